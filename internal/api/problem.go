@@ -1,0 +1,94 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/rapport-crm/rapport/internal/fault"
+)
+
+// Problem is an RFC 9457 problem details body, with the per-field errors of
+// invalid input in "errors".
+type Problem struct {
+	Type      string             `json:"type"`
+	Title     string             `json:"title"`
+	Status    int                `json:"status"`
+	Detail    string             `json:"detail,omitempty"`
+	Instance  string             `json:"instance,omitempty"`
+	RequestID string             `json:"request_id,omitempty"`
+	Errors    []fault.FieldError `json:"errors,omitempty"`
+}
+
+// statuses maps domain error codes to HTTP statuses: the one place where
+// the two meet.
+var statuses = map[string]int{
+	fault.EINVALID:      http.StatusBadRequest,
+	fault.ENOTFOUND:     http.StatusNotFound,
+	fault.ECONFLICT:     http.StatusConflict,
+	fault.EFORBIDDEN:    http.StatusForbidden,
+	fault.EUNAUTHORIZED: http.StatusUnauthorized,
+	fault.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	codePrecondition:    http.StatusPreconditionRequired,
+}
+
+// codePrecondition is used by the API alone: an update that does not say
+// which version it is based on.
+const codePrecondition = "precondition_required"
+
+// writeError answers with the problem that err stands for. Errors that are
+// not domain errors are logged and reported as a bare 500, so internals
+// never leak into a response.
+func writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var fe *fault.Error
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		fe = fault.Errorf(fault.ETOOLARGE, "the request body is larger than %d bytes", tooLarge.Limit)
+	} else if !errors.As(err, &fe) {
+		logger(r.Context()).Error("request failed", "err", err)
+		fe = fault.Errorf(fault.EINTERNAL, "something went wrong on our side; the request id helps us find it")
+	}
+	status, ok := statuses[fe.Code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	p := Problem{
+		Type:      "/problems/" + fe.Code,
+		Title:     http.StatusText(status),
+		Status:    status,
+		Detail:    fe.Message,
+		Instance:  r.URL.Path,
+		RequestID: requestID(r.Context()),
+		Errors:    fe.Fields,
+	}
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="rapport"`)
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	if err := json.NewEncoder(w).Encode(p); err != nil {
+		logger(r.Context()).Debug("write problem", "err", err)
+	}
+}
+
+// writeJSON answers with v as JSON.
+func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		logger(r.Context()).Debug("write response", "err", err)
+	}
+}
+
+// logger returns the request's logger, which carries its request id and,
+// once authenticated, its user id.
+func logger(ctx context.Context) *slog.Logger {
+	if i := info(ctx); i != nil {
+		return i.log
+	}
+	return slog.Default()
+}

@@ -1,0 +1,205 @@
+// Package api serves Rapport's REST API under /api/v1, plus the health,
+// readiness and metrics endpoints. Handlers read top to bottom: decode,
+// call the engine, encode; every error goes through writeError.
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/account"
+	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/store"
+)
+
+// MaxBody is the largest request body the API reads.
+const MaxBody = 1 << 20
+
+// Server holds what the handlers need.
+type Server struct {
+	Engine   *records.Engine
+	Accounts *account.Service
+	DB       *store.DB
+	Log      *slog.Logger
+	Registry *prometheus.Registry // nil means a fresh one
+	Version  string
+
+	metrics *metrics
+}
+
+// Handler returns the HTTP handler of the whole API.
+func (s *Server) Handler() http.Handler {
+	if s.Log == nil {
+		s.Log = slog.Default()
+	}
+	if s.Registry == nil {
+		s.Registry = prometheus.NewRegistry()
+	}
+	s.metrics = newMetrics(s.Registry, s.DB)
+
+	mux := http.NewServeMux()
+	// Every API route is authenticated and has its body size limited.
+	route := func(pattern string, h http.HandlerFunc) {
+		mux.Handle(pattern, s.authenticate(http.MaxBytesHandler(h, MaxBody)))
+	}
+	route("GET /api/v1/openapi.json", s.openAPI)
+	route("GET /api/v1/fields/{object}", s.listFields)
+	route("GET /api/v1/{object}", s.list)
+	route("POST /api/v1/{object}", s.create)
+	// POST /fields/{object} and POST /{object}/query overlap (both match
+	// /fields/query), which ServeMux refuses; one pattern dispatches both.
+	route("POST /api/v1/{first}/{second}", s.postPair)
+	route("GET /api/v1/{object}/{id}", s.get)
+	route("PATCH /api/v1/{object}/{id}", s.update)
+	route("DELETE /api/v1/{object}/{id}", s.delete)
+	route("POST /api/v1/{object}/{id}/restore", s.restore)
+	route("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, r, fault.Errorf(fault.ENOTFOUND, "no API endpoint %s %s", r.Method, r.URL.Path))
+	})
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, r, http.StatusOK, map[string]string{"status": "ok", "version": s.Version})
+	})
+	mux.HandleFunc("GET /readyz", s.ready)
+	mux.Handle("GET /metrics", s.metrics.handler(s.Registry))
+	return s.observe(mux)
+}
+
+// reqInfo is shared by every layer of one request, so that the access log
+// line written by the outermost layer carries the user id that the
+// authentication layer found.
+func (s *Server) postPair(w http.ResponseWriter, r *http.Request) {
+	first, second := r.PathValue("first"), r.PathValue("second")
+	switch {
+	case first == "fields":
+		r.SetPathValue("object", second)
+		s.addField(w, r)
+	case second == "query":
+		r.SetPathValue("object", first)
+		s.query(w, r)
+	default:
+		writeError(w, r, fault.Errorf(fault.ENOTFOUND, "no API endpoint POST %s", r.URL.Path))
+	}
+}
+
+type reqInfo struct {
+	id  string
+	log *slog.Logger
+}
+
+type infoKey struct{}
+
+func info(ctx context.Context) *reqInfo {
+	i, _ := ctx.Value(infoKey{}).(*reqInfo)
+	return i
+}
+
+func requestID(ctx context.Context) string {
+	if i := info(ctx); i != nil {
+		return i.id
+	}
+	return ""
+}
+
+// observe gives every request an id (taken from X-Request-Id when the
+// caller sends a sane one), a logger carrying it, panic recovery, an access
+// log line and metrics.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-Id")
+		if id == "" || len(id) > 64 || strings.ContainsFunc(id, func(c rune) bool { return c < '!' || c > '~' }) {
+			b := make([]byte, 8)
+			rand.Read(b)
+			id = hex.EncodeToString(b)
+		}
+		w.Header().Set("X-Request-Id", id)
+		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, &reqInfo{id: id, log: s.Log.With("request_id", id)}))
+		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				logger(r.Context()).Error("panic", "panic", p)
+				if !rec.wrote {
+					writeError(rec, r, fault.Errorf(fault.EINTERNAL, "internal error"))
+				}
+			}
+			elapsed := time.Since(start)
+			route := r.Pattern
+			if route == "" {
+				route = "unmatched"
+			}
+			s.metrics.observe(r.Method, route, rec.status, elapsed)
+			logger(r.Context()).Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+				"duration_ms", float64(elapsed.Microseconds())/1000, "bytes", rec.bytes)
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+// recorder remembers the status and size of a response.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+	wrote  bool
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.status, r.wrote = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += n
+	return n, err
+}
+
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// authenticate turns a bearer token into the request's actor. The logger
+// of an authenticated request carries the user id as well.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || token == "" {
+			writeError(w, r, fault.Errorf(fault.EUNAUTHORIZED, "send an API token as Authorization: Bearer <token>; `rapport token create` makes one"))
+			return
+		}
+		actor, err := s.Accounts.Authenticate(r.Context(), strings.TrimSpace(token))
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		if i := info(r.Context()); i != nil {
+			i.log = i.log.With("user_id", strconv.FormatInt(actor.UserID, 10), "workspace_id", actor.WorkspaceID)
+		}
+		next.ServeHTTP(w, r.WithContext(access.WithActor(r.Context(), actor)))
+	})
+}
+
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.DB.Ping(ctx); err != nil {
+		logger(ctx).Warn("not ready", "err", err)
+		writeJSON(w, r, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+		return
+	}
+	writeJSON(w, r, http.StatusOK, map[string]string{"status": "ready"})
+}

@@ -1,0 +1,120 @@
+// Package config reads Rapport's settings from command-line flags, then
+// RAPPORT_* environment variables, then an optional config file, with
+// defaults that need nothing.
+package config
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// Config is every setting of the rapport command.
+type Config struct {
+	Addr        string
+	DataDir     string
+	DB          string
+	LogFormat   string
+	LogLevel    string
+	PhoneRegion string
+	ConfigFile  string
+}
+
+// setting describes one configurable value.
+type setting struct {
+	name, usage, def string
+	dst              *string
+}
+
+func (c *Config) settings() []setting {
+	return []setting{
+		{"addr", "address to listen on", "127.0.0.1:8080", &c.Addr},
+		{"data-dir", "directory for the SQLite database and other local data", "rapport-data", &c.DataDir},
+		{"db", "postgres:// URL; empty means SQLite in the data directory", "", &c.DB},
+		{"log-format", "log format: text or json", "text", &c.LogFormat},
+		{"log-level", "log level: debug, info, warn or error", "info", &c.LogLevel},
+		{"phone-region", "country assumed for phone numbers typed without a country code (ISO 3166)", "US", &c.PhoneRegion},
+	}
+}
+
+// Register adds the settings' flags to fs. Call Load after fs.Parse.
+func (c *Config) Register(fs *flag.FlagSet) {
+	for _, s := range c.settings() {
+		fs.StringVar(s.dst, s.name, "", s.usage+" (env RAPPORT_"+envName(s.name)+", default "+quote(s.def)+")")
+	}
+	fs.StringVar(&c.ConfigFile, "config", "", "optional config file of name = value lines (env RAPPORT_CONFIG)")
+}
+
+func quote(s string) string {
+	if s == "" {
+		return `""`
+	}
+	return s
+}
+
+func envName(flagName string) string {
+	return strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// Load fills every setting not given as a flag from the environment, then
+// from the config file, then from the defaults.
+func (c *Config) Load(getenv func(string) string) error {
+	if c.ConfigFile == "" {
+		c.ConfigFile = getenv("RAPPORT_CONFIG")
+	}
+	file := map[string]string{}
+	if c.ConfigFile != "" {
+		var err error
+		if file, err = readFile(c.ConfigFile); err != nil {
+			return err
+		}
+	}
+	known := map[string]bool{}
+	for _, s := range c.settings() {
+		known[s.name] = true
+		if *s.dst != "" {
+			continue
+		}
+		if v := getenv("RAPPORT_" + envName(s.name)); v != "" {
+			*s.dst = v
+		} else if v, ok := file[s.name]; ok {
+			*s.dst = v
+		} else {
+			*s.dst = s.def
+		}
+	}
+	for k := range file {
+		if !known[k] {
+			return fmt.Errorf("config file %s: unknown setting %q", c.ConfigFile, k)
+		}
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("log-format must be text or json, not %q", c.LogFormat)
+	}
+	return nil
+}
+
+// readFile reads "name = value" lines; # starts a comment.
+func readFile(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("config file: %w", err)
+	}
+	defer f.Close()
+	out := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			return nil, fmt.Errorf("config file %s line %d: want name = value", path, n)
+		}
+		out[strings.TrimSpace(k)] = strings.Trim(strings.TrimSpace(v), `"`)
+	}
+	return out, sc.Err()
+}

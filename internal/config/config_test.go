@@ -1,0 +1,40 @@
+package config
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestPrecedence(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "rapport.conf")
+	os.WriteFile(file, []byte("# comment\naddr = 127.0.0.1:9000\ndata-dir = /from/file\nlog-format = json\n"), 0o600)
+	env := map[string]string{"RAPPORT_DATA_DIR": "/from/env", "RAPPORT_CONFIG": file}
+	var c Config
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	c.Register(fs)
+	if err := fs.Parse([]string{"--addr", "127.0.0.1:7000"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Load(func(k string) string { return env[k] }); err != nil {
+		t.Fatal(err)
+	}
+	want := Config{Addr: "127.0.0.1:7000", DataDir: "/from/env", DB: "", LogFormat: "json", LogLevel: "info", PhoneRegion: "US", ConfigFile: file}
+	if c != want {
+		t.Fatalf("got %+v\nwant %+v", c, want)
+	}
+}
+
+func TestBadConfig(t *testing.T) {
+	for name, content := range map[string]string{"unknown": "colour = red\n", "syntax": "addr\n", "format": "log-format = xml\n"} {
+		t.Run(name, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "c")
+			os.WriteFile(file, []byte(content), 0o600)
+			c := Config{ConfigFile: file}
+			if err := c.Load(func(string) string { return "" }); err == nil {
+				t.Fatal("accepted a bad config file")
+			}
+		})
+	}
+}

@@ -1,0 +1,339 @@
+package records
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/store"
+)
+
+// Record is one record as the API shows it: field name to value, with "id"
+// and "version" always present.
+type Record map[string]any
+
+// Engine runs every operation on records. It is safe for concurrent use.
+type Engine struct {
+	db      *store.DB
+	policy  access.Policy
+	log     *slog.Logger
+	objects map[string]*Object // by singular and plural name
+	norm    normalizer
+	schemas schemas
+	now     func() time.Time
+}
+
+// Options configure an Engine.
+type Options struct {
+	Policy access.Policy // nil means access.AllowAll
+	Logger *slog.Logger
+	// PhoneRegion is the country assumed for phone numbers typed without a
+	// country code, as an ISO 3166 code; "" requires the code.
+	PhoneRegion string
+}
+
+// New returns an engine over db for the standard objects.
+func New(db *store.DB, opts Options) *Engine {
+	if opts.Policy == nil {
+		opts.Policy = access.AllowAll{}
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	e := &Engine{db: db, policy: opts.Policy, log: opts.Logger, objects: map[string]*Object{},
+		norm: normalizer{region: opts.PhoneRegion}, schemas: schemas{byKey: map[string]*schema{}},
+		now: time.Now}
+	for _, o := range StandardObjects() {
+		e.objects[o.Name] = o
+		e.objects[o.Plural] = o
+	}
+	return e
+}
+
+// Objects returns the objects the engine knows, each once, in name order.
+func (e *Engine) Objects() []*Object {
+	var out []*Object
+	for k, o := range e.objects {
+		if k == o.Plural {
+			out = append(out, o)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+func (e *Engine) objectNames() []string {
+	var names []string
+	for _, o := range e.Objects() {
+		names = append(names, o.Plural)
+	}
+	return names
+}
+
+// begin resolves the actor and the object of an operation.
+func (e *Engine) begin(ctx context.Context, object string) (access.Actor, *Object, error) {
+	a, err := access.ActorFrom(ctx)
+	if err != nil {
+		return a, nil, err
+	}
+	obj := e.objects[object]
+	if obj == nil {
+		return a, nil, fault.Errorf(fault.ENOTFOUND, "there is no object called %q; objects are %s", object, strings.Join(e.objectNames(), ", "))
+	}
+	return a, obj, nil
+}
+
+func parseID(s string) (int64, error) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errors.New("not an id")
+	}
+	return id, nil
+}
+
+func formatID(id int64) string { return strconv.FormatInt(id, 10) }
+
+func notFound(obj *Object, id string) error {
+	return fault.Errorf(fault.ENOTFOUND, "no %s with id %q", obj.Name, id)
+}
+
+// columns is the SELECT list for obj's table, in the order scanRecord
+// reads it.
+func (e *Engine) columns(obj *Object) string {
+	d := e.db.Dialect
+	cols := []string{"id", "version"}
+	for _, f := range obj.Fields {
+		if f.column == "" {
+			continue
+		}
+		if jsonStored(f.Type) {
+			cols = append(cols, d.JSONOut(f.column))
+		} else {
+			cols = append(cols, f.column)
+		}
+	}
+	cols = append(cols, d.JSONOut("custom"), "created_at", "updated_at", "deleted_at")
+	return strings.Join(cols, ", ")
+}
+
+// jsonStored reports whether a standard column of type t holds JSON.
+func jsonStored(t Type) bool {
+	switch t {
+	case Money, MultiSelect, Email, Phone, URLs, Tags, Address:
+		return true
+	}
+	return false
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+// scanRecord reads one row selected with columns(obj).
+func (e *Engine) scanRecord(s *schema, row scanner, extra ...any) (Record, error) {
+	obj := s.obj
+	var id, version int64
+	vals := make([]any, 0, len(obj.Fields))
+	dest := []any{&id, &version}
+	for _, f := range obj.Fields {
+		if f.column != "" {
+			vals = append(vals, nil)
+		}
+	}
+	for i := range vals {
+		dest = append(dest, &vals[i])
+	}
+	var custom, created, updated, deleted any
+	dest = append(dest, &custom, &created, &updated, &deleted)
+	dest = append(dest, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return nil, err
+	}
+	rec := Record{"id": formatID(id), "version": version}
+	i := 0
+	for _, f := range obj.Fields {
+		if f.column == "" {
+			continue
+		}
+		v, err := decodeColumn(f, vals[i])
+		if err != nil {
+			return nil, fmt.Errorf("%s.%s: %w", obj.Plural, f.Name, err)
+		}
+		rec[f.Name] = v
+		i++
+	}
+	cm, err := decodeJSON(custom)
+	if err != nil {
+		return nil, fmt.Errorf("%s.custom: %w", obj.Plural, err)
+	}
+	m, _ := cm.(map[string]any)
+	for _, f := range s.fields {
+		if f.Custom {
+			rec[f.Name] = m[f.Name]
+		}
+	}
+	rec["created_at"] = timeValue(created)
+	rec["updated_at"] = timeValue(updated)
+	rec["deleted_at"] = timeValue(deleted)
+	return rec, nil
+}
+
+func timeValue(v any) any {
+	if v == nil {
+		return nil
+	}
+	t, ok := store.ParseTime(v)
+	if !ok {
+		return nil
+	}
+	return formatTime(t)
+}
+
+func decodeColumn(f *Field, v any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	if b, ok := v.([]byte); ok {
+		v = string(b)
+	}
+	switch {
+	case jsonStored(f.Type):
+		return decodeJSON(v)
+	case f.Type == User || f.Type == Relation:
+		switch id := v.(type) {
+		case int64:
+			return formatID(id), nil
+		case string:
+			return id, nil
+		}
+		return nil, fmt.Errorf("unexpected id %T", v)
+	}
+	return v, nil
+}
+
+func decodeJSON(v any) (any, error) {
+	var text []byte
+	switch x := v.(type) {
+	case nil:
+		return nil, nil
+	case string:
+		text = []byte(x)
+	case []byte:
+		text = x
+	default:
+		return nil, fmt.Errorf("unexpected JSON value %T", v)
+	}
+	d := json.NewDecoder(bytes.NewReader(text))
+	d.UseNumber()
+	var out any
+	if err := d.Decode(&out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Get returns one record. A soft-deleted record is found only when
+// withDeleted is set.
+func (e *Engine) Get(ctx context.Context, object, id string, withDeleted bool) (Record, error) {
+	a, obj, err := e.begin(ctx, object)
+	if err != nil {
+		return nil, err
+	}
+	s, err := e.schema(ctx, a.WorkspaceID, obj)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := e.load(ctx, e.db.Reader(), a.WorkspaceID, s, id)
+	if err != nil {
+		return nil, err
+	}
+	if rec["deleted_at"] != nil && !withDeleted {
+		return nil, notFound(obj, id)
+	}
+	// A record the actor may not read is reported as missing, so that
+	// guessing ids reveals nothing.
+	if err := e.policy.Authorize(ctx, a, obj.Name, access.Read, rec); err != nil {
+		if fault.Is(err, fault.EFORBIDDEN) {
+			return nil, notFound(obj, id)
+		}
+		return nil, err
+	}
+	if err := e.loadLinks(ctx, e.db.Reader(), a.WorkspaceID, s, []Record{rec}); err != nil {
+		return nil, err
+	}
+	return rec, nil
+}
+
+// load reads one record, deleted or not, without links.
+func (e *Engine) load(ctx context.Context, q store.Querier, ws int64, s *schema, id string) (Record, error) {
+	n, err := parseID(id)
+	if err != nil {
+		return nil, notFound(s.obj, id)
+	}
+	row := q.QueryRowContext(ctx, `SELECT `+e.columns(s.obj)+` FROM `+s.obj.Plural+
+		` WHERE workspace_id = ? AND id = ?`, ws, n)
+	rec, err := e.scanRecord(s, row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound(s.obj, id)
+	}
+	return rec, err
+}
+
+// loadLinks fills the Relations fields of recs with one query per field.
+func (e *Engine) loadLinks(ctx context.Context, q store.Querier, ws int64, s *schema, recs []Record) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	for _, f := range s.obj.Fields {
+		if f.link == nil {
+			continue
+		}
+		target := e.objects[f.Target]
+		ids := make([]any, 0, len(recs)+1)
+		ids = append(ids, ws)
+		byID := map[string]Record{}
+		for _, r := range recs {
+			n, _ := parseID(r["id"].(string))
+			ids = append(ids, n)
+			byID[r["id"].(string)] = r
+			r[f.Name] = []LinkRef{}
+		}
+		rows, err := q.QueryContext(ctx, `SELECT l.`+f.link.self+`, l.`+f.link.other+`, l.`+f.link.extra+
+			` FROM `+f.link.table+` l JOIN `+target.Plural+` t ON t.workspace_id = l.workspace_id AND t.id = l.`+f.link.other+
+			` WHERE l.workspace_id = ? AND t.deleted_at IS NULL AND l.`+f.link.self+` IN (`+placeholders(len(ids)-1)+
+			`) ORDER BY l.`+f.link.self+`, l.`+f.link.other, ids...)
+		if err != nil {
+			return fmt.Errorf("load %s: %w", f.Name, err)
+		}
+		for rows.Next() {
+			var self, other int64
+			var role string
+			if err := rows.Scan(&self, &other, &role); err != nil {
+				rows.Close()
+				return err
+			}
+			r := byID[formatID(self)]
+			r[f.Name] = append(r[f.Name].([]LinkRef), LinkRef{ID: formatID(other), Role: role})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.Repeat("?, ", n-1) + "?"
+}

@@ -1,0 +1,222 @@
+// Package records is the metadata-driven records engine: objects are
+// described by fields, and one engine gives every object validation,
+// create/read/update/soft-delete/restore/purge, filtering, sorting, keyset
+// pagination, optimistic concurrency, permission checks and change events.
+package records
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Type is the type of a field.
+type Type string
+
+// Field types. Custom fields may use all of them except Relations, which
+// is the many-to-many link between standard objects.
+const (
+	Text        Type = "text"
+	LongText    Type = "long_text"
+	Integer     Type = "integer"
+	Decimal     Type = "decimal"
+	Money       Type = "money"
+	Date        Type = "date"
+	DateTime    Type = "datetime"
+	Boolean     Type = "boolean"
+	Select      Type = "select"
+	MultiSelect Type = "multi_select"
+	Email       Type = "email"
+	Phone       Type = "phone"
+	URL         Type = "url"
+	Relation    Type = "relation"
+	User        Type = "user"
+	Address     Type = "address"
+	Tags        Type = "tags"
+	URLs        Type = "urls"
+	Relations   Type = "relations"
+)
+
+// CustomTypes lists the types a custom field may have, in documentation
+// order.
+var CustomTypes = []Type{Text, LongText, Integer, Decimal, Money, Date, DateTime, Boolean,
+	Select, MultiSelect, Email, Phone, URL, Relation, User, Address, Tags, URLs}
+
+// multi reports whether values of t are lists.
+func (t Type) multi() bool {
+	switch t {
+	case MultiSelect, Email, Phone, Tags, URLs, Relations:
+		return true
+	}
+	return false
+}
+
+// sortable reports whether records can be ordered by a field of type t.
+func (t Type) sortable() bool {
+	return !t.multi() && t != Address && t != Money
+}
+
+// numeric reports whether values of t compare as numbers.
+func (t Type) numeric() bool { return t == Integer || t == Decimal }
+
+// Field describes one field of an object.
+type Field struct {
+	Name     string   `json:"name"`
+	Label    string   `json:"label"`
+	Type     Type     `json:"type"`
+	Options  []string `json:"options,omitempty"`
+	Target   string   `json:"target,omitempty"`
+	Required bool     `json:"required"`
+	ReadOnly bool     `json:"read_only"`
+	Custom   bool     `json:"custom"`
+
+	column string // the table column of a standard field
+	link   *link  // the link table of a Relations field
+}
+
+// link describes a many-to-many link table as seen from one side.
+type link struct {
+	table string // e.g. contact_companies
+	self  string // column holding this record's id
+	other string // column holding the linked record's id
+	extra string // the column carrying the role or title
+}
+
+// Object describes a kind of record.
+type Object struct {
+	Name   string // singular, e.g. "contact"
+	Plural string // the API path and table, e.g. "contacts"
+	Label  string
+	Fields []*Field
+	// prepare fills derived fields (a contact's full name) before a write;
+	// in holds the fields being written, old the stored record (nil on
+	// create).
+	prepare func(in, old map[string]any)
+}
+
+// Field returns the standard field called name, or nil.
+func (o *Object) Field(name string) *Field {
+	for _, f := range o.Fields {
+		if f.Name == name {
+			return f
+		}
+	}
+	return nil
+}
+
+// systemFields are present on every record and written only by the engine.
+var systemFields = []string{"id", "version", "created_at", "updated_at", "deleted_at"}
+
+var fieldName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
+
+// isSystem reports whether name is one of the engine's own fields.
+func isSystem(name string) bool { return slices.Contains(systemFields, name) }
+
+func col(name, label string, t Type) *Field {
+	return &Field{Name: name, Label: label, Type: t, column: name}
+}
+
+func withOptions(f *Field, options ...string) *Field {
+	f.Options = options
+	return f
+}
+
+func required(f *Field) *Field {
+	f.Required = true
+	return f
+}
+
+// Sources are where a contact came from.
+var Sources = []string{"web_form", "email", "phone_call", "chat", "referral", "event", "advertising", "social", "import", "api", "other"}
+
+// CompanySizes are the head-count bands of a company.
+var CompanySizes = []string{"1-10", "11-50", "51-200", "201-1000", "1001-5000", "5001+"}
+
+// StandardObjects returns the built-in objects.
+func StandardObjects() []*Object {
+	contact := &Object{Name: "contact", Plural: "contacts", Label: "Contact", Fields: []*Field{
+		col("first_name", "First name", Text),
+		col("last_name", "Last name", Text),
+		col("full_name", "Full name", Text),
+		col("emails", "E-mails", Email),
+		col("phones", "Phones", Phone),
+		col("address", "Postal address", Address),
+		col("website", "Website", URL),
+		col("social_profiles", "Social profiles", URLs),
+		col("job_title", "Job title", Text),
+		col("language", "Language", Text),
+		col("birthday", "Birthday", Date),
+		withOptions(col("source", "Source", Select), Sources...),
+		col("owner_id", "Owner", User),
+		col("tags", "Tags", Tags),
+		{Name: "companies", Label: "Companies", Type: Relations, Target: "company",
+			link: &link{table: "contact_companies", self: "contact_id", other: "company_id", extra: "role"}},
+	}, prepare: prepareContact}
+	company := &Object{Name: "company", Plural: "companies", Label: "Company", Fields: []*Field{
+		required(col("name", "Name", Text)),
+		col("domain", "Domain", Text),
+		col("website", "Website", URL),
+		col("phones", "Phones", Phone),
+		col("emails", "E-mails", Email),
+		col("address", "Postal address", Address),
+		col("industry", "Industry", Text),
+		withOptions(col("size", "Size", Select), CompanySizes...),
+		col("owner_id", "Owner", User),
+		col("tags", "Tags", Tags),
+		{Name: "contacts", Label: "Contacts", Type: Relations, Target: "contact",
+			link: &link{table: "contact_companies", self: "company_id", other: "contact_id", extra: "role"}},
+	}, prepare: prepareCompany}
+	return []*Object{contact, company}
+}
+
+// prepareContact derives the full name from the first and last names when
+// the caller changes either without giving a full name.
+func prepareContact(in, old map[string]any) {
+	if _, given := in["full_name"]; given {
+		return
+	}
+	_, f := in["first_name"]
+	_, l := in["last_name"]
+	if !f && !l {
+		return
+	}
+	first, last := str(in, old, "first_name"), str(in, old, "last_name")
+	switch {
+	case first != "" && last != "":
+		in["full_name"] = first + " " + last
+	case first != "" || last != "":
+		in["full_name"] = first + last
+	default:
+		in["full_name"] = nil
+	}
+}
+
+// prepareCompany takes the domain from the website when none is given.
+func prepareCompany(in, old map[string]any) {
+	if _, given := in["domain"]; given {
+		return
+	}
+	if old != nil && old["domain"] != nil {
+		return
+	}
+	if w, ok := in["website"].(string); ok {
+		if !strings.Contains(w, "://") {
+			w = "https://" + strings.TrimSpace(w)
+		}
+		if host := hostOf(w); host != "" {
+			in["domain"] = host
+		}
+	}
+}
+
+// str returns the string value of key, from in if present there, else from
+// old, without the surrounding space that validation will strip.
+func str(in, old map[string]any, key string) string {
+	var s string
+	if v, ok := in[key]; ok {
+		s, _ = v.(string)
+	} else if old != nil {
+		s, _ = old[key].(string)
+	}
+	return strings.TrimSpace(s)
+}

@@ -1,0 +1,250 @@
+package records
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/store"
+)
+
+var sprintf = fmt.Sprintf
+
+// schema is one object as one workspace sees it: the standard fields and
+// that workspace's custom fields.
+type schema struct {
+	obj    *Object
+	fields []*Field
+	byName map[string]*Field
+}
+
+func (s *schema) field(name string) *Field { return s.byName[name] }
+
+// schemas caches each workspace's custom fields. A field added through this
+// process invalidates the cache at once; a name the cache does not know
+// triggers one reload, so fields added by another process are found too.
+type schemas struct {
+	mu    sync.Mutex
+	byKey map[string]*schema // workspace id + "/" + object name
+}
+
+func schemaKey(ws int64, obj string) string { return strconv.FormatInt(ws, 10) + "/" + obj }
+
+// schema returns the fields of obj in workspace ws.
+func (e *Engine) schema(ctx context.Context, ws int64, obj *Object) (*schema, error) {
+	key := schemaKey(ws, obj.Name)
+	e.schemas.mu.Lock()
+	s := e.schemas.byKey[key]
+	e.schemas.mu.Unlock()
+	if s != nil {
+		return s, nil
+	}
+	return e.loadSchema(ctx, ws, obj)
+}
+
+// freshSchema reloads the schema when name is unknown to the cached one.
+func (e *Engine) freshSchema(ctx context.Context, ws int64, s *schema, name string) (*schema, error) {
+	if s.field(name) != nil || isSystem(name) {
+		return s, nil
+	}
+	return e.loadSchema(ctx, ws, s.obj)
+}
+
+func (e *Engine) loadSchema(ctx context.Context, ws int64, obj *Object) (*schema, error) {
+	rows, err := e.db.Reader().QueryContext(ctx,
+		`SELECT name, label, type, `+e.db.Dialect.JSONOut("options")+`, target, required
+		 FROM custom_fields WHERE workspace_id = ? AND object = ? ORDER BY created_at, name`, ws, obj.Name)
+	if err != nil {
+		return nil, fmt.Errorf("load custom fields: %w", err)
+	}
+	defer rows.Close()
+	s := &schema{obj: obj, byName: map[string]*Field{}}
+	s.fields = append(s.fields, obj.Fields...)
+	for rows.Next() {
+		f := &Field{Custom: true}
+		var options string
+		if err := rows.Scan(&f.Name, &f.Label, &f.Type, &options, &f.Target, &f.Required); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(options), &f.Options); err != nil {
+			return nil, fmt.Errorf("custom field %s options: %w", f.Name, err)
+		}
+		s.fields = append(s.fields, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, f := range s.fields {
+		s.byName[f.Name] = f
+	}
+	e.schemas.mu.Lock()
+	e.schemas.byKey[schemaKey(ws, obj.Name)] = s
+	e.schemas.mu.Unlock()
+	return s, nil
+}
+
+// FieldSpec is a request to add a custom field.
+type FieldSpec struct {
+	Name     string   `json:"name"`
+	Label    string   `json:"label"`
+	Type     Type     `json:"type"`
+	Options  []string `json:"options"`
+	Target   string   `json:"target"`
+	Required bool     `json:"required"`
+}
+
+// Fields returns every field of the object named object (singular or
+// plural) as the acting workspace sees it.
+func (e *Engine) Fields(ctx context.Context, object string) ([]*Field, error) {
+	a, obj, err := e.begin(ctx, object)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.policy.Authorize(ctx, a, obj.Name, access.Read, nil); err != nil {
+		return nil, err
+	}
+	s, err := e.loadSchema(ctx, a.WorkspaceID, obj)
+	if err != nil {
+		return nil, err
+	}
+	return s.fields, nil
+}
+
+// AddField adds a custom field to an object in the acting workspace. It
+// takes effect at once, with no restart.
+func (e *Engine) AddField(ctx context.Context, object string, spec FieldSpec) (*Field, error) {
+	a, obj, err := e.begin(ctx, object)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.policy.Authorize(ctx, a, "field", access.Create, nil); err != nil {
+		return nil, err
+	}
+	f, err := e.checkSpec(ctx, a.WorkspaceID, obj, spec)
+	if err != nil {
+		return nil, err
+	}
+	options, _ := json.Marshal(f.Options)
+	err = e.db.Tx(ctx, func(q store.Querier) error {
+		_, err := q.ExecContext(ctx, `INSERT INTO custom_fields
+			(workspace_id, object, name, label, type, options, target, required, created_at)
+			VALUES (?, ?, ?, ?, ?, `+e.db.Dialect.JSONIn()+`, ?, ?, ?)`,
+			a.WorkspaceID, obj.Name, f.Name, f.Label, string(f.Type), string(options), f.Target, f.Required, e.db.Dialect.Time(e.now()))
+		if store.IsUniqueViolation(err) {
+			return fault.Field("name", "duplicate", "a field called %q already exists on %s", f.Name, obj.Plural)
+		}
+		if err != nil {
+			return err
+		}
+		return e.writeEvent(ctx, q, a, event{object: "field", id: obj.Name + "." + f.Name, action: "create",
+			changes: map[string]change{"type": {After: f.Type}, "label": {After: f.Label}}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	e.indexCustom(ctx, obj, f)
+	if _, err := e.loadSchema(ctx, a.WorkspaceID, obj); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+func (e *Engine) checkSpec(ctx context.Context, ws int64, obj *Object, spec FieldSpec) (*Field, error) {
+	var c fault.Collector
+	name := strings.TrimSpace(spec.Name)
+	switch {
+	case name == "":
+		c.Add("name", "required", "is required")
+	case !fieldName.MatchString(name):
+		c.Add("name", "format", "must be snake_case: a lower-case letter, then letters, digits or _ (at most 63)")
+	case isSystem(name) || obj.Field(name) != nil:
+		c.Add("name", "duplicate", "%q is a standard field of %s", name, obj.Plural)
+	}
+	label := strings.TrimSpace(spec.Label)
+	if label == "" {
+		label = strings.ReplaceAll(name, "_", " ")
+	}
+	if len(label) > 200 {
+		c.Add("label", "too_long", "must be at most 200 characters")
+	}
+	if !typeAllowed(spec.Type) {
+		c.Add("type", "option", "must be one of %s", joinTypes(CustomTypes))
+	}
+	options := spec.Options
+	if spec.Type == Select || spec.Type == MultiSelect {
+		if len(options) == 0 {
+			c.Add("options", "required", "a %s field needs at least one option", spec.Type)
+		}
+		seen := map[string]bool{}
+		for i, o := range options {
+			if strings.TrimSpace(o) == "" || len(o) > 200 {
+				c.Add("options["+strconv.Itoa(i)+"]", "length", "must be 1 to 200 characters")
+			}
+			if seen[o] {
+				c.Add("options["+strconv.Itoa(i)+"]", "duplicate", "%q appears twice", o)
+			}
+			seen[o] = true
+		}
+	} else if len(options) > 0 {
+		c.Add("options", "unexpected", "only select and multi_select fields take options")
+	}
+	if spec.Type == Relation {
+		if target := e.objects[spec.Target]; target == nil {
+			c.Add("target", "option", "must name an object: %s", strings.Join(e.objectNames(), ", "))
+		} else {
+			spec.Target = target.Name
+		}
+	} else if spec.Target != "" {
+		c.Add("target", "unexpected", "only relation fields take a target")
+	}
+	if err := c.Err(); err != nil {
+		return nil, err
+	}
+	return &Field{Name: name, Label: label, Type: spec.Type, Options: options, Target: spec.Target,
+		Required: spec.Required, Custom: true}, nil
+}
+
+func typeAllowed(t Type) bool {
+	for _, c := range CustomTypes {
+		if c == t {
+			return true
+		}
+	}
+	return false
+}
+
+func joinTypes(ts []Type) string {
+	s := make([]string, len(ts))
+	for i, t := range ts {
+		s[i] = string(t)
+	}
+	return strings.Join(s, ", ")
+}
+
+// indexCustom gives a scalar custom field an expression index on SQLite,
+// which has no index over a whole JSON document; PostgreSQL's GIN index on
+// the custom column already serves equality filters. The index is shared by
+// every workspace that has a field of that name, and a failure only costs
+// speed, so it is logged and not returned.
+func (e *Engine) indexCustom(ctx context.Context, obj *Object, f *Field) {
+	if e.db.Dialect != store.SQLite || !f.Type.sortable() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Minute)
+	defer cancel()
+	idx := obj.Plural + "_cf_" + f.Name
+	err := e.db.Tx(ctx, func(q store.Querier) error {
+		_, err := q.ExecContext(ctx, `CREATE INDEX IF NOT EXISTS `+idx+` ON `+obj.Plural+
+			` (workspace_id, `+e.db.Dialect.JSONPath("custom", f.Name, false)+`, id) WHERE deleted_at IS NULL`)
+		return err
+	})
+	if err != nil {
+		e.log.Warn("custom field index not created", "index", idx, "err", err)
+	}
+}

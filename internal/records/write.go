@@ -1,0 +1,531 @@
+package records
+
+import (
+	"context"
+	"encoding/json"
+	"sort"
+	"strings"
+
+	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/store"
+)
+
+// change is the before and after value of one field in an event.
+type change struct {
+	Before any `json:"before"`
+	After  any `json:"after"`
+}
+
+// event is one entry of the outbox.
+type event struct {
+	object  string
+	id      string
+	action  string
+	changes map[string]change
+}
+
+// writeEvent appends ev to the outbox inside the caller's transaction, so
+// the change and its event commit or fail together.
+func (e *Engine) writeEvent(ctx context.Context, q store.Querier, a access.Actor, ev event) error {
+	changes, err := json.Marshal(ev.changes)
+	if err != nil {
+		return err
+	}
+	var actor any
+	if a.UserID != 0 {
+		actor = a.UserID
+	}
+	_, err = q.ExecContext(ctx, `INSERT INTO outbox (workspace_id, object, record_id, action, actor_id, changes, created_at)
+		VALUES (?, ?, ?, ?, ?, `+e.db.Dialect.JSONIn()+`, ?)`,
+		a.WorkspaceID, ev.object, ev.id, ev.action, actor, string(changes), e.db.Dialect.Time(e.now()))
+	return err
+}
+
+// checkInput normalizes the fields of in against the schema. It reports
+// every problem at once: unknown and read-only fields, wrong types, values
+// out of range.
+func (e *Engine) checkInput(ctx context.Context, ws int64, s *schema, in map[string]any, creating bool) (*schema, map[string]any, error) {
+	var c fault.Collector
+	for name := range in {
+		var err error
+		if s, err = e.freshSchema(ctx, ws, s, name); err != nil {
+			return nil, nil, err
+		}
+	}
+	out := make(map[string]any, len(in))
+	for _, name := range sortedKeys(in) {
+		v := in[name]
+		if name == "version" {
+			continue
+		}
+		if isSystem(name) {
+			c.Add(name, "read_only", "is set by Rapport and cannot be written")
+			continue
+		}
+		f := s.field(name)
+		if f == nil {
+			c.Add(name, "unknown", "is not a field of %s", s.obj.Plural)
+			continue
+		}
+		if f.ReadOnly {
+			c.Add(name, "read_only", "cannot be written")
+			continue
+		}
+		val, ferr := e.norm.normalize(f, v)
+		if ferr != nil {
+			c.Add(ferr.Field, ferr.Code, "%s", ferr.Message)
+			continue
+		}
+		out[name] = val
+	}
+	if creating {
+		for _, f := range s.fields {
+			if _, given := in[f.Name]; f.Required && !given {
+				c.Add(f.Name, "required", "is required")
+			}
+		}
+	}
+	return s, out, c.Err()
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// checkReferences verifies that every user and relation value names an
+// existing record of the same workspace.
+func (e *Engine) checkReferences(ctx context.Context, q store.Querier, ws int64, s *schema, vals map[string]any) error {
+	var c fault.Collector
+	for _, name := range sortedKeys(vals) {
+		f := s.field(name)
+		var table string
+		var ids []string
+		switch {
+		case vals[name] == nil:
+			continue
+		case f.Type == User:
+			table, ids = "users", []string{vals[name].(string)}
+		case f.Type == Relation:
+			table, ids = e.objects[f.Target].Plural, []string{vals[name].(string)}
+		case f.Type == Relations:
+			table = e.objects[f.Target].Plural
+			for _, l := range vals[name].([]LinkRef) {
+				ids = append(ids, l.ID)
+			}
+		default:
+			continue
+		}
+		for i, id := range ids {
+			n, _ := parseID(id)
+			live := " AND deleted_at IS NULL"
+			if table == "users" {
+				live = ""
+			}
+			var one int
+			err := q.QueryRowContext(ctx, `SELECT 1 FROM `+table+` WHERE workspace_id = ? AND id = ?`+live, ws, n).Scan(&one)
+			if err != nil {
+				field := name
+				if f.Type == Relations {
+					field = name + "[" + itoa(i) + "].id"
+				}
+				c.Add(field, "reference", "no %s with id %q", strings.TrimSuffix(table, "s"), id)
+			}
+		}
+	}
+	return c.Err()
+}
+
+func itoa(i int) string { return formatID(int64(i)) }
+
+// storedValue converts a canonical value of a standard field to what its
+// column holds.
+func storedValue(f *Field, v any) any {
+	if v == nil {
+		return nil
+	}
+	switch {
+	case jsonStored(f.Type):
+		b, _ := json.Marshal(v)
+		return string(b)
+	case f.Type == User || f.Type == Relation:
+		n, _ := parseID(v.(string))
+		return n
+	}
+	return v
+}
+
+// customJSON returns the custom column's JSON for rec.
+func customJSON(s *schema, rec map[string]any) string {
+	m := map[string]any{}
+	for _, f := range s.fields {
+		if f.Custom && rec[f.Name] != nil {
+			m[f.Name] = rec[f.Name]
+		}
+	}
+	b, _ := json.Marshal(m)
+	return string(b)
+}
+
+// canonical turns a normalized value into the form it has after a round
+// trip through the database, so that before and after compare fairly and
+// the returned record matches what a later read returns.
+func canonical(v any) any {
+	if v == nil {
+		return nil
+	}
+	b, _ := json.Marshal(v)
+	out, _ := decodeJSON(b)
+	return out
+}
+
+// Create validates in and stores it as a new record of object.
+func (e *Engine) Create(ctx context.Context, object string, in map[string]any) (Record, error) {
+	a, obj, err := e.begin(ctx, object)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.policy.Authorize(ctx, a, obj.Name, access.Create, in); err != nil {
+		return nil, err
+	}
+	s, err := e.schema(ctx, a.WorkspaceID, obj)
+	if err != nil {
+		return nil, err
+	}
+	if obj.prepare != nil {
+		in = clone(in)
+		obj.prepare(in, nil)
+	}
+	s, vals, err := e.checkInput(ctx, a.WorkspaceID, s, in, true)
+	if err != nil {
+		return nil, err
+	}
+	now := e.now()
+	var rec Record
+	err = e.db.Tx(ctx, func(q store.Querier) error {
+		if err := e.checkReferences(ctx, q, a.WorkspaceID, s, vals); err != nil {
+			return err
+		}
+		cols := []string{"workspace_id", "version", "custom", "created_at", "updated_at"}
+		marks := []string{"?", "1", e.db.Dialect.JSONIn(), "?", "?"}
+		args := []any{a.WorkspaceID, customJSON(s, vals), e.db.Dialect.Time(now), e.db.Dialect.Time(now)}
+		for _, f := range obj.Fields {
+			if f.column == "" || vals[f.Name] == nil {
+				continue
+			}
+			cols = append(cols, f.column)
+			if jsonStored(f.Type) {
+				marks = append(marks, e.db.Dialect.JSONIn())
+			} else {
+				marks = append(marks, "?")
+			}
+			args = append(args, storedValue(f, vals[f.Name]))
+		}
+		var id int64
+		err := q.QueryRowContext(ctx, `INSERT INTO `+obj.Plural+` (`+strings.Join(cols, ", ")+`) VALUES (`+
+			strings.Join(marks, ", ")+`) RETURNING id`, args...).Scan(&id)
+		if err != nil {
+			return err
+		}
+		rec = Record{"id": formatID(id), "version": int64(1)}
+		changes := map[string]change{}
+		for _, f := range s.fields {
+			rec[f.Name] = canonical(vals[f.Name])
+			if f.Type == Relations {
+				links, _ := vals[f.Name].([]LinkRef)
+				if links == nil {
+					links = []LinkRef{}
+				}
+				rec[f.Name] = links
+				if err := e.writeLinks(ctx, q, a.WorkspaceID, f, id, links); err != nil {
+					return err
+				}
+			}
+			if vals[f.Name] != nil {
+				changes[f.Name] = change{After: rec[f.Name]}
+			}
+		}
+		rec["created_at"] = formatTime(now)
+		rec["updated_at"] = formatTime(now)
+		rec["deleted_at"] = nil
+		return e.writeEvent(ctx, q, a, event{object: obj.Name, id: rec["id"].(string), action: "create", changes: changes})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rec, nil
+}
+
+// writeLinks replaces the links of one record in a Relations field.
+func (e *Engine) writeLinks(ctx context.Context, q store.Querier, ws int64, f *Field, id int64, links []LinkRef) error {
+	l := f.link
+	if _, err := q.ExecContext(ctx, `DELETE FROM `+l.table+` WHERE workspace_id = ? AND `+l.self+` = ?`, ws, id); err != nil {
+		return err
+	}
+	for _, ref := range links {
+		other, _ := parseID(ref.ID)
+		if _, err := q.ExecContext(ctx, `INSERT INTO `+l.table+` (workspace_id, `+l.self+`, `+l.other+`, `+l.extra+
+			`) VALUES (?, ?, ?, ?)`, ws, id, other, ref.Role); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func clone(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m)+1)
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// Update changes the fields given in in. version must be the version the
+// caller read: a write based on a stale version is refused with ECONFLICT
+// rather than silently overwriting someone else's change.
+func (e *Engine) Update(ctx context.Context, object, id string, version int64, in map[string]any) (Record, error) {
+	a, obj, err := e.begin(ctx, object)
+	if err != nil {
+		return nil, err
+	}
+	s, err := e.schema(ctx, a.WorkspaceID, obj)
+	if err != nil {
+		return nil, err
+	}
+	var rec Record
+	err = e.db.Tx(ctx, func(q store.Querier) error {
+		old, err := e.loadForWrite(ctx, q, a, s, id, access.Update, version)
+		if err != nil {
+			return err
+		}
+		if err := e.policy.Authorize(ctx, a, obj.Name, access.Update, in); err != nil {
+			return err
+		}
+		if obj.prepare != nil {
+			in = clone(in)
+			obj.prepare(in, old)
+		}
+		var vals map[string]any
+		if s, vals, err = e.checkInput(ctx, a.WorkspaceID, s, in, false); err != nil {
+			return err
+		}
+		if err := e.checkReferences(ctx, q, a.WorkspaceID, s, vals); err != nil {
+			return err
+		}
+		rec, err = e.apply(ctx, q, a, s, old, vals)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rec, nil
+}
+
+// loadForWrite reads the record a write is about, inside the write's
+// transaction, and checks that it is live, readable and at version.
+func (e *Engine) loadForWrite(ctx context.Context, q store.Querier, a access.Actor, s *schema, id string, act access.Action, version int64) (Record, error) {
+	old, err := e.load(ctx, q, a.WorkspaceID, s, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.policy.Authorize(ctx, a, s.obj.Name, access.Read, old); err != nil {
+		return nil, notFound(s.obj, id)
+	}
+	if err := e.policy.Authorize(ctx, a, s.obj.Name, act, old); err != nil {
+		return nil, err
+	}
+	if old["deleted_at"] != nil && act != access.Delete {
+		return nil, notFound(s.obj, id)
+	}
+	if version != 0 && old["version"].(int64) != version {
+		return nil, &fault.Error{Code: fault.ECONFLICT, Message: sprintf(
+			"%s %s was changed by someone else: it is at version %d, the write was based on version %d; read it again and reapply the change",
+			s.obj.Name, id, old["version"], version)}
+	}
+	if err := e.loadLinks(ctx, q, a.WorkspaceID, s, []Record{old}); err != nil {
+		return nil, err
+	}
+	return old, nil
+}
+
+// apply writes the changed values of vals over old and records the event.
+func (e *Engine) apply(ctx context.Context, q store.Querier, a access.Actor, s *schema, old Record, vals map[string]any) (Record, error) {
+	rec := Record{}
+	for k, v := range old {
+		rec[k] = v
+	}
+	changes := map[string]change{}
+	for name, v := range vals {
+		f := s.field(name)
+		after := canonical(v)
+		if f.Type == Relations {
+			after = v
+		}
+		if same(old[name], after) {
+			continue
+		}
+		changes[name] = change{Before: old[name], After: after}
+		rec[name] = after
+	}
+	if len(changes) == 0 {
+		return old, nil
+	}
+	now := e.now()
+	id, _ := parseID(old["id"].(string))
+	sets := []string{"version = version + 1", "updated_at = ?"}
+	args := []any{e.db.Dialect.Time(now)}
+	customChanged := false
+	for _, name := range sortedKeys(changes) {
+		f := s.field(name)
+		switch {
+		case f.Custom:
+			customChanged = true
+		case f.Type == Relations:
+			if err := e.writeLinks(ctx, q, a.WorkspaceID, f, id, vals[name].([]LinkRef)); err != nil {
+				return nil, err
+			}
+		default:
+			mark := "?"
+			if jsonStored(f.Type) {
+				mark = e.db.Dialect.JSONIn()
+			}
+			sets = append(sets, f.column+" = "+mark)
+			args = append(args, storedValue(f, vals[name]))
+		}
+	}
+	if customChanged {
+		sets = append(sets, "custom = "+e.db.Dialect.JSONIn())
+		args = append(args, customJSON(s, rec))
+	}
+	args = append(args, a.WorkspaceID, id, old["version"])
+	res, err := q.ExecContext(ctx, `UPDATE `+s.obj.Plural+` SET `+strings.Join(sets, ", ")+
+		` WHERE workspace_id = ? AND id = ? AND version = ?`, args...)
+	if err != nil {
+		return nil, err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return nil, fault.Errorf(fault.ECONFLICT, "%s %s was changed by someone else; read it again and reapply the change", s.obj.Name, old["id"])
+	}
+	rec["version"] = old["version"].(int64) + 1
+	rec["updated_at"] = formatTime(now)
+	return rec, e.writeEvent(ctx, q, a, event{object: s.obj.Name, id: old["id"].(string), action: "update", changes: changes})
+}
+
+func same(a, b any) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	if string(x) == "[]" {
+		x = []byte("null")
+	}
+	if string(y) == "[]" {
+		y = []byte("null")
+	}
+	return string(x) == string(y)
+}
+
+// Delete moves a record to the trash; Restore brings it back. version, when
+// not zero, must match as for Update.
+func (e *Engine) Delete(ctx context.Context, object, id string, version int64) error {
+	return e.setDeleted(ctx, object, id, version, true)
+}
+
+// Restore undoes a soft delete.
+func (e *Engine) Restore(ctx context.Context, object, id string) (Record, error) {
+	if err := e.setDeleted(ctx, object, id, 0, false); err != nil {
+		return nil, err
+	}
+	return e.Get(ctx, object, id, false)
+}
+
+func (e *Engine) setDeleted(ctx context.Context, object, id string, version int64, deleted bool) error {
+	a, obj, err := e.begin(ctx, object)
+	if err != nil {
+		return err
+	}
+	s, err := e.schema(ctx, a.WorkspaceID, obj)
+	if err != nil {
+		return err
+	}
+	return e.db.Tx(ctx, func(q store.Querier) error {
+		act := access.Delete
+		old, err := e.loadForWrite(ctx, q, a, s, id, act, version)
+		if err != nil {
+			return err
+		}
+		if (old["deleted_at"] != nil) == deleted {
+			if deleted {
+				return notFound(obj, id)
+			}
+			return fault.Errorf(fault.ECONFLICT, "%s %s is not deleted", obj.Name, id)
+		}
+		now := e.now()
+		var at any
+		action := "restore"
+		if deleted {
+			at, action = e.db.Dialect.Time(now), "delete"
+		}
+		n, _ := parseID(id)
+		// The version check makes a concurrent write that committed since
+		// the record was read lose, as in apply.
+		res, err := q.ExecContext(ctx, `UPDATE `+obj.Plural+` SET deleted_at = ?, version = version + 1, updated_at = ?
+			WHERE workspace_id = ? AND id = ? AND version = ?`, at, e.db.Dialect.Time(now), a.WorkspaceID, n, old["version"])
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fault.Errorf(fault.ECONFLICT, "%s %s was changed by someone else; read it again and retry", obj.Name, id)
+		}
+		after := any(nil)
+		if deleted {
+			after = formatTime(now)
+		}
+		return e.writeEvent(ctx, q, a, event{object: obj.Name, id: id, action: action,
+			changes: map[string]change{"deleted_at": {Before: old["deleted_at"], After: after}}})
+	})
+}
+
+// Purge removes a record for good, with its links. The event keeps the
+// values it had.
+func (e *Engine) Purge(ctx context.Context, object, id string) error {
+	a, obj, err := e.begin(ctx, object)
+	if err != nil {
+		return err
+	}
+	s, err := e.schema(ctx, a.WorkspaceID, obj)
+	if err != nil {
+		return err
+	}
+	return e.db.Tx(ctx, func(q store.Querier) error {
+		old, err := e.loadForWrite(ctx, q, a, s, id, access.Delete, 0)
+		if err != nil {
+			return err
+		}
+		n, _ := parseID(id)
+		for _, f := range obj.Fields {
+			if f.link != nil {
+				if _, err := q.ExecContext(ctx, `DELETE FROM `+f.link.table+` WHERE workspace_id = ? AND `+f.link.self+` = ?`, a.WorkspaceID, n); err != nil {
+					return err
+				}
+			}
+		}
+		res, err := q.ExecContext(ctx, `DELETE FROM `+obj.Plural+` WHERE workspace_id = ? AND id = ?`, a.WorkspaceID, n)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return notFound(obj, id) // purged by a concurrent call
+		}
+		changes := map[string]change{}
+		for k, v := range old {
+			if v != nil && k != "id" {
+				changes[k] = change{Before: v}
+			}
+		}
+		return e.writeEvent(ctx, q, a, event{object: obj.Name, id: id, action: "purge", changes: changes})
+	})
+}

@@ -1,0 +1,180 @@
+package store
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/mattn/go-sqlite3"
+)
+
+// Dialect is the one place where SQL differs between SQLite and PostgreSQL.
+// Queries elsewhere are written once with ? placeholders and the helpers
+// below.
+type Dialect struct{ name string }
+
+// The two supported dialects.
+var (
+	SQLite   = Dialect{"sqlite"}
+	Postgres = Dialect{"postgres"}
+)
+
+// Name is "sqlite" or "postgres".
+func (d Dialect) Name() string { return d.name }
+
+// TimeLayout is how SQLite stores timestamps: fixed width, so text order is
+// time order.
+const TimeLayout = "2006-01-02T15:04:05.000000Z"
+
+// Rebind turns ? placeholders into $1, $2, … for PostgreSQL. Queries never
+// carry literal question marks: values always travel as arguments.
+func (d Dialect) Rebind(query string) string {
+	if d != Postgres || !strings.Contains(query, "?") {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+// Time converts t to the value stored in a timestamp column.
+func (d Dialect) Time(t time.Time) any {
+	t = t.UTC()
+	if d == Postgres {
+		return t
+	}
+	return t.Format(TimeLayout)
+}
+
+// JSONOut wraps a JSON column in a SELECT list so both drivers hand back
+// text.
+func (d Dialect) JSONOut(col string) string {
+	if d == Postgres {
+		return col + "::text"
+	}
+	return col
+}
+
+// JSONIn is the placeholder for a JSON value passed as text.
+func (d Dialect) JSONIn() string {
+	if d == Postgres {
+		return "?::jsonb"
+	}
+	return "?"
+}
+
+// JSONPath is the expression for the value under key (dotted for nested
+// objects, e.g. "price.amount") in a JSON object column: text on
+// PostgreSQL and the stored JSON scalar on SQLite. numeric asks PostgreSQL
+// for a number so that comparisons order numerically.
+func (d Dialect) JSONPath(col, key string, numeric bool) string {
+	if d == Postgres {
+		parts := strings.Split(key, ".")
+		e := "(" + col
+		for _, p := range parts[:len(parts)-1] {
+			e += "->'" + p + "'"
+		}
+		e += "->>'" + parts[len(parts)-1] + "')"
+		if numeric {
+			return "(" + e + ")::numeric"
+		}
+		return e
+	}
+	return "json_extract(" + col + ", '$." + key + "')"
+}
+
+// JSONBool is the expression for a boolean under key, comparable with
+// true/false arguments.
+func (d Dialect) JSONBool(col, key string) string {
+	if d == Postgres {
+		return "((" + col + "->>'" + key + "')::boolean)"
+	}
+	return "json_extract(" + col + ", '$." + key + "')"
+}
+
+// Bool converts b to what a JSON boolean extracted by JSONBool compares
+// equal to.
+func (d Dialect) Bool(b bool) any {
+	if d == Postgres {
+		return b
+	}
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// JSONElements is a table expression over the elements of a JSON array
+// expression, each exposed as a column named value; member selects a key
+// of object elements ("" for scalar arrays).
+func (d Dialect) JSONElements(array, member string) (from, value string) {
+	if d == Postgres {
+		if member == "" {
+			return "jsonb_array_elements_text(coalesce(" + array + ", '[]'::jsonb)) AS e(v)", "e.v"
+		}
+		return "jsonb_array_elements(coalesce(" + array + ", '[]'::jsonb)) AS e(v)", "(e.v->>'" + member + "')"
+	}
+	if member == "" {
+		return "json_each(coalesce(" + array + ", '[]')) AS e", "e.value"
+	}
+	return "json_each(coalesce(" + array + ", '[]')) AS e", "json_extract(e.value, '$." + member + "')"
+}
+
+// JSONObjectPath is the JSON array stored under key of a JSON object
+// column (custom multi-valued fields).
+func (d Dialect) JSONObjectPath(col, key string) string {
+	if d == Postgres {
+		return "(" + col + "->'" + key + "')"
+	}
+	return "json_extract(" + col + ", '$." + key + "')"
+}
+
+// Like is the case-insensitive pattern match operator.
+func (d Dialect) Like() string {
+	if d == Postgres {
+		return "ILIKE"
+	}
+	return "LIKE"
+}
+
+// IsUniqueViolation reports whether err is a unique-constraint violation.
+func IsUniqueViolation(err error) bool {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code == "23505"
+	}
+	var lite sqlite3.Error
+	if errors.As(err, &lite) {
+		return lite.ExtendedCode == sqlite3.ErrConstraintUnique || lite.ExtendedCode == sqlite3.ErrConstraintPrimaryKey
+	}
+	return false
+}
+
+// ParseTime reads a timestamp column as either driver returns it.
+func ParseTime(v any) (time.Time, bool) {
+	switch t := v.(type) {
+	case time.Time:
+		return t.UTC(), true
+	case string:
+		p, err := time.Parse(TimeLayout, t)
+		if err != nil {
+			p, err = time.Parse(time.RFC3339Nano, t)
+		}
+		return p.UTC(), err == nil
+	case []byte:
+		return ParseTime(string(t))
+	}
+	return time.Time{}, false
+}
