@@ -180,6 +180,12 @@ func (e *Engine) scanRecord(s *schema, row scanner, extra ...any) (Record, error
 			rec[f.Name] = m[f.Name]
 		}
 	}
+	// A value of a field that another process added after s was loaded.
+	for k, v := range m {
+		if s.field(k) == nil && !isSystem(k) {
+			rec[k] = v
+		}
+	}
 	rec["created_at"] = timeValue(created)
 	rec["updated_at"] = timeValue(updated)
 	rec["deleted_at"] = timeValue(deleted)

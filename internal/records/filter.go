@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/url"
 	"strconv"
 	"strings"
@@ -85,7 +86,7 @@ func ParseQueryBody(data []byte) (Query, error) {
 	if err := d.Decode(&body); err != nil {
 		return Query{}, jsonError("", err)
 	}
-	if d.More() {
+	if !atEnd(d) {
 		return Query{}, fault.Field("", "json", "the body holds more than one JSON value")
 	}
 	q := Query{Filter: body.Filter, Limit: body.Limit, Cursor: body.Cursor, Count: body.Count, Deleted: body.Deleted}
@@ -304,7 +305,7 @@ func DecodeInput(data []byte) (map[string]any, error) {
 	if err := d.Decode(&in); err != nil {
 		return nil, jsonError("", err)
 	}
-	if d.More() {
+	if !atEnd(d) {
 		return nil, fault.Field("", "json", "the body holds more than one JSON value")
 	}
 	m, ok := in.(map[string]any)
@@ -312,6 +313,13 @@ func DecodeInput(data []byte) (map[string]any, error) {
 		return nil, fault.Field("", "type", "the body must be a JSON object, not %s", jsonKind(in))
 	}
 	return m, nil
+}
+
+// atEnd reports whether only white space follows the value d decoded.
+// (Decoder.More would let a stray ] or } through.)
+func atEnd(d *json.Decoder) bool {
+	_, err := d.Token()
+	return err == io.EOF
 }
 
 func jsonKind(v any) string {
@@ -338,7 +346,7 @@ func DecodeStrict(data []byte, v any) error {
 	if err := d.Decode(v); err != nil {
 		return jsonError("", err)
 	}
-	if d.More() {
+	if !atEnd(d) {
 		return fault.Field("", "json", "the body holds more than one JSON value")
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
@@ -62,10 +63,8 @@ func (e *Engine) List(ctx context.Context, object string, q Query) (Page, error)
 	if err != nil {
 		return Page{}, err
 	}
-	if filter != nil {
-		if s, err = e.resolveNames(ctx, a.WorkspaceID, s, filter); err != nil {
-			return Page{}, err
-		}
+	if s, err = e.freshSchema(ctx, a.WorkspaceID, s, fieldNames(filter, q.Sort)...); err != nil {
+		return Page{}, err
 	}
 	b := &sqlb{d: e.db.Dialect}
 	where := []string{"t.workspace_id = " + b.arg(a.WorkspaceID)}
@@ -158,16 +157,18 @@ func (e *Engine) restrict(ctx context.Context, a access.Actor, obj *Object, f *F
 	return &Filter{And: and}, nil
 }
 
-// resolveNames reloads the schema once if the filter names a field the
-// cached schema does not know.
-func (e *Engine) resolveNames(ctx context.Context, ws int64, s *schema, f *Filter) (*schema, error) {
-	var err error
-	walk(f, func(c *Filter) {
-		if err == nil {
-			s, err = e.freshSchema(ctx, ws, s, strings.SplitN(c.Field, ".", 2)[0])
-		}
-	})
-	return s, err
+// fieldNames returns the fields a filter and a sort name, without parts
+// (address.city is address).
+func fieldNames(f *Filter, sort []string) []string {
+	var names []string
+	base := func(name string) string { return strings.SplitN(name, ".", 2)[0] }
+	if f != nil {
+		walk(f, func(c *Filter) { names = append(names, base(c.Field)) })
+	}
+	for _, n := range sort {
+		names = append(names, base(strings.TrimPrefix(n, "-")))
+	}
+	return names
 }
 
 func walk(f *Filter, fn func(*Filter)) {
@@ -352,6 +353,11 @@ func (e *Engine) compare(s *schema, b *sqlb, c *Filter, path string) (string, er
 		}
 		return expr + " IS NOT NULL", nil
 	}
+	// An address or an amount compares by its parts; as a whole it is JSON,
+	// which PostgreSQL will not compare with text.
+	if part := map[Type]string{Address: "city", Money: "amount"}[f.Type]; part != "" {
+		return "", fault.Field(path+".field", "field", "filter by a part of %s, such as %s.%s", c.Field, c.Field, part)
+	}
 	if (op == Contains || op == StartsWith) && !textual(f.Type) {
 		return "", fault.Field(path+".op", "op", "%s does not apply to %s, a %s field", op, c.Field, f.Type)
 	}
@@ -379,6 +385,11 @@ func (e *Engine) compare(s *schema, b *sqlb, c *Filter, path string) (string, er
 	}
 	switch op {
 	case Eq:
+		if e.db.Dialect == store.Postgres && f.Custom && !strings.Contains(c.Field, ".") {
+			// Containment is what PostgreSQL's GIN index on custom serves.
+			doc, _ := json.Marshal(map[string]any{f.Name: v})
+			return "t.custom @> " + b.arg(string(doc)) + "::jsonb", nil
+		}
 		return expr + " = " + b.arg(v), nil
 	case Ne:
 		return "(" + expr + " IS NULL OR " + expr + " <> " + b.arg(v) + ")", nil
@@ -568,6 +579,9 @@ func (e *Engine) filterValue(f *Field, v any) (any, error) {
 	default:
 		return nil, fault.Errorf(fault.EINVALID, "must be a string, number or boolean")
 	}
+	if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
+		return nil, fault.Errorf(fault.EINVALID, "must be valid UTF-8 without NUL characters")
+	}
 	d := e.db.Dialect
 	switch f.Type {
 	case Integer:
@@ -672,8 +686,20 @@ func (e *Engine) after(b *sqlb, keys []sortKey, sort []string, token string) (st
 	if vals[len(vals)-1] == nil {
 		return "", badCursor()
 	}
+	// A plain range on the first key lets the database start its index scan
+	// at the cursor instead of filtering from the beginning. It is built
+	// first because its placeholder comes first in the SQL.
+	var scan string
+	if first := keys[0]; !first.desc && vals[0] != nil {
+		scan = first.expr + " >= " + b.arg(vals[0]) + " AND "
+	} else if first.desc && vals[0] != nil && len(keys) == 1 {
+		scan = first.expr + " <= " + b.arg(vals[0]) + " AND "
+	}
 	var ors []string
 	for i, k := range keys {
+		if k.desc && vals[i] == nil {
+			continue // nothing sorts after NULL when descending
+		}
 		var and []string
 		for j := 0; j < i; j++ {
 			if vals[j] == nil {
@@ -687,8 +713,6 @@ func (e *Engine) after(b *sqlb, keys []sortKey, sort []string, token string) (st
 			and = append(and, k.expr+" IS NOT NULL")
 		case !k.desc:
 			and = append(and, k.expr+" > "+b.arg(vals[i]))
-		case vals[i] == nil:
-			continue // nothing sorts after NULL when descending
 		default:
 			and = append(and, "("+k.expr+" < "+b.arg(vals[i])+" OR "+k.expr+" IS NULL)")
 		}
@@ -698,14 +722,7 @@ func (e *Engine) after(b *sqlb, keys []sortKey, sort []string, token string) (st
 	if len(ors) == 0 {
 		cond = "1=0"
 	}
-	// A plain range on the first key lets the database start its index scan
-	// at the cursor instead of filtering from the beginning.
-	if first := keys[0]; !first.desc && vals[0] != nil {
-		cond = first.expr + " >= " + b.arg(vals[0]) + " AND " + cond
-	} else if first.desc && vals[0] != nil && len(keys) == 1 {
-		cond = first.expr + " <= " + b.arg(vals[0]) + " AND " + cond
-	}
-	return cond, nil
+	return scan + cond, nil
 }
 
 // cursorValue converts a value read back from a cursor to the type the

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Type is the type of a field.
@@ -183,12 +184,25 @@ func prepareContact(in, old map[string]any) {
 	first, last := str(in, old, "first_name"), str(in, old, "last_name")
 	switch {
 	case first != "" && last != "":
-		in["full_name"] = first + " " + last
+		in["full_name"] = clip(first + " " + last)
 	case first != "" || last != "":
 		in["full_name"] = first + last
 	default:
 		in["full_name"] = nil
 	}
+}
+
+// clip shortens a derived text to the longest a text field holds, so that
+// two names at their longest still make a valid full name.
+func clip(s string) string {
+	n := 0
+	for i, r := range s {
+		if n == maxText || i+utf8.RuneLen(r) > maxTextBytes {
+			return strings.TrimSpace(s[:i])
+		}
+		n++
+	}
+	return s
 }
 
 // prepareCompany takes the domain from the website when none is given.

@@ -48,12 +48,16 @@ func (e *Engine) schema(ctx context.Context, ws int64, obj *Object) (*schema, er
 	return e.loadSchema(ctx, ws, obj)
 }
 
-// freshSchema reloads the schema when name is unknown to the cached one.
-func (e *Engine) freshSchema(ctx context.Context, ws int64, s *schema, name string) (*schema, error) {
-	if s.field(name) != nil || isSystem(name) {
-		return s, nil
+// freshSchema reloads the schema when one of names is unknown to the cached
+// one. It reloads once however many names are unknown: a second reload
+// would find nothing the first did not.
+func (e *Engine) freshSchema(ctx context.Context, ws int64, s *schema, names ...string) (*schema, error) {
+	for _, name := range names {
+		if s.field(name) == nil && !isSystem(name) {
+			return e.loadSchema(ctx, ws, s.obj)
+		}
 	}
-	return e.loadSchema(ctx, ws, s.obj)
+	return s, nil
 }
 
 func (e *Engine) loadSchema(ctx context.Context, ws int64, obj *Object) (*schema, error) {

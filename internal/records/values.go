@@ -19,12 +19,15 @@ import (
 // Limits on input values. They keep one record from filling the database
 // and keep every value displayable.
 const (
-	maxText     = 1000
-	maxLongText = 100_000
-	maxItems    = 50
-	maxTag      = 100
-	maxSafeInt  = 1<<53 - 1 // the largest integer every JSON client reads exactly
-	maxDecimal  = 1e15
+	maxText = 1000
+	// maxTextBytes keeps a text value within PostgreSQL's limit on a B-tree
+	// index entry (2704 bytes), since most text columns are indexed.
+	maxTextBytes = 2500
+	maxLongText  = 100_000
+	maxItems     = 50
+	maxTag       = 100
+	maxSafeInt   = 1<<53 - 1 // the largest integer every JSON client reads exactly
+	maxDecimal   = 1e15
 )
 
 // Item is one value of a multi-valued e-mail, phone or URL field.
@@ -65,6 +68,9 @@ func (n normalizer) normalize(f *Field, in any) (any, *fault.FieldError) {
 		}
 		return nil, nil
 	}
+	if ferr := checkStrings(f.Name, in); ferr != nil {
+		return nil, ferr
+	}
 	switch f.Type {
 	case Text, LongText:
 		return n.text(f, in)
@@ -104,6 +110,33 @@ func (n normalizer) normalize(f *Field, in any) (any, *fault.FieldError) {
 	return nil, bad(f.Name, "type", "has an unknown type %q", f.Type)
 }
 
+// checkStrings refuses invalid UTF-8 and NUL characters anywhere in a
+// value: PostgreSQL stores neither in text or JSON, and no form sends them.
+func checkStrings(name string, v any) *fault.FieldError {
+	switch x := v.(type) {
+	case string:
+		if !utf8.ValidString(x) || strings.ContainsRune(x, 0) {
+			return bad(name, "encoding", "must be valid UTF-8 without NUL characters")
+		}
+	case []any:
+		for _, e := range x {
+			if ferr := checkStrings(name, e); ferr != nil {
+				return ferr
+			}
+		}
+	case map[string]any:
+		for k, e := range x {
+			if ferr := checkStrings(name, k); ferr != nil {
+				return ferr
+			}
+			if ferr := checkStrings(name, e); ferr != nil {
+				return ferr
+			}
+		}
+	}
+	return nil
+}
+
 func (n normalizer) text(f *Field, in any) (any, *fault.FieldError) {
 	s, ok := in.(string)
 	if !ok {
@@ -121,6 +154,9 @@ func (n normalizer) text(f *Field, in any) (any, *fault.FieldError) {
 	}
 	if utf8.RuneCountInString(s) > limit {
 		return nil, bad(f.Name, "too_long", "must be at most %d characters", limit)
+	}
+	if f.Type == Text && len(s) > maxTextBytes {
+		return nil, bad(f.Name, "too_long", "must be at most %d bytes of UTF-8", maxTextBytes)
 	}
 	if s == "" {
 		if f.Required {
@@ -211,7 +247,7 @@ func (n normalizer) when(f *Field, in any) (any, *fault.FieldError) {
 	if err != nil {
 		return nil, bad(f.Name, "format", "must be a date and time in RFC 3339, e.g. 2026-01-31T09:30:00Z")
 	}
-	if t.Year() < 1 || t.Year() > 9999 {
+	if t = t.UTC(); t.Year() < 1 || t.Year() > 9999 { // in UTC, as stored
 		return nil, bad(f.Name, "range", "must be between years 1 and 9999")
 	}
 	return formatTime(t), nil
@@ -418,10 +454,11 @@ func (n normalizer) id(f *Field, in any) (any, *fault.FieldError) {
 	default:
 		return nil, bad(f.Name, "type", "must be a record id")
 	}
-	if _, err := parseID(s); err != nil {
+	id, err := parseID(s)
+	if err != nil {
 		return nil, bad(f.Name, "reference", "does not name an existing record")
 	}
-	return s, nil
+	return formatID(id), nil // "007" and 7 name record "7"
 }
 
 func (n normalizer) address(f *Field, in any) (any, *fault.FieldError) {
@@ -447,10 +484,10 @@ func (n normalizer) address(f *Field, in any) (any, *fault.FieldError) {
 			return nil, bad(name, "too_long", "must be at most 200 characters")
 		}
 		if k == "country" && s != "" {
-			if len(s) != 2 || strings.ToUpper(s) != strings.ToUpper(strings.Trim(s, "0123456789")) {
+			s = strings.ToUpper(s)
+			if len(s) != 2 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' {
 				return nil, bad(name, "country", "must be an ISO 3166 two-letter country code")
 			}
-			s = strings.ToUpper(s)
 		}
 		if s != "" {
 			out[k] = s
@@ -495,9 +532,11 @@ func (n normalizer) links(f *Field, in any) (any, *fault.FieldError) {
 		default:
 			return nil, bad(name, "type", `must be {"id": …, "role": …}`)
 		}
-		if _, err := parseID(ref.ID); err != nil {
+		id, err := parseID(ref.ID)
+		if err != nil {
 			return nil, bad(name+".id", "reference", "does not name an existing record")
 		}
+		ref.ID = formatID(id)
 		if !seen[ref.ID] {
 			seen[ref.ID] = true
 			out = append(out, ref)

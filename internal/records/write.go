@@ -2,7 +2,9 @@ package records
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"sort"
 	"strings"
 
@@ -47,11 +49,9 @@ func (e *Engine) writeEvent(ctx context.Context, q store.Querier, a access.Actor
 // out of range.
 func (e *Engine) checkInput(ctx context.Context, ws int64, s *schema, in map[string]any, creating bool) (*schema, map[string]any, error) {
 	var c fault.Collector
-	for name := range in {
-		var err error
-		if s, err = e.freshSchema(ctx, ws, s, name); err != nil {
-			return nil, nil, err
-		}
+	s, err := e.freshSchema(ctx, ws, s, sortedKeys(in)...)
+	if err != nil {
+		return nil, nil, err
 	}
 	out := make(map[string]any, len(in))
 	for _, name := range sortedKeys(in) {
@@ -129,6 +129,9 @@ func (e *Engine) checkReferences(ctx context.Context, q store.Querier, ws int64,
 			}
 			var one int
 			err := q.QueryRowContext(ctx, `SELECT 1 FROM `+table+` WHERE workspace_id = ? AND id = ?`+live, ws, n).Scan(&one)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err // the database failed; the reference may be fine
+			}
 			if err != nil {
 				field := name
 				if f.Type == Relations {
@@ -160,12 +163,14 @@ func storedValue(f *Field, v any) any {
 	return v
 }
 
-// customJSON returns the custom column's JSON for rec.
-func customJSON(s *schema, rec map[string]any) string {
+// customJSON returns the custom column's JSON for rec: every value that is
+// not a standard or system field. That includes values of fields another
+// process added since this one loaded the schema, which a write must keep.
+func customJSON(obj *Object, rec map[string]any) string {
 	m := map[string]any{}
-	for _, f := range s.fields {
-		if f.Custom && rec[f.Name] != nil {
-			m[f.Name] = rec[f.Name]
+	for k, v := range rec {
+		if v != nil && obj.Field(k) == nil && !isSystem(k) {
+			m[k] = v
 		}
 	}
 	b, _ := json.Marshal(m)
@@ -213,7 +218,7 @@ func (e *Engine) Create(ctx context.Context, object string, in map[string]any) (
 		}
 		cols := []string{"workspace_id", "version", "custom", "created_at", "updated_at"}
 		marks := []string{"?", "1", e.db.Dialect.JSONIn(), "?", "?"}
-		args := []any{a.WorkspaceID, customJSON(s, vals), e.db.Dialect.Time(now), e.db.Dialect.Time(now)}
+		args := []any{a.WorkspaceID, customJSON(obj, vals), e.db.Dialect.Time(now), e.db.Dialect.Time(now)}
 		for _, f := range obj.Fields {
 			if f.column == "" || vals[f.Name] == nil {
 				continue
@@ -246,7 +251,7 @@ func (e *Engine) Create(ctx context.Context, object string, in map[string]any) (
 					return err
 				}
 			}
-			if vals[f.Name] != nil {
+			if !same(nil, rec[f.Name]) { // an empty list is no change either
 				changes[f.Name] = change{After: rec[f.Name]}
 			}
 		}
@@ -364,7 +369,11 @@ func (e *Engine) apply(ctx context.Context, q store.Querier, a access.Actor, s *
 		f := s.field(name)
 		after := canonical(v)
 		if f.Type == Relations {
-			after = v
+			links, _ := v.([]LinkRef) // nil when the links are cleared with null
+			if links == nil {
+				links = []LinkRef{}
+			}
+			after = links
 		}
 		if same(old[name], after) {
 			continue
@@ -386,7 +395,7 @@ func (e *Engine) apply(ctx context.Context, q store.Querier, a access.Actor, s *
 		case f.Custom:
 			customChanged = true
 		case f.Type == Relations:
-			if err := e.writeLinks(ctx, q, a.WorkspaceID, f, id, vals[name].([]LinkRef)); err != nil {
+			if err := e.writeLinks(ctx, q, a.WorkspaceID, f, id, rec[name].([]LinkRef)); err != nil {
 				return nil, err
 			}
 		default:
@@ -400,7 +409,7 @@ func (e *Engine) apply(ctx context.Context, q store.Querier, a access.Actor, s *
 	}
 	if customChanged {
 		sets = append(sets, "custom = "+e.db.Dialect.JSONIn())
-		args = append(args, customJSON(s, rec))
+		args = append(args, customJSON(s.obj, rec))
 	}
 	args = append(args, a.WorkspaceID, id, old["version"])
 	res, err := q.ExecContext(ctx, `UPDATE `+s.obj.Plural+` SET `+strings.Join(sets, ", ")+
