@@ -169,6 +169,8 @@ func (e *Engine) checkSpec(ctx context.Context, ws int64, obj *Object, spec Fiel
 		c.Add("name", "format", "must be snake_case: a lower-case letter, then letters, digits or _ (at most 63)")
 	case isSystem(name) || obj.Field(name) != nil:
 		c.Add("name", "duplicate", "%q is a standard field of %s", name, obj.Plural)
+	case reserved[name]:
+		c.Add("name", "reserved", "%q is a list parameter (sort, limit, cursor, count, deleted) and cannot name a field", name)
 	}
 	label := strings.TrimSpace(spec.Label)
 	if label == "" {

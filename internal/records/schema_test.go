@@ -37,6 +37,7 @@ func TestAddField(t *testing.T) {
 			{"relations field", records.FieldSpec{Name: "companies", Type: records.Text}, "name"},
 			{"system field", records.FieldSpec{Name: "created_at", Type: records.DateTime}, "name"},
 			{"id", records.FieldSpec{Name: "id", Type: records.Text}, "name"},
+			{"reserved list parameter", records.FieldSpec{Name: "sort", Type: records.Text}, "name"},
 			{"version", records.FieldSpec{Name: "version", Type: records.Integer}, "name"},
 			{"empty name", records.FieldSpec{Name: "  ", Type: records.Text}, "name"},
 			{"upper case", records.FieldSpec{Name: "Tier", Type: records.Text}, "name"},

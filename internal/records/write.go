@@ -292,7 +292,8 @@ func clone(m map[string]any) map[string]any {
 
 // Update changes the fields given in in. version must be the version the
 // caller read: a write based on a stale version is refused with ECONFLICT
-// rather than silently overwriting someone else's change.
+// rather than silently overwriting someone else's change. Version 0 skips
+// the check, for internal callers only; the API always demands a version.
 func (e *Engine) Update(ctx context.Context, object, id string, version int64, in map[string]any) (Record, error) {
 	a, obj, err := e.begin(ctx, object)
 	if err != nil {
