@@ -1,7 +1,7 @@
 // Package access carries the acting user through a request's context and
 // defines the policy seam that the records engine consults on every
-// operation. The policy that grants by role and scope lives here too once
-// roles exist; until then AllowAll lets every authenticated actor act.
+// operation. RolePolicy grants by role and scope; AllowAll lets every
+// authenticated actor act, for tools and tests that need no roles.
 package access
 
 import (
@@ -17,6 +17,9 @@ type Actor struct {
 	Role        string
 	// ReadOnly is set for API tokens whose scope allows reading only.
 	ReadOnly bool
+	// Address is the client's network address when the actor comes from a
+	// request, for the audit trail.
+	Address string
 }
 
 type actorKey struct{}
@@ -50,7 +53,7 @@ const (
 )
 
 // Restriction narrows what an actor may read: only records whose Field holds
-// one of In. Several restrictions all apply.
+// one of In. Several restrictions all apply; an empty In matches nothing.
 type Restriction struct {
 	Field string
 	In    []string
@@ -58,10 +61,16 @@ type Restriction struct {
 
 // Policy decides what an actor may do. The engine calls Authorize before
 // every operation (with the record's current values for reads and writes of
-// one record) and Restrict before every list, search or count.
+// one record, and with the record as it will be for creates and updates),
+// Restrict before every list, search or count and wherever linked records
+// are shown, and Fields wherever fields are read, written, filtered, sorted
+// or described.
 type Policy interface {
 	Authorize(ctx context.Context, a Actor, object string, act Action, record map[string]any) error
 	Restrict(ctx context.Context, a Actor, object string) ([]Restriction, error)
+	// Fields returns the rules that limit the actor on fields of object,
+	// by field name; a field without a rule is visible and writable.
+	Fields(ctx context.Context, a Actor, object string) (map[string]FieldRule, error)
 }
 
 // AllowAll lets any actor do anything in their own workspace, except writing
@@ -78,3 +87,6 @@ func (AllowAll) Authorize(_ context.Context, a Actor, _ string, act Action, _ ma
 
 // Restrict places no restriction.
 func (AllowAll) Restrict(context.Context, Actor, string) ([]Restriction, error) { return nil, nil }
+
+// Fields places no field rule.
+func (AllowAll) Fields(context.Context, Actor, string) (map[string]FieldRule, error) { return nil, nil }

@@ -1,5 +1,6 @@
-// Package account keeps users and API tokens: creating them, checking
-// passwords, and turning a bearer token into the actor of a request.
+// Package account keeps users, teams, sessions, password resets, two-factor
+// enrolment and API tokens: creating them, checking credentials, and
+// turning a session cookie or a bearer token into the actor of a request.
 package account
 
 import (
@@ -10,13 +11,15 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"net/mail"
+	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/mail"
 	"github.com/rapport-crm/rapport/internal/store"
 )
 
@@ -24,77 +27,82 @@ import (
 // policy; here they are only names.
 var Roles = []string{"administrator", "manager", "salesperson", "read_only"}
 
-// Token scopes.
+// Administrator is the built-in role that manages users, teams and
+// settings; without a Policy it alone may change them. A workspace always
+// keeps at least one active user whose role manages roles.
+const Administrator = "administrator"
+
+// User statuses.
 const (
-	ScopeReadWrite = "read_write"
-	ScopeRead      = "read"
+	StatusActive      = "active"
+	StatusDeactivated = "deactivated"
 )
 
-// User is a person who signs in to a workspace.
-type User struct {
-	ID          string    `json:"id"`
-	WorkspaceID int64     `json:"-"`
-	Email       string    `json:"email"`
-	Name        string    `json:"name"`
-	Role        string    `json:"role"`
-	Status      string    `json:"status"`
-	CreatedAt   time.Time `json:"created_at"`
+// Options tune a Service. The zero value gives the production defaults.
+type Options struct {
+	// Password is the argon2id cost of new hashes; zero means
+	// DefaultPasswordParams. Tests that sign in many times lower it.
+	Password PasswordParams
+	// SessionIdle ends a session that has not been used for this long;
+	// every use pushes the end back (sliding expiry). Zero means 7 days.
+	SessionIdle time.Duration
+	// SessionMax ends a session this long after sign-in, however busy it
+	// is. Zero means 30 days.
+	SessionMax time.Duration
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Policy decides who manages users and teams (the "user", "team" and
+	// "role" settings objects). Nil lets everyone read and administrators
+	// write.
+	Policy access.Policy
+	// Mail sends password-reset links; nil writes them to the log.
+	Mail mail.Sender
+	// BaseURL is where users reach Rapport, for links in e-mails, such as
+	// https://crm.example.com. Empty means http://127.0.0.1:8080.
+	BaseURL string
 }
 
-// Service reads and writes users and tokens.
+// Service reads and writes users, teams, sessions and tokens.
 type Service struct {
-	db  *store.DB
-	now func() time.Time
+	db   *store.DB
+	now  func() time.Time
+	opts Options
+
+	dummyOnce sync.Once
+	dummy     string // see dummyHash
 }
 
-// New returns a Service over db.
-func New(db *store.DB) *Service { return &Service{db: db, now: time.Now} }
+// New returns a Service over db with the default options.
+func New(db *store.DB) *Service { return NewWithOptions(db, Options{}) }
 
-// CreateUser adds a user to workspace ws.
+// NewWithOptions returns a Service over db tuned by o.
+func NewWithOptions(db *store.DB, o Options) *Service {
+	if o.Password == (PasswordParams{}) {
+		o.Password = DefaultPasswordParams
+	}
+	if o.SessionIdle <= 0 {
+		o.SessionIdle = 7 * 24 * time.Hour
+	}
+	if o.SessionMax <= 0 {
+		o.SessionMax = 30 * 24 * time.Hour
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Mail == nil {
+		o.Mail = mail.LogSender{Log: slog.Default()}
+	}
+	if o.BaseURL == "" {
+		o.BaseURL = "http://127.0.0.1:8080"
+	}
+	o.BaseURL = strings.TrimRight(o.BaseURL, "/")
+	return &Service{db: db, now: func() time.Time { return o.Now().UTC() }, opts: o}
+}
+
+// CreateUser adds a user to workspace ws on behalf of the operator (the
+// command line and the first start); the API adds users through AddUser.
 func (s *Service) CreateUser(ctx context.Context, ws int64, email, name, password, role string) (User, error) {
-	var c fault.Collector
-	addr, err := mail.ParseAddress(strings.TrimSpace(email))
-	if err != nil || addr.Address != strings.TrimSpace(email) {
-		c.Add("email", "email", "must be an e-mail address like name@example.com")
-	}
-	if len(password) < 10 {
-		c.Add("password", "too_short", "must be at least 10 characters")
-	}
-	if len(password) > 1024 {
-		c.Add("password", "too_long", "must be at most 1024 characters")
-	}
-	if !validRole(role) {
-		c.Add("role", "option", "must be one of %s", strings.Join(Roles, ", "))
-	}
-	if err := c.Err(); err != nil {
-		return User{}, err
-	}
-	hash, err := HashPassword(password)
-	if err != nil {
-		return User{}, err
-	}
-	u := User{WorkspaceID: ws, Email: strings.ToLower(addr.Address), Name: strings.TrimSpace(name), Role: role,
-		Status: "active", CreatedAt: s.now().UTC()}
-	err = s.db.Tx(ctx, func(q store.Querier) error {
-		var id int64
-		err := q.QueryRowContext(ctx, `INSERT INTO users (workspace_id, email, name, password_hash, role, status, created_at)
-			VALUES (?, ?, ?, ?, ?, 'active', ?) RETURNING id`, ws, u.Email, u.Name, hash, role, s.db.Dialect.Time(u.CreatedAt)).Scan(&id)
-		if store.IsUniqueViolation(err) {
-			return fault.Field("email", "duplicate", "a user with e-mail %s already exists", u.Email)
-		}
-		u.ID = strconv.FormatInt(id, 10)
-		return err
-	})
-	return u, err
-}
-
-func validRole(r string) bool {
-	for _, x := range Roles {
-		if x == r {
-			return true
-		}
-	}
-	return false
+	return s.insertUser(ctx, ws, 0, NewUser{Email: email, Name: name, Password: password, Role: role})
 }
 
 // CountUsers returns how many users exist in all workspaces; the server uses
@@ -107,102 +115,117 @@ func (s *Service) CountUsers(ctx context.Context) (int, error) {
 
 // UserByEmail finds a user of workspace ws by e-mail.
 func (s *Service) UserByEmail(ctx context.Context, ws int64, email string) (User, error) {
-	var u User
-	var id int64
-	var created any
-	err := s.db.Reader().QueryRowContext(ctx, `SELECT id, email, name, role, status, created_at FROM users
-		WHERE workspace_id = ? AND email = ?`, ws, strings.ToLower(strings.TrimSpace(email))).
-		Scan(&id, &u.Email, &u.Name, &u.Role, &u.Status, &created)
+	row := s.db.Reader().QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE workspace_id = ? AND email = ?`,
+		ws, normalEmail(email))
+	u, err := scanUser(row, ws)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, fault.Errorf(fault.ENOTFOUND, "no user with e-mail %s", email)
 	}
-	if err != nil {
-		return u, err
-	}
-	u.ID, u.WorkspaceID = strconv.FormatInt(id, 10), ws
-	u.CreatedAt, _ = store.ParseTime(created)
-	return u, nil
+	return u, err
 }
 
-// tokenPrefix marks Rapport API tokens so that secret scanners can find
-// them; the workspace id follows so that the lookup is keyed by workspace
-// like every other tenant-owned row.
-const tokenPrefix = "rpt_"
+func normalEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
-// CreateToken issues a new API token for the user with e-mail email and
-// returns it. Only its SHA-256 hash is stored: tokens carry 256 random bits,
-// so a fast hash is enough and keeps each request cheap.
-func (s *Service) CreateToken(ctx context.Context, ws int64, email, name, scope string, expires *time.Time) (string, error) {
-	if strings.TrimSpace(name) == "" {
-		return "", fault.Field("name", "required", "is required")
-	}
-	if scope == "" {
-		scope = ScopeReadWrite
-	}
-	if scope != ScopeReadWrite && scope != ScopeRead {
-		return "", fault.Field("scope", "option", "must be %s or %s", ScopeReadWrite, ScopeRead)
-	}
-	u, err := s.UserByEmail(ctx, ws, email)
-	if err != nil {
+// newSecret returns 256 random bits, URL-safe. Secrets this long are
+// stored as a fast SHA-256 hash: nothing can be guessed, so a slow hash
+// would only cost every request time.
+func newSecret() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
 		return "", err
 	}
-	secret := make([]byte, 32)
-	if _, err := rand.Read(secret); err != nil {
-		return "", err
-	}
-	token := tokenPrefix + strconv.FormatInt(ws, 10) + "_" + base64.RawURLEncoding.EncodeToString(secret)
-	var exp any
-	if expires != nil {
-		exp = s.db.Dialect.Time(*expires)
-	}
-	uid, _ := strconv.ParseInt(u.ID, 10, 64)
-	err = s.db.Tx(ctx, func(q store.Querier) error {
-		_, err := q.ExecContext(ctx, `INSERT INTO api_tokens (workspace_id, user_id, name, hash, scope, created_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, ws, uid, strings.TrimSpace(name), hashToken(token), scope, s.db.Dialect.Time(s.now()), exp)
-		return err
-	})
-	return token, err
+	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-func hashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
+// hashSecret is what the database keeps of a token, session or reset link.
+func hashSecret(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
 	return hex.EncodeToString(sum[:])
 }
 
-// Authenticate returns the actor a bearer token stands for. Every failure
-// looks the same to the caller, so a probe learns nothing about which
-// tokens exist.
-func (s *Service) Authenticate(ctx context.Context, token string) (access.Actor, error) {
-	denied := fault.Errorf(fault.EUNAUTHORIZED, "the token is not valid")
-	rest, ok := strings.CutPrefix(token, tokenPrefix)
-	if !ok {
-		return access.Actor{}, denied
-	}
-	wsText, _, ok := strings.Cut(rest, "_")
-	ws, err := strconv.ParseInt(wsText, 10, 64)
-	if !ok || err != nil || ws <= 0 {
-		return access.Actor{}, denied
-	}
-	var tokenID, userID int64
-	var scope, role, status string
-	var expires, revoked any
-	err = s.db.Reader().QueryRowContext(ctx, `SELECT t.id, t.user_id, t.scope, t.expires_at, t.revoked_at, u.role, u.status
-		FROM api_tokens t JOIN users u ON u.workspace_id = t.workspace_id AND u.id = t.user_id
-		WHERE t.workspace_id = ? AND t.hash = ?`, ws, hashToken(token)).
-		Scan(&tokenID, &userID, &scope, &expires, &revoked, &role, &status)
-	if errors.Is(err, sql.ErrNoRows) {
-		return access.Actor{}, denied
-	}
+// credential builds a secret credential that names its workspace:
+// prefix, workspace id, "_", random secret. The workspace keys the lookup
+// like every other tenant-owned row.
+func credential(prefix string, ws int64) (string, error) {
+	secret, err := newSecret()
 	if err != nil {
-		return access.Actor{}, err
+		return "", err
 	}
-	if revoked != nil || status != "active" {
-		return access.Actor{}, denied
+	return prefix + strconv.FormatInt(ws, 10) + "_" + secret, nil
+}
+
+// credentialWorkspace returns the workspace a credential names, or false
+// when it is not one of prefix's shape.
+func credentialWorkspace(prefix, value string) (int64, bool) {
+	rest, ok := strings.CutPrefix(value, prefix)
+	if !ok {
+		return 0, false
 	}
-	if expires != nil {
-		if t, ok := store.ParseTime(expires); ok && !s.now().Before(t) {
-			return access.Actor{}, denied
-		}
+	wsText, secret, ok := strings.Cut(rest, "_")
+	ws, err := strconv.ParseInt(wsText, 10, 64)
+	if !ok || err != nil || ws <= 0 || secret == "" {
+		return 0, false
 	}
-	return access.Actor{WorkspaceID: ws, UserID: userID, Role: role, ReadOnly: scope == ScopeRead}, nil
+	return ws, true
+}
+
+// parseID turns an opaque id into a row id; anything else names nothing.
+func parseID(what, id string) (int64, error) {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fault.Errorf(fault.ENOTFOUND, "no %s with id %s", what, id)
+	}
+	return n, nil
+}
+
+func formatID(id int64) string { return strconv.FormatInt(id, 10) }
+
+// authorize returns the actor of ctx when they may act on object ("user",
+// "team", "role"). With a policy the role's grants decide; without one,
+// everyone reads and administrators write. Read-only tokens never write.
+func (s *Service) authorize(ctx context.Context, object string, act access.Action) (access.Actor, error) {
+	a, err := access.ActorFrom(ctx)
+	if err != nil {
+		return a, err
+	}
+	if a.ReadOnly && act != access.Read {
+		return a, fault.Errorf(fault.EFORBIDDEN, "this token may only read")
+	}
+	if s.opts.Policy != nil {
+		return a, s.opts.Policy.Authorize(ctx, a, object, act, nil)
+	}
+	if act != access.Read && a.Role != Administrator {
+		return a, fault.Errorf(fault.EFORBIDDEN, "only administrators may %s %ss", act, object)
+	}
+	return a, nil
+}
+
+// self returns the actor of ctx for a change to their own account, which
+// a read-only token may not make.
+func self(ctx context.Context) (access.Actor, error) {
+	a, err := access.ActorFrom(ctx)
+	if err == nil && a.ReadOnly {
+		err = fault.Errorf(fault.EFORBIDDEN, "this token may only read")
+	}
+	return a, err
+}
+
+// invalidate tells the policy that users or teams of ws changed, so the
+// next request sees the change rather than a cached role or team.
+func (s *Service) invalidate(ws int64) {
+	if inv, ok := s.opts.Policy.(interface{ Invalidate(ws int64) }); ok {
+		inv.Invalidate(ws)
+	}
+}
+
+// timeOrNil converts an optional timestamp column.
+func timeOrNil(v any) *time.Time {
+	if v == nil {
+		return nil
+	}
+	t, ok := store.ParseTime(v)
+	if !ok {
+		return nil
+	}
+	return &t
 }

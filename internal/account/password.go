@@ -11,26 +11,37 @@ import (
 	"golang.org/x/crypto/argon2"
 )
 
-// Argon2id parameters: OWASP's recommended minimum (19 MiB, two passes, one
-// lane), which costs a few tens of milliseconds per sign-in on a laptop.
+// PasswordParams is the argon2id cost of new password hashes. Each hash
+// records its own parameters, so changing them never breaks old hashes.
+type PasswordParams struct {
+	Memory  uint32 // KiB
+	Time    uint32 // passes
+	Threads uint8
+}
+
+// DefaultPasswordParams is OWASP's recommended minimum for argon2id
+// (19 MiB, two passes, one lane), which costs a few tens of milliseconds
+// per sign-in on a laptop.
+var DefaultPasswordParams = PasswordParams{Memory: 19 * 1024, Time: 2, Threads: 1}
+
 const (
-	argonMemory  = 19 * 1024
-	argonTime    = 2
-	argonThreads = 1
-	argonKeyLen  = 32
-	saltLen      = 16
+	argonKeyLen = 32
+	saltLen     = 16
 )
 
 // HashPassword returns an encoded argon2id hash of password with a random
-// salt, in the PHC string format.
-func HashPassword(password string) (string, error) {
+// salt, in the PHC string format, at the default cost.
+func HashPassword(password string) (string, error) { return DefaultPasswordParams.Hash(password) }
+
+// Hash returns an encoded argon2id hash of password at cost p.
+func (p PasswordParams) Hash(password string) (string, error) {
 	salt := make([]byte, saltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, argonKeyLen)
 	b64 := base64.RawStdEncoding
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Time, p.Threads,
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 

@@ -3,6 +3,8 @@ package api
 import (
 	"net/http"
 
+	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/records"
 )
 
@@ -36,6 +38,9 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, o := range s.Engine.Objects() {
 		fields, err := s.Engine.Fields(r.Context(), o.Plural)
+		if fault.Is(err, fault.EFORBIDDEN) {
+			continue // the caller's role cannot read these records: not even their shape shows
+		}
 		if err != nil {
 			writeError(w, r, err)
 			return
@@ -47,14 +52,19 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
 			"data": obj{"type": "array", "items": ref(name)}, "next_cursor": str(), "total": obj{"type": "integer"}}}
 		addObjectPaths(paths, o, name)
 	}
+	if a, err := access.ActorFrom(r.Context()); err == nil && s.Roles.Authorize(r.Context(), a, "role", access.Read, nil) == nil {
+		addRolePaths(paths, schemas)
+	}
+	addAccountPaths(paths, schemas)
 	doc := obj{
 		"openapi": "3.1.0",
 		"info": obj{"title": "Rapport API", "version": s.Version,
 			"description": "Records are JSON objects keyed by field name; custom fields are top-level keys like standard ones."},
-		"servers":    []obj{{"url": "/api/v1"}},
-		"security":   []obj{{"bearer": []string{}}},
-		"paths":      paths,
-		"components": obj{"schemas": schemas, "securitySchemes": obj{"bearer": obj{"type": "http", "scheme": "bearer"}}},
+		"servers":  []obj{{"url": "/api/v1"}},
+		"security": []obj{{"bearer": []string{}}, {"session": []string{}}},
+		"paths":    paths,
+		"components": obj{"schemas": schemas, "securitySchemes": obj{"bearer": obj{"type": "http", "scheme": "bearer"},
+			"session": obj{"type": "apiKey", "in": "cookie", "name": SessionCookie}}},
 	}
 	writeJSON(w, r, http.StatusOK, doc)
 }

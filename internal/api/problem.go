@@ -32,6 +32,7 @@ var statuses = map[string]int{
 	fault.EUNAUTHORIZED: http.StatusUnauthorized,
 	fault.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	codePrecondition:    http.StatusPreconditionRequired,
+	codeRateLimited:     http.StatusTooManyRequests,
 }
 
 // codePrecondition is used by the API alone: an update that does not say

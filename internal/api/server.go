@@ -9,7 +9,6 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -28,13 +27,22 @@ const MaxBody = 1 << 20
 // Server holds what the handlers need.
 type Server struct {
 	Engine   *records.Engine
+	Roles    *access.RolePolicy // nil means the engine's policy, when it is one
 	Accounts *account.Service
 	DB       *store.DB
 	Log      *slog.Logger
 	Registry *prometheus.Registry // nil means a fresh one
 	Version  string
+	// Limits bound sign-in attempts and requests without credentials; the
+	// zero value means DefaultLimits.
+	Limits Limits
+	// ClientIPHeader names the header in which a trusted reverse proxy
+	// passes the client's address (X-Forwarded-For or X-Real-IP). Empty
+	// means the connection's peer is the client, as without a proxy.
+	ClientIPHeader string
 
 	metrics *metrics
+	guards  *guards
 }
 
 // Handler returns the HTTP handler of the whole API.
@@ -46,6 +54,8 @@ func (s *Server) Handler() http.Handler {
 		s.Registry = prometheus.NewRegistry()
 	}
 	s.metrics = newMetrics(s.Registry, s.DB)
+	s.initRoles()
+	s.guards = newGuards(s.Limits)
 
 	mux := http.NewServeMux()
 	// Every API route is authenticated and has its body size limited.
@@ -54,6 +64,14 @@ func (s *Server) Handler() http.Handler {
 	}
 	route("GET /api/v1/openapi.json", s.openAPI)
 	route("GET /api/v1/fields/{object}", s.listFields)
+	route("GET /api/v1/audit", s.listAudit)
+	route("GET /api/v1/jobs", s.listJobs)
+	route("GET /api/v1/roles", s.listRoles)
+	route("POST /api/v1/roles", s.createRole)
+	route("GET /api/v1/roles/{name}", s.getRole)
+	route("PATCH /api/v1/roles/{name}", s.updateRole)
+	route("DELETE /api/v1/roles/{name}", s.deleteRole)
+	s.accountRoutes(mux, route)
 	route("GET /api/v1/{object}", s.list)
 	route("POST /api/v1/{object}", s.create)
 	// POST /fields/{object} and POST /{object}/query overlap (both match
@@ -66,11 +84,11 @@ func (s *Server) Handler() http.Handler {
 	route("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, fault.Errorf(fault.ENOTFOUND, "no API endpoint %s %s", r.Method, r.URL.Path))
 	})
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("GET /healthz", s.public(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, r, http.StatusOK, map[string]string{"status": "ok", "version": s.Version})
-	})
-	mux.HandleFunc("GET /readyz", s.ready)
-	mux.Handle("GET /metrics", s.metrics.handler(s.Registry))
+	}))
+	mux.Handle("GET /readyz", s.public(s.ready))
+	mux.Handle("GET /metrics", s.public(s.metrics.handler(s.Registry).ServeHTTP))
 	return s.observe(mux)
 }
 
@@ -171,27 +189,6 @@ func (r *recorder) Write(b []byte) (int, error) {
 }
 
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
-
-// authenticate turns a bearer token into the request's actor. The logger
-// of an authenticated request carries the user id as well.
-func (s *Server) authenticate(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || token == "" {
-			writeError(w, r, fault.Errorf(fault.EUNAUTHORIZED, "send an API token as Authorization: Bearer <token>; `rapport token create` makes one"))
-			return
-		}
-		actor, err := s.Accounts.Authenticate(r.Context(), strings.TrimSpace(token))
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		if i := info(r.Context()); i != nil {
-			i.log = i.log.With("user_id", strconv.FormatInt(actor.UserID, 10), "workspace_id", actor.WorkspaceID)
-		}
-		next.ServeHTTP(w, r.WithContext(access.WithActor(r.Context(), actor)))
-	})
-}
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -20,6 +21,16 @@ type Config struct {
 	LogLevel    string
 	PhoneRegion string
 	ConfigFile  string
+
+	// AuditRetention is how many days audit entries are kept; 0 keeps
+	// them forever.
+	AuditRetention string
+
+	// PublicURL is where users reach Rapport, for links in e-mails.
+	PublicURL string
+	// ClientIPHeader names the header in which a trusted reverse proxy
+	// passes the client's address; empty means there is no proxy.
+	ClientIPHeader string
 }
 
 // setting describes one configurable value.
@@ -36,6 +47,9 @@ func (c *Config) settings() []setting {
 		{"log-format", "log format: text or json", "text", &c.LogFormat},
 		{"log-level", "log level: debug, info, warn or error", "info", &c.LogLevel},
 		{"phone-region", "country assumed for phone numbers typed without a country code (ISO 3166)", "US", &c.PhoneRegion},
+		{"audit-retention", "days to keep audit entries; 0 keeps them forever", "365", &c.AuditRetention},
+		{"public-url", "the URL users reach Rapport at, for links in e-mails; empty means http://ADDR", "", &c.PublicURL},
+		{"client-ip-header", "header in which a trusted reverse proxy passes the client address (X-Forwarded-For or X-Real-IP); empty when there is no proxy", "", &c.ClientIPHeader},
 	}
 }
 
@@ -92,6 +106,9 @@ func (c *Config) Load(getenv func(string) string) error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("log-format must be text or json, not %q", c.LogFormat)
+	}
+	if days, err := strconv.Atoi(c.AuditRetention); err != nil || days < 0 {
+		return fmt.Errorf("audit-retention must be a number of days, 0 or more, not %q", c.AuditRetention)
 	}
 	return nil
 }

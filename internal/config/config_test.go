@@ -20,14 +20,15 @@ func TestPrecedence(t *testing.T) {
 	if err := c.Load(func(k string) string { return env[k] }); err != nil {
 		t.Fatal(err)
 	}
-	want := Config{Addr: "127.0.0.1:7000", DataDir: "/from/env", DB: "", LogFormat: "json", LogLevel: "info", PhoneRegion: "US", ConfigFile: file}
+	want := Config{Addr: "127.0.0.1:7000", DataDir: "/from/env", DB: "", LogFormat: "json", LogLevel: "info", PhoneRegion: "US", ConfigFile: file, AuditRetention: "365"}
 	if c != want {
 		t.Fatalf("got %+v\nwant %+v", c, want)
 	}
 }
 
 func TestBadConfig(t *testing.T) {
-	for name, content := range map[string]string{"unknown": "colour = red\n", "syntax": "addr\n", "format": "log-format = xml\n"} {
+	for name, content := range map[string]string{"unknown": "colour = red\n", "syntax": "addr\n", "format": "log-format = xml\n",
+		"retention": "audit-retention = forever\n"} {
 		t.Run(name, func(t *testing.T) {
 			file := filepath.Join(t.TempDir(), "c")
 			os.WriteFile(file, []byte(content), 0o600)

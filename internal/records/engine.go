@@ -60,6 +60,9 @@ func New(db *store.DB, opts Options) *Engine {
 	return e
 }
 
+// Policy returns the permission policy the engine consults.
+func (e *Engine) Policy() access.Policy { return e.policy }
+
 // Objects returns the objects the engine knows, each once, in name order.
 func (e *Engine) Objects() []*Object {
 	var out []*Object
@@ -253,7 +256,7 @@ func (e *Engine) Get(ctx context.Context, object, id string, withDeleted bool) (
 	if err != nil {
 		return nil, err
 	}
-	s, err := e.schema(ctx, a.WorkspaceID, obj)
+	s, err := e.view(ctx, a, obj)
 	if err != nil {
 		return nil, err
 	}
@@ -275,7 +278,7 @@ func (e *Engine) Get(ctx context.Context, object, id string, withDeleted bool) (
 	if err := e.loadLinks(ctx, e.db.Reader(), a.WorkspaceID, s, []Record{rec}); err != nil {
 		return nil, err
 	}
-	return rec, nil
+	return s.redact(rec), nil
 }
 
 // load reads one record, deleted or not, without links.
@@ -293,29 +296,35 @@ func (e *Engine) load(ctx context.Context, q store.Querier, ws int64, s *schema,
 	return rec, err
 }
 
-// loadLinks fills the Relations fields of recs with one query per field.
+// loadLinks fills the Relations fields of recs with one query per field,
+// showing only the linked records the actor may read.
 func (e *Engine) loadLinks(ctx context.Context, q store.Querier, ws int64, s *schema, recs []Record) error {
 	if len(recs) == 0 {
 		return nil
 	}
 	for _, f := range s.obj.Fields {
-		if f.link == nil {
+		if f.link == nil || s.hidden[f.Name] {
 			continue
 		}
 		target := e.objects[f.Target]
-		ids := make([]any, 0, len(recs)+1)
-		ids = append(ids, ws)
+		b := &sqlb{d: e.db.Dialect}
+		b.arg(ws)
 		byID := map[string]Record{}
-		for _, r := range recs {
+		marks := make([]string, len(recs))
+		for i, r := range recs {
 			n, _ := parseID(r["id"].(string))
-			ids = append(ids, n)
+			marks[i] = b.arg(n)
 			byID[r["id"].(string)] = r
 			r[f.Name] = []LinkRef{}
 		}
+		scope := ""
+		if cond := e.restriction(b, target, "t", s.scopes[f.Target]); cond != "" {
+			scope = " AND " + cond
+		}
 		rows, err := q.QueryContext(ctx, `SELECT l.`+f.link.self+`, l.`+f.link.other+`, l.`+f.link.extra+
 			` FROM `+f.link.table+` l JOIN `+target.Plural+` t ON t.workspace_id = l.workspace_id AND t.id = l.`+f.link.other+
-			` WHERE l.workspace_id = ? AND t.deleted_at IS NULL AND l.`+f.link.self+` IN (`+placeholders(len(ids)-1)+
-			`) ORDER BY l.`+f.link.self+`, l.`+f.link.other, ids...)
+			` WHERE l.workspace_id = ? AND t.deleted_at IS NULL AND l.`+f.link.self+` IN (`+strings.Join(marks, ", ")+
+			`)`+scope+` ORDER BY l.`+f.link.self+`, l.`+f.link.other, b.args...)
 		if err != nil {
 			return fmt.Errorf("load %s: %w", f.Name, err)
 		}
@@ -335,11 +344,4 @@ func (e *Engine) loadLinks(ctx context.Context, q store.Querier, ws int64, s *sc
 		}
 	}
 	return nil
-}
-
-func placeholders(n int) string {
-	if n <= 0 {
-		return ""
-	}
-	return strings.Repeat("?, ", n-1) + "?"
 }

@@ -273,10 +273,10 @@ func TestOutbox(t *testing.T) {
 
 		// Empty values are no change.
 		empty := v.create("contacts", `{"first_name": "E", "job_title": null, "tags": [], "emails": [], "companies": [], "address": {}}`)
-		expect("create", id(empty), "first_name", "full_name")
+		expect("create", id(empty), "first_name", "full_name", "owner_id") // the actor owns what it creates
 
 		c := v.create("contacts", fmt.Sprintf(`{"first_name": "Ada", "last_name": "Lovelace", "job_title": null, "tags": ["a"], "companies": [%q]}`, id(co)))
-		ev := expect("create", id(c), "first_name", "last_name", "full_name", "tags", "companies")
+		ev := expect("create", id(c), "first_name", "last_name", "full_name", "tags", "companies", "owner_id")
 		if ch := ev.Changes["full_name"]; ch.Before != nil || ch.After != "Ada Lovelace" {
 			t.Errorf("create full_name change %+v", ch)
 		}

@@ -55,19 +55,22 @@ func (e *Engine) List(ctx context.Context, object string, q Query) (Page, error)
 	if err := checkPaging(q); err != nil {
 		return Page{}, err
 	}
-	s, err := e.schema(ctx, a.WorkspaceID, obj)
+	s, err := e.view(ctx, a, obj, fieldNames(q.Filter, q.Sort)...)
 	if err != nil {
 		return Page{}, err
 	}
-	filter, err := e.restrict(ctx, a, obj, q.Filter)
+	rs, err := e.policy.Restrict(ctx, a, obj.Name)
 	if err != nil {
-		return Page{}, err
-	}
-	if s, err = e.freshSchema(ctx, a.WorkspaceID, s, fieldNames(filter, q.Sort)...); err != nil {
 		return Page{}, err
 	}
 	b := &sqlb{d: e.db.Dialect}
 	where := []string{"t.workspace_id = " + b.arg(a.WorkspaceID)}
+	// The restriction is SQL of the engine's own rather than a filter, so
+	// that it applies to fields the actor cannot see and to any number of
+	// owners.
+	if cond := e.restriction(b, obj, "t", rs); cond != "" {
+		where = append(where, cond)
+	}
 	switch q.Deleted {
 	case "only":
 		where = append(where, "t.deleted_at IS NOT NULL")
@@ -75,8 +78,8 @@ func (e *Engine) List(ctx context.Context, object string, q Query) (Page, error)
 	default:
 		where = append(where, "t.deleted_at IS NULL")
 	}
-	if filter != nil {
-		cond, err := e.condition(s, b, filter, "filter")
+	if q.Filter != nil {
+		cond, err := e.condition(s, b, q.Filter, "filter")
 		if err != nil {
 			return Page{}, err
 		}
@@ -127,7 +130,7 @@ func (e *Engine) List(ctx context.Context, object string, q Query) (Page, error)
 			page.NextCursor = encodeCursor(q.Sort, last)
 			break
 		}
-		page.Data = append(page.Data, rec)
+		page.Data = append(page.Data, s.redact(rec))
 		last = sortVals
 	}
 	if err := rows.Err(); err != nil {
@@ -135,26 +138,6 @@ func (e *Engine) List(ctx context.Context, object string, q Query) (Page, error)
 	}
 	rows.Close()
 	return page, e.loadLinks(ctx, e.db.Reader(), a.WorkspaceID, s, page.Data)
-}
-
-// restrict adds the policy's restrictions to the caller's filter.
-func (e *Engine) restrict(ctx context.Context, a access.Actor, obj *Object, f *Filter) (*Filter, error) {
-	rs, err := e.policy.Restrict(ctx, a, obj.Name)
-	if err != nil || len(rs) == 0 {
-		return f, err
-	}
-	and := []Filter{}
-	if f != nil {
-		and = append(and, *f)
-	}
-	for _, r := range rs {
-		vals := make([]any, len(r.In))
-		for i, v := range r.In {
-			vals[i] = v
-		}
-		and = append(and, Filter{Field: r.Field, Op: In, Value: vals})
-	}
-	return &Filter{And: and}, nil
 }
 
 // fieldNames returns the fields a filter and a sort name, without parts
@@ -414,7 +397,7 @@ func (e *Engine) compare(s *schema, b *sqlb, c *Filter, path string) (string, er
 func (e *Engine) compareMulti(s *schema, b *sqlb, f *Field, op Op, value any, path string) (string, error) {
 	d := e.db.Dialect
 	if f.Type == Relations {
-		return e.compareLinks(b, f, op, value, path)
+		return e.compareLinks(s, b, f, op, value, path)
 	}
 	array := "t." + f.column
 	if f.Custom {
@@ -492,9 +475,14 @@ func (e *Engine) elemValue(f *Field, v any) (any, error) {
 	return str, nil
 }
 
-func (e *Engine) compareLinks(b *sqlb, f *Field, op Op, value any, path string) (string, error) {
+func (e *Engine) compareLinks(s *schema, b *sqlb, f *Field, op Op, value any, path string) (string, error) {
 	l := f.link
 	base := "SELECT 1 FROM " + l.table + " l WHERE l.workspace_id = t.workspace_id AND l." + l.self + " = t.id"
+	// Links to records the actor may not read count as absent, so a
+	// filter cannot tell whether they exist.
+	if cond := e.linkScope(b, s, f.Target, "l.workspace_id", "l."+l.other); cond != "" {
+		base += " AND " + cond
+	}
 	idOf := func(v any, where string) (string, error) {
 		s, _ := v.(string)
 		n, err := parseID(s)

@@ -22,6 +22,13 @@ type schema struct {
 	obj    *Object
 	fields []*Field
 	byName map[string]*Field
+
+	// An actor's view of a schema (see view) also carries what the actor
+	// may not see or change, and the scope of the records it links to.
+	base   *schema                         // the workspace's schema; nil on the base itself
+	hidden map[string]bool                 // fields dropped from every record shown
+	locked map[string]bool                 // fields the actor's role makes read-only
+	scopes map[string][]access.Restriction // by target object: the linked records shown
 }
 
 func (s *schema) field(name string) *Field { return s.byName[name] }
@@ -104,7 +111,9 @@ type FieldSpec struct {
 }
 
 // Fields returns every field of the object named object (singular or
-// plural) as the acting workspace sees it.
+// plural) as the actor sees it: the workspace's custom fields included,
+// fields hidden from the actor's role left out, and fields the role may
+// not change marked read-only.
 func (e *Engine) Fields(ctx context.Context, object string) ([]*Field, error) {
 	a, obj, err := e.begin(ctx, object)
 	if err != nil {
@@ -115,6 +124,9 @@ func (e *Engine) Fields(ctx context.Context, object string) ([]*Field, error) {
 	}
 	s, err := e.loadSchema(ctx, a.WorkspaceID, obj)
 	if err != nil {
+		return nil, err
+	}
+	if s, err = e.viewOf(ctx, a, s); err != nil {
 		return nil, err
 	}
 	return s.fields, nil

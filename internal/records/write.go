@@ -44,15 +44,13 @@ func (e *Engine) writeEvent(ctx context.Context, q store.Querier, a access.Actor
 	return err
 }
 
-// checkInput normalizes the fields of in against the schema. It reports
-// every problem at once: unknown and read-only fields, wrong types, values
-// out of range.
-func (e *Engine) checkInput(ctx context.Context, ws int64, s *schema, in map[string]any, creating bool) (*schema, map[string]any, error) {
+// checkInput normalizes the fields of in against the actor's view s. It
+// reports every problem at once: unknown and read-only fields, wrong types,
+// values out of range. A field hidden from the actor is unknown, word for
+// word as one that does not exist. derived names the fields the engine
+// filled itself, which the actor's field rules do not limit.
+func (e *Engine) checkInput(s *schema, in map[string]any, derived map[string]bool, creating bool) (map[string]any, error) {
 	var c fault.Collector
-	s, err := e.freshSchema(ctx, ws, s, sortedKeys(in)...)
-	if err != nil {
-		return nil, nil, err
-	}
 	out := make(map[string]any, len(in))
 	for _, name := range sortedKeys(in) {
 		v := in[name]
@@ -64,11 +62,18 @@ func (e *Engine) checkInput(ctx context.Context, ws int64, s *schema, in map[str
 			continue
 		}
 		f := s.field(name)
+		if derived[name] {
+			f = s.anyField(name)
+		}
 		if f == nil {
 			c.Add(name, "unknown", "is not a field of %s", s.obj.Plural)
 			continue
 		}
-		if f.ReadOnly {
+		if s.locked[name] && !derived[name] {
+			c.Add(name, "read_only", "your role may not change this field")
+			continue
+		}
+		if f.ReadOnly && !derived[name] {
 			c.Add(name, "read_only", "cannot be written")
 			continue
 		}
@@ -80,13 +85,14 @@ func (e *Engine) checkInput(ctx context.Context, ws int64, s *schema, in map[str
 		out[name] = val
 	}
 	if creating {
+		// Only the fields the actor may write can be demanded of them.
 		for _, f := range s.fields {
-			if _, given := in[f.Name]; f.Required && !given {
+			if _, given := in[f.Name]; f.Required && !given && !s.locked[f.Name] {
 				c.Add(f.Name, "required", "is required")
 			}
 		}
 	}
-	return s, out, c.Err()
+	return out, c.Err()
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -99,12 +105,14 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // checkReferences verifies that every user and relation value names an
-// existing record of the same workspace.
+// existing record of the same workspace, and a relation one that the actor
+// may read: a record outside the actor's scope is reported as missing.
 func (e *Engine) checkReferences(ctx context.Context, q store.Querier, ws int64, s *schema, vals map[string]any) error {
 	var c fault.Collector
 	for _, name := range sortedKeys(vals) {
-		f := s.field(name)
+		f := s.anyField(name)
 		var table string
+		var target *Object
 		var ids []string
 		switch {
 		case vals[name] == nil:
@@ -112,23 +120,30 @@ func (e *Engine) checkReferences(ctx context.Context, q store.Querier, ws int64,
 		case f.Type == User:
 			table, ids = "users", []string{vals[name].(string)}
 		case f.Type == Relation:
-			table, ids = e.objects[f.Target].Plural, []string{vals[name].(string)}
+			target, ids = e.objects[f.Target], []string{vals[name].(string)}
 		case f.Type == Relations:
-			table = e.objects[f.Target].Plural
+			target = e.objects[f.Target]
 			for _, l := range vals[name].([]LinkRef) {
 				ids = append(ids, l.ID)
 			}
 		default:
 			continue
 		}
+		if target != nil {
+			table = target.Plural
+		}
 		for i, id := range ids {
 			n, _ := parseID(id)
-			live := " AND deleted_at IS NULL"
-			if table == "users" {
-				live = ""
+			b := &sqlb{d: e.db.Dialect}
+			query := `SELECT 1 FROM ` + table + ` t WHERE t.workspace_id = ` + b.arg(ws) + ` AND t.id = ` + b.arg(n)
+			if target != nil {
+				query += " AND t.deleted_at IS NULL"
+				if cond := e.restriction(b, target, "t", s.scopes[target.Name]); cond != "" {
+					query += " AND " + cond
+				}
 			}
 			var one int
-			err := q.QueryRowContext(ctx, `SELECT 1 FROM `+table+` WHERE workspace_id = ? AND id = ?`+live, ws, n).Scan(&one)
+			err := q.QueryRowContext(ctx, query, b.args...).Scan(&one)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return err // the database failed; the reference may be fine
 			}
@@ -189,25 +204,29 @@ func canonical(v any) any {
 	return out
 }
 
-// Create validates in and stores it as a new record of object.
+// Create validates in and stores it as a new record of object. A record
+// that names no owner belongs to the actor.
 func (e *Engine) Create(ctx context.Context, object string, in map[string]any) (Record, error) {
 	a, obj, err := e.begin(ctx, object)
 	if err != nil {
 		return nil, err
 	}
-	if err := e.policy.Authorize(ctx, a, obj.Name, access.Create, in); err != nil {
+	if err := e.policy.Authorize(ctx, a, obj.Name, access.Create, nil); err != nil {
 		return nil, err
 	}
-	s, err := e.schema(ctx, a.WorkspaceID, obj)
+	s, err := e.view(ctx, a, obj, sortedKeys(in)...)
 	if err != nil {
 		return nil, err
 	}
-	if obj.prepare != nil {
-		in = clone(in)
-		obj.prepare(in, nil)
-	}
-	s, vals, err := e.checkInput(ctx, a.WorkspaceID, s, in, true)
+	in, derived := prepared(obj, in, nil)
+	vals, err := e.checkInput(s, in, derived, true)
 	if err != nil {
+		return nil, err
+	}
+	defaultOwner(a, obj, vals)
+	// Asked again with the record as it will be stored, so that an actor
+	// limited to their own records cannot create one for someone else.
+	if err := e.policy.Authorize(ctx, a, obj.Name, access.Create, vals); err != nil {
 		return nil, err
 	}
 	now := e.now()
@@ -239,7 +258,7 @@ func (e *Engine) Create(ctx context.Context, object string, in map[string]any) (
 		}
 		rec = Record{"id": formatID(id), "version": int64(1)}
 		changes := map[string]change{}
-		for _, f := range s.fields {
+		for _, f := range s.allFields() {
 			rec[f.Name] = canonical(vals[f.Name])
 			if f.Type == Relations {
 				links, _ := vals[f.Name].([]LinkRef)
@@ -247,7 +266,7 @@ func (e *Engine) Create(ctx context.Context, object string, in map[string]any) (
 					links = []LinkRef{}
 				}
 				rec[f.Name] = links
-				if err := e.writeLinks(ctx, q, a.WorkspaceID, f, id, links); err != nil {
+				if err := e.writeLinks(ctx, q, a.WorkspaceID, s, f, id, links); err != nil {
 					return err
 				}
 			}
@@ -263,13 +282,20 @@ func (e *Engine) Create(ctx context.Context, object string, in map[string]any) (
 	if err != nil {
 		return nil, err
 	}
-	return rec, nil
+	return s.redact(rec), nil
 }
 
-// writeLinks replaces the links of one record in a Relations field.
-func (e *Engine) writeLinks(ctx context.Context, q store.Querier, ws int64, f *Field, id int64, links []LinkRef) error {
+// writeLinks replaces the links of one record in a Relations field. Links
+// to records outside the actor's scope stay: the actor never saw them, so
+// a write cannot mean to remove them.
+func (e *Engine) writeLinks(ctx context.Context, q store.Querier, ws int64, s *schema, f *Field, id int64, links []LinkRef) error {
 	l := f.link
-	if _, err := q.ExecContext(ctx, `DELETE FROM `+l.table+` WHERE workspace_id = ? AND `+l.self+` = ?`, ws, id); err != nil {
+	b := &sqlb{d: e.db.Dialect}
+	del := `DELETE FROM ` + l.table + ` WHERE workspace_id = ` + b.arg(ws) + ` AND ` + l.self + ` = ` + b.arg(id)
+	if cond := e.linkScope(b, s, f.Target, l.table+".workspace_id", l.table+"."+l.other); cond != "" {
+		del += " AND " + cond
+	}
+	if _, err := q.ExecContext(ctx, del, b.args...); err != nil {
 		return err
 	}
 	for _, ref := range links {
@@ -299,7 +325,7 @@ func (e *Engine) Update(ctx context.Context, object, id string, version int64, i
 	if err != nil {
 		return nil, err
 	}
-	s, err := e.schema(ctx, a.WorkspaceID, obj)
+	s, err := e.view(ctx, a, obj, sortedKeys(in)...)
 	if err != nil {
 		return nil, err
 	}
@@ -309,15 +335,14 @@ func (e *Engine) Update(ctx context.Context, object, id string, version int64, i
 		if err != nil {
 			return err
 		}
-		if err := e.policy.Authorize(ctx, a, obj.Name, access.Update, in); err != nil {
+		in, derived := prepared(obj, in, old)
+		vals, err := e.checkInput(s, in, derived, false)
+		if err != nil {
 			return err
 		}
-		if obj.prepare != nil {
-			in = clone(in)
-			obj.prepare(in, old)
-		}
-		var vals map[string]any
-		if s, vals, err = e.checkInput(ctx, a.WorkspaceID, s, in, false); err != nil {
+		// The record must stay within the actor's scope after the write
+		// too: a salesperson cannot hand a contact to a colleague.
+		if err := e.policy.Authorize(ctx, a, obj.Name, access.Update, merged(old, vals)); err != nil {
 			return err
 		}
 		if err := e.checkReferences(ctx, q, a.WorkspaceID, s, vals); err != nil {
@@ -329,7 +354,7 @@ func (e *Engine) Update(ctx context.Context, object, id string, version int64, i
 	if err != nil {
 		return nil, err
 	}
-	return rec, nil
+	return s.redact(rec), nil
 }
 
 // loadForWrite reads the record a write is about, inside the write's
@@ -367,7 +392,7 @@ func (e *Engine) apply(ctx context.Context, q store.Querier, a access.Actor, s *
 	}
 	changes := map[string]change{}
 	for name, v := range vals {
-		f := s.field(name)
+		f := s.anyField(name)
 		after := canonical(v)
 		if f.Type == Relations {
 			links, _ := v.([]LinkRef) // nil when the links are cleared with null
@@ -391,12 +416,12 @@ func (e *Engine) apply(ctx context.Context, q store.Querier, a access.Actor, s *
 	args := []any{e.db.Dialect.Time(now)}
 	customChanged := false
 	for _, name := range sortedKeys(changes) {
-		f := s.field(name)
+		f := s.anyField(name)
 		switch {
 		case f.Custom:
 			customChanged = true
 		case f.Type == Relations:
-			if err := e.writeLinks(ctx, q, a.WorkspaceID, f, id, rec[name].([]LinkRef)); err != nil {
+			if err := e.writeLinks(ctx, q, a.WorkspaceID, s, f, id, rec[name].([]LinkRef)); err != nil {
 				return nil, err
 			}
 		default:
@@ -457,7 +482,7 @@ func (e *Engine) setDeleted(ctx context.Context, object, id string, version int6
 	if err != nil {
 		return err
 	}
-	s, err := e.schema(ctx, a.WorkspaceID, obj)
+	s, err := e.view(ctx, a, obj)
 	if err != nil {
 		return err
 	}
@@ -506,12 +531,14 @@ func (e *Engine) Purge(ctx context.Context, object, id string) error {
 	if err != nil {
 		return err
 	}
-	s, err := e.schema(ctx, a.WorkspaceID, obj)
+	s, err := e.view(ctx, a, obj)
 	if err != nil {
 		return err
 	}
 	return e.db.Tx(ctx, func(q store.Querier) error {
-		old, err := e.loadForWrite(ctx, q, a, s, id, access.Delete, 0)
+		// The event keeps every value and link, seen or not: the audit
+		// trail is not the actor's view.
+		old, err := e.loadForWrite(ctx, q, a, s.base, id, access.Delete, 0)
 		if err != nil {
 			return err
 		}

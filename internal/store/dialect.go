@@ -149,6 +149,18 @@ func (d Dialect) Like() string {
 	return "LIKE"
 }
 
+// LockRows is what a SELECT adds to lock the rows it reads until the
+// transaction ends, so that writers taking the same lock go one at a time.
+// On PostgreSQL it is FOR NO KEY UPDATE, which unlike FOR UPDATE does not
+// hold up inserts whose foreign keys point at the locked rows. SQLite
+// needs nothing: its write transactions already run one at a time.
+func (d Dialect) LockRows() string {
+	if d == Postgres {
+		return " FOR NO KEY UPDATE"
+	}
+	return ""
+}
+
 // IsUniqueViolation reports whether err is a unique-constraint violation.
 func IsUniqueViolation(err error) bool {
 	var pg *pgconn.PgError

@@ -1,0 +1,302 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/account"
+	"github.com/rapport-crm/rapport/internal/api"
+	"github.com/rapport-crm/rapport/internal/config"
+	"github.com/rapport-crm/rapport/internal/demo"
+	"github.com/rapport-crm/rapport/internal/mail"
+	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/store"
+)
+
+// defaultWorkspace is the workspace of a single-company install, created by
+// the first migration.
+const defaultWorkspace = 1
+
+// command is what every subcommand shares: its flags, the configuration
+// and, once opened, the database.
+type command struct {
+	fs  *flag.FlagSet
+	cfg config.Config
+	log *slog.Logger
+}
+
+func newCommand(name string, stderr io.Writer) *command {
+	c := &command{fs: flag.NewFlagSet("rapport "+name, flag.ContinueOnError)}
+	c.fs.SetOutput(stderr)
+	c.cfg.Register(c.fs)
+	return c
+}
+
+// parse reads the flags and the rest of the configuration.
+func (c *command) parse(args []string, stderr io.Writer, getenv func(string) string) error {
+	if err := c.fs.Parse(args); err != nil {
+		return err
+	}
+	if c.fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %s", strings.Join(c.fs.Args(), " "))
+	}
+	if err := c.cfg.Load(getenv); err != nil {
+		return err
+	}
+	c.log = newLogger(stderr, c.cfg.LogFormat, c.cfg.LogLevel)
+	return nil
+}
+
+// open opens and migrates the database.
+func (c *command) open(ctx context.Context) (*store.DB, error) {
+	db, err := store.Open(ctx, c.cfg.DB, c.cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func migrate(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	c := newCommand("migrate", stderr)
+	if err := c.parse(args, stderr, getenv); err != nil {
+		return err
+	}
+	db, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fmt.Fprintln(stdout, "migrations applied")
+	return nil
+}
+
+func userCreate(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	c := newCommand("user create", stderr)
+	email := c.fs.String("email", "", "the user's e-mail address")
+	password := c.fs.String("password", "", "the user's password (at least 10 characters)")
+	role := c.fs.String("role", "salesperson", "role: "+strings.Join(account.Roles, ", "))
+	name := c.fs.String("name", "", "the user's name")
+	if err := c.parse(args, stderr, getenv); err != nil {
+		return err
+	}
+	db, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u, err := account.New(db).CreateUser(ctx, defaultWorkspace, *email, *name, *password, *role)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "created user %s (%s) with id %s\n", u.Email, u.Role, u.ID)
+	return nil
+}
+
+func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	c := newCommand("token create", stderr)
+	email := c.fs.String("email", "", "e-mail of the user the token acts as")
+	name := c.fs.String("name", "", "a name that says what the token is for")
+	scope := c.fs.String("scope", account.ScopeReadWrite, "read_write or read")
+	expires := c.fs.Duration("expires", 0, "lifetime, e.g. 720h; 0 means it does not expire")
+	if err := c.parse(args, stderr, getenv); err != nil {
+		return err
+	}
+	db, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var until *time.Time
+	if *expires > 0 {
+		t := time.Now().Add(*expires)
+		until = &t
+	}
+	token, err := account.New(db).CreateToken(ctx, defaultWorkspace, *email, *name, *scope, until)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "API token (shown once; Rapport keeps only its hash):")
+	fmt.Fprintln(stdout, token)
+	return nil
+}
+
+func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	c := newCommand("demo", stderr)
+	contacts := c.fs.Int("contacts", 10000, "how many contacts to create")
+	seed := c.fs.Uint64("seed", 1, "seed of the generator: the same seed gives the same data")
+	if err := c.parse(args, stderr, getenv); err != nil {
+		return err
+	}
+	if *contacts < 1 {
+		return errors.New("--contacts must be at least 1")
+	}
+	db, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	res, err := demo.Generate(ctx, db, demo.Options{Workspace: defaultWorkspace, Contacts: *contacts, Seed: *seed, Log: c.log})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "created %d contacts, %d companies, %d links and %d users in %s\n",
+		res.Contacts, res.Companies, res.Links, res.Users, res.Duration.Round(time.Millisecond))
+	return nil
+}
+
+func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(string) string) error {
+	c := newCommand("serve", stderr)
+	demoN := c.fs.Int("demo", 0, "on an empty workspace, first create this many demo contacts and a demo administrator")
+	if err := c.parse(args, stderr, getenv); err != nil {
+		return err
+	}
+	db, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	engine := records.New(db, records.Options{Policy: access.NewRolePolicy(db), Logger: c.log, PhoneRegion: c.cfg.PhoneRegion})
+	accounts := account.NewWithOptions(db, accountOptions(c, engine))
+	if err := bootstrap(ctx, c, db, accounts, *demoN, getenv); err != nil {
+		return err
+	}
+	stopWorkers, err := startWorkers(ctx, c, db)
+	if err != nil {
+		return err
+	}
+	defer stopWorkers() // after the HTTP shutdown below, before db.Close
+	srv := &http.Server{
+		Handler: (&api.Server{Engine: engine, Accounts: accounts, DB: db, Log: c.log, Version: version,
+			ClientIPHeader: c.cfg.ClientIPHeader}).Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(c.log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", c.cfg.Addr)
+	if err != nil {
+		return err
+	}
+	dbKind := "sqlite in " + c.cfg.DataDir
+	if db.Dialect == store.Postgres {
+		dbKind = "postgres"
+	}
+	c.log.Info("rapport listening", "addr", "http://"+ln.Addr().String(), "db", dbKind, "version", version)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	// In-flight requests finish; the deferred Close then shuts the
+	// database cleanly (checkpointing SQLite's WAL).
+	c.log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	c.log.Info("stopped")
+	return nil
+}
+
+// accountOptions sets up the account service: it asks the engine's
+// policy who manages users and teams when that policy grants by role (a
+// policy that allows everything would let anyone manage them, so then the
+// service's own rule applies: administrators only), and it writes
+// password-reset mails to the log until a mail server can be configured.
+func accountOptions(c *command, engine *records.Engine) account.Options {
+	o := account.Options{Mail: mail.LogSender{Log: c.log}, BaseURL: c.cfg.PublicURL}
+	if o.BaseURL == "" {
+		host := c.cfg.Addr
+		if strings.HasPrefix(host, ":") {
+			host = "localhost" + host // listening on every interface
+		}
+		o.BaseURL = "http://" + host
+	}
+	if p, ok := engine.Policy().(*access.RolePolicy); ok {
+		o.Policy = p
+	}
+	return o
+}
+
+// bootstrap creates the first administrator from RAPPORT_ADMIN_EMAIL and
+// RAPPORT_ADMIN_PASSWORD, fills an empty workspace with demo data when
+// asked, and otherwise tells the operator how to create the first user.
+func bootstrap(ctx context.Context, c *command, db *store.DB, accounts *account.Service, demoN int, getenv func(string) string) error {
+	users, err := accounts.CountUsers(ctx)
+	if err != nil {
+		return err
+	}
+	if email, password := getenv("RAPPORT_ADMIN_EMAIL"), getenv("RAPPORT_ADMIN_PASSWORD"); users == 0 && email != "" {
+		u, err := accounts.CreateUser(ctx, defaultWorkspace, email, "Administrator", password, "administrator")
+		if err != nil {
+			return fmt.Errorf("RAPPORT_ADMIN_EMAIL/RAPPORT_ADMIN_PASSWORD: %w", err)
+		}
+		c.log.Info("created the first administrator", "email", u.Email)
+		users++
+	}
+	if demoN > 0 {
+		if err := seedDemo(ctx, c, db, accounts, demoN, users == 0); err != nil {
+			return err
+		}
+		return nil
+	}
+	if users == 0 {
+		c.log.Warn("no users yet: create the first administrator with\n" +
+			"  rapport user create --email you@example.com --password '…' --role administrator\n" +
+			"then an API token with\n" +
+			"  rapport token create --email you@example.com --name cli\n" +
+			"(or start with RAPPORT_ADMIN_EMAIL and RAPPORT_ADMIN_PASSWORD set)")
+	}
+	return nil
+}
+
+// seedDemo fills an empty workspace with demo contacts and, when there is
+// no user yet, creates a demo administrator and prints a token for it.
+func seedDemo(ctx context.Context, c *command, db *store.DB, accounts *account.Service, n int, noUsers bool) error {
+	var existing int
+	if err := db.Reader().QueryRowContext(ctx, `SELECT count(*) FROM contacts WHERE workspace_id = ?`, defaultWorkspace).Scan(&existing); err != nil {
+		return err
+	}
+	if existing == 0 {
+		res, err := demo.Generate(ctx, db, demo.Options{Workspace: defaultWorkspace, Contacts: n, Seed: 1, Log: c.log})
+		if err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+		c.log.Info("demo data created", "contacts", res.Contacts, "companies", res.Companies, "took", res.Duration.Round(time.Millisecond))
+	}
+	if !noUsers {
+		return nil
+	}
+	const email = "admin@demo.rapport.example"
+	password := randomPassword()
+	if _, err := accounts.CreateUser(ctx, defaultWorkspace, email, "Demo administrator", password, "administrator"); err != nil {
+		return err
+	}
+	token, err := accounts.CreateToken(ctx, defaultWorkspace, email, "demo", account.ScopeReadWrite, nil)
+	if err != nil {
+		return err
+	}
+	c.log.Info("demo administrator created", "email", email, "password", password)
+	c.log.Info("demo API token (shown once): try  curl -H 'Authorization: Bearer " + token + "' http://" + c.cfg.Addr + "/api/v1/contacts?limit=5")
+	return nil
+}

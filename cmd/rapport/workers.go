@@ -1,0 +1,39 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/rapport-crm/rapport/internal/audit"
+	"github.com/rapport-crm/rapport/internal/jobs"
+	"github.com/rapport-crm/rapport/internal/store"
+)
+
+// stopTimeout is how long shutdown waits for running jobs before it puts
+// them back in the queue for the next start.
+const stopTimeout = 20 * time.Second
+
+// startWorkers starts serve's background work: the job workers, the audit
+// trail's outbox consumer and its retention. serve calls the returned stop
+// after the HTTP server has shut down and before the database closes, so
+// that running jobs can still write their outcome.
+func startWorkers(ctx context.Context, c *command, db *store.DB) (stop func(), err error) {
+	days, err := strconv.Atoi(c.cfg.AuditRetention)
+	if err != nil {
+		return nil, fmt.Errorf("audit-retention: %w", err)
+	}
+	q := jobs.New(db, jobs.Options{Logger: c.log})
+	audit.Register(q, db, audit.Options{Retention: time.Duration(days) * 24 * time.Hour, Logger: c.log})
+	if err := q.Start(ctx); err != nil {
+		return nil, err
+	}
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
+		defer cancel()
+		if err := q.Stop(ctx); err != nil {
+			c.log.Error("stop the job queue", "err", err)
+		}
+	}, nil
+}

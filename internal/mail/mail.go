@@ -1,0 +1,38 @@
+// Package mail sends the e-mails Rapport itself writes, such as password
+// reset links. Senders hide the transport: the log sender below until an
+// SMTP one is configured.
+package mail
+
+import (
+	"context"
+	"log/slog"
+)
+
+// Message is one plain-text e-mail.
+type Message struct {
+	To      string
+	Subject string
+	Text    string
+}
+
+// Sender delivers messages.
+type Sender interface {
+	Send(ctx context.Context, m Message) error
+}
+
+// LogSender writes each message to the log instead of sending it, so that
+// an install without a mail server still works: the operator reads the
+// link from the log and passes it on. The log then holds live reset links,
+// which is why a real sender should replace it on any shared install.
+type LogSender struct{ Log *slog.Logger }
+
+// Send logs m.
+func (l LogSender) Send(ctx context.Context, m Message) error {
+	log := l.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	log.InfoContext(ctx, "e-mail not sent (no mail server configured); its text follows",
+		"to", m.To, "subject", m.Subject, "text", m.Text)
+	return nil
+}

@@ -1,0 +1,23 @@
+-- Built-in roles for workspace 1 (access.SeedRoles gives them to every new
+-- workspace; a test keeps the two the same), and the index that keeps a
+-- restricted list as fast as an unrestricted one.
+
+-- +goose Up
+INSERT INTO roles (workspace_id, name, label, builtin, grants, fields, created_at, updated_at) VALUES
+    (1, 'administrator', 'Administrator', true, '{"audit":{"create":"all","delete":"all","export":"all","read":"all","update":"all"},"company":{"create":"all","delete":"all","export":"all","read":"all","update":"all"},"contact":{"create":"all","delete":"all","export":"all","read":"all","update":"all"},"deal":{"create":"all","delete":"all","export":"all","read":"all","update":"all"},"field":{"create":"all","delete":"all","export":"all","read":"all","update":"all"},"role":{"create":"all","delete":"all","export":"all","read":"all","update":"all"},"task":{"create":"all","delete":"all","export":"all","read":"all","update":"all"},"team":{"create":"all","delete":"all","export":"all","read":"all","update":"all"},"ticket":{"create":"all","delete":"all","export":"all","read":"all","update":"all"},"user":{"create":"all","delete":"all","export":"all","read":"all","update":"all"}}', '{}', now(), now()),
+    (1, 'manager', 'Manager', true, '{"audit":{"create":"none","delete":"none","export":"none","read":"none","update":"none"},"company":{"create":"team","delete":"team","export":"team","read":"team","update":"team"},"contact":{"create":"team","delete":"team","export":"team","read":"team","update":"team"},"deal":{"create":"team","delete":"none","export":"team","read":"team","update":"team"},"field":{"create":"none","delete":"none","export":"none","read":"none","update":"none"},"role":{"create":"none","delete":"none","export":"none","read":"none","update":"none"},"task":{"create":"team","delete":"team","export":"team","read":"team","update":"team"},"team":{"create":"none","delete":"none","export":"none","read":"all","update":"none"},"ticket":{"create":"team","delete":"team","export":"team","read":"team","update":"team"},"user":{"create":"none","delete":"none","export":"none","read":"all","update":"none"}}', '{}', now(), now()),
+    (1, 'salesperson', 'Salesperson', true, '{"audit":{"create":"none","delete":"none","export":"none","read":"none","update":"none"},"company":{"create":"own","delete":"own","export":"own","read":"own","update":"own"},"contact":{"create":"own","delete":"own","export":"own","read":"own","update":"own"},"deal":{"create":"own","delete":"none","export":"own","read":"own","update":"own"},"field":{"create":"none","delete":"none","export":"none","read":"none","update":"none"},"role":{"create":"none","delete":"none","export":"none","read":"none","update":"none"},"task":{"create":"own","delete":"own","export":"own","read":"own","update":"own"},"team":{"create":"none","delete":"none","export":"none","read":"all","update":"none"},"ticket":{"create":"own","delete":"own","export":"own","read":"own","update":"own"},"user":{"create":"none","delete":"none","export":"none","read":"all","update":"none"}}', '{}', now(), now()),
+    (1, 'read_only', 'Read only', true, '{"audit":{"create":"none","delete":"none","export":"none","read":"none","update":"none"},"company":{"create":"none","delete":"none","export":"none","read":"all","update":"none"},"contact":{"create":"none","delete":"none","export":"none","read":"all","update":"none"},"deal":{"create":"none","delete":"none","export":"none","read":"all","update":"none"},"field":{"create":"none","delete":"none","export":"none","read":"none","update":"none"},"role":{"create":"none","delete":"none","export":"none","read":"none","update":"none"},"task":{"create":"none","delete":"none","export":"none","read":"all","update":"none"},"team":{"create":"none","delete":"none","export":"none","read":"all","update":"none"},"ticket":{"create":"none","delete":"none","export":"none","read":"all","update":"none"},"user":{"create":"none","delete":"none","export":"none","read":"all","update":"none"}}', '{}', now(), now())
+ON CONFLICT (workspace_id, name) DO NOTHING;
+
+-- A salesperson's list is restricted to owner_id = me. Without these the
+-- database reads every one of the owner's records and sorts them for each
+-- page (docs/decisions/0005-permissions.md has the figures); with them a
+-- page of the default name order is one index range.
+CREATE INDEX contacts_owner_last_name ON contacts (workspace_id, owner_id, last_name NULLS FIRST, id) WHERE deleted_at IS NULL;
+CREATE INDEX companies_owner_name ON companies (workspace_id, owner_id, name NULLS FIRST, id) WHERE deleted_at IS NULL;
+
+-- +goose Down
+DROP INDEX companies_owner_name;
+DROP INDEX contacts_owner_last_name;
+DELETE FROM roles WHERE workspace_id = 1 AND builtin = true;
