@@ -24,14 +24,14 @@ const consumerName = "audit"
 
 // maxBatches bounds one run of the consumer, so that a large backlog is
 // worked off over several runs and a stopping process is not held up.
-const maxBatches = 20
+const maxBatches = 100
 
 // Options configure the audit trail's background work.
 type Options struct {
 	Retention    time.Duration // how long entries are kept; 0 keeps them forever
 	ConsumeEvery time.Duration // how often the outbox is read; default 2s
 	PurgeEvery   time.Duration // how often old entries are purged; default 6h
-	BatchSize    int           // outbox events copied per transaction; default 500
+	BatchSize    int           // outbox events copied per transaction; default 100
 	Logger       *slog.Logger
 }
 
@@ -42,8 +42,10 @@ func (o Options) withDefaults() Options {
 	if o.PurgeEvery <= 0 {
 		o.PurgeEvery = 6 * time.Hour
 	}
+	// Small batches hold SQLite's single writer for a few milliseconds at
+	// a time, so the consumer never stalls the requests writing beside it.
 	if o.BatchSize <= 0 {
-		o.BatchSize = 500
+		o.BatchSize = 100
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
