@@ -198,11 +198,44 @@ func ensureUsers(ctx context.Context, db *store.DB, g *gen, n int) (owners []int
 			created++
 		}
 		if created > 0 && db.Dialect == store.Postgres {
-			return advanceSequence(ctx, q, "users")
+			if err := advanceSequence(ctx, q, "users"); err != nil {
+				return err
+			}
+		}
+		if created > 0 {
+			return placeInTeams(ctx, q, g, owners)
 		}
 		return nil
 	})
 	return owners, created, err
+}
+
+// demoTeams are the sales teams the demo users are spread over.
+var demoTeams = []string{"North", "South", "East", "West", "Central"}
+
+// placeInTeams spreads the users over the demo teams, round robin, each
+// team managed by one of the managers, so that team-scoped roles have
+// something to show.
+func placeInTeams(ctx context.Context, q store.Querier, g *gen, users []int64) error {
+	for t, name := range demoTeams {
+		var manager any
+		if m := t + 1; m < len(users) && userRole(m, len(users)) == "manager" {
+			manager = users[m]
+		}
+		var team int64
+		err := q.QueryRowContext(ctx, `INSERT INTO teams (workspace_id, name, manager_id, created_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (workspace_id, name) DO UPDATE SET name = excluded.name RETURNING id`,
+			g.ws, name, manager, g.d.Time(g.now)).Scan(&team)
+		if err != nil {
+			return fmt.Errorf("demo: create team %s: %w", name, err)
+		}
+		for i := t; i < len(users); i += len(demoTeams) {
+			if _, err := q.ExecContext(ctx, `UPDATE users SET team_id = ? WHERE workspace_id = ? AND id = ?`, team, g.ws, users[i]); err != nil {
+				return fmt.Errorf("demo: place user in team: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 // advanceSequence moves table's identity sequence on PostgreSQL past the

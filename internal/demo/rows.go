@@ -183,7 +183,10 @@ func (g *gen) companyCore(r *rand.Rand) companyCore {
 	if tld != "com" && r.IntN(10) < 3 {
 		tld = "com"
 	}
-	c.domain = ascii + "." + tld
+	// Every demo address sits under the reserved .example top-level domain
+	// (RFC 2606), so nothing Rapport ever sends to demo data reaches a real
+	// company; the country's own domain stays visible before it.
+	c.domain = ascii + "." + tld + ".example"
 	return c
 }
 
@@ -354,7 +357,7 @@ func (g *gen) emails(r *rand.Rand, l *locale, p person, domain string, buf *[]by
 		if r.IntN(2) == 0 {
 			local += strconv.Itoa(10 + r.IntN(90))
 		}
-		list = append(list, item{value: local + "@" + l.freemail[r.IntN(len(l.freemail))], label: "personal"})
+		list = append(list, item{value: local + "@" + l.freemail[r.IntN(len(l.freemail))] + ".example", label: "personal"})
 	}
 	*buf = appendItems((*buf)[:0], list)
 	return string(*buf)
