@@ -17,7 +17,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/store"
 )
 
@@ -262,22 +261,6 @@ var customFields = []customField{
 	{name: "tier", label: "Tier", typ: "select", options: []string{"bronze", "silver", "gold", "platinum"}, index: true},
 	{name: "score", label: "Score", typ: "integer", index: true},
 	{name: "lifetime_value", label: "Lifetime value", typ: "money"},
-}
-
-// indexCustomFields builds the expression indexes the engine gives a
-// scalar custom field when it is added, once, after the bulk load.
-func indexCustomFields(ctx context.Context, x interface {
-	ExecContext(context.Context, string, ...any) (sql.Result, error)
-}, d store.Dialect) error {
-	for _, f := range customFields {
-		if !f.index {
-			continue
-		}
-		if _, err := x.ExecContext(ctx, records.CustomIndex(d, "contacts", f.name, records.Type(f.typ))); err != nil {
-			return fmt.Errorf("demo: index custom field %s: %w", f.name, err)
-		}
-	}
-	return nil
 }
 
 // ensureFields adds the demo's custom fields to contacts where absent, and

@@ -411,14 +411,12 @@ func TestSchemaKept(t *testing.T) {
 		}
 		generate(t, db, 500, 3)
 		after := schema(t, db)
-		// Less the custom field indexes the engine would have made.
-		var kept []string
-		for _, line := range strings.SplitAfter(after, "\n") {
-			if !strings.Contains(line, "contacts_cf_") {
-				kept = append(kept, line)
-			}
+		if db.Dialect == store.SQLite {
+			// The custom field indexes the engine would have made.
+			after = strings.ReplaceAll(strings.ReplaceAll(after,
+				"CREATE INDEX contacts_cf_score ON contacts (workspace_id, json_extract(custom, '$.score'), id) WHERE deleted_at IS NULL\n", ""),
+				"CREATE INDEX contacts_cf_tier ON contacts (workspace_id, json_extract(custom, '$.tier'), id) WHERE deleted_at IS NULL\n", "")
 		}
-		after = strings.Join(kept, "")
 		if after != before {
 			t.Errorf("the load changed the schema:\n%s\nwas\n%s", after, before)
 		}

@@ -9,8 +9,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
-
-	"github.com/rapport-crm/rapport/internal/store"
 )
 
 // copyLoader writes to PostgreSQL with COPY, through the pgx connection
@@ -154,9 +152,6 @@ func (l *copyLoader) commit(ctx context.Context) error {
 			return fmt.Errorf("demo: %s: %w", stmt, err)
 		}
 		l.log.Debug("demo: rebuilt", "sql", stmt, "took", time.Since(t0).Round(time.Millisecond))
-	}
-	if err := indexCustomFields(ctx, l.conn, store.Postgres); err != nil {
-		return err
 	}
 	l.log.Info("demo: indexes and foreign keys rebuilt", "took", time.Since(start).Round(time.Millisecond))
 	start = time.Now()

@@ -245,37 +245,24 @@ func joinTypes(ts []Type) string {
 	return strings.Join(s, ", ")
 }
 
-// CustomIndex returns the statement that gives a scalar custom field of
-// table an expression index, or "" for a type that is not indexed. Neither
-// database has an index over a whole JSON document that serves a sorted,
-// filtered page; a B-tree on the one expression the engine compares does.
-// The index is shared by every workspace that has a field of that name.
-func CustomIndex(d store.Dialect, table, name string, t Type) string {
-	if !t.sortable() || !fieldName.MatchString(name) {
-		return ""
-	}
-	expr := d.JSONPath("custom", name, t.numeric())
-	if t == Boolean {
-		expr = d.JSONBool("custom", name)
-	}
-	return `CREATE INDEX IF NOT EXISTS ` + table + `_cf_` + name + ` ON ` + table +
-		` (workspace_id, (` + expr + `), id) WHERE deleted_at IS NULL`
-}
-
-// indexCustom indexes a newly added custom field. A failure only costs
+// indexCustom gives a scalar custom field an expression index on SQLite,
+// which has no index over a whole JSON document; PostgreSQL's GIN index on
+// the custom column already serves equality filters. The index is shared by
+// every workspace that has a field of that name, and a failure only costs
 // speed, so it is logged and not returned.
 func (e *Engine) indexCustom(ctx context.Context, obj *Object, f *Field) {
-	stmt := CustomIndex(e.db.Dialect, obj.Plural, f.Name, f.Type)
-	if stmt == "" {
+	if e.db.Dialect != store.SQLite || !f.Type.sortable() {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Minute)
 	defer cancel()
+	idx := obj.Plural + "_cf_" + f.Name
 	err := e.db.Tx(ctx, func(q store.Querier) error {
-		_, err := q.ExecContext(ctx, stmt)
+		_, err := q.ExecContext(ctx, `CREATE INDEX IF NOT EXISTS `+idx+` ON `+obj.Plural+
+			` (workspace_id, `+e.db.Dialect.JSONPath("custom", f.Name, false)+`, id) WHERE deleted_at IS NULL`)
 		return err
 	})
 	if err != nil {
-		e.log.Warn("custom field index not created", "field", obj.Plural+"."+f.Name, "err", err)
+		e.log.Warn("custom field index not created", "index", idx, "err", err)
 	}
 }
