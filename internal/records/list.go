@@ -368,11 +368,6 @@ func (e *Engine) compare(s *schema, b *sqlb, c *Filter, path string) (string, er
 	}
 	switch op {
 	case Eq:
-		if e.db.Dialect == store.Postgres && f.Custom && !strings.Contains(c.Field, ".") {
-			// Containment is what PostgreSQL's GIN index on custom serves.
-			doc, _ := json.Marshal(map[string]any{f.Name: v})
-			return "t.custom @> " + b.arg(string(doc)) + "::jsonb", nil
-		}
 		return expr + " = " + b.arg(v), nil
 	case Ne:
 		return "(" + expr + " IS NULL OR " + expr + " <> " + b.arg(v) + ")", nil
