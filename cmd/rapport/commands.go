@@ -173,7 +173,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	if err := bootstrap(ctx, c, db, accounts, *demoN, getenv); err != nil {
 		return err
 	}
-	stopWorkers, err := startWorkers(ctx, c, db)
+	stopWorkers, err := startWorkers(ctx, c, db, accounts)
 	if err != nil {
 		return err
 	}

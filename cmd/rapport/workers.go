@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/rapport-crm/rapport/internal/account"
 	"github.com/rapport-crm/rapport/internal/audit"
 	"github.com/rapport-crm/rapport/internal/jobs"
 	"github.com/rapport-crm/rapport/internal/store"
@@ -16,16 +17,26 @@ import (
 const stopTimeout = 20 * time.Second
 
 // startWorkers starts serve's background work: the job workers, the audit
-// trail's outbox consumer and its retention. serve calls the returned stop
+// trail's outbox consumer and its retention, and the hourly removal of
+// expired sessions and reset links. serve calls the returned stop
 // after the HTTP server has shut down and before the database closes, so
 // that running jobs can still write their outcome.
-func startWorkers(ctx context.Context, c *command, db *store.DB) (stop func(), err error) {
+func startWorkers(ctx context.Context, c *command, db *store.DB, accounts *account.Service) (stop func(), err error) {
 	days, err := strconv.Atoi(c.cfg.AuditRetention)
 	if err != nil {
 		return nil, fmt.Errorf("audit-retention: %w", err)
 	}
 	q := jobs.New(db, jobs.Options{Logger: c.log})
 	audit.Register(q, db, audit.Options{Retention: time.Duration(days) * 24 * time.Hour, Logger: c.log})
+	// Ended sessions and spent or expired reset links serve no purpose
+	// once past their expiry; keeping them only grows the tables.
+	q.Every("account.purge_expired", time.Hour, func(ctx context.Context, _ jobs.Job) error {
+		n, err := accounts.PurgeExpired(ctx)
+		if n > 0 {
+			c.log.Info("expired sessions and reset links removed", "rows", n)
+		}
+		return err
+	})
 	if err := q.Start(ctx); err != nil {
 		return nil, err
 	}
