@@ -2,6 +2,7 @@ package account_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -89,4 +90,33 @@ func asFault(err error, target **fault.Error) bool {
 	fe, ok := err.(*fault.Error)
 	*target = fe
 	return ok
+}
+
+// TestPurgeExpired removes sessions past their expiry and keeps live ones.
+func TestPurgeExpired(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := account.New(db)
+		u, err := s.CreateUser(ctx, 1, "ada@example.com", "Ada", "analytical-engine", "administrator")
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now()
+		for i, expires := range []time.Time{now.Add(-time.Hour), now.Add(time.Hour)} {
+			_, err := db.Raw().ExecContext(ctx, db.Dialect.Rebind(`INSERT INTO sessions
+				(workspace_id, user_id, hash, created_at, last_seen_at, expires_at) VALUES (1, ?, ?, ?, ?, ?)`),
+				u.ID, "hash"+strconv.Itoa(i), db.Dialect.Time(now), db.Dialect.Time(now), db.Dialect.Time(expires))
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		n, err := s.PurgeExpired(ctx)
+		if err != nil || n != 1 {
+			t.Fatalf("PurgeExpired = %d, %v; want 1 row", n, err)
+		}
+		var left string
+		if err := db.Reader().QueryRowContext(ctx, `SELECT hash FROM sessions`).Scan(&left); err != nil || left != "hash1" {
+			t.Fatalf("left %q, %v; want the live session", left, err)
+		}
+	})
 }
