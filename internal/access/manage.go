@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/outbox"
 	"github.com/rapport-crm/rapport/internal/store"
 )
 
@@ -294,18 +295,8 @@ func (p *RolePolicy) roleEvent(ctx context.Context, q store.Querier, a Actor, na
 			changes[k] = change{Before: b[k], After: aft[k]}
 		}
 	}
-	text, err := json.Marshal(changes)
-	if err != nil {
-		return err
-	}
-	var actor any
-	if a.UserID != 0 {
-		actor = a.UserID
-	}
-	d := p.db.Dialect
-	_, err = q.ExecContext(ctx, `INSERT INTO outbox (workspace_id, object, record_id, action, actor_id, changes, created_at)
-		VALUES (?, 'role', ?, ?, ?, `+d.JSONIn()+`, ?)`, a.WorkspaceID, name, action, actor, string(text), d.Time(p.now()))
-	return err
+	return outbox.Write(ctx, q, p.db.Dialect, outbox.Event{WorkspaceID: a.WorkspaceID, Object: "role", RecordID: name,
+		Action: action, ActorID: a.UserID, Changes: changes, At: p.now()})
 }
 
 // SeedRoles gives workspace ws the built-in roles it lacks, inside the

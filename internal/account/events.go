@@ -2,9 +2,9 @@ package account
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/rapport-crm/rapport/internal/audit"
+	"github.com/rapport-crm/rapport/internal/outbox"
 	"github.com/rapport-crm/rapport/internal/store"
 )
 
@@ -61,16 +61,6 @@ func (s *Service) audit(ctx context.Context, q store.Querier, ws int64, ev event
 // to the outbox in the caller's transaction, where every consumer (audit,
 // timeline, webhooks) picks it up like a record change.
 func (s *Service) publish(ctx context.Context, q store.Querier, ws int64, ev event) error {
-	changes, err := json.Marshal(ev.allChanges())
-	if err != nil {
-		return err
-	}
-	var actor any
-	if ev.actor != 0 {
-		actor = ev.actor
-	}
-	_, err = q.ExecContext(ctx, `INSERT INTO outbox (workspace_id, object, record_id, action, actor_id, changes, created_at)
-		VALUES (?, ?, ?, ?, ?, `+s.db.Dialect.JSONIn()+`, ?)`,
-		ws, ev.object, ev.id, ev.action, actor, string(changes), s.db.Dialect.Time(s.now()))
-	return err
+	return outbox.Write(ctx, q, s.db.Dialect, outbox.Event{WorkspaceID: ws, Object: ev.object, RecordID: ev.id,
+		Action: ev.action, ActorID: ev.actor, Changes: ev.allChanges(), At: s.now()})
 }

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"iter"
 	"log/slog"
@@ -140,4 +141,39 @@ func (p *progress) add(n int) {
 		p.log.Info("demo: loading", "table", p.table, "rows", p.rows, "elapsed", time.Since(p.start).Round(time.Millisecond))
 		p.next += progressEvery
 	}
+}
+
+// dropAll drops the schema objects (indexes, foreign keys) that list names
+// for table, as rows of a name and its definition, with the statement drop
+// makes from a name. It returns the statements that rebuild them, made by
+// rebuild, for the load to run before it commits. Every name is read
+// before the first drop, since dropping changes what list would return.
+func dropAll(ctx context.Context, x interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, list, table string, drop func(name string) string, rebuild func(name, def string) string) ([]string, error) {
+	rows, err := x.QueryContext(ctx, list, table)
+	if err != nil {
+		return nil, err
+	}
+	var names, rebuilds []string
+	for rows.Next() {
+		var name, def string
+		if err := rows.Scan(&name, &def); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		names = append(names, name)
+		rebuilds = append(rebuilds, rebuild(name, def))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		if _, err := x.ExecContext(ctx, drop(name)); err != nil {
+			return rebuilds, err
+		}
+	}
+	return rebuilds, nil
 }

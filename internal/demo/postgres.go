@@ -65,63 +65,25 @@ func (l *copyLoader) begin(ctx context.Context, adding map[string]int) error {
 // dropIndexes drops the indexes of table that no constraint owns (keys
 // stay), remembering how to build them again.
 func (l *copyLoader) dropIndexes(ctx context.Context, table string) error {
-	rows, err := l.conn.QueryContext(ctx, `SELECT c.relname, pg_get_indexdef(c.oid)
+	creates, err := dropAll(ctx, l.conn, `SELECT c.relname, pg_get_indexdef(c.oid)
 		FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
 		WHERE x.indrelid = $1::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = c.oid)
-		ORDER BY c.relname`, table)
-	if err != nil {
-		return err
-	}
-	var names []string
-	for rows.Next() {
-		var name, create string
-		if err := rows.Scan(&name, &create); err != nil {
-			rows.Close()
-			return err
-		}
-		names = append(names, name)
-		l.rebuild = append(l.rebuild, create)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, name := range names {
-		if _, err := l.conn.ExecContext(ctx, `DROP INDEX "`+name+`"`); err != nil {
-			return err
-		}
-	}
-	return nil
+		ORDER BY c.relname`, table,
+		func(name string) string { return `DROP INDEX "` + name + `"` },
+		func(_, def string) string { return def })
+	l.rebuild = append(l.rebuild, creates...)
+	return err
 }
 
 // dropForeignKeys drops the foreign keys of table, remembering how to add
 // them again.
 func (l *copyLoader) dropForeignKeys(ctx context.Context, table string) error {
-	rows, err := l.conn.QueryContext(ctx, `SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
-		WHERE conrelid = $1::regclass AND contype = 'f' ORDER BY conname`, table)
-	if err != nil {
-		return err
-	}
-	var names []string
-	for rows.Next() {
-		var name, def string
-		if err := rows.Scan(&name, &def); err != nil {
-			rows.Close()
-			return err
-		}
-		names = append(names, name)
-		l.rekey = append(l.rekey, `ALTER TABLE `+table+` ADD CONSTRAINT "`+name+`" `+def)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, name := range names {
-		if _, err := l.conn.ExecContext(ctx, `ALTER TABLE `+table+` DROP CONSTRAINT "`+name+`"`); err != nil {
-			return err
-		}
-	}
-	return nil
+	adds, err := dropAll(ctx, l.conn, `SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+		WHERE conrelid = $1::regclass AND contype = 'f' ORDER BY conname`, table,
+		func(name string) string { return `ALTER TABLE ` + table + ` DROP CONSTRAINT "` + name + `"` },
+		func(name, def string) string { return `ALTER TABLE ` + table + ` ADD CONSTRAINT "` + name + `" ` + def })
+	l.rekey = append(l.rekey, adds...)
+	return err
 }
 
 func (l *copyLoader) load(ctx context.Context, t table, batches <-chan []any, free chan<- []any) (int, error) {

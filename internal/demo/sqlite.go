@@ -75,31 +75,12 @@ func (l *insertLoader) begin(ctx context.Context, adding map[string]int) error {
 // dropIndexes drops the indexes of table that a CREATE INDEX made (not
 // those behind its keys), remembering how to build them again.
 func (l *insertLoader) dropIndexes(ctx context.Context, table string) error {
-	rows, err := l.tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master
-		WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name`, table)
-	if err != nil {
-		return err
-	}
-	var names []string
-	for rows.Next() {
-		var name, create string
-		if err := rows.Scan(&name, &create); err != nil {
-			rows.Close()
-			return err
-		}
-		names = append(names, name)
-		l.rebuild = append(l.rebuild, create)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, name := range names {
-		if _, err := l.tx.ExecContext(ctx, `DROP INDEX "`+name+`"`); err != nil {
-			return err
-		}
-	}
-	return nil
+	creates, err := dropAll(ctx, l.tx, `SELECT name, sql FROM sqlite_master
+		WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name`, table,
+		func(name string) string { return `DROP INDEX "` + name + `"` },
+		func(_, create string) string { return create })
+	l.rebuild = append(l.rebuild, creates...)
+	return err
 }
 
 func (l *insertLoader) load(ctx context.Context, t table, batches <-chan []any, free chan<- []any) (int, error) {

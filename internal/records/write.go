@@ -10,6 +10,7 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/outbox"
 	"github.com/rapport-crm/rapport/internal/store"
 )
 
@@ -30,18 +31,8 @@ type event struct {
 // writeEvent appends ev to the outbox inside the caller's transaction, so
 // the change and its event commit or fail together.
 func (e *Engine) writeEvent(ctx context.Context, q store.Querier, a access.Actor, ev event) error {
-	changes, err := json.Marshal(ev.changes)
-	if err != nil {
-		return err
-	}
-	var actor any
-	if a.UserID != 0 {
-		actor = a.UserID
-	}
-	_, err = q.ExecContext(ctx, `INSERT INTO outbox (workspace_id, object, record_id, action, actor_id, changes, created_at)
-		VALUES (?, ?, ?, ?, ?, `+e.db.Dialect.JSONIn()+`, ?)`,
-		a.WorkspaceID, ev.object, ev.id, ev.action, actor, string(changes), e.db.Dialect.Time(e.now()))
-	return err
+	return outbox.Write(ctx, q, e.db.Dialect, outbox.Event{WorkspaceID: a.WorkspaceID, Object: ev.object,
+		RecordID: ev.id, Action: ev.action, ActorID: a.UserID, Changes: ev.changes, At: e.now()})
 }
 
 // checkInput normalizes the fields of in against the actor's view s. It

@@ -1,0 +1,43 @@
+// Package outbox appends change events to the outbox table. Every writer
+// of events (the records engine, accounts, roles) calls Write inside the
+// transaction of its change, so the change and its event commit or fail
+// together; the consumers (audit now; timeline, search, webhooks later)
+// read the table.
+package outbox
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/rapport-crm/rapport/internal/store"
+)
+
+// Event is one change: who (ActorID, 0 for the operator or nobody) did
+// what (Action) to which record (Object, RecordID) of a workspace, with
+// Changes marshalled to JSON as field -> {before, after}.
+type Event struct {
+	WorkspaceID int64
+	Object      string
+	RecordID    string
+	Action      string
+	ActorID     int64
+	Changes     any
+	At          time.Time
+}
+
+// Write appends ev to the outbox through q, the caller's transaction.
+func Write(ctx context.Context, q store.Querier, d store.Dialect, ev Event) error {
+	changes, err := json.Marshal(ev.Changes)
+	if err != nil {
+		return err
+	}
+	var actor any
+	if ev.ActorID != 0 {
+		actor = ev.ActorID
+	}
+	_, err = q.ExecContext(ctx, `INSERT INTO outbox (workspace_id, object, record_id, action, actor_id, changes, created_at)
+		VALUES (?, ?, ?, ?, ?, `+d.JSONIn()+`, ?)`,
+		ev.WorkspaceID, ev.Object, ev.RecordID, ev.Action, actor, string(changes), d.Time(ev.At))
+	return err
+}
