@@ -3,13 +3,13 @@ package api
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/rapport-crm/rapport/internal/account"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/records"
 )
 
 // defaultWorkspace is the workspace a sign-in or password reset is for
@@ -138,28 +138,7 @@ func decodeJSON(r *http.Request, dst any) error {
 	if err != nil {
 		return err
 	}
-	return decodeBytes(body, dst)
-}
-
-func decodeBytes(body []byte, dst any) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(dst)
-	var typeErr *json.UnmarshalTypeError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &typeErr):
-		return fault.Field(typeErr.Field, "type", "must be a JSON %s", typeErr.Type.Kind())
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return fault.Field(name, "unknown", "is not a field here")
-	}
-	var maxErr *http.MaxBytesError
-	if errors.As(err, &maxErr) {
-		return err
-	}
-	return fault.Field("", "json", "malformed JSON: %v", err)
+	return records.DecodeStrict(body, dst)
 }
 
 // decodeOptional is decodeJSON for a body that may be left out.

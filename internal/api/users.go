@@ -7,6 +7,7 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/account"
+	"github.com/rapport-crm/rapport/internal/records"
 )
 
 // accountRoutes adds the endpoints of users, teams, the signed-in user,
@@ -185,7 +186,7 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var ch account.UserChange
-	if err := decodeBytes(body, &ch); err != nil {
+	if err := records.DecodeStrict(body, &ch); err != nil {
 		writeError(w, r, err)
 		return
 	}
@@ -230,7 +231,7 @@ func teamInput(r *http.Request) (account.TeamInput, error) {
 	var in account.TeamInput
 	body, err := readBody(r)
 	if err == nil {
-		err = decodeBytes(body, &in)
+		err = records.DecodeStrict(body, &in)
 	}
 	if err == nil && nulls(body, "manager_id")["manager_id"] {
 		none := ""
