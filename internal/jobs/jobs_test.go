@@ -34,27 +34,16 @@ func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 // eachPair runs fn on each database with two handles on it, standing for
 // two processes.
 func eachPair(t *testing.T, fn func(t *testing.T, a, b *store.DB)) {
-	open := func(t *testing.T, url, dir string) *store.DB {
-		db, err := store.Open(context.Background(), url, dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		if err := db.Migrate(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		return db
-	}
 	t.Run("sqlite", func(t *testing.T) {
 		dir := t.TempDir()
-		a := open(t, "", dir)
-		fn(t, a, open(t, "", dir))
+		a := storetest.Open(t, "", dir)
+		fn(t, a, storetest.Open(t, "", dir))
 	})
 	if os.Getenv(storetest.EnvPostgres) != "" {
 		t.Run("postgres", func(t *testing.T) {
 			url := storetest.PostgresURL(t)
-			a := open(t, url, "")
-			fn(t, a, open(t, url, ""))
+			a := storetest.Open(t, url, "")
+			fn(t, a, storetest.Open(t, url, ""))
 		})
 	}
 }

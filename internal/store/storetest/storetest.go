@@ -31,7 +31,15 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 // SQLite returns a migrated SQLite database in a temporary directory.
 func SQLite(t testing.TB) *store.DB {
 	t.Helper()
-	db, err := store.Open(context.Background(), "", t.TempDir())
+	return Open(t, "", t.TempDir())
+}
+
+// Open opens and migrates the database at url (or SQLite in dir when url
+// is empty) and closes it when the test ends. Opening the same url or dir
+// twice gives two handles on one database, as two processes would have.
+func Open(t testing.TB, url, dir string) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), url, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,16 +55,7 @@ func SQLite(t testing.TB) *store.DB {
 // is not set.
 func Postgres(t testing.TB) *store.DB {
 	t.Helper()
-	dbURL := PostgresURL(t)
-	db, err := store.Open(context.Background(), dbURL, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return db
+	return Open(t, PostgresURL(t), "")
 }
 
 // PostgresURL creates a fresh schema and returns a URL whose connections
