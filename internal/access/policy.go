@@ -226,6 +226,9 @@ func readRole(ctx context.Context, q store.Querier, d store.Dialect, ws int64, n
 		return nil, fmt.Errorf("role %s fields: %w", name, err)
 	}
 	r.Builtin = builtin
+	if builtin {
+		r.fillFromBuiltin()
+	}
 	r.CreatedAt, _ = store.ParseTime(created)
 	r.UpdatedAt, _ = store.ParseTime(updated)
 	r.normalize()

@@ -29,7 +29,8 @@ func as(ws, user int64) context.Context {
 // TestBuiltinRoles pins the default grants, and checks that migration 00005
 // and SeedRoles give every workspace exactly these.
 func TestBuiltinRoles(t *testing.T) {
-	records := []string{"contact", "company", "deal", "task", "ticket"}
+	records := []string{"contact", "company", "deal", "task", "activity", "list", "ticket"}
+	readable := []string{"user", "team", "pipeline", "product", "currency"}
 	want := map[string]func(object string, act access.Action) access.Scope{
 		access.RoleAdministrator: func(string, access.Action) access.Scope { return access.All },
 		access.RoleManager: func(o string, act access.Action) access.Scope {
@@ -39,7 +40,7 @@ func TestBuiltinRoles(t *testing.T) {
 			return recordScope(o, act, access.Own)
 		},
 		access.RoleReadOnly: func(o string, act access.Action) access.Scope {
-			if act == access.Read && (slices.Contains(records, o) || o == "user" || o == "team") {
+			if act == access.Read && (slices.Contains(records, o) || slices.Contains(readable, o)) {
 				return access.All
 			}
 			return access.None
@@ -86,15 +87,15 @@ func TestBuiltinRoles(t *testing.T) {
 }
 
 // recordScope is a manager's or salesperson's grant: scope on records,
-// except that deals are deleted by administrators only, and reading users
-// and teams.
+// except that deals are deleted by administrators only, and reading users,
+// teams, pipelines, the catalogue and currencies.
 func recordScope(o string, act access.Action, scope access.Scope) access.Scope {
 	switch {
 	case o == "deal" && act == access.Delete:
 		return access.None
 	case slices.Contains(access.RecordObjects, o):
 		return scope
-	case (o == "user" || o == "team") && act == access.Read:
+	case slices.Contains([]string{"user", "team", "pipeline", "product", "currency"}, o) && act == access.Read:
 		return access.All
 	}
 	return access.None

@@ -42,12 +42,16 @@ const (
 // RecordObjects are the objects whose records have an owner, so that grants
 // on them have a scope. Objects that do not exist yet are listed so that
 // roles carry sensible grants for them from the start.
-var RecordObjects = []string{"contact", "company", "deal", "task", "ticket"}
+// "activity" governs notes, calls and meetings; "list" every user-defined
+// list.
+var RecordObjects = []string{"contact", "company", "deal", "task", "activity", "list", "ticket"}
 
-// SettingObjects are the workspace's settings: custom fields, roles, users,
-// teams and the audit trail. They have no owner, so any scope other than
-// none grants the action.
-var SettingObjects = []string{"field", "role", "user", "team", "audit"}
+// SettingObjects are the workspace's settings: custom fields and list
+// definitions, roles, users, teams, the audit trail, pipelines (with their
+// stages and loss reasons), the product catalogue (with price lists,
+// warehouses and stock) and currencies. They have no owner, so any scope
+// other than none grants the action.
+var SettingObjects = []string{"field", "role", "user", "team", "audit", "pipeline", "product", "currency"}
 
 // Grants maps object -> action -> scope. A missing entry is None.
 type Grants map[string]map[Action]Scope
@@ -105,10 +109,12 @@ func BuiltinRoles() []Role {
 	// Deals are money: only administrators delete them by default.
 	manager["deal"][Delete] = None
 	sales["deal"][Delete] = None
-	// Everyone sees who their colleagues are, so owners have names.
+	// Everyone sees who their colleagues are, so owners have names, and
+	// the pipelines, catalogue and currencies their deals are made of.
 	for _, g := range []Grants{manager, sales, readOnly} {
-		g["user"] = uniform(All, Read)
-		g["team"] = uniform(All, Read)
+		for _, o := range []string{"user", "team", "pipeline", "product", "currency"} {
+			g[o] = uniform(All, Read)
+		}
 	}
 	roles := []Role{
 		{Name: RoleAdministrator, Label: "Administrator", Grants: admin},
@@ -129,6 +135,25 @@ func uniform(s Scope, acts ...Action) map[Action]Scope {
 		m[a] = s
 	}
 	return m
+}
+
+// fillFromBuiltin gives a stored built-in role the default grants of the
+// objects added since it was stored, so that an upgrade does not lock its
+// holders out of them.
+func (r *Role) fillFromBuiltin() {
+	for _, b := range BuiltinRoles() {
+		if b.Name != r.Name {
+			continue
+		}
+		if r.Grants == nil {
+			r.Grants = Grants{}
+		}
+		for o, acts := range b.Grants {
+			if _, ok := r.Grants[o]; !ok {
+				r.Grants[o] = acts
+			}
+		}
+	}
 }
 
 func allObjects() []string { return append(slices.Clone(RecordObjects), SettingObjects...) }

@@ -30,6 +30,7 @@ type Engine struct {
 	objects map[string]*Object // by singular and plural name
 	norm    normalizer
 	schemas schemas
+	hooks   map[string][]Hook // by object name
 	now     func() time.Time
 }
 
@@ -52,7 +53,7 @@ func New(db *store.DB, opts Options) *Engine {
 	}
 	e := &Engine{db: db, policy: opts.Policy, log: opts.Logger, objects: map[string]*Object{},
 		norm: normalizer{region: opts.PhoneRegion}, schemas: schemas{byKey: map[string]*schema{}},
-		now: time.Now}
+		hooks: map[string][]Hook{}, now: time.Now}
 	for _, o := range StandardObjects() {
 		e.objects[o.Name] = o
 		e.objects[o.Plural] = o
@@ -132,7 +133,7 @@ func (e *Engine) columns(obj *Object) string {
 // jsonStored reports whether a standard column of type t holds JSON.
 func jsonStored(t Type) bool {
 	switch t {
-	case Money, MultiSelect, Email, Phone, URLs, Tags, Address:
+	case Money, MultiSelect, Email, Phone, URLs, Tags, Address, LineItems:
 		return true
 	}
 	return false
@@ -216,6 +217,22 @@ func decodeColumn(f *Field, v any) (any, error) {
 	switch {
 	case jsonStored(f.Type):
 		return decodeJSON(v)
+	case f.Type == DateTime:
+		return timeValue(v), nil
+	case f.Type == Boolean:
+		switch b := v.(type) {
+		case int64:
+			return b != 0, nil
+		case bool:
+			return b, nil
+		}
+		return nil, fmt.Errorf("unexpected boolean %T", v)
+	case f.Type == Decimal:
+		x, ok := Number(v)
+		if !ok {
+			return nil, fmt.Errorf("unexpected decimal %T", v)
+		}
+		return json.Number(strconv.FormatFloat(x, 'f', -1, 64)), nil
 	case f.Type == User || f.Type == Relation:
 		switch id := v.(type) {
 		case int64:
@@ -269,7 +286,7 @@ func (e *Engine) Get(ctx context.Context, object, id string, withDeleted bool) (
 	}
 	// A record the actor may not read is reported as missing, so that
 	// guessing ids reveals nothing.
-	if err := e.policy.Authorize(ctx, a, obj.Name, access.Read, rec); err != nil {
+	if err := e.policy.Authorize(ctx, a, obj.Grant(), access.Read, rec); err != nil {
 		if fault.Is(err, fault.EFORBIDDEN) {
 			return nil, notFound(obj, id)
 		}
@@ -287,8 +304,8 @@ func (e *Engine) load(ctx context.Context, q store.Querier, ws int64, s *schema,
 	if err != nil {
 		return nil, notFound(s.obj, id)
 	}
-	row := q.QueryRowContext(ctx, `SELECT `+e.columns(s.obj)+` FROM `+s.obj.Plural+
-		` WHERE workspace_id = ? AND id = ?`, ws, n)
+	row := q.QueryRowContext(ctx, `SELECT `+e.columns(s.obj)+` FROM `+s.obj.Table()+
+		` WHERE workspace_id = ? AND id = ?`+s.obj.only(""), ws, n)
 	rec, err := e.scanRecord(s, row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound(s.obj, id)
@@ -322,7 +339,7 @@ func (e *Engine) loadLinks(ctx context.Context, q store.Querier, ws int64, s *sc
 			scope = " AND " + cond
 		}
 		rows, err := q.QueryContext(ctx, `SELECT l.`+f.link.self+`, l.`+f.link.other+`, l.`+f.link.extra+
-			` FROM `+f.link.table+` l JOIN `+target.Plural+` t ON t.workspace_id = l.workspace_id AND t.id = l.`+f.link.other+
+			` FROM `+f.link.table+` l JOIN `+target.Table()+` t ON t.workspace_id = l.workspace_id AND t.id = l.`+f.link.other+target.only("t")+
 			` WHERE l.workspace_id = ? AND t.deleted_at IS NULL AND l.`+f.link.self+` IN (`+strings.Join(marks, ", ")+
 			`)`+scope+` ORDER BY l.`+f.link.self+`, l.`+f.link.other, b.args...)
 		if err != nil {

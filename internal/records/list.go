@@ -49,7 +49,7 @@ func (e *Engine) List(ctx context.Context, object string, q Query) (Page, error)
 	if err != nil {
 		return Page{}, err
 	}
-	if err := e.policy.Authorize(ctx, a, obj.Name, access.Read, nil); err != nil {
+	if err := e.policy.Authorize(ctx, a, obj.Grant(), access.Read, nil); err != nil {
 		return Page{}, err
 	}
 	if err := checkPaging(q); err != nil {
@@ -59,7 +59,7 @@ func (e *Engine) List(ctx context.Context, object string, q Query) (Page, error)
 	if err != nil {
 		return Page{}, err
 	}
-	rs, err := e.policy.Restrict(ctx, a, obj.Name)
+	rs, err := e.policy.Restrict(ctx, a, obj.Grant())
 	if err != nil {
 		return Page{}, err
 	}
@@ -108,8 +108,8 @@ func (e *Engine) List(ctx context.Context, object string, q Query) (Page, error)
 	if limit == 0 {
 		limit = DefaultLimit
 	}
-	sqlText := `SELECT ` + prefixed(e.columns(obj)) + sortColumns(keys) + ` FROM ` + obj.Plural + ` t WHERE ` +
-		strings.Join(where, " AND ") + ` ORDER BY ` + e.orderBy(keys) + ` LIMIT ` + strconv.Itoa(limit+1)
+	sqlText := `SELECT ` + prefixed(e.columns(obj)) + sortColumns(keys) + ` FROM ` + obj.Table() + ` t WHERE ` +
+		strings.Join(where, " AND ") + obj.only("t") + ` ORDER BY ` + e.orderBy(keys) + ` LIMIT ` + strconv.Itoa(limit+1)
 	rows, err := e.db.Reader().QueryContext(ctx, sqlText, b.args...)
 	if err != nil {
 		return Page{}, err
@@ -185,8 +185,8 @@ func sortColumns(keys []sortKey) string {
 
 func (e *Engine) count(ctx context.Context, obj *Object, where []string, args []any) (int64, error) {
 	var n int64
-	err := e.db.Reader().QueryRowContext(ctx, `SELECT count(*) FROM `+obj.Plural+` t WHERE `+
-		strings.Join(where, " AND "), args...).Scan(&n)
+	err := e.db.Reader().QueryRowContext(ctx, `SELECT count(*) FROM `+obj.Table()+` t WHERE `+
+		strings.Join(where, " AND ")+obj.only("t"), args...).Scan(&n)
 	return n, err
 }
 
@@ -319,6 +319,9 @@ func (e *Engine) compare(s *schema, b *sqlb, c *Filter, path string) (string, er
 		return "", fault.Field(path+".op", "option", "must be one of %s", opList())
 	}
 	base, _, _ := strings.Cut(c.Field, ".")
+	if f := s.field(base); f != nil && f.Type == LineItems {
+		return "", fault.Field(path+".field", "field", "%q cannot be filtered on", f.Name)
+	}
 	if f := s.field(base); f != nil && (f.Type.multi()) {
 		return e.compareMulti(s, b, f, op, c.Value, path)
 	}

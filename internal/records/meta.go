@@ -36,6 +36,9 @@ const (
 	Tags        Type = "tags"
 	URLs        Type = "urls"
 	Relations   Type = "relations"
+	// LineItems is a deal's list of products, quantities and prices; it is
+	// a standard field only.
+	LineItems Type = "line_items"
 )
 
 // CustomTypes lists the types a custom field may have, in documentation
@@ -46,7 +49,7 @@ var CustomTypes = []Type{Text, LongText, Integer, Decimal, Money, Date, DateTime
 // multi reports whether values of t are lists.
 func (t Type) multi() bool {
 	switch t {
-	case MultiSelect, Email, Phone, Tags, URLs, Relations:
+	case MultiSelect, Email, Phone, Tags, URLs, Relations, LineItems:
 		return true
 	}
 	return false
@@ -93,6 +96,49 @@ type Object struct {
 	// in holds the fields being written, old the stored record (nil on
 	// create).
 	prepare func(in, old map[string]any)
+
+	// table holds the records; "" means Plural. kind, when set, is the
+	// value of the table's kind column that marks this object's rows, for
+	// objects that share one table (the activities, user-defined lists).
+	table string
+	kind  string
+	// grant is the object the permission policy is asked about; "" means
+	// Name. Objects that share one set of grants name the same one.
+	grant string
+}
+
+// Table returns the table that holds the records of o.
+func (o *Object) Table() string {
+	if o.table != "" {
+		return o.table
+	}
+	return o.Plural
+}
+
+// Kind returns the value of the kind column that marks o's rows in a shared
+// table, or "" when o has its table to itself.
+func (o *Object) Kind() string { return o.kind }
+
+// Grant returns the object whose grants govern o.
+func (o *Object) Grant() string {
+	if o.grant != "" {
+		return o.grant
+	}
+	return o.Name
+}
+
+// only is the condition, starting with " AND ", that keeps the rows of o
+// in a shared table (aliased as alias, or unaliased when alias is ""), or
+// "" when o has its table to itself. Kinds match fieldName, so they are
+// safe to write into SQL.
+func (o *Object) only(alias string) string {
+	if o.kind == "" {
+		return ""
+	}
+	if alias != "" {
+		alias += "."
+	}
+	return " AND " + alias + "kind = '" + o.kind + "'"
 }
 
 // Field returns the standard field called name, or nil.
@@ -167,7 +213,11 @@ func StandardObjects() []*Object {
 		{Name: "contacts", Label: "Contacts", Type: Relations, Target: "contact",
 			link: &link{table: "contact_companies", self: "company_id", other: "contact_id", extra: "role"}},
 	}, prepare: prepareCompany}
-	return []*Object{contact, company}
+	contact.Fields = append(contact.Fields, repeatFields()...)
+	company.Fields = append(company.Fields, repeatFields()...)
+	objs := []*Object{contact, company}
+	objs = append(objs, salesObjects()...)
+	return append(objs, activityObjects()...)
 }
 
 // prepareContact derives the full name from the first and last names when

@@ -29,7 +29,7 @@ func (e *Engine) view(ctx context.Context, a access.Actor, obj *Object, names ..
 // keeps s as its base, for the engine's own reads and writes of fields the
 // actor cannot name (a derived full name, a default owner).
 func (e *Engine) viewOf(ctx context.Context, a access.Actor, s *schema) (*schema, error) {
-	rules, err := e.policy.Fields(ctx, a, s.obj.Name)
+	rules, err := e.policy.Fields(ctx, a, s.obj.Grant())
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +53,7 @@ func (e *Engine) viewOf(ctx context.Context, a access.Actor, s *schema) (*schema
 		v.fields = append(v.fields, f)
 		v.byName[f.Name] = f
 		if (f.Type == Relations || f.Type == Relation) && v.scopes[f.Target] == nil {
-			rs, err := e.policy.Restrict(ctx, a, f.Target)
+			rs, err := e.policy.Restrict(ctx, a, e.objects[f.Target].Grant())
 			if err != nil {
 				return nil, err
 			}
@@ -129,7 +129,7 @@ func (e *Engine) linkScope(b *sqlb, s *schema, target, wsExpr, idExpr string) st
 	if cond == "" {
 		return ""
 	}
-	return "EXISTS (SELECT 1 FROM " + obj.Plural + " o WHERE o.workspace_id = " + wsExpr + " AND o.id = " + idExpr + " AND " + cond + ")"
+	return "EXISTS (SELECT 1 FROM " + obj.Table() + " o WHERE o.workspace_id = " + wsExpr + " AND o.id = " + idExpr + obj.only("o") + " AND " + cond + ")"
 }
 
 // defaultOwner makes the actor the owner of a new record that names none,

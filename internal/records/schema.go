@@ -119,7 +119,7 @@ func (e *Engine) Fields(ctx context.Context, object string) ([]*Field, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := e.policy.Authorize(ctx, a, obj.Name, access.Read, nil); err != nil {
+	if err := e.policy.Authorize(ctx, a, obj.Grant(), access.Read, nil); err != nil {
 		return nil, err
 	}
 	s, err := e.loadSchema(ctx, a.WorkspaceID, obj)
@@ -256,10 +256,13 @@ func (e *Engine) indexCustom(ctx context.Context, obj *Object, f *Field) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Minute)
 	defer cancel()
-	idx := obj.Plural + "_cf_" + f.Name
+	idx := obj.Table() + "_cf_" + f.Name
+	if obj.kind != "" {
+		idx = obj.Table() + "_" + obj.kind + "_cf_" + f.Name
+	}
 	err := e.db.Tx(ctx, func(q store.Querier) error {
-		_, err := q.ExecContext(ctx, `CREATE INDEX IF NOT EXISTS `+idx+` ON `+obj.Plural+
-			` (workspace_id, `+e.db.Dialect.JSONPath("custom", f.Name, false)+`, id) WHERE deleted_at IS NULL`)
+		_, err := q.ExecContext(ctx, `CREATE INDEX IF NOT EXISTS `+idx+` ON `+obj.Table()+
+			` (workspace_id, `+e.db.Dialect.JSONPath("custom", f.Name, false)+`, id) WHERE deleted_at IS NULL`+obj.only(""))
 		return err
 	})
 	if err != nil {

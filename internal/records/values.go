@@ -106,6 +106,8 @@ func (n normalizer) normalize(f *Field, in any) (any, *fault.FieldError) {
 		return n.address(f, in)
 	case Relations:
 		return n.links(f, in)
+	case LineItems:
+		return n.lineItems(f, in)
 	}
 	return nil, bad(f.Name, "type", "has an unknown type %q", f.Type)
 }
@@ -255,6 +257,10 @@ func (n normalizer) when(f *Field, in any) (any, *fault.FieldError) {
 
 // formatTime is the one textual form of a datetime: UTC, fixed width, so
 // stored values order correctly as text.
+// FormatTime returns t as the engine stores and shows times: UTC with
+// microseconds.
+func FormatTime(t time.Time) string { return formatTime(t) }
+
 func formatTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000Z") }
 
 func (n normalizer) choice(f *Field, in any) (any, *fault.FieldError) {

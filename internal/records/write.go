@@ -120,15 +120,16 @@ func (e *Engine) checkReferences(ctx context.Context, q store.Querier, ws int64,
 		default:
 			continue
 		}
+		noun := "user"
 		if target != nil {
-			table = target.Plural
+			table, noun = target.Table(), target.Name
 		}
 		for i, id := range ids {
 			n, _ := parseID(id)
 			b := &sqlb{d: e.db.Dialect}
 			query := `SELECT 1 FROM ` + table + ` t WHERE t.workspace_id = ` + b.arg(ws) + ` AND t.id = ` + b.arg(n)
 			if target != nil {
-				query += " AND t.deleted_at IS NULL"
+				query += " AND t.deleted_at IS NULL" + target.only("t")
 				if cond := e.restriction(b, target, "t", s.scopes[target.Name]); cond != "" {
 					query += " AND " + cond
 				}
@@ -143,7 +144,7 @@ func (e *Engine) checkReferences(ctx context.Context, q store.Querier, ws int64,
 				if f.Type == Relations {
 					field = name + "[" + itoa(i) + "].id"
 				}
-				c.Add(field, "reference", "no %s with id %q", strings.TrimSuffix(table, "s"), id)
+				c.Add(field, "reference", "no %s with id %q", noun, id)
 			}
 		}
 	}
@@ -165,6 +166,9 @@ func storedValue(f *Field, v any) any {
 	case f.Type == User || f.Type == Relation:
 		n, _ := parseID(v.(string))
 		return n
+	case f.Type == Decimal:
+		x, _ := Number(v)
+		return x
 	}
 	return v
 }
@@ -202,7 +206,7 @@ func (e *Engine) Create(ctx context.Context, object string, in map[string]any) (
 	if err != nil {
 		return nil, err
 	}
-	if err := e.policy.Authorize(ctx, a, obj.Name, access.Create, nil); err != nil {
+	if err := e.policy.Authorize(ctx, a, obj.Grant(), access.Create, nil); err != nil {
 		return nil, err
 	}
 	s, err := e.view(ctx, a, obj, sortedKeys(in)...)
@@ -217,18 +221,25 @@ func (e *Engine) Create(ctx context.Context, object string, in map[string]any) (
 	defaultOwner(a, obj, vals)
 	// Asked again with the record as it will be stored, so that an actor
 	// limited to their own records cannot create one for someone else.
-	if err := e.policy.Authorize(ctx, a, obj.Name, access.Create, vals); err != nil {
+	if err := e.policy.Authorize(ctx, a, obj.Grant(), access.Create, vals); err != nil {
 		return nil, err
 	}
 	now := e.now()
 	var rec Record
 	err = e.db.Tx(ctx, func(q store.Querier) error {
+		w := &Write{Q: q, Actor: a, Action: "create", Object: obj, Vals: vals}
+		if err := e.runBefore(ctx, w); err != nil {
+			return err
+		}
 		if err := e.checkReferences(ctx, q, a.WorkspaceID, s, vals); err != nil {
 			return err
 		}
 		cols := []string{"workspace_id", "version", "custom", "created_at", "updated_at"}
 		marks := []string{"?", "1", e.db.Dialect.JSONIn(), "?", "?"}
 		args := []any{a.WorkspaceID, customJSON(obj, vals), e.db.Dialect.Time(now), e.db.Dialect.Time(now)}
+		if obj.kind != "" {
+			cols, marks, args = append(cols, "kind"), append(marks, "?"), append(args, obj.kind)
+		}
 		for _, f := range obj.Fields {
 			if f.column == "" || vals[f.Name] == nil {
 				continue
@@ -242,7 +253,7 @@ func (e *Engine) Create(ctx context.Context, object string, in map[string]any) (
 			args = append(args, storedValue(f, vals[f.Name]))
 		}
 		var id int64
-		err := q.QueryRowContext(ctx, `INSERT INTO `+obj.Plural+` (`+strings.Join(cols, ", ")+`) VALUES (`+
+		err := q.QueryRowContext(ctx, `INSERT INTO `+obj.Table()+` (`+strings.Join(cols, ", ")+`) VALUES (`+
 			strings.Join(marks, ", ")+`) RETURNING id`, args...).Scan(&id)
 		if err != nil {
 			return err
@@ -268,7 +279,11 @@ func (e *Engine) Create(ctx context.Context, object string, in map[string]any) (
 		rec["created_at"] = formatTime(now)
 		rec["updated_at"] = formatTime(now)
 		rec["deleted_at"] = nil
-		return e.writeEvent(ctx, q, a, event{object: obj.Name, id: rec["id"].(string), action: "create", changes: changes})
+		if err := e.writeEvent(ctx, q, a, event{object: obj.Name, id: rec["id"].(string), action: "create", changes: changes}); err != nil {
+			return err
+		}
+		w.ID, w.Rec = rec["id"].(string), rec
+		return e.runAfter(ctx, w)
 	})
 	if err != nil {
 		return nil, err
@@ -333,14 +348,21 @@ func (e *Engine) Update(ctx context.Context, object, id string, version int64, i
 		}
 		// The record must stay within the actor's scope after the write
 		// too: a salesperson cannot hand a contact to a colleague.
-		if err := e.policy.Authorize(ctx, a, obj.Name, access.Update, merged(old, vals)); err != nil {
+		if err := e.policy.Authorize(ctx, a, obj.Grant(), access.Update, merged(old, vals)); err != nil {
+			return err
+		}
+		w := &Write{Q: q, Actor: a, Action: "update", Object: obj, ID: id, Old: old, Vals: vals}
+		if err := e.runBefore(ctx, w); err != nil {
 			return err
 		}
 		if err := e.checkReferences(ctx, q, a.WorkspaceID, s, vals); err != nil {
 			return err
 		}
-		rec, err = e.apply(ctx, q, a, s, old, vals)
-		return err
+		if rec, err = e.apply(ctx, q, a, s, old, vals); err != nil {
+			return err
+		}
+		w.Rec = rec
+		return e.runAfter(ctx, w)
 	})
 	if err != nil {
 		return nil, err
@@ -355,10 +377,10 @@ func (e *Engine) loadForWrite(ctx context.Context, q store.Querier, a access.Act
 	if err != nil {
 		return nil, err
 	}
-	if err := e.policy.Authorize(ctx, a, s.obj.Name, access.Read, old); err != nil {
+	if err := e.policy.Authorize(ctx, a, s.obj.Grant(), access.Read, old); err != nil {
 		return nil, notFound(s.obj, id)
 	}
-	if err := e.policy.Authorize(ctx, a, s.obj.Name, act, old); err != nil {
+	if err := e.policy.Authorize(ctx, a, s.obj.Grant(), act, old); err != nil {
 		return nil, err
 	}
 	if old["deleted_at"] != nil && act != access.Delete {
@@ -429,8 +451,8 @@ func (e *Engine) apply(ctx context.Context, q store.Querier, a access.Actor, s *
 		args = append(args, customJSON(s.obj, rec))
 	}
 	args = append(args, a.WorkspaceID, id, old["version"])
-	res, err := q.ExecContext(ctx, `UPDATE `+s.obj.Plural+` SET `+strings.Join(sets, ", ")+
-		` WHERE workspace_id = ? AND id = ? AND version = ?`, args...)
+	res, err := q.ExecContext(ctx, `UPDATE `+s.obj.Table()+` SET `+strings.Join(sets, ", ")+
+		` WHERE workspace_id = ? AND id = ? AND version = ?`+s.obj.only(""), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -495,11 +517,15 @@ func (e *Engine) setDeleted(ctx context.Context, object, id string, version int6
 		if deleted {
 			at, action = e.db.Dialect.Time(now), "delete"
 		}
+		w := &Write{Q: q, Actor: a, Action: action, Object: obj, ID: id, Old: old}
+		if err := e.runBefore(ctx, w); err != nil {
+			return err
+		}
 		n, _ := parseID(id)
 		// The version check makes a concurrent write that committed since
 		// the record was read lose, as in apply.
-		res, err := q.ExecContext(ctx, `UPDATE `+obj.Plural+` SET deleted_at = ?, version = version + 1, updated_at = ?
-			WHERE workspace_id = ? AND id = ? AND version = ?`, at, e.db.Dialect.Time(now), a.WorkspaceID, n, old["version"])
+		res, err := q.ExecContext(ctx, `UPDATE `+obj.Table()+` SET deleted_at = ?, version = version + 1, updated_at = ?
+			WHERE workspace_id = ? AND id = ? AND version = ?`+obj.only(""), at, e.db.Dialect.Time(now), a.WorkspaceID, n, old["version"])
 		if err != nil {
 			return err
 		}
@@ -510,8 +536,12 @@ func (e *Engine) setDeleted(ctx context.Context, object, id string, version int6
 		if deleted {
 			after = formatTime(now)
 		}
-		return e.writeEvent(ctx, q, a, event{object: obj.Name, id: id, action: action,
-			changes: map[string]change{"deleted_at": {Before: old["deleted_at"], After: after}}})
+		if err := e.writeEvent(ctx, q, a, event{object: obj.Name, id: id, action: action,
+			changes: map[string]change{"deleted_at": {Before: old["deleted_at"], After: after}}}); err != nil {
+			return err
+		}
+		w.Rec = merged(old, map[string]any{"deleted_at": after, "version": old["version"].(int64) + 1, "updated_at": formatTime(now)})
+		return e.runAfter(ctx, w)
 	})
 }
 
@@ -533,6 +563,10 @@ func (e *Engine) Purge(ctx context.Context, object, id string) error {
 		if err != nil {
 			return err
 		}
+		w := &Write{Q: q, Actor: a, Action: "purge", Object: obj, ID: id, Old: old}
+		if err := e.runBefore(ctx, w); err != nil {
+			return err
+		}
 		n, _ := parseID(id)
 		for _, f := range obj.Fields {
 			if f.link != nil {
@@ -541,7 +575,7 @@ func (e *Engine) Purge(ctx context.Context, object, id string) error {
 				}
 			}
 		}
-		res, err := q.ExecContext(ctx, `DELETE FROM `+obj.Plural+` WHERE workspace_id = ? AND id = ?`, a.WorkspaceID, n)
+		res, err := q.ExecContext(ctx, `DELETE FROM `+obj.Table()+` WHERE workspace_id = ? AND id = ?`+obj.only(""), a.WorkspaceID, n)
 		if err != nil {
 			return err
 		}
@@ -554,6 +588,9 @@ func (e *Engine) Purge(ctx context.Context, object, id string) error {
 				changes[k] = change{Before: v}
 			}
 		}
-		return e.writeEvent(ctx, q, a, event{object: obj.Name, id: id, action: "purge", changes: changes})
+		if err := e.writeEvent(ctx, q, a, event{object: obj.Name, id: id, action: "purge", changes: changes}); err != nil {
+			return err
+		}
+		return e.runAfter(ctx, w)
 	})
 }

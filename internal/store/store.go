@@ -200,6 +200,9 @@ func (db *DB) Reader() Querier { return conn{q: db.read, d: db.Dialect} }
 // Tx runs fn in one write transaction, committing when fn returns nil and
 // rolling back otherwise, so a failed call leaves nothing half written.
 func (db *DB) Tx(ctx context.Context, fn func(q Querier) error) (err error) {
+	if q, ok := ctx.Value(txKey{}).(Querier); ok {
+		return fn(q)
+	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -218,6 +221,21 @@ func (db *DB) Tx(ctx context.Context, fn func(q Querier) error) (err error) {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+type txKey struct{}
+
+// Within returns a context that carries q, a transaction begun by Tx. A Tx
+// called with that context runs in q instead of beginning its own, so that
+// a service can make several engine calls commit or fail together.
+func Within(ctx context.Context, q Querier) context.Context {
+	return context.WithValue(ctx, txKey{}, q)
+}
+
+// Joined returns the transaction ctx carries, if any.
+func Joined(ctx context.Context) (Querier, bool) {
+	q, ok := ctx.Value(txKey{}).(Querier)
+	return q, ok
 }
 
 // Raw returns the writer pool for bulk loaders that need driver-specific
