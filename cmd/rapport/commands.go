@@ -173,13 +173,15 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	if err := bootstrap(ctx, c, db, accounts, *demoN, getenv); err != nil {
 		return err
 	}
-	stopWorkers, err := startWorkers(ctx, c, db, accounts)
+	svc := newServices(c, db, engine)
+	stopWorkers, err := startWorkers(ctx, c, db, accounts, svc)
 	if err != nil {
 		return err
 	}
 	defer stopWorkers() // after the HTTP shutdown below, before db.Close
 	srv := &http.Server{
 		Handler: (&api.Server{Engine: engine, Accounts: accounts, DB: db, Log: c.log, Version: version,
+			Sales: svc.sales, Activity: svc.activity, Search: svc.search, Duplicates: svc.duplicates,
 			ClientIPHeader: c.cfg.ClientIPHeader}).Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,

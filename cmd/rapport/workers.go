@@ -21,7 +21,7 @@ const stopTimeout = 20 * time.Second
 // expired sessions and reset links. serve calls the returned stop
 // after the HTTP server has shut down and before the database closes, so
 // that running jobs can still write their outcome.
-func startWorkers(ctx context.Context, c *command, db *store.DB, accounts *account.Service) (stop func(), err error) {
+func startWorkers(ctx context.Context, c *command, db *store.DB, accounts *account.Service, svc services) (stop func(), err error) {
 	days, err := strconv.Atoi(c.cfg.AuditRetention)
 	if err != nil {
 		return nil, fmt.Errorf("audit-retention: %w", err)
@@ -37,6 +37,7 @@ func startWorkers(ctx context.Context, c *command, db *store.DB, accounts *accou
 		}
 		return err
 	})
+	svc.register(q)
 	if err := q.Start(ctx); err != nil {
 		return nil, err
 	}

@@ -16,8 +16,12 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/account"
+	"github.com/rapport-crm/rapport/internal/activity"
+	"github.com/rapport-crm/rapport/internal/duplicate"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/sales"
+	"github.com/rapport-crm/rapport/internal/search"
 	"github.com/rapport-crm/rapport/internal/store"
 )
 
@@ -29,10 +33,15 @@ type Server struct {
 	Engine   *records.Engine
 	Roles    *access.RolePolicy // nil means the engine's policy, when it is one
 	Accounts *account.Service
-	DB       *store.DB
-	Log      *slog.Logger
-	Registry *prometheus.Registry // nil means a fresh one
-	Version  string
+	// The domain services; a nil one leaves its endpoints out.
+	Sales      *sales.Service
+	Activity   *activity.Service
+	Search     *search.Service
+	Duplicates *duplicate.Service
+	DB         *store.DB
+	Log        *slog.Logger
+	Registry   *prometheus.Registry // nil means a fresh one
+	Version    string
 	// Limits bound sign-in attempts and requests without credentials; the
 	// zero value means DefaultLimits.
 	Limits Limits
@@ -72,6 +81,10 @@ func (s *Server) Handler() http.Handler {
 	route("PATCH /api/v1/roles/{name}", s.updateRole)
 	route("DELETE /api/v1/roles/{name}", s.deleteRole)
 	s.accountRoutes(mux, route)
+	s.salesRoutes(route)
+	s.activityRoutes(route)
+	s.searchRoutes(route)
+	s.duplicateRoutes(route)
 	route("GET /api/v1/{object}", s.list)
 	route("POST /api/v1/{object}", s.create)
 	// POST /fields/{object} and POST /{object}/query overlap (both match

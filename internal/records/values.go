@@ -37,6 +37,9 @@ type Item struct {
 	// Valid is set on phones: a number that cannot be parsed is kept as
 	// typed and flagged, never refused.
 	Valid *bool `json:"valid,omitempty"`
+	// Typed is a phone number as the user typed it, kept for display when
+	// the value is its E.164 form.
+	Typed string `json:"typed,omitempty"`
 }
 
 // LinkRef is one linked record of a Relations field, with the role the
@@ -355,7 +358,7 @@ func (n normalizer) item(t Type, name string, v any) (Item, *fault.FieldError) {
 		it.Value = x
 	case map[string]any:
 		for k := range x {
-			if k != "value" && k != "label" && k != "valid" {
+			if k != "value" && k != "label" && k != "valid" && k != "typed" {
 				return it, bad(name+"."+k, "unknown", "is not a part of this value")
 			}
 		}
@@ -389,7 +392,11 @@ func (n normalizer) item(t Type, name string, v any) (Item, *fault.FieldError) {
 		}
 		it.Value = strings.ToLower(addr.Address)
 	case Phone:
-		it.Value, it.Valid = n.phone(it.Value)
+		typed := it.Value
+		it.Value, it.Valid = n.phone(typed)
+		if it.Value != typed {
+			it.Typed = typed
+		}
 	case URLs:
 		u, ferr := n.url(name+".value", it.Value)
 		if ferr != nil {

@@ -155,9 +155,10 @@ var valueCases = []valueCase{
 	no("f_email", `{"value": "a@b.co"}`, "f_email"),
 	no("f_email", `["a@b.co", {"value": "c@d.co", "label": "x\u0000"}]`, "f_email"),
 
-	ok("f_phone", `"(415) 555-2671"`, `[{"value":"+14155552671","valid":true}]`),
-	ok("f_phone", `["+44 20 7946 0958"]`, `[{"value":"+442079460958","valid":true}]`),
-	ok("f_phone", `[{"value": "415.555.2671", "label": "cell"}, "+1 415 555 2671"]`, `[{"value":"+14155552671","label":"cell","valid":true}]`),
+	ok("f_phone", `"(415) 555-2671"`, `[{"value":"+14155552671","valid":true,"typed":"(415) 555-2671"}]`),
+	ok("f_phone", `["+44 20 7946 0958"]`, `[{"value":"+442079460958","valid":true,"typed":"+44 20 7946 0958"}]`),
+	ok("f_phone", `["+442079460958"]`, `[{"value":"+442079460958","valid":true}]`),
+	ok("f_phone", `[{"value": "415.555.2671", "label": "cell"}, "+1 415 555 2671"]`, `[{"value":"+14155552671","label":"cell","valid":true,"typed":"415.555.2671"}]`),
 	ok("f_phone", `["555"]`, `[{"value":"555","valid":false}]`),
 	ok("f_phone", `["call me maybe"]`, `[{"value":"call me maybe","valid":false}]`),
 	ok("f_phone", `["020 7946 0958"]`, `[{"value":"020 7946 0958","valid":false}]`), // a UK number without +44, in the US
@@ -228,7 +229,7 @@ var valueCases = []valueCase{
 	no("owner_id", `"999"`, "owner_id"),
 	ok("emails", `["ada@example.com"]`, `[{"value":"ada@example.com"}]`),
 	no("emails", `["ada"]`, "emails[0].value"),
-	ok("phones", `["+1 (415) 555-2671"]`, `[{"value":"+14155552671","valid":true}]`),
+	ok("phones", `["+1 (415) 555-2671"]`, `[{"value":"+14155552671","valid":true,"typed":"+1 (415) 555-2671"}]`),
 	ok("birthday", `"1990-05-01"`, `"1990-05-01"`),
 	no("birthday", `"1990-13-01"`, "birthday"),
 	ok("source", `"web_form"`, `"web_form"`),

@@ -1,0 +1,40 @@
+package main
+
+import (
+	"github.com/rapport-crm/rapport/internal/activity"
+	"github.com/rapport-crm/rapport/internal/duplicate"
+	"github.com/rapport-crm/rapport/internal/jobs"
+	"github.com/rapport-crm/rapport/internal/mail"
+	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/sales"
+	"github.com/rapport-crm/rapport/internal/search"
+	"github.com/rapport-crm/rapport/internal/store"
+)
+
+// services are the domain services serve runs over the engine.
+type services struct {
+	sales      *sales.Service
+	activity   *activity.Service
+	search     *search.Service
+	duplicates *duplicate.Service
+}
+
+// newServices builds the domain services; each registers its hooks on the
+// engine as it is built.
+func newServices(c *command, db *store.DB, engine *records.Engine) services {
+	sender := mail.LogSender{Log: c.log}
+	return services{
+		sales:      sales.New(db, engine, sales.Options{Logger: c.log, Mail: sender}),
+		activity:   activity.New(db, engine, activity.Options{Logger: c.log, Mail: sender}),
+		search:     search.New(db, engine, search.Options{Logger: c.log, Mail: sender}),
+		duplicates: duplicate.New(db, engine, duplicate.Options{Logger: c.log, Mail: sender}),
+	}
+}
+
+// register adds the services' background work to q.
+func (s services) register(q *jobs.Queue) {
+	s.sales.Register(q)
+	s.activity.Register(q)
+	s.search.Register(q)
+	s.duplicates.Register(q)
+}

@@ -1,0 +1,45 @@
+// Package notify keeps what each user is told: reminders of tasks, low
+// stock, overdue repeat purchases. A notification is written in the
+// transaction of whatever caused it, and delivered in the app and by mail
+// by background work.
+package notify
+
+import (
+	"context"
+	"time"
+
+	"github.com/rapport-crm/rapport/internal/store"
+)
+
+// Notification is one message to one user.
+type Notification struct {
+	UserID     int64
+	Kind       string // e.g. task_due, task_overdue, low_stock, repeat_purchase
+	Title      string
+	Body       string
+	RecordType string // the record it is about, if any
+	RecordID   string
+	// Key, when set, makes the notification once-only: a second Add with
+	// the same user and key does nothing.
+	Key string
+}
+
+// Add writes n for workspace ws in q, the caller's transaction, and
+// reports whether it was new.
+func Add(ctx context.Context, q store.Querier, d store.Dialect, ws int64, n Notification) (bool, error) {
+	var key, rt, rid any
+	if n.Key != "" {
+		key = n.Key
+	}
+	if n.RecordType != "" {
+		rt, rid = n.RecordType, n.RecordID
+	}
+	res, err := q.ExecContext(ctx, `INSERT INTO notifications (workspace_id, user_id, kind, title, body, record_type, record_id, key, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		ws, n.UserID, n.Kind, n.Title, n.Body, rt, rid, key, d.Time(time.Now()))
+	if err != nil {
+		return false, err
+	}
+	added, err := res.RowsAffected()
+	return added == 1, err
+}
