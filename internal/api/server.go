@@ -80,6 +80,8 @@ func (s *Server) Handler() http.Handler {
 	route("GET /api/v1/roles/{name}", s.getRole)
 	route("PATCH /api/v1/roles/{name}", s.updateRole)
 	route("DELETE /api/v1/roles/{name}", s.deleteRole)
+	route("GET /api/v1/lists", s.listLists)
+	route("POST /api/v1/lists", s.defineList)
 	s.accountRoutes(mux, route)
 	s.salesRoutes(route)
 	s.activityRoutes(route)

@@ -31,6 +31,7 @@ type Engine struct {
 	norm    normalizer
 	schemas schemas
 	hooks   map[string][]Hook // by object name
+	lists   listCache
 	now     func() time.Time
 }
 
@@ -53,7 +54,7 @@ func New(db *store.DB, opts Options) *Engine {
 	}
 	e := &Engine{db: db, policy: opts.Policy, log: opts.Logger, objects: map[string]*Object{},
 		norm: normalizer{region: opts.PhoneRegion}, schemas: schemas{byKey: map[string]*schema{}},
-		hooks: map[string][]Hook{}, now: time.Now}
+		hooks: map[string][]Hook{}, lists: listCache{byWS: map[int64]map[string]*Object{}}, now: time.Now}
 	for _, o := range StandardObjects() {
 		e.objects[o.Name] = o
 		e.objects[o.Plural] = o
@@ -92,7 +93,12 @@ func (e *Engine) begin(ctx context.Context, object string) (access.Actor, *Objec
 	}
 	obj := e.objects[object]
 	if obj == nil {
-		return a, nil, fault.Errorf(fault.ENOTFOUND, "there is no object called %q; objects are %s", object, strings.Join(e.objectNames(), ", "))
+		if obj, err = e.list(ctx, a.WorkspaceID, object); err != nil {
+			return a, nil, err
+		}
+	}
+	if obj == nil {
+		return a, nil, fault.Errorf(fault.ENOTFOUND, "there is no object called %q; objects are %s and the workspace's lists", object, strings.Join(e.objectNames(), ", "))
 	}
 	return a, obj, nil
 }
