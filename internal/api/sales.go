@@ -1,6 +1,250 @@
 package api
 
-import "net/http"
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/sales"
+)
 
 // salesRoutes adds the endpoints of pipelines, deals, stock and currencies.
-func (s *Server) salesRoutes(route func(string, http.HandlerFunc)) {}
+// Pipelines, stages, deals, products and price lists themselves are
+// records, served by the generic endpoints; the sales service's hooks
+// apply their rules there.
+func (s *Server) salesRoutes(route func(string, http.HandlerFunc)) {
+	if s.Sales == nil {
+		return
+	}
+	route("GET /api/v1/pipelines/{id}/board", s.board)
+	route("GET /api/v1/deals/rotting", s.rottingDeals)
+	route("GET /api/v1/deals/without-task", s.dealsWithoutTask)
+	route("GET /api/v1/products/{id}/stock", s.getStock)
+	route("PUT /api/v1/products/{id}/stock", s.setStock)
+	route("POST /api/v1/products/{id}/stock/adjustments", s.adjustStock)
+	route("GET /api/v1/warehouses", s.listWarehouses)
+	route("POST /api/v1/warehouses", s.createWarehouse)
+	route("GET /api/v1/price_lists/{id}/items", s.getPriceListItems)
+	route("PUT /api/v1/price_lists/{id}/items", s.setPriceListItems)
+	route("GET /api/v1/settings/sales", s.getSalesSettings)
+	route("PATCH /api/v1/settings/sales", s.updateSalesSettings)
+	route("GET /api/v1/exchange_rates", s.listExchangeRates)
+	route("POST /api/v1/exchange_rates", s.setExchangeRate)
+}
+
+func (s *Server) board(w http.ResponseWriter, r *http.Request) {
+	b, err := s.Sales.Board(r.Context(), r.PathValue("id"), r.URL.Query().Get("owner_id"))
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, b)
+}
+
+func (s *Server) rottingDeals(w http.ResponseWriter, r *http.Request) {
+	q, err := records.ParseParams(r.URL.Query())
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	page, err := s.Sales.Rotting(r.Context(), q)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, page)
+}
+
+func (s *Server) dealsWithoutTask(w http.ResponseWriter, r *http.Request) {
+	v := r.URL.Query()
+	for key := range v {
+		if key != "owner_id" && key != "limit" && key != "cursor" {
+			writeError(w, r, fault.Field(key, "unknown", "this list takes owner_id, limit and cursor"))
+			return
+		}
+	}
+	limit := 0
+	if l := v.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil {
+			writeError(w, r, fault.Field("limit", "type", "must be a number"))
+			return
+		}
+		limit = n
+		if n == 0 {
+			limit = -1 // zero is no page size at all, not the default
+		}
+	}
+	page, err := s.Sales.WithoutTask(r.Context(), v.Get("owner_id"), limit, v.Get("cursor"))
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, page)
+}
+
+func (s *Server) getStock(w http.ResponseWriter, r *http.Request) {
+	level, err := s.Sales.Stock(r.Context(), r.PathValue("id"))
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, level)
+}
+
+// stockBody is the body of PUT …/stock (quantity) and POST
+// …/stock/adjustments (delta).
+type stockBody struct {
+	WarehouseID string   `json:"warehouse_id"`
+	Quantity    *float64 `json:"quantity"`
+	Delta       *float64 `json:"delta"`
+}
+
+func (s *Server) setStock(w http.ResponseWriter, r *http.Request) {
+	var b stockBody
+	if err := decodeJSON(r, &b); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if b.Delta != nil {
+		writeError(w, r, fault.Field("delta", "unknown", "PUT sets the quantity; POST an adjustment to change it by a delta"))
+		return
+	}
+	if b.Quantity == nil {
+		writeError(w, r, fault.Field("quantity", "required", "is required"))
+		return
+	}
+	s.changeStock(w, r, sales.StockChange{WarehouseID: b.WarehouseID, Quantity: b.Quantity})
+}
+
+func (s *Server) adjustStock(w http.ResponseWriter, r *http.Request) {
+	var b stockBody
+	if err := decodeJSON(r, &b); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if b.Quantity != nil {
+		writeError(w, r, fault.Field("quantity", "unknown", "an adjustment has a delta; PUT the stock to set a quantity"))
+		return
+	}
+	if b.Delta == nil {
+		writeError(w, r, fault.Field("delta", "required", "is required"))
+		return
+	}
+	s.changeStock(w, r, sales.StockChange{WarehouseID: b.WarehouseID, Delta: b.Delta})
+}
+
+func (s *Server) changeStock(w http.ResponseWriter, r *http.Request, ch sales.StockChange) {
+	level, err := s.Sales.ChangeStock(r.Context(), r.PathValue("id"), ch)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, level)
+}
+
+func (s *Server) listWarehouses(w http.ResponseWriter, r *http.Request) {
+	list, err := s.Sales.Warehouses(r.Context())
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, map[string]any{"data": list})
+}
+
+func (s *Server) createWarehouse(w http.ResponseWriter, r *http.Request) {
+	var b struct {
+		Name string `json:"name"`
+	}
+	if err := decodeJSON(r, &b); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	h, err := s.Sales.CreateWarehouse(r.Context(), b.Name)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusCreated, h)
+}
+
+func (s *Server) getPriceListItems(w http.ResponseWriter, r *http.Request) {
+	items, err := s.Sales.PriceListItems(r.Context(), r.PathValue("id"))
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, map[string]any{"items": items})
+}
+
+func (s *Server) setPriceListItems(w http.ResponseWriter, r *http.Request) {
+	var b struct {
+		Items *[]sales.PriceListItem `json:"items"`
+	}
+	if err := decodeJSON(r, &b); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if b.Items == nil {
+		writeError(w, r, fault.Field("items", "required", `is required: [{"product_id": …, "price": {"amount": minor units, "currency": …}}]`))
+		return
+	}
+	items, err := s.Sales.SetPriceListItems(r.Context(), r.PathValue("id"), *b.Items)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, map[string]any{"items": items})
+}
+
+func (s *Server) getSalesSettings(w http.ResponseWriter, r *http.Request) {
+	st, err := s.Sales.Settings(r.Context())
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, st)
+}
+
+func (s *Server) updateSalesSettings(w http.ResponseWriter, r *http.Request) {
+	var ch sales.SettingsChange
+	if err := decodeJSON(r, &ch); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	st, err := s.Sales.UpdateSettings(r.Context(), ch)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, st)
+}
+
+func (s *Server) listExchangeRates(w http.ResponseWriter, r *http.Request) {
+	rates, err := s.Sales.ExchangeRates(r.Context(), r.URL.Query().Get("currency"))
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, map[string]any{"data": rates})
+}
+
+func (s *Server) setExchangeRate(w http.ResponseWriter, r *http.Request) {
+	var b struct {
+		Currency string      `json:"currency"`
+		Rate     json.Number `json:"rate"`
+		Date     string      `json:"date"`
+	}
+	if err := decodeJSON(r, &b); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	rate, err := s.Sales.SetExchangeRate(r.Context(), sales.ExchangeRate{Currency: b.Currency, Rate: b.Rate.String(), Date: b.Date})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusCreated, rate)
+}
