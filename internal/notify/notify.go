@@ -1,7 +1,8 @@
 // Package notify keeps what each user is told: reminders of tasks, low
 // stock, overdue repeat purchases. A notification is written in the
 // transaction of whatever caused it, and delivered in the app and by mail
-// by background work.
+// by background work: the Inbox lists and marks them, the Broker pushes
+// new ones to open streams, and the Mailer sends each one once by mail.
 package notify
 
 import (
@@ -13,15 +14,20 @@ import (
 
 // Notification is one message to one user.
 type Notification struct {
-	UserID     int64
-	Kind       string // e.g. task_due, task_overdue, low_stock, repeat_purchase
-	Title      string
-	Body       string
-	RecordType string // the record it is about, if any
-	RecordID   string
+	ID         string  `json:"id"` // set once stored
+	UserID     int64   `json:"-"`
+	Kind       string  `json:"kind"` // e.g. task_due, task_overdue, low_stock, repeat_purchase
+	Title      string  `json:"title"`
+	Body       string  `json:"body"`
+	RecordType string  `json:"record_type,omitempty"` // the record it is about, if any
+	RecordID   string  `json:"record_id,omitempty"`
+	CreatedAt  string  `json:"created_at,omitempty"`
+	ReadAt     *string `json:"read_at"`
 	// Key, when set, makes the notification once-only: a second Add with
 	// the same user and key does nothing.
-	Key string
+	Key string `json:"-"`
+
+	workspace int64 // for the broker, which reads every workspace
 }
 
 // Add writes n for workspace ws in q, the caller's transaction, and
@@ -41,5 +47,10 @@ func Add(ctx context.Context, q store.Querier, d store.Dialect, ws int64, n Noti
 		return false, err
 	}
 	added, err := res.RowsAffected()
+	if added == 1 {
+		// The row is not committed yet; the brokers of this process look
+		// again shortly, and the commit is seen then.
+		wakeAll()
+	}
 	return added == 1, err
 }

@@ -47,6 +47,8 @@ func activityObjects() []*Object {
 	call := activity("call", "calls", "Call", "activity",
 		required(withOptions(col("direction", "Direction", Select), CallDirections...)),
 		col("phone", "Number", Text),
+		// The number as typed, kept when phone holds its E.164 form.
+		readOnly(col("phone_typed", "Number as typed", Text)),
 		col("duration_seconds", "Duration (s)", Integer),
 		withOptions(col("call_result", "Result", Select), CallResults...),
 		col("recording_url", "Recording", URL),

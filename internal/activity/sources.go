@@ -1,0 +1,312 @@
+package activity
+
+import (
+	"context"
+	"encoding/json"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/store"
+)
+
+// This file holds the timeline's three sources: the activities table, the
+// deals' stage history and the audit trail. Each reads at most t.n entries
+// after the cursor, newest first, from an index in that order.
+
+// activities reads the activities about the timeline's records that the
+// actor may read, with the fields the actor may see.
+func (t *timeline) activities(ctx context.Context, related map[string][]int64) ([]Item, error) {
+	var kinds []any
+	for _, k := range activityKinds {
+		if t.wants(k) {
+			kinds = append(kinds, k)
+		}
+	}
+	if len(kinds) == 0 {
+		return nil, nil
+	}
+	where, args := []string{"workspace_id = ?", "deleted_at IS NULL", "occurred_at IS NOT NULL"}, []any{t.a.WorkspaceID}
+	var about []string
+	for _, object := range sortedKeys(related) {
+		ids := related[object]
+		if len(ids) == 0 {
+			continue
+		}
+		about = append(about, "(record_type = ? AND record_id IN ("+in(len(ids))+"))")
+		args = append(append(args, object), idStrings(ids)...)
+	}
+	where = append(where, "("+strings.Join(about, " OR ")+")")
+	if len(kinds) < len(activityKinds) {
+		where, args = append(where, "kind IN ("+in(len(kinds))+")"), append(args, kinds...)
+	}
+	perm, pargs, err := t.activityScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if perm != "" {
+		where, args = append(where, perm), append(args, pargs...)
+	}
+	cond, kargs := t.keyset(rankActivities, "occurred_at", "id")
+	fields := t.s.activityFields()
+	cols := []string{"id", "kind", "occurred_at"}
+	for _, f := range fields {
+		cols = append(cols, f.Name)
+	}
+	rows, err := t.q.QueryContext(ctx, `SELECT `+strings.Join(cols, ", ")+` FROM activities WHERE `+strings.Join(where, " AND ")+cond+
+		` ORDER BY occurred_at DESC, id DESC LIMIT `+strconv.Itoa(t.n), append(args, kargs...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	hidden, err := t.hiddenActivityFields(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []Item
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		out = append(out, t.activityItem(vals, fields, hidden))
+	}
+	return out, rows.Err()
+}
+
+// activityItem builds the entry of one row read with activities' columns.
+func (t *timeline) activityItem(vals []any, fields []*records.Field, hidden map[string]map[string]bool) Item {
+	id, _ := vals[0].(int64)
+	kind := str(vals[1])
+	at, _ := store.ParseTime(vals[2])
+	obj := t.s.engine.Object(kind)
+	rec := map[string]any{"id": strconv.FormatInt(id, 10)}
+	for i, f := range fields {
+		if obj.Field(f.Name) == nil || hidden[obj.Grant()][f.Name] {
+			continue
+		}
+		rec[f.Name] = value(f.Type, vals[3+i])
+	}
+	it := Item{Kind: kind, At: records.FormatTime(at), Object: kind, ID: rec["id"].(string), Record: rec,
+		key: itemKey{At: at, Rank: rankActivities, ID: id}, shown: true}
+	if owner, ok := rec["owner_id"].(string); ok {
+		it.ActorID = &owner
+	}
+	return it
+}
+
+// activityFields are the stored fields of every kind of activity, each
+// once, in a fixed order.
+func (s *Service) activityFields() []*records.Field {
+	var out []*records.Field
+	seen := map[string]bool{}
+	for _, kind := range activityKinds {
+		for _, f := range s.engine.Object(kind).Fields {
+			if f.Type == records.Relations || seen[f.Name] {
+				continue
+			}
+			seen[f.Name] = true
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// activityScope keeps the tasks within the actor's task grant and the
+// notes, calls and meetings within the activity grant.
+func (t *timeline) activityScope(ctx context.Context) (string, []any, error) {
+	var parts []string
+	var args []any
+	restricted := false
+	for _, g := range []struct{ grant, kind string }{{"task", "kind = 'task'"}, {"activity", "kind <> 'task'"}} {
+		cond, cargs, err := t.scope(ctx, g.grant, "")
+		if err != nil {
+			return "", nil, err
+		}
+		if cond == "" {
+			cond = "1=1"
+		} else {
+			restricted = true
+		}
+		parts, args = append(parts, "("+g.kind+" AND "+cond+")"), append(args, cargs...)
+	}
+	if !restricted {
+		return "", nil, nil
+	}
+	return "(" + strings.Join(parts, " OR ") + ")", args, nil
+}
+
+// hiddenActivityFields returns the fields hidden from the actor, by grant.
+func (t *timeline) hiddenActivityFields(ctx context.Context) (map[string]map[string]bool, error) {
+	out := map[string]map[string]bool{}
+	for _, g := range []string{"task", "activity"} {
+		rules, err := t.s.engine.Policy().Fields(ctx, t.a, g)
+		if err != nil {
+			return nil, err
+		}
+		out[g] = hiddenIn(rules)
+	}
+	return out, nil
+}
+
+// stages reads the stage changes of the timeline's deals, unless the actor
+// may not see a deal's stage.
+func (t *timeline) stages(ctx context.Context, related map[string][]int64) ([]Item, error) {
+	deals := related["deal"]
+	if !t.wants("stage_change") || len(deals) == 0 {
+		return nil, nil
+	}
+	rules, err := t.s.engine.Policy().Fields(ctx, t.a, t.s.engine.Object("deal").Grant())
+	if err != nil || rules["stage_id"] == "hidden" {
+		return nil, err
+	}
+	args := []any{t.a.WorkspaceID}
+	for _, id := range deals {
+		args = append(args, id)
+	}
+	cond, kargs := t.keyset(rankStage, "h.entered_at", "h.id")
+	rows, err := t.q.QueryContext(ctx, `SELECT h.id, h.deal_id, h.pipeline_id, h.stage_id, h.entered_at, h.left_at, h.entered_by, s.name
+		FROM deal_stage_history h LEFT JOIN stages s ON s.workspace_id = h.workspace_id AND s.id = h.stage_id
+		WHERE h.workspace_id = ? AND h.deal_id IN (`+in(len(deals))+`)`+cond+`
+		ORDER BY h.entered_at DESC, h.id DESC LIMIT `+strconv.Itoa(t.n), append(args, kargs...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Item
+	for rows.Next() {
+		var id, deal, pipeline, stage int64
+		var entered, left any
+		var by *int64
+		var name *string
+		if err := rows.Scan(&id, &deal, &pipeline, &stage, &entered, &left, &by, &name); err != nil {
+			return nil, err
+		}
+		at, _ := store.ParseTime(entered)
+		it := Item{Kind: "stage_change", At: records.FormatTime(at), Object: "deal", ID: strconv.FormatInt(deal, 10),
+			Record: map[string]any{"deal_id": strconv.FormatInt(deal, 10), "pipeline_id": strconv.FormatInt(pipeline, 10),
+				"stage_id": strconv.FormatInt(stage, 10), "stage_name": name, "left_at": value(records.DateTime, left)},
+			key: itemKey{At: at, Rank: rankStage, ID: id}, shown: true}
+		if by != nil {
+			s := strconv.FormatInt(*by, 10)
+			it.ActorID = &s
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+// audit reads the creation and the field changes of the timeline's own
+// record from the audit trail, without the fields hidden from the actor;
+// a change of hidden fields only is not shown at all.
+func (t *timeline) audit(ctx context.Context, _ map[string][]int64) ([]Item, error) {
+	var actions []any
+	if t.wants("created") {
+		actions = append(actions, "create")
+	}
+	if t.wants("field_change") {
+		actions = append(actions, "update")
+	}
+	if len(actions) == 0 {
+		return nil, nil
+	}
+	rules, err := t.s.engine.Policy().Fields(ctx, t.a, t.obj.Grant())
+	if err != nil {
+		return nil, err
+	}
+	hidden := hiddenIn(rules)
+	id := strconv.FormatInt(t.id, 10)
+	cond, kargs := t.keyset(rankAudit, "at", "id")
+	args := append([]any{t.a.WorkspaceID, t.obj.Name, id}, actions...)
+	rows, err := t.q.QueryContext(ctx, `SELECT id, at, actor_id, action, `+t.d.JSONOut("changes")+` FROM audit_log
+		WHERE workspace_id = ? AND object = ? AND record_id = ? AND action IN (`+in(len(actions))+`)`+cond+`
+		ORDER BY at DESC, id DESC LIMIT `+strconv.Itoa(t.n), append(args, kargs...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Item
+	for rows.Next() {
+		var n int64
+		var at any
+		var actor *int64
+		var action, changes string
+		if err := rows.Scan(&n, &at, &actor, &action, &changes); err != nil {
+			return nil, err
+		}
+		when, _ := store.ParseTime(at)
+		var all map[string]any
+		json.Unmarshal([]byte(changes), &all)
+		shown := map[string]any{}
+		for k, v := range all {
+			if !hidden[k] {
+				shown[k] = v
+			}
+		}
+		it := Item{Kind: "field_change", At: records.FormatTime(when), Object: t.obj.Name, ID: id, Changes: shown,
+			key: itemKey{At: when, Rank: rankAudit, ID: n}, shown: len(shown) > 0}
+		if action == "create" {
+			it.Kind, it.shown = "created", true
+		}
+		if actor != nil {
+			s := strconv.FormatInt(*actor, 10)
+			it.ActorID = &s
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+// value converts a column as either driver returns it to its API form.
+func value(t records.Type, v any) any {
+	if v == nil {
+		return nil
+	}
+	switch t {
+	case records.DateTime:
+		at, ok := store.ParseTime(v)
+		if !ok {
+			return nil
+		}
+		return records.FormatTime(at)
+	case records.Boolean:
+		switch b := v.(type) {
+		case bool:
+			return b
+		case int64:
+			return b != 0
+		}
+	case records.User, records.Relation:
+		if n, ok := v.(int64); ok {
+			return strconv.FormatInt(n, 10)
+		}
+	}
+	if b, ok := v.([]byte); ok {
+		return string(b)
+	}
+	return v
+}
+
+func str(v any) string {
+	switch s := v.(type) {
+	case string:
+		return s
+	case []byte:
+		return string(s)
+	}
+	return ""
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
