@@ -1,6 +1,122 @@
 package api
 
-import "net/http"
+import (
+	"net/http"
+	"strconv"
+	"strings"
 
-// duplicateRoutes adds duplicate detection and merging.
-func (s *Server) duplicateRoutes(route func(string, http.HandlerFunc)) {}
+	"github.com/rapport-crm/rapport/internal/duplicate"
+	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/records"
+)
+
+// duplicateRoutes adds duplicate detection and merging. The paths name
+// their object literally: a pattern such as /{object}/duplicates would
+// overlap /fields/{object}, which ServeMux refuses.
+func (s *Server) duplicateRoutes(route func(string, http.HandlerFunc)) {
+	if s.Duplicates == nil {
+		return
+	}
+	for _, object := range []string{"contacts", "companies"} {
+		route("GET /api/v1/"+object+"/duplicates", s.withObject(object, s.listDuplicates))
+		route("POST /api/v1/"+object+"/duplicates/check", s.withObject(object, s.checkDuplicates))
+		route("POST /api/v1/"+object+"/merge", s.withObject(object, s.merge))
+	}
+}
+
+// withObject serves h with the object set as a /{object}/… route would.
+func (s *Server) withObject(object string, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		r.SetPathValue("object", object)
+		h(w, r)
+	}
+}
+
+// DuplicatesHeader lists the likely duplicates of a record just created.
+const DuplicatesHeader = "Rapport-Duplicates"
+
+// warnDuplicates adds to the answer of a create the likely duplicates of
+// the new record, as "contact 12, contact 40". It never refuses the record:
+// a failure to look is logged and the answer goes out without the header.
+func (s *Server) warnDuplicates(w http.ResponseWriter, r *http.Request, rec records.Record) {
+	if s.Duplicates == nil {
+		return
+	}
+	obj := s.Engine.Object(r.PathValue("object"))
+	if obj == nil || (obj.Name != "contact" && obj.Name != "company") {
+		return
+	}
+	found, err := s.Duplicates.Of(r.Context(), obj.Name, rec["id"].(string))
+	if err != nil {
+		logger(r.Context()).Warn("look for duplicates", "err", err)
+		return
+	}
+	if len(found) == 0 {
+		return
+	}
+	names := make([]string, len(found))
+	for i, f := range found {
+		names[i] = obj.Name + " " + f.ID
+	}
+	w.Header().Set(DuplicatesHeader, strings.Join(names, ", "))
+}
+
+func (s *Server) listDuplicates(w http.ResponseWriter, r *http.Request) {
+	limit := 0
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			writeError(w, r, fault.Field("limit", "type", "must be a whole number"))
+			return
+		}
+		limit = n
+	}
+	page, err := s.Duplicates.Groups(r.Context(), r.PathValue("object"), r.URL.Query().Get("cursor"), limit)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, page)
+}
+
+func (s *Server) checkDuplicates(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	draft, err := records.DecodeInput(body)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	found, err := s.Duplicates.Check(r.Context(), r.PathValue("object"), draft)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if found == nil {
+		found = []duplicate.Suspect{}
+	}
+	writeJSON(w, r, http.StatusOK, map[string]any{"data": found})
+}
+
+func (s *Server) merge(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	var req duplicate.MergeRequest
+	if err := records.DecodeStrict(body, &req); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	rec, err := s.Duplicates.Merge(r.Context(), r.PathValue("object"), req)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	w.Header().Set("ETag", etag(rec))
+	writeJSON(w, r, http.StatusOK, rec)
+}

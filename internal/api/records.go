@@ -77,6 +77,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
+	s.warnDuplicates(w, r, rec)
 	w.Header().Set("ETag", etag(rec))
 	w.Header().Set("Location", r.URL.Path+"/"+rec["id"].(string))
 	writeJSON(w, r, http.StatusCreated, rec)
