@@ -137,6 +137,8 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	c := newCommand("demo", stderr)
 	contacts := c.fs.Int("contacts", 10000, "how many contacts to create")
 	seed := c.fs.Uint64("seed", 1, "seed of the generator: the same seed gives the same data")
+	deals := c.fs.Int("deals", 0, "how many deals to create; 0 means 3 per 10 contacts, -1 none")
+	activities := c.fs.Int("activities", 0, "how many tasks, notes, calls and meetings to create; 0 means 3 per contact, -1 none")
 	if err := c.parse(args, stderr, getenv); err != nil {
 		return err
 	}
@@ -148,12 +150,27 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 		return err
 	}
 	defer db.Close()
-	res, err := demo.Generate(ctx, db, demo.Options{Workspace: defaultWorkspace, Contacts: *contacts, Seed: *seed, Log: c.log})
+	res, err := demo.Generate(ctx, db, demo.Options{Workspace: defaultWorkspace, Contacts: *contacts, Seed: *seed,
+		Deals: *deals, Activities: *activities, Log: c.log})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "created %d contacts, %d companies, %d links and %d users in %s\n",
 		res.Contacts, res.Companies, res.Links, res.Users, res.Duration.Round(time.Millisecond))
+	fmt.Fprintf(stdout, "created %d deals (%d deal contacts, %d stage history rows) and %d activities\n",
+		res.Deals, res.DealContacts, res.StageHistory, res.Activities)
+	// Bulk rows bypass the engine's hooks and the outbox, so the search
+	// index and the duplicate keys are built for them in bulk too.
+	engine := records.New(db, records.Options{Logger: c.log, PhoneRegion: c.cfg.PhoneRegion})
+	start := time.Now()
+	if err := newServices(c, db, engine).index(ctx, c.log, defaultWorkspace); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "indexed them for search and duplicate detection in %s\n", time.Since(start).Round(time.Millisecond))
+	if res.Pipelines > 0 {
+		fmt.Fprintf(stdout, "created %d pipelines, %d stages, %d loss reasons, %d products and %d price list\n",
+			res.Pipelines, res.Stages, res.LossReasons, res.Products, res.PriceLists)
+	}
 	return nil
 }
 
@@ -170,10 +187,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	defer db.Close()
 	engine := records.New(db, records.Options{Policy: access.NewRolePolicy(db), Logger: c.log, PhoneRegion: c.cfg.PhoneRegion})
 	accounts := account.NewWithOptions(db, accountOptions(c, engine))
-	if err := bootstrap(ctx, c, db, accounts, *demoN, getenv); err != nil {
+	svc := newServices(c, db, engine)
+	if err := bootstrap(ctx, c, db, accounts, svc, *demoN, getenv); err != nil {
 		return err
 	}
-	svc := newServices(c, db, engine)
 	stopWorkers, err := startWorkers(ctx, c, db, accounts, svc)
 	if err != nil {
 		return err
@@ -243,7 +260,7 @@ func accountOptions(c *command, engine *records.Engine) account.Options {
 // bootstrap creates the first administrator from RAPPORT_ADMIN_EMAIL and
 // RAPPORT_ADMIN_PASSWORD, fills an empty workspace with demo data when
 // asked, and otherwise tells the operator how to create the first user.
-func bootstrap(ctx context.Context, c *command, db *store.DB, accounts *account.Service, demoN int, getenv func(string) string) error {
+func bootstrap(ctx context.Context, c *command, db *store.DB, accounts *account.Service, svc services, demoN int, getenv func(string) string) error {
 	users, err := accounts.CountUsers(ctx)
 	if err != nil {
 		return err
@@ -257,7 +274,7 @@ func bootstrap(ctx context.Context, c *command, db *store.DB, accounts *account.
 		users++
 	}
 	if demoN > 0 {
-		if err := seedDemo(ctx, c, db, accounts, demoN, users == 0); err != nil {
+		if err := seedDemo(ctx, c, db, accounts, svc, demoN, users == 0); err != nil {
 			return err
 		}
 		return nil
@@ -274,7 +291,7 @@ func bootstrap(ctx context.Context, c *command, db *store.DB, accounts *account.
 
 // seedDemo fills an empty workspace with demo contacts and, when there is
 // no user yet, creates a demo administrator and prints a token for it.
-func seedDemo(ctx context.Context, c *command, db *store.DB, accounts *account.Service, n int, noUsers bool) error {
+func seedDemo(ctx context.Context, c *command, db *store.DB, accounts *account.Service, svc services, n int, noUsers bool) error {
 	var existing int
 	if err := db.Reader().QueryRowContext(ctx, `SELECT count(*) FROM contacts WHERE workspace_id = ?`, defaultWorkspace).Scan(&existing); err != nil {
 		return err
@@ -284,7 +301,11 @@ func seedDemo(ctx context.Context, c *command, db *store.DB, accounts *account.S
 		if err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
-		c.log.Info("demo data created", "contacts", res.Contacts, "companies", res.Companies, "took", res.Duration.Round(time.Millisecond))
+		c.log.Info("demo data created", "contacts", res.Contacts, "companies", res.Companies, "deals", res.Deals,
+			"activities", res.Activities, "took", res.Duration.Round(time.Millisecond))
+		if err := svc.index(ctx, c.log, defaultWorkspace); err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
 	}
 	if !noUsers {
 		return nil

@@ -1,6 +1,10 @@
 package main
 
 import (
+	"context"
+	"log/slog"
+	"time"
+
 	"github.com/rapport-crm/rapport/internal/activity"
 	"github.com/rapport-crm/rapport/internal/duplicate"
 	"github.com/rapport-crm/rapport/internal/jobs"
@@ -25,9 +29,9 @@ func newServices(c *command, db *store.DB, engine *records.Engine) services {
 	sender := mail.LogSender{Log: c.log}
 	return services{
 		sales:      sales.New(db, engine, sales.Options{Logger: c.log, Mail: sender}),
-		activity:   activity.New(db, engine, activity.Options{Logger: c.log, Mail: sender}),
-		search:     search.New(db, engine, search.Options{Logger: c.log, Mail: sender}),
-		duplicates: duplicate.New(db, engine, duplicate.Options{Logger: c.log, Mail: sender}),
+		activity:   activity.New(db, engine, activity.Options{Logger: c.log, Mail: sender, PhoneRegion: c.cfg.PhoneRegion}),
+		search:     search.New(db, engine, search.Options{Logger: c.log, Mail: sender, PhoneRegion: c.cfg.PhoneRegion}),
+		duplicates: duplicate.New(db, engine, duplicate.Options{Logger: c.log, Mail: sender, PhoneRegion: c.cfg.PhoneRegion}),
 	}
 }
 
@@ -37,4 +41,20 @@ func (s services) register(q *jobs.Queue) {
 	s.activity.Register(q)
 	s.search.Register(q)
 	s.duplicates.Register(q)
+}
+
+// index builds workspace ws's search index and duplicate keys from what is
+// stored, for data loaded in bulk past the engine (the demo).
+func (s services) index(ctx context.Context, log *slog.Logger, ws int64) error {
+	start := time.Now()
+	if err := s.search.Rebuild(ctx, ws); err != nil {
+		return err
+	}
+	log.Info("search index rebuilt", "took", time.Since(start).Round(time.Millisecond))
+	start = time.Now()
+	if err := s.duplicates.Rebuild(ctx, ws); err != nil {
+		return err
+	}
+	log.Info("duplicate keys rebuilt", "took", time.Since(start).Round(time.Millisecond))
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -163,7 +164,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				logger(r.Context()).Error("panic", "panic", p)
+				logger(r.Context()).Error("panic", "panic", p, "stack", string(debug.Stack()))
 				if !rec.wrote {
 					writeError(rec, r, fault.Errorf(fault.EINTERNAL, "internal error"))
 				}

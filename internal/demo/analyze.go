@@ -16,7 +16,8 @@ func analyze(ctx context.Context, db *store.DB, log *slog.Logger) error {
 	start := time.Now()
 	stmt := "ANALYZE"
 	if db.Dialect == store.Postgres {
-		stmt = "ANALYZE users, companies, contacts, contact_companies, custom_fields"
+		stmt = "ANALYZE users, companies, contacts, contact_companies, custom_fields, pipelines, stages, loss_reasons, " +
+			"products, price_lists, deals, deal_contacts, deal_stage_history, activities"
 	}
 	if _, err := db.Raw().ExecContext(ctx, stmt); err != nil {
 		return fmt.Errorf("demo: analyze: %w", err)

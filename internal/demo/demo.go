@@ -1,10 +1,12 @@
 // Package demo fills a workspace with realistic synthetic data: users,
 // companies and contacts from two dozen countries, with names in Latin,
 // Cyrillic and Vietnamese spelling, valid international phone numbers,
-// addresses, custom fields and links between contacts and companies. The
-// same seed always gives the same rows, and a million contacts load in
-// well under a minute, which makes it the fixture for demos, benchmarks
-// and load tests.
+// addresses, custom fields and links between contacts and companies; and
+// the sales core over them: pipelines, products, deals with their stage
+// history, and tasks, notes, calls and meetings. The same seed always
+// gives the same rows, and a million contacts with their deals and three
+// million activities load in a few minutes, which makes it the fixture for
+// demos, benchmarks and load tests.
 package demo
 
 import (
@@ -13,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"log/slog"
 	"slices"
 	"time"
@@ -30,6 +33,12 @@ type Options struct {
 	// Seed selects the data: the same seed on the same database state
 	// gives the same rows, ids included.
 	Seed uint64
+	// Deals is how many deals to create; 0 means three for every ten
+	// contacts, a negative number none.
+	Deals int
+	// Activities is how many tasks, notes, calls and meetings to create;
+	// 0 means three per contact, a negative number none.
+	Activities int
 	// Users is how many demo users own the records; 0 means 50.
 	Users int
 	// Now is the reference time the data is spread back from; zero means
@@ -42,14 +51,18 @@ type Options struct {
 // Result counts what Generate created.
 type Result struct {
 	Users, Companies, Contacts, Links int
-	Duration                          time.Duration
+	// The catalogue is created on the first run only.
+	Pipelines, Stages, LossReasons, Products, PriceLists int
+	Deals, DealContacts, StageHistory, Activities        int
+	Duration                                             time.Duration
 }
 
 // Generate loads demo data into db. It is a bulk load for an otherwise
 // idle workspace: it allocates ids after the highest in use and writes no
-// outbox events. Companies, contacts and links are written in one
-// transaction, so a failed run leaves at most the demo users and custom
-// fields, which the next run reuses. Demo users cannot sign in.
+// outbox events. Companies, contacts, deals, activities and what links
+// them are written in one transaction, so a failed run leaves at most the
+// demo users, custom fields and sales catalogue, which the next run
+// reuses. Demo users cannot sign in.
 func Generate(ctx context.Context, db *store.DB, opts Options) (Result, error) {
 	start := time.Now()
 	opts = opts.withDefaults()
@@ -57,7 +70,8 @@ func Generate(ctx context.Context, db *store.DB, opts Options) (Result, error) {
 		return Result{}, errors.New("demo: Contacts must be at least 1")
 	}
 	g := &gen{d: db.Dialect, ws: opts.Workspace, seed: opts.Seed, now: opts.Now.UTC(),
-		contacts: opts.Contacts, companies: max(1, opts.Contacts/10)}
+		contacts: opts.Contacts, companies: max(1, opts.Contacts/10),
+		deals: ratio(opts.Deals, opts.Contacts*3/10), activities: ratio(opts.Activities, opts.Contacts*3)}
 	var res Result
 	var err error
 	if g.owners, res.Users, err = ensureUsers(ctx, db, g, opts.Users); err != nil {
@@ -66,11 +80,17 @@ func Generate(ctx context.Context, db *store.DB, opts Options) (Result, error) {
 	if err := ensureFields(ctx, db, opts.Workspace); err != nil {
 		return res, err
 	}
-	if g.companyBase, err = maxID(ctx, db, "companies"); err != nil {
+	var made catalogueCounts
+	if g.cat, made, err = ensureCatalogue(ctx, db, g); err != nil {
 		return res, err
 	}
-	if g.contactBase, err = maxID(ctx, db, "contacts"); err != nil {
-		return res, err
+	res.Pipelines, res.Stages, res.LossReasons = made.pipelines, made.stages, made.lossReasons
+	res.Products, res.PriceLists = made.products, made.priceLists
+	for table, base := range map[string]*int64{"companies": &g.companyBase, "contacts": &g.contactBase,
+		"deals": &g.dealBase, "deal_stage_history": &g.historyBase, "activities": &g.activityBase} {
+		if *base, err = maxID(ctx, db, table); err != nil {
+			return res, err
+		}
 	}
 	if err := g.load(ctx, newLoader(db, opts.Log), &res); err != nil {
 		return res, err
@@ -80,31 +100,54 @@ func Generate(ctx context.Context, db *store.DB, opts Options) (Result, error) {
 	}
 	res.Duration = time.Since(start)
 	opts.Log.Info("demo: done", "users", res.Users, "companies", res.Companies, "contacts", res.Contacts,
-		"links", res.Links, "took", res.Duration.Round(time.Millisecond))
+		"links", res.Links, "deals", res.Deals, "activities", res.Activities, "took", res.Duration.Round(time.Millisecond))
 	return res, nil
 }
 
-// load writes the companies, contacts and links in one transaction.
+// load writes the records and their links in one transaction, in an
+// order that lets each pass use what the earlier ones remembered (owners,
+// companies) and every foreign key find its row.
 func (g *gen) load(ctx context.Context, l loader, res *Result) error {
 	defer l.rollback()
-	adding := map[string]int{"companies": g.companies, "contacts": g.contacts, "contact_companies": g.contacts}
+	adding := map[string]int{"companies": g.companies, "contacts": g.contacts, "contact_companies": g.contacts,
+		"deals": g.deals, "deal_contacts": g.deals, "deal_stage_history": g.deals, "activities": g.activities}
 	if err := l.begin(ctx, adding); err != nil {
 		return fmt.Errorf("demo: begin: %w", err)
 	}
-	var err error
-	if res.Companies, err = fill(ctx, l, companiesTable, g.companyRows()); err != nil {
-		return err
+	passes := []struct {
+		t    table
+		rows iter.Seq[[]any]
+		n    *int
+	}{
+		{companiesTable, g.companyRows(), &res.Companies},
+		{contactsTable, g.contactRows(), &res.Contacts},
+		{linksTable, g.linkRows(), &res.Links},
+		{dealsTable, g.dealRows(), &res.Deals},
+		{dealContactsTable, g.dealContactRows(), &res.DealContacts},
+		{historyTable, g.historyRows(), &res.StageHistory},
+		{activitiesTable, g.activityRows(), &res.Activities},
 	}
-	if res.Contacts, err = fill(ctx, l, contactsTable, g.contactRows()); err != nil {
-		return err
-	}
-	if res.Links, err = fill(ctx, l, linksTable, g.linkRows()); err != nil {
-		return err
+	for _, p := range passes {
+		var err error
+		if *p.n, err = fill(ctx, l, p.t, p.rows); err != nil {
+			return err
+		}
 	}
 	if err := l.commit(ctx); err != nil {
 		return fmt.Errorf("demo: commit: %w", err)
 	}
 	return nil
+}
+
+// ratio is n when set, def when n is 0, and 0 when n is negative.
+func ratio(n, def int) int {
+	switch {
+	case n < 0:
+		return 0
+	case n == 0:
+		return def
+	}
+	return n
 }
 
 func (o Options) withDefaults() Options {

@@ -145,6 +145,8 @@ func TestGenerate(t *testing.T) {
 		checkNames(t, db)
 		checkPhones(t, db)
 		checkEngine(t, db)
+		checkSales(t, db, res)
+		checkActivities(t, db, res)
 	})
 }
 
@@ -275,7 +277,7 @@ func checkEngine(t *testing.T, db *store.DB) {
 		}
 	}
 	for _, rec := range page.Data[:20] {
-		rewrite(t, ctx, e, rec)
+		rewrite(t, ctx, e, "contacts", rec, contactFields)
 	}
 	// Records created normally after a demo load get fresh ids.
 	if _, err := e.Create(ctx, "contacts", map[string]any{"first_name": "After", "last_name": "Demo"}); err != nil {
@@ -283,12 +285,13 @@ func checkEngine(t *testing.T, db *store.DB) {
 	}
 }
 
-// rewrite submits rec's values back through the engine's validation and
-// checks that they come back unchanged.
-func rewrite(t *testing.T, ctx context.Context, e *records.Engine, rec records.Record) {
+var contactFields = []string{"first_name", "last_name", "full_name", "emails", "phones", "address", "social_profiles",
+	"job_title", "language", "birthday", "source", "owner_id", "tags", "tier", "score", "lifetime_value"}
+
+// rewrite submits the values of rec's fields names back through the
+// engine's validation and checks that they come back unchanged.
+func rewrite(t *testing.T, ctx context.Context, e *records.Engine, object string, rec records.Record, names []string) {
 	t.Helper()
-	names := []string{"first_name", "last_name", "full_name", "emails", "phones", "address", "social_profiles",
-		"job_title", "language", "birthday", "source", "owner_id", "tags", "tier", "score", "lifetime_value"}
 	in := map[string]any{}
 	for _, n := range names {
 		in[n] = rec[n]
@@ -298,15 +301,15 @@ func rewrite(t *testing.T, ctx context.Context, e *records.Engine, rec records.R
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := e.Update(ctx, "contacts", rec["id"].(string), rec["version"].(int64), input)
+	got, err := e.Update(ctx, object, rec["id"].(string), rec["version"].(int64), input)
 	if err != nil {
-		t.Fatalf("contact %s does not pass validation: %v\n%s", rec["id"], err, body)
+		t.Fatalf("%s %s does not pass validation: %v\n%s", object, rec["id"], err, body)
 	}
 	for _, n := range names {
 		before, _ := json.Marshal(rec[n])
 		after, _ := json.Marshal(got[n])
 		if string(before) != string(after) {
-			t.Errorf("contact %s: the engine stores %s as %s, the demo as %s", rec["id"], n, after, before)
+			t.Errorf("%s %s: the engine stores %s as %s, the demo as %s", object, rec["id"], n, after, before)
 		}
 	}
 }
@@ -344,6 +347,16 @@ func digest(t *testing.T, db *store.DB) string {
 			d.JSONOut("address") + `, ` + d.JSONOut("social_profiles") + `, job_title, language, birthday, source, owner_id, ` +
 			d.JSONOut("tags") + `, ` + d.JSONOut("custom") + `, created_at, updated_at FROM contacts ORDER BY id`,
 		`SELECT contact_id, company_id, role FROM contact_companies ORDER BY contact_id, company_id`,
+		`SELECT id, pipeline_id, name, position, probability, rotting_days, ` + d.JSONOut("required_fields") + ` FROM stages ORDER BY id`,
+		`SELECT id, name, sku, ` + d.JSONOut("price") + `, tax_rate, stock FROM products ORDER BY id`,
+		`SELECT id, title, ` + d.JSONOut("value") + `, pipeline_id, stage_id, status, owner_id, company_id, expected_close_date,
+			closed_at, source, loss_reason_id, loss_note, stage_entered_at, ` + d.JSONOut("line_items") + `, ` + d.JSONOut("tags") +
+			`, created_at, updated_at FROM deals ORDER BY id`,
+		`SELECT deal_id, contact_id, role FROM deal_contacts ORDER BY deal_id, contact_id`,
+		`SELECT id, deal_id, pipeline_id, stage_id, entered_at, left_at, entered_by, left_by FROM deal_stage_history ORDER BY id`,
+		`SELECT id, kind, title, body, type, due_at, done, done_at, result, direction, phone, duration_seconds, call_result,
+			started_at, starts_at, ends_at, place, record_type, record_id, owner_id, occurred_at, created_at, updated_at
+			FROM activities ORDER BY id`,
 	} {
 		rows, err := db.Reader().QueryContext(context.Background(), q)
 		if err != nil {
@@ -378,8 +391,14 @@ func TestGenerateAgain(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		generate(t, db, 300, 1)
 		res := generate(t, db, 100, 2)
-		if res.Users != 0 || res.Contacts != 100 || res.Companies != 10 {
+		if res.Users != 0 || res.Contacts != 100 || res.Companies != 10 || res.Deals != 30 || res.Activities != 300 ||
+			res.Pipelines != 0 || res.Products != 0 {
 			t.Fatalf("second run: %+v", res)
+		}
+		for table, want := range map[string]int{"pipelines": 2, "products": 200, "deals": 120, "activities": 1200} {
+			if n := count(t, db, "SELECT COUNT(*) FROM "+table); n != want {
+				t.Errorf("%d %s after two runs, want %d", n, table, want)
+			}
 		}
 		if n := count(t, db, `SELECT COUNT(*) FROM contacts`); n != 400 {
 			t.Errorf("%d contacts after two runs, want 400", n)
@@ -431,9 +450,9 @@ func schema(t *testing.T, db *store.DB) string {
 	q := `SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
 		UNION ALL SELECT 'cache_size ' || cache_size FROM pragma_cache_size ORDER BY 1`
 	if db.Dialect == store.Postgres {
-		q = `SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid IN ('companies'::regclass, 'contacts'::regclass, 'contact_companies'::regclass)
+		q = `SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid::regclass::text IN (` + bulkNames + `)
 			UNION ALL SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
-			WHERE conrelid IN ('companies'::regclass, 'contacts'::regclass, 'contact_companies'::regclass) ORDER BY 1`
+			WHERE conrelid::regclass::text IN (` + bulkNames + `) ORDER BY 1`
 	}
 	rows, err := db.Raw().QueryContext(context.Background(), q)
 	if err != nil {
@@ -450,6 +469,15 @@ func schema(t *testing.T, db *store.DB) string {
 	}
 	return b.String()
 }
+
+// bulkNames lists the tables the loaders fill, quoted for SQL.
+var bulkNames = func() string {
+	var names []string
+	for _, t := range bulkTables {
+		names = append(names, "'"+t.name+"'")
+	}
+	return strings.Join(names, ", ")
+}()
 
 // cancelHandler cancels a context at the first log record.
 type cancelHandler struct{ cancel context.CancelFunc }

@@ -26,6 +26,11 @@ var (
 	linksTable = table{"contact_companies", []string{"workspace_id", "contact_id", "company_id", "role"}}
 )
 
+// bulkTables are the tables the loaders write, whose indexes they may
+// drop for the load.
+var bulkTables = []table{companiesTable, contactsTable, linksTable, dealsTable, dealContactsTable, historyTable,
+	activitiesTable}
+
 // loader writes the demo rows in one transaction: begin, then load once
 // per table, then commit or roll back. Demo rows write no outbox events:
 // this is a bulk load of invented data, and a million "created" events
@@ -133,6 +138,11 @@ const progressEvery = 100_000
 
 func newProgress(log *slog.Logger, table string) *progress {
 	return &progress{log: log, table: table, start: time.Now(), next: progressEvery}
+}
+
+// done logs how long the whole table took.
+func (p *progress) done() {
+	p.log.Info("demo: loaded", "table", p.table, "rows", p.rows, "took", time.Since(p.start).Round(time.Millisecond))
 }
 
 func (p *progress) add(n int) {

@@ -45,7 +45,7 @@ func (l *copyLoader) begin(ctx context.Context, adding map[string]int) error {
 		return err
 	}
 	l.conn = conn
-	for _, t := range []table{companiesTable, contactsTable, linksTable} {
+	for _, t := range bulkTables {
 		var n int
 		if err := conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+t.name).Scan(&n); err != nil {
 			return err
@@ -98,6 +98,9 @@ func (l *copyLoader) load(ctx context.Context, t table, batches <-chan []any, fr
 		n, err = pc.Conn().CopyFrom(ctx, pgx.Identifier{t.name}, t.cols, src)
 		return err
 	})
+	if err == nil {
+		src.p.done()
+	}
 	return int(n), err
 }
 
@@ -117,7 +120,7 @@ func (l *copyLoader) commit(ctx context.Context) error {
 	}
 	l.log.Info("demo: indexes and foreign keys rebuilt", "took", time.Since(start).Round(time.Millisecond))
 	start = time.Now()
-	for _, t := range []string{"companies", "contacts"} {
+	for _, t := range []string{"companies", "contacts", "deals", "deal_stage_history", "activities"} {
 		if err := advanceSequence(ctx, l.conn, t); err != nil {
 			return err
 		}

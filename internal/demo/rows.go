@@ -21,6 +21,9 @@ const (
 	kindUser uint64 = iota + 1
 	kindCompany
 	kindContact
+	kindProduct
+	kindDeal
+	kindActivity
 )
 
 // stream is a reseedable random source, one per goroutine.
@@ -148,6 +151,15 @@ type gen struct {
 	// ids are allocated up front: record i of a kind gets base+1+i, so
 	// links can name both ends without reading ids back.
 	companyBase, contactBase int64
+
+	deals, activities                   int
+	dealBase, historyBase, activityBase int64
+	cat                                 *catalogue
+	// Filled while the rows are made, for the later passes: the owner of
+	// every company, contact and deal, and each contact's company. A few
+	// bytes per record are far cheaper than replaying a million contacts.
+	companyOwner, contactOwner, dealOwner []int64
+	contactCompany                        []int32
 }
 
 // companyCore is what a contact needs of its company: the first draws of
@@ -196,6 +208,7 @@ func (g *gen) companyRows() iter.Seq[[]any] {
 		s := newStream()
 		row := make([]any, len(companiesTable.cols))
 		var buf []byte
+		g.companyOwner = make([]int64, g.companies)
 		for j := range g.companies {
 			r := s.at(g.seed, kindCompany, j)
 			c := g.companyCore(r)
@@ -220,6 +233,7 @@ func (g *gen) companyRows() iter.Seq[[]any] {
 			row[8], row[9] = industries[r.IntN(len(industries))], records.CompanySizes[sizeWeights.pick(r)]
 			row[10], row[11] = g.owner(r), g.tags(r, companyTags, r.IntN(3), &buf)
 			row[12], row[13] = created, updated
+			g.companyOwner[j] = row[10].(int64)
 			if !yield(row) {
 				return
 			}
@@ -301,8 +315,10 @@ func (g *gen) contactRows() iter.Seq[[]any] {
 		s, aux := newStream(), newStream()
 		row := make([]any, len(contactsTable.cols))
 		var buf []byte
+		g.contactOwner, g.contactCompany = make([]int64, g.contacts), make([]int32, g.contacts)
 		for i := range g.contacts {
-			g.contact(s.at(g.seed, kindContact, i), aux, i, row, &buf)
+			g.contactCompany[i] = int32(g.contact(s.at(g.seed, kindContact, i), aux, i, row, &buf))
+			g.contactOwner[i] = row[13].(int64)
 			if !yield(row) {
 				return
 			}
@@ -310,9 +326,9 @@ func (g *gen) contactRows() iter.Seq[[]any] {
 	}
 }
 
-// contact fills row with contact i; aux is the stream used to look up its
-// company.
-func (g *gen) contact(r *rand.Rand, aux *stream, i int, row []any, buf *[]byte) {
+// contact fills row with contact i and returns the ordinal of its
+// company; aux is the stream used to look up the company.
+func (g *gen) contact(r *rand.Rand, aux *stream, i int, row []any, buf *[]byte) int {
 	ln := g.links(r)
 	co := g.companyCore(aux.at(g.seed, kindCompany, ln.first))
 	// Most people live where their company is.
@@ -343,6 +359,7 @@ func (g *gen) contact(r *rand.Rand, aux *stream, i int, row []any, buf *[]byte) 
 	row[14] = g.tags(r, contactTags, tagCounts.pick(r), buf)
 	row[15] = g.custom(r, l, buf)
 	row[16], row[17] = g.times(r)
+	return ln.first
 }
 
 // emails gives most contacts a work address at their company and some a

@@ -58,7 +58,7 @@ func (l *insertLoader) begin(ctx context.Context, adding map[string]int) error {
 		return err
 	}
 	l.tx = tx
-	for _, t := range []table{companiesTable, contactsTable, linksTable} {
+	for _, t := range bulkTables {
 		var n int
 		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+t.name).Scan(&n); err != nil {
 			return err
@@ -106,6 +106,7 @@ func (l *insertLoader) load(ctx context.Context, t table, batches <-chan []any, 
 		n += rows
 		p.add(rows)
 	}
+	p.done()
 	return n, nil
 }
 

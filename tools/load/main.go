@@ -1,9 +1,12 @@
 // Command load measures the API of a running rapport server: latency
-// percentiles of get-by-id, a filtered and sorted page, and create, plus
-// the server's resident memory. It sends traffic only to the URL it is
-// given, for a bounded number of requests.
+// percentiles of get-by-id, a filtered and sorted page, and create; of the
+// phone lookup, global search, a pipeline board, a contact's timeline and
+// moving a deal to its next stage (on demo data); plus the server's
+// resident memory. It sends traffic only to the URL it is given, for a
+// bounded number of requests.
 //
 //	go run ./tools/load -url http://127.0.0.1:8080 -token rpt_… -pid $(pgrep -f 'rapport serve')
+//	go run ./tools/load -url … -token … -only lookup,search,board,timeline,move
 package main
 
 import (
@@ -17,6 +20,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -28,36 +32,48 @@ func main() {
 	n := flag.Int("n", 5000, "requests per scenario")
 	workers := flag.Int("c", 2, "concurrent clients")
 	pid := flag.Int("pid", 0, "server process id, to report its resident memory")
-	only := flag.String("only", "get,list,create", "scenarios to run, comma separated")
+	only := flag.String("only", "get,list,create", "scenarios to run, comma separated: get, list, create, lookup, search, board, timeline, move")
+	region := flag.String("region", "DE", "the server's phone region: lookup types numbers of this country in national format too")
 	flag.Parse()
 	c := &client{base: strings.TrimRight(*base, "/"), token: *token, http: &http.Client{Timeout: 30 * time.Second,
 		Transport: &http.Transport{MaxIdleConnsPerHost: *workers * 2}}}
-	maxID, err := c.maxID()
+	maxID, err := c.maxID("contacts")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
 		os.Exit(1)
 	}
 	fmt.Printf("server %s, contacts up to id %d, %d requests per scenario, %d clients\n\n", c.base, maxID, *n, *workers)
-	fmt.Println("| scenario | requests | errors | p50 ms | p90 ms | p99 ms | max ms | req/s |")
-	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|")
-	scenarios := map[string]func(r *rand.Rand) (int, error){
-		"get": func(r *rand.Rand) (int, error) {
+	fmt.Println("| scenario | requests | errors | p50 ms | p90 ms | p95 ms | p99 ms | max ms | req/s |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+	simple := map[string]func(r *rand.Rand) sample{
+		"get": func(r *rand.Rand) sample {
 			return c.do("GET", fmt.Sprintf("/api/v1/contacts/%d", 1+r.Int64N(maxID)), nil)
 		},
-		"list": func(r *rand.Rand) (int, error) {
+		"list": func(r *rand.Rand) sample {
 			q := url.Values{"source": {pick(r, sources)}, "tier": {pick(r, tiers)}, "sort": {"last_name"}, "limit": {"50"},
 				"last_name[gte]": {pick(r, prefixes)}}
 			return c.do("GET", "/api/v1/contacts?"+q.Encode(), nil)
 		},
-		"create": func(r *rand.Rand) (int, error) {
+		"create": func(r *rand.Rand) sample {
 			body, _ := json.Marshal(map[string]any{"first_name": pick(r, firsts), "last_name": pick(r, lasts),
 				"source": pick(r, sources), "tier": pick(r, tiers),
 				"emails": []any{fmt.Sprintf("load%d@example.com", r.Int64())}})
 			return c.do("POST", "/api/v1/contacts", body)
 		},
 	}
+	demo := &demoData{c: c, maxContact: maxID, region: *region}
+	prepared := map[string]func() (func(*rand.Rand) sample, error){
+		"lookup": demo.lookup, "search": demo.search, "board": demo.board, "timeline": demo.timeline, "move": demo.move,
+	}
 	for _, name := range strings.Split(*only, ",") {
-		fn := scenarios[name]
+		fn := simple[name]
+		if prepare := prepared[name]; prepare != nil {
+			var err error
+			if fn, err = prepare(); err != nil {
+				fmt.Printf("| %s | skipped: %v |\n", name, err)
+				continue
+			}
+		}
 		if fn == nil {
 			fmt.Fprintln(os.Stderr, "load: unknown scenario", name)
 			os.Exit(2)
@@ -84,44 +100,69 @@ type client struct {
 	http        *http.Client
 }
 
-func (c *client) do(method, path string, body []byte) (int, error) {
+// sample is one measured request.
+type sample struct {
+	status int
+	took   time.Duration
+	err    error
+}
+
+// do sends one request and measures it, reading the whole answer.
+func (c *client) do(method, path string, body []byte) sample {
 	req, err := http.NewRequest(method, c.base+path, bytes.NewReader(body))
 	if err != nil {
-		return 0, err
+		return sample{err: err}
 	}
 	req.Header.Set("Authorization", "Bearer "+c.token)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	t0 := time.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return 0, err
+		return sample{took: time.Since(t0), err: err}
 	}
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	return resp.StatusCode, nil
+	return sample{status: resp.StatusCode, took: time.Since(t0)}
 }
 
-// maxID finds the newest contact's id, so that gets hit the whole table.
-func (c *client) maxID() (int64, error) {
-	req, _ := http.NewRequest("GET", c.base+"/api/v1/contacts?sort=-id&limit=1", nil)
+// get reads a JSON answer into v, unmeasured: it prepares a scenario. A
+// status other than 200 is returned with a nil error.
+func (c *client) get(path string, v any) (int, error) {
+	req, err := http.NewRequest("GET", c.base+path, nil)
+	if err != nil {
+		return 0, err
+	}
 	req.Header.Set("Authorization", "Bearer "+c.token)
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return 0, err
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		io.Copy(io.Discard, resp.Body)
+		return resp.StatusCode, nil
+	}
+	return resp.StatusCode, json.NewDecoder(resp.Body).Decode(v)
+}
+
+// maxID finds the newest record's id among plural (contacts, deals), so
+// that random ids hit the whole table.
+func (c *client) maxID(plural string) (int64, error) {
 	var page struct {
 		Data []struct {
 			ID string `json:"id"`
 		} `json:"data"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&page); err != nil || len(page.Data) == 0 {
-		return 0, fmt.Errorf("no contacts to load (status %d)", resp.StatusCode)
+	status, err := c.get("/api/v1/"+plural+"?sort=-id&limit=1", &page)
+	if err != nil {
+		return 0, err
 	}
-	var id int64
-	_, err = fmt.Sscan(page.Data[0].ID, &id)
-	return id, err
+	if len(page.Data) == 0 {
+		return 0, fmt.Errorf("no %s to load (status %d)", plural, status)
+	}
+	return strconv.ParseInt(page.Data[0].ID, 10, 64)
 }
 
 type result struct {
@@ -131,7 +172,7 @@ type result struct {
 }
 
 // run sends n requests from workers clients and collects their latencies.
-func run(n, workers int, fn func(*rand.Rand) (int, error)) result {
+func run(n, workers int, fn func(*rand.Rand) sample) result {
 	var mu sync.Mutex
 	var res result
 	jobs := make(chan int)
@@ -143,12 +184,10 @@ func run(n, workers int, fn func(*rand.Rand) (int, error)) result {
 			defer wg.Done()
 			r := rand.New(rand.NewPCG(seed, 42))
 			for range jobs {
-				t0 := time.Now()
-				status, err := fn(r)
-				d := time.Since(t0)
+				s := fn(r)
 				mu.Lock()
-				res.latencies = append(res.latencies, d)
-				if err != nil || status >= 400 {
+				res.latencies = append(res.latencies, s.took)
+				if s.err != nil || s.status >= 400 {
 					res.errors++
 				}
 				mu.Unlock()
@@ -173,8 +212,8 @@ func report(name string, r result) {
 		i := int(p * float64(len(r.latencies)-1))
 		return fmt.Sprintf("%.2f", float64(r.latencies[i].Microseconds())/1000)
 	}
-	fmt.Printf("| %s | %d | %d | %s | %s | %s | %s | %.0f |\n", name, len(r.latencies), r.errors,
-		q(0.5), q(0.9), q(0.99), q(1), float64(len(r.latencies))/r.elapsed.Seconds())
+	fmt.Printf("| %s | %d | %d | %s | %s | %s | %s | %s | %.0f |\n", name, len(r.latencies), r.errors,
+		q(0.5), q(0.9), q(0.95), q(0.99), q(1), float64(len(r.latencies))/r.elapsed.Seconds())
 }
 
 // memory reads the current and peak resident set size of a process.
