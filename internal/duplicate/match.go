@@ -289,8 +289,7 @@ func (m Matcher) link(n int, pairs [][2]int, score func(i, j int) Match, id func
 	for i := range parent {
 		parent[i] = i
 	}
-	var find func(int) int
-	find = func(i int) int {
+	find := func(i int) int {
 		for parent[i] != i {
 			parent[i] = parent[parent[i]]
 			i = parent[i]
