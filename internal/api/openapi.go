@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
@@ -21,7 +22,8 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
 		"Problem":    problemSchema(),
 		"FieldError": obj{"type": "object", "properties": obj{"field": str(), "code": str(), "message": str()}},
 		"Item": obj{"type": "object", "required": []string{"value"}, "properties": obj{
-			"value": str(), "label": str(), "valid": obj{"type": "boolean", "readOnly": true}}},
+			"value": str(), "label": str(), "valid": obj{"type": "boolean", "readOnly": true},
+			"typed": obj{"type": "string", "readOnly": true, "description": "a phone number as typed, when value is its E.164 form"}}},
 		"LinkRef": obj{"type": "object", "required": []string{"id"}, "properties": obj{"id": str(), "role": str()}},
 		"Address": obj{"type": "object", "properties": obj{"street": str(), "city": str(), "region": str(),
 			"postal_code": str(), "country": obj{"type": "string", "pattern": "^[A-Z]{2}$"}}},
@@ -45,7 +47,7 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
 			writeError(w, r, err)
 			return
 		}
-		name := o.Label
+		name := strings.ReplaceAll(o.Label, " ", "") // component names have no spaces
 		schemas[name] = recordSchema(fields, false)
 		schemas[name+"Input"] = recordSchema(fields, true)
 		schemas[name+"Page"] = obj{"type": "object", "required": []string{"data"}, "properties": obj{
@@ -56,6 +58,7 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
 		addRolePaths(paths, schemas)
 	}
 	addAccountPaths(paths, schemas)
+	addSalesPaths(paths, schemas)
 	doc := obj{
 		"openapi": "3.1.0",
 		"info": obj{"title": "Rapport API", "version": s.Version,
@@ -177,6 +180,8 @@ func fieldType(f *records.Field) obj {
 		return obj{"type": nullable("array"), "items": str()}
 	case records.Relations:
 		return obj{"type": "array", "items": ref("LinkRef"), "description": "linked " + f.Target + " records"}
+	case records.LineItems:
+		return obj{"type": nullable("array"), "items": ref("LineItem")}
 	}
 	return obj{}
 }
