@@ -43,9 +43,13 @@ func (s services) register(q *jobs.Queue) {
 	s.duplicates.Register(q)
 }
 
-// index builds workspace ws's search index and duplicate keys from what is
-// stored, for data loaded in bulk past the engine (the demo).
+// index builds workspace ws's stage totals, search index and duplicate
+// keys from what is stored, for data loaded in bulk past the engine (the
+// demo).
 func (s services) index(ctx context.Context, log *slog.Logger, ws int64) error {
+	if err := s.sales.RebuildTotals(ctx, ws); err != nil {
+		return err
+	}
 	start := time.Now()
 	if err := s.search.Rebuild(ctx, ws); err != nil {
 		return err

@@ -279,6 +279,7 @@ func TestReminders(t *testing.T) {
 		}
 		soon := task("Soon", 10*time.Minute, "")
 		task("Late", -time.Hour, "")
+		task("Long forgotten", -30*24*time.Hour, "") // overdue before it was seen: not announced
 		later := task("Later", 2*time.Hour, "")
 		task("Done", 5*time.Minute, `, "done": true`)
 		gone := task("Deleted", -time.Minute, "")

@@ -27,6 +27,12 @@ const (
 	remindBatches = 50
 )
 
+// staleAfter is how long overdue a task may be and still be reminded of.
+// A task overdue for longer when first seen (imported, or open since
+// before Rapport ran) is not announced: a first start would otherwise
+// mail its assignees every old task at once.
+const staleAfter = 7 * 24 * time.Hour
+
 // owed is a task owed a reminder.
 type owed struct {
 	ws, id int64
@@ -92,8 +98,8 @@ func (s *Service) owed(ctx context.Context, q store.Querier, now time.Time) ([]o
 	d := s.db.Dialect
 	rows, err := q.QueryContext(ctx, `SELECT workspace_id, id, title, due_at, owner_id, reminder_level
 		FROM activities WHERE kind = 'task' AND done = `+sqlFalse(d)+` AND deleted_at IS NULL AND reminder_level < 2
-		AND due_at <= ? AND (reminder_level = 0 OR due_at <= ?) ORDER BY due_at, id LIMIT `+strconv.Itoa(remindBatch),
-		d.Time(now.Add(s.opts.RemindLead)), d.Time(now))
+		AND due_at > ? AND due_at <= ? AND (reminder_level = 0 OR due_at <= ?) ORDER BY due_at, id LIMIT `+strconv.Itoa(remindBatch),
+		d.Time(now.Add(-staleAfter)), d.Time(now.Add(s.opts.RemindLead)), d.Time(now))
 	if err != nil {
 		return nil, err
 	}

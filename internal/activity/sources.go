@@ -27,26 +27,20 @@ func (t *timeline) activities(ctx context.Context, related map[string][]int64) (
 	if len(kinds) == 0 {
 		return nil, nil
 	}
-	where, args := []string{"workspace_id = ?", "deleted_at IS NULL", "occurred_at IS NOT NULL"}, []any{t.a.WorkspaceID}
-	var about []string
-	for _, object := range sortedKeys(related) {
-		ids := related[object]
-		if len(ids) == 0 {
-			continue
-		}
-		about = append(about, "(record_type = ? AND record_id IN ("+in(len(ids))+"))")
-		args = append(append(args, object), idStrings(ids)...)
-	}
-	where = append(where, "("+strings.Join(about, " OR ")+")")
+	// One branch per kind of record, each an index range on
+	// (record_type, record_id): an OR across them makes the planners read
+	// every activity of the workspace.
+	var common []string
+	var cargs []any
 	if len(kinds) < len(activityKinds) {
-		where, args = append(where, "kind IN ("+in(len(kinds))+")"), append(args, kinds...)
+		common, cargs = append(common, "kind IN ("+in(len(kinds))+")"), append(cargs, kinds...)
 	}
 	perm, pargs, err := t.activityScope(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if perm != "" {
-		where, args = append(where, perm), append(args, pargs...)
+		common, cargs = append(common, perm), append(cargs, pargs...)
 	}
 	cond, kargs := t.keyset(rankActivities, "occurred_at", "id")
 	fields := t.s.activityFields()
@@ -54,8 +48,26 @@ func (t *timeline) activities(ctx context.Context, related map[string][]int64) (
 	for _, f := range fields {
 		cols = append(cols, f.Name)
 	}
-	rows, err := t.q.QueryContext(ctx, `SELECT `+strings.Join(cols, ", ")+` FROM activities WHERE `+strings.Join(where, " AND ")+cond+
-		` ORDER BY occurred_at DESC, id DESC LIMIT `+strconv.Itoa(t.n), append(args, kargs...)...)
+	var branches []string
+	var args []any
+	for _, object := range sortedKeys(related) {
+		ids := related[object]
+		if len(ids) == 0 {
+			continue
+		}
+		where := append([]string{"workspace_id = ?", "record_type = ?", "record_id IN (" + in(len(ids)) + ")",
+			"deleted_at IS NULL", "occurred_at IS NOT NULL"}, common...)
+		branches = append(branches, `SELECT `+strings.Join(cols, ", ")+` FROM activities WHERE `+strings.Join(where, " AND ")+cond)
+		args = append(append(append(args, t.a.WorkspaceID, object), idStrings(ids)...), cargs...)
+		args = append(args, kargs...)
+	}
+	if len(branches) == 0 {
+		return nil, nil
+	}
+	// By position: the field list repeats occurred_at, which PostgreSQL
+	// would call ambiguous by name.
+	rows, err := t.q.QueryContext(ctx, `SELECT * FROM (`+strings.Join(branches, " UNION ALL ")+
+		`) a ORDER BY 3 DESC, 1 DESC LIMIT `+strconv.Itoa(t.n), args...)
 	if err != nil {
 		return nil, err
 	}

@@ -217,6 +217,9 @@ func empty(v any) bool {
 // afterDeal records what the stored deal now means elsewhere: a stay in a
 // stage, stock taken or given back, a customer's last purchase.
 func (s *Service) afterDeal(ctx context.Context, w *records.Write) error {
+	if err := s.moveTotals(ctx, w); err != nil {
+		return err
+	}
 	if w.Action != "create" && w.Action != "update" {
 		return nil
 	}
