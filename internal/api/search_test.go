@@ -107,3 +107,47 @@ func TestSearchAPI(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchHonoursHiddenFields: a role that hides contacts' e-mails and
+// phones finds a contact by name only, sees no subtitle, and gets nothing
+// from searching or looking up the hidden values.
+func TestSearchHonoursHiddenFields(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e, svc := searchEnv(t, db)
+		ctx := context.Background()
+		spec := access.BuiltinRoles()[3].Spec() // read only, every record
+		spec.Name, spec.Label = "no_contact_details", "No contact details"
+		spec.Fields = access.FieldRules{"contact": {"emails": access.FieldHidden, "phones": access.FieldHidden}}
+		pol := access.NewRolePolicy(db)
+		admin := accesstest.AddUser(t, db, 1, "boss@example.com", access.RoleAdministrator, 0)
+		if _, err := pol.CreateRole(access.WithActor(ctx, access.Actor{WorkspaceID: 1, UserID: admin}), spec); err != nil {
+			t.Fatal(err)
+		}
+		accounts := account.New(db)
+		if _, err := accounts.CreateUser(ctx, 1, "clerk@example.com", "Clerk", "correct horse battery", spec.Name); err != nil {
+			t.Fatal(err)
+		}
+		tok, err := accounts.CreateToken(ctx, 1, "clerk@example.com", "test", account.ScopeRead, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.vars["clerk"] = tok
+		e.run(t, []step{{name: "contact", method: "POST", path: "/api/v1/contacts", status: 201, save: map[string]string{"zoe": "id"},
+			body: `{"first_name": "Zoë", "last_name": "Adler", "emails": ["zoe@adler.example"], "phones": ["030 1234567"]}`}})
+		if err := svc.CatchUp(ctx); err != nil {
+			t.Fatal(err)
+		}
+		e.run(t, []step{
+			{name: "by name, without the subtitle", method: "GET", path: "/api/v1/search?q=zoe", token: "{clerk}", status: 200,
+				contains: []string{`"id":"{zoe}"`, `"subtitle":""`}, absent: []string{"adler.example"}},
+			{name: "by the hidden e-mail", method: "GET", path: "/api/v1/search?q=adler.example", token: "{clerk}", status: 200,
+				absent: []string{`"id":"{zoe}"`}},
+			{name: "by the hidden phone", method: "GET", path: "/api/v1/search?q=4567", token: "{clerk}", status: 200,
+				absent: []string{`"id":"{zoe}"`}},
+			{name: "lookup of the hidden phone", method: "GET", path: "/api/v1/lookup/phone?number=030-1234567", token: "{clerk}", status: 200,
+				contains: []string{`"contacts":[]`}, absent: []string{"Adler"}},
+			{name: "the administrator still finds it by e-mail", method: "GET", path: "/api/v1/search?q=adler.example", status: 200,
+				contains: []string{`"id":"{zoe}"`}},
+		})
+	})
+}

@@ -98,7 +98,11 @@ func (s *Service) Lookup(ctx context.Context, number string) (*Caller, error) {
 	}
 	l := lookup{s: s, q: s.db.Reader(), ws: a.WorkspaceID, scopes: map[string]scope{}}
 	for _, x := range sc {
-		l.scopes[x.object] = x
+		// A role that hides phones, e-mails or links of an object gets
+		// none of its records from a lookup, which shows those fields.
+		if !x.nameOnly {
+			l.scopes[x.object] = x
+		}
 	}
 	if err := l.callers(ctx, c, reverse(digits(e164))); err != nil {
 		return nil, err

@@ -81,6 +81,17 @@ func (s *Service) Search(ctx context.Context, q Query) ([]Hit, error) {
 	return rank(p, found), nil
 }
 
+// nameOnly is the set of objects whose records may be found by name alone.
+func (p *plan) nameOnly() map[string]bool {
+	out := map[string]bool{}
+	for _, sc := range p.scopes {
+		if sc.nameOnly {
+			out[sc.object] = true
+		}
+	}
+	return out
+}
+
 // plan is a parsed query with the actor's scopes.
 type plan struct {
 	words        []string // every word typed, normalised
@@ -137,6 +148,28 @@ type scope struct {
 	object string
 	all    bool
 	owners []int64
+	// nameOnly is set when the actor's role hides a field the index
+	// searches besides the name: such records are found by their name
+	// alone, and shown without the subtitle that may hold the field.
+	nameOnly bool
+}
+
+// searched are the fields of each object whose words the index holds:
+// the name first, then the rest.
+var searched = map[string]struct{ name, rest []string }{
+	"contact": {[]string{"full_name", "first_name", "last_name"}, []string{"emails", "phones", "companies"}},
+	"company": {[]string{"name"}, []string{"domain", "emails", "phones"}},
+	"deal":    {[]string{"title"}, []string{"company_id"}},
+}
+
+// hiding reports whether rules hide any of fields.
+func hiding(rules map[string]access.FieldRule, fields []string) bool {
+	for _, f := range fields {
+		if rules[f] == access.FieldHidden {
+			return true
+		}
+	}
+	return false
 }
 
 // scopes returns the actor's read scope of each object, leaving out the
@@ -150,9 +183,18 @@ func (s *Service) scopes(ctx context.Context, a access.Actor, objects []string) 
 			return nil, err
 		}
 		sc, ok := scopeOf(name, rs)
-		if ok {
-			out = append(out, sc)
+		if !ok {
+			continue
 		}
+		rules, err := s.engine.Policy().Fields(ctx, a, obj.Grant())
+		if err != nil {
+			return nil, err
+		}
+		if hiding(rules, searched[name].name) {
+			continue // a record whose name is hidden cannot be found by it
+		}
+		sc.nameOnly = hiding(rules, searched[name].rest)
+		out = append(out, sc)
 	}
 	return out, nil
 }
@@ -427,10 +469,17 @@ func keep(found map[string]*Hit, h *Hit) {
 // relevance. Candidates that miss a one-letter word are dropped.
 func rank(p *plan, found map[string]*Hit) []Hit {
 	out := make([]Hit, 0, len(found))
+	nameOnly := p.nameOnly()
 	for _, h := range found {
 		tier := tierOf(p, h.nameKey)
 		if tier == 0 && h.text != "" && !allWords(p.words, h.text) {
 			continue
+		}
+		if nameOnly[h.Object] {
+			if tier == 0 {
+				continue // found by a field the actor may not see
+			}
+			h.Subtitle = ""
 		}
 		h.Score = math.Round((float64(tier)+h.Score)*1e4) / 1e4
 		out = append(out, *h)
