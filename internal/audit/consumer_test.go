@@ -79,23 +79,6 @@ func TestConsumerResumesAfterARestart(t *testing.T) {
 	})
 }
 
-func TestConsumerRefusesAPositionThatMoved(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		addEvents(t, db, 3)
-		err := db.Tx(ctx, func(q store.Querier) error {
-			if err := savePosition(ctx, q, db.Dialect, 0, 1, time.Now()); err != nil {
-				return err
-			}
-			return savePosition(ctx, q, db.Dialect, 0, 3, time.Now()) // based on a stale read
-		})
-		if err == nil {
-			t.Fatal("a stale position was saved")
-		}
-	})
-}
-
 // TestConsumerWaitsForAGap holds an outbox id in an open PostgreSQL
 // transaction while a later one commits, then rolls another back.
 func TestConsumerWaitsForAGap(t *testing.T) {

@@ -1,8 +1,9 @@
-// Package outbox appends change events to the outbox table. Every writer
-// of events (the records engine, accounts, roles) calls Write inside the
-// transaction of its change, so the change and its event commit or fail
-// together; the consumers (audit now; timeline, search, webhooks later)
-// read the table.
+// Package outbox appends change events to the outbox table and lets
+// consumers follow it. Every writer of events (the records engine,
+// services, accounts, roles) calls Write inside the transaction of its
+// change, so the change and its event commit or fail together; each
+// consumer (the audit trail, the search index) keeps its place with a
+// Follower.
 package outbox
 
 import (

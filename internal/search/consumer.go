@@ -2,14 +2,13 @@ package search
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"strconv"
 	"sync"
 	"time"
 
+	"github.com/rapport-crm/rapport/internal/outbox"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/store"
 )
@@ -18,30 +17,19 @@ import (
 const consumerName = "search"
 
 // consumer keeps the index in step with the outbox. A batch of events,
-// the documents it rewrites and the new position commit together, as the
-// audit trail's consumer does (internal/audit), and for the same reason a
-// gap in the outbox ids on PostgreSQL holds the batch up until the
-// transactions that were writing to the outbox when the gap was seen have
-// all ended: the missing id is then visible if it ever will be. Events
-// are not copied but name records to reindex from their current state,
-// which makes a batch replayed after a crash harmless.
+// the documents it rewrites and the new position commit together, and a
+// gap in the outbox ids on PostgreSQL holds the batch up, as
+// outbox.Follower describes. Events are not copied but name records to
+// reindex from their current state, which makes a batch replayed after a
+// crash harmless.
 type consumer struct {
-	db    *store.DB
-	log   *slog.Logger
-	batch int
+	db     *store.DB
+	log    *slog.Logger
+	batch  int
+	follow *outbox.Follower
 
-	mu   sync.Mutex // one batch or rebuild at a time; guards gap and skip
-	gap  *gap
+	mu   sync.Mutex      // one batch or rebuild at a time; guards follow and skip
 	skip map[int64]int64 // workspace -> outbox id up to which a rebuild covered it
-}
-
-// gap is the first missing outbox id the consumer waits for.
-type gap struct {
-	id      int64
-	writers map[string]bool // the outbox's writers just after the gap was seen
-	closed  bool            // none of them was left when this batch began
-	seen    time.Time
-	warned  bool
 }
 
 // event is the part of an outbox row the index needs.
@@ -54,19 +42,16 @@ type event struct {
 	changes  *string // companies' only
 }
 
-// errMoved reports that another consumer advanced the position meanwhile.
-var errMoved = errors.New("search: the outbox position moved under this consumer")
-
 // step indexes one batch. more reports a full batch done with no gap, so
 // that another may follow at once; waiting reports a gap that may fill.
 func (c *consumer) step(ctx context.Context) (n int, more, waiting bool, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	err = c.db.Tx(ctx, func(q store.Querier) error {
-		if err := c.checkGap(ctx, q); err != nil {
+		if err := c.follow.Begin(ctx, q); err != nil { // before the read: see outbox.Follower
 			return err
 		}
-		last, err := position(ctx, q)
+		last, err := c.follow.Position(ctx, q)
 		if err != nil {
 			return err
 		}
@@ -74,10 +59,15 @@ func (c *consumer) step(ctx context.Context) (n int, more, waiting bool, err err
 		if err != nil {
 			return err
 		}
-		ready, err := c.contiguous(ctx, q, last, evs)
+		ids := make([]int64, len(evs))
+		for i, ev := range evs {
+			ids[i] = ev.id
+		}
+		k, err := c.follow.Ready(ctx, q, last, ids, time.Now())
 		if err != nil {
 			return err
 		}
+		ready := evs[:k]
 		n, more, waiting = len(ready), len(evs) == c.batch && len(ready) == len(evs), len(ready) < len(evs)
 		if len(ready) == 0 {
 			return nil
@@ -85,89 +75,9 @@ func (c *consumer) step(ctx context.Context) (n int, more, waiting bool, err err
 		if err := c.apply(ctx, q, ready); err != nil {
 			return err
 		}
-		return savePosition(ctx, q, c.db.Dialect, last, ready[len(ready)-1].id)
+		return c.follow.Save(ctx, q, last, ready[len(ready)-1].id, time.Now())
 	})
 	return n, more, waiting, err
-}
-
-// checkGap notes, before the batch reads the outbox, whether every writer
-// seen with the pending gap has ended.
-func (c *consumer) checkGap(ctx context.Context, q store.Querier) error {
-	if c.gap == nil {
-		return nil
-	}
-	now, err := outboxWriters(ctx, q)
-	if err != nil {
-		return err
-	}
-	c.gap.closed = true
-	for w := range c.gap.writers {
-		if now[w] {
-			c.gap.closed = false
-		}
-	}
-	return nil
-}
-
-// contiguous returns the leading events of evs that follow last without
-// stepping over an id that may still commit.
-func (c *consumer) contiguous(ctx context.Context, q store.Querier, last int64, evs []event) ([]event, error) {
-	if c.db.Dialect != store.Postgres {
-		return evs, nil // SQLite's single writer commits ids in order
-	}
-	next := last + 1
-	for i, ev := range evs {
-		if ev.id != next {
-			ok, err := c.settled(ctx, q, next)
-			if err != nil || !ok {
-				return evs[:i], err
-			}
-		}
-		next = ev.id + 1
-	}
-	return evs, nil
-}
-
-// settled reports whether the ids from id on up to the next visible event
-// are gone for good; a gap seen for the first time never is.
-func (c *consumer) settled(ctx context.Context, q store.Querier, id int64) (bool, error) {
-	if g := c.gap; g != nil && g.id == id {
-		if g.closed {
-			c.gap = nil
-			return true, nil
-		}
-		if !g.warned && time.Since(g.seen) > time.Minute {
-			c.log.Warn("the search index waits for a long transaction that writes to the outbox", "outbox_id", id)
-			g.warned = true
-		}
-		return false, nil
-	}
-	writers, err := outboxWriters(ctx, q)
-	if err != nil {
-		return false, err
-	}
-	c.gap = &gap{id: id, writers: writers, seen: time.Now()}
-	return false, nil
-}
-
-// outboxWriters returns the transactions of other sessions holding or
-// awaiting a write lock on the outbox (PostgreSQL only).
-func outboxWriters(ctx context.Context, q store.Querier) (map[string]bool, error) {
-	rows, err := q.QueryContext(ctx, `SELECT virtualtransaction FROM pg_locks WHERE locktype = 'relation'
-		AND relation = 'outbox'::regclass AND mode = 'RowExclusiveLock' AND pid <> pg_backend_pid()`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	writers := map[string]bool{}
-	for rows.Next() {
-		var vxid string
-		if err := rows.Scan(&vxid); err != nil {
-			return nil, err
-		}
-		writers[vxid] = true
-	}
-	return writers, rows.Err()
 }
 
 // target is one object of one workspace whose records a batch reindexes.
@@ -298,30 +208,6 @@ func int64s(ctx context.Context, q store.Querier, query string, args ...any) ([]
 		out = append(out, id)
 	}
 	return out, rows.Err()
-}
-
-func position(ctx context.Context, q store.Querier) (int64, error) {
-	var last int64
-	err := q.QueryRowContext(ctx, `SELECT last_id FROM outbox_positions WHERE consumer = ?`, consumerName).Scan(&last)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
-	return last, err
-}
-
-// savePosition moves the position from from to to, and fails if it was
-// no longer at from.
-func savePosition(ctx context.Context, q store.Querier, d store.Dialect, from, to int64) error {
-	res, err := q.ExecContext(ctx, `INSERT INTO outbox_positions (consumer, last_id, updated_at) VALUES (?, ?, ?)
-		ON CONFLICT (consumer) DO UPDATE SET last_id = excluded.last_id, updated_at = excluded.updated_at
-		WHERE outbox_positions.last_id = ?`, consumerName, to, d.Time(time.Now()), from)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return errors.Join(errMoved, err)
-	}
-	return nil
 }
 
 func readEvents(ctx context.Context, q store.Querier, d store.Dialect, after int64, limit int) ([]event, error) {

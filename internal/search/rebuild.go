@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/rapport-crm/rapport/internal/outbox"
 	"github.com/rapport-crm/rapport/internal/store"
 )
 
@@ -27,7 +28,7 @@ func (s *Service) Rebuild(ctx context.Context, ws int64) error {
 	c := s.consumer
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	end, err := c.settledEnd(ctx)
+	end, err := outbox.SettledEnd(ctx, c.db)
 	if err != nil {
 		return err
 	}
@@ -111,41 +112,6 @@ func (s *Service) rebuildPages(ctx context.Context, ws int64) error {
 	return nil
 }
 
-// settledEnd returns the last outbox id once every id up to it is
-// settled: on PostgreSQL a transaction may hold an id below the last one
-// visible, so it waits for the outbox's writers of the moment to end.
-// c.mu is held.
-func (c *consumer) settledEnd(ctx context.Context) (int64, error) {
-	var end int64
-	var writers map[string]bool
-	err := c.db.Tx(ctx, func(q store.Querier) error {
-		if err := q.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM outbox`).Scan(&end); err != nil {
-			return err
-		}
-		if c.db.Dialect != store.Postgres {
-			return nil
-		}
-		var err error
-		writers, err = outboxWriters(ctx, q)
-		return err
-	})
-	for err == nil && len(writers) > 0 {
-		select {
-		case <-ctx.Done():
-			return 0, ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
-		var now map[string]bool
-		now, err = outboxWriters(ctx, c.db.Reader())
-		for w := range writers {
-			if !now[w] {
-				delete(writers, w)
-			}
-		}
-	}
-	return end, err
-}
-
 // skipTo moves the consumer past end, skipping the events of ws that a
 // rebuild covered. When no other workspace has events in that stretch the
 // position jumps there at once; otherwise the batches run, ignoring ws.
@@ -153,7 +119,7 @@ func (c *consumer) settledEnd(ctx context.Context) (int64, error) {
 func (c *consumer) skipTo(ctx context.Context, ws, end int64) error {
 	var jumped bool
 	err := c.db.Tx(ctx, func(q store.Querier) error {
-		last, err := position(ctx, q)
+		last, err := c.follow.Position(ctx, q)
 		if err != nil || last >= end {
 			return err
 		}
@@ -164,8 +130,8 @@ func (c *consumer) skipTo(ctx context.Context, ws, end int64) error {
 			return err
 		}
 		jumped = true
-		c.gap = nil
-		return savePosition(ctx, q, c.db.Dialect, last, end)
+		c.follow.Forget()
+		return c.follow.Save(ctx, q, last, end, time.Now())
 	})
 	if err != nil || jumped {
 		return err

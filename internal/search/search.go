@@ -38,6 +38,7 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/jobs"
 	"github.com/rapport-crm/rapport/internal/mail"
+	"github.com/rapport-crm/rapport/internal/outbox"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/store"
 )
@@ -86,7 +87,7 @@ func New(db *store.DB, engine *records.Engine, opts Options) *Service {
 	}
 	log := opts.Logger.With("component", "search")
 	return &Service{db: db, engine: engine, opts: opts,
-		consumer: &consumer{db: db, log: log, batch: opts.BatchSize}}
+		consumer: &consumer{db: db, log: log, batch: opts.BatchSize, follow: outbox.NewFollower(consumerName, db.Dialect, log)}}
 }
 
 // Register adds the service's background work to q: the outbox consumer
@@ -124,7 +125,7 @@ func (c *consumer) catchUp(ctx context.Context, end int64) error {
 		if more || n > 0 {
 			continue
 		}
-		last, err := position(ctx, c.db.Reader())
+		last, err := c.follow.Position(ctx, c.db.Reader())
 		if err != nil || last >= end || !waiting {
 			return err
 		}
