@@ -270,7 +270,7 @@ func CountAdministrators(ctx context.Context, q store.Querier, d store.Dialect, 
 	}
 	var n int
 	err = q.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE workspace_id = ? AND status = 'active'
-		AND deactivated_at IS NULL AND role IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(admins)), ", ")+`)`,
+		AND deactivated_at IS NULL AND role IN (`+store.Marks(len(admins))+`)`,
 		append([]any{ws}, admins...)...).Scan(&n)
 	return n, err
 }

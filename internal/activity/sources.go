@@ -33,7 +33,7 @@ func (t *timeline) activities(ctx context.Context, related map[string][]int64) (
 	var common []string
 	var cargs []any
 	if len(kinds) < len(activityKinds) {
-		common, cargs = append(common, "kind IN ("+in(len(kinds))+")"), append(cargs, kinds...)
+		common, cargs = append(common, "kind IN ("+store.Marks(len(kinds))+")"), append(cargs, kinds...)
 	}
 	perm, pargs, err := t.activityScope(ctx)
 	if err != nil {
@@ -55,7 +55,7 @@ func (t *timeline) activities(ctx context.Context, related map[string][]int64) (
 		if len(ids) == 0 {
 			continue
 		}
-		where := append([]string{"workspace_id = ?", "record_type = ?", "record_id IN (" + in(len(ids)) + ")",
+		where := append([]string{"workspace_id = ?", "record_type = ?", "record_id IN (" + store.Marks(len(ids)) + ")",
 			"deleted_at IS NULL", "occurred_at IS NOT NULL"}, common...)
 		branches = append(branches, `SELECT `+strings.Join(cols, ", ")+` FROM activities WHERE `+strings.Join(where, " AND ")+cond)
 		args = append(append(append(args, t.a.WorkspaceID, object), idStrings(ids)...), cargs...)
@@ -184,7 +184,7 @@ func (t *timeline) stages(ctx context.Context, related map[string][]int64) ([]It
 	cond, kargs := t.keyset(rankStage, "h.entered_at", "h.id")
 	rows, err := t.q.QueryContext(ctx, `SELECT h.id, h.deal_id, h.pipeline_id, h.stage_id, h.entered_at, h.left_at, h.entered_by, s.name
 		FROM deal_stage_history h LEFT JOIN stages s ON s.workspace_id = h.workspace_id AND s.id = h.stage_id
-		WHERE h.workspace_id = ? AND h.deal_id IN (`+in(len(deals))+`)`+cond+`
+		WHERE h.workspace_id = ? AND h.deal_id IN (`+store.Marks(len(deals))+`)`+cond+`
 		ORDER BY h.entered_at DESC, h.id DESC LIMIT `+strconv.Itoa(t.n), append(args, kargs...)...)
 	if err != nil {
 		return nil, err
@@ -236,7 +236,7 @@ func (t *timeline) audit(ctx context.Context, _ map[string][]int64) ([]Item, err
 	cond, kargs := t.keyset(rankAudit, "at", "id")
 	args := append([]any{t.a.WorkspaceID, t.obj.Name, id}, actions...)
 	rows, err := t.q.QueryContext(ctx, `SELECT id, at, actor_id, action, `+t.d.JSONOut("changes")+` FROM audit_log
-		WHERE workspace_id = ? AND object = ? AND record_id = ? AND action IN (`+in(len(actions))+`)`+cond+`
+		WHERE workspace_id = ? AND object = ? AND record_id = ? AND action IN (`+store.Marks(len(actions))+`)`+cond+`
 		ORDER BY at DESC, id DESC LIMIT `+strconv.Itoa(t.n), append(args, kargs...)...)
 	if err != nil {
 		return nil, err

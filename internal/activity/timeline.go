@@ -305,9 +305,6 @@ func (t *timeline) ids(ctx context.Context, query string, args []any) ([]int64, 
 	return ids, rows.Err()
 }
 
-// in is the SQL list of n placeholders.
-func in(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
-
 func idStrings(ids []int64) []any {
 	out := make([]any, len(ids))
 	for i, id := range ids {

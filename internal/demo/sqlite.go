@@ -112,7 +112,7 @@ func (l *insertLoader) load(ctx context.Context, t table, batches <-chan []any, 
 
 // insertSQL is an INSERT of rows rows into t.
 func insertSQL(t table, rows int) string {
-	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(t.cols)), ", ") + ")"
+	one := "(" + store.Marks(len(t.cols)) + ")"
 	var b strings.Builder
 	b.WriteString("INSERT INTO " + t.name + " (" + strings.Join(t.cols, ", ") + ") VALUES ")
 	for i := range rows {

@@ -151,7 +151,7 @@ func (s *Service) suspects(ctx context.Context, ws int64, k *kind, v view, p pro
 	if err != nil || len(keys) == 0 {
 		return nil, err
 	}
-	marks, args := strings.TrimSuffix(strings.Repeat("?, ", len(keys)), ", "), make([]any, 0, len(keys)+3)
+	marks, args := store.Marks(len(keys)), make([]any, 0, len(keys)+3)
 	args = append(args, ws, k.object, self)
 	for _, key := range keys {
 		args = append(args, key)
@@ -193,7 +193,7 @@ func (s *Service) usableKeys(ctx context.Context, q store.Querier, ws int64, k *
 		args = append(args, key)
 	}
 	rows, err := q.QueryContext(ctx, `SELECT key FROM duplicate_keys WHERE workspace_id = ? AND object = ? AND key IN (`+
-		strings.TrimSuffix(strings.Repeat("?, ", len(keys)), ", ")+`) GROUP BY key HAVING count(*) < ?`,
+		store.Marks(len(keys))+`) GROUP BY key HAVING count(*) < ?`,
 		append(args, s.opts.Matcher.maxBlock())...)
 	if err != nil {
 		return nil, err

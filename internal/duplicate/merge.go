@@ -220,7 +220,7 @@ func (s *Service) takeValues(ctx context.Context, k *kind, req MergeRequest, rec
 func (s *Service) move(ctx context.Context, q store.Querier, a access.Actor, k *kind, req MergeRequest) error {
 	ws, into := a.WorkspaceID, parseIDs([]string{req.Into})[0]
 	from := parseIDs(req.From)
-	marks, args := inList(from)
+	marks, args := store.List(from)
 	var touched []string // contacts whose companies changed
 	for _, l := range moved[k] {
 		if k == companies {

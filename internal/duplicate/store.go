@@ -54,7 +54,7 @@ func (s *Service) loadIDs(ctx context.Context, q store.Querier, ws int64, k *kin
 	var out []entry
 	for start := 0; start < len(ids); start += batch {
 		part := ids[start:min(start+batch, len(ids))]
-		marks, args := inList(part)
+		marks, args := store.List(part)
 		got, err := s.load(ctx, q, ws, k, "id IN ("+marks+")", args...)
 		if err != nil {
 			return nil, err
@@ -111,7 +111,7 @@ func (s *Service) loadCompanies(ctx context.Context, q store.Querier, ws int64, 
 		byID[entries[i].id] = &entries[i]
 		ids[i] = entries[i].id
 	}
-	marks, args := inList(ids)
+	marks, args := store.List(ids)
 	// Links to a company in the trash still count: the people were at one
 	// company, whichever record of it survives.
 	rows, err := q.QueryContext(ctx, `SELECT contact_id, company_id FROM contact_companies
@@ -164,15 +164,6 @@ func addressLine(text *string) string {
 	return strings.TrimSpace(a["street"] + ", " + a["postal_code"] + " " + a["city"])
 }
 
-// inList returns n placeholders and ids as arguments.
-func inList(ids []int64) (string, []any) {
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	return strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", "), args
-}
-
 // parseIDs keeps the ids that are numbers, as the engine's are.
 func parseIDs(ids []string) []int64 {
 	out := make([]int64, 0, len(ids))
@@ -190,7 +181,7 @@ func (s *Service) refresh(ctx context.Context, q store.Querier, ws int64, k *kin
 	nums := parseIDs(ids)
 	for start := 0; start < len(nums); start += batch {
 		part := nums[start:min(start+batch, len(nums))]
-		marks, args := inList(part)
+		marks, args := store.List(part)
 		for _, table := range []string{"duplicate_keys", "duplicate_profiles"} {
 			if _, err := q.ExecContext(ctx, `DELETE FROM `+table+` WHERE workspace_id = ? AND object = ? AND record_id IN (`+marks+`)`,
 				append([]any{ws, k.object}, args...)...); err != nil {
@@ -254,7 +245,7 @@ func (in *inserter) flush(ctx context.Context) error {
 	if len(in.args) == 0 {
 		return nil
 	}
-	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", in.width), ", ") + ")"
+	row := "(" + store.Marks(in.width) + ")"
 	rows := strings.TrimSuffix(strings.Repeat(row+", ", len(in.args)/in.width), ", ")
 	_, err := in.q.ExecContext(ctx, `INSERT INTO `+in.table+` VALUES `+rows+` ON CONFLICT DO NOTHING`, in.args...)
 	in.args = in.args[:0]
@@ -310,7 +301,7 @@ type stored struct {
 func (s *Service) loadProfiles(ctx context.Context, q store.Querier, ws int64, k *kind, ids []int64) ([]stored, error) {
 	var out []stored
 	for start := 0; start < len(ids); start += batch {
-		marks, args := inList(ids[start:min(start+batch, len(ids))])
+		marks, args := store.List(ids[start:min(start+batch, len(ids))])
 		rows, err := q.QueryContext(ctx, `SELECT record_id, owner_id, profile FROM duplicate_profiles
 			WHERE workspace_id = ? AND object = ? AND record_id IN (`+marks+`)`, append([]any{ws, k.object}, args...)...)
 		if err != nil {

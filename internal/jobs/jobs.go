@@ -16,7 +16,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/fault"
@@ -201,8 +200,3 @@ func (p permanent) Unwrap() error { return p.error }
 // Permanent wraps err so that the job goes dead at once instead of being
 // retried: for a payload that cannot be decoded, say.
 func Permanent(err error) error { return permanent{err} }
-
-// placeholders returns n comma-separated ? marks.
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
-}

@@ -36,7 +36,7 @@ func lockClause(d store.Dialect) string {
 func claimSQL(d store.Dialect, kinds int) string {
 	return `UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = ?, locked_until = ?, updated_at = ?
 		WHERE status = 'queued' AND (workspace_id, id) = (SELECT workspace_id, id FROM jobs
-			WHERE status = 'queued' AND run_at <= ? AND kind IN (` + placeholders(kinds) + `)
+			WHERE status = 'queued' AND run_at <= ? AND kind IN (` + store.Marks(kinds) + `)
 			ORDER BY run_at, id LIMIT 1` + lockClause(d) + `)
 		RETURNING workspace_id, id, kind, ` + d.JSONOut("payload") + `, attempts, max_attempts, every_ms, run_at, created_at`
 }

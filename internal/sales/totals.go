@@ -88,7 +88,7 @@ func (s *Service) storedSums(ctx context.Context, ws int64, stages []records.Rec
 		args = append(args, n)
 	}
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT stage_id, currency, deals, amount FROM stage_totals
-		WHERE workspace_id = ? AND deals <> 0 AND stage_id IN (`+marks(len(stages))+`)`, args...)
+		WHERE workspace_id = ? AND deals <> 0 AND stage_id IN (`+store.Marks(len(stages))+`)`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -104,15 +104,4 @@ func (s *Service) storedSums(ctx context.Context, ws int64, stages []records.Rec
 		out[key] = append(out[key], sum)
 	}
 	return out, rows.Err()
-}
-
-func marks(n int) string {
-	out := make([]byte, 0, 3*n)
-	for i := range n {
-		if i > 0 {
-			out = append(out, ", "...)
-		}
-		out = append(out, '?')
-	}
-	return string(out)
 }

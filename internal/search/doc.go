@@ -75,19 +75,10 @@ type selection struct {
 // where is the condition and ordering for sel on alias a, with its args.
 func (sel selection) where(a string) (string, []any) {
 	if sel.ids != nil {
-		marks, args := inList(sel.ids)
+		marks, args := store.List(sel.ids)
 		return " AND " + a + ".id IN (" + marks + ") ORDER BY " + a + ".id", args
 	}
 	return " AND " + a + ".id > ? ORDER BY " + a + ".id LIMIT " + strconv.Itoa(sel.limit), []any{sel.after}
-}
-
-// inList returns n placeholders and ids as arguments.
-func inList[T any](ids []T) (string, []any) {
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	return strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", "), args
 }
 
 // load reads the documents of the live (not deleted) records of object in
@@ -148,7 +139,7 @@ func addCompanies(ctx context.Context, q store.Querier, ws int64, docs []*doc, b
 	for i, x := range docs {
 		ids[i] = x.id
 	}
-	marks, args := inList(ids)
+	marks, args := store.List(ids)
 	rows, err := q.QueryContext(ctx, `SELECT cc.contact_id, co.name FROM contact_companies cc
 		JOIN companies co ON co.workspace_id = cc.workspace_id AND co.id = cc.company_id AND co.deleted_at IS NULL
 		WHERE cc.workspace_id = ? AND cc.contact_id IN (`+marks+`) ORDER BY cc.contact_id, co.name`, append([]any{ws}, args...)...)

@@ -18,7 +18,7 @@ const insertChunk = 300
 func replace(ctx context.Context, q store.Querier, d store.Dialect, ws int64, object string, ids []int64, docs []*doc) error {
 	for start := 0; start < len(ids); start += insertChunk {
 		part := ids[start:min(start+insertChunk, len(ids))]
-		marks, args := inList(part)
+		marks, args := store.List(part)
 		args = append([]any{ws, object}, args...)
 		for _, table := range []string{"search_docs", "search_phones"} {
 			if _, err := q.ExecContext(ctx, `DELETE FROM `+table+` WHERE workspace_id = ? AND object = ? AND record_id IN (`+marks+`)`, args...); err != nil {

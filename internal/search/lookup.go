@@ -144,7 +144,7 @@ func (l *lookup) owned(object, t string) (string, []any, bool) {
 	if sc.all {
 		return "", nil, true
 	}
-	marks, args := inList(sc.owners)
+	marks, args := store.List(sc.owners)
 	return " AND " + t + ".owner_id IN (" + marks + ")", args, true
 }
 
@@ -192,7 +192,7 @@ func (l *lookup) records(ctx context.Context, object string, ids []int64) ([]Cal
 	if object == "company" {
 		name, table = "r.name", "companies"
 	}
-	marks, idArgs := inList(ids)
+	marks, idArgs := store.List(ids)
 	rows, err := l.q.QueryContext(ctx, `SELECT r.id, `+name+`, `+d.JSONOut("r.emails")+`, `+d.JSONOut("r.phones")+`, r.owner_id
 		FROM `+table+` r WHERE r.workspace_id = ? AND r.id IN (`+marks+`) AND r.deleted_at IS NULL`+scope+`
 		ORDER BY r.id LIMIT `+strconv.Itoa(maxCallers), append(append([]any{l.ws}, idArgs...), args...)...)
@@ -246,7 +246,7 @@ func (l *lookup) contactCompanies(ctx context.Context, contacts []CallerRecord) 
 	for i := range contacts {
 		byID[contacts[i].ID], ids[i] = &contacts[i], contacts[i].ID
 	}
-	marks, idArgs := inList(toInts(ids))
+	marks, idArgs := store.List(toInts(ids))
 	rows, err := l.q.QueryContext(ctx, `SELECT cc.contact_id, co.id, co.name FROM contact_companies cc
 		JOIN companies co ON co.workspace_id = cc.workspace_id AND co.id = cc.company_id AND co.deleted_at IS NULL`+scope+`
 		WHERE cc.workspace_id = ? AND cc.contact_id IN (`+marks+`) ORDER BY cc.contact_id, co.name, co.id`,
@@ -301,12 +301,12 @@ func (l *lookup) openDeals(ctx context.Context, c *Caller) ([]CallerDeal, error)
 	var of []string
 	var ofArgs []any
 	if len(companies) > 0 {
-		marks, ids := inList(toInts(companies))
+		marks, ids := store.List(toInts(companies))
 		of = append(of, "SELECT id FROM deals WHERE workspace_id = ? AND company_id IN ("+marks+") AND deleted_at IS NULL")
 		ofArgs = append(append(ofArgs, l.ws), ids...)
 	}
 	if len(contacts) > 0 {
-		marks, ids := inList(toInts(contacts))
+		marks, ids := store.List(toInts(contacts))
 		of = append(of, "SELECT deal_id AS id FROM deal_contacts WHERE workspace_id = ? AND contact_id IN ("+marks+")")
 		ofArgs = append(append(ofArgs, l.ws), ids...)
 	}
@@ -386,7 +386,7 @@ func (l *lookup) activityScope(ctx context.Context, a access.Actor) (string, []a
 		}
 		c := "a.kind IN ('" + strings.Join(kinds, "', '") + "')"
 		if !sc.all {
-			marks, ids := inList(sc.owners)
+			marks, ids := store.List(sc.owners)
 			c += " AND a.owner_id IN (" + marks + ")"
 			args = append(args, ids...)
 		}

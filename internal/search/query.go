@@ -229,7 +229,7 @@ func sqlScope(t string, scopes []scope) (string, []any) {
 	for _, sc := range scopes {
 		c := t + ".object = '" + sc.object + "'"
 		if !sc.all {
-			marks, ids := inList(sc.owners)
+			marks, ids := store.List(sc.owners)
 			c += " AND " + t + ".owner_id IN (" + marks + ")"
 			args = append(args, ids...)
 		}

@@ -190,3 +190,17 @@ func ParseTime(v any) (time.Time, bool) {
 	}
 	return time.Time{}, false
 }
+
+// Marks returns n comma-separated ? placeholders, for an IN list or a
+// VALUES row.
+func Marks(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
+
+// List returns the placeholders of an IN list of vals, and vals as
+// arguments.
+func List[T any](vals []T) (string, []any) {
+	args := make([]any, len(vals))
+	for i, v := range vals {
+		args[i] = v
+	}
+	return Marks(len(vals)), args
+}
