@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -337,4 +338,27 @@ func (p *RolePolicy) Fields(ctx context.Context, a Actor, object string) (map[st
 		return nil, err
 	}
 	return sub.role.Fields[object], nil
+}
+
+// OwnerCondition is the SQL condition that keeps rows whose owner column
+// (as column, e.g. "d.owner_id") is within rs, with its arguments: "" when
+// rs restricts nothing. Restrictions are by owner; one on any other field,
+// or one that allows nobody, matches nothing, so an unknown rule fails
+// closed.
+func OwnerCondition(rs []Restriction, column string) (string, []any) {
+	var conds []string
+	var args []any
+	for _, r := range rs {
+		var marks []string
+		for _, v := range r.In {
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+				marks, args = append(marks, "?"), append(args, n)
+			}
+		}
+		if r.Field != "owner_id" || len(marks) == 0 {
+			return "1=0", nil
+		}
+		conds = append(conds, column+" IN ("+strings.Join(marks, ", ")+")")
+	}
+	return strings.Join(conds, " AND "), args
 }

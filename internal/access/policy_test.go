@@ -3,6 +3,7 @@ package access_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"slices"
 	"strconv"
@@ -368,6 +369,30 @@ func wantFields(t *testing.T, err error, fields ...string) {
 	for _, f := range fields {
 		if !slices.Contains(got, f) {
 			t.Errorf("error names %q, want %q among them", got, f)
+		}
+	}
+}
+
+// TestOwnerCondition: a restriction becomes an owner IN list, several are
+// all required, and one on another field or allowing nobody matches
+// nothing.
+func TestOwnerCondition(t *testing.T) {
+	for _, c := range []struct {
+		rs   []access.Restriction
+		cond string
+		args string
+	}{
+		{nil, "", "[]"},
+		{[]access.Restriction{{Field: "owner_id", In: []string{"3", "5"}}}, "d.owner_id IN (?, ?)", "[3 5]"},
+		{[]access.Restriction{{Field: "owner_id", In: []string{"3"}}, {Field: "owner_id", In: []string{"3", "4"}}},
+			"d.owner_id IN (?) AND d.owner_id IN (?, ?)", "[3 3 4]"},
+		{[]access.Restriction{{Field: "owner_id", In: []string{}}}, "1=0", "[]"},
+		{[]access.Restriction{{Field: "owner_id", In: []string{"x"}}}, "1=0", "[]"},
+		{[]access.Restriction{{Field: "team_id", In: []string{"1"}}}, "1=0", "[]"},
+	} {
+		cond, args := access.OwnerCondition(c.rs, "d.owner_id")
+		if cond != c.cond || fmt.Sprint(args) != c.args {
+			t.Errorf("%v: %q %v, want %q %s", c.rs, cond, args, c.cond, c.args)
 		}
 	}
 }

@@ -236,21 +236,8 @@ func (t *timeline) scope(ctx context.Context, grant, alias string) (string, []an
 	if err != nil {
 		return "", nil, err
 	}
-	var conds []string
-	var args []any
-	for _, r := range rs {
-		var marks []string
-		for _, v := range r.In {
-			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-				marks, args = append(marks, "?"), append(args, n)
-			}
-		}
-		if r.Field != "owner_id" || len(marks) == 0 {
-			return "1=0", nil, nil
-		}
-		conds = append(conds, alias+"owner_id IN ("+strings.Join(marks, ", ")+")")
-	}
-	return strings.Join(conds, " AND "), args, nil
+	cond, args := access.OwnerCondition(rs, alias+"owner_id")
+	return cond, args, nil
 }
 
 // related returns the ids of the records whose activity the timeline

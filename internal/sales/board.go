@@ -127,7 +127,7 @@ func (s *Service) stageSums(ctx context.Context, ws int64, stages []records.Reco
 		marks[i], args = "?", append(args, n)
 	}
 	where := `workspace_id = ? AND stage_id IN (` + strings.Join(marks, ", ") + `) AND status = 'open' AND deleted_at IS NULL`
-	cond, cargs := ownerScope(rs, "")
+	cond, cargs := access.OwnerCondition(rs, "owner_id")
 	if cond != "" {
 		where, args = where+" AND "+cond, append(args, cargs...)
 	}
@@ -155,29 +155,6 @@ func (s *Service) stageSums(ctx context.Context, ws int64, stages []records.Reco
 		out[key] = append(out[key], sum)
 	}
 	return out, rows.Err()
-}
-
-// ownerScope is the SQL condition that keeps deals (their columns
-// prefixed with alias) within the actor's
-// restriction, or "" when there is none. Deals are restricted by owner
-// alone; a restriction on anything else matches nothing, so an unknown
-// rule fails closed, as the engine's does.
-func ownerScope(rs []access.Restriction, alias string) (string, []any) {
-	var conds []string
-	var args []any
-	for _, r := range rs {
-		var marks []string
-		for _, v := range r.In {
-			if n, err := strconv.ParseInt(v, 10, 64); err == nil && r.Field == "owner_id" {
-				marks, args = append(marks, "?"), append(args, n)
-			}
-		}
-		if len(marks) == 0 {
-			return "1=0", nil
-		}
-		conds = append(conds, alias+"owner_id IN ("+strings.Join(marks, ", ")+")")
-	}
-	return strings.Join(conds, " AND "), args
 }
 
 // stageDeals is the first page of a stage's open deals, through the
@@ -265,7 +242,7 @@ func (s *Service) WithoutTask(ctx context.Context, ownerID string, limit int, cu
 		return records.Page{}, err
 	}
 	where, args := `d.workspace_id = ? AND d.status = 'open' AND d.deleted_at IS NULL AND d.id > ?`, []any{a.WorkspaceID, after}
-	if cond, cargs := ownerScope(rs, "d."); cond != "" {
+	if cond, cargs := access.OwnerCondition(rs, "d.owner_id"); cond != "" {
 		where, args = where+" AND "+cond, append(args, cargs...)
 	}
 	if ownerID != "" {
