@@ -33,6 +33,9 @@ type Engine struct {
 	hooks   map[string][]Hook // by object name
 	lists   listCache
 	now     func() time.Time
+	// driveLimit and window bound the work of a list (plan.go).
+	driveLimit int
+	window     int
 }
 
 // Options configure an Engine.
@@ -42,6 +45,11 @@ type Options struct {
 	// PhoneRegion is the country assumed for phone numbers typed without a
 	// country code, as an ISO 3166 code; "" requires the code.
 	PhoneRegion string
+	// DriveLimit is the most records a list reads by id when an index
+	// finds them, and Window the most index entries it walks for one page
+	// (plan.go); zero means DefaultDriveLimit and DefaultWindow.
+	DriveLimit int
+	Window     int
 }
 
 // New returns an engine over db for the standard objects.
@@ -54,7 +62,14 @@ func New(db *store.DB, opts Options) *Engine {
 	}
 	e := &Engine{db: db, policy: opts.Policy, log: opts.Logger, objects: map[string]*Object{},
 		norm: normalizer{region: opts.PhoneRegion}, schemas: schemas{byKey: map[string]*schema{}},
-		hooks: map[string][]Hook{}, lists: listCache{byWS: map[int64]map[string]*Object{}}, now: time.Now}
+		hooks: map[string][]Hook{}, lists: listCache{byWS: map[int64]map[string]*Object{}}, now: time.Now,
+		driveLimit: opts.DriveLimit, window: opts.Window}
+	if e.driveLimit <= 0 {
+		e.driveLimit = DefaultDriveLimit
+	}
+	if e.window <= 0 {
+		e.window = DefaultWindow
+	}
 	for _, o := range StandardObjects() {
 		e.objects[o.Name] = o
 		e.objects[o.Plural] = o

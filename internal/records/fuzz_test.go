@@ -65,7 +65,7 @@ func FuzzParseQueryBody(f *testing.F) {
 		f.Add([]byte(b))
 	}
 	// Real cursors, for the fuzzer to mutate.
-	for _, sort := range []string{`"f_integer"`, `"-f_boolean,last_name"`, `["f_datetime"]`, `"-created_at"`} {
+	for _, sort := range []string{`"f_integer"`, `"-f_boolean"`, `"last_name,id"`, `["f_datetime"]`, `"-created_at"`} {
 		q, err := records.ParseQueryBody([]byte(`{"sort": ` + sort + `, "limit": 1}`))
 		if err != nil {
 			f.Fatal(err)

@@ -358,17 +358,7 @@ func sorts() [][]string {
 	for _, f := range sortable {
 		out = append(out, []string{f}, []string{"-" + f})
 	}
-	return append(out,
-		[]string{"last_name", "-score"},
-		[]string{"-last_name", "first_name"},
-		[]string{"-ratio", "-vip"},
-		[]string{"tier", "-nick"},
-		[]string{"birthday", "score", "ratio"},
-		[]string{"-price.currency", "price.amount"},
-		[]string{"-address.city", "address.country"},
-		[]string{"source", "-id"},
-		[]string{"vip", "since", "-buddy", "home.city", "-met"},
-	)
+	return append(out, []string{"source", "id"}, []string{"-score", "-id"})
 }
 
 func TestSortAndPages(t *testing.T) {
@@ -427,9 +417,8 @@ func walk(t *testing.T, v *env, q records.Query) []string {
 		if page.NextCursor == "" {
 			return ids
 		}
-		if len(page.Data) != q.Limit {
-			t.Fatalf("query %+v: short page of %d with a next cursor", q, len(page.Data))
-		}
+		// A page may be short while a cursor goes on: a list reads a
+		// bounded part of its index per request.
 		q.Cursor = page.NextCursor
 	}
 }
@@ -444,7 +433,7 @@ func idsOf(recs []records.Record) []string {
 
 // checkOrder fails unless recs are in strictly increasing order of sort,
 // with NULLs first when ascending and last when descending, ties broken by
-// id in the direction of the last key.
+// id in the direction of the last key. Text sorts without regard to case.
 func checkOrder(t *testing.T, sort []string, recs []records.Record) {
 	t.Helper()
 	for i := 1; i < len(recs); i++ {
@@ -472,6 +461,9 @@ func compareRecords(sort []string, a, b records.Record) int {
 			break
 		}
 		x, y := valueAt(a, name), valueAt(b, name)
+		if folded[name] {
+			x, y = lower(x), lower(y)
+		}
 		var c int
 		switch {
 		case x == nil && y == nil:
@@ -494,6 +486,18 @@ func compareRecords(sort []string, a, b records.Record) int {
 		c = -c
 	}
 	return c
+}
+
+// folded are the fields of sortFixture that sort by their lower-case
+// form: text, addresses and currencies.
+var folded = map[string]bool{"first_name": true, "last_name": true, "full_name": true, "nick": true, "address.city": true,
+	"address.country": true, "price.currency": true, "home.city": true}
+
+func lower(v any) any {
+	if s, ok := v.(string); ok {
+		return strings.ToLower(s)
+	}
+	return v
 }
 
 // valueAt returns the value of a field, or of a part of one (address.city).
@@ -551,7 +555,7 @@ func TestPagesWhileWriting(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		v := newEnv(t, db)
 		sortFixture(v, 20)
-		for _, sort := range [][]string{{"last_name", "-score"}, {"-last_name"}, {"-score", "vip"}, {"vip", "-ratio"}, nil} {
+		for _, sort := range [][]string{{"last_name"}, {"-last_name"}, {"-score"}, {"vip"}, nil} {
 			before, err := v.e.List(v.ctx, "contacts", records.Query{Sort: sort, Limit: records.MaxLimit})
 			if err != nil {
 				t.Fatal(err)
@@ -676,7 +680,10 @@ func TestBadPaging(t *testing.T) {
 			{records.Query{Sort: []string{"first_name"}, Cursor: cursorFor("last_name")}, "cursor"},
 			{records.Query{Sort: []string{"-last_name"}, Cursor: cursorFor("last_name")}, "cursor"},
 			{records.Query{Sort: []string{"last_name"}, Cursor: cursorFor()}, "cursor"},
-			{records.Query{Cursor: cursorFor("last_name", "score")}, "cursor"},
+			{records.Query{Cursor: cursorFor("score")}, "cursor"},
+			{records.Query{Sort: []string{"last_name", "score"}}, "sort[1]"},
+			{records.Query{Sort: []string{"id", "score"}}, "sort[0]"},
+			{records.Query{Sort: []string{"score", "-id"}}, "sort[1]"},
 			{records.Query{Sort: []string{"tags"}}, "sort[0]"},
 			{records.Query{Sort: []string{"nope"}}, "sort[0]"},
 			{records.Query{Sort: []string{"price"}}, "sort[0]"},
@@ -721,7 +728,7 @@ func TestTrash(t *testing.T) {
 			{"only", "bob dan eve"},
 			{"include", "ann bob cat dan eve"},
 		} {
-			page, err := v.e.List(v.ctx, "contacts", records.Query{Deleted: c.deleted, Count: true, Sort: []string{"first_name"}})
+			page, err := v.e.List(v.ctx, "contacts", records.Query{Deleted: c.deleted, Count: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -733,7 +740,7 @@ func TestTrash(t *testing.T) {
 					t.Errorf("deleted=%q: %s has deleted_at %v", c.deleted, r["first_name"], r["deleted_at"])
 				}
 			}
-			q := records.Query{Deleted: c.deleted, Limit: 1, Sort: []string{"-first_name"}}
+			q := records.Query{Deleted: c.deleted, Limit: 1, Sort: []string{"-id"}}
 			if got := walk(t, v, q); len(got) != len(page.Data) {
 				t.Errorf("deleted=%q: walked %d records, want %d", c.deleted, len(got), len(page.Data))
 			}

@@ -39,8 +39,10 @@ type listCache struct {
 
 func listObject(name, plural, label string) *Object {
 	owner := col("owner_id", "Owner", User)
-	return &Object{Name: name, Plural: plural, Label: label, table: "entries", kind: name, grant: "list",
+	o := &Object{Name: name, Plural: plural, Label: label, table: "entries", kind: name, grant: "list", kindKey: true,
 		Fields: []*Field{required(col("name", "Name", Text)), owner}}
+	catalogue(o)
+	return o
 }
 
 // list returns the list of workspace ws called name (singular or plural),

@@ -55,11 +55,6 @@ func (t Type) multi() bool {
 	return false
 }
 
-// sortable reports whether records can be ordered by a field of type t.
-func (t Type) sortable() bool {
-	return !t.multi() && t != Address && t != Money
-}
-
 // numeric reports whether values of t compare as numbers.
 func (t Type) numeric() bool { return t == Integer || t == Decimal }
 
@@ -73,9 +68,19 @@ type Field struct {
 	Required bool     `json:"required"`
 	ReadOnly bool     `json:"read_only"`
 	Custom   bool     `json:"custom"`
+	// Sortable and Filters say how lists may use the field: whether they
+	// sort by it, and the filter operators they accept on it (index.go).
+	Sortable bool `json:"sortable"`
+	Filters  []Op `json:"filters"`
+	// Parts are the parts of an address or money field that lists sort
+	// and filter by, such as address.city.
+	Parts []*Field `json:"parts,omitempty"`
 
-	column string // the table column of a standard field
-	link   *link  // the link table of a Relations field
+	column  string // the table column of a standard field
+	link    *link  // the link table of a Relations field
+	part    *part  // a part of a standard JSON column, such as address.city
+	indexed bool   // a standard field with an index of its own
+	folded  bool   // sorted and prefix-matched by its case-folded form
 }
 
 // link describes a many-to-many link table as seen from one side.
@@ -105,6 +110,15 @@ type Object struct {
 	// grant is the object the permission policy is asked about; "" means
 	// Name. Objects that share one set of grants name the same one.
 	grant string
+
+	// What lists use (index.go): small objects need no indexes; kindKey
+	// says the kind leads the shared table's indexes (the lists users
+	// define) rather than each kind having its own; parts and composites
+	// are the indexed parts of JSON columns and the (owner, field) indexes.
+	small      bool
+	kindKey    bool
+	parts      []*Field
+	composites []composite
 }
 
 // Table returns the table that holds the records of o.
@@ -217,7 +231,11 @@ func StandardObjects() []*Object {
 	company.Fields = append(company.Fields, repeatFields()...)
 	objs := []*Object{contact, company}
 	objs = append(objs, salesObjects()...)
-	return append(objs, activityObjects()...)
+	objs = append(objs, activityObjects()...)
+	for _, o := range objs {
+		catalogue(o)
+	}
+	return objs
 }
 
 // prepareContact derives the full name from the first and last names when

@@ -33,7 +33,7 @@ func (e *Engine) viewOf(ctx context.Context, a access.Actor, s *schema) (*schema
 	if err != nil {
 		return nil, err
 	}
-	v := &schema{obj: s.obj, base: s, byName: make(map[string]*Field, len(s.fields)),
+	v := &schema{obj: s.obj, base: s, byName: make(map[string]*Field, len(s.fields)), ready: s.ready, loaded: s.loaded,
 		hidden: map[string]bool{}, locked: map[string]bool{}, scopes: map[string][]access.Restriction{}}
 	for name, rule := range rules {
 		// A rule may name a custom field this process has not loaded yet;

@@ -22,6 +22,10 @@ type schema struct {
 	obj    *Object
 	fields []*Field
 	byName map[string]*Field
+	// ready names the field_values fields whose rows are complete, so that
+	// lists may find records through them (fieldvalues.go).
+	ready  map[string]bool
+	loaded time.Time
 
 	// An actor's view of a schema (see view) also carries what the actor
 	// may not see or change, and the scope of the records it links to.
@@ -49,11 +53,17 @@ func (e *Engine) schema(ctx context.Context, ws int64, obj *Object) (*schema, er
 	e.schemas.mu.Lock()
 	s := e.schemas.byKey[key]
 	e.schemas.mu.Unlock()
-	if s != nil {
+	// Another process may have finished indexing a field: look again now
+	// and then.
+	if s != nil && e.now().Sub(s.loaded) < schemaTTL {
 		return s, nil
 	}
 	return e.loadSchema(ctx, ws, obj)
 }
+
+// schemaTTL is how long a cached schema is trusted to know which fields
+// are indexed.
+const schemaTTL = 10 * time.Second
 
 // freshSchema reloads the schema when one of names is unknown to the cached
 // one. It reloads once however many names are unknown: a second reload
@@ -75,7 +85,7 @@ func (e *Engine) loadSchema(ctx context.Context, ws int64, obj *Object) (*schema
 		return nil, fmt.Errorf("load custom fields: %w", err)
 	}
 	defer rows.Close()
-	s := &schema{obj: obj, byName: map[string]*Field{}}
+	s := &schema{obj: obj, byName: map[string]*Field{}, loaded: e.now()}
 	s.fields = append(s.fields, obj.Fields...)
 	for rows.Next() {
 		f := &Field{Custom: true}
@@ -86,13 +96,24 @@ func (e *Engine) loadSchema(ctx context.Context, ws int64, obj *Object) (*schema
 		if err := json.Unmarshal([]byte(options), &f.Options); err != nil {
 			return nil, fmt.Errorf("custom field %s options: %w", f.Name, err)
 		}
+		f.folded = foldedType(f.Type)
 		s.fields = append(s.fields, f)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	rows.Close()
+	if s.ready, err = e.readyFields(ctx, ws, obj); err != nil {
+		return nil, err
+	}
 	for _, f := range s.fields {
 		s.byName[f.Name] = f
+		if f.Custom {
+			describe(f, obj.small)
+			sf, ok := s.sideField(f.Name)
+			f.Sortable = f.Sortable && (obj.small || ok && s.ready[sf.name])
+			f.Parts = s.customParts(f)
+		}
 	}
 	e.schemas.mu.Lock()
 	e.schemas.byKey[schemaKey(ws, obj.Name)] = s
@@ -158,13 +179,18 @@ func (e *Engine) AddField(ctx context.Context, object string, spec FieldSpec) (*
 		if err != nil {
 			return err
 		}
+		if err := e.startIndex(ctx, q, a.WorkspaceID, obj, f); err != nil {
+			return err
+		}
 		return e.writeEvent(ctx, q, a, event{object: "field", id: obj.Name + "." + f.Name, action: "create",
 			changes: map[string]change{"type": {After: f.Type}, "label": {After: f.Label}}})
 	})
 	if err != nil {
 		return nil, err
 	}
-	e.indexCustom(ctx, obj, f)
+	if err := e.buildNow(ctx, a.WorkspaceID, obj); err != nil {
+		return nil, err
+	}
 	if _, err := e.loadSchema(ctx, a.WorkspaceID, obj); err != nil {
 		return nil, err
 	}
@@ -245,27 +271,28 @@ func joinTypes(ts []Type) string {
 	return strings.Join(s, ", ")
 }
 
-// indexCustom gives a scalar custom field an expression index on SQLite,
-// which has no index over a whole JSON document; PostgreSQL's GIN index on
-// the custom column already serves equality filters. The index is shared by
-// every workspace that has a field of that name, and a failure only costs
-// speed, so it is logged and not returned.
-func (e *Engine) indexCustom(ctx context.Context, obj *Object, f *Field) {
-	if e.db.Dialect != store.SQLite || !f.Type.sortable() {
-		return
+// customParts describes the parts of a custom money or address field as
+// lists see them.
+func (s *schema) customParts(f *Field) []*Field {
+	var keys []string
+	switch f.Type {
+	case Money:
+		keys = []string{"amount", "currency"}
+	case Address:
+		keys = addressKeys
+	default:
+		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Minute)
-	defer cancel()
-	idx := obj.Table() + "_cf_" + f.Name
-	if obj.kind != "" {
-		idx = obj.Table() + "_" + obj.kind + "_cf_" + f.Name
+	var out []*Field
+	for _, k := range keys {
+		p, err := partOf(f, k)
+		if err != nil {
+			continue
+		}
+		if sf, ok := s.sideField(p.Name); !s.obj.small && (!ok || !s.ready[sf.name]) {
+			p.Sortable = false
+		}
+		out = append(out, p)
 	}
-	err := e.db.Tx(ctx, func(q store.Querier) error {
-		_, err := q.ExecContext(ctx, `CREATE INDEX IF NOT EXISTS `+idx+` ON `+obj.Table()+
-			` (workspace_id, `+e.db.Dialect.JSONPath("custom", f.Name, false)+`, id) WHERE deleted_at IS NULL`+obj.only(""))
-		return err
-	})
-	if err != nil {
-		e.log.Warn("custom field index not created", "index", idx, "err", err)
-	}
+	return out
 }

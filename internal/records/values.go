@@ -21,8 +21,9 @@ import (
 const (
 	maxText = 1000
 	// maxTextBytes keeps a text value within PostgreSQL's limit on a B-tree
-	// index entry (2704 bytes), since most text columns are indexed.
-	maxTextBytes = 2500
+	// index entry (2704 bytes): text columns are indexed by their folded
+	// form with the value itself beside it, so twice over.
+	maxTextBytes = 1300
 	maxLongText  = 100_000
 	maxItems     = 50
 	maxTag       = 100
@@ -438,8 +439,8 @@ func (n normalizer) url(name, s string) (any, *fault.FieldError) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.ContainsAny(u.Host, " <>\"") {
 		return nil, bad(name, "url", "must be an http or https URL")
 	}
-	if len(s) > 2048 {
-		return nil, bad(name, "too_long", "must be at most 2048 characters")
+	if len(s) > maxTextBytes { // websites are indexed like text
+		return nil, bad(name, "too_long", "must be at most %d characters", maxTextBytes)
 	}
 	return u.String(), nil
 }

@@ -227,6 +227,9 @@ func (e *Engine) Create(ctx context.Context, object string, in map[string]any) (
 	now := e.now()
 	var rec Record
 	err = e.db.Tx(ctx, func(q store.Querier) error {
+		if err := e.checkCap(ctx, q, a.WorkspaceID, obj); err != nil {
+			return err
+		}
 		w := &Write{Q: q, Actor: a, Action: "create", Object: obj, Vals: vals}
 		if err := e.runBefore(ctx, w); err != nil {
 			return err
@@ -279,6 +282,9 @@ func (e *Engine) Create(ctx context.Context, object string, in map[string]any) (
 		rec["created_at"] = formatTime(now)
 		rec["updated_at"] = formatTime(now)
 		rec["deleted_at"] = nil
+		if err := e.writeEntries(ctx, q, a.WorkspaceID, s, id, rec, nil); err != nil {
+			return err
+		}
 		if err := e.writeEvent(ctx, q, a, event{object: obj.Name, id: rec["id"].(string), action: "create", changes: changes}); err != nil {
 			return err
 		}
@@ -459,6 +465,11 @@ func (e *Engine) apply(ctx context.Context, q store.Querier, a access.Actor, s *
 	if n, _ := res.RowsAffected(); n != 1 {
 		return nil, fault.Errorf(fault.ECONFLICT, "%s %s was changed by someone else; read it again and reapply the change", s.obj.Name, old["id"])
 	}
+	if names := changedSide(s, changes); names != nil {
+		if err := e.writeEntries(ctx, q, a.WorkspaceID, s, id, rec, names); err != nil {
+			return nil, err
+		}
+	}
 	rec["version"] = old["version"].(int64) + 1
 	rec["updated_at"] = formatTime(now)
 	return rec, e.writeEvent(ctx, q, a, event{object: s.obj.Name, id: old["id"].(string), action: "update", changes: changes})
@@ -575,6 +586,9 @@ func (e *Engine) Purge(ctx context.Context, object, id string) error {
 				}
 			}
 		}
+		if err := deleteEntries(ctx, q, a.WorkspaceID, obj.Name, n); err != nil {
+			return err
+		}
 		res, err := q.ExecContext(ctx, `DELETE FROM `+obj.Table()+` WHERE workspace_id = ? AND id = ?`+obj.only(""), a.WorkspaceID, n)
 		if err != nil {
 			return err
@@ -593,4 +607,21 @@ func (e *Engine) Purge(ctx context.Context, object, id string) error {
 		}
 		return e.runAfter(ctx, w)
 	})
+}
+
+// checkCap refuses a record of a small catalogue beyond its cap, so that
+// its lists stay small enough to need no indexes (index.go).
+func (e *Engine) checkCap(ctx context.Context, q store.Querier, ws int64, obj *Object) error {
+	max, small := smallObjects[obj.Name]
+	if !small {
+		return nil
+	}
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM `+obj.Table()+` WHERE workspace_id = ?`+obj.only(""), ws).Scan(&n); err != nil {
+		return err
+	}
+	if n >= max {
+		return fault.Errorf(fault.EINVALID, "a workspace may hold at most %d %s, counting deleted ones; delete some for good first", max, obj.Plural)
+	}
+	return nil
 }

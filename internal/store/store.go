@@ -66,7 +66,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	write.SetMaxOpenConns(1)
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxLifetime(0)
-	read, err := sql.Open("sqlite3", "file:"+path+"?"+params+"&mode=ro&_cache_size=-8192")
+	read, err := sql.Open(readerDriver, "file:"+path+"?"+params+"&mode=ro&_cache_size=-8192")
 	if err != nil {
 		write.Close()
 		return nil, err
