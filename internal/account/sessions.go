@@ -263,6 +263,7 @@ func (s *Service) PurgeExpired(ctx context.Context) (int64, error) {
 	var total int64
 	now := s.db.Dialect.Time(s.now())
 	err := s.db.Tx(ctx, func(q store.Querier) error {
+		total = 0 // a retried transaction counts afresh
 		for _, table := range []string{"sessions", "password_resets"} {
 			res, err := q.ExecContext(ctx, `DELETE FROM `+table+` WHERE expires_at < ?`, now)
 			if err != nil {
