@@ -110,7 +110,7 @@ func (e *Engine) List(ctx context.Context, object string, q Query) (Page, error)
 	}
 	sqlText := `SELECT ` + prefixed(e.columns(obj)) + sortColumns(keys) + ` FROM ` + obj.Table() + ` t WHERE ` +
 		strings.Join(where, " AND ") + obj.only("t") + ` ORDER BY ` + e.orderBy(keys) + ` LIMIT ` + strconv.Itoa(limit+1)
-	rows, err := e.db.Reader().QueryContext(ctx, sqlText, b.args...)
+	rows, err := e.db.Read(ctx).QueryContext(ctx, sqlText, b.args...)
 	if err != nil {
 		return Page{}, err
 	}
@@ -137,7 +137,7 @@ func (e *Engine) List(ctx context.Context, object string, q Query) (Page, error)
 		return Page{}, err
 	}
 	rows.Close()
-	return page, e.loadLinks(ctx, e.db.Reader(), a.WorkspaceID, s, page.Data)
+	return page, e.loadLinks(ctx, e.db.Read(ctx), a.WorkspaceID, s, page.Data)
 }
 
 // fieldNames returns the fields a filter and a sort name, without parts
@@ -185,7 +185,7 @@ func sortColumns(keys []sortKey) string {
 
 func (e *Engine) count(ctx context.Context, obj *Object, where []string, args []any) (int64, error) {
 	var n int64
-	err := e.db.Reader().QueryRowContext(ctx, `SELECT count(*) FROM `+obj.Table()+` t WHERE `+
+	err := e.db.Read(ctx).QueryRowContext(ctx, `SELECT count(*) FROM `+obj.Table()+` t WHERE `+
 		strings.Join(where, " AND ")+obj.only("t"), args...).Scan(&n)
 	return n, err
 }

@@ -214,19 +214,23 @@ func (e *Engine) Create(ctx context.Context, object string, in map[string]any) (
 		return nil, err
 	}
 	in, derived := prepared(obj, in, nil)
-	vals, err := e.checkInput(s, in, derived, true)
+	checked, err := e.checkInput(s, in, derived, true)
 	if err != nil {
 		return nil, err
 	}
-	defaultOwner(a, obj, vals)
+	defaultOwner(a, obj, checked)
 	// Asked again with the record as it will be stored, so that an actor
 	// limited to their own records cannot create one for someone else.
-	if err := e.policy.Authorize(ctx, a, obj.Grant(), access.Create, vals); err != nil {
+	if err := e.policy.Authorize(ctx, a, obj.Grant(), access.Create, checked); err != nil {
 		return nil, err
 	}
 	now := e.now()
 	var rec Record
 	err = e.db.Tx(ctx, func(q store.Querier) error {
+		ctx := store.Within(ctx, q)
+		// Before hooks may change the values; a retried transaction starts
+		// again from the checked input.
+		vals := clone(checked)
 		w := &Write{Q: q, Actor: a, Action: "create", Object: obj, Vals: vals}
 		if err := e.runBefore(ctx, w); err != nil {
 			return err
@@ -337,6 +341,7 @@ func (e *Engine) Update(ctx context.Context, object, id string, version int64, i
 	}
 	var rec Record
 	err = e.db.Tx(ctx, func(q store.Querier) error {
+		ctx := store.Within(ctx, q)
 		old, err := e.loadForWrite(ctx, q, a, s, id, access.Update, version)
 		if err != nil {
 			return err
@@ -500,6 +505,7 @@ func (e *Engine) setDeleted(ctx context.Context, object, id string, version int6
 		return err
 	}
 	return e.db.Tx(ctx, func(q store.Querier) error {
+		ctx := store.Within(ctx, q)
 		act := access.Delete
 		old, err := e.loadForWrite(ctx, q, a, s, id, act, version)
 		if err != nil {
@@ -557,6 +563,7 @@ func (e *Engine) Purge(ctx context.Context, object, id string) error {
 		return err
 	}
 	return e.db.Tx(ctx, func(q store.Querier) error {
+		ctx := store.Within(ctx, q)
 		// The event keeps every value and link, seen or not: the audit
 		// trail is not the actor's view.
 		old, err := e.loadForWrite(ctx, q, a, s.base, id, access.Delete, 0)
