@@ -134,7 +134,7 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request) {
 	object, id := r.PathValue("object"), r.PathValue("id")
 	switch r.URL.Query().Get("permanent") {
 	case "true", "1":
-		err = s.Engine.Purge(r.Context(), object, id)
+		err = s.Engine.Purge(r.Context(), object, id, version)
 	case "", "false", "0":
 		err = s.Engine.Delete(r.Context(), object, id, version)
 	default:

@@ -552,8 +552,9 @@ func (e *Engine) setDeleted(ctx context.Context, object, id string, version int6
 }
 
 // Purge removes a record for good, with its links. The event keeps the
-// values it had.
-func (e *Engine) Purge(ctx context.Context, object, id string) error {
+// values it had. version, when not zero, must match as for Update, so
+// that a record changed since the caller read it is not destroyed unseen.
+func (e *Engine) Purge(ctx context.Context, object, id string, version int64) error {
 	a, obj, err := e.begin(ctx, object)
 	if err != nil {
 		return err
@@ -566,7 +567,7 @@ func (e *Engine) Purge(ctx context.Context, object, id string) error {
 		ctx := store.Within(ctx, q)
 		// The event keeps every value and link, seen or not: the audit
 		// trail is not the actor's view.
-		old, err := e.loadForWrite(ctx, q, a, s.base, id, access.Delete, 0)
+		old, err := e.loadForWrite(ctx, q, a, s.base, id, access.Delete, version)
 		if err != nil {
 			return err
 		}
@@ -582,12 +583,15 @@ func (e *Engine) Purge(ctx context.Context, object, id string) error {
 				}
 			}
 		}
-		res, err := q.ExecContext(ctx, `DELETE FROM `+obj.Table()+` WHERE workspace_id = ? AND id = ?`+obj.only(""), a.WorkspaceID, n)
+		// The version check makes a write that committed since the record
+		// was read win, as in apply.
+		res, err := q.ExecContext(ctx, `DELETE FROM `+obj.Table()+` WHERE workspace_id = ? AND id = ? AND version = ?`+obj.only(""),
+			a.WorkspaceID, n, old["version"])
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
-			return notFound(obj, id) // purged by a concurrent call
+			return fault.Errorf(fault.ECONFLICT, "%s %s was changed or removed by someone else; read it again and retry", obj.Name, id)
 		}
 		changes := map[string]change{}
 		for k, v := range old {
