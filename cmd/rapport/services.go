@@ -28,10 +28,10 @@ type services struct {
 func newServices(c *command, db *store.DB, engine *records.Engine) services {
 	sender := mail.LogSender{Log: c.log}
 	return services{
-		sales:      sales.New(db, engine, sales.Options{Logger: c.log, Mail: sender}),
+		sales:      sales.New(db, engine, sales.Options{Logger: c.log}),
 		activity:   activity.New(db, engine, activity.Options{Logger: c.log, Mail: sender, PhoneRegion: c.cfg.PhoneRegion}),
-		search:     search.New(db, engine, search.Options{Logger: c.log, Mail: sender, PhoneRegion: c.cfg.PhoneRegion}),
-		duplicates: duplicate.New(db, engine, duplicate.Options{Logger: c.log, Mail: sender, PhoneRegion: c.cfg.PhoneRegion}),
+		search:     search.New(db, engine, search.Options{Logger: c.log, PhoneRegion: c.cfg.PhoneRegion}),
+		duplicates: duplicate.New(db, engine, duplicate.Options{Logger: c.log, PhoneRegion: c.cfg.PhoneRegion}),
 	}
 }
 
