@@ -200,6 +200,31 @@ func (s *Service) authorize(ctx context.Context, object string, act access.Actio
 	return a, nil
 }
 
+// needRoles checks that the actor may manage roles. Everything that
+// widens whose records someone reaches takes that right, not just the
+// right to manage users: assigning a role, changing teams, their members
+// or their managers, and acting on an administrator; otherwise a role
+// that may update users could make itself, or a friend, see everything.
+// why names the change, for the refusal.
+func (s *Service) needRoles(ctx context.Context, why string) error {
+	_, err := s.authorize(ctx, "role", access.Update)
+	if fault.Is(err, fault.EFORBIDDEN) {
+		return fault.Errorf(fault.EFORBIDDEN, "%s takes the right to manage roles, which your role does not give", why)
+	}
+	return err
+}
+
+// guardAdministrator refuses a change to u, read in q, unless the actor
+// may manage roles too, when u is an administrator: whoever could change,
+// deactivate or take over an administrator could take their place.
+func (s *Service) guardAdministrator(ctx context.Context, q store.Querier, u User) error {
+	admin, err := access.ManagesRoles(ctx, q, s.db.Dialect, u.WorkspaceID, u.Role)
+	if err != nil || !admin {
+		return err
+	}
+	return s.needRoles(ctx, "acting on an administrator ("+u.Email+")")
+}
+
 // self returns the actor of ctx for a change to their own account, which
 // a read-only token may not make.
 func self(ctx context.Context) (access.Actor, error) {

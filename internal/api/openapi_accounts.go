@@ -42,17 +42,21 @@ func addAccountPaths(paths, schemas obj) {
 
 	paths["/users"] = obj{
 		"get":  op("users", "list_users", "The directory; ?status= and ?team_id= filter.", "", "200", "UserList"),
-		"post": op("users", "create_user", "Administrators add users.", "NewUser", "201", "User")}
+		"post": op("users", "create_user", "Adding a user takes the right to manage users and roles.", "NewUser", "201", "User")}
 	paths["/users/{id}"] = obj{"parameters": id,
-		"get":   op("users", "get_user", "", "", "200", "User"),
-		"patch": op("users", "update_user", "Name, language, time zone, team (null for none), role.", "UserChange", "200", "User")}
+		"get": op("users", "get_user", "", "", "200", "User"),
+		"patch": op("users", "update_user", "Name, language, time zone, team (null for none), role. Changing a team or a role, "+
+			"or anything of an administrator, takes the right to manage roles.", "UserChange", "200", "User")}
 	paths["/users/{id}/deactivate"] = obj{"parameters": id, "post": op("users", "deactivate_user",
-		"Ends the user's sessions and tokens; reassign_to moves what they own to another user.", "Deactivate", "200", "Deactivation")}
-	paths["/users/{id}/reactivate"] = obj{"parameters": id, "post": op("users", "reactivate_user", "", "", "200", "User")}
+		"Ends the user's sessions and tokens; reassign_to moves what they own to another user, which takes the right to read and "+
+			"update both users' records (and to manage roles when the user manages teams). Deactivating an administrator takes "+
+			"the right to manage roles.", "Deactivate", "200", "Deactivation")}
+	paths["/users/{id}/reactivate"] = obj{"parameters": id, "post": op("users", "reactivate_user",
+		"Reactivating an administrator takes the right to manage roles.", "", "200", "User")}
 
 	paths["/teams"] = obj{
 		"get":  op("teams", "list_teams", "", "", "200", "TeamList"),
-		"post": op("teams", "create_team", "", "TeamInput", "201", "Team")}
+		"post": op("teams", "create_team", "Making, changing or deleting a team takes the right to manage roles.", "TeamInput", "201", "Team")}
 	paths["/teams/{id}"] = obj{"parameters": id,
 		"get":    op("teams", "get_team", "", "", "200", "Team"),
 		"patch":  op("teams", "update_team", "manager_id null removes the manager.", "TeamInput", "200", "Team"),
