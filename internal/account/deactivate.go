@@ -226,10 +226,9 @@ func (s *Service) moveManagedTeams(ctx context.Context, q store.Querier, a acces
 
 // endCredentials ends every session and revokes every token of a user.
 func (s *Service) endCredentials(ctx context.Context, q store.Querier, ws, uid int64) error {
-	if _, err := q.ExecContext(ctx, `DELETE FROM sessions WHERE workspace_id = ? AND user_id = ?`, ws, uid); err != nil {
+	if _, err := s.endSessions(ctx, q, ws, uid, 0); err != nil {
 		return err
 	}
-	_, err := q.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE workspace_id = ? AND user_id = ? AND revoked_at IS NULL`,
-		s.db.Dialect.Time(s.now()), ws, uid)
+	_, err := s.revokeTokens(ctx, q, ws, uid)
 	return err
 }

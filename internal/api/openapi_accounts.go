@@ -29,12 +29,15 @@ func addAccountPaths(paths, schemas obj) {
 		"Mails a reset link valid for an hour when an active account has the address; always 202.", "ResetRequest", "202", ""), public)}
 	paths["/password-resets/{token}"] = obj{
 		"parameters": []obj{{"name": "token", "in": "path", "required": true, "schema": str()}},
-		"post": withSecurity(op("sessions", "reset_password", "Sets the password once and ends every session of the user.",
-			"NewPassword", "204", ""), public)}
+		"post": withSecurity(op("sessions", "reset_password", "Sets the password once, ends every session of the user and revokes "+
+			"every API token of the user; signed_out says what ended, in numbers and in a sentence to show the user.",
+			"NewPassword", "200", "PasswordReset"), public)}
 
 	paths["/me"] = obj{
-		"get":   op("me", "get_me", "The caller, with team, role and (for a session) the CSRF token.", "", "200", "Me"),
-		"patch": op("me", "update_me", "Name, language, time zone; a new password needs current_password.", "MyChange", "200", "Me")}
+		"get": op("me", "get_me", "The caller, with team, role and (for a session) the CSRF token.", "", "200", "Me"),
+		"patch": op("me", "update_me", "Name, language, time zone; a new password needs current_password, ends every other "+
+			"session of the user and revokes every API token of the user (the one of this request too) unless keep_tokens is "+
+			"true; signed_out then says what ended, in numbers and in a sentence to show the user.", "MyChange", "200", "Me")}
 	paths["/me/totp"] = obj{
 		"post":   op("me", "enrol_totp", "Starts two-factor enrolment: a secret and an otpauth:// URL.", "", "201", "TOTPEnrolment"),
 		"delete": op("me", "disable_totp", "Turns two-factor sign-in off; needs the password.", "Password", "204", "")}
@@ -95,10 +98,17 @@ func addAccountSchemas(schemas obj) {
 	schemas["User"] = obj{"type": "object", "properties": user}
 	schemas["UserList"] = list("User")
 	schemas["Me"] = obj{"allOf": []obj{ref("User"), {"type": "object", "properties": obj{
-		"team": obj{"oneOf": []obj{ref("Team"), {"type": "null"}}}, "csrf_token": str()}}}}
+		"team": obj{"oneOf": []obj{ref("Team"), {"type": "null"}}}, "csrf_token": str(), "signed_out": ref("SignedOut")}}}}
+	schemas["SignedOut"] = obj{"type": "object", "description": "What a new password ended.", "properties": obj{
+		"sessions": obj{"type": "integer", "description": "sessions signed out (a change keeps the caller's own)"},
+		"tokens":   obj{"type": "integer", "description": "API tokens revoked"}, "tokens_kept": obj{"type": "boolean"},
+		"message": obj{"type": "string", "description": "what ended, as a sentence for the user"}}}
+	schemas["PasswordReset"] = obj{"type": "object", "properties": obj{"signed_out": ref("SignedOut")}}
 	schemas["NewUser"] = object(strs("email", "name", "password", "role", "language", "time_zone", "team_id"), "email", "password", "role")
 	schemas["UserChange"] = object(strs("name", "language", "time_zone", "team_id", "role"))
-	schemas["MyChange"] = object(strs("name", "language", "time_zone", "password", "current_password"))
+	myChange := strs("name", "language", "time_zone", "password", "current_password")
+	myChange["keep_tokens"] = obj{"type": "boolean", "description": "with password: keep the API tokens instead of revoking them"}
+	schemas["MyChange"] = object(myChange)
 	schemas["Deactivate"] = object(strs("reassign_to"))
 	schemas["Deactivation"] = obj{"type": "object", "properties": obj{"user": ref("User"),
 		"reassigned": obj{"type": "object", "additionalProperties": obj{"type": "integer"}}}}

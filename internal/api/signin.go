@@ -120,7 +120,7 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	u, err := s.Accounts.ResetPassword(r.Context(), r.PathValue("token"), in.Password, s.clientAddress(r))
+	u, out, err := s.Accounts.ResetPassword(r.Context(), r.PathValue("token"), in.Password, s.clientAddress(r))
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -128,7 +128,12 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) {
 	// Whoever holds the mailbox has proved themselves: the lock-out of the
 	// account's e-mail no longer serves.
 	s.guards.emails.Reset(strconv.FormatInt(u.WorkspaceID, 10) + ":" + u.Email)
-	w.WriteHeader(http.StatusNoContent)
+	writeJSON(w, r, http.StatusOK, passwordReset{SignedOut: out})
+}
+
+// passwordReset answers a password reset with what it ended.
+type passwordReset struct {
+	SignedOut account.SignedOut `json:"signed_out"`
 }
 
 // decodeJSON reads a JSON body into dst, refusing unknown fields so that

@@ -69,13 +69,25 @@ func TestMe(t *testing.T) {
 				contains: []string{`"field":"role"`}},
 			{name: "a new password needs the current one", method: "PATCH", path: "/api/v1/me", token: sam, body: `{"password":"a fresh password"}`,
 				status: 400, contains: []string{`"field":"current_password"`}},
+			{name: "keep_tokens without a password", method: "PATCH", path: "/api/v1/me", token: sam, body: `{"keep_tokens":true}`,
+				status: 400, contains: []string{`"field":"keep_tokens"`}},
 			{name: "change my password", method: "PATCH", path: "/api/v1/me", cookie: "{s_cookie}", csrf: "{s_csrf}", status: 200,
-				body: `{"password":"a fresh password","current_password":"` + samPassword + `"}`},
-			{name: "this session stays", method: "GET", path: "/api/v1/me", cookie: "{s_cookie}", status: 200},
+				body: `{"password":"a fresh password","current_password":"` + samPassword + `"}`,
+				contains: []string{`"signed_out":{"sessions":1,"tokens":1,"tokens_kept":false,`,
+					"1 other session was signed out, and 1 API token was revoked: make new tokens"}},
+			{name: "this session stays", method: "GET", path: "/api/v1/me", cookie: "{s_cookie}", status: 200, absent: []string{"signed_out"}},
 			{name: "the other session ended", method: "GET", path: "/api/v1/me", cookie: "{other_cookie}", status: 401},
+			{name: "the token was revoked", method: "GET", path: "/api/v1/me", token: sam, status: 401},
 			signIn("new", "sam@example.com", "a fresh password"),
+			{name: "a new token", method: "POST", path: "/api/v1/tokens", cookie: "{new_cookie}", csrf: "{new_csrf}", body: `{"name":"cli"}`,
+				status: 201, save: map[string]string{"cli": "token"}},
+			{name: "change it again, keeping the tokens", method: "PATCH", path: "/api/v1/me", token: "{cli}", status: 200,
+				body:     `{"password":"a third password","current_password":"a fresh password","keep_tokens":true}`,
+				contains: []string{`"signed_out":{"sessions":2,"tokens":0,"tokens_kept":true,`, "your API tokens were kept, as you asked"}},
+			{name: "the kept token works", method: "GET", path: "/api/v1/me", token: "{cli}", status: 200},
+			{name: "the sessions ended", method: "GET", path: "/api/v1/me", cookie: "{new_cookie}", status: 401},
 		})
-		assertAudited(t, db, map[string]int{"password_change": 1})
+		assertAudited(t, db, map[string]int{"password_change": 2})
 	})
 }
 
