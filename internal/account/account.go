@@ -169,6 +169,19 @@ func credentialWorkspace(prefix, value string) (int64, bool) {
 	return ws, true
 }
 
+// IsSecret reports whether s has the shape of a credential Rapport
+// issues: an API token, a session cookie or a password-reset token. The
+// access log replaces such a path segment, so that a secret sent in a URL
+// by mistake is not kept.
+func IsSecret(s string) bool {
+	for _, prefix := range []string{tokenPrefix, sessionPrefix, resetPrefix} {
+		if _, ok := credentialWorkspace(prefix, s); ok {
+			return true
+		}
+	}
+	return false
+}
+
 // parseID turns an opaque id into a row id; anything else names nothing.
 func parseID(what, id string) (int64, error) {
 	n, err := strconv.ParseInt(id, 10, 64)

@@ -19,10 +19,16 @@ const resetPrefix = "rpr_"
 // ResetLifetime is how long a password-reset link works.
 const ResetLifetime = time.Hour
 
-// ResetPath is where a reset link points, under Options.BaseURL; the
-// page there asks for the new password and posts it to
-// /api/v1/password-resets/{token}.
-const ResetPath = "/password-reset/"
+// ResetPath is where a reset link points, under Options.BaseURL. The
+// token travels in the link's fragment (#token=…), which a browser never
+// sends to a server, so no access log or proxy on the way records it; the
+// page there reads it, asks for the new password and posts both in the
+// body of POST /api/v1/password-resets/confirm
+// (docs/decisions/0012a-secrets-out-of-urls.md).
+const ResetPath = "/password-reset"
+
+// ResetFragment precedes the token in a reset link's fragment.
+const ResetFragment = "#token="
 
 // RequestPasswordReset mails a single-use reset link to the active user of
 // workspace ws with e-mail email. When there is no such user it does
@@ -53,7 +59,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, ws int64, email, add
 	if err != nil {
 		return err
 	}
-	return s.opts.Mail.Send(ctx, resetMessage(u, s.opts.BaseURL+ResetPath+url.PathEscape(token)))
+	return s.opts.Mail.Send(ctx, resetMessage(u, s.opts.BaseURL+ResetPath+ResetFragment+url.QueryEscape(token)))
 }
 
 func resetMessage(u User, link string) mail.Message {

@@ -236,7 +236,7 @@ func TestPasswordReset(t *testing.T) {
 		}
 		link := f.mail.sent[0].Text[strings.Index(f.mail.sent[0].Text, "https://"):]
 		link = strings.Fields(link)[0]
-		token, ok := strings.CutPrefix(link, "https://crm.example.com/password-reset/")
+		token, ok := strings.CutPrefix(link, "https://crm.example.com/password-reset#token=")
 		if !ok {
 			t.Fatalf("link %q", link)
 		}
@@ -268,7 +268,7 @@ func TestPasswordReset(t *testing.T) {
 		}
 
 		f.s.RequestPasswordReset(ctx, 1, "sam@example.com", "")
-		late := strings.Fields(f.mail.sent[1].Text[strings.Index(f.mail.sent[1].Text, "/password-reset/")+16:])[0]
+		late := strings.Fields(f.mail.sent[1].Text[strings.Index(f.mail.sent[1].Text, "#token=")+7:])[0]
 		f.clock.pass(account.ResetLifetime + time.Second)
 		if _, _, err := f.s.ResetPassword(ctx, late, "too late password", ""); !fault.Is(err, fault.EINVALID) {
 			t.Fatalf("expired link: %v", err)

@@ -27,10 +27,10 @@ func addAccountPaths(paths, schemas obj) {
 	paths["/sessions/current"] = obj{"delete": op("sessions", "sign_out", "Ends the session of the cookie.", "", "204", "")}
 	paths["/password-resets"] = obj{"post": withSecurity(op("sessions", "request_password_reset",
 		"Mails a reset link valid for an hour when an active account has the address; always 202.", "ResetRequest", "202", ""), public)}
-	paths["/password-resets/{token}"] = obj{
-		"parameters": []obj{{"name": "token", "in": "path", "required": true, "schema": str()}},
-		"post": withSecurity(op("sessions", "reset_password", "Sets the password once, ends every session of the user and revokes "+
-			"every API token of the user; signed_out says what ended, in numbers and in a sentence to show the user.",
+	paths["/password-resets/confirm"] = obj{
+		"post": withSecurity(op("sessions", "reset_password", "Sets the password once, ends every session of the user and "+
+			"revokes every API token of the user; signed_out says what ended, in numbers and in a sentence to show the user. "+
+			"The token, from the reset link's fragment (#token=…), goes in the body, never in a URL.",
 			"NewPassword", "200", "PasswordReset"), public)}
 
 	paths["/me"] = obj{
@@ -122,7 +122,7 @@ func addAccountSchemas(schemas obj) {
 	schemas["Session"] = obj{"type": "object", "properties": session}
 	schemas["SignIn"] = object(strs("email", "password", "totp_code", "workspace"), "email", "password")
 	schemas["ResetRequest"] = object(strs("email", "workspace"), "email")
-	schemas["NewPassword"] = object(strs("password"), "password")
+	schemas["NewPassword"] = object(strs("token", "password"), "token", "password")
 	schemas["Password"] = object(strs("password"), "password")
 	schemas["TOTPCode"] = object(strs("code"), "code")
 	schemas["TOTPEnrolment"] = obj{"type": "object", "properties": strs("secret", "otpauth_url")}

@@ -16,7 +16,8 @@ import (
 func (s *Server) accountRoutes(mux *http.ServeMux, route func(string, http.HandlerFunc)) {
 	mux.Handle("POST /api/v1/sessions", s.public(s.signIn))
 	mux.Handle("POST /api/v1/password-resets", s.public(s.requestReset))
-	mux.Handle("POST /api/v1/password-resets/{token}", s.public(s.resetPassword))
+	mux.Handle("POST /api/v1/password-resets/confirm", s.public(s.resetPassword))
+	mux.Handle("POST /api/v1/password-resets/{token}", s.public(s.resetInPath))
 	route("DELETE /api/v1/sessions/current", s.signOut)
 
 	route("GET /api/v1/me", s.me)
