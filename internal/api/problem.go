@@ -33,6 +33,7 @@ var statuses = map[string]int{
 	fault.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	codePrecondition:    http.StatusPreconditionRequired,
 	codeRateLimited:     http.StatusTooManyRequests,
+	codeBusy:            http.StatusServiceUnavailable,
 }
 
 // codePrecondition is used by the API alone: an update that does not say
