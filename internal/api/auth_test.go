@@ -74,20 +74,6 @@ func (m *mailbox) lastResetToken(t *testing.T) string {
 	return token
 }
 
-// logBuffer keeps what a server logs, for the tests that read it.
-type logBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
-
 // authEnv is a running API whose accounts run on a test clock and cheap
 // password hashes, with an administrator (admin@example.com) and a
 // salesperson (sam@example.com) and a read-write token of each in vars

@@ -149,7 +149,8 @@ func fieldType(f *records.Field) obj {
 	case records.Text:
 		return obj{"type": nullable("string"), "maxLength": 1000}
 	case records.LongText:
-		return obj{"type": nullable("string"), "maxLength": 100000}
+		return obj{"type": nullable("string"), "maxLength": 100000, "contentMediaType": "text/html",
+			"description": "HTML, stored cleaned: formatting and links are kept; scripts, forms, frames, styles, classes, ids and images other than inline data: ones are removed"}
 	case records.Integer:
 		return obj{"type": nullable("integer")}
 	case records.Decimal:

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -19,8 +20,12 @@ func readBody(r *http.Request) ([]byte, error) {
 		return nil, fault.Field("", "content_type", "send JSON with Content-Type: application/json, not %s", ct)
 	}
 	body, err := io.ReadAll(r.Body)
-	if err != nil {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
 		return nil, err
+	}
+	if err != nil {
+		return nil, &bodyError{err}
 	}
 	if len(body) == 0 {
 		return nil, fault.Field("", "required", "the request needs a JSON body")

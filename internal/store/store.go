@@ -90,7 +90,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 }
 
 func openPostgres(ctx context.Context, url string) (*DB, error) {
-	pool, err := sql.Open("pgx", url)
+	pool, err := openPgx(url)
 	if err != nil {
 		return nil, err
 	}
