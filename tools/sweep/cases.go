@@ -19,6 +19,9 @@ type testCase struct {
 	Op     string `json:"op,omitempty"`
 	Class  string `json:"class,omitempty"` // common or rare; true or false for empty
 	Sort   string `json:"sort,omitempty"`
+	// Undeclared is a sort or an operator that the fields answer does not
+	// name, yet the server accepts.
+	Undeclared bool `json:"undeclared,omitempty"`
 }
 
 // pageSize is the page every case asks for.
@@ -101,16 +104,27 @@ func (s *sweeper) deepCursor(object string, f field, sort, median string) (curso
 
 // filterCases are every operator f takes, each with a common and a rare
 // value (true and false for empty), with the default sort and with the
-// common one. It also returns what it could not measure.
-func (s *sweeper) filterCases(object string, f field, t *tally) ([]testCase, []string) {
-	var out []testCase
-	var missing []string
-	for _, op := range *f.Filters {
+// common one. It also returns the declared operators it found no value
+// for. Operators the field does not declare are tried once: one that the
+// server accepts all the same is measured like the others and marked
+// undeclared, since the fields answer should have named it.
+func (s *sweeper) filterCases(object string, f field, t *tally) (out []testCase, missing []string) {
+	ops := slices.Clone(*f.Filters)
+	for _, op := range allOps {
+		if !slices.Contains(ops, op) {
+			ops = append(ops, op)
+		}
+	}
+	for _, op := range ops {
+		declared := slices.Contains(*f.Filters, op)
 		ps := picks(f, t, op)
 		if len(ps) == 0 {
-			missing = append(missing, op)
+			if declared {
+				missing = append(missing, op)
+			}
 			continue
 		}
+		var cases []testCase
 		for _, p := range ps {
 			for _, sort := range []string{"", s.o.withSort} {
 				q := url.Values{f.Name + "[" + op + "]": {p.value}, "limit": {pageSize}}
@@ -122,12 +136,36 @@ func (s *sweeper) filterCases(object string, f field, t *tally) ([]testCase, []s
 					q.Set("sort", sort)
 					label += " · sort=" + sort
 				}
-				out = append(out, testCase{Object: object, Label: label, Path: listPath(object, q), Kind: "filter",
+				cases = append(cases, testCase{Object: object, Label: label, Path: listPath(object, q), Kind: "filter",
 					Field: f.Name, Custom: f.Custom, Op: op, Class: p.class, Sort: sort})
 			}
 		}
+		if !declared {
+			if !s.accepted(cases[0].Path) {
+				continue
+			}
+			markUndeclared(cases)
+		}
+		out = append(out, cases...)
 	}
 	return out, missing
+}
+
+// accepted reports whether the server takes a request rather than refuse
+// it with a 4xx, from one unmeasured try: a 5xx or a timeout means it
+// tried.
+func (s *sweeper) accepted(path string) bool {
+	m := s.c.do(path)
+	return m.Status < 400 || m.failed()
+}
+
+// markUndeclared marks cases of a sort or an operator that the fields
+// answer does not name.
+func markUndeclared(cases []testCase) {
+	for i := range cases {
+		cases[i].Undeclared = true
+		cases[i].Label += " · undeclared"
+	}
 }
 
 // short cuts a long value down for a label; the path holds all of it.

@@ -21,6 +21,7 @@ type field struct {
 	Custom   bool      `json:"custom"`
 	Sortable *bool     `json:"sortable"`
 	Filters  *[]string `json:"filters"`
+	derived  bool      // Sortable or Filters came from the type, not the server
 }
 
 // The filter operators of the engine.
@@ -119,11 +120,11 @@ func sweepFields(listed []field) []field {
 func complete(f field) field {
 	if f.Sortable == nil {
 		s := derivedSortable(f.Type)
-		f.Sortable = &s
+		f.Sortable, f.derived = &s, true
 	}
 	if f.Filters == nil {
 		ops := derivedOps(f.Type)
-		f.Filters = &ops
+		f.Filters, f.derived = &ops, true
 	}
 	return f
 }
@@ -161,6 +162,15 @@ func (s *sweeper) fields(object string) ([]field, error) {
 		return nil, err
 	}
 	return sweepFields(answer.Data), nil
+}
+
+// unlisted says where a sort or an operator that the server accepts should
+// have been named.
+func (f field) unlisted() string {
+	if f.derived {
+		return "which the fields answer does not say and the type does not suggest"
+	}
+	return "which the fields answer does not list"
 }
 
 // part splits a field name into its base and part (address.city).

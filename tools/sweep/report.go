@@ -112,6 +112,15 @@ func printSummary(sw *sweepResult, target time.Duration) {
 	if len(skipped) > 0 {
 		fmt.Printf("\nObjects not swept: %s.\n", strings.Join(skipped, ", "))
 	}
+	undeclared := 0
+	for _, r := range all {
+		if r.Undeclared {
+			undeclared++
+		}
+	}
+	if undeclared > 0 {
+		fmt.Printf("\n%d of the cases use a sort or an operator that the server accepts but its fields answer does not name.\n", undeclared)
+	}
 	var answered []result
 	for _, r := range all {
 		if r.Outcome != refused {

@@ -67,13 +67,20 @@ func (s *sweeper) object(object string) *objectResult {
 	var cases []testCase
 	for _, f := range fields {
 		t := s.tally(object, f, sample)
-		if *f.Sortable {
+		if *f.Sortable || s.accepted(listPath(object, url.Values{"sort": {f.Name}, "limit": {pageSize}})) {
 			sc, notes := s.sortCases(object, f, t)
+			if !*f.Sortable {
+				markUndeclared(sc)
+				o.Notes = append(o.Notes, fmt.Sprintf("%s sorts, %s", f.Name, f.unlisted()))
+			}
 			cases = append(cases, sc...)
 			o.Notes = append(o.Notes, notes...)
 		}
 		fc, missing := s.filterCases(object, f, t)
 		cases = append(cases, fc...)
+		if extra := undeclaredOps(fc); len(extra) > 0 {
+			o.Notes = append(o.Notes, fmt.Sprintf("%s takes %s, %s", f.Name, strings.Join(extra, ", "), f.unlisted()))
+		}
 		switch {
 		case !*f.Sortable && len(*f.Filters) == 0:
 			o.Notes = append(o.Notes, fmt.Sprintf("%s (%s) neither sorts nor filters", f.Name, f.Type))
@@ -95,6 +102,17 @@ func (s *sweeper) object(object string) *objectResult {
 		}
 	}
 	return o
+}
+
+// undeclaredOps lists the operators of undeclared cases.
+func undeclaredOps(cases []testCase) []string {
+	var ops []string
+	for _, c := range cases {
+		if c.Undeclared && !slices.Contains(ops, c.Op) {
+			ops = append(ops, c.Op)
+		}
+	}
+	return ops
 }
 
 // tally counts a field's values in the sample. A field that has none

@@ -245,6 +245,9 @@ func TestFailuresAreRecorded(t *testing.T) {
 			case <-time.After(2 * time.Second):
 			}
 			return
+		case q.Has("a[contains]"):
+			http.Error(w, `{"title": "Bad Request"}`, http.StatusBadRequest)
+			return
 		case q.Has("b[lt]"):
 			w.Header().Set("Content-Type", "application/problem+json")
 			w.WriteHeader(http.StatusBadRequest)
@@ -307,6 +310,17 @@ func TestFailuresAreRecorded(t *testing.T) {
 		if r.Outcome != failed && len(r.Runs) != 6 {
 			t.Errorf("%s: %d runs, want 6", label, len(r.Runs))
 		}
+	}
+	if r := byLabel["a[ne]=x · common · undeclared"]; !r.Undeclared || r.Outcome == refused {
+		t.Errorf("an operator the server takes but does not declare: %+v", r.testCase)
+	}
+	for _, r := range o.Results {
+		if r.Field == "a" && r.Op == opContains {
+			t.Errorf("an undeclared operator the server refuses is measured: %s", r.Label)
+		}
+	}
+	if !slices.Contains(o.Notes, "a takes ne, in, lt, lte, gt, gte, starts_with, empty, which the fields answer does not list") {
+		t.Errorf("undeclared operators are not noted: %q", o.Notes)
 	}
 	if !slices.Contains(o.Notes, "sort=-b: no deep page, "+errSlow.Error()) {
 		t.Errorf("a deep page too slow to prepare is not noted: %q", o.Notes)
