@@ -64,6 +64,9 @@ func (s *sweeper) object(object string) *objectResult {
 		o.Notes = append(o.Notes, "sampling stopped early: "+err.Error())
 	}
 	o.Sampled, o.IDs = len(sample), ids
+	if len(sample) == 0 {
+		o.Notes = append(o.Notes, "no record is visible, so only sorts and empty are measured")
+	}
 	var cases []testCase
 	for _, f := range fields {
 		t := s.tally(object, f, sample)
@@ -84,6 +87,8 @@ func (s *sweeper) object(object string) *objectResult {
 		switch {
 		case !*f.Sortable && len(*f.Filters) == 0:
 			o.Notes = append(o.Notes, fmt.Sprintf("%s (%s) neither sorts nor filters", f.Name, f.Type))
+		case len(missing) > 0 && len(sample) == 0:
+			// said once for the object
 		case len(missing) > 0 && len(t.counts) == 0:
 			o.Notes = append(o.Notes, fmt.Sprintf("no visible record holds a value for %s: %s not measured", f.Name, strings.Join(missing, ", ")))
 		case len(missing) > 0:
