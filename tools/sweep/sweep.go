@@ -69,31 +69,9 @@ func (s *sweeper) object(object string) *objectResult {
 	}
 	var cases []testCase
 	for _, f := range fields {
-		t := s.tally(object, f, sample)
-		if *f.Sortable || s.accepted(listPath(object, url.Values{"sort": {f.Name}, "limit": {pageSize}})) {
-			sc, notes := s.sortCases(object, f, t)
-			if !*f.Sortable {
-				markUndeclared(sc)
-				o.Notes = append(o.Notes, fmt.Sprintf("%s sorts, %s", f.Name, f.unlisted()))
-			}
-			cases = append(cases, sc...)
-			o.Notes = append(o.Notes, notes...)
-		}
-		fc, missing := s.filterCases(object, f, t)
+		fc, notes := s.fieldCases(object, f, sample)
 		cases = append(cases, fc...)
-		if extra := undeclaredOps(fc); len(extra) > 0 {
-			o.Notes = append(o.Notes, fmt.Sprintf("%s takes %s, %s", f.Name, strings.Join(extra, ", "), f.unlisted()))
-		}
-		switch {
-		case !*f.Sortable && len(*f.Filters) == 0:
-			o.Notes = append(o.Notes, fmt.Sprintf("%s (%s) neither sorts nor filters", f.Name, f.Type))
-		case len(missing) > 0 && len(sample) == 0:
-			// said once for the object
-		case len(missing) > 0 && len(t.counts) == 0:
-			o.Notes = append(o.Notes, fmt.Sprintf("no visible record holds a value for %s: %s not measured", f.Name, strings.Join(missing, ", ")))
-		case len(missing) > 0:
-			o.Notes = append(o.Notes, fmt.Sprintf("%s: no values to pick for %s", f.Name, strings.Join(missing, ", ")))
-		}
+		o.Notes = append(o.Notes, notes...)
 	}
 	o.Cases = len(cases)
 	cases = spread(cases, s.o.maxCases)
@@ -107,6 +85,38 @@ func (s *sweeper) object(object string) *objectResult {
 		}
 	}
 	return o
+}
+
+// fieldCases are the sorts and filters of one field, and notes on what
+// could not be measured or was not declared.
+func (s *sweeper) fieldCases(object string, f field, sample []record) (cases []testCase, notes []string) {
+	t := s.tally(object, f, sample)
+	sorts := *f.Sortable || s.accepted(listPath(object, url.Values{"sort": {f.Name}, "limit": {pageSize}}))
+	if sorts {
+		sc, why := s.sortCases(object, f, t)
+		if !*f.Sortable {
+			markUndeclared(sc)
+			notes = append(notes, fmt.Sprintf("%s sorts, %s", f.Name, f.unlisted()))
+		}
+		cases = append(cases, sc...)
+		notes = append(notes, why...)
+	}
+	fc, missing := s.filterCases(object, f, t)
+	cases = append(cases, fc...)
+	if extra := undeclaredOps(fc); len(extra) > 0 {
+		notes = append(notes, fmt.Sprintf("%s takes %s, %s", f.Name, strings.Join(extra, ", "), f.unlisted()))
+	}
+	switch {
+	case !sorts && len(fc) == 0 && len(missing) == 0:
+		notes = append(notes, fmt.Sprintf("%s (%s) neither sorts nor filters", f.Name, f.Type))
+	case len(missing) == 0 || len(sample) == 0:
+		// Nothing missing, or said once for the object.
+	case len(t.counts) == 0:
+		notes = append(notes, fmt.Sprintf("no visible record holds a value for %s: %s not measured", f.Name, strings.Join(missing, ", ")))
+	default:
+		notes = append(notes, fmt.Sprintf("%s: no values to pick for %s", f.Name, strings.Join(missing, ", ")))
+	}
+	return cases, notes
 }
 
 // undeclaredOps lists the operators of undeclared cases.
