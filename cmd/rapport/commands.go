@@ -196,16 +196,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		return err
 	}
 	defer stopWorkers() // after the HTTP shutdown below, before db.Close
-	srv := &http.Server{
-		Handler: (&api.Server{Engine: engine, Accounts: accounts, DB: db, Log: c.log, Version: version,
-			Sales: svc.sales, Activity: svc.activity, Search: svc.search, Duplicates: svc.duplicates,
-			ClientIPHeader: c.cfg.ClientIPHeader}).Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(c.log.Handler(), slog.LevelWarn),
-	}
+	srv := httpServer((&api.Server{Engine: engine, Accounts: accounts, DB: db, Log: c.log, Version: version,
+		Sales: svc.sales, Activity: svc.activity, Search: svc.search, Duplicates: svc.duplicates,
+		ClientIPHeader: c.cfg.ClientIPHeader}).Handler(), c.log)
 	ln, err := net.Listen("tcp", c.cfg.Addr)
 	if err != nil {
 		return err
@@ -235,6 +228,24 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	}
 	c.log.Info("stopped")
 	return nil
+}
+
+// httpServer serves h with bounds on how long a client may take, so that
+// a slow or stalled one cannot hold a connection: 10 s to send its headers
+// (which may be at most 64 KiB), 30 s for the whole request with its body
+// (a body that stops arriving is answered 408), 60 s to take the answer
+// (a notification stream pushes this on with each event), and 2 minutes
+// idle between requests.
+func httpServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
 }
 
 // accountOptions sets up the account service: it asks the engine's

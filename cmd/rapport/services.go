@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/activity"
 	"github.com/rapport-crm/rapport/internal/duplicate"
 	"github.com/rapport-crm/rapport/internal/jobs"
 	"github.com/rapport-crm/rapport/internal/mail"
+	"github.com/rapport-crm/rapport/internal/notify"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
 	"github.com/rapport-crm/rapport/internal/search"
@@ -28,11 +30,20 @@ type services struct {
 func newServices(c *command, db *store.DB, engine *records.Engine) services {
 	sender := mail.LogSender{Log: c.log}
 	return services{
-		sales:      sales.New(db, engine, sales.Options{Logger: c.log, Mail: sender}),
-		activity:   activity.New(db, engine, activity.Options{Logger: c.log, Mail: sender, PhoneRegion: c.cfg.PhoneRegion}),
-		search:     search.New(db, engine, search.Options{Logger: c.log, Mail: sender, PhoneRegion: c.cfg.PhoneRegion}),
-		duplicates: duplicate.New(db, engine, duplicate.Options{Logger: c.log, Mail: sender, PhoneRegion: c.cfg.PhoneRegion}),
+		sales: sales.New(db, engine, sales.Options{Logger: c.log}),
+		activity: activity.New(db, engine, activity.Options{Logger: c.log, Mail: sender, PhoneRegion: c.cfg.PhoneRegion,
+			Streams: streamLimits(c)}),
+		search:     search.New(db, engine, search.Options{Logger: c.log, PhoneRegion: c.cfg.PhoneRegion}),
+		duplicates: duplicate.New(db, engine, duplicate.Options{Logger: c.log, PhoneRegion: c.cfg.PhoneRegion}),
 	}
+}
+
+// streamLimits reads the bounds on live notification streams, which Load
+// has checked are positive whole numbers.
+func streamLimits(c *command) notify.Limits {
+	perUser, _ := strconv.Atoi(c.cfg.StreamsPerUser)
+	total, _ := strconv.Atoi(c.cfg.Streams)
+	return notify.Limits{PerUser: perUser, Total: total}
 }
 
 // register adds the services' background work to q.

@@ -275,6 +275,20 @@ func CountAdministrators(ctx context.Context, q store.Querier, d store.Dialect, 
 	return n, err
 }
 
+// ManagesRoles reports whether the role called name in ws may manage
+// roles, which makes whoever holds it an administrator. A role that does
+// not exist manages nothing.
+func ManagesRoles(ctx context.Context, q store.Querier, d store.Dialect, ws int64, name string) (bool, error) {
+	r, err := readRole(ctx, q, d, ws, name)
+	if fault.Is(err, fault.ENOTFOUND) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return r.ManagesRoles(), nil
+}
+
 // roleEvent writes a role change to the outbox in the caller's transaction,
 // so that it reaches the audit trail like a change of a record.
 func (p *RolePolicy) roleEvent(ctx context.Context, q store.Querier, a Actor, name, action string, before, after *Role) error {

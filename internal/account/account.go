@@ -169,6 +169,19 @@ func credentialWorkspace(prefix, value string) (int64, bool) {
 	return ws, true
 }
 
+// IsSecret reports whether s has the shape of a credential Rapport
+// issues: an API token, a session cookie or a password-reset token. The
+// access log replaces such a path segment, so that a secret sent in a URL
+// by mistake is not kept.
+func IsSecret(s string) bool {
+	for _, prefix := range []string{tokenPrefix, sessionPrefix, resetPrefix} {
+		if _, ok := credentialWorkspace(prefix, s); ok {
+			return true
+		}
+	}
+	return false
+}
+
 // parseID turns an opaque id into a row id; anything else names nothing.
 func parseID(what, id string) (int64, error) {
 	n, err := strconv.ParseInt(id, 10, 64)
@@ -198,6 +211,31 @@ func (s *Service) authorize(ctx context.Context, object string, act access.Actio
 		return a, fault.Errorf(fault.EFORBIDDEN, "only administrators may %s %ss", act, object)
 	}
 	return a, nil
+}
+
+// needRoles checks that the actor may manage roles. Everything that
+// widens whose records someone reaches takes that right, not just the
+// right to manage users: assigning a role, changing teams, their members
+// or their managers, and acting on an administrator; otherwise a role
+// that may update users could make itself, or a friend, see everything.
+// why names the change, for the refusal.
+func (s *Service) needRoles(ctx context.Context, why string) error {
+	_, err := s.authorize(ctx, "role", access.Update)
+	if fault.Is(err, fault.EFORBIDDEN) {
+		return fault.Errorf(fault.EFORBIDDEN, "%s takes the right to manage roles, which your role does not give", why)
+	}
+	return err
+}
+
+// guardAdministrator refuses a change to u, read in q, unless the actor
+// may manage roles too, when u is an administrator: whoever could change,
+// deactivate or take over an administrator could take their place.
+func (s *Service) guardAdministrator(ctx context.Context, q store.Querier, u User) error {
+	admin, err := access.ManagesRoles(ctx, q, s.db.Dialect, u.WorkspaceID, u.Role)
+	if err != nil || !admin {
+		return err
+	}
+	return s.needRoles(ctx, "acting on an administrator ("+u.Email+")")
 }
 
 // self returns the actor of ctx for a change to their own account, which

@@ -28,7 +28,9 @@ type Deactivation struct {
 // with either is refused. When reassignTo names another active user,
 // everything id owns (and every team id manages) moves to them in that
 // transaction too, each moved record with an outbox event so its history
-// shows the change. The last active administrator cannot be deactivated.
+// shows the change. The last active administrator cannot be deactivated;
+// deactivating any administrator takes the right to manage roles, and
+// handing records over the right to change them (see mayReassign).
 // Reassignment alone, without deactivating, is left to the records API.
 func (s *Service) DeactivateUser(ctx context.Context, id, reassignTo string) (Deactivation, error) {
 	a, err := s.authorize(ctx, "user", access.Update)
@@ -48,10 +50,16 @@ func (s *Service) DeactivateUser(ctx context.Context, id, reassignTo string) (De
 		if old.Status != StatusActive {
 			return fault.Errorf(fault.ECONFLICT, "user %s is already deactivated", id)
 		}
+		if err := s.guardAdministrator(ctx, q, old); err != nil {
+			return err
+		}
 		return s.keepAdministrators(ctx, q, a.WorkspaceID, func() error {
 			if reassignTo != "" {
 				to, err := s.reassignTarget(ctx, q, a.WorkspaceID, uid, reassignTo)
 				if err != nil {
+					return err
+				}
+				if err := s.mayReassign(ctx, q, a, uid, to); err != nil {
 					return err
 				}
 				if res.Reassigned, err = s.reassign(ctx, q, a, uid, to); err != nil {
@@ -88,6 +96,9 @@ func (s *Service) ReactivateUser(ctx context.Context, id string) (User, error) {
 		}
 		if old.Status == StatusActive {
 			return fault.Errorf(fault.ECONFLICT, "user %s is already active", id)
+		}
+		if err := s.guardAdministrator(ctx, q, old); err != nil {
+			return err
 		}
 		u, err = s.setStatus(ctx, q, a, old, StatusActive)
 		return err
@@ -128,6 +139,36 @@ func (s *Service) reassignTarget(ctx context.Context, q store.Querier, ws, from 
 		return 0, bad
 	}
 	return tid, err
+}
+
+// mayReassign checks that the actor could hand what from owns to to
+// without this shortcut: read and update every owned object's records of
+// either owner, as the records API asks of a change of owner one record
+// at a time; and, when from manages teams, which move too, the right to
+// manage roles that changing a team's manager takes.
+func (s *Service) mayReassign(ctx context.Context, q store.Querier, a access.Actor, from, to int64) error {
+	if s.opts.Policy != nil {
+		for _, o := range ownedObjects {
+			for _, owner := range []int64{from, to} {
+				rec := map[string]any{"owner_id": formatID(owner)}
+				for _, act := range []access.Action{access.Read, access.Update} {
+					err := s.opts.Policy.Authorize(ctx, a, o.object, act, rec)
+					if fault.Is(err, fault.EFORBIDDEN) {
+						return fault.Errorf(fault.EFORBIDDEN, "handing over user %d's records to user %d takes the right to %s "+
+							"the %s records of both, which your role does not give", from, to, act, o.object)
+					}
+					if err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+	teams, err := s.listTeams(ctx, q, a.WorkspaceID, "manager_id = ?", from)
+	if err != nil || len(teams) == 0 {
+		return err
+	}
+	return s.needRoles(ctx, "handing over the teams a user manages")
 }
 
 // reassign moves every record (live or in the trash) and every team that
@@ -185,10 +226,9 @@ func (s *Service) moveManagedTeams(ctx context.Context, q store.Querier, a acces
 
 // endCredentials ends every session and revokes every token of a user.
 func (s *Service) endCredentials(ctx context.Context, q store.Querier, ws, uid int64) error {
-	if _, err := q.ExecContext(ctx, `DELETE FROM sessions WHERE workspace_id = ? AND user_id = ?`, ws, uid); err != nil {
+	if _, err := s.endSessions(ctx, q, ws, uid, 0); err != nil {
 		return err
 	}
-	_, err := q.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE workspace_id = ? AND user_id = ? AND revoked_at IS NULL`,
-		s.db.Dialect.Time(s.now()), ws, uid)
+	_, err := s.revokeTokens(ctx, q, ws, uid)
 	return err
 }

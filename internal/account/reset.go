@@ -19,10 +19,16 @@ const resetPrefix = "rpr_"
 // ResetLifetime is how long a password-reset link works.
 const ResetLifetime = time.Hour
 
-// ResetPath is where a reset link points, under Options.BaseURL; the
-// page there asks for the new password and posts it to
-// /api/v1/password-resets/{token}.
-const ResetPath = "/password-reset/"
+// ResetPath is where a reset link points, under Options.BaseURL. The
+// token travels in the link's fragment (#token=…), which a browser never
+// sends to a server, so no access log or proxy on the way records it; the
+// page there reads it, asks for the new password and posts both in the
+// body of POST /api/v1/password-resets/confirm
+// (docs/decisions/0012a-secrets-out-of-urls.md).
+const ResetPath = "/password-reset"
+
+// ResetFragment precedes the token in a reset link's fragment.
+const ResetFragment = "#token="
 
 // RequestPasswordReset mails a single-use reset link to the active user of
 // workspace ws with e-mail email. When there is no such user it does
@@ -53,7 +59,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, ws int64, email, add
 	if err != nil {
 		return err
 	}
-	return s.opts.Mail.Send(ctx, resetMessage(u, s.opts.BaseURL+ResetPath+url.PathEscape(token)))
+	return s.opts.Mail.Send(ctx, resetMessage(u, s.opts.BaseURL+ResetPath+ResetFragment+url.QueryEscape(token)))
 }
 
 func resetMessage(u User, link string) mail.Message {
@@ -73,23 +79,26 @@ password stays as it is.
 var errResetLink = fault.Field("token", "expired", "this reset link has expired or was already used; ask for a new one")
 
 // ResetPassword sets a new password through a reset token, once: the
-// token and every other open link of the user are spent, and every
-// session of the user ends. It returns the user whose password changed.
-func (s *Service) ResetPassword(ctx context.Context, token, password, address string) (User, error) {
+// token and every other open link of the user are spent, every session of
+// the user ends and every API token of the user is revoked, since whoever
+// made the reset necessary may hold any of them. It returns the user whose
+// password changed and what ended.
+func (s *Service) ResetPassword(ctx context.Context, token, password, address string) (User, SignedOut, error) {
 	var c fault.Collector
 	checkPassword(&c, "password", password)
 	if err := c.Err(); err != nil {
-		return User{}, err
+		return User{}, SignedOut{}, err
 	}
 	ws, ok := credentialWorkspace(resetPrefix, token)
 	if !ok {
-		return User{}, errResetLink
+		return User{}, SignedOut{}, errResetLink
 	}
 	hash, err := s.opts.Password.Hash(password)
 	if err != nil {
-		return User{}, err
+		return User{}, SignedOut{}, err
 	}
 	var u User
+	var out SignedOut
 	err = s.db.Tx(ctx, func(q store.Querier) error {
 		uid, err := s.spendResetToken(ctx, q, ws, token)
 		if err != nil {
@@ -104,12 +113,21 @@ func (s *Service) ResetPassword(ctx context.Context, token, password, address st
 		if _, err := q.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE workspace_id = ? AND id = ?`, hash, ws, uid); err != nil {
 			return err
 		}
-		if err := s.endSessions(ctx, q, ws, uid, 0); err != nil {
+		out = SignedOut{}
+		if out.Sessions, err = s.endSessions(ctx, q, ws, uid, 0); err != nil {
 			return err
 		}
-		return s.audit(ctx, q, ws, event{object: "user", id: u.ID, action: ActionPasswordReset, actor: uid, address: address})
+		if out.Tokens, err = s.revokeTokens(ctx, q, ws, uid); err != nil {
+			return err
+		}
+		return s.audit(ctx, q, ws, event{object: "user", id: u.ID, action: ActionPasswordReset, actor: uid, address: address,
+			details: map[string]any{"sessions_ended": out.Sessions, "tokens_revoked": out.Tokens}})
 	})
-	return u, err
+	if err != nil {
+		return User{}, SignedOut{}, err
+	}
+	out.Message = resetNotice(&out)
+	return u, out, nil
 }
 
 // spendResetToken marks the reset token used, with every other open link

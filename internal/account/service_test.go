@@ -236,20 +236,31 @@ func TestPasswordReset(t *testing.T) {
 		}
 		link := f.mail.sent[0].Text[strings.Index(f.mail.sent[0].Text, "https://"):]
 		link = strings.Fields(link)[0]
-		token, ok := strings.CutPrefix(link, "https://crm.example.com/password-reset/")
+		token, ok := strings.CutPrefix(link, "https://crm.example.com/password-reset#token=")
 		if !ok {
 			t.Fatalf("link %q", link)
 		}
-		if _, err := f.s.ResetPassword(ctx, token, "short", ""); !fault.Is(err, fault.EINVALID) {
+		if _, _, err := f.s.ResetPassword(ctx, token, "short", ""); !fault.Is(err, fault.EINVALID) {
 			t.Fatalf("short password: %v", err)
 		}
-		if _, err := f.s.ResetPassword(ctx, token, "a brand new password", ""); err != nil {
+		cli, err := f.s.CreateToken(ctx, 1, "sam@example.com", "cli", "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, out, err := f.s.ResetPassword(ctx, token, "a brand new password", "")
+		if err != nil {
 			t.Fatalf("reset: %v", err)
+		}
+		if out.Sessions != 1 || out.Tokens != 1 || out.TokensKept || !strings.Contains(out.Message, "1 API token was revoked") {
+			t.Errorf("the reset ended %+v, want 1 session and 1 token", out)
 		}
 		if _, _, err := f.s.AuthenticateSession(ctx, old.Secret); err == nil {
 			t.Error("a session outlived the password reset")
 		}
-		if _, err := f.s.ResetPassword(ctx, token, "yet another password", ""); !fault.Is(err, fault.EINVALID) {
+		if _, err := f.s.Authenticate(ctx, cli); err == nil {
+			t.Error("an API token outlived the password reset")
+		}
+		if _, _, err := f.s.ResetPassword(ctx, token, "yet another password", ""); !fault.Is(err, fault.EINVALID) {
 			t.Fatalf("reused link: %v", err)
 		}
 		if _, _, err := f.s.SignIn(ctx, account.SignIn{Workspace: 1, Email: "sam@example.com", Password: "a brand new password"}); err != nil {
@@ -257,9 +268,9 @@ func TestPasswordReset(t *testing.T) {
 		}
 
 		f.s.RequestPasswordReset(ctx, 1, "sam@example.com", "")
-		late := strings.Fields(f.mail.sent[1].Text[strings.Index(f.mail.sent[1].Text, "/password-reset/")+16:])[0]
+		late := strings.Fields(f.mail.sent[1].Text[strings.Index(f.mail.sent[1].Text, "#token=")+7:])[0]
 		f.clock.pass(account.ResetLifetime + time.Second)
-		if _, err := f.s.ResetPassword(ctx, late, "too late password", ""); !fault.Is(err, fault.EINVALID) {
+		if _, _, err := f.s.ResetPassword(ctx, late, "too late password", ""); !fault.Is(err, fault.EINVALID) {
 			t.Fatalf("expired link: %v", err)
 		}
 	})

@@ -249,10 +249,15 @@ func (s *Service) SignOut(ctx context.Context, id string) error {
 	})
 }
 
-// endSessions ends every session of user uid except keep (0 for none).
-func (s *Service) endSessions(ctx context.Context, q store.Querier, ws, uid, keep int64) error {
-	_, err := q.ExecContext(ctx, `DELETE FROM sessions WHERE workspace_id = ? AND user_id = ? AND id <> ?`, ws, uid, keep)
-	return err
+// endSessions ends every session of user uid except keep (0 for none)
+// and returns how many ended.
+func (s *Service) endSessions(ctx context.Context, q store.Querier, ws, uid, keep int64) (int, error) {
+	res, err := q.ExecContext(ctx, `DELETE FROM sessions WHERE workspace_id = ? AND user_id = ? AND id <> ?`, ws, uid, keep)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
 }
 
 // PurgeExpired deletes the sessions and reset links that can no longer be
@@ -263,6 +268,7 @@ func (s *Service) PurgeExpired(ctx context.Context) (int64, error) {
 	var total int64
 	now := s.db.Dialect.Time(s.now())
 	err := s.db.Tx(ctx, func(q store.Querier) error {
+		total = 0 // a retried transaction counts afresh
 		for _, table := range []string{"sessions", "password_resets"} {
 			res, err := q.ExecContext(ctx, `DELETE FROM `+table+` WHERE expires_at < ?`, now)
 			if err != nil {

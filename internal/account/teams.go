@@ -103,9 +103,17 @@ func (s *Service) loadTeam(ctx context.Context, q store.Querier, ws, id int64) (
 	return teams[0], nil
 }
 
+// teamChange is what changing a team is called when it is refused: a
+// team decides whose records its manager and members reach, so making,
+// changing and deleting teams takes the right to manage roles as well.
+const teamChange = "making, changing or deleting a team"
+
 // CreateTeam adds a team; it needs a name.
 func (s *Service) CreateTeam(ctx context.Context, in TeamInput) (Team, error) {
 	a, err := s.authorize(ctx, "team", access.Create)
+	if err == nil {
+		err = s.needRoles(ctx, teamChange)
+	}
 	if err != nil {
 		return Team{}, err
 	}
@@ -140,6 +148,9 @@ func (s *Service) CreateTeam(ctx context.Context, in TeamInput) (Team, error) {
 // UpdateTeam renames a team or changes its manager.
 func (s *Service) UpdateTeam(ctx context.Context, id string, in TeamInput) (Team, error) {
 	a, err := s.authorize(ctx, "team", access.Update)
+	if err == nil {
+		err = s.needRoles(ctx, teamChange)
+	}
 	if err != nil {
 		return Team{}, err
 	}
@@ -194,6 +205,9 @@ func teamChanges(old, t Team) map[string]change {
 // DeleteTeam removes a team; its members stay, in no team.
 func (s *Service) DeleteTeam(ctx context.Context, id string) error {
 	a, err := s.authorize(ctx, "team", access.Delete)
+	if err == nil {
+		err = s.needRoles(ctx, teamChange)
+	}
 	if err != nil {
 		return err
 	}

@@ -217,3 +217,15 @@ func (s *Service) touchToken(ctx context.Context, ws, id int64, now time.Time) e
 		return err
 	})
 }
+
+// revokeTokens revokes every token of user uid still in force and returns
+// how many it revoked.
+func (s *Service) revokeTokens(ctx context.Context, q store.Querier, ws, uid int64) (int, error) {
+	res, err := q.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE workspace_id = ? AND user_id = ? AND revoked_at IS NULL`,
+		s.db.Dialect.Time(s.now()), ws, uid)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}

@@ -77,7 +77,7 @@ func (s *Service) AddUser(ctx context.Context, n NewUser) (User, error) {
 	if err != nil {
 		return User{}, err
 	}
-	if _, err := s.authorize(ctx, "role", access.Update); err != nil {
+	if err := s.needRoles(ctx, "adding a user, who gets a role and a team,"); err != nil {
 		return User{}, err
 	}
 	u, err := s.insertUser(ctx, a.WorkspaceID, a.UserID, n)
@@ -210,17 +210,22 @@ type UserChange struct {
 	Role     *string `json:"role"`
 }
 
-// UpdateUser changes a user's profile, team or role. A change that would
-// leave the workspace without an active administrator is refused.
+// UpdateUser changes a user's profile, team or role. Changing a team or a
+// role, or anything of an administrator, takes the right to manage roles
+// as well. A change that would leave the workspace without an active
+// administrator is refused.
 func (s *Service) UpdateUser(ctx context.Context, id string, ch UserChange) (User, error) {
 	a, err := s.authorize(ctx, "user", access.Update)
 	if err != nil {
 		return User{}, err
 	}
 	if ch.Role != nil {
-		// Whoever may hand out roles may make themselves an administrator,
-		// so assigning one takes the right to manage roles.
-		if _, err := s.authorize(ctx, "role", access.Update); err != nil {
+		if err := s.needRoles(ctx, "assigning a role"); err != nil {
+			return User{}, err
+		}
+	}
+	if ch.TeamID != nil {
+		if err := s.needRoles(ctx, "moving a user into or out of a team"); err != nil {
 			return User{}, err
 		}
 	}
@@ -237,6 +242,9 @@ func (s *Service) UpdateUser(ctx context.Context, id string, ch UserChange) (Use
 	err = s.db.Tx(ctx, func(q store.Querier) error {
 		old, err := s.loadUser(ctx, q, a.WorkspaceID, uid)
 		if err != nil {
+			return err
+		}
+		if err := s.guardAdministrator(ctx, q, old); err != nil {
 			return err
 		}
 		if ch.Role != nil && *ch.Role != old.Role {

@@ -35,6 +35,9 @@ type Options struct {
 	MailEvery   time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Streams bound the live notification streams; zero fields take
+	// notify.DefaultLimits.
+	Streams notify.Limits
 }
 
 // Service is the activity service.
@@ -66,7 +69,7 @@ func New(db *store.DB, engine *records.Engine, opts Options) *Service {
 		opts.Now = time.Now
 	}
 	s := &Service{db: db, engine: engine, opts: opts, inbox: notify.NewInbox(db),
-		broker: notify.NewBroker(db, opts.Logger)}
+		broker: notify.NewBroker(db, opts.Logger, opts.Streams)}
 	if opts.Mail != nil {
 		s.mailer = notify.NewMailer(db, opts.Mail, opts.Logger)
 	}

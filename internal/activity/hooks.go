@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/microcosm-cc/bluemonday"
-
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/records"
 )
@@ -19,11 +17,6 @@ var activityKinds = []string{"task", "note", "call", "meeting"}
 // workspace's user-defined lists are allowed too.
 var aboutObjects = []string{"contact", "company", "deal"}
 
-// richText keeps the basic formatting of user-written text (paragraphs,
-// emphasis, lists, links, quotes, code, tables) and drops scripts, event
-// handlers, styles and anything else that could run in a reader's browser.
-var richText = bluemonday.UGCPolicy()
-
 // before applies the rules of every activity write.
 func (s *Service) before(ctx context.Context, w *records.Write) error {
 	if w.Vals == nil { // delete, restore, purge: nothing to check
@@ -33,7 +26,6 @@ func (s *Service) before(ctx context.Context, w *records.Write) error {
 	if err := s.checkAbout(ctx, w, &c); err != nil {
 		return err
 	}
-	sanitize(w, &c)
 	switch w.Object.Name {
 	case "task":
 		s.task(w)
@@ -123,25 +115,6 @@ func (s *Service) aboutObject(ctx context.Context, name string) (string, error) 
 		}
 	}
 	return "", nil
-}
-
-// sanitize cleans the rich text of an activity. A note whose text holds
-// nothing once cleaned is refused, as an empty one would be.
-func sanitize(w *records.Write, c *fault.Collector) {
-	body, ok := w.Vals["body"].(string)
-	if !ok {
-		return
-	}
-	clean := strings.TrimSpace(richText.Sanitize(body))
-	if clean == "" {
-		if w.Object.Name == "note" {
-			c.Add("body", "required", "holds no text once unsafe markup is removed")
-			return
-		}
-		w.Vals["body"] = nil
-		return
-	}
-	w.Vals["body"] = clean
 }
 
 // task defaults done to false, which the open-task indexes rely on, and

@@ -74,6 +74,7 @@ func (s *Service) remindBatch(ctx context.Context) (made int, more bool, err err
 	now := s.opts.Now().UTC()
 	d := s.db.Dialect
 	err = s.db.Tx(ctx, func(q store.Querier) error {
+		made = 0 // a retried transaction counts afresh
 		tasks, err := s.owed(ctx, q, now)
 		if err != nil {
 			return err

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -17,6 +18,18 @@ import (
 // streamHeartbeat is how often an idle notification stream sends a
 // comment, so that proxies and clients see the connection alive.
 var streamHeartbeat = 15 * time.Second
+
+// supersededRetry is how long a stream closed for a newer one of the same
+// user asks its client to wait before reconnecting; streamBusyRetry is the
+// Retry-After of a stream refused because the server holds its maximum.
+const (
+	supersededRetry = time.Minute
+	streamBusyRetry = 30 * time.Second
+)
+
+// codeBusy is used by the API alone: the server is at a limit of its own,
+// not the caller's, and asks to be tried later.
+const codeBusy = "busy"
 
 // activityRoutes adds the endpoints of notifications and timelines.
 func (s *Server) activityRoutes(route func(string, http.HandlerFunc)) {
@@ -103,6 +116,11 @@ func (s *Server) streamNotifications(w http.ResponseWriter, r *http.Request) {
 	}
 	// Subscribe before reading what was missed, so nothing falls between.
 	sub, err := broker.Subscribe(ctx, a.WorkspaceID, a.UserID)
+	if errors.Is(err, notify.ErrBusy) {
+		w.Header().Set("Retry-After", strconv.Itoa(int(streamBusyRetry.Seconds())))
+		err = fault.Errorf(codeBusy, "the server holds as many notification streams as it may; try again in %d seconds",
+			int(streamBusyRetry.Seconds()))
+	}
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -153,6 +171,13 @@ func (s *Server) streamNotifications(w http.ResponseWriter, r *http.Request) {
 		case <-ctx.Done():
 			return
 		case n, ok := <-sub.C:
+			if !ok && sub.Superseded() {
+				// The user opened newer streams. A browser reconnects on its
+				// own: ask it to wait, so that more open tabs than the limit
+				// take turns instead of closing each other at once.
+				send(fmt.Sprintf("retry: %d\nevent: superseded\ndata: {}\n\n", supersededRetry.Milliseconds()))
+				return
+			}
 			if !ok || !event(n) {
 				return // too far behind, or gone: the client reconnects
 			}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -62,11 +63,15 @@ func (m *mailbox) lastResetToken(t *testing.T) string {
 		t.Fatal("no mail sent")
 	}
 	text := m.sent[len(m.sent)-1].Text
-	i := strings.Index(text, account.ResetPath)
+	i := strings.Index(text, account.ResetPath+account.ResetFragment)
 	if i < 0 {
 		t.Fatalf("no reset link in %q", text)
 	}
-	return strings.Fields(text[i+len(account.ResetPath):])[0]
+	token, err := url.QueryUnescape(strings.Fields(text[i+len(account.ResetPath+account.ResetFragment):])[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return token
 }
 
 // authEnv is a running API whose accounts run on a test clock and cheap
@@ -80,6 +85,7 @@ type authEnv struct {
 	accounts *account.Service
 	clock    *testClock
 	mail     *mailbox
+	logs     *logBuffer // everything the server logged
 	vars     map[string]string
 }
 
@@ -90,7 +96,7 @@ const (
 
 func newAuthEnv(t *testing.T, db *store.DB, limits api.Limits) *authEnv {
 	t.Helper()
-	e := &authEnv{t: t, db: db, clock: &testClock{t: time.Now().UTC()}, mail: &mailbox{}, vars: map[string]string{}}
+	e := &authEnv{t: t, db: db, clock: &testClock{t: time.Now().UTC()}, mail: &mailbox{}, logs: &logBuffer{}, vars: map[string]string{}}
 	// Users and records are governed by the role policy, as in production.
 	policy := access.NewRolePolicy(db)
 	e.accounts = account.NewWithOptions(db, account.Options{Password: cheapPasswords, Now: e.clock.Now, Mail: e.mail,
@@ -111,7 +117,7 @@ func newAuthEnv(t *testing.T, db *store.DB, limits api.Limits) *authEnv {
 		e.vars[u.key+"_id"], e.vars[u.key+"_token"] = created.ID, token
 	}
 	s := &api.Server{Engine: records.New(db, records.Options{PhoneRegion: "US", Policy: policy}), Accounts: e.accounts, DB: db, Version: "test",
-		Log: slog.New(slog.DiscardHandler), Limits: limits, ClientIPHeader: "X-Forwarded-For"}
+		Log: slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})), Limits: limits, ClientIPHeader: "X-Forwarded-For"}
 	e.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(e.srv.Close)
 	return e
@@ -396,25 +402,78 @@ func TestPasswordResetThroughTheAPI(t *testing.T) {
 			{name: "bad workspace", method: "POST", path: "/api/v1/password-resets", body: `{"email":"a@b.c","workspace":"x"}`, status: 400},
 			{name: "known address, same answer", method: "POST", path: "/api/v1/password-resets", body: `{"email":"sam@example.com"}`, status: 202,
 				contains: []string{"if an active account"}},
-			{name: "too short", method: "POST", path: "/api/v1/password-resets/{reset}", body: `{"password":"short"}`, status: 400,
+			{name: "too short", method: "POST", path: "/api/v1/password-resets/confirm", body: `{"token":"{reset}","password":"short"}`, status: 400,
 				contains: []string{`"field":"password"`}, before: grab},
-			{name: "a made-up link", method: "POST", path: "/api/v1/password-resets/rpr_1_madeup", body: `{"password":"a long new password"}`,
+			{name: "no token", method: "POST", path: "/api/v1/password-resets/confirm", body: `{"password":"a long new password"}`,
+				status: 400, contains: []string{`"field":"token"`}},
+			{name: "the token in the URL", method: "POST", path: "/api/v1/password-resets/{reset}", body: `{"password":"a long new password"}`,
+				status: 404, contains: []string{"never goes in a URL", "/api/v1/password-resets/confirm"}},
+			{name: "a made-up link", method: "POST", path: "/api/v1/password-resets/confirm", body: `{"token":"rpr_1_madeup","password":"a long new password"}`,
 				status: 400, contains: []string{"expired or was already used"}},
-			{name: "reset", method: "POST", path: "/api/v1/password-resets/{reset}", body: `{"password":"a long new password"}`, status: 204},
-			{name: "the link again", method: "POST", path: "/api/v1/password-resets/{reset}", body: `{"password":"another new password"}`,
+			{name: "reset", method: "POST", path: "/api/v1/password-resets/confirm", body: `{"token":"{reset}","password":"a long new password"}`, status: 200,
+				contains: []string{`"signed_out":{"sessions":1,"tokens":1,"tokens_kept":false,`, "1 API token was revoked"}},
+			{name: "the token was revoked", method: "GET", path: "/api/v1/me", token: "{sam_token}", status: 401},
+			{name: "the link again", method: "POST", path: "/api/v1/password-resets/confirm", body: `{"token":"{reset}","password":"another new password"}`,
 				status: 400, contains: []string{"expired or was already used"}},
 			{name: "the old session ended", method: "GET", path: "/api/v1/me", cookie: "{s_cookie}", status: 401},
 			{name: "the old password", method: "POST", path: "/api/v1/sessions", body: `{"email":"sam@example.com","password":"` + samPassword + `"}`,
 				status: 401},
 			signIn("n", "sam@example.com", "a long new password"),
 			{name: "ask again", method: "POST", path: "/api/v1/password-resets", body: `{"email":"sam@example.com"}`, status: 202},
-			{name: "an hour later", method: "POST", path: "/api/v1/password-resets/{reset}", body: `{"password":"a late new password"}`, status: 400,
+			{name: "an hour later", method: "POST", path: "/api/v1/password-resets/confirm", body: `{"token":"{reset}","password":"a late new password"}`, status: 400,
 				before: func(e *authEnv) { grab(e); e.clock.pass(account.ResetLifetime + time.Second) }},
 		})
 		if n := e.mail.count(); n != 2 {
 			t.Errorf("%d mails sent, want 2 (none for the unknown address)", n)
 		}
 		assertAudited(t, db, map[string]int{"password_reset_request": 2, "password_reset": 1})
+	})
+}
+
+// TestAccessLogKeepsNoSecrets resets a password, signs in, works with the
+// session and a token, and sends secrets in URLs as a careless client
+// would; then it looks for each secret in everything the server logged.
+func TestAccessLogKeepsNoSecrets(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newAuthEnv(t, db, api.Limits{})
+		const password = "a secret new password"
+		grab := func(name string) func(e *authEnv) {
+			return func(e *authEnv) { e.vars[name] = e.mail.lastResetToken(e.t) }
+		}
+		e.run([]call{
+			{name: "ask for a link", method: "POST", path: "/api/v1/password-resets", body: `{"email":"sam@example.com"}`, status: 202},
+			{name: "reset", method: "POST", path: "/api/v1/password-resets/confirm", status: 200,
+				body: `{"token":"{reset}","password":"` + password + `"}`, before: grab("reset")},
+			{name: "ask again", method: "POST", path: "/api/v1/password-resets", body: `{"email":"sam@example.com"}`, status: 202},
+			{name: "the token in the URL", method: "POST", path: "/api/v1/password-resets/{again}", status: 404,
+				body: `{"password":"` + password + `"}`, before: grab("again")},
+			signIn("s", "sam@example.com", password),
+			{name: "read with the session", method: "GET", path: "/api/v1/me", cookie: "{s_cookie}", status: 200},
+			{name: "write with the session", method: "PATCH", path: "/api/v1/me", cookie: "{s_cookie}", csrf: "{s_csrf}",
+				body: `{"name":"Sam S"}`, status: 200},
+			{name: "a session id in a URL", method: "GET", path: "/api/v1/contacts/{s_cookie}", cookie: "{s_cookie}", status: 404},
+			{name: "read with a token", method: "GET", path: "/api/v1/contacts", token: "{admin_token}", status: 200},
+			{name: "a token in a URL", method: "GET", path: "/api/v1/{admin_token}", status: 401},
+			{name: "sign out", method: "DELETE", path: "/api/v1/sessions/current", cookie: "{s_cookie}", csrf: "{s_csrf}", status: 204},
+		})
+		logged := e.logs.String()
+		if !strings.Contains(logged, `"path":"/api/v1/password-resets/confirm"`) || !strings.Contains(logged, `"path":"/api/v1/password-resets/[secret]"`) {
+			t.Fatalf("the access log does not show the resets:\n%s", logged)
+		}
+		for name, secret := range map[string]string{"the reset token": e.vars["reset"], "the reset token sent in a URL": e.vars["again"],
+			"the password": password, "the session": e.vars["s_cookie"], "its CSRF token": e.vars["s_csrf"], "the API token": e.vars["admin_token"]} {
+			// The random part alone, in case a prefix was cut off.
+			if parts := strings.SplitN(secret, "_", 3); len(parts) == 3 && strings.HasPrefix(secret, "rp") {
+				secret = parts[2]
+			}
+			if len(secret) < 16 {
+				t.Fatalf("%s is %q, too short to look for", name, secret)
+			}
+			if strings.Contains(logged, secret) {
+				t.Errorf("the log holds %s", name)
+			}
+		}
 	})
 }
 

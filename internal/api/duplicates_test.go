@@ -139,6 +139,8 @@ func TestDuplicatesAPI(t *testing.T) {
 			{"merge", "POST", "/api/v1/contacts/merge", `{"into": "` + ann + `", "from": ["` + twin + `", "` + third + `"], "fields": {"first_name": "` + twin + `"}}`,
 				200, []string{`"first_name":"Anne"`, `"id":"` + acme + `"`}},
 			{"the merged are gone", "GET", "/api/v1/contacts/" + twin, "", 404, nil},
+			{"merge into a merged one", "POST", "/api/v1/contacts/merge", `{"into": "` + twin + `", "from": ["` + ann + `"]}`, 409,
+				[]string{`"field":"into"`, "is in the trash: it was deleted, or merged into another record"}},
 			{"the note moved", "GET", "/api/v1/notes/" + note, "", 200, []string{`"record_id":"` + ann + `"`}},
 			{"the deal link moved", "GET", "/api/v1/deals/" + deal, "", 200, []string{`"id":"` + ann + `"`}},
 			{"no group is left", "GET", "/api/v1/contacts/duplicates", "", 200, []string{`"data":[]`}},

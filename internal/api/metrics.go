@@ -40,9 +40,24 @@ func newMetrics(reg *prometheus.Registry, db *store.DB) *metrics {
 	return m
 }
 
+// observe counts one request. Every label has a bounded set of values, so
+// that no client can grow the number of series: the method is one of the
+// standard ones or "other" (a client may send any token as a method), the
+// route is a registered pattern or "unmatched", the status is a number.
 func (m *metrics) observe(method, route string, status int, d time.Duration) {
+	method = methodLabel(method)
 	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
 	m.latency.WithLabelValues(method, route).Observe(d.Seconds())
+}
+
+// methodLabel is method if it is a standard one, and "other" otherwise.
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return method
+	}
+	return "other"
 }
 
 func (m *metrics) handler(reg *prometheus.Registry) http.Handler {

@@ -149,7 +149,8 @@ func fieldType(f *records.Field) obj {
 	case records.Text:
 		return obj{"type": nullable("string"), "maxLength": 1000}
 	case records.LongText:
-		return obj{"type": nullable("string"), "maxLength": 100000}
+		return obj{"type": nullable("string"), "maxLength": 100000, "contentMediaType": "text/html",
+			"description": "HTML, stored cleaned: formatting and links are kept; scripts, forms, frames, styles, classes, ids and images other than inline data: ones are removed"}
 	case records.Integer:
 		return obj{"type": nullable("integer")}
 	case records.Decimal:
@@ -234,8 +235,11 @@ func addObjectPaths(paths obj, o *records.Object, name string) {
 			"parameters": []obj{{"name": "If-Match", "in": "header", "schema": str()}},
 			"responses":  obj{"200": response("the record", name), "4XX": problem}},
 		"delete": obj{"tags": tags, "operationId": "delete_" + o.Name,
-			"parameters": []obj{{"name": "permanent", "in": "query", "schema": obj{"type": "boolean"}}},
-			"responses":  obj{"204": obj{"description": "deleted"}, "4XX": problem}},
+			"description": "Moves the record to the trash, or with permanent=true removes it for good. " +
+				"With If-Match, a record changed since that version is left alone and answered with 409.",
+			"parameters": []obj{{"name": "permanent", "in": "query", "schema": obj{"type": "boolean"}},
+				{"name": "If-Match", "in": "header", "schema": str()}},
+			"responses": obj{"204": obj{"description": "deleted"}, "4XX": problem}},
 	}
 	paths["/"+o.Plural+"/{id}/restore"] = obj{
 		"parameters": []obj{id},

@@ -27,14 +27,17 @@ func addAccountPaths(paths, schemas obj) {
 	paths["/sessions/current"] = obj{"delete": op("sessions", "sign_out", "Ends the session of the cookie.", "", "204", "")}
 	paths["/password-resets"] = obj{"post": withSecurity(op("sessions", "request_password_reset",
 		"Mails a reset link valid for an hour when an active account has the address; always 202.", "ResetRequest", "202", ""), public)}
-	paths["/password-resets/{token}"] = obj{
-		"parameters": []obj{{"name": "token", "in": "path", "required": true, "schema": str()}},
-		"post": withSecurity(op("sessions", "reset_password", "Sets the password once and ends every session of the user.",
-			"NewPassword", "204", ""), public)}
+	paths["/password-resets/confirm"] = obj{
+		"post": withSecurity(op("sessions", "reset_password", "Sets the password once, ends every session of the user and "+
+			"revokes every API token of the user; signed_out says what ended, in numbers and in a sentence to show the user. "+
+			"The token, from the reset link's fragment (#token=…), goes in the body, never in a URL.",
+			"NewPassword", "200", "PasswordReset"), public)}
 
 	paths["/me"] = obj{
-		"get":   op("me", "get_me", "The caller, with team, role and (for a session) the CSRF token.", "", "200", "Me"),
-		"patch": op("me", "update_me", "Name, language, time zone; a new password needs current_password.", "MyChange", "200", "Me")}
+		"get": op("me", "get_me", "The caller, with team, role and (for a session) the CSRF token.", "", "200", "Me"),
+		"patch": op("me", "update_me", "Name, language, time zone; a new password needs current_password, ends every other "+
+			"session of the user and revokes every API token of the user (the one of this request too) unless keep_tokens is "+
+			"true; signed_out then says what ended, in numbers and in a sentence to show the user.", "MyChange", "200", "Me")}
 	paths["/me/totp"] = obj{
 		"post":   op("me", "enrol_totp", "Starts two-factor enrolment: a secret and an otpauth:// URL.", "", "201", "TOTPEnrolment"),
 		"delete": op("me", "disable_totp", "Turns two-factor sign-in off; needs the password.", "Password", "204", "")}
@@ -42,17 +45,21 @@ func addAccountPaths(paths, schemas obj) {
 
 	paths["/users"] = obj{
 		"get":  op("users", "list_users", "The directory; ?status= and ?team_id= filter.", "", "200", "UserList"),
-		"post": op("users", "create_user", "Administrators add users.", "NewUser", "201", "User")}
+		"post": op("users", "create_user", "Adding a user takes the right to manage users and roles.", "NewUser", "201", "User")}
 	paths["/users/{id}"] = obj{"parameters": id,
-		"get":   op("users", "get_user", "", "", "200", "User"),
-		"patch": op("users", "update_user", "Name, language, time zone, team (null for none), role.", "UserChange", "200", "User")}
+		"get": op("users", "get_user", "", "", "200", "User"),
+		"patch": op("users", "update_user", "Name, language, time zone, team (null for none), role. Changing a team or a role, "+
+			"or anything of an administrator, takes the right to manage roles.", "UserChange", "200", "User")}
 	paths["/users/{id}/deactivate"] = obj{"parameters": id, "post": op("users", "deactivate_user",
-		"Ends the user's sessions and tokens; reassign_to moves what they own to another user.", "Deactivate", "200", "Deactivation")}
-	paths["/users/{id}/reactivate"] = obj{"parameters": id, "post": op("users", "reactivate_user", "", "", "200", "User")}
+		"Ends the user's sessions and tokens; reassign_to moves what they own to another user, which takes the right to read and "+
+			"update both users' records (and to manage roles when the user manages teams). Deactivating an administrator takes "+
+			"the right to manage roles.", "Deactivate", "200", "Deactivation")}
+	paths["/users/{id}/reactivate"] = obj{"parameters": id, "post": op("users", "reactivate_user",
+		"Reactivating an administrator takes the right to manage roles.", "", "200", "User")}
 
 	paths["/teams"] = obj{
 		"get":  op("teams", "list_teams", "", "", "200", "TeamList"),
-		"post": op("teams", "create_team", "", "TeamInput", "201", "Team")}
+		"post": op("teams", "create_team", "Making, changing or deleting a team takes the right to manage roles.", "TeamInput", "201", "Team")}
 	paths["/teams/{id}"] = obj{"parameters": id,
 		"get":    op("teams", "get_team", "", "", "200", "Team"),
 		"patch":  op("teams", "update_team", "manager_id null removes the manager.", "TeamInput", "200", "Team"),
@@ -91,10 +98,17 @@ func addAccountSchemas(schemas obj) {
 	schemas["User"] = obj{"type": "object", "properties": user}
 	schemas["UserList"] = list("User")
 	schemas["Me"] = obj{"allOf": []obj{ref("User"), {"type": "object", "properties": obj{
-		"team": obj{"oneOf": []obj{ref("Team"), {"type": "null"}}}, "csrf_token": str()}}}}
+		"team": obj{"oneOf": []obj{ref("Team"), {"type": "null"}}}, "csrf_token": str(), "signed_out": ref("SignedOut")}}}}
+	schemas["SignedOut"] = obj{"type": "object", "description": "What a new password ended.", "properties": obj{
+		"sessions": obj{"type": "integer", "description": "sessions signed out (a change keeps the caller's own)"},
+		"tokens":   obj{"type": "integer", "description": "API tokens revoked"}, "tokens_kept": obj{"type": "boolean"},
+		"message": obj{"type": "string", "description": "what ended, as a sentence for the user"}}}
+	schemas["PasswordReset"] = obj{"type": "object", "properties": obj{"signed_out": ref("SignedOut")}}
 	schemas["NewUser"] = object(strs("email", "name", "password", "role", "language", "time_zone", "team_id"), "email", "password", "role")
 	schemas["UserChange"] = object(strs("name", "language", "time_zone", "team_id", "role"))
-	schemas["MyChange"] = object(strs("name", "language", "time_zone", "password", "current_password"))
+	myChange := strs("name", "language", "time_zone", "password", "current_password")
+	myChange["keep_tokens"] = obj{"type": "boolean", "description": "with password: keep the API tokens instead of revoking them"}
+	schemas["MyChange"] = object(myChange)
 	schemas["Deactivate"] = object(strs("reassign_to"))
 	schemas["Deactivation"] = obj{"type": "object", "properties": obj{"user": ref("User"),
 		"reassigned": obj{"type": "object", "additionalProperties": obj{"type": "integer"}}}}
@@ -108,7 +122,7 @@ func addAccountSchemas(schemas obj) {
 	schemas["Session"] = obj{"type": "object", "properties": session}
 	schemas["SignIn"] = object(strs("email", "password", "totp_code", "workspace"), "email", "password")
 	schemas["ResetRequest"] = object(strs("email", "workspace"), "email")
-	schemas["NewPassword"] = object(strs("password"), "password")
+	schemas["NewPassword"] = object(strs("token", "password"), "token", "password")
 	schemas["Password"] = object(strs("password"), "password")
 	schemas["TOTPCode"] = object(strs("code"), "code")
 	schemas["TOTPEnrolment"] = obj{"type": "object", "properties": strs("secret", "otpauth_url")}

@@ -69,7 +69,9 @@ func addSalesPaths(paths, schemas obj) {
 	paths["/notifications/{id}/read"] = obj{"parameters": id, "post": op("notifications", "read_notification", "", "200", nil, false)}
 	paths["/notifications/read-all"] = obj{"post": op("notifications", "read_all_notifications", "", "200", nil, false)}
 	paths["/notifications/stream"] = obj{"get": op("notifications", "stream_notifications",
-		"A text/event-stream of the caller's new notifications; Last-Event-ID replays what was missed.", "200", nil, false)}
+		"A text/event-stream of the caller's new notifications; Last-Event-ID replays what was missed. "+
+			"A user holds at most a few streams: opening one more closes the oldest with a \"superseded\" event and a retry delay. "+
+			"When the server holds its maximum of streams the answer is 503 with Retry-After.", "200", nil, false)}
 
 	paths["/search"] = obj{"get": op("search", "search",
 		"Contacts, companies and deals whose words start with what was typed, best first, as far as the caller may see.",

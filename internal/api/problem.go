@@ -33,6 +33,9 @@ var statuses = map[string]int{
 	fault.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	codePrecondition:    http.StatusPreconditionRequired,
 	codeRateLimited:     http.StatusTooManyRequests,
+	codeBusy:            http.StatusServiceUnavailable,
+	codeClientClosed:    StatusClientClosed,
+	codeBodyTimeout:     http.StatusRequestTimeout,
 }
 
 // codePrecondition is used by the API alone: an update that does not say
@@ -47,6 +50,14 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
 		fe = fault.Errorf(fault.ETOOLARGE, "the request body is larger than %d bytes", tooLarge.Limit)
+	} else if cf, ok := clientFault(r, err); ok {
+		fe = cf
+		if fe.Code == codeClientClosed {
+			logger(r.Context()).Info("the client closed the request", "err", err)
+		} else {
+			logger(r.Context()).Warn("the request body stopped arriving", "err", err)
+			w.Header().Set("Connection", "close") // the rest of the body cannot be read
+		}
 	} else if !errors.As(err, &fe) {
 		logger(r.Context()).Error("request failed", "err", err)
 		fe = fault.Errorf(fault.EINTERNAL, "something went wrong on our side; the request id helps us find it")
@@ -57,7 +68,7 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	p := Problem{
 		Type:      "/problems/" + fe.Code,
-		Title:     http.StatusText(status),
+		Title:     statusText(status),
 		Status:    status,
 		Detail:    fe.Message,
 		Instance:  r.URL.Path,

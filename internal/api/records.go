@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -19,8 +20,12 @@ func readBody(r *http.Request) ([]byte, error) {
 		return nil, fault.Field("", "content_type", "send JSON with Content-Type: application/json, not %s", ct)
 	}
 	body, err := io.ReadAll(r.Body)
-	if err != nil {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
 		return nil, err
+	}
+	if err != nil {
+		return nil, &bodyError{err}
 	}
 	if len(body) == 0 {
 		return nil, fault.Field("", "required", "the request needs a JSON body")
@@ -134,7 +139,7 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request) {
 	object, id := r.PathValue("object"), r.PathValue("id")
 	switch r.URL.Query().Get("permanent") {
 	case "true", "1":
-		err = s.Engine.Purge(r.Context(), object, id)
+		err = s.Engine.Purge(r.Context(), object, id, version)
 	case "", "false", "0":
 		err = s.Engine.Delete(r.Context(), object, id, version)
 	default:

@@ -175,11 +175,28 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				route = "unmatched"
 			}
 			s.metrics.observe(r.Method, route, rec.status, elapsed)
-			logger(r.Context()).Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+			logger(r.Context()).Info("request", "method", r.Method, "path", loggedPath(r.URL.Path), "status", rec.status,
 				"duration_ms", float64(elapsed.Microseconds())/1000, "bytes", rec.bytes)
 		}()
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// loggedPath is a request's path as the access log keeps it: a segment
+// shaped like a credential Rapport issues is replaced, so that a secret a
+// client put in a URL by mistake is not kept. No endpoint takes one in its
+// path; the query string is never logged.
+func loggedPath(path string) string {
+	if !strings.Contains(path, "rp") {
+		return path
+	}
+	parts := strings.Split(path, "/")
+	for i, p := range parts {
+		if account.IsSecret(p) {
+			parts[i] = "[secret]"
+		}
+	}
+	return strings.Join(parts, "/")
 }
 
 // recorder remembers the status and size of a response.

@@ -16,7 +16,8 @@ import (
 func (s *Server) accountRoutes(mux *http.ServeMux, route func(string, http.HandlerFunc)) {
 	mux.Handle("POST /api/v1/sessions", s.public(s.signIn))
 	mux.Handle("POST /api/v1/password-resets", s.public(s.requestReset))
-	mux.Handle("POST /api/v1/password-resets/{token}", s.public(s.resetPassword))
+	mux.Handle("POST /api/v1/password-resets/confirm", s.public(s.resetPassword))
+	mux.Handle("POST /api/v1/password-resets/{token}", s.public(s.resetInPath))
 	route("DELETE /api/v1/sessions/current", s.signOut)
 
 	route("GET /api/v1/me", s.me)
@@ -62,10 +63,11 @@ func answer(w http.ResponseWriter, r *http.Request, status int, v any, err error
 }
 
 // meView is the signed-in user, with the CSRF token of their session when
-// they came with one.
+// they came with one, and after a change of password what it ended.
 type meView struct {
 	account.Profile
-	CSRFToken string `json:"csrf_token,omitempty"`
+	CSRFToken string             `json:"csrf_token,omitempty"`
+	SignedOut *account.SignedOut `json:"signed_out,omitempty"`
 }
 
 func (s *Server) me(w http.ResponseWriter, r *http.Request) {
@@ -92,12 +94,15 @@ func (s *Server) updateMe(w http.ResponseWriter, r *http.Request) {
 		keep = sess.ID
 	}
 	var p account.Profile
+	var out *account.SignedOut
 	err := s.provingPassword(w, r, func() (err error) {
-		p, err = s.Accounts.UpdateMe(r.Context(), ch, keep)
+		p, out, err = s.Accounts.UpdateMe(r.Context(), ch, keep)
 		return err
 	})
 	if err != errLockedOut {
-		answer(w, r, http.StatusOK, s.meView(r, p), err)
+		v := s.meView(r, p)
+		v.SignedOut = out
+		answer(w, r, http.StatusOK, v, err)
 	}
 }
 

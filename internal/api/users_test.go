@@ -1,8 +1,10 @@
 package api_test
 
 import (
+	"context"
 	"testing"
 
+	"github.com/rapport-crm/rapport/internal/account"
 	"github.com/rapport-crm/rapport/internal/api"
 	"github.com/rapport-crm/rapport/internal/store"
 	"github.com/rapport-crm/rapport/internal/store/storetest"
@@ -67,13 +69,25 @@ func TestMe(t *testing.T) {
 				contains: []string{`"field":"role"`}},
 			{name: "a new password needs the current one", method: "PATCH", path: "/api/v1/me", token: sam, body: `{"password":"a fresh password"}`,
 				status: 400, contains: []string{`"field":"current_password"`}},
+			{name: "keep_tokens without a password", method: "PATCH", path: "/api/v1/me", token: sam, body: `{"keep_tokens":true}`,
+				status: 400, contains: []string{`"field":"keep_tokens"`}},
 			{name: "change my password", method: "PATCH", path: "/api/v1/me", cookie: "{s_cookie}", csrf: "{s_csrf}", status: 200,
-				body: `{"password":"a fresh password","current_password":"` + samPassword + `"}`},
-			{name: "this session stays", method: "GET", path: "/api/v1/me", cookie: "{s_cookie}", status: 200},
+				body: `{"password":"a fresh password","current_password":"` + samPassword + `"}`,
+				contains: []string{`"signed_out":{"sessions":1,"tokens":1,"tokens_kept":false,`,
+					"1 other session was signed out, and 1 API token was revoked: make new tokens"}},
+			{name: "this session stays", method: "GET", path: "/api/v1/me", cookie: "{s_cookie}", status: 200, absent: []string{"signed_out"}},
 			{name: "the other session ended", method: "GET", path: "/api/v1/me", cookie: "{other_cookie}", status: 401},
+			{name: "the token was revoked", method: "GET", path: "/api/v1/me", token: sam, status: 401},
 			signIn("new", "sam@example.com", "a fresh password"),
+			{name: "a new token", method: "POST", path: "/api/v1/tokens", cookie: "{new_cookie}", csrf: "{new_csrf}", body: `{"name":"cli"}`,
+				status: 201, save: map[string]string{"cli": "token"}},
+			{name: "change it again, keeping the tokens", method: "PATCH", path: "/api/v1/me", token: "{cli}", status: 200,
+				body:     `{"password":"a third password","current_password":"a fresh password","keep_tokens":true}`,
+				contains: []string{`"signed_out":{"sessions":2,"tokens":0,"tokens_kept":true,`, "your API tokens were kept, as you asked"}},
+			{name: "the kept token works", method: "GET", path: "/api/v1/me", token: "{cli}", status: 200},
+			{name: "the sessions ended", method: "GET", path: "/api/v1/me", cookie: "{new_cookie}", status: 401},
 		})
-		assertAudited(t, db, map[string]int{"password_change": 1})
+		assertAudited(t, db, map[string]int{"password_change": 2})
 	})
 }
 
@@ -150,5 +164,74 @@ func TestDeactivationThroughTheAPI(t *testing.T) {
 		if events != 2 {
 			t.Errorf("%d ownership events in the outbox, want 2", events)
 		}
+	})
+}
+
+// TestManagingUsersDoesNotWidenReach checks that a role that may manage
+// users but not roles cannot use that to reach further: it cannot act on
+// an administrator (change, deactivate, reactivate, take over their
+// records), change teams, their members or managers, or hand a user's
+// records to someone when it could not move them one by one.
+func TestManagingUsersDoesNotWidenReach(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newAuthEnv(t, db, api.Limits{})
+		admin, una := "{admin_token}", "{una_token}"
+		unaToken := func(e *authEnv) {
+			token, err := e.accounts.CreateToken(context.Background(), 1, "una@example.com", "t", account.ScopeReadWrite, nil)
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			e.vars["una_token"] = token
+		}
+		e.run([]call{
+			{name: "a role that manages users, not roles", method: "POST", path: "/api/v1/roles", token: admin, status: 201,
+				body: `{"name":"user_admin","grants":{"user":{"read":"all","update":"all"},"team":{"read":"all","create":"all","update":"all","delete":"all"},
+					"contact":{"read":"team","update":"team"},"company":{"read":"team","update":"team"}}}`},
+			{name: "una has it", method: "POST", path: "/api/v1/users", token: admin, status: 201,
+				body: `{"email":"una@example.com","name":"Una","password":"una una una una","role":"user_admin"}`, save: map[string]string{"una": "id"}},
+			{name: "a second administrator", method: "POST", path: "/api/v1/users", token: admin, status: 201,
+				body: `{"email":"ada@example.com","name":"Ada","password":"ada ada ada ada","role":"administrator"}`, save: map[string]string{"ada": "id"}},
+			{name: "una manages a team", method: "POST", path: "/api/v1/teams", token: admin, body: `{"name":"North","manager_id":"{una}"}`,
+				status: 201, save: map[string]string{"north": "id"}},
+			{name: "sam's contact", method: "POST", path: "/api/v1/contacts", token: admin, body: `{"first_name":"Secret","owner_id":"{sam_id}"}`,
+				status: 201, save: map[string]string{"secret": "id"}},
+			{name: "una cannot read it", method: "GET", path: "/api/v1/contacts/{secret}", token: una, status: 404, before: unaToken},
+
+			{name: "moving sam into una's team", method: "PATCH", path: "/api/v1/users/{sam_id}", token: una, body: `{"team_id":"{north}"}`,
+				status: 403, contains: []string{"moving a user into or out of a team takes the right to manage roles"}},
+			{name: "so una still cannot read sam's contact", method: "GET", path: "/api/v1/contacts/{secret}", token: una, status: 404},
+			{name: "making a team", method: "POST", path: "/api/v1/teams", token: una, body: `{"name":"South"}`, status: 403,
+				contains: []string{"making, changing or deleting a team"}},
+			{name: "changing a team's manager", method: "PATCH", path: "/api/v1/teams/{north}", token: una, body: `{"manager_id":"{una}"}`, status: 403},
+			{name: "deleting a team", method: "DELETE", path: "/api/v1/teams/{north}", token: una, status: 403},
+			{name: "assigning a role", method: "PATCH", path: "/api/v1/users/{sam_id}", token: una, body: `{"role":"manager"}`, status: 403},
+
+			{name: "renaming an administrator", method: "PATCH", path: "/api/v1/users/{admin_id}", token: una, body: `{"name":"Pwned"}`,
+				status: 403, contains: []string{"acting on an administrator (admin@example.com)"}},
+			{name: "deactivating an administrator and taking their records", method: "POST", path: "/api/v1/users/{ada}/deactivate", token: una,
+				body: `{"reassign_to":"{una}"}`, status: 403},
+			{name: "deactivating an administrator", method: "POST", path: "/api/v1/users/{ada}/deactivate", token: una, status: 403},
+			{name: "the administrators are untouched", method: "GET", path: "/api/v1/users?status=active", token: una, status: 200,
+				contains: []string{`"name":"Admin"`, "ada@example.com"}, absent: []string{"Pwned"}},
+			{name: "an administrator deactivates ada", method: "POST", path: "/api/v1/users/{ada}/deactivate", token: admin, status: 200},
+			{name: "reactivating an administrator", method: "POST", path: "/api/v1/users/{ada}/reactivate", token: una, status: 403},
+
+			{name: "taking over sam's records", method: "POST", path: "/api/v1/users/{sam_id}/deactivate", token: una,
+				body: `{"reassign_to":"{una}"}`, status: 403, contains: []string{"handing over user {sam_id}'s records"}},
+			{name: "sam still owns the contact", method: "GET", path: "/api/v1/contacts/{secret}", token: admin, status: 200,
+				contains: []string{`"owner_id":"{sam_id}"`}},
+
+			// What managing users is for still works.
+			{name: "renaming sam", method: "PATCH", path: "/api/v1/users/{sam_id}", token: una, body: `{"name":"Samuel"}`, status: 200},
+			{name: "deactivating sam", method: "POST", path: "/api/v1/users/{sam_id}/deactivate", token: una, status: 200},
+			{name: "reactivating sam", method: "POST", path: "/api/v1/users/{sam_id}/reactivate", token: una, status: 200},
+			{name: "una may now change everyone's contacts", method: "PATCH", path: "/api/v1/roles/user_admin", token: admin, status: 200,
+				body: `{"grants":{"contact":{"read":"all","update":"all"},"company":{"read":"all","update":"all"}}}`},
+			{name: "so una may hand sam's over", method: "POST", path: "/api/v1/users/{sam_id}/deactivate", token: una,
+				body: `{"reassign_to":"{una}"}`, status: 200, contains: []string{`"contacts":1`}},
+			{name: "an administrator may move people between teams", method: "PATCH", path: "/api/v1/users/{ada}", token: admin,
+				body: `{"team_id":"{north}"}`, status: 200},
+		})
 	})
 }

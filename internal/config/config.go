@@ -31,6 +31,11 @@ type Config struct {
 	// ClientIPHeader names the header in which a trusted reverse proxy
 	// passes the client's address; empty means there is no proxy.
 	ClientIPHeader string
+
+	// StreamsPerUser and Streams bound the live notification streams of
+	// one user and of the whole server.
+	StreamsPerUser string
+	Streams        string
 }
 
 // setting describes one configurable value.
@@ -50,6 +55,8 @@ func (c *Config) settings() []setting {
 		{"audit-retention", "days to keep audit entries; 0 keeps them forever", "365", &c.AuditRetention},
 		{"public-url", "the URL users reach Rapport at, for links in e-mails; empty means http://ADDR", "", &c.PublicURL},
 		{"client-ip-header", "header in which a trusted reverse proxy passes the client address (X-Forwarded-For or X-Real-IP); empty when there is no proxy", "", &c.ClientIPHeader},
+		{"streams-per-user", "live notification streams one user may hold; a new one beyond it closes the oldest", "5", &c.StreamsPerUser},
+		{"streams", "live notification streams the server holds; a new one beyond it is refused with 503", "1000", &c.Streams},
 	}
 }
 
@@ -109,6 +116,11 @@ func (c *Config) Load(getenv func(string) string) error {
 	}
 	if days, err := strconv.Atoi(c.AuditRetention); err != nil || days < 0 {
 		return fmt.Errorf("audit-retention must be a number of days, 0 or more, not %q", c.AuditRetention)
+	}
+	for _, s := range []struct{ name, value string }{{"streams-per-user", c.StreamsPerUser}, {"streams", c.Streams}} {
+		if n, err := strconv.Atoi(s.value); err != nil || n < 1 {
+			return fmt.Errorf("%s must be a whole number, 1 or more, not %q", s.name, s.value)
+		}
 	}
 	return nil
 }

@@ -8,7 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/rapport-crm/rapport/internal/store"
 )
 
 // copyLoader writes to PostgreSQL with COPY, through the pgx connection
@@ -90,12 +91,12 @@ func (l *copyLoader) load(ctx context.Context, t table, batches <-chan []any, fr
 	src := &copySource{batches: batches, free: free, width: len(t.cols), p: newProgress(l.log, t.name)}
 	var n int64
 	err := l.conn.Raw(func(dc any) error {
-		pc, ok := dc.(*stdlib.Conn)
+		pc, ok := store.PgxConn(dc)
 		if !ok {
 			return fmt.Errorf("unexpected driver connection %T", dc)
 		}
 		var err error
-		n, err = pc.Conn().CopyFrom(ctx, pgx.Identifier{t.name}, t.cols, src)
+		n, err = pc.CopyFrom(ctx, pgx.Identifier{t.name}, t.cols, src)
 		return err
 	})
 	if err == nil {

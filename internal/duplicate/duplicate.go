@@ -11,7 +11,6 @@ import (
 	"log/slog"
 
 	"github.com/rapport-crm/rapport/internal/jobs"
-	"github.com/rapport-crm/rapport/internal/mail"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/store"
 )
@@ -19,7 +18,6 @@ import (
 // Options configure a Service.
 type Options struct {
 	Logger *slog.Logger
-	Mail   mail.Sender
 	// PhoneRegion is the country assumed for phones typed without a
 	// country code in a draft checked for duplicates; set it to the
 	// engine's, so drafts compare like stored records.

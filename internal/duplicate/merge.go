@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -52,7 +53,13 @@ var moved = map[*kind][]linkColumn{
 // activity, deal and notification of the merged records moves to it, and
 // the merged records are soft-deleted through the engine. A "merge" event
 // on the survivor names them for the audit trail. It returns the survivor
-// as it is afterwards.
+// as the merge left it.
+//
+// Merges of one workspace take turns, and each locks the rows of its
+// records before it reads them, so that a merge never builds on a record
+// that another merge is removing: one naming a record that is in the
+// trash, because a merge that committed first removed it, is refused with
+// ECONFLICT and changes nothing (docs/decisions/0012-concurrent-merges.md).
 func (s *Service) Merge(ctx context.Context, object string, req MergeRequest) (records.Record, error) {
 	k, err := kindOf(object)
 	if err != nil {
@@ -65,29 +72,68 @@ func (s *Service) Merge(ctx context.Context, object string, req MergeRequest) (r
 	if err := s.checkRequest(ctx, k, req); err != nil {
 		return nil, err
 	}
+	var survivor records.Record
 	err = s.db.Tx(ctx, func(q store.Querier) error {
-		tctx := store.Within(ctx, q)
-		recs, err := s.mergeable(tctx, a, k, req)
+		ctx := store.Within(ctx, q)
+		if err := s.lock(ctx, q, a.WorkspaceID, k, req); err != nil {
+			return err
+		}
+		recs, err := s.mergeable(ctx, a, k, req)
 		if err != nil {
 			return err
 		}
-		if err := s.takeValues(tctx, k, req, recs); err != nil {
+		if err := s.takeValues(ctx, k, req, recs); err != nil {
 			return err
 		}
-		if err := s.move(tctx, q, a, k, req); err != nil {
+		if err := s.move(ctx, q, a, k, req); err != nil {
 			return err
 		}
 		for i, id := range req.From {
-			if err := s.engine.Delete(tctx, k.object, id, recs[id]["version"].(int64)); err != nil {
+			if err := s.engine.Delete(ctx, k.object, id, recs[id]["version"].(int64)); err != nil {
 				return named(err, "from["+strconv.Itoa(i)+"]")
 			}
 		}
-		return s.mergeEvent(tctx, q, a, k, req)
+		if err := s.mergeEvent(ctx, q, a, k, req); err != nil {
+			return err
+		}
+		// Read in the transaction: once it commits, another merge may
+		// fold the survivor into a third record before a later read.
+		survivor, err = s.engine.Get(ctx, k.object, req.Into, false)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return s.engine.Get(ctx, k.object, req.Into, false)
+	return survivor, nil
+}
+
+// lock takes the workspace's turn to merge, then locks the rows of every
+// record of req until the transaction ends, in id order. The turn keeps
+// two merges from rewriting the same link rows from either end (a
+// contact merge and a company merge both move contact_companies); the
+// row locks make ordinary writes of these records wait for the merge, and
+// their order means that two lockers of the same records never hold one
+// each while waiting for the other's. On SQLite both are implicit: its
+// write transactions already run one at a time.
+func (s *Service) lock(ctx context.Context, q store.Querier, ws int64, k *kind, req MergeRequest) error {
+	d := s.db.Dialect
+	var id int64
+	if err := q.QueryRowContext(ctx, `SELECT id FROM workspaces WHERE id = ?`+d.LockRows(), ws).Scan(&id); err != nil {
+		return err
+	}
+	ids := parseIDs(append([]string{req.Into}, req.From...))
+	if len(ids) == 0 {
+		return nil // nothing to lock: the reads answer not found
+	}
+	slices.Sort(ids)
+	marks, args := store.List(ids)
+	rows, err := q.QueryContext(ctx, `SELECT id FROM `+k.table+` WHERE workspace_id = ? AND id IN (`+marks+`) ORDER BY id`+d.LockRows(),
+		append([]any{ws}, args...)...)
+	if err != nil {
+		return err
+	}
+	_, err = scanIDs(rows)
+	return err
 }
 
 // checkRequest checks the request's shape and its fields before anything
@@ -149,14 +195,19 @@ func sortedKeys(m map[string]string) []string {
 
 // mergeable reads every record of the merge and checks that the actor may
 // change the survivor and delete the others. A record of another object,
-// of another workspace or out of the actor's sight is not found.
+// of another workspace or out of the actor's sight is not found; one in
+// the trash is a conflict.
 func (s *Service) mergeable(ctx context.Context, a access.Actor, k *kind, req MergeRequest) (map[string]records.Record, error) {
 	policy, grant := s.engine.Policy(), s.engine.Object(k.object).Grant()
 	recs := map[string]records.Record{}
 	check := func(id, field string, acts ...access.Action) error {
-		rec, err := s.engine.Get(ctx, k.object, id, false)
+		rec, err := s.engine.Get(ctx, k.object, id, true)
 		if err != nil {
 			return named(err, field)
+		}
+		if rec["deleted_at"] != nil {
+			return named(fault.Errorf(fault.ECONFLICT, "%s %s is in the trash: it was deleted, or merged into another record, "+
+				"since the duplicates were read; read them again and merge what is left", k.object, id), field)
 		}
 		for _, act := range acts {
 			if err := policy.Authorize(ctx, a, grant, act, rec); err != nil {

@@ -408,7 +408,9 @@ func TestMergeRefusals(t *testing.T) {
 			{"value from outside", duplicate.MergeRequest{Into: a, From: []string{b}, Fields: map[string]string{"first_name": gone}}, fault.EINVALID, "fields.first_name", ""},
 			{"another workspace's", duplicate.MergeRequest{Into: a, From: []string{stranger}}, fault.ENOTFOUND, "from[0]", ""},
 			{"a company as a contact", duplicate.MergeRequest{Into: a, From: []string{company}}, fault.ENOTFOUND, "from[0]", ""},
-			{"a deleted one", duplicate.MergeRequest{Into: gone, From: []string{b}}, fault.ENOTFOUND, "into", ""},
+			{"a deleted one", duplicate.MergeRequest{Into: gone, From: []string{b}}, fault.ECONFLICT, "into", ""},
+			{"a deleted one to merge", duplicate.MergeRequest{Into: a, From: []string{b, gone}}, fault.ECONFLICT, "from[1]", ""},
+			{"no id at all", duplicate.MergeRequest{Into: "x", From: []string{"y"}}, fault.ENOTFOUND, "into", ""},
 			{"not an id", duplicate.MergeRequest{Into: a, From: []string{"x1"}}, fault.ENOTFOUND, "from[0]", ""},
 			{"an object without duplicates", duplicate.MergeRequest{Into: a, From: []string{b}}, fault.ENOTFOUND, "", "deals"},
 		} {

@@ -251,14 +251,19 @@ func (q *Queue) releaseHeld() error {
 }
 
 // backoff is the delay before retrying a job that has failed attempt times.
-// It doubles with every attempt up to BackoffMax; half of it is random
-// ("equal jitter"), so jobs that failed together do not retry together,
-// while the delay still never shrinks from one attempt to the next.
 func (q *Queue) backoff(attempt int) time.Duration {
-	d := q.opts.BackoffBase
-	for i := 1; i < attempt && d < q.opts.BackoffMax; i++ {
+	return backoffDelay(q.opts.BackoffBase, q.opts.BackoffMax, attempt)
+}
+
+// backoffDelay is the delay before the next try after attempt failed ones. It
+// doubles from base with every attempt up to limit; half of it is random
+// ("equal jitter"), so what failed together does not retry together,
+// while the delay still never shrinks from one attempt to the next.
+func backoffDelay(base, limit time.Duration, attempt int) time.Duration {
+	d := base
+	for i := 1; i < attempt && d < limit; i++ {
 		d *= 2
 	}
-	d = min(d, q.opts.BackoffMax)
+	d = min(d, limit)
 	return d/2 + mrand.N(d/2+1)
 }

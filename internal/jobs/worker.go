@@ -41,9 +41,23 @@ func claimSQL(d store.Dialect, kinds int) string {
 		RETURNING workspace_id, id, kind, ` + d.JSONOut("payload") + `, attempts, max_attempts, every_ms, run_at, created_at`
 }
 
+// Bounds on retrying the queue's own statements when the database fails:
+// claims back off from the poll interval up to maxClaimBackoff, and are
+// logged as warnings until they have failed for claimErrorAfter: a lost
+// connection costs one failed claim and the next takes a new connection,
+// while a database that stays unreachable is an error. An outcome is
+// written up to settleAttempts times.
+const (
+	maxClaimBackoff = 30 * time.Second
+	claimErrorAfter = 30 * time.Second
+	settleAttempts  = 4
+)
+
 // work is one worker: it claims and runs jobs until the queue stops.
 func (q *Queue) work(worker string) {
 	defer q.workers.Done()
+	failures := 0
+	var failingSince time.Time
 	for {
 		select {
 		case <-q.quit:
@@ -51,20 +65,33 @@ func (q *Queue) work(worker string) {
 		default:
 		}
 		j, ok, err := q.claim(worker)
-		if err != nil && q.runCtx.Err() == nil {
-			q.log.Error("claim a job", "err", err)
+		// Idle workers spread their polls so they do not all hit the
+		// database at once.
+		wait := q.opts.Poll/2 + mrand.N(q.opts.Poll/2+1)
+		switch {
+		case err != nil && q.runCtx.Err() == nil:
+			if failures++; failures == 1 {
+				failingSince = time.Now()
+			}
+			wait = backoffDelay(q.opts.Poll, maxClaimBackoff, failures)
+			log := q.log.Warn
+			if time.Since(failingSince) >= claimErrorAfter {
+				log = q.log.Error
+			}
+			log("claim a job failed; retrying", "err", err, "failures", failures, "in", wait.String())
+		case err == nil && failures > 0:
+			q.log.Info("claiming jobs works again", "after_failures", failures)
+			failures = 0
 		}
 		if ok {
 			q.run(worker, j)
 			continue
 		}
-		// Idle workers spread their polls so they do not all hit the
-		// database at once.
 		select {
 		case <-q.quit:
 			return
 		case <-q.wake:
-		case <-time.After(q.opts.Poll/2 + mrand.N(q.opts.Poll/2+1)):
+		case <-time.After(wait):
 		}
 	}
 }
@@ -198,22 +225,35 @@ func (q *Queue) release(worker string, j Job) error {
 
 // settle ends worker's claim on j with the given SET clause. The claim is
 // matched by locked_by, so a worker whose lock expired and was taken over
-// changes nothing.
+// changes nothing. A failed write is tried again on a new connection: a
+// job whose outcome is lost runs again once its lock expires.
 func (q *Queue) settle(worker string, j Job, set string, args ...any) error {
 	// The outcome must be written even when Stop has cancelled the run.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(q.runCtx), 10*time.Second)
 	defer cancel()
 	args = append(args, q.db.Dialect.Time(q.opts.Now()), j.WorkspaceID, j.ID, worker)
 	var n int64
-	err := q.db.Tx(ctx, func(tx store.Querier) error {
-		res, err := tx.ExecContext(ctx, `UPDATE jobs SET `+set+`, locked_by = NULL, locked_until = NULL, updated_at = ?
-			WHERE workspace_id = ? AND id = ? AND locked_by = ? AND status = 'running'`, args...)
-		if err != nil {
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = q.db.Tx(ctx, func(tx store.Querier) error {
+			res, err := tx.ExecContext(ctx, `UPDATE jobs SET `+set+`, locked_by = NULL, locked_until = NULL, updated_at = ?
+				WHERE workspace_id = ? AND id = ? AND locked_by = ? AND status = 'running'`, args...)
+			if err != nil {
+				return err
+			}
+			n, err = res.RowsAffected()
 			return err
+		})
+		if err == nil || attempt == settleAttempts || ctx.Err() != nil {
+			break
 		}
-		n, err = res.RowsAffected()
-		return err
-	})
+		wait := backoffDelay(50*time.Millisecond, time.Second, attempt)
+		q.log.Warn("record the outcome of a job failed; retrying", "job", j.ID, "kind", j.Kind, "err", err, "in", wait.String())
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+		}
+	}
 	if err != nil {
 		q.log.Error("record the outcome of a job", "job", j.ID, "kind", j.Kind, "err", err)
 		return err

@@ -2,7 +2,9 @@ package notify
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -25,10 +27,12 @@ type Broker struct {
 	// hits ON CONFLICT draws one too), so a gap may fill later or never.
 	gapWait time.Duration
 
-	wake chan struct{}
+	wake   chan struct{}
+	limits Limits
 
 	mu      sync.Mutex
 	subs    map[*Subscription]bool
+	byUser  map[userKey][]*Subscription // each user's streams, oldest first
 	running bool
 	floor   int64          // every id up to floor has been handled
 	seen    map[int64]bool // ids above floor already handled
@@ -37,33 +41,81 @@ type Broker struct {
 
 // Subscription is one open stream. C delivers the user's new
 // notifications; it is closed when the stream falls too far behind to be
-// caught up, and the client should reconnect (with Last-Event-ID).
+// caught up, and the client should reconnect (with Last-Event-ID), or when
+// the user opened more streams than the limit and this is the oldest
+// (Superseded then reports true).
 type Subscription struct {
-	C        <-chan Notification
-	c        chan Notification
-	ws, user int64
+	C          <-chan Notification
+	c          chan Notification
+	ws, user   int64
+	superseded bool
 }
+
+// Superseded reports whether s was closed because its user opened newer
+// streams. Read it once C is closed.
+func (s *Subscription) Superseded() bool { return s.superseded }
+
+type userKey struct{ ws, user int64 }
+
+// Limits bound the streams one process holds open. Each is a goroutine
+// and a connection, so that one token cannot hold thousands.
+type Limits struct {
+	// PerUser is how many streams one user may hold; a new one beyond it
+	// closes the user's oldest, which is the one most likely left behind
+	// by a sleeping laptop or a dead connection (a refusal would lock the
+	// user out until the dead one times out). Default 5.
+	PerUser int
+	// Total is how many streams the process holds; a new one beyond it is
+	// refused with ErrBusy. Default 1000.
+	Total int
+}
+
+// DefaultLimits are the limits of a broker given zero ones.
+var DefaultLimits = Limits{PerUser: 5, Total: 1000}
+
+// ErrBusy is Subscribe's answer when the process holds as many streams as
+// Limits.Total allows.
+var ErrBusy = errors.New("notify: too many notification streams are open")
 
 // queueLen is how many notifications a stream may lag behind.
 const queueLen = 64
 
-// NewBroker returns a broker over db.
-func NewBroker(db *store.DB, log *slog.Logger) *Broker {
+// NewBroker returns a broker over db that holds at most limits' streams;
+// zero fields take DefaultLimits.
+func NewBroker(db *store.DB, log *slog.Logger, limits Limits) *Broker {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Broker{db: db, log: log, every: time.Second, gapWait: 10 * time.Second,
-		wake: make(chan struct{}, 1), subs: map[*Subscription]bool{}, seen: map[int64]bool{}}
+	if limits.PerUser <= 0 {
+		limits.PerUser = DefaultLimits.PerUser
+	}
+	if limits.Total <= 0 {
+		limits.Total = DefaultLimits.Total
+	}
+	return &Broker{db: db, log: log, every: time.Second, gapWait: 10 * time.Second, limits: limits,
+		wake: make(chan struct{}, 1), subs: map[*Subscription]bool{}, byUser: map[userKey][]*Subscription{},
+		seen: map[int64]bool{}}
 }
 
 // Subscribe opens a stream of user's new notifications in workspace ws.
 // Every notification committed after it returns is delivered. Call
-// Unsubscribe when the stream ends.
+// Unsubscribe when the stream ends. When the user already holds
+// Limits.PerUser streams, the oldest is closed; when the process holds
+// Limits.Total, the answer is ErrBusy.
 func (b *Broker) Subscribe(ctx context.Context, ws, user int64) (*Subscription, error) {
 	c := make(chan Notification, queueLen)
 	s := &Subscription{C: c, c: c, ws: ws, user: user}
+	key := userKey{ws, user}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	for len(b.byUser[key]) >= b.limits.PerUser {
+		oldest := b.byUser[key][0]
+		oldest.superseded = true
+		b.drop(oldest)
+	}
+	if len(b.subs) >= b.limits.Total {
+		return nil, ErrBusy
+	}
 	if !b.running {
 		// Start from the newest id, so that only what comes next is sent.
 		var last int64
@@ -76,6 +128,7 @@ func (b *Broker) Subscribe(ctx context.Context, ws, user int64) (*Subscription, 
 		go b.run()
 	}
 	b.subs[s] = true
+	b.byUser[key] = append(b.byUser[key], s)
 	return s, nil
 }
 
@@ -83,9 +136,22 @@ func (b *Broker) Subscribe(ctx context.Context, ws, user int64) (*Subscription, 
 func (b *Broker) Unsubscribe(s *Subscription) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.subs[s] {
-		delete(b.subs, s)
-		close(s.c)
+	b.drop(s)
+}
+
+// drop ends s if it is open. The caller holds b.mu.
+func (b *Broker) drop(s *Subscription) {
+	if !b.subs[s] {
+		return
+	}
+	delete(b.subs, s)
+	close(s.c)
+	key := userKey{s.ws, s.user}
+	rest := slices.DeleteFunc(b.byUser[key], func(x *Subscription) bool { return x == s })
+	if len(rest) == 0 {
+		delete(b.byUser, key)
+	} else {
+		b.byUser[key] = rest
 	}
 }
 
@@ -164,8 +230,7 @@ func (b *Broker) deliver(found []Notification) {
 			select {
 			case s.c <- n:
 			default: // too far behind: end it, the client catches up on reconnect
-				delete(b.subs, s)
-				close(s.c)
+				b.drop(s)
 			}
 		}
 	}

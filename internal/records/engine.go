@@ -298,7 +298,7 @@ func (e *Engine) Get(ctx context.Context, object, id string, withDeleted bool) (
 	if err != nil {
 		return nil, err
 	}
-	rec, err := e.load(ctx, e.db.Reader(), a.WorkspaceID, s, id)
+	rec, err := e.load(ctx, e.db.Read(ctx), a.WorkspaceID, s, id)
 	if err != nil {
 		return nil, err
 	}
@@ -313,7 +313,7 @@ func (e *Engine) Get(ctx context.Context, object, id string, withDeleted bool) (
 		}
 		return nil, err
 	}
-	if err := e.loadLinks(ctx, e.db.Reader(), a.WorkspaceID, s, []Record{rec}); err != nil {
+	if err := e.loadLinks(ctx, e.db.Read(ctx), a.WorkspaceID, s, []Record{rec}); err != nil {
 		return nil, err
 	}
 	return s.redact(rec), nil

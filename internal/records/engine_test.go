@@ -90,7 +90,7 @@ func TestLifecycle(t *testing.T) {
 
 		// Purge removes the record and its links, whether or not it is in
 		// the trash.
-		if err := v.e.Purge(v.ctx, "contacts", id(c)); err != nil {
+		if err := v.e.Purge(v.ctx, "contacts", id(c), 0); err != nil {
 			t.Fatal(err)
 		}
 		_, err = v.e.Get(v.ctx, "contacts", id(c), true)
@@ -98,7 +98,7 @@ func TestLifecycle(t *testing.T) {
 		if n := v.count(`SELECT count(*) FROM contact_companies`); n != 0 {
 			t.Errorf("%d links left after purge", n)
 		}
-		if err := v.e.Purge(v.ctx, "contacts", id(c)); fault.Code(err) != fault.ENOTFOUND {
+		if err := v.e.Purge(v.ctx, "contacts", id(c), 0); fault.Code(err) != fault.ENOTFOUND {
 			t.Errorf("second purge: %v, want not found", err)
 		}
 		if co := v.get("companies", id(acme)); version(co) != 1 {
@@ -116,7 +116,7 @@ func TestPurgeCompanyRemovesLinks(t *testing.T) {
 		if err := v.e.Delete(v.ctx, "companies", id(a), 0); err != nil {
 			t.Fatal(err)
 		}
-		if err := v.e.Purge(v.ctx, "companies", id(a)); err != nil {
+		if err := v.e.Purge(v.ctx, "companies", id(a), 0); err != nil {
 			t.Fatal(err)
 		}
 		if n := v.count(`SELECT count(*) FROM contact_companies WHERE company_id = ?`, id(a)); n != 0 {
@@ -141,7 +141,7 @@ func TestUnknownObjectAndBadIDs(t *testing.T) {
 			_, err = v.e.Update(v.ctx, "contacts", bad, 1, map[string]any{})
 			wantCode(t, err, fault.ENOTFOUND)
 			wantCode(t, v.e.Delete(v.ctx, "contacts", bad, 0), fault.ENOTFOUND)
-			wantCode(t, v.e.Purge(v.ctx, "contacts", bad), fault.ENOTFOUND)
+			wantCode(t, v.e.Purge(v.ctx, "contacts", bad, 0), fault.ENOTFOUND)
 			_, err = v.e.Restore(v.ctx, "contacts", bad)
 			wantCode(t, err, fault.ENOTFOUND)
 		}
@@ -199,7 +199,7 @@ func TestConcurrentWrites(t *testing.T) {
 					case 2:
 						err = v.e.Delete(v.ctx, "contacts", id(c), 1)
 					case 3:
-						err = v.e.Purge(v.ctx, "contacts", id(c))
+						err = v.e.Purge(v.ctx, "contacts", id(c), 0)
 					}
 					errs[i] = err
 				})
@@ -318,7 +318,7 @@ func TestOutbox(t *testing.T) {
 		if ch := ev.Changes["deleted_at"]; ch.Before == nil || ch.After != nil {
 			t.Errorf("restore change %+v", ch)
 		}
-		if err := v.e.Purge(v.ctx, "contacts", id(c)); err != nil {
+		if err := v.e.Purge(v.ctx, "contacts", id(c), 0); err != nil {
 			t.Fatal(err)
 		}
 		ev = expect("purge", id(c))
@@ -361,7 +361,7 @@ func TestWorkspaceIsolation(t *testing.T) {
 		_, err = v.e.Update(v.ctx, "contacts", id(theirs), 1, in(t, `{"first_name": "Pwned"}`))
 		wantCode(t, err, fault.ENOTFOUND)
 		wantCode(t, v.e.Delete(v.ctx, "contacts", id(theirs), 0), fault.ENOTFOUND)
-		wantCode(t, v.e.Purge(v.ctx, "companies", id(theirCo)), fault.ENOTFOUND)
+		wantCode(t, v.e.Purge(v.ctx, "companies", id(theirCo), 0), fault.ENOTFOUND)
 		_, err = v.e.Restore(v.ctx, "contacts", id(theirs))
 		wantCode(t, err, fault.ENOTFOUND)
 

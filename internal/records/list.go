@@ -92,7 +92,7 @@ func (e *Engine) List(ctx context.Context, object string, q Query) (Page, error)
 		}
 		page.Total = &total
 	}
-	return page, e.loadLinks(ctx, e.db.Reader(), a.WorkspaceID, s, page.Data)
+	return page, e.loadLinks(ctx, e.db.Read(ctx), a.WorkspaceID, s, page.Data)
 }
 
 // plan compiles a list request. It returns nil when the actor's scope

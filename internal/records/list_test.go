@@ -594,7 +594,7 @@ func TestPagesWhileWriting(t *testing.T) {
 				if n := count(got, id(r)); n != want {
 					t.Errorf("sort %q: record %s added between pages seen %d times, want %d", sort, r["first_name"], n, want)
 				}
-				if err := v.e.Purge(v.ctx, "contacts", id(r)); err != nil {
+				if err := v.e.Purge(v.ctx, "contacts", id(r), 0); err != nil {
 					t.Fatal(err)
 				}
 			}

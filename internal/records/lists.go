@@ -61,6 +61,8 @@ func (e *Engine) list(ctx context.Context, ws int64, name string) (*Object, erro
 	return lists[name], nil
 }
 
+// loadLists reads committed lists only, as loadSchema reads fields, for
+// the same reason: the result is cached.
 func (e *Engine) loadLists(ctx context.Context, ws int64) (map[string]*Object, error) {
 	rows, err := e.db.Reader().QueryContext(ctx, `SELECT name, plural, label FROM list_objects WHERE workspace_id = ? ORDER BY name`, ws)
 	if err != nil {

@@ -4,8 +4,8 @@ package records
 // told apart by its kind column, so that a record's timeline reads one
 // index. Each may be about one record (record_type and record_id) or
 // about nothing. The activity service registers the rules: the record it
-// is about exists and is readable, notes are sanitised, occurred_at is
-// the moment the timeline orders it by.
+// is about exists and is readable, occurred_at is the moment the timeline
+// orders it by. Their long texts are cleaned like every other (richtext.go).
 
 // TaskTypes are the kinds of task.
 var TaskTypes = []string{"call", "meeting", "email", "follow_up", "other"}

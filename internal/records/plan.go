@@ -209,7 +209,7 @@ func (p *plan) orderBy(key, id string, o order) string {
 
 // rows runs a page query and reads its records and their positions.
 func (p *plan) rows(ctx context.Context, s *schema, c clause, max int) ([]Record, []position, error) {
-	rows, err := p.e.db.Reader().QueryContext(ctx, c.sql+" LIMIT "+strconv.Itoa(max), c.args...)
+	rows, err := p.e.db.Read(ctx).QueryContext(ctx, c.sql+" LIMIT "+strconv.Itoa(max), c.args...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -250,7 +250,7 @@ func (p *plan) probe(ctx context.Context, t *term) ([]int64, error) {
 	default:
 		return nil, nil
 	}
-	rows, err := p.e.db.Reader().QueryContext(ctx, c.sql+" LIMIT "+strconv.Itoa(p.e.driveLimit+1), c.args...)
+	rows, err := p.e.db.Read(ctx).QueryContext(ctx, c.sql+" LIMIT "+strconv.Itoa(p.e.driveLimit+1), c.args...)
 	if err != nil {
 		return nil, err
 	}
@@ -510,7 +510,7 @@ func (p *plan) bound(ctx context.Context, from string, frame clause, key, id str
 		" LIMIT 1 OFFSET " + strconv.Itoa(p.e.window-1)
 	var k any
 	var n int64
-	err := p.e.db.Reader().QueryRowContext(ctx, q, frame.args...).Scan(&k, &n)
+	err := p.e.db.Read(ctx).QueryRowContext(ctx, q, frame.args...).Scan(&k, &n)
 	if err != nil {
 		if isNoRows(err) {
 			return nil, nil
@@ -539,7 +539,7 @@ func (p *plan) count(ctx context.Context, ids []int64) (int64, error) {
 		from += d.IndexedBy(p.obj.indexName("id"))
 	}
 	var n int64
-	err := p.e.db.Reader().QueryRowContext(ctx, "SELECT count(*) FROM "+from+" WHERE "+where.sql, where.args...).Scan(&n)
+	err := p.e.db.Read(ctx).QueryRowContext(ctx, "SELECT count(*) FROM "+from+" WHERE "+where.sql, where.args...).Scan(&n)
 	return n, err
 }
 

@@ -77,6 +77,9 @@ func (e *Engine) freshSchema(ctx context.Context, ws int64, s *schema, names ...
 	return s, nil
 }
 
+// loadSchema reads committed fields only, through the reader pool even
+// inside a transaction: what it reads is cached, and a field of a
+// transaction that rolls back must never be.
 func (e *Engine) loadSchema(ctx context.Context, ws int64, obj *Object) (*schema, error) {
 	rows, err := e.db.Reader().QueryContext(ctx,
 		`SELECT name, label, type, `+e.db.Dialect.JSONOut("options")+`, target, required

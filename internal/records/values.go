@@ -164,6 +164,9 @@ func (n normalizer) text(f *Field, in any) (any, *fault.FieldError) {
 	if f.Type == Text && len(s) > maxTextBytes {
 		return nil, bad(f.Name, "too_long", "must be at most %d bytes of UTF-8", maxTextBytes)
 	}
+	if f.Type == LongText {
+		return richTextValue(f, s)
+	}
 	if s == "" {
 		if f.Required {
 			return nil, bad(f.Name, "required", "is required")

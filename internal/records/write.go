@@ -214,22 +214,26 @@ func (e *Engine) Create(ctx context.Context, object string, in map[string]any) (
 		return nil, err
 	}
 	in, derived := prepared(obj, in, nil)
-	vals, err := e.checkInput(s, in, derived, true)
+	checked, err := e.checkInput(s, in, derived, true)
 	if err != nil {
 		return nil, err
 	}
-	defaultOwner(a, obj, vals)
+	defaultOwner(a, obj, checked)
 	// Asked again with the record as it will be stored, so that an actor
 	// limited to their own records cannot create one for someone else.
-	if err := e.policy.Authorize(ctx, a, obj.Grant(), access.Create, vals); err != nil {
+	if err := e.policy.Authorize(ctx, a, obj.Grant(), access.Create, checked); err != nil {
 		return nil, err
 	}
 	now := e.now()
 	var rec Record
 	err = e.db.Tx(ctx, func(q store.Querier) error {
+		ctx := store.Within(ctx, q)
 		if err := e.checkCap(ctx, q, a.WorkspaceID, obj); err != nil {
 			return err
 		}
+		// Before hooks may change the values; a retried transaction starts
+		// again from the checked input.
+		vals := clone(checked)
 		w := &Write{Q: q, Actor: a, Action: "create", Object: obj, Vals: vals}
 		if err := e.runBefore(ctx, w); err != nil {
 			return err
@@ -343,6 +347,7 @@ func (e *Engine) Update(ctx context.Context, object, id string, version int64, i
 	}
 	var rec Record
 	err = e.db.Tx(ctx, func(q store.Querier) error {
+		ctx := store.Within(ctx, q)
 		old, err := e.loadForWrite(ctx, q, a, s, id, access.Update, version)
 		if err != nil {
 			return err
@@ -511,6 +516,7 @@ func (e *Engine) setDeleted(ctx context.Context, object, id string, version int6
 		return err
 	}
 	return e.db.Tx(ctx, func(q store.Querier) error {
+		ctx := store.Within(ctx, q)
 		act := access.Delete
 		old, err := e.loadForWrite(ctx, q, a, s, id, act, version)
 		if err != nil {
@@ -557,8 +563,9 @@ func (e *Engine) setDeleted(ctx context.Context, object, id string, version int6
 }
 
 // Purge removes a record for good, with its links. The event keeps the
-// values it had.
-func (e *Engine) Purge(ctx context.Context, object, id string) error {
+// values it had. version, when not zero, must match as for Update, so
+// that a record changed since the caller read it is not destroyed unseen.
+func (e *Engine) Purge(ctx context.Context, object, id string, version int64) error {
 	a, obj, err := e.begin(ctx, object)
 	if err != nil {
 		return err
@@ -568,9 +575,10 @@ func (e *Engine) Purge(ctx context.Context, object, id string) error {
 		return err
 	}
 	return e.db.Tx(ctx, func(q store.Querier) error {
+		ctx := store.Within(ctx, q)
 		// The event keeps every value and link, seen or not: the audit
 		// trail is not the actor's view.
-		old, err := e.loadForWrite(ctx, q, a, s.base, id, access.Delete, 0)
+		old, err := e.loadForWrite(ctx, q, a, s.base, id, access.Delete, version)
 		if err != nil {
 			return err
 		}
@@ -589,12 +597,15 @@ func (e *Engine) Purge(ctx context.Context, object, id string) error {
 		if err := deleteEntries(ctx, q, a.WorkspaceID, obj.Name, n); err != nil {
 			return err
 		}
-		res, err := q.ExecContext(ctx, `DELETE FROM `+obj.Table()+` WHERE workspace_id = ? AND id = ?`+obj.only(""), a.WorkspaceID, n)
+		// The version check makes a write that committed since the record
+		// was read win, as in apply.
+		res, err := q.ExecContext(ctx, `DELETE FROM `+obj.Table()+` WHERE workspace_id = ? AND id = ? AND version = ?`+obj.only(""),
+			a.WorkspaceID, n, old["version"])
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
-			return notFound(obj, id) // purged by a concurrent call
+			return fault.Errorf(fault.ECONFLICT, "%s %s was changed or removed by someone else; read it again and retry", obj.Name, id)
 		}
 		changes := map[string]change{}
 		for k, v := range old {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/jobs"
-	"github.com/rapport-crm/rapport/internal/mail"
 	"github.com/rapport-crm/rapport/internal/outbox"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/store"
@@ -17,7 +16,6 @@ import (
 // Options configure a Service.
 type Options struct {
 	Logger *slog.Logger
-	Mail   mail.Sender
 	// Now is the clock; nil means time.Now. Tests move it to make deals
 	// rot and repeat purchases fall due.
 	Now func() time.Time

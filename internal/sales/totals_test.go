@@ -39,7 +39,7 @@ func TestStageTotalsFollowDeals(t *testing.T) {
 			case op == 7:
 				_, err = f.engine.Restore(f.admin, "deal", pick(r, deals))
 			default:
-				err = f.engine.Purge(f.admin, "deal", pick(r, deals))
+				err = f.engine.Purge(f.admin, "deal", pick(r, deals), 0)
 			}
 			_ = err // refused writes (a purged deal, a deal not deleted) change nothing, which is checked too
 			checkTotals(t, f, step)

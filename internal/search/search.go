@@ -37,7 +37,6 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/jobs"
-	"github.com/rapport-crm/rapport/internal/mail"
 	"github.com/rapport-crm/rapport/internal/outbox"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/store"
@@ -53,7 +52,6 @@ const maxBatches = 100
 // Options configure a Service.
 type Options struct {
 	Logger *slog.Logger
-	Mail   mail.Sender
 	// PhoneRegion is the country assumed for numbers looked up without a
 	// country code (ISO 3166), as the engine's.
 	PhoneRegion string

@@ -197,7 +197,7 @@ func TestIndexFollowsChanges(t *testing.T) {
 			{"company renamed: old name", func() {}, "globex", "deal", deal, false},
 			{"deleted", func() { f.must(f.engine.Delete(ctx, "contact", c, 0)) }, "homer", "contact", c, false},
 			{"restored", func() { _, err := f.engine.Restore(ctx, "contact", c); f.must(err) }, "homer", "contact", c, true},
-			{"deal purged", func() { f.must(f.engine.Purge(ctx, "deal", deal)) }, "doomsday", "deal", deal, false},
+			{"deal purged", func() { f.must(f.engine.Purge(ctx, "deal", deal, 0)) }, "doomsday", "deal", deal, false},
 		}
 		for _, s := range steps {
 			s.change()

@@ -174,6 +174,22 @@ func IsUniqueViolation(err error) bool {
 	return false
 }
 
+// IsRetryable reports whether err is the database aborting a transaction
+// only because it collided with another: a deadlock (40P01) or a
+// serialization failure (40001) on PostgreSQL, a busy or locked database
+// on SQLite. Running the transaction again may well succeed.
+func IsRetryable(err error) bool {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code == "40P01" || pg.Code == "40001"
+	}
+	var lite sqlite3.Error
+	if errors.As(err, &lite) {
+		return lite.Code == sqlite3.ErrBusy || lite.Code == sqlite3.ErrLocked
+	}
+	return false
+}
+
 // ParseTime reads a timestamp column as either driver returns it.
 func ParseTime(v any) (time.Time, bool) {
 	switch t := v.(type) {

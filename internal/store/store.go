@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -89,7 +90,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 }
 
 func openPostgres(ctx context.Context, url string) (*DB, error) {
-	pool, err := sql.Open("pgx", url)
+	pool, err := openPgx(url)
 	if err != nil {
 		return nil, err
 	}
@@ -197,12 +198,51 @@ func (c conn) QueryRowContext(ctx context.Context, query string, args ...any) *s
 // Reader returns a Querier on the reader pool.
 func (db *DB) Reader() Querier { return conn{q: db.read, d: db.Dialect} }
 
+// Read returns the transaction ctx carries (see Within), so that a read
+// made inside a transaction sees that transaction's own writes, or else
+// the reader pool.
+func (db *DB) Read(ctx context.Context) Querier {
+	if q, ok := Joined(ctx); ok {
+		return q
+	}
+	return db.Reader()
+}
+
+// maxAttempts bounds how often Tx runs a transaction that the database
+// aborted to break a deadlock or a serialization conflict.
+const maxAttempts = 4
+
 // Tx runs fn in one write transaction, committing when fn returns nil and
 // rolling back otherwise, so a failed call leaves nothing half written.
-func (db *DB) Tx(ctx context.Context, fn func(q Querier) error) (err error) {
-	if q, ok := ctx.Value(txKey{}).(Querier); ok {
+// When ctx already carries a transaction (see Within), fn runs in it.
+//
+// A transaction that the database aborted only because it collided with
+// another one (a deadlock or serialization failure on PostgreSQL, a busy
+// database on SQLite) is run again from the start, a few times at most,
+// after a short random pause: nothing of the failed attempt was kept, so
+// fn must only be a function of what it reads in the transaction. A
+// joined transaction is never retried here; the one that began it is.
+func (db *DB) Tx(ctx context.Context, fn func(q Querier) error) error {
+	if q, ok := Joined(ctx); ok {
 		return fn(q)
 	}
+	for attempt := 1; ; attempt++ {
+		err := db.tx(ctx, fn)
+		if err == nil || attempt == maxAttempts || !IsRetryable(err) {
+			return err
+		}
+		// Up to 10, 20, 30 ms, at random, so that the two sides of a
+		// deadlock do not collide again in step.
+		pause := time.Duration(rand.Int64N(int64(attempt) * int64(10*time.Millisecond)))
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(pause):
+		}
+	}
+}
+
+func (db *DB) tx(ctx context.Context, fn func(q Querier) error) (err error) {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
