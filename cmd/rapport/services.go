@@ -19,6 +19,7 @@ import (
 
 // services are the domain services serve runs over the engine.
 type services struct {
+	engine     *records.Engine
 	sales      *sales.Service
 	activity   *activity.Service
 	search     *search.Service
@@ -30,7 +31,8 @@ type services struct {
 func newServices(c *command, db *store.DB, engine *records.Engine) services {
 	sender := mail.LogSender{Log: c.log}
 	return services{
-		sales: sales.New(db, engine, sales.Options{Logger: c.log}),
+		engine: engine,
+		sales:  sales.New(db, engine, sales.Options{Logger: c.log}),
 		activity: activity.New(db, engine, activity.Options{Logger: c.log, Mail: sender, PhoneRegion: c.cfg.PhoneRegion,
 			Streams: streamLimits(c)}),
 		search:     search.New(db, engine, search.Options{Logger: c.log, PhoneRegion: c.cfg.PhoneRegion}),
@@ -46,22 +48,33 @@ func streamLimits(c *command) notify.Limits {
 	return notify.Limits{PerUser: perUser, Total: total}
 }
 
-// register adds the services' background work to q.
+// register adds the services' background work to q: theirs, and the
+// engine's building of field indexes, a slice of work every few seconds
+// so that the writer is never held for long.
 func (s services) register(q *jobs.Queue) {
+	q.Every("records.index_fields", 2*time.Second, func(ctx context.Context, _ jobs.Job) error {
+		_, err := s.engine.IndexFields(ctx, time.Second)
+		return err
+	})
 	s.sales.Register(q)
 	s.activity.Register(q)
 	s.search.Register(q)
 	s.duplicates.Register(q)
 }
 
-// index builds workspace ws's stage totals, search index and duplicate
-// keys from what is stored, for data loaded in bulk past the engine (the
-// demo).
+// index builds workspace ws's stage totals, field indexes, search index
+// and duplicate keys from what is stored, for data loaded in bulk past the
+// engine (the demo).
 func (s services) index(ctx context.Context, log *slog.Logger, ws int64) error {
 	if err := s.sales.RebuildTotals(ctx, ws); err != nil {
 		return err
 	}
 	start := time.Now()
+	if err := s.engine.IndexAllFields(ctx); err != nil {
+		return err
+	}
+	log.Info("field indexes built", "took", time.Since(start).Round(time.Millisecond))
+	start = time.Now()
 	if err := s.search.Rebuild(ctx, ws); err != nil {
 		return err
 	}
