@@ -58,7 +58,7 @@ func TestEveryEndpointRefusesBadInput(t *testing.T) {
 
 // request is a valid request to one endpoint, which the walker spoils one
 // part at a time.
-type request struct {
+type validRequest struct {
 	route   api.Route
 	path    map[string]string // wildcard values
 	query   string            // raw query
@@ -75,172 +75,177 @@ type request struct {
 }
 
 // validRequests makes, for every route pattern, valid requests to it.
-var validRequests = map[string]func(w *walker) []request{
-	"GET /api/v1/openapi.json":    one(request{status: 200}),
-	"GET /api/v1/fields/{object}": perObject(func(o string) request { return request{path: obj(o), status: 200} }),
-	"GET /api/v1/audit": func(w *walker) []request {
-		return []request{{status: 200, query: "object=contact&record_id=" + w.ids["contact"] + "&user_id=" + w.admin +
+var validRequests = map[string]func(w *walker) []validRequest{
+	"GET /api/v1/openapi.json":    just(validRequest{status: 200}),
+	"GET /api/v1/fields/{object}": eachObject(func(o string) validRequest { return validRequest{path: pathObject(o), status: 200} }),
+	"GET /api/v1/audit": func(w *walker) []validRequest {
+		return []validRequest{{status: 200, query: "object=contact&record_id=" + w.ids["contact"] + "&user_id=" + w.admin +
 			"&action=create&from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z&limit=5"}}
 	},
-	"GET /api/v1/jobs":             one(request{query: "status=dead&limit=5", status: 200}),
-	"GET /api/v1/roles":            one(request{status: 200}),
-	"POST /api/v1/roles":           one(request{body: `{"name": "walker_{n}", "label": "Walker", "grants": {"contact": {"read": "all"}}, "fields": {"contact": {"last_name": "hidden"}}}`, status: 201}),
-	"GET /api/v1/roles/{name}":     one(request{path: map[string]string{"name": "walker"}, status: 200}),
-	"PATCH /api/v1/roles/{name}":   one(request{path: map[string]string{"name": "walker"}, body: `{"label": "Walker two", "grants": {"contact": {"update": "own"}}, "fields": {"contact": {"first_name": "read_only"}}}`, status: 200}),
-	"DELETE /api/v1/roles/{name}":  one(request{path: map[string]string{"name": "doomed"}, status: 204}),
-	"GET /api/v1/lists":            one(request{status: 200}),
-	"POST /api/v1/lists":           one(request{body: `{"name": "vendor", "plural": "vendors", "label": "Vendors"}`, status: 201}),
-	"POST /api/v1/sessions":        one(request{body: `{"email": "admin@walk.example", "password": "correct horse battery", "totp_code": "", "workspace": "1"}`, status: 201}),
-	"POST /api/v1/password-resets": one(request{body: `{"email": "admin@walk.example", "workspace": "1"}`, status: 202}),
-	"POST /api/v1/password-resets/{token}": one(request{path: map[string]string{"token": "not-a-token"},
+	"GET /api/v1/jobs":             just(validRequest{query: "status=dead&limit=5", status: 200}),
+	"GET /api/v1/roles":            just(validRequest{status: 200}),
+	"POST /api/v1/roles":           just(validRequest{body: `{"name": "walker_{n}", "label": "Walker", "grants": {"contact": {"read": "all"}}, "fields": {"contact": {"last_name": "hidden"}}}`, status: 201}),
+	"GET /api/v1/roles/{name}":     just(validRequest{path: map[string]string{"name": "walker"}, status: 200}),
+	"PATCH /api/v1/roles/{name}":   just(validRequest{path: map[string]string{"name": "walker"}, body: `{"label": "Walker two", "grants": {"contact": {"update": "own"}}, "fields": {"contact": {"first_name": "read_only"}}}`, status: 200}),
+	"DELETE /api/v1/roles/{name}":  just(validRequest{path: map[string]string{"name": "doomed"}, status: 204}),
+	"GET /api/v1/lists":            just(validRequest{status: 200}),
+	"POST /api/v1/lists":           just(validRequest{body: `{"name": "vendor", "plural": "vendors", "label": "Vendors"}`, status: 201}),
+	"POST /api/v1/sessions":        just(validRequest{body: `{"email": "admin@walk.example", "password": "correct horse battery", "totp_code": "", "workspace": "1"}`, status: 201}),
+	"POST /api/v1/password-resets": just(validRequest{body: `{"email": "admin@walk.example", "workspace": "1"}`, status: 202}),
+	"POST /api/v1/password-resets/{token}": just(validRequest{path: map[string]string{"token": "not-a-token"},
 		body: `{"password": "another horse battery"}`, status: 0}),
-	"DELETE /api/v1/sessions/current": one(request{status: 404}), // a token has no session to end
-	"GET /api/v1/me":                  one(request{status: 200}),
-	"PATCH /api/v1/me":                one(request{body: `{"name": "Ada", "language": "en", "time_zone": "Europe/Berlin"}`, status: 200}),
-	"POST /api/v1/me/totp":            one(request{status: 201}),
-	"POST /api/v1/me/totp/confirm":    one(request{body: `{"code": "000000"}`, status: 0}),
-	"DELETE /api/v1/me/totp":          one(request{body: `{"password": "correct horse battery"}`, status: 0}),
-	"GET /api/v1/users": func(w *walker) []request {
-		return []request{{query: "status=active&team_id=" + w.ids["team"], status: 200}}
+	"DELETE /api/v1/sessions/current": just(validRequest{status: 404}), // a token has no session to end
+	"GET /api/v1/me":                  just(validRequest{status: 200}),
+	"PATCH /api/v1/me":                just(validRequest{body: `{"name": "Ada", "language": "en", "time_zone": "Europe/Berlin"}`, status: 200}),
+	"POST /api/v1/me/totp":            just(validRequest{status: 201}),
+	"POST /api/v1/me/totp/confirm":    just(validRequest{body: `{"code": "000000"}`, status: 0}),
+	"DELETE /api/v1/me/totp":          just(validRequest{body: `{"password": "correct horse battery"}`, status: 0}),
+	"GET /api/v1/users": func(w *walker) []validRequest {
+		return []validRequest{{query: "status=active&team_id=" + w.ids["team"], status: 200}}
 	},
-	"POST /api/v1/users": func(w *walker) []request {
-		return []request{{body: `{"email": "new{n}@walk.example", "name": "New", "password": "correct horse battery", "role": "salesperson",
+	"POST /api/v1/users": func(w *walker) []validRequest {
+		return []validRequest{{body: `{"email": "new{n}@walk.example", "name": "New", "password": "correct horse battery", "role": "salesperson",
 			"language": "en", "time_zone": "UTC", "team_id": "` + w.ids["team"] + `"}`, status: 201}}
 	},
-	"GET /api/v1/users/{id}": func(w *walker) []request { return []request{{path: id(w.ids["member"]), status: 200}} },
-	"PATCH /api/v1/users/{id}": func(w *walker) []request {
-		return []request{{path: id(w.ids["member"]), body: `{"name": "Member", "language": "de", "time_zone": "UTC", "team_id": "` +
+	"GET /api/v1/users/{id}": func(w *walker) []validRequest { return []validRequest{{path: pathID(w.ids["member"]), status: 200}} },
+	"PATCH /api/v1/users/{id}": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["member"]), body: `{"name": "Member", "language": "de", "time_zone": "UTC", "team_id": "` +
 			w.ids["team"] + `", "role": "salesperson"}`, status: 200}}
 	},
-	"POST /api/v1/users/{id}/deactivate": func(w *walker) []request {
-		return []request{{path: id(w.ids["leaver"]), body: `{"reassign_to": "` + w.admin + `"}`, status: 200}}
+	"POST /api/v1/users/{id}/deactivate": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["leaver"]), body: `{"reassign_to": "` + w.admin + `"}`, status: 200}}
 	},
-	"POST /api/v1/users/{id}/reactivate": func(w *walker) []request { return []request{{path: id(w.ids["leaver"]), status: 200}} },
-	"GET /api/v1/teams":                  one(request{status: 200}),
-	"POST /api/v1/teams": func(w *walker) []request {
-		return []request{{body: `{"name": "Team {n}", "manager_id": "` + w.admin + `"}`, status: 201}}
+	"POST /api/v1/users/{id}/reactivate": func(w *walker) []validRequest { return []validRequest{{path: pathID(w.ids["leaver"]), status: 200}} },
+	"GET /api/v1/teams":                  just(validRequest{status: 200}),
+	"POST /api/v1/teams": func(w *walker) []validRequest {
+		return []validRequest{{body: `{"name": "Team {n}", "manager_id": "` + w.admin + `"}`, status: 201}}
 	},
-	"GET /api/v1/teams/{id}": func(w *walker) []request { return []request{{path: id(w.ids["team"]), status: 200}} },
-	"PATCH /api/v1/teams/{id}": func(w *walker) []request {
-		return []request{{path: id(w.ids["team"]), body: `{"name": "Team {n}", "manager_id": "` + w.admin + `"}`, status: 200}}
+	"GET /api/v1/teams/{id}": func(w *walker) []validRequest { return []validRequest{{path: pathID(w.ids["team"]), status: 200}} },
+	"PATCH /api/v1/teams/{id}": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["team"]), body: `{"name": "Team {n}", "manager_id": "` + w.admin + `"}`, status: 200}}
 	},
-	"DELETE /api/v1/teams/{id}": func(w *walker) []request { return []request{{path: id(w.ids["doomed_team"]), status: 204}} },
-	"GET /api/v1/tokens":        one(request{status: 200}),
-	"POST /api/v1/tokens":       one(request{body: `{"name": "cli {n}", "scope": "read", "expires_at": "2100-01-01T00:00:00Z"}`, status: 201}),
-	"DELETE /api/v1/tokens/{id}": func(w *walker) []request {
-		return []request{{path: id(w.ids["doomed_token"]), status: 204}}
+	"DELETE /api/v1/teams/{id}": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["doomed_team"]), status: 204}}
+	},
+	"GET /api/v1/tokens":  just(validRequest{status: 200}),
+	"POST /api/v1/tokens": just(validRequest{body: `{"name": "cli {n}", "scope": "read", "expires_at": "2100-01-01T00:00:00Z"}`, status: 201}),
+	"DELETE /api/v1/tokens/{id}": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["doomed_token"]), status: 204}}
 	},
 
-	"GET /api/v1/pipelines/{id}/board": func(w *walker) []request {
-		return []request{{path: id(w.ids["pipeline"]), query: "owner_id=" + w.admin, status: 200}}
+	"GET /api/v1/pipelines/{id}/board": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["pipeline"]), query: "owner_id=" + w.admin, status: 200}}
 	},
-	"GET /api/v1/deals/rotting": one(request{query: "limit=5&title[contains]=Deal", status: 200}),
-	"GET /api/v1/deals/without-task": func(w *walker) []request {
-		return []request{{query: "owner_id=" + w.admin + "&limit=5", status: 200}}
+	"GET /api/v1/deals/rotting": just(validRequest{query: "limit=5&title[contains]=Deal", status: 200}),
+	"GET /api/v1/deals/without-task": func(w *walker) []validRequest {
+		return []validRequest{{query: "owner_id=" + w.admin + "&limit=5", status: 200}}
 	},
-	"GET /api/v1/products/{id}/stock": func(w *walker) []request { return []request{{path: id(w.ids["product"]), status: 200}} },
-	"PUT /api/v1/products/{id}/stock": func(w *walker) []request {
-		return []request{{path: id(w.ids["product"]), body: `{"warehouse_id": "` + w.ids["warehouse"] + `", "quantity": 5}`, status: 200}}
+	"GET /api/v1/products/{id}/stock": func(w *walker) []validRequest { return []validRequest{{path: pathID(w.ids["product"]), status: 200}} },
+	"PUT /api/v1/products/{id}/stock": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["product"]), body: `{"warehouse_id": "` + w.ids["warehouse"] + `", "quantity": 5}`, status: 200}}
 	},
-	"POST /api/v1/products/{id}/stock/adjustments": func(w *walker) []request {
-		return []request{{path: id(w.ids["product"]), body: `{"warehouse_id": "` + w.ids["warehouse"] + `", "delta": 1}`, status: 200}}
+	"POST /api/v1/products/{id}/stock/adjustments": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["product"]), body: `{"warehouse_id": "` + w.ids["warehouse"] + `", "delta": 1}`, status: 200}}
 	},
-	"GET /api/v1/warehouses":  one(request{status: 200}),
-	"POST /api/v1/warehouses": one(request{body: `{"name": "Store {n}"}`, status: 201}),
-	"GET /api/v1/price_lists/{id}/items": func(w *walker) []request {
-		return []request{{path: id(w.ids["price_list"]), status: 200}}
+	"GET /api/v1/warehouses":  just(validRequest{status: 200}),
+	"POST /api/v1/warehouses": just(validRequest{body: `{"name": "Store {n}"}`, status: 201}),
+	"GET /api/v1/price_lists/{id}/items": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["price_list"]), status: 200}}
 	},
-	"PUT /api/v1/price_lists/{id}/items": func(w *walker) []request {
-		return []request{{path: id(w.ids["price_list"]), body: `{"items": [{"product_id": "` + w.ids["product"] +
+	"PUT /api/v1/price_lists/{id}/items": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["price_list"]), body: `{"items": [{"product_id": "` + w.ids["product"] +
 			`", "price": {"amount": 100, "currency": "EUR"}}]}`, status: 200}}
 	},
-	"GET /api/v1/settings/sales":   one(request{status: 200}),
-	"PATCH /api/v1/settings/sales": one(request{body: `{"base_currency": "EUR", "allow_negative_stock": false}`, status: 200}),
-	"GET /api/v1/exchange_rates":   one(request{query: "currency=USD", status: 200}),
-	"POST /api/v1/exchange_rates":  one(request{body: `{"currency": "USD", "rate": "0.9", "date": "2020-01-01"}`, status: 201}),
+	"GET /api/v1/settings/sales":   just(validRequest{status: 200}),
+	"PATCH /api/v1/settings/sales": just(validRequest{body: `{"base_currency": "EUR", "allow_negative_stock": false}`, status: 200}),
+	"GET /api/v1/exchange_rates":   just(validRequest{query: "currency=USD", status: 200}),
+	"POST /api/v1/exchange_rates":  just(validRequest{body: `{"currency": "USD", "rate": "0.9", "date": "2020-01-01"}`, status: 201}),
 
-	"GET /api/v1/notifications":           one(request{query: "unread=true&limit=5", status: 200}),
-	"GET /api/v1/notifications/stream":    one(request{status: -1}), // it streams until the client goes
-	"POST /api/v1/notifications/read-all": one(request{status: 200}),
-	"POST /api/v1/notifications/{id}/read": func(w *walker) []request {
-		return []request{{path: id(w.ids["notification"]), status: 200}}
+	"GET /api/v1/notifications":           just(validRequest{query: "unread=true&limit=5", status: 200}),
+	"GET /api/v1/notifications/stream":    just(validRequest{status: -1}), // it streams until the client goes
+	"POST /api/v1/notifications/read-all": just(validRequest{status: 200}),
+	"POST /api/v1/notifications/{id}/read": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["notification"]), status: 200}}
 	},
-	"GET /api/v1/{object}/{id}/timeline": func(w *walker) []request {
-		var out []request
+	"GET /api/v1/{object}/{id}/timeline": func(w *walker) []validRequest {
+		var out []validRequest
 		for _, o := range []string{"contact", "company", "deal"} {
-			out = append(out, request{path: map[string]string{"object": w.plural[o], "id": w.ids[o]}, query: "kind=note&kind=task&limit=5", status: 200})
+			out = append(out, validRequest{path: map[string]string{"object": w.plural[o], "id": w.ids[o]}, query: "kind=note&kind=task&limit=5", status: 200})
 		}
 		return out
 	},
-	"GET /api/v1/search":       one(request{query: "q=Ada&limit=5&objects=contact,deal", status: 200}),
-	"GET /api/v1/lookup/phone": one(request{query: "number=%2B14155550123", status: 200}),
+	"GET /api/v1/search":       just(validRequest{query: "q=Ada&limit=5&objects=contact,deal", status: 200}),
+	"GET /api/v1/lookup/phone": just(validRequest{query: "number=%2B14155550123", status: 200}),
 
-	"GET /api/v1/contacts/duplicates":         one(request{query: "limit=5", status: 200}),
-	"GET /api/v1/companies/duplicates":        one(request{query: "limit=5", status: 200}),
-	"POST /api/v1/contacts/duplicates/check":  one(request{body: `{"first_name": "Ada", "last_name": "Lovelace", "emails": ["ada@example.com"]}`, status: 200, object: "contact"}),
-	"POST /api/v1/companies/duplicates/check": one(request{body: `{"name": "Analytical Engines", "domain": "engines.example"}`, status: 200, object: "company"}),
-	"POST /api/v1/contacts/merge":             func(w *walker) []request { return []request{w.merge("contact")} },
-	"POST /api/v1/companies/merge":            func(w *walker) []request { return []request{w.merge("company")} },
+	"GET /api/v1/contacts/duplicates":         just(validRequest{query: "limit=5", status: 200}),
+	"GET /api/v1/companies/duplicates":        just(validRequest{query: "limit=5", status: 200}),
+	"POST /api/v1/contacts/duplicates/check":  just(validRequest{body: `{"first_name": "Ada", "last_name": "Lovelace", "emails": ["ada@example.com"]}`, status: 200, object: "contact"}),
+	"POST /api/v1/companies/duplicates/check": just(validRequest{body: `{"name": "Analytical Engines", "domain": "engines.example"}`, status: 200, object: "company"}),
+	"POST /api/v1/contacts/merge":             func(w *walker) []validRequest { return []validRequest{w.merge("contact")} },
+	"POST /api/v1/companies/merge":            func(w *walker) []validRequest { return []validRequest{w.merge("company")} },
 
-	"GET /api/v1/{object}": perObject(func(o string) request {
-		return request{path: obj(o), query: "limit=5&sort=-created_at&count=true&deleted=include", status: 200}
+	"GET /api/v1/{object}": eachObject(func(o string) validRequest {
+		return validRequest{path: pathObject(o), query: "limit=5&sort=-created_at&count=true&deleted=include", status: 200}
 	}),
-	"POST /api/v1/{object}": func(w *walker) []request {
-		var out []request
+	"POST /api/v1/{object}": func(w *walker) []validRequest {
+		var out []validRequest
 		for _, o := range w.objects {
-			out = append(out, request{path: obj(w.plural[o]), body: w.bodies[o], status: 201, object: o})
+			out = append(out, validRequest{path: pathObject(w.plural[o]), body: w.bodies[o], status: 201, object: o})
 		}
 		return out
 	},
-	"POST /api/v1/{first}/{second}": func(w *walker) []request {
-		var out []request
+	"POST /api/v1/{first}/{second}": func(w *walker) []validRequest {
+		var out []validRequest
 		for _, o := range w.objects {
 			out = append(out,
-				request{path: map[string]string{"first": "fields", "second": w.plural[o]}, status: 201, shape: "fields", sameBodies: true,
+				validRequest{path: map[string]string{"first": "fields", "second": w.plural[o]}, status: 201, shape: "fields", sameBodies: true,
 					body: `{"name": "f{n}", "label": "Field", "type": "select", "options": ["gold", "silver"], "required": false}`},
-				request{path: map[string]string{"first": w.plural[o], "second": "query"}, status: 200, shape: "query", sameBodies: true,
+				validRequest{path: map[string]string{"first": w.plural[o], "second": "query"}, status: 200, shape: "query", sameBodies: true,
 					body: `{"filter": {"or": [{"field": "created_at", "op": "gt", "value": "2000-01-01T00:00:00Z"}, {"field": "id", "op": "in", "value": ["1", "2"]}]}, "sort": ["-created_at"], "limit": 5, "count": true, "deleted": "include"}`})
 		}
 		return out
 	},
-	"GET /api/v1/{object}/{id}": func(w *walker) []request {
-		var out []request
+	"GET /api/v1/{object}/{id}": func(w *walker) []validRequest {
+		var out []validRequest
 		for _, o := range w.objects {
-			out = append(out, request{path: map[string]string{"object": w.plural[o], "id": w.ids[o]}, query: "deleted=include", status: 200})
+			out = append(out, validRequest{path: map[string]string{"object": w.plural[o], "id": w.ids[o]}, query: "deleted=include", status: 200})
 		}
 		return out
 	},
-	"PATCH /api/v1/{object}/{id}": func(w *walker) []request {
-		var out []request
+	"PATCH /api/v1/{object}/{id}": func(w *walker) []validRequest {
+		var out []validRequest
 		for _, o := range w.objects {
-			out = append(out, request{path: map[string]string{"object": w.plural[o], "id": w.ids[o]}, body: w.bodies[o], status: 200,
+			out = append(out, validRequest{path: map[string]string{"object": w.plural[o], "id": w.ids[o]}, body: w.bodies[o], status: 200,
 				object: o, ifMatch: true})
 		}
 		return out
 	},
-	"DELETE /api/v1/{object}/{id}": func(w *walker) []request {
-		var out []request
+	"DELETE /api/v1/{object}/{id}": func(w *walker) []validRequest {
+		var out []validRequest
 		for _, o := range w.objects {
-			out = append(out, request{path: map[string]string{"object": w.plural[o], "id": w.ids["doomed_"+o]}, query: "permanent=false", status: 204})
+			out = append(out, validRequest{path: map[string]string{"object": w.plural[o], "id": w.ids["doomed_"+o]}, query: "permanent=false", status: 204})
 		}
 		return out
 	},
-	"POST /api/v1/{object}/{id}/restore": func(w *walker) []request {
-		var out []request
+	"POST /api/v1/{object}/{id}/restore": func(w *walker) []validRequest {
+		var out []validRequest
 		for _, o := range w.objects {
-			out = append(out, request{path: map[string]string{"object": w.plural[o], "id": w.ids["doomed_"+o]}, status: 200})
+			out = append(out, validRequest{path: map[string]string{"object": w.plural[o], "id": w.ids["doomed_"+o]}, status: 200})
 		}
 		return out
 	},
 }
 
-func one(r request) func(*walker) []request { return func(*walker) []request { return []request{r} } }
-func id(v string) map[string]string         { return map[string]string{"id": v} }
-func obj(plural string) map[string]string   { return map[string]string{"object": plural} }
+// just, pathID, pathObject and eachObject keep validRequests short.
+func just(r validRequest) func(*walker) []validRequest {
+	return func(*walker) []validRequest { return []validRequest{r} }
+}
+func pathID(v string) map[string]string          { return map[string]string{"id": v} }
+func pathObject(plural string) map[string]string { return map[string]string{"object": plural} }
 
-func perObject(fn func(plural string) request) func(*walker) []request {
-	return func(w *walker) []request {
-		var out []request
+func eachObject(fn func(plural string) validRequest) func(*walker) []validRequest {
+	return func(w *walker) []validRequest {
+		var out []validRequest
 		for _, o := range w.objects {
 			out = append(out, fn(w.plural[o]))
 		}
@@ -405,13 +410,13 @@ func (w *walker) setUp() {
 	w.ids["notification"] = page.Data[0].ID
 }
 
-func (w *walker) merge(o string) request {
+func (w *walker) merge(o string) validRequest {
 	into, from := w.ids["merge_into_"+o], w.ids["merge_from_"+o]
 	field := "first_name"
 	if o == "company" {
 		field = "name"
 	}
-	return request{body: `{"into": "` + into + `", "from": ["` + from + `"], "fields": {"` + field + `": "` + from + `"}}`, status: 200}
+	return validRequest{body: `{"into": "` + into + `", "from": ["` + from + `"], "fields": {"` + field + `": "` + from + `"}}`, status: 200}
 }
 
 // fill gives each {n} of a body a fresh number.
@@ -457,7 +462,7 @@ func (w *walker) send(method, path, query string, body []byte, header map[string
 }
 
 // answer is what one spoilt request got back.
-type answer struct {
+type spoiltAnswer struct {
 	status int
 	text   string
 	fields []string // the fields its problem names
@@ -465,7 +470,7 @@ type answer struct {
 }
 
 // do sends c with path values, query and body in place of c's own.
-func (w *walker) do(c request, path map[string]string, query string, body []byte) answer {
+func (w *walker) do(c validRequest, path map[string]string, query string, body []byte) spoiltAnswer {
 	w.t.Helper()
 	method, pattern, _ := strings.Cut(c.route.Pattern, " ")
 	for k, v := range path {
@@ -485,7 +490,7 @@ func (w *walker) do(c request, path map[string]string, query string, body []byte
 		json.Unmarshal([]byte(text), &rec)
 		w.versions[record] = rec.Version.String()
 	}
-	a := answer{status: status, text: text}
+	a := spoiltAnswer{status: status, text: text}
 	var p api.Problem
 	if status >= 400 && json.Unmarshal([]byte(text), &p) == nil {
 		a.detail = p.Detail
@@ -499,7 +504,7 @@ func (w *walker) do(c request, path map[string]string, query string, body []byte
 
 // ifMatch is the If-Match header of a request that names the version it
 // changes, read afresh when asked or not yet known.
-func (w *walker) ifMatch(c request, path string, fresh bool) map[string]string {
+func (w *walker) ifMatch(c validRequest, path string, fresh bool) map[string]string {
 	if !c.ifMatch {
 		return nil
 	}
@@ -512,7 +517,7 @@ func (w *walker) ifMatch(c request, path string, fresh bool) map[string]string {
 	return map[string]string{"If-Match": `"` + w.versions[path] + `"`}
 }
 
-func (w *walker) fail(c request, format string, args ...any) {
+func (w *walker) fail(c validRequest, format string, args ...any) {
 	w.t.Helper()
 	key := c.route.Pattern
 	w.fails[key]++
@@ -521,18 +526,18 @@ func (w *walker) fail(c request, format string, args ...any) {
 	}
 }
 
-// goType matches the names of Go types in a message: []string, map[…],
+// goTypeName matches the names of Go types in a message: []string, map[…],
 // int64, *float64, access.Grants, struct, Go value.
-var goType = regexp.MustCompile(`\[\]|map\[|\*[a-z]|\b(u?int(8|16|32|64)?|float(32|64)|struct|interface)\b|\b[a-z]+\.[A-Z][A-Za-z]*\b|\bGo (value|struct)`)
+var goTypeName = regexp.MustCompile(`\[\]|map\[|\*[a-z]|\b(u?int(8|16|32|64)?|float(32|64)|struct|interface)\b|\b[a-z]+\.[A-Z][A-Za-z]*\b|\bGo (value|struct)`)
 
 // check applies what holds for every spoilt request: no 5xx, no Go type.
-func (w *walker) check(c request, what string, a answer) bool {
+func (w *walker) check(c validRequest, what string, a spoiltAnswer) bool {
 	w.t.Helper()
 	if a.status >= 500 {
 		w.fail(c, "%s: %d\n%s", what, a.status, a.text)
 		return false
 	}
-	if m := goType.FindString(a.detail); m != "" {
+	if m := goTypeName.FindString(a.detail); m != "" {
 		w.fail(c, "%s: the message names a Go type (%q): %s", what, m, a.detail)
 		return false
 	}
@@ -540,7 +545,7 @@ func (w *walker) check(c request, what string, a answer) bool {
 }
 
 // walk sends every spoilt form of c, then c itself.
-func (w *walker) walk(c request) {
+func (w *walker) walk(c validRequest) {
 	w.t.Helper()
 	key := c.route.Pattern + " " + c.shape
 	again := w.walked[key]
@@ -564,9 +569,9 @@ func (w *walker) walk(c request) {
 	}
 }
 
-// refused are strings no input may hold anywhere; each must be refused
+// neverText are strings no input may hold anywhere; each must be neverText
 // with 400 naming where it was.
-var refused = []struct{ name, json string }{
+var neverText = []struct{ name, json string }{
 	{"NUL", `"a\u0000b"`},
 	{"a control character", `"a\u0007b"`},
 	{"a right-to-left override", `"abc\u202egpj.exe"`},
@@ -575,14 +580,14 @@ var refused = []struct{ name, json string }{
 	{"an unpaired surrogate", `"a\ud800b"`},
 }
 
-// oneLine are strings that running text may hold but a name may not.
-var oneLine = []struct{ name, value string }{
+// notInNames are strings that running text may hold but a name may not.
+var notInNames = []struct{ name, value string }{
 	{"a line break", "Ada\nLovelace"},
 	{"a right-to-left mark", "Ada\u200fLovelace"},
 	{"a byte order mark", "\ufeffAda Lovelace"},
 }
 
-func (w *walker) walkPath(c request) {
+func (w *walker) walkPath(c validRequest) {
 	w.t.Helper()
 	for name, good := range c.path {
 		spoil := func(v string) map[string]string {
@@ -611,14 +616,14 @@ func (w *walker) walkPath(c request) {
 	}
 }
 
-func (w *walker) bodyOf(c request) []byte {
+func (w *walker) bodyOf(c validRequest) []byte {
 	if c.body == "" {
 		return nil
 	}
 	return []byte(w.fill(c.body))
 }
 
-func (w *walker) walkQuery(c request) {
+func (w *walker) walkQuery(c validRequest) {
 	w.t.Helper()
 	params := map[string]bool{}
 	for _, p := range c.route.Params {
@@ -672,35 +677,35 @@ func (w *walker) walkQuery(c request) {
 // may hold, and every value with a JSON type it does not have. Which bad
 // character or type a value gets turns from one value to the next, so
 // that every kind is sent without sending every kind to every field.
-func (w *walker) walkBody(c request) {
+func (w *walker) walkBody(c validRequest) {
 	w.t.Helper()
-	doc := decode(w.t, w.fill(c.body))
-	for _, at := range nodes(doc, nil) {
+	doc := decodeNumbers(w.t, w.fill(c.body))
+	for _, at := range jsonNodes(doc, nil) {
 		w.turn++
-		path := pathText(at)
-		node := get(doc, at)
+		path := jsonPath(at)
+		node := jsonAt(doc, at)
 		if _, isString := node.(string); isString {
-			bad := refused[w.turn%len(refused)]
-			a := w.do(c, c.path, c.query, spoilt(w.t, decode(w.t, w.fill(c.body)), at, bad.json))
+			bad := neverText[w.turn%len(neverText)]
+			a := w.do(c, c.path, c.query, spoil(w.t, decodeNumbers(w.t, w.fill(c.body)), at, bad.json))
 			if w.check(c, "body "+path+" with "+bad.name, a) && (a.status != 400 || !slices.Contains(a.fields, path)) {
 				w.fail(c, "body %s with %s: %d naming %v, want 400 naming %s\n%s", path, bad.name, a.status, a.fields, path, a.text)
 			}
-			odd := oneLine[w.turn%len(oneLine)]
+			odd := notInNames[w.turn%len(notInNames)]
 			value, _ := json.Marshal(odd.value)
-			a = w.do(c, c.path, c.query, spoilt(w.t, decode(w.t, w.fill(c.body)), at, string(value)))
-			if w.check(c, "body "+path+" with "+odd.name, a) && a.status < 300 && strings.Contains(unescaped(a.text), odd.value) &&
+			a = w.do(c, c.path, c.query, spoil(w.t, decodeNumbers(w.t, w.fill(c.body)), at, string(value)))
+			if w.check(c, "body "+path+" with "+odd.name, a) && a.status < 300 && strings.Contains(answerStrings(a.text), odd.value) &&
 				!w.multiline(c, at) {
 				w.fail(c, "body %s with %s: stored it (%d), but only running text may hold it\n%s", path, odd.name, a.status, a.text)
 			}
 		}
 		var wrong []string
 		for _, v := range []string{`"s"`, `1.5`, `true`, `{}`, `[]`} {
-			if kindOf(node) != kindOf(decode(w.t, v)) {
+			if jsonKindOf(node) != jsonKindOf(decodeNumbers(w.t, v)) {
 				wrong = append(wrong, v)
 			}
 		}
 		as := wrong[w.turn%len(wrong)]
-		a := w.do(c, c.path, c.query, spoilt(w.t, decode(w.t, w.fill(c.body)), at, as))
+		a := w.do(c, c.path, c.query, spoil(w.t, decodeNumbers(w.t, w.fill(c.body)), at, as))
 		w.check(c, "body "+path+" as "+as, a)
 	}
 	if m, ok := doc.(map[string]any); ok && len(m) > 0 {
@@ -716,7 +721,7 @@ func (w *walker) walkBody(c request) {
 
 // multiline reports whether the body path at is running text: a long
 // text field of the object written, or the street of an address.
-func (w *walker) multiline(c request, at []any) bool {
+func (w *walker) multiline(c validRequest, at []any) bool {
 	if c.object == "" || len(at) == 0 {
 		return false
 	}
@@ -725,7 +730,7 @@ func (w *walker) multiline(c request, at []any) bool {
 	return (len(at) == 1 && w.long[c.object][top]) || last == "street"
 }
 
-func decode(t *testing.T, s string) any {
+func decodeNumbers(t *testing.T, s string) any {
 	d := json.NewDecoder(strings.NewReader(s))
 	d.UseNumber()
 	var v any
@@ -737,7 +742,7 @@ func decode(t *testing.T, s string) any {
 
 // nodes lists the paths of every value below the root, each a list of
 // keys and indexes.
-func nodes(v any, at []any) [][]any {
+func jsonNodes(v any, at []any) [][]any {
 	var out [][]any
 	switch x := v.(type) {
 	case map[string]any:
@@ -748,18 +753,18 @@ func nodes(v any, at []any) [][]any {
 		slices.Sort(keys)
 		for _, k := range keys {
 			p := append(slices.Clone(at), any(k))
-			out = append(append(out, p), nodes(x[k], p)...)
+			out = append(append(out, p), jsonNodes(x[k], p)...)
 		}
 	case []any:
 		for i, e := range x {
 			p := append(slices.Clone(at), any(i))
-			out = append(append(out, p), nodes(e, p)...)
+			out = append(append(out, p), jsonNodes(e, p)...)
 		}
 	}
 	return out
 }
 
-func get(v any, at []any) any {
+func jsonAt(v any, at []any) any {
 	for _, step := range at {
 		switch s := step.(type) {
 		case string:
@@ -772,7 +777,7 @@ func get(v any, at []any) any {
 }
 
 // pathText writes a path as field errors name it: a.b[2].c.
-func pathText(at []any) string {
+func jsonPath(at []any) string {
 	var b strings.Builder
 	for _, step := range at {
 		switch s := step.(type) {
@@ -790,9 +795,9 @@ func pathText(at []any) string {
 
 // spoilt returns doc with the value at at replaced by raw JSON, which may
 // hold bytes that encoding/json would never write.
-func spoilt(t *testing.T, doc any, at []any, raw string) []byte {
+func spoil(t *testing.T, doc any, at []any, raw string) []byte {
 	const mark = "\x01spoilt\x01"
-	parent := get(doc, at[:len(at)-1])
+	parent := jsonAt(doc, at[:len(at)-1])
 	switch s := at[len(at)-1].(type) {
 	case string:
 		parent.(map[string]any)[s] = mark
@@ -808,7 +813,7 @@ func spoilt(t *testing.T, doc any, at []any, raw string) []byte {
 	return bytes.Replace(buf.Bytes(), []byte(`"\u0001spoilt\u0001"`), []byte(raw), 1)
 }
 
-func kindOf(v any) string {
+func jsonKindOf(v any) string {
 	switch v.(type) {
 	case map[string]any:
 		return "object"
@@ -826,7 +831,7 @@ func kindOf(v any) string {
 
 // unescaped is an answer with its JSON strings decoded, so that a stored
 // value can be looked for as it was sent.
-func unescaped(text string) string {
+func answerStrings(text string) string {
 	var v any
 	if json.Unmarshal([]byte(text), &v) != nil {
 		return text
@@ -857,6 +862,7 @@ func unescaped(text string) string {
 // in messages, custom fields named after the engine's own columns.
 func TestBadInputIsRefused(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		t.Parallel()
 		w := newWalker(t, db)
 		vic := w.must("POST", "/api/v1/contacts", `{"first_name": "Vic1"}`, 201)
 		c := w.ids["contact"]
