@@ -230,6 +230,8 @@ func addObjectPaths(paths obj, o *records.Object, name string) {
 	paths["/"+o.Plural+"/{id}"] = obj{
 		"parameters": []obj{id},
 		"get": obj{"tags": tags, "operationId": "get_" + o.Name,
+			"parameters": []obj{{"name": "deleted", "in": "query", "schema": obj{"enum": []string{"include"}},
+				"description": "include finds a record in the trash too"}},
 			"responses": obj{"200": response("the record", name), "4XX": problem}},
 		"patch": obj{"tags": tags, "operationId": "update_" + o.Name, "requestBody": jsonBody(name + "Input"),
 			"parameters": []obj{{"name": "If-Match", "in": "header", "schema": str()}},

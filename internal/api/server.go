@@ -53,6 +53,7 @@ type Server struct {
 
 	metrics *metrics
 	guards  *guards
+	routes  []Route
 }
 
 // Handler returns the HTTP handler of the whole API.
@@ -68,14 +69,28 @@ func (s *Server) Handler() http.Handler {
 	s.guards = newGuards(s.Limits)
 
 	mux := http.NewServeMux()
-	// Every API route is authenticated and has its body size limited.
-	route := func(pattern string, h http.HandlerFunc) {
-		mux.Handle(pattern, s.authenticate(http.MaxBytesHandler(h, MaxBody)))
+	s.routes = nil
+	// Every API route has its body size limited and its input vetted;
+	// all but sign-in and password resets are authenticated.
+	add := func(rt Route, h http.HandlerFunc) {
+		s.routes = append(s.routes, rt)
+		checked := http.MaxBytesHandler(vet(rt, h), MaxBody)
+		if rt.Public {
+			mux.Handle(rt.Pattern, s.public(checked.ServeHTTP))
+		} else {
+			mux.Handle(rt.Pattern, s.authenticate(checked))
+		}
+	}
+	route := func(pattern string, h http.HandlerFunc, params ...string) {
+		add(Route{Pattern: pattern, Params: params}, h)
+	}
+	public := func(pattern string, h http.HandlerFunc, params ...string) {
+		add(Route{Pattern: pattern, Params: params, Public: true}, h)
 	}
 	route("GET /api/v1/openapi.json", s.openAPI)
 	route("GET /api/v1/fields/{object}", s.listFields)
-	route("GET /api/v1/audit", s.listAudit)
-	route("GET /api/v1/jobs", s.listJobs)
+	route("GET /api/v1/audit", s.listAudit, "object", "record_id", "user_id", "action", "from", "to", "limit", "cursor")
+	route("GET /api/v1/jobs", s.listJobs, "status", "limit", "cursor")
 	route("GET /api/v1/roles", s.listRoles)
 	route("POST /api/v1/roles", s.createRole)
 	route("GET /api/v1/roles/{name}", s.getRole)
@@ -83,23 +98,23 @@ func (s *Server) Handler() http.Handler {
 	route("DELETE /api/v1/roles/{name}", s.deleteRole)
 	route("GET /api/v1/lists", s.listLists)
 	route("POST /api/v1/lists", s.defineList)
-	s.accountRoutes(mux, route)
+	s.accountRoutes(public, route)
 	s.salesRoutes(route)
 	s.activityRoutes(route)
 	s.searchRoutes(route)
 	s.duplicateRoutes(route)
-	route("GET /api/v1/{object}", s.list)
+	route("GET /api/v1/{object}", s.list, append(records.ListParams(), Filters)...)
 	route("POST /api/v1/{object}", s.create)
 	// POST /fields/{object} and POST /{object}/query overlap (both match
 	// /fields/query), which ServeMux refuses; one pattern dispatches both.
 	route("POST /api/v1/{first}/{second}", s.postPair)
-	route("GET /api/v1/{object}/{id}", s.get)
+	route("GET /api/v1/{object}/{id}", s.get, "deleted")
 	route("PATCH /api/v1/{object}/{id}", s.update)
-	route("DELETE /api/v1/{object}/{id}", s.delete)
+	route("DELETE /api/v1/{object}/{id}", s.delete, "permanent")
 	route("POST /api/v1/{object}/{id}/restore", s.restore)
-	route("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("/api/v1/", s.authenticate(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, fault.Errorf(fault.ENOTFOUND, "no API endpoint %s %s", r.Method, r.URL.Path))
-	})
+	})))
 	mux.Handle("GET /healthz", s.public(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, r, http.StatusOK, map[string]string{"status": "ok", "version": s.Version})
 	}))

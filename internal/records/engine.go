@@ -15,6 +15,7 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/input"
 	"github.com/rapport-crm/rapport/internal/store"
 )
 
@@ -103,9 +104,11 @@ func (e *Engine) begin(ctx context.Context, object string) (access.Actor, *Objec
 	return a, obj, nil
 }
 
+// parseID reads a record id in its one canonical form: "03" and "+3" name
+// nothing, so that no record answers to two paths.
 func parseID(s string) (int64, error) {
-	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || id <= 0 {
+	id, ok := input.ID(s)
+	if !ok {
 		return 0, errors.New("not an id")
 	}
 	return id, nil

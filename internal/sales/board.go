@@ -10,6 +10,7 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/input"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/store"
 )
@@ -49,7 +50,8 @@ func (s *Service) Board(ctx context.Context, pipelineID, ownerID string) (Board,
 	}
 	var owner int64
 	if ownerID != "" {
-		if owner, err = strconv.ParseInt(ownerID, 10, 64); err != nil || owner <= 0 {
+		var ok bool
+		if owner, ok = input.ID(ownerID); !ok {
 			return Board{}, fault.Field("owner_id", "type", "must be a user id")
 		}
 	}
@@ -208,6 +210,7 @@ func (s *Service) Rotting(ctx context.Context, q records.Query) (records.Page, e
 	if len(rotting) == 0 {
 		return records.Page{Data: []records.Record{}}, nil
 	}
+	asked := q
 	rule := records.Filter{And: []records.Filter{{Field: "status", Op: records.Eq, Value: statusOpen}, {Or: rotting}}}
 	if q.Filter != nil {
 		rule.And = append(rule.And, *q.Filter)
@@ -216,7 +219,8 @@ func (s *Service) Rotting(ctx context.Context, q records.Query) (records.Page, e
 	if len(q.Sort) == 0 {
 		q.Sort = []string{"stage_entered_at"}
 	}
-	return s.engine.List(ctx, "deals", q)
+	page, err := s.engine.List(ctx, "deals", q)
+	return page, records.NameParams(err, asked, "filter.and[2]")
 }
 
 // WithoutTask lists the open deals that have no open task, in id order:
@@ -246,8 +250,8 @@ func (s *Service) WithoutTask(ctx context.Context, ownerID string, limit int, cu
 		where, args = where+" AND "+cond, append(args, cargs...)
 	}
 	if ownerID != "" {
-		owner, err := strconv.ParseInt(ownerID, 10, 64)
-		if err != nil {
+		owner, ok := input.ID(ownerID)
+		if !ok {
 			return records.Page{}, fault.Field("owner_id", "type", "must be a user id")
 		}
 		where, args = where+" AND d.owner_id = ?", append(args, owner)
