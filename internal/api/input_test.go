@@ -94,6 +94,7 @@ var validRequests = map[string]func(w *walker) []validRequest{
 	"POST /api/v1/password-resets": just(validRequest{body: `{"email": "admin@walk.example", "workspace": "1"}`, status: 202}),
 	"POST /api/v1/password-resets/{token}": just(validRequest{path: map[string]string{"token": "not-a-token"},
 		body: `{"password": "another horse battery"}`, status: 0}),
+	"POST /api/v1/password-resets/confirm": just(validRequest{body: `{"token": "not-a-token", "password": "another horse battery"}`, status: 0}),
 	"DELETE /api/v1/sessions/current": just(validRequest{status: 404}), // a token has no session to end
 	"GET /api/v1/me":                  just(validRequest{status: 200}),
 	"PATCH /api/v1/me":                just(validRequest{body: `{"name": "Ada", "language": "en", "time_zone": "Europe/Berlin"}`, status: 200}),

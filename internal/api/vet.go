@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -125,8 +126,12 @@ func vetBody(r *http.Request) error {
 		return nil
 	}
 	body, err := io.ReadAll(r.Body)
-	if err != nil {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
 		return err
+	}
+	if err != nil {
+		return &bodyError{err} // the client hung up or stalled: not our fault
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	if fe := input.JSON(body); fe != nil {
