@@ -53,7 +53,13 @@ type Server struct {
 
 	metrics *metrics
 	guards  *guards
+	routes  []string
 }
+
+// Routes returns the patterns ("METHOD /path") that the handler built by
+// Handler serves, in the order they were registered, so that the OpenAPI
+// document can be checked against what the server really offers.
+func (s *Server) Routes() []string { return s.routes }
 
 // Handler returns the HTTP handler of the whole API.
 func (s *Server) Handler() http.Handler {
@@ -67,10 +73,12 @@ func (s *Server) Handler() http.Handler {
 	s.initRoles()
 	s.guards = newGuards(s.Limits)
 
-	mux := http.NewServeMux()
-	// Every API route is authenticated and has its body size limited.
+	mux := &routeMux{ServeMux: http.NewServeMux()}
+	// Every API route is authenticated and has its body size limited; a
+	// token that may only read is refused by every route that changes
+	// something.
 	route := func(pattern string, h http.HandlerFunc) {
-		mux.Handle(pattern, s.authenticate(http.MaxBytesHandler(h, MaxBody)))
+		mux.Handle(pattern, s.authenticate(http.MaxBytesHandler(refuseReadOnly(h), MaxBody)))
 	}
 	route("GET /api/v1/openapi.json", s.openAPI)
 	route("GET /api/v1/fields/{object}", s.listFields)
@@ -105,7 +113,48 @@ func (s *Server) Handler() http.Handler {
 	}))
 	mux.Handle("GET /readyz", s.public(s.ready))
 	mux.Handle("GET /metrics", s.public(s.metrics.handler(s.Registry).ServeHTTP))
+	s.routes = mux.patterns
 	return s.observe(mux)
+}
+
+// routeMux is a ServeMux that remembers the patterns it serves.
+type routeMux struct {
+	*http.ServeMux
+	patterns []string
+}
+
+func (m *routeMux) Handle(pattern string, h http.Handler) {
+	m.patterns = append(m.patterns, pattern)
+	m.ServeMux.Handle(pattern, h)
+}
+
+// refuseReadOnly refuses a request that would change something when its
+// credentials may only read. The engine refuses such writes too, but not
+// every endpoint goes through the engine (notifications, the caller's own
+// settings, tokens), and this check holds for endpoints yet to come.
+func refuseReadOnly(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if a, err := access.ActorFrom(r.Context()); err == nil && a.ReadOnly && !onlyReads(r) {
+			writeError(w, r, fault.Errorf(fault.EFORBIDDEN, "this token may only read"))
+			return
+		}
+		h(w, r)
+	}
+}
+
+// onlyReads reports whether r changes nothing: a GET, a query of records,
+// a duplicate check of a draft, or a request that no endpoint serves.
+func onlyReads(r *http.Request) bool {
+	_, path, any := strings.Cut(r.Pattern, " ")
+	switch {
+	case r.Method == http.MethodGet || r.Method == http.MethodHead || !any: // a pattern for any method answers 404
+		return true
+	case r.Method == http.MethodPost && strings.HasSuffix(path, "/duplicates/check"):
+		return true
+	case r.Method == http.MethodPost && r.PathValue("second") == "query" && r.PathValue("first") != "fields":
+		return true
+	}
+	return false
 }
 
 // reqInfo is shared by every layer of one request, so that the access log

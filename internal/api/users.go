@@ -13,7 +13,7 @@ import (
 // accountRoutes adds the endpoints of users, teams, the signed-in user,
 // sessions, password resets and tokens. route authenticates; public does
 // not, and limits instead.
-func (s *Server) accountRoutes(mux *http.ServeMux, route func(string, http.HandlerFunc)) {
+func (s *Server) accountRoutes(mux *routeMux, route func(string, http.HandlerFunc)) {
 	mux.Handle("POST /api/v1/sessions", s.public(s.signIn))
 	mux.Handle("POST /api/v1/password-resets", s.public(s.requestReset))
 	mux.Handle("POST /api/v1/password-resets/{token}", s.public(s.resetPassword))
