@@ -57,6 +57,12 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
 	if a, err := access.ActorFrom(r.Context()); err == nil && s.Roles.Authorize(r.Context(), a, "role", access.Read, nil) == nil {
 		addRolePaths(paths, schemas)
 	}
+	if _, err := requireAdmin(r.Context()); err == nil {
+		addAdminPaths(paths)
+	}
+	paths["/openapi.json"] = obj{"get": obj{"tags": []string{"meta"}, "operationId": "openapi",
+		"description": "This document, as the caller sees the API: objects, fields and endpoints they may use.",
+		"responses":   obj{"200": obj{"description": "an OpenAPI 3.1 document"}, "4XX": problem}}}
 	addAccountPaths(paths, schemas)
 	addSalesPaths(paths, schemas)
 	doc := obj{
@@ -70,6 +76,24 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
 			"session": obj{"type": "apiKey", "in": "cookie", "name": SessionCookie}}},
 	}
 	writeJSON(w, r, http.StatusOK, doc)
+}
+
+// addAdminPaths describes the audit trail and the job queue, which only
+// administrators read.
+func addAdminPaths(paths obj) {
+	query := func(names ...string) []obj {
+		var out []obj
+		for _, n := range names {
+			out = append(out, obj{"name": n, "in": "query", "schema": str()})
+		}
+		return out
+	}
+	paths["/audit"] = obj{"get": obj{"tags": []string{"admin"}, "operationId": "list_audit",
+		"description": "The audit trail, newest first.", "parameters": query("object", "record_id", "user_id", "action", "from", "to", "limit", "cursor"),
+		"responses": obj{"200": obj{"description": "a page of entries"}, "4XX": problem}}}
+	paths["/jobs"] = obj{"get": obj{"tags": []string{"admin"}, "operationId": "list_jobs",
+		"description": "The background jobs, newest first; ?status=dead is the dead-letter view.", "parameters": query("status", "limit", "cursor"),
+		"responses": obj{"200": obj{"description": "a page of jobs"}, "4XX": problem}}}
 }
 
 func str() obj              { return obj{"type": "string"} }
