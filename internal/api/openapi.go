@@ -109,7 +109,8 @@ func problemSchema() obj {
 func fieldSchema() obj {
 	return obj{"type": "object", "properties": obj{"name": str(), "label": str(), "type": str(),
 		"options": obj{"type": "array", "items": str()}, "target": str(), "required": obj{"type": "boolean"},
-		"read_only": obj{"type": "boolean"}, "custom": obj{"type": "boolean"}}}
+		"read_only": obj{"type": "boolean"}, "custom": obj{"type": "boolean"},
+		"derived_from": obj{"type": "array", "items": str(), "description": "the fields this one is computed from; hidden with any of them"}}}
 }
 
 func fieldSpecSchema() obj {
