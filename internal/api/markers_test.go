@@ -114,6 +114,19 @@ func (w *world) create(object, plural, cls string, fields map[string]string, val
 			text = strings.Replace(text, "%M", m, 1)
 			p.markers[field] = append(p.markers[field], m)
 		}
+		for strings.Contains(text, "%P") { // a phone number
+			w.n++
+			m := fmt.Sprintf("1415555%04d", 3000+w.n)
+			text = strings.Replace(text, "%P", "+"+m, 1)
+			p.markers[field] = append(p.markers[field], m)
+			w.phones = append(w.phones, "+"+m)
+		}
+		for strings.Contains(text, "%D") { // a date of the last century, found nowhere else
+			w.n++
+			m := time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, 97*w.n).Format(time.DateOnly)
+			text = strings.Replace(text, "%D", m, 1)
+			p.markers[field] = append(p.markers[field], m)
+		}
 		var v any
 		if err := json.Unmarshal([]byte(text), &v); err != nil {
 			w.f.t.Fatalf("%s: %v", text, err)
@@ -145,30 +158,30 @@ func plantWorld(f *fullAPI) *world {
 	classes := accesstest.Classes
 	other := func(i, k int) string { return classes[(i+k)%len(classes)] }
 	companies, contacts, deals := map[string]string{}, map[string]string{}, map[string]string{}
-	for i, cls := range classes {
+	for _, cls := range classes {
 		w.owners = append(w.owners, f.people.ByCls[cls])
-		phone := fmt.Sprintf("+1415555%04d", 3000+2*i)
-		w.phones = append(w.phones, phone)
 		companies[cls] = w.create("company", "companies", cls, map[string]string{
 			"name": `"%M"`, "industry": `"%M"`, "website": `"https://%M.example"`, "emails": `["%M@example.com"]`,
-			"address": `{"street": "%M", "city": "%M"}`, "tags": `["%M"]`, "cf_text": `"%M"`,
-		}, map[string]any{"phones": []string{phone}})
-		_ = i
+			"address": `{"street": "%M", "city": "%M"}`, "tags": `["%M"]`, "cf_text": `"%M"`, "phones": `["%P"]`,
+		}, nil)
 	}
 	for i, cls := range classes {
-		phone := fmt.Sprintf("+1415555%04d", 3001+2*i)
-		w.phones = append(w.phones, phone)
 		contacts[cls] = w.create("contact", "contacts", cls, map[string]string{
 			"first_name": `"%M"`, "last_name": `"%M"`, "job_title": `"%M"`, "website": `"https://%M.example"`,
 			"social_profiles": `["https://%M.example"]`, "address": `{"street": "%M", "city": "%M"}`, "tags": `["%M"]`, "cf_text": `"%M"`,
-			"emails": `["%M@example.com", "shared@example.com"]`,
-		}, map[string]any{"phones": []string{phone}, "companies": []string{companies[cls], companies[other(i, 3)]}})
+			"emails": `["%M@example.com", "shared@example.com"]`, "birthday": `"%D"`, "phones": `["%P"]`,
+		}, map[string]any{"companies": []string{companies[cls], companies[other(i, 3)]}})
+		// A contact without a name goes by its e-mail; one in the trash
+		// is still there for ?deleted=include.
+		w.create("contact", "contacts", cls, map[string]string{"emails": `["%M@example.com"]`, "phones": `["%P"]`}, nil)
+		trashed := w.create("contact", "contacts", cls, map[string]string{"first_name": `"%M"`, "last_name": `"%M"`}, nil)
+		f.made(admin, "DELETE", "/api/v1/contacts/"+trashed, "", 204)
 	}
 	for i, cls := range classes {
 		w.n++
 		amount := 91700000 + w.n
 		deals[cls] = w.create("deal", "deals", cls, map[string]string{
-			"title": `"%M"`, "loss_note": `"%M"`, "tags": `["%M"]`, "cf_text": `"%M"`,
+			"title": `"%M"`, "loss_note": `"%M"`, "tags": `["%M"]`, "cf_text": `"%M"`, "expected_close_date": `"%D"`,
 			"line_items": `[{"name": "%M", "quantity": 1, "unit_price": {"amount": ` + strconv.Itoa(amount) + `, "currency": "EUR"}}]`,
 		}, map[string]any{"stage_id": stages[0], "company_id": companies[other(i, 1)], "contacts": []string{contacts[cls], contacts[other(i, 2)]}})
 		// The value is the line item's total: its marker is the value's.
@@ -284,6 +297,9 @@ func (w *world) reads() []string {
 		}
 		for _, p := range w.expand(path) {
 			out = append(out, "/api/v1"+p)
+			if strings.Contains(string(op), `"name":"deleted"`) {
+				out = append(out, "/api/v1"+p+"?deleted=include")
+			}
 			if strings.Contains(string(op), `"name":"owner_id"`) {
 				for _, o := range w.owners {
 					out = append(out, fmt.Sprintf("/api/v1%s?owner_id=%d", p, o))
@@ -363,6 +379,14 @@ func (w *world) read(token, path string) (int, string) {
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body) // a stream ends with the deadline
+	if strings.HasPrefix(path, "/api/v1/lookup/phone") {
+		// The number asked for is echoed back; the rest is what was found.
+		var m map[string]any
+		if json.Unmarshal(body, &m) == nil {
+			delete(m, "number")
+			body, _ = json.Marshal(m)
+		}
+	}
 	var b strings.Builder
 	for k, vs := range resp.Header {
 		fmt.Fprintf(&b, "%s: %s\n", k, strings.Join(vs, ", "))

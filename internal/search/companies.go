@@ -158,3 +158,37 @@ func (s *Service) dealTexts(ctx context.Context, ws int64, ids []int64, cond str
 	}
 	return rows.Err()
 }
+
+// withoutNames drops the contacts without a name from the hits of an
+// actor whose role hides their e-mails or phones: such a contact's title,
+// by which it was found, is its first e-mail or number.
+func (s *Service) withoutNames(ctx context.Context, p *plan, found map[string]*Hit) error {
+	if !p.nameOnly()["contact"] {
+		return nil
+	}
+	var ids []int64
+	for _, h := range found {
+		if h.Object == "contact" {
+			id, _ := strconv.ParseInt(h.ID, 10, 64)
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	marks, args := store.List(ids)
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT id FROM contacts WHERE workspace_id = ? AND id IN (`+marks+`)
+		AND (full_name IS NULL OR full_name = '')`, append([]any{p.ws}, args...)...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		delete(found, "contact:"+strconv.FormatInt(id, 10))
+	}
+	return rows.Err()
+}

@@ -82,6 +82,9 @@ func (s *Service) Search(ctx context.Context, q Query) ([]Hit, error) {
 	if err := s.companiesInScope(ctx, a, p, found); err != nil {
 		return nil, err
 	}
+	if err := s.withoutNames(ctx, p, found); err != nil {
+		return nil, err
+	}
 	return rank(p, found), nil
 }
 
