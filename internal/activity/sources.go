@@ -331,6 +331,9 @@ func (t *timeline) unlinkUnreadable(ctx context.Context, changes []map[string]an
 			}
 			if f.Type == records.Relations {
 				c["before"], c["after"] = keepLinks(c["before"], readable[f.Target]), keepLinks(c["after"], readable[f.Target])
+				if b, a := jsonOf(c["before"]), jsonOf(c["after"]); b == a || b+a == "null[]" || b+a == "[]null" {
+					delete(ch, f.Name) // only unreadable links changed
+				}
 				continue
 			}
 			for _, side := range []string{"before", "after"} {
@@ -365,6 +368,11 @@ func linkIDs(change any) []string {
 	return out
 }
 
+func jsonOf(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
 // keepLinks returns the links of a list that name readable records.
 func keepLinks(v any, readable map[string]bool) any {
 	list, ok := v.([]any)
@@ -385,12 +393,16 @@ func keepLinks(v any, readable map[string]bool) any {
 func (t *timeline) readable(ctx context.Context, object string, ids []string) (map[string]bool, error) {
 	out := map[string]bool{}
 	for start := 0; start < len(ids); start += records.MaxLimit {
-		part := ids[start:min(start+records.MaxLimit, len(ids))]
-		vals := make([]any, len(part))
-		for i, id := range part {
-			vals[i] = id
+		var vals []any
+		for _, id := range ids[start:min(start+records.MaxLimit, len(ids))] {
+			if _, err := strconv.ParseInt(id, 10, 64); err == nil {
+				vals = append(vals, id)
+			}
 		}
-		page, err := t.s.engine.List(ctx, object, records.Query{Limit: len(part),
+		if len(vals) == 0 {
+			continue
+		}
+		page, err := t.s.engine.List(ctx, object, records.Query{Limit: len(vals),
 			Filter: &records.Filter{Field: "id", Op: records.In, Value: vals}})
 		if fault.Is(err, fault.EFORBIDDEN) {
 			return out, nil // the role reads none of them

@@ -237,6 +237,9 @@ func TestTimelineLinksStayInScope(t *testing.T) {
 		deal := f.made(admin, "POST", "/api/v1/deals", fmt.Sprintf(`{"title": "Deal", "owner_id": "%d", "company_id": %q, "contacts": [%q, %q]}`,
 			f.people.Actor(), theirs, contact, their), 201)
 		f.made(admin, "PATCH", "/api/v1/deals/"+deal, fmt.Sprintf(`{"company_id": %q, "version": 1}`, mine), 200)
+		// A change of unreadable links only is no change to this reader.
+		their2 := f.made(admin, "POST", "/api/v1/contacts", fmt.Sprintf(`{"first_name": "Another", "owner_id": "%d"}`, mate), 201)
+		f.made(admin, "PATCH", "/api/v1/deals/"+deal, fmt.Sprintf(`{"contacts": [%q, %q, %q], "version": 2}`, contact, their, their2), 200)
 		f.catchUp()
 		f.become(access.BuiltinRoles()[2]) // salesperson
 		for _, path := range []string{"/api/v1/contacts/" + contact + "/timeline", "/api/v1/deals/" + deal + "/timeline"} {
@@ -247,6 +250,9 @@ func TestTimelineLinksStayInScope(t *testing.T) {
 			for _, it := range page.Data {
 				for field, change := range it.Changes {
 					raw, _ := json.Marshal(change)
+					if m, ok := change.(map[string]any); ok && it.Kind == "field_change" && jsonText(m["before"]) == jsonText(m["after"]) {
+						t.Errorf("GET %s: a change of %s that changes nothing the reader sees: %s", path, field, jsonText(change))
+					}
 					unreadable := map[string]string{"companies": theirs, "company_id": theirs, "contacts": their}[field]
 					if unreadable != "" && strings.Contains(string(raw), `"`+unreadable+`"`) {
 						t.Errorf("GET %s: the %s entry's %s links to %s, which the reader cannot open: %s", path, it.Kind, field, unreadable, raw)
