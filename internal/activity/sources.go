@@ -20,9 +20,13 @@ import (
 // activities reads the activities about the timeline's records that the
 // actor may read, with the fields the actor may see.
 func (t *timeline) activities(ctx context.Context, related map[string][]int64) ([]Item, error) {
+	hidden, err := t.hiddenActivityFields(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var kinds []any
 	for _, k := range activityKinds {
-		if t.wants(k) {
+		if t.wants(k) && !t.s.momentHidden(k, hidden) {
 			kinds = append(kinds, k)
 		}
 	}
@@ -74,10 +78,6 @@ func (t *timeline) activities(ctx context.Context, related map[string][]int64) (
 		return nil, err
 	}
 	defer rows.Close()
-	hidden, err := t.hiddenActivityFields(ctx)
-	if err != nil {
-		return nil, err
-	}
 	var out []Item
 	for rows.Next() {
 		vals := make([]any, len(cols))
@@ -112,6 +112,20 @@ func (t *timeline) activityItem(vals []any, fields []*records.Field, hidden map[
 		it.ActorID = &owner
 	}
 	return it
+}
+
+// momentHidden reports whether the actor's role (hidden, by grant) hides
+// the moment an activity of kind happens: the field its occurred_at is
+// derived from. The timeline, ordered by that moment, leaves such
+// activities out, as its order and its cursors would give the moment away.
+func (s *Service) momentHidden(kind string, hidden map[string]map[string]bool) bool {
+	obj := s.engine.Object(kind)
+	for _, from := range obj.Field("occurred_at").DerivedFrom {
+		if hidden[obj.Grant()][from] {
+			return true
+		}
+	}
+	return false
 }
 
 // activityFields are the stored fields of every kind of activity, each

@@ -123,11 +123,17 @@ func (w *world) create(object, plural, cls string, fields map[string]string, val
 			p.markers[field] = append(p.markers[field], m)
 			w.phones = append(w.phones, "+"+m)
 		}
-		for strings.Contains(text, "%D") { // a date of the last century, found nowhere else
-			w.n++
-			m := time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, 97*w.n).Format(time.DateOnly)
-			text = strings.Replace(text, "%D", m, 1)
-			p.markers[field] = append(p.markers[field], m)
+		for _, d := range []string{"%D", "%T"} { // a date of the last century, found nowhere else, or a time that day
+			for strings.Contains(text, d) {
+				w.n++
+				m := time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, 97*w.n).Format(time.DateOnly)
+				value := m
+				if d == "%T" {
+					value += "T09:00:00Z"
+				}
+				text = strings.Replace(text, d, value, 1)
+				p.markers[field] = append(p.markers[field], m)
+			}
 		}
 		var v any
 		if err := json.Unmarshal([]byte(text), &v); err != nil {
@@ -190,14 +196,14 @@ func plantWorld(f *fullAPI) *world {
 		w.recs[len(w.recs)-1].markers["value"] = []string{strconv.Itoa(amount)}
 	}
 	for i, cls := range classes {
-		w.create("task", "tasks", cls, map[string]string{"title": `"%M"`, "result": `"%M"`, "cf_text": `"%M"`},
-			map[string]any{"due_at": "2031-01-01T09:00:00Z", "record_type": "contact", "record_id": contacts[other(i, 1)]})
+		w.create("task", "tasks", cls, map[string]string{"title": `"%M"`, "result": `"%M"`, "cf_text": `"%M"`, "due_at": `"%T"`},
+			map[string]any{"record_type": "contact", "record_id": contacts[other(i, 1)]})
 		w.create("note", "notes", cls, map[string]string{"body": `"%M"`, "cf_text": `"%M"`},
 			map[string]any{"record_type": "contact", "record_id": contacts[other(i, i%2)]})
-		w.create("call", "calls", cls, map[string]string{"body": `"%M"`, "phone": `"%M"`},
+		w.create("call", "calls", cls, map[string]string{"body": `"%M"`, "phone": `"%M"`, "started_at": `"%T"`},
 			map[string]any{"direction": "inbound", "record_type": "company", "record_id": companies[other(i, 1)]})
-		w.create("meeting", "meetings", cls, map[string]string{"title": `"%M"`, "place": `"%M"`, "body": `"%M"`},
-			map[string]any{"starts_at": "2030-06-01T09:00:00Z", "record_type": "deal", "record_id": deals[other(i, 1)],
+		w.create("meeting", "meetings", cls, map[string]string{"title": `"%M"`, "place": `"%M"`, "body": `"%M"`, "starts_at": `"%T"`},
+			map[string]any{"record_type": "deal", "record_id": deals[other(i, 1)],
 				"attendees": []string{contacts[cls], contacts[other(i, 2)]}})
 	}
 	// A change of every deal, so that timelines hold field changes too.

@@ -25,7 +25,8 @@ type Record map[string]any
 // Engine runs every operation on records. It is safe for concurrent use.
 type Engine struct {
 	db      *store.DB
-	policy  access.Policy
+	policy  access.Policy // given, with the rule of derived fields (see derivedRules)
+	given   access.Policy // as given
 	log     *slog.Logger
 	objects map[string]*Object   // by singular and plural name
 	byGrant map[string][]*Object // the standard objects, by the grant that governs them
@@ -64,7 +65,7 @@ func New(db *store.DB, opts Options) *Engine {
 	for _, o := range e.Objects() {
 		e.byGrant[o.Grant()] = append(e.byGrant[o.Grant()], o)
 	}
-	e.policy = derivedRules{Policy: opts.Policy, e: e}
+	e.given, e.policy = opts.Policy, derivedRules{Policy: opts.Policy, e: e}
 	return e
 }
 

@@ -64,5 +64,10 @@ func activityObjects() []*Object {
 			link: &link{table: "meeting_attendees", self: "meeting_id", other: "contact_id", extra: "response"}},
 		col("body", "Notes", LongText),
 	)
+	// An activity takes its place in the timeline from the moment it is
+	// due, starts or started.
+	task.Field("occurred_at").DerivedFrom = []string{"due_at"}
+	call.Field("occurred_at").DerivedFrom = []string{"started_at"}
+	meeting.Field("occurred_at").DerivedFrom = []string{"starts_at"}
 	return []*Object{task, note, call, meeting}
 }

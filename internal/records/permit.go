@@ -23,7 +23,8 @@ type derivedRules struct {
 
 // Fields returns the rules of the actor's role on the fields of the
 // objects governed by object, each field derived from a hidden one hidden
-// too.
+// too; when those objects derive a field of one name from different
+// fields, the field is hidden if any of them is.
 func (p derivedRules) Fields(ctx context.Context, a access.Actor, object string) (map[string]access.FieldRule, error) {
 	rules, err := p.Policy.Fields(ctx, a, object)
 	if err != nil {
@@ -80,10 +81,14 @@ func (e *Engine) view(ctx context.Context, a access.Actor, obj *Object, names ..
 // keeps s as its base, for the engine's own reads and writes of fields the
 // actor cannot name (a derived full name, a default owner).
 func (e *Engine) viewOf(ctx context.Context, a access.Actor, s *schema) (*schema, error) {
-	rules, err := e.policy.Fields(ctx, a, s.obj.Grant())
+	// The role's own rules, with the derivations of this object alone:
+	// objects that share a grant (notes, calls, meetings) derive a field
+	// of the same name from different fields.
+	rules, err := e.given.Fields(ctx, a, s.obj.Grant())
 	if err != nil {
 		return nil, err
 	}
+	rules = hideDerived(rules, []*Object{s.obj})
 	v := &schema{obj: s.obj, base: s, byName: make(map[string]*Field, len(s.fields)),
 		hidden: map[string]bool{}, locked: map[string]bool{}, scopes: map[string][]access.Restriction{}}
 	for name, rule := range rules {

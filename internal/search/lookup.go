@@ -395,7 +395,18 @@ func (l *lookup) lastActivity(ctx context.Context, a access.Actor, c *Caller) (*
 func (l *lookup) activityScope(ctx context.Context, a access.Actor) (string, []any, error) {
 	var conds []string
 	var args []any
-	for _, kinds := range [][]string{{"task"}, {"note", "call", "meeting"}} {
+	for _, group := range [][]string{{"task"}, {"note", "call", "meeting"}} {
+		// An activity whose moment the role hides is left out: the
+		// latest one would tell when it happened.
+		var kinds []string
+		for _, k := range group {
+			if !l.momentHidden(k) {
+				kinds = append(kinds, k)
+			}
+		}
+		if len(kinds) == 0 {
+			continue
+		}
 		obj := l.s.engine.Object(kinds[0])
 		rs, err := l.s.engine.Policy().Restrict(ctx, a, obj.Grant())
 		if err != nil {
@@ -417,6 +428,18 @@ func (l *lookup) activityScope(ctx context.Context, a access.Actor) (string, []a
 		return "", nil, nil
 	}
 	return "(" + strings.Join(conds, " OR ") + ")", args, nil
+}
+
+// momentHidden reports whether the actor's role hides the field that the
+// moment of an activity of kind (its occurred_at) is derived from.
+func (l *lookup) momentHidden(kind string) bool {
+	obj := l.s.engine.Object(kind)
+	for _, from := range obj.Field("occurred_at").DerivedFrom {
+		if l.hidden[obj.Grant()][from] {
+			return true
+		}
+	}
+	return false
 }
 
 // latest returns the newest readable activity about one record, or nil.
