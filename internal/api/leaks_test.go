@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/access/accesstest"
@@ -307,6 +308,31 @@ func TestReadOnlyTokenChangesNothing(t *testing.T) {
 		}
 		if _, text := f.call(ro, "GET", "/api/v1/notifications?unread=true", ""); !strings.Contains(text, "unread") {
 			t.Errorf("the notification was marked read: %s", text)
+		}
+	})
+}
+
+// TestRemindersHonourHiddenFields: a task's reminder copies into the
+// assignee's notifications only what their role lets them see of it.
+func TestRemindersHonourHiddenFields(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFullAPI(t, db)
+		sales := access.BuiltinRoles()[2].Spec()
+		f.become(access.Role{Name: "no_titles", Grants: sales.Grants, Fields: access.FieldRules{"task": {"title": "hidden", "due_at": "hidden"}}})
+		due := time.Now().Add(5 * time.Minute).UTC().Truncate(time.Minute)
+		f.made(f.tokens["admin"], "POST", "/api/v1/tasks", fmt.Sprintf(`{"title": "tasktitlesecret", "due_at": %q, "owner_id": "%d"}`,
+			due.Format(time.RFC3339), f.people.Actor()), 201)
+		if n, err := f.server.Activity.Remind(context.Background()); err != nil || n != 1 {
+			t.Fatalf("remind: %d, %v", n, err)
+		}
+		status, text := f.call(f.tokens[accesstest.Self], "GET", "/api/v1/notifications", "")
+		if status != 200 || !strings.Contains(text, `"title":"Task due soon"`) {
+			t.Errorf("notifications: %d %s", status, text)
+		}
+		for _, secret := range []string{"tasktitlesecret", due.Format("2006-01-02 15:04")} {
+			if strings.Contains(text, secret) {
+				t.Errorf("the reminder shows %s: %s", secret, text)
+			}
 		}
 	})
 }
