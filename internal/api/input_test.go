@@ -95,12 +95,12 @@ var validRequests = map[string]func(w *walker) []validRequest{
 	"POST /api/v1/password-resets/{token}": just(validRequest{path: map[string]string{"token": "not-a-token"},
 		body: `{"password": "another horse battery"}`, status: 0}),
 	"POST /api/v1/password-resets/confirm": just(validRequest{body: `{"token": "not-a-token", "password": "another horse battery"}`, status: 0}),
-	"DELETE /api/v1/sessions/current": just(validRequest{status: 404}), // a token has no session to end
-	"GET /api/v1/me":                  just(validRequest{status: 200}),
-	"PATCH /api/v1/me":                just(validRequest{body: `{"name": "Ada", "language": "en", "time_zone": "Europe/Berlin"}`, status: 200}),
-	"POST /api/v1/me/totp":            just(validRequest{status: 201}),
-	"POST /api/v1/me/totp/confirm":    just(validRequest{body: `{"code": "000000"}`, status: 0}),
-	"DELETE /api/v1/me/totp":          just(validRequest{body: `{"password": "correct horse battery"}`, status: 0}),
+	"DELETE /api/v1/sessions/current":      just(validRequest{status: 404}), // a token has no session to end
+	"GET /api/v1/me":                       just(validRequest{status: 200}),
+	"PATCH /api/v1/me":                     just(validRequest{body: `{"name": "Ada", "language": "en", "time_zone": "Europe/Berlin"}`, status: 200}),
+	"POST /api/v1/me/totp":                 just(validRequest{status: 201}),
+	"POST /api/v1/me/totp/confirm":         just(validRequest{body: `{"code": "000000"}`, status: 0}),
+	"DELETE /api/v1/me/totp":               just(validRequest{body: `{"password": "correct horse battery"}`, status: 0}),
 	"GET /api/v1/users": func(w *walker) []validRequest {
 		return []validRequest{{query: "status=active&team_id=" + w.ids["team"], status: 200}}
 	},

@@ -71,10 +71,11 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.routes = nil
 	// Every API route has its body size limited and its input vetted;
-	// all but sign-in and password resets are authenticated.
+	// all but sign-in and password resets are authenticated, and a token
+	// that may only read is refused by every route that changes something.
 	add := func(rt Route, h http.HandlerFunc) {
 		s.routes = append(s.routes, rt)
-		checked := http.MaxBytesHandler(vet(rt, h), MaxBody)
+		checked := http.MaxBytesHandler(vet(rt, refuseReadOnly(h)), MaxBody)
 		if rt.Public {
 			mux.Handle(rt.Pattern, s.public(checked.ServeHTTP))
 		} else {
@@ -121,6 +122,35 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /readyz", s.public(s.ready))
 	mux.Handle("GET /metrics", s.public(s.metrics.handler(s.Registry).ServeHTTP))
 	return s.observe(mux)
+}
+
+// refuseReadOnly refuses a request that would change something when its
+// credentials may only read. The engine refuses such writes too, but not
+// every endpoint goes through the engine (notifications, the caller's own
+// settings, tokens), and this check holds for endpoints yet to come.
+func refuseReadOnly(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if a, err := access.ActorFrom(r.Context()); err == nil && a.ReadOnly && !onlyReads(r) {
+			writeError(w, r, fault.Errorf(fault.EFORBIDDEN, "this token may only read"))
+			return
+		}
+		h(w, r)
+	}
+}
+
+// onlyReads reports whether r changes nothing: a GET, a query of records,
+// a duplicate check of a draft, or a request that no endpoint serves.
+func onlyReads(r *http.Request) bool {
+	_, path, any := strings.Cut(r.Pattern, " ")
+	switch {
+	case r.Method == http.MethodGet || r.Method == http.MethodHead || !any: // a pattern for any method answers 404
+		return true
+	case r.Method == http.MethodPost && strings.HasSuffix(path, "/duplicates/check"):
+		return true
+	case r.Method == http.MethodPost && r.PathValue("second") == "query" && r.PathValue("first") != "fields":
+		return true
+	}
+	return false
 }
 
 // reqInfo is shared by every layer of one request, so that the access log

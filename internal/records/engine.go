@@ -26,9 +26,11 @@ type Record map[string]any
 // Engine runs every operation on records. It is safe for concurrent use.
 type Engine struct {
 	db      *store.DB
-	policy  access.Policy
+	policy  access.Policy // given, with the rule of derived fields (see derivedRules)
+	given   access.Policy // as given
 	log     *slog.Logger
-	objects map[string]*Object // by singular and plural name
+	objects map[string]*Object   // by singular and plural name
+	byGrant map[string][]*Object // the standard objects, by the grant that governs them
 	norm    normalizer
 	schemas schemas
 	hooks   map[string][]Hook // by object name
@@ -60,10 +62,18 @@ func New(db *store.DB, opts Options) *Engine {
 		e.objects[o.Name] = o
 		e.objects[o.Plural] = o
 	}
+	e.byGrant = map[string][]*Object{}
+	for _, o := range e.Objects() {
+		e.byGrant[o.Grant()] = append(e.byGrant[o.Grant()], o)
+	}
+	e.given, e.policy = opts.Policy, derivedRules{Policy: opts.Policy, e: e}
 	return e
 }
 
-// Policy returns the permission policy the engine consults.
+// Policy returns the permission policy the engine consults: the one it
+// was given, whose field rules also hide every field derived from a hidden
+// one (see Field.DerivedFrom). Its Unwrap method returns the policy as
+// given.
 func (e *Engine) Policy() access.Policy { return e.policy }
 
 // Objects returns the objects the engine knows, each once, in name order.
