@@ -5,8 +5,10 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/input"
 )
 
 // Scope says which records of an object an action reaches.
@@ -193,8 +195,10 @@ func (r *Role) check() error {
 	case !roleName.MatchString(r.Name):
 		c.Add("name", "format", "must be snake_case: a lower-case letter, then letters, digits or _ (at most 63)")
 	}
-	if len(r.Label) > 200 {
+	if utf8.RuneCountInString(r.Label) > 200 {
 		c.Add("label", "too_long", "must be at most 200 characters")
+	} else {
+		c.Include(input.Line("label", r.Label))
 	}
 	for _, o := range sortedKeys(r.Grants) {
 		if !slices.Contains(allObjects(), o) {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/input"
 	"github.com/rapport-crm/rapport/internal/mail"
 	"github.com/rapport-crm/rapport/internal/store"
 )
@@ -182,11 +183,12 @@ func IsSecret(s string) bool {
 	return false
 }
 
-// parseID turns an opaque id into a row id; anything else names nothing.
+// parseID turns an opaque id into a row id; anything else, even another
+// spelling of the same number ("03", "+3"), names nothing.
 func parseID(what, id string) (int64, error) {
-	n, err := strconv.ParseInt(id, 10, 64)
-	if err != nil || n <= 0 {
-		return 0, fault.Errorf(fault.ENOTFOUND, "no %s with id %s", what, id)
+	n, ok := input.ID(id)
+	if !ok {
+		return 0, fault.Errorf(fault.ENOTFOUND, "no %s with id %q", what, id)
 	}
 	return n, nil
 }

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/input"
 	"github.com/rapport-crm/rapport/internal/store"
 )
 
@@ -240,8 +242,10 @@ func (s *Service) checkTeam(ctx context.Context, q store.Querier, ws int64, in T
 	name := strings.TrimSpace(*in.Name)
 	if name == "" {
 		c.Add("name", "required", "is required")
-	} else if len(name) > 200 {
+	} else if utf8.RuneCountInString(name) > 200 {
 		c.Add("name", "too_long", "must be at most 200 characters")
+	} else {
+		c.Include(input.Line("name", name))
 	}
 	var manager any
 	if in.ManagerID != nil && *in.ManagerID != "" {

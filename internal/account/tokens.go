@@ -6,9 +6,11 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/input"
 	"github.com/rapport-crm/rapport/internal/store"
 )
 
@@ -78,8 +80,10 @@ func (s *Service) checkToken(n *NewToken, future bool) error {
 	n.Name = strings.TrimSpace(n.Name)
 	if n.Name == "" {
 		c.Add("name", "required", "is required")
-	} else if len(n.Name) > 200 {
+	} else if utf8.RuneCountInString(n.Name) > 200 {
 		c.Add("name", "too_long", "must be at most 200 characters")
+	} else {
+		c.Include(input.Line("name", n.Name))
 	}
 	if n.Scope == "" {
 		n.Scope = ScopeReadWrite

@@ -8,11 +8,13 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // time zones validate the same on hosts without zoneinfo
+	"unicode/utf8"
 
 	"golang.org/x/text/language"
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/input"
 	"github.com/rapport-crm/rapport/internal/store"
 )
 
@@ -400,6 +402,10 @@ func addRoleError(c *fault.Collector) {
 
 func checkEmail(c *fault.Collector, email string) string {
 	trimmed := strings.TrimSpace(email)
+	if fe := input.Line("email", trimmed); fe != nil {
+		c.Include(fe)
+		return ""
+	}
 	addr, err := mail.ParseAddress(trimmed)
 	if err != nil || addr.Address != trimmed {
 		c.Add("email", "email", "must be an e-mail address like name@example.com")
@@ -419,8 +425,10 @@ func checkPassword(c *fault.Collector, field, password string) {
 
 func checkName(c *fault.Collector, name string) string {
 	name = strings.TrimSpace(name)
-	if len(name) > 200 {
+	if utf8.RuneCountInString(name) > 200 {
 		c.Add("name", "too_long", "must be at most 200 characters")
+	} else {
+		c.Include(input.Line("name", name))
 	}
 	return name
 }

@@ -2,10 +2,10 @@ package activity
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"time"
 
+	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/notify"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/store"
@@ -124,15 +124,30 @@ func (s *Service) owed(ctx context.Context, q store.Querier, now time.Time) ([]o
 // remindOne notifies the assignee of t, unless a notification of the same
 // due time exists, and moves its level on.
 func (s *Service) remindOne(ctx context.Context, q store.Querier, d store.Dialect, t owed, now time.Time) (int, error) {
-	level, kind, title := remindedDueSoon, "task_due", "Task due soon: "+t.title
+	level, kind, title := remindedDueSoon, "task_due", "Task due soon"
 	if !t.due.After(now) {
-		level, kind, title = remindedOverdue, "task_overdue", "Task overdue: "+t.title
+		level, kind, title = remindedOverdue, "task_overdue", "Task overdue"
 	}
 	due := records.FormatTime(t.due)
 	made := 0
 	if t.owner != nil {
+		// The notification copies what the assignee's role lets them see
+		// of the task now.
+		rules, err := s.engine.Policy().Fields(ctx, access.Actor{WorkspaceID: t.ws, UserID: *t.owner}, "task")
+		if err != nil {
+			return 0, err
+		}
+		what, when := strconv.Quote(t.title), " at "+t.due.Format("2006-01-02 15:04")+" UTC"
+		if rules["title"] == access.FieldHidden {
+			what = "A task"
+		} else {
+			title += ": " + t.title
+		}
+		if rules["due_at"] == access.FieldHidden {
+			when = ""
+		}
 		added, err := notify.Add(ctx, q, d, t.ws, notify.Notification{UserID: *t.owner, Kind: kind, Title: title,
-			Body:       fmt.Sprintf("%q is due at %s UTC.", t.title, t.due.Format("2006-01-02 15:04")),
+			Body:       what + " is due" + when + ".",
 			RecordType: "task", RecordID: strconv.FormatInt(t.id, 10),
 			Key: kind + ":" + strconv.FormatInt(t.id, 10) + ":" + due})
 		if err != nil {

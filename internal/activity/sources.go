@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/store"
 )
@@ -18,9 +20,13 @@ import (
 // activities reads the activities about the timeline's records that the
 // actor may read, with the fields the actor may see.
 func (t *timeline) activities(ctx context.Context, related map[string][]int64) ([]Item, error) {
+	hidden, err := t.hiddenActivityFields(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var kinds []any
 	for _, k := range activityKinds {
-		if t.wants(k) {
+		if t.wants(k) && !t.s.momentHidden(k, hidden) {
 			kinds = append(kinds, k)
 		}
 	}
@@ -72,10 +78,6 @@ func (t *timeline) activities(ctx context.Context, related map[string][]int64) (
 		return nil, err
 	}
 	defer rows.Close()
-	hidden, err := t.hiddenActivityFields(ctx)
-	if err != nil {
-		return nil, err
-	}
 	var out []Item
 	for rows.Next() {
 		vals := make([]any, len(cols))
@@ -110,6 +112,20 @@ func (t *timeline) activityItem(vals []any, fields []*records.Field, hidden map[
 		it.ActorID = &owner
 	}
 	return it
+}
+
+// momentHidden reports whether the actor's role (hidden, by grant) hides
+// the moment an activity of kind happens: the field its occurred_at is
+// derived from. The timeline, ordered by that moment, leaves such
+// activities out, as its order and its cursors would give the moment away.
+func (s *Service) momentHidden(kind string, hidden map[string]map[string]bool) bool {
+	obj := s.engine.Object(kind)
+	for _, from := range obj.Field("occurred_at").DerivedFrom {
+		if hidden[obj.Grant()][from] {
+			return true
+		}
+	}
+	return false
 }
 
 // activityFields are the stored fields of every kind of activity, each
@@ -175,6 +191,14 @@ func (t *timeline) stages(ctx context.Context, related map[string][]int64) ([]It
 	}
 	rules, err := t.s.engine.Policy().Fields(ctx, t.a, t.s.engine.Object("deal").Grant())
 	if err != nil || rules["stage_id"] == "hidden" {
+		return nil, err
+	}
+	// Stages are read with the pipelines' grant: a reader without it
+	// cannot open the stages the entries would name.
+	if err := t.s.engine.Policy().Authorize(ctx, t.a, t.s.engine.Object("stage").Grant(), access.Read, nil); err != nil {
+		if fault.Is(err, fault.EFORBIDDEN) {
+			err = nil
+		}
 		return nil, err
 	}
 	args := []any{t.a.WorkspaceID}
@@ -243,6 +267,7 @@ func (t *timeline) audit(ctx context.Context, _ map[string][]int64) ([]Item, err
 	}
 	defer rows.Close()
 	var out []Item
+	var links []map[string]any // each entry's changes, whose links are checked below
 	for rows.Next() {
 		var n int64
 		var at any
@@ -261,17 +286,149 @@ func (t *timeline) audit(ctx context.Context, _ map[string][]int64) ([]Item, err
 			}
 		}
 		it := Item{Kind: "field_change", At: records.FormatTime(when), Object: t.obj.Name, ID: id, Changes: shown,
-			key: itemKey{At: when, Rank: rankAudit, ID: n}, shown: len(shown) > 0}
+			key: itemKey{At: when, Rank: rankAudit, ID: n}}
 		if action == "create" {
-			it.Kind, it.shown = "created", true
+			it.Kind = "created"
 		}
 		if actor != nil {
 			s := strconv.FormatInt(*actor, 10)
 			it.ActorID = &s
 		}
 		out = append(out, it)
+		links = append(links, shown)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := t.unlinkUnreadable(ctx, links); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].shown = out[i].Kind == "created" || len(out[i].Changes) > 0
+	}
+	return out, nil
+}
+
+// unlinkUnreadable takes out of the changes the links to records that the
+// actor may not read, so that the timeline never points at a record its
+// reader cannot open: an unreadable record leaves a list of links, and a
+// change of a single link to or from one is not shown.
+func (t *timeline) unlinkUnreadable(ctx context.Context, changes []map[string]any) error {
+	fields, err := t.s.engine.Fields(ctx, t.obj.Name)
+	if err != nil {
+		return err
+	}
+	ids := map[string]map[string]bool{} // by target: the ids named
+	for _, f := range fields {
+		for _, ch := range changes {
+			if f.Type == records.Relation || f.Type == records.Relations {
+				for _, id := range linkIDs(ch[f.Name]) {
+					if ids[f.Target] == nil {
+						ids[f.Target] = map[string]bool{}
+					}
+					ids[f.Target][id] = true
+				}
+			}
+		}
+	}
+	readable := map[string]map[string]bool{}
+	for _, target := range sortedKeys(ids) {
+		if readable[target], err = t.readable(ctx, target, sortedKeys(ids[target])); err != nil {
+			return err
+		}
+	}
+	for _, f := range fields {
+		for _, ch := range changes {
+			c, ok := ch[f.Name].(map[string]any)
+			if !ok || (f.Type != records.Relation && f.Type != records.Relations) {
+				continue
+			}
+			if f.Type == records.Relations {
+				c["before"], c["after"] = keepLinks(c["before"], readable[f.Target]), keepLinks(c["after"], readable[f.Target])
+				if b, a := jsonOf(c["before"]), jsonOf(c["after"]); b == a || b+a == "null[]" || b+a == "[]null" {
+					delete(ch, f.Name) // only unreadable links changed
+				}
+				continue
+			}
+			for _, side := range []string{"before", "after"} {
+				if id, ok := c[side].(string); ok && !readable[f.Target][id] {
+					delete(ch, f.Name)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// linkIDs returns the ids named by the before and after of a change of a
+// relation field: an id, or a list of {"id", "role"}.
+func linkIDs(change any) []string {
+	c, _ := change.(map[string]any)
+	var out []string
+	for _, v := range []any{c["before"], c["after"]} {
+		switch x := v.(type) {
+		case string:
+			out = append(out, x)
+		case []any:
+			for _, l := range x {
+				if m, ok := l.(map[string]any); ok {
+					if id, ok := m["id"].(string); ok {
+						out = append(out, id)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+func jsonOf(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// keepLinks returns the links of a list that name readable records.
+func keepLinks(v any, readable map[string]bool) any {
+	list, ok := v.([]any)
+	if !ok {
+		return v
+	}
+	out := []any{}
+	for _, l := range list {
+		if m, ok := l.(map[string]any); ok && readable[str(m["id"])] {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// readable returns which of ids name live records of object that the
+// actor may read, asking the engine, which applies the actor's scope.
+func (t *timeline) readable(ctx context.Context, object string, ids []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for start := 0; start < len(ids); start += records.MaxLimit {
+		var vals []any
+		for _, id := range ids[start:min(start+records.MaxLimit, len(ids))] {
+			if _, err := strconv.ParseInt(id, 10, 64); err == nil {
+				vals = append(vals, id)
+			}
+		}
+		if len(vals) == 0 {
+			continue
+		}
+		page, err := t.s.engine.List(ctx, object, records.Query{Limit: len(vals),
+			Filter: &records.Filter{Field: "id", Op: records.In, Value: vals}})
+		if fault.Is(err, fault.EFORBIDDEN) {
+			return out, nil // the role reads none of them
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range page.Data {
+			out[r["id"].(string)] = true
+		}
+	}
+	return out, nil
 }
 
 // value converts a column as either driver returns it to its API form.

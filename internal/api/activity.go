@@ -32,15 +32,15 @@ const (
 const codeBusy = "busy"
 
 // activityRoutes adds the endpoints of notifications and timelines.
-func (s *Server) activityRoutes(route func(string, http.HandlerFunc)) {
+func (s *Server) activityRoutes(route router) {
 	if s.Activity == nil {
 		return
 	}
-	route("GET /api/v1/notifications", s.listNotifications)
+	route("GET /api/v1/notifications", s.listNotifications, "unread", "limit", "cursor")
 	route("GET /api/v1/notifications/stream", s.streamNotifications)
 	route("POST /api/v1/notifications/read-all", s.readAllNotifications)
 	route("POST /api/v1/notifications/{id}/read", s.readNotification)
-	route("GET /api/v1/{object}/{id}/timeline", s.timeline)
+	route("GET /api/v1/{object}/{id}/timeline", s.timeline, "kind*", "limit", "cursor")
 }
 
 func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request) {

@@ -13,12 +13,12 @@ import (
 // duplicateRoutes adds duplicate detection and merging. The paths name
 // their object literally: a pattern such as /{object}/duplicates would
 // overlap /fields/{object}, which ServeMux refuses.
-func (s *Server) duplicateRoutes(route func(string, http.HandlerFunc)) {
+func (s *Server) duplicateRoutes(route router) {
 	if s.Duplicates == nil {
 		return
 	}
 	for _, object := range []string{"contacts", "companies"} {
-		route("GET /api/v1/"+object+"/duplicates", s.withObject(object, s.listDuplicates))
+		route("GET /api/v1/"+object+"/duplicates", s.withObject(object, s.listDuplicates), "limit", "cursor")
 		route("POST /api/v1/"+object+"/duplicates/check", s.withObject(object, s.checkDuplicates))
 		route("POST /api/v1/"+object+"/merge", s.withObject(object, s.merge))
 	}

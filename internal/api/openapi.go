@@ -57,6 +57,12 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
 	if a, err := access.ActorFrom(r.Context()); err == nil && s.Roles.Authorize(r.Context(), a, "role", access.Read, nil) == nil {
 		addRolePaths(paths, schemas)
 	}
+	if _, err := requireAdmin(r.Context()); err == nil {
+		addAdminPaths(paths)
+	}
+	paths["/openapi.json"] = obj{"get": obj{"tags": []string{"meta"}, "operationId": "openapi",
+		"description": "This document, as the caller sees the API: objects, fields and endpoints they may use.",
+		"responses":   obj{"200": obj{"description": "an OpenAPI 3.1 document"}, "4XX": problem}}}
 	addAccountPaths(paths, schemas)
 	addSalesPaths(paths, schemas)
 	doc := obj{
@@ -72,6 +78,24 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, r, http.StatusOK, doc)
 }
 
+// addAdminPaths describes the audit trail and the job queue, which only
+// administrators read.
+func addAdminPaths(paths obj) {
+	query := func(names ...string) []obj {
+		var out []obj
+		for _, n := range names {
+			out = append(out, obj{"name": n, "in": "query", "schema": str()})
+		}
+		return out
+	}
+	paths["/audit"] = obj{"get": obj{"tags": []string{"admin"}, "operationId": "list_audit",
+		"description": "The audit trail, newest first.", "parameters": query("object", "record_id", "user_id", "action", "from", "to", "limit", "cursor"),
+		"responses": obj{"200": obj{"description": "a page of entries"}, "4XX": problem}}}
+	paths["/jobs"] = obj{"get": obj{"tags": []string{"admin"}, "operationId": "list_jobs",
+		"description": "The background jobs, newest first; ?status=dead is the dead-letter view.", "parameters": query("status", "limit", "cursor"),
+		"responses": obj{"200": obj{"description": "a page of jobs"}, "4XX": problem}}}
+}
+
 func str() obj              { return obj{"type": "string"} }
 func ref(name string) obj   { return obj{"$ref": "#/components/schemas/" + name} }
 func nullable(t string) any { return []string{t, "null"} }
@@ -85,7 +109,8 @@ func problemSchema() obj {
 func fieldSchema() obj {
 	return obj{"type": "object", "properties": obj{"name": str(), "label": str(), "type": str(),
 		"options": obj{"type": "array", "items": str()}, "target": str(), "required": obj{"type": "boolean"},
-		"read_only": obj{"type": "boolean"}, "custom": obj{"type": "boolean"}}}
+		"read_only": obj{"type": "boolean"}, "custom": obj{"type": "boolean"},
+		"derived_from": obj{"type": "array", "items": str(), "description": "the fields this one is computed from; hidden with any of them"}}}
 }
 
 func fieldSpecSchema() obj {
@@ -230,6 +255,8 @@ func addObjectPaths(paths obj, o *records.Object, name string) {
 	paths["/"+o.Plural+"/{id}"] = obj{
 		"parameters": []obj{id},
 		"get": obj{"tags": tags, "operationId": "get_" + o.Name,
+			"parameters": []obj{{"name": "deleted", "in": "query", "schema": obj{"enum": []string{"include"}},
+				"description": "include finds a record in the trash too"}},
 			"responses": obj{"200": response("the record", name), "4XX": problem}},
 		"patch": obj{"tags": tags, "operationId": "update_" + o.Name, "requestBody": jsonBody(name + "Input"),
 			"parameters": []obj{{"name": "If-Match", "in": "header", "schema": str()}},

@@ -36,7 +36,8 @@ func addSalesPaths(paths, schemas obj) {
 			"Its records have a name and an owner and take custom fields at /fields/{plural}.", "201", nil, true)}
 
 	paths["/pipelines/{id}/board"] = obj{"parameters": id, "get": op("deals", "pipeline_board",
-		"Per stage: the count and total (in the base currency) of the open deals the caller may see, and the first 50.",
+		"Per stage: the count and total (in the base currency) of the open deals the caller may see, and the first 50. "+
+			"The total is null when the caller's role hides the deals' value.",
 		"200", query("owner_id"), false)}
 	paths["/deals/rotting"] = obj{"get": op("deals", "rotting_deals",
 		"Open deals idle in their stage longer than its rotting_days.", "200", query("limit", "cursor"), false)}

@@ -336,6 +336,9 @@ func replaceID(v any, id string) any {
 		if x == id {
 			return "ID"
 		}
+		if rest, ok := strings.CutPrefix(x, id+"["); ok { // a query parameter: name[op]
+			return "ID[" + rest
+		}
 		return strings.NewReplacer(`"`+id+`"`, `"ID"`, "/"+id, "/ID").Replace(x)
 	case map[string]any:
 		for k, e := range x {

@@ -41,7 +41,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	}
 	page, err := s.Engine.List(r.Context(), r.PathValue("object"), q)
 	if err != nil {
-		writeError(w, r, err)
+		writeError(w, r, records.NameParams(err, q, "filter"))
 		return
 	}
 	writeJSON(w, r, http.StatusOK, page)
@@ -89,7 +89,15 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) get(w http.ResponseWriter, r *http.Request) {
-	deleted := r.URL.Query().Get("deleted") == "include"
+	var deleted bool
+	switch r.URL.Query().Get("deleted") {
+	case "":
+	case "include":
+		deleted = true
+	default:
+		writeError(w, r, fault.Field("deleted", "option", "must be include, to find a record in the trash too"))
+		return
+	}
 	rec, err := s.Engine.Get(r.Context(), r.PathValue("object"), r.PathValue("id"), deleted)
 	if err != nil {
 		writeError(w, r, err)

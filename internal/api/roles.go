@@ -15,8 +15,12 @@ func (s *Server) initRoles() {
 	if s.Roles != nil {
 		return
 	}
-	if p, ok := s.Engine.Policy().(*access.RolePolicy); ok {
-		s.Roles = p
+	p := s.Engine.Policy()
+	if u, ok := p.(interface{ Unwrap() access.Policy }); ok {
+		p = u.Unwrap()
+	}
+	if rp, ok := p.(*access.RolePolicy); ok {
+		s.Roles = rp
 		return
 	}
 	s.Roles = access.NewRolePolicy(s.DB)

@@ -14,13 +14,13 @@ import (
 // Pipelines, stages, deals, products and price lists themselves are
 // records, served by the generic endpoints; the sales service's hooks
 // apply their rules there.
-func (s *Server) salesRoutes(route func(string, http.HandlerFunc)) {
+func (s *Server) salesRoutes(route router) {
 	if s.Sales == nil {
 		return
 	}
-	route("GET /api/v1/pipelines/{id}/board", s.board)
-	route("GET /api/v1/deals/rotting", s.rottingDeals)
-	route("GET /api/v1/deals/without-task", s.dealsWithoutTask)
+	route("GET /api/v1/pipelines/{id}/board", s.board, "owner_id")
+	route("GET /api/v1/deals/rotting", s.rottingDeals, append(records.ListParams(), Filters)...)
+	route("GET /api/v1/deals/without-task", s.dealsWithoutTask, "owner_id", "limit", "cursor")
 	route("GET /api/v1/products/{id}/stock", s.getStock)
 	route("PUT /api/v1/products/{id}/stock", s.setStock)
 	route("POST /api/v1/products/{id}/stock/adjustments", s.adjustStock)
@@ -30,7 +30,7 @@ func (s *Server) salesRoutes(route func(string, http.HandlerFunc)) {
 	route("PUT /api/v1/price_lists/{id}/items", s.setPriceListItems)
 	route("GET /api/v1/settings/sales", s.getSalesSettings)
 	route("PATCH /api/v1/settings/sales", s.updateSalesSettings)
-	route("GET /api/v1/exchange_rates", s.listExchangeRates)
+	route("GET /api/v1/exchange_rates", s.listExchangeRates, "currency")
 	route("POST /api/v1/exchange_rates", s.setExchangeRate)
 }
 
@@ -59,12 +59,6 @@ func (s *Server) rottingDeals(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) dealsWithoutTask(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
-	for key := range v {
-		if key != "owner_id" && key != "limit" && key != "cursor" {
-			writeError(w, r, fault.Field(key, "unknown", "this list takes owner_id, limit and cursor"))
-			return
-		}
-	}
 	limit := 0
 	if l := v.Get("limit"); l != "" {
 		n, err := strconv.Atoi(l)

@@ -10,12 +10,12 @@ import (
 )
 
 // searchRoutes adds global search and the caller lookup.
-func (s *Server) searchRoutes(route func(string, http.HandlerFunc)) {
+func (s *Server) searchRoutes(route router) {
 	if s.Search == nil {
 		return
 	}
-	route("GET /api/v1/search", s.search)
-	route("GET /api/v1/lookup/phone", s.lookupPhone)
+	route("GET /api/v1/search", s.search, "q", "limit", "objects")
+	route("GET /api/v1/lookup/phone", s.lookupPhone, "number")
 }
 
 // search answers GET /search?q=…&limit=…&objects=contact,deal with the

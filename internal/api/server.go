@@ -53,6 +53,7 @@ type Server struct {
 
 	metrics *metrics
 	guards  *guards
+	routes  []Route
 }
 
 // Handler returns the HTTP handler of the whole API.
@@ -68,14 +69,29 @@ func (s *Server) Handler() http.Handler {
 	s.guards = newGuards(s.Limits)
 
 	mux := http.NewServeMux()
-	// Every API route is authenticated and has its body size limited.
-	route := func(pattern string, h http.HandlerFunc) {
-		mux.Handle(pattern, s.authenticate(http.MaxBytesHandler(h, MaxBody)))
+	s.routes = nil
+	// Every API route has its body size limited and its input vetted;
+	// all but sign-in and password resets are authenticated, and a token
+	// that may only read is refused by every route that changes something.
+	add := func(rt Route, h http.HandlerFunc) {
+		s.routes = append(s.routes, rt)
+		checked := http.MaxBytesHandler(vet(rt, refuseReadOnly(h)), MaxBody)
+		if rt.Public {
+			mux.Handle(rt.Pattern, s.public(checked.ServeHTTP))
+		} else {
+			mux.Handle(rt.Pattern, s.authenticate(checked))
+		}
+	}
+	route := func(pattern string, h http.HandlerFunc, params ...string) {
+		add(Route{Pattern: pattern, Params: params}, h)
+	}
+	public := func(pattern string, h http.HandlerFunc, params ...string) {
+		add(Route{Pattern: pattern, Params: params, Public: true}, h)
 	}
 	route("GET /api/v1/openapi.json", s.openAPI)
 	route("GET /api/v1/fields/{object}", s.listFields)
-	route("GET /api/v1/audit", s.listAudit)
-	route("GET /api/v1/jobs", s.listJobs)
+	route("GET /api/v1/audit", s.listAudit, "object", "record_id", "user_id", "action", "from", "to", "limit", "cursor")
+	route("GET /api/v1/jobs", s.listJobs, "status", "limit", "cursor")
 	route("GET /api/v1/roles", s.listRoles)
 	route("POST /api/v1/roles", s.createRole)
 	route("GET /api/v1/roles/{name}", s.getRole)
@@ -83,29 +99,58 @@ func (s *Server) Handler() http.Handler {
 	route("DELETE /api/v1/roles/{name}", s.deleteRole)
 	route("GET /api/v1/lists", s.listLists)
 	route("POST /api/v1/lists", s.defineList)
-	s.accountRoutes(mux, route)
+	s.accountRoutes(public, route)
 	s.salesRoutes(route)
 	s.activityRoutes(route)
 	s.searchRoutes(route)
 	s.duplicateRoutes(route)
-	route("GET /api/v1/{object}", s.list)
+	route("GET /api/v1/{object}", s.list, append(records.ListParams(), Filters)...)
 	route("POST /api/v1/{object}", s.create)
 	// POST /fields/{object} and POST /{object}/query overlap (both match
 	// /fields/query), which ServeMux refuses; one pattern dispatches both.
 	route("POST /api/v1/{first}/{second}", s.postPair)
-	route("GET /api/v1/{object}/{id}", s.get)
+	route("GET /api/v1/{object}/{id}", s.get, "deleted")
 	route("PATCH /api/v1/{object}/{id}", s.update)
-	route("DELETE /api/v1/{object}/{id}", s.delete)
+	route("DELETE /api/v1/{object}/{id}", s.delete, "permanent")
 	route("POST /api/v1/{object}/{id}/restore", s.restore)
-	route("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("/api/v1/", s.authenticate(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, fault.Errorf(fault.ENOTFOUND, "no API endpoint %s %s", r.Method, r.URL.Path))
-	})
+	})))
 	mux.Handle("GET /healthz", s.public(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, r, http.StatusOK, map[string]string{"status": "ok", "version": s.Version})
 	}))
 	mux.Handle("GET /readyz", s.public(s.ready))
 	mux.Handle("GET /metrics", s.public(s.metrics.handler(s.Registry).ServeHTTP))
 	return s.observe(mux)
+}
+
+// refuseReadOnly refuses a request that would change something when its
+// credentials may only read. The engine refuses such writes too, but not
+// every endpoint goes through the engine (notifications, the caller's own
+// settings, tokens), and this check holds for endpoints yet to come.
+func refuseReadOnly(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if a, err := access.ActorFrom(r.Context()); err == nil && a.ReadOnly && !onlyReads(r) {
+			writeError(w, r, fault.Errorf(fault.EFORBIDDEN, "this token may only read"))
+			return
+		}
+		h(w, r)
+	}
+}
+
+// onlyReads reports whether r changes nothing: a GET, a query of records,
+// a duplicate check of a draft, or a request that no endpoint serves.
+func onlyReads(r *http.Request) bool {
+	_, path, any := strings.Cut(r.Pattern, " ")
+	switch {
+	case r.Method == http.MethodGet || r.Method == http.MethodHead || !any: // a pattern for any method answers 404
+		return true
+	case r.Method == http.MethodPost && strings.HasSuffix(path, "/duplicates/check"):
+		return true
+	case r.Method == http.MethodPost && r.PathValue("second") == "query" && r.PathValue("first") != "fields":
+		return true
+	}
+	return false
 }
 
 // reqInfo is shared by every layer of one request, so that the access log

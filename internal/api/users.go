@@ -13,11 +13,11 @@ import (
 // accountRoutes adds the endpoints of users, teams, the signed-in user,
 // sessions, password resets and tokens. route authenticates; public does
 // not, and limits instead.
-func (s *Server) accountRoutes(mux *http.ServeMux, route func(string, http.HandlerFunc)) {
-	mux.Handle("POST /api/v1/sessions", s.public(s.signIn))
-	mux.Handle("POST /api/v1/password-resets", s.public(s.requestReset))
-	mux.Handle("POST /api/v1/password-resets/confirm", s.public(s.resetPassword))
-	mux.Handle("POST /api/v1/password-resets/{token}", s.public(s.resetInPath))
+func (s *Server) accountRoutes(public, route router) {
+	public("POST /api/v1/sessions", s.signIn)
+	public("POST /api/v1/password-resets", s.requestReset)
+	public("POST /api/v1/password-resets/confirm", s.resetPassword)
+	public("POST /api/v1/password-resets/{token}", s.resetInPath)
 	route("DELETE /api/v1/sessions/current", s.signOut)
 
 	route("GET /api/v1/me", s.me)
@@ -26,7 +26,7 @@ func (s *Server) accountRoutes(mux *http.ServeMux, route func(string, http.Handl
 	route("POST /api/v1/me/totp/confirm", s.confirmTOTP)
 	route("DELETE /api/v1/me/totp", s.disableTOTP)
 
-	route("GET /api/v1/users", s.listUsers)
+	route("GET /api/v1/users", s.listUsers, "status", "team_id")
 	route("POST /api/v1/users", s.addUser)
 	route("GET /api/v1/users/{id}", s.getUser)
 	route("PATCH /api/v1/users/{id}", s.updateUser)

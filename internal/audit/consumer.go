@@ -116,6 +116,30 @@ func (c *Consumer) Run(ctx context.Context) (int, error) {
 	return total, nil
 }
 
+// CatchUp copies the outbox's backlog now, waiting for gaps to settle, and
+// returns once the trail holds every change committed before the call.
+func (c *Consumer) CatchUp(ctx context.Context) error {
+	end, err := outbox.SettledEnd(ctx, c.db)
+	if err != nil {
+		return err
+	}
+	for {
+		if _, err := c.Run(ctx); err != nil {
+			return err
+		}
+		last, err := c.follow.Position(ctx, c.db.Reader())
+		if err != nil || last >= end {
+			return err
+		}
+		// A gap is stepped over only by a batch after the one that saw it.
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
 // step copies one batch in one transaction. more reports a full batch
 // copied with no gap, so that another may follow at once.
 func (c *Consumer) step(ctx context.Context) (n int, more bool, err error) {

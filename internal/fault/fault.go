@@ -82,6 +82,14 @@ func (c *Collector) Add(field, code, format string, args ...any) {
 	c.fields = append(c.fields, FieldError{Field: field, Code: code, Message: fmt.Sprintf(format, args...)})
 }
 
+// Include records fe, a problem found by a check elsewhere, when there is
+// one.
+func (c *Collector) Include(fe *FieldError) {
+	if fe != nil {
+		c.fields = append(c.fields, *fe)
+	}
+}
+
 // Err returns the collected errors as one EINVALID error, or nil.
 func (c *Collector) Err() error {
 	if len(c.fields) == 0 {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/input"
 	"github.com/rapport-crm/rapport/internal/store"
 )
 
@@ -139,9 +140,9 @@ func (in *Inbox) Read(ctx context.Context, id string) (Notification, error) {
 	if err != nil {
 		return Notification{}, err
 	}
-	n, perr := strconv.ParseInt(id, 10, 64)
+	n, ok := input.ID(id)
 	missing := fault.Errorf(fault.ENOTFOUND, "no notification with id %q", id)
-	if perr != nil || n <= 0 {
+	if !ok {
 		return Notification{}, missing
 	}
 	var out Notification

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/input"
 	"github.com/rapport-crm/rapport/internal/store"
 )
 
@@ -25,9 +26,11 @@ type Record map[string]any
 // Engine runs every operation on records. It is safe for concurrent use.
 type Engine struct {
 	db      *store.DB
-	policy  access.Policy
+	policy  access.Policy // given, with the rule of derived fields (see derivedRules)
+	given   access.Policy // as given
 	log     *slog.Logger
-	objects map[string]*Object // by singular and plural name
+	objects map[string]*Object   // by singular and plural name
+	byGrant map[string][]*Object // the standard objects, by the grant that governs them
 	norm    normalizer
 	schemas schemas
 	hooks   map[string][]Hook // by object name
@@ -74,10 +77,18 @@ func New(db *store.DB, opts Options) *Engine {
 		e.objects[o.Name] = o
 		e.objects[o.Plural] = o
 	}
+	e.byGrant = map[string][]*Object{}
+	for _, o := range e.Objects() {
+		e.byGrant[o.Grant()] = append(e.byGrant[o.Grant()], o)
+	}
+	e.given, e.policy = opts.Policy, derivedRules{Policy: opts.Policy, e: e}
 	return e
 }
 
-// Policy returns the permission policy the engine consults.
+// Policy returns the permission policy the engine consults: the one it
+// was given, whose field rules also hide every field derived from a hidden
+// one (see Field.DerivedFrom). Its Unwrap method returns the policy as
+// given.
 func (e *Engine) Policy() access.Policy { return e.policy }
 
 // Objects returns the objects the engine knows, each once, in name order.
@@ -118,9 +129,11 @@ func (e *Engine) begin(ctx context.Context, object string) (access.Actor, *Objec
 	return a, obj, nil
 }
 
+// parseID reads a record id in its one canonical form: "03" and "+3" name
+// nothing, so that no record answers to two paths.
 func parseID(s string) (int64, error) {
-	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || id <= 0 {
+	id, ok := input.ID(s)
+	if !ok {
 		return 0, errors.New("not an id")
 	}
 	return id, nil

@@ -3,9 +3,10 @@ package records
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
+	"errors"
 	"io"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -65,6 +66,8 @@ type Query struct {
 	Cursor  string
 	Count   bool
 	Deleted string // "" for live records, "only" for the trash, "include" for both
+
+	params []string // for a query string, the parameter each condition of Filter.And came from
 }
 
 // QueryBody is the JSON body of POST /{object}/query.
@@ -172,13 +175,23 @@ func opList() string {
 // reserved query-string parameters of a list request.
 var reserved = map[string]bool{"sort": true, "limit": true, "cursor": true, "count": true, "deleted": true}
 
+// ListParams are the query parameters of a list request besides its
+// field filters.
+func ListParams() []string { return []string{"sort", "limit", "cursor", "count", "deleted"} }
+
 // ParseParams reads a list request's query string: field=value and
 // field[op]=value conditions, all of which must hold, plus sort, limit,
 // cursor, count and deleted.
 func ParseParams(v url.Values) (Query, error) {
 	var q Query
 	var conds []Filter
-	for key, vals := range v {
+	keys := make([]string, 0, len(v))
+	for key := range v {
+		keys = append(keys, key)
+	}
+	slices.Sort(keys) // the same query, the same conditions in the same order
+	for _, key := range keys {
+		vals := v[key]
 		if reserved[key] {
 			continue
 		}
@@ -203,6 +216,7 @@ func ParseParams(v url.Values) (Query, error) {
 				value = list
 			}
 			conds = append(conds, Filter{Field: field, Op: op, Value: value})
+			q.params = append(q.params, key)
 		}
 	}
 	if len(conds) > maxConditions {
@@ -229,6 +243,29 @@ func ParseParams(v url.Values) (Query, error) {
 	}
 	q.Deleted = v.Get("deleted")
 	return q, checkPaging(q)
+}
+
+// NameParams renames the fields of err that point into a filter read by
+// ParseParams (filter.and[2].value) after the query parameters they came
+// from (first_name[in]), which is what the caller wrote. at is where the
+// filter sits in the query that failed: "filter", unless a service nested
+// it in a filter of its own.
+func NameParams(err error, q Query, at string) error {
+	var fe *fault.Error
+	if len(q.params) == 0 || !errors.As(err, &fe) {
+		return err
+	}
+	named := *fe
+	named.Fields = slices.Clone(fe.Fields)
+	for i, f := range named.Fields {
+		rest, ok := strings.CutPrefix(f.Field, at+".and[")
+		n, _, closed := strings.Cut(rest, "]")
+		k, perr := strconv.Atoi(n)
+		if ok && closed && perr == nil && k >= 0 && k < len(q.params) {
+			named.Fields[i].Field = q.params[k]
+		}
+	}
+	return &named
 }
 
 func splitSort(s string) []string {
@@ -261,7 +298,7 @@ func checkPaging(q Query) error {
 }
 
 // jsonError turns a decoding error into a field error that says where the
-// input went wrong.
+// input went wrong, in the words of JSON rather than of Go.
 func jsonError(prefix string, err error) error {
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
@@ -273,7 +310,7 @@ func jsonError(prefix string, err error) error {
 		if prefix != "" && field != "" {
 			field = prefix + "." + field
 		}
-		return fault.Field(field, "type", "must be %s, not %s", typ.Type.String(), typ.Value)
+		return fault.Field(field, "type", "must be %s, not %s", jsonType(typ.Type), typ.Value)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return fault.Field(name, "unknown", "is not a known field")
@@ -335,7 +372,7 @@ func jsonKind(v any) string {
 	case bool:
 		return "a boolean"
 	}
-	return fmt.Sprintf("%T", v)
+	return "an object"
 }
 
 // DecodeStrict decodes a JSON body into v, refusing unknown keys and
@@ -344,6 +381,9 @@ func DecodeStrict(data []byte, v any) error {
 	d := json.NewDecoder(bytes.NewReader(data))
 	d.DisallowUnknownFields()
 	if err := d.Decode(v); err != nil {
+		if fe := valueError(data, v, err); fe != nil {
+			return fe
+		}
 		return jsonError("", err)
 	}
 	if !atEnd(d) {

@@ -6,9 +6,11 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/input"
 	"github.com/rapport-crm/rapport/internal/store"
 )
 
@@ -157,8 +159,13 @@ func (e *Engine) checkList(ctx context.Context, ws int64, spec ListSpec) error {
 	if spec.Name != "" && spec.Name == spec.Plural {
 		c.Add("plural", "same", "must differ from the name, so that a record and the list have distinct paths")
 	}
-	if spec.Label == "" {
+	switch {
+	case spec.Label == "":
 		c.Add("label", "required", "is required")
+	case utf8.RuneCountInString(spec.Label) > 200:
+		c.Add("label", "too_long", "must be at most 200 characters")
+	default:
+		c.Include(input.Line("label", spec.Label))
 	}
 	if err := c.Err(); err != nil {
 		return err

@@ -75,6 +75,10 @@ type Field struct {
 	// Parts are the parts of an address or money field that lists sort
 	// and filter by, such as address.city.
 	Parts []*Field `json:"parts,omitempty"`
+	// DerivedFrom names the fields whose values this one is computed from
+	// (or computed together with): its value gives theirs away, so a role
+	// that hides one of them hides this field too.
+	DerivedFrom []string `json:"derived_from,omitempty"`
 
 	column  string // the table column of a standard field
 	link    *link  // the link table of a Relations field
@@ -182,6 +186,12 @@ func withOptions(f *Field, options ...string) *Field {
 	return f
 }
 
+// derived marks f as computed from the fields named from.
+func derived(f *Field, from ...string) *Field {
+	f.DerivedFrom = from
+	return f
+}
+
 func required(f *Field) *Field {
 	f.Required = true
 	return f
@@ -198,7 +208,7 @@ func StandardObjects() []*Object {
 	contact := &Object{Name: "contact", Plural: "contacts", Label: "Contact", Fields: []*Field{
 		col("first_name", "First name", Text),
 		col("last_name", "Last name", Text),
-		col("full_name", "Full name", Text),
+		derived(col("full_name", "Full name", Text), "first_name", "last_name"),
 		col("emails", "E-mails", Email),
 		col("phones", "Phones", Phone),
 		col("address", "Postal address", Address),
@@ -215,7 +225,7 @@ func StandardObjects() []*Object {
 	}, prepare: prepareContact}
 	company := &Object{Name: "company", Plural: "companies", Label: "Company", Fields: []*Field{
 		required(col("name", "Name", Text)),
-		col("domain", "Domain", Text),
+		derived(col("domain", "Domain", Text), "website"),
 		col("website", "Website", URL),
 		col("phones", "Phones", Phone),
 		col("emails", "E-mails", Email),

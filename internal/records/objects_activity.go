@@ -37,7 +37,7 @@ func activityObjects() []*Object {
 		withOptions(col("type", "Type", Select), TaskTypes...),
 		col("due_at", "Due", DateTime),
 		col("done", "Done", Boolean),
-		readOnly(col("done_at", "Done at", DateTime)),
+		derived(readOnly(col("done_at", "Done at", DateTime)), "done"),
 		col("result", "Result", LongText),
 	)
 	task.Field("owner_id").Label = "Assignee"
@@ -48,7 +48,7 @@ func activityObjects() []*Object {
 		required(withOptions(col("direction", "Direction", Select), CallDirections...)),
 		col("phone", "Number", Text),
 		// The number as typed, kept when phone holds its E.164 form.
-		readOnly(col("phone_typed", "Number as typed", Text)),
+		derived(readOnly(col("phone_typed", "Number as typed", Text)), "phone"),
 		col("duration_seconds", "Duration (s)", Integer),
 		withOptions(col("call_result", "Result", Select), CallResults...),
 		col("recording_url", "Recording", URL),
@@ -64,5 +64,10 @@ func activityObjects() []*Object {
 			link: &link{table: "meeting_attendees", self: "meeting_id", other: "contact_id", extra: "response"}},
 		col("body", "Notes", LongText),
 	)
+	// An activity takes its place in the timeline from the moment it is
+	// due, starts or started.
+	task.Field("occurred_at").DerivedFrom = []string{"due_at"}
+	call.Field("occurred_at").DerivedFrom = []string{"started_at"}
+	meeting.Field("occurred_at").DerivedFrom = []string{"starts_at"}
 	return []*Object{task, note, call, meeting}
 }

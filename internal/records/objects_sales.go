@@ -41,7 +41,9 @@ func salesObjects() []*Object {
 	}}
 	deal := &Object{Name: "deal", Plural: "deals", Label: "Deal", Fields: []*Field{
 		required(col("title", "Title", Text)),
-		col("value", "Value", Money),
+		// A deal with line items is worth their sum, and the items are
+		// priced in the value's currency: each gives the other away.
+		derived(col("value", "Value", Money), "line_items"),
 		{Name: "pipeline_id", Label: "Pipeline", Type: Relation, Target: "pipeline", column: "pipeline_id"},
 		{Name: "stage_id", Label: "Stage", Type: Relation, Target: "stage", column: "stage_id"},
 		withOptions(col("status", "Status", Select), DealStatuses...),
@@ -50,12 +52,12 @@ func salesObjects() []*Object {
 		{Name: "contacts", Label: "Contacts", Type: Relations, Target: "contact",
 			link: &link{table: "deal_contacts", self: "deal_id", other: "contact_id", extra: "role"}},
 		col("expected_close_date", "Expected close date", Date),
-		readOnly(col("closed_at", "Closed at", DateTime)),
+		derived(readOnly(col("closed_at", "Closed at", DateTime)), "status"),
 		withOptions(col("source", "Source", Select), Sources...),
 		{Name: "loss_reason_id", Label: "Loss reason", Type: Relation, Target: "loss_reason", column: "loss_reason_id"},
 		col("loss_note", "Loss note", LongText),
-		readOnly(col("stage_entered_at", "In stage since", DateTime)),
-		col("line_items", "Line items", LineItems),
+		derived(readOnly(col("stage_entered_at", "In stage since", DateTime)), "stage_id"),
+		derived(col("line_items", "Line items", LineItems), "value"),
 		col("tags", "Tags", Tags),
 	}}
 	product := &Object{Name: "product", Plural: "products", Label: "Product", grant: "product", Fields: []*Field{

@@ -319,7 +319,7 @@ func TestLinkScope(t *testing.T) {
 			t.Fatal(err)
 		}
 		p.become(access.BuiltinRoles()[2]) // salesperson
-		if r := p.e.Policy(); r != p.pol {
+		if r, ok := p.e.Policy().(interface{ Unwrap() access.Policy }); !ok || r.Unwrap() != p.pol {
 			t.Fatal("the engine's policy is not the role policy")
 		}
 

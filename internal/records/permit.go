@@ -11,6 +11,58 @@ import (
 // actor's view of a schema (hidden fields gone, read-only ones marked, the
 // scope of linked records) and the SQL of a restriction.
 
+// derivedRules is the policy the engine consults: the one it was given,
+// with the rule of derived fields added to its field rules. A field
+// computed from a hidden field would give that field away, so it is hidden
+// too. Services ask the engine's policy (Engine.Policy) which fields are
+// hidden, so that they all follow the same rule as the engine.
+type derivedRules struct {
+	access.Policy
+	e *Engine
+}
+
+// Fields returns the rules of the actor's role on the fields of the
+// objects governed by object, each field derived from a hidden one hidden
+// too; when those objects derive a field of one name from different
+// fields, the field is hidden if any of them is.
+func (p derivedRules) Fields(ctx context.Context, a access.Actor, object string) (map[string]access.FieldRule, error) {
+	rules, err := p.Policy.Fields(ctx, a, object)
+	if err != nil {
+		return nil, err
+	}
+	return hideDerived(rules, p.e.byGrant[object]), nil
+}
+
+// Unwrap returns the policy the engine was given.
+func (p derivedRules) Unwrap() access.Policy { return p.Policy }
+
+// hideDerived returns rules with every field of objs that is derived,
+// directly or through other derived fields, from a hidden field hidden as
+// well. rules itself, which the policy may cache, is left as it is.
+func hideDerived(rules map[string]access.FieldRule, objs []*Object) map[string]access.FieldRule {
+	out := make(map[string]access.FieldRule, len(rules))
+	for name, r := range rules {
+		out[name] = r
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, o := range objs {
+			for _, f := range o.Fields {
+				if out[f.Name] == access.FieldHidden {
+					continue
+				}
+				for _, from := range f.DerivedFrom {
+					if out[from] == access.FieldHidden {
+						out[f.Name], changed = access.FieldHidden, true
+						break
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
 // view returns the actor's view of obj in the acting workspace. names are
 // fields the operation is about to use: one the cached schema does not know
 // reloads it, as in freshSchema.
@@ -29,10 +81,14 @@ func (e *Engine) view(ctx context.Context, a access.Actor, obj *Object, names ..
 // keeps s as its base, for the engine's own reads and writes of fields the
 // actor cannot name (a derived full name, a default owner).
 func (e *Engine) viewOf(ctx context.Context, a access.Actor, s *schema) (*schema, error) {
-	rules, err := e.policy.Fields(ctx, a, s.obj.Grant())
+	// The role's own rules, with the derivations of this object alone:
+	// objects that share a grant (notes, calls, meetings) derive a field
+	// of the same name from different fields.
+	rules, err := e.given.Fields(ctx, a, s.obj.Grant())
 	if err != nil {
 		return nil, err
 	}
+	rules = hideDerived(rules, []*Object{s.obj})
 	v := &schema{obj: s.obj, base: s, byName: make(map[string]*Field, len(s.fields)), ready: s.ready, loaded: s.loaded,
 		hidden: map[string]bool{}, locked: map[string]bool{}, scopes: map[string][]access.Restriction{}}
 	for name, rule := range rules {

@@ -4,13 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/input"
 	"github.com/rapport-crm/rapport/internal/store"
 )
 
@@ -200,7 +203,16 @@ func (e *Engine) AddField(ctx context.Context, object string, spec FieldSpec) (*
 	return f, nil
 }
 
+// engineWords are names a custom field may not take, because the engine
+// gives them a meaning of its own: columns of every record table, and the
+// parameters of a list request.
+var engineWords = slices.Concat(systemFields, []string{"workspace_id", "kind", "custom"}, ListParams())
+
 func (e *Engine) checkSpec(ctx context.Context, ws int64, obj *Object, spec FieldSpec) (*Field, error) {
+	columns, err := e.tableColumns(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
 	var c fault.Collector
 	name := strings.TrimSpace(spec.Name)
 	switch {
@@ -210,15 +222,20 @@ func (e *Engine) checkSpec(ctx context.Context, ws int64, obj *Object, spec Fiel
 		c.Add("name", "format", "must be snake_case: a lower-case letter, then letters, digits or _ (at most 63)")
 	case isSystem(name) || obj.Field(name) != nil:
 		c.Add("name", "duplicate", "%q is a standard field of %s", name, obj.Plural)
-	case reserved[name]:
-		c.Add("name", "reserved", "%q is a list parameter (sort, limit, cursor, count, deleted) and cannot name a field", name)
+	case slices.Contains(engineWords, name):
+		c.Add("name", "reserved", "%q has a meaning of its own to Rapport and cannot name a field; reserved are %s",
+			name, strings.Join(engineWords, ", "))
+	case slices.Contains(columns, name):
+		c.Add("name", "reserved", "%q is a column of the table that holds %s and cannot name a custom field", name, obj.Plural)
 	}
 	label := strings.TrimSpace(spec.Label)
 	if label == "" {
 		label = strings.ReplaceAll(name, "_", " ")
 	}
-	if len(label) > 200 {
+	if utf8.RuneCountInString(label) > 200 {
 		c.Add("label", "too_long", "must be at most 200 characters")
+	} else {
+		c.Include(input.Line("label", label))
 	}
 	if !typeAllowed(spec.Type) {
 		c.Add("type", "option", "must be one of %s", joinTypes(CustomTypes))
@@ -230,8 +247,10 @@ func (e *Engine) checkSpec(ctx context.Context, ws int64, obj *Object, spec Fiel
 		}
 		seen := map[string]bool{}
 		for i, o := range options {
-			if strings.TrimSpace(o) == "" || len(o) > 200 {
+			if strings.TrimSpace(o) == "" || utf8.RuneCountInString(o) > 200 {
 				c.Add("options["+strconv.Itoa(i)+"]", "length", "must be 1 to 200 characters")
+			} else {
+				c.Include(input.Line("options["+strconv.Itoa(i)+"]", o))
 			}
 			if seen[o] {
 				c.Add("options["+strconv.Itoa(i)+"]", "duplicate", "%q appears twice", o)
@@ -255,6 +274,18 @@ func (e *Engine) checkSpec(ctx context.Context, ws int64, obj *Object, spec Fiel
 	}
 	return &Field{Name: name, Label: label, Type: spec.Type, Options: options, Target: spec.Target,
 		Required: spec.Required, Custom: true}, nil
+}
+
+// tableColumns returns the names of the columns of obj's table. A table
+// shared by several objects has columns that are no field of obj, which a
+// custom field's name must not shadow either.
+func (e *Engine) tableColumns(ctx context.Context, obj *Object) ([]string, error) {
+	rows, err := e.db.Reader().QueryContext(ctx, `SELECT * FROM `+obj.Table()+` WHERE 1 = 0`)
+	if err != nil {
+		return nil, fmt.Errorf("columns of %s: %w", obj.Table(), err)
+	}
+	defer rows.Close()
+	return rows.Columns()
 }
 
 func typeAllowed(t Type) bool {

@@ -39,6 +39,18 @@ func TestAddField(t *testing.T) {
 			{"id", records.FieldSpec{Name: "id", Type: records.Text}, "name"},
 			{"reserved list parameter", records.FieldSpec{Name: "sort", Type: records.Text}, "name"},
 			{"version", records.FieldSpec{Name: "version", Type: records.Integer}, "name"},
+			{"workspace_id", records.FieldSpec{Name: "workspace_id", Type: records.Integer}, "name"},
+			{"kind", records.FieldSpec{Name: "kind", Type: records.Text}, "name"},
+			{"custom", records.FieldSpec{Name: "custom", Type: records.Text}, "name"},
+			{"deleted_at", records.FieldSpec{Name: "deleted_at", Type: records.DateTime}, "name"},
+			{"cursor", records.FieldSpec{Name: "cursor", Type: records.Text}, "name"},
+			{"deleted", records.FieldSpec{Name: "deleted", Type: records.Boolean}, "name"},
+			{"label with an override", records.FieldSpec{Name: "x", Label: "Tier\u202e", Type: records.Text}, "label"},
+			{"label over two lines", records.FieldSpec{Name: "x", Label: "Tier\nTwo", Type: records.Text}, "label"},
+			{"label with NUL", records.FieldSpec{Name: "x", Label: "Ti\x00er", Type: records.Text}, "label"},
+			{"label not UTF-8", records.FieldSpec{Name: "x", Label: "Ti\xffer", Type: records.Text}, "label"},
+			{"option with NUL", records.FieldSpec{Name: "x", Type: records.Select, Options: []string{"a", "b\x00"}}, "options[1]"},
+			{"option with an isolate", records.FieldSpec{Name: "x", Type: records.Select, Options: []string{"\u2066a"}}, "options[0]"},
 			{"empty name", records.FieldSpec{Name: "  ", Type: records.Text}, "name"},
 			{"upper case", records.FieldSpec{Name: "Tier", Type: records.Text}, "name"},
 			{"leading digit", records.FieldSpec{Name: "1st", Type: records.Text}, "name"},
@@ -70,6 +82,13 @@ func TestAddField(t *testing.T) {
 					t.Errorf("a refused field changed the database: %s → %s", before, after)
 				}
 			})
+		}
+		// Notes share the activities table with tasks: a note's custom
+		// field may not take the name of a task's column.
+		_, err = v.e.AddField(v.ctx, "notes", records.FieldSpec{Name: "due_at", Type: records.Text})
+		wantInvalid(t, err, "name")
+		if _, err := v.e.AddField(v.ctx, "companies", records.FieldSpec{Name: "x", Label: "Größe – 大小", Type: records.Text}); err != nil {
+			t.Errorf("a label in several scripts: %v", err)
 		}
 		_, err = v.e.AddField(v.ctx, "widgets", records.FieldSpec{Name: "x", Type: records.Text})
 		wantCode(t, err, fault.ENOTFOUND)

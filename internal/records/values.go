@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/mail"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"golang.org/x/text/currency"
 
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/input"
 )
 
 // Limits on input values. They keep one record from filling the database
@@ -72,7 +74,7 @@ func (n normalizer) normalize(f *Field, in any) (any, *fault.FieldError) {
 		}
 		return nil, nil
 	}
-	if ferr := checkStrings(f.Name, in); ferr != nil {
+	if ferr := checkStrings(f.Name, in, f.Type == LongText || f.Type == Address); ferr != nil {
 		return nil, ferr
 	}
 	switch f.Type {
@@ -116,26 +118,36 @@ func (n normalizer) normalize(f *Field, in any) (any, *fault.FieldError) {
 	return nil, bad(f.Name, "type", "has an unknown type %q", f.Type)
 }
 
-// checkStrings refuses invalid UTF-8 and NUL characters anywhere in a
-// value: PostgreSQL stores neither in text or JSON, and no form sends them.
-func checkStrings(name string, v any) *fault.FieldError {
+// checkStrings checks every string in a value, keys included, with the
+// rules of package input: PostgreSQL stores neither NUL nor invalid UTF-8,
+// and no name should hide characters that reorder or disguise what is
+// shown. Long text and the street of an address may span lines; every
+// other string is one line, once the white space around it, which is
+// trimmed or refused later, is set aside.
+func checkStrings(name string, v any, multiline bool) *fault.FieldError {
 	switch x := v.(type) {
 	case string:
-		if !utf8.ValidString(x) || strings.ContainsRune(x, 0) {
-			return bad(name, "encoding", "must be valid UTF-8 without NUL characters")
+		if multiline {
+			return input.Text(name, x)
 		}
+		return input.Line(name, strings.TrimSpace(x))
 	case []any:
-		for _, e := range x {
-			if ferr := checkStrings(name, e); ferr != nil {
+		for i, e := range x {
+			if ferr := checkStrings(name+"["+strconv.Itoa(i)+"]", e, multiline); ferr != nil {
 				return ferr
 			}
 		}
 	case map[string]any:
-		for k, e := range x {
-			if ferr := checkStrings(name, k); ferr != nil {
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			if ferr := input.Line(name+"."+input.Shown(k), k); ferr != nil {
 				return ferr
 			}
-			if ferr := checkStrings(name, e); ferr != nil {
+			if ferr := checkStrings(name+"."+k, x[k], multiline && k == "street"); ferr != nil {
 				return ferr
 			}
 		}
@@ -471,11 +483,10 @@ func (n normalizer) id(f *Field, in any) (any, *fault.FieldError) {
 	default:
 		return nil, bad(f.Name, "type", "must be a record id")
 	}
-	id, err := parseID(s)
-	if err != nil {
+	if _, err := parseID(s); err != nil {
 		return nil, bad(f.Name, "reference", "does not name an existing record")
 	}
-	return formatID(id), nil // "007" and 7 name record "7"
+	return s, nil
 }
 
 func (n normalizer) address(f *Field, in any) (any, *fault.FieldError) {

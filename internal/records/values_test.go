@@ -61,11 +61,23 @@ var valueCases = []valueCase{
 	no("f_text", `["a"]`, "f_text"),
 	no("f_text", `{"a": 1}`, "f_text"),
 	no("f_text", `"a\u0000b"`, "f_text"),
+	no("f_text", `"invoice\u202egpj.exe"`, "f_text"), // a right-to-left override disguises the name
+	no("f_text", `"Ada\u2067x"`, "f_text"),
+	no("f_text", `"two\nlines"`, "f_text"),
+	ok("f_text", `"Ada\n"`, `"Ada"`), // a line break at the end of one line is trimmed, as spaces are
+	no("f_text", `"a\tb"`, "f_text"),
+	no("f_text", `"Ada\u200f"`, "f_text"),
+	no("f_text", `"\ufeffAda"`, "f_text"),
+	no("f_text", `"a\u0007"`, "f_text"),
+	ok("f_text", `"Zoë\u200d👩‍💻"`, `"Zoë\u200d👩‍💻"`),
 
 	ok("f_long_text", `"  keep\nlines  "`, `"  keep\nlines  "`),
 	ok("f_long_text", long("x", 5000), long("x", 5000)),
 	no("f_long_text", `5`, "f_long_text"),
 	no("f_long_text", `"\u0000"`, "f_long_text"),
+	no("f_long_text", `"a\u202eb"`, "f_long_text"),
+	no("f_long_text", `"a\u0001b"`, "f_long_text"),
+	ok("f_long_text", `"שלום\u200f\tworld"`, `"שלום\u200f\tworld"`), // marks and tabs belong in running text
 
 	ok("f_integer", `42`, `42`),
 	ok("f_integer", `-0`, `0`),
@@ -155,7 +167,8 @@ var valueCases = []valueCase{
 	no("f_email", `[{"value": "a@b.co", "label": 5}]`, "f_email[0].label"),
 	no("f_email", `[5]`, "f_email[0]"),
 	no("f_email", `{"value": "a@b.co"}`, "f_email"),
-	no("f_email", `["a@b.co", {"value": "c@d.co", "label": "x\u0000"}]`, "f_email"),
+	no("f_email", `["a@b.co", {"value": "c@d.co", "label": "x\u0000"}]`, "f_email[1].label"),
+	no("f_email", `[{"value": "c@d.co", "label": "x\u200e"}]`, "f_email[0].label"),
 
 	ok("f_phone", `"(415) 555-2671"`, `[{"value":"+14155552671","valid":true,"typed":"(415) 555-2671"}]`),
 	ok("f_phone", `["+44 20 7946 0958"]`, `[{"value":"+442079460958","valid":true,"typed":"+44 20 7946 0958"}]`),
@@ -178,7 +191,9 @@ var valueCases = []valueCase{
 
 	ok("f_relation", `"$CO"`, `"$CO"`),
 	ok("f_relation", `$CO`, `"$CO"`),
-	ok("f_relation", `"00$CO"`, `"$CO"`),
+	no("f_relation", `"00$CO"`, "f_relation"), // one spelling per id
+	no("f_relation", `"+$CO"`, "f_relation"),
+	no("f_relation", `" $CO"`, "f_relation"),
 	no("f_relation", `"999"`, "f_relation"),
 	no("f_relation", `"$DEL"`, "f_relation"),
 	no("f_relation", `"abc"`, "f_relation"),
@@ -201,12 +216,15 @@ var valueCases = []valueCase{
 	no("f_address", `{"country": "ü"}`, "f_address.country"),
 	no("f_address", `{"country": "--"}`, "f_address.country"),
 	no("f_address", `{"city": 5}`, "f_address.city"),
-	no("f_address", `{"city": "a\u0000"}`, "f_address"),
+	no("f_address", `{"city": "a\u0000"}`, "f_address.city"),
+	no("f_address", `{"city": "a\nb"}`, "f_address.city"),
+	ok("f_address", `{"street": "Flat 3\n12 High St"}`, `{"street":"Flat 3\n12 High St"}`),
 	no("f_address", `"1 Main St"`, "f_address"),
 
 	ok("f_tags", `[" a ", "b", "a"]`, `["a","b"]`),
 	ok("f_tags", `[]`, `null`),
 	no("f_tags", `[""]`, "f_tags[0]"),
+	no("f_tags", `["ok", "a\u202eb"]`, "f_tags[1]"),
 	no("f_tags", `["ok", 5]`, "f_tags[1]"),
 	no("f_tags", `[`+strings.Repeat(`"t",`, 50)+`"u"]`, "f_tags"),
 	no("f_tags", `[`+long("t", 101)+`]`, "f_tags[0]"),

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/input"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/store"
 )
@@ -26,11 +27,13 @@ type Board struct {
 // BoardStage is one column of a board: the stage, how many open deals it
 // holds, their value in the base currency (at today's rates), and the
 // first of them by id. Unconverted lists currencies whose deals are left
-// out of Total because no rate is known.
+// out of Total because no rate is known. Total is nil for a reader whose
+// role hides the deals' value: a sum, narrowed to one owner, can be the
+// value of a single deal.
 type BoardStage struct {
 	Stage       records.Record   `json:"stage"`
 	Count       int64            `json:"count"`
-	Total       Money            `json:"total"`
+	Total       *Money           `json:"total"`
 	Unconverted []string         `json:"unconverted,omitempty"`
 	Deals       []records.Record `json:"deals"`
 }
@@ -47,9 +50,17 @@ func (s *Service) Board(ctx context.Context, pipelineID, ownerID string) (Board,
 	if err != nil {
 		return Board{}, err
 	}
+	hidden, err := s.hiddenDealFields(ctx, a)
+	if err != nil {
+		return Board{}, err
+	}
 	var owner int64
 	if ownerID != "" {
-		if owner, err = strconv.ParseInt(ownerID, 10, 64); err != nil || owner <= 0 {
+		if hidden["owner_id"] {
+			return Board{}, fault.Field("owner_id", "unknown", "is not a field of deals")
+		}
+		var ok bool
+		if owner, ok = input.ID(ownerID); !ok {
 			return Board{}, fault.Field("owner_id", "type", "must be a user id")
 		}
 	}
@@ -83,11 +94,14 @@ func (s *Service) Board(ctx context.Context, pipelineID, ownerID string) (Board,
 	}
 	today := s.now()
 	for _, st := range stages.Data {
-		col := BoardStage{Stage: st, Total: Money{Currency: conv.Base}, Deals: []records.Record{}}
+		col := BoardStage{Stage: st, Total: &Money{Currency: conv.Base}, Deals: []records.Record{}}
+		if hidden["value"] {
+			col.Total = nil
+		}
 		for _, sum := range sums[st["id"].(string)] {
 			col.Count += sum.count
-			if sum.currency == "" {
-				continue // deals without a value
+			if sum.currency == "" || col.Total == nil {
+				continue // deals without a value, or a value the reader may not see
 			}
 			m, err := conv.Convert(ctx, Money{Amount: sum.amount, Currency: sum.currency}, today)
 			if errors.Is(err, ErrNoRate) {
@@ -107,6 +121,19 @@ func (s *Service) Board(ctx context.Context, pipelineID, ownerID string) (Board,
 		board.Stages = append(board.Stages, col)
 	}
 	return board, nil
+}
+
+// hiddenDealFields returns the fields of deals that a's role hides.
+func (s *Service) hiddenDealFields(ctx context.Context, a access.Actor) (map[string]bool, error) {
+	rules, err := s.engine.Policy().Fields(ctx, a, s.engine.Object("deal").Grant())
+	if err != nil {
+		return nil, err
+	}
+	hidden := map[string]bool{}
+	for name, r := range rules {
+		hidden[name] = r == access.FieldHidden
+	}
+	return hidden, nil
 }
 
 // stageSum is the count and value of a stage's open deals in one currency.
@@ -208,6 +235,7 @@ func (s *Service) Rotting(ctx context.Context, q records.Query) (records.Page, e
 	if len(rotting) == 0 {
 		return records.Page{Data: []records.Record{}}, nil
 	}
+	asked := q
 	rule := records.Filter{And: []records.Filter{{Field: "status", Op: records.Eq, Value: statusOpen}, {Or: rotting}}}
 	if q.Filter != nil {
 		rule.And = append(rule.And, *q.Filter)
@@ -216,7 +244,8 @@ func (s *Service) Rotting(ctx context.Context, q records.Query) (records.Page, e
 	if len(q.Sort) == 0 {
 		q.Sort = []string{"stage_entered_at"}
 	}
-	return s.engine.List(ctx, "deals", q)
+	page, err := s.engine.List(ctx, "deals", q)
+	return page, records.NameParams(err, asked, "filter.and[2]")
 }
 
 // WithoutTask lists the open deals that have no open task, in id order:
@@ -241,13 +270,20 @@ func (s *Service) WithoutTask(ctx context.Context, ownerID string, limit int, cu
 	if err != nil {
 		return records.Page{}, err
 	}
+	hidden, err := s.hiddenDealFields(ctx, a)
+	if err != nil {
+		return records.Page{}, err
+	}
+	if ownerID != "" && hidden["owner_id"] {
+		return records.Page{}, fault.Field("owner_id", "unknown", "is not a field of deals")
+	}
 	where, args := `d.workspace_id = ? AND d.status = 'open' AND d.deleted_at IS NULL AND d.id > ?`, []any{a.WorkspaceID, after}
 	if cond, cargs := access.OwnerCondition(rs, "d.owner_id"); cond != "" {
 		where, args = where+" AND "+cond, append(args, cargs...)
 	}
 	if ownerID != "" {
-		owner, err := strconv.ParseInt(ownerID, 10, 64)
-		if err != nil {
+		owner, ok := input.ID(ownerID)
+		if !ok {
 			return records.Page{}, fault.Field("owner_id", "type", "must be a user id")
 		}
 		where, args = where+" AND d.owner_id = ?", append(args, owner)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/records"
 )
@@ -48,7 +49,11 @@ func (s *Service) beforeDeal(ctx context.Context, w *records.Write) error {
 	if !entering {
 		return nil
 	}
-	if err := gate(w, st); err != nil {
+	rules, err := s.engine.Policy().Fields(ctx, w.Actor, w.Object.Grant())
+	if err != nil {
+		return err
+	}
+	if err := gate(w, st, rules); err != nil {
 		return err
 	}
 	w.Vals["stage_entered_at"] = records.FormatTime(s.now())
@@ -170,8 +175,16 @@ func (s *Service) checkLossReason(ctx context.Context, w *records.Write, id stri
 }
 
 // gate refuses to let a deal into a stage while a field the stage requires
-// is empty, naming every such field at once.
-func gate(w *records.Write, st stage) error {
+// is empty, naming every such field at once. A stage that requires a field
+// the actor's role hides refuses them whatever the deal holds: an answer
+// that depended on the hidden value would tell whether it is filled in.
+func gate(w *records.Write, st stage, rules map[string]access.FieldRule) error {
+	for _, name := range st.required {
+		if rules[name] == access.FieldHidden {
+			return fault.Field("stage_id", "hidden_requirement",
+				"stage %q requires fields that your role does not show; someone who can see them moves the deal there", st.name)
+		}
+	}
 	var c fault.Collector
 	for _, name := range st.required {
 		if empty(w.Value(name)) {

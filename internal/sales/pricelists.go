@@ -6,6 +6,7 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/input"
 	"github.com/rapport-crm/rapport/internal/store"
 )
 
@@ -71,9 +72,9 @@ func (s *Service) SetPriceListItems(ctx context.Context, listID string, items []
 		ids := make([]int64, len(items))
 		for i, it := range items {
 			at := "items[" + strconv.Itoa(i) + "]"
-			n, err := strconv.ParseInt(it.ProductID, 10, 64)
+			n, ok := input.ID(it.ProductID)
 			switch {
-			case err != nil || n <= 0:
+			case !ok:
 				c.Add(at+".product_id", "reference", "no product with id %q", it.ProductID)
 				continue
 			case seen[n]:

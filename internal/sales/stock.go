@@ -8,9 +8,11 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/input"
 	"github.com/rapport-crm/rapport/internal/notify"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/store"
@@ -85,8 +87,11 @@ func (s *Service) CreateWarehouse(ctx context.Context, name string) (Warehouse, 
 		return Warehouse{}, err
 	}
 	name = strings.TrimSpace(name)
-	if name == "" || len(name) > 200 {
+	if name == "" || utf8.RuneCountInString(name) > 200 {
 		return Warehouse{}, fault.Field("name", "required", "is required, at most 200 characters")
+	}
+	if fe := input.Line("name", name); fe != nil {
+		return Warehouse{}, fault.Invalid(*fe)
 	}
 	var h Warehouse
 	err = s.db.Tx(ctx, func(q store.Querier) error {
@@ -127,10 +132,10 @@ func (s *Service) warehouse(ctx context.Context, q store.Querier, ws int64, id s
 	if id == "" {
 		return s.defaultWarehouse(ctx, q, ws)
 	}
-	n, _ := strconv.ParseInt(id, 10, 64)
+	n, ok := input.ID(id)
 	var found int64
 	err := q.QueryRowContext(ctx, `SELECT id FROM warehouses WHERE workspace_id = ? AND id = ?`, ws, n).Scan(&found)
-	if errors.Is(err, sql.ErrNoRows) {
+	if !ok || errors.Is(err, sql.ErrNoRows) {
 		return 0, fault.Field("warehouse_id", "reference", "no warehouse with id %q", id)
 	}
 	return found, err

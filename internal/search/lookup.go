@@ -45,7 +45,7 @@ type LinkName struct {
 type CallerDeal struct {
 	ID        string `json:"id"`
 	Title     string `json:"title"`
-	Status    string `json:"status"`
+	Status    string `json:"status,omitempty"`
 	StageID   string `json:"stage_id,omitempty"`
 	CompanyID string `json:"company_id,omitempty"`
 	OwnerID   string `json:"owner_id,omitempty"`
@@ -96,7 +96,17 @@ func (s *Service) Lookup(ctx context.Context, number string) (*Caller, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := lookup{s: s, q: s.db.Reader(), ws: a.WorkspaceID, scopes: map[string]scope{}}
+	l := lookup{s: s, q: s.db.Reader(), ws: a.WorkspaceID, scopes: map[string]scope{}, hidden: map[string]map[string]bool{}}
+	for _, grant := range []string{"contact", "company", "deal", "task", "activity"} {
+		rules, err := s.engine.Policy().Fields(ctx, a, grant)
+		if err != nil {
+			return nil, err
+		}
+		l.hidden[grant] = map[string]bool{}
+		for name, r := range rules {
+			l.hidden[grant][name] = r == access.FieldHidden
+		}
+	}
 	for _, x := range sc {
 		// A role that hides phones, e-mails or links of an object gets
 		// none of its records from a lookup, which shows those fields.
@@ -131,7 +141,17 @@ type lookup struct {
 	s      *Service
 	q      store.Querier
 	ws     int64
-	scopes map[string]scope // by object; missing means none readable
+	scopes map[string]scope           // by object; missing means none readable
+	hidden map[string]map[string]bool // by grant: the fields the actor's role hides
+}
+
+// shown returns v, or "" when the actor's role hides field of the records
+// governed by grant.
+func (l *lookup) shown(grant, field, v string) string {
+	if l.hidden[grant][field] {
+		return ""
+	}
+	return v
 }
 
 // owned is the condition keeping the rows of alias t within the actor's
@@ -212,7 +232,7 @@ func (l *lookup) records(ctx context.Context, object string, ids []int64) ([]Cal
 			r.FullName, r.Companies = r.Name, []LinkName{}
 		}
 		if owner != nil {
-			r.OwnerID = strconv.FormatInt(*owner, 10)
+			r.OwnerID = l.shown(object, "owner_id", strconv.FormatInt(*owner, 10))
 		}
 		out = append(out, r)
 	}
@@ -327,8 +347,9 @@ func (l *lookup) openDeals(ctx context.Context, c *Caller) ([]CallerDeal, error)
 			return nil, err
 		}
 		at, _ := store.ParseTime(created)
-		out = append(out, CallerDeal{ID: strconv.FormatInt(id, 10), Title: deref(title), Status: deref(status),
-			StageID: idText(stage), CompanyID: idText(company), OwnerID: idText(owner), CreatedAt: records.FormatTime(at)})
+		out = append(out, CallerDeal{ID: strconv.FormatInt(id, 10), Title: deref(title), Status: l.shown("deal", "status", deref(status)),
+			StageID: l.shown("deal", "stage_id", idText(stage)), CompanyID: l.shown("deal", "company_id", idText(company)),
+			OwnerID: l.shown("deal", "owner_id", idText(owner)), CreatedAt: records.FormatTime(at)})
 	}
 	return out, rows.Err()
 }
@@ -374,7 +395,18 @@ func (l *lookup) lastActivity(ctx context.Context, a access.Actor, c *Caller) (*
 func (l *lookup) activityScope(ctx context.Context, a access.Actor) (string, []any, error) {
 	var conds []string
 	var args []any
-	for _, kinds := range [][]string{{"task"}, {"note", "call", "meeting"}} {
+	for _, group := range [][]string{{"task"}, {"note", "call", "meeting"}} {
+		// An activity whose moment the role hides is left out: the
+		// latest one would tell when it happened.
+		var kinds []string
+		for _, k := range group {
+			if !l.momentHidden(k) {
+				kinds = append(kinds, k)
+			}
+		}
+		if len(kinds) == 0 {
+			continue
+		}
 		obj := l.s.engine.Object(kinds[0])
 		rs, err := l.s.engine.Policy().Restrict(ctx, a, obj.Grant())
 		if err != nil {
@@ -398,6 +430,18 @@ func (l *lookup) activityScope(ctx context.Context, a access.Actor) (string, []a
 	return "(" + strings.Join(conds, " OR ") + ")", args, nil
 }
 
+// momentHidden reports whether the actor's role hides the field that the
+// moment of an activity of kind (its occurred_at) is derived from.
+func (l *lookup) momentHidden(kind string) bool {
+	obj := l.s.engine.Object(kind)
+	for _, from := range obj.Field("occurred_at").DerivedFrom {
+		if l.hidden[obj.Grant()][from] {
+			return true
+		}
+	}
+	return false
+}
+
 // latest returns the newest readable activity about one record, or nil.
 func (l *lookup) latest(ctx context.Context, typ, id, kinds string, args []any) (*LastActivity, error) {
 	rows, err := l.q.QueryContext(ctx, `SELECT a.id, a.kind, a.occurred_at, a.title, a.body, a.direction FROM activities a
@@ -419,6 +463,8 @@ func (l *lookup) latest(ctx context.Context, typ, id, kinds string, args []any) 
 	}
 	t, _ := store.ParseTime(at)
 	act.ID, act.At = strconv.FormatInt(actID, 10), records.FormatTime(t)
-	act.Title, act.Body, act.Direction = deref(title), deref(body), deref(direction)
+	grant := l.s.engine.Object(act.Kind).Grant()
+	act.Title, act.Body = l.shown(grant, "title", deref(title)), l.shown(grant, "body", deref(body))
+	act.Direction = l.shown(grant, "direction", deref(direction))
 	return act, rows.Err()
 }

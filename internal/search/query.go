@@ -50,6 +50,7 @@ type Hit struct {
 
 	nameKey string
 	text    string // the document's words, on SQLite, to check one-letter words
+	phone   bool   // found by the end of one of its phone numbers
 }
 
 // Search returns the records of the acting workspace that match q and
@@ -77,6 +78,12 @@ func (s *Service) Search(ctx context.Context, q Query) ([]Hit, error) {
 		if err := find(ctx, p, found); err != nil {
 			return nil, err
 		}
+	}
+	if err := s.companiesInScope(ctx, a, p, found); err != nil {
+		return nil, err
+	}
+	if err := s.withoutNames(ctx, p, found); err != nil {
+		return nil, err
 	}
 	return rank(p, found), nil
 }
@@ -159,7 +166,7 @@ type scope struct {
 var searched = map[string]struct{ name, rest []string }{
 	"contact": {[]string{"full_name", "first_name", "last_name"}, []string{"emails", "phones", "companies"}},
 	"company": {[]string{"name"}, []string{"domain", "emails", "phones"}},
-	"deal":    {[]string{"title"}, []string{"company_id"}},
+	"deal":    {[]string{"title"}, []string{"company_id", "status"}},
 }
 
 // hiding reports whether rules hide any of fields.
@@ -277,7 +284,7 @@ func (s *Service) byPhone(ctx context.Context, p *plan, found map[string]*Hit) e
 	}
 	defer rows.Close()
 	for rows.Next() {
-		h := &Hit{Score: phoneScore}
+		h := &Hit{Score: phoneScore, phone: true}
 		var id int64
 		if err := rows.Scan(&h.Object, &id, &h.Title, &h.Subtitle, &h.nameKey); err != nil {
 			return err
@@ -456,6 +463,7 @@ func keep(found map[string]*Hit, h *Hit) {
 	k := h.Object + ":" + h.ID
 	if old, ok := found[k]; ok {
 		old.Score = max(old.Score, h.Score)
+		old.phone = old.phone || h.phone
 		if old.text == "" {
 			old.text = h.text
 		}

@@ -1,0 +1,952 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/account"
+	"github.com/rapport-crm/rapport/internal/activity"
+	"github.com/rapport-crm/rapport/internal/api"
+	"github.com/rapport-crm/rapport/internal/duplicate"
+	"github.com/rapport-crm/rapport/internal/mail"
+	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/sales"
+	"github.com/rapport-crm/rapport/internal/search"
+	"github.com/rapport-crm/rapport/internal/store"
+	"github.com/rapport-crm/rapport/internal/store/storetest"
+)
+
+// TestEveryEndpointRefusesBadInput walks the server's route table, and for
+// every endpoint sends a request that is valid but for one thing: a bad
+// path value, a bad query parameter, or one bad string, key or JSON type
+// in an otherwise valid body. Nothing may answer 5xx; NUL, invalid UTF-8,
+// unpaired surrogates, controls and bidirectional overrides must answer
+// 400 naming where they were; line breaks and invisible marks may be
+// stored only in running text; ids have one spelling; no message names a
+// Go type. An endpoint added without a valid request in validRequests
+// fails the test, so the next one cannot slip by.
+func TestEveryEndpointRefusesBadInput(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		t.Parallel()
+		w := newWalker(t, db)
+		for _, rt := range w.server.Routes() {
+			build, ok := validRequests[rt.Pattern]
+			if !ok {
+				t.Errorf("%s: no valid request in validRequests; add one so that its input is checked", rt.Pattern)
+				continue
+			}
+			for _, c := range build(w) {
+				c.route = rt
+				w.walk(c)
+			}
+		}
+	})
+}
+
+// request is a valid request to one endpoint, which the walker spoils one
+// part at a time.
+type validRequest struct {
+	route   api.Route
+	path    map[string]string // wildcard values
+	query   string            // raw query
+	body    string            // JSON; each {n} becomes a fresh number, for names that must be unique
+	status  int               // of the valid request; 0 means any below 500, -1 means it is not sent
+	object  string            // the records object a body writes, whose long text fields may take line breaks
+	ifMatch bool              // send the record's current version in If-Match
+	// shape tells apart requests to one route whose bodies differ in
+	// shape; another request of a route and shape already walked (the
+	// same endpoint for another object) has only its own body spoilt,
+	// when that differs, and is sent valid.
+	shape      string
+	sameBodies bool // every request of the route and shape has the same body
+}
+
+// validRequests makes, for every route pattern, valid requests to it.
+var validRequests = map[string]func(w *walker) []validRequest{
+	"GET /api/v1/openapi.json":    just(validRequest{status: 200}),
+	"GET /api/v1/fields/{object}": eachObject(func(o string) validRequest { return validRequest{path: pathObject(o), status: 200} }),
+	"GET /api/v1/audit": func(w *walker) []validRequest {
+		return []validRequest{{status: 200, query: "object=contact&record_id=" + w.ids["contact"] + "&user_id=" + w.admin +
+			"&action=create&from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z&limit=5"}}
+	},
+	"GET /api/v1/jobs":             just(validRequest{query: "status=dead&limit=5", status: 200}),
+	"GET /api/v1/roles":            just(validRequest{status: 200}),
+	"POST /api/v1/roles":           just(validRequest{body: `{"name": "walker_{n}", "label": "Walker", "grants": {"contact": {"read": "all"}}, "fields": {"contact": {"last_name": "hidden"}}}`, status: 201}),
+	"GET /api/v1/roles/{name}":     just(validRequest{path: map[string]string{"name": "walker"}, status: 200}),
+	"PATCH /api/v1/roles/{name}":   just(validRequest{path: map[string]string{"name": "walker"}, body: `{"label": "Walker two", "grants": {"contact": {"update": "own"}}, "fields": {"contact": {"first_name": "read_only"}}}`, status: 200}),
+	"DELETE /api/v1/roles/{name}":  just(validRequest{path: map[string]string{"name": "doomed"}, status: 204}),
+	"GET /api/v1/lists":            just(validRequest{status: 200}),
+	"POST /api/v1/lists":           just(validRequest{body: `{"name": "vendor", "plural": "vendors", "label": "Vendors"}`, status: 201}),
+	"POST /api/v1/sessions":        just(validRequest{body: `{"email": "admin@walk.example", "password": "correct horse battery", "totp_code": "", "workspace": "1"}`, status: 201}),
+	"POST /api/v1/password-resets": just(validRequest{body: `{"email": "admin@walk.example", "workspace": "1"}`, status: 202}),
+	"POST /api/v1/password-resets/{token}": just(validRequest{path: map[string]string{"token": "not-a-token"},
+		body: `{"password": "another horse battery"}`, status: 0}),
+	"POST /api/v1/password-resets/confirm": just(validRequest{body: `{"token": "not-a-token", "password": "another horse battery"}`, status: 0}),
+	"DELETE /api/v1/sessions/current":      just(validRequest{status: 404}), // a token has no session to end
+	"GET /api/v1/me":                       just(validRequest{status: 200}),
+	"PATCH /api/v1/me":                     just(validRequest{body: `{"name": "Ada", "language": "en", "time_zone": "Europe/Berlin"}`, status: 200}),
+	"POST /api/v1/me/totp":                 just(validRequest{status: 201}),
+	"POST /api/v1/me/totp/confirm":         just(validRequest{body: `{"code": "000000"}`, status: 0}),
+	"DELETE /api/v1/me/totp":               just(validRequest{body: `{"password": "correct horse battery"}`, status: 0}),
+	"GET /api/v1/users": func(w *walker) []validRequest {
+		return []validRequest{{query: "status=active&team_id=" + w.ids["team"], status: 200}}
+	},
+	"POST /api/v1/users": func(w *walker) []validRequest {
+		return []validRequest{{body: `{"email": "new{n}@walk.example", "name": "New", "password": "correct horse battery", "role": "salesperson",
+			"language": "en", "time_zone": "UTC", "team_id": "` + w.ids["team"] + `"}`, status: 201}}
+	},
+	"GET /api/v1/users/{id}": func(w *walker) []validRequest { return []validRequest{{path: pathID(w.ids["member"]), status: 200}} },
+	"PATCH /api/v1/users/{id}": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["member"]), body: `{"name": "Member", "language": "de", "time_zone": "UTC", "team_id": "` +
+			w.ids["team"] + `", "role": "salesperson"}`, status: 200}}
+	},
+	"POST /api/v1/users/{id}/deactivate": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["leaver"]), body: `{"reassign_to": "` + w.admin + `"}`, status: 200}}
+	},
+	"POST /api/v1/users/{id}/reactivate": func(w *walker) []validRequest { return []validRequest{{path: pathID(w.ids["leaver"]), status: 200}} },
+	"GET /api/v1/teams":                  just(validRequest{status: 200}),
+	"POST /api/v1/teams": func(w *walker) []validRequest {
+		return []validRequest{{body: `{"name": "Team {n}", "manager_id": "` + w.admin + `"}`, status: 201}}
+	},
+	"GET /api/v1/teams/{id}": func(w *walker) []validRequest { return []validRequest{{path: pathID(w.ids["team"]), status: 200}} },
+	"PATCH /api/v1/teams/{id}": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["team"]), body: `{"name": "Team {n}", "manager_id": "` + w.admin + `"}`, status: 200}}
+	},
+	"DELETE /api/v1/teams/{id}": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["doomed_team"]), status: 204}}
+	},
+	"GET /api/v1/tokens":  just(validRequest{status: 200}),
+	"POST /api/v1/tokens": just(validRequest{body: `{"name": "cli {n}", "scope": "read", "expires_at": "2100-01-01T00:00:00Z"}`, status: 201}),
+	"DELETE /api/v1/tokens/{id}": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["doomed_token"]), status: 204}}
+	},
+
+	"GET /api/v1/pipelines/{id}/board": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["pipeline"]), query: "owner_id=" + w.admin, status: 200}}
+	},
+	"GET /api/v1/deals/rotting": just(validRequest{query: "limit=5&title[contains]=Deal", status: 200}),
+	"GET /api/v1/deals/without-task": func(w *walker) []validRequest {
+		return []validRequest{{query: "owner_id=" + w.admin + "&limit=5", status: 200}}
+	},
+	"GET /api/v1/products/{id}/stock": func(w *walker) []validRequest { return []validRequest{{path: pathID(w.ids["product"]), status: 200}} },
+	"PUT /api/v1/products/{id}/stock": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["product"]), body: `{"warehouse_id": "` + w.ids["warehouse"] + `", "quantity": 5}`, status: 200}}
+	},
+	"POST /api/v1/products/{id}/stock/adjustments": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["product"]), body: `{"warehouse_id": "` + w.ids["warehouse"] + `", "delta": 1}`, status: 200}}
+	},
+	"GET /api/v1/warehouses":  just(validRequest{status: 200}),
+	"POST /api/v1/warehouses": just(validRequest{body: `{"name": "Store {n}"}`, status: 201}),
+	"GET /api/v1/price_lists/{id}/items": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["price_list"]), status: 200}}
+	},
+	"PUT /api/v1/price_lists/{id}/items": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["price_list"]), body: `{"items": [{"product_id": "` + w.ids["product"] +
+			`", "price": {"amount": 100, "currency": "EUR"}}]}`, status: 200}}
+	},
+	"GET /api/v1/settings/sales":   just(validRequest{status: 200}),
+	"PATCH /api/v1/settings/sales": just(validRequest{body: `{"base_currency": "EUR", "allow_negative_stock": false}`, status: 200}),
+	"GET /api/v1/exchange_rates":   just(validRequest{query: "currency=USD", status: 200}),
+	"POST /api/v1/exchange_rates":  just(validRequest{body: `{"currency": "USD", "rate": "0.9", "date": "2020-01-01"}`, status: 201}),
+
+	"GET /api/v1/notifications":           just(validRequest{query: "unread=true&limit=5", status: 200}),
+	"GET /api/v1/notifications/stream":    just(validRequest{status: -1}), // it streams until the client goes
+	"POST /api/v1/notifications/read-all": just(validRequest{status: 200}),
+	"POST /api/v1/notifications/{id}/read": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["notification"]), status: 200}}
+	},
+	"GET /api/v1/{object}/{id}/timeline": func(w *walker) []validRequest {
+		var out []validRequest
+		for _, o := range []string{"contact", "company", "deal"} {
+			out = append(out, validRequest{path: map[string]string{"object": w.plural[o], "id": w.ids[o]}, query: "kind=note&kind=task&limit=5", status: 200})
+		}
+		return out
+	},
+	"GET /api/v1/search":       just(validRequest{query: "q=Ada&limit=5&objects=contact,deal", status: 200}),
+	"GET /api/v1/lookup/phone": just(validRequest{query: "number=%2B14155550123", status: 200}),
+
+	"GET /api/v1/contacts/duplicates":         just(validRequest{query: "limit=5", status: 200}),
+	"GET /api/v1/companies/duplicates":        just(validRequest{query: "limit=5", status: 200}),
+	"POST /api/v1/contacts/duplicates/check":  just(validRequest{body: `{"first_name": "Ada", "last_name": "Lovelace", "emails": ["ada@example.com"]}`, status: 200, object: "contact"}),
+	"POST /api/v1/companies/duplicates/check": just(validRequest{body: `{"name": "Analytical Engines", "domain": "engines.example"}`, status: 200, object: "company"}),
+	"POST /api/v1/contacts/merge":             func(w *walker) []validRequest { return []validRequest{w.merge("contact")} },
+	"POST /api/v1/companies/merge":            func(w *walker) []validRequest { return []validRequest{w.merge("company")} },
+
+	"GET /api/v1/{object}": eachObject(func(o string) validRequest {
+		return validRequest{path: pathObject(o), query: "limit=5&sort=-created_at&count=true", status: 200}
+	}),
+	"POST /api/v1/{object}": func(w *walker) []validRequest {
+		var out []validRequest
+		for _, o := range w.objects {
+			out = append(out, validRequest{path: pathObject(w.plural[o]), body: w.bodies[o], status: 201, object: o})
+		}
+		return out
+	},
+	"POST /api/v1/{first}/{second}": func(w *walker) []validRequest {
+		var out []validRequest
+		for _, o := range w.objects {
+			out = append(out,
+				validRequest{path: map[string]string{"first": "fields", "second": w.plural[o]}, status: 201, shape: "fields", sameBodies: true,
+					body: `{"name": "f{n}", "label": "Field", "type": "select", "options": ["gold", "silver"], "required": false}`},
+				validRequest{path: map[string]string{"first": w.plural[o], "second": "query"}, status: 200, shape: "query", sameBodies: true,
+					body: `{"filter": {"or": [{"field": "created_at", "op": "gt", "value": "2000-01-01T00:00:00Z"}, {"field": "id", "op": "in", "value": ["1", "2"]}]}, "sort": ["-id"], "limit": 5, "count": true, "deleted": "include"}`})
+		}
+		return out
+	},
+	"GET /api/v1/{object}/{id}": func(w *walker) []validRequest {
+		var out []validRequest
+		for _, o := range w.objects {
+			out = append(out, validRequest{path: map[string]string{"object": w.plural[o], "id": w.ids[o]}, query: "deleted=include", status: 200})
+		}
+		return out
+	},
+	"PATCH /api/v1/{object}/{id}": func(w *walker) []validRequest {
+		var out []validRequest
+		for _, o := range w.objects {
+			out = append(out, validRequest{path: map[string]string{"object": w.plural[o], "id": w.ids[o]}, body: w.bodies[o], status: 200,
+				object: o, ifMatch: true})
+		}
+		return out
+	},
+	"DELETE /api/v1/{object}/{id}": func(w *walker) []validRequest {
+		var out []validRequest
+		for _, o := range w.objects {
+			out = append(out, validRequest{path: map[string]string{"object": w.plural[o], "id": w.ids["doomed_"+o]}, query: "permanent=false", status: 204})
+		}
+		return out
+	},
+	"POST /api/v1/{object}/{id}/restore": func(w *walker) []validRequest {
+		var out []validRequest
+		for _, o := range w.objects {
+			out = append(out, validRequest{path: map[string]string{"object": w.plural[o], "id": w.ids["doomed_"+o]}, status: 200})
+		}
+		return out
+	},
+}
+
+// just, pathID, pathObject and eachObject keep validRequests short.
+func just(r validRequest) func(*walker) []validRequest {
+	return func(*walker) []validRequest { return []validRequest{r} }
+}
+func pathID(v string) map[string]string          { return map[string]string{"id": v} }
+func pathObject(plural string) map[string]string { return map[string]string{"object": plural} }
+
+func eachObject(fn func(plural string) validRequest) func(*walker) []validRequest {
+	return func(w *walker) []validRequest {
+		var out []validRequest
+		for _, o := range w.objects {
+			out = append(out, fn(w.plural[o]))
+		}
+		return out
+	}
+}
+
+// walker holds a server with every service, an administrator's token and
+// the records that valid requests name.
+type walker struct {
+	t        *testing.T
+	server   *api.Server
+	srv      *httptest.Server
+	token    string
+	admin    string
+	n        int
+	ids      map[string]string          // fixtures by name; records by object name
+	plural   map[string]string          // object name -> plural
+	bodies   map[string]string          // object name -> a valid body to create one
+	long     map[string]map[string]bool // object name -> its long text fields
+	objects  []string                   // every object, the workspace's own list included
+	fails    map[string]int             // failures reported per route, to keep the log readable
+	versions map[string]string          // the current version of each record a PATCH goes to, by path
+	walked   map[string]bool            // route patterns and shapes whose path and query were spoilt
+	turn     int                        // which bad value the next spoilt string gets
+}
+
+func newWalker(t *testing.T, db *store.DB) *walker {
+	ctx := context.Background()
+	quiet := slog.New(slog.DiscardHandler)
+	pol := access.NewRolePolicy(db)
+	engine := records.New(db, records.Options{Policy: pol, PhoneRegion: "US", Logger: quiet})
+	accounts := account.NewWithOptions(db, account.Options{Password: cheapPasswords, Mail: mail.LogSender{Log: quiet}})
+	w := &walker{t: t, ids: map[string]string{}, plural: map[string]string{}, long: map[string]map[string]bool{}, fails: map[string]int{}, versions: map[string]string{},
+		walked: map[string]bool{}}
+	w.server = &api.Server{Engine: engine, Accounts: accounts, DB: db, Version: "test", Log: quiet,
+		Sales:      sales.New(db, engine, sales.Options{Logger: quiet}),
+		Activity:   activity.New(db, engine, activity.Options{Logger: quiet, PhoneRegion: "US"}),
+		Search:     search.New(db, engine, search.Options{Logger: quiet, PhoneRegion: "US"}),
+		Duplicates: duplicate.New(db, engine, duplicate.Options{Logger: quiet, PhoneRegion: "US"}),
+		// Wrong passwords and many requests are the point here, not
+		// something to lock out.
+		Limits: api.Limits{PerSecond: 1e9, Burst: 1 << 30, EmailFailures: 1 << 30, AddressFailures: 1 << 30}}
+	w.srv = httptest.NewServer(w.server.Handler())
+	t.Cleanup(w.srv.Close)
+	admin, err := accounts.CreateUser(ctx, 1, "admin@walk.example", "Admin", "correct horse battery", access.RoleAdministrator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.admin = admin.ID
+	if w.token, err = accounts.CreateToken(ctx, 1, "admin@walk.example", "walker", account.ScopeReadWrite, nil); err != nil {
+		t.Fatal(err)
+	}
+	w.setUp()
+	return w
+}
+
+// must makes a request that has to answer status and returns its "id".
+func (w *walker) must(method, path, body string, status int) string {
+	w.t.Helper()
+	got, text := w.send(method, path, "", []byte(body), nil)
+	if got != status {
+		w.t.Fatalf("set-up %s %s %s: %d, want %d\n%s", method, path, body, got, status, text)
+	}
+	var m map[string]any
+	json.Unmarshal([]byte(text), &m)
+	id, _ := m["id"].(string)
+	return id
+}
+
+func (w *walker) setUp() {
+	t := w.t
+	w.ids["team"] = w.must("POST", "/api/v1/teams", `{"name": "Sales"}`, 201)
+	w.ids["doomed_team"] = w.must("POST", "/api/v1/teams", `{"name": "Gone"}`, 201)
+	w.ids["member"] = w.must("POST", "/api/v1/users", `{"email": "member@walk.example", "password": "correct horse battery", "role": "salesperson"}`, 201)
+	w.ids["leaver"] = w.must("POST", "/api/v1/users", `{"email": "leaver@walk.example", "password": "correct horse battery", "role": "salesperson"}`, 201)
+	w.ids["doomed_token"] = w.must("POST", "/api/v1/tokens", `{"name": "gone"}`, 201)
+	w.must("POST", "/api/v1/roles", `{"name": "walker", "label": "Walker", "grants": {"contact": {"read": "all"}}}`, 201)
+	w.must("POST", "/api/v1/roles", `{"name": "doomed", "label": "Doomed"}`, 201)
+	w.must("POST", "/api/v1/lists", `{"name": "supplier", "plural": "suppliers", "label": "Suppliers"}`, 201)
+	w.must("POST", "/api/v1/fields/contacts", `{"name": "tier", "type": "select", "options": ["gold", "silver"]}`, 201)
+	w.must("POST", "/api/v1/fields/contacts", `{"name": "story", "type": "long_text"}`, 201)
+	w.ids["warehouse"] = w.must("POST", "/api/v1/warehouses", `{"name": "North"}`, 201)
+
+	ids := func(o string) string { return w.ids[o] }
+	w.ids["company"] = w.must("POST", "/api/v1/companies", `{"name": "Engines Ltd"}`, 201)
+	w.ids["pipeline"] = w.must("POST", "/api/v1/pipelines", `{"name": "New business"}`, 201)
+	w.ids["stage"] = w.must("POST", "/api/v1/stages", `{"pipeline_id": "`+ids("pipeline")+`", "name": "Lead"}`, 201)
+	w.ids["loss_reason"] = w.must("POST", "/api/v1/loss_reasons", `{"name": "Price"}`, 201)
+	w.ids["product"] = w.must("POST", "/api/v1/products", `{"name": "Widget", "price": {"amount": 1000, "currency": "EUR"}}`, 201)
+	w.ids["contact"] = w.must("POST", "/api/v1/contacts", `{"first_name": "Ada"}`, 201)
+	w.bodies = map[string]string{
+		"contact": `{"first_name": "Ada", "last_name": "Lovelace", "emails": [{"value": "ada{n}@example.com", "label": "work"}],
+			"phones": ["+1 415 555 0123"], "address": {"street": "1 Main St", "city": "Springfield", "country": "US"},
+			"website": "https://ada.example", "social_profiles": ["https://social.example/ada"], "job_title": "Analyst",
+			"language": "en", "birthday": "1815-12-10", "source": "referral", "owner_id": "` + w.admin + `", "tags": ["vip"],
+			"companies": [{"id": "` + ids("company") + `", "role": "Founder"}], "purchase_period_days": 30, "tier": "gold",
+			"story": "She wrote the first program."}`,
+		"company": `{"name": "Engines {n}", "domain": "engines.example", "website": "engines.example", "phones": ["+1 415 555 0124"],
+			"emails": ["info@engines.example"], "industry": "Machinery", "size": "11-50", "owner_id": "` + w.admin + `",
+			"tags": ["partner"], "contacts": ["` + ids("contact") + `"], "purchase_period_days": 90}`,
+		"pipeline":    `{"name": "Pipeline {n}"}`,
+		"stage":       `{"pipeline_id": "` + ids("pipeline") + `", "name": "Stage {n}", "probability": 20, "rotting_days": 7, "required_fields": ["expected_close_date"]}`,
+		"loss_reason": `{"name": "Reason {n}", "active": true}`,
+		"deal": `{"title": "Deal {n}", "value": {"amount": 5000, "currency": "EUR"}, "pipeline_id": "` + ids("pipeline") + `",
+			"stage_id": "` + ids("stage") + `", "owner_id": "` + w.admin + `", "company_id": "` + ids("company") + `",
+			"contacts": ["` + ids("contact") + `"], "expected_close_date": "2030-01-31", "source": "web_form",
+			"line_items": [{"product_id": "` + ids("product") + `", "name": "Widget", "quantity": 2, "discount": 10, "tax_rate": 20}],
+			"tags": ["q1"]}`,
+		"product":    `{"name": "Gadget {n}", "sku": "G-{n}", "unit": "piece", "price": {"amount": 250, "currency": "EUR"}, "tax_rate": 20, "active": true, "low_stock_threshold": 3, "description": "A small gadget."}`,
+		"price_list": `{"name": "Retail {n}", "currency": "EUR", "active": true}`,
+		"task": `{"title": "Call back", "type": "call", "due_at": "2030-01-31T09:30:00Z", "result": "Left a message.",
+			"record_type": "contact", "record_id": "` + ids("contact") + `", "owner_id": "` + w.admin + `"}`,
+		"note": `{"body": "Met at the fair.", "record_type": "contact", "record_id": "` + ids("contact") + `", "owner_id": "` + w.admin + `"}`,
+		"call": `{"direction": "outbound", "phone": "+1 415 555 0125", "duration_seconds": 60, "call_result": "answered",
+			"recording_url": "https://calls.example/1", "started_at": "2026-01-31T09:30:00Z", "body": "Talked prices.",
+			"record_type": "contact", "record_id": "` + ids("contact") + `", "owner_id": "` + w.admin + `"}`,
+		"meeting": `{"title": "Demo", "starts_at": "2030-01-31T09:30:00Z", "ends_at": "2030-01-31T10:30:00Z", "place": "Office",
+			"attendees": ["` + ids("contact") + `"], "body": "Bring the widget.", "record_type": "contact", "record_id": "` + ids("contact") + `",
+			"owner_id": "` + w.admin + `"}`,
+		"supplier": `{"name": "Supplier {n}", "owner_id": "` + w.admin + `"}`,
+	}
+	for _, o := range w.server.Engine.Objects() {
+		w.objects = append(w.objects, o.Name)
+		w.plural[o.Name] = o.Plural
+	}
+	w.objects = append(w.objects, "supplier")
+	w.plural["supplier"] = "suppliers"
+	for _, o := range w.objects {
+		body, ok := w.bodies[o]
+		if !ok {
+			t.Errorf("%s: no valid body to create one; add it to the walker's bodies", o)
+			continue
+		}
+		for _, name := range []string{o, "doomed_" + o} {
+			if w.ids[name] == "" {
+				w.ids[name] = w.must("POST", "/api/v1/"+w.plural[o], w.fill(body), 201)
+			}
+		}
+		_, text := w.send("GET", "/api/v1/fields/"+w.plural[o], "", nil, nil)
+		var fields struct{ Data []records.Field }
+		json.Unmarshal([]byte(text), &fields)
+		w.long[o] = map[string]bool{}
+		for _, f := range fields.Data {
+			if f.Type == records.LongText {
+				w.long[o][f.Name] = true
+			}
+		}
+	}
+	for _, o := range []string{"contact", "company"} {
+		w.ids["merge_into_"+o] = w.must("POST", "/api/v1/"+w.plural[o], w.fill(w.bodies[o]), 201)
+		w.ids["merge_from_"+o] = w.must("POST", "/api/v1/"+w.plural[o], w.fill(w.bodies[o]), 201)
+	}
+	uid, _ := strconv.ParseInt(w.admin, 10, 64)
+	addNotification(t, w.server.DB, uid, "Walk")
+	_, text := w.send("GET", "/api/v1/notifications", "", nil, nil)
+	var page struct{ Data []struct{ ID string } }
+	json.Unmarshal([]byte(text), &page)
+	if len(page.Data) == 0 {
+		t.Fatalf("no notification: %s", text)
+	}
+	w.ids["notification"] = page.Data[0].ID
+}
+
+func (w *walker) merge(o string) validRequest {
+	into, from := w.ids["merge_into_"+o], w.ids["merge_from_"+o]
+	field := "first_name"
+	if o == "company" {
+		field = "name"
+	}
+	return validRequest{body: `{"into": "` + into + `", "from": ["` + from + `"], "fields": {"` + field + `": "` + from + `"}}`, status: 200}
+}
+
+// fill gives each {n} of a body a fresh number.
+func (w *walker) fill(body string) string {
+	for strings.Contains(body, "{n}") {
+		w.n++
+		body = strings.Replace(body, "{n}", strconv.Itoa(w.n), 1)
+	}
+	return body
+}
+
+func (w *walker) send(method, path, query string, body []byte, header map[string]string) (int, string) {
+	w.t.Helper()
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(body)
+	}
+	u := w.srv.URL + path
+	if query != "" {
+		u += "?" + query
+	}
+	req, err := http.NewRequest(method, u, r)
+	if err != nil {
+		w.t.Fatalf("%s %s: %v", method, u, err)
+	}
+	req.Header.Set("Authorization", "Bearer "+w.token)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		w.t.Fatalf("%s %s: %v", method, u, err)
+	}
+	defer resp.Body.Close()
+	if resp.Header.Get("Content-Type") == "text/event-stream" {
+		return resp.StatusCode, "" // a stream that opened: it would never end
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(raw)
+}
+
+// answer is what one spoilt request got back.
+type spoiltAnswer struct {
+	status int
+	text   string
+	fields []string // the fields its problem names
+	detail string   // every message of the problem
+}
+
+// do sends c with path values, query and body in place of c's own.
+func (w *walker) do(c validRequest, path map[string]string, query string, body []byte) spoiltAnswer {
+	w.t.Helper()
+	method, pattern, _ := strings.Cut(c.route.Pattern, " ")
+	for k, v := range path {
+		pattern = strings.Replace(pattern, "{"+k+"}", url.PathEscape(v), 1)
+	}
+	record := c.route.Pattern // the record the valid request changes, whose version If-Match names
+	_, record, _ = strings.Cut(record, " ")
+	for k, v := range c.path {
+		record = strings.Replace(record, "{"+k+"}", url.PathEscape(v), 1)
+	}
+	status, text := w.send(method, pattern, query, body, w.ifMatch(c, record, false))
+	if c.ifMatch && status == http.StatusConflict { // changed by another endpoint's request
+		status, text = w.send(method, pattern, query, body, w.ifMatch(c, record, true))
+	}
+	if c.ifMatch && status < 300 {
+		var rec struct{ Version json.Number }
+		json.Unmarshal([]byte(text), &rec)
+		w.versions[record] = rec.Version.String()
+	}
+	a := spoiltAnswer{status: status, text: text}
+	var p api.Problem
+	if status >= 400 && json.Unmarshal([]byte(text), &p) == nil {
+		a.detail = p.Detail
+		for _, f := range p.Errors {
+			a.fields = append(a.fields, f.Field)
+			a.detail += " | " + f.Message
+		}
+	}
+	return a
+}
+
+// ifMatch is the If-Match header of a request that names the version it
+// changes, read afresh when asked or not yet known.
+func (w *walker) ifMatch(c validRequest, path string, fresh bool) map[string]string {
+	if !c.ifMatch {
+		return nil
+	}
+	if w.versions[path] == "" || fresh {
+		_, text := w.send("GET", path, "", nil, nil)
+		var rec struct{ Version json.Number }
+		json.Unmarshal([]byte(text), &rec)
+		w.versions[path] = rec.Version.String()
+	}
+	return map[string]string{"If-Match": `"` + w.versions[path] + `"`}
+}
+
+func (w *walker) fail(c validRequest, format string, args ...any) {
+	w.t.Helper()
+	key := c.route.Pattern
+	w.fails[key]++
+	if w.fails[key] <= 8 {
+		w.t.Errorf("%s %v: %s", key, c.path, fmt.Sprintf(format, args...))
+	}
+}
+
+// goTypeName matches the names of Go types in a message: []string, map[…],
+// int64, *float64, access.Grants, struct, Go value.
+var goTypeName = regexp.MustCompile(`\[\]|map\[|\*[a-z]|\b(u?int(8|16|32|64)?|float(32|64)|struct|interface)\b|\b[a-z]+\.[A-Z][A-Za-z]*\b|\bGo (value|struct)`)
+
+// check applies what holds for every spoilt request: no 5xx, no Go type.
+func (w *walker) check(c validRequest, what string, a spoiltAnswer) bool {
+	w.t.Helper()
+	if a.status >= 500 {
+		w.fail(c, "%s: %d\n%s", what, a.status, a.text)
+		return false
+	}
+	if m := goTypeName.FindString(a.detail); m != "" {
+		w.fail(c, "%s: the message names a Go type (%q): %s", what, m, a.detail)
+		return false
+	}
+	return true
+}
+
+// walk sends every spoilt form of c, then c itself.
+func (w *walker) walk(c validRequest) {
+	w.t.Helper()
+	key := c.route.Pattern + " " + c.shape
+	again := w.walked[key]
+	w.walked[key] = true
+	if !again {
+		w.walkPath(c)
+		w.walkQuery(c)
+	}
+	if c.body != "" && !(again && c.sameBodies) {
+		w.walkBody(c)
+	}
+	if c.status >= 0 {
+		var body []byte
+		if c.body != "" {
+			body = []byte(w.fill(c.body))
+		}
+		a := w.do(c, c.path, c.query, body)
+		if (c.status == 0 && a.status >= 500) || (c.status > 0 && a.status != c.status) {
+			w.fail(c, "the valid request answered %d, want %d\n%s", a.status, c.status, a.text)
+		}
+	}
+}
+
+// neverText are strings no input may hold anywhere; each must be neverText
+// with 400 naming where it was.
+var neverText = []struct{ name, json string }{
+	{"NUL", `"a\u0000b"`},
+	{"a control character", `"a\u0007b"`},
+	{"a right-to-left override", `"abc\u202egpj.exe"`},
+	{"a right-to-left isolate", `"a\u2067b"`},
+	{"invalid UTF-8", "\"a\xffb\""},
+	{"an unpaired surrogate", `"a\ud800b"`},
+}
+
+// notInNames are strings that running text may hold but a name may not.
+var notInNames = []struct{ name, value string }{
+	{"a line break", "Ada\nLovelace"},
+	{"a right-to-left mark", "Ada\u200fLovelace"},
+	{"a byte order mark", "\ufeffAda Lovelace"},
+}
+
+func (w *walker) walkPath(c validRequest) {
+	w.t.Helper()
+	for name, good := range c.path {
+		spoil := func(v string) map[string]string {
+			p := map[string]string{}
+			for k, x := range c.path {
+				p[k] = x
+			}
+			p[name] = v
+			return p
+		}
+		for _, bad := range []string{good + "\x00", "\u202e" + good, good + "\xff", good + "\u0001", good + "\t"} {
+			a := w.do(c, spoil(bad), c.query, w.bodyOf(c))
+			if w.check(c, fmt.Sprintf("path %s=%q", name, bad), a) && (a.status != 400 || !slices.Contains(a.fields, name)) {
+				w.fail(c, "path %s=%q: %d naming %v, want 400 naming %s\n%s", name, bad, a.status, a.fields, name, a.text)
+			}
+		}
+		if name != "id" {
+			continue
+		}
+		for _, other := range []string{"0" + good, "+" + good, " " + good, good + " ", "-" + good, good + ".0", "0x" + good} {
+			a := w.do(c, spoil(other), c.query, w.bodyOf(c))
+			if w.check(c, fmt.Sprintf("id %q", other), a) && a.status != 404 {
+				w.fail(c, "id %q for %q: %d, want 404: an id has one spelling\n%s", other, good, a.status, a.text)
+			}
+		}
+	}
+}
+
+func (w *walker) bodyOf(c validRequest) []byte {
+	if c.body == "" {
+		return nil
+	}
+	return []byte(w.fill(c.body))
+}
+
+func (w *walker) walkQuery(c validRequest) {
+	w.t.Helper()
+	params := map[string]bool{}
+	for _, p := range c.route.Params {
+		if p != api.Filters {
+			params[strings.TrimSuffix(p, "*")] = true
+		}
+	}
+	valid, _ := url.ParseQuery(c.query)
+	for k := range valid {
+		params[k] = true
+	}
+	names := make([]string, 0, len(params))
+	for k := range params {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	with := func(name, raw string) string {
+		v, _ := url.ParseQuery(c.query)
+		v.Del(name)
+		q := v.Encode()
+		if q != "" {
+			q += "&"
+		}
+		return q + url.QueryEscape(name) + "=" + raw
+	}
+	expect400 := func(what, query, field string) {
+		a := w.do(c, c.path, query, w.bodyOf(c))
+		if w.check(c, what, a) && (a.status != 400 || !slices.Contains(a.fields, field)) {
+			w.fail(c, "%s (?%s): %d naming %v, want 400 naming %s\n%s", what, query, a.status, a.fields, field, a.text)
+		}
+	}
+	for _, name := range names {
+		for _, raw := range []string{"a%00b", "a%E2%80%AEb", "a%FFb", "Vic1%ZZ", "%%%garbage", "a%0Ab", "a%E2%80%8Fb"} {
+			expect400(fmt.Sprintf("%s=%s", name, raw), with(name, raw), name)
+		}
+		if name == "cursor" {
+			expect400("a cursor it never gave out", with(name, "garbage"), "cursor")
+		}
+		if !slices.Contains(c.route.Params, name+"*") && !strings.Contains(name, "[") {
+			expect400(name+" twice", with(name, "1")+"&"+url.QueryEscape(name)+"=2", name)
+		}
+	}
+	expect400("an unknown parameter", with("zz_unknown", "1"), "zz_unknown")
+	if len(names) > 0 {
+		expect400("a ; separator", with(names[0], "1")+";zz=1", names[0])
+	}
+}
+
+// walkBody spoils each value of c's body in turn: a string with one bad
+// character that no input may hold, then with one that only running text
+// may hold, and every value with a JSON type it does not have. Which bad
+// character or type a value gets turns from one value to the next, so
+// that every kind is sent without sending every kind to every field.
+func (w *walker) walkBody(c validRequest) {
+	w.t.Helper()
+	doc := decodeNumbers(w.t, w.fill(c.body))
+	for _, at := range jsonNodes(doc, nil) {
+		w.turn++
+		path := jsonPath(at)
+		node := jsonAt(doc, at)
+		if _, isString := node.(string); isString {
+			bad := neverText[w.turn%len(neverText)]
+			a := w.do(c, c.path, c.query, spoil(w.t, decodeNumbers(w.t, w.fill(c.body)), at, bad.json))
+			if w.check(c, "body "+path+" with "+bad.name, a) && (a.status != 400 || !slices.Contains(a.fields, path)) {
+				w.fail(c, "body %s with %s: %d naming %v, want 400 naming %s\n%s", path, bad.name, a.status, a.fields, path, a.text)
+			}
+			odd := notInNames[w.turn%len(notInNames)]
+			value, _ := json.Marshal(odd.value)
+			a = w.do(c, c.path, c.query, spoil(w.t, decodeNumbers(w.t, w.fill(c.body)), at, string(value)))
+			if w.check(c, "body "+path+" with "+odd.name, a) && a.status < 300 && strings.Contains(answerStrings(a.text), odd.value) &&
+				!w.multiline(c, at) {
+				w.fail(c, "body %s with %s: stored it (%d), but only running text may hold it\n%s", path, odd.name, a.status, a.text)
+			}
+		}
+		var wrong []string
+		for _, v := range []string{`"s"`, `1.5`, `true`, `{}`, `[]`} {
+			if jsonKindOf(node) != jsonKindOf(decodeNumbers(w.t, v)) {
+				wrong = append(wrong, v)
+			}
+		}
+		as := wrong[w.turn%len(wrong)]
+		a := w.do(c, c.path, c.query, spoil(w.t, decodeNumbers(w.t, w.fill(c.body)), at, as))
+		w.check(c, "body "+path+" as "+as, a)
+	}
+	if m, ok := doc.(map[string]any); ok && len(m) > 0 {
+		keys := []struct{ json, shown string }{{`"na\u0000me"`, `na\x00me`}, {`"na\u202eme"`, `na\u202eme`}, {"\"na\xffme\"", `na\xffme`}}
+		key := keys[w.turn%len(keys)]
+		body := []byte(strings.Replace(w.fill(c.body), "{", "{"+key.json+": 1, ", 1))
+		a := w.do(c, c.path, c.query, body)
+		if w.check(c, "key "+key.shown, a) && (a.status != 400 || !slices.Contains(a.fields, key.shown)) {
+			w.fail(c, "key %s: %d naming %v, want 400 naming it\n%s", key.shown, a.status, a.fields, a.text)
+		}
+	}
+}
+
+// multiline reports whether the body path at is running text: a long
+// text field of the object written, or the street of an address.
+func (w *walker) multiline(c validRequest, at []any) bool {
+	if c.object == "" || len(at) == 0 {
+		return false
+	}
+	top, _ := at[0].(string)
+	last, _ := at[len(at)-1].(string)
+	return (len(at) == 1 && w.long[c.object][top]) || last == "street"
+}
+
+func decodeNumbers(t *testing.T, s string) any {
+	d := json.NewDecoder(strings.NewReader(s))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		t.Fatalf("%s: %v", s, err)
+	}
+	return v
+}
+
+// nodes lists the paths of every value below the root, each a list of
+// keys and indexes.
+func jsonNodes(v any, at []any) [][]any {
+	var out [][]any
+	switch x := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			p := append(slices.Clone(at), any(k))
+			out = append(append(out, p), jsonNodes(x[k], p)...)
+		}
+	case []any:
+		for i, e := range x {
+			p := append(slices.Clone(at), any(i))
+			out = append(append(out, p), jsonNodes(e, p)...)
+		}
+	}
+	return out
+}
+
+func jsonAt(v any, at []any) any {
+	for _, step := range at {
+		switch s := step.(type) {
+		case string:
+			v = v.(map[string]any)[s]
+		case int:
+			v = v.([]any)[s]
+		}
+	}
+	return v
+}
+
+// pathText writes a path as field errors name it: a.b[2].c.
+func jsonPath(at []any) string {
+	var b strings.Builder
+	for _, step := range at {
+		switch s := step.(type) {
+		case string:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(s)
+		case int:
+			b.WriteString("[" + strconv.Itoa(s) + "]")
+		}
+	}
+	return b.String()
+}
+
+// spoilt returns doc with the value at at replaced by raw JSON, which may
+// hold bytes that encoding/json would never write.
+func spoil(t *testing.T, doc any, at []any, raw string) []byte {
+	const mark = "\x01spoilt\x01"
+	parent := jsonAt(doc, at[:len(at)-1])
+	switch s := at[len(at)-1].(type) {
+	case string:
+		parent.(map[string]any)[s] = mark
+	case int:
+		parent.([]any)[s] = mark
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(doc); err != nil {
+		t.Fatal(err)
+	}
+	return bytes.Replace(buf.Bytes(), []byte(`"\u0001spoilt\u0001"`), []byte(raw), 1)
+}
+
+func jsonKindOf(v any) string {
+	switch v.(type) {
+	case map[string]any:
+		return "object"
+	case []any:
+		return "array"
+	case string:
+		return "string"
+	case json.Number:
+		return "number"
+	case bool:
+		return "boolean"
+	}
+	return "null"
+}
+
+// unescaped is an answer with its JSON strings decoded, so that a stored
+// value can be looked for as it was sent.
+func answerStrings(text string) string {
+	var v any
+	if json.Unmarshal([]byte(text), &v) != nil {
+		return text
+	}
+	var b strings.Builder
+	var walk func(any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case string:
+			b.WriteString(x + "\x00")
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		case map[string]any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	return b.String()
+}
+
+// TestBadInputIsRefused shows, request by request, the bad input that
+// used to be absorbed: dropped filters, ids with several spellings,
+// invisible characters in names, invalid UTF-8 quietly replaced, Go types
+// in messages, custom fields named after the engine's own columns.
+func TestBadInputIsRefused(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		t.Parallel()
+		w := newWalker(t, db)
+		vic := w.must("POST", "/api/v1/contacts", `{"first_name": "Vic1"}`, 201)
+		c := w.ids["contact"]
+		for _, s := range []struct {
+			name, method, path, query, body string
+			status                          int
+			contains                        []string
+		}{
+			{"a filter with a broken escape is not dropped", "GET", "/api/v1/contacts", "first_name=Vic1%ZZ", "", 400,
+				[]string{`"field":"first_name"`, `%ZZ is not a %-escape`}},
+			{"the same filter, well written, finds one", "GET", "/api/v1/contacts", "first_name=Vic1&count=true", "", 200,
+				[]string{`"total":1`, `"id":"` + vic + `"`}},
+			{"a broken cursor is not page one", "GET", "/api/v1/contacts", "cursor=%%%garbage", "", 400, []string{`"field":"cursor"`}},
+			{"a cursor never given out", "GET", "/api/v1/contacts", "cursor=garbage", "", 400, []string{`"field":"cursor"`}},
+			{"nor in a query body", "POST", "/api/v1/contacts/query", "", `{"cursor": "garbage"}`, 400, []string{`"field":"cursor"`}},
+			{"a ; does not swallow the next parameter", "GET", "/api/v1/contacts", "limit=1;first_name=Vic1", "", 400,
+				[]string{`"field":"limit"`, `separate parameters with \"\u0026\"`}},
+			{"a parameter a record does not take", "GET", "/api/v1/contacts/" + c, "foo=bar", "", 400,
+				[]string{`"field":"foo","code":"unknown"`, "which takes deleted"}},
+			{"a misspelt parameter of search", "GET", "/api/v1/search", "q=x&limt=5", "", 400, []string{`"field":"limt","code":"unknown"`}},
+			{"a misspelt list parameter names itself", "GET", "/api/v1/contacts", "limt=5", "", 400,
+				[]string{`"field":"limt"`, `\"limt\" is not a field of contacts`}},
+			{"a parameter given twice", "GET", "/api/v1/contacts", "limit=1&limit=50", "", 400, []string{`"field":"limit","code":"repeated"`}},
+			{"NUL in a query value", "GET", "/api/v1/contacts", "first_name=a%00", "", 400, []string{`"field":"first_name"`, "U+0000 NUL"}},
+			{"NUL in a path", "GET", "/api/v1/users/1%00", "", "", 400, []string{`"field":"id"`, "(in the path)"}},
+			{"a leading zero is another record", "GET", "/api/v1/contacts/0" + c, "", "", 404, nil},
+			{"a sign is another record", "GET", "/api/v1/contacts/+" + c, "", "", 404, nil},
+			{"a space is another record", "GET", "/api/v1/contacts/%20" + c, "", "", 404, nil},
+			{"a user id has one spelling too", "GET", "/api/v1/users/0" + w.admin, "", "", 404, nil},
+			{"so has a relation value", "POST", "/api/v1/deals", "", `{"title": "T", "company_id": "0` + w.ids["company"] + `"}`, 400,
+				[]string{`"field":"company_id"`}},
+			{"and an owner", "POST", "/api/v1/contacts", "", `{"first_name": "T", "owner_id": "+` + w.admin + `"}`, 400,
+				[]string{`"field":"owner_id"`}},
+			{"and the record a note is about", "POST", "/api/v1/notes", "", `{"body": "x", "record_type": "contact", "record_id": "0` + c + `"}`, 400,
+				[]string{`"field":"record_id"`}},
+			{"and a board's owner filter", "GET", "/api/v1/pipelines/" + w.ids["pipeline"] + "/board", "owner_id=0" + w.admin, "", 400,
+				[]string{`"field":"owner_id"`}},
+			{"NUL in a sign-in e-mail", "POST", "/api/v1/sessions", "", `{"email": "admin@walk.example\u0000", "password": "x"}`, 400,
+				[]string{`"field":"email"`}},
+			{"NUL in a warehouse name", "POST", "/api/v1/warehouses", "", `{"name": "North\u0000"}`, 400, []string{`"field":"name"`}},
+			{"NUL in a field option", "POST", "/api/v1/fields/contacts", "", `{"name": "grade", "type": "select", "options": ["a", "b\u0000"]}`, 400,
+				[]string{`"field":"options[1]"`}},
+			{"invalid UTF-8 is not replaced", "POST", "/api/v1/contacts", "", "{\"first_name\": \"Vic\xe9\"}", 400,
+				[]string{`"field":"first_name","code":"encoding"`}},
+			{"nor is half a surrogate pair", "POST", "/api/v1/contacts", "", `{"tags": ["ok", "\ud83d"]}`, 400,
+				[]string{`"field":"tags[1]","code":"encoding"`}},
+			{"a right-to-left override in a name", "POST", "/api/v1/companies", "", `{"name": "Invoice\u202efdp.exe"}`, 400,
+				[]string{`"field":"name","code":"character"`, "U+202E RIGHT-TO-LEFT OVERRIDE, found at character 8"}},
+			{"a right-to-left mark in a team name", "POST", "/api/v1/teams", "", `{"name": "North\u200f"}`, 400,
+				[]string{`"field":"name"`, "U+200F RIGHT-TO-LEFT MARK"}},
+			{"a line break in a user's name", "PATCH", "/api/v1/me", "", `{"name": "Ada\nLovelace"}`, 400, []string{`"field":"name"`}},
+			{"but a note may take lines and marks", "POST", "/api/v1/notes", "", `{"body": "שלום\u200f\nsecond line"}`, 201, nil},
+			{"grants of the wrong type, in JSON's words", "POST", "/api/v1/roles", "", `{"name": "typo", "grants": "all"}`, 400,
+				[]string{`"field":"grants","code":"type","message":"must be an object, not string"`}},
+			{"a list where an object is due", "POST", "/api/v1/roles", "", `{"name": "typo", "fields": {"contact": ["a"]}}`, 400,
+				[]string{`must be an object, not array`}},
+			{"a number where strings are due", "POST", "/api/v1/contacts/merge", "", `{"into": "1", "from": 5}`, 400,
+				[]string{`"field":"from","code":"type","message":"must be an array of strings, not number"`}},
+			{"a time that is not one", "POST", "/api/v1/tokens", "", `{"name": "t", "expires_at": "tomorrow"}`, 400,
+				[]string{`"field":"expires_at"`, "must be a date and time such as"}},
+			{"a custom field called workspace_id", "POST", "/api/v1/fields/contacts", "", `{"name": "workspace_id", "type": "text"}`, 400,
+				[]string{`"field":"name","code":"reserved"`}},
+			{"called kind", "POST", "/api/v1/fields/tasks", "", `{"name": "kind", "type": "text"}`, 400, []string{`"code":"reserved"`}},
+			{"called custom", "POST", "/api/v1/fields/deals", "", `{"name": "custom", "type": "text"}`, 400, []string{`"code":"reserved"`}},
+			{"called after a column of the shared table", "POST", "/api/v1/fields/notes", "", `{"name": "due_at", "type": "text"}`, 400,
+				[]string{`"code":"reserved"`, "column"}},
+			{"called after a list parameter", "POST", "/api/v1/fields/contacts", "", `{"name": "cursor", "type": "text"}`, 400,
+				[]string{`"code":"reserved"`}},
+		} {
+			var body []byte
+			if s.body != "" {
+				body = []byte(s.body)
+			}
+			status, text := w.send(s.method, s.path, s.query, body, nil)
+			if status != s.status {
+				t.Errorf("%s: %d, want %d\n%s", s.name, status, s.status, text)
+				continue
+			}
+			for _, want := range s.contains {
+				if !strings.Contains(text, want) {
+					t.Errorf("%s: the answer lacks %s\n%s", s.name, want, text)
+				}
+			}
+		}
+	})
+}
