@@ -392,10 +392,12 @@ func (c *compiler) index(t *term, f *Field, onKey func(key string) clause) {
 }
 
 // sideQuery selects the ids of records with an entry of sf; a condition
-// on v.num or v.text narrows it.
+// on v.num or v.text narrows it. A record with several matching values
+// comes back more than once: the planner counts rows, which bounds its
+// probe, and removes the repeats itself.
 func sideQuery(ws int64, object string, sf sideField) clause {
 	// n is written out so that the planners match the partial indexes.
-	return clause{sql: "SELECT DISTINCT v.record_id FROM field_values v WHERE v.workspace_id = ? AND v.object = ? AND v.field = ? AND v.n = " +
+	return clause{sql: "SELECT v.record_id FROM field_values v WHERE v.workspace_id = ? AND v.object = ? AND v.field = ? AND v.n = " +
 		strconv.Itoa(boolInt(sf.numeric)), args: []any{ws, object, sf.name}}
 }
 
@@ -556,7 +558,7 @@ func (c *compiler) links(f *Field, op Op, value any, path string) (term, error) 
 		return n, nil
 	}
 	find := func(cond string, args []any) {
-		q := clause{sql: "SELECT DISTINCT l." + l.self + " FROM " + l.table + " l WHERE l.workspace_id = ?" + cond,
+		q := clause{sql: "SELECT l." + l.self + " FROM " + l.table + " l WHERE l.workspace_id = ?" + cond,
 			args: append([]any{c.ws}, args...)}
 		t.side = &q
 	}

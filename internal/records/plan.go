@@ -256,17 +256,22 @@ func (p *plan) probe(ctx context.Context, t *term) ([]int64, error) {
 	}
 	defer rows.Close()
 	ids := []int64{}
+	seen := map[int64]bool{}
+	n := 0
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
 			return nil, err
 		}
-		ids = append(ids, id)
+		if n++; !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if len(ids) > p.e.driveLimit {
+	if n > p.e.driveLimit {
 		return nil, nil
 	}
 	return ids, nil
