@@ -59,6 +59,9 @@ func (e *Engine) List(ctx context.Context, object string, q Query) (Page, error)
 	if err != nil {
 		return Page{}, err
 	}
+	if _, err := e.cost(s, q); err != nil {
+		return Page{}, err
+	}
 	rs, err := e.policy.Restrict(ctx, a, obj.Grant())
 	if err != nil {
 		return Page{}, err
