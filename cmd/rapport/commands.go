@@ -196,10 +196,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		return err
 	}
 	defer stopWorkers() // after the HTTP shutdown below, before db.Close
+	timeout, expensive := c.cfg.Queries()
 	srv := &http.Server{
 		Handler: (&api.Server{Engine: engine, Accounts: accounts, DB: db, Log: c.log, Version: version,
 			Sales: svc.sales, Activity: svc.activity, Search: svc.search, Duplicates: svc.duplicates,
-			ClientIPHeader: c.cfg.ClientIPHeader}).Handler(),
+			ClientIPHeader: c.cfg.ClientIPHeader, Queries: api.QueryLimits{Timeout: timeout, Expensive: expensive}}).Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -34,12 +34,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	page, err := s.Engine.List(r.Context(), r.PathValue("object"), q)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, page)
+	s.page(w, r, q)
 }
 
 func (s *Server) query(w http.ResponseWriter, r *http.Request) {
@@ -53,7 +48,27 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	page, err := s.Engine.List(r.Context(), r.PathValue("object"), q)
+	s.page(w, r, q)
+}
+
+// page answers one page of a list. A query over the cost limit is refused
+// with 400; an expensive one waits for its turn among the expensive reads,
+// and a cheap one goes straight on.
+func (s *Server) page(w http.ResponseWriter, r *http.Request, q records.Query) {
+	object := r.PathValue("object")
+	cost, err := s.Engine.Cost(r.Context(), object, q)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if cost.Expensive() {
+		release, ok := s.admit(w, r)
+		if !ok {
+			return
+		}
+		defer release()
+	}
+	page, err := s.Engine.List(r.Context(), object, q)
 	if err != nil {
 		writeError(w, r, err)
 		return

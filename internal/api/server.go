@@ -20,6 +20,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/activity"
 	"github.com/rapport-crm/rapport/internal/duplicate"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/limit"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
 	"github.com/rapport-crm/rapport/internal/search"
@@ -50,10 +51,19 @@ type Server struct {
 	// passes the client's address (X-Forwarded-For or X-Real-IP). Empty
 	// means the connection's peer is the client, as without a proxy.
 	ClientIPHeader string
+	// Queries bound the time and the concurrency of database work; the
+	// zero value means the defaults of QueryLimits.
+	Queries QueryLimits
 
 	metrics *metrics
 	guards  *guards
+	limits  QueryLimits  // Queries with the defaults filled in
+	slots   *limit.Slots // of expensive reads
 }
+
+// unbudgeted are the routes whose requests may outlive the time budget:
+// the notification stream stays open, and its queries are short.
+var unbudgeted = map[string]bool{"GET /api/v1/notifications/stream": true}
 
 // Handler returns the HTTP handler of the whole API.
 func (s *Server) Handler() http.Handler {
@@ -66,11 +76,18 @@ func (s *Server) Handler() http.Handler {
 	s.metrics = newMetrics(s.Registry, s.DB)
 	s.initRoles()
 	s.guards = newGuards(s.Limits)
+	s.limits = s.Queries.withDefaults(s.DB.Readers())
+	s.slots = limit.NewSlots(s.limits.Expensive, s.limits.PerUser)
 
 	mux := http.NewServeMux()
-	// Every API route is authenticated and has its body size limited.
+	// Every API route is authenticated, has its body size limited and,
+	// but for streams, its time budgeted.
 	route := func(pattern string, h http.HandlerFunc) {
-		mux.Handle(pattern, s.authenticate(http.MaxBytesHandler(h, MaxBody)))
+		handler := s.authenticate(http.MaxBytesHandler(h, MaxBody))
+		if !unbudgeted[pattern] {
+			handler = s.budget(handler)
+		}
+		mux.Handle(pattern, handler)
 	}
 	route("GET /api/v1/openapi.json", s.openAPI)
 	route("GET /api/v1/fields/{object}", s.listFields)
@@ -100,10 +117,14 @@ func (s *Server) Handler() http.Handler {
 	route("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, fault.Errorf(fault.ENOTFOUND, "no API endpoint %s %s", r.Method, r.URL.Path))
 	})
-	mux.Handle("GET /healthz", s.public(func(w http.ResponseWriter, r *http.Request) {
+	// Probes are neither rate-limited nor budgeted: a burst of client
+	// traffic must not make a healthy server look dead. Neither can be
+	// made to do much: health touches nothing, readiness pings on a
+	// connection of its own with a short timeout.
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, r, http.StatusOK, map[string]string{"status": "ok", "version": s.Version})
-	}))
-	mux.Handle("GET /readyz", s.public(s.ready))
+	})
+	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("GET /metrics", s.public(s.metrics.handler(s.Registry).ServeHTTP))
 	return s.observe(mux)
 }
@@ -207,7 +228,7 @@ func (r *recorder) Write(b []byte) (int, error) {
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(r.Context(), time.Second)
 	defer cancel()
 	if err := s.DB.Ping(ctx); err != nil {
 		logger(ctx).Warn("not ready", "err", err)

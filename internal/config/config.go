@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is every setting of the rapport command.
@@ -31,6 +32,13 @@ type Config struct {
 	// ClientIPHeader names the header in which a trusted reverse proxy
 	// passes the client's address; empty means there is no proxy.
 	ClientIPHeader string
+
+	// QueryTimeout is the time budget of each request's database work,
+	// as a Go duration (10s).
+	QueryTimeout string
+	// ExpensiveQueries is how many expensive reads run at once; 0 lets
+	// the server choose from its cores.
+	ExpensiveQueries string
 }
 
 // setting describes one configurable value.
@@ -50,6 +58,8 @@ func (c *Config) settings() []setting {
 		{"audit-retention", "days to keep audit entries; 0 keeps them forever", "365", &c.AuditRetention},
 		{"public-url", "the URL users reach Rapport at, for links in e-mails; empty means http://ADDR", "", &c.PublicURL},
 		{"client-ip-header", "header in which a trusted reverse proxy passes the client address (X-Forwarded-For or X-Real-IP); empty when there is no proxy", "", &c.ClientIPHeader},
+		{"query-timeout", "time budget of each request's database work; a request past it answers 503", "10s", &c.QueryTimeout},
+		{"expensive-queries", "how many expensive reads (filters no index serves, counts, search) run at once, a user at most half of them; 0 means half the cores", "0", &c.ExpensiveQueries},
 	}
 }
 
@@ -110,7 +120,21 @@ func (c *Config) Load(getenv func(string) string) error {
 	if days, err := strconv.Atoi(c.AuditRetention); err != nil || days < 0 {
 		return fmt.Errorf("audit-retention must be a number of days, 0 or more, not %q", c.AuditRetention)
 	}
+	if d, err := time.ParseDuration(c.QueryTimeout); err != nil || d <= 0 {
+		return fmt.Errorf("query-timeout must be a positive duration such as 10s, not %q", c.QueryTimeout)
+	}
+	if n, err := strconv.Atoi(c.ExpensiveQueries); err != nil || n < 0 {
+		return fmt.Errorf("expensive-queries must be a number, 0 or more, not %q", c.ExpensiveQueries)
+	}
 	return nil
+}
+
+// Queries returns the query timeout and the number of expensive reads at
+// once, as checked by Load.
+func (c *Config) Queries() (timeout time.Duration, expensive int) {
+	timeout, _ = time.ParseDuration(c.QueryTimeout)
+	expensive, _ = strconv.Atoi(c.ExpensiveQueries)
+	return timeout, expensive
 }
 
 // readFile reads "name = value" lines; # starts a comment.
