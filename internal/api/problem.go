@@ -47,10 +47,10 @@ const codePrecondition = "precondition_required"
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var fe *fault.Error
 	var tooLarge *http.MaxBytesError
-	retry, overBudget := spent(r)
+	retry, late := spent(r)
 	if errors.As(err, &tooLarge) {
 		fe = fault.Errorf(fault.ETOOLARGE, "the request body is larger than %d bytes", tooLarge.Limit)
-	} else if overBudget && !errors.As(err, &fe) {
+	} else if late && !errors.As(err, &fe) {
 		logger(r.Context()).Warn("request ran out of its time budget", "err", err)
 		secs := retryAfter(w, retry)
 		fe = fault.Errorf(codeOverBudget, "the request ran out of time, because the server is busy or the query reads too much; "+
