@@ -196,9 +196,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		return err
 	}
 	defer stopWorkers() // after the HTTP shutdown below, before db.Close
+	timeout, expensive := c.cfg.Queries()
 	srv := httpServer((&api.Server{Engine: engine, Accounts: accounts, DB: db, Log: c.log, Version: version,
 		Sales: svc.sales, Activity: svc.activity, Search: svc.search, Duplicates: svc.duplicates,
-		ClientIPHeader: c.cfg.ClientIPHeader}).Handler(), c.log)
+		ClientIPHeader: c.cfg.ClientIPHeader, Queries: api.QueryLimits{Timeout: timeout, Expensive: expensive}}).Handler(), c.log)
 	ln, err := net.Listen("tcp", c.cfg.Addr)
 	if err != nil {
 		return err

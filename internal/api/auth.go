@@ -173,9 +173,9 @@ func (s *Server) checkCSRF(r *http.Request, sess *account.Session) error {
 // public wraps an endpoint that needs no credentials: it is rate-limited
 // per client address, refuses cross-origin browser posts (so another site
 // cannot sign a visitor in to an account of its choosing), and has its
-// body limited like every other.
+// body limited and its time budgeted like every other.
 func (s *Server) public(h http.HandlerFunc) http.Handler {
-	return http.MaxBytesHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return s.budget(http.MaxBytesHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !s.takeAnonymous(w, r) {
 			return
 		}
@@ -184,7 +184,7 @@ func (s *Server) public(h http.HandlerFunc) http.Handler {
 			return
 		}
 		h(w, r)
-	}), MaxBody)
+	}), MaxBody))
 }
 
 // takeAnonymous takes a token from the client address's bucket, or

@@ -373,19 +373,21 @@ func TestUnauthenticatedRequestsAreThrottled(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newAuthEnv(t, db, api.Limits{PerSecond: 0.01, Burst: 3})
 		e.run([]call{
-			{name: "health 1", method: "GET", path: "/healthz", status: 200},
+			{name: "no credentials 1", method: "GET", path: "/api/v1/contacts", status: 401},
 			{name: "bad token", method: "GET", path: "/api/v1/contacts", token: "rpt_1_guess", status: 401},
 			{name: "no credentials", method: "GET", path: "/api/v1/contacts", status: 401},
-			{name: "bucket empty", method: "GET", path: "/healthz", status: 429, wantHeader: map[string]string{"Retry-After": ""},
+			{name: "bucket empty", method: "GET", path: "/api/v1/contacts", status: 429, wantHeader: map[string]string{"Retry-After": ""},
 				contains: []string{`"type":"/problems/rate_limited"`, "try again in"}},
 			{name: "a guess with an empty bucket", method: "GET", path: "/api/v1/contacts", token: "rpt_1_guess2", status: 429},
 			{name: "a valid token is not throttled", method: "GET", path: "/api/v1/contacts", token: "{admin_token}", status: 200},
+			{name: "nor is health", method: "GET", path: "/healthz", status: 200},
+			{name: "nor readiness", method: "GET", path: "/readyz", status: 200},
 			{name: "another address has its own bucket", method: "POST", path: "/api/v1/password-resets", from: "192.0.2.200",
 				body: `{"email":"x@example.com"}`, status: 202},
-			{name: "IPv6 neighbours share a /64", method: "GET", path: "/healthz", from: "2001:db8::1", status: 200},
-			{name: "2", method: "GET", path: "/healthz", from: "2001:db8::2", status: 200},
-			{name: "3", method: "GET", path: "/healthz", from: "2001:db8::3", status: 200},
-			{name: "4 is throttled", method: "GET", path: "/healthz", from: "2001:db8::4", status: 429},
+			{name: "IPv6 neighbours share a /64", method: "GET", path: "/api/v1/contacts", from: "2001:db8::1", status: 401},
+			{name: "2", method: "GET", path: "/api/v1/contacts", from: "2001:db8::2", status: 401},
+			{name: "3", method: "GET", path: "/api/v1/contacts", from: "2001:db8::3", status: 401},
+			{name: "4 is throttled", method: "GET", path: "/api/v1/contacts", from: "2001:db8::4", status: 429},
 		})
 	})
 }

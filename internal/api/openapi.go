@@ -230,6 +230,11 @@ func jsonBody(schema string) obj {
 
 var problem = obj{"description": "a problem", "content": obj{"application/problem+json": obj{"schema": ref("Problem")}}}
 
+// busy is the answer of a request that ran out of its time budget.
+var busy = obj{"description": "the request ran out of time; try again after Retry-After seconds, or narrow the query",
+	"headers": obj{"Retry-After": obj{"schema": obj{"type": "integer"}}},
+	"content": obj{"application/problem+json": obj{"schema": ref("Problem")}}}
+
 func addObjectPaths(paths obj, o *records.Object, name string) {
 	id := obj{"name": "id", "in": "path", "required": true, "schema": str()}
 	tags := []string{o.Plural}
@@ -244,13 +249,13 @@ func addObjectPaths(paths obj, o *records.Object, name string) {
 	}
 	paths["/"+o.Plural] = obj{
 		"get": obj{"tags": tags, "operationId": "list_" + o.Plural, "parameters": listParams,
-			"responses": obj{"200": response("a page", name+"Page"), "4XX": problem}},
+			"responses": obj{"200": response("a page", name+"Page"), "4XX": problem, "503": busy}},
 		"post": obj{"tags": tags, "operationId": "create_" + o.Name, "requestBody": jsonBody(name + "Input"),
 			"responses": obj{"201": response("created", name), "4XX": problem}},
 	}
 	paths["/"+o.Plural+"/query"] = obj{
 		"post": obj{"tags": tags, "operationId": "query_" + o.Plural, "requestBody": jsonBody("Query"),
-			"responses": obj{"200": response("a page", name+"Page"), "4XX": problem}},
+			"responses": obj{"200": response("a page", name+"Page"), "4XX": problem, "503": busy}},
 	}
 	paths["/"+o.Plural+"/{id}"] = obj{
 		"parameters": []obj{id},

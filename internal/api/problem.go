@@ -36,18 +36,21 @@ var statuses = map[string]int{
 	codeBusy:            http.StatusServiceUnavailable,
 	codeClientClosed:    StatusClientClosed,
 	codeBodyTimeout:     http.StatusRequestTimeout,
+	codeOverBudget:      http.StatusServiceUnavailable,
 }
 
 // codePrecondition is used by the API alone: an update that does not say
 // which version it is based on.
 const codePrecondition = "precondition_required"
 
-// writeError answers with the problem that err stands for. Errors that are
-// not domain errors are logged and reported as a bare 500, so internals
-// never leak into a response.
+// writeError answers with the problem that err stands for. A request that
+// ran out of its time budget answers 503 with Retry-After, whatever its
+// queries failed with. Other errors that are not domain errors are logged
+// and reported as a bare 500, so internals never leak into a response.
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var fe *fault.Error
 	var tooLarge *http.MaxBytesError
+	retry, late := spent(r)
 	if errors.As(err, &tooLarge) {
 		fe = fault.Errorf(fault.ETOOLARGE, "the request body is larger than %d bytes", tooLarge.Limit)
 	} else if cf, ok := clientFault(r, err); ok {
@@ -58,6 +61,11 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 			logger(r.Context()).Warn("the request body stopped arriving", "err", err)
 			w.Header().Set("Connection", "close") // the rest of the body cannot be read
 		}
+	} else if late && !errors.As(err, &fe) {
+		logger(r.Context()).Warn("request ran out of its time budget", "err", err)
+		secs := retryAfter(w, retry)
+		fe = fault.Errorf(codeOverBudget, "the request ran out of time, because the server is busy or the query reads too much; "+
+			"try again in %d seconds, and if it happens again, narrow the filter with conditions that an index serves", secs)
 	} else if !errors.As(err, &fe) {
 		logger(r.Context()).Error("request failed", "err", err)
 		fe = fault.Errorf(fault.EINTERNAL, "something went wrong on our side; the request id helps us find it")

@@ -39,12 +39,8 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	page, err := s.Engine.List(r.Context(), r.PathValue("object"), q)
-	if err != nil {
-		writeError(w, r, records.NameParams(err, q, "filter"))
-		return
-	}
-	writeJSON(w, r, http.StatusOK, page)
+	// A filter from the query string is named by its parameter in errors.
+	s.page(w, r, q, func(err error) error { return records.NameParams(err, q, "filter") })
 }
 
 func (s *Server) query(w http.ResponseWriter, r *http.Request) {
@@ -58,9 +54,29 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	page, err := s.Engine.List(r.Context(), r.PathValue("object"), q)
+	s.page(w, r, q, func(err error) error { return err })
+}
+
+// page answers one page of a list. A query over the cost limit is refused
+// with 400; an expensive one waits for its turn among the expensive reads,
+// and a cheap one goes straight on.
+func (s *Server) page(w http.ResponseWriter, r *http.Request, q records.Query, name func(error) error) {
+	object := r.PathValue("object")
+	cost, err := s.Engine.Cost(r.Context(), object, q)
 	if err != nil {
-		writeError(w, r, err)
+		writeError(w, r, name(err))
+		return
+	}
+	if cost.Expensive() {
+		release, ok := s.admit(w, r)
+		if !ok {
+			return
+		}
+		defer release()
+	}
+	page, err := s.Engine.List(r.Context(), object, q)
+	if err != nil {
+		writeError(w, r, name(err))
 		return
 	}
 	writeJSON(w, r, http.StatusOK, page)

@@ -36,6 +36,13 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 			q.Objects = append(q.Objects, o)
 		}
 	}
+	// Search reads an index of every record and ranks what it finds: it
+	// takes its turn among the expensive reads.
+	release, ok := s.admit(w, r)
+	if !ok {
+		return
+	}
+	defer release()
 	hits, err := s.Search.Search(r.Context(), q)
 	if err != nil {
 		writeError(w, r, err)

@@ -20,6 +20,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/activity"
 	"github.com/rapport-crm/rapport/internal/duplicate"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/limit"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
 	"github.com/rapport-crm/rapport/internal/search"
@@ -50,11 +51,20 @@ type Server struct {
 	// passes the client's address (X-Forwarded-For or X-Real-IP). Empty
 	// means the connection's peer is the client, as without a proxy.
 	ClientIPHeader string
+	// Queries bound the time and the concurrency of database work; the
+	// zero value means the defaults of QueryLimits.
+	Queries QueryLimits
 
 	metrics *metrics
 	guards  *guards
 	routes  []Route
+	limits  QueryLimits  // Queries with the defaults filled in
+	slots   *limit.Slots // of expensive reads
 }
+
+// unbudgeted are the routes whose requests may outlive the time budget:
+// the notification stream stays open, and its queries are short.
+var unbudgeted = map[string]bool{"GET /api/v1/notifications/stream": true}
 
 // Handler returns the HTTP handler of the whole API.
 func (s *Server) Handler() http.Handler {
@@ -67,20 +77,28 @@ func (s *Server) Handler() http.Handler {
 	s.metrics = newMetrics(s.Registry, s.DB)
 	s.initRoles()
 	s.guards = newGuards(s.Limits)
+	s.limits = s.Queries.withDefaults(s.DB.Readers())
+	s.slots = limit.NewSlots(s.limits.Expensive, s.limits.PerUser)
 
 	mux := http.NewServeMux()
 	s.routes = nil
-	// Every API route has its body size limited and its input vetted;
-	// all but sign-in and password resets are authenticated, and a token
-	// that may only read is refused by every route that changes something.
+	// Every API route has its body size limited, its input vetted and,
+	// but for streams, its time budgeted; all but sign-in and password
+	// resets are authenticated, and a token that may only read is refused
+	// by every route that changes something.
 	add := func(rt Route, h http.HandlerFunc) {
 		s.routes = append(s.routes, rt)
 		checked := http.MaxBytesHandler(vet(rt, refuseReadOnly(h)), MaxBody)
+		var handler http.Handler
 		if rt.Public {
-			mux.Handle(rt.Pattern, s.public(checked.ServeHTTP))
+			handler = s.public(checked.ServeHTTP)
 		} else {
-			mux.Handle(rt.Pattern, s.authenticate(checked))
+			handler = s.authenticate(checked)
 		}
+		if !unbudgeted[rt.Pattern] {
+			handler = s.budget(handler)
+		}
+		mux.Handle(rt.Pattern, handler)
 	}
 	route := func(pattern string, h http.HandlerFunc, params ...string) {
 		add(Route{Pattern: pattern, Params: params}, h)
@@ -116,10 +134,14 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("/api/v1/", s.authenticate(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, fault.Errorf(fault.ENOTFOUND, "no API endpoint %s %s", r.Method, r.URL.Path))
 	})))
-	mux.Handle("GET /healthz", s.public(func(w http.ResponseWriter, r *http.Request) {
+	// Probes are neither rate-limited nor budgeted: a burst of client
+	// traffic must not make a healthy server look dead. Neither can be
+	// made to do much: health touches nothing, readiness pings on a
+	// connection of its own with a short timeout.
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, r, http.StatusOK, map[string]string{"status": "ok", "version": s.Version})
-	}))
-	mux.Handle("GET /readyz", s.public(s.ready))
+	})
+	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("GET /metrics", s.public(s.metrics.handler(s.Registry).ServeHTTP))
 	return s.observe(mux)
 }
@@ -269,7 +291,7 @@ func (r *recorder) Write(b []byte) (int, error) {
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(r.Context(), time.Second)
 	defer cancel()
 	if err := s.DB.Ping(ctx); err != nil {
 		logger(ctx).Warn("not ready", "err", err)

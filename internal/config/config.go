@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is every setting of the rapport command.
@@ -36,6 +37,12 @@ type Config struct {
 	// one user and of the whole server.
 	StreamsPerUser string
 	Streams        string
+	// QueryTimeout is the time budget of each request's database work,
+	// as a Go duration (10s).
+	QueryTimeout string
+	// ExpensiveQueries is how many expensive reads run at once; 0 lets
+	// the server choose from its cores.
+	ExpensiveQueries string
 }
 
 // setting describes one configurable value.
@@ -57,6 +64,8 @@ func (c *Config) settings() []setting {
 		{"client-ip-header", "header in which a trusted reverse proxy passes the client address (X-Forwarded-For or X-Real-IP); empty when there is no proxy", "", &c.ClientIPHeader},
 		{"streams-per-user", "live notification streams one user may hold; a new one beyond it closes the oldest", "5", &c.StreamsPerUser},
 		{"streams", "live notification streams the server holds; a new one beyond it is refused with 503", "1000", &c.Streams},
+		{"query-timeout", "time budget of each request's database work; a request past it answers 503", "10s", &c.QueryTimeout},
+		{"expensive-queries", "how many expensive reads (filters no index serves, counts, search) run at once, a user at most half of them; 0 means half the cores", "0", &c.ExpensiveQueries},
 	}
 }
 
@@ -122,7 +131,21 @@ func (c *Config) Load(getenv func(string) string) error {
 			return fmt.Errorf("%s must be a whole number, 1 or more, not %q", s.name, s.value)
 		}
 	}
+	if d, err := time.ParseDuration(c.QueryTimeout); err != nil || d <= 0 {
+		return fmt.Errorf("query-timeout must be a positive duration such as 10s, not %q", c.QueryTimeout)
+	}
+	if n, err := strconv.Atoi(c.ExpensiveQueries); err != nil || n < 0 {
+		return fmt.Errorf("expensive-queries must be a number, 0 or more, not %q", c.ExpensiveQueries)
+	}
 	return nil
+}
+
+// Queries returns the query timeout and the number of expensive reads at
+// once, as checked by Load.
+func (c *Config) Queries() (timeout time.Duration, expensive int) {
+	timeout, _ = time.ParseDuration(c.QueryTimeout)
+	expensive, _ = strconv.Atoi(c.ExpensiveQueries)
+	return timeout, expensive
 }
 
 // readFile reads "name = value" lines; # starts a comment.

@@ -1,12 +1,15 @@
-// Package limit slows down guessing: a lock-out that doubles with each
-// failure past a threshold (for sign-in, per e-mail and per client
-// address) and a token bucket per key (for every request that carries no
-// valid credentials).
+// Package limit holds the server's limits in memory. Against guessing: a
+// lock-out that doubles with each failure past a threshold (for sign-in,
+// per e-mail and per client address) and a token bucket per key (for
+// every request that carries no valid credentials). Against overload:
+// Slots, which bound how many costly operations run at once, in all and
+// per user.
 //
-// Both keep their state in memory, so each process counts on its own: a
-// deployment of N processes behind a balancer admits up to N times the
-// configured rate. That is still a wall against guessing, which needs
-// millions of tries; a shared store would only tighten the constant.
+// Each process counts on its own: a deployment of N processes behind a
+// balancer admits up to N times the configured rate. That is still a wall
+// against guessing, which needs millions of tries; a shared store would
+// only tighten the constant. Slots guard the resources of one process
+// (its connections and cores), so per-process counting is what they need.
 package limit
 
 import (

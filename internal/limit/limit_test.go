@@ -1,6 +1,8 @@
 package limit
 
 import (
+	"context"
+	"errors"
 	"strconv"
 	"testing"
 	"time"
@@ -82,5 +84,46 @@ func TestBucketsRefill(t *testing.T) {
 	}
 	if ok, _ := b.Take("a"); ok {
 		t.Fatal("two tokens after a second at one per second")
+	}
+}
+
+func TestSlotsBoundTotalAndKey(t *testing.T) {
+	s := NewSlots(2, 1)
+	ctx := context.Background()
+	relA, err := s.Acquire(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	if _, err := s.Acquire(short, "a"); !errors.Is(err, ErrKeyFull) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a key took more than its share: %v", err)
+	}
+	relB, err := s.Acquire(ctx, "b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, cancel = context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	if _, err := s.Acquire(short, "c"); !errors.Is(err, ErrFull) {
+		t.Fatalf("more slots taken than there are: %v", err)
+	}
+	// A waiter gets the slot that frees.
+	got := make(chan error, 1)
+	go func() {
+		rel, err := s.Acquire(ctx, "c")
+		if err == nil {
+			rel()
+		}
+		got <- err
+	}()
+	relA()
+	relA() // releasing twice gives back one slot
+	if err := <-got; err != nil {
+		t.Fatal(err)
+	}
+	relB()
+	if n := s.InUse(); n != 0 {
+		t.Fatalf("%d slots still taken", n)
 	}
 }

@@ -77,6 +77,9 @@ func (e *Engine) List(ctx context.Context, object string, q Query) (Page, error)
 	if err != nil {
 		return Page{}, err
 	}
+	if _, err := e.cost(s, q); err != nil {
+		return Page{}, err
+	}
 	p, err := e.plan(ctx, a, s, q)
 	if err != nil || p == nil {
 		return Page{Data: []Record{}}, err

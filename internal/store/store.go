@@ -28,11 +28,14 @@ var migrations embed.FS
 // DB is an open database: a writer and a pool of readers. On SQLite the
 // writer is a single connection, because SQLite admits one writer at a time
 // and queueing in Go is cheaper than spinning on SQLITE_BUSY; on PostgreSQL
-// both are the same pool.
+// both are the same pool. A connection of its own answers readiness
+// probes, so that queries holding every pooled connection cannot make a
+// busy server look dead.
 type DB struct {
 	Dialect Dialect
 	write   *sql.DB
 	read    *sql.DB
+	probe   *sql.DB
 	ckpt    *checkpointer // SQLite only
 }
 
@@ -75,7 +78,14 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	readers := max(4, 2*runtime.NumCPU())
 	read.SetMaxOpenConns(readers)
 	read.SetMaxIdleConns(readers)
-	db := &DB{Dialect: SQLite, write: write, read: read}
+	probe, err := sql.Open("sqlite3", "file:"+path+"?"+params+"&mode=ro")
+	if err != nil {
+		write.Close()
+		read.Close()
+		return nil, err
+	}
+	probe.SetMaxOpenConns(1)
+	db := &DB{Dialect: SQLite, write: write, read: read, probe: probe}
 	// The writer must create the file (and switch it to WAL) before a
 	// read-only connection can open it.
 	if err := write.PingContext(ctx); err != nil {
@@ -90,6 +100,9 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 }
 
 func openPostgres(ctx context.Context, url string) (*DB, error) {
+	// When a query's context ends, pgx cuts its connection and sends
+	// PostgreSQL a cancel request, which stops the query on the server;
+	// openPgx makes the pool drop such a connection at once.
 	pool, err := openPgx(url)
 	if err != nil {
 		return nil, err
@@ -97,13 +110,20 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 	pool.SetMaxOpenConns(max(8, 4*runtime.NumCPU()))
 	pool.SetMaxIdleConns(max(8, 4*runtime.NumCPU()))
 	pool.SetConnMaxIdleTime(5 * time.Minute)
+	probe, err := sql.Open("pgx", url)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	probe.SetMaxOpenConns(1)
+	db := &DB{Dialect: Postgres, write: pool, read: pool, probe: probe}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := pool.PingContext(ctx); err != nil {
-		pool.Close()
+		db.Close()
 		return nil, fmt.Errorf("connect to postgres %s: %w", redact(url), err)
 	}
-	return &DB{Dialect: Postgres, write: pool, read: pool}, nil
+	return db, nil
 }
 
 // redact hides a password in a database URL before it reaches a log.
@@ -126,15 +146,19 @@ func (db *DB) Close() error {
 	if db.ckpt != nil {
 		err = db.ckpt.close()
 	}
-	err = errors.Join(err, db.write.Close())
+	err = errors.Join(err, db.write.Close(), db.probe.Close())
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
 	}
 	return err
 }
 
-// Ping checks that the database answers.
-func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
+// Ping checks that the database answers, on a connection that no query
+// shares.
+func (db *DB) Ping(ctx context.Context) error { return db.probe.PingContext(ctx) }
+
+// Readers is how many connections the reader pool holds at most.
+func (db *DB) Readers() int { return db.read.Stats().MaxOpenConnections }
 
 // Stats returns the pool statistics of the reader and writer pools, for
 // the metrics endpoint.
