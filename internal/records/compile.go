@@ -270,7 +270,7 @@ func (c *compiler) scalar(f *Field, op Op, value any, path string) (term, error)
 			if empty {
 				return clause{sql: key + " IS NULL"}
 			}
-			return clause{sql: key + " IS NOT NULL"}
+			return clause{sql: c.d().NotNull(key, f.folded)}
 		})
 		return t, nil
 	}
@@ -332,8 +332,10 @@ func (c *compiler) scalar(f *Field, op Op, value any, path string) (term, error)
 		k, fold := row, "?"
 		if f.folded {
 			k, fold = c.d().Fold(row), c.d().Fold("?")
+			t.test = clause{sql: c.d().FoldPrefix(row), args: []any{p}}
+		} else {
+			t.test = clause{sql: k + " >= " + fold + " AND " + k + " < " + fold, args: []any{p, p + maxRune}}
 		}
-		t.test = clause{sql: k + " >= " + fold + " AND " + k + " < " + fold, args: []any{p, p + maxRune}}
 		t.rank = 2
 		c.index(&t, f, func(key string) clause {
 			return clause{sql: key + " >= " + fold + " AND " + key + " < " + fold, args: []any{p, p + maxRune}}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/store"
@@ -200,6 +201,7 @@ func (p *plan) useComposite() {
 // run reads the page; ids are the records an index found when the page
 // was read by id, for the count.
 func (p *plan) run(ctx context.Context, s *schema, q Query) (Page, []int64, error) {
+	start := time.Now()
 	if p.obj.small {
 		page, err := p.simple(ctx, s)
 		return page, nil, err
@@ -211,10 +213,14 @@ func (p *plan) run(ctx context.Context, s *schema, q Query) (Page, []int64, erro
 		}
 		if ids != nil {
 			page, err := p.drive(ctx, s, ids)
+			p.e.log.DebugContext(ctx, "list", "object", p.obj.Plural, "sort", p.order.name, "read_by_id", len(ids),
+				"records", len(page.Data), "took", time.Since(start))
 			return page, ids, err
 		}
 	}
 	page, err := p.walk(ctx, s)
+	p.e.log.DebugContext(ctx, "list", "object", p.obj.Plural, "sort", p.order.name, "walked", p.order.index,
+		"records", len(page.Data), "more", page.NextCursor != "", "took", time.Since(start))
 	return page, nil, err
 }
 

@@ -432,7 +432,7 @@ func (p *plan) walk(ctx context.Context, s *schema) (Page, error) {
 		if seg.nulls {
 			segCond = clause{sql: key + " IS NULL"}
 		} else if p.order.keyed() && p.order.nullable {
-			segCond = clause{sql: key + " IS NOT NULL"}
+			segCond = clause{sql: p.e.db.Dialect.NotNull(key, p.order.field.folded || p.order.side != nil && !p.order.side.numeric)}
 		}
 		if start != nil && (start.key == nil) != seg.nulls && p.order.keyed() {
 			start = nil // a cursor in the other range starts this one at its beginning

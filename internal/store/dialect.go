@@ -288,3 +288,23 @@ func (d Dialect) Order(desc, nullable bool) string {
 	}
 	return dir
 }
+
+// NotNull is the condition that an index key is not NULL, written so that
+// the index seeks past its NULLs: SQLite does that for a column's IS NOT
+// NULL but not for an expression's, so a text expression (a folded key)
+// is compared with the empty string, which every text follows.
+func (d Dialect) NotNull(expr string, text bool) string {
+	if d == SQLite && text {
+		return expr + " >= ''"
+	}
+	return expr + " IS NOT NULL"
+}
+
+// FoldPrefix is the condition that expr, case-folded, starts with the
+// folded argument: what a range on Fold tests, in one call per row.
+func (d Dialect) FoldPrefix(expr string) string {
+	if d == Postgres {
+		return "starts_with(lower(" + expr + "), lower(?))"
+	}
+	return prefixFunc + "(" + expr + ", ?)"
+}

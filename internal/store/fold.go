@@ -24,13 +24,29 @@ func init() {
 }
 
 func registerFold(c *sqlite3.SQLiteConn) error {
-	return c.RegisterFunc(FoldFunc, func(v any) any {
+	if err := c.RegisterFunc(FoldFunc, func(v any) any {
 		if b, ok := v.([]byte); ok && b == nil {
 			return nil // the driver hands over NULL as a nil slice
 		}
 		return Fold(v)
+	}, true); err != nil {
+		return err
+	}
+	// A prefix test folds the value once, where a range on FoldFunc would
+	// fold it twice: a list that tests records one by one calls it for
+	// every record it reads.
+	return c.RegisterFunc(prefixFunc, func(v, prefix any) any {
+		s, ok := Fold(v).(string)
+		p, pok := Fold(prefix).(string)
+		if !ok || !pok {
+			return nil
+		}
+		return strings.HasPrefix(s, p)
 	}, true)
 }
+
+// prefixFunc is the SQLite function behind Dialect.FoldPrefix.
+const prefixFunc = "rapport_has_prefix"
 
 // Fold returns s case-folded the way FoldFunc and Dialect.Fold fold it:
 // lower case by Unicode's rules. Values that are not text pass unchanged.
