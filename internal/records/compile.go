@@ -332,7 +332,8 @@ func (c *compiler) scalar(f *Field, op Op, value any, path string) (term, error)
 		k, fold := row, "?"
 		if f.folded {
 			k, fold = c.d().Fold(row), c.d().Fold("?")
-			t.test = clause{sql: c.d().FoldPrefix(row), args: []any{p}}
+			sql, args := c.d().FoldPrefix(row, p)
+			t.test = clause{sql: sql, args: args}
 		} else {
 			t.test = clause{sql: k + " >= " + fold + " AND " + k + " < " + fold, args: []any{p, p + maxRune}}
 		}

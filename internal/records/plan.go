@@ -439,17 +439,7 @@ func (p *plan) walk(ctx context.Context, s *schema) (Page, error) {
 		}
 		o := seg.order
 		frame := joinAnd(tie, p.base, segCond, p.keyTerms(), after(o, key, id, start))
-		var q clause
-		if bounded {
-			q = p.window(from, frame, key, id, o)
-		} else {
-			// The index narrows the walk to the key's range; a folded
-			// equality still tests the exact value.
-			where := frame.and(p.tests())
-			q = clause{sql: "SELECT " + p.selectList(key, id) + " FROM " + from + " WHERE " + where.sql +
-				" ORDER BY " + p.orderBy(key, id, o), args: where.args}
-		}
-		got, gotPos, err := p.rows(ctx, s, q, p.limit+1-len(recs))
+		got, gotPos, bound, err := p.walkRange(ctx, s, from, frame, key, id, o, bounded, p.limit+1-len(recs))
 		if err != nil {
 			return Page{}, err
 		}
@@ -457,28 +447,61 @@ func (p *plan) walk(ctx context.Context, s *schema) (Page, error) {
 			for i := range gotPos {
 				gotPos[i].key = nil
 			}
+			if bound != nil {
+				bound.key = nil
+			}
 		}
 		recs, pos = append(recs, got...), append(pos, gotPos...)
 		if len(recs) > p.limit {
 			return p.page(s, recs, pos, nil), nil
 		}
-		if bounded {
-			// The page is short: either this range ended, or the window
-			// did, and then the next page starts after the window.
-			b, err := p.bound(ctx, from, frame, key, id, o)
-			if err != nil {
-				return Page{}, err
-			}
-			if b != nil {
-				if seg.nulls {
-					b.key = nil
-				}
-				return p.page(s, recs, pos, b), nil
-			}
+		if bound != nil {
+			// The window ended inside this range: the page is what it
+			// found, and the next one starts after the window.
+			return p.page(s, recs, pos, bound), nil
 		}
 		start = nil
 	}
 	return p.page(s, recs, pos, nil), nil
+}
+
+// walkRange reads up to max records of one range of a walk. A bounded
+// walk reads at most Window entries of the index; it returns the position
+// of the last of them when the window ended before the range and the page
+// was not filled. SQLite first finds where the window ends, reading the
+// index alone, and walks up to there, reading only the records that pass;
+// PostgreSQL, whose expression indexes it cannot read alone, limits the
+// walk in a subquery instead and finds the window's end only for a short
+// page.
+func (p *plan) walkRange(ctx context.Context, s *schema, from string, frame clause, key, id string, o order, bounded bool,
+	max int) ([]Record, []position, *position, error) {
+	if !bounded {
+		// The index narrows the walk to the key's range; a folded
+		// equality still tests the exact value.
+		where := frame.and(p.tests())
+		recs, pos, err := p.rows(ctx, s, clause{sql: "SELECT " + p.selectList(key, id) + " FROM " + from + " WHERE " + where.sql +
+			" ORDER BY " + p.orderBy(key, id, o), args: where.args}, max)
+		return recs, pos, nil, err
+	}
+	if p.e.db.Dialect == store.Postgres {
+		recs, pos, err := p.rows(ctx, s, p.window(from, frame, key, id, o), max)
+		if err != nil || len(recs) == max {
+			return recs, pos, nil, err
+		}
+		bound, err := p.bound(ctx, from, frame, key, id, o)
+		return recs, pos, bound, err
+	}
+	bound, err := p.bound(ctx, from, frame, key, id, o)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	where := joinAnd(frame, upTo(o, key, id, bound), p.tests())
+	recs, pos, err := p.rows(ctx, s, clause{sql: "SELECT " + p.selectList(key, id) + " FROM " + from + " WHERE " + where.sql +
+		" ORDER BY " + p.orderBy(key, id, o), args: where.args}, max)
+	if err != nil || len(recs) == max {
+		return recs, pos, nil, err
+	}
+	return recs, pos, bound, nil
 }
 
 // window is a walk that reads at most Window entries of the index from

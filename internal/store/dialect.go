@@ -301,10 +301,36 @@ func (d Dialect) NotNull(expr string, text bool) string {
 }
 
 // FoldPrefix is the condition that expr, case-folded, starts with the
-// folded argument: what a range on Fold tests, in one call per row.
-func (d Dialect) FoldPrefix(expr string) string {
+// folded prefix p: what a range on Fold tests, at less cost per row, with
+// its arguments. On SQLite a LIKE, which runs in SQLite itself, first
+// sets aside nearly every row that cannot match, so that the Go function
+// that folds runs only for the rest: a walk that tests every record it
+// reads would otherwise spend most of its time calling into Go.
+func (d Dialect) FoldPrefix(expr, p string) (string, []any) {
 	if d == Postgres {
-		return "starts_with(lower(" + expr + "), lower(?))"
+		return "starts_with(lower(" + expr + "), lower(?))", []any{p}
 	}
-	return prefixFunc + "(" + expr + ", ?)"
+	return "(" + expr + " LIKE ? ESCAPE '\\' AND " + prefixFunc + "(" + expr + ", ?))", []any{likeSuperset(p), p}
+}
+
+// likeSuperset is a LIKE pattern that every text whose fold starts with
+// the fold of p matches. Folding maps one character to one, and LIKE
+// ignores the case of ASCII letters, so an ASCII character of p stands
+// for itself; any other, and the letters that characters outside ASCII
+// fold to (İ to i, the Kelvin sign to k), stand for any one character.
+func likeSuperset(p string) string {
+	var b strings.Builder
+	for _, r := range p {
+		switch {
+		case r >= 0x80 || strings.ContainsRune("iIkK", r):
+			b.WriteByte('_')
+		case r == '%' || r == '_' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('%')
+	return b.String()
 }
