@@ -30,7 +30,7 @@ const DefaultLimit = 50
 // milliseconds at most.
 const (
 	DefaultDriveLimit = 5000
-	DefaultWindow     = 10000
+	DefaultWindow     = 7000
 )
 
 // sqlb accumulates arguments for SQL written with ? placeholders.
