@@ -428,14 +428,19 @@ func (p *plan) walk(ctx context.Context, s *schema) (Page, error) {
 	var pos []position
 	start := p.cursor
 	for _, seg := range p.segments() {
-		segCond := clause{}
-		if seg.nulls {
-			segCond = clause{sql: key + " IS NULL"}
-		} else if p.order.keyed() && p.order.nullable {
-			segCond = clause{sql: p.e.db.Dialect.NotNull(key, p.order.field.folded || p.order.side != nil && !p.order.side.numeric)}
-		}
 		if start != nil && (start.key == nil) != seg.nulls && p.order.keyed() {
 			start = nil // a cursor in the other range starts this one at its beginning
+		}
+		segCond := clause{}
+		switch {
+		case seg.nulls:
+			segCond = clause{sql: key + " IS NULL"}
+		case !p.order.keyed() || !p.order.nullable:
+		case start != nil && !p.order.desc:
+			// The cursor's value is where the range starts; a second lower
+			// bound could make the database start at the other one.
+		default:
+			segCond = clause{sql: p.e.db.Dialect.NotNull(key, p.order.field.folded || p.order.side != nil && !p.order.side.numeric)}
 		}
 		o := seg.order
 		frame := joinAnd(tie, p.base, segCond, p.keyTerms(), after(o, key, id, start))
