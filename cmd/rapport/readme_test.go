@@ -24,9 +24,10 @@ import (
 // session against that server, so an example that stops working fails
 // the suite. How the README is read:
 //
-//   - every ```sh block belongs to a section the test knows: the set-up
-//     commands of "Set-up" and "Tests", or the tour, which is every block
-//     under "The API in one minute" (its ### parts included);
+//   - every shell block (```sh, bash or shell) belongs to a section the
+//     test knows: the set-up commands of "Set-up" and "Tests", or the
+//     tour, which is every block under "The API in one minute" (its ###
+//     parts included);
 //   - each curl of the tour must answer 2xx, unless its line ends in a
 //     comment that starts with a status ("# 409"), which it must answer
 //     exactly;
@@ -108,7 +109,7 @@ func readReadme(t *testing.T, path string) readme {
 			code = nil
 		case code != nil:
 			code.text += line + "\n"
-		case line == "```sh":
+		case line == "```sh" || line == "```bash" || line == "```shell":
 			code = &readmeCode{line: n + 1}
 		case strings.HasPrefix(line, "## "):
 			section = strings.TrimPrefix(line, "## ")
@@ -116,6 +117,9 @@ func readReadme(t *testing.T, path string) readme {
 	}
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
+	}
+	if code != nil {
+		t.Fatalf("%s line %d: a code block that does not end", path, code.line-1)
 	}
 	if doc.serve == "" || len(doc.tour) == 0 {
 		t.Fatalf("%s: no serve command in %q or no tour in %q", path, setUpSection, tourSection)
@@ -131,7 +135,7 @@ func (doc *readme) add(t *testing.T, section string, code readmeCode) {
 		return
 	case setUpSection, testsSection:
 	default:
-		t.Fatalf("README.md line %d: a sh block in %q, which no test runs: move it to the tour or teach readme_test.go to check it", code.line, section)
+		t.Fatalf("README.md line %d: a shell block in %q, which no test runs: move it to the tour or teach readme_test.go to check it", code.line, section)
 	}
 	for i, cmd := range strings.Split(code.text, "\n") {
 		cmd = strings.TrimSpace(cmd)
