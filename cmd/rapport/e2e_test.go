@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -145,9 +144,10 @@ func dbArgs(t *testing.T) map[string][]string {
 	return out
 }
 
-// TestEndToEnd runs the README's story against the real binary: create a
-// user and a token, add a custom field, create a contact that uses it,
-// filter on it, find it in the OpenAPI document, and shut down gracefully.
+// TestEndToEnd runs a first story against the real binary: create a user
+// and a token, add a custom field, create a contact that uses it, filter
+// on it, find it in the OpenAPI document, and shut down gracefully. (The
+// README's own commands are run by TestReadme.)
 func TestEndToEnd(t *testing.T) {
 	for name, db := range dbArgs(t) {
 		t.Run(name, func(t *testing.T) {
@@ -189,23 +189,6 @@ func TestEndToEnd(t *testing.T) {
 				t.Errorf("no clean stop in the log:\n%s", srv.log.String())
 			}
 		})
-	}
-}
-
-// TestServeDemo checks the README's first command: serve --demo fills an
-// empty workspace and prints a working token.
-func TestServeDemo(t *testing.T) {
-	srv := startServer(t, []string{"--data-dir", t.TempDir(), "--demo", "300"})
-	log := srv.log.String()
-	i := strings.Index(log, "Bearer ")
-	if i < 0 {
-		t.Fatalf("no demo token in the log:\n%s", log)
-	}
-	token := strings.Fields(log[i+len("Bearer "):])[0]
-	token = strings.TrimRight(token, `'"`)
-	status, page := srv.call(t, token, "GET", "/api/v1/contacts?count=true&limit=1", "")
-	if status != 200 || fmt.Sprint(page["total"]) != "300" {
-		t.Fatalf("demo contacts: %d %v", status, page["total"])
 	}
 }
 
