@@ -329,13 +329,13 @@ func (c *compiler) scalar(f *Field, op Op, value any, path string) (term, error)
 		// highest character, in the folded order: an index serves it
 		// without LIKE's rules on case and collation.
 		p := v.(string)
-		k, fold := row, "?"
+		fold := "?"
 		if f.folded {
-			k, fold = c.d().Fold(row), c.d().Fold("?")
+			fold = c.d().Fold("?")
 			sql, args := c.d().FoldPrefix(row, p)
 			t.test = clause{sql: sql, args: args}
 		} else {
-			t.test = clause{sql: k + " >= " + fold + " AND " + k + " < " + fold, args: []any{p, p + maxRune}}
+			t.test = clause{sql: row + " >= ? AND " + row + " < ?", args: []any{p, p + maxRune}}
 		}
 		t.rank = 2
 		c.index(&t, f, func(key string) clause {

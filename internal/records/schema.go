@@ -197,8 +197,12 @@ func (e *Engine) AddField(ctx context.Context, object string, spec FieldSpec) (*
 	if err := e.buildNow(ctx, a.WorkspaceID, obj); err != nil {
 		return nil, err
 	}
-	if _, err := e.loadSchema(ctx, a.WorkspaceID, obj); err != nil {
+	s, err := e.loadSchema(ctx, a.WorkspaceID, obj)
+	if err != nil {
 		return nil, err
+	}
+	if added := s.field(f.Name); added != nil {
+		return added, nil // as lists see it: whether it sorts, what filters it takes
 	}
 	return f, nil
 }

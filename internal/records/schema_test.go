@@ -2,6 +2,7 @@ package records_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -129,7 +130,14 @@ func TestFieldUsableAtOnce(t *testing.T) {
 		// Warm the engine's schema first, so that the new field must
 		// replace it.
 		v.create("contacts", `{"first_name": "Before"}`)
-		v.addField("contacts", records.FieldSpec{Name: "score", Type: records.Integer})
+		f, err := v.e.AddField(v.ctx, "contacts", records.FieldSpec{Name: "score", Type: records.Integer})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The answer says how lists may use it, as the fields list will.
+		if !f.Sortable || !slices.Contains(f.Filters, records.Gte) {
+			t.Errorf("the new field answered sortable %v, filters %v", f.Sortable, f.Filters)
+		}
 		for i, s := range []int{30, 10, 20} {
 			v.create("contacts", fmt.Sprintf(`{"first_name": "C%d", "score": %d}`, i, s))
 		}
