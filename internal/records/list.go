@@ -177,9 +177,21 @@ func (e *Engine) scopeTerms(obj *Object, rs []access.Restriction) ([]term, bool)
 }
 
 // useComposite walks an (owner, field) index when the list is sorted by
-// the field and limited to one owner.
+// the field and limited to one owner; and a list in id order limited to
+// one value of an indexed field (one owner, one source) walks that
+// field's index, which holds those records in id order, so that it reads
+// none of the others.
 func (p *plan) useComposite() {
-	if !p.order.keyed() || p.order.side != nil || !p.live {
+	if p.order.side != nil || !p.live {
+		return
+	}
+	if !p.order.keyed() {
+		for i := range p.terms {
+			if t := &p.terms[i]; t.eq != nil && t.index != "" && !strings.Contains(t.index, "_by_id") {
+				p.order.index = t.index
+				return
+			}
+		}
 		return
 	}
 	for _, c := range p.obj.composites {
@@ -191,7 +203,6 @@ func (p *plan) useComposite() {
 			if t.field == c.eq && t.eq != nil && t.index != "" {
 				p.order.index = p.obj.compositeName(c)
 				t.index = p.order.index // the walk's frame applies it
-				t.field = p.order.field.Name
 				return
 			}
 		}

@@ -400,19 +400,25 @@ func (p *plan) walkKey() (key, id string) {
 func (p *plan) keyTerms() clause {
 	var out clause
 	for _, t := range p.terms {
-		if p.order.keyed() && t.field == p.order.field.Name && t.index == p.order.index && t.index != "" {
+		if p.walksWith(t) {
 			out = out.and(t.cond)
 		}
 	}
 	return out
 }
 
-// onlyKeyTerms reports whether every term is a condition on the sort
-// field that the walk's index applies, so the walk reads no record it
-// does not show.
+// walksWith reports whether the index the list walks applies t: a
+// condition on its key, or on the leading field of a composite.
+func (p *plan) walksWith(t term) bool {
+	return t.index != "" && t.index == p.order.index
+}
+
+// onlyKeyTerms reports whether the walk's index applies every term, so
+// that the walk reads no record it does not show (but for the exact value
+// of a folded equality, tested as it goes).
 func (p *plan) onlyKeyTerms() bool {
 	for _, t := range p.terms {
-		if !p.order.keyed() || t.field != p.order.field.Name || t.index != p.order.index || t.index == "" {
+		if !p.walksWith(t) {
 			return false
 		}
 	}
