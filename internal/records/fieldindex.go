@@ -266,7 +266,7 @@ func (e *Engine) buildBatch(ctx context.Context, ws int64, object string) (done 
 		if err != nil {
 			return err
 		}
-		if err := e.replaceEntries(ctx, q, ws, obj.Name, fields, recs); err != nil {
+		if err := e.replaceEntries(ctx, q, ws, obj.Name, fields, recs, from, last); err != nil {
 			return err
 		}
 		names := make([]string, 0, len(building))
@@ -313,7 +313,10 @@ func (e *Engine) batchRecords(ctx context.Context, q store.Querier, ws int64, s 
 
 // replaceEntries writes the rows of fields for each of recs, replacing
 // any they had.
-func (e *Engine) replaceEntries(ctx context.Context, q store.Querier, ws int64, object string, fields []sideField, recs map[int64]Record) error {
+// The batch is every record with an id in (from, last], so the rows it
+// replaces are one range of the record index.
+func (e *Engine) replaceEntries(ctx context.Context, q store.Querier, ws int64, object string, fields []sideField,
+	recs map[int64]Record, from, last int64) error {
 	if len(fields) == 0 || len(recs) == 0 {
 		return nil
 	}
@@ -321,18 +324,15 @@ func (e *Engine) replaceEntries(ctx context.Context, q store.Querier, ws int64, 
 	for i, sf := range fields {
 		names[i] = sf.name
 	}
-	ids := make([]int64, 0, len(recs))
 	entries := map[int64][]entry{}
 	for id, rec := range recs {
-		ids = append(ids, id)
 		for _, sf := range fields {
 			entries[id] = append(entries[id], sf.entries(rec[sf.field.Name])...)
 		}
 	}
 	fm, fargs := store.List(names)
-	im, iargs := store.List(ids)
-	_, err := q.ExecContext(ctx, `DELETE FROM field_values WHERE workspace_id = ? AND object = ? AND field IN (`+fm+`) AND record_id IN (`+im+`)`,
-		append(append([]any{ws, object}, fargs...), iargs...)...)
+	_, err := q.ExecContext(ctx, `DELETE FROM field_values WHERE workspace_id = ? AND object = ? AND record_id > ? AND record_id <= ?
+		AND field IN (`+fm+`)`, append([]any{ws, object, from, last}, fargs...)...)
 	if err != nil {
 		return fmt.Errorf("field values: %w", err)
 	}

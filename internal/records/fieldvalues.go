@@ -185,7 +185,7 @@ func (e *Engine) writeEntries(ctx context.Context, q store.Querier, ws int64, s 
 
 // insertEntries inserts rows, a few hundred to a statement.
 func (e *Engine) insertEntries(ctx context.Context, q store.Querier, ws int64, object string, rows map[int64][]entry) error {
-	const perStatement = 200
+	const perStatement = 1000 // 7,000 arguments, within both databases' limits
 	var marks []string
 	var args []any
 	flush := func() error {
