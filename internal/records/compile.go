@@ -61,6 +61,10 @@ type term struct {
 	eq any
 	// rank orders the probes: a lower rank is likely more selective.
 	rank int
+	// sift is the condition, read from an index alone, that every record
+	// meeting the term meets: a walk on SQLite tests it before it reads
+	// the record, so that most records it passes over are never read.
+	sift clause
 }
 
 // drivable reports whether an index can find the records of t.
@@ -254,6 +258,18 @@ func refuse(f *Field, op Op, path string) error {
 
 // scalar compiles a condition on a single-valued field.
 func (c *compiler) scalar(f *Field, op Op, value any, path string) (term, error) {
+	t, err := c.scalarTerm(f, op, value, path)
+	// Only a point of a field's own index (a value, then the id) sifts a
+	// record in one seek; a range of it would be read for every record
+	// tested. field_values rows are found by record first, so they sift
+	// any condition.
+	if empty, _ := boolValue(value); !f.Custom && op != Eq && op != In && !(op == Empty && empty) {
+		t.sift = clause{}
+	}
+	return t, err
+}
+
+func (c *compiler) scalarTerm(f *Field, op Op, value any, path string) (term, error) {
 	row := c.rowExpr(f)
 	t := term{field: f.Name}
 	if op == Empty {
@@ -375,6 +391,7 @@ func (c *compiler) index(t *term, f *Field, onKey func(key string) clause) {
 		if f.indexed || f.part != nil && f.part.column != "" || f.Name == "id" || systemColumns[f.Name] != nil {
 			t.index = c.obj.indexName(f.Name)
 			t.cond = onKey(keyExpr(c.d(), f, "t"))
+			t.sift = c.siftBy(t.index, onKey(keyExpr(c.d(), f, "x")))
 		}
 		return
 	}
@@ -392,6 +409,29 @@ func (c *compiler) index(t *term, f *Field, onKey func(key string) clause) {
 	}
 	side := sideQuery(c.ws, c.obj.Name, sf).and(k)
 	t.side = &side
+	t.sift = siftSide(c.obj.Name, sf, k)
+}
+
+// siftBy is a test of a record of t through the named index of its own
+// table: cond is on the index key of the alias x.
+func (c *compiler) siftBy(index string, cond clause) clause {
+	if c.d() != store.SQLite {
+		return clause{}
+	}
+	return clause{sql: "EXISTS (SELECT 1 FROM " + c.obj.Table() + " x INDEXED BY " + index +
+		" WHERE x.workspace_id = t.workspace_id" + c.obj.only("x") + " AND x.deleted_at IS NULL AND " + cond.sql + " AND x.id = t.id)",
+		args: cond.args}
+}
+
+// siftSide is a test of a record of t through its field_values rows: cond
+// is on v.num or v.text.
+func siftSide(object string, sf sideField, cond clause) clause {
+	sql := "EXISTS (SELECT 1 FROM field_values v WHERE v.workspace_id = t.workspace_id AND v.object = ? AND v.field = ? AND v.n = " +
+		strconv.Itoa(boolInt(sf.numeric)) + " AND v.record_id = t.id"
+	if cond.sql != "" {
+		sql += " AND " + cond.sql
+	}
+	return clause{sql: sql + ")", args: append([]any{object, sf.name}, cond.args...)}
 }
 
 // sideQuery selects the ids of records with an entry of sf; a condition
@@ -459,6 +499,7 @@ func (c *compiler) multi(f *Field, op Op, value any, path string) (term, error) 
 		}
 		q := sideQuery(c.ws, c.obj.Name, sf).and(cond)
 		t.side = &q
+		t.sift = siftSide(c.obj.Name, sf, cond)
 	}
 	switch op {
 	case Empty:

@@ -167,6 +167,8 @@ func (e *Engine) scopeTerms(obj *Object, rs []access.Restriction) ([]term, bool)
 			test: clause{sql: "t." + f.column + " IN (" + store.Marks(len(vals)) + ")", args: vals}}
 		if f.indexed && !obj.small {
 			t.index, t.cond = obj.indexName(f.Name), t.test
+			c := &compiler{e: e, obj: obj}
+			t.sift = c.siftBy(t.index, clause{sql: "x." + f.column + " IN (" + store.Marks(len(vals)) + ")", args: vals})
 		}
 		if len(vals) == 1 {
 			t.eq = vals[0]

@@ -187,6 +187,26 @@ func (p *plan) tests() clause {
 	return out
 }
 
+// sifted is every term's test, each behind its sift when it has one and
+// the walk's own index does not apply it already: SQLite evaluates a
+// condition it can answer from indexes before it reads the record.
+func (p *plan) sifted() clause {
+	var out clause
+	for _, t := range p.terms {
+		if t.sift.sql != "" && p.live && !p.walksWith(t) {
+			sift := t.sift
+			if p.order.side != nil {
+				// A walk of field_values sifts its rows before it joins the
+				// record they belong to.
+				sift.sql = strings.NewReplacer("t.workspace_id", "sv.workspace_id", "t.id", "sv.record_id").Replace(sift.sql)
+			}
+			out = out.and(sift)
+		}
+		out = out.and(t.test)
+	}
+	return out
+}
+
 // selectList is what a page query selects: the record, its sort key and
 // its id.
 func (p *plan) selectList(key, id string) string {
@@ -506,7 +526,7 @@ func (p *plan) walkRange(ctx context.Context, s *schema, from string, frame clau
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	where := joinAnd(frame, upTo(o, key, id, bound), p.tests())
+	where := joinAnd(frame, upTo(o, key, id, bound), p.sifted())
 	recs, pos, err := p.rows(ctx, s, clause{sql: "SELECT " + p.selectList(key, id) + " FROM " + from + " WHERE " + where.sql +
 		" ORDER BY " + p.orderBy(key, id, o), args: where.args}, max)
 	if err != nil || len(recs) == max {

@@ -25,6 +25,7 @@ import (
 // options are the flags that shape a sweep.
 type options struct {
 	runs      int           // requests per case
+	warm      int           // requests per case sent first and not counted
 	clients   int           // concurrent clients per case
 	sample    int           // records sampled per object to pick values
 	maxCases  int           // cases per object at most; 0 means all
@@ -43,6 +44,7 @@ func main() {
 	name2 := flag.String("name2", "token2", "what the second token stands for, in headings")
 	var o options
 	flag.IntVar(&o.runs, "n", 20, "requests per case")
+	flag.IntVar(&o.warm, "warm", 1, "requests per case sent before the measured ones and not counted, so that a case is measured with its pages in the cache, as a server that has been running has them")
 	flag.IntVar(&o.clients, "c", 1, "concurrent clients per case")
 	flag.IntVar(&o.sample, "sample", 1000, "records sampled per object to pick common and rare values")
 	flag.IntVar(&o.maxCases, "max-cases", 0, "at most this many cases per object, spread over its fields; 0 means all")
