@@ -187,24 +187,38 @@ func (p *plan) tests() clause {
 	return out
 }
 
-// sifted is every term's test, each behind its sift when it has one and
-// the walk's own index does not apply it already: SQLite evaluates a
-// condition it can answer from indexes before it reads the record.
+// sifted is every term's test, with the sifts of the terms that have one
+// (and that the walk's own index does not apply already) asked first:
+// SQLite answers them from indexes, and reads a record only when they
+// all hold, which CASE makes sure of (as separate conditions, it may read
+// the record first).
 func (p *plan) sifted() clause {
-	var out clause
+	var keyTests, sifts, rowTests clause
 	for _, t := range p.terms {
-		if t.sift.sql != "" && p.live && !p.walksWith(t) {
+		switch {
+		case p.walksWith(t):
+			keyTests = keyTests.and(t.test)
+		case t.sift.sql != "" && p.live:
 			sift := t.sift
 			if p.order.side != nil {
 				// A walk of field_values sifts its rows before it joins the
 				// record they belong to.
 				sift.sql = strings.NewReplacer("t.workspace_id", "sv.workspace_id", "t.id", "sv.record_id").Replace(sift.sql)
 			}
-			out = out.and(sift)
+			sifts = sifts.and(sift)
+			rowTests = rowTests.and(t.test)
+		default:
+			rowTests = rowTests.and(t.test)
 		}
-		out = out.and(t.test)
 	}
-	return out
+	if sifts.sql == "" {
+		return keyTests.and(rowTests)
+	}
+	if rowTests.sql == "" {
+		rowTests = clause{sql: "1"}
+	}
+	return keyTests.and(clause{sql: "CASE WHEN " + sifts.sql + " THEN " + rowTests.sql + " ELSE 0 END",
+		args: append(append([]any{}, sifts.args...), rowTests.args...)})
 }
 
 // selectList is what a page query selects: the record, its sort key and
