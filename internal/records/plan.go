@@ -214,6 +214,11 @@ func (p *plan) sifted() clause {
 	if sifts.sql == "" {
 		return keyTests.and(rowTests)
 	}
+	if p.order.side != nil {
+		// Apart from the rest, the sifts are asked of each row of
+		// field_values, before the record it belongs to is joined.
+		return joinAnd(keyTests, sifts, rowTests)
+	}
 	if rowTests.sql == "" {
 		rowTests = clause{sql: "1"}
 	}
@@ -316,8 +321,9 @@ func (p *plan) probe(ctx context.Context, t *term) ([]int64, error) {
 func (p *plan) driver(ctx context.Context) ([]int64, error) {
 	cands := make([]*term, 0, len(p.terms))
 	for i := range p.terms {
-		t := &p.terms[i]
-		if t.drivable() {
+		// A condition the walk's index applies is no better read by id:
+		// the walk reads exactly its records, in order.
+		if t := &p.terms[i]; t.drivable() && !p.walksWith(*t) {
 			cands = append(cands, t)
 		}
 	}
@@ -350,9 +356,13 @@ func (p *plan) drive(ctx context.Context, s *schema, ids []int64) (Page, error) 
 		join = clause{sql: " LEFT JOIN field_values sv ON sv.workspace_id = t.workspace_id AND sv.object = ? AND sv.field = ? AND sv.record_id = t.id",
 			args: []any{p.obj.Name, p.order.side.name}}
 	}
+	// The records are tested and sorted by their ids and sort keys alone,
+	// and only the page's are read whole.
 	where := joinAnd(p.base, clause{sql: d.IDsIn("t.id"), args: []any{d.IDs(ids)}}, p.tests(), after(p.order, key, id, p.cursor))
-	q := clause{sql: "SELECT " + p.selectList(key, id) + " FROM " + from + join.sql + " WHERE " + where.sql +
-		" ORDER BY " + p.orderBy(key, id, p.order), args: append(join.args, where.args...)}
+	inner := "SELECT t.id FROM " + from + join.sql + " WHERE " + where.sql + " ORDER BY " + p.orderBy(key, id, p.order) +
+		" LIMIT " + strconv.Itoa(p.limit+1)
+	q := clause{sql: "SELECT " + p.selectList(key, id) + " FROM " + from + join.sql + " WHERE t.workspace_id = ? AND t.id IN (" + inner +
+		") ORDER BY " + p.orderBy(key, id, p.order), args: append(append(append(append([]any{}, join.args...), p.ws), join.args...), where.args...)}
 	recs, pos, err := p.rows(ctx, s, q, p.limit+1)
 	if err != nil {
 		return Page{}, err
