@@ -414,19 +414,23 @@ func (p *plan) segments() []segment {
 
 // walkFrom is the FROM of a walk and the conditions that tie its tables:
 // the table through its order's index, or the order's field_values rows
-// joined to the table.
-func (p *plan) walkFrom() (string, clause) {
+// joined to the table. bareFrom and bareTie are the index walked alone,
+// where the window's end is found.
+func (p *plan) walkFrom() (from string, tie clause, bareFrom string, bareTie clause) {
 	d := p.e.db.Dialect
 	if sf := p.order.side; sf != nil {
 		idx := "field_values_text"
 		if sf.numeric {
 			idx = "field_values_num"
 		}
-		return "field_values sv" + d.IndexedBy(idx) + " CROSS JOIN " + p.obj.Table() + " t",
-			clause{sql: "sv.workspace_id = ? AND sv.object = ? AND sv.field = ? AND sv.n = " + strconv.Itoa(boolInt(sf.numeric)) +
-				" AND t.workspace_id = sv.workspace_id AND t.id = sv.record_id", args: []any{p.ws, p.obj.Name, sf.name}}
+		bareFrom = "field_values sv" + d.IndexedBy(idx)
+		bareTie = clause{sql: "sv.workspace_id = ? AND sv.object = ? AND sv.field = ? AND sv.n = " + strconv.Itoa(boolInt(sf.numeric)),
+			args: []any{p.ws, p.obj.Name, sf.name}}
+		return bareFrom + " CROSS JOIN " + p.obj.Table() + " t", bareTie.and(clause{sql: "t.workspace_id = sv.workspace_id AND t.id = sv.record_id"}),
+			bareFrom, bareTie
 	}
-	return p.obj.Table() + " t" + d.IndexedBy(p.order.index), clause{}
+	from = p.obj.Table() + " t" + d.IndexedBy(p.order.index)
+	return from, clause{}, from, clause{}
 }
 
 // walkKey is the SQL of the key and id in a walk: a walk over
@@ -471,7 +475,7 @@ func (p *plan) onlyKeyTerms() bool {
 
 // walk reads the page by walking the order's index from the cursor.
 func (p *plan) walk(ctx context.Context, s *schema) (Page, error) {
-	from, tie := p.walkFrom()
+	from, tie, bareFrom, bareTie := p.walkFrom()
 	key, id := p.walkKey()
 	bounded := !p.onlyKeyTerms()
 	var recs []Record
@@ -493,8 +497,15 @@ func (p *plan) walk(ctx context.Context, s *schema) (Page, error) {
 			segCond = clause{sql: p.e.db.Dialect.NotNull(key, p.order.field.folded || p.order.side != nil && !p.order.side.numeric)}
 		}
 		o := seg.order
-		frame := joinAnd(tie, p.base, segCond, p.keyTerms(), after(o, key, id, start))
-		got, gotPos, bound, err := p.walkRange(ctx, s, from, frame, key, id, o, bounded, p.limit+1-len(recs))
+		sp := span{from: from, frame: joinAnd(tie, p.base, segCond, p.keyTerms(), after(o, key, id, start)), bareFrom: bareFrom}
+		if p.order.side != nil {
+			// The window counts rows of field_values, deleted records'
+			// included, without joining them to their records.
+			sp.bareFrame = joinAnd(bareTie, segCond, after(o, key, id, start))
+		} else {
+			sp.bareFrame = sp.frame
+		}
+		got, gotPos, bound, err := p.walkRange(ctx, s, sp, key, id, o, bounded, p.limit+1-len(recs))
 		if err != nil {
 			return Page{}, err
 		}
@@ -520,6 +531,12 @@ func (p *plan) walk(ctx context.Context, s *schema) (Page, error) {
 	return p.page(s, recs, pos, nil), nil
 }
 
+// span is one range of a walk: what is read, and the index alone.
+type span struct {
+	from, bareFrom   string
+	frame, bareFrame clause
+}
+
 // walkRange reads up to max records of one range of a walk. A bounded
 // walk reads at most Window entries of the index; it returns the position
 // of the last of them when the window ended before the range and the page
@@ -528,8 +545,9 @@ func (p *plan) walk(ctx context.Context, s *schema) (Page, error) {
 // PostgreSQL, whose expression indexes it cannot read alone, limits the
 // walk in a subquery instead and finds the window's end only for a short
 // page.
-func (p *plan) walkRange(ctx context.Context, s *schema, from string, frame clause, key, id string, o order, bounded bool,
+func (p *plan) walkRange(ctx context.Context, s *schema, sp span, key, id string, o order, bounded bool,
 	max int) ([]Record, []position, *position, error) {
+	from, frame := sp.from, sp.frame
 	if !bounded {
 		// The index narrows the walk to the key's range; a folded
 		// equality still tests the exact value.
@@ -543,10 +561,10 @@ func (p *plan) walkRange(ctx context.Context, s *schema, from string, frame clau
 		if err != nil || len(recs) == max {
 			return recs, pos, nil, err
 		}
-		bound, err := p.bound(ctx, from, frame, key, id, o)
+		bound, err := p.bound(ctx, sp.bareFrom, sp.bareFrame, key, id, o)
 		return recs, pos, bound, err
 	}
-	bound, err := p.bound(ctx, from, frame, key, id, o)
+	bound, err := p.bound(ctx, sp.bareFrom, sp.bareFrame, key, id, o)
 	if err != nil {
 		return nil, nil, nil, err
 	}
