@@ -65,6 +65,10 @@ type term struct {
 	// meeting the term meets: a walk on SQLite tests it before it reads
 	// the record, so that most records it passes over are never read.
 	sift clause
+	// set selects the ids of the records that meet the term through its
+	// index, for a sift of a range, which is no single point of the index
+	// (see plan.widen).
+	set clause
 }
 
 // drivable reports whether an index can find the records of t.
@@ -392,6 +396,7 @@ func (c *compiler) index(t *term, f *Field, onKey func(key string) clause) {
 			t.index = c.obj.indexName(f.Name)
 			t.cond = onKey(keyExpr(c.d(), f, "t"))
 			t.sift = c.siftBy(t.index, onKey(keyExpr(c.d(), f, "x")))
+			t.set = c.setBy(t.index, onKey(keyExpr(c.d(), f, "x")))
 		}
 		return
 	}
@@ -421,6 +426,16 @@ func (c *compiler) siftBy(index string, cond clause) clause {
 	return clause{sql: "EXISTS (SELECT 1 FROM " + c.obj.Table() + " x INDEXED BY " + index +
 		" WHERE x.workspace_id = t.workspace_id" + c.obj.only("x") + " AND x.deleted_at IS NULL AND " + cond.sql + " AND x.id = t.id)",
 		args: cond.args}
+}
+
+// setBy selects the ids of the live records of the named index of t's
+// table that meet cond, on the index key of the alias x.
+func (c *compiler) setBy(index string, cond clause) clause {
+	if c.d() != store.SQLite {
+		return clause{}
+	}
+	return clause{sql: "SELECT x.id FROM " + c.obj.Table() + " x INDEXED BY " + index + " WHERE x.workspace_id = ?" + c.obj.only("x") +
+		" AND x.deleted_at IS NULL AND " + cond.sql, args: append([]any{c.ws}, cond.args...)}
 }
 
 // siftSide is a test of a record of t through its field_values rows: cond

@@ -231,6 +231,11 @@ func (p *plan) run(ctx context.Context, s *schema, q Query) (Page, []int64, erro
 			return page, ids, err
 		}
 	}
+	if !p.onlyKeyTerms() {
+		if err := p.widen(ctx); err != nil {
+			return Page{}, nil, err
+		}
+	}
 	page, err := p.walk(ctx, s)
 	p.e.log.DebugContext(ctx, "list", "object", p.obj.Plural, "sort", p.order.name, "walked", p.order.index,
 		"records", len(page.Data), "more", page.NextCursor != "", "took", time.Since(start))

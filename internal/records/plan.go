@@ -342,6 +342,38 @@ func (p *plan) driver(ctx context.Context) ([]int64, error) {
 	return nil, nil
 }
 
+// setLimit is the most ids a walk on SQLite gathers for a sift of a range
+// (widen): up to it, gathering them costs less than reading the records a
+// walk would pass over to find the range's few.
+const setLimit = 20000
+
+// widen gives a sift to a range that the walk cannot sift by one point of
+// its index: when the range holds at most setLimit records, the walk
+// tests its records against their ids, which SQLite gathers once (with a
+// Bloom filter), instead of reading each record it passes over.
+func (p *plan) widen(ctx context.Context) error {
+	if !p.live || p.e.db.Dialect != store.SQLite {
+		return nil
+	}
+	for i := range p.terms {
+		t := &p.terms[i]
+		if t.sift.sql != "" || t.set.sql == "" || p.walksWith(*t) {
+			continue
+		}
+		var n int
+		err := p.e.db.Read(ctx).QueryRowContext(ctx, "SELECT count(*) FROM ("+t.set.sql+" LIMIT "+strconv.Itoa(setLimit+1)+")",
+			t.set.args...).Scan(&n)
+		if err != nil {
+			return err
+		}
+		if n <= setLimit {
+			t.sift = clause{sql: "t.id IN (" + t.set.sql + ")", args: t.set.args}
+			return nil // one set is enough to sift most records away
+		}
+	}
+	return nil
+}
+
 // drive reads the records with the given ids that meet every term, in
 // order.
 func (p *plan) drive(ctx context.Context, s *schema, ids []int64) (Page, error) {
