@@ -206,7 +206,7 @@ func quantile(d []time.Duration, q float64) time.Duration {
 // users, three at a time from each (more than the connections of either
 // database's pool), while an administrator reads pages
 // (search has no index built here: it stands for a read that takes a
-// turn among the expensive ones). The pages keep their median within a few
+// turn among the expensive ones). The pages keep their median and p99 within a few
 // times what it was without the attack, the attack gets 400 and 429 but
 // never a 500, and health and readiness answer all along. Then, with a
 // budget that the worst allowed queries cannot meet, they get 503.
@@ -274,11 +274,17 @@ func TestNoQueryStallsTheServer(t *testing.T) {
 		// whatever else runs: a few times slower is what that costs, while
 		// a page that waits for a connection held by expensive queries
 		// waits for one of them whole, every time, forty times slower and
-		// more. The median tells the two apart; the slow tail of 120 pages
-		// on two shared cores is the machine's noise (other tests' packages
-		// run beside this one, the collector, the race detector).
+		// more (56 to 166 times at the p99 when the limits were taken out).
+		// The median tells the two apart within 10 times; the p99 of 120
+		// pages on two shared cores carries the machine's noise as well
+		// (other packages' tests run beside this one, the collector, the
+		// race detector: 11 to 15 times seen), so it has a wider bound that
+		// a stall still passes by far.
 		if before, during := quantile(calm, 0.5), quantile(attacked, 0.5); during > 10*before {
 			t.Errorf("under attack the median of a cheap page went from %v to %v", before, during)
+		}
+		if before, during := quantile(calm, 0.99), quantile(attacked, 0.99); during > 25*before {
+			t.Errorf("under attack the p99 of a cheap page went from %v to %v", before, during)
 		}
 		for _, want := range []int{400, 429} {
 			if statuses[want] == 0 {
