@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
@@ -39,6 +40,9 @@ type Engine struct {
 	// driveLimit and window bound the work of a list (plan.go).
 	driveLimit int
 	window     int
+	// built says that the field index builder wrote rows that the
+	// database's statistics have not seen yet (fieldindex.go).
+	built atomic.Bool
 }
 
 // Options configure an Engine.
