@@ -69,6 +69,11 @@ type term struct {
 	// index, for a sift of a range, which is no single point of the index
 	// (see plan.widen).
 	set clause
+	// walk is the condition on the field_values row sv of a single-valued
+	// field kept there, which narrows a walk of that field's entries when
+	// the list is sorted by it; walkField names the entries' field.
+	walk      clause
+	walkField string
 }
 
 // drivable reports whether an index can find the records of t.
@@ -415,6 +420,10 @@ func (c *compiler) index(t *term, f *Field, onKey func(key string) clause) {
 	side := sideQuery(c.ws, c.obj.Name, sf).and(k)
 	t.side = &side
 	t.sift = c.siftSide(sf, k)
+	if !sf.multi {
+		w := onKey("sv." + strings.TrimPrefix(col, "v."))
+		t.walk, t.walkField = clause{sql: w.sql, args: k.args}, sf.name
+	}
 }
 
 // siftBy is a test of a record of t through the named index of its own

@@ -284,8 +284,12 @@ func (o *Object) indexDefs(d store.Dialect) []indexDef {
 		add(o.compositeName(c), c.eq+", "+key(o.sortField(c.sort)))
 	}
 	trash := strings.Replace(live, "deleted_at IS NULL", "deleted_at IS NOT NULL", 1)
+	deleted := "deleted_at, id"
+	if d == store.Postgres {
+		deleted = "deleted_at NULLS FIRST, id" // as every sort key's (see store.Dialect.Order)
+	}
 	defs = append(defs, indexDef{name: o.trashName(), sql: "CREATE INDEX " + o.trashName() + " ON " + o.Table() +
-		" (" + lead + "deleted_at, id)" + trash + ";"})
+		" (" + lead + deleted + ")" + trash + ";"})
 	return defs
 }
 

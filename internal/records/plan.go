@@ -36,6 +36,9 @@ type order struct {
 	index    string     // the B-tree of the order on live records
 	desc     bool
 	nullable bool
+	// nulls marks the range of records whose key is NULL, which is in id
+	// order; its ORDER BY still names the key first (see orderBy).
+	nulls bool
 }
 
 func (o order) keyed() bool { return o.field != nil }
@@ -50,7 +53,7 @@ func (o order) nonNull() order {
 // byID is o restricted to the range of records whose key is NULL, which
 // is in id order.
 func (o order) byID() order {
-	o.field, o.side = nil, nil
+	o.field, o.side, o.nulls = nil, nil, true
 	return o
 }
 
@@ -240,10 +243,22 @@ func (p *plan) selectList(key, id string) string {
 func (p *plan) orderBy(key, id string, o order) string {
 	d := p.e.db.Dialect
 	s := ""
-	if o.keyed() {
-		s = key + d.Order(o.desc, o.nullable) + ", "
+	switch {
+	case o.keyed():
+		s = key + d.Order(o.desc) + ", "
+	case o.nulls && key != "":
+		// The key is NULL throughout, so it changes nothing in the order,
+		// but it tells PostgreSQL that the key's index gives that order.
+		// Without it the planner may walk another index in id order and
+		// test every row, as it does for field_values, whose statistics
+		// count the NULLs of every field together (a second to find none).
+		s = key + d.Order(o.desc) + ", "
 	}
-	return s + id + d.Order(o.desc, false)
+	// Ids are never NULL, and the indexes that end in them are plain.
+	if o.desc {
+		return s + id + " DESC"
+	}
+	return s + id + " ASC"
 }
 
 // rows runs a page query and reads its records and their positions.
@@ -480,7 +495,11 @@ func (p *plan) walkKey() (key, id string) {
 func (p *plan) keyTerms() clause {
 	var out clause
 	for _, t := range p.terms {
-		if p.walksWith(t) {
+		switch {
+		case !p.walksWith(t):
+		case p.order.side != nil:
+			out = out.and(t.walk)
+		default:
 			out = out.and(t.cond)
 		}
 	}
@@ -488,8 +507,12 @@ func (p *plan) keyTerms() clause {
 }
 
 // walksWith reports whether the index the list walks applies t: a
-// condition on its key, or on the leading field of a composite.
+// condition on its key, or on the leading field of a composite, or on the
+// field_values entries walked.
 func (p *plan) walksWith(t term) bool {
+	if p.order.side != nil {
+		return t.walkField != "" && t.walkField == p.order.side.name
+	}
 	return t.index != "" && t.index == p.order.index
 }
 
@@ -533,7 +556,7 @@ func (p *plan) walk(ctx context.Context, s *schema) (Page, error) {
 		if p.order.side != nil {
 			// The window counts rows of field_values, deleted records'
 			// included, without joining them to their records.
-			sp.bareFrame = joinAnd(bareTie, segCond, after(o, key, id, start))
+			sp.bareFrame = joinAnd(bareTie, segCond, p.keyTerms(), after(o, key, id, start))
 		} else {
 			sp.bareFrame = sp.frame
 		}

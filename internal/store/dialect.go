@@ -274,19 +274,21 @@ func (d Dialect) IDs(ids []int64) any {
 
 // Order is the ORDER BY direction of a sort key. NULLs come first when
 // ascending and last when descending on both databases (SQLite's own
-// rule), so one cursor rule and one index order fit both.
-func (d Dialect) Order(desc, nullable bool) string {
-	dir := " ASC"
-	if desc {
-		dir = " DESC"
+// rule), so one cursor rule and one index order fit both. PostgreSQL's
+// trees of sort keys are built NULLS FIRST to match, and its ORDER BY
+// says so even where the key cannot be NULL: its planner walks an index
+// for an order only when the NULLs' place agrees too, and would sort the
+// whole range instead (a second at a million rows).
+func (d Dialect) Order(desc bool) string {
+	switch {
+	case d != Postgres && desc:
+		return " DESC"
+	case d != Postgres:
+		return " ASC"
+	case desc:
+		return " DESC NULLS LAST"
 	}
-	if d == Postgres && nullable {
-		if desc {
-			return dir + " NULLS LAST"
-		}
-		return dir + " NULLS FIRST"
-	}
-	return dir
+	return " ASC NULLS FIRST"
 }
 
 // NotNull is the condition that an index key is not NULL, written so that

@@ -84,7 +84,7 @@ CREATE INDEX contacts_by_address_country ON contacts (workspace_id, (lower((addr
 CREATE INDEX contacts_by_owner_last_name ON contacts (workspace_id, owner_id, (lower(last_name) COLLATE "C") NULLS FIRST, id) INCLUDE (last_name) WHERE deleted_at IS NULL;
 CREATE INDEX contacts_by_owner_created_at ON contacts (workspace_id, owner_id, created_at NULLS FIRST, id) WHERE deleted_at IS NULL;
 CREATE INDEX contacts_by_owner_updated_at ON contacts (workspace_id, owner_id, updated_at NULLS FIRST, id) WHERE deleted_at IS NULL;
-CREATE INDEX contacts_trash ON contacts (workspace_id, deleted_at, id) WHERE deleted_at IS NOT NULL;
+CREATE INDEX contacts_trash ON contacts (workspace_id, deleted_at NULLS FIRST, id) WHERE deleted_at IS NOT NULL;
 CREATE INDEX companies_by_id ON companies (workspace_id, id) WHERE deleted_at IS NULL;
 CREATE INDEX companies_by_created_at ON companies (workspace_id, created_at NULLS FIRST, id) WHERE deleted_at IS NULL;
 CREATE INDEX companies_by_updated_at ON companies (workspace_id, updated_at NULLS FIRST, id) WHERE deleted_at IS NULL;
@@ -103,7 +103,7 @@ CREATE INDEX companies_by_address_country ON companies (workspace_id, (lower((ad
 CREATE INDEX companies_by_owner_name ON companies (workspace_id, owner_id, (lower(name) COLLATE "C") NULLS FIRST, id) INCLUDE (name) WHERE deleted_at IS NULL;
 CREATE INDEX companies_by_owner_created_at ON companies (workspace_id, owner_id, created_at NULLS FIRST, id) WHERE deleted_at IS NULL;
 CREATE INDEX companies_by_owner_updated_at ON companies (workspace_id, owner_id, updated_at NULLS FIRST, id) WHERE deleted_at IS NULL;
-CREATE INDEX companies_trash ON companies (workspace_id, deleted_at, id) WHERE deleted_at IS NOT NULL;
+CREATE INDEX companies_trash ON companies (workspace_id, deleted_at NULLS FIRST, id) WHERE deleted_at IS NOT NULL;
 CREATE INDEX deals_by_id ON deals (workspace_id, id) WHERE deleted_at IS NULL;
 CREATE INDEX deals_by_created_at ON deals (workspace_id, created_at NULLS FIRST, id) WHERE deleted_at IS NULL;
 CREATE INDEX deals_by_updated_at ON deals (workspace_id, updated_at NULLS FIRST, id) WHERE deleted_at IS NULL;
@@ -124,7 +124,7 @@ CREATE INDEX deals_by_owner_title ON deals (workspace_id, owner_id, (lower(title
 CREATE INDEX deals_by_owner_created_at ON deals (workspace_id, owner_id, created_at NULLS FIRST, id) WHERE deleted_at IS NULL;
 CREATE INDEX deals_by_owner_updated_at ON deals (workspace_id, owner_id, updated_at NULLS FIRST, id) WHERE deleted_at IS NULL;
 CREATE INDEX deals_by_owner_expected_close_date ON deals (workspace_id, owner_id, expected_close_date NULLS FIRST, id) WHERE deleted_at IS NULL;
-CREATE INDEX deals_trash ON deals (workspace_id, deleted_at, id) WHERE deleted_at IS NOT NULL;
+CREATE INDEX deals_trash ON deals (workspace_id, deleted_at NULLS FIRST, id) WHERE deleted_at IS NOT NULL;
 CREATE INDEX products_by_id ON products (workspace_id, id) WHERE deleted_at IS NULL;
 CREATE INDEX products_by_created_at ON products (workspace_id, created_at NULLS FIRST, id) WHERE deleted_at IS NULL;
 CREATE INDEX products_by_updated_at ON products (workspace_id, updated_at NULLS FIRST, id) WHERE deleted_at IS NULL;
@@ -137,7 +137,7 @@ CREATE INDEX products_by_stock ON products (workspace_id, stock NULLS FIRST, id)
 CREATE INDEX products_by_low_stock_threshold ON products (workspace_id, low_stock_threshold NULLS FIRST, id) WHERE deleted_at IS NULL;
 CREATE INDEX products_by_price_amount ON products (workspace_id, price_amount NULLS FIRST, id) WHERE deleted_at IS NULL;
 CREATE INDEX products_by_price_currency ON products (workspace_id, (lower(price_currency) COLLATE "C") NULLS FIRST, id) WHERE deleted_at IS NULL;
-CREATE INDEX products_trash ON products (workspace_id, deleted_at, id) WHERE deleted_at IS NOT NULL;
+CREATE INDEX products_trash ON products (workspace_id, deleted_at NULLS FIRST, id) WHERE deleted_at IS NOT NULL;
 CREATE INDEX activities_task_by_id ON activities (workspace_id, id) WHERE kind = 'task' AND deleted_at IS NULL;
 CREATE INDEX activities_task_by_created_at ON activities (workspace_id, created_at NULLS FIRST, id) WHERE kind = 'task' AND deleted_at IS NULL;
 CREATE INDEX activities_task_by_updated_at ON activities (workspace_id, updated_at NULLS FIRST, id) WHERE kind = 'task' AND deleted_at IS NULL;
@@ -152,7 +152,7 @@ CREATE INDEX activities_task_by_owner_id ON activities (workspace_id, owner_id N
 CREATE INDEX activities_task_by_occurred_at ON activities (workspace_id, occurred_at NULLS FIRST, id) WHERE kind = 'task' AND deleted_at IS NULL;
 CREATE INDEX activities_task_by_owner_due_at ON activities (workspace_id, owner_id, due_at NULLS FIRST, id) WHERE kind = 'task' AND deleted_at IS NULL;
 CREATE INDEX activities_task_by_owner_updated_at ON activities (workspace_id, owner_id, updated_at NULLS FIRST, id) WHERE kind = 'task' AND deleted_at IS NULL;
-CREATE INDEX activities_task_trash ON activities (workspace_id, deleted_at, id) WHERE kind = 'task' AND deleted_at IS NOT NULL;
+CREATE INDEX activities_task_trash ON activities (workspace_id, deleted_at NULLS FIRST, id) WHERE kind = 'task' AND deleted_at IS NOT NULL;
 CREATE INDEX activities_note_by_id ON activities (workspace_id, id) WHERE kind = 'note' AND deleted_at IS NULL;
 CREATE INDEX activities_note_by_created_at ON activities (workspace_id, created_at NULLS FIRST, id) WHERE kind = 'note' AND deleted_at IS NULL;
 CREATE INDEX activities_note_by_updated_at ON activities (workspace_id, updated_at NULLS FIRST, id) WHERE kind = 'note' AND deleted_at IS NULL;
@@ -160,7 +160,7 @@ CREATE INDEX activities_note_by_record_type ON activities (workspace_id, (lower(
 CREATE INDEX activities_note_by_record_id ON activities (workspace_id, (lower(record_id) COLLATE "C") NULLS FIRST, id) INCLUDE (record_id) WHERE kind = 'note' AND deleted_at IS NULL;
 CREATE INDEX activities_note_by_owner_id ON activities (workspace_id, owner_id NULLS FIRST, id) WHERE kind = 'note' AND deleted_at IS NULL;
 CREATE INDEX activities_note_by_occurred_at ON activities (workspace_id, occurred_at NULLS FIRST, id) WHERE kind = 'note' AND deleted_at IS NULL;
-CREATE INDEX activities_note_trash ON activities (workspace_id, deleted_at, id) WHERE kind = 'note' AND deleted_at IS NOT NULL;
+CREATE INDEX activities_note_trash ON activities (workspace_id, deleted_at NULLS FIRST, id) WHERE kind = 'note' AND deleted_at IS NOT NULL;
 CREATE INDEX activities_call_by_id ON activities (workspace_id, id) WHERE kind = 'call' AND deleted_at IS NULL;
 CREATE INDEX activities_call_by_created_at ON activities (workspace_id, created_at NULLS FIRST, id) WHERE kind = 'call' AND deleted_at IS NULL;
 CREATE INDEX activities_call_by_updated_at ON activities (workspace_id, updated_at NULLS FIRST, id) WHERE kind = 'call' AND deleted_at IS NULL;
@@ -173,7 +173,7 @@ CREATE INDEX activities_call_by_record_type ON activities (workspace_id, (lower(
 CREATE INDEX activities_call_by_record_id ON activities (workspace_id, (lower(record_id) COLLATE "C") NULLS FIRST, id) INCLUDE (record_id) WHERE kind = 'call' AND deleted_at IS NULL;
 CREATE INDEX activities_call_by_owner_id ON activities (workspace_id, owner_id NULLS FIRST, id) WHERE kind = 'call' AND deleted_at IS NULL;
 CREATE INDEX activities_call_by_occurred_at ON activities (workspace_id, occurred_at NULLS FIRST, id) WHERE kind = 'call' AND deleted_at IS NULL;
-CREATE INDEX activities_call_trash ON activities (workspace_id, deleted_at, id) WHERE kind = 'call' AND deleted_at IS NOT NULL;
+CREATE INDEX activities_call_trash ON activities (workspace_id, deleted_at NULLS FIRST, id) WHERE kind = 'call' AND deleted_at IS NOT NULL;
 CREATE INDEX activities_meeting_by_id ON activities (workspace_id, id) WHERE kind = 'meeting' AND deleted_at IS NULL;
 CREATE INDEX activities_meeting_by_created_at ON activities (workspace_id, created_at NULLS FIRST, id) WHERE kind = 'meeting' AND deleted_at IS NULL;
 CREATE INDEX activities_meeting_by_updated_at ON activities (workspace_id, updated_at NULLS FIRST, id) WHERE kind = 'meeting' AND deleted_at IS NULL;
@@ -185,13 +185,13 @@ CREATE INDEX activities_meeting_by_record_type ON activities (workspace_id, (low
 CREATE INDEX activities_meeting_by_record_id ON activities (workspace_id, (lower(record_id) COLLATE "C") NULLS FIRST, id) INCLUDE (record_id) WHERE kind = 'meeting' AND deleted_at IS NULL;
 CREATE INDEX activities_meeting_by_owner_id ON activities (workspace_id, owner_id NULLS FIRST, id) WHERE kind = 'meeting' AND deleted_at IS NULL;
 CREATE INDEX activities_meeting_by_occurred_at ON activities (workspace_id, occurred_at NULLS FIRST, id) WHERE kind = 'meeting' AND deleted_at IS NULL;
-CREATE INDEX activities_meeting_trash ON activities (workspace_id, deleted_at, id) WHERE kind = 'meeting' AND deleted_at IS NOT NULL;
+CREATE INDEX activities_meeting_trash ON activities (workspace_id, deleted_at NULLS FIRST, id) WHERE kind = 'meeting' AND deleted_at IS NOT NULL;
 CREATE INDEX entries_by_id ON entries (workspace_id, kind, id) WHERE deleted_at IS NULL;
 CREATE INDEX entries_by_created_at ON entries (workspace_id, kind, created_at NULLS FIRST, id) WHERE deleted_at IS NULL;
 CREATE INDEX entries_by_updated_at ON entries (workspace_id, kind, updated_at NULLS FIRST, id) WHERE deleted_at IS NULL;
 CREATE INDEX entries_by_name ON entries (workspace_id, kind, (lower(name) COLLATE "C") NULLS FIRST, id) INCLUDE (name) WHERE deleted_at IS NULL;
 CREATE INDEX entries_by_owner_id ON entries (workspace_id, kind, owner_id NULLS FIRST, id) WHERE deleted_at IS NULL;
-CREATE INDEX entries_trash ON entries (workspace_id, kind, deleted_at, id) WHERE deleted_at IS NOT NULL;
+CREATE INDEX entries_trash ON entries (workspace_id, kind, deleted_at NULLS FIRST, id) WHERE deleted_at IS NOT NULL;
 
 -- +goose Down
 DROP INDEX entries_trash;
