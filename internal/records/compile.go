@@ -74,6 +74,12 @@ type term struct {
 	// the list is sorted by it; walkField names the entries' field.
 	walk      clause
 	walkField string
+	// probeKey is the key of the index that finds the records (cond's or
+	// side's). PostgreSQL's probe orders by it: its estimate of a range
+	// on an expression or on field_values (whose statistics mix every
+	// field) can be far off, and the order makes it read the index
+	// rather than scan the table for a range that holds few records.
+	probeKey string
 }
 
 // drivable reports whether an index can find the records of t.
@@ -399,7 +405,8 @@ func (c *compiler) index(t *term, f *Field, onKey func(key string) clause) {
 	if !f.Custom {
 		if f.indexed || f.part != nil && f.part.column != "" || f.Name == "id" || systemColumns[f.Name] != nil {
 			t.index = c.obj.indexName(f.Name)
-			t.cond = onKey(keyExpr(c.d(), f, "t"))
+			t.probeKey = keyExpr(c.d(), f, "t")
+			t.cond = onKey(t.probeKey)
 			t.sift = c.siftBy(t.index, onKey(keyExpr(c.d(), f, "x")))
 			t.set = c.setBy(t.index, onKey(keyExpr(c.d(), f, "x")))
 		}
@@ -418,7 +425,7 @@ func (c *compiler) index(t *term, f *Field, onKey func(key string) clause) {
 		k = clause{sql: k.sql, args: numberArgs(k.args)}
 	}
 	side := sideQuery(c.ws, c.obj.Name, sf).and(k)
-	t.side = &side
+	t.side, t.probeKey = &side, col
 	t.sift = c.siftSide(sf, k)
 	if !sf.multi {
 		w := onKey("sv." + strings.TrimPrefix(col, "v."))
@@ -527,7 +534,7 @@ func (c *compiler) multi(f *Field, op Op, value any, path string) (term, error) 
 			return
 		}
 		q := sideQuery(c.ws, c.obj.Name, sf).and(cond)
-		t.side = &q
+		t.side, t.probeKey = &q, "v.text"
 		t.sift = c.siftSide(sf, cond)
 	}
 	switch op {

@@ -304,6 +304,9 @@ func (p *plan) probe(ctx context.Context, t *term) ([]int64, error) {
 	default:
 		return nil, nil
 	}
+	if d := p.e.db.Dialect; d == store.Postgres && t.probeKey != "" {
+		c.sql += " ORDER BY " + t.probeKey + d.Order(false)
+	}
 	rows, err := p.e.db.Read(ctx).QueryContext(ctx, c.sql+" LIMIT "+strconv.Itoa(p.e.driveLimit+1), c.args...)
 	if err != nil {
 		return nil, err
