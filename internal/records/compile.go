@@ -410,8 +410,10 @@ func (c *compiler) index(t *term, f *Field, onKey func(key string) clause) {
 	if !f.Custom {
 		if f.indexed || f.part != nil && f.part.column != "" || f.Name == "id" || systemColumns[f.Name] != nil {
 			t.index = c.obj.indexName(f.Name)
-			t.probeKey = keyExpr(c.d(), f, "t")
-			t.cond = onKey(t.probeKey)
+			t.cond = onKey(keyExpr(c.d(), f, "t"))
+			if f.Name != "id" { // the tree of ids is plain, and its statistics exact
+				t.probeKey = keyExpr(c.d(), f, "t")
+			}
 			t.sift = c.siftBy(t.index, onKey(keyExpr(c.d(), f, "x")))
 			t.set = c.setBy(t.index, onKey(keyExpr(c.d(), f, "x")))
 		}
