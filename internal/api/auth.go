@@ -190,7 +190,7 @@ func (s *Server) public(h http.HandlerFunc) http.Handler {
 // takeAnonymous takes a token from the client address's bucket, or
 // answers 429 and returns false when it is empty.
 func (s *Server) takeAnonymous(w http.ResponseWriter, r *http.Request) bool {
-	ok, retry := s.guards.anonymous.Take(limitKey(s.clientAddress(r)))
+	ok, retry := s.guards.anonymous.Take(LimitKey(s.clientAddress(r)))
 	if !ok {
 		tooMany(w, r, retry, "too many requests without valid credentials from your address")
 	}
@@ -204,12 +204,15 @@ func tooMany(w http.ResponseWriter, r *http.Request, retry time.Duration, why st
 	writeError(w, r, fault.Errorf(codeRateLimited, "%s; try again in %d seconds", why, max(secs, 1)))
 }
 
-// clientAddress is the address the request came from: the connection's
-// peer, or, behind a reverse proxy named in ClientIPHeader, the last
+// clientAddress is the address the request came from (see ClientAddress).
+func (s *Server) clientAddress(r *http.Request) string { return ClientAddress(r, s.ClientIPHeader) }
+
+// ClientAddress is the address a request came from: the connection's
+// peer, or, behind a reverse proxy that passes it in header, the last
 // address the proxy appended to that header.
-func (s *Server) clientAddress(r *http.Request) string {
-	if s.ClientIPHeader != "" {
-		if v := r.Header.Get(s.ClientIPHeader); v != "" {
+func ClientAddress(r *http.Request, header string) string {
+	if header != "" {
+		if v := r.Header.Get(header); v != "" {
 			last := strings.TrimSpace(v[strings.LastIndex(v, ",")+1:])
 			if a, err := netip.ParseAddr(last); err == nil {
 				return a.String()
@@ -223,9 +226,9 @@ func (s *Server) clientAddress(r *http.Request) string {
 	return host
 }
 
-// limitKey is the key that limits count an address under. An IPv6 client
+// LimitKey is the key that limits count an address under. An IPv6 client
 // usually holds a whole /64, so the /64 counts as one address.
-func limitKey(addr string) string {
+func LimitKey(addr string) string {
 	a, err := netip.ParseAddr(addr)
 	if err != nil || a.Is4() || a.Is4In6() {
 		return addr
