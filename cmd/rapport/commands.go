@@ -20,6 +20,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/mail"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/store"
+	"github.com/rapport-crm/rapport/internal/web"
 )
 
 // defaultWorkspace is the workspace of a single-company install, created by
@@ -197,9 +198,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	}
 	defer stopWorkers() // after the HTTP shutdown below, before db.Close
 	timeout, expensive := c.cfg.Queries()
-	srv := httpServer((&api.Server{Engine: engine, Accounts: accounts, DB: db, Log: c.log, Version: version,
+	apiHandler := (&api.Server{Engine: engine, Accounts: accounts, DB: db, Log: c.log, Version: version,
 		Sales: svc.sales, Activity: svc.activity, Search: svc.search, Duplicates: svc.duplicates,
-		ClientIPHeader: c.cfg.ClientIPHeader, Queries: api.QueryLimits{Timeout: timeout, Expensive: expensive}}).Handler(), c.log)
+		ClientIPHeader: c.cfg.ClientIPHeader, Queries: api.QueryLimits{Timeout: timeout, Expensive: expensive}}).Handler()
+	app, err := web.New(web.Options{Engine: engine, Accounts: accounts, Log: c.log, ClientIPHeader: c.cfg.ClientIPHeader})
+	if err != nil {
+		return err
+	}
+	srv := httpServer(mount(apiHandler, app.Handler()), c.log)
 	ln, err := net.Listen("tcp", c.cfg.Addr)
 	if err != nil {
 		return err
@@ -229,6 +235,18 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	}
 	c.log.Info("stopped")
 	return nil
+}
+
+// mount serves the API under /api/ with its probes and metrics, and the
+// web app at every other path.
+func mount(apiHandler, webHandler http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/api/", apiHandler)
+	mux.Handle("GET /healthz", apiHandler)
+	mux.Handle("GET /readyz", apiHandler)
+	mux.Handle("GET /metrics", apiHandler)
+	mux.Handle("/", webHandler)
+	return mux
 }
 
 // httpServer serves h with bounds on how long a client may take, so that

@@ -51,7 +51,7 @@ func (s *Service) SetUp(ctx context.Context, ws int64, in FirstRun) (User, error
 	}
 	region := strings.ToUpper(strings.TrimSpace(in.PhoneRegion))
 	if phonenumbers.GetCountryCodeForRegion(region) == 0 {
-		c.Add("phone_region", "region", "must be a country code such as DE or US")
+		c.Add("phone_region", "country", "must be a country code such as DE or US")
 	}
 	n, err := s.checkNewUser(ctx, &c, ws, NewUser{Email: in.Email, Name: in.Name, Password: in.Password,
 		Role: Administrator, Language: in.Language})

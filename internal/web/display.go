@@ -1,0 +1,174 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"golang.org/x/text/currency"
+
+	"github.com/rapport-crm/rapport/internal/records"
+)
+
+// The engine's records hold JSON-shaped values; these functions turn them
+// into the text a page shows. They return plain strings, which templates
+// escape: no user content is ever marked as safe HTML.
+
+// str is a text value, or "" for none.
+func str(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return ""
+}
+
+// values are the values of a multi-valued field: e-mails and phones are
+// objects with a value, tags and URLs plain strings.
+func values(v any) []string {
+	list, _ := v.([]any)
+	var out []string
+	for _, item := range list {
+		switch x := item.(type) {
+		case string:
+			out = append(out, x)
+		case map[string]any:
+			if t := str(x["typed"]); t != "" {
+				out = append(out, t) // a phone as the user wrote it
+			} else if s := str(x["value"]); s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// links are the ids of the records a relation links to.
+func links(v any) []string {
+	refs, _ := v.([]records.LinkRef)
+	out := make([]string, 0, len(refs))
+	for _, r := range refs {
+		out = append(out, r.ID)
+	}
+	return out
+}
+
+// address joins the parts of a postal address into one line.
+func address(v any) string {
+	m, _ := v.(map[string]any)
+	var parts []string
+	for _, k := range []string{"street", "postal_code", "city", "region", "country"} {
+		if s := strings.TrimSpace(str(m[k])); s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// location is the signed-in user's time zone.
+func (v *visit) location() *time.Location {
+	if v.user != nil {
+		if loc, err := time.LoadLocation(v.user.TimeZone); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
+}
+
+// dateTime formats a stored timestamp in the user's language and zone.
+func (v *visit) dateTime(s string) string {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return s
+	}
+	return v.p.DateTime(t, v.location())
+}
+
+// date formats a stored date (YYYY-MM-DD) in the user's language.
+func (v *visit) date(s string) string {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return s
+	}
+	return v.p.Date(t, time.UTC)
+}
+
+// show is the text of any field's value, one string per value.
+func (v *visit) show(f *records.Field, val any, n names) []string {
+	if val == nil {
+		return nil
+	}
+	switch f.Type {
+	case records.Address:
+		if a := address(val); a != "" {
+			return []string{a}
+		}
+		return nil
+	case records.Date:
+		return []string{v.date(str(val))}
+	case records.DateTime:
+		return []string{v.dateTime(str(val))}
+	case records.User:
+		return nonEmpty(n.users[str(val)])
+	case records.Relations:
+		var out []string
+		for _, id := range links(val) {
+			out = append(out, n.companies[id])
+		}
+		return nonEmpty(out...)
+	case records.Money:
+		m, _ := val.(map[string]any)
+		return []string{v.p.Money(decimal(m["amount"], str(m["currency"])), str(m["currency"]))}
+	case records.Boolean:
+		if b, _ := val.(bool); b {
+			return []string{v.p.T("web.value.yes")}
+		}
+		return []string{v.p.T("web.value.no")}
+	}
+	switch x := val.(type) {
+	case string:
+		return nonEmpty(x)
+	case []any:
+		return values(x)
+	case float64, int64, int:
+		return []string{fmt.Sprint(x)}
+	}
+	return []string{fmt.Sprint(val)}
+}
+
+func nonEmpty(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// decimal writes an amount in minor units as a decimal in major units,
+// with as many decimals as the currency has (two for EUR, none for JPY).
+func decimal(amount any, code string) string {
+	var minor int64
+	switch a := amount.(type) {
+	case int64:
+		minor = a
+	case float64:
+		minor = int64(a)
+	case json.Number:
+		minor, _ = a.Int64()
+	}
+	scale := 2
+	if unit, err := currency.ParseISO(code); err == nil {
+		scale, _ = currency.Standard.Rounding(unit)
+	}
+	sign := ""
+	if minor < 0 {
+		sign, minor = "-", -minor
+	}
+	digits := fmt.Sprintf("%0*d", scale+1, minor)
+	if scale == 0 {
+		return sign + digits
+	}
+	return sign + digits[:len(digits)-scale] + "." + digits[len(digits)-scale:]
+}

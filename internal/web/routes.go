@@ -1,0 +1,58 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/locale"
+)
+
+// Handler returns the web app's handler, to be mounted at / beside the API.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	// Pages anyone may see: set-up (only while there is no user), sign-in
+	// and the language picker. The rest need a session.
+	mux.Handle("GET /{$}", s.open(s.home))
+	mux.Handle("POST /setup", s.open(s.setUp))
+	mux.Handle("GET /signin", s.open(s.signInPage))
+	mux.Handle("POST /signin", s.open(s.signIn))
+	mux.Handle("POST /signin/code", s.open(s.signInCode))
+	mux.Handle("POST /language", s.open(s.chooseLanguage))
+	mux.Handle("POST /signout", s.signedIn(s.signOut))
+	mux.Handle("GET /contacts", s.signedIn(s.contacts))
+	mux.Handle("GET /contacts/{id}", s.signedIn(s.contact))
+	mux.Handle("GET /static/{file}", http.HandlerFunc(s.assets.serve))
+	mux.Handle("/", s.open(s.notFound))
+	return s.observe(secure(mux))
+}
+
+// pages declares every page: its template in templates/pages/<name>.html
+// and an example of its data in the language of p, which the tests render
+// in every language.
+var pages = map[string]func(p *locale.Printer) page{
+	"setup": func(p *locale.Printer) page {
+		page := newSetUpPage(p.Lang())
+		page.Errors = map[string]string{"email": p.FieldError(fault.FieldError{Field: "email", Code: "email"})}
+		return page
+	},
+	"signin": func(p *locale.Printer) page {
+		return &signInPage{Email: "ada@example.com", Next: "/contacts", Problem: p.T("web.signin.wrong")}
+	},
+	"signin_code": func(p *locale.Printer) page {
+		return &signInCodePage{Token: "t", Next: "/contacts", Problem: p.T("web.signin.wrong_code")}
+	},
+	"contacts": func(p *locale.Printer) page {
+		return &contactsPage{frame: frame{Nav: "contacts"}, Columns: columnsFor(p, "full_name", map[string]bool{"full_name": true}),
+			Rows: []contactRow{{ID: "1", Name: "Ada <b>Lovelace</b>", Emails: []string{"ada@example.com"},
+				Phones: []string{"+44 20 7946 0958"}, Companies: []string{"Analytical Engines"}, Owner: "Charles", Updated: "today"}},
+			More: "/contacts?cursor=x"}
+	},
+	"contact": func(p *locale.Printer) page {
+		return &contactPage{frame: frame{Nav: "contacts"}, Name: "Ada Lovelace", Created: "yesterday", Updated: "today",
+			Groups: []fieldGroup{{Title: p.T("web.contact.group.person"), Fields: []shownField{
+				{Label: contactLabel(p, "first_name"), Values: []string{"Ada"}}, {Label: "Interest"}}}}}
+	},
+	"problem": func(p *locale.Printer) page {
+		return &problemPage{Title: p.T("web.problem.not_found.title"), Text: p.T("web.problem.not_found.text"), RequestID: "abc"}
+	},
+}

@@ -1,0 +1,75 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/rapport-crm/rapport/internal/account"
+	"github.com/rapport-crm/rapport/internal/fault"
+)
+
+// setUpPage is the first-run form: the workspace and its first
+// administrator. Errors hold each field's message, in the visit's
+// language.
+type setUpPage struct {
+	frame
+	Form   setUpForm
+	Errors map[string]string
+}
+
+// setUpForm is what the set-up form posts.
+type setUpForm struct {
+	Workspace, BaseCurrency, PhoneRegion, Language, Name, Email string
+}
+
+// regional are the currency and the country the set-up form suggests for
+// each language; anyone may change them.
+var regional = map[string][2]string{
+	"en": {"EUR", "GB"}, "ru": {"RUB", "RU"}, "ro": {"RON", "RO"}, "pl": {"PLN", "PL"}, "lt": {"EUR", "LT"}, "kk": {"KZT", "KZ"},
+}
+
+func newSetUpPage(lang string) *setUpPage {
+	r := regional[lang]
+	if r[0] == "" {
+		r = regional["en"]
+	}
+	return &setUpPage{Form: setUpForm{BaseCurrency: r[0], PhoneRegion: r[1], Language: lang}}
+}
+
+func parseSetUp(r *http.Request) (setUpForm, string) {
+	f := setUpForm{}
+	for field, dst := range map[string]*string{"workspace": &f.Workspace, "base_currency": &f.BaseCurrency,
+		"phone_region": &f.PhoneRegion, "language": &f.Language, "name": &f.Name, "email": &f.Email} {
+		*dst = strings.TrimSpace(r.PostFormValue(field))
+	}
+	return f, r.PostFormValue("password")
+}
+
+// setUp creates the workspace's first administrator and signs them in. It
+// is refused once anyone has done so.
+func (s *Server) setUp(w http.ResponseWriter, r *http.Request, v *visit) {
+	form, password := parseSetUp(r)
+	_, err := s.accounts.SetUp(r.Context(), defaultWorkspace, account.FirstRun{Workspace: form.Workspace,
+		BaseCurrency: form.BaseCurrency, PhoneRegion: form.PhoneRegion, Language: form.Language,
+		Name: form.Name, Email: form.Email, Password: password})
+	var fe *fault.Error
+	switch {
+	case fault.Is(err, fault.ECONFLICT):
+		http.Redirect(w, r, "/signin", http.StatusSeeOther)
+		return
+	case errors.As(err, &fe) && fe.Code == fault.EINVALID:
+		page := &setUpPage{Form: form, Errors: map[string]string{}}
+		for _, f := range fe.Fields {
+			page.Errors[f.Field] = v.p.FieldError(f)
+		}
+		s.render(w, r, v, http.StatusBadRequest, "setup", page)
+		return
+	case err != nil:
+		s.fail(w, r, v, err)
+		return
+	}
+	if err := s.attempt(w, r, form.Email, password, "", "/contacts"); err != nil {
+		s.fail(w, r, v, err)
+	}
+}
