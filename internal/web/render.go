@@ -47,8 +47,8 @@ type userView struct {
 // and the partials, once per language with that language's functions. A
 // page without a declaration in pages, or a declaration without a
 // template, is an error.
-func parsePages() (map[string]map[string]*template.Template, error) {
-	files, err := fs.Glob(templateFiles, "templates/pages/*.html")
+func parsePages(fsys fs.FS) (map[string]map[string]*template.Template, error) {
+	files, err := fs.Glob(fsys, "templates/pages/*.html")
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +68,7 @@ func parsePages() (map[string]map[string]*template.Template, error) {
 	out := map[string]map[string]*template.Template{}
 	for _, lang := range locale.Languages {
 		shared, err := template.New("").Funcs(locale.For(lang).Funcs()).Funcs(helpers).
-			ParseFS(templateFiles, "templates/layout/*.html", "templates/partials/*.html")
+			ParseFS(fsys, "templates/layout/*.html", "templates/partials/*.html")
 		if err != nil {
 			return nil, fmt.Errorf("web: %w", err)
 		}
@@ -76,7 +76,7 @@ func parsePages() (map[string]map[string]*template.Template, error) {
 		for _, name := range found {
 			t, err := shared.Clone()
 			if err == nil {
-				t, err = t.ParseFS(templateFiles, "templates/pages/"+name+".html")
+				t, err = t.ParseFS(fsys, "templates/pages/"+name+".html")
 			}
 			if err != nil {
 				return nil, fmt.Errorf("web: %w", err)

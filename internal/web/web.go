@@ -66,7 +66,7 @@ func New(o Options) (*Server, error) {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	pages, err := parsePages()
+	pages, err := parsePages(templateFiles)
 	if err != nil {
 		return nil, err
 	}
