@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	github.com/bojanz/currency v1.5.1
+	github.com/chromedp/chromedp v0.23.1
 	github.com/evanw/esbuild v0.28.2
 	github.com/go-playground/locales v0.14.2
 	github.com/jackc/pgx/v5 v5.12.0
@@ -14,6 +15,11 @@ require (
 	golang.org/x/crypto v0.58.0
 	golang.org/x/text v0.43.0
 	golang.org/x/time v0.16.0
+)
+
+require (
+	github.com/chromedp/cdproto v0.160.1 // indirect
+	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 )
 
 require (

@@ -129,7 +129,7 @@ func columnsFor(p *locale.Printer, sort string, sortable map[string]bool) []colu
 func contactRowOf(v *visit, rec records.Record, names names) contactRow {
 	row := contactRow{ID: str(rec["id"]), Name: str(rec["full_name"]),
 		Emails: values(rec["emails"]), Phones: values(rec["phones"]),
-		Owner: names.users[str(rec["owner_id"])], Updated: v.dateTime(str(rec["updated_at"]))}
+		Owner: names.users[str(rec["owner_id"])], Updated: v.day(str(rec["updated_at"]))}
 	for _, l := range links(rec["companies"]) {
 		if n, ok := names.companies[l]; ok {
 			row.Companies = append(row.Companies, n)

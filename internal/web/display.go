@@ -84,6 +84,16 @@ func (v *visit) dateTime(s string) string {
 	return v.p.DateTime(t, v.location())
 }
 
+// day formats the day of a stored timestamp in the user's language and
+// zone, for lists, where the time of day is noise.
+func (v *visit) day(s string) string {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return s
+	}
+	return v.p.Date(t, v.location())
+}
+
 // date formats a stored date (YYYY-MM-DD) in the user's language.
 func (v *visit) date(s string) string {
 	t, err := time.Parse(time.DateOnly, s)
