@@ -310,7 +310,7 @@ func bootstrap(ctx context.Context, c *command, db *store.DB, accounts *account.
 		return nil
 	}
 	if users == 0 {
-		c.log.Warn("no users yet: create the first administrator with\n" +
+		c.log.Warn("no users yet: open the web app to set up the workspace, or create the first administrator with\n" +
 			"  rapport user create --email you@example.com --password '…' --role administrator\n" +
 			"then an API token with\n" +
 			"  rapport token create --email you@example.com --name cli\n" +
