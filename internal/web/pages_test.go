@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html"
 	"io/fs"
 	"net/http/httptest"
 	"regexp"
@@ -50,6 +51,23 @@ func TestEveryPageRendersInEveryLanguage(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestPagesSayWhenAssetsAreMissing renders a page of a binary built
+// without its bundles: it links none and says what to run.
+func TestPagesSayWhenAssetsAreMissing(t *testing.T) {
+	tmpl, err := parsePages(templateFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Server{pages: tmpl, assets: &assets{names: assetNames{Missing: true}}}
+	p := locale.For("en")
+	w := httptest.NewRecorder()
+	s.render(w, httptest.NewRequest("GET", "/signin", nil), &visit{lang: "en", p: p}, 200, "signin", pages["signin"](p))
+	body := w.Body.String()
+	if !strings.Contains(body, html.EscapeString(p.T("web.assets.missing"))) || strings.Contains(body, "<script") || strings.Contains(body, "stylesheet") {
+		t.Errorf("a page without bundles: %s", body)
 	}
 }
 

@@ -17,6 +17,10 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /signin", s.open(s.signInPage))
 	mux.Handle("POST /signin", s.open(s.signIn))
 	mux.Handle("POST /signin/code", s.open(s.signInCode))
+	// The language picker comes back to the address of the page it was
+	// on, which for a form that failed is the address it posted to.
+	mux.Handle("GET /setup", s.open(s.home))
+	mux.Handle("GET /signin/code", s.open(s.signInPage))
 	mux.Handle("POST /language", s.open(s.chooseLanguage))
 	mux.Handle("POST /signout", s.signedIn(s.signOut))
 	mux.Handle("GET /contacts", s.signedIn(s.contacts))

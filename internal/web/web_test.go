@@ -359,3 +359,35 @@ func TestSecurityHeadersAndAssets(t *testing.T) {
 	}
 	a.get("/static/app.js").want(t, "an unhashed asset name", http.StatusNotFound)
 }
+
+func TestASalespersonSeesOnlyTheirOwnContacts(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		a.setUp()
+		ctx := a.admin()
+		theirs, err := a.engine.Create(ctx, "contacts", map[string]any{"first_name": "Colleague's", "last_name": "Client",
+			"owner_id": a.userID(ctx)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sam, err := a.accounts.CreateUser(context.Background(), 1, "sam@example.com", "Sam", "a long secret", "salesperson")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.engine.Create(ctx, "contacts", map[string]any{"first_name": "Sam's", "last_name": "Client", "owner_id": sam.ID}); err != nil {
+			t.Fatal(err)
+		}
+		a.client = a.newClient()
+		a.post("/signin", url.Values{"email": {"sam@example.com"}, "password": {"a long secret"}}).want(t, "Sam signs in", http.StatusSeeOther)
+		list := a.get("/contacts")
+		list.want(t, "Sam's contacts", http.StatusOK, "Sam&#39;s Client")
+		if strings.Contains(list.body, "Colleague") {
+			t.Error("a salesperson's list shows a colleague's contact")
+		}
+		page := a.get("/contacts/" + theirs["id"].(string))
+		page.want(t, "a colleague's contact", http.StatusNotFound, "Not found")
+		if strings.Contains(page.body, "Colleague") {
+			t.Error("the not-found page names the colleague's contact")
+		}
+	})
+}
