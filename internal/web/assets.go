@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io/fs"
 	"net/http"
-	"path"
 	"strings"
 )
 
@@ -55,8 +54,9 @@ func loadAssets() (*assets, error) {
 	return a, nil
 }
 
-// serve answers a bundle. Its name changes with its content, so browsers
-// may keep it for a year without asking again.
+// serve answers a bundle, gzipped when the browser takes it. Its name
+// changes with its content, so browsers may keep it for a year without
+// asking again.
 func (a *assets) serve(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("file")
 	if !a.files[name] {
@@ -68,6 +68,13 @@ func (a *assets) serve(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	w.Header().Set("Vary", "Accept-Encoding")
+	if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		if gz, err := dist.ReadFile("static/dist/" + name + ".gz"); err == nil {
+			w.Header().Set("Content-Encoding", "gzip")
+			data = gz
+		}
+	}
 	switch {
 	case strings.HasSuffix(name, ".js"):
 		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
@@ -75,7 +82,7 @@ func (a *assets) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/css; charset=utf-8")
 	}
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	w.Header().Set("ETag", `"`+path.Base(name)+`"`)
+	w.Header().Set("ETag", `"`+name+`"`)
 	if r.Header.Get("If-None-Match") == `"`+name+`"` {
 		w.WriteHeader(http.StatusNotModified)
 		return

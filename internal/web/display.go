@@ -129,6 +129,8 @@ func (v *visit) show(f *records.Field, val any, n names) []string {
 	case records.Money:
 		m, _ := val.(map[string]any)
 		return []string{v.p.Money(decimal(m["amount"], str(m["currency"])), str(m["currency"]))}
+	case records.Select:
+		return []string{v.option(f.Name, str(val))}
 	case records.Boolean:
 		if b, _ := val.(bool); b {
 			return []string{v.p.T("web.value.yes")}
@@ -181,4 +183,39 @@ func decimal(amount any, code string) string {
 		return sign + digits
 	}
 	return sign + digits[:len(digits)-scale] + "." + digits[len(digits)-scale:]
+}
+
+// option is the label of a value of a select field: the catalogue's for
+// the standard contact sources, the value itself for options that users
+// define.
+func (v *visit) option(field, value string) string {
+	if field != "source" {
+		return value
+	}
+	p := v.p
+	switch value {
+	case "web_form":
+		return p.T("web.source.web_form")
+	case "email":
+		return p.T("web.source.email")
+	case "phone_call":
+		return p.T("web.source.phone_call")
+	case "chat":
+		return p.T("web.source.chat")
+	case "referral":
+		return p.T("web.source.referral")
+	case "event":
+		return p.T("web.source.event")
+	case "advertising":
+		return p.T("web.source.advertising")
+	case "social":
+		return p.T("web.source.social")
+	case "import":
+		return p.T("web.source.import")
+	case "api":
+		return p.T("web.source.api")
+	case "other":
+		return p.T("web.source.other")
+	}
+	return value
 }

@@ -249,7 +249,7 @@ func TestContactsList(t *testing.T) {
 		}
 		evil, err := a.engine.Create(ctx, "contacts", map[string]any{"first_name": "<script>alert(1)</script>", "last_name": "Zed",
 			"emails": []any{map[string]any{"value": "zed@example.com"}}, "phones": []any{"020 7946 0958"},
-			"companies": []any{map[string]any{"id": acme["id"]}}, "owner_id": a.userID(ctx)})
+			"companies": []any{map[string]any{"id": acme["id"]}}, "owner_id": a.userID(ctx), "source": "referral"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -286,7 +286,7 @@ func TestContactsList(t *testing.T) {
 		a.get("/contacts?sort=-updated_at").want(t, "newest first", http.StatusOK, `aria-sort="descending"`)
 
 		a.get("/contacts/"+evil["id"].(string)).want(t, "the contact page", http.StatusOK,
-			"&lt;script&gt;alert(1)&lt;/script&gt; Zed", "Acme &lt;Ltd&gt;", "How to reach", "020 7946 0958")
+			"&lt;script&gt;alert(1)&lt;/script&gt; Zed", "Acme &lt;Ltd&gt;", "How to reach", "020 7946 0958", "<span class=\"value\">Referral</span>")
 		a.get("/contacts/99999").want(t, "a missing contact", http.StatusNotFound, "Not found")
 		a.get("/contacts/nonsense").want(t, "a malformed id", http.StatusNotFound, "Not found")
 		if err := a.engine.Delete(ctx, "contacts", evil["id"].(string), 1); err != nil {
@@ -356,6 +356,16 @@ func TestSecurityHeadersAndAssets(t *testing.T) {
 	if res.StatusCode != 200 || res.Header.Get("Cache-Control") != "public, max-age=31536000, immutable" ||
 		!strings.HasPrefix(res.Header.Get("Content-Type"), "text/javascript") {
 		t.Errorf("the script: %d, %q, %q", res.StatusCode, res.Header.Get("Cache-Control"), res.Header.Get("Content-Type"))
+	}
+	req, _ := http.NewRequest("GET", a.srv.URL+string(js[1]), nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	res, err = a.srv.Client().Transport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.Header.Get("Content-Encoding") != "gzip" {
+		t.Errorf("the script is not gzipped for a browser that takes gzip")
 	}
 	a.get("/static/app.js").want(t, "an unhashed asset name", http.StatusNotFound)
 }

@@ -7,6 +7,8 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -63,6 +65,11 @@ func build() error {
 	if err != nil {
 		return err
 	}
+	for _, f := range manifest {
+		if err := compress(filepath.Join(dist, f)); err != nil {
+			return err
+		}
+	}
 	out, _ := json.MarshalIndent(manifest, "", "  ")
 	if err := os.WriteFile(filepath.Join(dist, "manifest.json"), append(out, '\n'), 0o644); err != nil {
 		return err
@@ -91,6 +98,22 @@ func clean() error {
 		}
 	}
 	return nil
+}
+
+// compress writes a gzipped copy of a bundle beside it, which the server
+// sends to browsers that take gzip: a third of the bytes, compressed once.
+func compress(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw.Write(data)
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	return os.WriteFile(path+".gz", buf.Bytes(), 0o644)
 }
 
 // manifestOf reads esbuild's metafile for the output of each entry point.
