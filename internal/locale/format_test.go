@@ -100,3 +100,22 @@ func TestFuncsInATemplate(t *testing.T) {
 		t.Errorf("got  %q\nwant %q", out.String(), want)
 	}
 }
+
+// Requests share the printers, so every method must be safe to call at
+// once; this test finds a shared write only under -race.
+func TestPrintersServeManyRequestsAtOnce(t *testing.T) {
+	at := time.Date(2026, 1, 5, 22, 30, 0, 0, time.UTC)
+	done := make(chan string)
+	for i := range 8 {
+		go func() {
+			p := locale.For(locale.Languages[i%len(locale.Languages)])
+			done <- p.T("object.deals.name") + p.N("object.deals.count", i) + p.Number(1234.5, 2) +
+				p.Money("1234.50", "EUR") + p.Date(at, nil) + p.DateTime(at, time.UTC)
+		}()
+	}
+	for range 8 {
+		if s := <-done; strings.Contains(s, "object.") {
+			t.Errorf("a message is missing: %q", s)
+		}
+	}
+}
