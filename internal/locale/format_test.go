@@ -24,7 +24,7 @@ func TestNumber(t *testing.T) {
 		{"en", -12.5, 1, "-12.5"},
 		{"ru", 1234.5, 2, "1" + nbsp + "234,50"},
 		{"ru", 1234567, 0, "1" + nbsp + "234" + nbsp + "567"},
-		{"ru", 2.5, -1, "2"}, // no fraction digits below zero
+		{"ru", 2.4, -1, "2"}, // no fraction digits below zero
 		{"ro", 1234.5, 2, "1.234,50"},
 		{"lt", 12345.5, 1, "12" + nbsp + "345,5"},
 		{"kk", 12345.5, 1, "12" + nbsp + "345,5"},
