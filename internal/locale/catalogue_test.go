@@ -216,19 +216,26 @@ func source(t *testing.T, visit func(path, text string)) {
 }
 
 // keyUses find a whole literal key in Go (p.T("key", p.N("key") and in
-// templates ({{t "key", {{- n "key", (t "key"); a literal that code
-// extends, p.T("language." + lang), is a prefix and no key.
+// templates ({{t "key", {{- n "key", (t "key"), with the function that
+// uses it; a literal that code extends, p.T("language." + lang), is a
+// prefix and no key.
 var keyUses = []*regexp.Regexp{
-	regexp.MustCompile(`\.[TN]\(\s*"([^"]+)"\s*[,)]`),
-	regexp.MustCompile(`(?:\{\{-?|\()\s*[tn]\s+"([^"]+)"`),
+	regexp.MustCompile(`\.([TN])\(\s*"([^"]+)"\s*[,)]`),
+	regexp.MustCompile(`(?:\{\{-?|\()\s*([tn])\s+"([^"]+)"`),
 }
 
-func usedKeys(t *testing.T) map[string][]string {
-	used := map[string][]string{}
+// use is where a key is used, and whether by N (counted) or T.
+type use struct {
+	path    string
+	counted bool
+}
+
+func usedKeys(t *testing.T) map[string][]use {
+	used := map[string][]use{}
 	source(t, func(path, text string) {
 		for _, re := range keyUses {
 			for _, m := range re.FindAllStringSubmatch(text, -1) {
-				used[m[1]] = append(used[m[1]], path)
+				used[m[2]] = append(used[m[2]], use{path, strings.EqualFold(m[1], "n")})
 			}
 		}
 	})
@@ -241,9 +248,19 @@ func TestEveryKeyUsedExists(t *testing.T) {
 	if _, ok := used["format.datetime"]; !ok {
 		t.Fatal("the scan of the source found no use of format.datetime, which DateTime uses")
 	}
-	for key, paths := range used {
-		if _, ok := en[key]; !ok {
-			t.Errorf("%q, used in %s, is not in the catalogue", key, strings.Join(slices.Compact(paths), ", "))
+	for key, uses := range used {
+		v, ok := en[key]
+		if !ok {
+			t.Errorf("%q, used in %s, is not in the catalogue", key, uses[0].path)
+			continue
+		}
+		_, counted := v.(map[string]any)
+		for _, u := range uses {
+			if u.counted != counted {
+				t.Errorf("%q is used by %s in %s, but it is a %s", key,
+					map[bool]string{true: "N", false: "T"}[u.counted], u.path,
+					map[bool]string{true: "counted key (N)", false: "text (T)"}[counted])
+			}
 		}
 	}
 }

@@ -2,6 +2,7 @@ package locale
 
 import (
 	"html/template"
+	"math"
 	"time"
 
 	"github.com/bojanz/currency"
@@ -43,9 +44,14 @@ func newFormats(lang string, tag language.Tag) formats {
 }
 
 // Number formats v with exactly decimals digits after the decimal
-// separator, grouped as the language groups digits.
+// separator, grouped as the language groups digits, rounded to the nearest
+// (ties to even, as x/text rounds: 2.5 is 2).
 func (p *Printer) Number(v float64, decimals int) string {
 	decimals = max(decimals, 0)
+	// A negative value that rounds to zero would read "-0".
+	if math.Abs(v) <= 0.5*math.Pow10(-decimals) {
+		v = 0
+	}
 	return p.format.numbers.Sprint(number.Decimal(v, number.Scale(decimals)))
 }
 

@@ -22,9 +22,14 @@ func TestNumber(t *testing.T) {
 		{"en", 1234567, 0, "1,234,567"},
 		{"en", 0.125, 1, "0.1"},
 		{"en", -12.5, 1, "-12.5"},
+		{"en", -0.4, 0, "0"}, // not "-0"
+		{"en", -0.04, 1, "0.0"},
+		{"en", -0.06, 1, "-0.1"},
+		{"en", 0.5, 0, "0"}, // ties to even
+		{"en", 1.5, 0, "2"},
 		{"ru", 1234.5, 2, "1" + nbsp + "234,50"},
 		{"ru", 1234567, 0, "1" + nbsp + "234" + nbsp + "567"},
-		{"ru", 2.5, -1, "2"}, // no fraction digits below zero
+		{"ru", 2.4, -1, "2"}, // no fraction digits below zero
 		{"ro", 1234.5, 2, "1.234,50"},
 		{"lt", 12345.5, 1, "12" + nbsp + "345,5"},
 		{"kk", 12345.5, 1, "12" + nbsp + "345,5"},
@@ -98,5 +103,24 @@ func TestFuncsInATemplate(t *testing.T) {
 	want := "Сделки: 5 сделок; 1" + nbsp + "234,5; 10,00" + nbsp + "€; 8 мар. 2026 г.; 8 мар. 2026 г., 09:05; Русский"
 	if out.String() != want {
 		t.Errorf("got  %q\nwant %q", out.String(), want)
+	}
+}
+
+// Requests share the printers, so every method must be safe to call at
+// once; this test finds a shared write only under -race.
+func TestPrintersServeManyRequestsAtOnce(t *testing.T) {
+	at := time.Date(2026, 1, 5, 22, 30, 0, 0, time.UTC)
+	done := make(chan string)
+	for i := range 8 {
+		go func() {
+			p := locale.For(locale.Languages[i%len(locale.Languages)])
+			done <- p.T("object.deals.name") + p.N("object.deals.count", i) + p.Number(1234.5, 2) +
+				p.Money("1234.50", "EUR") + p.Date(at, nil) + p.DateTime(at, time.UTC)
+		}()
+	}
+	for range 8 {
+		if s := <-done; strings.Contains(s, "object.") {
+			t.Errorf("a message is missing: %q", s)
+		}
 	}
 }

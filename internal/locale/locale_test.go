@@ -22,6 +22,7 @@ func TestNegotiate(t *testing.T) {
 		{"de,fr", "en"},
 		{"*", "en"},
 		{"not a header;;", "en"},
+		{"ru;q=0,pl", "pl"}, // q=0 says "not Russian"
 	}
 	for _, c := range cases {
 		if got := locale.Negotiate(c.header); got != c.want {
