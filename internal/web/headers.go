@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"runtime/debug"
 	"time"
+
+	"github.com/rapport-crm/rapport/internal/api"
 )
 
 // contentPolicy lets pages load scripts, styles and images from Rapport
@@ -14,10 +16,12 @@ import (
 const contentPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"font-src 'self'; connect-src 'self'; manifest-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
-// secure sets the security headers of every answer. Pages are never
-// cached: they show what the signed-in user may see.
+// secure sets the security headers of every answer and bounds the body
+// of every request as the API does. Pages are never cached: they show
+// what the signed-in user may see.
 func secure(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, api.MaxBody)
 		h := w.Header()
 		h.Set("Content-Security-Policy", contentPolicy)
 		h.Set("X-Content-Type-Options", "nosniff")

@@ -9,6 +9,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/account"
 	"github.com/rapport-crm/rapport/internal/api"
+	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/locale"
 )
 
@@ -70,7 +71,8 @@ func (s *Server) signedIn(h handler) http.Handler {
 }
 
 // visit reads the session cookie and picks the language. A cookie that no
-// longer opens a session is dropped.
+// longer opens a session is dropped; one that could not be checked (the
+// database failed) is kept for the next request.
 func (s *Server) visit(w http.ResponseWriter, r *http.Request) (*visit, *http.Request) {
 	v := &visit{}
 	if c, err := r.Cookie(api.SessionCookie); err == nil && c.Value != "" {
@@ -82,7 +84,7 @@ func (s *Server) visit(w http.ResponseWriter, r *http.Request) (*visit, *http.Re
 				r = r.WithContext(ctx)
 				v.user, v.session = &me.User, &sess
 			}
-		} else {
+		} else if fault.Is(err, fault.EUNAUTHORIZED) {
 			clearSessionCookie(w)
 		}
 	}
