@@ -201,7 +201,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	apiHandler := (&api.Server{Engine: engine, Accounts: accounts, DB: db, Log: c.log, Version: version,
 		Sales: svc.sales, Activity: svc.activity, Search: svc.search, Duplicates: svc.duplicates,
 		ClientIPHeader: c.cfg.ClientIPHeader, Queries: api.QueryLimits{Timeout: timeout, Expensive: expensive}}).Handler()
-	app, err := web.New(web.Options{Engine: engine, Accounts: accounts, Log: c.log, ClientIPHeader: c.cfg.ClientIPHeader})
+	app, err := web.New(web.Options{Engine: engine, Accounts: accounts, Log: c.log, ClientIPHeader: c.cfg.ClientIPHeader,
+		PhoneRegion: c.cfg.PhoneRegion})
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, v *visit) {
 	case err != nil:
 		s.fail(w, r, v, err)
 	case need:
-		s.render(w, r, v, http.StatusOK, "setup", newSetUpPage(v.lang))
+		s.render(w, r, v, http.StatusOK, "setup", newSetUpPage(v.lang, s.phoneRegion))
 	case v.user != nil:
 		http.Redirect(w, r, "/contacts", http.StatusSeeOther)
 	default:

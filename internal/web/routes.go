@@ -35,7 +35,7 @@ func (s *Server) Handler() http.Handler {
 // in every language.
 var pages = map[string]func(p *locale.Printer) page{
 	"setup": func(p *locale.Printer) page {
-		page := newSetUpPage(p.Lang())
+		page := newSetUpPage(p.Lang(), "GB")
 		page.Errors = map[string]string{"email": p.FieldError(fault.FieldError{Field: "email", Code: "email"})}
 		return page
 	},

@@ -23,18 +23,19 @@ type setUpForm struct {
 	Workspace, BaseCurrency, PhoneRegion, Language, Name, Email string
 }
 
-// regional are the currency and the country the set-up form suggests for
-// each language; anyone may change them.
-var regional = map[string][2]string{
-	"en": {"EUR", "GB"}, "ru": {"RUB", "RU"}, "ro": {"RON", "RO"}, "pl": {"PLN", "PL"}, "lt": {"EUR", "LT"}, "kk": {"KZT", "KZ"},
-}
+// currencies are the base currency the set-up form suggests for each
+// language; anyone may change it.
+var currencies = map[string]string{"en": "EUR", "ru": "RUB", "ro": "RON", "pl": "PLN", "lt": "EUR", "kk": "KZT"}
 
-func newSetUpPage(lang string) *setUpPage {
-	r := regional[lang]
-	if r[0] == "" {
-		r = regional["en"]
+// newSetUpPage is the empty set-up form. It suggests the country for
+// phone numbers that the server was started with, which the services use
+// (the workspace keeps the choice; see docs/decisions/0018-web-app.md).
+func newSetUpPage(lang, region string) *setUpPage {
+	cur := currencies[lang]
+	if cur == "" {
+		cur = "EUR"
 	}
-	return &setUpPage{Form: setUpForm{BaseCurrency: r[0], PhoneRegion: r[1], Language: lang}}
+	return &setUpPage{Form: setUpForm{BaseCurrency: cur, PhoneRegion: strings.ToUpper(region), Language: lang}}
 }
 
 func parseSetUp(r *http.Request) (setUpForm, string) {

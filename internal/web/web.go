@@ -35,6 +35,9 @@ type Options struct {
 	// ClientIPHeader names the header in which a trusted reverse proxy
 	// passes the client's address, as for the API.
 	ClientIPHeader string
+	// PhoneRegion is the country the server reads phone numbers of, which
+	// the set-up page suggests.
+	PhoneRegion string
 }
 
 // Server is the web app.
@@ -43,6 +46,8 @@ type Server struct {
 	accounts *account.Service
 	log      *slog.Logger
 	ipHeader string
+	// phoneRegion is the country the set-up page suggests.
+	phoneRegion string
 
 	pages   map[string]map[string]*template.Template // by language, then page
 	assets  *assets
@@ -79,7 +84,7 @@ func New(o Options) (*Server, error) {
 	}
 	l := api.DefaultLimits
 	return &Server{
-		engine: o.Engine, accounts: o.Accounts, log: o.Log, ipHeader: o.ClientIPHeader,
+		engine: o.Engine, accounts: o.Accounts, log: o.Log, ipHeader: o.ClientIPHeader, phoneRegion: o.PhoneRegion,
 		pages: pages, assets: a, origins: http.NewCrossOriginProtection(),
 		emails:    limit.NewBackoff(l.EmailFailures, l.Lockout, l.LockoutMax, 24*time.Hour),
 		addresses: limit.NewBackoff(l.AddressFailures, l.Lockout, l.LockoutMax, 24*time.Hour),
