@@ -186,10 +186,12 @@ func TestSignInAndOut(t *testing.T) {
 		token := a.csrf()
 		a.post("/signout", url.Values{}).want(t, "sign-out without the CSRF token", http.StatusForbidden, "Not allowed")
 		a.post("/signout", url.Values{"csrf_token": {"forged"}}).want(t, "sign-out with a wrong token", http.StatusForbidden)
-		a.post("/signout", url.Values{"csrf_token": {token}}).want(t, "sign-out", http.StatusSeeOther, "/signin")
+		a.post("/signout", url.Values{"csrf_token": {token}}).want(t, "sign-out, the token in the form", http.StatusSeeOther, "/signin")
 		a.get("/contacts/1").want(t, "a page after sign-out", http.StatusSeeOther, "/signin?next=%2Fcontacts%2F1")
 
 		a.get("/signin?next=/contacts").want(t, "sign-in page", http.StatusOK, `name="password"`, `value="/contacts"`)
+		a.post("/signin", url.Values{"email": {"ada@example.com"}, "password": {"analytical-engine"}}, "Sec-Fetch-Site", "cross-site").
+			want(t, "a sign-in posted from another site", http.StatusForbidden)
 		a.post("/signin", url.Values{"email": {"ada@example.com"}, "password": {"wrong password"}, "next": {"/contacts"}}).
 			want(t, "a wrong password", http.StatusUnauthorized, "The e-mail address or the password is wrong.", `value="ada@example.com"`)
 		a.post("/signin", url.Values{"email": {"ada@example.com"}, "password": {"analytical-engine"}, "next": {"//evil.example/"}}).
@@ -315,8 +317,8 @@ func TestLanguage(t *testing.T) {
 		a.get("/contacts").want(t, "contacts in the account's language", http.StatusOK, "Ada Lovelace", "Contacts")
 		token := a.csrf()
 		a.post("/language", url.Values{"lang": {"ru"}, "back": {"/contacts"}}).want(t, "picking without the CSRF token", http.StatusForbidden)
-		a.post("/language", url.Values{"lang": {"ru"}, "back": {"/contacts"}, "csrf_token": {token}}).
-			want(t, "picking Russian when signed in", http.StatusSeeOther, "/contacts")
+		a.post("/language", url.Values{"lang": {"ru"}, "back": {"/contacts"}}, "X-CSRF-Token", token, "HX-Request", "true").
+			want(t, "picking Russian when signed in, the token in htmx's header", http.StatusSeeOther, "/contacts")
 		a.get("/contacts").want(t, "contacts in Russian", http.StatusOK, "Контакты", "Выйти")
 		if u, _ := a.accounts.UserByEmail(context.Background(), 1, "ada@example.com"); u.Language != "ru" {
 			t.Errorf("the account's language is %q, want ru", u.Language)
