@@ -17,8 +17,8 @@ const chromium = "/usr/bin/chromium"
 
 // TestBrowser drives headless Chromium through the web app of the real
 // binary: first-run set-up, the contacts list (a name with a script tag
-// shown as text), sorting by a header, paging as the list scrolls, a
-// contact's page, Russian, sign-out and sign-in. It saves screenshots at
+// shown as text), paging as the list scrolls, the companies, sorting by a
+// header, a contact's page, Russian, sign-out and sign-in. It saves screenshots at
 // desktop and phone widths into $RAPPORT_SCREENSHOTS, or the test's
 // temporary directory.
 func TestBrowser(t *testing.T) {
@@ -175,6 +175,13 @@ func browse(t *testing.T, s *server, db []string, dir string) {
 	if got := b.eval(`document.querySelectorAll("tbody tr").length === 63 && !document.querySelector("tr.more")`); !got {
 		t.Error("scrolling did not load the second page in place of the loader")
 	}
+
+	b.do("open the companies", chromedp.Navigate(s.base+"/companies"), chromedp.WaitVisible(css(`table.list`)))
+	if got := b.text("table.list tbody tr:first-child td:first-child"); got != "Analytical Engines <Ltd>" {
+		t.Errorf("the companies list starts with %q", got)
+	}
+	b.shoot("companies")
+	b.do("back to the contacts", chromedp.Navigate(s.base+"/contacts"), chromedp.WaitVisible(css(`table.list`)))
 
 	b.do("sort by name, descending", chromedp.Click(css(`thead th:first-child a`)),
 		chromedp.WaitVisible(css(`th[aria-sort="descending"]`)))

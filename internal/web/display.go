@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -43,14 +44,20 @@ func values(v any) []string {
 	return out
 }
 
-// links are the ids of the records a relation links to.
-func links(v any) []string {
-	refs, _ := v.([]records.LinkRef)
-	out := make([]string, 0, len(refs))
-	for _, r := range refs {
-		out = append(out, r.ID)
+// linked are the ids of the records a relation links to: one id, or the
+// links of a many-to-many relation.
+func linked(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []records.LinkRef:
+		out := make([]string, 0, len(x))
+		for _, r := range x {
+			out = append(out, r.ID)
+		}
+		return out
 	}
-	return out
+	return nil
 }
 
 // address joins the parts of a postal address into one line.
@@ -120,11 +127,12 @@ func (v *visit) show(f *records.Field, val any, n names) []string {
 		return []string{v.dateTime(str(val))}
 	case records.User:
 		return nonEmpty(n.users[str(val)])
-	case records.Relations:
+	case records.Relation, records.Relations:
 		var out []string
-		for _, id := range links(val) {
-			out = append(out, n.companies[id])
+		for _, id := range linked(val) {
+			out = append(out, n.records[f.Target][id])
 		}
+		slices.Sort(out)
 		return nonEmpty(out...)
 	case records.Money:
 		m, _ := val.(map[string]any)

@@ -7,53 +7,91 @@ import (
 	"github.com/rapport-crm/rapport/internal/records"
 )
 
-// names are the names of the users and companies that records refer to by
-// id, read in one query each for a whole page, never one per row.
-// maxNamed bounds the companies named on one page: the engine takes at
-// most 500 values in one "in" condition.
+// maxNamed bounds the linked records named per object on one page: the
+// engine takes at most 500 values in one "in" condition.
 const maxNamed = 500
 
+// names are the names of the users and records that a page's records
+// refer to by id, read in one query per kind for the whole page, never
+// one per row.
 type names struct {
-	users     map[string]string
-	companies map[string]string
+	users   map[string]string
+	records map[string]map[string]string // by object (singular), then id
 }
 
-func (s *Server) namesOf(r *http.Request, recs []records.Record) (names, error) {
-	n := names{users: map[string]string{}, companies: map[string]string{}}
-	if len(recs) == 0 {
-		return n, nil
-	}
-	users, err := s.accounts.ListUsers(r.Context(), account.UserFilter{})
-	if err != nil {
-		return n, err
-	}
-	for _, u := range users {
-		n.users[u.ID] = u.Name
-		if u.Name == "" {
-			n.users[u.ID] = u.Email
-		}
-	}
-	var ids []any
+// namesOf reads the names that the fields called shown of recs refer to.
+// The engine leaves out the linked records the user may not read, so
+// their names stay unknown.
+func (s *Server) namesOf(r *http.Request, fields map[string]*records.Field, shown []string, recs []records.Record) (names, error) {
+	n := names{users: map[string]string{}, records: map[string]map[string]string{}}
+	ids := map[string][]any{} // by object
 	seen := map[string]bool{}
-	for _, rec := range recs {
-		for _, id := range links(rec["companies"]) {
-			if !seen[id] && len(ids) < maxNamed {
-				seen[id] = true
-				ids = append(ids, id)
+	needUsers := false
+	for _, name := range shown {
+		f := fields[name]
+		if f == nil {
+			continue
+		}
+		for _, rec := range recs {
+			switch f.Type {
+			case records.User:
+				needUsers = needUsers || rec[name] != nil
+			case records.Relation, records.Relations:
+				for _, id := range linked(rec[name]) {
+					if key := f.Target + ":" + id; !seen[key] && len(ids[f.Target]) < maxNamed {
+						seen[key] = true
+						ids[f.Target] = append(ids[f.Target], id)
+					}
+				}
 			}
 		}
 	}
-	if len(ids) == 0 {
-		return n, nil
+	if needUsers {
+		if err := s.userNames(r, n.users); err != nil {
+			return n, err
+		}
 	}
-	// The engine leaves out the companies the user may not read.
-	page, err := s.engine.List(r.Context(), "companies", records.Query{
-		Filter: &records.Filter{Field: "id", Op: records.In, Value: ids}, Limit: len(ids)})
-	if err != nil {
-		return n, err
-	}
-	for _, c := range page.Data {
-		n.companies[str(c["id"])] = str(c["name"])
+	for object, list := range ids {
+		view := viewOf(object)
+		if view == nil {
+			continue
+		}
+		page, err := s.engine.List(r.Context(), view.plural, records.Query{
+			Filter: &records.Filter{Field: "id", Op: records.In, Value: list}, Limit: len(list)})
+		if err != nil {
+			return n, err
+		}
+		n.records[object] = map[string]string{}
+		for _, rec := range page.Data {
+			n.records[object][str(rec["id"])] = str(rec[view.name])
+		}
 	}
 	return n, nil
+}
+
+// userNames fills into the names of the workspace's users: the
+// directory, which every member may read and which holds hundreds of
+// users at most.
+func (s *Server) userNames(r *http.Request, into map[string]string) error {
+	users, err := s.accounts.ListUsers(r.Context(), account.UserFilter{})
+	if err != nil {
+		return err
+	}
+	for _, u := range users {
+		into[u.ID] = u.Name
+		if u.Name == "" {
+			into[u.ID] = u.Email
+		}
+	}
+	return nil
+}
+
+// viewOf is the view of the object named object (singular), or nil.
+func viewOf(object string) *objectView {
+	for _, v := range views {
+		if v.object == object {
+			return v
+		}
+	}
+	return nil
 }

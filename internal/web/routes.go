@@ -5,6 +5,7 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/locale"
+	"github.com/rapport-crm/rapport/internal/records"
 )
 
 // Handler returns the web app's handler, to be mounted at / beside the API.
@@ -23,8 +24,8 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /signin/code", s.open(s.signInPage))
 	mux.Handle("POST /language", s.open(s.chooseLanguage))
 	mux.Handle("POST /signout", s.signedIn(s.signOut))
-	mux.Handle("GET /contacts", s.signedIn(s.contacts))
-	mux.Handle("GET /contacts/{id}", s.signedIn(s.contact))
+	mux.Handle("GET /{object}", s.signedIn(s.list))
+	mux.Handle("GET /{object}/{id}", s.signedIn(s.record))
 	mux.Handle("GET /static/{file}", http.HandlerFunc(s.assets.serve))
 	mux.Handle("/", s.open(s.notFound))
 	return s.observe(secure(mux))
@@ -45,16 +46,19 @@ var pages = map[string]func(p *locale.Printer) page{
 	"signin_code": func(p *locale.Printer) page {
 		return &signInCodePage{Token: "t", Next: "/contacts", Problem: p.T("web.signin.wrong_code")}
 	},
-	"contacts": func(p *locale.Printer) page {
-		return &contactsPage{frame: frame{Nav: "contacts"}, Columns: columnsFor(p, "full_name", map[string]bool{"full_name": true}),
-			Rows: []contactRow{{ID: "1", Name: "Ada <b>Lovelace</b>", Emails: []string{"ada@example.com"},
-				Phones: []string{"+44 20 7946 0958"}, Companies: []string{"Analytical Engines"}, Owner: "Charles", Updated: "today"}},
+	"list": func(p *locale.Printer) page {
+		view := views["contacts"]
+		fields := map[string]*records.Field{"full_name": {Name: "full_name", Sortable: true}, "emails": {Name: "emails"}}
+		return &listPage{frame: frame{Nav: "contacts"}, Plural: "contacts", Title: p.T("object.contacts.name"),
+			Columns: columnsFor(p, view, fields, "full_name"),
+			Rows: []row{{ID: "1", Name: "Ada <b>Lovelace</b>", Cells: [][]string{{"ada@example.com"}, {"+44 20 7946 0958"}}}},
 			More: "/contacts?cursor=x"}
 	},
-	"contact": func(p *locale.Printer) page {
-		return &contactPage{frame: frame{Nav: "contacts"}, Name: "Ada Lovelace", Created: "yesterday", Updated: "today",
-			Groups: []fieldGroup{{Title: p.T("web.contact.group.person"), Fields: []shownField{
-				{Label: contactLabel(p, "first_name"), Values: []string{"Ada"}}, {Label: "Interest"}}}}}
+	"record": func(p *locale.Printer) page {
+		return &recordPage{frame: frame{Nav: "contacts"}, Plural: "contacts", List: p.T("object.contacts.name"),
+			Name: "Ada Lovelace", Created: "yesterday", Updated: "today",
+			Groups: []fieldGroup{{Title: p.T("web.group.person"), Fields: []shownField{
+				{Label: fieldLabel(p, "first_name"), Values: []string{"Ada"}}, {Label: "Interest"}}}}}
 	},
 	"problem": func(p *locale.Printer) page {
 		return &problemPage{Title: p.T("web.problem.not_found.title"), Text: p.T("web.problem.not_found.text"), RequestID: "abc"}

@@ -289,6 +289,10 @@ func TestContactsList(t *testing.T) {
 
 		a.get("/contacts/"+evil["id"].(string)).want(t, "the contact page", http.StatusOK,
 			"&lt;script&gt;alert(1)&lt;/script&gt; Zed", "Acme &lt;Ltd&gt;", "How to reach", "020 7946 0958", "<span class=\"value\">Referral</span>")
+		a.get("/companies").want(t, "the companies", http.StatusOK, "Acme &lt;Ltd&gt;", `aria-sort="ascending"`)
+		a.get("/companies/"+acme["id"].(string)).want(t, "a company's page", http.StatusOK,
+			"Acme &lt;Ltd&gt;", "&lt;script&gt;alert(1)&lt;/script&gt; Zed", `href="/companies"`)
+		a.get("/widgets").want(t, "a list the web app does not have", http.StatusNotFound, "Not found")
 		a.get("/contacts/99999").want(t, "a missing contact", http.StatusNotFound, "Not found")
 		a.get("/contacts/nonsense").want(t, "a malformed id", http.StatusNotFound, "Not found")
 		if err := a.engine.Delete(ctx, "contacts", evil["id"].(string), 1); err != nil {
