@@ -51,8 +51,8 @@ var pages = map[string]func(p *locale.Printer) page{
 		fields := map[string]*records.Field{"full_name": {Name: "full_name", Sortable: true}, "emails": {Name: "emails"}}
 		return &listPage{frame: frame{Nav: "contacts"}, Plural: "contacts", Title: p.T("object.contacts.name"),
 			Columns: columnsFor(p, view, fields, "full_name"),
-			Rows: []row{{ID: "1", Name: "Ada <b>Lovelace</b>", Cells: [][]string{{"ada@example.com"}, {"+44 20 7946 0958"}}}},
-			More: "/contacts?cursor=x"}
+			Rows:    []row{{ID: "1", Name: "Ada <b>Lovelace</b>", Cells: [][]string{{"ada@example.com"}, {"+44 20 7946 0958"}}}},
+			More:    "/contacts?cursor=x"}
 	},
 	"record": func(p *locale.Printer) page {
 		return &recordPage{frame: frame{Nav: "contacts"}, Plural: "contacts", List: p.T("object.contacts.name"),
