@@ -111,6 +111,7 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, v *visit, status 
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", v.lang)
 	w.Header().Set("Vary", "Cookie, Accept-Language, HX-Request")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
