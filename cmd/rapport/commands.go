@@ -198,11 +198,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	}
 	defer stopWorkers() // after the HTTP shutdown below, before db.Close
 	timeout, expensive := c.cfg.Queries()
+	// The API and the web app count failed sign-ins together.
+	guard := api.NewSignInLimits(api.Limits{})
 	apiHandler := (&api.Server{Engine: engine, Accounts: accounts, DB: db, Log: c.log, Version: version,
-		Sales: svc.sales, Activity: svc.activity, Search: svc.search, Duplicates: svc.duplicates,
+		Sales: svc.sales, Activity: svc.activity, Search: svc.search, Duplicates: svc.duplicates, SignIn: guard,
 		ClientIPHeader: c.cfg.ClientIPHeader, Queries: api.QueryLimits{Timeout: timeout, Expensive: expensive}}).Handler()
 	app, err := web.New(web.Options{Engine: engine, Accounts: accounts, Log: c.log, ClientIPHeader: c.cfg.ClientIPHeader,
-		PhoneRegion: c.cfg.PhoneRegion})
+		PhoneRegion: c.cfg.PhoneRegion, SignIn: guard})
 	if err != nil {
 		return err
 	}

@@ -58,7 +58,27 @@ type guards struct {
 	origins   *http.CrossOriginProtection
 }
 
-func newGuards(l Limits) *guards {
+func newGuards(l Limits, shared *SignInLimits) *guards {
+	if shared == nil {
+		shared = NewSignInLimits(l)
+	}
+	return &guards{anonymous: shared.anonymous, emails: shared.emails, addresses: shared.addresses,
+		origins: http.NewCrossOriginProtection()}
+}
+
+// SignInLimits are the counters against guessing: requests without valid
+// credentials per client address, and failed sign-ins per e-mail address
+// and per client address. The API and the web app share one, so that
+// guesses through either count together.
+type SignInLimits struct {
+	anonymous *limit.Buckets
+	emails    *limit.Backoff
+	addresses *limit.Backoff
+}
+
+// NewSignInLimits makes the counters of l; zero fields of l take the
+// value of DefaultLimits.
+func NewSignInLimits(l Limits) *SignInLimits {
 	d := DefaultLimits
 	l.PerSecond, l.Burst = orDefault(l.PerSecond, d.PerSecond), orDefault(l.Burst, d.Burst)
 	l.EmailFailures, l.AddressFailures = orDefault(l.EmailFailures, d.EmailFailures), orDefault(l.AddressFailures, d.AddressFailures)
@@ -66,13 +86,32 @@ func newGuards(l Limits) *guards {
 	// A day without failures wipes the slate; until then, failures after
 	// a lock double it rather than earning a fresh set of free guesses.
 	const forget = 24 * time.Hour
-	return &guards{
+	return &SignInLimits{
 		anonymous: limit.NewBuckets(l.PerSecond, l.Burst),
 		emails:    limit.NewBackoff(l.EmailFailures, l.Lockout, l.LockoutMax, forget),
 		addresses: limit.NewBackoff(l.AddressFailures, l.Lockout, l.LockoutMax, forget),
-		origins:   http.NewCrossOriginProtection(),
 	}
 }
+
+// TakeAnonymous takes a token from the bucket of a client address (see
+// LimitKey) for a request without valid credentials; when it is empty,
+// it returns false and how long to wait.
+func (g *SignInLimits) TakeAnonymous(key string) (bool, time.Duration) { return g.anonymous.Take(key) }
+
+// Wait is how long sign-ins for emailKey or from addressKey stay locked
+// out; emailKey is the workspace id, a colon and the e-mail in lower case.
+func (g *SignInLimits) Wait(emailKey, addressKey string) time.Duration {
+	return max(g.emails.Wait(emailKey), g.addresses.Wait(addressKey))
+}
+
+// Fail counts a failed sign-in against the e-mail and the address.
+func (g *SignInLimits) Fail(emailKey, addressKey string) {
+	g.emails.Fail(emailKey)
+	g.addresses.Fail(addressKey)
+}
+
+// Succeed clears the failures of an e-mail address after a good sign-in.
+func (g *SignInLimits) Succeed(emailKey string) { g.emails.Reset(emailKey) }
 
 func orDefault[T comparable](v, def T) T {
 	var zero T

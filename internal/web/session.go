@@ -43,7 +43,7 @@ func (s *Server) open(h handler) http.Handler {
 			return
 		}
 		if v.user == nil && r.Method == http.MethodPost {
-			if ok, _ := s.anonymous.Take(api.LimitKey(s.clientAddress(r))); !ok {
+			if ok, _ := s.guard.TakeAnonymous(api.LimitKey(s.clientAddress(r))); !ok {
 				s.fail(w, r, v, errTooMany)
 				return
 			}

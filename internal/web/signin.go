@@ -88,25 +88,24 @@ func (s *Server) signInCode(w http.ResponseWriter, r *http.Request, v *visit) {
 var errLockedOut = errors.New("too many failed sign-ins")
 
 // attempt signs in through the account service, counting failures per
-// e-mail and per client address as the API does, and on success sets the
-// session cookie and sends the browser on to next.
+// e-mail and per client address with the API's counters, and on success
+// sets the session cookie and sends the browser on to next.
 func (s *Server) attempt(w http.ResponseWriter, r *http.Request, email, password, code, next string) error {
 	addr := s.clientAddress(r)
 	emailKey := strconv.Itoa(defaultWorkspace) + ":" + strings.ToLower(email)
 	addrKey := api.LimitKey(addr)
-	if max(s.emails.Wait(emailKey), s.addresses.Wait(addrKey)) > 0 {
+	if s.guard.Wait(emailKey, addrKey) > 0 {
 		return errLockedOut
 	}
 	sess, _, err := s.accounts.SignIn(r.Context(), account.SignIn{Workspace: defaultWorkspace, Email: email,
 		Password: password, TOTPCode: code, Address: addr, UserAgent: r.UserAgent()})
 	if account.IsWrongPassword(err) {
-		s.emails.Fail(emailKey)
-		s.addresses.Fail(addrKey)
+		s.guard.Fail(emailKey, addrKey)
 	}
 	if err != nil {
 		return err
 	}
-	s.emails.Reset(emailKey)
+	s.guard.Succeed(emailKey)
 	setSessionCookie(w, sess)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil

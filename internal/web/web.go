@@ -19,7 +19,6 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/account"
 	"github.com/rapport-crm/rapport/internal/api"
-	"github.com/rapport-crm/rapport/internal/limit"
 	"github.com/rapport-crm/rapport/internal/records"
 )
 
@@ -38,6 +37,10 @@ type Options struct {
 	// PhoneRegion is the country the server reads phone numbers of, which
 	// the set-up page suggests.
 	PhoneRegion string
+	// SignIn are the counters against guessing, shared with the API so
+	// that guesses through either count together; nil makes the web app
+	// counters of its own, with the API's default limits.
+	SignIn *api.SignInLimits
 }
 
 // Server is the web app.
@@ -53,12 +56,9 @@ type Server struct {
 	assets  *assets
 	origins *http.CrossOriginProtection
 	// Failed sign-ins lock an e-mail address or a client address out for
-	// a while, and requests without a session are limited per address,
-	// with the limits the API uses.
-	emails    *limit.Backoff
-	addresses *limit.Backoff
-	anonymous *limit.Buckets
-	pending   *pendingSignIns
+	// a while, and posts without a session are limited per address.
+	guard   *api.SignInLimits
+	pending *pendingSignIns
 }
 
 // New builds the web app: it parses every template in every language and
@@ -82,14 +82,13 @@ func New(o Options) (*Server, error) {
 	if !a.built {
 		o.Log.Warn("the web app's scripts and styles are not built; run `npm ci && go run ./tools/assets` and build again")
 	}
-	l := api.DefaultLimits
+	if o.SignIn == nil {
+		o.SignIn = api.NewSignInLimits(api.Limits{})
+	}
 	return &Server{
 		engine: o.Engine, accounts: o.Accounts, log: o.Log, ipHeader: o.ClientIPHeader, phoneRegion: o.PhoneRegion,
 		pages: pages, assets: a, origins: http.NewCrossOriginProtection(),
-		emails:    limit.NewBackoff(l.EmailFailures, l.Lockout, l.LockoutMax, 24*time.Hour),
-		addresses: limit.NewBackoff(l.AddressFailures, l.Lockout, l.LockoutMax, 24*time.Hour),
-		anonymous: limit.NewBuckets(l.PerSecond, l.Burst),
-		pending:   newPendingSignIns(5 * time.Minute),
+		guard: o.SignIn, pending: newPendingSignIns(5 * time.Minute),
 	}, nil
 }
 

@@ -18,6 +18,7 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/account"
+	"github.com/rapport-crm/rapport/internal/api"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/store"
 	"github.com/rapport-crm/rapport/internal/store/storetest"
@@ -48,13 +49,16 @@ func (c *clock) pass(d time.Duration) {
 	c.mu.Unlock()
 }
 
-func newApp(t *testing.T, db *store.DB) *app {
+func newApp(t *testing.T, db *store.DB) *app { return newAppGuarded(t, db, nil) }
+
+// newAppGuarded is newApp with the counters of failed sign-ins given.
+func newAppGuarded(t *testing.T, db *store.DB, guard *api.SignInLimits) *app {
 	t.Helper()
 	clk := &clock{t: time.Now()}
 	engine := records.New(db, records.Options{Policy: access.NewRolePolicy(db), PhoneRegion: "GB"})
 	accounts := account.NewWithOptions(db, account.Options{Password: account.PasswordParams{Memory: 64, Time: 1, Threads: 1},
 		Now: clk.now})
-	s, err := web.New(web.Options{Engine: engine, Accounts: accounts, Log: slog.New(slog.DiscardHandler)})
+	s, err := web.New(web.Options{Engine: engine, Accounts: accounts, Log: slog.New(slog.DiscardHandler), SignIn: guard})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -406,4 +410,32 @@ func TestASalespersonSeesOnlyTheirOwnContacts(t *testing.T) {
 			t.Error("the not-found page names the colleague's contact")
 		}
 	})
+}
+
+// TestFailedSignInsCountWithTheAPIs checks that guesses through the API
+// and through the web app count together towards the lock-out.
+func TestFailedSignInsCountWithTheAPIs(t *testing.T) {
+	db := storetest.SQLite(t)
+	guard := api.NewSignInLimits(api.Limits{EmailFailures: 3})
+	a := newAppGuarded(t, db, guard)
+	a.setUp()
+	rest := httptest.NewServer((&api.Server{Engine: a.engine, Accounts: a.accounts, DB: db, SignIn: guard,
+		Log: slog.New(slog.DiscardHandler)}).Handler())
+	t.Cleanup(rest.Close)
+	for range 2 {
+		res, err := http.Post(rest.URL+"/api/v1/sessions", "application/json",
+			strings.NewReader(`{"email":"ada@example.com","password":"a wrong guess"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("a wrong password through the API: %d", res.StatusCode)
+		}
+	}
+	a.client = a.newClient()
+	a.post("/signin", url.Values{"email": {"ada@example.com"}, "password": {"another guess"}}).
+		want(t, "the third wrong password, through the web app", http.StatusUnauthorized, "The e-mail address or the password is wrong.")
+	a.post("/signin", url.Values{"email": {"ada@example.com"}, "password": {"analytical-engine"}}).
+		want(t, "the right password while locked out", http.StatusTooManyRequests, "Too many failed attempts")
 }
