@@ -1,8 +1,10 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"time"
@@ -34,31 +36,51 @@ func secure(next http.Handler) http.Handler {
 	})
 }
 
-// observe gives every request an id, recovers from a panic with an error
-// page, and writes an access log line.
+// observe gives every request an id and a logger that carries it (and,
+// once the session is read, the user's id), recovers from a panic, and
+// writes an access log line.
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		b := make([]byte, 8)
 		rand.Read(b)
-		id := hex.EncodeToString(b)
-		w.Header().Set("X-Request-Id", id)
+		info := &reqInfo{id: hex.EncodeToString(b)}
+		info.log = s.log.With("request_id", info.id)
+		w.Header().Set("X-Request-Id", info.id)
+		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				s.log.Error("panic", "request_id", id, "panic", p, "stack", string(debug.Stack()))
+				info.log.Error("panic", "panic", p, "stack", string(debug.Stack()))
 				if !rec.wrote {
 					http.Error(rec, "internal error", http.StatusInternalServerError)
 				}
 			}
-			s.log.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path, "status", rec.status,
+			info.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
 				"duration_ms", float64(time.Since(start).Microseconds())/1000)
 		}()
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// reqInfo is what every layer of one request shares: its id and its
+// logger, to which the session layer adds the user's id.
+type reqInfo struct {
+	id  string
+	log *slog.Logger
+}
+
+type infoKey struct{}
+
+// logger is the request's logger, or the server's outside a request.
+func (s *Server) logger(r *http.Request) *slog.Logger {
+	if info, ok := r.Context().Value(infoKey{}).(*reqInfo); ok {
+		return info.log
+	}
+	return s.log
 }
 
 // recorder remembers the status of a response.

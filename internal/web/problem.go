@@ -44,7 +44,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, v *visit, err erro
 	case fault.EINVALID:
 		title, text, status = v.p.T("web.problem.not_found.title"), v.p.T("web.problem.not_found.text"), http.StatusNotFound // only a hand-made URL gets here
 	default:
-		s.log.Error("web request failed", "path", r.URL.Path, "err", err)
+		s.logger(r).Error("web request failed", "path", r.URL.Path, "err", err)
 		title, text, status = v.p.T("web.problem.broken.title"), v.p.T("web.problem.broken.text"), http.StatusInternalServerError
 	}
 	s.render(w, r, v, status, "problem", &problemPage{Title: title, Text: text, RequestID: w.Header().Get("X-Request-Id")})

@@ -106,7 +106,7 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, v *visit, status 
 	t := s.pages[v.lang][name]
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, tmpl, data); err != nil {
-		s.log.Error("render", "page", name, "err", err)
+		s.logger(r).Error("render", "page", name, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}

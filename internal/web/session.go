@@ -83,6 +83,9 @@ func (s *Server) visit(w http.ResponseWriter, r *http.Request) (*visit, *http.Re
 			if me, err := s.accounts.Me(ctx); err == nil {
 				r = r.WithContext(ctx)
 				v.user, v.session = &me.User, &sess
+				if info, ok := ctx.Value(infoKey{}).(*reqInfo); ok {
+					info.log = info.log.With("user_id", me.ID)
+				}
 			}
 		} else if fault.Is(err, fault.EUNAUTHORIZED) {
 			clearSessionCookie(w)
