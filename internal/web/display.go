@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nyaruka/phonenumbers"
 	"golang.org/x/text/currency"
 
 	"github.com/rapport-crm/rapport/internal/records"
@@ -34,9 +35,7 @@ func values(v any) []string {
 		case string:
 			out = append(out, x)
 		case map[string]any:
-			if t := str(x["typed"]); t != "" {
-				out = append(out, t) // a phone as the user wrote it
-			} else if s := str(x["value"]); s != "" {
+			if s := str(x["value"]); s != "" {
 				out = append(out, s)
 			}
 		}
@@ -137,6 +136,8 @@ func (v *visit) show(f *records.Field, val any, n names) []string {
 	case records.Money:
 		m, _ := val.(map[string]any)
 		return []string{v.p.Money(decimal(m["amount"], str(m["currency"])), str(m["currency"]))}
+	case records.Phone:
+		return phones(val)
 	case records.Select:
 		return []string{v.option(f.Name, str(val))}
 	case records.Boolean:
@@ -226,4 +227,24 @@ func (v *visit) option(field, value string) string {
 		return p.T("web.source.other")
 	}
 	return value
+}
+
+// phones writes valid numbers in the international format ("+44 20 7946
+// 0958"), which reads the same to a colleague in any country, and others
+// as they were typed.
+func phones(v any) []string {
+	list, _ := v.([]any)
+	var out []string
+	for _, item := range list {
+		m, _ := item.(map[string]any)
+		value, typed := str(m["value"]), str(m["typed"])
+		if n, err := phonenumbers.Parse(value, ""); err == nil && strings.HasPrefix(value, "+") {
+			out = append(out, phonenumbers.Format(n, phonenumbers.INTERNATIONAL))
+		} else if typed != "" {
+			out = append(out, typed)
+		} else if value != "" {
+			out = append(out, value)
+		}
+	}
+	return out
 }

@@ -266,7 +266,7 @@ func TestContactsList(t *testing.T) {
 		}
 		page := a.get("/contacts")
 		page.want(t, "contacts by name", http.StatusOK, `aria-sort="ascending"`,
-			"&lt;script&gt;alert(1)&lt;/script&gt; Zed", "zed@example.com", "020 7946 0958", "Acme &lt;Ltd&gt;", "Ada Lovelace",
+			"&lt;script&gt;alert(1)&lt;/script&gt; Zed", "zed@example.com", "&#43;44 20 7946 0958", "Acme &lt;Ltd&gt;", "Ada Lovelace",
 			`href="/contacts?sort=-full_name"`, `href="/contacts?sort=updated_at"`, `hx-trigger="revealed"`)
 		if strings.Contains(page.body, "<script>alert") {
 			t.Error("the list shows a name as HTML")
@@ -292,7 +292,7 @@ func TestContactsList(t *testing.T) {
 		a.get("/contacts?sort=-updated_at").want(t, "newest first", http.StatusOK, `aria-sort="descending"`)
 
 		a.get("/contacts/"+evil["id"].(string)).want(t, "the contact page", http.StatusOK,
-			"&lt;script&gt;alert(1)&lt;/script&gt; Zed", "Acme &lt;Ltd&gt;", "How to reach", "020 7946 0958", "<span class=\"value\">Referral</span>")
+			"&lt;script&gt;alert(1)&lt;/script&gt; Zed", "Acme &lt;Ltd&gt;", "How to reach", "&#43;44 20 7946 0958", "<span class=\"value\">Referral</span>")
 		a.get("/companies").want(t, "the companies", http.StatusOK, "Acme &lt;Ltd&gt;", `aria-sort="ascending"`)
 		a.get("/companies/"+acme["id"].(string)).want(t, "a company's page", http.StatusOK,
 			"Acme &lt;Ltd&gt;", "&lt;script&gt;alert(1)&lt;/script&gt; Zed", `href="/companies"`)
