@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -169,6 +171,9 @@ func browse(t *testing.T, s *server, db []string, dir string) {
 		t.Error("a contact's name ran as a script")
 	}
 	b.shoot("contacts")
+	b.do("the dark scheme", darkScheme(true))
+	b.shoot("contacts-dark")
+	b.do("the light scheme", darkScheme(false))
 	b.do("scroll to the end of the first page",
 		chromedp.Evaluate[chromedp.Void](`document.querySelector("tr.more").scrollIntoView()`),
 		chromedp.WaitVisible(css(`tbody tr:nth-child(63)`)))
@@ -224,6 +229,19 @@ func browse(t *testing.T, s *server, db []string, dir string) {
 	if got := b.text(".nav a"); got != "Контакты" {
 		t.Errorf("signed in again, the navigation reads %q", got)
 	}
+}
+
+// darkScheme makes the page see the system's colour scheme as dark, or
+// as it was.
+func darkScheme(on bool) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		var features []*emulation.MediaFeature
+		if on {
+			features = []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}
+		}
+		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Features: features})
+		return err
+	})
 }
 
 func lastLine(s string) string {
