@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/rapport-crm/rapport/internal/fault"
@@ -53,4 +54,22 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, v *visit, err erro
 // notFound answers every path that no page serves.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request, v *visit) {
 	s.fail(w, r, v, errNotFound)
+}
+
+// fieldErrors turns invalid input into each field's message in the
+// visit's language, keyed by the field's path (emails[0].value), which is
+// the name of its input; ok is false when err is not invalid input. A
+// form shows each message beside its input and keeps what was typed.
+func fieldErrors(v *visit, err error) (errs map[string]string, ok bool) {
+	var fe *fault.Error
+	if !errors.As(err, &fe) || fe.Code != fault.EINVALID {
+		return nil, false
+	}
+	errs = map[string]string{}
+	for _, f := range fe.Fields {
+		if _, seen := errs[f.Field]; !seen {
+			errs[f.Field] = v.p.FieldError(f)
+		}
+	}
+	return errs, true
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 
@@ -54,17 +53,13 @@ func (s *Server) setUp(w http.ResponseWriter, r *http.Request, v *visit) {
 	_, err := s.accounts.SetUp(r.Context(), defaultWorkspace, account.FirstRun{Workspace: form.Workspace,
 		BaseCurrency: form.BaseCurrency, PhoneRegion: form.PhoneRegion, Language: form.Language,
 		Name: form.Name, Email: form.Email, Password: password})
-	var fe *fault.Error
+	if errs, ok := fieldErrors(v, err); ok {
+		s.render(w, r, v, http.StatusBadRequest, "setup", &setUpPage{Form: form, Errors: errs})
+		return
+	}
 	switch {
 	case fault.Is(err, fault.ECONFLICT):
 		http.Redirect(w, r, "/signin", http.StatusSeeOther)
-		return
-	case errors.As(err, &fe) && fe.Code == fault.EINVALID:
-		page := &setUpPage{Form: form, Errors: map[string]string{}}
-		for _, f := range fe.Fields {
-			page.Errors[f.Field] = v.p.FieldError(f)
-		}
-		s.render(w, r, v, http.StatusBadRequest, "setup", page)
 		return
 	case err != nil:
 		s.fail(w, r, v, err)
