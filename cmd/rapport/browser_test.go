@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +21,8 @@ const chromium = "/usr/bin/chromium"
 // TestBrowser drives headless Chromium through the web app of the real
 // binary: first-run set-up, the contacts list (a name with a script tag
 // shown as text), paging as the list scrolls, the companies, sorting by a
-// header, a contact's page, Russian, sign-out and sign-in. It saves screenshots at
+// header, a contact's page, Russian, sign-out, a password reset through
+// the mailed link, and sign-in. It saves screenshots at
 // desktop and phone widths into $RAPPORT_SCREENSHOTS, or the test's
 // temporary directory.
 func TestBrowser(t *testing.T) {
@@ -221,9 +223,27 @@ func browse(t *testing.T, s *server, db []string, dir string) {
 		t.Errorf("after sign-out in Russian, the page is titled %q", got)
 	}
 	b.shoot("signin-ru")
+
+	// A forgotten password: the link comes by mail, which the server
+	// writes to its log, with the token in the fragment that our script
+	// copies into the form.
+	b.do("ask for a reset link", chromedp.Click(css(`a[href="/forgot"]`)), chromedp.WaitVisible(css(`form[action="/forgot"] #email`)),
+		chromedp.SendKeys(css(`#email`), "ada@example.com"), chromedp.Click(css(`button[type="submit"].primary`)),
+		chromedp.WaitVisible(css(`.notice-ok`)))
+	link := regexp.MustCompile(`http://[^\s"]+/password-reset#token=rpr_[A-Za-z0-9_-]+`).FindString(s.log.String())
+	if link == "" {
+		t.Fatalf("no reset link in the server's log:\n%s", s.log.String())
+	}
+	b.do("open the reset link", chromedp.Navigate(link), chromedp.WaitVisible(css(`#password`)))
+	if !b.eval(`document.querySelector("input[data-reset-token]").value.startsWith("rpr_") && location.hash === ""`) {
+		t.Error("the reset page did not take the token out of the address into its form")
+	}
+	b.shoot("reset-ru")
+	b.do("choose a new password", chromedp.SendKeys(css(`#password`), "difference-engine"),
+		chromedp.Click(css(`button[type="submit"].primary`)), chromedp.WaitVisible(css(`.notice-ok`)))
+
 	b.do("sign in again",
-		chromedp.SendKeys(css(`#email`), "ada@example.com"),
-		chromedp.SendKeys(css(`#password`), "analytical-engine"),
+		chromedp.SendKeys(css(`#password`), "difference-engine"),
 		chromedp.Click(css(`button[type="submit"].primary`)),
 		chromedp.WaitVisible(css(`table.list`)))
 	if got := b.text(".nav a"); got != "Контакты" {

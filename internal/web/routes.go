@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 
+	"github.com/rapport-crm/rapport/internal/account"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/locale"
 	"github.com/rapport-crm/rapport/internal/records"
@@ -22,6 +23,10 @@ func (s *Server) Handler() http.Handler {
 	// on, which for a form that failed is the address it posted to.
 	mux.Handle("GET /setup", s.open(s.home))
 	mux.Handle("GET /signin/code", s.open(s.signInPage))
+	mux.Handle("GET /forgot", s.open(s.forgotForm))
+	mux.Handle("POST /forgot", s.open(s.forgot))
+	mux.Handle("GET "+account.ResetPath, s.open(s.resetForm))
+	mux.Handle("POST "+account.ResetPath, s.open(s.reset))
 	mux.Handle("POST /language", s.open(s.chooseLanguage))
 	mux.Handle("POST /signout", s.signedIn(s.signOut))
 	mux.Handle("GET /{object}", s.signedIn(s.list))
@@ -41,7 +46,7 @@ var pages = map[string]func(p *locale.Printer) page{
 		return page
 	},
 	"signin": func(p *locale.Printer) page {
-		return &signInPage{Email: "ada@example.com", Next: "/contacts", Problem: p.T("web.signin.wrong")}
+		return &signInPage{Email: "ada@example.com", Next: "/contacts", Problem: p.T("web.signin.wrong"), Notice: p.T("web.reset.done")}
 	},
 	"signin_code": func(p *locale.Printer) page {
 		return &signInCodePage{Token: "t", Next: "/contacts", Problem: p.T("web.signin.wrong_code")}
@@ -59,6 +64,11 @@ var pages = map[string]func(p *locale.Printer) page{
 			Name: "Ada Lovelace", Created: "yesterday", Updated: "today",
 			Groups: []fieldGroup{{Title: p.T("web.group.person"), Fields: []shownField{
 				{Label: fieldLabel(p, "first_name"), Values: []string{"Ada"}}, {Label: "Interest"}}}}}
+	},
+	"forgot": func(p *locale.Printer) page { return &forgotPage{Email: "ada@example.com", Sent: true} },
+	"reset": func(p *locale.Printer) page {
+		return &resetPage{Problem: p.T("web.reset.expired"),
+			Errors: map[string]string{"password": p.FieldError(fault.FieldError{Field: "password", Code: "too_short"})}}
 	},
 	"problem": func(p *locale.Printer) page {
 		return &problemPage{Title: p.T("web.problem.not_found.title"), Text: p.T("web.problem.not_found.text"), RequestID: "abc"}

@@ -18,6 +18,7 @@ type signInPage struct {
 	Email   string
 	Next    string
 	Problem string
+	Notice  string // good news, such as a new password
 }
 
 // signInCodePage asks for the two-factor code after a good password.

@@ -19,6 +19,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/account"
 	"github.com/rapport-crm/rapport/internal/api"
+	"github.com/rapport-crm/rapport/internal/mail"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/store"
 	"github.com/rapport-crm/rapport/internal/store/storetest"
@@ -35,6 +36,29 @@ type app struct {
 	engine   *records.Engine
 	accounts *account.Service
 	clock    *clock
+	mail     *outbox
+}
+
+// outbox keeps the mail the account service sends.
+type outbox struct {
+	mu   sync.Mutex
+	sent []mail.Message
+}
+
+func (o *outbox) Send(_ context.Context, m mail.Message) error {
+	o.mu.Lock()
+	o.sent = append(o.sent, m)
+	o.mu.Unlock()
+	return nil
+}
+
+func (o *outbox) last() mail.Message {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if len(o.sent) == 0 {
+		return mail.Message{}
+	}
+	return o.sent[len(o.sent)-1]
 }
 
 type clock struct {
@@ -56,8 +80,9 @@ func newAppGuarded(t *testing.T, db *store.DB, guard *api.SignInLimits) *app {
 	t.Helper()
 	clk := &clock{t: time.Now()}
 	engine := records.New(db, records.Options{Policy: access.NewRolePolicy(db), PhoneRegion: "GB"})
+	box := &outbox{}
 	accounts := account.NewWithOptions(db, account.Options{Password: account.PasswordParams{Memory: 64, Time: 1, Threads: 1},
-		Now: clk.now})
+		Now: clk.now, Mail: box})
 	s, err := web.New(web.Options{Engine: engine, Accounts: accounts, Log: slog.New(slog.DiscardHandler), SignIn: guard})
 	if err != nil {
 		t.Fatal(err)
@@ -66,7 +91,7 @@ func newAppGuarded(t *testing.T, db *store.DB, guard *api.SignInLimits) *app {
 	// cookies for https only.
 	srv := httptest.NewTLSServer(s.Handler())
 	t.Cleanup(srv.Close)
-	a := &app{t: t, srv: srv, db: db, engine: engine, accounts: accounts, clock: clk}
+	a := &app{t: t, srv: srv, db: db, engine: engine, accounts: accounts, clock: clk, mail: box}
 	a.client = a.newClient()
 	return a
 }
@@ -438,4 +463,34 @@ func TestFailedSignInsCountWithTheAPIs(t *testing.T) {
 		want(t, "the third wrong password, through the web app", http.StatusUnauthorized, "The e-mail address or the password is wrong.")
 	a.post("/signin", url.Values{"email": {"ada@example.com"}, "password": {"analytical-engine"}}).
 		want(t, "the right password while locked out", http.StatusTooManyRequests, "Too many failed attempts")
+}
+
+func TestPasswordReset(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		a.setUp()
+		a.client = a.newClient()
+		a.get("/signin").want(t, "sign-in links to a reset", http.StatusOK, `href="/forgot"`)
+		a.post("/forgot", url.Values{"email": {"nobody@example.com"}}).want(t, "a reset for an unknown address", http.StatusOK, "a link to reset its password is on its way")
+		if a.mail.last().To != "" {
+			t.Fatal("a reset link went to an address without an account")
+		}
+		a.post("/forgot", url.Values{"email": {"ada@example.com"}}).want(t, "a reset for Ada", http.StatusOK, "a link to reset its password is on its way")
+		link := regexp.MustCompile(`/password-reset#token=(\S+)`).FindStringSubmatch(a.mail.last().Text)
+		if link == nil {
+			t.Fatalf("no reset link in %q", a.mail.last().Text)
+		}
+		token, _ := url.QueryUnescape(link[1])
+		a.get("/password-reset").want(t, "the reset page", http.StatusOK, "data-reset-token", `name="password"`)
+		a.post("/password-reset", url.Values{"token": {token}, "password": {"short"}}).
+			want(t, "a short new password", http.StatusBadRequest, "This is too short")
+		a.post("/password-reset", url.Values{"token": {token}, "password": {"difference-engine"}}).
+			want(t, "the new password", http.StatusOK, "Your password is changed", `value="ada@example.com"`)
+		a.post("/password-reset", url.Values{"token": {token}, "password": {"difference-engine-2"}}).
+			want(t, "the same link again", http.StatusBadRequest, "This link has expired or has already been used.", `href="/forgot"`)
+		a.post("/signin", url.Values{"email": {"ada@example.com"}, "password": {"analytical-engine"}}).
+			want(t, "the old password", http.StatusUnauthorized)
+		a.post("/signin", url.Values{"email": {"ada@example.com"}, "password": {"difference-engine"}}).
+			want(t, "the new password", http.StatusSeeOther, "/contacts")
+	})
 }

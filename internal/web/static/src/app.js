@@ -21,3 +21,12 @@ document.addEventListener("change", (event) => {
     el.form.requestSubmit();
   }
 });
+
+// A password-reset link carries its token in the fragment, which browsers
+// never send to a server (nor to its logs): copy it into the form, and
+// take it out of the address bar and the history.
+const resetToken = document.querySelector("input[data-reset-token]");
+if (resetToken && location.hash.startsWith("#token=")) {
+  resetToken.value = decodeURIComponent(location.hash.slice("#token=".length));
+  history.replaceState(null, "", location.pathname);
+}
