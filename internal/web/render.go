@@ -140,5 +140,13 @@ func languageChoices() []languageChoice {
 // helpers are the template functions besides the catalogue's.
 var helpers = template.FuncMap{
 	// field picks the error of one input out of a form's errors.
-	"field": func(errs map[string]string, name string) string { return errs[name] },
+	"field": func(errs map[string]string, name string) fieldProblem {
+		return fieldProblem{ID: name + "-error", Text: errs[name]}
+	},
+}
+
+// fieldProblem is the error of one input: its text, and the id of the
+// paragraph that shows it, which the input names in aria-describedby.
+type fieldProblem struct {
+	ID, Text string
 }

@@ -191,7 +191,8 @@ func TestFirstRunSetsUpAndSignsIn(t *testing.T) {
 		bad := url.Values{"workspace": {""}, "base_currency": {"EURO"}, "phone_region": {"GB"}, "language": {"en"},
 			"name": {"Ada <script>"}, "email": {"not-an-address"}, "password": {"short"}}
 		ans := a.post("/setup", bad)
-		ans.want(t, "bad set-up", http.StatusBadRequest, "Enter an e-mail address", "This is too short", "not-an-address", "Ada &lt;script&gt;")
+		ans.want(t, "bad set-up", http.StatusBadRequest, "Enter an e-mail address", "This is too short", "not-an-address", "Ada &lt;script&gt;",
+			`<p class="error" id="email-error">`, `aria-describedby="email-error" type="email" value="not-an-address" required autocomplete="email" aria-invalid="true"`)
 		if strings.Contains(ans.body, "Ada <script>") {
 			t.Error("the set-up form echoes a name unescaped")
 		}
