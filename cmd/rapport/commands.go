@@ -20,6 +20,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/mail"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/store"
+	"github.com/rapport-crm/rapport/internal/web"
 )
 
 // defaultWorkspace is the workspace of a single-company install, created by
@@ -197,9 +198,17 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	}
 	defer stopWorkers() // after the HTTP shutdown below, before db.Close
 	timeout, expensive := c.cfg.Queries()
-	srv := httpServer((&api.Server{Engine: engine, Accounts: accounts, DB: db, Log: c.log, Version: version,
-		Sales: svc.sales, Activity: svc.activity, Search: svc.search, Duplicates: svc.duplicates,
-		ClientIPHeader: c.cfg.ClientIPHeader, Queries: api.QueryLimits{Timeout: timeout, Expensive: expensive}}).Handler(), c.log)
+	// The API and the web app count failed sign-ins together.
+	guard := api.NewSignInLimits(api.Limits{})
+	apiHandler := (&api.Server{Engine: engine, Accounts: accounts, DB: db, Log: c.log, Version: version,
+		Sales: svc.sales, Activity: svc.activity, Search: svc.search, Duplicates: svc.duplicates, SignIn: guard,
+		ClientIPHeader: c.cfg.ClientIPHeader, Queries: api.QueryLimits{Timeout: timeout, Expensive: expensive}}).Handler()
+	app, err := web.New(web.Options{Engine: engine, Accounts: accounts, Log: c.log, ClientIPHeader: c.cfg.ClientIPHeader,
+		PhoneRegion: c.cfg.PhoneRegion, SignIn: guard})
+	if err != nil {
+		return err
+	}
+	srv := httpServer(mount(apiHandler, app.Handler()), c.log)
 	ln, err := net.Listen("tcp", c.cfg.Addr)
 	if err != nil {
 		return err
@@ -229,6 +238,18 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	}
 	c.log.Info("stopped")
 	return nil
+}
+
+// mount serves the API under /api/ with its probes and metrics, and the
+// web app at every other path.
+func mount(apiHandler, webHandler http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/api/", apiHandler)
+	mux.Handle("GET /healthz", apiHandler)
+	mux.Handle("GET /readyz", apiHandler)
+	mux.Handle("GET /metrics", apiHandler)
+	mux.Handle("/", webHandler)
+	return mux
 }
 
 // httpServer serves h with bounds on how long a client may take, so that
@@ -292,7 +313,7 @@ func bootstrap(ctx context.Context, c *command, db *store.DB, accounts *account.
 		return nil
 	}
 	if users == 0 {
-		c.log.Warn("no users yet: create the first administrator with\n" +
+		c.log.Warn("no users yet: open the web app to set up the workspace, or create the first administrator with\n" +
 			"  rapport user create --email you@example.com --password '…' --role administrator\n" +
 			"then an API token with\n" +
 			"  rapport token create --email you@example.com --name cli\n" +

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -46,6 +47,11 @@ const (
 	buildCommand = "go build -o rapport ./cmd/rapport" // as TestMain builds the binary
 	checkCommand = "bash scripts/test"                 // as .ci/run runs it
 )
+
+// assetCommands build the web app's scripts and styles before the binary
+// embeds them; scripts/test runs them too, so CI checks what a newcomer
+// runs.
+var assetCommands = []string{"npm ci", "go run ./tools/assets"}
 
 // readme is what the test runs of README.md.
 type readme struct {
@@ -141,6 +147,11 @@ func (doc *readme) add(t *testing.T, section string, code readmeCode) {
 		cmd = strings.TrimSpace(cmd)
 		switch {
 		case cmd == "" || strings.HasPrefix(cmd, "#") || cmd == buildCommand:
+		case slices.Contains(assetCommands, cmd):
+			script, err := os.ReadFile("../../scripts/test")
+			if err != nil || !strings.Contains(string(script), "\n"+cmd) {
+				t.Fatalf("README.md line %d: scripts/test does not run %q: %v", code.line+i, cmd, err)
+			}
 		case cmd == checkCommand:
 			ci, err := os.ReadFile("../../.ci/run")
 			if err != nil || !strings.Contains(string(ci), checkCommand) {

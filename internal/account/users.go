@@ -89,20 +89,9 @@ func (s *Service) AddUser(ctx context.Context, n NewUser) (User, error) {
 
 func (s *Service) insertUser(ctx context.Context, ws, actorID int64, n NewUser) (User, error) {
 	var c fault.Collector
-	email := checkEmail(&c, n.Email)
-	checkPassword(&c, "password", n.Password)
-	lang, tz := "en", "UTC"
-	if n.Language != "" {
-		lang = checkLanguage(&c, n.Language)
-	}
-	if n.TimeZone != "" {
-		tz = checkTimeZone(&c, n.TimeZone)
-	}
-	name := checkName(&c, n.Name)
-	if ok, err := s.roleExists(ctx, s.db.Reader(), ws, n.Role); err != nil {
+	n, err := s.checkNewUser(ctx, &c, ws, n)
+	if err != nil {
 		return User{}, err
-	} else if !ok {
-		addRoleError(&c)
 	}
 	if err := c.Err(); err != nil {
 		return User{}, err
@@ -113,27 +102,57 @@ func (s *Service) insertUser(ctx context.Context, ws, actorID int64, n NewUser) 
 	}
 	var u User
 	err = s.db.Tx(ctx, func(q store.Querier) error {
-		team, err := s.teamRef(ctx, q, ws, n.TeamID)
-		if err != nil {
-			return err
-		}
-		var id int64
-		err = q.QueryRowContext(ctx, `INSERT INTO users (workspace_id, email, name, password_hash, role, status, language, time_zone, team_id, created_at)
-			VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?, ?) RETURNING id`,
-			ws, email, name, hash, n.Role, lang, tz, team, s.db.Dialect.Time(s.now())).Scan(&id)
-		if store.IsUniqueViolation(err) {
-			return fault.Field("email", "duplicate", "a user with e-mail %s already exists", email)
-		}
-		if err != nil {
-			return err
-		}
-		if u, err = s.loadUser(ctx, q, ws, id); err != nil {
-			return err
-		}
-		return s.publish(ctx, q, ws, event{object: "user", id: u.ID, action: "create", actor: actorID,
-			details: map[string]any{"email": u.Email, "name": u.Name, "role": u.Role, "team_id": deref(u.TeamID)}})
+		var err error
+		u, err = s.writeNewUser(ctx, q, ws, actorID, n, hash)
+		return err
 	})
 	return u, err
+}
+
+// checkNewUser adds to c what is wrong with n and returns n with its
+// e-mail, name, language and time zone in their canonical forms.
+func (s *Service) checkNewUser(ctx context.Context, c *fault.Collector, ws int64, n NewUser) (NewUser, error) {
+	n.Email = checkEmail(c, n.Email)
+	checkPassword(c, "password", n.Password)
+	lang, tz := "en", "UTC"
+	if n.Language != "" {
+		lang = checkLanguage(c, n.Language)
+	}
+	if n.TimeZone != "" {
+		tz = checkTimeZone(c, n.TimeZone)
+	}
+	n.Language, n.TimeZone = lang, tz
+	n.Name = checkName(c, n.Name)
+	ok, err := s.roleExists(ctx, s.db.Reader(), ws, n.Role)
+	if err == nil && !ok {
+		addRoleError(c)
+	}
+	return n, err
+}
+
+// writeNewUser inserts a user whose input insertUser has checked and whose
+// password it has hashed, and publishes the event, in q's transaction.
+func (s *Service) writeNewUser(ctx context.Context, q store.Querier, ws, actorID int64, n NewUser, hash string) (User, error) {
+	team, err := s.teamRef(ctx, q, ws, n.TeamID)
+	if err != nil {
+		return User{}, err
+	}
+	var id int64
+	err = q.QueryRowContext(ctx, `INSERT INTO users (workspace_id, email, name, password_hash, role, status, language, time_zone, team_id, created_at)
+		VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?, ?) RETURNING id`,
+		ws, n.Email, n.Name, hash, n.Role, n.Language, n.TimeZone, team, s.db.Dialect.Time(s.now())).Scan(&id)
+	if store.IsUniqueViolation(err) {
+		return User{}, fault.Field("email", "duplicate", "a user with e-mail %s already exists", n.Email)
+	}
+	if err != nil {
+		return User{}, err
+	}
+	u, err := s.loadUser(ctx, q, ws, id)
+	if err != nil {
+		return User{}, err
+	}
+	return u, s.publish(ctx, q, ws, event{object: "user", id: u.ID, action: "create", actor: actorID,
+		details: map[string]any{"email": u.Email, "name": u.Name, "role": u.Role, "team_id": deref(u.TeamID)}})
 }
 
 func (s *Service) loadUser(ctx context.Context, q store.Querier, ws, id int64) (User, error) {

@@ -58,7 +58,27 @@ type guards struct {
 	origins   *http.CrossOriginProtection
 }
 
-func newGuards(l Limits) *guards {
+func newGuards(l Limits, shared *SignInLimits) *guards {
+	if shared == nil {
+		shared = NewSignInLimits(l)
+	}
+	return &guards{anonymous: shared.anonymous, emails: shared.emails, addresses: shared.addresses,
+		origins: http.NewCrossOriginProtection()}
+}
+
+// SignInLimits are the counters against guessing: requests without valid
+// credentials per client address, and failed sign-ins per e-mail address
+// and per client address. The API and the web app share one, so that
+// guesses through either count together.
+type SignInLimits struct {
+	anonymous *limit.Buckets
+	emails    *limit.Backoff
+	addresses *limit.Backoff
+}
+
+// NewSignInLimits makes the counters of l; zero fields of l take the
+// value of DefaultLimits.
+func NewSignInLimits(l Limits) *SignInLimits {
 	d := DefaultLimits
 	l.PerSecond, l.Burst = orDefault(l.PerSecond, d.PerSecond), orDefault(l.Burst, d.Burst)
 	l.EmailFailures, l.AddressFailures = orDefault(l.EmailFailures, d.EmailFailures), orDefault(l.AddressFailures, d.AddressFailures)
@@ -66,13 +86,32 @@ func newGuards(l Limits) *guards {
 	// A day without failures wipes the slate; until then, failures after
 	// a lock double it rather than earning a fresh set of free guesses.
 	const forget = 24 * time.Hour
-	return &guards{
+	return &SignInLimits{
 		anonymous: limit.NewBuckets(l.PerSecond, l.Burst),
 		emails:    limit.NewBackoff(l.EmailFailures, l.Lockout, l.LockoutMax, forget),
 		addresses: limit.NewBackoff(l.AddressFailures, l.Lockout, l.LockoutMax, forget),
-		origins:   http.NewCrossOriginProtection(),
 	}
 }
+
+// TakeAnonymous takes a token from the bucket of a client address (see
+// LimitKey) for a request without valid credentials; when it is empty,
+// it returns false and how long to wait.
+func (g *SignInLimits) TakeAnonymous(key string) (bool, time.Duration) { return g.anonymous.Take(key) }
+
+// Wait is how long sign-ins for emailKey or from addressKey stay locked
+// out; emailKey is the workspace id, a colon and the e-mail in lower case.
+func (g *SignInLimits) Wait(emailKey, addressKey string) time.Duration {
+	return max(g.emails.Wait(emailKey), g.addresses.Wait(addressKey))
+}
+
+// Fail counts a failed sign-in against the e-mail and the address.
+func (g *SignInLimits) Fail(emailKey, addressKey string) {
+	g.emails.Fail(emailKey)
+	g.addresses.Fail(addressKey)
+}
+
+// Succeed clears the failures of an e-mail address after a good sign-in.
+func (g *SignInLimits) Succeed(emailKey string) { g.emails.Reset(emailKey) }
 
 func orDefault[T comparable](v, def T) T {
 	var zero T
@@ -190,7 +229,7 @@ func (s *Server) public(h http.HandlerFunc) http.Handler {
 // takeAnonymous takes a token from the client address's bucket, or
 // answers 429 and returns false when it is empty.
 func (s *Server) takeAnonymous(w http.ResponseWriter, r *http.Request) bool {
-	ok, retry := s.guards.anonymous.Take(limitKey(s.clientAddress(r)))
+	ok, retry := s.guards.anonymous.Take(LimitKey(s.clientAddress(r)))
 	if !ok {
 		tooMany(w, r, retry, "too many requests without valid credentials from your address")
 	}
@@ -204,12 +243,15 @@ func tooMany(w http.ResponseWriter, r *http.Request, retry time.Duration, why st
 	writeError(w, r, fault.Errorf(codeRateLimited, "%s; try again in %d seconds", why, max(secs, 1)))
 }
 
-// clientAddress is the address the request came from: the connection's
-// peer, or, behind a reverse proxy named in ClientIPHeader, the last
+// clientAddress is the address the request came from (see ClientAddress).
+func (s *Server) clientAddress(r *http.Request) string { return ClientAddress(r, s.ClientIPHeader) }
+
+// ClientAddress is the address a request came from: the connection's
+// peer, or, behind a reverse proxy that passes it in header, the last
 // address the proxy appended to that header.
-func (s *Server) clientAddress(r *http.Request) string {
-	if s.ClientIPHeader != "" {
-		if v := r.Header.Get(s.ClientIPHeader); v != "" {
+func ClientAddress(r *http.Request, header string) string {
+	if header != "" {
+		if v := r.Header.Get(header); v != "" {
 			last := strings.TrimSpace(v[strings.LastIndex(v, ",")+1:])
 			if a, err := netip.ParseAddr(last); err == nil {
 				return a.String()
@@ -223,9 +265,9 @@ func (s *Server) clientAddress(r *http.Request) string {
 	return host
 }
 
-// limitKey is the key that limits count an address under. An IPv6 client
+// LimitKey is the key that limits count an address under. An IPv6 client
 // usually holds a whole /64, so the /64 counts as one address.
-func limitKey(addr string) string {
+func LimitKey(addr string) string {
 	a, err := netip.ParseAddr(addr)
 	if err != nil || a.Is4() || a.Is4In6() {
 		return addr

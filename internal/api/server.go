@@ -47,6 +47,9 @@ type Server struct {
 	// Limits bound sign-in attempts and requests without credentials; the
 	// zero value means DefaultLimits.
 	Limits Limits
+	// SignIn, when set, holds the counters of Limits shared with the web
+	// app; nil gives the API counters of its own.
+	SignIn *SignInLimits
 	// ClientIPHeader names the header in which a trusted reverse proxy
 	// passes the client's address (X-Forwarded-For or X-Real-IP). Empty
 	// means the connection's peer is the client, as without a proxy.
@@ -76,7 +79,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	s.metrics = newMetrics(s.Registry, s.DB)
 	s.initRoles()
-	s.guards = newGuards(s.Limits)
+	s.guards = newGuards(s.Limits, s.SignIn)
 	s.limits = s.Queries.withDefaults(s.DB.Readers())
 	s.slots = limit.NewSlots(s.limits.Expensive, s.limits.PerUser)
 

@@ -43,7 +43,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	addr := s.clientAddress(r)
-	emailKey, addrKey := strconv.FormatInt(ws, 10)+":"+strings.ToLower(strings.TrimSpace(in.Email)), limitKey(addr)
+	emailKey, addrKey := strconv.FormatInt(ws, 10)+":"+strings.ToLower(strings.TrimSpace(in.Email)), LimitKey(addr)
 	if wait := max(s.guards.emails.Wait(emailKey), s.guards.addresses.Wait(addrKey)); wait > 0 {
 		tooMany(w, r, wait, "too many failed sign-ins")
 		return

@@ -1,0 +1,81 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/rapport-crm/rapport/internal/records"
+)
+
+// recordPage shows one record, its fields in groups.
+type recordPage struct {
+	frame
+	Plural  string
+	List    string // the name of the list the record belongs to
+	Name    string
+	Groups  []fieldGroup
+	Created string
+	Updated string
+}
+
+// fieldGroup is a titled group of fields on a record page.
+type fieldGroup struct {
+	Title  string
+	Fields []shownField
+}
+
+// shownField is one field with its values as text.
+type shownField struct {
+	Label  string
+	Values []string
+}
+
+func (s *Server) record(w http.ResponseWriter, r *http.Request, v *visit) {
+	view := views[r.PathValue("object")]
+	if view == nil {
+		s.fail(w, r, v, errNotFound)
+		return
+	}
+	ctx := r.Context()
+	rec, err := s.engine.Get(ctx, view.plural, r.PathValue("id"), false)
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	fields, err := s.engine.Fields(ctx, view.plural)
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	byName := fieldsByName(fields)
+	var shown []string
+	for _, g := range view.groups {
+		shown = append(shown, g.fields...)
+	}
+	n, err := s.namesOf(r, byName, shown, []records.Record{rec})
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	data := &recordPage{frame: frame{Nav: view.plural}, Plural: view.plural, List: v.p.T("object." + view.plural + ".name"),
+		Name: str(rec[view.name]), Created: v.dateTime(str(rec["created_at"])), Updated: v.dateTime(str(rec["updated_at"]))}
+	for _, g := range view.groups {
+		group := fieldGroup{Title: g.title(v.p)}
+		for _, name := range g.fields {
+			// A field the user's role hides is not among the fields.
+			if f := byName[name]; f != nil {
+				group.Fields = append(group.Fields, shownField{Label: fieldLabel(v.p, name), Values: v.show(f, rec[name], n)})
+			}
+		}
+		data.Groups = append(data.Groups, group)
+	}
+	custom := fieldGroup{Title: v.p.T("web.group.custom")}
+	for _, f := range fields {
+		if f.Custom {
+			custom.Fields = append(custom.Fields, shownField{Label: f.Label, Values: v.show(f, rec[f.Name], n)})
+		}
+	}
+	if len(custom.Fields) > 0 {
+		data.Groups = append(data.Groups, custom)
+	}
+	s.render(w, r, v, http.StatusOK, "record", data)
+}

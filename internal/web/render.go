@@ -1,0 +1,152 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/rapport-crm/rapport/internal/locale"
+)
+
+//go:embed templates
+var templateFiles embed.FS
+
+// page is what every page's data gives the layout: the frame around it.
+type page interface{ base() *frame }
+
+// frame is the part of every page that the layout draws: the language and
+// its picker, the signed-in user, the CSRF token, the bundled assets.
+type frame struct {
+	Lang      string
+	Languages []languageChoice
+	Here      string // the path the language picker comes back to
+	User      *userView
+	CSRF      string
+	Assets    assetNames
+	Nav       string // the navigation entry of the page, e.g. "contacts"
+}
+
+func (f *frame) base() *frame { return f }
+
+type languageChoice struct {
+	Tag, Name string
+}
+
+// userView is the signed-in user as the frame shows them.
+type userView struct {
+	Name, Email string
+}
+
+// parsePages parses each page template of templates/pages with the layout
+// and the partials, once per language with that language's functions. A
+// page without a declaration in pages, or a declaration without a
+// template, is an error.
+func parsePages(fsys fs.FS) (map[string]map[string]*template.Template, error) {
+	files, err := fs.Glob(fsys, "templates/pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	var found []string
+	for _, f := range files {
+		name := strings.TrimSuffix(path.Base(f), ".html")
+		if _, ok := pages[name]; !ok {
+			return nil, fmt.Errorf("web: template %s has no page declared in pages (routes.go)", f)
+		}
+		found = append(found, name)
+	}
+	for name := range pages {
+		if !slices.Contains(found, name) {
+			return nil, fmt.Errorf("web: page %q is declared but templates/pages/%s.html is missing", name, name)
+		}
+	}
+	out := map[string]map[string]*template.Template{}
+	for _, lang := range locale.Languages {
+		shared, err := template.New("").Funcs(locale.For(lang).Funcs()).Funcs(helpers).
+			ParseFS(fsys, "templates/layout/*.html", "templates/partials/*.html")
+		if err != nil {
+			return nil, fmt.Errorf("web: %w", err)
+		}
+		out[lang] = map[string]*template.Template{}
+		for _, name := range found {
+			t, err := shared.Clone()
+			if err == nil {
+				t, err = t.ParseFS(fsys, "templates/pages/"+name+".html")
+			}
+			if err != nil {
+				return nil, fmt.Errorf("web: %w", err)
+			}
+			out[lang][name] = t
+		}
+	}
+	return out, nil
+}
+
+// render answers with the named page, drawn with data in the visit's
+// language. It renders into a buffer first, so that a template error
+// becomes an error page rather than half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, v *visit, status int, name string, data page) {
+	s.fill(r, v, data.base())
+	s.write(w, r, v, status, name, "layout", data)
+}
+
+// fragment answers with one named template of a page, for htmx to swap
+// in.
+func (s *Server) fragment(w http.ResponseWriter, r *http.Request, v *visit, name, tmpl string, data page) {
+	s.fill(r, v, data.base())
+	s.write(w, r, v, http.StatusOK, name, tmpl, data)
+}
+
+func (s *Server) write(w http.ResponseWriter, r *http.Request, v *visit, status int, name, tmpl string, data any) {
+	t := s.pages[v.lang][name]
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, tmpl, data); err != nil {
+		s.logger(r).Error("render", "page", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", v.lang)
+	w.Header().Set("Vary", "Cookie, Accept-Language, HX-Request")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// fill completes the frame from the visit.
+func (s *Server) fill(r *http.Request, v *visit, f *frame) {
+	f.Lang = v.lang
+	f.Here = r.URL.RequestURI()
+	f.Assets = s.assets.names
+	f.Languages = languageChoices()
+	if v.user != nil {
+		f.User = &userView{Name: v.user.Name, Email: v.user.Email}
+		f.CSRF = v.session.CSRFToken
+	}
+}
+
+func languageChoices() []languageChoice {
+	out := make([]languageChoice, 0, len(locale.Languages))
+	for _, l := range locale.Languages {
+		out = append(out, languageChoice{Tag: l, Name: locale.For(l).Name()})
+	}
+	return out
+}
+
+// helpers are the template functions besides the catalogue's.
+var helpers = template.FuncMap{
+	// field picks the error of one input out of a form's errors.
+	"field": func(errs map[string]string, name string) fieldProblem {
+		return fieldProblem{ID: name + "-error", Text: errs[name]}
+	},
+}
+
+// fieldProblem is the error of one input: its text, and the id of the
+// paragraph that shows it, which the input names in aria-describedby.
+type fieldProblem struct {
+	ID, Text string
+}

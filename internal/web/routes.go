@@ -1,0 +1,76 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/rapport-crm/rapport/internal/account"
+	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/locale"
+	"github.com/rapport-crm/rapport/internal/records"
+)
+
+// Handler returns the web app's handler, to be mounted at / beside the API.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	// Pages anyone may see: set-up (only while there is no user), sign-in
+	// and the language picker. The rest need a session.
+	mux.Handle("GET /{$}", s.open(s.home))
+	mux.Handle("POST /setup", s.open(s.setUp))
+	mux.Handle("GET /signin", s.open(s.signInPage))
+	mux.Handle("POST /signin", s.open(s.signIn))
+	mux.Handle("POST /signin/code", s.open(s.signInCode))
+	// The language picker comes back to the address of the page it was
+	// on, which for a form that failed is the address it posted to.
+	mux.Handle("GET /setup", s.open(s.home))
+	mux.Handle("GET /signin/code", s.open(s.signInPage))
+	mux.Handle("GET /forgot", s.open(s.forgotForm))
+	mux.Handle("POST /forgot", s.open(s.forgot))
+	mux.Handle("GET "+account.ResetPath, s.open(s.resetForm))
+	mux.Handle("POST "+account.ResetPath, s.open(s.reset))
+	mux.Handle("POST /language", s.open(s.chooseLanguage))
+	mux.Handle("POST /signout", s.signedIn(s.signOut))
+	mux.Handle("GET /{object}", s.signedIn(s.list))
+	mux.Handle("GET /{object}/{id}", s.signedIn(s.record))
+	mux.Handle("GET /static/{file}", http.HandlerFunc(s.assets.serve))
+	mux.Handle("/", s.open(s.notFound))
+	return s.observe(secure(mux))
+}
+
+// pages declares every page: its template in templates/pages/<name>.html
+// and an example of its data in the language of p, which the tests render
+// in every language.
+var pages = map[string]func(p *locale.Printer) page{
+	"setup": func(p *locale.Printer) page {
+		page := newSetUpPage(p.Lang(), "GB")
+		page.Errors = map[string]string{"email": p.FieldError(fault.FieldError{Field: "email", Code: "email"})}
+		return page
+	},
+	"signin": func(p *locale.Printer) page {
+		return &signInPage{Email: "ada@example.com", Next: "/contacts", Problem: p.T("web.signin.wrong"), Notice: p.T("web.reset.done")}
+	},
+	"signin_code": func(p *locale.Printer) page {
+		return &signInCodePage{Token: "t", Next: "/contacts", Problem: p.T("web.signin.wrong_code")}
+	},
+	"list": func(p *locale.Printer) page {
+		view := views["contacts"]
+		fields := map[string]*records.Field{"full_name": {Name: "full_name", Sortable: true}, "emails": {Name: "emails"}}
+		return &listPage{frame: frame{Nav: "contacts"}, Plural: "contacts", Title: p.T("object.contacts.name"),
+			Columns: columnsFor(p, view, fields, "full_name"),
+			Rows:    []row{{ID: "1", Name: "Ada <b>Lovelace</b>", Cells: [][]string{{"ada@example.com"}, {"+44 20 7946 0958"}}}},
+			More:    "/contacts?cursor=x"}
+	},
+	"record": func(p *locale.Printer) page {
+		return &recordPage{frame: frame{Nav: "contacts"}, Plural: "contacts", List: p.T("object.contacts.name"),
+			Name: "Ada Lovelace", Created: "yesterday", Updated: "today",
+			Groups: []fieldGroup{{Title: p.T("web.group.person"), Fields: []shownField{
+				{Label: fieldLabel(p, "first_name"), Values: []string{"Ada"}}, {Label: "Interest"}}}}}
+	},
+	"forgot": func(p *locale.Printer) page { return &forgotPage{Email: "ada@example.com", Sent: true} },
+	"reset": func(p *locale.Printer) page {
+		return &resetPage{Problem: p.T("web.reset.expired"),
+			Errors: map[string]string{"password": p.FieldError(fault.FieldError{Field: "password", Code: "too_short"})}}
+	},
+	"problem": func(p *locale.Printer) page {
+		return &problemPage{Title: p.T("web.problem.not_found.title"), Text: p.T("web.problem.not_found.text"), RequestID: "abc"}
+	},
+}

@@ -1,0 +1,102 @@
+// Package web serves Rapport's web app: server-rendered pages with htmx
+// for the parts that change in place. Its handlers call the same services
+// as the API (the records engine, the account service), so the browser can
+// do nothing that the API would refuse.
+//
+// Each page has one file of Go (its handler and its data, one struct per
+// page) and one template in templates/pages; routes.go lists them all.
+// Templates are parsed for every language at start-up, and a page
+// template without a declaration, or a declaration without a template,
+// stops the server from starting.
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/rapport-crm/rapport/internal/account"
+	"github.com/rapport-crm/rapport/internal/api"
+	"github.com/rapport-crm/rapport/internal/records"
+)
+
+// defaultWorkspace is the workspace the web app signs in to and sets up:
+// the only one of a single-company install.
+const defaultWorkspace = 1
+
+// Options are what the web app is built from.
+type Options struct {
+	Engine   *records.Engine
+	Accounts *account.Service
+	Log      *slog.Logger
+	// ClientIPHeader names the header in which a trusted reverse proxy
+	// passes the client's address, as for the API.
+	ClientIPHeader string
+	// PhoneRegion is the country the server reads phone numbers of, which
+	// the set-up page suggests.
+	PhoneRegion string
+	// SignIn are the counters against guessing, shared with the API so
+	// that guesses through either count together; nil makes the web app
+	// counters of its own, with the API's default limits.
+	SignIn *api.SignInLimits
+}
+
+// Server is the web app.
+type Server struct {
+	engine   *records.Engine
+	accounts *account.Service
+	log      *slog.Logger
+	ipHeader string
+	// phoneRegion is the country the set-up page suggests.
+	phoneRegion string
+
+	pages   map[string]map[string]*template.Template // by language, then page
+	assets  *assets
+	origins *http.CrossOriginProtection
+	// Failed sign-ins lock an e-mail address or a client address out for
+	// a while, and posts without a session are limited per address.
+	guard   *api.SignInLimits
+	pending *pendingSignIns
+}
+
+// New builds the web app: it parses every template in every language and
+// reads the manifest of the bundled assets, and fails when a page is
+// missing or a template does not parse.
+func New(o Options) (*Server, error) {
+	if err := o.check(); err != nil {
+		return nil, err
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	pages, err := parsePages(templateFiles)
+	if err != nil {
+		return nil, err
+	}
+	a, err := loadAssets()
+	if err != nil {
+		return nil, err
+	}
+	if !a.built {
+		o.Log.Warn("the web app's scripts and styles are not built; run `npm ci && go run ./tools/assets` and build again")
+	}
+	if o.SignIn == nil {
+		o.SignIn = api.NewSignInLimits(api.Limits{})
+	}
+	return &Server{
+		engine: o.Engine, accounts: o.Accounts, log: o.Log, ipHeader: o.ClientIPHeader, phoneRegion: o.PhoneRegion,
+		pages: pages, assets: a, origins: http.NewCrossOriginProtection(),
+		guard: o.SignIn, pending: newPendingSignIns(5 * time.Minute),
+	}, nil
+}
+
+// check refuses a Server wired without its services, which would
+// otherwise fail only at the first request.
+func (o Options) check() error {
+	if o.Engine == nil || o.Accounts == nil {
+		return fmt.Errorf("web: the engine and the account service are required")
+	}
+	return nil
+}
