@@ -143,25 +143,34 @@ func (doc *readme) add(t *testing.T, section string, code readmeCode) {
 	default:
 		t.Fatalf("README.md line %d: a shell block in %q, which no test runs: move it to the tour or teach readme_test.go to check it", code.line, section)
 	}
-	for i, cmd := range strings.Split(code.text, "\n") {
-		cmd = strings.TrimSpace(cmd)
-		switch {
-		case cmd == "" || strings.HasPrefix(cmd, "#") || cmd == buildCommand:
-		case slices.Contains(assetCommands, cmd):
-			script, err := os.ReadFile("../../scripts/test")
-			if err != nil || !strings.Contains(string(script), "\n"+cmd) {
-				t.Fatalf("README.md line %d: scripts/test does not run %q: %v", code.line+i, cmd, err)
-			}
-		case cmd == checkCommand:
-			ci, err := os.ReadFile("../../.ci/run")
-			if err != nil || !strings.Contains(string(ci), checkCommand) {
-				t.Fatalf("README.md line %d: CI (.ci/run) does not run %q: %v", code.line+i, cmd, err)
-			}
-		case strings.HasPrefix(cmd, "./rapport serve ") && doc.serve == "":
-			doc.serve = cmd
-		default:
-			t.Fatalf("README.md line %d: the test does not know the set-up command %q; teach readme_test.go to check it", code.line+i, cmd)
+	for i, line := range strings.Split(code.text, "\n") {
+		// The set-up runs as one command, its steps joined by &&.
+		for _, cmd := range strings.Split(line, " && ") {
+			doc.setUp(t, code.line+i, strings.TrimSpace(cmd))
 		}
+	}
+}
+
+// setUp checks one command of the set-up, found on line n of README.md,
+// and keeps the one that serves.
+func (doc *readme) setUp(t *testing.T, n int, cmd string) {
+	t.Helper()
+	switch {
+	case cmd == "" || strings.HasPrefix(cmd, "#") || cmd == buildCommand:
+	case slices.Contains(assetCommands, cmd):
+		script, err := os.ReadFile("../../scripts/test")
+		if err != nil || !strings.Contains(string(script), "\n"+cmd) {
+			t.Fatalf("README.md line %d: scripts/test does not run %q: %v", n, cmd, err)
+		}
+	case cmd == checkCommand:
+		ci, err := os.ReadFile("../../.ci/run")
+		if err != nil || !strings.Contains(string(ci), checkCommand) {
+			t.Fatalf("README.md line %d: CI (.ci/run) does not run %q: %v", n, cmd, err)
+		}
+	case strings.HasPrefix(cmd, "./rapport serve ") && doc.serve == "":
+		doc.serve = cmd
+	default:
+		t.Fatalf("README.md line %d: the test does not know the set-up command %q; teach readme_test.go to check it", n, cmd)
 	}
 }
 
