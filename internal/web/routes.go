@@ -31,6 +31,14 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /signout", s.signedIn(s.signOut))
 	mux.Handle("GET /{object}", s.signedIn(s.list))
 	mux.Handle("GET /{object}/{id}", s.signedIn(s.record))
+	// The form of a new record has an address per object, as /static/new
+	// is an asset's.
+	for plural := range views {
+		mux.Handle("GET /"+plural+"/new", s.signedIn(s.newForm))
+		mux.Handle("POST /"+plural+"/new", s.signedIn(s.create))
+	}
+	mux.Handle("GET /{object}/{id}/edit", s.signedIn(s.editForm))
+	mux.Handle("POST /{object}/{id}/edit", s.signedIn(s.save))
 	mux.Handle("GET /static/{file}", http.HandlerFunc(s.assets.serve))
 	mux.Handle("/", s.open(s.notFound))
 	return s.observe(secure(mux))
@@ -64,6 +72,18 @@ var pages = map[string]func(p *locale.Printer) page{
 			Name: "Ada Lovelace", Created: "yesterday", Updated: "today",
 			Groups: []fieldGroup{{Title: p.T("web.group.person"), Fields: []shownField{
 				{Label: fieldLabel(p, "first_name"), Values: []string{"Ada"}}, {Label: "Interest"}}}}}
+	},
+	"form": func(p *locale.Printer) page {
+		data := &formPage{frame: frame{Nav: "contacts"}, Plural: "contacts", List: p.T("object.contacts.name"),
+			Title: p.T("web.form.edit_title", "name", "Ada Lovelace"), Action: "/contacts/1/edit", Cancel: "/contacts/1",
+			Version: 2, Conflict: true, Problems: []string{p.T("web.form.failed")},
+			Fields: formFields(p, views["contacts"], []*records.Field{{Name: "first_name", Type: records.Text},
+				{Name: "emails", Type: records.Email}, {Name: "source", Type: records.Select, Options: records.Sources},
+				{Name: "vip", Label: "VIP", Type: records.Boolean, Custom: true, Required: true}})}
+		fillFrom(data.Fields, records.Record{"first_name": "Ada", "emails": []any{map[string]any{"value": "ada@example.com", "label": "work"}}, "vip": true})
+		data.Fields[0].Inputs[0].Error = p.FieldError(fault.FieldError{Field: "first_name", Code: "required"})
+		data.Fields[0].Theirs = []string{"Augusta"}
+		return data
 	},
 	"forgot": func(p *locale.Printer) page { return &forgotPage{Email: "ada@example.com", Sent: true} },
 	"reset": func(p *locale.Printer) page {
