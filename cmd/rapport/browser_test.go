@@ -202,6 +202,28 @@ func browse(t *testing.T, s *server, db []string, dir string) {
 	}
 	b.shoot("contact")
 
+	// A contact made through the form, with a custom field.
+	if status, body := s.call(t, token, "POST", "/api/v1/fields/contacts", `{"name":"interest","label":"Interest","type":"select","options":["tea","coffee"]}`); status != 201 {
+		t.Fatalf("add a custom field: %d %v", status, body)
+	}
+	b.do("open the new contact form", chromedp.Navigate(s.base+"/contacts"), chromedp.Click(css(`a[href="/contacts/new"]`)),
+		chromedp.WaitVisible(css(`form[action="/contacts/new"] input[name="first_name"]`)),
+		chromedp.SendKeys(css(`input[name="first_name"]`), "Grace"),
+		chromedp.SendKeys(css(`input[name="last_name"]`), "Hopper"),
+		chromedp.SendKeys(css(`input[name="emails[0].value"]`), "not an address"),
+		chromedp.SetValue(css(`select[name="interest"]`), "coffee"))
+	b.shoot("contact-new")
+	b.do("save a wrong e-mail", chromedp.Click(css(`form[action="/contacts/new"] button[type="submit"]`)),
+		chromedp.WaitVisible(css(`p.error[id="emails[0].value-error"]`)))
+	b.shoot("contact-new-error")
+	b.do("correct it and save", chromedp.Clear(css(`input[name="emails[0].value"]`)),
+		chromedp.SendKeys(css(`input[name="emails[0].value"]`), "grace@example.com"),
+		chromedp.Click(css(`form[action="/contacts/new"] button[type="submit"]`)), chromedp.WaitVisible(css(`.groups`)))
+	if got, page := b.text("h1"), b.text(".groups"); got != "Grace Hopper" || !strings.Contains(page, "coffee") || !strings.Contains(page, "grace@example.com") {
+		t.Errorf("the new contact's page is titled %q and shows %q", got, page)
+	}
+	b.shoot("contact-created")
+
 	// SetValue fires the change event, on which our script submits the
 	// picker.
 	b.do("switch to Russian", chromedp.SetValue(css(`#lang-pick`), "ru"),
