@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // chromium is Debian's Chromium, which scripts/test installs.
@@ -188,6 +189,7 @@ func browse(t *testing.T, s *server, db []string, dir string) {
 		t.Errorf("the companies list starts with %q", got)
 	}
 	b.shoot("companies")
+	searchFor(t, s, b, token)
 	b.do("back to the contacts", chromedp.Navigate(s.base+"/contacts"), chromedp.WaitVisible(css(`table.list`)))
 
 	b.do("sort by name, descending", chromedp.Click(css(`thead th:first-child a`)),
@@ -271,6 +273,59 @@ func browse(t *testing.T, s *server, db []string, dir string) {
 	if got := b.text(".nav a"); got != "Контакты" {
 		t.Errorf("signed in again, the navigation reads %q", got)
 	}
+}
+
+// searchFor goes to the header's search box with Ctrl+K, types part of a
+// name, closes the results with Escape, opens them again and moves to
+// the first with the arrow key, and opens it with Enter; then the page of
+// all results. The index follows the records through the outbox, so it first
+// waits until the API's search finds the contact; and it waits for the
+// results of all four letters, as those of the first few may come first
+// when the keys are typed slowly.
+func searchFor(t *testing.T, s *server, b *browser, token string) {
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	for i := 0; ; i++ {
+		_, found := s.call(t, token, "GET", "/api/v1/search?q=babb", "")
+		if hits, _ := found["data"].([]any); len(hits) > 0 {
+			break
+		}
+		if i == 100 {
+			t.Fatal("the search index did not take in the contacts")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	b.do("Ctrl+K", chromedp.KeyEvent("k", chromedp.KeyModifiers(chromedp.ModifierCtrl)))
+	if !b.eval(`document.activeElement && document.activeElement.id === "search-box"`) {
+		t.Error("Ctrl+K did not go to the search box")
+	}
+	b.do("type in the search box", chromedp.SendKeys(css(`#search-box`), "babb"),
+		chromedp.WaitVisible(css(`#search-results a[href="/search?q=babb"]`)))
+	if got := b.text(`#search-results a[role="option"] .search-title`); got != "<script>window.pwned=1</script> Babbage" {
+		t.Errorf("the first result reads %q", got)
+	}
+	b.do("Escape closes the results", chromedp.KeyEvent(kb.Escape))
+	if !b.eval(`document.getElementById("search-results").hidden && document.getElementById("search-box").getAttribute("aria-expanded") === "false"`) {
+		t.Error("Escape did not close the results")
+	}
+	b.do("the arrow key opens them and chooses the first result", chromedp.KeyEvent(kb.ArrowDown))
+	if !b.eval(`(() => { const box = document.getElementById("search-box"), first = document.querySelector('#search-results [role="option"]');
+		return box.getAttribute("aria-expanded") === "true" && box.getAttribute("aria-activedescendant") === first.id &&
+			first.getAttribute("aria-selected") === "true" && document.activeElement === box })()`) {
+		t.Error("the arrow key did not mark the first result as chosen in the box")
+	}
+	b.shoot("search")
+	b.do("Enter opens it", chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(css(`.groups`)))
+	if got := b.text("h1"); got != "<script>window.pwned=1</script> Babbage" {
+		t.Errorf("Enter opened %q", got)
+	}
+	b.do("the page of all results", chromedp.Navigate(b.base+"/search?q=babb"), chromedp.WaitVisible(css(`.search-found`)))
+	if got := b.text(".search-found a"); got != "<script>window.pwned=1</script> Babbage" {
+		t.Errorf("the page of all results starts with %q", got)
+	}
+	if b.eval(`window.pwned === 1`) {
+		t.Error("a contact's name ran as a script in the search results")
+	}
+	b.shoot("search-page")
 }
 
 // darkScheme makes the page see the system's colour scheme as dark, or

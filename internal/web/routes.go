@@ -15,6 +15,7 @@ func (s *Server) Handler() http.Handler {
 	// Pages anyone may see: set-up (only while there is no user), sign-in
 	// and the language picker. The rest need a session.
 	mux.Handle("GET /{$}", s.open(s.home))
+	mux.Handle("GET /search", s.signedIn(s.searchRecords))
 	mux.Handle("POST /setup", s.open(s.setUp))
 	mux.Handle("GET /signin", s.open(s.signInPage))
 	mux.Handle("POST /signin", s.open(s.signIn))
@@ -48,6 +49,11 @@ func (s *Server) Handler() http.Handler {
 // and an example of its data in the language of p, which the tests render
 // in every language.
 var pages = map[string]func(p *locale.Printer) page{
+	"search": func(p *locale.Printer) page {
+		return &searchPage{frame: frame{Nav: "search"}, Query: "ada", Groups: []hitGroup{
+			{ID: "search-group-contacts", Title: p.T("object.contacts.name"),
+				Hits: []hitView{{Href: "/contacts/1", Title: "Ada <b>Lovelace</b>", Subtitle: "ada@example.com"}}}}}
+	},
 	"setup": func(p *locale.Printer) page {
 		page := newSetUpPage(p.Lang(), "GB")
 		page.Errors = map[string]string{"email": p.FieldError(fault.FieldError{Field: "email", Code: "email"})}

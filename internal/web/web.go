@@ -20,6 +20,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/account"
 	"github.com/rapport-crm/rapport/internal/api"
 	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/search"
 )
 
 // defaultWorkspace is the workspace the web app signs in to and sets up:
@@ -41,6 +42,8 @@ type Options struct {
 	// that guesses through either count together; nil makes the web app
 	// counters of its own, with the API's default limits.
 	SignIn *api.SignInLimits
+	// Search answers the header's search box; nil leaves search out.
+	Search *search.Service
 }
 
 // Server is the web app.
@@ -59,6 +62,7 @@ type Server struct {
 	// a while, and posts without a session are limited per address.
 	guard   *api.SignInLimits
 	pending *pendingSignIns
+	search  *search.Service
 }
 
 // New builds the web app: it parses every template in every language and
@@ -89,6 +93,7 @@ func New(o Options) (*Server, error) {
 		engine: o.Engine, accounts: o.Accounts, log: o.Log, ipHeader: o.ClientIPHeader, phoneRegion: o.PhoneRegion,
 		pages: pages, assets: a, origins: http.NewCrossOriginProtection(),
 		guard: o.SignIn, pending: newPendingSignIns(5 * time.Minute),
+		search: o.Search,
 	}, nil
 }
 
