@@ -40,7 +40,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, v *visit) {
 func (s *Server) blankForm(w http.ResponseWriter, r *http.Request, v *visit) (*formPage, bool) {
 	plural, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
 	view := views[plural]
-	if view == nil {
+	if view == nil || !view.editable() {
 		s.fail(w, r, v, errNotFound)
 		return nil, false
 	}

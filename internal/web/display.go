@@ -109,6 +109,15 @@ func (v *visit) date(s string) string {
 	return v.p.Date(t, time.UTC)
 }
 
+// field is the text of a record's field: the name of the record an
+// activity is about, or the field's value.
+func (v *visit) field(f *records.Field, rec records.Record, n names) []string {
+	if f.Name == "record_id" {
+		return nonEmpty(n.records[str(rec["record_type"])][str(rec["record_id"])])
+	}
+	return v.show(f, rec[f.Name], n)
+}
+
 // show is the text of any field's value, one string per value.
 func (v *visit) show(f *records.Field, val any, n names) []string {
 	if val == nil {
@@ -195,13 +204,24 @@ func decimal(amount any, code string) string {
 }
 
 // option is the label of a value of a select field: the catalogue's for
-// the standard contact sources, the value itself for options that users
+// the standard sources and a deal's states, the value itself for options that users
 // define.
 func (v *visit) option(field, value string) string {
+	p := v.p
+	if field == "status" {
+		switch value {
+		case "open":
+			return p.T("web.status.open")
+		case "won":
+			return p.T("web.status.won")
+		case "lost":
+			return p.T("web.status.lost")
+		}
+		return value
+	}
 	if field != "source" {
 		return value
 	}
-	p := v.p
 	switch value {
 	case "web_form":
 		return p.T("web.source.web_form")

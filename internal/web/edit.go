@@ -59,7 +59,7 @@ func (s *Server) save(w http.ResponseWriter, r *http.Request, v *visit) {
 // as it is now.
 func (s *Server) filledForm(w http.ResponseWriter, r *http.Request, v *visit) (*formPage, records.Record, bool) {
 	view := views[r.PathValue("object")]
-	if view == nil {
+	if view == nil || !view.editable() {
 		s.fail(w, r, v, errNotFound)
 		return nil, nil, false
 	}

@@ -87,6 +87,12 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, v *visit) {
 	s.render(w, r, v, http.StatusOK, "list", data)
 }
 
+// Creatable reports whether the list offers a form for a new record.
+func (p *listPage) Creatable() bool {
+	view := views[p.Plural]
+	return view != nil && view.editable()
+}
+
 func fieldsByName(fields []*records.Field) map[string]*records.Field {
 	m := map[string]*records.Field{}
 	for _, f := range fields {
@@ -138,7 +144,7 @@ func rowOf(v *visit, view *objectView, fields map[string]*records.Field, rec rec
 		case name == "updated_at":
 			out.Cells = append(out.Cells, []string{v.day(str(rec["updated_at"]))})
 		case f != nil:
-			out.Cells = append(out.Cells, v.show(f, rec[name], n))
+			out.Cells = append(out.Cells, v.field(f, rec, n))
 		}
 	}
 	return out

@@ -33,6 +33,16 @@ func (s *Server) namesOf(r *http.Request, fields map[string]*records.Field, show
 			continue
 		}
 		for _, rec := range recs {
+			// An activity names the record it is about by object and
+			// id, in two text fields.
+			if name == "record_id" {
+				object, id := str(rec["record_type"]), str(rec["record_id"])
+				if key := object + ":" + id; id != "" && !seen[key] && len(ids[object]) < maxNamed {
+					seen[key] = true
+					ids[object] = append(ids[object], id)
+				}
+				continue
+			}
 			switch f.Type {
 			case records.User:
 				needUsers = needUsers || rec[name] != nil
@@ -53,6 +63,9 @@ func (s *Server) namesOf(r *http.Request, fields map[string]*records.Field, show
 	}
 	for object, list := range ids {
 		view := viewOf(object)
+		if view == nil {
+			view = linkedOnly[object]
+		}
 		if view == nil {
 			continue
 		}

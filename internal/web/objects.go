@@ -15,7 +15,14 @@ type objectView struct {
 	groups  []fieldGroupView
 	// empty is the title and the text of an empty list.
 	empty func(p *locale.Printer) (title, text string)
+	// shownOnly says the web app lists and shows the object's records but
+	// has no form for them yet: a deal's form needs a pipeline, its stages
+	// and their gates, which a plain field form does not offer.
+	shownOnly bool
 }
+
+// editable reports whether the web app has a form for the object.
+func (v *objectView) editable() bool { return !v.shownOnly }
 
 // fieldGroupView is a titled group of fields on a record page.
 type fieldGroupView struct {
@@ -59,6 +66,58 @@ var views = map[string]*objectView{
 			return p.T("web.companies.empty_title"), p.T("web.companies.empty_text")
 		},
 	},
+	"deals": {
+		object:  "deal",
+		plural:  "deals",
+		name:    "title",
+		columns: []string{"title", "value", "stage_id", "pipeline_id", "company_id", "owner_id", "expected_close_date"},
+		groups: []fieldGroupView{
+			{func(p *locale.Printer) string { return p.T("web.group.deal") },
+				[]string{"title", "value", "pipeline_id", "stage_id", "status", "expected_close_date", "closed_at"}},
+			{func(p *locale.Printer) string { return p.T("web.group.business") },
+				[]string{"company_id", "contacts", "owner_id", "source", "tags"}},
+		},
+		empty: func(p *locale.Printer) (string, string) {
+			return p.T("web.deals.empty_title"), p.T("web.deals.empty_text")
+		},
+		shownOnly: true,
+	},
+	"tasks": {
+		object:  "task",
+		plural:  "tasks",
+		name:    "title",
+		columns: []string{"title", "due_at", "done", "owner_id", "record_id"},
+		groups: []fieldGroupView{
+			{func(p *locale.Printer) string { return p.T("web.group.task") },
+				[]string{"title", "due_at", "done", "done_at", "owner_id", "record_id", "result"}},
+		},
+		empty: func(p *locale.Printer) (string, string) {
+			return p.T("web.tasks.empty_title"), p.T("web.tasks.empty_text")
+		},
+		shownOnly: true,
+	},
+	"products": {
+		object:  "product",
+		plural:  "products",
+		name:    "name",
+		columns: []string{"name", "sku", "price", "stock", "active"},
+		groups: []fieldGroupView{
+			{func(p *locale.Printer) string { return p.T("web.group.product") },
+				[]string{"name", "sku", "unit", "price", "stock", "active", "description"}},
+		},
+		empty: func(p *locale.Printer) (string, string) {
+			return p.T("web.products.empty_title"), p.T("web.products.empty_text")
+		},
+		shownOnly: true,
+	},
+}
+
+// linkedOnly are the objects that records link to but that the web app
+// has no list of, by their singular: a deal's pipeline and stage are
+// named on its row and page all the same.
+var linkedOnly = map[string]*objectView{
+	"pipeline": {object: "pipeline", plural: "pipelines", name: "name"},
+	"stage":    {object: "stage", plural: "stages", name: "name"},
 }
 
 // fieldLabel is the label of a standard field; a custom field has its
@@ -109,6 +168,44 @@ func fieldLabel(p *locale.Printer, name string) string {
 		return p.T("web.field.size")
 	case "updated_at":
 		return p.T("web.field.updated_at")
+	case "title":
+		return p.T("web.field.title")
+	case "value":
+		return p.T("web.field.value")
+	case "pipeline_id":
+		return p.T("web.field.pipeline_id")
+	case "stage_id":
+		return p.T("web.field.stage_id")
+	case "status":
+		return p.T("web.field.status")
+	case "company_id":
+		return p.T("web.field.company_id")
+	case "expected_close_date":
+		return p.T("web.field.expected_close_date")
+	case "closed_at":
+		return p.T("web.field.closed_at")
+	case "due_at":
+		return p.T("web.field.due_at")
+	case "done":
+		return p.T("web.field.done")
+	case "done_at":
+		return p.T("web.field.done_at")
+	case "record_id":
+		return p.T("web.field.record_id")
+	case "result":
+		return p.T("web.field.result")
+	case "sku":
+		return p.T("web.field.sku")
+	case "unit":
+		return p.T("web.field.unit")
+	case "price":
+		return p.T("web.field.price")
+	case "stock":
+		return p.T("web.field.stock")
+	case "active":
+		return p.T("web.field.active")
+	case "description":
+		return p.T("web.field.description")
 	}
 	return name
 }

@@ -29,6 +29,12 @@ type shownField struct {
 	Values []string
 }
 
+// Editable reports whether the page offers a form to edit the record.
+func (p *recordPage) Editable() bool {
+	view := views[p.Plural]
+	return view != nil && view.editable()
+}
+
 func (s *Server) record(w http.ResponseWriter, r *http.Request, v *visit) {
 	view := views[r.PathValue("object")]
 	if view == nil {
@@ -63,7 +69,7 @@ func (s *Server) record(w http.ResponseWriter, r *http.Request, v *visit) {
 		for _, name := range g.fields {
 			// A field the user's role hides is not among the fields.
 			if f := byName[name]; f != nil {
-				group.Fields = append(group.Fields, shownField{Label: fieldLabel(v.p, name), Values: v.show(f, rec[name], n)})
+				group.Fields = append(group.Fields, shownField{Label: fieldLabel(v.p, name), Values: v.field(f, rec, n)})
 			}
 		}
 		data.Groups = append(data.Groups, group)
