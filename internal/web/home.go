@@ -3,7 +3,7 @@ package web
 import "net/http"
 
 // home is the front door: the set-up page while the workspace has no
-// user, the contacts for a signed-in user, the sign-in page for others.
+// user, My day for a signed-in user, the sign-in page for others.
 func (s *Server) home(w http.ResponseWriter, r *http.Request, v *visit) {
 	need, err := s.accounts.NeedsSetUp(r.Context(), defaultWorkspace)
 	switch {
@@ -12,7 +12,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, v *visit) {
 	case need:
 		s.render(w, r, v, http.StatusOK, "setup", newSetUpPage(v.lang, s.phoneRegion))
 	case v.user != nil:
-		http.Redirect(w, r, "/contacts", http.StatusSeeOther)
+		s.myDay(w, r, v)
 	default:
 		http.Redirect(w, r, "/signin", http.StatusSeeOther)
 	}

@@ -30,6 +30,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST "+account.ResetPath, s.open(s.reset))
 	mux.Handle("POST /language", s.open(s.chooseLanguage))
 	mux.Handle("POST /signout", s.signedIn(s.signOut))
+	mux.Handle("POST /tasks/{id}/done", s.signedIn(s.completeTask))
 	mux.Handle("GET /{object}", s.signedIn(s.list))
 	mux.Handle("GET /{object}/{id}", s.signedIn(s.record))
 	// The form of a new record has an address per object, as /static/new
@@ -95,6 +96,13 @@ var pages = map[string]func(p *locale.Printer) page{
 	"reset": func(p *locale.Printer) page {
 		return &resetPage{Problem: p.T("web.reset.expired"),
 			Errors: map[string]string{"password": p.FieldError(fault.FieldError{Field: "password", Code: "too_short"})}}
+	},
+	"myday": func(p *locale.Printer) page {
+		return &myDayPage{frame: frame{Nav: "myday"}, Groups: []taskGroup{
+			{ID: "overdue", Title: p.T("web.myday.overdue"), Tasks: []dueTask{
+				{ID: "1", Version: 1, Title: "Call <b>Lovelace", Due: "yesterday", About: "Ada <b>Lovelace", AboutHref: "/contacts/1"}}},
+			{ID: "today", Title: p.T("web.myday.today"), Tasks: []dueTask{
+				{ID: "2", Version: 3, Title: "Send the offer", Due: "today", About: "Engine <b>Lovelace"}}}}}
 	},
 	"problem": func(p *locale.Printer) page {
 		return &problemPage{Title: p.T("web.problem.not_found.title"), Text: p.T("web.problem.not_found.text"), RequestID: "abc"}

@@ -199,7 +199,7 @@ func TestFirstRunSetsUpAndSignsIn(t *testing.T) {
 
 		a.setUp()
 		a.get("/contacts").want(t, "contacts after set-up", http.StatusOK, "No contacts yet", "Ada Lovelace")
-		a.get("/").want(t, "home when signed in", http.StatusSeeOther, "/contacts")
+		a.get("/").want(t, "home when signed in", http.StatusOK, "My day", "Nothing due today")
 
 		other := a.newClient()
 		a.client, other = other, a.client
