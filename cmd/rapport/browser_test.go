@@ -20,7 +20,7 @@ import (
 const chromium = "/usr/bin/chromium"
 
 // TestBrowser drives headless Chromium through the web app of the real
-// binary: first-run set-up, the contacts list (a name with a script tag
+// binary: first-run set-up, a task done on My day, the contacts list (a name with a script tag
 // shown as text), paging as the list scrolls, the companies, sorting by a
 // header, a contact's page, Russian, sign-out, a password reset through
 // the mailed link, and sign-in. It saves screenshots at
@@ -165,6 +165,21 @@ func browse(t *testing.T, s *server, db []string, dir string) {
 			t.Fatalf("create contact: %d %v", status, body)
 		}
 	}
+
+	// My day: a task of the user's, due an hour ago, done with one click.
+	due := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
+	if status, body := s.call(t, token, "POST", "/api/v1/tasks",
+		`{"title":"Call <b>Charles</b>","due_at":"`+due+`","record_type":"company","record_id":"`+acme["id"].(string)+`"}`); status != 201 {
+		t.Fatalf("create task: %d %v", status, body)
+	}
+	b.do("open My day", chromedp.Navigate(s.base+"/"), chromedp.WaitVisible(css(`table.tasks`)))
+	if got, about := b.text(`table.tasks tr[id^="task-"] td:first-child`), b.text(`table.tasks tr[id^="task-"] td a`); got != "Call <b>Charles</b>" || about != "Analytical Engines <Ltd>" {
+		t.Errorf("My day shows the task %q about %q", got, about)
+	}
+	b.shoot("myday")
+	b.do("mark the task done", chromedp.Click(css(`table.tasks tr[id^="task-"] button`)),
+		chromedp.WaitNotPresent(css(`table.tasks tr[id^="task-"]`)))
+	b.do("My day again", chromedp.Reload(), chromedp.WaitVisible(css(`.empty`)))
 
 	b.do("open the contacts", chromedp.Navigate(s.base+"/contacts"), chromedp.WaitVisible(css(`table.list`)))
 	if got := b.text("table.list tbody tr:first-child td:first-child"); got != "<script>window.pwned=1</script> Babbage" {
