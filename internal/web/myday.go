@@ -38,11 +38,6 @@ type dueTask struct {
 // plan for one day.
 const maxDue = 100
 
-// nameFields name the records of the objects a task may be about that
-// have no page in the web app yet, so that My day can still say what a
-// task is about.
-var nameFields = map[string]string{"deal": "title"}
-
 func (s *Server) myDay(w http.ResponseWriter, r *http.Request, v *visit) {
 	now := time.Now()
 	y, m, d := now.In(v.location()).Date()
@@ -56,7 +51,14 @@ func (s *Server) myDay(w http.ResponseWriter, r *http.Request, v *visit) {
 		s.fail(w, r, v, err)
 		return
 	}
-	about, err := s.aboutNames(r, page.Data)
+	fields, err := s.engine.Fields(r.Context(), "tasks")
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	// The names of the records the tasks are about, read as the list of
+	// tasks reads them; a record the user may not read stays unnamed.
+	n, err := s.namesOf(r, fieldsByName(fields), []string{"record_id"}, page.Data)
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
@@ -66,7 +68,7 @@ func (s *Server) myDay(w http.ResponseWriter, r *http.Request, v *visit) {
 	for _, rec := range page.Data {
 		t := dueTask{ID: str(rec["id"]), Version: versionOf(rec), Title: str(rec["title"]), Due: v.dateTime(str(rec["due_at"]))}
 		rt, rid := str(rec["record_type"]), str(rec["record_id"])
-		t.About = about[rt][rid]
+		t.About = n.records[rt][rid]
 		if view := viewOf(rt); view != nil && t.About != "" {
 			t.AboutHref = "/" + view.plural + "/" + rid
 		}
@@ -84,41 +86,6 @@ func (s *Server) myDay(w http.ResponseWriter, r *http.Request, v *visit) {
 		}
 	}
 	s.render(w, r, v, http.StatusOK, "myday", data)
-}
-
-// aboutNames reads the names of the records the tasks are about, one
-// query per object. A record the user may not read stays unnamed.
-func (s *Server) aboutNames(r *http.Request, tasks []records.Record) (map[string]map[string]string, error) {
-	ids := map[string][]any{}
-	seen := map[string]bool{}
-	for _, rec := range tasks {
-		rt, rid := str(rec["record_type"]), str(rec["record_id"])
-		if rt != "" && rid != "" && !seen[rt+":"+rid] {
-			seen[rt+":"+rid] = true
-			ids[rt] = append(ids[rt], rid)
-		}
-	}
-	out := map[string]map[string]string{}
-	for object, list := range ids {
-		obj := s.engine.Object(object)
-		name := nameFields[object]
-		if view := viewOf(object); view != nil {
-			name = view.name
-		}
-		if obj == nil || name == "" {
-			continue // a list of the workspace: no name field to show
-		}
-		page, err := s.engine.List(r.Context(), obj.Plural, records.Query{
-			Filter: &records.Filter{Field: "id", Op: records.In, Value: list}, Limit: len(list)})
-		if err != nil {
-			return nil, err
-		}
-		out[object] = map[string]string{}
-		for _, rec := range page.Data {
-			out[object][str(rec["id"])] = str(rec[name])
-		}
-	}
-	return out, nil
 }
 
 // completeTask marks a task done through the engine, as the API does,

@@ -70,7 +70,7 @@ func TestMyDayShowsTheUsersOverdueAndTodaysTasks(t *testing.T) {
 		home := a.get("/")
 		home.want(t, "My day", http.StatusOK, "Overdue", "Today",
 			"Call &lt;script&gt;x&lt;/script&gt;", `<a href="/contacts/`+contact["id"].(string)+`">Ada &lt;b&gt; Byron</a>`,
-			"Send the offer", "<span>Engine &lt;i&gt;order&lt;/i&gt;</span>",
+			"Send the offer", `<a href="/deals/`+deal["id"].(string)+`">Engine &lt;i&gt;order&lt;/i&gt;</a>`,
 			`hx-post="/tasks/`+today["id"].(string)+`/done" hx-target="closest tr"`, `<input type="hidden" name="version" value="1">`)
 		for _, absent := range []string{"Tomorrow", "Sam&#39;s task", "Finished task", "Nothing due today", "<script>x"} {
 			if strings.Contains(home.body, absent) {
