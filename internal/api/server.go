@@ -228,14 +228,14 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		}
 		w.Header().Set("X-Request-Id", id)
 		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, &reqInfo{id: id, log: s.Log.With("request_id", id)}))
-		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+		rec := NewRecorder(w)
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
 				logger(r.Context()).Error("panic", "panic", p, "stack", string(debug.Stack()))
-				if !rec.wrote {
+				if !rec.Wrote {
 					writeError(rec, r, fault.Errorf(fault.EINTERNAL, "internal error"))
 				}
 			}
@@ -244,9 +244,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			if route == "" {
 				route = "unmatched"
 			}
-			s.metrics.observe(r.Method, route, rec.status, elapsed)
-			logger(r.Context()).Info("request", "method", r.Method, "path", loggedPath(r.URL.Path), "status", rec.status,
-				"duration_ms", float64(elapsed.Microseconds())/1000, "bytes", rec.bytes)
+			s.metrics.observe(r.Method, route, rec.Status, elapsed)
+			logger(r.Context()).Info("request", "method", r.Method, "path", loggedPath(r.URL.Path), "status", rec.Status,
+				"duration_ms", float64(elapsed.Microseconds())/1000, "bytes", rec.Bytes)
 		}()
 		next.ServeHTTP(rec, r)
 	})
@@ -269,29 +269,36 @@ func loggedPath(path string) string {
 	return strings.Join(parts, "/")
 }
 
-// recorder remembers the status and size of a response.
-type recorder struct {
+// Recorder remembers the status and size of a response, for the access
+// log of the API and of the web app.
+type Recorder struct {
 	http.ResponseWriter
-	status int
-	bytes  int
-	wrote  bool
+	Status int
+	Bytes  int
+	Wrote  bool // the header or a byte went out
 }
 
-func (r *recorder) WriteHeader(code int) {
-	if !r.wrote {
-		r.status, r.wrote = code, true
+// NewRecorder records what goes through w; a handler that writes no
+// header answers 200.
+func NewRecorder(w http.ResponseWriter) *Recorder {
+	return &Recorder{ResponseWriter: w, Status: http.StatusOK}
+}
+
+func (r *Recorder) WriteHeader(code int) {
+	if !r.Wrote {
+		r.Status, r.Wrote = code, true
 	}
 	r.ResponseWriter.WriteHeader(code)
 }
 
-func (r *recorder) Write(b []byte) (int, error) {
-	r.wrote = true
+func (r *Recorder) Write(b []byte) (int, error) {
+	r.Wrote = true
 	n, err := r.ResponseWriter.Write(b)
-	r.bytes += n
+	r.Bytes += n
 	return n, err
 }
 
-func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+func (r *Recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), time.Second)

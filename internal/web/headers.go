@@ -48,18 +48,18 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		info.log = s.log.With("request_id", info.id)
 		w.Header().Set("X-Request-Id", info.id)
 		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
-		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+		rec := api.NewRecorder(w)
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
 				info.log.Error("panic", "panic", p, "stack", string(debug.Stack()))
-				if !rec.wrote {
+				if !rec.Wrote {
 					http.Error(rec, "internal error", http.StatusInternalServerError)
 				}
 			}
-			info.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+			info.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.Status,
 				"duration_ms", float64(time.Since(start).Microseconds())/1000)
 		}()
 		next.ServeHTTP(rec, r)
@@ -82,24 +82,3 @@ func (s *Server) logger(r *http.Request) *slog.Logger {
 	}
 	return s.log
 }
-
-// recorder remembers the status of a response.
-type recorder struct {
-	http.ResponseWriter
-	status int
-	wrote  bool
-}
-
-func (r *recorder) WriteHeader(code int) {
-	if !r.wrote {
-		r.status, r.wrote = code, true
-	}
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func (r *recorder) Write(b []byte) (int, error) {
-	r.wrote = true
-	return r.ResponseWriter.Write(b)
-}
-
-func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
