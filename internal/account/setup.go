@@ -53,15 +53,8 @@ func (s *Service) SetUp(ctx context.Context, ws int64, in FirstRun) (User, error
 	if phonenumbers.GetCountryCodeForRegion(region) == 0 {
 		c.Add("phone_region", "country", "must be a country code such as DE or US")
 	}
-	n, err := s.checkNewUser(ctx, &c, ws, NewUser{Email: in.Email, Name: in.Name, Password: in.Password,
+	n, hash, err := s.prepareNewUser(ctx, &c, ws, NewUser{Email: in.Email, Name: in.Name, Password: in.Password,
 		Role: Administrator, Language: in.Language})
-	if err != nil {
-		return User{}, err
-	}
-	if err := c.Err(); err != nil {
-		return User{}, err
-	}
-	hash, err := s.opts.Password.Hash(n.Password)
 	if err != nil {
 		return User{}, err
 	}

@@ -89,14 +89,7 @@ func (s *Service) AddUser(ctx context.Context, n NewUser) (User, error) {
 
 func (s *Service) insertUser(ctx context.Context, ws, actorID int64, n NewUser) (User, error) {
 	var c fault.Collector
-	n, err := s.checkNewUser(ctx, &c, ws, n)
-	if err != nil {
-		return User{}, err
-	}
-	if err := c.Err(); err != nil {
-		return User{}, err
-	}
-	hash, err := s.opts.Password.Hash(n.Password)
+	n, hash, err := s.prepareNewUser(ctx, &c, ws, n)
 	if err != nil {
 		return User{}, err
 	}
@@ -107,6 +100,21 @@ func (s *Service) insertUser(ctx context.Context, ws, actorID int64, n NewUser) 
 		return err
 	})
 	return u, err
+}
+
+// prepareNewUser checks n as checkNewUser does and, when neither n nor
+// what c holds already is wrong, hashes its password: the slow part, done
+// before the transaction that writes the user.
+func (s *Service) prepareNewUser(ctx context.Context, c *fault.Collector, ws int64, n NewUser) (NewUser, string, error) {
+	n, err := s.checkNewUser(ctx, c, ws, n)
+	if err != nil {
+		return n, "", err
+	}
+	if err := c.Err(); err != nil {
+		return n, "", err
+	}
+	hash, err := s.opts.Password.Hash(n.Password)
+	return n, hash, err
 }
 
 // checkNewUser adds to c what is wrong with n and returns n with its
