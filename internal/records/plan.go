@@ -242,18 +242,15 @@ func (p *plan) selectList(key, id string) string {
 // orderBy is the ORDER BY of a page query.
 func (p *plan) orderBy(key, id string, o order) string {
 	d := p.e.db.Dialect
+	// In the range of NULLs the key changes nothing in the order, but on
+	// PostgreSQL naming it tells the planner that the key's index gives
+	// that order. Without it the planner may walk another index in id
+	// order and test every row, as it does for field_values, whose
+	// statistics count the NULLs of every field together (a second to
+	// find none). SQLite, told the index, walks it in id order as it is;
+	// named there, a folded key made it sort the range instead (2 s).
 	s := ""
-	switch {
-	case o.keyed():
-		s = key + d.Order(o.desc) + ", "
-	case o.nulls && key != "" && d == store.Postgres:
-		// The key is NULL throughout, so it changes nothing in the order,
-		// but it tells PostgreSQL that the key's index gives that order.
-		// Without it the planner may walk another index in id order and
-		// test every row, as it does for field_values, whose statistics
-		// count the NULLs of every field together (a second to find none).
-		// SQLite, told the index, walks it in id order as it is; named
-		// there, a folded key made it sort the range instead (2 s).
+	if o.keyed() || o.nulls && key != "" && d == store.Postgres {
 		s = key + d.Order(o.desc) + ", "
 	}
 	// Ids are never NULL, and the indexes that end in them are plain.
