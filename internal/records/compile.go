@@ -409,13 +409,13 @@ func (c *compiler) index(t *term, f *Field, onKey func(key string) clause) {
 	}
 	if !f.Custom {
 		if f.indexed || f.part != nil && f.part.column != "" || f.Name == "id" || systemColumns[f.Name] != nil {
-			t.index = c.obj.indexName(f.Name)
-			t.cond = onKey(keyExpr(c.d(), f, "t"))
+			key, sifted := keyExpr(c.d(), f, "t"), onKey(keyExpr(c.d(), f, "x"))
+			t.index, t.cond = c.obj.indexName(f.Name), onKey(key)
 			if f.Name != "id" { // the tree of ids is plain, and its statistics exact
-				t.probeKey = keyExpr(c.d(), f, "t")
+				t.probeKey = key
 			}
-			t.sift = c.siftBy(t.index, onKey(keyExpr(c.d(), f, "x")))
-			t.set = c.setBy(t.index, onKey(keyExpr(c.d(), f, "x")))
+			t.sift = c.siftBy(t.index, sifted)
+			t.set = c.setBy(t.index, sifted)
 		}
 		return
 	}
