@@ -49,6 +49,51 @@ func TestBrowser(t *testing.T) {
 	}
 }
 
+// signedIn runs f once per database (SQLite, and PostgreSQL when the
+// tests have one) against a fresh server whose workspace the command line
+// set up with an administrator, Ada Lovelace (ada@example.com, password
+// analytical-engine), with Chromium signed in as her and an API
+// token of hers for filling the workspace. Each part of the app has its own
+// browser test built on it; screenshots go to $RAPPORT_SCREENSHOTS/<db>.
+func signedIn(t *testing.T, f func(t *testing.T, s *server, b *browser, token string, db []string)) {
+	if _, err := os.Stat(chromium); err != nil {
+		if os.Getenv("RAPPORT_REQUIRE_BROWSER") != "" {
+			t.Fatalf("%s is missing: apt-get install chromium", chromium)
+		}
+		t.Skipf("%s is missing: apt-get install chromium (scripts/test does)", chromium)
+	}
+	shots := os.Getenv("RAPPORT_SCREENSHOTS")
+	if shots == "" {
+		shots = t.TempDir()
+	}
+	for name, db := range dbArgs(t) {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join(shots, name)
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			rapport(t, append([]string{"user", "create", "--email", "ada@example.com", "--name", "Ada Lovelace",
+				"--role", "administrator", "--password", "analytical-engine"}, db...)...)
+			token := strings.TrimSpace(lastLine(rapport(t, append([]string{"token", "create", "--email", "ada@example.com", "--name", "browser"}, db...)...)))
+			s := startServer(t, db)
+			b := newBrowser(t, s.base, dir)
+			b.signIn("ada@example.com", "analytical-engine")
+			f(t, s, b, token, db)
+		})
+	}
+}
+
+// signIn signs in through the sign-in page and waits for the page it
+// leads to.
+func (b *browser) signIn(email, password string) {
+	b.t.Helper()
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	b.do("sign in as "+email, chromedp.Navigate(b.base+"/signin"), chromedp.WaitVisible(css(`#password`)),
+		chromedp.SendKeys(css(`#email`), email), chromedp.SendKeys(css(`#password`), password),
+		chromedp.Click(css(`button[type="submit"].primary`)), chromedp.WaitVisible(css(`#main`)),
+		chromedp.WaitNotPresent(css(`#password`)))
+}
+
 // browser is one headless Chromium tab on a running server.
 type browser struct {
 	t    *testing.T

@@ -318,3 +318,36 @@ func TestEveryFieldErrorCodeIsTranslatedOrKeptInEnglish(t *testing.T) {
 		}
 	}
 }
+
+// TestFilesAreSortedByKey keeps each language's file in key order (as
+// `jq -S --indent 2` writes it), so that keys added for different pages
+// land in different places of the file and merge without conflicts, and
+// a reader finds a page's keys together.
+func TestFilesAreSortedByKey(t *testing.T) {
+	for _, lang := range locale.Languages {
+		b, err := os.ReadFile(filepath.Join("messages", lang+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec := json.NewDecoder(strings.NewReader(string(b)))
+		if _, err := dec.Token(); err != nil { // the opening brace
+			t.Fatal(err)
+		}
+		last := ""
+		for dec.More() {
+			tok, err := dec.Token()
+			if err != nil {
+				t.Fatalf("%s.json: %v", lang, err)
+			}
+			key, _ := tok.(string)
+			if key < last {
+				t.Errorf("%s.json: %q comes after %q; sort the file with jq -S --indent 2", lang, key, last)
+			}
+			last = key
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				t.Fatalf("%s.json: %v", lang, err)
+			}
+		}
+	}
+}

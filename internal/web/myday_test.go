@@ -54,6 +54,7 @@ func TestMyDayShowsTheUsersOverdueAndTodaysTasks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		a.pipeline(ctx)
 		deal, err := a.engine.Create(ctx, "deals", map[string]any{"title": "Engine <i>order</i>"})
 		if err != nil {
 			t.Fatal(err)

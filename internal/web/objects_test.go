@@ -82,6 +82,7 @@ func TestASalespersonSeesOnlyTheirOwnDeals(t *testing.T) {
 		a := newApp(t, db)
 		a.setUp()
 		ctx := a.admin()
+		a.pipeline(ctx)
 		theirs, err := a.engine.Create(ctx, "deals", map[string]any{"title": "Colleague's deal", "owner_id": a.userID(ctx)})
 		if err != nil {
 			t.Fatal(err)

@@ -31,6 +31,19 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /language", s.open(s.chooseLanguage))
 	mux.Handle("POST /signout", s.signedIn(s.signOut))
 	mux.Handle("POST /tasks/{id}/done", s.signedIn(s.completeTask))
+	// The pipeline board and the dashboard.
+
+	// Record pages: the timeline, its composer, following.
+
+	// The header: notifications, quick add, the command menu, shortcuts,
+	// the caller screen.
+
+	// Lists: views, filters, inline edit, bulk actions.
+
+	// Settings and the user's own preferences.
+
+	// Forms of deals, tasks and products; duplicates and merging.
+
 	mux.Handle("GET /{object}", s.signedIn(s.list))
 	mux.Handle("GET /{object}/{id}", s.signedIn(s.record))
 	// The form of a new record has an address per object, as /static/new
@@ -50,6 +63,18 @@ func (s *Server) Handler() http.Handler {
 // and an example of its data in the language of p, which the tests render
 // in every language.
 var pages = map[string]func(p *locale.Printer) page{
+	// The pipeline board and the dashboard.
+
+	// Record pages.
+
+	// The header's pages.
+
+	// Lists.
+
+	// Settings.
+
+	// Forms and merging.
+
 	"search": func(p *locale.Printer) page {
 		return &searchPage{frame: frame{Nav: "search"}, Query: "ada", Groups: []hitGroup{
 			{ID: "search-group-contacts", Title: p.T("object.contacts.name"),

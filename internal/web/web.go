@@ -18,9 +18,13 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/account"
+	"github.com/rapport-crm/rapport/internal/activity"
 	"github.com/rapport-crm/rapport/internal/api"
+	"github.com/rapport-crm/rapport/internal/duplicate"
 	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/sales"
 	"github.com/rapport-crm/rapport/internal/search"
+	"github.com/rapport-crm/rapport/internal/store"
 )
 
 // defaultWorkspace is the workspace the web app signs in to and sets up:
@@ -44,6 +48,13 @@ type Options struct {
 	SignIn *api.SignInLimits
 	// Search answers the header's search box; nil leaves search out.
 	Search *search.Service
+	// The domain services behind the board, the timeline, notifications
+	// and duplicates, and the database for settings that read it directly
+	// (the audit trail, jobs). A nil one leaves its pages out.
+	Sales      *sales.Service
+	Activity   *activity.Service
+	Duplicates *duplicate.Service
+	DB         *store.DB
 }
 
 // Server is the web app.
@@ -63,6 +74,11 @@ type Server struct {
 	guard   *api.SignInLimits
 	pending *pendingSignIns
 	search  *search.Service
+
+	sales      *sales.Service
+	activity   *activity.Service
+	duplicates *duplicate.Service
+	db         *store.DB
 }
 
 // New builds the web app: it parses every template in every language and
@@ -93,7 +109,7 @@ func New(o Options) (*Server, error) {
 		engine: o.Engine, accounts: o.Accounts, log: o.Log, ipHeader: o.ClientIPHeader, phoneRegion: o.PhoneRegion,
 		pages: pages, assets: a, origins: http.NewCrossOriginProtection(),
 		guard: o.SignIn, pending: newPendingSignIns(5 * time.Minute),
-		search: o.Search,
+		search: o.Search, sales: o.Sales, activity: o.Activity, duplicates: o.Duplicates, db: o.DB,
 	}, nil
 }
 

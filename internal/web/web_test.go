@@ -18,9 +18,12 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/account"
+	"github.com/rapport-crm/rapport/internal/activity"
+	"github.com/rapport-crm/rapport/internal/duplicate"
 	"github.com/rapport-crm/rapport/internal/api"
 	"github.com/rapport-crm/rapport/internal/mail"
 	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/sales"
 	"github.com/rapport-crm/rapport/internal/store"
 	"github.com/rapport-crm/rapport/internal/store/storetest"
 	"github.com/rapport-crm/rapport/internal/web"
@@ -83,7 +86,11 @@ func newAppGuarded(t *testing.T, db *store.DB, guard *api.SignInLimits) *app {
 	box := &outbox{}
 	accounts := account.NewWithOptions(db, account.Options{Password: account.PasswordParams{Memory: 64, Time: 1, Threads: 1},
 		Now: clk.now, Mail: box})
-	s, err := web.New(web.Options{Engine: engine, Accounts: accounts, Log: slog.New(slog.DiscardHandler), SignIn: guard})
+	quiet := slog.New(slog.DiscardHandler)
+	s, err := web.New(web.Options{Engine: engine, Accounts: accounts, Log: quiet, SignIn: guard, DB: db,
+		Sales:      sales.New(db, engine, sales.Options{Logger: quiet}),
+		Activity:   activity.New(db, engine, activity.Options{Logger: quiet, PhoneRegion: "GB"}),
+		Duplicates: duplicate.New(db, engine, duplicate.Options{Logger: quiet, PhoneRegion: "GB"})})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -494,4 +501,23 @@ func TestPasswordReset(t *testing.T) {
 		a.post("/signin", url.Values{"email": {"ada@example.com"}, "password": {"difference-engine"}}).
 			want(t, "the new password", http.StatusSeeOther, "/contacts")
 	})
+}
+
+// pipeline gives the workspace a pipeline of two stages, which a deal
+// needs, and returns the ids of the pipeline and its stages.
+func (a *app) pipeline(ctx context.Context) (string, []string) {
+	a.t.Helper()
+	p, err := a.engine.Create(ctx, "pipelines", map[string]any{"name": "Sales"})
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	var stages []string
+	for _, name := range []string{"Qualified", "Proposal"} {
+		st, err := a.engine.Create(ctx, "stages", map[string]any{"pipeline_id": p["id"], "name": name})
+		if err != nil {
+			a.t.Fatal(err)
+		}
+		stages = append(stages, st["id"].(string))
+	}
+	return p["id"].(string), stages
 }

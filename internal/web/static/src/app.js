@@ -1,5 +1,12 @@
 // Rapport's own script: htmx, plus the few lines that the pages need.
 import htmx from "htmx.org";
+// One module per part of the app, each in its own file.
+import "./board.js";
+import "./records.js";
+import "./header.js";
+import "./lists.js";
+import "./settings.js";
+import "./forms.js";
 
 window.htmx = htmx;
 document.documentElement.classList.add("js");

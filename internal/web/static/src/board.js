@@ -1,0 +1,1 @@
+// board.js — the pipeline board: dragging cards between stages with mouse, touch and keyboard.

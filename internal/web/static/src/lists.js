@@ -1,0 +1,1 @@
+// lists.js — lists: the filter builder, saved views, chosen columns, inline edit and bulk actions.

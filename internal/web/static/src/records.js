@@ -1,0 +1,1 @@
+// records.js — record pages: the timeline's composer, mentions and following.

@@ -1,0 +1,1 @@
+// settings.js — settings: ordering stages by dragging and the permissions grid.
