@@ -208,14 +208,17 @@ type conn struct {
 }
 
 func (c conn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	counted(ctx)
 	return c.q.ExecContext(ctx, c.d.Rebind(query), args...)
 }
 
 func (c conn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	counted(ctx)
 	return c.q.QueryContext(ctx, c.d.Rebind(query), args...)
 }
 
 func (c conn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	counted(ctx)
 	return c.q.QueryRowContext(ctx, c.d.Rebind(query), args...)
 }
 

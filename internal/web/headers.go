@@ -4,12 +4,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/api"
+	"github.com/rapport-crm/rapport/internal/store"
 )
 
 // contentPolicy lets pages load scripts, styles and images from Rapport
@@ -44,10 +46,12 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		start := time.Now()
 		b := make([]byte, 8)
 		rand.Read(b)
-		info := &reqInfo{id: hex.EncodeToString(b)}
+		info := &reqInfo{id: hex.EncodeToString(b), start: start}
 		info.log = s.log.With("request_id", info.id)
 		w.Header().Set("X-Request-Id", info.id)
-		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
+		ctx, queries := store.CountQueries(r.Context())
+		info.queries = queries
+		r = r.WithContext(context.WithValue(ctx, infoKey{}, info))
 		rec := api.NewRecorder(w)
 		defer func() {
 			if p := recover(); p != nil {
@@ -60,7 +64,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				}
 			}
 			info.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.Status,
-				"duration_ms", float64(time.Since(start).Microseconds())/1000)
+				"duration_ms", float64(time.Since(start).Microseconds())/1000, "queries", queries.N())
 		}()
 		next.ServeHTTP(rec, r)
 	})
@@ -69,8 +73,23 @@ func (s *Server) observe(next http.Handler) http.Handler {
 // reqInfo is what every layer of one request shares: its id and its
 // logger, to which the session layer adds the user's id.
 type reqInfo struct {
-	id  string
-	log *slog.Logger
+	id      string
+	log     *slog.Logger
+	start   time.Time
+	queries *store.QueryCount
+}
+
+// serverTiming says, in a Server-Timing header, how long the server took
+// to make a page and how many queries it made: the browser's developer
+// tools show it, the page benchmark reads the time, and the tests check
+// that a page's queries do not grow with the rows it shows.
+func serverTiming(w http.ResponseWriter, r *http.Request) {
+	info, ok := r.Context().Value(infoKey{}).(*reqInfo)
+	if !ok {
+		return
+	}
+	ms := float64(time.Since(info.start).Microseconds()) / 1000
+	w.Header().Set("Server-Timing", fmt.Sprintf(`app;dur=%.2f, db;desc="%d queries"`, ms, info.queries.N()))
 }
 
 type infoKey struct{}

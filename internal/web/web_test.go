@@ -116,6 +116,21 @@ type answer struct {
 	status   int
 	location string
 	body     string
+	timing   string // the Server-Timing header
+}
+
+var queriesTiming = regexp.MustCompile(`db;desc="(\d+) queries"`)
+
+// queries is how many database queries the server made for the answer,
+// as its Server-Timing header says.
+func (ans answer) queries(t *testing.T) int {
+	t.Helper()
+	m := queriesTiming.FindStringSubmatch(ans.timing)
+	if m == nil {
+		t.Fatalf("no query count in Server-Timing %q", ans.timing)
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
 }
 
 func (a *app) do(method, path string, form url.Values, header ...string) answer {
@@ -137,7 +152,7 @@ func (a *app) do(method, path string, form url.Values, header ...string) answer 
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
-	return answer{status: res.StatusCode, location: res.Header.Get("Location"), body: string(b)}
+	return answer{status: res.StatusCode, location: res.Header.Get("Location"), body: string(b), timing: res.Header.Get("Server-Timing")}
 }
 
 func (a *app) get(path string, header ...string) answer { return a.do("GET", path, nil, header...) }
