@@ -1,0 +1,54 @@
+package main
+
+// page is one address the benchmark asks for, as a browser would. Its path
+// may hold placeholders that are filled with what the signed-in user sees
+// (see fill): {contact}, {company}, {deal}, {task}, {product}, {pipeline},
+// {phone}, {q}, and {more:<list>}, the address of a list's second page.
+// An htmx page is asked for as htmx asks for a fragment.
+type page struct {
+	Name string
+	Path string
+	HTMX bool
+	Note string // what else a reader of the figure should know
+}
+
+// pages are the main pages and fragments of the web app. A page that
+// answers 404 is skipped with a note, so that the table may name pages
+// that other parts of the app add later. Add a page here to measure it.
+var pages = []page{
+	{Name: "My day", Path: "/"},
+	{Name: "contacts", Path: "/contacts"},
+	{Name: "contacts sorted by last update, newest first", Path: "/contacts?sort=-updated_at"},
+	{Name: "contacts, next page as the list scrolls", Path: "{more:contacts}", HTMX: true},
+	{Name: "contacts searched", Path: "/contacts?q={q}",
+		Note: "q is the list's search box as the lists part will name it; a build whose list ignores q shows the first page"},
+	{Name: "contacts filtered", Path: "/contacts?source=web&sort=-updated_at",
+		Note: "the filter in the API's encoding; the filter builder's own encoding is to be added here when it lands"},
+	{Name: "companies", Path: "/companies"},
+	{Name: "companies sorted by name, descending", Path: "/companies?sort=-name"},
+	{Name: "deals", Path: "/deals"},
+	{Name: "deals sorted by value, greatest first", Path: "/deals?sort=-value"},
+	{Name: "deals, next page as the list scrolls", Path: "{more:deals}", HTMX: true},
+	{Name: "tasks", Path: "/tasks"},
+	{Name: "tasks sorted by due date", Path: "/tasks?sort=due_at"},
+	{Name: "products", Path: "/products"},
+	{Name: "contact page (with its timeline)", Path: "/contacts/{contact}"},
+	{Name: "company page (with its timeline)", Path: "/companies/{company}"},
+	{Name: "deal page (with its timeline)", Path: "/deals/{deal}"},
+	{Name: "task page", Path: "/tasks/{task}"},
+	{Name: "product page", Path: "/products/{product}"},
+	{Name: "contact's edit form", Path: "/contacts/{contact}/edit"},
+	{Name: "new contact form", Path: "/contacts/new"},
+	{Name: "search as you type", Path: "/search?q={q}", HTMX: true},
+	{Name: "search page", Path: "/search?q={q}"},
+	{Name: "board", Path: "/board"},
+	{Name: "board of a pipeline", Path: "/board?pipeline={pipeline}"},
+	{Name: "dashboard", Path: "/dashboard"},
+	{Name: "notifications", Path: "/notifications"},
+	{Name: "caller screen", Path: "/call?number={phone}"},
+	{Name: "settings", Path: "/settings"},
+}
+
+// lists are the lists the sweep goes through, every sortable column of
+// each both ways.
+var lists = []string{"contacts", "companies", "deals", "tasks", "products"}
