@@ -32,7 +32,7 @@ type Engine struct {
 	log     *slog.Logger
 	objects map[string]*Object   // by singular and plural name
 	byGrant map[string][]*Object // the standard objects, by the grant that governs them
-	norm    normalizer // with the server's phone region; see PhoneRegion
+	norm    normalizer           // with the server's phone region; see PhoneRegion
 	regions regions
 	schemas schemas
 	hooks   map[string][]Hook // by object name
