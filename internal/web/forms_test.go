@@ -392,7 +392,7 @@ func TestMerge(t *testing.T) {
 		a.get("/contacts/"+other).want(t, "the merged contact", http.StatusNotFound)
 		a.post("/contacts/"+keep+"/merge", url.Values{"csrf_token": {token}, "with": {other}}).
 			want(t, "merging a contact already merged", http.StatusNotFound)
-		a.get("/contacts/" + keep + "/merge?with=" + keep).want(t, "merging a contact with itself", http.StatusNotFound)
+		a.get("/contacts/"+keep+"/merge?with="+keep).want(t, "merging a contact with itself", http.StatusNotFound)
 	})
 }
 

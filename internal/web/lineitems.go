@@ -297,7 +297,9 @@ func (s *Server) dealCurrency(r *http.Request, deal records.Record) string {
 }
 
 // Parts are the parts of an item that its form types.
-func (row itemRow) Parts() []string { return []string{"quantity", "unit_price", "discount", "tax_rate"} }
+func (row itemRow) Parts() []string {
+	return []string{"quantity", "unit_price", "discount", "tax_rate"}
+}
 
 // Value is what the input of a part holds.
 func (row itemRow) Value(part string) string {
