@@ -260,7 +260,7 @@ func fillFrom(fields []formField, rec records.Record, loc *time.Location) {
 		case "money":
 			m, _ := val.(map[string]any)
 			amount := ""
-			if m != nil {
+			if m["amount"] != nil {
 				amount = decimal(m["amount"], str(m["currency"]))
 			}
 			ff.Inputs = []formInput{{Name: name + ".amount", Value: amount}, {Name: name + ".currency", Value: str(m["currency"])}}

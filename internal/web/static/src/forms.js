@@ -111,6 +111,21 @@ document.addEventListener("input", (event) => {
   }
 });
 
+// A browser sends a form when Enter is typed in one of its inputs, unless
+// the key's press was prevented; a press that picked an option sends
+// nothing, however the keys arrive.
+let swallowSubmit = false;
+document.addEventListener("submit", (event) => {
+  if (swallowSubmit) {
+    event.preventDefault();
+  }
+}, true);
+document.addEventListener("keyup", (event) => {
+  if (event.key === "Enter") {
+    swallowSubmit = false;
+  }
+});
+
 document.addEventListener("keydown", (event) => {
   const picker = pickerOf(event.target);
   if (!picker || event.target !== boxOf(picker)) {
@@ -136,6 +151,7 @@ document.addEventListener("keydown", (event) => {
       // while the list is open.
       if (shown) {
         event.preventDefault();
+        swallowSubmit = true;
         if (all[chosen]) {
           choose(picker, all[chosen]);
         } else if (all.length === 1) {
