@@ -108,6 +108,15 @@ func TestBrowserForms(t *testing.T) {
 		if status, _ := s.call(t, token, "GET", "/api/v1/contacts/"+king, ""); status != 404 {
 			t.Errorf("the merged contact answers %d", status)
 		}
+		// The deal's page in Russian.
+		b.do("the deal in Russian", chromedp.Navigate(b.base+"/deals/"+deal), chromedp.WaitVisible(css(`#line-items`)),
+			// Setting the picker's value sends its form.
+			chromedp.SetValue(css(`#lang-pick`), "ru"),
+			chromedp.WaitVisible(css(`html[lang="ru"] #line-items`)))
+		if got := b.text("#line-items-title"); got != "Позиции" {
+			t.Errorf("the line items in Russian are titled %q", got)
+		}
+		b.shoot("deal-ru")
 		if b.eval(`window.pwned === 1`) {
 			t.Error("a company's name ran as a script")
 		}

@@ -471,13 +471,22 @@ func showErrors(v *visit, data *formPage, paths map[string]string, err error) bo
 	}
 	for _, e := range fe.Fields {
 		if !placeError(data.Fields, inputPath(e.Field, paths), v.p.FieldError(e)) {
-			data.Problems = append(data.Problems, v.p.FieldError(e))
+			data.Problems = append(data.Problems, unplaced(v, e))
 		}
 	}
 	if len(fe.Fields) == 0 {
 		data.Problems = append(data.Problems, v.p.T("web.form.invalid"))
 	}
 	return true
+}
+
+// unplaced is an error no input shows, saying what it is about when the
+// form has no input of it: a deal's line items, refused stock to win it.
+func unplaced(v *visit, e fault.FieldError) string {
+	if strings.HasPrefix(e.Field, "line_items") {
+		return v.p.T("web.items.title") + ": " + v.p.FieldError(e)
+	}
+	return v.p.FieldError(e)
 }
 
 // inputPath turns the engine's path of a value into its input's:

@@ -288,7 +288,7 @@ func TestLineItems(t *testing.T) {
 		a.post(page+"/items/0", url.Values{"csrf_token": {token}, "version": {"5"}, "quantity": {"5"}}).want(t, "five bolts", http.StatusSeeOther)
 		won := a.post(page+"/edit", url.Values{"csrf_token": {token}, "version": {"6"}, "title": {"Bolts for Babbage"},
 			"status": {"won"}, "owner_id": {a.userID(ctx)}, "pipeline_id": {pipeline}, "stage_id": {stages[0]}, "value.amount": {"12.50"}, "value.currency": {"GBP"}})
-		won.want(t, "winning without the stock", http.StatusBadRequest, locale.For("en").FieldError(fault.FieldError{Code: "stock"}),
+		won.want(t, "winning without the stock", http.StatusBadRequest, "Line items: "+locale.For("en").FieldError(fault.FieldError{Code: "stock"}),
 			`<option value="won" selected>`)
 		if now, _ := a.engine.Get(ctx, "deals", deal, false); now["status"] != "open" {
 			t.Errorf("a refused win left the deal %v", now["status"])
