@@ -221,6 +221,9 @@ func TestPickersKeepToTheUsersScope(t *testing.T) {
 			"emails": []any{"carl@example.com"}, "owner_id": sam})
 		a.pipeline(ctx)
 		deal := a.make(ctx, "deals", map[string]any{"title": "Carlsberg order", "owner_id": sam})
+		theirs := a.make(ctx, "deals", map[string]any{"title": "Carlton order", "owner_id": a.userID(ctx)})
+		a.post("/deals/"+theirs+"/items", url.Values{"csrf_token": {a.csrf()}, "version": {"1"}, "q": {"Rope"}, "quantity": {"1"},
+			"unit_price": {"1"}}).want(t, "an item added to a colleague's deal", http.StatusNotFound)
 
 		found := a.get("/pick/contacts?q=carl&for=f-contacts", "HX-Request", "true")
 		found.want(t, "Sam's contacts named Carl", http.StatusOK, `data-value="`+mine+`"`, "Carl &lt;script&gt; Mine",

@@ -179,3 +179,12 @@ func empty(v any) bool {
 	}
 	return false
 }
+
+// withObject serves h with the object set, for the routes that name
+// their object literally.
+func (s *Server) withObject(plural string, h handler) handler {
+	return func(w http.ResponseWriter, r *http.Request, v *visit) {
+		r.SetPathValue("object", plural)
+		h(w, r, v)
+	}
+}

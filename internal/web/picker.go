@@ -43,7 +43,7 @@ var pickedBy = map[string][]string{
 var pickerID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,80}$`)
 
 // maxPickText bounds what a picker searches for.
-const maxPickText = 100
+const maxPickText = 200
 
 // pick answers a picker with the records matching what was typed.
 func (s *Server) pick(w http.ResponseWriter, r *http.Request, v *visit) {
@@ -159,13 +159,4 @@ func (s *Server) pickUsers(r *http.Request, q string) ([]pickOption, error) {
 		}
 	}
 	return out, nil
-}
-
-// withObject serves h with the object set, for the routes that name
-// their object literally.
-func (s *Server) withObject(plural string, h handler) handler {
-	return func(w http.ResponseWriter, r *http.Request, v *visit) {
-		r.SetPathValue("object", plural)
-		h(w, r, v)
-	}
 }
