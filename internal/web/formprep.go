@@ -50,7 +50,22 @@ func (s *Server) prepare(r *http.Request, v *visit, data *formPage) error {
 			pipeline = ff.Inputs[0].Value
 		}
 	}
+	data.Fields = lossReasonWhenLost(data)
 	return s.markStageFields(r, data.Fields)
+}
+
+// lossReasonWhenLost leaves a deal's loss reason out of its form unless
+// the deal is lost; the form is drawn again as the status changes.
+func lossReasonWhenLost(data *formPage) []formField {
+	status := slices.IndexFunc(data.Fields, func(ff formField) bool { return ff.field.Name == "status" })
+	if data.Plural != "deals" || status < 0 {
+		return data.Fields
+	}
+	data.Fields[status].Refresh = "/" + data.Plural + "/form"
+	if data.Fields[status].Inputs[0].Value == "lost" {
+		return data.Fields
+	}
+	return slices.DeleteFunc(data.Fields, func(ff formField) bool { return ff.field.Name == "loss_reason_id" })
 }
 
 // choices fills the options of a select of settings, in their order, after

@@ -65,7 +65,7 @@ func TestDealForm(t *testing.T) {
 			`<option value="`+stages[0]+`" selected>Qualified</option>`, `hx-post="/deals/form"`,
 			`name="company_id" value=""`, `hx-get="/pick/companies?for=f-company_id"`, `data-many="contacts"`,
 			`name="owner_id" value="`+a.userID(ctx)+`"`, `value="Ada Lovelace"`, `name="expected_close_date"`)
-		if strings.Contains(blank.body, "Reorder") {
+		if strings.Contains(blank.body, "Reorder") || strings.Contains(blank.body, `name="loss_reason_id"`) {
 			t.Error("the new deal's stages are not those of its pipeline")
 		}
 
@@ -77,6 +77,10 @@ func TestDealForm(t *testing.T) {
 		if strings.Contains(refreshed.body, "Qualified") || strings.Contains(refreshed.body, "<html") {
 			t.Error("the refreshed fields are not only those of the pipeline picked")
 		}
+		// A lost deal asks why.
+		a.make(ctx, "loss_reasons", map[string]any{"name": "Price <too high>"})
+		a.post("/deals/form", url.Values{"csrf_token": {token}, "status": {"lost"}}, "HX-Request", "true").
+			want(t, "the fields of a lost deal", http.StatusOK, `name="loss_reason_id"`, "Price &lt;too high&gt;")
 		// Picking the gated stage marks what it requires.
 		marked := a.post("/deals/form", url.Values{"csrf_token": {token}, "pipeline_id": {repeat}, "stage_id": {gated}}, "HX-Request", "true")
 		if n := strings.Count(marked.body, "required at this stage"); n != 2 {
