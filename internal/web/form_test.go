@@ -127,7 +127,7 @@ func TestEditAContact(t *testing.T) {
 		if _, err := a.engine.Update(ctx, "contacts", id, 1, map[string]any{"last_name": "Murray"}); err != nil {
 			t.Fatal(err)
 		}
-		typed := url.Values{"csrf_token": {token}, "version": {"1"}, "first_name": {"Amazing Grace"}, "last_name": {"Hopper"},
+		typed := url.Values{"csrf_token": {token}, "version": {"1"}, "first_name": {"Amazing Grace"}, "last_name": {"Hopper"}, "owner_id": {a.userID(ctx)},
 			"emails[0].value": {"grace@example.com"}, "emails[0].label": {"work"}, "emails[1].value": {""}, "score": {"8"}}
 		stale := a.post("/contacts/"+id+"/edit", typed)
 		stale.want(t, "a stale edit", http.StatusConflict, "Someone else saved this record", `value="Amazing Grace"`,

@@ -15,6 +15,10 @@ type recordPage struct {
 	Groups  []fieldGroup
 	Created string
 	Updated string
+	// A deal's line items, and the records a contact or company likely
+	// duplicates (extras.go).
+	Items      *lineItemsView
+	Duplicates *duplicatesNotice
 }
 
 // fieldGroup is a titled group of fields on a record page.
@@ -36,21 +40,28 @@ func (p *recordPage) Editable() bool {
 }
 
 func (s *Server) record(w http.ResponseWriter, r *http.Request, v *visit) {
+	if data, ok := s.recordData(w, r, v); ok {
+		s.render(w, r, v, http.StatusOK, "record", data)
+	}
+}
+
+// recordData is the record page of the record the path names.
+func (s *Server) recordData(w http.ResponseWriter, r *http.Request, v *visit) (*recordPage, bool) {
 	view := views[r.PathValue("object")]
 	if view == nil {
 		s.fail(w, r, v, errNotFound)
-		return
+		return nil, false
 	}
 	ctx := r.Context()
 	rec, err := s.engine.Get(ctx, view.plural, r.PathValue("id"), false)
 	if err != nil {
 		s.fail(w, r, v, err)
-		return
+		return nil, false
 	}
 	fields, err := s.engine.Fields(ctx, view.plural)
 	if err != nil {
 		s.fail(w, r, v, err)
-		return
+		return nil, false
 	}
 	byName := fieldsByName(fields)
 	var shown []string
@@ -60,7 +71,7 @@ func (s *Server) record(w http.ResponseWriter, r *http.Request, v *visit) {
 	n, err := s.namesOf(r, byName, shown, []records.Record{rec})
 	if err != nil {
 		s.fail(w, r, v, err)
-		return
+		return nil, false
 	}
 	data := &recordPage{frame: frame{Nav: view.plural}, Plural: view.plural, List: v.p.T("object." + view.plural + ".name"),
 		Name: str(rec[view.name]), Created: v.dateTime(str(rec["created_at"])), Updated: v.dateTime(str(rec["updated_at"]))}
@@ -83,5 +94,9 @@ func (s *Server) record(w http.ResponseWriter, r *http.Request, v *visit) {
 	if len(custom.Fields) > 0 {
 		data.Groups = append(data.Groups, custom)
 	}
-	s.render(w, r, v, http.StatusOK, "record", data)
+	if err := s.extras(r, v, view, rec, data); err != nil {
+		s.fail(w, r, v, err)
+		return nil, false
+	}
+	return data, true
 }

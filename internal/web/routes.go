@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/rapport-crm/rapport/internal/account"
 	"github.com/rapport-crm/rapport/internal/fault"
@@ -43,6 +44,15 @@ func (s *Server) Handler() http.Handler {
 	// Settings and the user's own preferences.
 
 	// Forms of deals, tasks and products; duplicates and merging.
+	mux.Handle("GET /pick/{object}", s.signedIn(s.pick))
+	mux.Handle("POST /deals/form", s.signedIn(s.refresh))
+	mux.Handle("POST /deals/{id}/items", s.signedIn(s.addLineItem))
+	mux.Handle("POST /deals/{id}/items/{n}", s.signedIn(s.changeLineItem))
+	for _, plural := range []string{"contacts", "companies"} {
+		mux.Handle("POST /"+plural+"/duplicates", s.signedIn(s.checkDuplicates))
+		mux.Handle("GET /"+plural+"/{id}/merge", s.signedIn(s.withObject(plural, s.mergeForm)))
+		mux.Handle("POST /"+plural+"/{id}/merge", s.signedIn(s.withObject(plural, s.merge)))
+	}
 
 	mux.Handle("GET /{object}", s.signedIn(s.list))
 	mux.Handle("GET /{object}/{id}", s.signedIn(s.record))
@@ -74,6 +84,14 @@ var pages = map[string]func(p *locale.Printer) page{
 	// Settings.
 
 	// Forms and merging.
+	"merge": func(p *locale.Printer) page {
+		return &mergePage{frame: frame{Nav: "contacts"}, Plural: "contacts", List: p.T("object.contacts.name"),
+			Title: p.T("web.merge.title", "name", "Ada <b>Lovelace</b>"), Action: "/contacts/1/merge", Swap: "/contacts/2/merge?with=1",
+			Keep:     mergeSide{ID: "1", Name: "Ada <b>Lovelace</b>", Href: "/contacts/1", Updated: "today"},
+			Other:    mergeSide{ID: "2", Name: "A. Lovelace", Href: "/contacts/2", Updated: "yesterday"},
+			Rows:     []mergeRow{{Name: "job_title", Label: fieldLabel(p, "job_title"), Keep: []string{"Countess"}, TakeOther: true}},
+			Problems: []string{p.T("web.merge.failed")}}
+	},
 
 	"search": func(p *locale.Printer) page {
 		return &searchPage{frame: frame{Nav: "search"}, Query: "ada", Groups: []hitGroup{
@@ -103,7 +121,8 @@ var pages = map[string]func(p *locale.Printer) page{
 		return &recordPage{frame: frame{Nav: "contacts"}, Plural: "contacts", List: p.T("object.contacts.name"),
 			Name: "Ada Lovelace", Created: "yesterday", Updated: "today",
 			Groups: []fieldGroup{{Title: p.T("web.group.person"), Fields: []shownField{
-				{Label: fieldLabel(p, "first_name"), Values: []string{"Ada"}}, {Label: "Interest"}}}}}
+				{Label: fieldLabel(p, "first_name"), Values: []string{"Ada"}}, {Label: "Interest"}}}},
+			Items: exampleItems(p), Duplicates: exampleDuplicates()}
 	},
 	"form": func(p *locale.Printer) page {
 		data := &formPage{frame: frame{Nav: "contacts"}, Plural: "contacts", List: p.T("object.contacts.name"),
@@ -111,8 +130,13 @@ var pages = map[string]func(p *locale.Printer) page{
 			Version: 2, Conflict: true, Problems: []string{p.T("web.form.failed")},
 			Fields: formFields(p, views["contacts"], []*records.Field{{Name: "first_name", Type: records.Text},
 				{Name: "emails", Type: records.Email}, {Name: "source", Type: records.Select, Options: records.Sources},
-				{Name: "vip", Label: "VIP", Type: records.Boolean, Custom: true, Required: true}})}
-		fillFrom(data.Fields, records.Record{"first_name": "Ada", "emails": []any{map[string]any{"value": "ada@example.com", "label": "work"}}, "vip": true})
+				{Name: "vip", Label: "VIP", Type: records.Boolean, Custom: true, Required: true},
+				{Name: "companies", Type: records.Relations, Target: "company"}, {Name: "owner_id", Type: records.User},
+				{Name: "budget", Label: "Budget", Type: records.Money, Custom: true},
+				{Name: "call_at", Label: "Call at", Type: records.DateTime, Custom: true}}),
+			Check: "/contacts/duplicates", Stock: &stockView{Total: "3", Warehouses: []warehouseLevel{{Name: "Main <b>", Quantity: "3"}}}}
+		fillFrom(data.Fields, records.Record{"first_name": "Ada", "emails": []any{map[string]any{"value": "ada@example.com", "label": "work"}}, "vip": true,
+			"companies": []records.LinkRef{{ID: "1"}}, "budget": map[string]any{"amount": int64(150), "currency": "EUR"}}, time.UTC)
 		data.Fields[0].Inputs[0].Error = p.FieldError(fault.FieldError{Field: "first_name", Code: "required"})
 		data.Fields[0].Theirs = []string{"Augusta"}
 		return data
