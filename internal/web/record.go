@@ -36,9 +36,9 @@ func (p *recordPage) Editable() bool {
 }
 
 func (s *Server) record(w http.ResponseWriter, r *http.Request, v *visit) {
-	view := views[r.PathValue("object")]
-	if view == nil {
-		s.fail(w, r, v, errNotFound)
+	view, err := s.viewFor(r)
+	if err != nil {
+		s.fail(w, r, v, err)
 		return
 	}
 	ctx := r.Context()
@@ -62,7 +62,7 @@ func (s *Server) record(w http.ResponseWriter, r *http.Request, v *visit) {
 		s.fail(w, r, v, err)
 		return
 	}
-	data := &recordPage{frame: frame{Nav: view.plural}, Plural: view.plural, List: v.p.T("object." + view.plural + ".name"),
+	data := &recordPage{frame: frame{Nav: view.plural}, Plural: view.plural, List: view.title(v.p),
 		Name: str(rec[view.name]), Created: v.dateTime(str(rec["created_at"])), Updated: v.dateTime(str(rec["updated_at"]))}
 	for _, g := range view.groups {
 		group := fieldGroup{Title: g.title(v.p)}
