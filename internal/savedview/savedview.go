@@ -9,8 +9,8 @@ package savedview
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 	"time"

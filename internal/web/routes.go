@@ -100,7 +100,7 @@ var pages = map[string]func(p *locale.Printer) page{
 			Views: viewMenu{Items: []viewItem{{ID: "1", Name: "Mine <b>", Href: "/contacts?view=1", Current: true, Mine: true},
 				{ID: "2", Name: "Team's", Href: "/contacts?view=2", Shared: p.T("web.lists.views.team")}},
 				Current: "Mine <b>", Error: p.FieldError(fault.FieldError{Field: "name", Code: "required"})},
-			Bulk: bulkForm{Action: "/contacts/bulk", Owners: st.users, Tags: true, Stages: []formOption{{Value: "1", Label: "Sales · Won"}}},
+			Bulk:   bulkForm{Action: "/contacts/bulk", Owners: st.users, Tags: true, Stages: []formOption{{Value: "1", Label: "Sales · Won"}}},
 			Result: &bulkResult{Done: p.N("web.lists.bulk.done", 2), Refused: []refusal{{Name: "Ada <b>", Why: p.T("web.lists.bulk.forbidden")}}}}
 		var problems []string
 		data.Builder = newBuilder(v, st, map[string]int{"filter.and[0]": 0}, []fault.FieldError{{Field: "filter.and[0].value", Code: "required"},

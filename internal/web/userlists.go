@@ -42,7 +42,7 @@ func (s *Server) viewFor(r *http.Request) (*objectView, error) {
 func userListView(o *records.Object) *objectView {
 	return &objectView{object: o.Name, plural: o.Plural, name: "name", label: o.Label,
 		columns: []string{"name", "owner_id", "updated_at"},
-		groups: []fieldGroupView{{func(*locale.Printer) string { return o.Label }, []string{"name", "owner_id"}}},
+		groups:  []fieldGroupView{{func(*locale.Printer) string { return o.Label }, []string{"name", "owner_id"}}},
 		empty: func(p *locale.Printer) (string, string) {
 			return p.T("web.lists.empty_title"), p.T("web.lists.empty_text")
 		},

@@ -23,9 +23,9 @@ import (
 	"github.com/rapport-crm/rapport/internal/duplicate"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
+	"github.com/rapport-crm/rapport/internal/savedview"
 	"github.com/rapport-crm/rapport/internal/search"
 	"github.com/rapport-crm/rapport/internal/store"
-	"github.com/rapport-crm/rapport/internal/savedview"
 )
 
 // defaultWorkspace is the workspace the web app signs in to and sets up:
