@@ -117,8 +117,8 @@ func (s *Server) listState(r *http.Request, q listQuery) (*listState, error) {
 		}
 		q = fromSaved(saved.ID, saved.Columns, saved.Sort, saved.Filter)
 	}
-	st := &listState{view: view, fields: fieldsByName(fields), order: fields, q: q}
-	st.cols = chosenColumns(view, st.fields, q.Columns)
+	st := &listState{view: view, fields: fieldsByName(fields), order: fields, q: q.seenBy(fieldsByName(fields))}
+	st.cols = chosenColumns(view, st.fields, st.q.Columns)
 	if !sortable(st.fields, strings.TrimPrefix(q.Sort, "-")) {
 		st.q.Sort = view.name
 	}

@@ -165,6 +165,17 @@ func (c condition) complete() bool {
 	return c.Field != "" && c.Op != "" && (len(c.Values) > 0 || c.Op == string(records.Empty))
 }
 
+// seenBy is the query without the columns and conditions on fields that
+// are not among fields: those the user's role hides (a saved view's, or
+// a link's from a colleague) and those since deleted. So no address the
+// page draws names them.
+func (q listQuery) seenBy(fields map[string]*records.Field) listQuery {
+	seen := func(name string) bool { return fields[name] != nil || name == "updated_at" }
+	q.Columns = slices.DeleteFunc(slices.Clone(q.Columns), func(name string) bool { return !seen(name) })
+	q.Conds = slices.DeleteFunc(slices.Clone(q.Conds), func(c condition) bool { return c.Field != "" && fields[c.Field] == nil })
+	return q
+}
+
 // savedFilter is the part of a query a saved view keeps beside its
 // columns and sort.
 type savedFilter struct {
@@ -194,7 +205,9 @@ func fromSaved(id string, columns []string, sort string, filter json.RawMessage)
 	return q
 }
 
-// filter is the engine's filter for the query's complete conditions, and
+// filter is the engine's filter for the query's complete conditions on
+// fields the user sees (a saved view's condition on a field their role
+// hides filters nothing, and names nothing of the field), and
 // for each of the engine's paths of a condition (filter.and[1].or[0]) the
 // row it came from, to show a refusal beside it. Values are typed for
 // each field's type; loc reads the times a user types.
@@ -204,7 +217,7 @@ func (q listQuery) filter(fields map[string]*records.Field, loc *time.Location) 
 	var parts []records.Filter
 	groups := map[int]int{} // group number -> index in parts
 	for i, c := range q.Conds {
-		if !c.complete() {
+		if !c.complete() || fields[c.Field] == nil {
 			continue
 		}
 		cond := records.Filter{Field: c.Field, Op: records.Op(c.Op), Value: typedValue(fields[c.Field], c, loc)}

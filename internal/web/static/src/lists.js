@@ -1,1 +1,67 @@
 // lists.js — lists: the filter builder, saved views, chosen columns, inline edit and bulk actions.
+//
+// The list works as plain forms and links without this script; these
+// lines only save clicks: a changed field or operator redraws its row's
+// value input at once, the box in the heading selects every row, the
+// bulk form shows the one input its action needs, and Escape closes a
+// cell's editor.
+
+// Changing a condition's field or operator draws the row again with the
+// operators and the value input for it: the builder's form is applied
+// (htmx swaps the list's body), and incomplete rows filter nothing.
+document.addEventListener("change", (event) => {
+  const el = event.target;
+  if (el instanceof HTMLSelectElement && el.hasAttribute("data-rebuild") && el.form) {
+    el.form.requestSubmit();
+  }
+});
+
+// The heading's box selects or clears every row of the page.
+document.addEventListener("change", (event) => {
+  const all = event.target;
+  if (!(all instanceof HTMLInputElement) || !all.hasAttribute("data-pick-all")) {
+    return;
+  }
+  document.querySelectorAll('input[name="pick"][form="bulk-form"]').forEach((box) => {
+    box.checked = all.checked;
+  });
+});
+
+// The bulk form shows only the input of the chosen action.
+const showBulkArgs = (root) => {
+  root.querySelectorAll("select[data-bulk-action]").forEach((action) => {
+    action.form.querySelectorAll(".bulk-arg").forEach((arg) => {
+      arg.hidden = arg.dataset.for !== action.value;
+    });
+  });
+};
+document.addEventListener("change", (event) => {
+  if (event.target instanceof HTMLSelectElement && event.target.hasAttribute("data-bulk-action")) {
+    showBulkArgs(event.target.form);
+  }
+});
+showBulkArgs(document);
+document.addEventListener("htmx:afterSwap", (event) => showBulkArgs(event.detail.target.parentNode || document));
+
+// Escape in a cell's editor puts the value back, without saving; after
+// either, the focus goes back to the cell, so the keyboard carries on
+// from where it was.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") {
+    return;
+  }
+  const form = event.target instanceof Element ? event.target.closest(".cell-form") : null;
+  const cancel = form && form.querySelector("[data-cell-cancel]");
+  if (cancel) {
+    event.preventDefault();
+    cancel.click();
+  }
+});
+document.addEventListener("htmx:afterSwap", (event) => {
+  const cell = event.detail.target;
+  if (cell instanceof HTMLTableCellElement && cell.classList.contains("cell")) {
+    const editor = cell.querySelector(".cell-form input, .cell-form select");
+    const button = cell.querySelector(".cell-edit");
+    (editor || button)?.focus();
+  }
+});
