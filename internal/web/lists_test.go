@@ -330,7 +330,7 @@ func TestInlineEdit(t *testing.T) {
 		rec := a.create(ctx, "contacts", map[string]any{"first_name": "Ada", "job_title": "CEO"})
 		id := rec["id"].(string)
 		cell := "/contacts/" + id + "/cell?field="
-		a.get("/contacts?col=job_title&col=score").want(t, "editable cells", http.StatusOK, `hx-get="`+html.EscapeString(cell)+`job_title"`, `class="cell-edit"`)
+		a.get("/contacts?col=job_title&col=score").want(t, "editable cells", http.StatusOK, `data-cell="`+html.EscapeString(cell)+`job_title"`, `class="cell-edit"`)
 
 		editor := a.get(cell+"job_title", "HX-Request", "true")
 		editor.want(t, "the editor", http.StatusOK, `name="job_title" value="CEO"`, "autofocus", `data-cell-cancel`)

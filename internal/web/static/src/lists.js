@@ -1,4 +1,5 @@
 // lists.js — lists: the filter builder, saved views, chosen columns, inline edit and bulk actions.
+import htmx from "htmx.org";
 //
 // The list works as plain forms and links without this script; these
 // lines only save clicks: a changed field or operator redraws its row's
@@ -43,9 +44,19 @@ document.addEventListener("change", (event) => {
 showBulkArgs(document);
 document.addEventListener("htmx:afterSwap", (event) => showBulkArgs(event.detail.target.parentNode || document));
 
-// Escape in a cell's editor puts the value back, without saving; after
-// either, the focus goes back to the cell, so the keyboard carries on
-// from where it was.
+// A cell's button opens its editor in place, and the editor's Cancel (or
+// Escape) puts the value back without saving. Both are asked for here
+// rather than with hx- attributes, so that a key pressed the moment a
+// cell was drawn, before htmx would have taken it in, still works.
+const swapCell = (el, address) => {
+  htmx.ajax("GET", address, { target: el.closest("td"), swap: "innerHTML" });
+};
+document.addEventListener("click", (event) => {
+  const el = event.target instanceof Element ? event.target.closest("[data-cell], [data-cell-cancel]") : null;
+  if (el) {
+    swapCell(el, el.dataset.cell || el.dataset.cellCancel);
+  }
+});
 document.addEventListener("keydown", (event) => {
   if (event.key !== "Escape") {
     return;
@@ -54,13 +65,15 @@ document.addEventListener("keydown", (event) => {
   const cancel = form && form.querySelector("[data-cell-cancel]");
   if (cancel) {
     event.preventDefault();
-    cancel.click();
+    swapCell(cancel, cancel.dataset.cellCancel);
   }
 });
+// After either, the focus goes to the editor, or back to the cell, so
+// the keyboard carries on from where it was.
 document.addEventListener("htmx:afterSwap", (event) => {
   const cell = event.detail.target;
   if (cell instanceof HTMLTableCellElement && cell.classList.contains("cell")) {
-    const editor = cell.querySelector(".cell-form input, .cell-form select");
+    const editor = cell.querySelector(".cell-form input:not([type=hidden]), .cell-form select");
     const button = cell.querySelector(".cell-edit");
     (editor || button)?.focus();
   }
