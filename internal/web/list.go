@@ -26,7 +26,7 @@ type listPage struct {
 	// More is the address of the next page, "" on the last.
 	More string
 
-	Here    string // the list's address, without a cursor
+	Address string // the list's address, without a cursor
 	Clear   string // the list without its filter
 	Builder builder
 	Picker  []columnChoice
@@ -93,8 +93,22 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, v *visit) {
 		s.fail(w, r, v, err)
 		return
 	}
+	// The builder's buttons (add a row, remove one) change the address;
+	// the browser keeps the address of the result, so that reloading it
+	// does not press them again.
+	if edited(r.URL.Query()) {
+		if r.Header.Get("HX-Request") != "true" {
+			http.Redirect(w, r, st.q.address(st.view.plural), http.StatusSeeOther)
+			return
+		}
+		w.Header().Set("HX-Push-Url", st.q.address(st.view.plural))
+	}
 	s.showList(w, r, v, st, nil)
 }
+
+// edited reports whether a list's address carries one of the builder's
+// buttons.
+func edited(q url.Values) bool { return q.Has("add") || q.Has("add_group") || q.Has("del") }
 
 // listState reads the object's fields and, for a list opened from a saved
 // view, the view.
@@ -155,7 +169,7 @@ func (s *Server) showList(w http.ResponseWriter, r *http.Request, v *visit, st *
 	}
 	data := &listPage{frame: frame{Nav: view.plural}, Plural: view.plural, Title: view.title(v.p),
 		Columns: columnsFor(v.p, view, st.fields, st.cols, st.q), Result: result,
-		Here: st.q.address(view.plural), Clear: listQuery{Columns: st.q.Columns, Sort: st.q.Sort}.address(view.plural),
+		Address: st.q.address(view.plural), Clear: listQuery{Columns: st.q.Columns, Sort: st.q.Sort}.address(view.plural),
 		Filtered: st.q.filtered()}
 	data.EmptyTitle, data.EmptyText = view.empty(v.p)
 	data.Builder = newBuilder(v, st, paths, refusal, &data.Problems)

@@ -102,8 +102,14 @@ func TestListFilterBuilder(t *testing.T) {
 		a.get("/contacts?f0=emails&o0=lt&v0=x", "HX-Request", "true", "HX-Target", "list-body").
 			want(t, "the refusal for htmx, which swaps 2xx only", http.StatusOK, `id="filter-0-error"`)
 
-		a.get("/contacts?"+q+"&add_group=1").want(t, "adding a group without script", http.StatusOK, `name="g3" value="2"`, `name="g4" value="2"`)
-		a.get("/contacts?f0=source&o0=eq&v0=referral&del=0").want(t, "removing a row without script", http.StatusOK, "Bob Beta")
+		added := a.get("/contacts?" + q + "&add_group=1")
+		added.want(t, "adding a group without script", http.StatusSeeOther)
+		a.get(added.location).want(t, "the list with a new group", http.StatusOK, `name="g3" value="2"`, `name="g4" value="2"`, "Cy Delta")
+		if strings.Contains(added.location, "add_group") {
+			t.Errorf("the list's address after adding a group presses the button again: %s", added.location)
+		}
+		a.get("/contacts?f0=source&o0=eq&v0=referral&del=0", "HX-Request", "true", "HX-Target", "list-body").
+			want(t, "removing a row", http.StatusOK, "Bob Beta")
 		a.get("/contacts?count=1&f0=source&o0=eq&v0=event", "HX-Request", "true", "HX-Target", "list-count").
 			want(t, "a count", http.StatusOK, "2 records")
 		a.get("/contacts?count=1").want(t, "a count without script", http.StatusOK, "4 records")

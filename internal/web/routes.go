@@ -92,7 +92,7 @@ var pages = map[string]func(p *locale.Printer) page{
 			users: []formOption{{Value: "1", Label: "Ada <b>Lovelace"}}}
 		v := &visit{p: p}
 		data := &listPage{frame: frame{Nav: "contacts"}, Plural: "contacts", Title: p.T("object.contacts.name"),
-			Columns: columnsFor(p, view, fields, st.cols, q), Here: q.address("contacts"), Clear: "/contacts", Filtered: true,
+			Columns: columnsFor(p, view, fields, st.cols, q), Address: q.address("contacts"), Clear: "/contacts", Filtered: true,
 			Rows: []row{{ID: "1", Name: "Ada <b>Lovelace</b>", Cells: []cell{{Values: []string{"ada@example.com"}},
 				{Values: []string{p.T("web.value.yes")}, Edit: "/contacts/1/cell?field=vip", Label: "VIP"}}}},
 			More: "/contacts?cursor=x", Count: countText(p, 10001), CountHref: "/contacts?count=1",
