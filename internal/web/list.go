@@ -252,8 +252,8 @@ func (p *listPage) Creatable() bool {
 	return view != nil && view.editable()
 }
 
-// Span is how many columns a row spans, its checkbox included.
-func (p *listPage) Span() int { return len(p.Columns) + 1 }
+// Span is how many columns a row spans.
+func (p *listPage) Span() int { return len(p.Columns) }
 
 func fieldsByName(fields []*records.Field) map[string]*records.Field {
 	m := map[string]*records.Field{}
