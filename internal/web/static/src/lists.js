@@ -44,10 +44,11 @@ document.addEventListener("change", (event) => {
 showBulkArgs(document);
 document.addEventListener("htmx:afterSwap", (event) => showBulkArgs(event.detail.target.parentNode || document));
 
-// A cell's button opens its editor in place, and the editor's Cancel (or
-// Escape) puts the value back without saving. Both are asked for here
-// rather than with hx- attributes, so that a key pressed the moment a
-// cell was drawn, before htmx would have taken it in, still works.
+// A cell's button opens its editor in place; the editor saves with Enter,
+// and its Cancel (or Escape) puts the value back without saving. All are
+// asked for here rather than with hx- attributes, so that a key pressed
+// the moment a cell was drawn, before htmx would have taken it in, still
+// works (and never submits the editor as a plain form).
 const swapCell = (el, address) => {
   htmx.ajax("GET", address, { target: el.closest("td"), swap: "innerHTML" });
 };
@@ -55,6 +56,13 @@ document.addEventListener("click", (event) => {
   const el = event.target instanceof Element ? event.target.closest("[data-cell], [data-cell-cancel]") : null;
   if (el) {
     swapCell(el, el.dataset.cell || el.dataset.cellCancel);
+  }
+});
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form instanceof HTMLFormElement && form.dataset.cellSave) {
+    event.preventDefault();
+    htmx.ajax("POST", form.dataset.cellSave, { source: form, target: form.closest("td"), swap: "innerHTML" });
   }
 });
 document.addEventListener("keydown", (event) => {
