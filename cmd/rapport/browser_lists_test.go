@@ -11,7 +11,7 @@ import (
 // TestBrowserLists builds a filter with an or group in the contacts list,
 // picks a column, saves the list as a view, edits a cell in place with the
 // keyboard, and assigns two rows to a colleague at once. Screenshots
-// "list-filter" and "list-bulk".
+// "list-filter", "list-bulk" and, in Russian, "list-ru".
 func TestBrowserLists(t *testing.T) {
 	signedIn(t, func(t *testing.T, s *server, b *browser, token string, db []string) {
 		css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
@@ -94,6 +94,11 @@ func TestBrowserLists(t *testing.T) {
 		if data, _ := found["data"].([]any); len(data) != 1 {
 			t.Errorf("the API finds %d contacts with the edited title", len(data))
 		}
+		b.do("the list in Russian", chromedp.SetValue(css(`#lang-pick`), "ru"), chromedp.WaitVisible(css(`html[lang="ru"] #list-query`)))
+		if got := b.text(".builder-apply .primary"); got != "Применить" {
+			t.Errorf("in Russian the builder's button reads %q", got)
+		}
+		b.shoot("list-ru")
 	})
 }
 
