@@ -90,7 +90,7 @@ func (e *Engine) List(ctx context.Context, object string, q Query) (Page, error)
 		return Page{}, err
 	}
 	if q.Count {
-		total, err := p.count(ctx, ids)
+		total, err := p.count(ctx, ids, q.CountLimit)
 		if err != nil {
 			return Page{}, err
 		}

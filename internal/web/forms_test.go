@@ -31,8 +31,8 @@ func (a *app) make(ctx context.Context, plural string, in map[string]any) string
 	return rec["id"].(string)
 }
 
-// signInAs adds a user of the role and signs the app's client in as them.
-func (a *app) signInAs(role, email, name string) string {
+// signInNamed adds a user of the role and signs the app's client in as them.
+func (a *app) signInNamed(role, email, name string) string {
 	a.t.Helper()
 	u, err := a.accounts.CreateUser(context.Background(), 1, email, name, "a long secret", role)
 	if err != nil {
@@ -220,7 +220,7 @@ func TestPickersKeepToTheUsersScope(t *testing.T) {
 		ctx := a.admin()
 		a.make(ctx, "contacts", map[string]any{"first_name": "Carl", "last_name": "Colleague", "owner_id": a.userID(ctx)})
 		a.make(ctx, "companies", map[string]any{"name": "Carlton (theirs)", "owner_id": a.userID(ctx)})
-		sam := a.signInAs("salesperson", "sam@example.com", "Sam")
+		sam := a.signInNamed("salesperson", "sam@example.com", "Sam")
 		mine := a.make(ctx, "contacts", map[string]any{"first_name": "Carl <script>", "last_name": "Mine",
 			"emails": []any{"carl@example.com"}, "owner_id": sam})
 		a.pipeline(ctx)
@@ -352,7 +352,7 @@ func TestDuplicatesWarning(t *testing.T) {
 			`href="/contacts/`+twin+`/merge?with=`+ada+`"`)
 
 		// A salesperson is not told of a colleague's contact.
-		a.signInAs("salesperson", "sam@example.com", "Sam")
+		a.signInNamed("salesperson", "sam@example.com", "Sam")
 		token = a.csrf()
 		hidden := a.post("/contacts/duplicates", url.Values{"csrf_token": {token}, "first_name": {"Ada"},
 			"emails[0].value": {"ada@example.com"}}, "HX-Request", "true")
@@ -409,7 +409,7 @@ func TestASalespersonCannotMergeWhatIsOutOfReach(t *testing.T) {
 		a.setUp()
 		ctx := a.admin()
 		theirs := a.make(ctx, "contacts", map[string]any{"first_name": "Colleague's", "last_name": "Ada", "owner_id": a.userID(ctx)})
-		sam := a.signInAs("salesperson", "sam@example.com", "Sam")
+		sam := a.signInNamed("salesperson", "sam@example.com", "Sam")
 		mine := a.make(ctx, "contacts", map[string]any{"first_name": "Sam's", "last_name": "Ada", "owner_id": sam})
 		token := a.csrf()
 		screen := a.get("/contacts/" + mine + "/merge?with=" + theirs)

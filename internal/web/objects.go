@@ -15,6 +15,9 @@ type objectView struct {
 	groups  []fieldGroupView
 	// empty is the title and the text of an empty list.
 	empty func(p *locale.Printer) (title, text string)
+	// label is the name a user gave a list they defined; the objects
+	// Rapport has have theirs in the catalogue.
+	label string
 	// shownOnly says the web app lists and shows the object's records but
 	// has no form for them.
 	shownOnly bool
@@ -22,6 +25,14 @@ type objectView struct {
 	// computed together with another field: a deal's value is typed while
 	// it has no line items, and is their sum once it has.
 	typed []string
+}
+
+// title is the name of the object's list in the user's language.
+func (v *objectView) title(p *locale.Printer) string {
+	if v.label != "" {
+		return v.label
+	}
+	return p.T("object." + v.plural + ".name")
 }
 
 // editable reports whether the web app has a form for the object.

@@ -47,9 +47,9 @@ func (s *Server) record(w http.ResponseWriter, r *http.Request, v *visit) {
 
 // recordData is the record page of the record the path names.
 func (s *Server) recordData(w http.ResponseWriter, r *http.Request, v *visit) (*recordPage, bool) {
-	view := views[r.PathValue("object")]
-	if view == nil {
-		s.fail(w, r, v, errNotFound)
+	view, err := s.viewFor(r)
+	if err != nil {
+		s.fail(w, r, v, err)
 		return nil, false
 	}
 	ctx := r.Context()
@@ -73,7 +73,7 @@ func (s *Server) recordData(w http.ResponseWriter, r *http.Request, v *visit) (*
 		s.fail(w, r, v, err)
 		return nil, false
 	}
-	data := &recordPage{frame: frame{Nav: view.plural}, Plural: view.plural, List: v.p.T("object." + view.plural + ".name"),
+	data := &recordPage{frame: frame{Nav: view.plural}, Plural: view.plural, List: view.title(v.p),
 		Name: str(rec[view.name]), Created: v.dateTime(str(rec["created_at"])), Updated: v.dateTime(str(rec["updated_at"]))}
 	for _, g := range view.groups {
 		group := fieldGroup{Title: g.title(v.p)}

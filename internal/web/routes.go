@@ -40,6 +40,15 @@ func (s *Server) Handler() http.Handler {
 	// the caller screen.
 
 	// Lists: views, filters, inline edit, bulk actions.
+	mux.Handle("GET /lists", s.signedIn(s.userLists))
+	mux.Handle("POST /{object}/views", s.signedIn(s.saveView))
+	mux.Handle("POST /list-views/{id}/rename", s.signedIn(s.renameView))
+	mux.Handle("POST /list-views/{id}/delete", s.signedIn(s.deleteView))
+	mux.Handle("POST /{object}/bulk", s.signedIn(s.bulk))
+	// A cell's field is in the query, so that these routes overlap no
+	// other part's /{object}/{id}/{action}/{x}.
+	mux.Handle("GET /{object}/{id}/cell", s.signedIn(s.cell))
+	mux.Handle("POST /{object}/{id}/cell", s.signedIn(s.saveCell))
 
 	// Settings and the user's own preferences.
 
@@ -80,6 +89,38 @@ var pages = map[string]func(p *locale.Printer) page{
 	// The header's pages.
 
 	// Lists.
+	"list": func(p *locale.Printer) page {
+		view := views["contacts"]
+		fields := map[string]*records.Field{"full_name": {Name: "full_name", Sortable: true},
+			"emails": {Name: "emails", Type: records.Email, Filters: []records.Op{records.Eq, records.Contains}},
+			"vip":    {Name: "vip", Label: "VIP <b>", Type: records.Boolean, Custom: true, Filters: []records.Op{records.Eq, records.Empty}}}
+		order := []*records.Field{fields["full_name"], fields["emails"], fields["vip"]}
+		q := listQuery{Columns: []string{"full_name", "emails", "vip"}, Sort: "full_name", Match: "and", Groups: map[int]string{1: "or"},
+			Conds: []condition{{Field: "emails", Op: "contains", Values: []string{"example"}},
+				{Field: "vip", Op: "eq", Values: []string{"true"}, Group: 1}, {Group: 1}}}
+		st := &listState{view: view, fields: fields, order: order, q: q, cols: chosenColumns(view, fields, q.Columns),
+			users: []formOption{{Value: "1", Label: "Ada <b>Lovelace"}}}
+		v := &visit{p: p}
+		data := &listPage{frame: frame{Nav: "contacts"}, Plural: "contacts", Title: p.T("object.contacts.name"),
+			Columns: columnsFor(p, view, fields, st.cols, q), Address: q.address("contacts"), Clear: "/contacts", Filtered: true,
+			Rows: []row{{ID: "1", Name: "Ada <b>Lovelace</b>", Cells: []cell{{Values: []string{"ada@example.com"}},
+				{Values: []string{p.T("web.value.yes")}, Edit: "/contacts/1/cell?field=vip", Label: "VIP"}}}},
+			More: "/contacts?cursor=x", Count: countText(p, 10001), CountHref: "/contacts?count=1",
+			Picker: columnPicker(p, view, fields, order, st.cols),
+			Views: viewMenu{Items: []viewItem{{ID: "1", Name: "Mine <b>", Href: "/contacts?view=1", Current: true, Mine: true},
+				{ID: "2", Name: "Team's", Href: "/contacts?view=2", Shared: p.T("web.lists.views.team")}},
+				Current: "Mine <b>", Error: p.FieldError(fault.FieldError{Field: "name", Code: "required"})},
+			Bulk:   bulkForm{Action: "/contacts/bulk", Owners: st.users, Tags: true, Stages: []formOption{{Value: "1", Label: "Sales · Won"}}},
+			Result: &bulkResult{Done: p.N("web.lists.bulk.done", 2), Refused: []refusal{{Name: "Ada <b>", Why: p.T("web.lists.bulk.forbidden")}}}}
+		var problems []string
+		data.Builder = newBuilder(v, st, map[string]int{"filter.and[0]": 0}, []fault.FieldError{{Field: "filter.and[0].value", Code: "required"},
+			{Field: "sort", Code: "sortable", Message: "cannot sort"}}, &problems)
+		data.Problems = problems
+		return data
+	},
+	"lists": func(p *locale.Printer) page {
+		return &listsPage{frame: frame{Nav: "lists"}, Lists: []listLink{{Href: "/suppliers", Label: "Suppliers <b>"}}}
+	},
 
 	// Settings.
 
@@ -108,14 +149,6 @@ var pages = map[string]func(p *locale.Printer) page{
 	},
 	"signin_code": func(p *locale.Printer) page {
 		return &signInCodePage{Token: "t", Next: "/contacts", Problem: p.T("web.signin.wrong_code")}
-	},
-	"list": func(p *locale.Printer) page {
-		view := views["contacts"]
-		fields := map[string]*records.Field{"full_name": {Name: "full_name", Sortable: true}, "emails": {Name: "emails"}}
-		return &listPage{frame: frame{Nav: "contacts"}, Plural: "contacts", Title: p.T("object.contacts.name"),
-			Columns: columnsFor(p, view, fields, "full_name"),
-			Rows:    []row{{ID: "1", Name: "Ada <b>Lovelace</b>", Cells: [][]string{{"ada@example.com"}, {"+44 20 7946 0958"}}}},
-			More:    "/contacts?cursor=x"}
 	},
 	"record": func(p *locale.Printer) page {
 		return &recordPage{frame: frame{Nav: "contacts"}, Plural: "contacts", List: p.T("object.contacts.name"),
