@@ -119,7 +119,7 @@ func (s *Server) boardColumnPage(w http.ResponseWriter, r *http.Request, v *visi
 		return
 	}
 	ctx := r.Context()
-	stage, err := s.engine.Get(ctx, "stages", r.PathValue("id"), false)
+	stage, err := s.engine.Get(ctx, "stages", r.URL.Query().Get("stage"), false)
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
@@ -178,8 +178,9 @@ func (f boardFilter) more(stage, cursor string) string {
 		return ""
 	}
 	q := f.values()
+	q.Set("stage", stage)
 	q.Set("cursor", cursor)
-	return "/board/stages/" + url.PathEscape(stage) + "?" + q.Encode()
+	return "/board/more?" + q.Encode()
 }
 
 // Query is the filter as the hidden inputs of a move carry it, so that

@@ -33,7 +33,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /tasks/{id}/done", s.signedIn(s.completeTask))
 	// The pipeline board and the dashboard.
 	mux.Handle("GET /board", s.signedIn(s.board))
-	mux.Handle("GET /board/stages/{id}", s.signedIn(s.boardColumnPage))
+	mux.Handle("GET /board/more", s.signedIn(s.boardColumnPage))
 	mux.Handle("POST /board/deals/{id}/move", s.signedIn(s.moveDeal))
 	mux.Handle("GET /dashboard", s.signedIn(s.dashboard))
 
@@ -73,7 +73,7 @@ var pages = map[string]func(p *locale.Printer) page{
 			Unconverted: "USD"}
 		return &boardPage{frame: frame{Nav: "board"}, Pipeline: "1", Filter: boardFilter{Owner: "mine", Text: "<b>"},
 			Pipelines: []choice{{Value: "1", Label: "New <b>", Current: true}, {Value: "2", Label: "Repeat"}},
-			Columns: []boardColumn{{Head: head, More: "/board/stages/1?cursor=x", Cards: []boardCard{
+			Columns: []boardColumn{{Head: head, More: "/board/more?stage=1&cursor=x", Cards: []boardCard{
 				{ID: "1", Version: 2, Title: "Engine <b>", Value: p.Money("1000.00", "EUR"), Company: "Lovelace <b>",
 					Task: "Call <b>", TaskDue: "today", IdleDays: 12},
 				{ID: "2", Version: 1}}}}}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
 
 	"github.com/rapport-crm/rapport/internal/access"
@@ -20,7 +21,7 @@ func (s *Server) firstPipeline(ctx context.Context, admin account.User, p *local
 		return err
 	}
 	ctx = access.WithActor(ctx, access.Actor{WorkspaceID: admin.WorkspaceID, UserID: id, Role: admin.Role})
-	pipeline, err := s.engine.Create(ctx, "pipelines", map[string]any{"name": p.T("web.board.default.pipeline"), "position": 1})
+	pipeline, err := s.engine.Create(ctx, "pipelines", map[string]any{"name": p.T("web.board.default.pipeline"), "position": num(1)})
 	if err != nil {
 		return err
 	}
@@ -35,15 +36,18 @@ func (s *Server) firstPipeline(ctx context.Context, admin account.User, p *local
 	}
 	for i, st := range stages {
 		if _, err := s.engine.Create(ctx, "stages", map[string]any{"pipeline_id": pipeline["id"], "name": st.name,
-			"position": i + 1, "probability": st.probability, "rotting_days": st.idle}); err != nil {
+			"position": num(i + 1), "probability": num(st.probability), "rotting_days": num(st.idle)}); err != nil {
 			return err
 		}
 	}
 	for i, reason := range []string{p.T("web.board.default.price"), p.T("web.board.default.competitor"),
 		p.T("web.board.default.budget"), p.T("web.board.default.silent")} {
-		if _, err := s.engine.Create(ctx, "loss_reasons", map[string]any{"name": reason, "position": i + 1, "active": true}); err != nil {
+		if _, err := s.engine.Create(ctx, "loss_reasons", map[string]any{"name": reason, "position": num(i + 1), "active": true}); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// num is a whole number as the engine reads numbers from input.
+func num(n int) json.Number { return json.Number(strconv.Itoa(n)) }
