@@ -147,7 +147,7 @@ func (b *browser) drag(from, to string) {
 
 // center is the middle of the first element sel matches, in the viewport.
 func center(ctx context.Context, t *chromedp.Target, sel string) (float64, float64, error) {
-	r, err := chromedp.Evaluate[[]float64](`(() => { const el = document.querySelector(` + fmt.Sprintf("%q", sel) + `);
+	r, err := chromedp.Evaluate[[]float64](`(() => { const el = document.querySelector(`+fmt.Sprintf("%q", sel)+`);
 		el.scrollIntoView({block: "nearest", inline: "nearest"}); const r = el.getBoundingClientRect();
 		return [r.left + r.width / 2, r.top + Math.min(r.height / 2, 40)] })()`)(ctx, t)
 	if err != nil {
