@@ -52,6 +52,10 @@ func TestBrowserBoard(t *testing.T) {
 			t.Error("a deal's title ran as a script on the board")
 		}
 		b.shoot("board")
+		// What a first visit to the board transfers, compressed: the page
+		// and every asset, whether or not this tab had them cached.
+		size, _ := chromedp.Run(b.ctx, chromedp.Evaluate[float64](`performance.getEntriesByType("navigation").concat(performance.getEntriesByType("resource")).reduce((n, e) => n + e.encodedBodySize, 0)`))
+		t.Logf("the board's page and assets: %.0f bytes compressed", size)
 
 		column := func(stage string) string { return `[data-drop="` + stage + `"]` }
 		b.drag(`#deal-`+deals[0], column(stages[2]))
