@@ -21,6 +21,17 @@ type boardPage struct {
 	Columns   []boardColumn
 }
 
+// Empty reports whether no column holds a deal, when the board says
+// where new deals go.
+func (p *boardPage) Empty() bool {
+	for _, c := range p.Columns {
+		if c.Head.Count > 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // choice is one option of a picker.
 type choice struct {
 	Value, Label string
@@ -111,6 +122,12 @@ func (s *Server) board(w http.ResponseWriter, r *http.Request, v *visit) {
 	s.render(w, r, v, http.StatusOK, "board", data)
 }
 
+// columnPage is a page of one column's cards, as a fragment.
+type columnPage struct {
+	frame
+	boardColumn
+}
+
 // boardColumnPage is the next page of a column's cards, which htmx adds
 // as the user scrolls down the column.
 func (s *Server) boardColumnPage(w http.ResponseWriter, r *http.Request, v *visit) {
@@ -139,7 +156,7 @@ func (s *Server) boardColumnPage(w http.ResponseWriter, r *http.Request, v *visi
 	for _, d := range page.Data {
 		col.Cards = append(col.Cards, cards.card(v, d, stage))
 	}
-	s.fragment(w, r, v, "board", "cards", &boardPage{Columns: []boardColumn{col}})
+	s.fragment(w, r, v, "board", "cards", &columnPage{boardColumn: col})
 }
 
 func readBoardFilter(r *http.Request) boardFilter {

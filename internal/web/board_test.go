@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -202,5 +203,30 @@ func TestASalespersonsBoardAndDashboardShowOnlyTheirDeals(t *testing.T) {
 		}
 		a.get("/board").want(t, "Sam's board", http.StatusOK, "Sam&#39;s deal", "£12.00", "1 deal")
 		a.get("/dashboard").want(t, "Sam's dashboard", http.StatusOK, "£12.00", "0 deals")
+	})
+}
+
+func TestBoardColumnsPageOnScroll(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		a.setUp()
+		ctx := a.admin()
+		for i := range 53 {
+			a.deal(ctx, map[string]any{"title": fmt.Sprintf("Deal %02d", i), "value": gbp(100)})
+		}
+		board := a.get("/board")
+		board.want(t, "a column of 53 deals", http.StatusOK, "53 deals", "Deal 49", `hx-trigger="intersect once"`)
+		if strings.Contains(board.body, "Deal 50") {
+			t.Error("the first page of a column shows more than 50 cards")
+		}
+		more := regexp.MustCompile(`hx-get="(/board/more\?[^"]+)"`).FindStringSubmatch(board.body)
+		if more == nil {
+			t.Fatal("the column has no next page")
+		}
+		next := a.get(strings.ReplaceAll(more[1], "&amp;", "&"), "HX-Request", "true")
+		next.want(t, "the next page", http.StatusOK, "Deal 50", "Deal 52")
+		if strings.Contains(next.body, "Deal 49") || strings.Contains(next.body, "<html") || strings.Contains(next.body, "hx-get") {
+			t.Errorf("the next page is not the column's last cards alone: %.300s", next.body)
+		}
 	})
 }
