@@ -122,7 +122,10 @@ function setUpBoard(board) {
       refuse(d, "");
       return;
     }
-    if (res.ok) {
+    const away = res.headers.get("HX-Redirect");
+    if (away) {
+      location.href = away; // the session ended: sign in, and come back
+    } else if (res.ok) {
       moved(d, html);
     } else if (res.status === 422 && html.includes("<dialog")) {
       ask(d, html);
@@ -143,7 +146,11 @@ function setUpBoard(board) {
         card.focus();
       }
     } else {
+      // Won or lost: the card leaves the board, and the keyboard's focus
+      // goes to the card that followed it, or to the column's first.
+      const next = d.keyboard && (d.card.nextElementSibling?.matches(".deal") ? d.card.nextElementSibling : d.from.querySelector(".deal:not(.leaving)"));
       d.card.remove();
+      next?.focus();
     }
     say(fill(words.sayMoved, { deal: titleOf(card || d.card), stage: d.toName }));
   }
