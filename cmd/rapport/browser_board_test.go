@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -18,7 +19,7 @@ import (
 // stage that requires a field (the form asks for it, the move saves),
 // then to Lost with a reason; a move the server refuses (the deal
 // changed meanwhile) puts the card back with the reason; a deal moved by
-// keyboard alone. It logs the time from navigation to a usable board,
+// keyboard alone, and one by a finger. It logs the time from navigation to a usable board,
 // the median of 20, and saves the board, its gate form and the dashboard
 // as screenshots.
 func TestBrowserBoard(t *testing.T) {
@@ -102,6 +103,9 @@ func TestBrowserBoard(t *testing.T) {
 			t.Error("the keyboard move was not announced")
 		}
 
+		b.touchDrag(`#deal-`+deals[3], column(stages[0]))
+		b.do("a card dragged by a finger moves", chromedp.WaitVisible(css(column(stages[0])+` #deal-`+deals[3]+`[data-version="2"]`)))
+
 		b.do("the dashboard", chromedp.Navigate(s.base+"/dashboard"), chromedp.WaitVisible(css(`.chart-table`)))
 		b.shoot("dashboard")
 
@@ -146,6 +150,40 @@ func (b *browser) drag(from, to string) {
 			}
 		}
 		return mouse(chromedp.MouseReleased, tx, ty)
+	}))
+}
+
+// touchDrag holds a finger on the element from matches until the card
+// lifts, moves it in steps to the element to matches and lifts it.
+func (b *browser) touchDrag(from, to string) {
+	b.t.Helper()
+	b.do("touch-drag "+from+" to "+to, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, t, emulation.SetTouchEmulationEnabled, emulation.SetTouchEmulationEnabledParams{Enabled: true}); err != nil {
+			return err
+		}
+		x, y, err := center(ctx, t, from)
+		if err != nil {
+			return err
+		}
+		tx, ty, err := center(ctx, t, to)
+		if err != nil {
+			return err
+		}
+		touch := func(typ input.DispatchTouchEventType, points ...*input.TouchPoint) error {
+			_, err := cdp.Call(ctx, t, input.DispatchTouchEvent, input.DispatchTouchEventParams{Type: typ, TouchPoints: points})
+			return err
+		}
+		if err := touch(input.DispatchTouchEventTypeTouchStart, &input.TouchPoint{X: x, Y: y}); err != nil {
+			return err
+		}
+		time.Sleep(500 * time.Millisecond) // the hold that tells a drag from a swipe
+		for i := 1; i <= 10; i++ {
+			f := float64(i) / 10
+			if err := touch(input.DispatchTouchEventTypeTouchMove, &input.TouchPoint{X: x + (tx-x)*f, Y: y + (ty-y)*f}); err != nil {
+				return err
+			}
+		}
+		return touch(input.DispatchTouchEventTypeTouchEnd)
 	}))
 }
 
