@@ -59,21 +59,7 @@ func (s *Server) moveDeal(w http.ResponseWriter, r *http.Request, v *visit) {
 		return
 	}
 	ask := &moveAsk{Deal: id, To: to, Version: version}
-	in := map[string]any{}
-	switch to {
-	case "won":
-		in["status"] = "won"
-	case "lost":
-		in["status"], in["loss_reason_id"], in["loss_note"] = "lost", nil, nil
-		if reason := r.PostFormValue("loss_reason_id"); reason != "" {
-			in["loss_reason_id"] = reason
-		}
-		if note := strings.TrimSpace(r.PostFormValue("loss_note")); note != "" {
-			in["loss_note"] = note
-		}
-	default:
-		in["stage_id"] = to
-	}
+	in := moveInput(r, to)
 	// The fields a stage's form asked for come back with their values.
 	ask.Asked = askable(fieldsByName(fields), r.PostForm["ask"])
 	ask.Fields = askFields(v, fields, ask.Asked)
@@ -88,6 +74,25 @@ func (s *Server) moveDeal(w http.ResponseWriter, r *http.Request, v *visit) {
 		return
 	}
 	s.moved(w, r, v, rec)
+}
+
+// moveInput is the change a move makes: the stage, or the status with
+// the loss reason and note of a lost deal.
+func moveInput(r *http.Request, to string) map[string]any {
+	switch to {
+	case "won":
+		return map[string]any{"status": "won"}
+	case "lost":
+		in := map[string]any{"status": "lost", "loss_reason_id": nil, "loss_note": nil}
+		if reason := r.PostFormValue("loss_reason_id"); reason != "" {
+			in["loss_reason_id"] = reason
+		}
+		if note := strings.TrimSpace(r.PostFormValue("loss_note")); note != "" {
+			in["loss_note"] = note
+		}
+		return in
+	}
+	return map[string]any{"stage_id": to}
 }
 
 // moved answers a move that saved with the card as it is now, unless it
