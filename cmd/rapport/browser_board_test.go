@@ -20,8 +20,8 @@ import (
 // then to Lost with a reason; a move the server refuses (the deal
 // changed meanwhile) puts the card back with the reason; a deal moved by
 // keyboard alone, and one by a finger. It logs the time from navigation to a usable board,
-// the median of 20, and saves the board, its gate form and the dashboard
-// as screenshots.
+// the median of 20, and saves the board (in English and in Russian), its
+// gate form and the dashboard as screenshots.
 func TestBrowserBoard(t *testing.T) {
 	signedIn(t, func(t *testing.T, s *server, b *browser, token string, db []string) {
 		css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
@@ -108,6 +108,13 @@ func TestBrowserBoard(t *testing.T) {
 
 		b.do("the dashboard", chromedp.Navigate(s.base+"/dashboard"), chromedp.WaitVisible(css(`.chart-table`)))
 		b.shoot("dashboard")
+
+		b.do("the board in Russian", chromedp.Navigate(s.base+"/board"), chromedp.WaitVisible(css(`#deal-`+deals[1])),
+			chromedp.SetValue(css(`#lang-pick`), "ru"), chromedp.WaitVisible(css(`html[lang="ru"] .board`)))
+		if got := b.text(`#head-` + stages[0] + ` .col-count`); got != "1 сделка" {
+			t.Errorf("in Russian, the first column counts %q", got)
+		}
+		b.shoot("board-ru")
 
 		t.Logf("time from navigation to a usable board, median of 20: %v", b.median(20, func() {
 			b.do("reload the board", chromedp.Navigate(s.base+"/board"), chromedp.WaitVisible(css(`#deal-`+deals[1])),
