@@ -33,6 +33,10 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /signout", s.signedIn(s.signOut))
 	mux.Handle("POST /tasks/{id}/done", s.signedIn(s.completeTask))
 	// The pipeline board and the dashboard.
+	mux.Handle("GET /board", s.signedIn(s.board))
+	mux.Handle("GET /board/more", s.signedIn(s.boardColumnPage))
+	mux.Handle("POST /board/deals/{id}/move", s.signedIn(s.moveDeal))
+	mux.Handle("GET /dashboard", s.signedIn(s.dashboard))
 
 	// Record pages: the timeline, its composer, following.
 
@@ -83,6 +87,25 @@ func (s *Server) Handler() http.Handler {
 // in every language.
 var pages = map[string]func(p *locale.Printer) page{
 	// The pipeline board and the dashboard.
+	"board": func(p *locale.Printer) page {
+		head := stageHead{ID: "1", Name: "Qualified <b>", Count: 2, Sum: p.Money("1250.00", "EUR"), Weighted: p.Money("250.00", "EUR"),
+			Unconverted: "USD"}
+		return &boardPage{frame: frame{Nav: "board"}, Pipeline: "1", Filter: boardFilter{Owner: "mine", Text: "<b>"},
+			Pipelines: []choice{{Value: "1", Label: "New <b>", Current: true}, {Value: "2", Label: "Repeat"}},
+			Columns: []boardColumn{{Head: head, More: "/board/more?stage=1&cursor=x", Cards: []boardCard{
+				{ID: "1", Version: 2, Title: "Engine <b>", Value: p.Money("1000.00", "EUR"), Company: "Lovelace <b>",
+					Task: "Call <b>", TaskDue: "today", IdleDays: 12},
+				{ID: "2", Version: 1}}}}}
+	},
+	"dashboard": func(p *locale.Printer) page {
+		return &dashboardPage{frame: frame{Nav: "dashboard"},
+			Scopes:    []choice{{Value: "mine", Label: p.T("web.dashboard.scope_mine")}, {Value: "all", Label: p.T("web.dashboard.scope_all"), Current: true}},
+			Won:       outcomeView{Count: 3, Sum: p.Money("3000.00", "EUR")},
+			Lost:      outcomeView{Count: 1},
+			TasksDone: p.T("web.dashboard.at_least", "count", 500),
+			Pipelines: []dashPipeline{{ID: "1", Name: "New <b>", Stages: []dashStage{
+				{Name: "Qualified <b>", Count: 2, Sum: p.Money("1250.00", "EUR"), Weighted: p.Money("250.00", "EUR"), SumWidth: 100, WeightedWidth: 20}}}}}
+	},
 
 	// Record pages.
 
