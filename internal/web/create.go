@@ -13,7 +13,7 @@ func (s *Server) newForm(w http.ResponseWriter, r *http.Request, v *visit) {
 	if !ok {
 		return
 	}
-	fillFrom(data.Fields, nil)
+	fillFrom(data.Fields, prefilled(r, data.Plural))
 	s.render(w, r, v, http.StatusOK, "form", data)
 }
 

@@ -65,7 +65,7 @@ func (s *Server) setUp(w http.ResponseWriter, r *http.Request, v *visit) {
 		s.fail(w, r, v, err)
 		return
 	}
-	if err := s.attempt(w, r, form.Email, password, "", "/contacts"); err != nil {
+	if err := s.attempt(w, r, form.Email, password, "", "/"); err != nil {
 		s.fail(w, r, v, err)
 	}
 }
