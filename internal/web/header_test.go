@@ -311,7 +311,7 @@ func TestTheCallerScreenShowsWhoIsCallingWithinReach(t *testing.T) {
 			`href="/contacts/new?phone=%2B441614960000">Create contact`)
 		h.get("/contacts/new?phone=%2B441614960000").want(t, "the new contact's form", http.StatusOK, `value="&#43;441614960000"`)
 		h.get("/call?number=not+a+number").want(t, "not a number", http.StatusOK, "This is not a phone number.")
-		h.get("/call?number=" + strings.Repeat("1", 80)).want(t, "a number too long", http.StatusBadRequest, `aria-invalid="true"`)
+		h.get("/call?number="+strings.Repeat("1", 80)).want(t, "a number too long", http.StatusBadRequest, `aria-invalid="true"`)
 		h.get("/call").want(t, "no number", http.StatusOK, `name="number"`, "Type a phone number")
 
 		// To a salesperson, Ada's contact is a colleague's: the number is
