@@ -1,10 +1,12 @@
 package web
 
 import (
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
 
+	"github.com/microcosm-cc/bluemonday"
 	"github.com/nyaruka/phonenumbers"
 
 	"github.com/rapport-crm/rapport/internal/records"
@@ -98,7 +100,7 @@ func (s *Server) fillCaller(v *visit, data *callerPage, found *search.Caller) {
 			Details: []string{v.p.T("web.call.deal_since", "date", v.day(d.CreatedAt))}})
 	}
 	if a := found.LastActivity; a != nil {
-		data.Last = &conversationView{Kind: v.activityKind(a.Kind), When: v.dateTime(a.At), Title: a.Title, Body: a.Body}
+		data.Last = &conversationView{Kind: v.activityKind(a.Kind), When: v.dateTime(a.At), Title: a.Title, Body: plainText(a.Body)}
 		if view := viewOf(a.RecordType); view != nil {
 			data.Last.Href = "/" + view.plural + "/" + a.RecordID
 			data.Last.About = callerName(found, a.RecordType, a.RecordID)
@@ -137,6 +139,16 @@ func (v *visit) activityKind(kind string) string {
 		return v.p.T("web.call.kind.task")
 	}
 	return kind
+}
+
+// tagless drops every tag of a long text, leaving a space in its place.
+var tagless = bluemonday.StrictPolicy().AddSpaceWhenStrippingTag(true)
+
+// plainText is the text of a note's rich text, for a line that previews
+// it: the tags dropped, the entities read, the spaces collapsed. The
+// template escapes it again.
+func plainText(rich string) string {
+	return strings.Join(strings.Fields(html.UnescapeString(tagless.Sanitize(rich))), " ")
 }
 
 // number writes an E.164 number in the international format, and any

@@ -143,12 +143,15 @@ if (menu && menuBox && menuList) {
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {
       event.preventDefault();
       lb.step(event.key === "ArrowDown");
-    } else if (event.key === "Enter") {
+    }
+  });
+  // Enter submits the box's form, which opens the chosen option, or
+  // without one the page of the menu's results.
+  menuBox.form.addEventListener("submit", (event) => {
+    const option = lb.current();
+    if (option) {
       event.preventDefault();
-      const option = lb.current();
-      if (option) {
-        activate(option);
-      }
+      activate(option);
     }
   });
   menuList.addEventListener("click", (event) => {
@@ -267,6 +270,9 @@ function toast(n) {
 
 if (bell && bell.dataset.stream && "EventSource" in window) {
   const stream = new EventSource(bell.dataset.stream);
+  // The page says when its count is live, for people's tools and tests.
+  stream.addEventListener("open", () => (bell.dataset.live = "true"));
+  stream.addEventListener("error", () => delete bell.dataset.live);
   stream.addEventListener("unread", (event) => setCount(JSON.parse(event.data)));
   stream.addEventListener("notification", (event) => {
     const n = JSON.parse(event.data);
