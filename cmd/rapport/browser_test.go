@@ -272,7 +272,7 @@ func browse(t *testing.T, s *server, db []string, dir string) {
 	if status, body := s.call(t, token, "POST", "/api/v1/fields/contacts", `{"name":"interest","label":"Interest","type":"select","options":["tea","coffee"]}`); status != 201 {
 		t.Fatalf("add a custom field: %d %v", status, body)
 	}
-	b.do("open the new contact form", chromedp.Navigate(s.base+"/contacts"), chromedp.Click(css(`a[href="/contacts/new"]`)),
+	b.do("open the new contact form", chromedp.Navigate(s.base+"/contacts"), chromedp.Click(css(`.page-head a[href="/contacts/new"]`)),
 		chromedp.WaitVisible(css(`form[action="/contacts/new"] input[name="first_name"]`)),
 		chromedp.SendKeys(css(`input[name="first_name"]`), "Grace"),
 		chromedp.SendKeys(css(`input[name="last_name"]`), "Hopper"),
@@ -358,7 +358,7 @@ func searchFor(t *testing.T, s *server, b *browser, token string) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	b.do("the / key", chromedp.KeyEvent("/"))
+	b.do("the / key", shortcutKey("/"))
 	if !b.eval(`document.activeElement && document.activeElement.id === "search-box"`) {
 		t.Error("the / key did not go to the search box")
 	}

@@ -335,22 +335,22 @@ func TestTheManifestAndIconsAreServed(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer res.Body.Close()
-		var m struct {
-			Name, StartURL, Display string `json:"-"`
-			Icons                   []struct{ Src, Sizes, Type string }
+		var raw struct {
+			Name       string
+			StartURL   string `json:"start_url"`
+			Display    string
+			ThemeColor string `json:"theme_color"`
+			Icons      []struct{ Src, Sizes, Type string }
 		}
-		var raw map[string]any
 		if err := json.NewDecoder(res.Body).Decode(&raw); err != nil {
 			t.Fatal(err)
 		}
-		if res.Header.Get("Content-Type") != "application/manifest+json" || raw["start_url"] != "/" || raw["display"] != "standalone" ||
-			raw["name"] != "Rapport" || raw["theme_color"] == nil {
-			t.Errorf("the manifest: %q %v", res.Header.Get("Content-Type"), raw)
+		if res.Header.Get("Content-Type") != "application/manifest+json" || raw.StartURL != "/" || raw.Display != "standalone" ||
+			raw.Name != "Rapport" || raw.ThemeColor == "" {
+			t.Errorf("the manifest: %q %+v", res.Header.Get("Content-Type"), raw)
 		}
-		b, _ := json.Marshal(raw["icons"])
-		json.Unmarshal(b, &m.Icons)
 		sizes := map[string]bool{}
-		for _, icon := range m.Icons {
+		for _, icon := range raw.Icons {
 			sizes[icon.Sizes] = true
 			r, err := h.client.Get(h.srv.URL + icon.Src)
 			if err == nil {
@@ -365,7 +365,7 @@ func TestTheManifestAndIconsAreServed(t *testing.T) {
 			}
 		}
 		if !sizes["192x192"] || !sizes["512x512"] || !sizes["any"] {
-			t.Errorf("the manifest's icons are %v", m.Icons)
+			t.Errorf("the manifest's icons are %v", raw.Icons)
 		}
 		h.get("/").want(t, "the head of a page", http.StatusOK, `<link rel="manifest" href="/manifest.webmanifest">`,
 			`<meta name="theme-color"`, `<link rel="apple-touch-icon" href="/icons/apple-touch-icon.png">`, `<link rel="icon" href="/icons/icon.svg"`)
