@@ -127,6 +127,21 @@ func TestBrowserHeader(t *testing.T) {
 		b.shoot("header-caller")
 		b.do("an unknown number", chromedp.Navigate(s.base+"/call?number="+url.QueryEscape("+44 161 496 0000")),
 			chromedp.WaitVisible(css(`a[href^="/contacts/new?phone="]`)))
+
+		// A command that posts: the language, switched from the menu.
+		b.do("switch to Russian from the menu", chromedp.KeyEvent("k", chromedp.KeyModifiers(chromedp.ModifierCtrl)),
+			chromedp.WaitVisible(css(`#command-menu[open] #command-results [role="option"]`)),
+			chromedp.SendKeys(css(`#command-box`), "Русский"),
+			chromedp.WaitVisible(css(`#command-results [data-value="ru"][aria-selected="true"]`)),
+			chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(css(`html[lang="ru"] #bell`)))
+		if got := b.text(`.nav a[href="/contacts"]`); got != "Контакты" {
+			t.Errorf("after the switch the navigation reads %q", got)
+		}
+		b.do("the notifications in Russian", chromedp.Navigate(s.base+"/notifications"), chromedp.WaitVisible(css(`.notes .note`)))
+		if got := b.text(`.notes .note-kind`); got != "Задача просрочена" {
+			t.Errorf("the reminder reads %q in Russian", got)
+		}
+		b.shoot("header-notifications-ru")
 	})
 }
 
