@@ -200,7 +200,9 @@ const showPanel = (yes) => {
     return;
   }
   panel.hidden = !yes;
-  bell.setAttribute("aria-expanded", String(yes));
+  if (bell.hasAttribute("aria-controls")) {
+    bell.setAttribute("aria-expanded", String(yes));
+  }
   if (yes) {
     htmx.ajax("GET", bell.dataset.panel, { target: panel, swap: "innerHTML" });
   }
@@ -216,6 +218,19 @@ function closePopups() {
 }
 
 if (bell && panel) {
+  // The link opens the panel, which it controls, where the panel opens.
+  const followNarrow = () => {
+    if (narrow.matches) {
+      bell.removeAttribute("aria-controls");
+      bell.removeAttribute("aria-expanded");
+      showPanel(false);
+    } else {
+      bell.setAttribute("aria-controls", panel.id);
+      bell.setAttribute("aria-expanded", String(!panel.hidden));
+    }
+  };
+  followNarrow();
+  narrow.addEventListener("change", followNarrow);
   bell.addEventListener("click", (event) => {
     if (narrow.matches) {
       return; // the page of notifications
