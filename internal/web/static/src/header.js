@@ -223,7 +223,6 @@ if (bell && panel) {
     if (narrow.matches) {
       bell.removeAttribute("aria-controls");
       bell.removeAttribute("aria-expanded");
-      showPanel(false);
     } else {
       bell.setAttribute("aria-controls", panel.id);
       bell.setAttribute("aria-expanded", String(!panel.hidden));
