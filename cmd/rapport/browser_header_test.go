@@ -16,10 +16,12 @@ import (
 
 // TestBrowserHeader drives the header's tools: Ctrl+K opens the command
 // menu, which finds a contact and a command as the user types, and Enter
-// opens the chosen one; "?" shows the shortcuts; a task reminder made by
-// the server's job raises the bell's count and shows a toast without a
-// reload; the caller screen of a known number. The server makes
-// reminders every second, so the job need not be waited for long.
+// opens the chosen one; "?" shows the shortcuts, and key sequences open a
+// form and a page; a task reminder made by the server's job raises the
+// bell's count and shows a toast without a reload; the caller screen of a
+// known number and of an unknown one; a language switched from the menu.
+// The server makes reminders every second, so the job is not waited for
+// long.
 func TestBrowserHeader(t *testing.T) {
 	t.Setenv("RAPPORT_REMIND_EVERY", "1s")
 	signedIn(t, func(t *testing.T, s *server, b *browser, token string, db []string) {
@@ -94,6 +96,9 @@ func TestBrowserHeader(t *testing.T) {
 		}
 		b.shoot("header-shortcuts")
 		b.do("Escape closes them", chromedp.KeyEvent(kb.Escape), chromedp.WaitNotVisible(css(`#shortcuts-dialog`)))
+		b.do("n then c opens a new contact's form", shortcutKey("n"), chromedp.WaitVisible(css(`.quick-menu`)), shortcutKey("c"),
+			chromedp.WaitVisible(css(`form[action="/contacts/new"]`)))
+		b.do("g then h goes to My day", shortcutKey("g"), shortcutKey("h"), chromedp.WaitVisible(css(`.nav a[href="/"][aria-current="page"]`)))
 
 		// A reminder, made by the server's job, arrives live.
 		b.do("My day, its count live", chromedp.Navigate(s.base+"/"), chromedp.WaitVisible(css(`#bell[data-live="true"]`)))
