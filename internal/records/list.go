@@ -107,7 +107,7 @@ func (e *Engine) plan(ctx context.Context, a access.Actor, s *schema, q Query) (
 	if err != nil {
 		return nil, err
 	}
-	c := &compiler{e: e, s: s, ws: a.WorkspaceID, obj: obj}
+	c := &compiler{e: e, s: s, ws: a.WorkspaceID, obj: obj, norm: e.normalizer(ctx, a.WorkspaceID)}
 	terms, err := c.terms(q.Filter, "filter")
 	if err != nil {
 		return nil, err

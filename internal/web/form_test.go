@@ -206,3 +206,21 @@ func TestFormLeavesOutWhatTheRoleMayNotChange(t *testing.T) {
 			"first_name": {"Mine"}}).want(t, "editing a colleague's contact", http.StatusNotFound)
 	})
 }
+
+// TestNumbersAreReadWithTheCountryChosenAtSetUp checks that the country
+// chosen on the set-up page, not the server's, reads the phone numbers
+// typed into a form without a country code.
+func TestNumbersAreReadWithTheCountryChosenAtSetUp(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db) // the server's country is GB
+		form := url.Values{}
+		for k, v := range setUpForm {
+			form[k] = v
+		}
+		form.Set("phone_region", "DE")
+		a.post("/setup", form).want(t, "set-up in Germany", http.StatusSeeOther)
+		saved := a.post("/contacts/new", url.Values{"csrf_token": {a.csrf()}, "first_name": {"Konrad"}, "phones[0].value": {"030 12345678"}})
+		saved.want(t, "saving a German number", http.StatusSeeOther)
+		a.get(saved.location).want(t, "the contact's page", http.StatusOK, "&#43;49 30 12345678")
+	})
+}
