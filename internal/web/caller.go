@@ -15,7 +15,7 @@ import (
 
 // callerPage is the caller screen, which a phone system opens at
 // /call?number=… as a call rings: who the number belongs to, their
-// company, their open deals and the last conversation with them, or a
+// company, their open deals and the last activity about them, or a
 // button to make a contact of an unknown number. It asks the search
 // service's Lookup, the API's lookup, so a number that only a record out
 // of the user's reach has is unknown to them, as it is to the API.
@@ -42,7 +42,7 @@ type callerView struct {
 }
 
 // conversationView is the latest note, call, meeting or task about the
-// caller.
+// caller: what was said last, or what is planned.
 type conversationView struct {
 	Kind  string
 	When  string
@@ -111,8 +111,8 @@ func (s *Server) fillCaller(v *visit, data *callerPage, found *search.Caller) {
 	}
 }
 
-// callerName is the name of the contact or company the last
-// conversation is about, which the lookup found.
+// callerName is the name of the contact or company the last activity
+// is about, which the lookup found.
 func callerName(found *search.Caller, object, id string) string {
 	list := found.Contacts
 	if object == "company" {

@@ -301,7 +301,7 @@ func TestTheCallerScreenShowsWhoIsCallingWithinReach(t *testing.T) {
 			`<a class="caller-name" href="/contacts/`+ada["id"].(string)+`">Ada &lt;script&gt; Byron</a>`,
 			`<a class="caller-link" href="/companies/`+acme["id"].(string)+`">Acme &lt;Ltd&gt;</a>`,
 			`href="/deals/`+deal["id"].(string)+`">Engine &lt;i&gt;order&lt;/i&gt;</a>`,
-			"Last conversation", "Note", "Asked about prices")
+			"Last activity", "Note", "Asked about prices")
 		if strings.Contains(known.body, "Create contact") || strings.Contains(known.body, "<script>") {
 			t.Error("the screen of a known number offers a new contact, or shows a name as HTML")
 		}
