@@ -27,20 +27,20 @@ import (
 
 // headerApp is the web app with every service the header uses: search
 // for the command menu and the caller screen, activity for the bell,
-// sales for My day. Each user may hold streamsPerUser live streams.
+// sales for My day. The bell's streams are bounded by limits.
 type headerApp struct {
 	*app
 	finder   *search.Service
 	activity *activity.Service
 }
 
-func newHeaderApp(t *testing.T, db *store.DB, streamsPerUser int) *headerApp {
+func newHeaderApp(t *testing.T, db *store.DB, limits notify.Limits) *headerApp {
 	t.Helper()
 	clk := &clock{t: time.Now()}
 	quiet := slog.New(slog.DiscardHandler)
 	engine := records.New(db, records.Options{Policy: access.NewRolePolicy(db), PhoneRegion: "GB"})
 	finder := search.New(db, engine, search.Options{Logger: quiet, PhoneRegion: "GB"})
-	act := activity.New(db, engine, activity.Options{Logger: quiet, PhoneRegion: "GB", Streams: notify.Limits{PerUser: streamsPerUser}})
+	act := activity.New(db, engine, activity.Options{Logger: quiet, PhoneRegion: "GB", Streams: limits})
 	box := &outbox{}
 	accounts := account.NewWithOptions(db, account.Options{Password: account.PasswordParams{Memory: 64, Time: 1, Threads: 1},
 		Now: clk.now, Mail: box})
@@ -92,7 +92,7 @@ var notificationIDs = regexp.MustCompile(`action="/notifications/(\d+)/read"`)
 
 func TestTheBellListsAndCountsTheUsersOwnNotifications(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		h := newHeaderApp(t, db, 0)
+		h := newHeaderApp(t, db, notify.Limits{})
 		ctx := h.admin()
 		me := h.userID(ctx)
 		sam, err := h.accounts.CreateUser(context.Background(), 1, "sam@example.com", "Sam", "correct horse battery", "administrator")
@@ -213,7 +213,7 @@ func next(t *testing.T, c <-chan event) event {
 
 func TestTheBellsStreamSendsTheUsersRemindersAsTheyCome(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		h := newHeaderApp(t, db, 0)
+		h := newHeaderApp(t, db, notify.Limits{})
 		ctx := h.admin()
 		me := h.userID(ctx)
 		sam, err := h.accounts.CreateUser(context.Background(), 1, "sam@example.com", "Sam", "correct horse battery", "administrator")
@@ -255,13 +255,14 @@ func TestTheBellsStreamSendsTheUsersRemindersAsTheyCome(t *testing.T) {
 	})
 }
 
-func TestTheBellsStreamsAreBoundedPerUser(t *testing.T) {
+func TestTheBellsStreamsAreBoundedPerUserAndInAll(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		h := newHeaderApp(t, db, 1)
+		h := newHeaderApp(t, db, notify.Limits{PerUser: 1, Total: 1})
 		_, older := h.stream(t)
 		if e := next(t, older); e.kind != "unread" {
 			t.Fatalf("the first stream begins with %+v", e)
 		}
+		// Ada's newer stream takes the place of her older one.
 		_, newer := h.stream(t)
 		if e := next(t, newer); e.kind != "unread" {
 			t.Fatalf("the second stream begins with %+v", e)
@@ -269,12 +270,17 @@ func TestTheBellsStreamsAreBoundedPerUser(t *testing.T) {
 		if e := next(t, older); e.kind != "superseded" {
 			t.Errorf("the older stream got %+v, want it superseded by the newer", e)
 		}
+		// The server holds as many streams as it may: Sam waits.
+		h.colleague("sam@example.com", "salesperson")
+		if res, _ := h.stream(t); res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") == "" {
+			t.Errorf("a stream beyond the server's limit answered %d, Retry-After %q", res.StatusCode, res.Header.Get("Retry-After"))
+		}
 	})
 }
 
 func TestTheCallerScreenShowsWhoIsCallingWithinReach(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		h := newHeaderApp(t, db, 0)
+		h := newHeaderApp(t, db, notify.Limits{})
 		ctx := h.admin()
 		acme, err := h.engine.Create(ctx, "companies", map[string]any{"name": "Acme <Ltd>"})
 		if err != nil {
@@ -329,7 +335,7 @@ func TestTheCallerScreenShowsWhoIsCallingWithinReach(t *testing.T) {
 
 func TestTheManifestAndIconsAreServed(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		h := newHeaderApp(t, db, 0)
+		h := newHeaderApp(t, db, notify.Limits{})
 		res, err := h.client.Get(h.srv.URL + "/manifest.webmanifest")
 		if err != nil {
 			t.Fatal(err)
@@ -375,7 +381,7 @@ func TestTheManifestAndIconsAreServed(t *testing.T) {
 
 func TestTheCommandMenuFindsCommandsAndRecords(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		h := newHeaderApp(t, db, 0)
+		h := newHeaderApp(t, db, notify.Limits{})
 		ctx := h.admin()
 		if _, err := h.engine.Create(ctx, "contacts", map[string]any{"first_name": "Contessa <b>", "last_name": "Lovelace"}); err != nil {
 			t.Fatal(err)
@@ -401,7 +407,7 @@ func TestTheCommandMenuFindsCommandsAndRecords(t *testing.T) {
 
 func TestMyDayListsTheUsersDealsWithoutANextStepAndIdleOnes(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		h := newHeaderApp(t, db, 0)
+		h := newHeaderApp(t, db, notify.Limits{})
 		ctx := h.admin()
 		me := h.userID(ctx)
 		pipeline, err := h.engine.Create(ctx, "pipelines", map[string]any{"name": "Sales"})
