@@ -42,6 +42,17 @@ func (s *Server) Handler() http.Handler {
 
 	// The header: notifications, quick add, the command menu, shortcuts,
 	// the caller screen.
+	mux.HandleFunc("GET /manifest.webmanifest", serveManifest)
+	mux.HandleFunc("GET /icons/{file}", serveIcon)
+	mux.Handle("GET /notifications", s.signedIn(s.notifications))
+	mux.Handle("GET /notifications/panel", s.signedIn(s.notificationPanel))
+	mux.Handle("GET /notifications/stream", s.signedIn(s.notificationStream))
+	mux.Handle("POST /notifications/read-all", s.signedIn(s.readAllNotifications))
+	mux.Handle("POST /notifications/{id}/read", s.signedIn(s.readNotification))
+	mux.Handle("GET /commands", s.signedIn(s.commandMenu))
+	mux.Handle("GET /shortcuts", s.signedIn(s.shortcuts))
+	mux.Handle("GET /call", s.signedIn(s.caller))
+	mux.Handle("GET /myday/deals", s.signedIn(s.myDayDeals))
 
 	// Lists: views, filters, inline edit, bulk actions.
 	mux.Handle("GET /lists", s.signedIn(s.userLists))
@@ -110,6 +121,34 @@ var pages = map[string]func(p *locale.Printer) page{
 	// Record pages.
 
 	// The header's pages.
+	"notifications": func(p *locale.Printer) page {
+		return &notificationsPage{frame: frame{Nav: "notifications"}, More: "/notifications?cursor=x",
+			Unread: badge{Count: 2, Text: "2", Label: p.N("web.notifications.unread", 2)},
+			Items: []notificationView{
+				{ID: "2", Label: p.T("web.notifications.kind.task_overdue"), About: "Call <b>Ada</b>", Href: "/tasks/7",
+					When: p.N("web.when.minutes", 5), At: "5 December 2026, 10:00", Stamp: "2026-12-05T10:00:00Z", Unread: true},
+				{ID: "1", Label: "Something <i>new</i>", When: p.T("web.when.now"), Unread: true}}}
+	},
+	"commands": func(p *locale.Printer) page {
+		v := &visit{lang: p.Lang(), p: p}
+		return &commandsPage{frame: frame{Nav: "commands"}, Query: "co", Commands: matching(commands(v, "/contacts"), ""),
+			Groups: []hitGroup{{ID: "search-group-contacts", Title: p.T("object.contacts.name"),
+				Hits: []hitView{{Href: "/contacts/1", Title: "Ada <b>Lovelace</b>", Subtitle: "ada@example.com"}}}}}
+	},
+	"shortcuts": func(p *locale.Printer) page { return &shortcutsPage{frame: frame{Nav: "shortcuts"}} },
+	"call": func(p *locale.Printer) page {
+		return &callerPage{frame: frame{Nav: "call"}, Number: "020 7946 0958", Shown: "+44 20 7946 0958", Asked: true, Valid: true,
+			Contacts:  []callerView{{Name: "Ada <b>Lovelace</b>", Href: "/contacts/1", Details: []string{"ada@example.com"}, Links: []callerView{{Name: "Engines", Href: "/companies/2"}}}},
+			Companies: []callerView{{Name: "Engines <Ltd>", Href: "/companies/2"}},
+			Deals:     []callerView{{Name: "Engine order", Href: "/deals/3", Details: []string{p.T("web.call.deal_since", "date", "1 Dec 2026")}}},
+			Last:      &conversationView{Kind: p.T("web.call.kind.call"), When: "today", Title: "Asked <b>about</b> the price", About: "Ada", Href: "/contacts/1"},
+			NewHref:   "/contacts/new?phone=%2B442079460958"}
+	},
+	"myday_deals": func(p *locale.Printer) page {
+		return &myDayDealsPage{frame: frame{Nav: "myday"}, Group: dealGroup{ID: "deals-idle", Title: p.T("web.myday.idle"),
+			Text: p.T("web.myday.idle_text"), More: "/myday/deals?list=idle&cursor=x",
+			Deals: []dealLine{{ID: "1", Title: "Engine <b>order</b>", Stage: "Proposal", Value: "£1,200.00", Since: p.T("web.myday.in_stage_since", "date", "1 Dec 2026")}}}}
+	},
 
 	// Lists.
 	"list": func(p *locale.Printer) page {
@@ -207,7 +246,9 @@ var pages = map[string]func(p *locale.Printer) page{
 			{ID: "overdue", Title: p.T("web.myday.overdue"), Tasks: []dueTask{
 				{ID: "1", Version: 1, Title: "Call <b>Lovelace", Due: "yesterday", About: "Ada <b>Lovelace", AboutHref: "/contacts/1"}}},
 			{ID: "today", Title: p.T("web.myday.today"), Tasks: []dueTask{
-				{ID: "2", Version: 3, Title: "Send the offer", Due: "today", About: "Engine <b>Lovelace"}}}}}
+				{ID: "2", Version: 3, Title: "Send the offer", Due: "today", About: "Engine <b>Lovelace"}}}},
+			Deals: []dealGroup{{ID: "deals-without-task", Title: p.T("web.myday.without_task"), Text: p.T("web.myday.without_task_text"),
+				More: "/myday/deals?list=without-task&cursor=x", Deals: []dealLine{{ID: "1", Title: "Engine <b>order</b>", Stage: "Proposal"}}}}}
 	},
 	"problem": func(p *locale.Printer) page {
 		return &problemPage{Title: p.T("web.problem.not_found.title"), Text: p.T("web.problem.not_found.text"), RequestID: "abc"}
