@@ -52,6 +52,10 @@ type StockChange struct {
 	WarehouseID string
 	Quantity    *float64
 	Delta       *float64
+	// Reason says why, in a person's words ("counted", "damaged in
+	// transit"); it is kept with the movement instead of "set" or
+	// "adjust".
+	Reason string
 }
 
 // Warehouses lists the workspace's warehouses, the default first.
@@ -192,6 +196,13 @@ func (s *Service) ChangeStock(ctx context.Context, productID string, ch StockCha
 			return StockLevel{}, fault.Field(name, "range", "must be a number of at most 1e12")
 		}
 	}
+	ch.Reason = strings.TrimSpace(ch.Reason)
+	if utf8.RuneCountInString(ch.Reason) > 200 {
+		return StockLevel{}, fault.Field("reason", "too_long", "must be at most 200 characters")
+	}
+	if fe := input.Line("reason", ch.Reason); fe != nil {
+		return StockLevel{}, fault.Invalid(*fe)
+	}
 	if _, err := s.engine.Get(ctx, "product", productID, false); err != nil {
 		return StockLevel{}, err
 	}
@@ -222,6 +233,9 @@ func (s *Service) ChangeStock(ctx context.Context, productID string, ch StockCha
 			delta = *ch.Quantity - have
 		} else {
 			delta, reason = *ch.Delta, "adjust"
+		}
+		if ch.Reason != "" {
+			reason = ch.Reason
 		}
 		if have+delta < 0 {
 			st, err := s.settings(ctx, q, a.WorkspaceID)

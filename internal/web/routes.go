@@ -41,6 +41,40 @@ func (s *Server) Handler() http.Handler {
 	// Lists: views, filters, inline edit, bulk actions.
 
 	// Settings and the user's own preferences.
+	// Settings: sales.
+	mux.Handle("GET /settings", s.admin(s.settingsIndex))
+	mux.Handle("GET /settings/workspace", s.admin(s.workspacePage))
+	mux.Handle("POST /settings/workspace", s.admin(s.saveWorkspace))
+	mux.Handle("GET /settings/pipelines", s.admin(s.pipelinesPage))
+	mux.Handle("POST /settings/pipelines", s.admin(s.addPipeline))
+	mux.Handle("GET /settings/pipelines/{id}", s.admin(s.stagesPage))
+	mux.Handle("POST /settings/pipelines/{id}", s.admin(s.renamePipeline))
+	mux.Handle("POST /settings/pipelines/{id}/delete", s.admin(s.deletePipeline))
+	mux.Handle("POST /settings/pipelines/{id}/stages", s.admin(s.addStage))
+	mux.Handle("POST /settings/pipelines/{id}/order", s.admin(s.orderStages))
+	mux.Handle("POST /settings/stages/{id}", s.admin(s.saveStage))
+	mux.Handle("POST /settings/stages/{id}/move", s.admin(s.moveStage))
+	mux.Handle("POST /settings/stages/{id}/delete", s.admin(s.deleteStage))
+	mux.Handle("GET /settings/loss-reasons", s.admin(s.lossReasonsPage))
+	mux.Handle("POST /settings/loss-reasons", s.admin(s.addLossReason))
+	mux.Handle("POST /settings/loss-reasons/order", s.admin(s.orderLossReasons))
+	mux.Handle("POST /settings/loss-reasons/{id}", s.admin(s.renameLossReason))
+	mux.Handle("POST /settings/loss-reasons/{id}/move", s.admin(s.moveLossReason))
+	mux.Handle("POST /settings/loss-reasons/{id}/delete", s.admin(s.deleteLossReason))
+	mux.Handle("GET /settings/fields", s.admin(s.fieldsPage))
+	mux.Handle("GET /settings/fields/{object}", s.admin(s.fieldsPage))
+	mux.Handle("POST /settings/fields/{object}", s.admin(s.addField))
+	mux.Handle("GET /settings/lists", s.admin(s.listsPage))
+	mux.Handle("POST /settings/lists", s.admin(s.defineList))
+	mux.Handle("GET /settings/currencies", s.admin(s.currenciesPage))
+	mux.Handle("POST /settings/currencies", s.admin(s.addRate))
+	mux.Handle("GET /settings/price-lists", s.admin(s.priceListsPage))
+	mux.Handle("POST /settings/price-lists", s.admin(s.addPriceList))
+	mux.Handle("GET /settings/price-lists/{id}", s.admin(s.priceListPage))
+	mux.Handle("POST /settings/price-lists/{id}", s.admin(s.savePrices))
+	mux.Handle("GET /settings/stock", s.admin(s.stockPage))
+	mux.Handle("POST /settings/stock/warehouses", s.admin(s.addWarehouse))
+	mux.Handle("POST /settings/stock/{id}", s.admin(s.adjustStock))
 
 	// Forms of deals, tasks and products; duplicates and merging.
 
@@ -72,6 +106,62 @@ var pages = map[string]func(p *locale.Printer) page{
 	// Lists.
 
 	// Settings.
+	"settings": func(p *locale.Printer) page {
+		return &settingsPage{frame: frame{Nav: "settings"}, Sections: []settingsSection{{Key: "web.settings.sales",
+			Title: p.T("web.settings.sales"), Links: settingsSections[0].Links}}}
+	},
+	"settings_workspace": func(p *locale.Printer) page {
+		data := &workspacePage{frame: frame{Nav: "settings"}, Name: "Lovelace <b>Lovelace", BaseCurrency: "GBP", PhoneRegion: "GB",
+			Language: "en", LanguageOptions: languageOptions(), Saved: true}
+		data.Errors = map[string]string{"ws.base_currency": p.FieldError(fault.FieldError{Code: "currency"})}
+		return data
+	},
+	"settings_pipelines": func(p *locale.Printer) page {
+		data := &pipelinesPage{frame: frame{Nav: "settings"}, Pipelines: []settingsRow{{ID: "1", Name: "New <b>Lovelace", Version: 1}}}
+		data.Errors = map[string]string{"r1.": p.T("web.settings.pipelines.has_deals"), "add.name": p.FieldError(fault.FieldError{Code: "required"})}
+		return data
+	},
+	"settings_pipeline": func(p *locale.Printer) page {
+		data := &stagesPage{frame: frame{Nav: "settings"}, Pipeline: settingsRow{ID: "1", Name: "New <b>Lovelace"},
+			Fields: []formOption{{Value: "value", Label: fieldLabel(p, "value")}, {Value: "vip", Label: "VIP <b>Lovelace"}},
+			Stages: []stageRow{{settingsRow: settingsRow{ID: "2", Name: "Qualified <b>Lovelace", Version: 1}, Probability: "20", Required: []string{"value"}}}}
+		data.Errors = map[string]string{"r2.probability": p.FieldError(fault.FieldError{Code: "range"}), "r2.": p.T("web.settings.stages.has_deals")}
+		return data
+	},
+	"settings_loss": func(p *locale.Printer) page {
+		return &lossReasonsPage{frame: frame{Nav: "settings"}, Reasons: []settingsRow{{ID: "1", Name: "Too <b>Lovelace", Version: 1}}}
+	},
+	"settings_fields": func(p *locale.Printer) page {
+		data := &fieldsPage{frame: frame{Nav: "settings"}, Object: "contacts",
+			Objects: []formOption{{Value: "contacts", Label: p.T("object.contacts.name")}, {Value: "suppliers", Label: "Suppliers <b>Lovelace"}},
+			Fields:  []customField{{Name: "vip", Label: "VIP <b>Lovelace", Type: typeLabel(p, records.Select), Options: "a, <b>Lovelace", Required: true}},
+			Types:   []formOption{{Value: "text", Label: typeLabel(p, records.Text)}}}
+		data.Targets = data.Objects
+		data.Errors = map[string]string{"add.name": p.FieldError(fault.FieldError{Code: "format"})}
+		return data
+	},
+	"settings_lists": func(p *locale.Printer) page {
+		return &listsPage{frame: frame{Nav: "settings"}, Lists: []listRow{{Name: "supplier", Plural: "suppliers", Label: "Suppliers <b>Lovelace"}}}
+	},
+	"settings_currencies": func(p *locale.Printer) page {
+		return &currenciesPage{frame: frame{Nav: "settings"}, Base: "EUR", Today: "2026-12-06",
+			Rates: []rateRow{{Currency: "USD", Rate: "0.92", Date: "6 Dec 2026"}}}
+	},
+	"settings_prices": func(p *locale.Printer) page {
+		return &priceListsPage{frame: frame{Nav: "settings"}, Lists: []settingsRow{{ID: "1", Name: "Retail <b>Lovelace", Extra: "EUR"}}}
+	},
+	"settings_pricelist": func(p *locale.Printer) page {
+		data := &priceListPage{frame: frame{Nav: "settings"}, List: settingsRow{ID: "1", Name: "Retail <b>Lovelace", Extra: "EUR"},
+			Products: []priceRow{{ID: "3", Name: "Engine <b>Lovelace", SKU: "AE-1", Price: "12.50"}}, More: true, Saved: true}
+		data.Errors = map[string]string{"prices.price.3": p.FieldError(fault.FieldError{Code: "format"})}
+		return data
+	},
+	"settings_stock": func(p *locale.Printer) page {
+		data := &stockPage{frame: frame{Nav: "settings"}, Warehouses: []formOption{{Value: "1", Label: "Main <b>Lovelace"}},
+			Products: []stockRow{{ID: "3", Name: "Engine <b>Lovelace", SKU: "AE-1", Stock: "4", Low: true}}}
+		data.Errors = map[string]string{"p3.": p.T("web.settings.stock.below_zero")}
+		return data
+	},
 
 	// Forms and merging.
 

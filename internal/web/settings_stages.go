@@ -1,0 +1,260 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/records"
+)
+
+// stagesPage is one pipeline's stages in their order, each with its
+// form (name, probability, idle limit, the deal fields it requires), the
+// buttons that move it, and a form to add a stage.
+type stagesPage struct {
+	frame
+	settingsForm
+	Pipeline settingsRow
+	Stages   []stageRow
+	Fields   []formOption // the deal fields a stage may require
+}
+
+// stageRow is a stage as its form shows it.
+type stageRow struct {
+	settingsRow
+	Probability, Idle string
+	Required          []string
+}
+
+// Requires says whether the stage requires the field.
+func (st stageRow) Requires(field string) bool { return slices.Contains(st.Required, field) }
+
+// notRequirable are deal fields that moving a deal sets itself, so that a
+// stage requiring them would mean nothing.
+var notRequirable = []string{"pipeline_id", "stage_id", "status"}
+
+func (s *Server) stagesPage(w http.ResponseWriter, r *http.Request, v *visit) {
+	s.showStages(w, r, v, http.StatusOK, r.PathValue("id"), &stagesPage{})
+}
+
+func (s *Server) showStages(w http.ResponseWriter, r *http.Request, v *visit, status int, pipeline string, data *stagesPage) {
+	ctx := r.Context()
+	p, err := s.engine.Get(ctx, "pipelines", pipeline, false)
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	stages, err := s.stagesOf(r, str(p["id"]))
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	fields, err := s.engine.Fields(ctx, "deals")
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	data.frame = frame{Nav: "settings"}
+	data.Pipeline = settingsRow{ID: str(p["id"]), Name: str(p["name"]), Version: versionOf(p)}
+	for _, f := range fields {
+		if !f.ReadOnly && len(f.DerivedFrom) == 0 && !slices.Contains(notRequirable, f.Name) {
+			data.Fields = append(data.Fields, formOption{Value: f.Name, Label: customLabel(v, f)})
+		}
+	}
+	for _, st := range stages {
+		data.Stages = append(data.Stages, stageRow{
+			settingsRow: settingsRow{ID: str(st["id"]), Name: str(st["name"]), Version: versionOf(st)},
+			Probability: numberText(st["probability"]), Idle: numberText(st["rotting_days"]), Required: values(st["required_fields"])})
+	}
+	s.render(w, r, v, status, "settings_pipeline", data)
+}
+
+// customLabel is a field's label: the catalogue's for a standard field,
+// the one its administrator gave for a custom one.
+func customLabel(v *visit, f *records.Field) string {
+	if f.Custom {
+		return f.Label
+	}
+	return fieldLabel(v.p, f.Name)
+}
+
+func numberText(n any) string {
+	if n == nil {
+		return ""
+	}
+	return str(n)
+}
+
+// stagesOf reads a pipeline's stages in their order.
+func (s *Server) stagesOf(r *http.Request, pipeline string) ([]records.Record, error) {
+	page, err := s.engine.List(r.Context(), "stages", records.Query{Sort: []string{"position", "id"}, Limit: maxSettingsRows,
+		Filter: &records.Filter{Field: "pipeline_id", Op: records.Eq, Value: pipeline}})
+	return page.Data, err
+}
+
+// stageInput is a stage's form as the engine takes it.
+func stageInput(r *http.Request) map[string]any {
+	in := map[string]any{"name": strings.TrimSpace(r.PostFormValue("name")),
+		"probability": optionalInt(r.PostFormValue("probability")), "rotting_days": optionalInt(r.PostFormValue("rotting_days"))}
+	var required []any
+	for _, f := range r.PostForm["required_fields"] {
+		required = append(required, f)
+	}
+	in["required_fields"] = required
+	return in
+}
+
+func (s *Server) addStage(w http.ResponseWriter, r *http.Request, v *visit) {
+	pipeline := r.PathValue("id")
+	in := stageInput(r)
+	in["pipeline_id"] = pipeline
+	if in["required_fields"] == nil {
+		delete(in, "required_fields")
+	}
+	if _, err := s.engine.Create(r.Context(), "stages", in); err != nil {
+		s.stageRefused(w, r, v, pipeline, "add", err)
+		return
+	}
+	saved(w, r, "/settings/pipelines/"+pipeline)
+}
+
+func (s *Server) saveStage(w http.ResponseWriter, r *http.Request, v *visit) {
+	pipeline := strconv.FormatInt(parseInt(r.PostFormValue("pipeline")), 10)
+	rec, err := s.engine.Update(r.Context(), "stages", r.PathValue("id"), formVersion(r), stageInput(r))
+	if err != nil {
+		s.stageRefused(w, r, v, pipeline, "r"+r.PathValue("id"), err)
+		return
+	}
+	saved(w, r, "/settings/pipelines/"+str(rec["pipeline_id"]))
+}
+
+// deleteStage deletes a stage; the sales service refuses while open deals
+// are in it.
+func (s *Server) deleteStage(w http.ResponseWriter, r *http.Request, v *visit) {
+	pipeline := strconv.FormatInt(parseInt(r.PostFormValue("pipeline")), 10)
+	if err := s.engine.Delete(r.Context(), "stages", r.PathValue("id"), formVersion(r)); err != nil {
+		s.stageRefused(w, r, v, pipeline, "r"+r.PathValue("id"), err)
+		return
+	}
+	saved(w, r, "/settings/pipelines/"+pipeline)
+}
+
+func (s *Server) stageRefused(w http.ResponseWriter, r *http.Request, v *visit, pipeline, form string, err error) {
+	data := &stagesPage{}
+	conflict := v.p.T("web.settings.changed")
+	if strings.HasSuffix(r.URL.Path, "/delete") {
+		conflict = v.p.T("web.settings.stages.has_deals")
+	}
+	if !data.refuse(v, r, form, err, conflict) {
+		s.fail(w, r, v, err)
+		return
+	}
+	s.showStages(w, r, v, http.StatusBadRequest, pipeline, data)
+}
+
+// moveStage moves a stage one place up or down: the buttons beside each
+// stage, for the keyboard and for browsers without the script.
+func (s *Server) moveStage(w http.ResponseWriter, r *http.Request, v *visit) {
+	pipeline := strconv.FormatInt(parseInt(r.PostFormValue("pipeline")), 10)
+	stages, err := s.stagesOf(r, pipeline)
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	ids := idsOf(stages)
+	if !moveID(ids, r.PathValue("id"), r.PostFormValue("dir")) {
+		s.fail(w, r, v, errNotFound)
+		return
+	}
+	s.answerOrder(w, r, v, "/settings/pipelines/"+pipeline, s.reorder(r, "stages", stages, ids))
+}
+
+// orderStages puts a pipeline's stages in the order posted, one id after
+// another: what the script sends when a stage is dragged.
+func (s *Server) orderStages(w http.ResponseWriter, r *http.Request, v *visit) {
+	pipeline := r.PathValue("id")
+	stages, err := s.stagesOf(r, pipeline)
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	s.answerOrder(w, r, v, "/settings/pipelines/"+pipeline, s.reorder(r, "stages", stages, r.PostForm["id"]))
+}
+
+// answerOrder answers a change of order: the script gets 204, or on a
+// refusal the status it puts the rows back for; a plain form goes back to
+// the page.
+func (s *Server) answerOrder(w http.ResponseWriter, r *http.Request, v *visit, page string, err error) {
+	script := r.Header.Get("X-Requested-With") == "fetch"
+	switch {
+	case err == nil && script:
+		w.WriteHeader(http.StatusNoContent)
+	case err == nil:
+		saved(w, r, page)
+	case fault.Is(err, fault.ECONFLICT) || fault.Is(err, fault.EINVALID):
+		if script {
+			w.WriteHeader(http.StatusConflict)
+			return
+		}
+		saved(w, r, page) // the page shows the order as it is now
+	default:
+		s.fail(w, r, v, err)
+	}
+}
+
+func idsOf(recs []records.Record) []string {
+	ids := make([]string, len(recs))
+	for i, rec := range recs {
+		ids[i] = str(rec["id"])
+	}
+	return ids
+}
+
+// moveID swaps id with its neighbour above (dir "up") or below; false
+// when id is not among ids. At either end nothing moves.
+func moveID(ids []string, id, dir string) bool {
+	i := slices.Index(ids, id)
+	if i < 0 {
+		return false
+	}
+	j := i + 1
+	if dir == "up" {
+		j = i - 1
+	}
+	if j >= 0 && j < len(ids) {
+		ids[i], ids[j] = ids[j], ids[i]
+	}
+	return true
+}
+
+// reorder numbers recs 1, 2, … in the order of ids, which must hold each
+// of them once, through the engine: each record that moves is updated at
+// the version just read, so a concurrent edit is refused, not lost.
+func (s *Server) reorder(r *http.Request, object string, recs []records.Record, ids []string) error {
+	byID := map[string]records.Record{}
+	for _, rec := range recs {
+		byID[str(rec["id"])] = rec
+	}
+	if len(ids) != len(recs) {
+		return fault.Errorf(fault.ECONFLICT, "the order names %d records of %d", len(ids), len(recs))
+	}
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if byID[id] == nil || seen[id] {
+			return fault.Errorf(fault.ECONFLICT, "the order names %q, which is not one of them", id)
+		}
+		seen[id] = true
+	}
+	for i, id := range ids {
+		rec := byID[id]
+		if n, _ := rec["position"].(int64); n == int64(i+1) {
+			continue
+		}
+		if _, err := s.engine.Update(r.Context(), object, id, versionOf(rec), map[string]any{"position": i + 1}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
