@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/rapport-crm/rapport/internal/locale"
@@ -31,7 +32,7 @@ type customField struct {
 var fieldObjects = []string{"contacts", "companies", "deals", "products", "tasks"}
 
 func (s *Server) fieldsPage(w http.ResponseWriter, r *http.Request, v *visit) {
-	s.showFields(w, r, v, http.StatusOK, &fieldsPage{Object: r.PathValue("object")})
+	s.showFields(w, r, v, http.StatusOK, &fieldsPage{Object: r.URL.Query().Get("object")})
 }
 
 func (s *Server) showFields(w http.ResponseWriter, r *http.Request, v *visit, status int, data *fieldsPage) {
@@ -92,7 +93,7 @@ func hasOption(opts []formOption, value string) bool {
 // addField adds a custom field through the engine, as the API does;
 // what the engine refuses shows beside the input it is about.
 func (s *Server) addField(w http.ResponseWriter, r *http.Request, v *visit) {
-	object := r.PathValue("object")
+	object := r.URL.Query().Get("object")
 	spec := records.FieldSpec{Name: strings.TrimSpace(r.PostFormValue("name")), Label: strings.TrimSpace(r.PostFormValue("label")),
 		Type: records.Type(r.PostFormValue("type")), Required: r.PostFormValue("required") == "true"}
 	for _, line := range strings.Split(r.PostFormValue("options"), "\n") {
@@ -112,7 +113,7 @@ func (s *Server) addField(w http.ResponseWriter, r *http.Request, v *visit) {
 		s.showFields(w, r, v, http.StatusBadRequest, data)
 		return
 	}
-	saved(w, r, "/settings/fields/"+object)
+	saved(w, r, "/settings/fields?object="+url.QueryEscape(object))
 }
 
 // typeLabel is the name of a field type in the printer's language.

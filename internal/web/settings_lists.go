@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/rapport-crm/rapport/internal/records"
@@ -50,5 +51,5 @@ func (s *Server) defineList(w http.ResponseWriter, r *http.Request, v *visit) {
 		s.showLists(w, r, v, http.StatusBadRequest, data)
 		return
 	}
-	saved(w, r, "/settings/fields/"+o.Plural)
+	saved(w, r, "/settings/fields?object="+url.QueryEscape(o.Plural))
 }

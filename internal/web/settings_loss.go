@@ -1,7 +1,9 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/rapport-crm/rapport/internal/records"
@@ -43,7 +45,7 @@ func (s *Server) addLossReason(w http.ResponseWriter, r *http.Request, v *visit)
 	}
 	// Loss reasons have no hook that numbers them: a new one goes last.
 	_, err = s.engine.Create(r.Context(), "loss_reasons", map[string]any{"name": strings.TrimSpace(r.PostFormValue("name")),
-		"position": len(reasons) + 1})
+		"position": json.Number(strconv.Itoa(len(reasons) + 1))})
 	if err != nil {
 		s.lossRefused(w, r, v, "add", err)
 		return
@@ -82,7 +84,8 @@ func (s *Server) moveLossReason(w http.ResponseWriter, r *http.Request, v *visit
 		s.fail(w, r, v, errNotFound)
 		return
 	}
-	s.answerOrder(w, r, v, "/settings/loss-reasons", s.reorder(r, "loss_reasons", reasons, ids))
+	versions, err := s.reorder(r, "loss_reasons", reasons, ids)
+	s.answerOrder(w, r, v, "/settings/loss-reasons", versions, err)
 }
 
 func (s *Server) orderLossReasons(w http.ResponseWriter, r *http.Request, v *visit) {
@@ -91,7 +94,8 @@ func (s *Server) orderLossReasons(w http.ResponseWriter, r *http.Request, v *vis
 		s.fail(w, r, v, err)
 		return
 	}
-	s.answerOrder(w, r, v, "/settings/loss-reasons", s.reorder(r, "loss_reasons", reasons, r.PostForm["id"]))
+	versions, err := s.reorder(r, "loss_reasons", reasons, r.PostForm["id"])
+	s.answerOrder(w, r, v, "/settings/loss-reasons", versions, err)
 }
 
 func (s *Server) lossRefused(w http.ResponseWriter, r *http.Request, v *visit, form string, err error) {

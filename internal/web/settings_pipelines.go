@@ -61,7 +61,7 @@ func (s *Server) addPipeline(w http.ResponseWriter, r *http.Request, v *visit) {
 		s.pipelineRefused(w, r, v, "add", err, v.p.T("web.settings.changed"))
 		return
 	}
-	saved(w, r, "/settings/pipelines/"+str(rec["id"]))
+	saved(w, r, "/settings/pipelines/"+str(rec["id"])+"/stages")
 }
 
 func (s *Server) renamePipeline(w http.ResponseWriter, r *http.Request, v *visit) {

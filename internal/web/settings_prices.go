@@ -53,7 +53,7 @@ func (s *Server) addPriceList(w http.ResponseWriter, r *http.Request, v *visit) 
 		s.showPriceLists(w, r, v, http.StatusBadRequest, data)
 		return
 	}
-	saved(w, r, "/settings/price-lists/"+str(rec["id"]))
+	saved(w, r, "/settings/price-lists/"+str(rec["id"])+"/prices")
 }
 
 // priceListPage is one price list: every product with its price on the
@@ -154,7 +154,7 @@ func (s *Server) savePrices(w http.ResponseWriter, r *http.Request, v *visit) {
 		s.showPriceList(w, r, v, http.StatusBadRequest, data)
 		return
 	}
-	saved(w, r, "/settings/price-lists/"+str(list["id"])+"?saved=1")
+	saved(w, r, "/settings/price-lists/"+str(list["id"])+"/prices?saved=1")
 }
 
 var itemPath = regexp.MustCompile(`^items\[(\d+)\]`)

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -59,14 +61,14 @@ func (s *Server) showStages(w http.ResponseWriter, r *http.Request, v *visit, st
 	data.frame = frame{Nav: "settings"}
 	data.Pipeline = settingsRow{ID: str(p["id"]), Name: str(p["name"]), Version: versionOf(p)}
 	for _, f := range fields {
-		if !f.ReadOnly && len(f.DerivedFrom) == 0 && !slices.Contains(notRequirable, f.Name) {
+		if !f.ReadOnly && !slices.Contains(notRequirable, f.Name) {
 			data.Fields = append(data.Fields, formOption{Value: f.Name, Label: customLabel(v, f)})
 		}
 	}
 	for _, st := range stages {
 		data.Stages = append(data.Stages, stageRow{
 			settingsRow: settingsRow{ID: str(st["id"]), Name: str(st["name"]), Version: versionOf(st)},
-			Probability: numberText(st["probability"]), Idle: numberText(st["rotting_days"]), Required: values(st["required_fields"])})
+			Probability: numberText(st["probability"]), Idle: numberText(st["rotting_days"]), Required: tags(st["required_fields"])})
 	}
 	s.render(w, r, v, status, "settings_pipeline", data)
 }
@@ -84,7 +86,15 @@ func numberText(n any) string {
 	if n == nil {
 		return ""
 	}
-	return str(n)
+	return fmt.Sprint(n)
+}
+
+// tags are the values of a tags field.
+func tags(v any) []string {
+	if list, ok := v.([]string); ok {
+		return list
+	}
+	return values(v)
 }
 
 // stagesOf reads a pipeline's stages in their order.
@@ -117,7 +127,7 @@ func (s *Server) addStage(w http.ResponseWriter, r *http.Request, v *visit) {
 		s.stageRefused(w, r, v, pipeline, "add", err)
 		return
 	}
-	saved(w, r, "/settings/pipelines/"+pipeline)
+	saved(w, r, "/settings/pipelines/"+pipeline+"/stages")
 }
 
 func (s *Server) saveStage(w http.ResponseWriter, r *http.Request, v *visit) {
@@ -127,7 +137,7 @@ func (s *Server) saveStage(w http.ResponseWriter, r *http.Request, v *visit) {
 		s.stageRefused(w, r, v, pipeline, "r"+r.PathValue("id"), err)
 		return
 	}
-	saved(w, r, "/settings/pipelines/"+str(rec["pipeline_id"]))
+	saved(w, r, "/settings/pipelines/"+str(rec["pipeline_id"])+"/stages")
 }
 
 // deleteStage deletes a stage; the sales service refuses while open deals
@@ -138,7 +148,7 @@ func (s *Server) deleteStage(w http.ResponseWriter, r *http.Request, v *visit) {
 		s.stageRefused(w, r, v, pipeline, "r"+r.PathValue("id"), err)
 		return
 	}
-	saved(w, r, "/settings/pipelines/"+pipeline)
+	saved(w, r, "/settings/pipelines/"+pipeline+"/stages")
 }
 
 func (s *Server) stageRefused(w http.ResponseWriter, r *http.Request, v *visit, pipeline, form string, err error) {
@@ -168,7 +178,8 @@ func (s *Server) moveStage(w http.ResponseWriter, r *http.Request, v *visit) {
 		s.fail(w, r, v, errNotFound)
 		return
 	}
-	s.answerOrder(w, r, v, "/settings/pipelines/"+pipeline, s.reorder(r, "stages", stages, ids))
+	versions, err := s.reorder(r, "stages", stages, ids)
+	s.answerOrder(w, r, v, "/settings/pipelines/"+pipeline+"/stages", versions, err)
 }
 
 // orderStages puts a pipeline's stages in the order posted, one id after
@@ -180,17 +191,21 @@ func (s *Server) orderStages(w http.ResponseWriter, r *http.Request, v *visit) {
 		s.fail(w, r, v, err)
 		return
 	}
-	s.answerOrder(w, r, v, "/settings/pipelines/"+pipeline, s.reorder(r, "stages", stages, r.PostForm["id"]))
+	versions, err := s.reorder(r, "stages", stages, r.PostForm["id"])
+	s.answerOrder(w, r, v, "/settings/pipelines/"+pipeline+"/stages", versions, err)
 }
 
-// answerOrder answers a change of order: the script gets 204, or on a
-// refusal the status it puts the rows back for; a plain form goes back to
-// the page.
-func (s *Server) answerOrder(w http.ResponseWriter, r *http.Request, v *visit, page string, err error) {
+// answerOrder answers a change of order. The script gets the version
+// each record is at now, which it puts in the record's forms so that they
+// still save, or on a refusal 409, for which it puts the rows back; a
+// plain form goes back to the page, which shows the order as it is now.
+func (s *Server) answerOrder(w http.ResponseWriter, r *http.Request, v *visit, page string, versions map[string]int64, err error) {
 	script := r.Header.Get("X-Requested-With") == "fetch"
 	switch {
 	case err == nil && script:
-		w.WriteHeader(http.StatusNoContent)
+		w.Header().Set("Content-Type", "application/json")
+		serverTiming(w, r)
+		json.NewEncoder(w).Encode(map[string]any{"versions": versions})
 	case err == nil:
 		saved(w, r, page)
 	case fault.Is(err, fault.ECONFLICT) || fault.Is(err, fault.EINVALID):
@@ -198,7 +213,7 @@ func (s *Server) answerOrder(w http.ResponseWriter, r *http.Request, v *visit, p
 			w.WriteHeader(http.StatusConflict)
 			return
 		}
-		saved(w, r, page) // the page shows the order as it is now
+		saved(w, r, page)
 	default:
 		s.fail(w, r, v, err)
 	}
@@ -231,30 +246,33 @@ func moveID(ids []string, id, dir string) bool {
 
 // reorder numbers recs 1, 2, … in the order of ids, which must hold each
 // of them once, through the engine: each record that moves is updated at
-// the version just read, so a concurrent edit is refused, not lost.
-func (s *Server) reorder(r *http.Request, object string, recs []records.Record, ids []string) error {
+// the version just read, so a concurrent edit is refused, not lost. It
+// returns the version of each record after.
+func (s *Server) reorder(r *http.Request, object string, recs []records.Record, ids []string) (map[string]int64, error) {
 	byID := map[string]records.Record{}
 	for _, rec := range recs {
 		byID[str(rec["id"])] = rec
 	}
 	if len(ids) != len(recs) {
-		return fault.Errorf(fault.ECONFLICT, "the order names %d records of %d", len(ids), len(recs))
+		return nil, fault.Errorf(fault.ECONFLICT, "the order names %d records of %d", len(ids), len(recs))
 	}
 	seen := map[string]bool{}
 	for _, id := range ids {
 		if byID[id] == nil || seen[id] {
-			return fault.Errorf(fault.ECONFLICT, "the order names %q, which is not one of them", id)
+			return nil, fault.Errorf(fault.ECONFLICT, "the order names %q, which is not one of them", id)
 		}
 		seen[id] = true
 	}
+	versions := map[string]int64{}
 	for i, id := range ids {
 		rec := byID[id]
-		if n, _ := rec["position"].(int64); n == int64(i+1) {
-			continue
+		if n, _ := rec["position"].(int64); n != int64(i+1) {
+			var err error
+			if rec, err = s.engine.Update(r.Context(), object, id, versionOf(rec), map[string]any{"position": json.Number(strconv.Itoa(i + 1))}); err != nil {
+				return nil, err
+			}
 		}
-		if _, err := s.engine.Update(r.Context(), object, id, versionOf(rec), map[string]any{"position": i + 1}); err != nil {
-			return err
-		}
+		versions[id] = versionOf(rec)
 	}
-	return nil
+	return versions, nil
 }

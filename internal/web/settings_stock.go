@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -75,6 +76,9 @@ func number(v any) (float64, bool) {
 		return float64(n), true
 	case string:
 		f, err := strconv.ParseFloat(n, 64)
+		return f, err == nil
+	case json.Number:
+		f, err := n.Float64()
 		return f, err == nil
 	}
 	return 0, false
