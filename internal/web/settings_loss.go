@@ -94,7 +94,7 @@ func (s *Server) orderLossReasons(w http.ResponseWriter, r *http.Request, v *vis
 		s.fail(w, r, v, err)
 		return
 	}
-	versions, err := s.reorder(r, "loss_reasons", reasons, r.PostForm["id"])
+	versions, err := s.reorder(r, "loss_reasons", reasons, postedIDs(r))
 	s.answerOrder(w, r, v, "/settings/loss-reasons", versions, err)
 }
 

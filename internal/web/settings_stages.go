@@ -33,9 +33,9 @@ type stageRow struct {
 // Requires says whether the stage requires the field.
 func (st stageRow) Requires(field string) bool { return slices.Contains(st.Required, field) }
 
-// notRequirable are deal fields that moving a deal sets itself, so that a
-// stage requiring them would mean nothing.
-var notRequirable = []string{"pipeline_id", "stage_id", "status"}
+// notRequirable are deal fields that moving a deal sets itself, or that
+// only a lost deal has, so that a stage requiring them would mean nothing.
+var notRequirable = []string{"pipeline_id", "stage_id", "status", "loss_reason_id", "loss_note"}
 
 func (s *Server) stagesPage(w http.ResponseWriter, r *http.Request, v *visit) {
 	s.showStages(w, r, v, http.StatusOK, r.PathValue("id"), &stagesPage{})
@@ -76,8 +76,11 @@ func (s *Server) showStages(w http.ResponseWriter, r *http.Request, v *visit, st
 // customLabel is a field's label: the catalogue's for a standard field,
 // the one its administrator gave for a custom one.
 func customLabel(v *visit, f *records.Field) string {
-	if f.Custom {
+	switch {
+	case f.Custom:
 		return f.Label
+	case f.Name == "line_items":
+		return v.p.T("web.settings.stages.line_items")
 	}
 	return fieldLabel(v.p, f.Name)
 }
@@ -191,7 +194,7 @@ func (s *Server) orderStages(w http.ResponseWriter, r *http.Request, v *visit) {
 		s.fail(w, r, v, err)
 		return
 	}
-	versions, err := s.reorder(r, "stages", stages, r.PostForm["id"])
+	versions, err := s.reorder(r, "stages", stages, postedIDs(r))
 	s.answerOrder(w, r, v, "/settings/pipelines/"+pipeline+"/stages", versions, err)
 }
 
@@ -217,6 +220,15 @@ func (s *Server) answerOrder(w http.ResponseWriter, r *http.Request, v *visit, p
 	default:
 		s.fail(w, r, v, err)
 	}
+}
+
+// postedIDs are the ids an order posts, one "id" after another. The
+// script sends its CSRF token in a header, so the form is not parsed yet.
+func postedIDs(r *http.Request) []string {
+	if err := r.ParseForm(); err != nil {
+		return nil
+	}
+	return r.PostForm["id"]
 }
 
 func idsOf(recs []records.Record) []string {

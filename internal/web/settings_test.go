@@ -137,8 +137,9 @@ func TestSettingsPipelinesAndStages(t *testing.T) {
 		for _, name := range []string{"Qualified", "Proposal", "Won back"} {
 			ids[name] = a.record(ctx, "stages", name)["id"].(string)
 		}
-		order := a.form(token, "id", ids["Won back"], "id", ids["Qualified"], "id", ids["Proposal"])
-		ans = a.post("/settings/pipelines/"+pid+"/order", order, "X-Requested-With", "fetch")
+		// The script sends the CSRF token in a header, as htmx does.
+		order := url.Values{"id": {ids["Won back"], ids["Qualified"], ids["Proposal"]}}
+		ans = a.post("/settings/pipelines/"+pid+"/order", order, "X-Requested-With", "fetch", "X-CSRF-Token", token)
 		ans.want(t, "a stage dragged", http.StatusOK, `"versions"`)
 		if got := a.names(ctx, "stages", byPipeline); strings.Join(got, ",") != "Won back,Qualified,Proposal" {
 			t.Errorf("stages after dragging: %v", got)
