@@ -90,8 +90,11 @@ func TestBrowserSalesSettings(t *testing.T) {
 		b.shoot("settings-pipeline")
 
 		next("open the fields of deals", chromedp.Navigate(b.base+"/settings/fields?object=deals"))
-		next("add a custom field of deals", chromedp.SendKeys(css(`#add-label`), "Contract ends"), chromedp.SendKeys(css(`#add-name`), "Contract end"),
-			chromedp.Submit(css(`#add-label`)))
+		b.do("type a label", chromedp.SendKeys(css(`#add-label`), "Contract ends"))
+		if !b.eval(`document.getElementById("add-name").value === "contract_ends"`) {
+			t.Error("the field's name did not follow its label")
+		}
+		next("add a custom field of deals", chromedp.SetValue(css(`#add-name`), "Contract end"), chromedp.Submit(css(`#add-label`)))
 		if got := b.text(`#add-name-error`); got == "" {
 			t.Error("a field's name with a space has no error beside it")
 		}
@@ -101,6 +104,15 @@ func TestBrowserSalesSettings(t *testing.T) {
 			t.Errorf("the fields of deals read %q", got)
 		}
 		b.shoot("settings-fields")
+
+		// The other pages, in Russian, for a look at each.
+		s.call(t, token, "POST", "/api/v1/price_lists", `{"name": "Опт", "currency": "EUR"}`)
+		b.do("speak Russian", chromedp.SetValue(css(`#lang-pick`), "ru"), chromedp.Submit(css(`#lang-pick`)),
+			chromedp.WaitVisible(css(`html[lang="ru"]`)))
+		for _, page := range []string{"workspace", "loss-reasons", "lists", "currencies", "price-lists", "stock"} {
+			next("open "+page, chromedp.Navigate(b.base+"/settings/"+page))
+			b.shoot("settings-" + page)
+		}
 		if b.eval(`document.querySelector("b") !== null`) {
 			t.Error("a pipeline's name was drawn as HTML")
 		}

@@ -104,3 +104,20 @@ document.addEventListener("pointerdown", (event) => {
   document.addEventListener("pointerup", end);
   document.addEventListener("pointercancel", end);
 });
+
+// A new custom field's name in the API follows its label (“Contract
+// ends” gives contract_ends) until the name is typed in by hand.
+const fieldLabel = document.querySelector("[data-name-from-label]");
+const fieldName = fieldLabel && document.getElementById(fieldLabel.dataset.nameFromLabel);
+if (fieldLabel && fieldName) {
+  let typed = fieldName.value !== "";
+  fieldName.addEventListener("input", () => {
+    typed = fieldName.value !== "";
+  });
+  fieldLabel.addEventListener("input", () => {
+    if (!typed) {
+      fieldName.value = fieldLabel.value.normalize("NFKD").toLowerCase()
+        .replace(/[^a-z0-9]+/g, "_").replace(/^[^a-z]+|_+$/g, "").slice(0, 63);
+    }
+  });
+}
