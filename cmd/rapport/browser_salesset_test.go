@@ -27,7 +27,8 @@ func TestBrowserSalesSettings(t *testing.T) {
 		}
 		// A loss reason and a product, so the other pages have something.
 		s.call(t, token, "POST", "/api/v1/loss_reasons", `{"name": "Price too high"}`)
-		s.call(t, token, "POST", "/api/v1/products", `{"name": "Analytical engine", "sku": "AE-1"}`)
+		_, product := s.call(t, token, "POST", "/api/v1/products", `{"name": "Analytical engine", "sku": "AE-1"}`)
+		s.call(t, token, "POST", "/api/v1/products/"+product["id"].(string)+"/stock/adjustments", `{"delta": 4, "reason": "counted"}`)
 
 		b.do("open the contacts", chromedp.Navigate(b.base+"/contacts"), chromedp.WaitVisible(css(`.nav a[href="/settings"]`)))
 		next("open settings from the navigation", chromedp.Click(css(`.nav a[href="/settings"]`)))

@@ -33,3 +33,26 @@ func TestStockChangeKeepsItsReason(t *testing.T) {
 		}
 	})
 }
+
+func TestStockByWarehouse(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		docks, err := f.svc.CreateWarehouse(f.admin, "Docks")
+		if err != nil {
+			t.Fatal(err)
+		}
+		three := 3.0
+		if _, err := f.svc.ChangeStock(f.admin, f.product, sales.StockChange{WarehouseID: docks.ID, Quantity: &three}); err != nil {
+			t.Fatal(err)
+		}
+		other := f.create(f.admin, "product", `{"name": "Nut"}`)
+		got, err := f.svc.StockByWarehouse(f.rep, []string{f.product, other, "not an id"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		levels := got[f.product]
+		if len(got) != 1 || len(levels) != 2 || levels[0].Quantity != 10 || levels[1].Name != "Docks" || levels[1].Quantity != 3 {
+			t.Errorf("stock by warehouse: %+v", got)
+		}
+	})
+}

@@ -157,7 +157,8 @@ var pages = map[string]func(p *locale.Printer) page{
 	},
 	"settings_stock": func(p *locale.Printer) page {
 		data := &stockPage{frame: frame{Nav: "settings"}, Warehouses: []formOption{{Value: "1", Label: "Main <b>Lovelace"}},
-			Products: []stockRow{{ID: "3", Name: "Engine <b>Lovelace", SKU: "AE-1", Stock: "4", Low: true}}}
+			Products: []stockRow{{ID: "3", Name: "Engine <b>Lovelace", SKU: "AE-1", Stock: "4", Low: true,
+				Levels: []stockLevel{{Warehouse: "Main <b>Lovelace", Quantity: "4"}}}}}
 		data.Errors = map[string]string{"p3.": p.T("web.settings.stock.below_zero")}
 		return data
 	},

@@ -25,6 +25,12 @@ type stockPage struct {
 type stockRow struct {
 	ID, Name, SKU, Stock string
 	Low                  bool // at or below its low-stock threshold
+	Levels               []stockLevel
+}
+
+// stockLevel is a product's quantity in one warehouse.
+type stockLevel struct {
+	Warehouse, Quantity string
 }
 
 // Form is the name of the row's form.
@@ -51,6 +57,11 @@ func (s *Server) showStock(w http.ResponseWriter, r *http.Request, v *visit, sta
 		s.fail(w, r, v, err)
 		return
 	}
+	levels, err := s.sales.StockByWarehouse(r.Context(), idsOf(products.Data))
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
 	data.frame, data.More = frame{Nav: "settings"}, products.NextCursor != ""
 	for _, h := range houses {
 		data.Warehouses = append(data.Warehouses, formOption{Value: h.ID, Label: h.Name})
@@ -61,6 +72,9 @@ func (s *Server) showStock(w http.ResponseWriter, r *http.Request, v *visit, sta
 			row.Stock = v.p.Number(n, decimals(n))
 			t, hasThreshold := number(p["low_stock_threshold"])
 			row.Low = hasThreshold && n <= t
+		}
+		for _, l := range levels[row.ID] {
+			row.Levels = append(row.Levels, stockLevel{Warehouse: l.Name, Quantity: v.p.Number(l.Quantity, decimals(l.Quantity))})
 		}
 		data.Products = append(data.Products, row)
 	}

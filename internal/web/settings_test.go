@@ -290,7 +290,7 @@ func TestSettingsMoney(t *testing.T) {
 		if err := db.Reader().QueryRowContext(ctx, `SELECT reason FROM stock_movements WHERE product_id = ?`, pid).Scan(&reason); err != nil || reason != "delivery from the works" {
 			t.Errorf("the movement's reason: %q, %v", reason, err)
 		}
-		a.get("/settings/stock").want(t, "the stock after", http.StatusOK, "<strong>7</strong>")
+		a.get("/settings/stock").want(t, "the stock after", http.StatusOK, "<strong>7</strong>", "<li>Docks: 7</li>")
 	})
 }
 
