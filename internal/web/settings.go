@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/rapport-crm/rapport/internal/access"
@@ -179,13 +180,11 @@ func formVersion(r *http.Request) int64 {
 	return parseInt(r.PostFormValue("version"))
 }
 
+// parseInt reads an id or a version from a form; 0 when it is none.
 func parseInt(s string) int64 {
-	var n int64
-	for _, c := range strings.TrimSpace(s) {
-		if c < '0' || c > '9' || n > 1e15 {
-			return 0
-		}
-		n = n*10 + int64(c-'0')
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || n < 0 {
+		return 0
 	}
 	return n
 }

@@ -57,7 +57,10 @@ func languageOptions() []formOption {
 
 // saveWorkspace saves the form through the account service (name,
 // country, language) and the sales service (currency, negative stock),
-// as the API does; each refuses what is wrong beside its inputs.
+// as the API does; each refuses what is wrong beside its inputs. Each
+// saves its part in a transaction of its own: when the second refuses,
+// the first part is saved already, and the form, shown again with what
+// was typed, saves it again unchanged.
 func (s *Server) saveWorkspace(w http.ResponseWriter, r *http.Request, v *visit) {
 	if s.sales == nil {
 		s.fail(w, r, v, errNotFound)
