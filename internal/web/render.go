@@ -126,7 +126,7 @@ func (s *Server) fill(r *http.Request, v *visit, f *frame) {
 	f.Assets = s.assets.names
 	f.Languages = languageChoices()
 	if v.user != nil {
-		f.User = &userView{Name: v.user.Name, Email: v.user.Email, Admin: s.isAdmin(r)}
+		f.User = &userView{Name: v.user.Name, Email: v.user.Email, Admin: s.administers(r)}
 		f.CSRF = v.session.CSRFToken
 	}
 }

@@ -70,13 +70,13 @@ func (s *Server) settingsIndex(w http.ResponseWriter, r *http.Request, v *visit)
 	s.render(w, r, v, http.StatusOK, "settings", data)
 }
 
-// admin wraps a settings page or action: only an administrator (whose
+// administrators wraps a settings page or action: only an administrator (whose
 // role may manage roles) reaches it; everyone else gets the not-found
 // page, as for a record out of reach, so that settings do not announce
 // themselves. The services still check every change themselves.
-func (s *Server) admin(h handler) http.Handler {
+func (s *Server) administrators(h handler) http.Handler {
 	return s.signedIn(func(w http.ResponseWriter, r *http.Request, v *visit) {
-		if !s.isAdmin(r) {
+		if !s.administers(r) {
 			s.fail(w, r, v, errNotFound)
 			return
 		}
@@ -84,9 +84,9 @@ func (s *Server) admin(h handler) http.Handler {
 	})
 }
 
-// isAdmin reports whether the request's actor is an administrator. The
+// administers reports whether the request's actor is an administrator. The
 // policy keeps roles cached, so asking costs no query.
-func (s *Server) isAdmin(r *http.Request) bool {
+func (s *Server) administers(r *http.Request) bool {
 	a, err := access.ActorFrom(r.Context())
 	if err != nil || s.engine == nil {
 		return false
@@ -107,16 +107,16 @@ type settingsForm struct {
 
 // Val is what the input shows: what was typed when its form was
 // refused, else the saved value.
-func (f *settingsForm) Val(form, name, saved string) string {
+func (f *settingsForm) Val(form, name, settingsSaved string) string {
 	if f.Failed == form && f.typed != nil {
 		return f.typed.Get(name)
 	}
-	return saved
+	return settingsSaved
 }
 
 // Checked says whether a checkbox is ticked: as posted when its form was
 // refused, else as saved.
-func (f *settingsForm) Checked(form, name, value string, saved bool) bool {
+func (f *settingsForm) Checked(form, name, value string, settingsSaved bool) bool {
 	if f.Failed == form && f.typed != nil {
 		for _, v := range f.typed[name] {
 			if v == value {
@@ -125,7 +125,7 @@ func (f *settingsForm) Checked(form, name, value string, saved bool) bool {
 		}
 		return false
 	}
-	return saved
+	return settingsSaved
 }
 
 // Err is the error of one input of a form, for the field_error partial;
@@ -138,9 +138,9 @@ func (f *settingsForm) Err(form, name string) fieldProblem {
 	return fieldProblem{ID: id, Text: f.Errors[form+"."+name]}
 }
 
-// indexPath turns an engine path of a list's value (options[2],
+// setIndexPath turns an engine path of a list's value (options[2],
 // required_fields[0]) into the input that holds the whole list.
-var indexPath = regexp.MustCompile(`\[\d+\].*$`)
+var setIndexPath = regexp.MustCompile(`\[\d+\].*$`)
 
 // refuse puts err beside the inputs of form and reports whether the page
 // can show it: invalid input field by field, and a conflict (a stale
@@ -151,7 +151,7 @@ func (f *settingsForm) refuse(v *visit, r *http.Request, form string, err error,
 	f.Failed, f.typed, f.Errors = form, r.PostForm, map[string]string{}
 	if errs, ok := fieldErrors(v, err); ok {
 		for path, msg := range errs {
-			key := form + "." + indexPath.ReplaceAllString(path, "")
+			key := form + "." + setIndexPath.ReplaceAllString(path, "")
 			if _, seen := f.Errors[key]; !seen {
 				f.Errors[key] = msg
 			}
@@ -168,20 +168,20 @@ func (f *settingsForm) refuse(v *visit, r *http.Request, form string, err error,
 	return false
 }
 
-// saved answers a settings change that went through: back to the page,
+// settingsSaved answers a settings change that went through: back to the page,
 // which shows it.
-func saved(w http.ResponseWriter, r *http.Request, page string) {
+func settingsSaved(w http.ResponseWriter, r *http.Request, page string) {
 	http.Redirect(w, r, page, http.StatusSeeOther)
 }
 
-// formVersion is the version of a record a settings form was filled
+// setFormVersion is the version of a record a settings form was filled
 // from; 0, which the engine refuses as stale, when it carries none.
-func formVersion(r *http.Request) int64 {
-	return parseInt(r.PostFormValue("version"))
+func setFormVersion(r *http.Request) int64 {
+	return setParseInt(r.PostFormValue("version"))
 }
 
-// parseInt reads an id or a version from a form; 0 when it is none.
-func parseInt(s string) int64 {
+// setParseInt reads an id or a version from a form; 0 when it is none.
+func setParseInt(s string) int64 {
 	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	if err != nil || n < 0 {
 		return 0
@@ -189,9 +189,9 @@ func parseInt(s string) int64 {
 	return n
 }
 
-// optionalInt is a typed whole number as the engine reads it: nil for an
+// setOptionalInt is a typed whole number as the engine reads it: nil for an
 // empty input, so that clearing it clears the value.
-func optionalInt(s string) any {
+func setOptionalInt(s string) any {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return nil
@@ -208,6 +208,6 @@ type settingsInput struct {
 
 // In is the input name of form, showing saved unless the form was
 // refused with something else typed.
-func (f *settingsForm) In(form, name, saved string) settingsInput {
-	return settingsInput{ID: form + "-" + name, Name: name, Value: f.Val(form, name, saved), Problem: f.Err(form, name)}
+func (f *settingsForm) In(form, name, settingsSaved string) settingsInput {
+	return settingsInput{ID: form + "-" + name, Name: name, Value: f.Val(form, name, settingsSaved), Problem: f.Err(form, name)}
 }

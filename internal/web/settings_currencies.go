@@ -9,25 +9,25 @@ import (
 	"github.com/rapport-crm/rapport/internal/sales"
 )
 
-// currenciesPage lists the exchange rates entered, each currency's
+// setCurrenciesPage lists the exchange rates entered, each currency's
 // newest first, and a form to enter a rate from a date.
-type currenciesPage struct {
+type setCurrenciesPage struct {
 	frame
 	settingsForm
 	Base  string
 	Today string
-	Rates []rateRow
+	Rates []setRateRow
 }
 
-type rateRow struct {
+type setRateRow struct {
 	Currency, Rate, Date string
 }
 
-func (s *Server) currenciesPage(w http.ResponseWriter, r *http.Request, v *visit) {
-	s.showCurrencies(w, r, v, http.StatusOK, &currenciesPage{})
+func (s *Server) setCurrenciesPage(w http.ResponseWriter, r *http.Request, v *visit) {
+	s.setShowCurrencies(w, r, v, http.StatusOK, &setCurrenciesPage{})
 }
 
-func (s *Server) showCurrencies(w http.ResponseWriter, r *http.Request, v *visit, status int, data *currenciesPage) {
+func (s *Server) setShowCurrencies(w http.ResponseWriter, r *http.Request, v *visit, status int, data *setCurrenciesPage) {
 	if s.sales == nil {
 		s.fail(w, r, v, errNotFound)
 		return
@@ -45,15 +45,15 @@ func (s *Server) showCurrencies(w http.ResponseWriter, r *http.Request, v *visit
 	data.frame, data.Base = frame{Nav: "settings"}, st.BaseCurrency
 	data.Today = time.Now().In(v.location()).Format(time.DateOnly)
 	for _, rt := range rates {
-		data.Rates = append(data.Rates, rateRow{Currency: rt.Currency, Rate: rateText(v, rt.Rate), Date: v.date(rt.Date)})
+		data.Rates = append(data.Rates, setRateRow{Currency: rt.Currency, Rate: setRateText(v, rt.Rate), Date: v.date(rt.Date)})
 	}
 	s.render(w, r, v, status, "settings_currencies", data)
 }
 
-// addRate enters a rate through the sales service, as the API does. A
+// setAddRate enters a rate through the sales service, as the API does. A
 // decimal comma, as most of Rapport's languages write it, is read as a
 // point.
-func (s *Server) addRate(w http.ResponseWriter, r *http.Request, v *visit) {
+func (s *Server) setAddRate(w http.ResponseWriter, r *http.Request, v *visit) {
 	if s.sales == nil {
 		s.fail(w, r, v, errNotFound)
 		return
@@ -62,20 +62,20 @@ func (s *Server) addRate(w http.ResponseWriter, r *http.Request, v *visit) {
 	_, err := s.sales.SetExchangeRate(r.Context(), sales.ExchangeRate{Currency: strings.TrimSpace(r.PostFormValue("currency")),
 		Rate: rate, Date: strings.TrimSpace(r.PostFormValue("date"))})
 	if err != nil {
-		data := &currenciesPage{}
+		data := &setCurrenciesPage{}
 		if !data.refuse(v, r, "add", err, v.p.T("web.settings.changed")) {
 			s.fail(w, r, v, err)
 			return
 		}
-		s.showCurrencies(w, r, v, http.StatusBadRequest, data)
+		s.setShowCurrencies(w, r, v, http.StatusBadRequest, data)
 		return
 	}
-	saved(w, r, "/settings/currencies")
+	settingsSaved(w, r, "/settings/currencies")
 }
 
-// rateText writes a rate as the user's language writes numbers, with
+// setRateText writes a rate as the user's language writes numbers, with
 // every decimal it was entered with.
-func rateText(v *visit, rate string) string {
+func setRateText(v *visit, rate string) string {
 	f, err := strconv.ParseFloat(rate, 64)
 	if err != nil {
 		return rate

@@ -9,43 +9,43 @@ import (
 	"github.com/rapport-crm/rapport/internal/records"
 )
 
-// fieldsPage lists the custom fields of one object, with tabs for the
+// setFieldsPage lists the custom fields of one object, with tabs for the
 // other objects that take them, and a form to add one.
-type fieldsPage struct {
+type setFieldsPage struct {
 	frame
 	settingsForm
 	Object  string // the plural of the object shown
 	Objects []formOption
-	Fields  []customField
+	Fields  []setCustomField
 	Types   []formOption
 	Targets []formOption // the objects a relation may point at
 }
 
-// customField is a custom field as the page lists it.
-type customField struct {
+// setCustomField is a custom field as the page lists it.
+type setCustomField struct {
 	Name, Label, Type, Options string
 	Required                   bool
 }
 
-// fieldObjects are the standard objects whose custom fields the page
+// setFieldObjects are the standard objects whose custom fields the page
 // manages; user-defined lists follow them.
-var fieldObjects = []string{"contacts", "companies", "deals", "products", "tasks"}
+var setFieldObjects = []string{"contacts", "companies", "deals", "products", "tasks"}
 
-func (s *Server) fieldsPage(w http.ResponseWriter, r *http.Request, v *visit) {
-	s.showFields(w, r, v, http.StatusOK, &fieldsPage{Object: r.URL.Query().Get("object")})
+func (s *Server) setFieldsPage(w http.ResponseWriter, r *http.Request, v *visit) {
+	s.setShowFields(w, r, v, http.StatusOK, &setFieldsPage{Object: r.URL.Query().Get("object")})
 }
 
-func (s *Server) showFields(w http.ResponseWriter, r *http.Request, v *visit, status int, data *fieldsPage) {
+func (s *Server) setShowFields(w http.ResponseWriter, r *http.Request, v *visit, status int, data *setFieldsPage) {
 	if data.Object == "" {
-		data.Object = fieldObjects[0]
+		data.Object = setFieldObjects[0]
 	}
 	lists, err := s.engine.Lists(r.Context())
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
 	}
-	data.Objects = objectChoices(v, lists)
-	if !hasOption(data.Objects, data.Object) {
+	data.Objects = setObjectChoices(v, lists)
+	if !setHasOption(data.Objects, data.Object) {
 		s.fail(w, r, v, errNotFound)
 		return
 	}
@@ -56,23 +56,23 @@ func (s *Server) showFields(w http.ResponseWriter, r *http.Request, v *visit, st
 	}
 	for _, f := range fields {
 		if f.Custom {
-			data.Fields = append(data.Fields, customField{Name: f.Name, Label: f.Label, Type: typeLabel(v.p, f.Type),
+			data.Fields = append(data.Fields, setCustomField{Name: f.Name, Label: f.Label, Type: setTypeLabel(v.p, f.Type),
 				Options: strings.Join(f.Options, ", "), Required: f.Required})
 		}
 	}
 	for _, t := range records.CustomTypes {
-		data.Types = append(data.Types, formOption{Value: string(t), Label: typeLabel(v.p, t)})
+		data.Types = append(data.Types, formOption{Value: string(t), Label: setTypeLabel(v.p, t)})
 	}
 	data.Targets = data.Objects
 	data.frame = frame{Nav: "settings"}
 	s.render(w, r, v, status, "settings_fields", data)
 }
 
-// objectChoices are the objects that take custom fields, by plural, with
+// setObjectChoices are the objects that take custom fields, by plural, with
 // the names people know them by.
-func objectChoices(v *visit, lists []*records.Object) []formOption {
+func setObjectChoices(v *visit, lists []*records.Object) []formOption {
 	var out []formOption
-	for _, o := range fieldObjects {
+	for _, o := range setFieldObjects {
 		out = append(out, formOption{Value: o, Label: v.p.T("object." + o + ".name")})
 	}
 	for _, l := range lists {
@@ -81,7 +81,7 @@ func objectChoices(v *visit, lists []*records.Object) []formOption {
 	return out
 }
 
-func hasOption(opts []formOption, value string) bool {
+func setHasOption(opts []formOption, value string) bool {
 	for _, o := range opts {
 		if o.Value == value {
 			return true
@@ -90,9 +90,9 @@ func hasOption(opts []formOption, value string) bool {
 	return false
 }
 
-// addField adds a custom field through the engine, as the API does;
+// setAddField adds a custom field through the engine, as the API does;
 // what the engine refuses shows beside the input it is about.
-func (s *Server) addField(w http.ResponseWriter, r *http.Request, v *visit) {
+func (s *Server) setAddField(w http.ResponseWriter, r *http.Request, v *visit) {
 	object := r.URL.Query().Get("object")
 	spec := records.FieldSpec{Name: strings.TrimSpace(r.PostFormValue("name")), Label: strings.TrimSpace(r.PostFormValue("label")),
 		Type: records.Type(r.PostFormValue("type")), Required: r.PostFormValue("required") == "true"}
@@ -105,19 +105,19 @@ func (s *Server) addField(w http.ResponseWriter, r *http.Request, v *visit) {
 		spec.Target = r.PostFormValue("target")
 	}
 	if _, err := s.engine.AddField(r.Context(), object, spec); err != nil {
-		data := &fieldsPage{Object: object}
+		data := &setFieldsPage{Object: object}
 		if !data.refuse(v, r, "add", err, v.p.T("web.settings.changed")) {
 			s.fail(w, r, v, err)
 			return
 		}
-		s.showFields(w, r, v, http.StatusBadRequest, data)
+		s.setShowFields(w, r, v, http.StatusBadRequest, data)
 		return
 	}
-	saved(w, r, "/settings/fields?object="+url.QueryEscape(object))
+	settingsSaved(w, r, "/settings/fields?object="+url.QueryEscape(object))
 }
 
-// typeLabel is the name of a field type in the printer's language.
-func typeLabel(p *locale.Printer, t records.Type) string {
+// setTypeLabel is the name of a field type in the printer's language.
+func setTypeLabel(p *locale.Printer, t records.Type) string {
 	switch t {
 	case records.Text:
 		return p.T("web.settings.type.text")

@@ -14,68 +14,68 @@ import (
 	"github.com/rapport-crm/rapport/internal/sales"
 )
 
-// priceListsPage lists the price lists, each with its currency, and a
+// setPriceListsPage lists the price lists, each with its currency, and a
 // form to add one.
-type priceListsPage struct {
+type setPriceListsPage struct {
 	frame
 	settingsForm
 	Lists []settingsRow
 }
 
-func (s *Server) priceListsPage(w http.ResponseWriter, r *http.Request, v *visit) {
-	s.showPriceLists(w, r, v, http.StatusOK, &priceListsPage{})
+func (s *Server) setPriceListsPage(w http.ResponseWriter, r *http.Request, v *visit) {
+	s.setShowPriceLists(w, r, v, http.StatusOK, &setPriceListsPage{})
 }
 
-func (s *Server) showPriceLists(w http.ResponseWriter, r *http.Request, v *visit, status int, data *priceListsPage) {
+func (s *Server) setShowPriceLists(w http.ResponseWriter, r *http.Request, v *visit, status int, data *setPriceListsPage) {
 	page, err := s.engine.List(r.Context(), "price_lists", records.Query{Sort: []string{"name"}, Limit: maxSettingsRows})
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
 	}
-	data.frame, data.Lists = frame{Nav: "settings"}, rowsOf(page.Data, "name")
+	data.frame, data.Lists = frame{Nav: "settings"}, setRowsOf(page.Data, "name")
 	for i, rec := range page.Data {
 		data.Lists[i].Extra = str(rec["currency"])
 	}
 	s.render(w, r, v, status, "settings_prices", data)
 }
 
-// addPriceList creates a price list through the engine, as the API does,
+// setAddPriceList creates a price list through the engine, as the API does,
 // and opens it to fill in its prices.
-func (s *Server) addPriceList(w http.ResponseWriter, r *http.Request, v *visit) {
+func (s *Server) setAddPriceList(w http.ResponseWriter, r *http.Request, v *visit) {
 	rec, err := s.engine.Create(r.Context(), "price_lists", map[string]any{"name": strings.TrimSpace(r.PostFormValue("name")),
 		"currency": strings.ToUpper(strings.TrimSpace(r.PostFormValue("currency")))})
 	if err != nil {
-		data := &priceListsPage{}
+		data := &setPriceListsPage{}
 		if !data.refuse(v, r, "add", err, v.p.T("web.settings.changed")) {
 			s.fail(w, r, v, err)
 			return
 		}
-		s.showPriceLists(w, r, v, http.StatusBadRequest, data)
+		s.setShowPriceLists(w, r, v, http.StatusBadRequest, data)
 		return
 	}
-	saved(w, r, "/settings/price-lists/"+str(rec["id"])+"/prices")
+	settingsSaved(w, r, "/settings/price-lists/"+str(rec["id"])+"/prices")
 }
 
-// priceListPage is one price list: every product with its price on the
+// setPriceListPage is one price list: every product with its price on the
 // list, in the list's currency, saved at once.
-type priceListPage struct {
+type setPriceListPage struct {
 	frame
 	settingsForm
 	List     settingsRow
-	Products []priceRow
+	Products []setPriceRow
 	More     bool // there are more products than the page lists
 	Saved    bool
 }
 
-type priceRow struct {
+type setPriceRow struct {
 	ID, Name, SKU, Price string
 }
 
-func (s *Server) priceListPage(w http.ResponseWriter, r *http.Request, v *visit) {
-	s.showPriceList(w, r, v, http.StatusOK, &priceListPage{Saved: r.URL.Query().Get("saved") == "1"})
+func (s *Server) setPriceListPage(w http.ResponseWriter, r *http.Request, v *visit) {
+	s.setShowPriceList(w, r, v, http.StatusOK, &setPriceListPage{Saved: r.URL.Query().Get("saved") == "1"})
 }
 
-func (s *Server) showPriceList(w http.ResponseWriter, r *http.Request, v *visit, status int, data *priceListPage) {
+func (s *Server) setShowPriceList(w http.ResponseWriter, r *http.Request, v *visit, status int, data *setPriceListPage) {
 	if s.sales == nil {
 		s.fail(w, r, v, errNotFound)
 		return
@@ -104,15 +104,15 @@ func (s *Server) showPriceList(w http.ResponseWriter, r *http.Request, v *visit,
 	data.More = products.NextCursor != ""
 	for _, p := range products.Data {
 		id := str(p["id"])
-		data.Products = append(data.Products, priceRow{ID: id, Name: str(p["name"]), SKU: str(p["sku"]), Price: prices[id]})
+		data.Products = append(data.Products, setPriceRow{ID: id, Name: str(p["name"]), SKU: str(p["sku"]), Price: prices[id]})
 	}
 	s.render(w, r, v, status, "settings_pricelist", data)
 }
 
-// savePrices replaces the list's prices with those filled in, through the
+// setSavePrices replaces the list's prices with those filled in, through the
 // sales service, as the API's PUT does. A price that is no amount of the
 // list's currency is refused beside its input before anything is saved.
-func (s *Server) savePrices(w http.ResponseWriter, r *http.Request, v *visit) {
+func (s *Server) setSavePrices(w http.ResponseWriter, r *http.Request, v *visit) {
 	if s.sales == nil {
 		s.fail(w, r, v, errNotFound)
 		return
@@ -132,7 +132,7 @@ func (s *Server) savePrices(w http.ResponseWriter, r *http.Request, v *visit) {
 		if text == "" {
 			continue
 		}
-		amount, ok := minorUnits(text, code)
+		amount, ok := setMinorUnits(text, code)
 		if !ok {
 			c.Add(in, "format", "is no amount of %s", code)
 			continue
@@ -143,25 +143,25 @@ func (s *Server) savePrices(w http.ResponseWriter, r *http.Request, v *visit) {
 	err = c.Err()
 	if err == nil {
 		_, err = s.sales.SetPriceListItems(r.Context(), str(list["id"]), items)
-		err = renameItems(err, inputs)
+		err = setRenameItems(err, inputs)
 	}
 	if err != nil {
-		data := &priceListPage{}
+		data := &setPriceListPage{}
 		if !data.refuse(v, r, "prices", err, v.p.T("web.settings.changed")) {
 			s.fail(w, r, v, err)
 			return
 		}
-		s.showPriceList(w, r, v, http.StatusBadRequest, data)
+		s.setShowPriceList(w, r, v, http.StatusBadRequest, data)
 		return
 	}
-	saved(w, r, "/settings/price-lists/"+str(list["id"])+"/prices?saved=1")
+	settingsSaved(w, r, "/settings/price-lists/"+str(list["id"])+"/prices?settingsSaved=1")
 }
 
-var itemPath = regexp.MustCompile(`^items\[(\d+)\]`)
+var setItemPath = regexp.MustCompile(`^items\[(\d+)\]`)
 
-// renameItems names the inputs of the service's errors about items:
+// setRenameItems names the inputs of the service's errors about items:
 // items[2].price.amount is the third price filled in.
-func renameItems(err error, inputs []string) error {
+func setRenameItems(err error, inputs []string) error {
 	fe, ok := err.(*fault.Error)
 	if !ok || fe.Code != fault.EINVALID {
 		return err
@@ -169,7 +169,7 @@ func renameItems(err error, inputs []string) error {
 	out := *fe
 	out.Fields = nil
 	for _, f := range fe.Fields {
-		if m := itemPath.FindStringSubmatch(f.Field); m != nil {
+		if m := setItemPath.FindStringSubmatch(f.Field); m != nil {
 			if i, _ := strconv.Atoi(m[1]); i < len(inputs) {
 				f.Field = inputs[i]
 			}
@@ -179,15 +179,15 @@ func renameItems(err error, inputs []string) error {
 	return &out
 }
 
-// amountText is an amount as people type it: digits, one decimal point or
+// setAmountText is an amount as people type it: digits, one decimal point or
 // comma, no sign.
-var amountText = regexp.MustCompile(`^\d{1,15}([.,]\d{0,6})?$`)
+var setAmountText = regexp.MustCompile(`^\d{1,15}([.,]\d{0,6})?$`)
 
-// minorUnits reads a typed amount of a currency into its minor units
+// setMinorUnits reads a typed amount of a currency into its minor units
 // (12.5 EUR is 1250); false when it is no amount or has more decimals
 // than the currency.
-func minorUnits(text, code string) (int64, bool) {
-	if !amountText.MatchString(text) {
+func setMinorUnits(text, code string) (int64, bool) {
+	if !setAmountText.MatchString(text) {
 		return 0, false
 	}
 	scale := 2

@@ -12,43 +12,43 @@ import (
 	"github.com/rapport-crm/rapport/internal/records"
 )
 
-// stagesPage is one pipeline's stages in their order, each with its
+// setStagesPage is one pipeline's stages in their order, each with its
 // form (name, probability, idle limit, the deal fields it requires), the
 // buttons that move it, and a form to add a stage.
-type stagesPage struct {
+type setStagesPage struct {
 	frame
 	settingsForm
 	Pipeline settingsRow
-	Stages   []stageRow
+	Stages   []setStageRow
 	Fields   []formOption // the deal fields a stage may require
 }
 
-// stageRow is a stage as its form shows it.
-type stageRow struct {
+// setStageRow is a stage as its form shows it.
+type setStageRow struct {
 	settingsRow
 	Probability, Idle string
 	Required          []string
 }
 
 // Requires says whether the stage requires the field.
-func (st stageRow) Requires(field string) bool { return slices.Contains(st.Required, field) }
+func (st setStageRow) Requires(field string) bool { return slices.Contains(st.Required, field) }
 
-// notRequirable are deal fields that moving a deal sets itself, or that
+// setNotRequirable are deal fields that moving a deal sets itself, or that
 // only a lost deal has, so that a stage requiring them would mean nothing.
-var notRequirable = []string{"pipeline_id", "stage_id", "status", "loss_reason_id", "loss_note"}
+var setNotRequirable = []string{"pipeline_id", "stage_id", "status", "loss_reason_id", "loss_note"}
 
-func (s *Server) stagesPage(w http.ResponseWriter, r *http.Request, v *visit) {
-	s.showStages(w, r, v, http.StatusOK, r.PathValue("id"), &stagesPage{})
+func (s *Server) setStagesPage(w http.ResponseWriter, r *http.Request, v *visit) {
+	s.setShowStages(w, r, v, http.StatusOK, r.PathValue("id"), &setStagesPage{})
 }
 
-func (s *Server) showStages(w http.ResponseWriter, r *http.Request, v *visit, status int, pipeline string, data *stagesPage) {
+func (s *Server) setShowStages(w http.ResponseWriter, r *http.Request, v *visit, status int, pipeline string, data *setStagesPage) {
 	ctx := r.Context()
 	p, err := s.engine.Get(ctx, "pipelines", pipeline, false)
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
 	}
-	stages, err := s.stagesOf(r, str(p["id"]))
+	stages, err := s.setStagesOf(r, str(p["id"]))
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
@@ -61,21 +61,21 @@ func (s *Server) showStages(w http.ResponseWriter, r *http.Request, v *visit, st
 	data.frame = frame{Nav: "settings"}
 	data.Pipeline = settingsRow{ID: str(p["id"]), Name: str(p["name"]), Version: versionOf(p)}
 	for _, f := range fields {
-		if !f.ReadOnly && !slices.Contains(notRequirable, f.Name) {
-			data.Fields = append(data.Fields, formOption{Value: f.Name, Label: customLabel(v, f)})
+		if !f.ReadOnly && !slices.Contains(setNotRequirable, f.Name) {
+			data.Fields = append(data.Fields, formOption{Value: f.Name, Label: setFieldLabel(v, f)})
 		}
 	}
 	for _, st := range stages {
-		data.Stages = append(data.Stages, stageRow{
+		data.Stages = append(data.Stages, setStageRow{
 			settingsRow: settingsRow{ID: str(st["id"]), Name: str(st["name"]), Version: versionOf(st)},
-			Probability: numberText(st["probability"]), Idle: numberText(st["rotting_days"]), Required: tags(st["required_fields"])})
+			Probability: setNumberText(st["probability"]), Idle: setNumberText(st["rotting_days"]), Required: setTags(st["required_fields"])})
 	}
 	s.render(w, r, v, status, "settings_pipeline", data)
 }
 
-// customLabel is a field's label: the catalogue's for a standard field,
+// setFieldLabel is a field's label: the catalogue's for a standard field,
 // the one its administrator gave for a custom one.
-func customLabel(v *visit, f *records.Field) string {
+func setFieldLabel(v *visit, f *records.Field) string {
 	switch {
 	case f.Custom:
 		return f.Label
@@ -85,32 +85,32 @@ func customLabel(v *visit, f *records.Field) string {
 	return fieldLabel(v.p, f.Name)
 }
 
-func numberText(n any) string {
+func setNumberText(n any) string {
 	if n == nil {
 		return ""
 	}
 	return fmt.Sprint(n)
 }
 
-// tags are the values of a tags field.
-func tags(v any) []string {
+// setTags are the values of a tags field.
+func setTags(v any) []string {
 	if list, ok := v.([]string); ok {
 		return list
 	}
 	return values(v)
 }
 
-// stagesOf reads a pipeline's stages in their order.
-func (s *Server) stagesOf(r *http.Request, pipeline string) ([]records.Record, error) {
+// setStagesOf reads a pipeline's stages in their order.
+func (s *Server) setStagesOf(r *http.Request, pipeline string) ([]records.Record, error) {
 	page, err := s.engine.List(r.Context(), "stages", records.Query{Sort: []string{"position", "id"}, Limit: maxSettingsRows,
 		Filter: &records.Filter{Field: "pipeline_id", Op: records.Eq, Value: pipeline}})
 	return page.Data, err
 }
 
-// stageInput is a stage's form as the engine takes it.
-func stageInput(r *http.Request) map[string]any {
+// setStageInput is a stage's form as the engine takes it.
+func setStageInput(r *http.Request) map[string]any {
 	in := map[string]any{"name": strings.TrimSpace(r.PostFormValue("name")),
-		"probability": optionalInt(r.PostFormValue("probability")), "rotting_days": optionalInt(r.PostFormValue("rotting_days"))}
+		"probability": setOptionalInt(r.PostFormValue("probability")), "rotting_days": setOptionalInt(r.PostFormValue("rotting_days"))}
 	var required []any
 	for _, f := range r.PostForm["required_fields"] {
 		required = append(required, f)
@@ -119,43 +119,43 @@ func stageInput(r *http.Request) map[string]any {
 	return in
 }
 
-func (s *Server) addStage(w http.ResponseWriter, r *http.Request, v *visit) {
+func (s *Server) setAddStage(w http.ResponseWriter, r *http.Request, v *visit) {
 	pipeline := r.PathValue("id")
-	in := stageInput(r)
+	in := setStageInput(r)
 	in["pipeline_id"] = pipeline
 	if in["required_fields"] == nil {
 		delete(in, "required_fields")
 	}
 	if _, err := s.engine.Create(r.Context(), "stages", in); err != nil {
-		s.stageRefused(w, r, v, pipeline, "add", err)
+		s.setStageRefused(w, r, v, pipeline, "add", err)
 		return
 	}
-	saved(w, r, "/settings/pipelines/"+pipeline+"/stages")
+	settingsSaved(w, r, "/settings/pipelines/"+pipeline+"/stages")
 }
 
-func (s *Server) saveStage(w http.ResponseWriter, r *http.Request, v *visit) {
-	pipeline := strconv.FormatInt(parseInt(r.PostFormValue("pipeline")), 10)
-	rec, err := s.engine.Update(r.Context(), "stages", r.PathValue("id"), formVersion(r), stageInput(r))
+func (s *Server) setSaveStage(w http.ResponseWriter, r *http.Request, v *visit) {
+	pipeline := strconv.FormatInt(setParseInt(r.PostFormValue("pipeline")), 10)
+	rec, err := s.engine.Update(r.Context(), "stages", r.PathValue("id"), setFormVersion(r), setStageInput(r))
 	if err != nil {
-		s.stageRefused(w, r, v, pipeline, "r"+r.PathValue("id"), err)
+		s.setStageRefused(w, r, v, pipeline, "r"+r.PathValue("id"), err)
 		return
 	}
-	saved(w, r, "/settings/pipelines/"+str(rec["pipeline_id"])+"/stages")
+	settingsSaved(w, r, "/settings/pipelines/"+str(rec["pipeline_id"])+"/stages")
 }
 
-// deleteStage deletes a stage; the sales service refuses while open deals
+// setDeleteStage deletes a stage; the sales service refuses while open deals
 // are in it.
-func (s *Server) deleteStage(w http.ResponseWriter, r *http.Request, v *visit) {
-	pipeline := strconv.FormatInt(parseInt(r.PostFormValue("pipeline")), 10)
-	if err := s.engine.Delete(r.Context(), "stages", r.PathValue("id"), formVersion(r)); err != nil {
-		s.stageRefused(w, r, v, pipeline, "r"+r.PathValue("id"), err)
+func (s *Server) setDeleteStage(w http.ResponseWriter, r *http.Request, v *visit) {
+	pipeline := strconv.FormatInt(setParseInt(r.PostFormValue("pipeline")), 10)
+	if err := s.engine.Delete(r.Context(), "stages", r.PathValue("id"), setFormVersion(r)); err != nil {
+		s.setStageRefused(w, r, v, pipeline, "r"+r.PathValue("id"), err)
 		return
 	}
-	saved(w, r, "/settings/pipelines/"+pipeline+"/stages")
+	settingsSaved(w, r, "/settings/pipelines/"+pipeline+"/stages")
 }
 
-func (s *Server) stageRefused(w http.ResponseWriter, r *http.Request, v *visit, pipeline, form string, err error) {
-	data := &stagesPage{}
+func (s *Server) setStageRefused(w http.ResponseWriter, r *http.Request, v *visit, pipeline, form string, err error) {
+	data := &setStagesPage{}
 	conflict := v.p.T("web.settings.changed")
 	if strings.HasSuffix(r.URL.Path, "/delete") {
 		conflict = v.p.T("web.settings.stages.has_deals")
@@ -164,45 +164,45 @@ func (s *Server) stageRefused(w http.ResponseWriter, r *http.Request, v *visit, 
 		s.fail(w, r, v, err)
 		return
 	}
-	s.showStages(w, r, v, http.StatusBadRequest, pipeline, data)
+	s.setShowStages(w, r, v, http.StatusBadRequest, pipeline, data)
 }
 
-// moveStage moves a stage one place up or down: the buttons beside each
+// setMoveStage moves a stage one place up or down: the buttons beside each
 // stage, for the keyboard and for browsers without the script.
-func (s *Server) moveStage(w http.ResponseWriter, r *http.Request, v *visit) {
-	pipeline := strconv.FormatInt(parseInt(r.PostFormValue("pipeline")), 10)
-	stages, err := s.stagesOf(r, pipeline)
+func (s *Server) setMoveStage(w http.ResponseWriter, r *http.Request, v *visit) {
+	pipeline := strconv.FormatInt(setParseInt(r.PostFormValue("pipeline")), 10)
+	stages, err := s.setStagesOf(r, pipeline)
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
 	}
-	ids := idsOf(stages)
-	if !moveID(ids, r.PathValue("id"), r.PostFormValue("dir")) {
+	ids := setIDsOf(stages)
+	if !setMoveID(ids, r.PathValue("id"), r.PostFormValue("dir")) {
 		s.fail(w, r, v, errNotFound)
 		return
 	}
-	versions, err := s.reorder(r, "stages", stages, ids)
-	s.answerOrder(w, r, v, "/settings/pipelines/"+pipeline+"/stages", versions, err)
+	versions, err := s.setReorder(r, "stages", stages, ids)
+	s.setAnswerOrder(w, r, v, "/settings/pipelines/"+pipeline+"/stages", versions, err)
 }
 
-// orderStages puts a pipeline's stages in the order posted, one id after
+// setOrderStages puts a pipeline's stages in the order posted, one id after
 // another: what the script sends when a stage is dragged.
-func (s *Server) orderStages(w http.ResponseWriter, r *http.Request, v *visit) {
+func (s *Server) setOrderStages(w http.ResponseWriter, r *http.Request, v *visit) {
 	pipeline := r.PathValue("id")
-	stages, err := s.stagesOf(r, pipeline)
+	stages, err := s.setStagesOf(r, pipeline)
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
 	}
-	versions, err := s.reorder(r, "stages", stages, postedIDs(r))
-	s.answerOrder(w, r, v, "/settings/pipelines/"+pipeline+"/stages", versions, err)
+	versions, err := s.setReorder(r, "stages", stages, setPostedIDs(r))
+	s.setAnswerOrder(w, r, v, "/settings/pipelines/"+pipeline+"/stages", versions, err)
 }
 
-// answerOrder answers a change of order. The script gets the version
+// setAnswerOrder answers a change of order. The script gets the version
 // each record is at now, which it puts in the record's forms so that they
 // still save, or on a refusal 409, for which it puts the rows back; a
 // plain form goes back to the page, which shows the order as it is now.
-func (s *Server) answerOrder(w http.ResponseWriter, r *http.Request, v *visit, page string, versions map[string]int64, err error) {
+func (s *Server) setAnswerOrder(w http.ResponseWriter, r *http.Request, v *visit, page string, versions map[string]int64, err error) {
 	script := r.Header.Get("X-Requested-With") == "fetch"
 	switch {
 	case err == nil && script:
@@ -210,28 +210,28 @@ func (s *Server) answerOrder(w http.ResponseWriter, r *http.Request, v *visit, p
 		serverTiming(w, r)
 		json.NewEncoder(w).Encode(map[string]any{"versions": versions})
 	case err == nil:
-		saved(w, r, page)
+		settingsSaved(w, r, page)
 	case fault.Is(err, fault.ECONFLICT) || fault.Is(err, fault.EINVALID):
 		if script {
 			w.WriteHeader(http.StatusConflict)
 			return
 		}
-		saved(w, r, page)
+		settingsSaved(w, r, page)
 	default:
 		s.fail(w, r, v, err)
 	}
 }
 
-// postedIDs are the ids an order posts, one "id" after another. The
+// setPostedIDs are the ids an order posts, one "id" after another. The
 // script sends its CSRF token in a header, so the form is not parsed yet.
-func postedIDs(r *http.Request) []string {
+func setPostedIDs(r *http.Request) []string {
 	if err := r.ParseForm(); err != nil {
 		return nil
 	}
 	return r.PostForm["id"]
 }
 
-func idsOf(recs []records.Record) []string {
+func setIDsOf(recs []records.Record) []string {
 	ids := make([]string, len(recs))
 	for i, rec := range recs {
 		ids[i] = str(rec["id"])
@@ -239,9 +239,9 @@ func idsOf(recs []records.Record) []string {
 	return ids
 }
 
-// moveID swaps id with its neighbour above (dir "up") or below; false
+// setMoveID swaps id with its neighbour above (dir "up") or below; false
 // when id is not among ids. At either end nothing moves.
-func moveID(ids []string, id, dir string) bool {
+func setMoveID(ids []string, id, dir string) bool {
 	i := slices.Index(ids, id)
 	if i < 0 {
 		return false
@@ -256,11 +256,11 @@ func moveID(ids []string, id, dir string) bool {
 	return true
 }
 
-// reorder numbers recs 1, 2, … in the order of ids, which must hold each
+// setReorder numbers recs 1, 2, … in the order of ids, which must hold each
 // of them once, through the engine: each record that moves is updated at
 // the version just read, so a concurrent edit is refused, not lost. It
 // returns the version of each record after.
-func (s *Server) reorder(r *http.Request, object string, recs []records.Record, ids []string) (map[string]int64, error) {
+func (s *Server) setReorder(r *http.Request, object string, recs []records.Record, ids []string) (map[string]int64, error) {
 	byID := map[string]records.Record{}
 	for _, rec := range recs {
 		byID[str(rec["id"])] = rec

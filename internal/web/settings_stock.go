@@ -11,36 +11,36 @@ import (
 	"github.com/rapport-crm/rapport/internal/sales"
 )
 
-// stockPage lists the warehouses, with a form to add one, and the
+// setStockPage lists the warehouses, with a form to add one, and the
 // products with their stock in all warehouses, each with a form to adjust
 // it in one warehouse, with a reason.
-type stockPage struct {
+type setStockPage struct {
 	frame
 	settingsForm
 	Warehouses []formOption
-	Products   []stockRow
+	Products   []setStockRow
 	More       bool
 }
 
-type stockRow struct {
+type setStockRow struct {
 	ID, Name, SKU, Stock string
 	Low                  bool // at or below its low-stock threshold
-	Levels               []stockLevel
+	Levels               []setStockLevel
 }
 
-// stockLevel is a product's quantity in one warehouse.
-type stockLevel struct {
+// setStockLevel is a product's quantity in one warehouse.
+type setStockLevel struct {
 	Warehouse, Quantity string
 }
 
 // Form is the name of the row's form.
-func (r stockRow) Form() string { return "p" + r.ID }
+func (r setStockRow) Form() string { return "p" + r.ID }
 
-func (s *Server) stockPage(w http.ResponseWriter, r *http.Request, v *visit) {
-	s.showStock(w, r, v, http.StatusOK, &stockPage{})
+func (s *Server) setStockPage(w http.ResponseWriter, r *http.Request, v *visit) {
+	s.setShowStock(w, r, v, http.StatusOK, &setStockPage{})
 }
 
-func (s *Server) showStock(w http.ResponseWriter, r *http.Request, v *visit, status int, data *stockPage) {
+func (s *Server) setShowStock(w http.ResponseWriter, r *http.Request, v *visit, status int, data *setStockPage) {
 	if s.sales == nil {
 		s.fail(w, r, v, errNotFound)
 		return
@@ -57,7 +57,7 @@ func (s *Server) showStock(w http.ResponseWriter, r *http.Request, v *visit, sta
 		s.fail(w, r, v, err)
 		return
 	}
-	levels, err := s.sales.StockByWarehouse(r.Context(), idsOf(products.Data))
+	levels, err := s.sales.StockByWarehouse(r.Context(), setIDsOf(products.Data))
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
@@ -67,22 +67,22 @@ func (s *Server) showStock(w http.ResponseWriter, r *http.Request, v *visit, sta
 		data.Warehouses = append(data.Warehouses, formOption{Value: h.ID, Label: h.Name})
 	}
 	for _, p := range products.Data {
-		row := stockRow{ID: str(p["id"]), Name: str(p["name"]), SKU: str(p["sku"])}
-		if n, ok := number(p["stock"]); ok {
-			row.Stock = v.p.Number(n, decimals(n))
-			t, hasThreshold := number(p["low_stock_threshold"])
+		row := setStockRow{ID: str(p["id"]), Name: str(p["name"]), SKU: str(p["sku"])}
+		if n, ok := setNumber(p["stock"]); ok {
+			row.Stock = v.p.Number(n, setDecimals(n))
+			t, hasThreshold := setNumber(p["low_stock_threshold"])
 			row.Low = hasThreshold && n <= t
 		}
 		for _, l := range levels[row.ID] {
-			row.Levels = append(row.Levels, stockLevel{Warehouse: l.Name, Quantity: v.p.Number(l.Quantity, decimals(l.Quantity))})
+			row.Levels = append(row.Levels, setStockLevel{Warehouse: l.Name, Quantity: v.p.Number(l.Quantity, setDecimals(l.Quantity))})
 		}
 		data.Products = append(data.Products, row)
 	}
 	s.render(w, r, v, status, "settings_stock", data)
 }
 
-// number reads a decimal field's value.
-func number(v any) (float64, bool) {
+// setNumber reads a decimal field's value.
+func setNumber(v any) (float64, bool) {
 	switch n := v.(type) {
 	case float64:
 		return n, true
@@ -98,17 +98,17 @@ func number(v any) (float64, bool) {
 	return 0, false
 }
 
-// decimals is how many decimals a quantity needs, up to three.
-func decimals(n float64) int {
+// setDecimals is how many decimals a quantity needs, up to three.
+func setDecimals(n float64) int {
 	for d := 0; d < 3; d++ {
-		if f := n * float64(pow10(d)); f == float64(int64(f)) {
+		if f := n * float64(setPow10(d)); f == float64(int64(f)) {
 			return d
 		}
 	}
 	return 3
 }
 
-func pow10(d int) int64 {
+func setPow10(d int) int64 {
 	n := int64(1)
 	for range d {
 		n *= 10
@@ -116,23 +116,23 @@ func pow10(d int) int64 {
 	return n
 }
 
-func (s *Server) addWarehouse(w http.ResponseWriter, r *http.Request, v *visit) {
+func (s *Server) setAddWarehouse(w http.ResponseWriter, r *http.Request, v *visit) {
 	if s.sales == nil {
 		s.fail(w, r, v, errNotFound)
 		return
 	}
 	if _, err := s.sales.CreateWarehouse(r.Context(), r.PostFormValue("name")); err != nil {
-		s.stockRefused(w, r, v, "house", err)
+		s.setStockRefused(w, r, v, "house", err)
 		return
 	}
-	saved(w, r, "/settings/stock")
+	settingsSaved(w, r, "/settings/stock")
 }
 
-// adjustStock adds to or takes from a product's stock in one warehouse
+// setAdjustStock adds to or takes from a product's stock in one warehouse
 // through the sales service, as the API's adjustment does, with the
 // reason given. Going below zero where the workspace does not allow it is
 // refused beside the quantity.
-func (s *Server) adjustStock(w http.ResponseWriter, r *http.Request, v *visit) {
+func (s *Server) setAdjustStock(w http.ResponseWriter, r *http.Request, v *visit) {
 	if s.sales == nil {
 		s.fail(w, r, v, errNotFound)
 		return
@@ -141,23 +141,23 @@ func (s *Server) adjustStock(w http.ResponseWriter, r *http.Request, v *visit) {
 	text := strings.Replace(strings.TrimSpace(r.PostFormValue("delta")), ",", ".", 1)
 	delta, err := strconv.ParseFloat(text, 64)
 	if err != nil || delta == 0 {
-		s.stockRefused(w, r, v, form, fault.Field("delta", "format", "is no quantity"))
+		s.setStockRefused(w, r, v, form, fault.Field("delta", "format", "is no quantity"))
 		return
 	}
 	_, err = s.sales.ChangeStock(r.Context(), r.PathValue("id"), sales.StockChange{WarehouseID: r.PostFormValue("warehouse_id"),
 		Delta: &delta, Reason: r.PostFormValue("reason")})
 	if err != nil {
-		s.stockRefused(w, r, v, form, err)
+		s.setStockRefused(w, r, v, form, err)
 		return
 	}
-	saved(w, r, "/settings/stock")
+	settingsSaved(w, r, "/settings/stock")
 }
 
-func (s *Server) stockRefused(w http.ResponseWriter, r *http.Request, v *visit, form string, err error) {
-	data := &stockPage{}
+func (s *Server) setStockRefused(w http.ResponseWriter, r *http.Request, v *visit, form string, err error) {
+	data := &setStockPage{}
 	if !data.refuse(v, r, form, err, v.p.T("web.settings.stock.below_zero")) {
 		s.fail(w, r, v, err)
 		return
 	}
-	s.showStock(w, r, v, http.StatusBadRequest, data)
+	s.setShowStock(w, r, v, http.StatusBadRequest, data)
 }

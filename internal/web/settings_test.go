@@ -62,8 +62,8 @@ func TestSettingsIndexAndWorkspace(t *testing.T) {
 		bad.want(t, "a base currency that is none", http.StatusBadRequest, `id="ws-base_currency-error"`, "This is not a known currency code.",
 			`value="POUNDS"`, `aria-invalid="true"`)
 		a.post("/settings/workspace", a.form(token, "name", "Engines <script>", "base_currency", "usd", "phone_region", "de",
-			"language", "ru", "allow_negative_stock", "true")).want(t, "the workspace changed", http.StatusSeeOther, "/settings/workspace?saved=1")
-		page := a.get("/settings/workspace?saved=1")
+			"language", "ru", "allow_negative_stock", "true")).want(t, "the workspace changed", http.StatusSeeOther, "/settings/workspace?settingsSaved=1")
+		page := a.get("/settings/workspace?settingsSaved=1")
 		page.want(t, "the workspace after", http.StatusOK, `value="Engines &lt;script&gt;"`, `value="USD"`, `value="DE"`,
 			`<option value="ru" lang="ru" selected>`, `name="allow_negative_stock" value="true" checked`)
 		if strings.Contains(page.body, "Engines <script>") {
@@ -114,10 +114,10 @@ func TestSettingsPipelinesAndStages(t *testing.T) {
 		sid := proposal["id"].(string)
 		a.post("/settings/stages/"+sid+"/save", a.form(token, "pipeline", pid, "version", fmt.Sprint(proposal["version"]), "name", "Proposal",
 			"probability", "60", "rotting_days", "14", "required_fields", "value", "required_fields", "expected_close_date")).
-			want(t, "a stage saved", http.StatusSeeOther, "/settings/pipelines/"+pid+"/stages")
+			want(t, "a stage settingsSaved", http.StatusSeeOther, "/settings/pipelines/"+pid+"/stages")
 		proposal = a.record(ctx, "stages", "Proposal")
 		if fmt.Sprint(proposal["probability"], proposal["rotting_days"], proposal["required_fields"]) != "60 14 [value expected_close_date]" {
-			t.Errorf("the stage saved: %v", proposal)
+			t.Errorf("the stage settingsSaved: %v", proposal)
 		}
 		a.post("/settings/stages/"+sid+"/save", a.form(token, "pipeline", pid, "version", fmt.Sprint(proposal["version"]), "name", "Proposal",
 			"required_fields", "no_such_field")).want(t, "a required field that deals lack", http.StatusBadRequest,
@@ -265,10 +265,10 @@ func TestSettingsMoney(t *testing.T) {
 		a.post("/settings/price-lists/"+lid+"/prices", a.form(token, "product", pid, "price."+pid, "12.345")).
 			want(t, "a price with too many decimals", http.StatusBadRequest, `id="prices-price.`+pid+`-error"`, `value="12.345"`)
 		a.post("/settings/price-lists/"+lid+"/prices", a.form(token, "product", pid, "price."+pid, "1234,5")).
-			want(t, "a price saved", http.StatusSeeOther, "/settings/price-lists/"+lid+"/prices?saved=1")
+			want(t, "a price settingsSaved", http.StatusSeeOther, "/settings/price-lists/"+lid+"/prices?settingsSaved=1")
 		items, err := sales.New(db, a.engine, sales.Options{}).PriceListItems(ctx, lid)
 		if err != nil || len(items) != 1 || items[0].Price.Amount != 123450 || items[0].Price.Currency != "EUR" {
-			t.Errorf("the prices saved: %+v, %v", items, err)
+			t.Errorf("the prices settingsSaved: %+v, %v", items, err)
 		}
 		a.get("/settings/price-lists/"+lid+"/prices").want(t, "the price list", http.StatusOK, "Engine &lt;b&gt;", `value="1234.50"`)
 

@@ -9,10 +9,10 @@ import (
 	"github.com/rapport-crm/rapport/internal/sales"
 )
 
-// workspacePage is the workspace's own settings: its name, base
+// setWorkspacePage is the workspace's own settings: its name, base
 // currency, the country phone numbers are read in, the language new
 // users start with, and whether stock may go below zero.
-type workspacePage struct {
+type setWorkspacePage struct {
 	frame
 	settingsForm
 	Name, BaseCurrency, PhoneRegion, Language string
@@ -21,11 +21,11 @@ type workspacePage struct {
 	Saved                                     bool
 }
 
-func (s *Server) workspacePage(w http.ResponseWriter, r *http.Request, v *visit) {
-	s.showWorkspace(w, r, v, http.StatusOK, &workspacePage{Saved: r.URL.Query().Get("saved") == "1"})
+func (s *Server) setWorkspacePage(w http.ResponseWriter, r *http.Request, v *visit) {
+	s.setShowWorkspace(w, r, v, http.StatusOK, &setWorkspacePage{Saved: r.URL.Query().Get("saved") == "1"})
 }
 
-func (s *Server) showWorkspace(w http.ResponseWriter, r *http.Request, v *visit, status int, data *workspacePage) {
+func (s *Server) setShowWorkspace(w http.ResponseWriter, r *http.Request, v *visit, status int, data *setWorkspacePage) {
 	if s.sales == nil {
 		s.fail(w, r, v, errNotFound)
 		return
@@ -43,11 +43,11 @@ func (s *Server) showWorkspace(w http.ResponseWriter, r *http.Request, v *visit,
 	data.frame = frame{Nav: "settings"}
 	data.Name, data.BaseCurrency, data.PhoneRegion, data.Language = ws.Name, st.BaseCurrency, ws.PhoneRegion, ws.Language
 	data.NegativeStock = st.AllowNegativeStock
-	data.LanguageOptions = languageOptions()
+	data.LanguageOptions = setLanguageOptions()
 	s.render(w, r, v, status, "settings_workspace", data)
 }
 
-func languageOptions() []formOption {
+func setLanguageOptions() []formOption {
 	var out []formOption
 	for _, l := range locale.Languages {
 		out = append(out, formOption{Value: l, Label: locale.For(l).Name()})
@@ -55,13 +55,13 @@ func languageOptions() []formOption {
 	return out
 }
 
-// saveWorkspace saves the form through the account service (name,
+// setSaveWorkspace saves the form through the account service (name,
 // country, language) and the sales service (currency, negative stock),
 // as the API does; each refuses what is wrong beside its inputs. Each
 // saves its part in a transaction of its own: when the second refuses,
 // the first part is saved already, and the form, shown again with what
 // was typed, saves it again unchanged.
-func (s *Server) saveWorkspace(w http.ResponseWriter, r *http.Request, v *visit) {
+func (s *Server) setSaveWorkspace(w http.ResponseWriter, r *http.Request, v *visit) {
 	if s.sales == nil {
 		s.fail(w, r, v, errNotFound)
 		return
@@ -74,13 +74,13 @@ func (s *Server) saveWorkspace(w http.ResponseWriter, r *http.Request, v *visit)
 		_, err = s.sales.UpdateSettings(r.Context(), sales.SettingsChange{BaseCurrency: &currency, AllowNegativeStock: &negative})
 	}
 	if err != nil {
-		data := &workspacePage{}
+		data := &setWorkspacePage{}
 		if !data.refuse(v, r, "ws", err, v.p.T("web.settings.changed")) {
 			s.fail(w, r, v, err)
 			return
 		}
-		s.showWorkspace(w, r, v, http.StatusBadRequest, data)
+		s.setShowWorkspace(w, r, v, http.StatusBadRequest, data)
 		return
 	}
-	saved(w, r, "/settings/workspace?saved=1")
+	settingsSaved(w, r, "/settings/workspace?settingsSaved=1")
 }
