@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -162,7 +163,14 @@ func (f *settingsForm) refuse(v *visit, r *http.Request, form string, err error,
 		return true
 	}
 	if fault.Is(err, fault.ECONFLICT) {
-		f.Errors[form+"."] = conflict
+		// A conflict about one input (stock that would go below zero)
+		// shows beside it.
+		at := ""
+		var fe *fault.Error
+		if errors.As(err, &fe) && len(fe.Fields) > 0 {
+			at = setIndexPath.ReplaceAllString(fe.Fields[0].Field, "")
+		}
+		f.Errors[form+"."+at] = conflict
 		return true
 	}
 	return false

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"math/big"
 	"net/http"
 	"regexp"
@@ -162,8 +163,8 @@ var setItemPath = regexp.MustCompile(`^items\[(\d+)\]`)
 // setRenameItems names the inputs of the service's errors about items:
 // items[2].price.amount is the third price filled in.
 func setRenameItems(err error, inputs []string) error {
-	fe, ok := err.(*fault.Error)
-	if !ok || fe.Code != fault.EINVALID {
+	var fe *fault.Error
+	if !errors.As(err, &fe) || fe.Code != fault.EINVALID {
 		return err
 	}
 	out := *fe

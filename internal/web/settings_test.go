@@ -282,7 +282,7 @@ func TestSettingsMoney(t *testing.T) {
 			t.Fatal("no warehouse to choose")
 		}
 		a.post("/settings/stock/"+pid+"/adjust", a.form(token, "warehouse_id", house[1], "delta", "-2", "reason", "broken")).
-			want(t, "stock below zero", http.StatusBadRequest, "This would take the stock below zero", `value="broken"`)
+			want(t, "stock below zero", http.StatusBadRequest, `<p class="error" id="p`+pid+`-delta-error">This would take the stock below zero`, `value="broken"`)
 		a.post("/settings/stock/"+pid+"/adjust", a.form(token, "warehouse_id", house[1], "delta", "five")).
 			want(t, "a change that is no number", http.StatusBadRequest, `id="p`+pid+`-delta-error"`)
 		a.post("/settings/stock/"+pid+"/adjust", a.form(token, "warehouse_id", house[1], "delta", "7", "reason", "delivery from the works")).
