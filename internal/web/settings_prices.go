@@ -124,8 +124,13 @@ func (s *Server) setSavePrices(w http.ResponseWriter, r *http.Request, v *visit)
 		return
 	}
 	code := str(list["currency"])
-	var items []sales.PriceListItem
-	var inputs []string // the input of each item, to put the service's errors beside
+	// The input of each item, to put the service's errors beside; the
+	// prices the form did not show have none.
+	items, inputs, err := s.setKeptPrices(r, str(list["id"]))
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
 	var c fault.Collector
 	for _, id := range r.PostForm["product"] {
 		in := "price." + id
@@ -158,6 +163,29 @@ func (s *Server) setSavePrices(w http.ResponseWriter, r *http.Request, v *visit)
 	settingsSaved(w, r, "/settings/price-lists/"+str(list["id"])+"/prices?settingsSaved=1")
 }
 
+// setKeptPrices are the list's prices of the products the form did not
+// show (a list of more products than the page holds), which saving the
+// form keeps as they are, each with no input of its own.
+func (s *Server) setKeptPrices(r *http.Request, list string) ([]sales.PriceListItem, []string, error) {
+	items, err := s.sales.PriceListItems(r.Context(), list)
+	if err != nil {
+		return nil, nil, err
+	}
+	shown := map[string]bool{}
+	for _, id := range r.PostForm["product"] {
+		shown[id] = true
+	}
+	var kept []sales.PriceListItem
+	var inputs []string
+	for _, it := range items {
+		if !shown[it.ProductID] {
+			kept, inputs = append(kept, it), append(inputs, "")
+		}
+	}
+	return kept, inputs, nil
+}
+
+// setItemPath finds the item an error of the sales service is about.
 var setItemPath = regexp.MustCompile(`^items\[(\d+)\]`)
 
 // setRenameItems names the inputs of the service's errors about items:
@@ -171,7 +199,7 @@ func setRenameItems(err error, inputs []string) error {
 	out.Fields = nil
 	for _, f := range fe.Fields {
 		if m := setItemPath.FindStringSubmatch(f.Field); m != nil {
-			if i, _ := strconv.Atoi(m[1]); i < len(inputs) {
+			if i, _ := strconv.Atoi(m[1]); i < len(inputs) && inputs[i] != "" {
 				f.Field = inputs[i]
 			}
 		}

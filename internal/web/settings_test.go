@@ -272,6 +272,15 @@ func TestSettingsMoney(t *testing.T) {
 			t.Errorf("the prices settingsSaved: %+v, %v", items, err)
 		}
 		a.get("/settings/price-lists/"+lid+"/prices").want(t, "the price list", http.StatusOK, "Engine &lt;b&gt;", `value="1234.50"`)
+		// A price of a product the form did not show is kept.
+		a.post("/settings/price-lists/"+lid+"/prices", a.form(token)).want(t, "a form without the product", http.StatusSeeOther)
+		if items, err := sales.New(db, a.engine, sales.Options{}).PriceListItems(ctx, lid); err != nil || len(items) != 1 {
+			t.Errorf("the prices after a form without the product: %+v, %v", items, err)
+		}
+		a.post("/settings/price-lists/"+lid+"/prices", a.form(token, "product", pid, "price."+pid, "")).want(t, "a price cleared", http.StatusSeeOther)
+		if items, err := sales.New(db, a.engine, sales.Options{}).PriceListItems(ctx, lid); err != nil || len(items) != 0 {
+			t.Errorf("the prices after clearing one: %+v, %v", items, err)
+		}
 
 		a.post("/settings/stock/warehouses", a.form(token, "name", "")).want(t, "a warehouse without a name", http.StatusBadRequest, `id="house-name-error"`)
 		a.post("/settings/stock/warehouses", a.form(token, "name", "Docks")).want(t, "a warehouse added", http.StatusSeeOther)
