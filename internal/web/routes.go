@@ -66,6 +66,39 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /{object}/{id}/cell", s.signedIn(s.saveCell))
 
 	// Settings and the user's own preferences.
+	// Settings: sales.
+	mux.Handle("GET /settings", s.administrators(s.settingsIndex))
+	mux.Handle("GET /settings/workspace", s.administrators(s.setWorkspacePage))
+	mux.Handle("POST /settings/workspace", s.administrators(s.setSaveWorkspace))
+	mux.Handle("GET /settings/pipelines", s.administrators(s.setPipelinesPage))
+	mux.Handle("POST /settings/pipelines", s.administrators(s.setAddPipeline))
+	mux.Handle("GET /settings/pipelines/{id}/stages", s.administrators(s.setStagesPage))
+	mux.Handle("POST /settings/pipelines/{id}/rename", s.administrators(s.setRenamePipeline))
+	mux.Handle("POST /settings/pipelines/{id}/delete", s.administrators(s.setDeletePipeline))
+	mux.Handle("POST /settings/pipelines/{id}/stages", s.administrators(s.setAddStage))
+	mux.Handle("POST /settings/pipelines/{id}/order", s.administrators(s.setOrderStages))
+	mux.Handle("POST /settings/stages/{id}/save", s.administrators(s.setSaveStage))
+	mux.Handle("POST /settings/stages/{id}/move", s.administrators(s.setMoveStage))
+	mux.Handle("POST /settings/stages/{id}/delete", s.administrators(s.setDeleteStage))
+	mux.Handle("GET /settings/loss-reasons", s.administrators(s.setLossPage))
+	mux.Handle("POST /settings/loss-reasons", s.administrators(s.setAddLossReason))
+	mux.Handle("POST /settings/loss-reasons/order", s.administrators(s.setOrderLossReasons))
+	mux.Handle("POST /settings/loss-reasons/{id}/rename", s.administrators(s.setRenameLossReason))
+	mux.Handle("POST /settings/loss-reasons/{id}/move", s.administrators(s.setMoveLossReason))
+	mux.Handle("POST /settings/loss-reasons/{id}/delete", s.administrators(s.setDeleteLossReason))
+	mux.Handle("GET /settings/fields", s.administrators(s.setFieldsPage))
+	mux.Handle("POST /settings/fields", s.administrators(s.setAddField))
+	mux.Handle("GET /settings/lists", s.administrators(s.setListsPage))
+	mux.Handle("POST /settings/lists", s.administrators(s.setDefineList))
+	mux.Handle("GET /settings/currencies", s.administrators(s.setCurrenciesPage))
+	mux.Handle("POST /settings/currencies", s.administrators(s.setAddRate))
+	mux.Handle("GET /settings/price-lists", s.administrators(s.setPriceListsPage))
+	mux.Handle("POST /settings/price-lists", s.administrators(s.setAddPriceList))
+	mux.Handle("GET /settings/price-lists/{id}/prices", s.administrators(s.setPriceListPage))
+	mux.Handle("POST /settings/price-lists/{id}/prices", s.administrators(s.setSavePrices))
+	mux.Handle("GET /settings/stock", s.administrators(s.setStockPage))
+	mux.Handle("POST /settings/stock/warehouses", s.administrators(s.setAddWarehouse))
+	mux.Handle("POST /settings/stock/{id}/adjust", s.administrators(s.setAdjustStock))
 
 	// Forms of deals, tasks and products; duplicates and merging.
 	mux.Handle("GET /pick/{object}", s.signedIn(s.pick))
@@ -185,6 +218,63 @@ var pages = map[string]func(p *locale.Printer) page{
 	},
 
 	// Settings.
+	"settings": func(p *locale.Printer) page {
+		return &settingsPage{frame: frame{Nav: "settings"}, Sections: []settingsSection{{Key: "web.settings.sales",
+			Title: p.T("web.settings.sales"), Links: settingsSections[0].Links}}}
+	},
+	"settings_workspace": func(p *locale.Printer) page {
+		data := &setWorkspacePage{frame: frame{Nav: "settings"}, Name: "Lovelace <b>Lovelace", BaseCurrency: "GBP", PhoneRegion: "GB",
+			Language: "en", LanguageOptions: setLanguageOptions(), Saved: true}
+		data.Errors = map[string]string{"ws.base_currency": p.FieldError(fault.FieldError{Code: "currency"})}
+		return data
+	},
+	"settings_pipelines": func(p *locale.Printer) page {
+		data := &setPipelinesPage{frame: frame{Nav: "settings"}, Pipelines: []settingsRow{{ID: "1", Name: "New <b>Lovelace", Version: 1}}}
+		data.Errors = map[string]string{"r1.": p.T("web.settings.pipelines.has_deals"), "add.name": p.FieldError(fault.FieldError{Code: "required"})}
+		return data
+	},
+	"settings_pipeline": func(p *locale.Printer) page {
+		data := &setStagesPage{frame: frame{Nav: "settings"}, Pipeline: settingsRow{ID: "1", Name: "New <b>Lovelace"},
+			Fields: []formOption{{Value: "value", Label: fieldLabel(p, "value")}, {Value: "vip", Label: "VIP <b>Lovelace"}},
+			Stages: []setStageRow{{settingsRow: settingsRow{ID: "2", Name: "Qualified <b>Lovelace", Version: 1}, Probability: "20", Required: []string{"value"}}}}
+		data.Errors = map[string]string{"r2.probability": p.FieldError(fault.FieldError{Code: "range"}), "r2.": p.T("web.settings.stages.has_deals")}
+		return data
+	},
+	"settings_loss": func(p *locale.Printer) page {
+		return &setLossPage{frame: frame{Nav: "settings"}, Reasons: []settingsRow{{ID: "1", Name: "Too <b>Lovelace", Version: 1}}}
+	},
+	"settings_fields": func(p *locale.Printer) page {
+		data := &setFieldsPage{frame: frame{Nav: "settings"}, Object: "contacts",
+			Objects: []formOption{{Value: "contacts", Label: p.T("object.contacts.name")}, {Value: "suppliers", Label: "Suppliers <b>Lovelace"}},
+			Fields:  []setCustomField{{Name: "vip", Label: "VIP <b>Lovelace", Type: setTypeLabel(p, records.Select), Options: "a, <b>Lovelace", Required: true}},
+			Types:   []formOption{{Value: "text", Label: setTypeLabel(p, records.Text)}}}
+		data.Targets = data.Objects
+		data.Errors = map[string]string{"add.name": p.FieldError(fault.FieldError{Code: "format"})}
+		return data
+	},
+	"settings_lists": func(p *locale.Printer) page {
+		return &setListsPage{frame: frame{Nav: "settings"}, Lists: []setListRow{{Name: "supplier", Plural: "suppliers", Label: "Suppliers <b>Lovelace"}}}
+	},
+	"settings_currencies": func(p *locale.Printer) page {
+		return &setCurrenciesPage{frame: frame{Nav: "settings"}, Base: "EUR", Today: "2026-12-06",
+			Rates: []setRateRow{{Currency: "USD", Rate: "0.92", Date: "6 Dec 2026"}}}
+	},
+	"settings_prices": func(p *locale.Printer) page {
+		return &setPriceListsPage{frame: frame{Nav: "settings"}, Lists: []settingsRow{{ID: "1", Name: "Retail <b>Lovelace", Extra: "EUR"}}}
+	},
+	"settings_pricelist": func(p *locale.Printer) page {
+		data := &setPriceListPage{frame: frame{Nav: "settings"}, List: settingsRow{ID: "1", Name: "Retail <b>Lovelace", Extra: "EUR"},
+			Products: []setPriceRow{{ID: "3", Name: "Engine <b>Lovelace", SKU: "AE-1", Price: "12.50"}}, More: true, Saved: true}
+		data.Errors = map[string]string{"prices.price.3": p.FieldError(fault.FieldError{Code: "format"})}
+		return data
+	},
+	"settings_stock": func(p *locale.Printer) page {
+		data := &setStockPage{frame: frame{Nav: "settings"}, Warehouses: []formOption{{Value: "1", Label: "Main <b>Lovelace"}},
+			Products: []setStockRow{{ID: "3", Name: "Engine <b>Lovelace", SKU: "AE-1", Stock: "4", Low: true,
+				Levels: []setStockLevel{{Warehouse: "Main <b>Lovelace", Quantity: "4"}}}}}
+		data.Errors = map[string]string{"p3.": p.T("web.settings.stock.below_zero")}
+		return data
+	},
 
 	// Forms and merging.
 	"merge": func(p *locale.Printer) page {
