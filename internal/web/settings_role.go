@@ -142,7 +142,7 @@ func (s *Server) saveRole(w http.ResponseWriter, r *http.Request, v *visit) {
 		return nil
 	})
 	if err == nil {
-		doneAt(w, r, "/settings/roles/"+role.Name, "saved")
+		doneAt(w, r, "/settings/roles/"+role.Name+"/edit", "saved")
 		return
 	}
 	if fault.Is(err, fault.ENOTFOUND) {

@@ -64,7 +64,7 @@ func (s *Server) addRole(w http.ResponseWriter, r *http.Request, v *visit) {
 		_, err = s.roles().CreateRole(r.Context(), spec)
 	}
 	if err == nil {
-		http.Redirect(w, r, "/settings/roles/"+in.Name+"?done=added", http.StatusSeeOther)
+		http.Redirect(w, r, "/settings/roles/"+in.Name+"/edit?done=added", http.StatusSeeOther)
 		return
 	}
 	data, derr := s.rolesData(r, v)
