@@ -153,6 +153,26 @@ func TestUsersListQueriesDoNotGrowWithUsers(t *testing.T) {
 	})
 }
 
+func TestRolesListQueriesDoNotGrowWithRoles(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		a.setUp()
+		a.get("/settings/roles")
+		few := a.get("/settings/roles").queries(t)
+		token := a.csrf()
+		for _, name := range []string{"north", "south", "east", "west", "interns"} {
+			a.post("/settings/roles", url.Values{"csrf_token": {token}, "name": {name}, "from": {"salesperson"}}).
+				want(t, "role "+name, http.StatusSeeOther)
+		}
+		a.get("/settings/roles")
+		if many := a.get("/settings/roles").queries(t); many != few {
+			t.Errorf("the roles page makes %d queries for 9 roles, %d for 4", many, few)
+		}
+		a.post("/settings/roles", url.Values{"csrf_token": {token}, "name": {"odd"}, "from": {"nobody"}}).
+			want(t, "a role from a role that is not", http.StatusBadRequest, "Choose a role to start from.")
+	})
+}
+
 func TestARoleGridChangesWhatASalespersonSees(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/fault"
 )
 
 // rolesPage lists the roles, with a form to make a new one from an
@@ -73,12 +74,19 @@ func (s *Server) addRole(w http.ResponseWriter, r *http.Request, v *visit) {
 		return
 	}
 	data.New = in
-	if errs, ok := fieldErrors(v, err); ok && len(errs) > 0 {
+	errs, invalid := fieldErrors(v, err)
+	switch {
+	case invalid && len(errs) > 0:
 		data.Errors = errs
-	} else if text, ok := refusal(v, err); ok {
-		data.Problem = text
-	} else {
+	case fault.Is(err, fault.ENOTFOUND): // the role to start from
 		data.Errors = map[string]string{"from": v.p.T("web.people.roles.no_such_role")}
+	default:
+		text, ok := refusal(v, err)
+		if !ok {
+			s.fail(w, r, v, err)
+			return
+		}
+		data.Problem = text
 	}
 	s.render(w, r, v, http.StatusBadRequest, "settings_roles", data)
 }
