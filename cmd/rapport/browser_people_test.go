@@ -69,6 +69,13 @@ func TestBrowserPeople(t *testing.T) {
 		b.do("and the code", chromedp.SendKeys(css(`#code`), next), chromedp.Click(css(`button[type="submit"].primary`)),
 			chromedp.WaitVisible(css(`.nav`)))
 		b.do("signed in again", chromedp.Navigate(b.base+"/me"), chromedp.WaitVisible(css(`form[action="/me/totp/off"]`)))
+
+		b.do("Russian and Moscow time", chromedp.SetValue(css(`#me-language`), "ru"), chromedp.SetValue(css(`#me-zone`), "Europe/Moscow"),
+			chromedp.Click(css(`form[action="/me"] button[type="submit"]`)), chromedp.WaitVisible(css(`.notice-ok`)))
+		if got := b.text("h1"); got != "Моя учётная запись" {
+			t.Errorf("after choosing Russian the page is headed %q", got)
+		}
+		b.shoot("me-ru")
 	})
 }
 

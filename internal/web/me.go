@@ -205,7 +205,7 @@ func (s *Server) meRefused(w http.ResponseWriter, r *http.Request, v *visit, err
 	case totpError != "":
 		data.TOTPError = totpError
 	default:
-		text, ok := refusal(v, err)
+		text, ok := peopleRefusal(v, err)
 		if !ok {
 			s.fail(w, r, v, err)
 			return

@@ -82,11 +82,11 @@ func peopleNotice(v *visit, code string) string {
 	return ""
 }
 
-// refusal is the sentence for a change that a service refused other than
+// peopleRefusal is the sentence for a change that a service refused other than
 // for invalid input: a conflict (the last administrator, a built-in role,
 // a team with members), or a right the user lacks. ok is false for any
 // other error, which the caller hands to fail.
-func refusal(v *visit, err error) (string, bool) {
+func peopleRefusal(v *visit, err error) (string, bool) {
 	var fe *fault.Error
 	if !errors.As(err, &fe) {
 		return "", false
@@ -100,9 +100,4 @@ func refusal(v *visit, err error) (string, bool) {
 		return v.p.T("web.people.invalid"), true
 	}
 	return "", false
-}
-
-// choice is an option of a select.
-type choice struct {
-	Value, Label string
 }

@@ -109,7 +109,7 @@ var pages = map[string]func(p *locale.Printer) page{
 	// Settings: people and security.
 	"settings_users": func(p *locale.Printer) page {
 		return &usersPage{frame: frame{Nav: "settings"}, Notice: p.T("web.people.done.added"), Problem: p.T("web.people.conflict"),
-			Roles: []choice{{Value: "salesperson", Label: p.T("web.people.role.salesperson")}}, Teams: []choice{{Value: "1", Label: "North <b>"}},
+			Roles: []formOption{{Value: "salesperson", Label: p.T("web.people.role.salesperson")}}, Teams: []formOption{{Value: "1", Label: "North <b>"}},
 			Users: []userRow{{ID: "1", Name: "Ada <b>Lovelace", Email: "ada@example.com", Role: "salesperson", RoleLabel: p.T("web.people.role.salesperson"),
 				TeamID: "1", Team: "North <b>", Active: true, TwoFactor: true}, {ID: "2", Name: "Charles", Email: "cb@example.com"}},
 			Add:    newUserForm{Name: "Mary", Email: "mary@", Role: "salesperson"},
@@ -117,12 +117,12 @@ var pages = map[string]func(p *locale.Printer) page{
 	},
 	"settings_deactivate": func(p *locale.Printer) page {
 		return &deactivatePage{frame: frame{Nav: "settings"}, ID: "2", Name: "Charles <b>", Email: "cb@example.com",
-			Others: []choice{{Value: "1", Label: "Ada <b>Lovelace"}}, ReassignTo: "1", Problem: p.T("web.people.conflict")}
+			Others: []formOption{{Value: "1", Label: "Ada <b>Lovelace"}}, ReassignTo: "1", Problem: p.T("web.people.conflict")}
 	},
 	"settings_teams": func(p *locale.Printer) page {
 		return &teamsPage{frame: frame{Nav: "settings"}, Notice: p.T("web.people.done.saved"), Problem: p.T("web.people.conflict"),
-			Users: []choice{{Value: "1", Label: "Ada <b>Lovelace"}}, NewName: "South",
-			Teams:  []teamRow{{ID: "1", Name: "North <b>", ManagerID: "1", Manager: "Ada <b>Lovelace", Members: []choice{{Value: "1", Label: "Ada <b>Lovelace"}}}},
+			Users: []formOption{{Value: "1", Label: "Ada <b>Lovelace"}}, NewName: "South",
+			Teams:  []teamRow{{ID: "1", Name: "North <b>", ManagerID: "1", Manager: "Ada <b>Lovelace", Members: []formOption{{Value: "1", Label: "Ada <b>Lovelace"}}}},
 			Errors: map[string]string{"name": p.FieldError(fault.FieldError{Field: "name", Code: "duplicate"})}}
 	},
 	"settings_roles": func(p *locale.Printer) page {
@@ -134,7 +134,7 @@ var pages = map[string]func(p *locale.Printer) page{
 	"settings_role": func(p *locale.Printer) page {
 		v := &visit{p: p}
 		return &rolePage{frame: frame{Nav: "settings"}, Name: "intern", Label: "Intern <b>", Notice: p.T("web.people.done.saved"),
-			Problem: p.T("web.people.conflict"), Actions: []choice{{Value: "read", Label: actionLabel(v, access.Read)}},
+			Problem: p.T("web.people.conflict"), Actions: []formOption{{Value: "read", Label: actionLabel(v, access.Read)}},
 			Objects: []grantRow{{Object: "contact", Label: accessObjectLabel(v, "contact"), Cells: []grantCell{
 				{Name: "grant.contact.read", Action: actionLabel(v, access.Read), Scope: "own", Scopes: scopeChoices(v, "contact")}}}},
 			FieldRules: []fieldRuleGroup{{Object: "contact", Label: accessObjectLabel(v, "contact"),
@@ -148,7 +148,7 @@ var pages = map[string]func(p *locale.Printer) page{
 	},
 	"settings_audit": func(p *locale.Printer) page {
 		return &auditPage{frame: frame{Nav: "settings"}, Filter: auditFilterForm{Object: "contact", UserID: "1", From: "2026-01-01"},
-			Users: []choice{{Value: "1", Label: "Ada <b>Lovelace"}}, More: "/settings/audit?cursor=x",
+			Users: []formOption{{Value: "1", Label: "Ada <b>Lovelace"}}, More: "/settings/audit?cursor=x",
 			Entries: []auditRow{{At: "today", Who: "Ada <b>Lovelace", Address: "192.0.2.1", Action: p.T("web.people.audit.update"),
 				Object: "contact", RecordID: "7", Changes: []auditChange{{Field: "first_name", Before: "Ada", After: "<script>"}}}},
 			Errors: map[string]string{"to": p.FieldError(fault.FieldError{Field: "to", Code: "type"})}}

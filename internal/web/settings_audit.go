@@ -20,7 +20,7 @@ import (
 type auditPage struct {
 	frame
 	Filter  auditFilterForm
-	Users   []choice
+	Users   []formOption
 	Entries []auditRow
 	More    string // the address of the next, older page
 	Errors  map[string]string
@@ -65,7 +65,7 @@ func (s *Server) auditTrail(w http.ResponseWriter, r *http.Request, v *visit) {
 	who := map[string]string{}
 	for _, u := range users {
 		who[u.ID] = u.Name
-		data.Users = append(data.Users, choice{Value: u.ID, Label: u.Name})
+		data.Users = append(data.Users, formOption{Value: u.ID, Label: u.Name})
 	}
 	f, err := auditFilterOf(v, form)
 	var page audit.Page

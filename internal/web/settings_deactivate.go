@@ -11,7 +11,7 @@ import (
 type deactivatePage struct {
 	frame
 	ID, Name, Email string
-	Others          []choice // the active users who may take the records
+	Others          []formOption // the active users who may take the records
 	ReassignTo      string
 	Notice, Problem string
 }
@@ -40,7 +40,7 @@ func (s *Server) deactivateData(r *http.Request, v *visit) (*deactivatePage, err
 	data := &deactivatePage{frame: frame{Nav: "settings"}, ID: u.ID, Name: u.Name, Email: u.Email}
 	for _, o := range users {
 		if o.ID != u.ID {
-			data.Others = append(data.Others, choice{Value: o.ID, Label: o.Name})
+			data.Others = append(data.Others, formOption{Value: o.ID, Label: o.Name})
 		}
 	}
 	return data, nil
@@ -56,7 +56,7 @@ func (s *Server) deactivateUser(w http.ResponseWriter, r *http.Request, v *visit
 		doneAt(w, r, "/settings/users", "deactivated")
 		return
 	}
-	text, ok := refusal(v, err)
+	text, ok := peopleRefusal(v, err)
 	if !ok {
 		s.fail(w, r, v, err)
 		return

@@ -14,7 +14,7 @@ import (
 type jobsPage struct {
 	frame
 	Status   string
-	Statuses []choice
+	Statuses []formOption
 	Jobs     []jobRow
 	More     string
 	Notice   string
@@ -61,10 +61,10 @@ func (s *Server) jobsList(w http.ResponseWriter, r *http.Request, v *visit) {
 	s.render(w, r, v, http.StatusOK, "settings_jobs", data)
 }
 
-func jobStatuses(v *visit) []choice {
-	out := []choice{{Value: "", Label: v.p.T("web.people.jobs.any")}}
+func jobStatuses(v *visit) []formOption {
+	out := []formOption{{Value: "", Label: v.p.T("web.people.jobs.any")}}
 	for _, st := range []jobs.Status{jobs.Queued, jobs.Running, jobs.Done, jobs.Dead} {
-		out = append(out, choice{Value: string(st), Label: jobStatus(v, st)})
+		out = append(out, formOption{Value: string(st), Label: jobStatus(v, st)})
 	}
 	return out
 }

@@ -1,9 +1,9 @@
 package web
 
-// settingsLink stands in for the type that settings.go (the settings
-// index, built in parallel) declares; this file goes when that one is in.
+// settingsLink stands in for the type of settings.go (the settings index,
+// built in parallel) until that file is merged; this file goes then.
 type settingsLink struct {
-	Href, Title, Text string
+	Href, Key string
 }
 
 var _ = peopleSettings

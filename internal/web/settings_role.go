@@ -16,7 +16,7 @@ type rolePage struct {
 	frame
 	Name, Label string
 	Builtin     bool
-	Actions     []choice // the grid's columns
+	Actions     []formOption // the grid's columns
 	Objects     []grantRow
 	FieldRules  []fieldRuleGroup
 	Notice      string
@@ -34,7 +34,7 @@ type grantCell struct {
 	Name   string // the input's name: grant.<object>.<action>
 	Action string // the action's label
 	Scope  string
-	Scopes []choice // the scopes that mean something for the object
+	Scopes []formOption // the scopes that mean something for the object
 }
 
 // fieldRuleGroup is a record object's fields, each with its rule.
@@ -70,7 +70,7 @@ func (s *Server) roleGrid(w http.ResponseWriter, r *http.Request, v *visit) {
 func (s *Server) roleData(r *http.Request, v *visit, role access.Role) (*rolePage, error) {
 	data := &rolePage{frame: frame{Nav: "settings"}, Name: role.Name, Label: roleLabel(v.p, role.Name, role.Label), Builtin: role.Builtin}
 	for _, act := range gridActions {
-		data.Actions = append(data.Actions, choice{Value: string(act), Label: actionLabel(v, act)})
+		data.Actions = append(data.Actions, formOption{Value: string(act), Label: actionLabel(v, act)})
 	}
 	for _, object := range append(slices.Clone(access.RecordObjects), access.SettingObjects...) {
 		row := grantRow{Object: object, Label: accessObjectLabel(v, object)}
@@ -149,7 +149,7 @@ func (s *Server) saveRole(w http.ResponseWriter, r *http.Request, v *visit) {
 		s.fail(w, r, v, err)
 		return
 	}
-	text, ok := refusal(v, err)
+	text, ok := peopleRefusal(v, err)
 	if !ok {
 		s.fail(w, r, v, err)
 		return
@@ -230,12 +230,12 @@ func cutPrefix(s, prefix string) (string, bool) {
 
 // scopeChoices are the scopes an object's grants take: settings have no
 // owner, so for them a grant is on or off.
-func scopeChoices(v *visit, object string) []choice {
-	none, all := choice{Value: "none", Label: v.p.T("web.people.scope.none")}, choice{Value: "all", Label: v.p.T("web.people.scope.all")}
+func scopeChoices(v *visit, object string) []formOption {
+	none, all := formOption{Value: "none", Label: v.p.T("web.people.scope.none")}, formOption{Value: "all", Label: v.p.T("web.people.scope.all")}
 	if !slices.Contains(access.RecordObjects, object) {
-		return []choice{none, all}
+		return []formOption{none, all}
 	}
-	return []choice{none, {Value: "own", Label: v.p.T("web.people.scope.own")}, {Value: "team", Label: v.p.T("web.people.scope.team")}, all}
+	return []formOption{none, {Value: "own", Label: v.p.T("web.people.scope.own")}, {Value: "team", Label: v.p.T("web.people.scope.team")}, all}
 }
 
 func actionLabel(v *visit, act access.Action) string {

@@ -81,7 +81,7 @@ func (s *Server) addRole(w http.ResponseWriter, r *http.Request, v *visit) {
 	case fault.Is(err, fault.ENOTFOUND): // the role to start from
 		data.Errors = map[string]string{"from": v.p.T("web.people.roles.no_such_role")}
 	default:
-		text, ok := refusal(v, err)
+		text, ok := peopleRefusal(v, err)
 		if !ok {
 			s.fail(w, r, v, err)
 			return
@@ -98,7 +98,7 @@ func (s *Server) deleteRole(w http.ResponseWriter, r *http.Request, v *visit) {
 		doneAt(w, r, "/settings/roles", "deleted")
 		return
 	}
-	text, ok := refusal(v, err)
+	text, ok := peopleRefusal(v, err)
 	if !ok {
 		s.fail(w, r, v, err)
 		return

@@ -14,7 +14,7 @@ import (
 type teamsPage struct {
 	frame
 	Teams   []teamRow
-	Users   []choice // the active users, for managers and members
+	Users   []formOption // the active users, for managers and members
 	NewName string
 	Errors  map[string]string // of the form that adds a team
 	Notice  string
@@ -24,7 +24,7 @@ type teamsPage struct {
 // teamRow is one team as the page shows it.
 type teamRow struct {
 	ID, Name, ManagerID, Manager string
-	Members                      []choice
+	Members                      []formOption
 }
 
 func (s *Server) teamsList(w http.ResponseWriter, r *http.Request, v *visit) {
@@ -48,14 +48,14 @@ func (s *Server) teamsData(r *http.Request) (*teamsPage, error) {
 		return nil, err
 	}
 	data := &teamsPage{frame: frame{Nav: "settings"}}
-	names, members := map[string]string{}, map[string][]choice{}
+	names, members := map[string]string{}, map[string][]formOption{}
 	for _, u := range users {
 		names[u.ID] = u.Name
 		if u.Status == account.StatusActive {
-			data.Users = append(data.Users, choice{Value: u.ID, Label: u.Name})
+			data.Users = append(data.Users, formOption{Value: u.ID, Label: u.Name})
 		}
 		if u.TeamID != nil {
-			members[*u.TeamID] = append(members[*u.TeamID], choice{Value: u.ID, Label: u.Name})
+			members[*u.TeamID] = append(members[*u.TeamID], formOption{Value: u.ID, Label: u.Name})
 		}
 	}
 	for _, t := range teams {
@@ -148,7 +148,7 @@ func (s *Server) teamRefused(w http.ResponseWriter, r *http.Request, v *visit, e
 	case invalid && len(errs) > 0:
 		data.Problem = firstError(errs)
 	default:
-		text, ok := refusal(v, err)
+		text, ok := peopleRefusal(v, err)
 		if !ok {
 			s.fail(w, r, v, err)
 			return

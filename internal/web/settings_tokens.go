@@ -73,7 +73,7 @@ func (s *Server) addToken(w http.ResponseWriter, r *http.Request, v *visit) {
 	data.Name, data.Scope = name, scope
 	if errs, ok := fieldErrors(v, err); ok && len(errs) > 0 {
 		data.Errors = errs
-	} else if text, ok := refusal(v, err); ok {
+	} else if text, ok := peopleRefusal(v, err); ok {
 		data.Problem = text
 	} else {
 		s.fail(w, r, v, err)

@@ -14,8 +14,8 @@ import (
 type usersPage struct {
 	frame
 	Users   []userRow
-	Roles   []choice
-	Teams   []choice
+	Roles   []formOption
+	Teams   []formOption
 	Add     newUserForm
 	Errors  map[string]string // of the form that adds a user, by field
 	Notice  string
@@ -62,7 +62,7 @@ func (s *Server) usersData(r *http.Request, v *visit) (*usersPage, error) {
 	data := &usersPage{frame: frame{Nav: "settings"}, Roles: roles}
 	teamNames := map[string]string{}
 	for _, t := range teams {
-		data.Teams = append(data.Teams, choice{Value: t.ID, Label: t.Name})
+		data.Teams = append(data.Teams, formOption{Value: t.ID, Label: t.Name})
 		teamNames[t.ID] = t.Name
 	}
 	roleLabels := map[string]string{}
@@ -82,15 +82,15 @@ func (s *Server) usersData(r *http.Request, v *visit) (*usersPage, error) {
 
 // roleChoices are the workspace's roles, labelled in the user's language
 // when built in.
-func (s *Server) roleChoices(r *http.Request, v *visit) ([]choice, error) {
+func (s *Server) roleChoices(r *http.Request, v *visit) ([]formOption, error) {
 	roles, err := s.roles().Roles(r.Context())
 	if err != nil {
 		return nil, err
 	}
 	p := v.p
-	out := make([]choice, 0, len(roles))
+	out := make([]formOption, 0, len(roles))
 	for _, role := range roles {
-		out = append(out, choice{Value: role.Name, Label: roleLabel(p, role.Name, role.Label)})
+		out = append(out, formOption{Value: role.Name, Label: roleLabel(p, role.Name, role.Label)})
 	}
 	return out, nil
 }
@@ -119,7 +119,7 @@ func (s *Server) addUser(w http.ResponseWriter, r *http.Request, v *visit) {
 	data.Add = in
 	if errs, ok := fieldErrors(v, err); ok && len(errs) > 0 {
 		data.Errors = errs
-	} else if text, ok := refusal(v, err); ok {
+	} else if text, ok := peopleRefusal(v, err); ok {
 		data.Problem = text
 	} else {
 		s.fail(w, r, v, err)
@@ -143,7 +143,7 @@ func (s *Server) afterUserChange(w http.ResponseWriter, r *http.Request, v *visi
 		doneAt(w, r, "/settings/users", code)
 		return
 	}
-	text, ok := refusal(v, err)
+	text, ok := peopleRefusal(v, err)
 	if !ok || fault.Is(err, fault.ENOTFOUND) {
 		s.fail(w, r, v, err)
 		return
