@@ -75,11 +75,12 @@ func (s *Server) meData(r *http.Request, v *visit) (*mePage, error) {
 // call as PATCH /api/v1/me.
 func (s *Server) saveMe(w http.ResponseWriter, r *http.Request, v *visit) {
 	name, lang, tz := strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("language"), r.PostFormValue("time_zone")
-	ch := account.MyChange{Name: &name, TimeZone: &tz}
+	// The service takes any language tag; the page offers, and takes,
+	// only those Rapport speaks.
+	var err error = fault.Field("language", "option", "must be a language Rapport speaks")
 	if locale.Supported(lang) {
-		ch.Language = &lang
+		_, _, err = s.accounts.UpdateMe(r.Context(), account.MyChange{Name: &name, Language: &lang, TimeZone: &tz}, v.session.ID)
 	}
-	_, _, err := s.accounts.UpdateMe(r.Context(), ch, v.session.ID)
 	if err == nil {
 		doneAt(w, r, "/me", "saved")
 		return
@@ -95,9 +96,6 @@ func (s *Server) saveMe(w http.ResponseWriter, r *http.Request, v *visit) {
 		return
 	}
 	data.Name, data.TimeZone, data.Errors = name, tz, errs
-	if !locale.Supported(lang) {
-		data.Errors["language"] = v.p.FieldError(fault.FieldError{Field: "language", Code: "option"})
-	}
 	s.render(w, r, v, http.StatusBadRequest, "me", data)
 }
 

@@ -317,6 +317,8 @@ func TestTheTimeZoneChangesMyDay(t *testing.T) {
 		token := a.csrf()
 		a.post("/me", url.Values{"csrf_token": {token}, "name": {"Ada <b>"}, "language": {"en"}, "time_zone": {"Mars/Olympus"}}).
 			want(t, "a bad zone", http.StatusBadRequest, `<p class="error" id="time_zone-error">`)
+		a.post("/me", url.Values{"csrf_token": {token}, "name": {"Ada <b>"}, "language": {"de"}, "time_zone": {"Asia/Tokyo"}}).
+			want(t, "a language Rapport does not speak", http.StatusBadRequest, `<p class="error" id="language-error">`, `value="Ada &lt;b&gt;"`)
 		a.post("/me", url.Values{"csrf_token": {token}, "name": {"Ada <b>"}, "language": {"en"}, "time_zone": {"Asia/Tokyo"}}).
 			want(t, "the profile", http.StatusSeeOther, "/me?done=saved")
 		tokyo, _ := time.LoadLocation("Asia/Tokyo")
