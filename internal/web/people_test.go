@@ -399,3 +399,35 @@ func TestSignOutEverywhereElse(t *testing.T) {
 		a.get("/contacts").want(t, "the other browser after", http.StatusSeeOther, "/signin?next=%2Fcontacts")
 	})
 }
+
+func TestTeams(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		a.setUp()
+		ctx := a.admin()
+		ada := a.userID(ctx)
+		sam := a.colleague("sam@example.com", "Sam <i>", "salesperson")
+		token := a.csrf()
+		a.get("/settings/teams").want(t, "no teams", http.StatusOK, "No teams yet.")
+		a.post("/settings/teams", url.Values{"csrf_token": {token}, "name": {"North <script>"}}).want(t, "a team", http.StatusSeeOther)
+		a.post("/settings/teams", url.Values{"csrf_token": {token}, "name": {"North <script>"}}).
+			want(t, "the same name again", http.StatusBadRequest, `<p class="error" id="name-error">This already exists.</p>`, `value="North &lt;script&gt;"`)
+		teams, _ := a.accounts.ListTeams(ctx)
+		id := teams[0].ID
+		a.post("/settings/teams/"+id+"/edit", url.Values{"csrf_token": {token}, "name": {"South"}, "manager_id": {ada}}).
+			want(t, "renamed, with a manager", http.StatusSeeOther, "/settings/teams?done=saved")
+		a.post("/settings/teams/"+id+"/members", url.Values{"csrf_token": {token}, "user_id": {sam.ID}}).
+			want(t, "Sam joins", http.StatusSeeOther)
+		page := a.get("/settings/teams")
+		page.want(t, "the team", http.StatusOK, "South", "Manager: Ada Lovelace", `id="member-`+id+`-`+sam.ID+`">Sam &lt;i&gt;</span>`)
+		if strings.Contains(page.body, "<script>") || strings.Contains(page.body, "Sam <i>") {
+			t.Error("the teams page shows a name as HTML")
+		}
+		a.post("/settings/teams/"+id+"/members/"+sam.ID+"/remove", url.Values{"csrf_token": {token}}).want(t, "Sam leaves", http.StatusSeeOther)
+		if u, _ := a.accounts.GetUser(ctx, sam.ID); u.TeamID != nil {
+			t.Errorf("Sam is still in team %s", *u.TeamID)
+		}
+		a.post("/settings/teams/"+id+"/delete", url.Values{"csrf_token": {token}}).want(t, "deleted", http.StatusSeeOther, "/settings/teams?done=deleted")
+		a.post("/settings/teams/"+id+"/delete", url.Values{"csrf_token": {token}}).want(t, "deleted again", http.StatusNotFound)
+	})
+}
