@@ -157,7 +157,7 @@ var pages = map[string]func(p *locale.Printer) page{
 		v := &visit{p: p}
 		return &jobsPage{frame: frame{Nav: "settings"}, Status: "dead", Statuses: jobStatuses(v), More: "/settings/jobs?cursor=1",
 			Problem: p.T("web.people.jobs.bad_filter"),
-			Jobs: []jobRow{{ID: "1", Kind: "webhook", Status: p.T("web.people.jobs.dead"), RunAt: "today", Updated: "today",
+			Jobs: []jobRow{{ID: "1", Kind: "webhook", Status: p.T("web.people.jobs.dead"), RunAt: "today",
 				LastError: "<b>timeout", Attempts: 10, MaxAttempts: 10}}}
 	},
 	"me": func(p *locale.Printer) page {

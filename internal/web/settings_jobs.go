@@ -23,8 +23,8 @@ type jobsPage struct {
 
 // jobRow is one job as the list shows it.
 type jobRow struct {
-	ID, Kind, Status, RunAt, Updated, LastError string
-	Attempts, MaxAttempts                       int
+	ID, Kind, Status, RunAt, LastError string
+	Attempts, MaxAttempts              int
 }
 
 func (s *Server) jobsList(w http.ResponseWriter, r *http.Request, v *visit) {
@@ -48,7 +48,7 @@ func (s *Server) jobsList(w http.ResponseWriter, r *http.Request, v *visit) {
 	}
 	for _, j := range page.Data {
 		data.Jobs = append(data.Jobs, jobRow{ID: formatID(j.ID), Kind: j.Kind, Status: jobStatus(v, j.Status),
-			RunAt: v.moment(j.RunAt), Updated: v.moment(j.UpdatedAt), LastError: j.LastError,
+			RunAt: v.moment(j.RunAt), LastError: j.LastError,
 			Attempts: j.Attempts, MaxAttempts: j.MaxAttempts})
 	}
 	if page.NextCursor != "" {
