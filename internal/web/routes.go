@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/account"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/locale"
@@ -99,6 +100,38 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /settings/stock", s.administrators(s.setStockPage))
 	mux.Handle("POST /settings/stock/warehouses", s.administrators(s.setAddWarehouse))
 	mux.Handle("POST /settings/stock/{id}/adjust", s.administrators(s.setAdjustStock))
+
+	// Settings: people and security.
+	mux.Handle("GET /settings/users", s.adminOnly(s.usersList))
+	mux.Handle("POST /settings/users", s.adminOnly(s.addUser))
+	mux.Handle("POST /settings/users/{id}/role", s.adminOnly(s.changeUser))
+	mux.Handle("GET /settings/users/{id}/deactivate", s.adminOnly(s.deactivateForm))
+	mux.Handle("POST /settings/users/{id}/deactivate", s.adminOnly(s.deactivateUser))
+	mux.Handle("POST /settings/users/{id}/reactivate", s.adminOnly(s.reactivateUser))
+	mux.Handle("GET /settings/teams", s.adminOnly(s.teamsList))
+	mux.Handle("POST /settings/teams", s.adminOnly(s.addTeam))
+	mux.Handle("POST /settings/teams/{id}/edit", s.adminOnly(s.changeTeam))
+	mux.Handle("POST /settings/teams/{id}/members", s.adminOnly(s.addMember))
+	mux.Handle("POST /settings/teams/{id}/members/{user}/remove", s.adminOnly(s.removeMember))
+	mux.Handle("POST /settings/teams/{id}/delete", s.adminOnly(s.deleteTeam))
+	mux.Handle("GET /settings/roles", s.adminOnly(s.rolesList))
+	mux.Handle("POST /settings/roles", s.adminOnly(s.addRole))
+	mux.Handle("GET /settings/roles/{name}/edit", s.adminOnly(s.roleGrid))
+	mux.Handle("POST /settings/roles/{name}/edit", s.adminOnly(s.saveRole))
+	mux.Handle("POST /settings/roles/{name}/delete", s.adminOnly(s.deleteRole))
+	mux.Handle("GET /settings/audit", s.adminOnly(s.auditTrail))
+	mux.Handle("GET /settings/jobs", s.adminOnly(s.jobsList))
+	// Everyone's own: API tokens, and the page of their preferences,
+	// two-factor sign-in and sessions.
+	mux.Handle("GET /settings/tokens", s.signedIn(s.tokensList))
+	mux.Handle("POST /settings/tokens", s.signedIn(s.addToken))
+	mux.Handle("POST /settings/tokens/{id}/revoke", s.signedIn(s.revokeToken))
+	mux.Handle("GET /me", s.signedIn(s.mePage))
+	mux.Handle("POST /me", s.signedIn(s.saveMe))
+	mux.Handle("POST /me/totp", s.signedIn(s.beginTOTP))
+	mux.Handle("POST /me/totp/confirm", s.signedIn(s.confirmTOTP))
+	mux.Handle("POST /me/totp/off", s.signedIn(s.disableTOTP))
+	mux.Handle("POST /me/sessions/end", s.signedIn(s.signOutOthers))
 
 	// Forms of deals, tasks and products; duplicates and merging.
 	mux.Handle("GET /pick/{object}", s.signedIn(s.pick))
@@ -274,6 +307,69 @@ var pages = map[string]func(p *locale.Printer) page{
 				Levels: []setStockLevel{{Warehouse: "Main <b>Lovelace", Quantity: "4"}}}}}
 		data.Errors = map[string]string{"p3.": p.T("web.settings.stock.below_zero")}
 		return data
+	},
+
+	// Settings: people and security.
+	"settings_users": func(p *locale.Printer) page {
+		return &usersPage{frame: frame{Nav: "settings"}, Notice: p.T("web.people.done.added"), Problem: p.T("web.people.conflict"),
+			Roles: []formOption{{Value: "salesperson", Label: p.T("web.people.role.salesperson")}}, Teams: []formOption{{Value: "1", Label: "North <b>"}},
+			Users: []userRow{{ID: "1", Name: "Ada <b>Lovelace", Email: "ada@example.com", Role: "salesperson", RoleLabel: p.T("web.people.role.salesperson"),
+				TeamID: "1", Team: "North <b>", Active: true, TwoFactor: true}, {ID: "2", Name: "Charles", Email: "cb@example.com"}},
+			Add:    newUserForm{Name: "Mary", Email: "mary@", Role: "salesperson"},
+			Errors: map[string]string{"email": p.FieldError(fault.FieldError{Field: "email", Code: "email"})}}
+	},
+	"settings_deactivate": func(p *locale.Printer) page {
+		return &deactivatePage{frame: frame{Nav: "settings"}, ID: "2", Name: "Charles <b>", Email: "cb@example.com",
+			Others: []formOption{{Value: "1", Label: "Ada <b>Lovelace"}}, ReassignTo: "1", Problem: p.T("web.people.conflict")}
+	},
+	"settings_teams": func(p *locale.Printer) page {
+		return &teamsPage{frame: frame{Nav: "settings"}, Notice: p.T("web.people.done.saved"), Problem: p.T("web.people.conflict"),
+			Users: []formOption{{Value: "1", Label: "Ada <b>Lovelace"}}, NewName: "South",
+			Teams:  []teamRow{{ID: "1", Name: "North <b>", ManagerID: "1", Manager: "Ada <b>Lovelace", Members: []formOption{{Value: "1", Label: "Ada <b>Lovelace"}}}},
+			Errors: map[string]string{"name": p.FieldError(fault.FieldError{Field: "name", Code: "duplicate"})}}
+	},
+	"settings_roles": func(p *locale.Printer) page {
+		return &rolesPage{frame: frame{Nav: "settings"}, Notice: p.T("web.people.done.deleted"), Problem: p.T("web.people.conflict"),
+			Roles:  []roleRow{{Name: "salesperson", Label: p.T("web.people.role.salesperson"), Builtin: true}, {Name: "intern", Label: "Intern <b>"}},
+			New:    newRoleForm{Name: "Intern", From: "salesperson"},
+			Errors: map[string]string{"name": p.FieldError(fault.FieldError{Field: "name", Code: "format"})}}
+	},
+	"settings_role": func(p *locale.Printer) page {
+		v := &visit{p: p}
+		return &rolePage{frame: frame{Nav: "settings"}, Name: "intern", Label: "Intern <b>", Notice: p.T("web.people.done.saved"),
+			Problem: p.T("web.people.conflict"), Actions: []formOption{{Value: "read", Label: actionLabel(v, access.Read)}},
+			Objects: []grantRow{{Object: "contact", Label: accessObjectLabel(v, "contact"), Cells: []grantCell{
+				{Name: "grant.contact.read", Action: actionLabel(v, access.Read), Scope: "own", Scopes: scopeChoices(v, "contact")}}}},
+			FieldRules: []fieldRuleGroup{{Object: "contact", Label: accessObjectLabel(v, "contact"),
+				Fields: []fieldRuleRow{{Name: "phones", Label: fieldLabel(p, "phones"), Rule: "hidden"}}}}}
+	},
+	"settings_tokens": func(p *locale.Printer) page {
+		return &tokensPage{frame: frame{Nav: "settings"}, Secret: "rpt_1_secret", Name: "Zapier <b>", Scope: "read",
+			Notice: p.T("web.people.done.revoked"), Problem: p.T("web.people.conflict"),
+			Tokens: []tokenRow{{ID: "1", Name: "Zapier <b>", Scope: p.T("web.people.tokens.read"), Created: "today", LastUsed: "now"}},
+			Errors: map[string]string{"name": p.FieldError(fault.FieldError{Field: "name", Code: "required"})}}
+	},
+	"settings_audit": func(p *locale.Printer) page {
+		return &auditPage{frame: frame{Nav: "settings"}, Filter: auditFilterForm{Object: "contact", UserID: "1", From: "2026-01-01"},
+			Users: []formOption{{Value: "1", Label: "Ada <b>Lovelace"}}, More: "/settings/audit?cursor=x",
+			Entries: []auditRow{{At: "today", Who: "Ada <b>Lovelace", Address: "192.0.2.1", Action: p.T("web.people.audit.update"),
+				Object: "contact", RecordID: "7", Changes: []auditChange{{Field: "first_name", Before: "Ada", After: "<script>"}}}},
+			Errors: map[string]string{"to": p.FieldError(fault.FieldError{Field: "to", Code: "type"})}}
+	},
+	"settings_jobs": func(p *locale.Printer) page {
+		v := &visit{p: p}
+		return &jobsPage{frame: frame{Nav: "settings"}, Status: "dead", Statuses: jobStatuses(v), More: "/settings/jobs?cursor=1",
+			Problem: p.T("web.people.jobs.bad_filter"),
+			Jobs: []jobRow{{ID: "1", Kind: "webhook", Status: p.T("web.people.jobs.dead"), RunAt: "today",
+				LastError: "<b>timeout", Attempts: 10, MaxAttempts: 10}}}
+	},
+	"me": func(p *locale.Printer) page {
+		qr, _ := qrSVG("otpauth://totp/Rapport:ada@example.com?secret=JBSWY3DPEHPK3PXP", p.T("web.people.me.qr"))
+		return &mePage{frame: frame{Nav: "me"}, Name: "Ada <b>", Language: p.Lang(), TimeZone: "Europe/London", Zones: timeZones,
+			Enrol: &enrolView{Secret: "JBSWY3DPEHPK3PXP", QR: qr}, TOTPError: p.T("web.signin.wrong_code"),
+			Notice: p.T("web.people.done.totp_on"), Problem: p.T("web.people.conflict"),
+			Errors:   map[string]string{"name": p.FieldError(fault.FieldError{Field: "name", Code: "required"})},
+			Sessions: []sessionRow{{ID: "1", Device: "Firefox", Address: "192.0.2.1", LastSeen: "now", Current: true}, {ID: "2", Device: "<b>"}}}
 	},
 
 	// Forms and merging.

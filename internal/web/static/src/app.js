@@ -7,6 +7,7 @@ import "./header.js";
 import "./lists.js";
 import "./settings.js";
 import "./forms.js";
+import "./people.js";
 
 window.htmx = htmx;
 document.documentElement.classList.add("js");
