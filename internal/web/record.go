@@ -6,7 +6,9 @@ import (
 	"github.com/rapport-crm/rapport/internal/records"
 )
 
-// recordPage shows one record, its fields in groups.
+// recordPage shows one record: its fields in groups and the records
+// related to it on the left, and for contacts, companies and deals the
+// composer and the timeline on the right.
 type recordPage struct {
 	frame
 	Plural  string
@@ -15,6 +17,17 @@ type recordPage struct {
 	Groups  []fieldGroup
 	Created string
 	Updated string
+
+	// Follow is where the follow button posts, "" without one; Following
+	// says whether the user follows the record.
+	Follow    string
+	Following bool
+	Related   []relatedGroup
+	Stages    []stageStay // a deal's stays in its stages, newest first
+	Composer  *composer
+	Timeline  *timelineView
+	// Mentions are the mention picker's options, in its fragment.
+	Mentions []mentionOption
 }
 
 // fieldGroup is a titled group of fields on a record page.
@@ -41,8 +54,14 @@ func (s *Server) record(w http.ResponseWriter, r *http.Request, v *visit) {
 		s.fail(w, r, v, errNotFound)
 		return
 	}
+	s.showRecord(w, r, v, view, r.PathValue("id"), nil, http.StatusOK)
+}
+
+// showRecord answers the page of a record, with c as its composer (nil
+// for an empty one).
+func (s *Server) showRecord(w http.ResponseWriter, r *http.Request, v *visit, view *objectView, id string, c *composer, status int) {
 	ctx := r.Context()
-	rec, err := s.engine.Get(ctx, view.plural, r.PathValue("id"), false)
+	rec, err := s.engine.Get(ctx, view.plural, id, false)
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
@@ -83,5 +102,45 @@ func (s *Server) record(w http.ResponseWriter, r *http.Request, v *visit) {
 	if len(custom.Fields) > 0 {
 		data.Groups = append(data.Groups, custom)
 	}
-	s.render(w, r, v, http.StatusOK, "record", data)
+	if err := s.together(r, v, view, rec, data, c); err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	s.render(w, r, v, status, "record", data)
+}
+
+// together fills in what a record page shows beside its fields: whether
+// the user follows it, the records related to it, a deal's stages, and
+// the composer and the timeline.
+func (s *Server) together(r *http.Request, v *visit, view *objectView, rec records.Record, data *recordPage, c *composer) error {
+	id := str(rec["id"])
+	here := "/" + view.plural + "/" + id
+	var err error
+	if data.Related, err = s.related(r, v, view, rec); err != nil {
+		return err
+	}
+	if view.object == "deal" {
+		if data.Stages, err = s.stageStays(r, v, id); err != nil {
+			return err
+		}
+	}
+	if s.activity == nil {
+		return nil
+	}
+	data.Follow = here + "/follow"
+	if data.Following, err = s.activity.Following(r.Context(), view.object, id); err != nil {
+		return err
+	}
+	if !s.hasTimeline(view) {
+		return nil
+	}
+	if c == nil {
+		if c, err = s.newComposer(r, v, here+"/timeline", r.URL.Query().Get("compose")); err != nil {
+			return err
+		}
+	}
+	data.Composer = c
+	tl, err := s.timeline(r, v, view, id, "")
+	data.Timeline = &tl
+	return err
 }

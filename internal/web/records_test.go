@@ -1,0 +1,304 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/rapport-crm/rapport/internal/store"
+	"github.com/rapport-crm/rapport/internal/store/storetest"
+)
+
+// told are the notifications of user as "kind: title" lines, oldest
+// first.
+func (a *app) told(user string) []string {
+	a.t.Helper()
+	rows, err := a.db.Reader().QueryContext(context.Background(),
+		`SELECT kind, title FROM notifications WHERE workspace_id = 1 AND user_id = ? ORDER BY id`, user)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var kind, title string
+		if err := rows.Scan(&kind, &title); err != nil {
+			a.t.Fatal(err)
+		}
+		out = append(out, kind+": "+title)
+	}
+	return out
+}
+
+// colleague adds a user and returns their id.
+func (a *app) colleague(email, name, role string) string {
+	a.t.Helper()
+	u, err := a.accounts.CreateUser(context.Background(), 1, email, name, "a long secret", role)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return u.ID
+}
+
+// signInAs gives the app a new client signed in as email.
+func (a *app) signInAs(email string) {
+	a.t.Helper()
+	a.client = a.newClient()
+	a.post("/signin", url.Values{"email": {email}, "password": {"a long secret"}}).want(a.t, "sign in as "+email, http.StatusSeeOther)
+}
+
+func (a *app) create(ctx context.Context, object string, in map[string]any) string {
+	a.t.Helper()
+	rec, err := a.engine.Create(ctx, object, in)
+	if err != nil {
+		a.t.Fatalf("create %s: %v", object, err)
+	}
+	return rec["id"].(string)
+}
+
+var htmxHeaders = func(token string) []string { return []string{"X-CSRF-Token", token, "HX-Request", "true"} }
+
+func TestComposerAddsToTheTimeline(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		a.setUp()
+		ctx := a.admin()
+		me := a.userID(ctx)
+		sam := a.colleague("sam@example.com", "Sam <Smith>", "administrator")
+		contact := a.create(ctx, "contacts", map[string]any{"first_name": "Bob", "last_name": "Byron"})
+		path := "/contacts/" + contact
+		page := a.get(path)
+		page.want(t, "a contact's page", http.StatusOK, "Timeline", `id="composer"`, `role="tablist"`,
+			`hx-post="`+path+`/timeline"`, `data-mentions="/mentions"`, "Added", `aria-pressed="true"`, "Following")
+		token := a.csrf()
+		h := htmxHeaders(token)
+
+		// A note that mentions Sam, picked from the picker, and says
+		// something that looks like markup.
+		note := url.Values{"kind": {"note"}, "body": {"Ask @Sam <Smith> about <script>alert(1)</script>\n\nThanks"}, "mention": {sam}}
+		ans := a.post(path+"/timeline", note, h...)
+		ans.want(t, "a note", http.StatusOK, `id="composer"`, `hx-swap-oob="true"`, "Added to the timeline.",
+			`<a href="mailto:sam@example.com" rel="nofollow noreferrer">@Sam &lt;Smith&gt;</a>`,
+			"&lt;script&gt;alert(1)&lt;/script&gt;", "<p>Thanks</p>")
+		if strings.Contains(ans.body, "<script>alert") {
+			t.Error("the timeline shows a note's script as HTML")
+		}
+		if got := a.told(sam); len(got) != 1 || !strings.HasPrefix(got[0], "mentioned: Ada Lovelace mentioned you") {
+			t.Errorf("Sam was told %v", got)
+		}
+
+		// A call, a task given to Sam and a meeting.
+		a.post(path+"/timeline", url.Values{"kind": {"call"}, "direction": {"inbound"}, "call_result": {"answered"},
+			"minutes": {"5"}, "body": {"Wants a quote"}}, h...).
+			want(t, "a call", http.StatusOK, "Inbound", "Answered", "5 min", "Wants a quote")
+		a.post(path+"/timeline", url.Values{"kind": {"task"}, "title": {"Send the quote"}, "due": {"2030-01-02T09:30"}, "owner_id": {sam}}, h...).
+			want(t, "a task", http.StatusOK, "Send the quote", "Due ")
+		a.post(path+"/timeline", url.Values{"kind": {"task"}, "title": {"My own"}, "owner_id": {me}}, h...).
+			want(t, "a task of my own", http.StatusOK, "My own")
+		a.post(path+"/timeline", url.Values{"kind": {"meeting"}, "title": {"Visit"}, "starts": {"2030-01-03T10:00"},
+			"ends": {"2030-01-03T11:00"}, "place": {"Their office"}}, h...).
+			want(t, "a meeting", http.StatusOK, "Visit", "Their office")
+		if got := a.told(sam); len(got) != 2 || got[1] != "assigned: Assigned to you: Send the quote" {
+			t.Errorf("Sam was told %v", got)
+		}
+		if got := a.told(me); len(got) != 0 {
+			t.Errorf("I was told of my own doing: %v", got)
+		}
+		// The meeting, in 2030, is the newest entry.
+		page = a.get(path)
+		if i, j := strings.Index(page.body, "Visit"), strings.Index(page.body, "Wants a quote"); i < 0 || j < 0 || i > j {
+			t.Error("the timeline is not newest first")
+		}
+
+		// Refusals keep what was typed, each error beside its input.
+		for _, c := range []struct {
+			name string
+			form url.Values
+			want []string
+		}{
+			{"an empty note", url.Values{"kind": {"note"}, "body": {"  "}}, []string{`id="c-note-body-error"`, "This field is required."}},
+			{"a task without a title", url.Values{"kind": {"task"}, "due": {"2030-01-02T09:30"}},
+				[]string{`id="c-task-title-error"`, `value="2030-01-02T09:30"`}},
+			{"a due time that does not read", url.Values{"kind": {"task"}, "title": {"Later <b>"}, "due": {"soon"}},
+				[]string{`id="c-task-due-error"`, "This is not in the expected format.", `value="Later &lt;b&gt;"`}},
+			{"a meeting that ends first", url.Values{"kind": {"meeting"}, "title": {"Visit"}, "starts": {"2030-01-03T10:00"}, "ends": {"2030-01-03T09:00"}},
+				[]string{`id="c-meeting-ends-error"`, "outside the allowed range"}},
+			{"minutes that are no number", url.Values{"kind": {"call"}, "direction": {"outbound"}, "minutes": {"five"}},
+				[]string{`id="c-call-minutes-error"`, `value="five"`}},
+		} {
+			ans := a.post(path+"/timeline", c.form, h...)
+			ans.want(t, c.name, http.StatusUnprocessableEntity, c.want...)
+			if strings.Contains(ans.body, "hx-swap-oob") {
+				t.Errorf("%s: the timeline is drawn again", c.name)
+			}
+		}
+		// Without JavaScript: the page again, or back to it.
+		a.post(path+"/timeline", url.Values{"kind": {"note"}, "body": {""}, "csrf_token": {token}}).
+			want(t, "an empty note from a plain form", http.StatusBadRequest, "Bob Byron", `id="c-note-body-error"`)
+		a.post(path+"/timeline", url.Values{"kind": {"note"}, "body": {"Plain"}, "csrf_token": {token}}).
+			want(t, "a note from a plain form", http.StatusSeeOther, path)
+		a.post(path+"/timeline", url.Values{"kind": {"note"}, "body": {"Forged"}}).
+			want(t, "a note without the CSRF token", http.StatusForbidden)
+		a.post("/contacts/99999/timeline", url.Values{"kind": {"note"}, "body": {"x"}}, h...).
+			want(t, "a note on a missing contact", http.StatusNotFound)
+		a.post("/products/1/timeline", url.Values{"kind": {"note"}, "body": {"x"}}, h...).
+			want(t, "a note on a product", http.StatusNotFound)
+	})
+}
+
+func TestTimelinePagesAndEscapes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		a.setUp()
+		ctx := a.admin()
+		company := a.create(ctx, "companies", map[string]any{"name": "Acme"})
+		contact := a.create(ctx, "contacts", map[string]any{"first_name": "Bob", "companies": []any{map[string]any{"id": company}}})
+		a.create(ctx, "notes", map[string]any{"record_type": "contact", "record_id": contact,
+			"body": `<p onclick="x()">Hi <img src="https://evil.example/p.png"> <a href="javascript:alert(1)">click</a><script>alert(2)</script></p>`})
+		page := a.get("/companies/" + company)
+		page.want(t, "a company's page shows its contact's note", http.StatusOK, "<p>Hi", ">Bob</a>", "click")
+		for _, bad := range []string{"onclick", "evil.example", "javascript:", "<script>alert(2)"} {
+			if strings.Contains(page.body, bad) {
+				t.Errorf("the timeline shows %q", bad)
+			}
+		}
+
+		few := a.get("/contacts/" + contact)
+		for i := range 24 {
+			a.create(ctx, "notes", map[string]any{"record_type": "contact", "record_id": contact, "body": fmt.Sprintf("Note %02d", i)})
+		}
+		many := a.get("/contacts/" + contact)
+		many.want(t, "the first page", http.StatusOK, "Note 23", `hx-trigger="revealed"`)
+		if strings.Contains(many.body, "Note 03") {
+			t.Error("the first page shows more than a page")
+		}
+		if f, m := few.queries(t), many.queries(t); f != m {
+			t.Errorf("the record page made %d queries for one entry and %d for a page of them", f, m)
+		}
+		more := regexp.MustCompile(`hx-get="([^"]+/timeline\?cursor=[^"]+)"`).FindStringSubmatch(many.body)
+		if more == nil {
+			t.Fatal("no next page")
+		}
+		next := a.get(strings.ReplaceAll(more[1], "&amp;", "&"), "HX-Request", "true")
+		next.want(t, "the next page", http.StatusOK, "Note 03", "Note 00", "Hi")
+		if strings.Contains(next.body, "Note 23") || strings.Contains(next.body, "<html") || strings.Contains(next.body, "hx-trigger") {
+			t.Error("the next page repeats the first, the layout, or promises more")
+		}
+		a.get("/contacts/"+contact+"/timeline?cursor=nonsense", "HX-Request", "true").want(t, "a bad cursor", http.StatusNotFound)
+	})
+}
+
+func TestRelatedRecordsAndStageHistory(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		a.setUp()
+		ctx := a.admin()
+		_, stages := a.pipeline(ctx)
+		company := a.create(ctx, "companies", map[string]any{"name": "Acme <Ltd>"})
+		var contacts []any
+		for i := range 7 {
+			id := a.create(ctx, "contacts", map[string]any{"first_name": fmt.Sprintf("Person %d", i),
+				"companies": []any{map[string]any{"id": company}}})
+			contacts = append(contacts, map[string]any{"id": id})
+		}
+		deal := a.create(ctx, "deals", map[string]any{"title": "Engine <order>", "company_id": company, "contacts": contacts,
+			"value": map[string]any{"amount": json.Number("100000"), "currency": "GBP"}})
+		rec, _ := a.engine.Get(ctx, "deals", deal, false)
+		if _, err := a.engine.Update(ctx, "deals", deal, rec["version"].(int64), map[string]any{"stage_id": stages[1]}); err != nil {
+			t.Fatal(err)
+		}
+		a.get("/companies/"+company).want(t, "a company's related records", http.StatusOK, "Contacts", "Deals",
+			`href="/deals/`+deal+`">Engine &lt;order&gt;</a>`, "£1,000.00", `href="/contacts?f0=companies&amp;o0=eq&amp;v0=`+company+`"`, "See all")
+		a.get("/deals/"+deal).want(t, "a deal's contacts and stages", http.StatusOK, "Stage history", "Proposal", "Qualified", "since", "and 2 more")
+		a.get("/contacts/"+contacts[0].(map[string]any)["id"].(string)).want(t, "a contact's companies and deals", http.StatusOK,
+			`>Acme &lt;Ltd&gt;</a>`, `>Engine &lt;order&gt;</a>`)
+	})
+}
+
+func TestFollowingAndWhoIsTold(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		a.setUp()
+		ctx := a.admin()
+		me := a.userID(ctx)
+		_, stages := a.pipeline(ctx)
+		sam := a.colleague("sam@example.com", "Sam", "salesperson")
+		kim := a.colleague("kim@example.com", "Kim", "administrator")
+		deal := a.create(ctx, "deals", map[string]any{"title": "Engine order"})
+		path := "/deals/" + deal
+
+		a.signInAs("kim@example.com")
+		h := htmxHeaders(a.csrf())
+		a.get(path).want(t, "Kim's view of a deal", http.StatusOK, `aria-pressed="false"`)
+		a.post(path+"/follow", url.Values{"follow": {"true"}}, h...).want(t, "Kim follows", http.StatusOK, `aria-pressed="true"`, "Following", `value="false"`)
+		a.get(path).want(t, "the deal, followed", http.StatusOK, `aria-pressed="true"`)
+
+		// Sam, a salesperson, may not see the deal: no following, and no
+		// word of it when mentioned in a note on it.
+		a.signInAs("sam@example.com")
+		a.post(path+"/follow", url.Values{"follow": {"true"}}, htmxHeaders(a.csrf())...).want(t, "Sam follows a deal out of reach", http.StatusNotFound)
+		a.get("/mentions?q=kim", "HX-Request", "true").want(t, "Sam's picker", http.StatusOK, `data-name="Kim"`, "kim@example.com")
+
+		// I (the admin, who made the deal and so follow it) mention Sam
+		// and Kim in a note on the deal, and move it.
+		a.signInAs("kim@example.com")
+		a.client = a.newClient()
+		a.post("/signin", url.Values{"email": {"ada@example.com"}, "password": {"analytical-engine"}}).want(t, "Ada signs in", http.StatusSeeOther)
+		h = htmxHeaders(a.csrf())
+		a.post(path+"/timeline", url.Values{"kind": {"note"}, "body": {"@Sam and @Kim, look"}, "mention": {sam, kim}}, h...).
+			want(t, "a note mentioning Sam and Kim", http.StatusOK)
+		rec, _ := a.engine.Get(ctx, "deals", deal, false)
+		if _, err := a.engine.Update(ctx, "deals", deal, rec["version"].(int64), map[string]any{"stage_id": stages[1]}); err != nil {
+			t.Fatal(err)
+		}
+		if got := a.told(sam); len(got) != 0 {
+			t.Errorf("Sam was told of a deal out of reach: %v", got)
+		}
+		want := []string{"mentioned: Ada Lovelace mentioned you", "stage_changed: Engine order moved to Proposal"}
+		if got := a.told(kim); strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("Kim was told %v, want %v", got, want)
+		}
+		if got := a.told(me); len(got) != 0 {
+			t.Errorf("I was told of my own doing: %v", got)
+		}
+
+		// Kim stops following, without JavaScript.
+		a.signInAs("kim@example.com")
+		a.post(path+"/follow", url.Values{"follow": {"false"}, "csrf_token": {a.csrf()}}).want(t, "Kim stops following", http.StatusSeeOther, path)
+		a.get(path).want(t, "the deal, no longer followed", http.StatusOK, `aria-pressed="false"`)
+	})
+}
+
+func TestMentionPickerAndMailSettings(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		a.setUp()
+		a.colleague("sam@example.com", "Sam <script>", "salesperson")
+		gone := a.colleague("gone@example.com", "Samantha Gone", "salesperson")
+		if _, err := db.Raw().Exec(db.Dialect.Rebind(`UPDATE users SET status = 'deactivated' WHERE id = ?`), gone); err != nil {
+			t.Fatal(err)
+		}
+		ans := a.get("/mentions?q=SAM", "HX-Request", "true")
+		ans.want(t, "the picker", http.StatusOK, `role="option"`, `data-name="Sam &lt;script&gt;"`)
+		if strings.Contains(ans.body, "Samantha") || strings.Contains(ans.body, "<script>") || strings.Contains(ans.body, "Ada") {
+			t.Errorf("the picker offers %s", ans.body)
+		}
+		a.get("/mentions?q=nobody", "HX-Request", "true").want(t, "no match", http.StatusOK, "No colleague by that name")
+
+		a.get("/me/notifications").want(t, "mail settings", http.StatusOK, `name="mail" value="mentioned" checked`,
+			"a colleague mentions me in a note")
+		token := a.csrf()
+		a.post("/me/notifications", url.Values{"mail": {"assigned"}}).want(t, "settings without the token", http.StatusForbidden)
+		page := a.post("/me/notifications", url.Values{"mail": {"assigned"}, "csrf_token": {token}})
+		page.want(t, "settings saved", http.StatusOK, "Your choices are saved.", `name="mail" value="assigned" checked`)
+		if strings.Contains(page.body, `value="mentioned" checked`) {
+			t.Error("a kind left unticked still comes by mail")
+		}
+		a.post("/me/notifications", url.Values{"mail": {"nonsense"}, "csrf_token": {token}}).want(t, "a kind that is none", http.StatusNotFound)
+	})
+}
