@@ -70,4 +70,3 @@ func (s *Service) StageHistory(ctx context.Context, deal string, limit int) ([]S
 	}
 	return out, rows.Err()
 }
-

@@ -119,8 +119,8 @@ var pages = map[string]func(p *locale.Printer) page{
 				Items: []relatedItem{{Name: "Engine <b>order</b>", Href: "/deals/1", Meta: "£1,000.00"}}, More: "/deals?f0=contacts", Rest: 2}},
 			Stages: []stageStay{{Stage: "Proposal", Entered: "today"}, {Stage: "Qualified", Entered: "yesterday", Left: "today"}},
 			Composer: &composer{Action: "/contacts/1/timeline", Tab: "call", Values: map[string]string{"minutes": "x"},
-				Errors:   map[string]string{"minutes": p.FieldError(fault.FieldError{Field: "minutes", Code: "type"})},
-				Problem:  p.T("web.form.invalid"), Users: []formOption{{Value: "1", Label: "Ada"}}, Mentions: []formOption{{Value: "2", Label: "Sam"}}},
+				Errors:  map[string]string{"minutes": p.FieldError(fault.FieldError{Field: "minutes", Code: "type"})},
+				Problem: p.T("web.form.invalid"), Users: []formOption{{Value: "1", Label: "Ada"}}, Mentions: []formOption{{Value: "2", Label: "Sam"}}},
 			Timeline: &timelineView{More: "/contacts/1/timeline?cursor=x", Items: []timelineItem{
 				{ID: "note-1", Kind: "note", Label: p.T("web.timeline.note"), Text: "<p>Hello <a href=\"mailto:sam@example.com\">@Sam</a></p>",
 					When: "today", Who: "Ada", About: "Engine order", AboutHref: "/deals/1"},
