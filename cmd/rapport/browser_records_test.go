@@ -75,6 +75,11 @@ func TestBrowserRecords(t *testing.T) {
 			t.Error("the task due in 2030 is not at the top of the timeline")
 		}
 		b.shoot("record-timeline")
+		b.do("a phone's width", chromedp.EmulateViewport(375, 812))
+		if wide, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.documentElement.scrollWidth > 375 ? [...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > 376 && !e.closest(".nav")).map(e => e.tagName + "." + e.className).slice(0, 5).join(" ") : ""`)); wide != "" {
+			t.Errorf("wider than a phone: %s", wide)
+		}
+		b.do("back to desktop width", chromedp.EmulateViewport(1280, 860))
 
 		b.do("stop following", chromedp.Click(css(`.follow button`)), chromedp.WaitVisible(css(`.follow button[aria-pressed="false"]`)))
 		if b.eval(`window.pwned === 1`) {
