@@ -102,17 +102,17 @@ func (s *Server) showRecord(w http.ResponseWriter, r *http.Request, v *visit, vi
 	if len(custom.Fields) > 0 {
 		data.Groups = append(data.Groups, custom)
 	}
-	if err := s.together(r, v, view, rec, data, c); err != nil {
+	if err := s.aroundFields(r, v, view, rec, data, c); err != nil {
 		s.fail(w, r, v, err)
 		return
 	}
 	s.render(w, r, v, status, "record", data)
 }
 
-// together fills in what a record page shows beside its fields: whether
+// aroundFields fills in what a record page shows beside its fields: whether
 // the user follows it, the records related to it, a deal's stages, and
 // the composer and the timeline.
-func (s *Server) together(r *http.Request, v *visit, view *objectView, rec records.Record, data *recordPage, c *composer) error {
+func (s *Server) aroundFields(r *http.Request, v *visit, view *objectView, rec records.Record, data *recordPage, c *composer) error {
 	id := str(rec["id"])
 	here := "/" + view.plural + "/" + id
 	var err error

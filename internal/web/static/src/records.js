@@ -2,14 +2,14 @@
 
 // The composer's tabs switch in place; without this script each tab is a
 // link to the page with that tab open. Arrow keys move between tabs, as
-// in any tab list.
+// in any tab list; every tab stays in the Tab order as well, so that the
+// links work by keyboard without the script.
 function showTab(tab) {
   const list = tab.closest('[role="tablist"]');
   const composer = tab.closest("[data-composer]");
   for (const t of list.querySelectorAll('[role="tab"]')) {
     const on = t === tab;
     t.setAttribute("aria-selected", String(on));
-    t.tabIndex = on ? 0 : -1;
     const panel = composer.querySelector("#" + t.getAttribute("aria-controls"));
     if (panel) {
       panel.hidden = !on;
