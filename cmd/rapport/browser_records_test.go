@@ -81,10 +81,40 @@ func TestBrowserRecords(t *testing.T) {
 		}
 		b.do("back to desktop width", chromedp.EmulateViewport(1280, 860))
 
+		b.do("in Russian", chromedp.SetValue(css(`#lang-pick`), "ru"), chromedp.WaitVisible(css(`html[lang="ru"] #composer`)))
+		if got := b.text(`#tab-task`); got != "Задача" {
+			t.Errorf("in Russian, the task tab reads %q", got)
+		}
+		b.shoot("record-timeline-ru")
+		b.do("back to English", chromedp.SetValue(css(`#lang-pick`), "en"), chromedp.WaitVisible(css(`html[lang="en"] #composer`)))
+
 		b.do("stop following", chromedp.Click(css(`.follow button`)), chromedp.WaitVisible(css(`.follow button[aria-pressed="false"]`)))
 		if b.eval(`window.pwned === 1`) {
 			t.Error("a contact's name ran as a script")
 		}
+
+		// A deal of the contact's company, moved on a stage: the company's
+		// and the deal's pages name each other, and the deal's stages.
+		_, pipeline := s.call(t, token, "POST", "/api/v1/pipelines", `{"name": "Sales"}`)
+		var stages []string
+		for _, name := range []string{"Qualified", "Proposal"} {
+			_, st := s.call(t, token, "POST", "/api/v1/stages", `{"pipeline_id": "`+pipeline["id"].(string)+`", "name": "`+name+`"}`)
+			stages = append(stages, st["id"].(string))
+		}
+		_, company := s.call(t, token, "POST", "/api/v1/companies", `{"name": "Analytical Engines Ltd"}`)
+		status, deal := s.call(t, token, "POST", "/api/v1/deals", `{"title": "Difference engine No. 2", "company_id": "`+company["id"].(string)+
+			`", "contacts": [{"id": "`+contact["id"].(string)+`"}], "value": {"amount": 1750000, "currency": "GBP"}}`)
+		if status != 201 {
+			t.Fatalf("a deal: %d %v", status, deal)
+		}
+		if status, _ := s.call(t, token, "PATCH", "/api/v1/deals/"+deal["id"].(string), `{"version": 1, "stage_id": "`+stages[1]+`"}`); status != 200 {
+			t.Fatalf("moving the deal: %d", status)
+		}
+		b.do("the deal", chromedp.Navigate(b.base+"/deals/"+deal["id"].(string)), chromedp.WaitVisible(css(`#stage-history`)))
+		if got := b.text(`.stays li .value`); got != "Proposal" {
+			t.Errorf("the latest stage reads %q", got)
+		}
+		b.shoot("record-deal")
 
 		grace := strings.TrimSpace(lastLine(rapport(t, append([]string{"token", "create", "--email", "grace@example.com", "--name", "grace"}, db...)...)))
 		_, inbox := s.call(t, grace, "GET", "/api/v1/notifications", "")

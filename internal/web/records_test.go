@@ -214,7 +214,7 @@ func TestRelatedRecordsAndStageHistory(t *testing.T) {
 		}
 		a.get("/companies/"+company).want(t, "a company's related records", http.StatusOK, "Contacts", "Deals",
 			`href="/deals/`+deal+`">Engine &lt;order&gt;</a>`, "£1,000.00", `href="/contacts?f0=companies&amp;o0=eq&amp;v0=`+company+`"`, "See all")
-		a.get("/deals/"+deal).want(t, "a deal's contacts and stages", http.StatusOK, "Stage history", "Proposal", "Qualified", "since", "and 2 more")
+		a.get("/deals/"+deal).want(t, "a deal's contacts and stages", http.StatusOK, "Stage history", "Proposal", "Qualified", "since", "and 2 more", "Moved to Proposal")
 		a.get("/contacts/"+contacts[0].(map[string]any)["id"].(string)).want(t, "a contact's companies and deals", http.StatusOK,
 			`>Acme &lt;Ltd&gt;</a>`, `>Engine &lt;order&gt;</a>`)
 	})

@@ -167,7 +167,7 @@ func (v *visit) timelineItem(it activity.Item, users, labels map[string]string) 
 		}
 	case "stage_change":
 		item.Label = v.p.T("web.timeline.stage_change")
-		item.Title = v.p.T("web.timeline.moved", "stage", str(rec["stage_name"]))
+		item.Title = v.p.T("web.timeline.moved", "stage", stageName(rec["stage_name"]))
 	case "created":
 		item.Label = v.p.T("web.timeline.created")
 	case "field_change":
@@ -222,4 +222,16 @@ func (v *visit) callResult(res string) string {
 		return v.p.T("web.composer.failed")
 	}
 	return res
+}
+
+// stageName is the name of the stage a stage change entered, which the
+// timeline gives as a pointer, nil for a stage since deleted.
+func stageName(v any) string {
+	if p, ok := v.(*string); ok {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	return str(v)
 }
