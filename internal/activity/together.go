@@ -28,9 +28,6 @@ import (
 // kind and the record it is about; a page that shows it in another
 // language words it again from the kind.
 
-// nameFields name a record in a notification, by object.
-var nameFields = map[string]string{"contact": "full_name", "company": "name", "deal": "title", "task": "title"}
-
 // togetherObjects are the objects whose writes can tell someone.
 var togetherObjects = []string{"contact", "company", "deal", "task", "note"}
 
@@ -112,17 +109,6 @@ func (t *telling) sees(ctx context.Context, user int64, object string, rec recor
 	return rules, err == nil, err
 }
 
-// named is how a notification names rec of object to a reader with
-// rules: `the deal "Big order"`, or `a deal` when the name is hidden.
-func named(object string, rec records.Record, rules map[string]access.FieldRule) (full, short string) {
-	field := nameFields[object]
-	name := str(rec[field])
-	if field == "" || name == "" || rules[field] == access.FieldHidden {
-		return "a " + object, "a " + object
-	}
-	return "the " + object + " " + strconv.Quote(name), name
-}
-
 // assigned tells the new owner of a record (the assignee of a task) that
 // someone else gave it to them.
 func (t *telling) assigned(ctx context.Context) error {
@@ -142,9 +128,8 @@ func (t *telling) assigned(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	full, short := named(w.Object.Name, w.Rec, rules)
-	return t.add(ctx, owner, notify.Notification{Kind: notify.KindAssigned, Title: "Assigned to you: " + short,
-		Body: by + " assigned you " + full + ".", RecordType: w.Object.Name, RecordID: str(w.Rec["id"])})
+	return t.add(ctx, owner, notify.Notification{Kind: notify.KindAssigned, Title: "A " + w.Object.Name + " was assigned to you",
+		Body: by + " assigned you a " + w.Object.Name + ".", RecordType: w.Object.Name, RecordID: str(w.Rec["id"])})
 }
 
 // dealMoved tells the followers of a deal that it was won or lost, or
@@ -183,15 +168,17 @@ func (t *telling) dealMoved(ctx context.Context) error {
 		if !ok || rules[field] == access.FieldHidden {
 			continue
 		}
-		full, short := named("deal", w.Rec, rules)
 		n := notify.Notification{Kind: kind, RecordType: "deal", RecordID: str(w.Rec["id"])}
 		switch kind {
 		case notify.KindDealWon:
-			n.Title, n.Body = "Won: "+short, by+" marked "+full+" as won."
+			n.Title, n.Body = "A deal you follow was won", by+" marked a deal you follow as won."
 		case notify.KindDealLost:
-			n.Title, n.Body = "Lost: "+short, by+" marked "+full+" as lost."
+			n.Title, n.Body = "A deal you follow was lost", by+" marked a deal you follow as lost."
 		default:
-			n.Title, n.Body = short+" moved to "+stage, by+" moved "+full+" to the stage "+strconv.Quote(stage)+"."
+			n.Title, n.Body = "A deal you follow moved on", by+" moved a deal you follow to another stage."
+			if t.readsStages(ctx, u) && stage != "" {
+				n.Title, n.Body = "A deal you follow moved to "+stage, by+" moved a deal you follow to the stage "+strconv.Quote(stage)+"."
+			}
 		}
 		if err := t.add(ctx, u, n); err != nil {
 			return err
@@ -204,9 +191,16 @@ func (t *telling) stageName(ctx context.Context, id string) (string, error) {
 	var name string
 	err := t.w.Q.QueryRowContext(ctx, `SELECT name FROM stages WHERE workspace_id = ? AND id = ?`, t.ws, id).Scan(&name)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "another stage", nil
+		return "", nil
 	}
 	return name, err
+}
+
+// readsStages reports whether user may read the pipelines and their
+// stages, whose names are no record's but a setting's.
+func (t *telling) readsStages(ctx context.Context, user int64) bool {
+	who := access.Actor{WorkspaceID: t.ws, UserID: user}
+	return t.s.engine.Policy().Authorize(ctx, who, t.s.engine.Object("stage").Grant(), access.Read, nil) == nil
 }
 
 // noted tells the colleagues a new note mentions (or a changed note
@@ -253,39 +247,28 @@ func (t *telling) noted(ctx context.Context) error {
 // both the note and the record it is about.
 func (t *telling) tellOfNote(ctx context.Context, user int64, kind, object string, about records.Record) error {
 	w := t.w
-	noteRules, ok, err := t.sees(ctx, user, "note", w.Rec)
-	if err != nil || !ok {
+	if _, ok, err := t.sees(ctx, user, "note", w.Rec); err != nil || !ok {
 		return err
 	}
-	full, short := "", ""
 	if about != nil {
-		rules, ok, err := t.sees(ctx, user, object, about)
-		if err != nil || !ok {
+		if _, ok, err := t.sees(ctx, user, object, about); err != nil || !ok {
 			return err
 		}
-		full, short = named(object, about, rules)
 	}
 	by, err := t.by(ctx)
 	if err != nil {
 		return err
 	}
-	text := ""
-	if noteRules["body"] != access.FieldHidden {
-		text = excerpt(str(w.Rec["body"]))
-	}
 	n := notify.Notification{Kind: kind, RecordType: "note", RecordID: str(w.Rec["id"])}
+	on := ""
 	if about != nil {
 		n.RecordType, n.RecordID = object, str(about["id"])
+		on = " on a " + object
 	}
 	if kind == notify.KindMentioned {
-		n.Title = by + " mentioned you"
-		n.Body = "In a note"
-		if full != "" {
-			n.Body += " on " + full
-		}
-		n.Body += ": " + text
+		n.Title, n.Body = by+" mentioned you", by+" mentioned you in a note"+on+"."
 	} else {
-		n.Title, n.Body = "New note on "+short, by+" wrote: "+text
+		n.Title, n.Body = "New note on a "+object+" you follow", by+" added a note to a "+object+" you follow."
 	}
 	return t.add(ctx, user, n)
 }
@@ -366,17 +349,4 @@ func (t *telling) add(ctx context.Context, user int64, n notify.Notification) er
 	n.UserID = user
 	_, err := notify.Add(ctx, t.w.Q, t.s.db.Dialect, t.ws, n)
 	return err
-}
-
-var tags = regexp.MustCompile(`<[^>]*>`)
-
-// excerpt is the start of a long text's words, without its markup, for
-// a notification's body, which is plain text.
-func excerpt(rich string) string {
-	words := strings.Fields(html.UnescapeString(tags.ReplaceAllString(rich, " ")))
-	text := strings.Join(words, " ")
-	if r := []rune(text); len(r) > 200 {
-		text = string(r[:199]) + "…"
-	}
-	return text
 }

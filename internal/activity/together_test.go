@@ -100,23 +100,25 @@ func TestWorkingTogether(t *testing.T) {
 		f.create(as(1, mate), "notes", `{"body": "Met <a href=\"mailto:`+f.people.Email[accesstest.Self]+`\">@Me</a>", "record_type": "contact", "record_id": "`+contact+`"}`)
 
 		wantTold(t, "I", f.told(me),
-			"assigned: Assigned to you: Engine order",
-			"assigned: Assigned to you: Call Bob",
+			"assigned: A deal was assigned to you",
+			"assigned: A task was assigned to you",
 			"mentioned: "+f.people.Email[accesstest.Teammate]+" mentioned you")
 		wantTold(t, "my teammate", f.told(mate),
-			"stage_changed: Engine order moved to Proposal",
-			"deal_lost: Lost: Engine order",
+			"stage_changed: A deal you follow moved to Proposal",
+			"deal_lost: A deal you follow was lost",
 			"mentioned: "+f.people.Email[accesstest.Self]+" mentioned you")
 		wantTold(t, "the admin", f.told(f.people.Admin),
-			"stage_changed: Engine order moved to Proposal",
-			"deal_lost: Lost: Engine order",
-			"note_added: New note on Engine order")
-		wantTold(t, "the outsider", f.told(outsider), "assigned: Assigned to you: For the outsider")
+			"stage_changed: A deal you follow moved to Proposal",
+			"deal_lost: A deal you follow was lost",
+			"note_added: New note on a deal you follow")
+		wantTold(t, "the outsider", f.told(outsider), "assigned: A task was assigned to you")
 
-		// The mention's body names the record and quotes the note as text.
+		// A notification copies nothing of the record, which the reader
+		// may later lose sight of: it points at it.
 		page, _ := f.svc.Inbox().List(as(1, me), notify.Query{Limit: 1})
-		if b := page.Data[0].Body; !strings.Contains(b, `on the contact "Bob <b>Byron</b>"`) || !strings.Contains(b, ": Met @Me") {
-			t.Errorf("mention body %q", b)
+		if n := page.Data[0]; n.Body != f.people.Email[accesstest.Teammate]+" mentioned you in a note on a contact." ||
+			n.RecordType != "contact" || n.RecordID != contact {
+			t.Errorf("mention %+v", n)
 		}
 		// Following is a toggle.
 		if on, _ := f.svc.Following(as(1, mate), "deals", deal); !on {

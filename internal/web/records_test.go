@@ -103,7 +103,7 @@ func TestComposerAddsToTheTimeline(t *testing.T) {
 		a.post(path+"/timeline", url.Values{"kind": {"meeting"}, "title": {"Visit"}, "starts": {"2030-01-03T10:00"},
 			"ends": {"2030-01-03T11:00"}, "place": {"Their office"}}, h...).
 			want(t, "a meeting", http.StatusOK, "Visit", "Their office")
-		if got := a.told(sam); len(got) != 2 || got[1] != "assigned: Assigned to you: Send the quote" {
+		if got := a.told(sam); len(got) != 2 || got[1] != "assigned: A task was assigned to you" {
 			t.Errorf("Sam was told %v", got)
 		}
 		if got := a.told(me); len(got) != 0 {
@@ -259,7 +259,7 @@ func TestFollowingAndWhoIsTold(t *testing.T) {
 		if got := a.told(sam); len(got) != 0 {
 			t.Errorf("Sam was told of a deal out of reach: %v", got)
 		}
-		want := []string{"mentioned: Ada Lovelace mentioned you", "stage_changed: Engine order moved to Proposal"}
+		want := []string{"mentioned: Ada Lovelace mentioned you", "stage_changed: A deal you follow moved to Proposal"}
 		if got := a.told(kim); strings.Join(got, "|") != strings.Join(want, "|") {
 			t.Errorf("Kim was told %v, want %v", got, want)
 		}
