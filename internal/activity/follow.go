@@ -11,10 +11,6 @@ import (
 	"github.com/rapport-crm/rapport/internal/store"
 )
 
-// followedObjects are the objects whose records their creator and owner
-// follow without asking: the ones a salesperson works on for weeks.
-var followedObjects = []string{"contact", "company", "deal"}
-
 // Follow makes the actor follow the record, or stop following it, so that
 // they hear of its stage changes, its outcome and its new notes. The
 // record must be one the actor may read.
@@ -77,7 +73,8 @@ func (s *Service) follow(ctx context.Context, q store.Querier, ws, user int64, o
 	return err
 }
 
-// autoFollow makes the creator of a contact, company or deal follow it,
+// autoFollow makes the creator of a contact, company or deal (the records
+// a salesperson works on for weeks) follow it,
 // and its owner whenever one is given: the people who work on a record
 // hear what colleagues do to it without having to ask. Nobody is made to
 // stop following when the owner changes; the previous owner may still

@@ -217,6 +217,24 @@ func TestRelatedRecordsAndStageHistory(t *testing.T) {
 		a.get("/deals/"+deal).want(t, "a deal's contacts and stages", http.StatusOK, "Stage history", "Proposal", "Qualified", "since", "and 2 more", "Moved to Proposal")
 		a.get("/contacts/"+contacts[0].(map[string]any)["id"].(string)).want(t, "a contact's companies and deals", http.StatusOK,
 			`>Acme &lt;Ltd&gt;</a>`, `>Engine &lt;order&gt;</a>`)
+
+		// A salesperson who owns the company sees none of the admin's
+		// deal on its page: not in the related records, not in the
+		// timeline.
+		sam := a.colleague("sam@example.com", "Sam", "salesperson")
+		rec, _ = a.engine.Get(ctx, "companies", company, false)
+		if _, err := a.engine.Update(ctx, "companies", company, rec["version"].(int64), map[string]any{"owner_id": sam}); err != nil {
+			t.Fatal(err)
+		}
+		a.create(ctx, "notes", map[string]any{"record_type": "deal", "record_id": deal, "body": "Secret terms"})
+		a.signInAs("sam@example.com")
+		page := a.get("/companies/" + company)
+		page.want(t, "Sam's company", http.StatusOK, "Acme &lt;Ltd&gt;", "None yet.")
+		for _, secret := range []string{"Engine &lt;order&gt;", "Secret terms", "Moved to", "£1,000.00", "Person 0"} {
+			if strings.Contains(page.body, secret) {
+				t.Errorf("a salesperson's company page shows %q", secret)
+			}
+		}
 	})
 }
 

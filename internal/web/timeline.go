@@ -27,7 +27,7 @@ type timelineView struct {
 // cleaned by the engine's rich-text policy (docs/decisions/0014), the one
 // piece of user content a page takes as HTML; everything else is text.
 type timelineItem struct {
-	ID        string
+	ID        string // "" for an entry that is no activity
 	Kind      string // note, call, task, meeting, stage_change, field_change, created
 	Label     string // the kind in the user's language
 	Title     string
@@ -129,12 +129,16 @@ func itemAbout(it activity.Item) (object, id string) {
 // timelineItem words one entry in the visit's language.
 func (v *visit) timelineItem(it activity.Item, users, labels map[string]string) timelineItem {
 	rec := it.Record
-	item := timelineItem{ID: it.Kind + "-" + it.ID, Kind: it.Kind, When: v.dateTime(it.At), At: it.At}
+	item := timelineItem{Kind: it.Kind, When: v.dateTime(it.At), At: it.At}
 	if it.ActorID != nil {
 		item.Who = users[*it.ActorID]
 	}
 	if rec != nil {
-		item.ID = it.Kind + "-" + str(rec["id"])
+		// Activities have ids of one table; stage and field changes have
+		// none of their own, and no element id.
+		if id := str(rec["id"]); id != "" {
+			item.ID = it.Kind + "-" + id
+		}
 		if body := str(rec["body"]); body != "" {
 			item.Text = template.HTML(records.RichText(body))
 		}
