@@ -118,6 +118,11 @@ func (s *Server) compose(w http.ResponseWriter, r *http.Request, v *visit) {
 		in["record_type"], in["record_id"] = view.object, id
 		_, err = s.engine.Create(r.Context(), composerPlural[c.Tab], in)
 	}
+	if fault.Is(err, fault.EFORBIDDEN) {
+		// The role may not add this kind of activity: said in the
+		// composer, where the user tried.
+		c.Problem, err = v.p.T("web.problem.forbidden.text"), nil
+	}
 	if err != nil && !c.refused(v, err) {
 		s.fail(w, r, v, err)
 		return
@@ -201,7 +206,9 @@ func (c *composer) input(v *visit) map[string]any {
 			}
 			in["duration_seconds"] = json.Number(strconv.FormatInt(int64(n*60), 10))
 		}
-		in["started_at"] = records.FormatTime(time.Now())
+		// A call is logged once it is over: it started its length ago.
+		secs, _ := records.Int(in["duration_seconds"])
+		in["started_at"] = records.FormatTime(time.Now().Add(-time.Duration(max(secs, 0)) * time.Second))
 	case "task":
 		set("title", "title")
 		set("owner_id", "owner_id")

@@ -148,6 +148,12 @@ func TestComposerAddsToTheTimeline(t *testing.T) {
 			want(t, "a note on a missing contact", http.StatusNotFound)
 		a.post("/products/1/timeline", url.Values{"kind": {"note"}, "body": {"x"}}, h...).
 			want(t, "a note on a product", http.StatusNotFound)
+
+		// A role that only reads is told so in the composer.
+		a.colleague("reader@example.com", "Reader", "read_only")
+		a.signInAs("reader@example.com")
+		a.post(path+"/timeline", url.Values{"kind": {"note"}, "body": {"Mine"}}, htmxHeaders(a.csrf())...).
+			want(t, "a note by a reader", http.StatusUnprocessableEntity, "you may not do this", "Mine")
 	})
 }
 
