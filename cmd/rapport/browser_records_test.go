@@ -59,6 +59,9 @@ func TestBrowserRecords(t *testing.T) {
 		if got := b.text(`#c-note-body`); got != "" {
 			t.Errorf("the composer still holds %q", got)
 		}
+		if !b.eval(`document.getElementById("timeline-status").textContent.trim() === "Added to the timeline."`) {
+			t.Error("the status line does not say the note was added")
+		}
 
 		b.do("schedule a task", chromedp.Click(css(`#tab-task`)), chromedp.WaitVisible(css(`#c-task-title`)),
 			chromedp.SendKeys(css(`#c-task-title`), "Send the engine drawings"),
@@ -89,6 +92,9 @@ func TestBrowserRecords(t *testing.T) {
 		b.do("back to English", chromedp.SetValue(css(`#lang-pick`), "en"), chromedp.WaitVisible(css(`html[lang="en"] #composer`)))
 
 		b.do("stop following", chromedp.Click(css(`.follow button`)), chromedp.WaitVisible(css(`.follow button[aria-pressed="false"]`)))
+		if !b.eval(`document.activeElement === document.querySelector(".follow button")`) {
+			t.Error("the follow button lost the focus")
+		}
 		if b.eval(`window.pwned === 1`) {
 			t.Error("a contact's name ran as a script")
 		}

@@ -30,7 +30,7 @@ type composer struct {
 	// comes back with an error.
 	Mentions []formOption
 	// Added says the composer comes back after adding something, which
-	// a screen reader is told.
+	// the page's status line tells a screen reader.
 	Added bool
 
 	emails map[string]string // of the active colleagues, by id

@@ -50,6 +50,16 @@ document.addEventListener("htmx:beforeSwap", (event) => {
   }
 });
 
+// The follow button keeps the focus when htmx swaps it for its new state.
+document.addEventListener("htmx:afterSwap", (event) => {
+  if (event.detail.elt.classList && event.detail.elt.classList.contains("follow")) {
+    const button = document.querySelector(".follow button");
+    if (button) {
+      button.focus();
+    }
+  }
+});
+
 // After the composer comes back, the focus goes to the first input in
 // error, or else to the first input of the open tab, ready for more.
 document.addEventListener("htmx:afterSwap", (event) => {
