@@ -64,7 +64,7 @@ func (s *Server) moveDeal(w http.ResponseWriter, r *http.Request, v *visit) {
 	ask.Asked = askable(fieldsByName(fields), r.PostForm["ask"])
 	ask.Fields = askFields(v, fields, ask.Asked)
 	readForm(ask.Fields, r)
-	typed, paths := input(ask.Fields, false)
+	typed, paths := input(ask.Fields, false, v.location())
 	for k, val := range typed {
 		in[k] = val
 	}
