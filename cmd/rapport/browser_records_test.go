@@ -108,7 +108,7 @@ func TestBrowserRecords(t *testing.T) {
 			stages = append(stages, st["id"].(string))
 		}
 		_, company := s.call(t, token, "POST", "/api/v1/companies", `{"name": "Analytical Engines Ltd"}`)
-		status, deal := s.call(t, token, "POST", "/api/v1/deals", `{"title": "Difference engine No. 2", "company_id": "`+company["id"].(string)+
+		status, deal := s.call(t, token, "POST", "/api/v1/deals", `{"title": "Difference engine No. 2", "pipeline_id": "`+pipeline["id"].(string)+`", "company_id": "`+company["id"].(string)+
 			`", "contacts": [{"id": "`+contact["id"].(string)+`"}], "value": {"amount": 1750000, "currency": "GBP"}}`)
 		if status != 201 {
 			t.Fatalf("a deal: %d %v", status, deal)

@@ -134,7 +134,12 @@ func (s *Server) compose(w http.ResponseWriter, r *http.Request, v *visit) {
 			s.composerFragment(w, r, v, view, c, http.StatusUnprocessableEntity, nil)
 			return
 		}
-		s.showRecord(w, r, v, view, id, c, http.StatusBadRequest)
+		data, ok := s.recordData(w, r, v)
+		if !ok {
+			return
+		}
+		data.Composer = c
+		s.render(w, r, v, http.StatusBadRequest, "record", data)
 	case htmx:
 		fresh, err := s.newComposer(r, v, c.Action, c.Tab)
 		if err != nil {

@@ -219,6 +219,21 @@ func (v *visit) option(field, value string) string {
 		}
 		return value
 	}
+	if field == "type" {
+		switch value {
+		case "call":
+			return p.T("web.task_type.call")
+		case "meeting":
+			return p.T("web.task_type.meeting")
+		case "email":
+			return p.T("web.task_type.email")
+		case "follow_up":
+			return p.T("web.task_type.follow_up")
+		case "other":
+			return p.T("web.task_type.other")
+		}
+		return value
+	}
 	if field != "source" {
 		return value
 	}

@@ -17,6 +17,10 @@ type recordPage struct {
 	Groups  []fieldGroup
 	Created string
 	Updated string
+	// A deal's line items, and the records a contact or company likely
+	// duplicates (extras.go).
+	Items      *lineItemsView
+	Duplicates *duplicatesNotice
 
 	// Follow is where the follow button posts, "" without one; Following
 	// says whether the user follows the record.
@@ -49,27 +53,28 @@ func (p *recordPage) Editable() bool {
 }
 
 func (s *Server) record(w http.ResponseWriter, r *http.Request, v *visit) {
-	view := views[r.PathValue("object")]
-	if view == nil {
-		s.fail(w, r, v, errNotFound)
-		return
+	if data, ok := s.recordData(w, r, v); ok {
+		s.render(w, r, v, http.StatusOK, "record", data)
 	}
-	s.showRecord(w, r, v, view, r.PathValue("id"), nil, http.StatusOK)
 }
 
-// showRecord answers the page of a record, with c as its composer (nil
-// for an empty one).
-func (s *Server) showRecord(w http.ResponseWriter, r *http.Request, v *visit, view *objectView, id string, c *composer, status int) {
-	ctx := r.Context()
-	rec, err := s.engine.Get(ctx, view.plural, id, false)
+// recordData is the record page of the record the path names.
+func (s *Server) recordData(w http.ResponseWriter, r *http.Request, v *visit) (*recordPage, bool) {
+	view, err := s.viewFor(r)
 	if err != nil {
 		s.fail(w, r, v, err)
-		return
+		return nil, false
+	}
+	ctx := r.Context()
+	rec, err := s.engine.Get(ctx, view.plural, r.PathValue("id"), false)
+	if err != nil {
+		s.fail(w, r, v, err)
+		return nil, false
 	}
 	fields, err := s.engine.Fields(ctx, view.plural)
 	if err != nil {
 		s.fail(w, r, v, err)
-		return
+		return nil, false
 	}
 	byName := fieldsByName(fields)
 	var shown []string
@@ -79,9 +84,9 @@ func (s *Server) showRecord(w http.ResponseWriter, r *http.Request, v *visit, vi
 	n, err := s.namesOf(r, byName, shown, []records.Record{rec})
 	if err != nil {
 		s.fail(w, r, v, err)
-		return
+		return nil, false
 	}
-	data := &recordPage{frame: frame{Nav: view.plural}, Plural: view.plural, List: v.p.T("object." + view.plural + ".name"),
+	data := &recordPage{frame: frame{Nav: view.plural}, Plural: view.plural, List: view.title(v.p),
 		Name: str(rec[view.name]), Created: v.dateTime(str(rec["created_at"])), Updated: v.dateTime(str(rec["updated_at"]))}
 	for _, g := range view.groups {
 		group := fieldGroup{Title: g.title(v.p)}
@@ -102,17 +107,21 @@ func (s *Server) showRecord(w http.ResponseWriter, r *http.Request, v *visit, vi
 	if len(custom.Fields) > 0 {
 		data.Groups = append(data.Groups, custom)
 	}
-	if err := s.aroundFields(r, v, view, rec, data, c); err != nil {
+	if err := s.extras(r, v, view, rec, data); err != nil {
 		s.fail(w, r, v, err)
-		return
+		return nil, false
 	}
-	s.render(w, r, v, status, "record", data)
+	if err := s.aroundFields(r, v, view, rec, data); err != nil {
+		s.fail(w, r, v, err)
+		return nil, false
+	}
+	return data, true
 }
 
 // aroundFields fills in what a record page shows beside its fields: whether
 // the user follows it, the records related to it, a deal's stages, and
 // the composer and the timeline.
-func (s *Server) aroundFields(r *http.Request, v *visit, view *objectView, rec records.Record, data *recordPage, c *composer) error {
+func (s *Server) aroundFields(r *http.Request, v *visit, view *objectView, rec records.Record, data *recordPage) error {
 	id := str(rec["id"])
 	here := "/" + view.plural + "/" + id
 	var err error
@@ -124,7 +133,9 @@ func (s *Server) aroundFields(r *http.Request, v *visit, view *objectView, rec r
 			return err
 		}
 	}
-	if s.activity == nil {
+	// The records of lists users define are followed through the API
+	// for now.
+	if s.activity == nil || views[view.plural] == nil {
 		return nil
 	}
 	data.Follow = here + "/follow"
@@ -134,12 +145,9 @@ func (s *Server) aroundFields(r *http.Request, v *visit, view *objectView, rec r
 	if !s.hasTimeline(view) {
 		return nil
 	}
-	if c == nil {
-		if c, err = s.newComposer(r, v, here+"/timeline", r.URL.Query().Get("compose")); err != nil {
-			return err
-		}
+	if data.Composer, err = s.newComposer(r, v, here+"/timeline", r.URL.Query().Get("compose")); err != nil {
+		return err
 	}
-	data.Composer = c
 	tl, err := s.timeline(r, v, view, id, "")
 	data.Timeline = &tl
 	return err

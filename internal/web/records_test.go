@@ -45,14 +45,8 @@ func (a *app) colleague(email, name, role string) string {
 	return u.ID
 }
 
-// signInAs gives the app a new client signed in as email.
-func (a *app) signInAs(email string) {
-	a.t.Helper()
-	a.client = a.newClient()
-	a.post("/signin", url.Values{"email": {email}, "password": {"a long secret"}}).want(a.t, "sign in as "+email, http.StatusSeeOther)
-}
-
-func (a *app) create(ctx context.Context, object string, in map[string]any) string {
+// made creates a record and returns its id.
+func (a *app) made(ctx context.Context, object string, in map[string]any) string {
 	a.t.Helper()
 	rec, err := a.engine.Create(ctx, object, in)
 	if err != nil {
@@ -70,7 +64,7 @@ func TestComposerAddsToTheTimeline(t *testing.T) {
 		ctx := a.admin()
 		me := a.userID(ctx)
 		sam := a.colleague("sam@example.com", "Sam <Smith>", "administrator")
-		contact := a.create(ctx, "contacts", map[string]any{"first_name": "Bob", "last_name": "Byron"})
+		contact := a.made(ctx, "contacts", map[string]any{"first_name": "Bob", "last_name": "Byron"})
 		path := "/contacts/" + contact
 		page := a.get(path)
 		page.want(t, "a contact's page", http.StatusOK, "Timeline", `id="composer"`, `role="tablist"`,
@@ -151,7 +145,7 @@ func TestComposerAddsToTheTimeline(t *testing.T) {
 
 		// A role that only reads is told so in the composer.
 		a.colleague("reader@example.com", "Reader", "read_only")
-		a.signInAs("reader@example.com")
+		a.switchTo("reader@example.com")
 		a.post(path+"/timeline", url.Values{"kind": {"note"}, "body": {"Mine"}}, htmxHeaders(a.csrf())...).
 			want(t, "a note by a reader", http.StatusUnprocessableEntity, "you may not do this", "Mine")
 	})
@@ -162,9 +156,9 @@ func TestTimelinePagesAndEscapes(t *testing.T) {
 		a := newApp(t, db)
 		a.setUp()
 		ctx := a.admin()
-		company := a.create(ctx, "companies", map[string]any{"name": "Acme"})
-		contact := a.create(ctx, "contacts", map[string]any{"first_name": "Bob", "companies": []any{map[string]any{"id": company}}})
-		a.create(ctx, "notes", map[string]any{"record_type": "contact", "record_id": contact,
+		company := a.made(ctx, "companies", map[string]any{"name": "Acme"})
+		contact := a.made(ctx, "contacts", map[string]any{"first_name": "Bob", "companies": []any{map[string]any{"id": company}}})
+		a.made(ctx, "notes", map[string]any{"record_type": "contact", "record_id": contact,
 			"body": `<p onclick="x()">Hi <img src="https://evil.example/p.png"> <a href="javascript:alert(1)">click</a><script>alert(2)</script></p>`})
 		page := a.get("/companies/" + company)
 		page.want(t, "a company's page shows its contact's note", http.StatusOK, "<p>Hi", ">Bob</a>", "click")
@@ -176,7 +170,7 @@ func TestTimelinePagesAndEscapes(t *testing.T) {
 
 		few := a.get("/contacts/" + contact)
 		for i := range 24 {
-			a.create(ctx, "notes", map[string]any{"record_type": "contact", "record_id": contact, "body": fmt.Sprintf("Note %02d", i)})
+			a.made(ctx, "notes", map[string]any{"record_type": "contact", "record_id": contact, "body": fmt.Sprintf("Note %02d", i)})
 		}
 		many := a.get("/contacts/" + contact)
 		many.want(t, "the first page", http.StatusOK, "Note 23", `hx-trigger="revealed"`)
@@ -204,15 +198,15 @@ func TestRelatedRecordsAndStageHistory(t *testing.T) {
 		a := newApp(t, db)
 		a.setUp()
 		ctx := a.admin()
-		_, stages := a.pipeline(ctx)
-		company := a.create(ctx, "companies", map[string]any{"name": "Acme <Ltd>"})
+		pipeline, stages := a.pipeline(ctx)
+		company := a.made(ctx, "companies", map[string]any{"name": "Acme <Ltd>"})
 		var contacts []any
 		for i := range 7 {
-			id := a.create(ctx, "contacts", map[string]any{"first_name": fmt.Sprintf("Person %d", i),
+			id := a.made(ctx, "contacts", map[string]any{"first_name": fmt.Sprintf("Person %d", i),
 				"companies": []any{map[string]any{"id": company}}})
 			contacts = append(contacts, map[string]any{"id": id})
 		}
-		deal := a.create(ctx, "deals", map[string]any{"title": "Engine <order>", "company_id": company, "contacts": contacts,
+		deal := a.made(ctx, "deals", map[string]any{"title": "Engine <order>", "pipeline_id": pipeline, "company_id": company, "contacts": contacts,
 			"value": map[string]any{"amount": json.Number("100000"), "currency": "GBP"}})
 		rec, _ := a.engine.Get(ctx, "deals", deal, false)
 		if _, err := a.engine.Update(ctx, "deals", deal, rec["version"].(int64), map[string]any{"stage_id": stages[1]}); err != nil {
@@ -232,8 +226,8 @@ func TestRelatedRecordsAndStageHistory(t *testing.T) {
 		if _, err := a.engine.Update(ctx, "companies", company, rec["version"].(int64), map[string]any{"owner_id": sam}); err != nil {
 			t.Fatal(err)
 		}
-		a.create(ctx, "notes", map[string]any{"record_type": "deal", "record_id": deal, "body": "Secret terms"})
-		a.signInAs("sam@example.com")
+		a.made(ctx, "notes", map[string]any{"record_type": "deal", "record_id": deal, "body": "Secret terms"})
+		a.switchTo("sam@example.com")
 		page := a.get("/companies/" + company)
 		page.want(t, "Sam's company", http.StatusOK, "Acme &lt;Ltd&gt;", "None yet.")
 		for _, secret := range []string{"Engine &lt;order&gt;", "Secret terms", "Moved to", "£1,000.00", "Person 0"} {
@@ -250,13 +244,13 @@ func TestFollowingAndWhoIsTold(t *testing.T) {
 		a.setUp()
 		ctx := a.admin()
 		me := a.userID(ctx)
-		_, stages := a.pipeline(ctx)
+		pipeline, stages := a.pipeline(ctx)
 		sam := a.colleague("sam@example.com", "Sam", "salesperson")
 		kim := a.colleague("kim@example.com", "Kim", "administrator")
-		deal := a.create(ctx, "deals", map[string]any{"title": "Engine order"})
+		deal := a.made(ctx, "deals", map[string]any{"title": "Engine order", "pipeline_id": pipeline})
 		path := "/deals/" + deal
 
-		a.signInAs("kim@example.com")
+		a.switchTo("kim@example.com")
 		h := htmxHeaders(a.csrf())
 		a.get(path).want(t, "Kim's view of a deal", http.StatusOK, `aria-pressed="false"`)
 		a.post(path+"/follow", url.Values{"follow": {"true"}}, h...).want(t, "Kim follows", http.StatusOK, `aria-pressed="true"`, "Following", `value="false"`)
@@ -264,13 +258,13 @@ func TestFollowingAndWhoIsTold(t *testing.T) {
 
 		// Sam, a salesperson, may not see the deal: no following, and no
 		// word of it when mentioned in a note on it.
-		a.signInAs("sam@example.com")
+		a.switchTo("sam@example.com")
 		a.post(path+"/follow", url.Values{"follow": {"true"}}, htmxHeaders(a.csrf())...).want(t, "Sam follows a deal out of reach", http.StatusNotFound)
 		a.get("/mentions?q=kim", "HX-Request", "true").want(t, "Sam's picker", http.StatusOK, `data-name="Kim"`, "kim@example.com")
 
 		// I (the admin, who made the deal and so follow it) mention Sam
 		// and Kim in a note on the deal, and move it.
-		a.signInAs("kim@example.com")
+		a.switchTo("kim@example.com")
 		a.client = a.newClient()
 		a.post("/signin", url.Values{"email": {"ada@example.com"}, "password": {"analytical-engine"}}).want(t, "Ada signs in", http.StatusSeeOther)
 		h = htmxHeaders(a.csrf())
@@ -292,7 +286,7 @@ func TestFollowingAndWhoIsTold(t *testing.T) {
 		}
 
 		// Kim stops following, without JavaScript.
-		a.signInAs("kim@example.com")
+		a.switchTo("kim@example.com")
 		a.post(path+"/follow", url.Values{"follow": {"false"}, "csrf_token": {a.csrf()}}).want(t, "Kim stops following", http.StatusSeeOther, path)
 		a.get(path).want(t, "the deal, no longer followed", http.StatusOK, `aria-pressed="false"`)
 	})

@@ -327,7 +327,7 @@ func TestContactsList(t *testing.T) {
 		if strings.Index(down.body, "Person 59") > strings.Index(down.body, "Person 58") {
 			t.Error("sorted by name descending, Person 59 comes after Person 58")
 		}
-		more := regexp.MustCompile(`hx-get="(/contacts\?[^"]+)"`).FindStringSubmatch(page.body)
+		more := regexp.MustCompile(`class="more" hx-get="(/contacts\?[^"]+)"`).FindStringSubmatch(page.body)
 		if more == nil {
 			t.Fatal("no next page")
 		}
