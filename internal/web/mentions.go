@@ -20,6 +20,9 @@ type mentionOption struct {
 // every page that names owners reads it.
 func (s *Server) mentions(w http.ResponseWriter, r *http.Request, v *visit) {
 	q := strings.ToLower(strings.TrimSpace(r.URL.Query().Get("q")))
+	if runes := []rune(q); len(runes) > 100 {
+		q = string(runes[:100]) // longer than any name
+	}
 	users, err := s.accounts.ListUsers(r.Context(), account.UserFilter{Status: "active"})
 	if err != nil {
 		s.fail(w, r, v, err)
