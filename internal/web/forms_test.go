@@ -62,7 +62,7 @@ func TestDealForm(t *testing.T) {
 		blank := a.get("/deals/new")
 		blank.want(t, "a new deal's form", http.StatusOK, "New deal", `name="title"`, `name="value.amount"`,
 			`name="value.currency" value="GBP"`, `<option value="`+first+`" selected>Sales</option>`,
-			`<option value="`+stages[0]+`" selected>Qualified</option>`, `hx-post="/deals/form"`,
+			`<option value="`+stages[0]+`" selected>Lead in</option>`, `hx-post="/deals/form"`,
 			`name="company_id" value=""`, `hx-get="/pick/companies?for=f-company_id"`, `data-many="contacts"`,
 			`name="owner_id" value="`+a.userID(ctx)+`"`, `value="Ada Lovelace"`, `name="expected_close_date"`)
 		if strings.Contains(blank.body, "Reorder") || strings.Contains(blank.body, `name="loss_reason_id"`) {

@@ -518,21 +518,23 @@ func TestPasswordReset(t *testing.T) {
 	})
 }
 
-// pipeline gives the workspace a pipeline of two stages, which a deal
-// needs, and returns the ids of the pipeline and its stages.
+// pipeline returns the ids of the pipeline that set-up made (Sales: Lead
+// in, Qualified, Proposal, Negotiation) and of its stages in order.
 func (a *app) pipeline(ctx context.Context) (string, []string) {
 	a.t.Helper()
-	p, err := a.engine.Create(ctx, "pipelines", map[string]any{"name": "Sales"})
+	ps, err := a.engine.List(ctx, "pipelines", records.Query{Sort: []string{"position"}, Limit: 1})
+	if err != nil || len(ps.Data) == 0 {
+		a.t.Fatalf("set-up made no pipeline: %v", err)
+	}
+	id := ps.Data[0]["id"].(string)
+	st, err := a.engine.List(ctx, "stages", records.Query{Filter: &records.Filter{Field: "pipeline_id", Op: records.Eq, Value: id},
+		Sort: []string{"position"}})
 	if err != nil {
 		a.t.Fatal(err)
 	}
 	var stages []string
-	for _, name := range []string{"Qualified", "Proposal"} {
-		st, err := a.engine.Create(ctx, "stages", map[string]any{"pipeline_id": p["id"], "name": name})
-		if err != nil {
-			a.t.Fatal(err)
-		}
-		stages = append(stages, st["id"].(string))
+	for _, rec := range st.Data {
+		stages = append(stages, rec["id"].(string))
 	}
-	return p["id"].(string), stages
+	return id, stages
 }
