@@ -222,8 +222,22 @@ func TestRelatedRecordsAndStageHistory(t *testing.T) {
 		if _, err := a.engine.Update(ctx, "deals", deal, rec["version"].(int64), map[string]any{"stage_id": stages[1]}); err != nil {
 			t.Fatal(err)
 		}
-		a.get("/companies/"+company).want(t, "a company's related records", http.StatusOK, "Contacts", "Deals",
+		a.made(ctx, "notes", map[string]any{"record_type": "contact", "record_id": contacts[0].(map[string]any)["id"], "body": "First"})
+		a.get("/companies/" + company) // the first visit reads what later ones keep
+		few := a.get("/companies/" + company)
+		few.want(t, "a company's related records", http.StatusOK, "Contacts", "Deals",
 			`href="/deals/`+deal+`">Engine &lt;order&gt;</a>`, "£1,000.00", `href="/contacts?f0=companies&amp;o0=eq&amp;v0=`+company+`"`, "See all")
+		// More related records, each with a note of its own, cost no
+		// more queries: the names of the records an entry belongs to are
+		// read once per kind of record.
+		for i := range 8 {
+			id := a.made(ctx, "contacts", map[string]any{"first_name": fmt.Sprintf("Later %d", i), "companies": []any{map[string]any{"id": company}}})
+			a.made(ctx, "notes", map[string]any{"record_type": "contact", "record_id": id, "body": "Hello"})
+			a.made(ctx, "deals", map[string]any{"title": fmt.Sprintf("Deal %d", i), "pipeline_id": pipeline, "company_id": company})
+		}
+		if f, m := few.queries(t), a.get("/companies/"+company).queries(t); f != m {
+			t.Errorf("a company's page made %d queries, and %d with more related records", f, m)
+		}
 		first, second := a.stageName(ctx, stages[0]), a.stageName(ctx, stages[1])
 		a.get("/deals/"+deal).want(t, "a deal's contacts and stages", http.StatusOK, "Stage history", first, second, "since", "and 2 more",
 			"Moved to "+second)
