@@ -18,9 +18,13 @@ func (s *Server) newForm(w http.ResponseWriter, r *http.Request, v *visit) {
 	}
 	base := s.baseCurrency(r)
 	q := r.URL.Query()
-	fillFrom(data.Fields, records.Record{"owner_id": v.user.ID, "status": "open",
+	start := records.Record{"owner_id": v.user.ID, "status": "open",
 		"value": map[string]any{"currency": base}, "price": map[string]any{"currency": base},
-		"record_type": q.Get("record_type"), "record_id": q.Get("record_id")}, v.location())
+		"record_type": q.Get("record_type"), "record_id": q.Get("record_id")}
+	for k, val := range prefilled(r, data.Plural) { // a caller's number
+		start[k] = val
+	}
+	fillFrom(data.Fields, start, v.location())
 	if err := s.prepare(r, v, data); err != nil {
 		s.fail(w, r, v, err)
 		return

@@ -87,6 +87,12 @@ func (v *visit) dateTime(s string) string {
 	if err != nil {
 		return s
 	}
+	return v.moment(t)
+}
+
+// moment formats a time in the user's language and zone: every date and
+// time a page shows goes through it, or through day for lists.
+func (v *visit) moment(t time.Time) string {
 	return v.p.DateTime(t, v.location())
 }
 

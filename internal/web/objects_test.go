@@ -41,7 +41,7 @@ func TestDealsTasksAndProducts(t *testing.T) {
 		if strings.Contains(deals.body, "<script>alert") {
 			t.Error("the deals list shows a title as HTML")
 		}
-		if !strings.Contains(deals.body, `href="/deals/new"`) {
+		if !strings.Contains(deals.body, `class="primary" href="/deals/new"`) {
 			t.Error("the deals list offers no form of a new deal")
 		}
 		page := a.get("/deals/" + deal)

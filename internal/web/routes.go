@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/account"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/locale"
@@ -48,6 +49,17 @@ func (s *Server) Handler() http.Handler {
 
 	// The header: notifications, quick add, the command menu, shortcuts,
 	// the caller screen.
+	mux.HandleFunc("GET /manifest.webmanifest", serveManifest)
+	mux.HandleFunc("GET /icons/{file}", serveIcon)
+	mux.Handle("GET /notifications", s.signedIn(s.notifications))
+	mux.Handle("GET /notifications/panel", s.signedIn(s.notificationPanel))
+	mux.Handle("GET /notifications/stream", s.signedIn(s.notificationStream))
+	mux.Handle("POST /notifications/read-all", s.signedIn(s.readAllNotifications))
+	mux.Handle("POST /notifications/{id}/read", s.signedIn(s.readNotification))
+	mux.Handle("GET /commands", s.signedIn(s.commandMenu))
+	mux.Handle("GET /shortcuts", s.signedIn(s.shortcuts))
+	mux.Handle("GET /call", s.signedIn(s.caller))
+	mux.Handle("GET /myday/deals", s.signedIn(s.myDayDeals))
 
 	// Lists: views, filters, inline edit, bulk actions.
 	mux.Handle("GET /lists", s.signedIn(s.userLists))
@@ -61,6 +73,71 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /{object}/{id}/cell", s.signedIn(s.saveCell))
 
 	// Settings and the user's own preferences.
+	// Settings: sales.
+	mux.Handle("GET /settings", s.administrators(s.settingsIndex))
+	mux.Handle("GET /settings/workspace", s.administrators(s.setWorkspacePage))
+	mux.Handle("POST /settings/workspace", s.administrators(s.setSaveWorkspace))
+	mux.Handle("GET /settings/pipelines", s.administrators(s.setPipelinesPage))
+	mux.Handle("POST /settings/pipelines", s.administrators(s.setAddPipeline))
+	mux.Handle("GET /settings/pipelines/{id}/stages", s.administrators(s.setStagesPage))
+	mux.Handle("POST /settings/pipelines/{id}/rename", s.administrators(s.setRenamePipeline))
+	mux.Handle("POST /settings/pipelines/{id}/delete", s.administrators(s.setDeletePipeline))
+	mux.Handle("POST /settings/pipelines/{id}/stages", s.administrators(s.setAddStage))
+	mux.Handle("POST /settings/pipelines/{id}/order", s.administrators(s.setOrderStages))
+	mux.Handle("POST /settings/stages/{id}/save", s.administrators(s.setSaveStage))
+	mux.Handle("POST /settings/stages/{id}/move", s.administrators(s.setMoveStage))
+	mux.Handle("POST /settings/stages/{id}/delete", s.administrators(s.setDeleteStage))
+	mux.Handle("GET /settings/loss-reasons", s.administrators(s.setLossPage))
+	mux.Handle("POST /settings/loss-reasons", s.administrators(s.setAddLossReason))
+	mux.Handle("POST /settings/loss-reasons/order", s.administrators(s.setOrderLossReasons))
+	mux.Handle("POST /settings/loss-reasons/{id}/rename", s.administrators(s.setRenameLossReason))
+	mux.Handle("POST /settings/loss-reasons/{id}/move", s.administrators(s.setMoveLossReason))
+	mux.Handle("POST /settings/loss-reasons/{id}/delete", s.administrators(s.setDeleteLossReason))
+	mux.Handle("GET /settings/fields", s.administrators(s.setFieldsPage))
+	mux.Handle("POST /settings/fields", s.administrators(s.setAddField))
+	mux.Handle("GET /settings/lists", s.administrators(s.setListsPage))
+	mux.Handle("POST /settings/lists", s.administrators(s.setDefineList))
+	mux.Handle("GET /settings/currencies", s.administrators(s.setCurrenciesPage))
+	mux.Handle("POST /settings/currencies", s.administrators(s.setAddRate))
+	mux.Handle("GET /settings/price-lists", s.administrators(s.setPriceListsPage))
+	mux.Handle("POST /settings/price-lists", s.administrators(s.setAddPriceList))
+	mux.Handle("GET /settings/price-lists/{id}/prices", s.administrators(s.setPriceListPage))
+	mux.Handle("POST /settings/price-lists/{id}/prices", s.administrators(s.setSavePrices))
+	mux.Handle("GET /settings/stock", s.administrators(s.setStockPage))
+	mux.Handle("POST /settings/stock/warehouses", s.administrators(s.setAddWarehouse))
+	mux.Handle("POST /settings/stock/{id}/adjust", s.administrators(s.setAdjustStock))
+
+	// Settings: people and security.
+	mux.Handle("GET /settings/users", s.adminOnly(s.usersList))
+	mux.Handle("POST /settings/users", s.adminOnly(s.addUser))
+	mux.Handle("POST /settings/users/{id}/role", s.adminOnly(s.changeUser))
+	mux.Handle("GET /settings/users/{id}/deactivate", s.adminOnly(s.deactivateForm))
+	mux.Handle("POST /settings/users/{id}/deactivate", s.adminOnly(s.deactivateUser))
+	mux.Handle("POST /settings/users/{id}/reactivate", s.adminOnly(s.reactivateUser))
+	mux.Handle("GET /settings/teams", s.adminOnly(s.teamsList))
+	mux.Handle("POST /settings/teams", s.adminOnly(s.addTeam))
+	mux.Handle("POST /settings/teams/{id}/edit", s.adminOnly(s.changeTeam))
+	mux.Handle("POST /settings/teams/{id}/members", s.adminOnly(s.addMember))
+	mux.Handle("POST /settings/teams/{id}/members/{user}/remove", s.adminOnly(s.removeMember))
+	mux.Handle("POST /settings/teams/{id}/delete", s.adminOnly(s.deleteTeam))
+	mux.Handle("GET /settings/roles", s.adminOnly(s.rolesList))
+	mux.Handle("POST /settings/roles", s.adminOnly(s.addRole))
+	mux.Handle("GET /settings/roles/{name}/edit", s.adminOnly(s.roleGrid))
+	mux.Handle("POST /settings/roles/{name}/edit", s.adminOnly(s.saveRole))
+	mux.Handle("POST /settings/roles/{name}/delete", s.adminOnly(s.deleteRole))
+	mux.Handle("GET /settings/audit", s.adminOnly(s.auditTrail))
+	mux.Handle("GET /settings/jobs", s.adminOnly(s.jobsList))
+	// Everyone's own: API tokens, and the page of their preferences,
+	// two-factor sign-in and sessions.
+	mux.Handle("GET /settings/tokens", s.signedIn(s.tokensList))
+	mux.Handle("POST /settings/tokens", s.signedIn(s.addToken))
+	mux.Handle("POST /settings/tokens/{id}/revoke", s.signedIn(s.revokeToken))
+	mux.Handle("GET /me", s.signedIn(s.mePage))
+	mux.Handle("POST /me", s.signedIn(s.saveMe))
+	mux.Handle("POST /me/totp", s.signedIn(s.beginTOTP))
+	mux.Handle("POST /me/totp/confirm", s.signedIn(s.confirmTOTP))
+	mux.Handle("POST /me/totp/off", s.signedIn(s.disableTOTP))
+	mux.Handle("POST /me/sessions/end", s.signedIn(s.signOutOthers))
 
 	// Forms of deals, tasks and products; duplicates and merging.
 	mux.Handle("GET /pick/{object}", s.signedIn(s.pick))
@@ -120,6 +197,34 @@ var pages = map[string]func(p *locale.Printer) page{
 	},
 
 	// The header's pages.
+	"notifications": func(p *locale.Printer) page {
+		return &notificationsPage{frame: frame{Nav: "notifications"}, More: "/notifications?cursor=x",
+			Unread: badge{Count: 2, Text: "2", Label: p.N("web.notifications.unread", 2)},
+			Items: []notificationView{
+				{ID: "2", Label: p.T("web.notifications.kind.task_overdue"), About: "Call <b>Ada</b>", Href: "/tasks/7",
+					When: p.N("web.when.minutes", 5), At: "5 December 2026, 10:00", Stamp: "2026-12-05T10:00:00Z", Unread: true},
+				{ID: "1", Label: "Something <i>new</i>", When: p.T("web.when.now"), Unread: true}}}
+	},
+	"commands": func(p *locale.Printer) page {
+		v := &visit{lang: p.Lang(), p: p}
+		return &commandsPage{frame: frame{Nav: "commands"}, Query: "co", Commands: matching(commands(v, "/contacts"), ""),
+			Groups: []hitGroup{{ID: "search-group-contacts", Title: p.T("object.contacts.name"),
+				Hits: []hitView{{Href: "/contacts/1", Title: "Ada <b>Lovelace</b>", Subtitle: "ada@example.com"}}}}}
+	},
+	"shortcuts": func(p *locale.Printer) page { return &shortcutsPage{frame: frame{Nav: "shortcuts"}} },
+	"call": func(p *locale.Printer) page {
+		return &callerPage{frame: frame{Nav: "call"}, Number: "020 7946 0958", Shown: "+44 20 7946 0958", Asked: true, Valid: true,
+			Contacts:  []callerView{{Name: "Ada <b>Lovelace</b>", Href: "/contacts/1", Details: []string{"ada@example.com"}, Links: []callerView{{Name: "Engines", Href: "/companies/2"}}}},
+			Companies: []callerView{{Name: "Engines <Ltd>", Href: "/companies/2"}},
+			Deals:     []callerView{{Name: "Engine order", Href: "/deals/3", Details: []string{p.T("web.call.deal_since", "date", "1 Dec 2026")}}},
+			Last:      &conversationView{Kind: p.T("web.call.kind.call"), When: "today", Title: "Asked <b>about</b> the price", About: "Ada", Href: "/contacts/1"},
+			NewHref:   "/contacts/new?phone=%2B442079460958"}
+	},
+	"myday_deals": func(p *locale.Printer) page {
+		return &myDayDealsPage{frame: frame{Nav: "myday"}, Group: dealGroup{ID: "deals-idle", Title: p.T("web.myday.idle"),
+			Text: p.T("web.myday.idle_text"), More: "/myday/deals?list=idle&cursor=x",
+			Deals: []dealLine{{ID: "1", Title: "Engine <b>order</b>", Stage: "Proposal", Value: "£1,200.00", Since: p.T("web.myday.in_stage_since", "date", "1 Dec 2026")}}}}
+	},
 
 	// Lists.
 	"list": func(p *locale.Printer) page {
@@ -156,6 +261,126 @@ var pages = map[string]func(p *locale.Printer) page{
 	},
 
 	// Settings.
+	"settings": func(p *locale.Printer) page {
+		return &settingsPage{frame: frame{Nav: "settings"}, Sections: []settingsSection{{Key: "web.settings.sales",
+			Title: p.T("web.settings.sales"), Links: settingsSections[0].Links}}}
+	},
+	"settings_workspace": func(p *locale.Printer) page {
+		data := &setWorkspacePage{frame: frame{Nav: "settings"}, Name: "Lovelace <b>Lovelace", BaseCurrency: "GBP", PhoneRegion: "GB",
+			Language: "en", LanguageOptions: setLanguageOptions(), Saved: true}
+		data.Errors = map[string]string{"ws.base_currency": p.FieldError(fault.FieldError{Code: "currency"})}
+		return data
+	},
+	"settings_pipelines": func(p *locale.Printer) page {
+		data := &setPipelinesPage{frame: frame{Nav: "settings"}, Pipelines: []settingsRow{{ID: "1", Name: "New <b>Lovelace", Version: 1}}}
+		data.Errors = map[string]string{"r1.": p.T("web.settings.pipelines.has_deals"), "add.name": p.FieldError(fault.FieldError{Code: "required"})}
+		return data
+	},
+	"settings_pipeline": func(p *locale.Printer) page {
+		data := &setStagesPage{frame: frame{Nav: "settings"}, Pipeline: settingsRow{ID: "1", Name: "New <b>Lovelace"},
+			Fields: []formOption{{Value: "value", Label: fieldLabel(p, "value")}, {Value: "vip", Label: "VIP <b>Lovelace"}},
+			Stages: []setStageRow{{settingsRow: settingsRow{ID: "2", Name: "Qualified <b>Lovelace", Version: 1}, Probability: "20", Required: []string{"value"}}}}
+		data.Errors = map[string]string{"r2.probability": p.FieldError(fault.FieldError{Code: "range"}), "r2.": p.T("web.settings.stages.has_deals")}
+		return data
+	},
+	"settings_loss": func(p *locale.Printer) page {
+		return &setLossPage{frame: frame{Nav: "settings"}, Reasons: []settingsRow{{ID: "1", Name: "Too <b>Lovelace", Version: 1}}}
+	},
+	"settings_fields": func(p *locale.Printer) page {
+		data := &setFieldsPage{frame: frame{Nav: "settings"}, Object: "contacts",
+			Objects: []formOption{{Value: "contacts", Label: p.T("object.contacts.name")}, {Value: "suppliers", Label: "Suppliers <b>Lovelace"}},
+			Fields:  []setCustomField{{Name: "vip", Label: "VIP <b>Lovelace", Type: setTypeLabel(p, records.Select), Options: "a, <b>Lovelace", Required: true}},
+			Types:   []formOption{{Value: "text", Label: setTypeLabel(p, records.Text)}}}
+		data.Targets = data.Objects
+		data.Errors = map[string]string{"add.name": p.FieldError(fault.FieldError{Code: "format"})}
+		return data
+	},
+	"settings_lists": func(p *locale.Printer) page {
+		return &setListsPage{frame: frame{Nav: "settings"}, Lists: []setListRow{{Name: "supplier", Plural: "suppliers", Label: "Suppliers <b>Lovelace"}}}
+	},
+	"settings_currencies": func(p *locale.Printer) page {
+		return &setCurrenciesPage{frame: frame{Nav: "settings"}, Base: "EUR", Today: "2026-12-06",
+			Rates: []setRateRow{{Currency: "USD", Rate: "0.92", Date: "6 Dec 2026"}}}
+	},
+	"settings_prices": func(p *locale.Printer) page {
+		return &setPriceListsPage{frame: frame{Nav: "settings"}, Lists: []settingsRow{{ID: "1", Name: "Retail <b>Lovelace", Extra: "EUR"}}}
+	},
+	"settings_pricelist": func(p *locale.Printer) page {
+		data := &setPriceListPage{frame: frame{Nav: "settings"}, List: settingsRow{ID: "1", Name: "Retail <b>Lovelace", Extra: "EUR"},
+			Products: []setPriceRow{{ID: "3", Name: "Engine <b>Lovelace", SKU: "AE-1", Price: "12.50"}}, More: true, Saved: true}
+		data.Errors = map[string]string{"prices.price.3": p.FieldError(fault.FieldError{Code: "format"})}
+		return data
+	},
+	"settings_stock": func(p *locale.Printer) page {
+		data := &setStockPage{frame: frame{Nav: "settings"}, Warehouses: []formOption{{Value: "1", Label: "Main <b>Lovelace"}},
+			Products: []setStockRow{{ID: "3", Name: "Engine <b>Lovelace", SKU: "AE-1", Stock: "4", Low: true,
+				Levels: []setStockLevel{{Warehouse: "Main <b>Lovelace", Quantity: "4"}}}}}
+		data.Errors = map[string]string{"p3.": p.T("web.settings.stock.below_zero")}
+		return data
+	},
+
+	// Settings: people and security.
+	"settings_users": func(p *locale.Printer) page {
+		return &usersPage{frame: frame{Nav: "settings"}, Notice: p.T("web.people.done.added"), Problem: p.T("web.people.conflict"),
+			Roles: []formOption{{Value: "salesperson", Label: p.T("web.people.role.salesperson")}}, Teams: []formOption{{Value: "1", Label: "North <b>"}},
+			Users: []userRow{{ID: "1", Name: "Ada <b>Lovelace", Email: "ada@example.com", Role: "salesperson", RoleLabel: p.T("web.people.role.salesperson"),
+				TeamID: "1", Team: "North <b>", Active: true, TwoFactor: true}, {ID: "2", Name: "Charles", Email: "cb@example.com"}},
+			Add:    newUserForm{Name: "Mary", Email: "mary@", Role: "salesperson"},
+			Errors: map[string]string{"email": p.FieldError(fault.FieldError{Field: "email", Code: "email"})}}
+	},
+	"settings_deactivate": func(p *locale.Printer) page {
+		return &deactivatePage{frame: frame{Nav: "settings"}, ID: "2", Name: "Charles <b>", Email: "cb@example.com",
+			Others: []formOption{{Value: "1", Label: "Ada <b>Lovelace"}}, ReassignTo: "1", Problem: p.T("web.people.conflict")}
+	},
+	"settings_teams": func(p *locale.Printer) page {
+		return &teamsPage{frame: frame{Nav: "settings"}, Notice: p.T("web.people.done.saved"), Problem: p.T("web.people.conflict"),
+			Users: []formOption{{Value: "1", Label: "Ada <b>Lovelace"}}, NewName: "South",
+			Teams:  []teamRow{{ID: "1", Name: "North <b>", ManagerID: "1", Manager: "Ada <b>Lovelace", Members: []formOption{{Value: "1", Label: "Ada <b>Lovelace"}}}},
+			Errors: map[string]string{"name": p.FieldError(fault.FieldError{Field: "name", Code: "duplicate"})}}
+	},
+	"settings_roles": func(p *locale.Printer) page {
+		return &rolesPage{frame: frame{Nav: "settings"}, Notice: p.T("web.people.done.deleted"), Problem: p.T("web.people.conflict"),
+			Roles:  []roleRow{{Name: "salesperson", Label: p.T("web.people.role.salesperson"), Builtin: true}, {Name: "intern", Label: "Intern <b>"}},
+			New:    newRoleForm{Name: "Intern", From: "salesperson"},
+			Errors: map[string]string{"name": p.FieldError(fault.FieldError{Field: "name", Code: "format"})}}
+	},
+	"settings_role": func(p *locale.Printer) page {
+		v := &visit{p: p}
+		return &rolePage{frame: frame{Nav: "settings"}, Name: "intern", Label: "Intern <b>", Notice: p.T("web.people.done.saved"),
+			Problem: p.T("web.people.conflict"), Actions: []formOption{{Value: "read", Label: actionLabel(v, access.Read)}},
+			Objects: []grantRow{{Object: "contact", Label: accessObjectLabel(v, "contact"), Cells: []grantCell{
+				{Name: "grant.contact.read", Action: actionLabel(v, access.Read), Scope: "own", Scopes: scopeChoices(v, "contact")}}}},
+			FieldRules: []fieldRuleGroup{{Object: "contact", Label: accessObjectLabel(v, "contact"),
+				Fields: []fieldRuleRow{{Name: "phones", Label: fieldLabel(p, "phones"), Rule: "hidden"}}}}}
+	},
+	"settings_tokens": func(p *locale.Printer) page {
+		return &tokensPage{frame: frame{Nav: "settings"}, Secret: "rpt_1_secret", Name: "Zapier <b>", Scope: "read",
+			Notice: p.T("web.people.done.revoked"), Problem: p.T("web.people.conflict"),
+			Tokens: []tokenRow{{ID: "1", Name: "Zapier <b>", Scope: p.T("web.people.tokens.read"), Created: "today", LastUsed: "now"}},
+			Errors: map[string]string{"name": p.FieldError(fault.FieldError{Field: "name", Code: "required"})}}
+	},
+	"settings_audit": func(p *locale.Printer) page {
+		return &auditPage{frame: frame{Nav: "settings"}, Filter: auditFilterForm{Object: "contact", UserID: "1", From: "2026-01-01"},
+			Users: []formOption{{Value: "1", Label: "Ada <b>Lovelace"}}, More: "/settings/audit?cursor=x",
+			Entries: []auditRow{{At: "today", Who: "Ada <b>Lovelace", Address: "192.0.2.1", Action: p.T("web.people.audit.update"),
+				Object: "contact", RecordID: "7", Changes: []auditChange{{Field: "first_name", Before: "Ada", After: "<script>"}}}},
+			Errors: map[string]string{"to": p.FieldError(fault.FieldError{Field: "to", Code: "type"})}}
+	},
+	"settings_jobs": func(p *locale.Printer) page {
+		v := &visit{p: p}
+		return &jobsPage{frame: frame{Nav: "settings"}, Status: "dead", Statuses: jobStatuses(v), More: "/settings/jobs?cursor=1",
+			Problem: p.T("web.people.jobs.bad_filter"),
+			Jobs: []jobRow{{ID: "1", Kind: "webhook", Status: p.T("web.people.jobs.dead"), RunAt: "today",
+				LastError: "<b>timeout", Attempts: 10, MaxAttempts: 10}}}
+	},
+	"me": func(p *locale.Printer) page {
+		qr, _ := qrSVG("otpauth://totp/Rapport:ada@example.com?secret=JBSWY3DPEHPK3PXP", p.T("web.people.me.qr"))
+		return &mePage{frame: frame{Nav: "me"}, Name: "Ada <b>", Language: p.Lang(), TimeZone: "Europe/London", Zones: timeZones,
+			Enrol: &enrolView{Secret: "JBSWY3DPEHPK3PXP", QR: qr}, TOTPError: p.T("web.signin.wrong_code"),
+			Notice: p.T("web.people.done.totp_on"), Problem: p.T("web.people.conflict"),
+			Errors:   map[string]string{"name": p.FieldError(fault.FieldError{Field: "name", Code: "required"})},
+			Sessions: []sessionRow{{ID: "1", Device: "Firefox", Address: "192.0.2.1", LastSeen: "now", Current: true}, {ID: "2", Device: "<b>"}}}
+	},
 
 	// Forms and merging.
 	"merge": func(p *locale.Printer) page {
@@ -229,7 +454,9 @@ var pages = map[string]func(p *locale.Printer) page{
 			{ID: "overdue", Title: p.T("web.myday.overdue"), Tasks: []dueTask{
 				{ID: "1", Version: 1, Title: "Call <b>Lovelace", Due: "yesterday", About: "Ada <b>Lovelace", AboutHref: "/contacts/1"}}},
 			{ID: "today", Title: p.T("web.myday.today"), Tasks: []dueTask{
-				{ID: "2", Version: 3, Title: "Send the offer", Due: "today", About: "Engine <b>Lovelace"}}}}}
+				{ID: "2", Version: 3, Title: "Send the offer", Due: "today", About: "Engine <b>Lovelace"}}}},
+			Deals: []dealGroup{{ID: "deals-without-task", Title: p.T("web.myday.without_task"), Text: p.T("web.myday.without_task_text"),
+				More: "/myday/deals?list=without-task&cursor=x", Deals: []dealLine{{ID: "1", Title: "Engine <b>order</b>", Stage: "Proposal"}}}}}
 	},
 	"problem": func(p *locale.Printer) page {
 		return &problemPage{Title: p.T("web.problem.not_found.title"), Text: p.T("web.problem.not_found.text"), RequestID: "abc"}

@@ -71,7 +71,7 @@ func (s *Server) setUp(w http.ResponseWriter, r *http.Request, v *visit) {
 	if err := s.firstPipeline(r.Context(), admin, locale.For(form.Language)); err != nil {
 		s.logger(r).Error("first pipeline", "err", err)
 	}
-	if err := s.attempt(w, r, form.Email, password, "", "/contacts"); err != nil {
+	if err := s.attempt(w, r, form.Email, password, "", "/"); err != nil {
 		s.fail(w, r, v, err)
 	}
 }

@@ -189,7 +189,7 @@ var setUpForm = url.Values{"workspace": {"Lovelace & Co"}, "base_currency": {"GB
 
 func (a *app) setUp() {
 	a.t.Helper()
-	a.post("/setup", setUpForm).want(a.t, "set-up", http.StatusSeeOther, "/contacts")
+	a.post("/setup", setUpForm).want(a.t, "set-up", http.StatusSeeOther, "/")
 }
 
 // admin is the acting administrator, for filling the database past the
@@ -247,7 +247,7 @@ func TestSignInAndOut(t *testing.T) {
 		a.post("/signin", url.Values{"email": {"ada@example.com"}, "password": {"wrong password"}, "next": {"/contacts"}}).
 			want(t, "a wrong password", http.StatusUnauthorized, "The e-mail address or the password is wrong.", `value="ada@example.com"`)
 		a.post("/signin", url.Values{"email": {"ada@example.com"}, "password": {"analytical-engine"}, "next": {"//evil.example/"}}).
-			want(t, "sign-in with a foreign next", http.StatusSeeOther, "/contacts")
+			want(t, "sign-in with a foreign next", http.StatusSeeOther, "/")
 		a.get("/contacts").want(t, "contacts after sign-in", http.StatusOK, "Ada Lovelace")
 
 		// htmx gets a header to follow instead of a redirect it would swap in.
@@ -514,7 +514,7 @@ func TestPasswordReset(t *testing.T) {
 		a.post("/signin", url.Values{"email": {"ada@example.com"}, "password": {"analytical-engine"}}).
 			want(t, "the old password", http.StatusUnauthorized)
 		a.post("/signin", url.Values{"email": {"ada@example.com"}, "password": {"difference-engine"}}).
-			want(t, "the new password", http.StatusSeeOther, "/contacts")
+			want(t, "the new password", http.StatusSeeOther, "/")
 	})
 }
 
