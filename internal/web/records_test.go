@@ -35,16 +35,6 @@ func (a *app) told(user string) []string {
 	return out
 }
 
-// colleague adds a user and returns their id.
-func (a *app) colleague(email, name, role string) string {
-	a.t.Helper()
-	u, err := a.accounts.CreateUser(context.Background(), 1, email, name, "a long secret", role)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	return u.ID
-}
-
 // stageName is the name of a stage.
 func (a *app) stageName(ctx context.Context, id string) string {
 	a.t.Helper()
@@ -73,7 +63,7 @@ func TestComposerAddsToTheTimeline(t *testing.T) {
 		a.setUp()
 		ctx := a.admin()
 		me := a.userID(ctx)
-		sam := a.colleague("sam@example.com", "Sam <Smith>", "administrator")
+		sam := a.colleague("sam@example.com", "Sam <Smith>", "administrator").ID
 		contact := a.made(ctx, "contacts", map[string]any{"first_name": "Bob", "last_name": "Byron"})
 		path := "/contacts/" + contact
 		page := a.get(path)
@@ -247,7 +237,7 @@ func TestRelatedRecordsAndStageHistory(t *testing.T) {
 		// A salesperson who owns the company sees none of the admin's
 		// deal on its page: not in the related records, not in the
 		// timeline.
-		sam := a.colleague("sam@example.com", "Sam", "salesperson")
+		sam := a.colleague("sam@example.com", "Sam", "salesperson").ID
 		rec, _ = a.engine.Get(ctx, "companies", company, false)
 		if _, err := a.engine.Update(ctx, "companies", company, rec["version"].(int64), map[string]any{"owner_id": sam}); err != nil {
 			t.Fatal(err)
@@ -271,8 +261,8 @@ func TestFollowingAndWhoIsTold(t *testing.T) {
 		ctx := a.admin()
 		me := a.userID(ctx)
 		pipeline, stages := a.pipeline(ctx)
-		sam := a.colleague("sam@example.com", "Sam", "salesperson")
-		kim := a.colleague("kim@example.com", "Kim", "administrator")
+		sam := a.colleague("sam@example.com", "Sam", "salesperson").ID
+		kim := a.colleague("kim@example.com", "Kim", "administrator").ID
 		deal := a.made(ctx, "deals", map[string]any{"title": "Engine order", "pipeline_id": pipeline})
 		path := "/deals/" + deal
 
@@ -311,8 +301,13 @@ func TestFollowingAndWhoIsTold(t *testing.T) {
 			t.Errorf("I was told of my own doing: %v", got)
 		}
 
-		// Kim stops following, without JavaScript.
+		// The bell words each in Kim's language and names the deal as
+		// Kim may see it now.
 		a.switchTo("kim@example.com")
+		a.get("/notifications").want(t, "Kim's notifications", http.StatusOK, "You were mentioned in a note",
+			"Moved to another stage", `href="/deals/`+deal+`"`, "Engine order")
+
+		// Kim stops following, without JavaScript.
 		a.post(path+"/follow", url.Values{"follow": {"false"}, "csrf_token": {a.csrf()}}).want(t, "Kim stops following", http.StatusSeeOther, path)
 		a.get(path).want(t, "the deal, no longer followed", http.StatusOK, `aria-pressed="false"`)
 	})
@@ -323,7 +318,7 @@ func TestMentionPickerAndMailSettings(t *testing.T) {
 		a := newApp(t, db)
 		a.setUp()
 		a.colleague("sam@example.com", "Sam <script>", "salesperson")
-		gone := a.colleague("gone@example.com", "Samantha Gone", "salesperson")
+		gone := a.colleague("gone@example.com", "Samantha Gone", "salesperson").ID
 		if _, err := db.Raw().Exec(db.Dialect.Rebind(`UPDATE users SET status = 'deactivated' WHERE id = ?`), gone); err != nil {
 			t.Fatal(err)
 		}
