@@ -216,6 +216,18 @@ func (v *visit) notificationKind(n notify.Notification) string {
 		return v.p.T("web.notifications.kind.low_stock")
 	case "repeat_purchase":
 		return v.p.T("web.notifications.kind.repeat_purchase")
+	case notify.KindAssigned:
+		return v.p.T("web.notifications.kind.assigned")
+	case notify.KindMentioned:
+		return v.p.T("web.notifications.kind.mentioned")
+	case notify.KindStageChanged:
+		return v.p.T("web.notifications.kind.stage_changed")
+	case notify.KindDealWon:
+		return v.p.T("web.notifications.kind.deal_won")
+	case notify.KindDealLost:
+		return v.p.T("web.notifications.kind.deal_lost")
+	case notify.KindNoteAdded:
+		return v.p.T("web.notifications.kind.note_added")
 	}
 	return n.Title
 }

@@ -6,7 +6,9 @@ import (
 	"github.com/rapport-crm/rapport/internal/records"
 )
 
-// recordPage shows one record, its fields in groups.
+// recordPage shows one record: its fields in groups and the records
+// related to it on the left, and for contacts, companies and deals the
+// composer and the timeline on the right.
 type recordPage struct {
 	frame
 	Plural  string
@@ -19,6 +21,17 @@ type recordPage struct {
 	// duplicates (extras.go).
 	Items      *lineItemsView
 	Duplicates *duplicatesNotice
+
+	// Follow is where the follow button posts, "" without one; Following
+	// says whether the user follows the record.
+	Follow    string
+	Following bool
+	Related   []relatedGroup
+	Stages    []stageStay // a deal's stays in its stages, newest first
+	Composer  *composer
+	Timeline  *timelineView
+	// Mentions are the mention picker's options, in its fragment.
+	Mentions []mentionOption
 }
 
 // fieldGroup is a titled group of fields on a record page.
@@ -98,5 +111,44 @@ func (s *Server) recordData(w http.ResponseWriter, r *http.Request, v *visit) (*
 		s.fail(w, r, v, err)
 		return nil, false
 	}
+	if err := s.aroundFields(r, v, view, rec, data); err != nil {
+		s.fail(w, r, v, err)
+		return nil, false
+	}
 	return data, true
+}
+
+// aroundFields fills in what a record page shows beside its fields: whether
+// the user follows it, the records related to it, a deal's stages, and
+// the composer and the timeline.
+func (s *Server) aroundFields(r *http.Request, v *visit, view *objectView, rec records.Record, data *recordPage) error {
+	id := str(rec["id"])
+	here := "/" + view.plural + "/" + id
+	var err error
+	if data.Related, err = s.related(r, v, view, rec); err != nil {
+		return err
+	}
+	if view.object == "deal" {
+		if data.Stages, err = s.stageStays(r, v, id); err != nil {
+			return err
+		}
+	}
+	// The records of lists users define are followed through the API
+	// for now.
+	if s.activity == nil || views[view.plural] == nil {
+		return nil
+	}
+	data.Follow = here + "/follow"
+	if data.Following, err = s.activity.Following(r.Context(), view.object, id); err != nil {
+		return err
+	}
+	if !s.hasTimeline(view) {
+		return nil
+	}
+	if data.Composer, err = s.newComposer(r, v, here+"/timeline", r.URL.Query().Get("compose")); err != nil {
+		return err
+	}
+	tl, err := s.timeline(r, v, view, id, "")
+	data.Timeline = &tl
+	return err
 }

@@ -40,6 +40,12 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /dashboard", s.signedIn(s.dashboard))
 
 	// Record pages: the timeline, its composer, following.
+	mux.Handle("GET /{object}/{id}/timeline", s.signedIn(s.timelinePage))
+	mux.Handle("POST /{object}/{id}/timeline", s.signedIn(s.compose))
+	mux.Handle("POST /{object}/{id}/follow", s.signedIn(s.followRecord))
+	mux.Handle("GET /mentions", s.signedIn(s.mentions))
+	mux.Handle("GET /me/notifications", s.signedIn(s.notificationSettings))
+	mux.Handle("POST /me/notifications", s.signedIn(s.saveNotificationSettings))
 
 	// The header: notifications, quick add, the command menu, shortcuts,
 	// the caller screen.
@@ -185,6 +191,10 @@ var pages = map[string]func(p *locale.Printer) page{
 	},
 
 	// Record pages.
+	"notification_settings": func(p *locale.Printer) page {
+		return &notificationSettingsPage{Saved: true, Kinds: []kindChoice{
+			{Kind: "assigned", Label: p.T("web.mailprefs.assigned"), Mail: true}, {Kind: "mentioned", Label: p.T("web.mailprefs.mentioned")}}}
+	},
 
 	// The header's pages.
 	"notifications": func(p *locale.Printer) page {
@@ -403,7 +413,19 @@ var pages = map[string]func(p *locale.Printer) page{
 			Name: "Ada Lovelace", Created: "yesterday", Updated: "today",
 			Groups: []fieldGroup{{Title: p.T("web.group.person"), Fields: []shownField{
 				{Label: fieldLabel(p, "first_name"), Values: []string{"Ada"}}, {Label: "Interest"}}}},
-			Items: exampleItems(p), Duplicates: exampleDuplicates()}
+			Follow: "/contacts/1/follow", Following: true,
+			Related: []relatedGroup{{ID: "related-deals", Title: p.T("object.deals.name"),
+				Items: []relatedItem{{Name: "Engine <b>order</b>", Href: "/deals/1", Meta: "£1,000.00"}}, More: "/deals?f0=contacts", Rest: 2}},
+			Stages: []stageStay{{Stage: "Proposal", Entered: "today"}, {Stage: "Qualified", Entered: "yesterday", Left: "today"}},
+			Composer: &composer{Action: "/contacts/1/timeline", Tab: "call", Values: map[string]string{"minutes": "x"},
+				Errors:  map[string]string{"minutes": p.FieldError(fault.FieldError{Field: "minutes", Code: "type"})},
+				Problem: p.T("web.form.invalid"), Users: []formOption{{Value: "1", Label: "Ada"}}, Mentions: []formOption{{Value: "2", Label: "Sam"}}},
+			Timeline: &timelineView{More: "/contacts/1/timeline?cursor=x", Items: []timelineItem{
+				{ID: "note-1", Kind: "note", Label: p.T("web.timeline.note"), Text: "<p>Hello <a href=\"mailto:sam@example.com\">@Sam</a></p>",
+					When: "today", Who: "Ada", About: "Engine order", AboutHref: "/deals/1"},
+				{ID: "task-2", Kind: "task", Label: p.T("web.timeline.task"), Title: "Call", Facts: []string{p.T("web.timeline.done")}, Done: true}}},
+			Mentions: []mentionOption{{ID: "2", Name: "Sam <b>", Email: "sam@example.com"}},
+			Items:    exampleItems(p), Duplicates: exampleDuplicates()}
 	},
 	"form": func(p *locale.Printer) page {
 		data := &formPage{frame: frame{Nav: "contacts"}, Plural: "contacts", List: p.T("object.contacts.name"),
