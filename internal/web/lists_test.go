@@ -361,8 +361,6 @@ func TestInlineEdit(t *testing.T) {
 	})
 }
 
-var doneLine = regexp.MustCompile(`<p>(\d+) records? changed\.</p>`)
-
 func TestBulkActions(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
