@@ -185,6 +185,10 @@ func browse(t *testing.T, s *server, db []string, dir string) {
 		chromedp.SendKeys(css(`#password`), "analytical-engine"),
 		chromedp.Click(css(`button[type="submit"].primary`)),
 		chromedp.WaitVisible(css(`.empty`)))
+	if got := b.text(".empty h2"); got != "Nothing due today" {
+		t.Errorf("set-up lands on a page that says %q; want an empty My day", got)
+	}
+	b.do("open the empty contacts", chromedp.Navigate(s.base+"/contacts"), chromedp.WaitVisible(css(`.empty`)))
 	if got := b.text(".empty h2"); got != "No contacts yet" {
 		t.Errorf("the empty list says %q", got)
 	}
@@ -268,7 +272,7 @@ func browse(t *testing.T, s *server, db []string, dir string) {
 	if status, body := s.call(t, token, "POST", "/api/v1/fields/contacts", `{"name":"interest","label":"Interest","type":"select","options":["tea","coffee"]}`); status != 201 {
 		t.Fatalf("add a custom field: %d %v", status, body)
 	}
-	b.do("open the new contact form", chromedp.Navigate(s.base+"/contacts"), chromedp.Click(css(`a[href="/contacts/new"]`)),
+	b.do("open the new contact form", chromedp.Navigate(s.base+"/contacts"), chromedp.Click(css(`.page-head a[href="/contacts/new"]`)),
 		chromedp.WaitVisible(css(`form[action="/contacts/new"] input[name="first_name"]`)),
 		chromedp.SendKeys(css(`input[name="first_name"]`), "Grace"),
 		chromedp.SendKeys(css(`input[name="last_name"]`), "Hopper"),
@@ -329,13 +333,13 @@ func browse(t *testing.T, s *server, db []string, dir string) {
 	b.do("sign in again",
 		chromedp.SendKeys(css(`#password`), "difference-engine"),
 		chromedp.Click(css(`button[type="submit"].primary`)),
-		chromedp.WaitVisible(css(`table.list`)))
+		chromedp.WaitVisible(css(`.nav a[href="/"][aria-current="page"]`)))
 	if got := b.text(`.nav a[href="/contacts"]`); got != "Контакты" {
 		t.Errorf("signed in again, the navigation reads %q", got)
 	}
 }
 
-// searchFor goes to the header's search box with Ctrl+K, types part of a
+// searchFor goes to the header's search box with "/", types part of a
 // name, closes the results with Escape, opens them again and moves to
 // the first with the arrow key, and opens it with Enter; then the page of
 // all results. The index follows the records through the outbox, so it first
@@ -354,9 +358,9 @@ func searchFor(t *testing.T, s *server, b *browser, token string) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	b.do("Ctrl+K", chromedp.KeyEvent("k", chromedp.KeyModifiers(chromedp.ModifierCtrl)))
+	b.do("the / key", shortcutKey("/"))
 	if !b.eval(`document.activeElement && document.activeElement.id === "search-box"`) {
-		t.Error("Ctrl+K did not go to the search box")
+		t.Error("the / key did not go to the search box")
 	}
 	b.do("type in the search box", chromedp.SendKeys(css(`#search-box`), "babb"),
 		chromedp.WaitVisible(css(`#search-results a[href="/search?q=babb"]`)))

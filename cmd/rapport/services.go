@@ -34,7 +34,7 @@ func newServices(c *command, db *store.DB, engine *records.Engine) services {
 		engine: engine,
 		sales:  sales.New(db, engine, sales.Options{Logger: c.log}),
 		activity: activity.New(db, engine, activity.Options{Logger: c.log, Mail: sender, PhoneRegion: c.cfg.PhoneRegion,
-			Streams: streamLimits(c)}),
+			Streams: streamLimits(c), RemindEvery: remindEvery(c)}),
 		search:     search.New(db, engine, search.Options{Logger: c.log, PhoneRegion: c.cfg.PhoneRegion}),
 		duplicates: duplicate.New(db, engine, duplicate.Options{Logger: c.log, PhoneRegion: c.cfg.PhoneRegion}),
 	}
@@ -46,6 +46,13 @@ func streamLimits(c *command) notify.Limits {
 	perUser, _ := strconv.Atoi(c.cfg.StreamsPerUser)
 	total, _ := strconv.Atoi(c.cfg.Streams)
 	return notify.Limits{PerUser: perUser, Total: total}
+}
+
+// remindEvery is how often reminders are made, which Load has checked is
+// a positive duration.
+func remindEvery(c *command) time.Duration {
+	d, _ := time.ParseDuration(c.cfg.RemindEvery)
+	return d
 }
 
 // register adds the services' background work to q: theirs, and the

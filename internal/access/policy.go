@@ -208,26 +208,36 @@ func (p *RolePolicy) role(ctx context.Context, ws int64, name string) (*Role, er
 
 // readRole reads one role.
 func readRole(ctx context.Context, q store.Querier, d store.Dialect, ws int64, name string) (*Role, error) {
-	r := &Role{Name: name}
-	var grants, fields string
-	var builtin bool
-	var created, updated any
-	err := q.QueryRowContext(ctx, `SELECT label, builtin, `+d.JSONOut("grants")+`, `+d.JSONOut("fields")+`, created_at, updated_at
-		FROM roles WHERE workspace_id = ? AND name = ?`, ws, name).Scan(&r.Label, &builtin, &grants, &fields, &created, &updated)
+	r, err := scanRole(q.QueryRowContext(ctx, `SELECT `+roleColumns(d)+` FROM roles WHERE workspace_id = ? AND name = ?`, ws, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fault.Errorf(fault.ENOTFOUND, "no role called %q", name)
 	}
-	if err != nil {
+	return r, err
+}
+
+// roleColumns are the columns scanRole reads.
+func roleColumns(d store.Dialect) string {
+	return `name, label, builtin, ` + d.JSONOut("grants") + `, ` + d.JSONOut("fields") + `, created_at, updated_at`
+}
+
+// scanRole reads a role from a row of roleColumns, as a complete table.
+func scanRole(row interface{ Scan(...any) error }) (*Role, error) {
+	r := &Role{}
+	var grants, fields string
+	var created, updated any
+	if err := row.Scan(&r.Name, &r.Label, &r.Builtin, &grants, &fields, &created, &updated); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("read role: %w", err)
 	}
 	if err := json.Unmarshal([]byte(grants), &r.Grants); err != nil {
-		return nil, fmt.Errorf("role %s grants: %w", name, err)
+		return nil, fmt.Errorf("role %s grants: %w", r.Name, err)
 	}
 	if err := json.Unmarshal([]byte(fields), &r.Fields); err != nil {
-		return nil, fmt.Errorf("role %s fields: %w", name, err)
+		return nil, fmt.Errorf("role %s fields: %w", r.Name, err)
 	}
-	r.Builtin = builtin
-	if builtin {
+	if r.Builtin {
 		r.fillFromBuiltin()
 	}
 	r.CreatedAt, _ = store.ParseTime(created)

@@ -112,11 +112,11 @@ func (s *Service) BeginTOTP(ctx context.Context) (TOTPEnrolment, error) {
 		_, err := q.ExecContext(ctx, `UPDATE users SET totp_pending = ? WHERE workspace_id = ? AND id = ?`, secret, a.WorkspaceID, a.UserID)
 		return err
 	})
-	return TOTPEnrolment{Secret: secret, URL: otpauthURL(u.Email, secret)}, err
+	return TOTPEnrolment{Secret: secret, URL: OTPAuthURL(u.Email, secret)}, err
 }
 
-// otpauthURL is the key URI that authenticator apps read from a QR code.
-func otpauthURL(account, secret string) string {
+// OTPAuthURL is the key URI that authenticator apps read from a QR code.
+func OTPAuthURL(account, secret string) string {
 	v := url.Values{"secret": {secret}, "issuer": {"Rapport"}, "algorithm": {"SHA1"},
 		"digits": {fmt.Sprint(totpDigits)}, "period": {fmt.Sprint(int(totpPeriod / time.Second))}}
 	return "otpauth://totp/" + url.PathEscape("Rapport:"+account) + "?" + v.Encode()

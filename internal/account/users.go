@@ -122,9 +122,15 @@ func (s *Service) prepareNewUser(ctx context.Context, c *fault.Collector, ws int
 func (s *Service) checkNewUser(ctx context.Context, c *fault.Collector, ws int64, n NewUser) (NewUser, error) {
 	n.Email = checkEmail(c, n.Email)
 	checkPassword(c, "password", n.Password)
-	lang, tz := "en", "UTC"
+	lang, tz := "", "UTC"
 	if n.Language != "" {
 		lang = checkLanguage(c, n.Language)
+	} else {
+		def, err := s.workspaceLanguage(ctx, ws)
+		if err != nil {
+			return n, err
+		}
+		lang = def
 	}
 	if n.TimeZone != "" {
 		tz = checkTimeZone(c, n.TimeZone)

@@ -1,4 +1,4 @@
-// Package activity holds tasks, notes, calls and meetings, the reminders that come due, notifications delivered in the app and by mail, and the timeline of a record.
+// Package activity holds tasks, notes, calls and meetings, the reminders that come due, notifications delivered in the app and by mail (among them what colleagues do to the records a user follows), and the timeline of a record.
 package activity
 
 import (
@@ -75,6 +75,9 @@ func New(db *store.DB, engine *records.Engine, opts Options) *Service {
 	}
 	for _, kind := range activityKinds {
 		engine.Hook(kind, records.Hook{Before: s.before, After: s.after})
+	}
+	for _, object := range togetherObjects {
+		engine.Hook(object, records.Hook{After: s.together})
 	}
 	return s
 }

@@ -30,7 +30,7 @@ func (s *Service) before(ctx context.Context, w *records.Write) error {
 	case "task":
 		s.task(w)
 	case "call":
-		s.call(w, &c)
+		s.call(w, s.region(ctx, w.Actor.WorkspaceID), &c)
 	case "meeting":
 		meeting(w, &c)
 	}
@@ -137,7 +137,7 @@ func (s *Service) task(w *records.Write) {
 
 // call keeps the number as typed and stores its E.164 form when it parses;
 // a number that does not parse is kept as typed, never refused.
-func (s *Service) call(w *records.Write, c *fault.Collector) {
+func (s *Service) call(w *records.Write, region string, c *fault.Collector) {
 	if n, ok := records.Int(w.Vals["duration_seconds"]); ok && n < 0 {
 		c.Add("duration_seconds", "range", "must not be negative")
 	}
@@ -149,7 +149,7 @@ func (s *Service) call(w *records.Write, c *fault.Collector) {
 		w.Vals["phone"], w.Vals["phone_typed"] = nil, nil
 		return
 	}
-	e164, _ := records.NormalizePhone(typed, s.opts.PhoneRegion)
+	e164, _ := records.NormalizePhone(typed, region)
 	w.Vals["phone"], w.Vals["phone_typed"] = e164, typed
 }
 
@@ -183,4 +183,14 @@ func (s *Service) occurred(w *records.Write) {
 	if at != text(w.Old["occurred_at"]) {
 		w.Vals["occurred_at"] = at
 	}
+}
+
+// region is the workspace's country for phone numbers, as the engine reads
+// them, or the service's own when neither the workspace nor the server
+// names one.
+func (s *Service) region(ctx context.Context, ws int64) string {
+	if r := s.engine.PhoneRegion(ctx, ws); r != "" {
+		return r
+	}
+	return s.opts.PhoneRegion
 }

@@ -13,10 +13,11 @@ import (
 	"github.com/rapport-crm/rapport/internal/jobs"
 )
 
-// requireAdmin lets administrators through and refuses everyone else: the
+// RequireAdmin lets administrators through and refuses everyone else: the
 // audit trail and the job queue show what every user did. It is the one
-// place to hand over to the permissions package once roles are in.
-func requireAdmin(ctx context.Context) (access.Actor, error) {
+// place to hand over to the permissions package once roles are in; the
+// web app's pages of the trail and the jobs ask it too.
+func RequireAdmin(ctx context.Context) (access.Actor, error) {
 	a, err := access.ActorFrom(ctx)
 	if err != nil {
 		return a, err
@@ -30,7 +31,7 @@ func requireAdmin(ctx context.Context) (access.Actor, error) {
 // listAudit answers GET /api/v1/audit: the workspace's audit trail, newest
 // first, filtered by object, record_id, user_id, action, from and to.
 func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
-	if _, err := requireAdmin(r.Context()); err != nil {
+	if _, err := RequireAdmin(r.Context()); err != nil {
 		writeError(w, r, err)
 		return
 	}
@@ -69,7 +70,7 @@ func auditFilter(v url.Values) (audit.Filter, int, error) {
 // listJobs answers GET /api/v1/jobs: the jobs of the workspace and the
 // system's, newest first; ?status=dead is the dead-letter view.
 func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) {
-	a, err := requireAdmin(r.Context())
+	a, err := RequireAdmin(r.Context())
 	if err != nil {
 		writeError(w, r, err)
 		return

@@ -57,7 +57,7 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
 	if a, err := access.ActorFrom(r.Context()); err == nil && s.Roles.Authorize(r.Context(), a, "role", access.Read, nil) == nil {
 		addRolePaths(paths, schemas)
 	}
-	if _, err := requireAdmin(r.Context()); err == nil {
+	if _, err := RequireAdmin(r.Context()); err == nil {
 		addAdminPaths(paths)
 	}
 	paths["/openapi.json"] = obj{"get": obj{"tags": []string{"meta"}, "operationId": "openapi",

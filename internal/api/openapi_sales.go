@@ -45,9 +45,9 @@ func addSalesPaths(paths, schemas obj) {
 		"Open deals with no open task.", "200", query("owner_id", "limit", "cursor"), false)}
 	paths["/products/{id}/stock"] = obj{"parameters": id,
 		"get": op("products", "get_stock", "Stock per warehouse and in all.", "200", nil, false),
-		"put": op("products", "set_stock", `Sets a warehouse's quantity: {"warehouse_id": …, "quantity": …}.`, "200", nil, true)}
+		"put": op("products", "set_stock", `Sets a warehouse's quantity: {"warehouse_id": …, "quantity": …, "reason": why, optional}.`, "200", nil, true)}
 	paths["/products/{id}/stock/adjustments"] = obj{"parameters": id, "post": op("products", "adjust_stock",
-		`Adds to or takes from a warehouse's quantity: {"warehouse_id": …, "delta": …}.`, "200", nil, true)}
+		`Adds to or takes from a warehouse's quantity: {"warehouse_id": …, "delta": …, "reason": why, optional}.`, "200", nil, true)}
 	paths["/warehouses"] = obj{
 		"get":  op("products", "list_warehouses", "", "200", nil, false),
 		"post": op("products", "create_warehouse", "", "201", nil, true)}

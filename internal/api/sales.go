@@ -94,6 +94,7 @@ type stockBody struct {
 	WarehouseID string   `json:"warehouse_id"`
 	Quantity    *float64 `json:"quantity"`
 	Delta       *float64 `json:"delta"`
+	Reason      string   `json:"reason"`
 }
 
 func (s *Server) setStock(w http.ResponseWriter, r *http.Request) {
@@ -110,7 +111,7 @@ func (s *Server) setStock(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, fault.Field("quantity", "required", "is required"))
 		return
 	}
-	s.changeStock(w, r, sales.StockChange{WarehouseID: b.WarehouseID, Quantity: b.Quantity})
+	s.changeStock(w, r, sales.StockChange{WarehouseID: b.WarehouseID, Quantity: b.Quantity, Reason: b.Reason})
 }
 
 func (s *Server) adjustStock(w http.ResponseWriter, r *http.Request) {
@@ -127,7 +128,7 @@ func (s *Server) adjustStock(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, fault.Field("delta", "required", "is required"))
 		return
 	}
-	s.changeStock(w, r, sales.StockChange{WarehouseID: b.WarehouseID, Delta: b.Delta})
+	s.changeStock(w, r, sales.StockChange{WarehouseID: b.WarehouseID, Delta: b.Delta, Reason: b.Reason})
 }
 
 func (s *Server) changeStock(w http.ResponseWriter, r *http.Request, ch sales.StockChange) {

@@ -37,6 +37,9 @@ type Config struct {
 	// one user and of the whole server.
 	StreamsPerUser string
 	Streams        string
+	// RemindEvery is how often task reminders are made, as a Go
+	// duration (1m).
+	RemindEvery string
 	// QueryTimeout is the time budget of each request's database work,
 	// as a Go duration (10s).
 	QueryTimeout string
@@ -64,6 +67,7 @@ func (c *Config) settings() []setting {
 		{"client-ip-header", "header in which a trusted reverse proxy passes the client address (X-Forwarded-For or X-Real-IP); empty when there is no proxy", "", &c.ClientIPHeader},
 		{"streams-per-user", "live notification streams one user may hold; a new one beyond it closes the oldest", "5", &c.StreamsPerUser},
 		{"streams", "live notification streams the server holds; a new one beyond it is refused with 503", "1000", &c.Streams},
+		{"remind-every", "how often reminders of tasks coming due are made", "1m", &c.RemindEvery},
 		{"query-timeout", "time budget of each request's database work; a request past it answers 503", "10s", &c.QueryTimeout},
 		{"expensive-queries", "how many expensive reads (filters no index serves, counts, search) run at once, a user at most half of them; 0 means half the cores", "0", &c.ExpensiveQueries},
 	}
@@ -130,6 +134,9 @@ func (c *Config) Load(getenv func(string) string) error {
 		if n, err := strconv.Atoi(s.value); err != nil || n < 1 {
 			return fmt.Errorf("%s must be a whole number, 1 or more, not %q", s.name, s.value)
 		}
+	}
+	if d, err := time.ParseDuration(c.RemindEvery); err != nil || d <= 0 {
+		return fmt.Errorf("remind-every must be a positive duration such as 1m, not %q", c.RemindEvery)
 	}
 	if d, err := time.ParseDuration(c.QueryTimeout); err != nil || d <= 0 {
 		return fmt.Errorf("query-timeout must be a positive duration such as 10s, not %q", c.QueryTimeout)

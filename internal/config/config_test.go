@@ -21,7 +21,7 @@ func TestPrecedence(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Config{Addr: "127.0.0.1:7000", DataDir: "/from/env", DB: "", LogFormat: "json", LogLevel: "info", PhoneRegion: "US", ConfigFile: file, AuditRetention: "365",
-		StreamsPerUser: "5", Streams: "1000", QueryTimeout: "10s", ExpensiveQueries: "0"}
+		StreamsPerUser: "5", Streams: "1000", RemindEvery: "1m", QueryTimeout: "10s", ExpensiveQueries: "0"}
 	if c != want {
 		t.Fatalf("got %+v\nwant %+v", c, want)
 	}

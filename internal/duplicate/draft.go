@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/records"
 )
@@ -39,8 +40,14 @@ func (s *Service) draft(ctx context.Context, k *kind, in map[string]any) (Candid
 		cand.Name = text(&c, in, "name")
 	}
 	cand.Emails = values(&c, in, "emails")
+	region := s.opts.PhoneRegion
+	if a, err := access.ActorFrom(ctx); err == nil {
+		if r := s.engine.PhoneRegion(ctx, a.WorkspaceID); r != "" {
+			region = r
+		}
+	}
 	for _, p := range values(&c, in, "phones") {
-		e164, _ := records.NormalizePhone(p, s.opts.PhoneRegion)
+		e164, _ := records.NormalizePhone(p, region)
 		cand.Phones = append(cand.Phones, e164)
 	}
 	cand.Address = address(&c, in)

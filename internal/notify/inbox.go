@@ -208,3 +208,19 @@ func (in *Inbox) After(ctx context.Context, after string) ([]Notification, error
 	}
 	return out, rows.Err()
 }
+
+// Unread returns how many of the actor's notifications are unread,
+// counting no further than most: a badge shows "99+", and a count of
+// every unread row would grow with a neglected inbox. It reads the
+// notifications_unread index alone.
+func (in *Inbox) Unread(ctx context.Context, most int) (int, error) {
+	a, err := user(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = in.db.Reader().QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM notifications
+		WHERE workspace_id = ? AND user_id = ? AND read_at IS NULL LIMIT `+strconv.Itoa(most)+`) u`,
+		a.WorkspaceID, a.UserID).Scan(&n)
+	return n, err
+}

@@ -14,7 +14,8 @@ import (
 // Mailer sends each notification by mail to its user once. A message is
 // marked mailed only after the sender took it, so a failure sends it again
 // on the next run rather than losing it; a notification already read in
-// the app, or addressed to a user who can no longer sign in, is not sent.
+// the app, addressed to a user who can no longer sign in, or of a kind its
+// user chose not to get by mail, is not sent.
 type Mailer struct {
 	db     *store.DB
 	sender mail.Sender
@@ -67,8 +68,9 @@ func (m *Mailer) Run(ctx context.Context) (int, error) {
 
 func (m *Mailer) pending(ctx context.Context) ([]pending, error) {
 	rows, err := m.db.Reader().QueryContext(ctx, `SELECT n.workspace_id, n.id, n.title, n.body, n.read_at IS NULL,
-		u.email, u.status = 'active' AND u.deactivated_at IS NULL
+		u.email, u.status = 'active' AND u.deactivated_at IS NULL, coalesce(p.mail, `+sqlTrue(m.db.Dialect)+`)
 		FROM notifications n LEFT JOIN users u ON u.workspace_id = n.workspace_id AND u.id = n.user_id
+		LEFT JOIN notification_preferences p ON p.workspace_id = n.workspace_id AND p.user_id = n.user_id AND p.kind = n.kind
 		WHERE n.mailed_at IS NULL ORDER BY n.id LIMIT ?`, mailBatch)
 	if err != nil {
 		return nil, err
@@ -81,14 +83,23 @@ func (m *Mailer) pending(ctx context.Context) ([]pending, error) {
 		var email *string
 		var unread bool
 		var active *bool
-		if err := rows.Scan(&p.ws, &p.id, &title, &body, &unread, &email, &active); err != nil {
+		var wanted bool
+		if err := rows.Scan(&p.ws, &p.id, &title, &body, &unread, &email, &active, &wanted); err != nil {
 			return nil, err
 		}
-		if email != nil && active != nil && *active && unread {
+		if email != nil && active != nil && *active && unread && wanted {
 			p.to = *email
 			p.msg = mail.Message{To: *email, Subject: title, Text: strings.TrimSpace(body + "\n\n— Rapport")}
 		}
 		out = append(out, p)
 	}
 	return out, rows.Err()
+}
+
+// sqlTrue is the literal of true in d: SQLite stores booleans as 1 and 0.
+func sqlTrue(d store.Dialect) string {
+	if d == store.Postgres {
+		return "true"
+	}
+	return "1"
 }

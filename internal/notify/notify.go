@@ -1,8 +1,10 @@
 // Package notify keeps what each user is told: reminders of tasks, low
-// stock, overdue repeat purchases. A notification is written in the
-// transaction of whatever caused it, and delivered in the app and by mail
-// by background work: the Inbox lists and marks them, the Broker pushes
-// new ones to open streams, and the Mailer sends each one once by mail.
+// stock, overdue repeat purchases, and what colleagues do (Kinds). A
+// notification is written in the transaction of whatever caused it, and
+// delivered in the app and by mail by background work: the Inbox lists
+// and marks them, the Broker pushes new ones to open streams, and the
+// Mailer sends each one once by mail, unless its user chose otherwise
+// for its kind (Preferences).
 package notify
 
 import (
@@ -16,7 +18,7 @@ import (
 type Notification struct {
 	ID         string  `json:"id"` // set once stored
 	UserID     int64   `json:"-"`
-	Kind       string  `json:"kind"` // e.g. task_due, task_overdue, low_stock, repeat_purchase
+	Kind       string  `json:"kind"` // one of Kinds, e.g. task_due, assigned, mentioned
 	Title      string  `json:"title"`
 	Body       string  `json:"body"`
 	RecordType string  `json:"record_type,omitempty"` // the record it is about, if any

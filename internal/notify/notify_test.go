@@ -97,3 +97,32 @@ func TestKeyedNotificationsAndMail(t *testing.T) {
 		}
 	})
 }
+
+func TestUnreadCountsTheActorsUnreadUpToALimit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		ann := accesstest.AddUser(t, db, 1, "ann@example.com", access.RoleSalesperson, 0)
+		bob := accesstest.AddUser(t, db, 1, "bob@example.com", access.RoleSalesperson, 0)
+		for range 4 {
+			add(t, db, notify.Notification{UserID: ann, Kind: "test", Title: "for Ann"})
+		}
+		add(t, db, notify.Notification{UserID: bob, Kind: "test", Title: "for Bob"})
+		inbox := notify.NewInbox(db)
+		me := access.WithActor(ctx, access.Actor{WorkspaceID: 1, UserID: ann})
+		page, err := inbox.List(me, notify.Query{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := inbox.Read(me, page.Data[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		for most, want := range map[int]int{10: 3, 3: 3, 2: 2} {
+			if n, err := inbox.Unread(me, most); err != nil || n != want {
+				t.Errorf("Unread(%d) = %d, %v; want %d", most, n, err, want)
+			}
+		}
+		if _, err := inbox.Unread(ctx, 10); err == nil {
+			t.Error("Unread without an actor answered")
+		}
+	})
+}

@@ -93,6 +93,9 @@ type compiler struct {
 	s   *schema
 	ws  int64
 	obj *Object
+	// norm reads values compared with stored ones as the workspace's
+	// were read; the zero value reads phones with the server's region.
+	norm normalizer
 }
 
 func (c *compiler) d() store.Dialect { return c.e.db.Dialect }
@@ -558,7 +561,7 @@ func (c *compiler) multi(f *Field, op Op, value any, path string) (term, error) 
 		t.rank = 3
 		side(clause{})
 	case Eq, Ne:
-		v, err := c.e.elemValue(f, value)
+		v, err := c.elemValue(f, value)
 		if err != nil {
 			return t, fault.Field(path+".value", "type", "%s", err.Error())
 		}
@@ -575,7 +578,7 @@ func (c *compiler) multi(f *Field, op Op, value any, path string) (term, error) 
 		}
 		vals, folds := make([]any, len(list)), make([]any, len(list))
 		for i, x := range list {
-			v, err := c.e.elemValue(f, x)
+			v, err := c.elemValue(f, x)
 			if err != nil {
 				return t, fault.Field(path+".value["+strconv.Itoa(i)+"]", "type", "%s", err.Error())
 			}
@@ -608,8 +611,8 @@ func (c *compiler) multi(f *Field, op Op, value any, path string) (term, error) 
 
 // elemValue normalizes a value compared with list elements the way stored
 // elements were normalized, so a phone typed any way finds the record.
-func (e *Engine) elemValue(f *Field, v any) (string, error) {
-	s, err := e.filterValue(&Field{Type: Text}, v)
+func (c *compiler) elemValue(f *Field, v any) (string, error) {
+	s, err := c.e.filterValue(&Field{Type: Text}, v)
 	if err != nil {
 		return "", err
 	}
@@ -618,7 +621,11 @@ func (e *Engine) elemValue(f *Field, v any) (string, error) {
 	case Email:
 		str = strings.ToLower(strings.TrimSpace(str))
 	case Phone:
-		str, _ = e.norm.phone(str)
+		n := c.norm
+		if n.region == "" {
+			n = c.e.norm
+		}
+		str, _ = n.phone(str)
 	}
 	return str, nil
 }

@@ -32,7 +32,8 @@ type Engine struct {
 	log     *slog.Logger
 	objects map[string]*Object   // by singular and plural name
 	byGrant map[string][]*Object // the standard objects, by the grant that governs them
-	norm    normalizer
+	norm    normalizer           // with the server's phone region; see PhoneRegion
+	regions regions
 	schemas schemas
 	hooks   map[string][]Hook // by object name
 	lists   listCache
@@ -68,7 +69,7 @@ func New(db *store.DB, opts Options) *Engine {
 		opts.Logger = slog.Default()
 	}
 	e := &Engine{db: db, policy: opts.Policy, log: opts.Logger, objects: map[string]*Object{},
-		norm: normalizer{region: opts.PhoneRegion}, schemas: schemas{byKey: map[string]*schema{}},
+		norm: normalizer{region: opts.PhoneRegion}, regions: regions{byWS: map[int64]regionEntry{}}, schemas: schemas{byKey: map[string]*schema{}},
 		hooks: map[string][]Hook{}, lists: listCache{byWS: map[int64]map[string]*Object{}}, now: time.Now,
 		driveLimit: opts.DriveLimit, window: opts.Window}
 	if e.driveLimit <= 0 {

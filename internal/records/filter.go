@@ -60,12 +60,16 @@ type Filter struct {
 
 // Query asks for one page of a list.
 type Query struct {
-	Filter  *Filter
-	Sort    []string // field names, "-" first for descending
-	Limit   int
-	Cursor  string
-	Count   bool
-	Deleted string // "" for live records, "only" for the trash, "include" for both
+	Filter *Filter
+	Sort   []string // field names, "-" first for descending
+	Limit  int
+	Cursor string
+	Count  bool
+	// CountLimit, when Count is set, stops counting past this many
+	// records, so that a capped count ("10,000+") costs a bounded read;
+	// Total is then at most CountLimit+1. 0 counts them all.
+	CountLimit int    `json:"-"`
+	Deleted    string // "" for live records, "only" for the trash, "include" for both
 
 	params []string // for a query string, the parameter each condition of Filter.And came from
 }

@@ -90,7 +90,7 @@ func (e *Engine) List(ctx context.Context, object string, q Query) (Page, error)
 		return Page{}, err
 	}
 	if q.Count {
-		total, err := p.count(ctx, ids)
+		total, err := p.count(ctx, ids, q.CountLimit)
 		if err != nil {
 			return Page{}, err
 		}
@@ -107,7 +107,7 @@ func (e *Engine) plan(ctx context.Context, a access.Actor, s *schema, q Query) (
 	if err != nil {
 		return nil, err
 	}
-	c := &compiler{e: e, s: s, ws: a.WorkspaceID, obj: obj}
+	c := &compiler{e: e, s: s, ws: a.WorkspaceID, obj: obj, norm: e.normalizer(ctx, a.WorkspaceID)}
 	terms, err := c.terms(q.Filter, "filter")
 	if err != nil {
 		return nil, err

@@ -646,6 +646,33 @@ func TestCount(t *testing.T) {
 	})
 }
 
+// TestCappedCount checks that a count with a limit stops one past it, so
+// that a list can say "more than N" without reading every record.
+func TestCappedCount(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		v := newEnv(t, db)
+		sortFixture(v, 12)
+		all, err := v.e.List(v.ctx, "contacts", records.Query{Count: true, Limit: 1})
+		if err != nil || all.Total == nil {
+			t.Fatalf("the whole count: %v %v", all.Total, err)
+		}
+		for _, c := range []struct {
+			filter *records.Filter
+			limit  int
+			want   int64
+		}{
+			{nil, 5, 6},
+			{nil, 1000, *all.Total},
+			{cond("vip", records.Empty, false), 1, 2},
+		} {
+			page, err := v.e.List(v.ctx, "contacts", records.Query{Filter: c.filter, Count: true, CountLimit: c.limit, Limit: 1})
+			if err != nil || page.Total == nil || *page.Total != c.want {
+				t.Errorf("count up to %d: %v %v, want %d", c.limit, page.Total, err, c.want)
+			}
+		}
+	})
+}
+
 func TestBadPaging(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		v := newEnv(t, db)

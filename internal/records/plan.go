@@ -682,8 +682,9 @@ func (p *plan) bound(ctx context.Context, from string, frame clause, key, id str
 	return &pos, nil
 }
 
-// count counts the records that meet every term.
-func (p *plan) count(ctx context.Context, ids []int64) (int64, error) {
+// count counts the records that meet every term, up to limit+1 of them
+// when limit is set.
+func (p *plan) count(ctx context.Context, ids []int64, limit int) (int64, error) {
 	d := p.e.db.Dialect
 	from := p.obj.Table() + " t"
 	where := joinAnd(p.base, p.tests())
@@ -696,8 +697,12 @@ func (p *plan) count(ctx context.Context, ids []int64) (int64, error) {
 	case len(p.terms) == 0 && p.live && !p.obj.small:
 		from += d.IndexedBy(p.obj.indexName("id"))
 	}
+	query := "SELECT count(*) FROM " + from + " WHERE " + where.sql
+	if limit > 0 {
+		query = "SELECT count(*) FROM (SELECT 1 FROM " + from + " WHERE " + where.sql + " LIMIT " + strconv.Itoa(limit+1) + ") capped"
+	}
 	var n int64
-	err := p.e.db.Read(ctx).QueryRowContext(ctx, "SELECT count(*) FROM "+from+" WHERE "+where.sql, where.args...).Scan(&n)
+	err := p.e.db.Read(ctx).QueryRowContext(ctx, query, where.args...).Scan(&n)
 	return n, err
 }
 

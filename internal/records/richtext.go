@@ -85,3 +85,8 @@ func richTextValue(f *Field, s string) (any, *fault.FieldError) {
 	}
 	return nil, nil
 }
+
+// RichText cleans HTML by the policy of every long-text field, for
+// showing a stored value: values written before the policy (or past the
+// engine) are shown as safely as new ones.
+func RichText(s string) string { return richText.Sanitize(s) }

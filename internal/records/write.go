@@ -40,7 +40,7 @@ func (e *Engine) writeEvent(ctx context.Context, q store.Querier, a access.Actor
 // values out of range. A field hidden from the actor is unknown, word for
 // word as one that does not exist. derived names the fields the engine
 // filled itself, which the actor's field rules do not limit.
-func (e *Engine) checkInput(s *schema, in map[string]any, derived map[string]bool, creating bool) (map[string]any, error) {
+func (e *Engine) checkInput(n normalizer, s *schema, in map[string]any, derived map[string]bool, creating bool) (map[string]any, error) {
 	var c fault.Collector
 	out := make(map[string]any, len(in))
 	for _, name := range sortedKeys(in) {
@@ -68,7 +68,7 @@ func (e *Engine) checkInput(s *schema, in map[string]any, derived map[string]boo
 			c.Add(name, "read_only", "cannot be written")
 			continue
 		}
-		val, ferr := e.norm.normalize(f, v)
+		val, ferr := n.normalize(f, v)
 		if ferr != nil {
 			c.Add(ferr.Field, ferr.Code, "%s", ferr.Message)
 			continue
@@ -214,7 +214,7 @@ func (e *Engine) Create(ctx context.Context, object string, in map[string]any) (
 		return nil, err
 	}
 	in, derived := prepared(obj, in, nil)
-	checked, err := e.checkInput(s, in, derived, true)
+	checked, err := e.checkInput(e.normalizer(ctx, a.WorkspaceID), s, in, derived, true)
 	if err != nil {
 		return nil, err
 	}
@@ -353,7 +353,7 @@ func (e *Engine) Update(ctx context.Context, object, id string, version int64, i
 			return err
 		}
 		in, derived := prepared(obj, in, old)
-		vals, err := e.checkInput(s, in, derived, false)
+		vals, err := e.checkInput(e.normalizer(ctx, a.WorkspaceID), s, in, derived, false)
 		if err != nil {
 			return err
 		}

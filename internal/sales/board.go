@@ -26,22 +26,44 @@ type Board struct {
 
 // BoardStage is one column of a board: the stage, how many open deals it
 // holds, their value in the base currency (at today's rates), and the
-// first of them by id. Unconverted lists currencies whose deals are left
-// out of Total because no rate is known. Total is nil for a reader whose
-// role hides the deals' value: a sum, narrowed to one owner, can be the
-// value of a single deal.
+// first of them by id, with the cursor of the next page ("" on the last).
+// Unconverted lists currencies whose deals are left out of Total because
+// no rate is known. Total is nil for a reader whose role hides the deals'
+// value: a sum, narrowed to one owner, can be the value of a single deal.
 type BoardStage struct {
 	Stage       records.Record   `json:"stage"`
 	Count       int64            `json:"count"`
 	Total       *Money           `json:"total"`
 	Unconverted []string         `json:"unconverted,omitempty"`
 	Deals       []records.Record `json:"deals"`
+	Next        string           `json:"next_cursor,omitempty"`
+}
+
+// BoardQuery narrows a board and says how much of it to read.
+type BoardQuery struct {
+	// Owners, when not empty, narrows the board to these users' deals.
+	Owners []string
+	// Title, when not "", keeps the deals whose title contains it, as the
+	// engine's contains filter reads it.
+	Title string
+	// TotalsOnly leaves the deals out: counts and sums alone, for a page
+	// that redraws the columns' headings after a move.
+	TotalsOnly bool
 }
 
 // Board returns the board of a pipeline as the actor may see it: counts,
 // totals and deals cover only the deals they may read. ownerID, when not
 // "", narrows it to one owner's deals.
 func (s *Service) Board(ctx context.Context, pipelineID, ownerID string) (Board, error) {
+	var q BoardQuery
+	if ownerID != "" {
+		q.Owners = []string{ownerID}
+	}
+	return s.BoardOf(ctx, pipelineID, q)
+}
+
+// BoardOf is Board narrowed by q.
+func (s *Service) BoardOf(ctx context.Context, pipelineID string, q BoardQuery) (Board, error) {
 	pipeline, err := s.engine.Get(ctx, "pipeline", pipelineID, false)
 	if err != nil {
 		return Board{}, err
@@ -54,15 +76,9 @@ func (s *Service) Board(ctx context.Context, pipelineID, ownerID string) (Board,
 	if err != nil {
 		return Board{}, err
 	}
-	var owner int64
-	if ownerID != "" {
-		if hidden["owner_id"] {
-			return Board{}, fault.Field("owner_id", "unknown", "is not a field of deals")
-		}
-		var ok bool
-		if owner, ok = input.ID(ownerID); !ok {
-			return Board{}, fault.Field("owner_id", "type", "must be a user id")
-		}
+	owners, err := ownerIDs(q.Owners, hidden)
+	if err != nil {
+		return Board{}, err
 	}
 	stages, err := s.engine.List(ctx, "stages", records.Query{Limit: records.MaxLimit, Sort: []string{"position"},
 		Filter: &records.Filter{Field: "pipeline_id", Op: records.Eq, Value: pipeline["id"]}})
@@ -80,10 +96,10 @@ func (s *Service) Board(ctx context.Context, pipelineID, ownerID string) (Board,
 	// Someone who reads every deal sees the kept totals; a board limited
 	// to some owners counts their deals, which are far fewer.
 	var sums map[string][]stageSum
-	if len(rs) == 0 && owner == 0 {
+	if len(rs) == 0 && len(owners) == 0 && q.Title == "" {
 		sums, err = s.storedSums(ctx, a.WorkspaceID, stages.Data)
 	} else {
-		sums, err = s.stageSums(ctx, a.WorkspaceID, stages.Data, rs, owner)
+		sums, err = s.stageSums(ctx, a.WorkspaceID, stages.Data, rs, owners, q.Title)
 	}
 	if err != nil {
 		return Board{}, err
@@ -113,14 +129,32 @@ func (s *Service) Board(ctx context.Context, pipelineID, ownerID string) (Board,
 			}
 			col.Total.Amount += m.Amount
 		}
-		if col.Count > 0 {
-			if col.Deals, err = s.stageDeals(ctx, st["id"].(string), ownerID); err != nil {
+		if col.Count > 0 && !q.TotalsOnly {
+			page, err := s.StageDeals(ctx, st["id"].(string), q, "")
+			if err != nil {
 				return Board{}, err
 			}
+			col.Deals, col.Next = page.Data, page.NextCursor
 		}
 		board.Stages = append(board.Stages, col)
 	}
 	return board, nil
+}
+
+// ownerIDs reads the ids of the owners a board is narrowed to.
+func ownerIDs(ids []string, hidden map[string]bool) ([]int64, error) {
+	if len(ids) > 0 && hidden["owner_id"] {
+		return nil, fault.Field("owner_id", "unknown", "is not a field of deals")
+	}
+	out := make([]int64, 0, len(ids))
+	for _, id := range ids {
+		n, ok := input.ID(id)
+		if !ok {
+			return nil, fault.Field("owner_id", "type", "must be a user id")
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 // hiddenDealFields returns the fields of deals that a's role hides.
@@ -146,7 +180,7 @@ type stageSum struct {
 // stageSums counts and sums the open deals of the stages, per stage and
 // currency, within the actor's restriction, from the deals_board index
 // alone.
-func (s *Service) stageSums(ctx context.Context, ws int64, stages []records.Record, rs []access.Restriction, owner int64) (map[string][]stageSum, error) {
+func (s *Service) stageSums(ctx context.Context, ws int64, stages []records.Record, rs []access.Restriction, owners []int64, title string) (map[string][]stageSum, error) {
 	args := []any{ws}
 	marks := make([]string, len(stages))
 	for i, st := range stages {
@@ -158,8 +192,14 @@ func (s *Service) stageSums(ctx context.Context, ws int64, stages []records.Reco
 	if cond != "" {
 		where, args = where+" AND "+cond, append(args, cargs...)
 	}
-	if owner != 0 {
-		where, args = where+" AND owner_id = ?", append(args, owner)
+	if len(owners) > 0 {
+		where += " AND owner_id IN (" + store.Marks(len(owners)) + ")"
+		for _, o := range owners {
+			args = append(args, o)
+		}
+	}
+	if title != "" {
+		where, args = where+" AND title "+s.db.Dialect.Like()+` ? ESCAPE '\'`, append(args, "%"+likeEscaper.Replace(title)+"%")
 	}
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT stage_id, value_currency, count(*), COALESCE(SUM(value_amount), 0)
 		FROM deals WHERE `+where+` GROUP BY stage_id, value_currency`, args...)
@@ -184,18 +224,29 @@ func (s *Service) stageSums(ctx context.Context, ws int64, stages []records.Reco
 	return out, rows.Err()
 }
 
-// stageDeals is the first page of a stage's open deals, through the
-// engine, so that what the actor may not see stays hidden.
-func (s *Service) stageDeals(ctx context.Context, stageID, ownerID string) ([]records.Record, error) {
+// likeEscaper escapes a text for a LIKE pattern, as the engine's contains
+// filter does, so that the board's sums and its cards agree.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// StageDeals is a page of a stage's open deals narrowed by q, after the
+// cursor a previous page gave out, through the engine, so that what the
+// actor may not see stays hidden.
+func (s *Service) StageDeals(ctx context.Context, stageID string, q BoardQuery, cursor string) (records.Page, error) {
 	conds := []records.Filter{
 		{Field: "stage_id", Op: records.Eq, Value: stageID},
 		{Field: "status", Op: records.Eq, Value: statusOpen},
 	}
-	if ownerID != "" {
-		conds = append(conds, records.Filter{Field: "owner_id", Op: records.Eq, Value: ownerID})
+	if len(q.Owners) > 0 {
+		owners := make([]any, len(q.Owners))
+		for i, o := range q.Owners {
+			owners[i] = o
+		}
+		conds = append(conds, records.Filter{Field: "owner_id", Op: records.In, Value: owners})
 	}
-	page, err := s.engine.List(ctx, "deals", records.Query{Limit: BoardDeals, Filter: &records.Filter{And: conds}})
-	return page.Data, err
+	if q.Title != "" {
+		conds = append(conds, records.Filter{Field: "title", Op: records.Contains, Value: q.Title})
+	}
+	return s.engine.List(ctx, "deals", records.Query{Limit: BoardDeals, Cursor: cursor, Filter: &records.Filter{And: conds}})
 }
 
 // Rotting lists the open deals that have stayed in their stage longer

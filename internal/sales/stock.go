@@ -52,6 +52,10 @@ type StockChange struct {
 	WarehouseID string
 	Quantity    *float64
 	Delta       *float64
+	// Reason says why, in a person's words ("counted", "damaged in
+	// transit"); it is kept with the movement instead of "set" or
+	// "adjust".
+	Reason string
 }
 
 // Warehouses lists the workspace's warehouses, the default first.
@@ -180,6 +184,51 @@ func (s *Service) stockLevel(ctx context.Context, q store.Querier, ws int64, pro
 	return out, rows.Err()
 }
 
+// MaxStockProducts bounds the products StockByWarehouse reads at once.
+const MaxStockProducts = 500
+
+// StockByWarehouse returns, for each of the products that has stock in
+// some warehouse, its quantity in each, the default warehouse first. It
+// reads them all in one query, for a page that lists many products.
+func (s *Service) StockByWarehouse(ctx context.Context, productIDs []string) (map[string][]WarehouseStock, error) {
+	a, err := s.authorize(ctx, "product", access.Read)
+	if err != nil {
+		return nil, err
+	}
+	if len(productIDs) > MaxStockProducts {
+		return nil, fault.Field("product_id", "too_many", "at most %d products at once", MaxStockProducts)
+	}
+	args := []any{a.WorkspaceID}
+	for _, id := range productIDs {
+		if n, ok := input.ID(id); ok {
+			args = append(args, n)
+		}
+	}
+	out := map[string][]WarehouseStock{}
+	if len(args) == 1 {
+		return out, nil
+	}
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT s.product_id, h.id, h.name, s.quantity FROM product_stock s
+		JOIN warehouses h ON h.workspace_id = s.workspace_id AND h.id = s.warehouse_id
+		WHERE s.workspace_id = ? AND s.product_id IN (?`+strings.Repeat(", ?", len(args)-2)+`)
+		ORDER BY s.product_id, h.is_default DESC, h.id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var product, house int64
+		var h WarehouseStock
+		if err := rows.Scan(&product, &house, &h.Name, &h.Quantity); err != nil {
+			return nil, err
+		}
+		h.WarehouseID = strconv.FormatInt(house, 10)
+		id := strconv.FormatInt(product, 10)
+		out[id] = append(out[id], h)
+	}
+	return out, rows.Err()
+}
+
 // ChangeStock sets or adjusts a product's stock in one warehouse and
 // returns the new levels. An adjustment that would leave the warehouse
 // below zero is refused unless the workspace allows negative stock.
@@ -191,6 +240,13 @@ func (s *Service) ChangeStock(ctx context.Context, productID string, ch StockCha
 		if v != nil && (math.IsNaN(*v) || math.IsInf(*v, 0) || math.Abs(*v) > 1e12) {
 			return StockLevel{}, fault.Field(name, "range", "must be a number of at most 1e12")
 		}
+	}
+	ch.Reason = strings.TrimSpace(ch.Reason)
+	if utf8.RuneCountInString(ch.Reason) > 200 {
+		return StockLevel{}, fault.Field("reason", "too_long", "must be at most 200 characters")
+	}
+	if fe := input.Line("reason", ch.Reason); fe != nil {
+		return StockLevel{}, fault.Invalid(*fe)
 	}
 	if _, err := s.engine.Get(ctx, "product", productID, false); err != nil {
 		return StockLevel{}, err
@@ -222,6 +278,9 @@ func (s *Service) ChangeStock(ctx context.Context, productID string, ch StockCha
 			delta = *ch.Quantity - have
 		} else {
 			delta, reason = *ch.Delta, "adjust"
+		}
+		if ch.Reason != "" {
+			reason = ch.Reason
 		}
 		if have+delta < 0 {
 			st, err := s.settings(ctx, q, a.WorkspaceID)

@@ -87,7 +87,7 @@ func (s *Service) Lookup(ctx context.Context, number string) (*Caller, error) {
 		return nil, fault.Field("number", "too_long", "must be at most 64 characters")
 	}
 	c := &Caller{Number: number, Contacts: []CallerRecord{}, Companies: []CallerRecord{}, Deals: []CallerDeal{}}
-	e164, ok := s.normalize(number)
+	e164, ok := s.normalize(number, s.region(ctx, a.WorkspaceID))
 	if !ok {
 		return c, nil
 	}
@@ -126,12 +126,12 @@ func (s *Service) Lookup(ctx context.Context, number string) (*Caller, error) {
 
 // normalize reads number as E.164, trying 00 as the international prefix
 // when the region's own prefix is another (the US dial 011).
-func (s *Service) normalize(number string) (string, bool) {
-	if e164, ok := records.NormalizePhone(number, s.opts.PhoneRegion); ok {
+func (s *Service) normalize(number, region string) (string, bool) {
+	if e164, ok := records.NormalizePhone(number, region); ok {
 		return e164, true
 	}
 	if t := strings.TrimLeft(number, " "); strings.HasPrefix(t, "00") {
-		return records.NormalizePhone("+"+t[2:], s.opts.PhoneRegion)
+		return records.NormalizePhone("+"+t[2:], region)
 	}
 	return "", false
 }
@@ -467,4 +467,14 @@ func (l *lookup) latest(ctx context.Context, typ, id, kinds string, args []any) 
 	act.Title, act.Body = l.shown(grant, "title", deref(title)), l.shown(grant, "body", deref(body))
 	act.Direction = l.shown(grant, "direction", deref(direction))
 	return act, rows.Err()
+}
+
+// region is the workspace's country for phone numbers, as the engine reads
+// them, or the service's own when neither the workspace nor the server
+// names one.
+func (s *Service) region(ctx context.Context, ws int64) string {
+	if r := s.engine.PhoneRegion(ctx, ws); r != "" {
+		return r
+	}
+	return s.opts.PhoneRegion
 }

@@ -5,15 +5,30 @@ import (
 	"strings"
 
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/records"
 )
 
-// newForm is the empty form of a new record.
+// newForm is the empty form of a new record: the signed-in user its
+// owner, a deal's value in the workspace's base currency, and a task
+// about the record the address names (/tasks/new?record_type=deal&record_id=7).
 func (s *Server) newForm(w http.ResponseWriter, r *http.Request, v *visit) {
 	data, ok := s.blankForm(w, r, v)
 	if !ok {
 		return
 	}
-	fillFrom(data.Fields, nil)
+	base := s.baseCurrency(r)
+	q := r.URL.Query()
+	start := records.Record{"owner_id": v.user.ID, "status": "open",
+		"value": map[string]any{"currency": base}, "price": map[string]any{"currency": base},
+		"record_type": q.Get("record_type"), "record_id": q.Get("record_id")}
+	for k, val := range prefilled(r, data.Plural) { // a caller's number
+		start[k] = val
+	}
+	fillFrom(data.Fields, start, v.location())
+	if err := s.prepare(r, v, data); err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
 	s.render(w, r, v, http.StatusOK, "form", data)
 }
 
@@ -26,13 +41,29 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, v *visit) {
 		return
 	}
 	readForm(data.Fields, r)
-	in, paths := input(data.Fields, false)
+	in, paths := input(data.Fields, false, v.location())
 	rec, err := s.engine.Create(r.Context(), data.Plural, in)
 	if err != nil {
 		s.refused(w, r, v, data, paths, err)
 		return
 	}
 	http.Redirect(w, r, "/"+data.Plural+"/"+str(rec["id"]), http.StatusSeeOther)
+}
+
+// refresh draws the fields of a form again from what was posted, without
+// saving: a deal's stages follow the pipeline picked, and the fields its
+// stage requires are marked. htmx swaps them in as the user picks.
+func (s *Server) refresh(w http.ResponseWriter, r *http.Request, v *visit) {
+	data, ok := s.blankForm(w, r, v)
+	if !ok {
+		return
+	}
+	readForm(data.Fields, r)
+	if err := s.prepare(r, v, data); err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	s.fragment(w, r, v, "form", "form_fields", data)
 }
 
 // blankForm is the form of a new record of the page's object, without
@@ -49,14 +80,25 @@ func (s *Server) blankForm(w http.ResponseWriter, r *http.Request, v *visit) (*f
 		s.fail(w, r, v, err)
 		return nil, false
 	}
-	return &formPage{frame: frame{Nav: view.plural}, Plural: view.plural, List: v.p.T("object." + view.plural + ".name"),
+	data := &formPage{frame: frame{Nav: view.plural}, Plural: view.plural, List: v.p.T("object." + view.plural + ".name"),
 		Title: newTitle(v, view), Action: "/" + view.plural + "/new", Cancel: "/" + view.plural,
-		Fields: formFields(v.p, view, fields)}, true
+		Fields: formFields(v.p, view, fields)}
+	if s.duplicates != nil && (view.plural == "contacts" || view.plural == "companies") {
+		data.Check = "/" + view.plural + "/duplicates"
+	}
+	return data, true
 }
 
 func newTitle(v *visit, view *objectView) string {
-	if view.plural == "companies" {
+	switch view.plural {
+	case "companies":
 		return v.p.T("web.form.new_company")
+	case "deals":
+		return v.p.T("web.form.new_deal")
+	case "tasks":
+		return v.p.T("web.form.new_task")
+	case "products":
+		return v.p.T("web.form.new_product")
 	}
 	return v.p.T("web.form.new_contact")
 }
@@ -67,6 +109,10 @@ func newTitle(v *visit, view *objectView) string {
 // is the problem page's.
 func (s *Server) refused(w http.ResponseWriter, r *http.Request, v *visit, data *formPage, paths map[string]string, err error) {
 	if showErrors(v, data, paths, err) {
+		if err := s.prepare(r, v, data); err != nil {
+			s.fail(w, r, v, err)
+			return
+		}
 		s.render(w, r, v, http.StatusBadRequest, "form", data)
 		return
 	}

@@ -87,6 +87,12 @@ func (v *visit) dateTime(s string) string {
 	if err != nil {
 		return s
 	}
+	return v.moment(t)
+}
+
+// moment formats a time in the user's language and zone: every date and
+// time a page shows goes through it, or through day for lists.
+func (v *visit) moment(t time.Time) string {
 	return v.p.DateTime(t, v.location())
 }
 
@@ -216,6 +222,21 @@ func (v *visit) option(field, value string) string {
 			return p.T("web.status.won")
 		case "lost":
 			return p.T("web.status.lost")
+		}
+		return value
+	}
+	if field == "type" {
+		switch value {
+		case "call":
+			return p.T("web.task_type.call")
+		case "meeting":
+			return p.T("web.task_type.meeting")
+		case "email":
+			return p.T("web.task_type.email")
+		case "follow_up":
+			return p.T("web.task_type.follow_up")
+		case "other":
+			return p.T("web.task_type.other")
 		}
 		return value
 	}

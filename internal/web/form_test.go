@@ -127,7 +127,7 @@ func TestEditAContact(t *testing.T) {
 		if _, err := a.engine.Update(ctx, "contacts", id, 1, map[string]any{"last_name": "Murray"}); err != nil {
 			t.Fatal(err)
 		}
-		typed := url.Values{"csrf_token": {token}, "version": {"1"}, "first_name": {"Amazing Grace"}, "last_name": {"Hopper"},
+		typed := url.Values{"csrf_token": {token}, "version": {"1"}, "first_name": {"Amazing Grace"}, "last_name": {"Hopper"}, "owner_id": {a.userID(ctx)},
 			"emails[0].value": {"grace@example.com"}, "emails[0].label": {"work"}, "emails[1].value": {""}, "score": {"8"}}
 		stale := a.post("/contacts/"+id+"/edit", typed)
 		stale.want(t, "a stale edit", http.StatusConflict, "Someone else saved this record", `value="Amazing Grace"`,
@@ -204,5 +204,23 @@ func TestFormLeavesOutWhatTheRoleMayNotChange(t *testing.T) {
 		a.get("/contacts/"+colleague["id"].(string)+"/edit").want(t, "the form of a colleague's contact", http.StatusNotFound)
 		a.post("/contacts/"+colleague["id"].(string)+"/edit", url.Values{"csrf_token": {token}, "version": {"1"},
 			"first_name": {"Mine"}}).want(t, "editing a colleague's contact", http.StatusNotFound)
+	})
+}
+
+// TestNumbersAreReadWithTheCountryChosenAtSetUp checks that the country
+// chosen on the set-up page, not the server's, reads the phone numbers
+// typed into a form without a country code.
+func TestNumbersAreReadWithTheCountryChosenAtSetUp(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db) // the server's country is GB
+		form := url.Values{}
+		for k, v := range setUpForm {
+			form[k] = v
+		}
+		form.Set("phone_region", "DE")
+		a.post("/setup", form).want(t, "set-up in Germany", http.StatusSeeOther)
+		saved := a.post("/contacts/new", url.Values{"csrf_token": {a.csrf()}, "first_name": {"Konrad"}, "phones[0].value": {"030 12345678"}})
+		saved.want(t, "saving a German number", http.StatusSeeOther)
+		a.get(saved.location).want(t, "the contact's page", http.StatusOK, "&#43;49 30 12345678")
 	})
 }

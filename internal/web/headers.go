@@ -60,7 +60,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				}
 				info.log.Error("panic", "panic", p, "stack", string(debug.Stack()))
 				if !rec.Wrote {
-					http.Error(rec, "internal error", http.StatusInternalServerError)
+					s.broken(rec, r)
 				}
 			}
 			info.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.Status,

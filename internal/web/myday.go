@@ -14,6 +14,7 @@ import (
 type myDayPage struct {
 	frame
 	Groups []taskGroup // overdue, then today; a group without tasks is left out
+	Deals  []dealGroup // deals without a next task, idle deals; empty ones left out
 }
 
 // taskGroup is a titled list of tasks on My day.
@@ -84,6 +85,10 @@ func (s *Server) myDay(w http.ResponseWriter, r *http.Request, v *visit) {
 		if len(g.Tasks) > 0 {
 			data.Groups = append(data.Groups, g)
 		}
+	}
+	if data.Deals, err = s.dealGroups(r, v); err != nil {
+		s.fail(w, r, v, err)
+		return
 	}
 	s.render(w, r, v, http.StatusOK, "myday", data)
 }

@@ -15,10 +15,24 @@ type objectView struct {
 	groups  []fieldGroupView
 	// empty is the title and the text of an empty list.
 	empty func(p *locale.Printer) (title, text string)
+	// label is the name a user gave a list they defined; the objects
+	// Rapport has have theirs in the catalogue.
+	label string
 	// shownOnly says the web app lists and shows the object's records but
-	// has no form for them yet: a deal's form needs a pipeline, its stages
-	// and their gates, which a plain field form does not offer.
+	// has no form for them.
 	shownOnly bool
+	// typed are the fields the form lets the user type although they are
+	// computed together with another field: a deal's value is typed while
+	// it has no line items, and is their sum once it has.
+	typed []string
+}
+
+// title is the name of the object's list in the user's language.
+func (v *objectView) title(p *locale.Printer) string {
+	if v.label != "" {
+		return v.label
+	}
+	return p.T("object." + v.plural + ".name")
 }
 
 // editable reports whether the web app has a form for the object.
@@ -73,14 +87,14 @@ var views = map[string]*objectView{
 		columns: []string{"title", "value", "stage_id", "pipeline_id", "company_id", "owner_id", "expected_close_date"},
 		groups: []fieldGroupView{
 			{func(p *locale.Printer) string { return p.T("web.group.deal") },
-				[]string{"title", "value", "pipeline_id", "stage_id", "status", "expected_close_date", "closed_at"}},
+				[]string{"title", "value", "pipeline_id", "stage_id", "status", "loss_reason_id", "expected_close_date", "closed_at"}},
 			{func(p *locale.Printer) string { return p.T("web.group.business") },
 				[]string{"company_id", "contacts", "owner_id", "source", "tags"}},
 		},
 		empty: func(p *locale.Printer) (string, string) {
 			return p.T("web.deals.empty_title"), p.T("web.deals.empty_text")
 		},
-		shownOnly: true,
+		typed: []string{"value"},
 	},
 	"tasks": {
 		object:  "task",
@@ -89,12 +103,11 @@ var views = map[string]*objectView{
 		columns: []string{"title", "due_at", "done", "owner_id", "record_id"},
 		groups: []fieldGroupView{
 			{func(p *locale.Printer) string { return p.T("web.group.task") },
-				[]string{"title", "due_at", "done", "done_at", "owner_id", "record_id", "result"}},
+				[]string{"title", "type", "due_at", "done", "done_at", "owner_id", "record_id", "result"}},
 		},
 		empty: func(p *locale.Printer) (string, string) {
 			return p.T("web.tasks.empty_title"), p.T("web.tasks.empty_text")
 		},
-		shownOnly: true,
 	},
 	"products": {
 		object:  "product",
@@ -103,12 +116,11 @@ var views = map[string]*objectView{
 		columns: []string{"name", "sku", "price", "stock", "active"},
 		groups: []fieldGroupView{
 			{func(p *locale.Printer) string { return p.T("web.group.product") },
-				[]string{"name", "sku", "unit", "price", "stock", "active", "description"}},
+				[]string{"name", "sku", "unit", "price", "tax_rate", "stock", "low_stock_threshold", "active", "description"}},
 		},
 		empty: func(p *locale.Printer) (string, string) {
 			return p.T("web.products.empty_title"), p.T("web.products.empty_text")
 		},
-		shownOnly: true,
 	},
 }
 
@@ -118,6 +130,8 @@ var views = map[string]*objectView{
 var linkedOnly = map[string]*objectView{
 	"pipeline": {object: "pipeline", plural: "pipelines", name: "name"},
 	"stage":    {object: "stage", plural: "stages", name: "name"},
+	// A lost deal names why.
+	"loss_reason": {object: "loss_reason", plural: "loss_reasons", name: "name"},
 }
 
 // fieldLabel is the label of a standard field; a custom field has its
@@ -206,6 +220,14 @@ func fieldLabel(p *locale.Printer, name string) string {
 		return p.T("web.field.active")
 	case "description":
 		return p.T("web.field.description")
+	case "loss_reason_id":
+		return p.T("web.field.loss_reason_id")
+	case "type":
+		return p.T("web.field.type")
+	case "tax_rate":
+		return p.T("web.field.tax_rate")
+	case "low_stock_threshold":
+		return p.T("web.field.low_stock_threshold")
 	}
 	return name
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/locale"
 )
 
 // Errors the web app raises itself.
@@ -49,6 +50,16 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, v *visit, err erro
 		title, text, status = v.p.T("web.problem.broken.title"), v.p.T("web.problem.broken.text"), http.StatusInternalServerError
 	}
 	s.render(w, r, v, status, "problem", &problemPage{Title: title, Text: text, RequestID: w.Header().Get("X-Request-Id")})
+}
+
+// broken answers a request whose handler panicked with the error page in
+// the language of the browser (the session is not read again: it may be
+// what failed), naming the request so that the log entry can be found.
+func (s *Server) broken(w http.ResponseWriter, r *http.Request) {
+	lang := s.language(r, nil)
+	v := &visit{lang: lang, p: locale.For(lang)}
+	s.render(w, r, v, http.StatusInternalServerError, "problem", &problemPage{Title: v.p.T("web.problem.broken.title"),
+		Text: v.p.T("web.problem.broken.text"), RequestID: w.Header().Get("X-Request-Id")})
 }
 
 // notFound answers every path that no page serves.

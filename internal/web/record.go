@@ -6,7 +6,9 @@ import (
 	"github.com/rapport-crm/rapport/internal/records"
 )
 
-// recordPage shows one record, its fields in groups.
+// recordPage shows one record: its fields in groups and the records
+// related to it on the left, and for contacts, companies and deals the
+// composer and the timeline on the right.
 type recordPage struct {
 	frame
 	Plural  string
@@ -15,6 +17,21 @@ type recordPage struct {
 	Groups  []fieldGroup
 	Created string
 	Updated string
+	// A deal's line items, and the records a contact or company likely
+	// duplicates (extras.go).
+	Items      *lineItemsView
+	Duplicates *duplicatesNotice
+
+	// Follow is where the follow button posts, "" without one; Following
+	// says whether the user follows the record.
+	Follow    string
+	Following bool
+	Related   []relatedGroup
+	Stages    []stageStay // a deal's stays in its stages, newest first
+	Composer  *composer
+	Timeline  *timelineView
+	// Mentions are the mention picker's options, in its fragment.
+	Mentions []mentionOption
 }
 
 // fieldGroup is a titled group of fields on a record page.
@@ -36,21 +53,28 @@ func (p *recordPage) Editable() bool {
 }
 
 func (s *Server) record(w http.ResponseWriter, r *http.Request, v *visit) {
-	view := views[r.PathValue("object")]
-	if view == nil {
-		s.fail(w, r, v, errNotFound)
-		return
+	if data, ok := s.recordData(w, r, v); ok {
+		s.render(w, r, v, http.StatusOK, "record", data)
+	}
+}
+
+// recordData is the record page of the record the path names.
+func (s *Server) recordData(w http.ResponseWriter, r *http.Request, v *visit) (*recordPage, bool) {
+	view, err := s.viewFor(r)
+	if err != nil {
+		s.fail(w, r, v, err)
+		return nil, false
 	}
 	ctx := r.Context()
 	rec, err := s.engine.Get(ctx, view.plural, r.PathValue("id"), false)
 	if err != nil {
 		s.fail(w, r, v, err)
-		return
+		return nil, false
 	}
 	fields, err := s.engine.Fields(ctx, view.plural)
 	if err != nil {
 		s.fail(w, r, v, err)
-		return
+		return nil, false
 	}
 	byName := fieldsByName(fields)
 	var shown []string
@@ -60,9 +84,9 @@ func (s *Server) record(w http.ResponseWriter, r *http.Request, v *visit) {
 	n, err := s.namesOf(r, byName, shown, []records.Record{rec})
 	if err != nil {
 		s.fail(w, r, v, err)
-		return
+		return nil, false
 	}
-	data := &recordPage{frame: frame{Nav: view.plural}, Plural: view.plural, List: v.p.T("object." + view.plural + ".name"),
+	data := &recordPage{frame: frame{Nav: view.plural}, Plural: view.plural, List: view.title(v.p),
 		Name: str(rec[view.name]), Created: v.dateTime(str(rec["created_at"])), Updated: v.dateTime(str(rec["updated_at"]))}
 	for _, g := range view.groups {
 		group := fieldGroup{Title: g.title(v.p)}
@@ -83,5 +107,48 @@ func (s *Server) record(w http.ResponseWriter, r *http.Request, v *visit) {
 	if len(custom.Fields) > 0 {
 		data.Groups = append(data.Groups, custom)
 	}
-	s.render(w, r, v, http.StatusOK, "record", data)
+	if err := s.extras(r, v, view, rec, data); err != nil {
+		s.fail(w, r, v, err)
+		return nil, false
+	}
+	if err := s.aroundFields(r, v, view, rec, data); err != nil {
+		s.fail(w, r, v, err)
+		return nil, false
+	}
+	return data, true
+}
+
+// aroundFields fills in what a record page shows beside its fields: whether
+// the user follows it, the records related to it, a deal's stages, and
+// the composer and the timeline.
+func (s *Server) aroundFields(r *http.Request, v *visit, view *objectView, rec records.Record, data *recordPage) error {
+	id := str(rec["id"])
+	here := "/" + view.plural + "/" + id
+	var err error
+	if data.Related, err = s.related(r, v, view, rec); err != nil {
+		return err
+	}
+	if view.object == "deal" {
+		if data.Stages, err = s.stageStays(r, v, id); err != nil {
+			return err
+		}
+	}
+	// The records of lists users define are followed through the API
+	// for now.
+	if s.activity == nil || views[view.plural] == nil {
+		return nil
+	}
+	data.Follow = here + "/follow"
+	if data.Following, err = s.activity.Following(r.Context(), view.object, id); err != nil {
+		return err
+	}
+	if !s.hasTimeline(view) {
+		return nil
+	}
+	if data.Composer, err = s.newComposer(r, v, here+"/timeline", r.URL.Query().Get("compose")); err != nil {
+		return err
+	}
+	tl, err := s.timeline(r, v, view, id, "")
+	data.Timeline = &tl
+	return err
 }

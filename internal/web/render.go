@@ -41,6 +41,7 @@ type languageChoice struct {
 // userView is the signed-in user as the frame shows them.
 type userView struct {
 	Name, Email string
+	Admin       bool // an administrator, who has the settings
 }
 
 // parsePages parses each page template of templates/pages with the layout
@@ -125,7 +126,7 @@ func (s *Server) fill(r *http.Request, v *visit, f *frame) {
 	f.Assets = s.assets.names
 	f.Languages = languageChoices()
 	if v.user != nil {
-		f.User = &userView{Name: v.user.Name, Email: v.user.Email}
+		f.User = &userView{Name: v.user.Name, Email: v.user.Email, Admin: s.administers(r)}
 		f.CSRF = v.session.CSRFToken
 	}
 }

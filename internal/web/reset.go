@@ -65,6 +65,6 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request, v *visit) {
 	if v.user != nil {
 		clearSessionCookie(w) // the reset ended every session
 	}
-	s.render(w, r, &visit{lang: v.lang, p: v.p}, http.StatusOK, "signin", &signInPage{Email: u.Email, Next: "/contacts",
+	s.render(w, r, &visit{lang: v.lang, p: v.p}, http.StatusOK, "signin", &signInPage{Email: u.Email, Next: "/",
 		Notice: v.p.T("web.reset.done")})
 }

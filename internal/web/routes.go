@@ -2,7 +2,9 @@ package web
 
 import (
 	"net/http"
+	"time"
 
+	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/account"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/locale"
@@ -32,17 +34,121 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /signout", s.signedIn(s.signOut))
 	mux.Handle("POST /tasks/{id}/done", s.signedIn(s.completeTask))
 	// The pipeline board and the dashboard.
+	mux.Handle("GET /board", s.signedIn(s.board))
+	mux.Handle("GET /board/more", s.signedIn(s.boardColumnPage))
+	mux.Handle("POST /board/deals/{id}/move", s.signedIn(s.moveDeal))
+	mux.Handle("GET /dashboard", s.signedIn(s.dashboard))
 
 	// Record pages: the timeline, its composer, following.
+	mux.Handle("GET /{object}/{id}/timeline", s.signedIn(s.timelinePage))
+	mux.Handle("POST /{object}/{id}/timeline", s.signedIn(s.compose))
+	mux.Handle("POST /{object}/{id}/follow", s.signedIn(s.followRecord))
+	mux.Handle("GET /mentions", s.signedIn(s.mentions))
+	mux.Handle("GET /me/notifications", s.signedIn(s.notificationSettings))
+	mux.Handle("POST /me/notifications", s.signedIn(s.saveNotificationSettings))
 
 	// The header: notifications, quick add, the command menu, shortcuts,
 	// the caller screen.
+	mux.HandleFunc("GET /manifest.webmanifest", serveManifest)
+	mux.HandleFunc("GET /icons/{file}", serveIcon)
+	mux.Handle("GET /notifications", s.signedIn(s.notifications))
+	mux.Handle("GET /notifications/panel", s.signedIn(s.notificationPanel))
+	mux.Handle("GET /notifications/stream", s.signedIn(s.notificationStream))
+	mux.Handle("POST /notifications/read-all", s.signedIn(s.readAllNotifications))
+	mux.Handle("POST /notifications/{id}/read", s.signedIn(s.readNotification))
+	mux.Handle("GET /commands", s.signedIn(s.commandMenu))
+	mux.Handle("GET /shortcuts", s.signedIn(s.shortcuts))
+	mux.Handle("GET /call", s.signedIn(s.caller))
+	mux.Handle("GET /myday/deals", s.signedIn(s.myDayDeals))
 
 	// Lists: views, filters, inline edit, bulk actions.
+	mux.Handle("GET /lists", s.signedIn(s.userLists))
+	mux.Handle("POST /{object}/views", s.signedIn(s.saveView))
+	mux.Handle("POST /list-views/{id}/rename", s.signedIn(s.renameView))
+	mux.Handle("POST /list-views/{id}/delete", s.signedIn(s.deleteView))
+	mux.Handle("POST /{object}/bulk", s.signedIn(s.bulk))
+	// A cell's field is in the query, so that these routes overlap no
+	// other part's /{object}/{id}/{action}/{x}.
+	mux.Handle("GET /{object}/{id}/cell", s.signedIn(s.cell))
+	mux.Handle("POST /{object}/{id}/cell", s.signedIn(s.saveCell))
 
 	// Settings and the user's own preferences.
+	// Settings: sales.
+	mux.Handle("GET /settings", s.administrators(s.settingsIndex))
+	mux.Handle("GET /settings/workspace", s.administrators(s.setWorkspacePage))
+	mux.Handle("POST /settings/workspace", s.administrators(s.setSaveWorkspace))
+	mux.Handle("GET /settings/pipelines", s.administrators(s.setPipelinesPage))
+	mux.Handle("POST /settings/pipelines", s.administrators(s.setAddPipeline))
+	mux.Handle("GET /settings/pipelines/{id}/stages", s.administrators(s.setStagesPage))
+	mux.Handle("POST /settings/pipelines/{id}/rename", s.administrators(s.setRenamePipeline))
+	mux.Handle("POST /settings/pipelines/{id}/delete", s.administrators(s.setDeletePipeline))
+	mux.Handle("POST /settings/pipelines/{id}/stages", s.administrators(s.setAddStage))
+	mux.Handle("POST /settings/pipelines/{id}/order", s.administrators(s.setOrderStages))
+	mux.Handle("POST /settings/stages/{id}/save", s.administrators(s.setSaveStage))
+	mux.Handle("POST /settings/stages/{id}/move", s.administrators(s.setMoveStage))
+	mux.Handle("POST /settings/stages/{id}/delete", s.administrators(s.setDeleteStage))
+	mux.Handle("GET /settings/loss-reasons", s.administrators(s.setLossPage))
+	mux.Handle("POST /settings/loss-reasons", s.administrators(s.setAddLossReason))
+	mux.Handle("POST /settings/loss-reasons/order", s.administrators(s.setOrderLossReasons))
+	mux.Handle("POST /settings/loss-reasons/{id}/rename", s.administrators(s.setRenameLossReason))
+	mux.Handle("POST /settings/loss-reasons/{id}/move", s.administrators(s.setMoveLossReason))
+	mux.Handle("POST /settings/loss-reasons/{id}/delete", s.administrators(s.setDeleteLossReason))
+	mux.Handle("GET /settings/fields", s.administrators(s.setFieldsPage))
+	mux.Handle("POST /settings/fields", s.administrators(s.setAddField))
+	mux.Handle("GET /settings/lists", s.administrators(s.setListsPage))
+	mux.Handle("POST /settings/lists", s.administrators(s.setDefineList))
+	mux.Handle("GET /settings/currencies", s.administrators(s.setCurrenciesPage))
+	mux.Handle("POST /settings/currencies", s.administrators(s.setAddRate))
+	mux.Handle("GET /settings/price-lists", s.administrators(s.setPriceListsPage))
+	mux.Handle("POST /settings/price-lists", s.administrators(s.setAddPriceList))
+	mux.Handle("GET /settings/price-lists/{id}/prices", s.administrators(s.setPriceListPage))
+	mux.Handle("POST /settings/price-lists/{id}/prices", s.administrators(s.setSavePrices))
+	mux.Handle("GET /settings/stock", s.administrators(s.setStockPage))
+	mux.Handle("POST /settings/stock/warehouses", s.administrators(s.setAddWarehouse))
+	mux.Handle("POST /settings/stock/{id}/adjust", s.administrators(s.setAdjustStock))
+
+	// Settings: people and security.
+	mux.Handle("GET /settings/users", s.adminOnly(s.usersList))
+	mux.Handle("POST /settings/users", s.adminOnly(s.addUser))
+	mux.Handle("POST /settings/users/{id}/role", s.adminOnly(s.changeUser))
+	mux.Handle("GET /settings/users/{id}/deactivate", s.adminOnly(s.deactivateForm))
+	mux.Handle("POST /settings/users/{id}/deactivate", s.adminOnly(s.deactivateUser))
+	mux.Handle("POST /settings/users/{id}/reactivate", s.adminOnly(s.reactivateUser))
+	mux.Handle("GET /settings/teams", s.adminOnly(s.teamsList))
+	mux.Handle("POST /settings/teams", s.adminOnly(s.addTeam))
+	mux.Handle("POST /settings/teams/{id}/edit", s.adminOnly(s.changeTeam))
+	mux.Handle("POST /settings/teams/{id}/members", s.adminOnly(s.addMember))
+	mux.Handle("POST /settings/teams/{id}/members/{user}/remove", s.adminOnly(s.removeMember))
+	mux.Handle("POST /settings/teams/{id}/delete", s.adminOnly(s.deleteTeam))
+	mux.Handle("GET /settings/roles", s.adminOnly(s.rolesList))
+	mux.Handle("POST /settings/roles", s.adminOnly(s.addRole))
+	mux.Handle("GET /settings/roles/{name}/edit", s.adminOnly(s.roleGrid))
+	mux.Handle("POST /settings/roles/{name}/edit", s.adminOnly(s.saveRole))
+	mux.Handle("POST /settings/roles/{name}/delete", s.adminOnly(s.deleteRole))
+	mux.Handle("GET /settings/audit", s.adminOnly(s.auditTrail))
+	mux.Handle("GET /settings/jobs", s.adminOnly(s.jobsList))
+	// Everyone's own: API tokens, and the page of their preferences,
+	// two-factor sign-in and sessions.
+	mux.Handle("GET /settings/tokens", s.signedIn(s.tokensList))
+	mux.Handle("POST /settings/tokens", s.signedIn(s.addToken))
+	mux.Handle("POST /settings/tokens/{id}/revoke", s.signedIn(s.revokeToken))
+	mux.Handle("GET /me", s.signedIn(s.mePage))
+	mux.Handle("POST /me", s.signedIn(s.saveMe))
+	mux.Handle("POST /me/totp", s.signedIn(s.beginTOTP))
+	mux.Handle("POST /me/totp/confirm", s.signedIn(s.confirmTOTP))
+	mux.Handle("POST /me/totp/off", s.signedIn(s.disableTOTP))
+	mux.Handle("POST /me/sessions/end", s.signedIn(s.signOutOthers))
 
 	// Forms of deals, tasks and products; duplicates and merging.
+	mux.Handle("GET /pick/{object}", s.signedIn(s.pick))
+	mux.Handle("POST /deals/form", s.signedIn(s.refresh))
+	mux.Handle("POST /deals/{id}/items", s.signedIn(s.addLineItem))
+	mux.Handle("POST /deals/{id}/items/{n}", s.signedIn(s.changeLineItem))
+	for _, plural := range []string{"contacts", "companies"} {
+		mux.Handle("POST /"+plural+"/duplicates", s.signedIn(s.checkDuplicates))
+		mux.Handle("GET /"+plural+"/{id}/merge", s.signedIn(s.withObject(plural, s.mergeForm)))
+		mux.Handle("POST /"+plural+"/{id}/merge", s.signedIn(s.withObject(plural, s.merge)))
+	}
 
 	mux.Handle("GET /{object}", s.signedIn(s.list))
 	mux.Handle("GET /{object}/{id}", s.signedIn(s.record))
@@ -64,16 +170,227 @@ func (s *Server) Handler() http.Handler {
 // in every language.
 var pages = map[string]func(p *locale.Printer) page{
 	// The pipeline board and the dashboard.
+	"board": func(p *locale.Printer) page {
+		head := stageHead{ID: "1", Name: "Qualified <b>", Count: 2, Sum: p.Money("1250.00", "EUR"), Weighted: p.Money("250.00", "EUR"),
+			Unconverted: "USD"}
+		return &boardPage{frame: frame{Nav: "board"}, Pipeline: "1", Filter: boardFilter{Owner: "mine", Text: "<b>"},
+			Pipelines: []choice{{Value: "1", Label: "New <b>", Current: true}, {Value: "2", Label: "Repeat"}},
+			Columns: []boardColumn{{Head: head, More: "/board/more?stage=1&cursor=x", Cards: []boardCard{
+				{ID: "1", Version: 2, Title: "Engine <b>", Value: p.Money("1000.00", "EUR"), Company: "Lovelace <b>",
+					Task: "Call <b>", TaskDue: "today", IdleDays: 12},
+				{ID: "2", Version: 1}}}}}
+	},
+	"dashboard": func(p *locale.Printer) page {
+		return &dashboardPage{frame: frame{Nav: "dashboard"},
+			Scopes:    []choice{{Value: "mine", Label: p.T("web.dashboard.scope_mine")}, {Value: "all", Label: p.T("web.dashboard.scope_all"), Current: true}},
+			Won:       outcomeView{Count: 3, Sum: p.Money("3000.00", "EUR")},
+			Lost:      outcomeView{Count: 1},
+			TasksDone: p.T("web.dashboard.at_least", "count", 500),
+			Pipelines: []dashPipeline{{ID: "1", Name: "New <b>", Stages: []dashStage{
+				{Name: "Qualified <b>", Count: 2, Sum: p.Money("1250.00", "EUR"), Weighted: p.Money("250.00", "EUR"), SumWidth: 100, WeightedWidth: 20}}}}}
+	},
 
 	// Record pages.
+	"notification_settings": func(p *locale.Printer) page {
+		return &notificationSettingsPage{Saved: true, Kinds: []kindChoice{
+			{Kind: "assigned", Label: p.T("web.mailprefs.assigned"), Mail: true}, {Kind: "mentioned", Label: p.T("web.mailprefs.mentioned")}}}
+	},
 
 	// The header's pages.
+	"notifications": func(p *locale.Printer) page {
+		return &notificationsPage{frame: frame{Nav: "notifications"}, More: "/notifications?cursor=x",
+			Unread: badge{Count: 2, Text: "2", Label: p.N("web.notifications.unread", 2)},
+			Items: []notificationView{
+				{ID: "2", Label: p.T("web.notifications.kind.task_overdue"), About: "Call <b>Ada</b>", Href: "/tasks/7",
+					When: p.N("web.when.minutes", 5), At: "5 December 2026, 10:00", Stamp: "2026-12-05T10:00:00Z", Unread: true},
+				{ID: "1", Label: "Something <i>new</i>", When: p.T("web.when.now"), Unread: true}}}
+	},
+	"commands": func(p *locale.Printer) page {
+		v := &visit{lang: p.Lang(), p: p}
+		return &commandsPage{frame: frame{Nav: "commands"}, Query: "co", Commands: matching(commands(v, "/contacts"), ""),
+			Groups: []hitGroup{{ID: "search-group-contacts", Title: p.T("object.contacts.name"),
+				Hits: []hitView{{Href: "/contacts/1", Title: "Ada <b>Lovelace</b>", Subtitle: "ada@example.com"}}}}}
+	},
+	"shortcuts": func(p *locale.Printer) page { return &shortcutsPage{frame: frame{Nav: "shortcuts"}} },
+	"call": func(p *locale.Printer) page {
+		return &callerPage{frame: frame{Nav: "call"}, Number: "020 7946 0958", Shown: "+44 20 7946 0958", Asked: true, Valid: true,
+			Contacts:  []callerView{{Name: "Ada <b>Lovelace</b>", Href: "/contacts/1", Details: []string{"ada@example.com"}, Links: []callerView{{Name: "Engines", Href: "/companies/2"}}}},
+			Companies: []callerView{{Name: "Engines <Ltd>", Href: "/companies/2"}},
+			Deals:     []callerView{{Name: "Engine order", Href: "/deals/3", Details: []string{p.T("web.call.deal_since", "date", "1 Dec 2026")}}},
+			Last:      &conversationView{Kind: p.T("web.call.kind.call"), When: "today", Title: "Asked <b>about</b> the price", About: "Ada", Href: "/contacts/1"},
+			NewHref:   "/contacts/new?phone=%2B442079460958"}
+	},
+	"myday_deals": func(p *locale.Printer) page {
+		return &myDayDealsPage{frame: frame{Nav: "myday"}, Group: dealGroup{ID: "deals-idle", Title: p.T("web.myday.idle"),
+			Text: p.T("web.myday.idle_text"), More: "/myday/deals?list=idle&cursor=x",
+			Deals: []dealLine{{ID: "1", Title: "Engine <b>order</b>", Stage: "Proposal", Value: "£1,200.00", Since: p.T("web.myday.in_stage_since", "date", "1 Dec 2026")}}}}
+	},
 
 	// Lists.
+	"list": func(p *locale.Printer) page {
+		view := views["contacts"]
+		fields := map[string]*records.Field{"full_name": {Name: "full_name", Sortable: true},
+			"emails": {Name: "emails", Type: records.Email, Filters: []records.Op{records.Eq, records.Contains}},
+			"vip":    {Name: "vip", Label: "VIP <b>", Type: records.Boolean, Custom: true, Filters: []records.Op{records.Eq, records.Empty}}}
+		order := []*records.Field{fields["full_name"], fields["emails"], fields["vip"]}
+		q := listQuery{Columns: []string{"full_name", "emails", "vip"}, Sort: "full_name", Match: "and", Groups: map[int]string{1: "or"},
+			Conds: []condition{{Field: "emails", Op: "contains", Values: []string{"example"}},
+				{Field: "vip", Op: "eq", Values: []string{"true"}, Group: 1}, {Group: 1}}}
+		st := &listState{view: view, fields: fields, order: order, q: q, cols: chosenColumns(view, fields, q.Columns),
+			users: []formOption{{Value: "1", Label: "Ada <b>Lovelace"}}}
+		v := &visit{p: p}
+		data := &listPage{frame: frame{Nav: "contacts"}, Plural: "contacts", Title: p.T("object.contacts.name"),
+			Columns: columnsFor(p, view, fields, st.cols, q), Address: q.address("contacts"), Clear: "/contacts", Filtered: true,
+			Rows: []row{{ID: "1", Name: "Ada <b>Lovelace</b>", Cells: []cell{{Values: []string{"ada@example.com"}},
+				{Values: []string{p.T("web.value.yes")}, Edit: "/contacts/1/cell?field=vip", Label: "VIP"}}}},
+			More: "/contacts?cursor=x", Count: countText(p, 10001), CountHref: "/contacts?count=1",
+			Picker: columnPicker(p, view, fields, order, st.cols),
+			Views: viewMenu{Items: []viewItem{{ID: "1", Name: "Mine <b>", Href: "/contacts?view=1", Current: true, Mine: true},
+				{ID: "2", Name: "Team's", Href: "/contacts?view=2", Shared: p.T("web.lists.views.team")}},
+				Current: "Mine <b>", Error: p.FieldError(fault.FieldError{Field: "name", Code: "required"})},
+			Bulk:   bulkForm{Action: "/contacts/bulk", Owners: st.users, Tags: true, Stages: []formOption{{Value: "1", Label: "Sales · Won"}}},
+			Result: &bulkResult{Done: p.N("web.lists.bulk.done", 2), Refused: []refusal{{Name: "Ada <b>", Why: p.T("web.lists.bulk.forbidden")}}}}
+		var problems []string
+		data.Builder = newBuilder(v, st, map[string]int{"filter.and[0]": 0}, []fault.FieldError{{Field: "filter.and[0].value", Code: "required"},
+			{Field: "sort", Code: "sortable", Message: "cannot sort"}}, &problems)
+		data.Problems = problems
+		return data
+	},
+	"lists": func(p *locale.Printer) page {
+		return &listsPage{frame: frame{Nav: "lists"}, Lists: []listLink{{Href: "/suppliers", Label: "Suppliers <b>"}}}
+	},
 
 	// Settings.
+	"settings": func(p *locale.Printer) page {
+		return &settingsPage{frame: frame{Nav: "settings"}, Sections: []settingsSection{{Key: "web.settings.sales",
+			Title: p.T("web.settings.sales"), Links: settingsSections[0].Links}}}
+	},
+	"settings_workspace": func(p *locale.Printer) page {
+		data := &setWorkspacePage{frame: frame{Nav: "settings"}, Name: "Lovelace <b>Lovelace", BaseCurrency: "GBP", PhoneRegion: "GB",
+			Language: "en", LanguageOptions: setLanguageOptions(), Saved: true}
+		data.Errors = map[string]string{"ws.base_currency": p.FieldError(fault.FieldError{Code: "currency"})}
+		return data
+	},
+	"settings_pipelines": func(p *locale.Printer) page {
+		data := &setPipelinesPage{frame: frame{Nav: "settings"}, Pipelines: []settingsRow{{ID: "1", Name: "New <b>Lovelace", Version: 1}}}
+		data.Errors = map[string]string{"r1.": p.T("web.settings.pipelines.has_deals"), "add.name": p.FieldError(fault.FieldError{Code: "required"})}
+		return data
+	},
+	"settings_pipeline": func(p *locale.Printer) page {
+		data := &setStagesPage{frame: frame{Nav: "settings"}, Pipeline: settingsRow{ID: "1", Name: "New <b>Lovelace"},
+			Fields: []formOption{{Value: "value", Label: fieldLabel(p, "value")}, {Value: "vip", Label: "VIP <b>Lovelace"}},
+			Stages: []setStageRow{{settingsRow: settingsRow{ID: "2", Name: "Qualified <b>Lovelace", Version: 1}, Probability: "20", Required: []string{"value"}}}}
+		data.Errors = map[string]string{"r2.probability": p.FieldError(fault.FieldError{Code: "range"}), "r2.": p.T("web.settings.stages.has_deals")}
+		return data
+	},
+	"settings_loss": func(p *locale.Printer) page {
+		return &setLossPage{frame: frame{Nav: "settings"}, Reasons: []settingsRow{{ID: "1", Name: "Too <b>Lovelace", Version: 1}}}
+	},
+	"settings_fields": func(p *locale.Printer) page {
+		data := &setFieldsPage{frame: frame{Nav: "settings"}, Object: "contacts",
+			Objects: []formOption{{Value: "contacts", Label: p.T("object.contacts.name")}, {Value: "suppliers", Label: "Suppliers <b>Lovelace"}},
+			Fields:  []setCustomField{{Name: "vip", Label: "VIP <b>Lovelace", Type: setTypeLabel(p, records.Select), Options: "a, <b>Lovelace", Required: true}},
+			Types:   []formOption{{Value: "text", Label: setTypeLabel(p, records.Text)}}}
+		data.Targets = data.Objects
+		data.Errors = map[string]string{"add.name": p.FieldError(fault.FieldError{Code: "format"})}
+		return data
+	},
+	"settings_lists": func(p *locale.Printer) page {
+		return &setListsPage{frame: frame{Nav: "settings"}, Lists: []setListRow{{Name: "supplier", Plural: "suppliers", Label: "Suppliers <b>Lovelace"}}}
+	},
+	"settings_currencies": func(p *locale.Printer) page {
+		return &setCurrenciesPage{frame: frame{Nav: "settings"}, Base: "EUR", Today: "2026-12-06",
+			Rates: []setRateRow{{Currency: "USD", Rate: "0.92", Date: "6 Dec 2026"}}}
+	},
+	"settings_prices": func(p *locale.Printer) page {
+		return &setPriceListsPage{frame: frame{Nav: "settings"}, Lists: []settingsRow{{ID: "1", Name: "Retail <b>Lovelace", Extra: "EUR"}}}
+	},
+	"settings_pricelist": func(p *locale.Printer) page {
+		data := &setPriceListPage{frame: frame{Nav: "settings"}, List: settingsRow{ID: "1", Name: "Retail <b>Lovelace", Extra: "EUR"},
+			Products: []setPriceRow{{ID: "3", Name: "Engine <b>Lovelace", SKU: "AE-1", Price: "12.50"}}, More: true, Saved: true}
+		data.Errors = map[string]string{"prices.price.3": p.FieldError(fault.FieldError{Code: "format"})}
+		return data
+	},
+	"settings_stock": func(p *locale.Printer) page {
+		data := &setStockPage{frame: frame{Nav: "settings"}, Warehouses: []formOption{{Value: "1", Label: "Main <b>Lovelace"}},
+			Products: []setStockRow{{ID: "3", Name: "Engine <b>Lovelace", SKU: "AE-1", Stock: "4", Low: true,
+				Levels: []setStockLevel{{Warehouse: "Main <b>Lovelace", Quantity: "4"}}}}}
+		data.Errors = map[string]string{"p3.": p.T("web.settings.stock.below_zero")}
+		return data
+	},
+
+	// Settings: people and security.
+	"settings_users": func(p *locale.Printer) page {
+		return &usersPage{frame: frame{Nav: "settings"}, Notice: p.T("web.people.done.added"), Problem: p.T("web.people.conflict"),
+			Roles: []formOption{{Value: "salesperson", Label: p.T("web.people.role.salesperson")}}, Teams: []formOption{{Value: "1", Label: "North <b>"}},
+			Users: []userRow{{ID: "1", Name: "Ada <b>Lovelace", Email: "ada@example.com", Role: "salesperson", RoleLabel: p.T("web.people.role.salesperson"),
+				TeamID: "1", Team: "North <b>", Active: true, TwoFactor: true}, {ID: "2", Name: "Charles", Email: "cb@example.com"}},
+			Add:    newUserForm{Name: "Mary", Email: "mary@", Role: "salesperson"},
+			Errors: map[string]string{"email": p.FieldError(fault.FieldError{Field: "email", Code: "email"})}}
+	},
+	"settings_deactivate": func(p *locale.Printer) page {
+		return &deactivatePage{frame: frame{Nav: "settings"}, ID: "2", Name: "Charles <b>", Email: "cb@example.com",
+			Others: []formOption{{Value: "1", Label: "Ada <b>Lovelace"}}, ReassignTo: "1", Problem: p.T("web.people.conflict")}
+	},
+	"settings_teams": func(p *locale.Printer) page {
+		return &teamsPage{frame: frame{Nav: "settings"}, Notice: p.T("web.people.done.saved"), Problem: p.T("web.people.conflict"),
+			Users: []formOption{{Value: "1", Label: "Ada <b>Lovelace"}}, NewName: "South",
+			Teams:  []teamRow{{ID: "1", Name: "North <b>", ManagerID: "1", Manager: "Ada <b>Lovelace", Members: []formOption{{Value: "1", Label: "Ada <b>Lovelace"}}}},
+			Errors: map[string]string{"name": p.FieldError(fault.FieldError{Field: "name", Code: "duplicate"})}}
+	},
+	"settings_roles": func(p *locale.Printer) page {
+		return &rolesPage{frame: frame{Nav: "settings"}, Notice: p.T("web.people.done.deleted"), Problem: p.T("web.people.conflict"),
+			Roles:  []roleRow{{Name: "salesperson", Label: p.T("web.people.role.salesperson"), Builtin: true}, {Name: "intern", Label: "Intern <b>"}},
+			New:    newRoleForm{Name: "Intern", From: "salesperson"},
+			Errors: map[string]string{"name": p.FieldError(fault.FieldError{Field: "name", Code: "format"})}}
+	},
+	"settings_role": func(p *locale.Printer) page {
+		v := &visit{p: p}
+		return &rolePage{frame: frame{Nav: "settings"}, Name: "intern", Label: "Intern <b>", Notice: p.T("web.people.done.saved"),
+			Problem: p.T("web.people.conflict"), Actions: []formOption{{Value: "read", Label: actionLabel(v, access.Read)}},
+			Objects: []grantRow{{Object: "contact", Label: accessObjectLabel(v, "contact"), Cells: []grantCell{
+				{Name: "grant.contact.read", Action: actionLabel(v, access.Read), Scope: "own", Scopes: scopeChoices(v, "contact")}}}},
+			FieldRules: []fieldRuleGroup{{Object: "contact", Label: accessObjectLabel(v, "contact"),
+				Fields: []fieldRuleRow{{Name: "phones", Label: fieldLabel(p, "phones"), Rule: "hidden"}}}}}
+	},
+	"settings_tokens": func(p *locale.Printer) page {
+		return &tokensPage{frame: frame{Nav: "settings"}, Secret: "rpt_1_secret", Name: "Zapier <b>", Scope: "read",
+			Notice: p.T("web.people.done.revoked"), Problem: p.T("web.people.conflict"),
+			Tokens: []tokenRow{{ID: "1", Name: "Zapier <b>", Scope: p.T("web.people.tokens.read"), Created: "today", LastUsed: "now"}},
+			Errors: map[string]string{"name": p.FieldError(fault.FieldError{Field: "name", Code: "required"})}}
+	},
+	"settings_audit": func(p *locale.Printer) page {
+		return &auditPage{frame: frame{Nav: "settings"}, Filter: auditFilterForm{Object: "contact", UserID: "1", From: "2026-01-01"},
+			Users: []formOption{{Value: "1", Label: "Ada <b>Lovelace"}}, More: "/settings/audit?cursor=x",
+			Entries: []auditRow{{At: "today", Who: "Ada <b>Lovelace", Address: "192.0.2.1", Action: p.T("web.people.audit.update"),
+				Object: "contact", RecordID: "7", Changes: []auditChange{{Field: "first_name", Before: "Ada", After: "<script>"}}}},
+			Errors: map[string]string{"to": p.FieldError(fault.FieldError{Field: "to", Code: "type"})}}
+	},
+	"settings_jobs": func(p *locale.Printer) page {
+		v := &visit{p: p}
+		return &jobsPage{frame: frame{Nav: "settings"}, Status: "dead", Statuses: jobStatuses(v), More: "/settings/jobs?cursor=1",
+			Problem: p.T("web.people.jobs.bad_filter"),
+			Jobs: []jobRow{{ID: "1", Kind: "webhook", Status: p.T("web.people.jobs.dead"), RunAt: "today",
+				LastError: "<b>timeout", Attempts: 10, MaxAttempts: 10}}}
+	},
+	"me": func(p *locale.Printer) page {
+		qr, _ := qrSVG("otpauth://totp/Rapport:ada@example.com?secret=JBSWY3DPEHPK3PXP", p.T("web.people.me.qr"))
+		return &mePage{frame: frame{Nav: "me"}, Name: "Ada <b>", Language: p.Lang(), TimeZone: "Europe/London", Zones: timeZones,
+			Enrol: &enrolView{Secret: "JBSWY3DPEHPK3PXP", QR: qr}, TOTPError: p.T("web.signin.wrong_code"),
+			Notice: p.T("web.people.done.totp_on"), Problem: p.T("web.people.conflict"),
+			Errors:   map[string]string{"name": p.FieldError(fault.FieldError{Field: "name", Code: "required"})},
+			Sessions: []sessionRow{{ID: "1", Device: "Firefox", Address: "192.0.2.1", LastSeen: "now", Current: true}, {ID: "2", Device: "<b>"}}}
+	},
 
 	// Forms and merging.
+	"merge": func(p *locale.Printer) page {
+		return &mergePage{frame: frame{Nav: "contacts"}, Plural: "contacts", List: p.T("object.contacts.name"),
+			Title: p.T("web.merge.title", "name", "Ada <b>Lovelace</b>"), Action: "/contacts/1/merge", Swap: "/contacts/2/merge?with=1",
+			Keep:     mergeSide{ID: "1", Name: "Ada <b>Lovelace</b>", Href: "/contacts/1", Updated: "today"},
+			Other:    mergeSide{ID: "2", Name: "A. Lovelace", Href: "/contacts/2", Updated: "yesterday"},
+			Rows:     []mergeRow{{Name: "job_title", Label: fieldLabel(p, "job_title"), Keep: []string{"Countess"}, TakeOther: true}},
+			Problems: []string{p.T("web.merge.failed")}}
+	},
 
 	"search": func(p *locale.Printer) page {
 		return &searchPage{frame: frame{Nav: "search"}, Query: "ada", Groups: []hitGroup{
@@ -91,19 +408,24 @@ var pages = map[string]func(p *locale.Printer) page{
 	"signin_code": func(p *locale.Printer) page {
 		return &signInCodePage{Token: "t", Next: "/contacts", Problem: p.T("web.signin.wrong_code")}
 	},
-	"list": func(p *locale.Printer) page {
-		view := views["contacts"]
-		fields := map[string]*records.Field{"full_name": {Name: "full_name", Sortable: true}, "emails": {Name: "emails"}}
-		return &listPage{frame: frame{Nav: "contacts"}, Plural: "contacts", Title: p.T("object.contacts.name"),
-			Columns: columnsFor(p, view, fields, "full_name"),
-			Rows:    []row{{ID: "1", Name: "Ada <b>Lovelace</b>", Cells: [][]string{{"ada@example.com"}, {"+44 20 7946 0958"}}}},
-			More:    "/contacts?cursor=x"}
-	},
 	"record": func(p *locale.Printer) page {
 		return &recordPage{frame: frame{Nav: "contacts"}, Plural: "contacts", List: p.T("object.contacts.name"),
 			Name: "Ada Lovelace", Created: "yesterday", Updated: "today",
 			Groups: []fieldGroup{{Title: p.T("web.group.person"), Fields: []shownField{
-				{Label: fieldLabel(p, "first_name"), Values: []string{"Ada"}}, {Label: "Interest"}}}}}
+				{Label: fieldLabel(p, "first_name"), Values: []string{"Ada"}}, {Label: "Interest"}}}},
+			Follow: "/contacts/1/follow", Following: true,
+			Related: []relatedGroup{{ID: "related-deals", Title: p.T("object.deals.name"),
+				Items: []relatedItem{{Name: "Engine <b>order</b>", Href: "/deals/1", Meta: "£1,000.00"}}, More: "/deals?f0=contacts", Rest: 2}},
+			Stages: []stageStay{{Stage: "Proposal", Entered: "today"}, {Stage: "Qualified", Entered: "yesterday", Left: "today"}},
+			Composer: &composer{Action: "/contacts/1/timeline", Tab: "call", Values: map[string]string{"minutes": "x"},
+				Errors:  map[string]string{"minutes": p.FieldError(fault.FieldError{Field: "minutes", Code: "type"})},
+				Problem: p.T("web.form.invalid"), Users: []formOption{{Value: "1", Label: "Ada"}}, Mentions: []formOption{{Value: "2", Label: "Sam"}}},
+			Timeline: &timelineView{More: "/contacts/1/timeline?cursor=x", Items: []timelineItem{
+				{ID: "note-1", Kind: "note", Label: p.T("web.timeline.note"), Text: "<p>Hello <a href=\"mailto:sam@example.com\">@Sam</a></p>",
+					When: "today", Who: "Ada", About: "Engine order", AboutHref: "/deals/1"},
+				{ID: "task-2", Kind: "task", Label: p.T("web.timeline.task"), Title: "Call", Facts: []string{p.T("web.timeline.done")}, Done: true}}},
+			Mentions: []mentionOption{{ID: "2", Name: "Sam <b>", Email: "sam@example.com"}},
+			Items:    exampleItems(p), Duplicates: exampleDuplicates()}
 	},
 	"form": func(p *locale.Printer) page {
 		data := &formPage{frame: frame{Nav: "contacts"}, Plural: "contacts", List: p.T("object.contacts.name"),
@@ -111,8 +433,13 @@ var pages = map[string]func(p *locale.Printer) page{
 			Version: 2, Conflict: true, Problems: []string{p.T("web.form.failed")},
 			Fields: formFields(p, views["contacts"], []*records.Field{{Name: "first_name", Type: records.Text},
 				{Name: "emails", Type: records.Email}, {Name: "source", Type: records.Select, Options: records.Sources},
-				{Name: "vip", Label: "VIP", Type: records.Boolean, Custom: true, Required: true}})}
-		fillFrom(data.Fields, records.Record{"first_name": "Ada", "emails": []any{map[string]any{"value": "ada@example.com", "label": "work"}}, "vip": true})
+				{Name: "vip", Label: "VIP", Type: records.Boolean, Custom: true, Required: true},
+				{Name: "companies", Type: records.Relations, Target: "company"}, {Name: "owner_id", Type: records.User},
+				{Name: "budget", Label: "Budget", Type: records.Money, Custom: true},
+				{Name: "call_at", Label: "Call at", Type: records.DateTime, Custom: true}}),
+			Check: "/contacts/duplicates", Stock: &stockView{Total: "3", Warehouses: []warehouseLevel{{Name: "Main <b>", Quantity: "3"}}}}
+		fillFrom(data.Fields, records.Record{"first_name": "Ada", "emails": []any{map[string]any{"value": "ada@example.com", "label": "work"}}, "vip": true,
+			"companies": []records.LinkRef{{ID: "1"}}, "budget": map[string]any{"amount": int64(150), "currency": "EUR"}}, time.UTC)
 		data.Fields[0].Inputs[0].Error = p.FieldError(fault.FieldError{Field: "first_name", Code: "required"})
 		data.Fields[0].Theirs = []string{"Augusta"}
 		return data
@@ -127,7 +454,9 @@ var pages = map[string]func(p *locale.Printer) page{
 			{ID: "overdue", Title: p.T("web.myday.overdue"), Tasks: []dueTask{
 				{ID: "1", Version: 1, Title: "Call <b>Lovelace", Due: "yesterday", About: "Ada <b>Lovelace", AboutHref: "/contacts/1"}}},
 			{ID: "today", Title: p.T("web.myday.today"), Tasks: []dueTask{
-				{ID: "2", Version: 3, Title: "Send the offer", Due: "today", About: "Engine <b>Lovelace"}}}}}
+				{ID: "2", Version: 3, Title: "Send the offer", Due: "today", About: "Engine <b>Lovelace"}}}},
+			Deals: []dealGroup{{ID: "deals-without-task", Title: p.T("web.myday.without_task"), Text: p.T("web.myday.without_task_text"),
+				More: "/myday/deals?list=without-task&cursor=x", Deals: []dealLine{{ID: "1", Title: "Engine <b>order</b>", Stage: "Proposal"}}}}}
 	},
 	"problem": func(p *locale.Printer) page {
 		return &problemPage{Title: p.T("web.problem.not_found.title"), Text: p.T("web.problem.not_found.text"), RequestID: "abc"}

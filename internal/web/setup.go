@@ -6,6 +6,7 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/account"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/locale"
 )
 
 // setUpPage is the first-run form: the workspace and its first
@@ -50,7 +51,7 @@ func parseSetUp(r *http.Request) (setUpForm, string) {
 // is refused once anyone has done so.
 func (s *Server) setUp(w http.ResponseWriter, r *http.Request, v *visit) {
 	form, password := parseSetUp(r)
-	_, err := s.accounts.SetUp(r.Context(), defaultWorkspace, account.FirstRun{Workspace: form.Workspace,
+	admin, err := s.accounts.SetUp(r.Context(), defaultWorkspace, account.FirstRun{Workspace: form.Workspace,
 		BaseCurrency: form.BaseCurrency, PhoneRegion: form.PhoneRegion, Language: form.Language,
 		Name: form.Name, Email: form.Email, Password: password})
 	if errs, ok := fieldErrors(v, err); ok {
@@ -65,7 +66,12 @@ func (s *Server) setUp(w http.ResponseWriter, r *http.Request, v *visit) {
 		s.fail(w, r, v, err)
 		return
 	}
-	if err := s.attempt(w, r, form.Email, password, "", "/contacts"); err != nil {
+	// The workspace is usable without its first pipeline, which an
+	// administrator can add by hand: a failure here is logged, not shown.
+	if err := s.firstPipeline(r.Context(), admin, locale.For(form.Language)); err != nil {
+		s.logger(r).Error("first pipeline", "err", err)
+	}
+	if err := s.attempt(w, r, form.Email, password, "", "/"); err != nil {
 		s.fail(w, r, v, err)
 	}
 }

@@ -30,7 +30,7 @@ type signInCodePage struct {
 }
 
 func (s *Server) signInPage(w http.ResponseWriter, r *http.Request, v *visit) {
-	next := localPath(r.URL.Query().Get("next"), "/contacts")
+	next := localPath(r.URL.Query().Get("next"), "/")
 	if v.user != nil {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
@@ -44,7 +44,7 @@ func (s *Server) signInPage(w http.ResponseWriter, r *http.Request, v *visit) {
 
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request, v *visit) {
 	email, password := strings.TrimSpace(r.PostFormValue("email")), r.PostFormValue("password")
-	next := localPath(r.PostFormValue("next"), "/contacts")
+	next := localPath(r.PostFormValue("next"), "/")
 	again := &signInPage{Email: email, Next: next}
 	err := s.attempt(w, r, email, password, "", next)
 	switch {
@@ -65,7 +65,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, v *visit) {
 }
 
 func (s *Server) signInCode(w http.ResponseWriter, r *http.Request, v *visit) {
-	token, next := r.PostFormValue("token"), localPath(r.PostFormValue("next"), "/contacts")
+	token, next := r.PostFormValue("token"), localPath(r.PostFormValue("next"), "/")
 	first, ok := s.pending.get(token)
 	if !ok {
 		s.render(w, r, v, http.StatusUnauthorized, "signin", &signInPage{Next: next, Problem: v.p.T("web.signin.expired")})

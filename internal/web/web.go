@@ -23,6 +23,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/duplicate"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
+	"github.com/rapport-crm/rapport/internal/savedview"
 	"github.com/rapport-crm/rapport/internal/search"
 	"github.com/rapport-crm/rapport/internal/store"
 )
@@ -79,6 +80,8 @@ type Server struct {
 	activity   *activity.Service
 	duplicates *duplicate.Service
 	db         *store.DB
+	// views keeps the saved views of lists; nil without a database.
+	views *savedview.Service
 }
 
 // New builds the web app: it parses every template in every language and
@@ -105,8 +108,12 @@ func New(o Options) (*Server, error) {
 	if o.SignIn == nil {
 		o.SignIn = api.NewSignInLimits(api.Limits{})
 	}
+	var saved *savedview.Service
+	if o.DB != nil {
+		saved = savedview.New(o.DB)
+	}
 	return &Server{
-		engine: o.Engine, accounts: o.Accounts, log: o.Log, ipHeader: o.ClientIPHeader, phoneRegion: o.PhoneRegion,
+		views: saved, engine: o.Engine, accounts: o.Accounts, log: o.Log, ipHeader: o.ClientIPHeader, phoneRegion: o.PhoneRegion,
 		pages: pages, assets: a, origins: http.NewCrossOriginProtection(),
 		guard: o.SignIn, pending: newPendingSignIns(5 * time.Minute),
 		search: o.Search, sales: o.Sales, activity: o.Activity, duplicates: o.Duplicates, db: o.DB,
