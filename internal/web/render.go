@@ -114,9 +114,10 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, v *visit, status 
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Language", v.lang)
 	w.Header().Set("Vary", "Cookie, Accept-Language, HX-Request")
+	body := compress(w, r, buf.Bytes())
 	serverTiming(w, r)
 	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	w.Write(body)
 }
 
 // fill completes the frame from the visit.
