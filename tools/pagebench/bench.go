@@ -38,7 +38,7 @@ func measure(c *client, name, path string, htmx bool, warm, runs int) result {
 	for i := range warm {
 		_, m := c.get(path, htmx)
 		if i == 0 && m.Status == 404 {
-			r.Skipped = "answers 404: not in this build"
+			r.Skipped = "answers 404: not in this build, or not for this user"
 			return r
 		}
 	}
