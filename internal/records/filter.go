@@ -68,8 +68,12 @@ type Query struct {
 	// CountLimit, when Count is set, stops counting past this many
 	// records, so that a capped count ("10,000+") costs a bounded read;
 	// Total is then at most CountLimit+1. 0 counts them all.
-	CountLimit int    `json:"-"`
-	Deleted    string // "" for live records, "only" for the trash, "include" for both
+	CountLimit int `json:"-"`
+	// Bare leaves out the fields that link to many records (one query
+	// each, reading the link table): for a caller that wants a record's
+	// own columns, to name it or show it as a card. They read as absent.
+	Bare    bool   `json:"-"`
+	Deleted string // "" for live records, "only" for the trash, "include" for both
 
 	params []string // for a query string, the parameter each condition of Filter.And came from
 }

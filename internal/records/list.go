@@ -96,6 +96,9 @@ func (e *Engine) List(ctx context.Context, object string, q Query) (Page, error)
 		}
 		page.Total = &total
 	}
+	if q.Bare {
+		return page, nil
+	}
 	return page, e.loadLinks(ctx, e.db.Read(ctx), a.WorkspaceID, s, page.Data)
 }
 

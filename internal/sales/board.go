@@ -49,6 +49,11 @@ type BoardQuery struct {
 	// TotalsOnly leaves the deals out: counts and sums alone, for a page
 	// that redraws the columns' headings after a move.
 	TotalsOnly bool
+	// Cards, when not 0, is how many deals a column shows (else
+	// BoardDeals), and Bare reads them without the fields that link to
+	// many records (records.Query.Bare), for a board of cards.
+	Cards int
+	Bare  bool
 }
 
 // Board returns the board of a pipeline as the actor may see it: counts,
@@ -246,7 +251,11 @@ func (s *Service) StageDeals(ctx context.Context, stageID string, q BoardQuery, 
 	if q.Title != "" {
 		conds = append(conds, records.Filter{Field: "title", Op: records.Contains, Value: q.Title})
 	}
-	return s.engine.List(ctx, "deals", records.Query{Limit: BoardDeals, Cursor: cursor, Filter: &records.Filter{And: conds}})
+	limit := BoardDeals
+	if q.Cards > 0 {
+		limit = q.Cards
+	}
+	return s.engine.List(ctx, "deals", records.Query{Limit: limit, Cursor: cursor, Filter: &records.Filter{And: conds}, Bare: q.Bare})
 }
 
 // Rotting lists the open deals that have stayed in their stage longer

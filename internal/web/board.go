@@ -170,12 +170,17 @@ func readBoardFilter(r *http.Request) boardFilter {
 
 // query is the sales service's narrowing of the board.
 func (f boardFilter) query(v *visit) sales.BoardQuery {
-	q := sales.BoardQuery{Title: f.Text}
+	q := sales.BoardQuery{Title: f.Text, Cards: boardCards, Bare: true}
 	if f.Owner == "mine" {
 		q.Owners = []string{v.user.ID}
 	}
 	return q
 }
+
+// boardCards is how many cards a column shows before it pages as the
+// user scrolls: more than a screen holds, few enough that the board is
+// quick to draw at any size of pipeline.
+const boardCards = 20
 
 // values are the filter's query parameters.
 func (f boardFilter) values() url.Values {

@@ -36,8 +36,8 @@ type dueTask struct {
 }
 
 // maxDue bounds the tasks My day shows: a list longer than this is no
-// plan for one day.
-const maxDue = 100
+// plan for one day, and the tasks list has them all.
+const maxDue = 50
 
 func (s *Server) myDay(w http.ResponseWriter, r *http.Request, v *visit) {
 	now := time.Now()
@@ -47,7 +47,7 @@ func (s *Server) myDay(w http.ResponseWriter, r *http.Request, v *visit) {
 		{Field: "owner_id", Op: records.Eq, Value: v.user.ID},
 		{Field: "done", Op: records.Eq, Value: false},
 		{Field: "due_at", Op: records.Lt, Value: records.FormatTime(endOfDay)},
-	}}, Sort: []string{"due_at"}, Limit: maxDue})
+	}}, Sort: []string{"due_at"}, Limit: maxDue, Bare: true})
 	if err != nil {
 		s.fail(w, r, v, err)
 		return

@@ -80,7 +80,7 @@ func (s *Server) dealGroup(r *http.Request, v *visit, list string, limit int, cu
 		page, err = s.sales.WithoutTask(r.Context(), v.user.ID, limit, cursor)
 	case dealsIdle:
 		g.Title, g.Text = v.p.T("web.myday.idle"), v.p.T("web.myday.idle_text")
-		page, err = s.sales.Rotting(r.Context(), records.Query{Limit: limit, Cursor: cursor,
+		page, err = s.sales.Rotting(r.Context(), records.Query{Limit: limit, Cursor: cursor, Bare: true,
 			Filter: &records.Filter{Field: "owner_id", Op: records.Eq, Value: v.user.ID}})
 	default:
 		return g, errNotFound

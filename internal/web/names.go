@@ -70,7 +70,7 @@ func (s *Server) namesOf(r *http.Request, fields map[string]*records.Field, show
 			continue
 		}
 		page, err := s.engine.List(r.Context(), view.plural, records.Query{
-			Filter: &records.Filter{Field: "id", Op: records.In, Value: list}, Limit: len(list)})
+			Filter: &records.Filter{Field: "id", Op: records.In, Value: list}, Limit: len(list), Bare: true})
 		if err != nil {
 			return n, err
 		}
