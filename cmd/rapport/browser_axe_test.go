@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -157,11 +156,6 @@ var axePages = []struct{ name, path string }{
 func TestBrowserAccessibility(t *testing.T) {
 	signedIn(t, func(t *testing.T, s *server, b *browser, token string, db []string) {
 		loadAxe(t)
-		if slices.Contains(db, "--db") {
-			// The pages' markup and styles are the same on either database,
-			// and axe takes a while on every page: once is enough.
-			t.Skip("checked on SQLite; the pages do not differ on PostgreSQL")
-		}
 		css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 		contact := fillWorkday(t, s, token)
 		waitForSearch(t, s, token, "babb")
