@@ -61,11 +61,11 @@ func (c *client) signIn(email, password string) error {
 	}
 	body, m := c.get("/", false)
 	if m.Status != http.StatusOK {
-		return fmt.Errorf("My day after signing in answered %d", m.Status)
+		return fmt.Errorf("the home page (My day) after signing in answered %d", m.Status)
 	}
 	c.csrf = attr(body, `<meta name="csrf-token" content="`)
 	if c.csrf == "" {
-		return errors.New("My day carries no CSRF token: is the session good?")
+		return errors.New("the home page (My day) carries no CSRF token: is the session good?")
 	}
 	return nil
 }
