@@ -275,12 +275,13 @@ func TestNoQueryStallsTheServer(t *testing.T) {
 		// a page that waits for a connection held by expensive queries
 		// waits for one of them whole, every time, forty times slower and
 		// more (56 to 166 times at the p99 when the limits were taken out).
-		// The median tells the two apart within 10 times; the p99 of 120
-		// pages on two shared cores carries the machine's noise as well
-		// (other packages' tests run beside this one, the collector, the
-		// race detector: 11 to 15 times seen), so it has a wider bound that
-		// a stall still passes by far.
-		if before, during := quantile(calm, 0.5), quantile(attacked, 0.5); during > 10*before {
+		// The median tells the two apart within 20 times, and the p99 of
+		// 120 pages within 25: both carry the noise of two shared cores
+		// (other packages' tests run beside this one, the browser tests
+		// among them, the collector, the race detector: 10.5 times seen
+		// at the median, 11 to 15 at the p99), which a stall still passes
+		// by far.
+		if before, during := quantile(calm, 0.5), quantile(attacked, 0.5); during > 20*before {
 			t.Errorf("under attack the median of a cheap page went from %v to %v", before, during)
 		}
 		if before, during := quantile(calm, 0.99), quantile(attacked, 0.99); during > 25*before {
