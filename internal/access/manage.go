@@ -317,3 +317,14 @@ func SeedRoles(ctx context.Context, q store.Querier, d store.Dialect, ws int64) 
 	}
 	return nil
 }
+
+// Administers reports whether a's role manages roles (ManagesRoles): the
+// rule of who reaches the administrators' settings, read from the
+// policy's cache of roles, so that asking on every page costs no query.
+func (p *RolePolicy) Administers(ctx context.Context, a Actor) (bool, error) {
+	r, err := p.role(ctx, a.WorkspaceID, a.Role)
+	if err != nil || r == nil {
+		return false, err
+	}
+	return r.ManagesRoles(), nil
+}

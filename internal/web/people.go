@@ -14,28 +14,6 @@ import (
 // Anyone else gets the not-found page, for a GET as for a POST, so the
 // pages do not even say that they exist. The services check again.
 
-// adminOnly wraps a page or action of the administrators' settings.
-func (s *Server) adminOnly(h handler) http.Handler {
-	return s.signedIn(func(w http.ResponseWriter, r *http.Request, v *visit) {
-		if !s.isAdministrator(r) {
-			s.fail(w, r, v, errNotFound)
-			return
-		}
-		h(w, r, v)
-	})
-}
-
-// isAdministrator reports whether the actor's role manages roles, as the
-// account service decides who may act on administrators.
-func (s *Server) isAdministrator(r *http.Request) bool {
-	a, err := access.ActorFrom(r.Context())
-	if err != nil || s.db == nil {
-		return false
-	}
-	ok, err := access.ManagesRoles(r.Context(), s.db.Reader(), s.db.Dialect, a.WorkspaceID, a.Role)
-	return err == nil && ok
-}
-
 // roles is the policy that keeps roles: the engine's own, as the API
 // picks it, so that a role changed here applies to the very next request.
 func (s *Server) roles() *access.RolePolicy {
