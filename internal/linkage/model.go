@@ -1,0 +1,536 @@
+package linkage
+
+import (
+	"math"
+	"slices"
+	"strings"
+)
+
+// Level names. Every comparison uses some of them, in the order of its
+// definition in comparisons; "missing" (either side lacks the field) is no
+// level: it weighs nothing.
+const (
+	Exact     = "exact"
+	Alias     = "alias"     // a nickname, an initial or the same sound
+	Close     = "close"     // a typing slip, a transposed date, the same last 7 digits
+	Partial   = "partial"   // some words in common, or the same street in the same town
+	Different = "different" // both sides known and unlike
+)
+
+// Comparison fields.
+const (
+	FieldGiven      = "given_name"
+	FieldFamily     = "family_name"
+	FieldName       = "name"
+	FieldEmail      = "email"
+	FieldPhone      = "phone"
+	FieldBirthday   = "birthday"
+	FieldAddress    = "address"
+	FieldCompany    = "company"
+	FieldDomain     = "domain"
+	FieldIdentifier = "identifier"
+)
+
+// comparisons lists each kind's comparisons and their levels, strongest
+// first.
+var comparisons = map[string][]struct {
+	field  string
+	levels []string
+}{
+	KindContact: {
+		{FieldGiven, []string{Exact, Alias, Close, Different}},
+		{FieldFamily, []string{Exact, Close, Different}},
+		{FieldEmail, []string{Exact, Close, Different}},
+		{FieldPhone, []string{Exact, Close, Different}},
+		{FieldBirthday, []string{Exact, Close, Different}},
+		{FieldAddress, []string{Exact, Close, Partial, Different}},
+		{FieldCompany, []string{Exact, Close, Different}},
+		{FieldIdentifier, []string{Exact, Different}},
+	},
+	KindCompany: {
+		{FieldName, []string{Exact, Close, Partial, Different}},
+		{FieldEmail, []string{Exact, Close, Different}},
+		{FieldPhone, []string{Exact, Close, Different}},
+		{FieldAddress, []string{Exact, Close, Partial, Different}},
+		{FieldDomain, []string{Exact, Different}},
+		{FieldIdentifier, []string{Exact, Different}},
+	},
+}
+
+// Level is one level of a comparison with its m and u probabilities.
+type Level struct {
+	Name string  `json:"level"`
+	M    float64 `json:"m"` // share of true duplicates at this level
+	U    float64 `json:"u"` // share of unrelated pairs at this level
+}
+
+// Comparison is one field's levels.
+type Comparison struct {
+	Field  string  `json:"field"`
+	Levels []Level `json:"levels"`
+}
+
+// Model weighs pairs of records of one kind. It is JSON-serialisable; the
+// store keeps one per workspace and kind.
+type Model struct {
+	Kind string `json:"kind"`
+	// Prior is the chance that two records picked at random from the
+	// workspace are one.
+	Prior       float64      `json:"prior"`
+	Comparisons []Comparison `json:"comparisons"`
+	// TermFrequencies are, per field (given_name, family_name, name), the
+	// share of records holding each value: an exact match on a rare name
+	// weighs more than one on a common name.
+	TermFrequencies map[string]map[string]float64 `json:"term_frequencies,omitempty"`
+	// Duplicate and Review are the probability thresholds: at or above
+	// Duplicate a pair is a duplicate; at or above Review it awaits
+	// someone's review.
+	Duplicate float64 `json:"duplicate"`
+	Review    float64 `json:"review"`
+}
+
+// Thresholds, fixed a priori, never tuned to a data set: a pair is a
+// duplicate when it is nine times likelier one record than two, and worth
+// a look when it is at least as likely one as two.
+const (
+	DuplicateThreshold = 0.9
+	ReviewThreshold    = 0.5
+)
+
+// Default returns the model of a workspace too small to learn from: m and
+// u chosen by hand from what is known of typing errors and of how rare
+// values are, and a prior of one in ten thousand.
+func Default(kind string) *Model {
+	if kind != KindCompany {
+		kind = KindContact
+	}
+	mu := map[string][][2]float64{
+		FieldGiven:      {{0.80, 0.01}, {0.08, 0.01}, {0.05, 0.02}, {0.07, 0.96}},
+		FieldFamily:     {{0.85, 0.002}, {0.10, 0.005}, {0.05, 0.993}},
+		FieldName:       {{0.70, 0.0005}, {0.18, 0.001}, {0.08, 0.02}, {0.04, 0.9785}},
+		FieldEmail:      {{0.85, 0.00001}, {0.05, 0.0001}, {0.10, 0.99989}},
+		FieldPhone:      {{0.80, 0.00002}, {0.05, 0.0001}, {0.15, 0.99988}},
+		FieldBirthday:   {{0.90, 0.00005}, {0.05, 0.0002}, {0.05, 0.99975}},
+		FieldAddress:    {{0.65, 0.0001}, {0.15, 0.0005}, {0.05, 0.02}, {0.15, 0.9794}},
+		FieldCompany:    {{0.75, 0.001}, {0.10, 0.002}, {0.15, 0.997}},
+		FieldDomain:     {{0.85, 0.0001}, {0.15, 0.9999}},
+		FieldIdentifier: {{0.95, 0.00001}, {0.05, 0.99999}},
+	}
+	m := &Model{Kind: kind, Prior: 1e-4, Duplicate: DuplicateThreshold, Review: ReviewThreshold}
+	for _, c := range comparisons[kind] {
+		cmp := Comparison{Field: c.field}
+		for i, l := range c.levels {
+			cmp.Levels = append(cmp.Levels, Level{Name: l, M: mu[c.field][i][0], U: mu[c.field][i][1]})
+		}
+		m.Comparisons = append(m.Comparisons, cmp)
+	}
+	return m
+}
+
+// Contribution is what one field adds to a pair's weight, in bits (log₂
+// of the odds factor): {"birthday", "exact", 6.1}.
+type Contribution struct {
+	Field  string  `json:"field"`
+	Level  string  `json:"level"`
+	Weight float64 `json:"weight"`
+}
+
+// Result is the verdict on a pair: the probability that the two records
+// are one, the total weight (prior included) in bits, and each compared
+// field's contribution, in the model's order; missing fields are left out.
+type Result struct {
+	Probability   float64        `json:"probability"`
+	Weight        float64        `json:"weight"`
+	Contributions []Contribution `json:"contributions"`
+}
+
+// Decisions on a pair.
+const (
+	DecisionDuplicate = "duplicate"
+	DecisionReview    = "review"
+	DecisionDistinct  = ""
+)
+
+// Decide returns what the model makes of r: a duplicate, one to review,
+// or distinct.
+func (m *Model) Decide(r Result) string {
+	switch {
+	case r.Probability >= m.duplicate():
+		return DecisionDuplicate
+	case r.Probability >= m.review():
+		return DecisionReview
+	}
+	return DecisionDistinct
+}
+
+func (m *Model) duplicate() float64 {
+	if m.Duplicate > 0 {
+		return m.Duplicate
+	}
+	return DuplicateThreshold
+}
+
+func (m *Model) review() float64 {
+	if m.Review > 0 {
+		return m.Review
+	}
+	return ReviewThreshold
+}
+
+// maxTFBoost bounds, in bits, how much a rare value may add to an exact
+// match's weight, so that a misspelt unique name cannot outweigh the rest.
+const maxTFBoost = 4
+
+// Compare weighs the pair a, b. It is symmetric: Compare(a, b) and
+// Compare(b, a) are equal to the last bit. A pair that agrees on nothing
+// but a given name weighs no more than the prior: a first name alone never
+// makes a duplicate.
+func (m *Model) Compare(a, b *Profile) Result {
+	if b.ID < a.ID || b.ID == a.ID && b.fingerprint() < a.fingerprint() {
+		a, b = b, a
+	}
+	prior := logit(m.Prior)
+	r := Result{Weight: prior, Contributions: make([]Contribution, 0, len(m.Comparisons))}
+	var levels [16]int8
+	var tf [16]string
+	evidence := false
+	fieldLevels(m.Kind, a, b, levels[:], tf[:])
+	for i, c := range m.Comparisons {
+		if i >= len(levels) {
+			break
+		}
+		l := int(levels[i])
+		if l < 0 || l >= len(c.Levels) {
+			continue
+		}
+		lv := c.Levels[l]
+		w := bits(lv.M, lv.U)
+		if tf[i] != "" {
+			if f, ok := m.TermFrequencies[c.Field][tf[i]]; ok && f > 0 {
+				w += max(min(math.Log2(lv.U/f), maxTFBoost), -2*maxTFBoost)
+			}
+		}
+		if w > 0 && c.Field != FieldGiven {
+			evidence = true
+		}
+		r.Weight += w
+		r.Contributions = append(r.Contributions, Contribution{Field: c.Field, Level: lv.Name, Weight: round(w)})
+	}
+	if !evidence {
+		r.Weight = min(r.Weight, prior)
+	}
+	r.Probability = 1 / (1 + math.Exp2(-r.Weight))
+	return r
+}
+
+func round(w float64) float64 { return math.Round(w*100) / 100 }
+
+func bits(m, u float64) float64 {
+	return math.Log2(max(m, 1e-9) / max(u, 1e-9))
+}
+
+func logit(p float64) float64 {
+	p = min(max(p, 1e-12), 1-1e-9)
+	return math.Log2(p / (1 - p))
+}
+
+// fingerprint orders two profiles with one id.
+func (p *Profile) fingerprint() string {
+	return strings.Join(p.Given, " ") + "|" + strings.Join(p.Family, " ") + "|" + p.name + "|" +
+		strings.Join(p.Emails, " ") + "|" + strings.Join(p.Phones, " ") + "|" + p.Birthday + "|" + p.House +
+		"|" + strings.Join(p.Street, " ") + "|" + p.Postcode + "|" + p.Town
+}
+
+// fieldLevels sets, for each comparison of kind, the index of the level of
+// a and b (-1 when missing) and, for exact name matches, the value whose
+// term frequency adjusts the weight.
+func fieldLevels(kind string, a, b *Profile, levels []int8, tf []string) {
+	if kind == KindCompany {
+		levels[0], tf[0] = companyLevel(a, b)
+		levels[1] = emailLevel(a, b)
+		levels[2] = phoneLevel(a, b)
+		levels[3] = addressLevel(a, b)
+		levels[4] = domainLevel(a, b)
+		levels[5] = identifierLevel(a, b)
+		return
+	}
+	levels[0], levels[1], tf[0], tf[1] = nameLevels(a, b)
+	levels[2] = emailLevel(a, b)
+	levels[3] = phoneLevel(a, b)
+	levels[4] = birthdayLevel(a, b)
+	levels[5] = addressLevel(a, b)
+	levels[6] = worksAtLevel(a, b)
+	levels[7] = identifierLevel(a, b)
+}
+
+const missing = -1
+
+// nameLevels compares a contact's given and family names, either way
+// round (people swap them, and Russian order puts the family name
+// first). Given: exact, alias (nickname, initial, same sound), close
+// (Jaro-Winkler ≥ 0.88), different. Family: exact, close (one edit,
+// Jaro-Winkler ≥ 0.92 or the same sound), different.
+func nameLevels(a, b *Profile) (given, family int8, tfGiven, tfFamily string) {
+	ag, af := a.given, a.family
+	agc, afc := a.givenCanon, a.famCanon
+	bg, bf := b.given, b.family
+	bgc, bfc := b.givenCanon, b.famCanon
+	// A lone name may be either part: compare it with the other's given
+	// name, or its family name when the other has no given name.
+	if ag != "" && bg != "" && af != "" && bf != "" {
+		straight := jaroWinkler(ag, bg) + jaroWinkler(af, bf)
+		swapped := jaroWinkler(ag, bf) + jaroWinkler(af, bg)
+		if swapped > straight+0.1 {
+			bg, bf, bgc, bfc = bf, bg, bfc, bgc
+		}
+	}
+	given, family = missing, missing
+	if ag != "" && bg != "" {
+		switch {
+		case ag == bg:
+			given, tfGiven = 0, ag
+		case agc == bgc || initialOf(ag, bg) || initialOf(bg, ag):
+			given = 1
+		case jaroWinkler(ag, bg) >= 0.88:
+			given = 2
+		default:
+			given = 3
+		}
+	}
+	if af != "" && bf != "" {
+		switch {
+		case af == bf:
+			family, tfFamily = 0, af
+		case afc == bfc || editDistance(af, bf, 1) <= 1 && len(af) > 3 || jaroWinkler(af, bf) >= 0.92:
+			family = 1
+		default:
+			family = 2
+		}
+	}
+	return
+}
+
+// initialOf reports whether a is one letter, the first of b.
+func initialOf(a, b string) bool {
+	return len(a) == 1 && b[0] == a[0]
+}
+
+func emailLevel(a, b *Profile) int8 {
+	if len(a.Emails) == 0 || len(b.Emails) == 0 {
+		return missing
+	}
+	for _, x := range a.Emails {
+		if slices.Contains(b.Emails, x) {
+			return 0
+		}
+	}
+	// The same mailbox name at another provider, or a slip in one
+	// address: "ivan.petrov@mail.ru" and "ivan.petrov@gmail.com".
+	for i, x := range a.Emails {
+		for j, y := range b.Emails {
+			lx, ly := a.locals[i], b.locals[j]
+			if len(lx) >= 5 && lx == ly || len(x) >= 10 && editDistance(x, y, 1) <= 1 {
+				return 1
+			}
+		}
+	}
+	return 2
+}
+
+func phoneLevel(a, b *Profile) int8 {
+	if len(a.Phones) == 0 || len(b.Phones) == 0 {
+		return missing
+	}
+	close := false
+	for _, x := range a.Phones {
+		for _, y := range b.Phones {
+			if x == y || len(x) >= 9 && len(y) >= 9 && (strings.HasSuffix(x, y) || strings.HasSuffix(y, x)) {
+				return 0 // the same number, or one with and one without the country code
+			}
+			if x[len(x)-7:] == y[len(y)-7:] {
+				close = true
+			}
+		}
+	}
+	if close {
+		return 1
+	}
+	return 2
+}
+
+func birthdayLevel(a, b *Profile) int8 {
+	if a.year == 0 || b.year == 0 {
+		return missing
+	}
+	switch {
+	case a.year == b.year && a.month == b.month && a.day == b.day:
+		return 0
+	case a.year == b.year && a.month == b.day && a.day == b.month,
+		a.month == b.month && a.day == b.day && (a.year-b.year == 1 || b.year-a.year == 1),
+		a.year == b.year && a.month == b.month && oneDigit(a.day, b.day):
+		return 1
+	}
+	return 2
+}
+
+// oneDigit reports whether two day numbers differ in one digit.
+func oneDigit(x, y int) bool {
+	return x/10 == y/10 || x%10 == y%10
+}
+
+// addressLevel compares addresses. Exact: the same house number and
+// street (words compared with typing slips forgiven, in any order) in the
+// same place (postcode, or town when either lacks a postcode). Close: the
+// same house and street, the place unknown on one side. Partial: another
+// address in the same place. Different: another place, or another house
+// with no place known. Missing: either side has neither house nor street.
+func addressLevel(a, b *Profile) int8 {
+	aHas, bHas := a.House != "" || len(a.Street) > 0, b.House != "" || len(b.Street) > 0
+	if !aHas && !bHas && (a.Postcode == "" && a.Town == "" || b.Postcode == "" && b.Town == "") {
+		return missing
+	}
+	place := samePlace(a, b)
+	if !aHas || !bHas {
+		if aHas != bHas || place <= 0 {
+			return missing
+		}
+		return 2
+	}
+	same := a.House == b.House && sameWords(a.Street, b.Street)
+	switch {
+	case place < 0:
+		return 3
+	case same && place > 0:
+		return 0
+	case same:
+		return 1
+	case place > 0:
+		return 2
+	}
+	return 3
+}
+
+// samePlace is 1 when a and b are in the same place, -1 when in different
+// places, 0 when unknown.
+func samePlace(a, b *Profile) int {
+	if a.Country != "" && b.Country != "" && a.Country != b.Country {
+		return -1
+	}
+	if a.Postcode != "" && b.Postcode != "" {
+		if a.Postcode == b.Postcode {
+			return 1
+		}
+		if editDistance(a.Postcode, b.Postcode, 1) <= 1 && a.Town != "" && a.Town == b.Town {
+			return 1
+		}
+		return -1
+	}
+	if a.Town != "" && b.Town != "" {
+		if a.Town == b.Town || jaroWinkler(a.Town, b.Town) >= 0.92 {
+			return 1
+		}
+		return -1
+	}
+	return 0
+}
+
+// sameWords reports whether every word of the shorter list has a match in
+// the other, allowing one typing slip in words of five letters or more.
+func sameWords(a, b []string) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return len(a) == len(b)
+	}
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	for _, x := range a {
+		found := false
+		for _, y := range b {
+			if x == y || len(x) >= 5 && len(y) >= 5 && editDistance(x, y, 1) <= 1 {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// companyLevel compares company names: exact, close (Jaro-Winkler ≥ 0.92
+// or the same words with slips), partial (at least half the shorter
+// name's words in common), different.
+func companyLevel(a, b *Profile) (int8, string) {
+	if a.name == "" || b.name == "" {
+		return missing, ""
+	}
+	if a.name == b.name {
+		return 0, a.name
+	}
+	if jaroWinkler(a.name, b.name) >= 0.92 || sameWords(a.Name, b.Name) {
+		return 1, ""
+	}
+	short, long := a.Name, b.Name
+	if len(short) > len(long) {
+		short, long = long, short
+	}
+	common := 0
+	for _, x := range short {
+		if slices.Contains(long, x) {
+			common++
+		}
+	}
+	if 2*common >= len(short) {
+		return 2, ""
+	}
+	return 3, ""
+}
+
+// worksAtLevel compares a contact's companies: exact (one in common),
+// close (names alike), different.
+func worksAtLevel(a, b *Profile) int8 {
+	if len(a.Companies) == 0 || len(b.Companies) == 0 {
+		return missing
+	}
+	close := false
+	for _, x := range a.Companies {
+		for _, y := range b.Companies {
+			if x == y {
+				return 0
+			}
+			if jaroWinkler(x, y) >= 0.92 {
+				close = true
+			}
+		}
+	}
+	if close {
+		return 1
+	}
+	return 2
+}
+
+func domainLevel(a, b *Profile) int8 {
+	if a.Domain == "" || b.Domain == "" {
+		return missing
+	}
+	if a.Domain == b.Domain {
+		return 0
+	}
+	return 1
+}
+
+// identifierLevel: exact when an identifying field holds one value on
+// both, different when a field both have differs and none agrees.
+func identifierLevel(a, b *Profile) int8 {
+	level := int8(missing)
+	for k, v := range a.Identifiers {
+		if w, ok := b.Identifiers[k]; ok {
+			if v == w {
+				return 0
+			}
+			level = 1
+		}
+	}
+	return level
+}

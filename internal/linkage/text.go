@@ -1,0 +1,134 @@
+package linkage
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// cyrillic spells the Cyrillic letters of Russian, Ukrainian, Belarusian
+// and Kazakh in Latin, close to the passport romanisation (ICAO 9303), so
+// that "Дмитрий Иванов" and "Dmitrii Ivanov" compare as one spelling; the
+// other romanisations ("Dmitry", "Dmitriy") are left to the phonetic code.
+var cyrillic = map[rune]string{
+	'а': "a", 'б': "b", 'в': "v", 'г': "g", 'д': "d", 'е': "e", 'ё': "e", 'ж': "zh", 'з': "z", 'и': "i",
+	'й': "i", 'к': "k", 'л': "l", 'м': "m", 'н': "n", 'о': "o", 'п': "p", 'р': "r", 'с': "s", 'т': "t",
+	'у': "u", 'ф': "f", 'х': "kh", 'ц': "ts", 'ч': "ch", 'ш': "sh", 'щ': "shch", 'ъ': "", 'ы': "y", 'ь': "",
+	'э': "e", 'ю': "iu", 'я': "ia",
+	// Ukrainian and Belarusian
+	'є': "ie", 'і': "i", 'ї': "i", 'ґ': "g", 'ў': "u",
+	// Kazakh
+	'ә': "a", 'ғ': "g", 'қ': "k", 'ң': "n", 'ө': "o", 'ұ': "u", 'ү': "u", 'һ': "h",
+}
+
+// latin spells the Latin letters that do not decompose into a base letter
+// and a mark.
+var latin = map[rune]string{
+	'ø': "o", 'æ': "ae", 'œ': "oe", 'ß': "ss", 'ł': "l", 'đ': "d", 'þ': "th", 'ı': "i",
+}
+
+// fold returns a transformer that strips diacritics ("Zoë" becomes "Zoe",
+// "Łukasz" keeps its ł for the table above). Each use needs its own: a
+// chained transformer keeps state between calls.
+func fold() transform.Transformer {
+	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+}
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// words splits s into normalised words: lower case, Cyrillic spelt in
+// Latin, diacritics folded, apostrophes and dots dropped ("O'Brien" is
+// "obrien", "St." is "st"), any other character that is not a letter or
+// digit a separator.
+func words(s string) []string {
+	if !ascii(s) {
+		s = strings.ToLower(s)
+		var b strings.Builder
+		for _, r := range s {
+			if t, ok := cyrillic[r]; ok {
+				b.WriteString(t)
+			} else if t, ok := latin[r]; ok {
+				b.WriteString(t)
+			} else {
+				b.WriteRune(r)
+			}
+		}
+		s = b.String()
+		if !ascii(s) {
+			if f, _, err := transform.String(fold(), s); err == nil {
+				s = f
+			}
+		}
+	}
+	return strings.FieldsFunc(strings.Map(func(r rune) rune {
+		switch {
+		case r == '\'' || r == '’' || r == '.' || r == '`':
+			return -1
+		case r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9'):
+			return r
+		case r >= 'A' && r <= 'Z':
+			return r + 'a' - 'A'
+		case r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			return unicode.ToLower(r)
+		}
+		return ' '
+	}, s), func(r rune) bool { return r == ' ' })
+}
+
+// phonetic is a short sound code of a normalised word, a simplification of
+// the Metaphone family written for the names Rapport meets (English and
+// romanised Slavic, Baltic and Romanian): letters that sound alike are
+// merged (ph=f, w=v, x=ks, q/c/ck=k, z=s, j/y=i, kh/h dropped, sh/sch/ch/
+// zh/cz/sz=s), doubled letters collapse, and vowels after the first letter
+// are dropped; the first letter stays (a leading vowel reads "a"). So
+// "Aleksandr" and "Alexander", "Sergey" and "Sergei", "Yuri" and "Iurii",
+// "Schmidt" and "Shmidt" share a code. Digits are kept as they are.
+var sounds = strings.NewReplacer(
+	"shch", "s", "sch", "s", "tch", "c", "sh", "s", "sz", "s", "cz", "c", "ch", "c", "zh", "s", "kh", "",
+	"ph", "f", "ck", "k", "x", "ks", "q", "k", "w", "v", "z", "s", "j", "i", "y", "i", "ts", "c", "tz", "c",
+	"dt", "t", "th", "t", "gh", "g", "h", "",
+)
+
+func phonetic(w string) string {
+	if w == "" {
+		return ""
+	}
+	s := sounds.Replace(w)
+	var b []byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch c {
+		case 'c':
+			// c before e/i sounds s, elsewhere k
+			if i+1 < len(s) && (s[i+1] == 'e' || s[i+1] == 'i') {
+				c = 's'
+			} else {
+				c = 'k'
+			}
+		case 'e', 'i', 'o', 'u', 'a':
+			if len(b) > 0 {
+				continue
+			}
+			c = 'a'
+		}
+		if len(b) > 0 && b[len(b)-1] == c {
+			continue
+		}
+		b = append(b, c)
+	}
+	if len(b) == 0 {
+		return w[:1]
+	}
+	return string(b)
+}
