@@ -13,7 +13,8 @@ const (
 	Exact     = "exact"
 	Alias     = "alias"     // a nickname, an initial or the same sound
 	Close     = "close"     // a typing slip, a transposed date, the same last 7 digits
-	Partial   = "partial"   // some words in common, or the same street in the same town
+	Partial   = "partial"   // one name's words within the other's, or another address in the same town
+	Some      = "some"      // at least half the words in common
 	Different = "different" // both sides known and unlike
 )
 
@@ -48,7 +49,7 @@ var comparisons = map[string][]struct {
 		{FieldIdentifier, []string{Exact, Different}},
 	},
 	KindCompany: {
-		{FieldName, []string{Exact, Close, Partial, Different}},
+		{FieldName, []string{Exact, Close, Partial, Some, Different}},
 		{FieldEmail, []string{Exact, Close, Different}},
 		{FieldPhone, []string{Exact, Close, Different}},
 		{FieldAddress, []string{Exact, Close, Partial, Different}},
@@ -78,10 +79,16 @@ type Model struct {
 	// workspace are one.
 	Prior       float64      `json:"prior"`
 	Comparisons []Comparison `json:"comparisons"`
-	// TermFrequencies are, per field (given_name, family_name, name), the
-	// share of records holding each value: an exact match on a rare name
-	// weighs more than one on a common name.
+	// TermFrequencies are, per field (given_name, family_name, name,
+	// email, phone), the share of records holding each value seen at least
+	// twice: an exact match on a rare name weighs more than one on a common
+	// name, and a switchboard number shared by a whole office weighs less
+	// than a mobile shared by two records of one person.
+	// The table "name_word" holds the share of company names holding each
+	// word, for weighing words by rarity.
 	TermFrequencies map[string]map[string]float64 `json:"term_frequencies,omitempty"`
+	// Records is how many records the model was estimated from.
+	Records int `json:"records,omitempty"`
 	// Duplicate and Review are the probability thresholds: at or above
 	// Duplicate a pair is a duplicate; at or above Review it awaits
 	// someone's review.
@@ -107,7 +114,7 @@ func Default(kind string) *Model {
 	mu := map[string][][2]float64{
 		FieldGiven:      {{0.80, 0.01}, {0.08, 0.01}, {0.05, 0.02}, {0.07, 0.96}},
 		FieldFamily:     {{0.85, 0.002}, {0.10, 0.005}, {0.05, 0.993}},
-		FieldName:       {{0.70, 0.0005}, {0.18, 0.001}, {0.08, 0.02}, {0.04, 0.9785}},
+		FieldName:       {{0.60, 0.0005}, {0.15, 0.001}, {0.15, 0.005}, {0.05, 0.02}, {0.05, 0.9735}},
 		FieldEmail:      {{0.85, 0.00001}, {0.05, 0.0001}, {0.10, 0.99989}},
 		FieldPhone:      {{0.80, 0.00002}, {0.05, 0.0001}, {0.15, 0.99988}},
 		FieldBirthday:   {{0.90, 0.00005}, {0.05, 0.0002}, {0.05, 0.99975}},
@@ -194,7 +201,7 @@ func (m *Model) Compare(a, b *Profile) Result {
 	var levels [16]int8
 	var tf [16]string
 	evidence := false
-	fieldLevels(m.Kind, a, b, levels[:], tf[:])
+	fieldLevels(m, a, b, levels[:], tf[:])
 	for i, c := range m.Comparisons {
 		if i >= len(levels) {
 			break
@@ -244,19 +251,19 @@ func (p *Profile) fingerprint() string {
 // fieldLevels sets, for each comparison of kind, the index of the level of
 // a and b (-1 when missing) and, for exact name matches, the value whose
 // term frequency adjusts the weight.
-func fieldLevels(kind string, a, b *Profile, levels []int8, tf []string) {
-	if kind == KindCompany {
-		levels[0], tf[0] = companyLevel(a, b)
-		levels[1] = emailLevel(a, b)
-		levels[2] = phoneLevel(a, b)
+func fieldLevels(m *Model, a, b *Profile, levels []int8, tf []string) {
+	if m.Kind == KindCompany {
+		levels[0], tf[0] = companyLevel(m, a, b)
+		levels[1], tf[1] = emailLevel(a, b)
+		levels[2], tf[2] = phoneLevel(a, b)
 		levels[3] = addressLevel(a, b)
 		levels[4] = domainLevel(a, b)
 		levels[5] = identifierLevel(a, b)
 		return
 	}
 	levels[0], levels[1], tf[0], tf[1] = nameLevels(a, b)
-	levels[2] = emailLevel(a, b)
-	levels[3] = phoneLevel(a, b)
+	levels[2], tf[2] = emailLevel(a, b)
+	levels[3], tf[3] = phoneLevel(a, b)
 	levels[4] = birthdayLevel(a, b)
 	levels[5] = addressLevel(a, b)
 	levels[6] = worksAtLevel(a, b)
@@ -315,14 +322,22 @@ func initialOf(a, b string) bool {
 	return len(a) == 1 && b[0] == a[0]
 }
 
-func emailLevel(a, b *Profile) int8 {
+// emailLevel compares e-mail addresses: exact (one in common, returned for
+// its term frequency), close (the same mailbox name of five characters or
+// more at another provider, or one slip in an address of ten or more),
+// different.
+func emailLevel(a, b *Profile) (int8, string) {
 	if len(a.Emails) == 0 || len(b.Emails) == 0 {
-		return missing
+		return missing, ""
 	}
+	shared := ""
 	for _, x := range a.Emails {
-		if slices.Contains(b.Emails, x) {
-			return 0
+		if slices.Contains(b.Emails, x) && (shared == "" || x < shared) {
+			shared = x
 		}
+	}
+	if shared != "" {
+		return 0, shared
 	}
 	// The same mailbox name at another provider, or a slip in one
 	// address: "ivan.petrov@mail.ru" and "ivan.petrov@gmail.com".
@@ -330,32 +345,44 @@ func emailLevel(a, b *Profile) int8 {
 		for j, y := range b.Emails {
 			lx, ly := a.locals[i], b.locals[j]
 			if len(lx) >= 5 && lx == ly || len(x) >= 10 && editDistance(x, y, 1) <= 1 {
-				return 1
+				return 1, ""
 			}
 		}
 	}
-	return 2
+	return 2, ""
 }
 
-func phoneLevel(a, b *Profile) int8 {
+// phoneLevel compares phones: exact (the same number, or one written with
+// and one without the country code; the shared number, the longer form,
+// is returned for its term frequency), close (the same last seven
+// digits), different.
+func phoneLevel(a, b *Profile) (int8, string) {
 	if len(a.Phones) == 0 || len(b.Phones) == 0 {
-		return missing
+		return missing, ""
 	}
-	close := false
+	close, shared := false, ""
 	for _, x := range a.Phones {
 		for _, y := range b.Phones {
 			if x == y || len(x) >= 9 && len(y) >= 9 && (strings.HasSuffix(x, y) || strings.HasSuffix(y, x)) {
-				return 0 // the same number, or one with and one without the country code
-			}
-			if x[len(x)-7:] == y[len(y)-7:] {
+				v := x
+				if len(y) > len(x) {
+					v = y
+				}
+				if shared == "" || v < shared {
+					shared = v
+				}
+			} else if x[len(x)-7:] == y[len(y)-7:] {
 				close = true
 			}
 		}
 	}
-	if close {
-		return 1
+	switch {
+	case shared != "":
+		return 0, shared
+	case close:
+		return 1, ""
 	}
-	return 2
+	return 2, ""
 }
 
 func birthdayLevel(a, b *Profile) int8 {
@@ -458,33 +485,82 @@ func sameWords(a, b []string) bool {
 	return true
 }
 
-// companyLevel compares company names: exact, close (Jaro-Winkler ≥ 0.92
-// or the same words with slips), partial (at least half the shorter
-// name's words in common), different.
-func companyLevel(a, b *Profile) (int8, string) {
+// companyLevel compares company names word by word: exact (the same
+// words in order), close (the same words, in any order or with slips),
+// partial (at least 80% of one name, its words weighed by rarity, within
+// the other: "Acme" and "Acme Widgets"), some (at least half), different.
+// A word's weight is its inverse document frequency among the workspace's
+// company names (-log₂ of the share of names holding it), so that sharing
+// "Loomis" says more than sharing "Center"; with no table, all words weigh
+// one.
+func companyLevel(m *Model, a, b *Profile) (int8, string) {
 	if a.name == "" || b.name == "" {
 		return missing, ""
 	}
 	if a.name == b.name {
 		return 0, a.name
 	}
-	if jaroWinkler(a.name, b.name) >= 0.92 || sameWords(a.Name, b.Name) {
+	if matched(a.Name, b.Name) == len(a.Name) && matched(b.Name, a.Name) == len(b.Name) {
 		return 1, ""
 	}
-	short, long := a.Name, b.Name
-	if len(short) > len(long) {
-		short, long = long, short
+	c := max(m.contained(a.Name, b.Name), m.contained(b.Name, a.Name))
+	switch {
+	case c >= 0.8:
+		return 2, ""
+	case c >= 0.5:
+		return 3, ""
 	}
-	common := 0
-	for _, x := range short {
-		if slices.Contains(long, x) {
-			common++
+	return 4, ""
+}
+
+// contained is the share of a's words, weighed by rarity, that have a
+// match in b.
+func (m *Model) contained(a, b []string) float64 {
+	var in, all float64
+	for _, x := range a {
+		w := m.wordWeight(x)
+		all += w
+		for _, y := range b {
+			if x == y || len(x) >= 5 && len(y) >= 5 && editDistance(x, y, 1) <= 1 {
+				in += w
+				break
+			}
 		}
 	}
-	if 2*common >= len(short) {
-		return 2, ""
+	if all == 0 {
+		return 0
 	}
-	return 3, ""
+	return in / all
+}
+
+// wordWeight is a name word's inverse document frequency in bits.
+func (m *Model) wordWeight(w string) float64 {
+	t := m.TermFrequencies[nameWords]
+	if t == nil || m.Records < 2 {
+		return 1
+	}
+	if f, ok := t[w]; ok {
+		return max(-math.Log2(f), 0.1)
+	}
+	return math.Log2(float64(m.Records))
+}
+
+// nameWords is the term-frequency table of company name words.
+const nameWords = "name_word"
+
+// matched counts the words of a that have a match in b, allowing one
+// typing slip in words of five letters or more.
+func matched(a, b []string) int {
+	n := 0
+	for _, x := range a {
+		for _, y := range b {
+			if x == y || len(x) >= 5 && len(y) >= 5 && editDistance(x, y, 1) <= 1 {
+				n++
+				break
+			}
+		}
+	}
+	return n
 }
 
 // worksAtLevel compares a contact's companies: exact (one in common),

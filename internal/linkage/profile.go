@@ -234,12 +234,12 @@ var legalForms = map[string]bool{
 }
 
 // companyName returns the words of a company name without its legal form
-// and joining words; "Sp. z o.o." loses its "z" too.
+// and joining words, each word once; "Sp. z o.o." loses its "z" too.
 func companyName(s string) []string {
 	ws := meaningful(words(s))
 	out := ws[:0]
 	for i, w := range ws {
-		if legalForms[w] || w == "z" && i > 0 && ws[i-1] == "sp" {
+		if legalForms[w] || w == "z" && i > 0 && ws[i-1] == "sp" || slices.Contains(out, w) {
 			continue
 		}
 		out = append(out, w)

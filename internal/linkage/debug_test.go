@@ -1,0 +1,28 @@
+package linkage_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/rapport-crm/rapport/internal/linkage"
+)
+
+func dumpErrors(t *testing.T, m *linkage.Model, ps []*linkage.Profile, cluster []string, raw func(int) string) {
+	if os.Getenv("LINKAGE_DEBUG") == "" {
+		return
+	}
+	fp, fn := 0, 0
+	for _, p := range linkage.Pairs(ps, linkage.MaxBlock) {
+		r := m.Compare(ps[p[0]], ps[p[1]])
+		dup := m.Decide(r) == linkage.DecisionDuplicate
+		same := cluster[p[0]] == cluster[p[1]]
+		if dup && !same && fp < 25 {
+			fp++
+			t.Logf("FP %.3f %v\n  %s\n  %s", r.Probability, r.Contributions, raw(p[0]), raw(p[1]))
+		}
+		if !dup && same && fn < 25 {
+			fn++
+			t.Logf("FN %.3f %v\n  %s\n  %s", r.Probability, r.Contributions, raw(p[0]), raw(p[1]))
+		}
+	}
+}
