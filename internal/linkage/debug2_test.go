@@ -13,7 +13,10 @@ func dumpPatterns(t *testing.T, m *linkage.Model, ps []*linkage.Profile, cluster
 	if os.Getenv("LINKAGE_DEBUG") == "" {
 		return
 	}
-	type cnt struct{ same, diff int; p float64 }
+	type cnt struct {
+		same, diff int
+		p          float64
+	}
 	pat := map[string]*cnt{}
 	for _, p := range linkage.Pairs(ps, linkage.MaxBlock) {
 		r := m.Compare(ps[p[0]], ps[p[1]])

@@ -1,6 +1,7 @@
 package linkage_test
 
 import (
+	"encoding/json"
 	"os"
 	"testing"
 
@@ -23,6 +24,33 @@ func dumpErrors(t *testing.T, m *linkage.Model, ps []*linkage.Profile, cluster [
 		if !dup && same && fn < 25 {
 			fn++
 			t.Logf("FN %.3f %v\n  %s\n  %s", r.Probability, r.Contributions, raw(p[0]), raw(p[1]))
+		}
+	}
+}
+
+func dumpUnblocked(t *testing.T, ps []*linkage.Profile, cluster []string, kinds []string) {
+	if os.Getenv("LINKAGE_DEBUG") == "" {
+		return
+	}
+	in := map[[2]int]bool{}
+	for _, p := range linkage.Pairs(ps, linkage.MaxBlock) {
+		in[p] = true
+	}
+	byC := map[string][]int{}
+	for i, c := range cluster {
+		byC[c] = append(byC[c], i)
+	}
+	n := 0
+	for _, idx := range byC {
+		for x, i := range idx {
+			for _, j := range idx[x+1:] {
+				if !in[[2]int{i, j}] && n < 30 {
+					n++
+					a, _ := json.Marshal(ps[i])
+					b, _ := json.Marshal(ps[j])
+					t.Logf("UNBLOCKED %s/%s\n  %s\n  %s", kinds[i], kinds[j], a, b)
+				}
+			}
 		}
 	}
 }

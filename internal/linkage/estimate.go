@@ -77,11 +77,13 @@ func Estimate(ps []*Profile, labels []Label, opt EstimateOptions) (*Model, error
 		if kind == KindCompany {
 			count(FieldName, p.name)
 			for _, w := range p.Name {
-				count(nameWords, w)
+				count(companyWords, w)
 			}
 		} else {
-			count(FieldGiven, p.given)
-			count(FieldFamily, p.family)
+			if p.given != "" && p.family != "" {
+				count(tfFullName, p.given+" "+p.family)
+			}
+			count(tfFamily, p.family)
 		}
 		for _, e := range p.Emails {
 			count(FieldEmail, e)
@@ -95,12 +97,15 @@ func Estimate(ps []*Profile, labels []Label, opt EstimateOptions) (*Model, error
 		for _, c := range t {
 			n += c
 		}
+		// A value held by c records agrees with another record picked at
+		// random with chance (c-1)/(n-1): a value held once never does,
+		// and keeps the level's u.
 		for v, c := range t {
 			if c < 2 {
-				delete(t, v) // unseen-twice values keep the level's u
+				delete(t, v)
 				continue
 			}
-			t[v] = c / n
+			t[v] = (c - 1) / (n - 1)
 		}
 	}
 
@@ -355,10 +360,10 @@ var trainingSessions = []struct {
 }{
 	{"email", []string{"e", "el"}, []string{FieldEmail, FieldDomain}},
 	{"phone", []string{"p"}, []string{FieldPhone}},
-	{"person", []string{"nb", "nn", "bd", "ft"}, []string{FieldGiven, FieldFamily, FieldBirthday, FieldAddress}},
+	{"person", []string{"nb", "nn", "bd", "ft", "fi"}, []string{FieldName, FieldBirthday, FieldAddress}},
 	{"address", []string{"a", "as"}, []string{FieldAddress}},
 	{"name", []string{"c"}, []string{FieldName, FieldAddress}},
-	{"works", []string{"ca"}, []string{FieldCompany, FieldFamily}},
+	{"works", []string{"ca"}, []string{FieldCompany, FieldName}},
 	{"domain", []string{"d"}, []string{FieldDomain, FieldEmail}},
 	{"identifier", []string{"id"}, []string{FieldIdentifier}},
 }

@@ -16,12 +16,13 @@ const (
 	Partial   = "partial"   // one name's words within the other's, or another address in the same town
 	Some      = "some"      // at least half the words in common
 	Different = "different" // both sides known and unlike
+	// Levels of a contact's name.
+	FamilyOnly = "family" // the same family name, the given name other or unknown
+	GivenOnly  = "given"  // the same given name, the family name unknown
 )
 
 // Comparison fields.
 const (
-	FieldGiven      = "given_name"
-	FieldFamily     = "family_name"
 	FieldName       = "name"
 	FieldEmail      = "email"
 	FieldPhone      = "phone"
@@ -39,8 +40,7 @@ var comparisons = map[string][]struct {
 	levels []string
 }{
 	KindContact: {
-		{FieldGiven, []string{Exact, Alias, Close, Different}},
-		{FieldFamily, []string{Exact, Close, Different}},
+		{FieldName, []string{Exact, Alias, Close, FamilyOnly, GivenOnly, Different}},
 		{FieldEmail, []string{Exact, Close, Different}},
 		{FieldPhone, []string{Exact, Close, Different}},
 		{FieldBirthday, []string{Exact, Close, Different}},
@@ -79,9 +79,9 @@ type Model struct {
 	// workspace are one.
 	Prior       float64      `json:"prior"`
 	Comparisons []Comparison `json:"comparisons"`
-	// TermFrequencies are, per field (given_name, family_name, name,
-	// email, phone), the share of records holding each value seen at least
-	// twice: an exact match on a rare name weighs more than one on a common
+	// TermFrequencies are, per table (name: a company's name or a
+	// contact's "given family"; family: a contact's family name; email;
+	// phone), the share of records holding each value seen at least twice: an exact match on a rare name weighs more than one on a common
 	// name, and a switchboard number shared by a whole office weighs less
 	// than a mobile shared by two records of one person.
 	// The table "name_word" holds the share of company names holding each
@@ -112,9 +112,8 @@ func Default(kind string) *Model {
 		kind = KindContact
 	}
 	mu := map[string][][2]float64{
-		FieldGiven:      {{0.80, 0.01}, {0.08, 0.01}, {0.05, 0.02}, {0.07, 0.96}},
-		FieldFamily:     {{0.85, 0.002}, {0.10, 0.005}, {0.05, 0.993}},
 		FieldName:       {{0.60, 0.0005}, {0.15, 0.001}, {0.15, 0.005}, {0.05, 0.02}, {0.05, 0.9735}},
+		"person":        {{0.70, 0.00005}, {0.12, 0.0001}, {0.06, 0.0002}, {0.06, 0.005}, {0.02, 0.002}, {0.04, 0.99265}},
 		FieldEmail:      {{0.85, 0.00001}, {0.05, 0.0001}, {0.10, 0.99989}},
 		FieldPhone:      {{0.80, 0.00002}, {0.05, 0.0001}, {0.15, 0.99988}},
 		FieldBirthday:   {{0.90, 0.00005}, {0.05, 0.0002}, {0.05, 0.99975}},
@@ -126,8 +125,12 @@ func Default(kind string) *Model {
 	m := &Model{Kind: kind, Prior: 1e-4, Duplicate: DuplicateThreshold, Review: ReviewThreshold}
 	for _, c := range comparisons[kind] {
 		cmp := Comparison{Field: c.field}
+		values := mu[c.field]
+		if kind == KindContact && c.field == FieldName {
+			values = mu["person"]
+		}
 		for i, l := range c.levels {
-			cmp.Levels = append(cmp.Levels, Level{Name: l, M: mu[c.field][i][0], U: mu[c.field][i][1]})
+			cmp.Levels = append(cmp.Levels, Level{Name: l, M: values[i][0], U: values[i][1]})
 		}
 		m.Comparisons = append(m.Comparisons, cmp)
 	}
@@ -191,7 +194,10 @@ const maxTFBoost = 4
 // Compare weighs the pair a, b. It is symmetric: Compare(a, b) and
 // Compare(b, a) are equal to the last bit. A pair that agrees on nothing
 // but a given name weighs no more than the prior: a first name alone never
-// makes a duplicate.
+// makes a duplicate. Exact matches of names, e-mails and phones are
+// adjusted by term frequency (Splink's way): the weight is log₂(m/f),
+// f the value's share of records, instead of log₂(m/u), bounded to
+// maxTFBoost bits above it.
 func (m *Model) Compare(a, b *Profile) Result {
 	if b.ID < a.ID || b.ID == a.ID && b.fingerprint() < a.fingerprint() {
 		a, b = b, a
@@ -213,11 +219,12 @@ func (m *Model) Compare(a, b *Profile) Result {
 		lv := c.Levels[l]
 		w := bits(lv.M, lv.U)
 		if tf[i] != "" {
-			if f, ok := m.TermFrequencies[c.Field][tf[i]]; ok && f > 0 {
+			table, value, _ := strings.Cut(tf[i], "\x00")
+			if f, ok := m.TermFrequencies[table][value]; ok && f > 0 {
 				w += max(min(math.Log2(lv.U/f), maxTFBoost), -2*maxTFBoost)
 			}
 		}
-		if w > 0 && c.Field != FieldGiven {
+		if w > 0 && !(m.Kind == KindContact && c.Field == FieldName && lv.Name == GivenOnly) {
 			evidence = true
 		}
 		r.Weight += w
@@ -256,18 +263,62 @@ func fieldLevels(m *Model, a, b *Profile, levels []int8, tf []string) {
 		levels[0], tf[0] = companyLevel(m, a, b)
 		levels[1], tf[1] = emailLevel(a, b)
 		levels[2], tf[2] = phoneLevel(a, b)
+		if tf[0] != "" {
+			tf[0] = FieldName + "\x00" + tf[0]
+		}
 		levels[3] = addressLevel(a, b)
 		levels[4] = domainLevel(a, b)
 		levels[5] = identifierLevel(a, b)
 		return
 	}
-	levels[0], levels[1], tf[0], tf[1] = nameLevels(a, b)
-	levels[2], tf[2] = emailLevel(a, b)
-	levels[3], tf[3] = phoneLevel(a, b)
-	levels[4] = birthdayLevel(a, b)
-	levels[5] = addressLevel(a, b)
-	levels[6] = worksAtLevel(a, b)
-	levels[7] = identifierLevel(a, b)
+	levels[0], tf[0] = personLevel(a, b)
+	levels[1], tf[1] = emailLevel(a, b)
+	levels[2], tf[2] = phoneLevel(a, b)
+	levels[3] = birthdayLevel(a, b)
+	levels[4] = addressLevel(a, b)
+	levels[5] = worksAtLevel(a, b)
+	levels[6] = identifierLevel(a, b)
+	for i := 1; i <= 2; i++ {
+		if tf[i] != "" {
+			tf[i] = m.Comparisons[i].Field + "\x00" + tf[i]
+		}
+	}
+}
+
+// Term-frequency tables of a contact's name.
+const (
+	tfFullName = "name"
+	tfFamily   = "family"
+)
+
+// personLevel compares contacts' names as one comparison, since given
+// and family names are not independent (a Lithuanian given name comes
+// with a Lithuanian family name): exact (both), alias (the same family
+// name with a nickname, initial or same-sounding given name, or the same
+// given name with a slip in the family name), close (slips in both), family
+// (the same or a close family name, the given name other or unknown),
+// given (the same or a close given name, the family name unknown on one
+// side), different.
+func personLevel(a, b *Profile) (int8, string) {
+	g, f, tg, tfam := nameLevels(a, b)
+	switch {
+	case g == missing && f == missing:
+		return missing, ""
+	case g == 0 && f == 0:
+		return 0, tfFullName + "\x00" + tg + " " + tfam
+	case f == 0 && g == 1, f == 1 && g == 0:
+		return 1, ""
+	case f == 0 && g == 2, f == 1 && (g == 1 || g == 2):
+		return 2, ""
+	case f == 0 || f == 1:
+		if f == 0 {
+			return 3, tfFamily + "\x00" + tfam
+		}
+		return 3, ""
+	case f == missing && g >= 0 && g <= 2:
+		return 4, ""
+	}
+	return 5, ""
 }
 
 const missing = -1
@@ -324,8 +375,9 @@ func initialOf(a, b string) bool {
 
 // emailLevel compares e-mail addresses: exact (one in common, returned for
 // its term frequency), close (the same mailbox name of five characters or
-// more at another provider, or one slip in an address of ten or more),
-// different.
+// more at another provider, unless it is made of the person's name, which
+// namesakes share; or one slip in a letter of an address of ten or more:
+// "jsmith2@" is another John Smith), different.
 func emailLevel(a, b *Profile) (int8, string) {
 	if len(a.Emails) == 0 || len(b.Emails) == 0 {
 		return missing, ""
@@ -344,7 +396,8 @@ func emailLevel(a, b *Profile) (int8, string) {
 	for i, x := range a.Emails {
 		for j, y := range b.Emails {
 			lx, ly := a.locals[i], b.locals[j]
-			if len(lx) >= 5 && lx == ly || len(x) >= 10 && editDistance(x, y, 1) <= 1 {
+			if len(lx) >= 5 && lx == ly && !a.nameLike(lx) && !b.nameLike(ly) ||
+				len(x) >= 10 && editDistance(x, y, 1) <= 1 && letters(x) != letters(y) {
 				return 1, ""
 			}
 		}
@@ -535,7 +588,7 @@ func (m *Model) contained(a, b []string) float64 {
 
 // wordWeight is a name word's inverse document frequency in bits.
 func (m *Model) wordWeight(w string) float64 {
-	t := m.TermFrequencies[nameWords]
+	t := m.TermFrequencies[companyWords]
 	if t == nil || m.Records < 2 {
 		return 1
 	}
@@ -545,8 +598,8 @@ func (m *Model) wordWeight(w string) float64 {
 	return math.Log2(float64(m.Records))
 }
 
-// nameWords is the term-frequency table of company name words.
-const nameWords = "name_word"
+// companyWords is the term-frequency table of company name words.
+const companyWords = "name_word"
 
 // matched counts the words of a that have a match in b, allowing one
 // typing slip in words of five letters or more.
@@ -609,4 +662,31 @@ func identifierLevel(a, b *Profile) int8 {
 		}
 	}
 	return level
+}
+
+// nameLike reports whether a mailbox name is made of the record's own
+// name: "ivan.petrov", "ipetrov", "petrov.ivan", "petrov".
+func (p *Profile) nameLike(local string) bool {
+	var b []byte
+	for i := 0; i < len(local); i++ {
+		if c := local[i]; c >= 'a' && c <= 'z' {
+			b = append(b, c)
+		}
+	}
+	l := string(b)
+	g, f := p.given, p.family
+	if g == "" && f == "" || l == "" {
+		return false
+	}
+	return l == g+f || l == f+g || f != "" && (l == f || g != "" && (l == g[:1]+f || l == f+g[:1])) || l == g
+}
+
+// letters returns s without its digits.
+func letters(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return -1
+		}
+		return r
+	}, s)
 }

@@ -194,16 +194,40 @@ func meaningful(ws []string) []string {
 	return nil
 }
 
+// ocrLetters read back the digits a scanner or a careless typist puts
+// for letters in a name ("Petr0va", "Wojc1k", "Serik6aev").
+var ocrLetters = strings.NewReplacer("0", "o", "1", "l", "3", "e", "4", "a", "5", "s", "6", "b", "8", "b")
+
+// nameWords returns the words of a name, digits within letters read as
+// the letters they look like, and words of digits alone left out.
+func nameWords(s string) []string {
+	ws := meaningful(words(s))
+	out := ws[:0]
+	for _, w := range ws {
+		if strings.ContainsAny(w, "0123456789") {
+			if strings.Trim(w, "0123456789") == "" {
+				continue
+			}
+			w = ocrLetters.Replace(w)
+		}
+		out = append(out, w)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
 // personName returns the given-name and family-name words of a contact.
 func personName(r Record) (given, family []string) {
-	given, family = meaningful(words(r.FirstName)), meaningful(words(r.LastName))
+	given, family = nameWords(r.FirstName), nameWords(r.LastName)
 	if len(given) > 0 || len(family) > 0 {
 		return given, family
 	}
 	if before, after, ok := strings.Cut(r.Name, ","); ok {
-		return meaningful(words(after)), meaningful(words(before))
+		return nameWords(after), nameWords(before)
 	}
-	ws := meaningful(words(r.Name))
+	ws := nameWords(r.Name)
 	switch len(ws) {
 	case 0:
 		return nil, nil
