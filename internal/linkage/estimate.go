@@ -92,7 +92,11 @@ func Estimate(ps []*Profile, labels []Label, opt EstimateOptions) (*Model, error
 			count(FieldPhone, ph)
 		}
 	}
-	for _, t := range m.TermFrequencies {
+	for table, t := range m.TermFrequencies {
+		least := 2.0
+		if table == FieldEmail || table == FieldPhone {
+			least = 3 // a person's own records share theirs: only hubs count
+		}
 		n := 0.0
 		for _, c := range t {
 			n += c
@@ -101,7 +105,7 @@ func Estimate(ps []*Profile, labels []Label, opt EstimateOptions) (*Model, error
 		// random with chance (c-1)/(n-1): a value held once never does,
 		// and keeps the level's u.
 		for v, c := range t {
-			if c < 2 {
+			if c < least {
 				delete(t, v)
 				continue
 			}
@@ -252,6 +256,30 @@ func Estimate(ps []*Profile, labels []Label, opt EstimateOptions) (*Model, error
 		}
 	}
 	m.Prior = min(max(expected/all, 1e-9), 0.5)
+
+	// The random pairs were a mixture: a share Prior of them duplicates,
+	// showing the levels at rate m. Take those out, so that u is the rate
+	// among unrelated pairs (where no two persons share an e-mail, the
+	// random pairs' agreement was all duplicates'): u = (seen - Prior·m) /
+	// (1 - Prior), at least half an observation.
+	for c := range nc {
+		total := 0.0
+		for _, x := range uCount[c] {
+			total += x
+		}
+		if total < 100 {
+			continue
+		}
+		lv := m.Comparisons[c].Levels
+		sum := 0.0
+		for l := range lv {
+			lv[l].U = max(lv[l].U-m.Prior*lv[l].M, 0.5/total) / (1 - m.Prior)
+			sum += lv[l].U
+		}
+		for l := range lv {
+			lv[l].U /= sum
+		}
+	}
 	return m, nil
 }
 

@@ -16,9 +16,11 @@ const (
 	Partial   = "partial"   // one name's words within the other's, or another address in the same town
 	Some      = "some"      // at least half the words in common
 	Different = "different" // both sides known and unlike
+	Elsewhere = "elsewhere" // the same phone at addresses known to differ: a switchboard
 	// Levels of a contact's name.
-	FamilyOnly = "family" // the same family name, the given name other or unknown
-	GivenOnly  = "given"  // the same given name, the family name unknown
+	FamilyOnly  = "family"       // the same family name, the given name unknown on one side
+	FamilyOther = "family_other" // the same family name, another given name
+	GivenOnly   = "given"        // the same given name, the family name unknown on one side
 )
 
 // Comparison fields.
@@ -40,9 +42,9 @@ var comparisons = map[string][]struct {
 	levels []string
 }{
 	KindContact: {
-		{FieldName, []string{Exact, Alias, Close, FamilyOnly, GivenOnly, Different}},
+		{FieldName, []string{Exact, Alias, Close, FamilyOnly, FamilyOther, GivenOnly, Different}},
 		{FieldEmail, []string{Exact, Close, Different}},
-		{FieldPhone, []string{Exact, Close, Different}},
+		{FieldPhone, []string{Exact, Elsewhere, Close, Different}},
 		{FieldBirthday, []string{Exact, Close, Different}},
 		{FieldAddress, []string{Exact, Close, Partial, Different}},
 		{FieldCompany, []string{Exact, Close, Different}},
@@ -51,7 +53,7 @@ var comparisons = map[string][]struct {
 	KindCompany: {
 		{FieldName, []string{Exact, Close, Partial, Some, Different}},
 		{FieldEmail, []string{Exact, Close, Different}},
-		{FieldPhone, []string{Exact, Close, Different}},
+		{FieldPhone, []string{Exact, Elsewhere, Close, Different}},
 		{FieldAddress, []string{Exact, Close, Partial, Different}},
 		{FieldDomain, []string{Exact, Different}},
 		{FieldIdentifier, []string{Exact, Different}},
@@ -81,7 +83,9 @@ type Model struct {
 	Comparisons []Comparison `json:"comparisons"`
 	// TermFrequencies are, per table (name: a company's name or a
 	// contact's "given family"; family: a contact's family name; email;
-	// phone), the share of records holding each value seen at least twice: an exact match on a rare name weighs more than one on a common
+	// phone), the share of records holding each value seen at least twice
+	// (three times for e-mails and phones, which a person's own records
+	// share): an exact match on a rare name weighs more than one on a common
 	// name, and a switchboard number shared by a whole office weighs less
 	// than a mobile shared by two records of one person.
 	// The table "name_word" holds the share of company names holding each
@@ -112,10 +116,11 @@ func Default(kind string) *Model {
 		kind = KindContact
 	}
 	mu := map[string][][2]float64{
-		FieldName:       {{0.60, 0.0005}, {0.15, 0.001}, {0.15, 0.005}, {0.05, 0.02}, {0.05, 0.9735}},
-		"person":        {{0.70, 0.00005}, {0.12, 0.0001}, {0.06, 0.0002}, {0.06, 0.005}, {0.02, 0.002}, {0.04, 0.99265}},
+		FieldName: {{0.60, 0.0005}, {0.15, 0.001}, {0.15, 0.005}, {0.05, 0.02}, {0.05, 0.9735}},
+		"person": {{0.70, 0.00005}, {0.12, 0.0001}, {0.06, 0.0002}, {0.03, 0.0005}, {0.03, 0.005}, {0.02, 0.002},
+			{0.04, 0.99215}},
 		FieldEmail:      {{0.85, 0.00001}, {0.05, 0.0001}, {0.10, 0.99989}},
-		FieldPhone:      {{0.80, 0.00002}, {0.05, 0.0001}, {0.15, 0.99988}},
+		FieldPhone:      {{0.75, 0.00001}, {0.05, 0.00001}, {0.05, 0.0001}, {0.15, 0.99988}},
 		FieldBirthday:   {{0.90, 0.00005}, {0.05, 0.0002}, {0.05, 0.99975}},
 		FieldAddress:    {{0.65, 0.0001}, {0.15, 0.0005}, {0.05, 0.02}, {0.15, 0.9794}},
 		FieldCompany:    {{0.75, 0.001}, {0.10, 0.002}, {0.15, 0.997}},
@@ -197,7 +202,9 @@ const maxTFBoost = 4
 // makes a duplicate. Exact matches of names, e-mails and phones are
 // adjusted by term frequency (Splink's way): the weight is log₂(m/f),
 // f the value's share of records, instead of log₂(m/u), bounded to
-// maxTFBoost bits above it.
+// maxTFBoost bits above it; for e-mails and phones, which the records of
+// one person share, only values held by many records (a switchboard, an
+// office mailbox) weigh less, no value more.
 func (m *Model) Compare(a, b *Profile) Result {
 	if b.ID < a.ID || b.ID == a.ID && b.fingerprint() < a.fingerprint() {
 		a, b = b, a
@@ -221,7 +228,11 @@ func (m *Model) Compare(a, b *Profile) Result {
 		if tf[i] != "" {
 			table, value, _ := strings.Cut(tf[i], "\x00")
 			if f, ok := m.TermFrequencies[table][value]; ok && f > 0 {
-				w += max(min(math.Log2(lv.U/f), maxTFBoost), -2*maxTFBoost)
+				boost := float64(maxTFBoost)
+				if c.Field == FieldEmail || c.Field == FieldPhone {
+					boost = 0 // the records of one person share these: only a hub's weighs less
+				}
+				w += max(min(math.Log2(lv.U/f), boost), -2*maxTFBoost)
 			}
 		}
 		if w > 0 && !(m.Kind == KindContact && c.Field == FieldName && lv.Name == GivenOnly) {
@@ -263,10 +274,11 @@ func fieldLevels(m *Model, a, b *Profile, levels []int8, tf []string) {
 		levels[0], tf[0] = companyLevel(m, a, b)
 		levels[1], tf[1] = emailLevel(a, b)
 		levels[2], tf[2] = phoneLevel(a, b)
+		levels[3] = addressLevel(a, b)
+		levels[2] = elsewhere(levels[2], levels[3])
 		if tf[0] != "" {
 			tf[0] = FieldName + "\x00" + tf[0]
 		}
-		levels[3] = addressLevel(a, b)
 		levels[4] = domainLevel(a, b)
 		levels[5] = identifierLevel(a, b)
 		return
@@ -276,6 +288,7 @@ func fieldLevels(m *Model, a, b *Profile, levels []int8, tf []string) {
 	levels[2], tf[2] = phoneLevel(a, b)
 	levels[3] = birthdayLevel(a, b)
 	levels[4] = addressLevel(a, b)
+	levels[2] = elsewhere(levels[2], levels[4])
 	levels[5] = worksAtLevel(a, b)
 	levels[6] = identifierLevel(a, b)
 	for i := 1; i <= 2; i++ {
@@ -283,6 +296,20 @@ func fieldLevels(m *Model, a, b *Profile, levels []int8, tf []string) {
 			tf[i] = m.Comparisons[i].Field + "\x00" + tf[i]
 		}
 	}
+}
+
+// elsewhere turns a phone level into its level given the address level:
+// the same number at two addresses that differ (another house, or another
+// place) is an office's switchboard or a family's landline more often than
+// one record entered twice.
+func elsewhere(phone, address int8) int8 {
+	switch {
+	case phone == 0 && (address == 2 || address == 3):
+		return 1
+	case phone >= 1:
+		return phone + 1
+	}
+	return phone
 }
 
 // Term-frequency tables of a contact's name.
@@ -296,9 +323,10 @@ const (
 // with a Lithuanian family name): exact (both), alias (the same family
 // name with a nickname, initial or same-sounding given name, or the same
 // given name with a slip in the family name), close (slips in both), family
-// (the same or a close family name, the given name other or unknown),
-// given (the same or a close given name, the family name unknown on one
-// side), different.
+// (the same or a close family name, the given name unknown on one side),
+// family_other (the same or a close family name, another given name: a
+// relative, or the same person by another name), given (the same or a close
+// given name, the family name unknown on one side), different.
 func personLevel(a, b *Profile) (int8, string) {
 	g, f, tg, tfam := nameLevels(a, b)
 	switch {
@@ -311,14 +339,18 @@ func personLevel(a, b *Profile) (int8, string) {
 	case f == 0 && g == 2, f == 1 && (g == 1 || g == 2):
 		return 2, ""
 	case f == 0 || f == 1:
-		if f == 0 {
-			return 3, tfFamily + "\x00" + tfam
+		level := int8(3)
+		if g != missing {
+			level = 4
 		}
-		return 3, ""
+		if f == 0 {
+			return level, tfFamily + "\x00" + tfam
+		}
+		return level, ""
 	case f == missing && g >= 0 && g <= 2:
-		return 4, ""
+		return 5, ""
 	}
-	return 5, ""
+	return 6, ""
 }
 
 const missing = -1
@@ -335,7 +367,7 @@ func nameLevels(a, b *Profile) (given, family int8, tfGiven, tfFamily string) {
 	bgc, bfc := b.givenCanon, b.famCanon
 	// A lone name may be either part: compare it with the other's given
 	// name, or its family name when the other has no given name.
-	if ag != "" && bg != "" && af != "" && bf != "" {
+	if ag != "" && bg != "" && af != "" && bf != "" && (ag != bg || af != bf) && (ag == bf || af == bg || ag[0] != bg[0] || af[0] != bf[0]) {
 		straight := jaroWinkler(ag, bg) + jaroWinkler(af, bf)
 		swapped := jaroWinkler(ag, bf) + jaroWinkler(af, bg)
 		if swapped > straight+0.1 {
@@ -408,7 +440,7 @@ func emailLevel(a, b *Profile) (int8, string) {
 // phoneLevel compares phones: exact (the same number, or one written with
 // and one without the country code; the shared number, the longer form,
 // is returned for its term frequency), close (the same last seven
-// digits), different.
+// digits), different; elsewhere then splits exact.
 func phoneLevel(a, b *Profile) (int8, string) {
 	if len(a.Phones) == 0 || len(b.Phones) == 0 {
 		return missing, ""
