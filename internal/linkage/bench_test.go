@@ -21,7 +21,7 @@ func BenchmarkPrepare(b *testing.B) {
 // BenchmarkCompare weighs the candidate pairs of synthetic contacts with
 // an estimated model.
 func BenchmarkCompare(b *testing.B) {
-	_, ps, m := synthModel(b, 1000)
+	_, ps, m := synthModel(b)
 	pairs := linkage.Pairs(ps, 0)
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -33,7 +33,7 @@ func BenchmarkCompare(b *testing.B) {
 
 // BenchmarkBlocks computes the blocking keys of a prepared profile.
 func BenchmarkBlocks(b *testing.B) {
-	_, ps, _ := synthModel(b, 1000)
+	_, ps, _ := synthModel(b)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {

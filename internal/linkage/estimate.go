@@ -18,7 +18,7 @@ type Label struct {
 type EstimateOptions struct {
 	// Kind is the kind of the profiles; "" takes the first profile's.
 	Kind string
-	// RandomPairs is how many random pairs estimate u (0: 200,000).
+	// RandomPairs is how many random pairs estimate u (0: 1,000,000).
 	RandomPairs int
 	// Iterations bounds the expectation–maximisation rounds (0: 40).
 	Iterations int
@@ -118,7 +118,7 @@ func Estimate(ps []*Profile, labels []Label, opt EstimateOptions) (*Model, error
 	all := float64(n) * float64(n-1) / 2
 	samples := opt.RandomPairs
 	if samples <= 0 {
-		samples = 200000
+		samples = 1000000
 	}
 	samples = min(samples, int(all))
 	uCount := make([][]float64, nc)
@@ -261,7 +261,8 @@ func Estimate(ps []*Profile, labels []Label, opt EstimateOptions) (*Model, error
 	// showing the levels at rate m. Take those out, so that u is the rate
 	// among unrelated pairs (where no two persons share an e-mail, the
 	// random pairs' agreement was all duplicates'): u = (seen - Prior·m) /
-	// (1 - Prior), at least half an observation.
+	// (1 - Prior), but at least a tenth of what was seen and half an
+	// observation: the sample tells little of rates far below its own.
 	for c := range nc {
 		total := 0.0
 		for _, x := range uCount[c] {
@@ -273,7 +274,7 @@ func Estimate(ps []*Profile, labels []Label, opt EstimateOptions) (*Model, error
 		lv := m.Comparisons[c].Levels
 		sum := 0.0
 		for l := range lv {
-			lv[l].U = max(lv[l].U-m.Prior*lv[l].M, 0.5/total) / (1 - m.Prior)
+			lv[l].U = max(lv[l].U-m.Prior*lv[l].M, lv[l].U/10, 0.5/total) / (1 - m.Prior)
 			sum += lv[l].U
 		}
 		for l := range lv {

@@ -21,6 +21,7 @@ const (
 	FamilyOnly  = "family"       // the same family name, the given name unknown on one side
 	FamilyOther = "family_other" // the same family name, another given name
 	GivenOnly   = "given"        // the same given name, the family name unknown on one side
+	Household   = "household"    // the same family name and address, another given name: a relative, mostly
 )
 
 // Comparison fields.
@@ -42,7 +43,7 @@ var comparisons = map[string][]struct {
 	levels []string
 }{
 	KindContact: {
-		{FieldName, []string{Exact, Alias, Close, FamilyOnly, FamilyOther, GivenOnly, Different}},
+		{FieldName, []string{Exact, Alias, Close, FamilyOnly, FamilyOther, Household, GivenOnly, Different}},
 		{FieldEmail, []string{Exact, Close, Different}},
 		{FieldPhone, []string{Exact, Elsewhere, Close, Different}},
 		{FieldBirthday, []string{Exact, Close, Different}},
@@ -117,8 +118,8 @@ func Default(kind string) *Model {
 	}
 	mu := map[string][][2]float64{
 		FieldName: {{0.60, 0.0005}, {0.15, 0.001}, {0.15, 0.005}, {0.05, 0.02}, {0.05, 0.9735}},
-		"person": {{0.70, 0.00005}, {0.12, 0.0001}, {0.06, 0.0002}, {0.03, 0.0005}, {0.03, 0.005}, {0.02, 0.002},
-			{0.04, 0.99215}},
+		"person": {{0.70, 0.00005}, {0.12, 0.0001}, {0.06, 0.0002}, {0.03, 0.0005}, {0.03, 0.005}, {0.01, 0.0001},
+			{0.02, 0.002}, {0.03, 0.99205}},
 		FieldEmail:      {{0.85, 0.00001}, {0.05, 0.0001}, {0.10, 0.99989}},
 		FieldPhone:      {{0.75, 0.00001}, {0.05, 0.00001}, {0.05, 0.0001}, {0.15, 0.99988}},
 		FieldBirthday:   {{0.90, 0.00005}, {0.05, 0.0002}, {0.05, 0.99975}},
@@ -289,6 +290,12 @@ func fieldLevels(m *Model, a, b *Profile, levels []int8, tf []string) {
 	levels[3] = birthdayLevel(a, b)
 	levels[4] = addressLevel(a, b)
 	levels[2] = elsewhere(levels[2], levels[4])
+	// A relative shares the family name and the address: the pair is one
+	// level of the name comparison, and the address, part of it, no more
+	// counts on its own.
+	if levels[0] == 4 && (levels[4] == 0 || levels[4] == 1) {
+		levels[0], levels[4], tf[0] = 5, missing, ""
+	}
 	levels[5] = worksAtLevel(a, b)
 	levels[6] = identifierLevel(a, b)
 	for i := 1; i <= 2; i++ {
@@ -348,9 +355,9 @@ func personLevel(a, b *Profile) (int8, string) {
 		}
 		return level, ""
 	case f == missing && g >= 0 && g <= 2:
-		return 5, ""
+		return 6, ""
 	}
-	return 6, ""
+	return 7, ""
 }
 
 const missing = -1
@@ -697,7 +704,8 @@ func identifierLevel(a, b *Profile) int8 {
 }
 
 // nameLike reports whether a mailbox name is made of the record's own
-// name: "ivan.petrov", "ipetrov", "petrov.ivan", "petrov".
+// name, as spelt or as it sounds: "ivan.petrov", "ipetrov",
+// "petrov.ivan", "dmitriy.ivanov" for Dmitrii Ivanov.
 func (p *Profile) nameLike(local string) bool {
 	var b []byte
 	for i := 0; i < len(local); i++ {
@@ -710,7 +718,13 @@ func (p *Profile) nameLike(local string) bool {
 	if g == "" && f == "" || l == "" {
 		return false
 	}
-	return l == g+f || l == f+g || f != "" && (l == f || g != "" && (l == g[:1]+f || l == f+g[:1])) || l == g
+	code := phonetic(l)
+	for _, form := range []string{g + f, f + g, f, g} {
+		if form != "" && (l == form || code == phonetic(form)) {
+			return true
+		}
+	}
+	return f != "" && g != "" && (l == g[:1]+f || l == f+g[:1] || code == phonetic(g[:1]+f))
 }
 
 // letters returns s without its digits.

@@ -3,33 +3,49 @@ package linkage_test
 import (
 	"encoding/json"
 	"reflect"
+	"sync"
 	"testing"
 
 	"github.com/rapport-crm/rapport/internal/linkage"
 	"github.com/rapport-crm/rapport/internal/linkage/synth"
 )
 
-// synthModel returns profiles of a small synthetic set and a model
-// estimated from them.
-func synthModel(t testing.TB, persons int) ([]synth.Record, []*linkage.Profile, *linkage.Model) {
+var small struct {
+	once sync.Once
+	recs []synth.Record
+	ps   []*linkage.Profile
+	m    *linkage.Model
+	err  error
+}
+
+// synthModel returns profiles of a small synthetic set (600 persons) and
+// a model estimated from them, made once for all tests.
+func synthModel(t testing.TB) ([]synth.Record, []*linkage.Profile, *linkage.Model) {
 	t.Helper()
+	small.once.Do(func() {
+		small.recs, small.ps, small.m, small.err = estimateSynth(600)
+	})
+	if small.err != nil {
+		t.Fatal(small.err)
+	}
+	return small.recs, small.ps, small.m
+}
+
+func estimateSynth(persons int) ([]synth.Record, []*linkage.Profile, *linkage.Model, error) {
 	recs := synth.Generate(persons, 7, synth.Rich)
 	ps := make([]*linkage.Profile, len(recs))
 	for i, r := range recs {
 		ps[i] = linkage.Prepare(r.Record)
 	}
 	m, err := linkage.Estimate(ps, nil, linkage.EstimateOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return recs, ps, m
+	return recs, ps, m, err
 }
 
 // TestSymmetric compares every candidate pair both ways, with an
 // estimated and with the default model, and after a JSON round trip of
 // the model and the profiles.
 func TestSymmetric(t *testing.T) {
-	_, ps, m := synthModel(t, 600)
+	_, ps, m := synthModel(t)
 	b, err := json.Marshal(m)
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +87,7 @@ func roundTrip(t *testing.T, p *linkage.Profile) *linkage.Profile {
 // and checks, with the model fixed, that every pair decided before is
 // still a candidate with the same decision.
 func TestUnrelatedRecordChangesNothing(t *testing.T) {
-	_, ps, m := synthModel(t, 600)
+	_, ps, m := synthModel(t)
 	before := map[[2]string]string{}
 	for _, p := range linkage.Pairs(ps, 0) {
 		before[[2]string{ps[p[0]].ID, ps[p[1]].ID}] = m.Decide(m.Compare(ps[p[0]], ps[p[1]]))
@@ -102,7 +118,7 @@ func TestUnrelatedRecordChangesNothing(t *testing.T) {
 // TestSameAddressElsewhere: the same street and house number in another
 // town is not a duplicate by address alone, with an estimated model too.
 func TestSameAddressElsewhere(t *testing.T) {
-	_, _, est := synthModel(t, 600)
+	_, _, est := synthModel(t)
 	for _, m := range []*linkage.Model{linkage.Default(linkage.KindContact), est} {
 		a := linkage.Prepare(linkage.Record{ID: "a", FirstName: "Anna", LastName: "Kowalska",
 			AddressLines: []string{"ul. Długa 5"}, Postcode: "00-238", Town: "Warszawa"})
@@ -121,7 +137,7 @@ func TestSameAddressElsewhere(t *testing.T) {
 // TestFirstNameAlone: records with nothing but one first name are never
 // flagged, whatever the model says of first names.
 func TestFirstNameAlone(t *testing.T) {
-	_, _, est := synthModel(t, 600)
+	_, _, est := synthModel(t)
 	for _, m := range []*linkage.Model{linkage.Default(linkage.KindContact), est} {
 		a := linkage.Prepare(linkage.Record{ID: "a", FirstName: "Zbigniew"})
 		b := linkage.Prepare(linkage.Record{ID: "b", Name: "Zbigniew"})
