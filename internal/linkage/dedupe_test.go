@@ -108,6 +108,7 @@ func TestDedupeExample(t *testing.T) {
 		pairScore(cluster, linkage.Pairs(ps, linkage.MaxBlock)).recall())
 	t.Logf("probabilistic, pairs:  %v", direct)
 	t.Logf("probabilistic, groups: %v", grouped)
+	t.Logf("probabilistic, pairs at review or above: %v", pairScore(cluster, flagged(m, ps)))
 	t.Logf("old rules, groups:     %v", pairScore(cluster, old))
 	if direct.precision() < 0.95 || direct.recall() < 0.90 {
 		t.Errorf("precision %.3f must reach 0.95 and recall %.3f 0.90", direct.precision(), direct.recall())

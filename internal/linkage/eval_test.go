@@ -109,6 +109,18 @@ func decided(m *linkage.Model, ps []*linkage.Profile) ([][2]int, int) {
 	return out, len(cands)
 }
 
+// flagged returns the candidate pairs the model calls duplicates or puts
+// up for review (at its Review threshold).
+func flagged(m *linkage.Model, ps []*linkage.Profile) [][2]int {
+	var out [][2]int
+	for _, p := range linkage.Pairs(ps, linkage.MaxBlock) {
+		if m.Decide(m.Compare(ps[p[0]], ps[p[1]])) != linkage.DecisionDistinct {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // oldPairs runs the rule-based matcher of internal/duplicate and returns
 // the pairs within its groups.
 func oldPairs(cands []duplicate.Candidate) [][2]int {

@@ -183,7 +183,7 @@ var placeholders = map[string]bool{
 // meaningful returns ws, or nothing when they only say that nothing is
 // known ("n/a", "test", "-").
 func meaningful(ws []string) []string {
-	if len(ws) == 0 {
+	if len(ws) == 0 || placeholders[strings.Join(ws, "")] {
 		return nil
 	}
 	for _, w := range ws {
@@ -249,7 +249,7 @@ var legalForms = map[string]bool{
 	// Romania
 	"srl": true, "sa": true, "sca": true, "pfa": true,
 	// Poland
-	"sp": true, "spolka": true, "zoo": true, "oo": true, "sk": true, "ska": true,
+	"sp": true, "spz": true, "spolka": true, "zoo": true, "oo": true, "sk": true, "ska": true,
 	// English-speaking and others
 	"inc": true, "incorporated": true, "llc": true, "llp": true, "lp": true, "ltd": true, "limited": true,
 	"corp": true, "corporation": true, "co": true, "company": true, "plc": true, "gmbh": true, "ag": true,
@@ -324,7 +324,8 @@ func email(e, kind string) string {
 }
 
 // phone returns the digits of a number, or "" when it is too short or a
-// placeholder (all one digit, "1234567").
+// placeholder: its last ten digits (or all, when fewer) one digit
+// repeated, a run like 1234567 or 9876543, or one digit and zeros.
 func phone(s string) string {
 	var b []byte
 	for i := 0; i < len(s); i++ {
@@ -335,9 +336,9 @@ func phone(s string) string {
 	if len(b) < 7 {
 		return ""
 	}
-	tail := string(b[len(b)-7:])
-	if strings.Trim(tail, tail[:1]) == "" || strings.Contains("01234567890", tail) ||
-		strings.Contains("9876543210", tail) || strings.Trim(tail[1:], "0") == "" {
+	sig := string(b[max(0, len(b)-10):])
+	if strings.Trim(sig, sig[:1]) == "" || strings.Contains("01234567890123456789", sig) ||
+		strings.Contains("98765432109876543210", sig) || strings.Trim(sig[1:], "0") == "" {
 		return ""
 	}
 	return string(b)
