@@ -75,7 +75,8 @@ type Comparison struct {
 }
 
 // Model weighs pairs of records of one kind. It is JSON-serialisable; the
-// store keeps one per workspace and kind.
+// store keeps one per workspace and kind. Compare and Decide only read it:
+// one model may serve concurrent requests.
 type Model struct {
 	Kind string `json:"kind"`
 	// Prior is the chance that two records picked at random from the
