@@ -96,6 +96,7 @@ func Estimate(ps []*Profile, labels []Label, opt EstimateOptions) (*Model, error
 		for _, ph := range p.Phones {
 			count(FieldPhone, ph)
 		}
+		count(tfPlace, p.place())
 	}
 	for table, t := range m.TermFrequencies {
 		least := 2.0

@@ -85,7 +85,7 @@ type Model struct {
 	Comparisons []Comparison `json:"comparisons"`
 	// TermFrequencies are, per table (name: a company's name or a
 	// contact's "given family"; family: a contact's family name; email;
-	// phone), the share of records holding each value seen at least twice
+	// phone; place: postcode, or town without one), the share of records holding each value seen at least twice
 	// (three times for e-mails and phones, which a person's own records
 	// share): an exact match on a rare name weighs more than one on a common
 	// name, and a switchboard number shared by a whole office weighs less
@@ -231,7 +231,7 @@ func (m *Model) Compare(a, b *Profile) Result {
 			table, value, _ := strings.Cut(tf[i], "\x00")
 			if f, ok := m.TermFrequencies[table][value]; ok && f > 0 {
 				boost := float64(maxTFBoost)
-				if c.Field == FieldEmail || c.Field == FieldPhone {
+				if table == FieldEmail || table == FieldPhone {
 					boost = 0 // the records of one person share these: only a hub's weighs less
 				}
 				w += max(min(math.Log2(lv.U/f), boost), -2*maxTFBoost)
@@ -277,6 +277,7 @@ func fieldLevels(m *Model, a, b *Profile, levels []int8, tf []string) {
 		levels[1], tf[1] = emailLevel(a, b)
 		levels[2], tf[2] = phoneLevel(a, b)
 		levels[3] = addressLevel(a, b)
+		tf[3] = addressTF(levels[3], a, b)
 		levels[2] = elsewhere(levels[2], levels[3])
 		if tf[0] != "" {
 			tf[0] = FieldName + "\x00" + tf[0]
@@ -290,12 +291,13 @@ func fieldLevels(m *Model, a, b *Profile, levels []int8, tf []string) {
 	levels[2], tf[2] = phoneLevel(a, b)
 	levels[3] = birthdayLevel(a, b)
 	levels[4] = addressLevel(a, b)
+	tf[4] = addressTF(levels[4], a, b)
 	levels[2] = elsewhere(levels[2], levels[4])
 	// A relative shares the family name and the address: the pair is one
 	// level of the name comparison, and the address, part of it, no more
 	// counts on its own.
 	if levels[0] == 4 && (levels[4] == 0 || levels[4] == 1) {
-		levels[0], levels[4], tf[0] = 5, missing, ""
+		levels[0], levels[4], tf[0], tf[4] = 5, missing, "", ""
 	}
 	levels[5] = worksAtLevel(a, b)
 	levels[6] = identifierLevel(a, b)
@@ -318,6 +320,29 @@ func elsewhere(phone, address int8) int8 {
 		return phone + 1
 	}
 	return phone
+}
+
+// tfPlace is the term-frequency table of places: another address in a
+// village says more than another address in a capital. (Whole addresses
+// are not adjusted: a site that ten sources list ten times is one
+// company, not an office building's crowd.)
+const tfPlace = "place"
+
+// place is the profile's postcode, or its town when it has none.
+func (p *Profile) place() string {
+	if p.Postcode != "" {
+		return p.Postcode
+	}
+	return p.Town
+}
+
+// addressTF returns the term-frequency value of an address level: the
+// place, for partial.
+func addressTF(level int8, a, b *Profile) string {
+	if pa, pb := a.place(), b.place(); level == 2 && pa != "" && pa == pb {
+		return tfPlace + "\x00" + pa
+	}
+	return ""
 }
 
 // Term-frequency tables of a contact's name.
