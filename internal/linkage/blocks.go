@@ -3,6 +3,7 @@ package linkage
 import (
 	"slices"
 	"strconv"
+	"unicode/utf8"
 )
 
 // MaxBlock is the most records a block may gather before it is ignored
@@ -49,9 +50,7 @@ func (p *Profile) Blocks() []string {
 			}
 			k += s
 		}
-		if len(k) > maxKey {
-			k = k[:maxKey]
-		}
+		k = prefix(k, maxKey)
 		keys = append(keys, k)
 	}
 	for i, e := range p.Emails {
@@ -83,11 +82,11 @@ func (p *Profile) Blocks() []string {
 		}
 	}
 	if p.given != "" {
-		add("ft", p.given[:1], p.Town)
-		add("fi", p.famCode, p.given[:1])
+		add("ft", initial(p.given), p.Town)
+		add("fi", p.famCode, initial(p.given))
 	}
 	if p.family != "" {
-		add("bd", p.Birthday, p.family[:1])
+		add("bd", p.Birthday, initial(p.family))
 	}
 	if p.name != "" {
 		add("c", prefix(p.name, 8))
@@ -157,4 +156,10 @@ func Pairs(ps []*Profile, maxBlock int) [][2]int {
 		return a[1] - b[1]
 	})
 	return out
+}
+
+// initial is the first letter of s.
+func initial(s string) string {
+	_, n := utf8.DecodeRuneInString(s)
+	return s[:n]
 }

@@ -3,8 +3,10 @@ package linkage
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestCompareCases(t *testing.T) {
@@ -128,5 +130,46 @@ func TestEstimateWithLabels(t *testing.T) {
 	}
 	if m.Prior <= 0 || m.Prior >= 1 || len(m.Comparisons) == 0 {
 		t.Errorf("model %+v", m)
+	}
+}
+
+// TestAnyText feeds random text of many scripts through Prepare, Blocks
+// and Compare: no panic, keys valid UTF-8, Compare symmetric.
+func TestAnyText(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	alphabet := []rune("aZ09 .,-'+@/ÄöŁłßøЖжЁёҚқӘәĄąȘșΩωאב中文🙂\u0301\t\x00\uFFFD")
+	text := func() string {
+		rs := make([]rune, r.IntN(12))
+		for i := range rs {
+			rs[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		return string(rs)
+	}
+	m := Default(KindContact)
+	var prev *Profile
+	for i := range 3000 {
+		kind := KindContact
+		if i%3 == 0 {
+			kind = KindCompany
+		}
+		p := Prepare(Record{ID: fmt.Sprint(i % 50), Kind: kind, FirstName: text(), LastName: text(), Name: text(),
+			Emails: []string{text() + "@" + text() + ".com"}, Phones: []string{text() + "1234" + text()}, Birthday: text(),
+			AddressLines: []string{text(), text()}, Postcode: text(), Town: text(), Country: text(),
+			Companies: []string{text()}, Domain: text(), Identifiers: map[string]string{text(): text()}})
+		for _, k := range p.Blocks() {
+			if !utf8.ValidString(k) || len(k) > maxKey {
+				t.Fatalf("key %q", k)
+			}
+		}
+		if prev != nil && prev.Kind == p.Kind {
+			mm := m
+			if p.Kind == KindCompany {
+				mm = Default(KindCompany)
+			}
+			if !reflect.DeepEqual(mm.Compare(p, prev), mm.Compare(prev, p)) {
+				t.Fatalf("not symmetric: %+v %+v", p, prev)
+			}
+		}
+		prev = p
 	}
 }

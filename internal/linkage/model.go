@@ -750,7 +750,7 @@ func (p *Profile) nameLike(local string) bool {
 			return true
 		}
 	}
-	return f != "" && g != "" && (l == g[:1]+f || l == f+g[:1] || code == phonetic(g[:1]+f))
+	return f != "" && g != "" && (l == initial(g)+f || l == f+initial(g) || code == phonetic(initial(g)+f))
 }
 
 // letters returns s without its digits.

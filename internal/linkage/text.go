@@ -138,8 +138,8 @@ var sounds = strings.NewReplacer(
 )
 
 func phonetic(w string) string {
-	if w == "" {
-		return ""
+	if w == "" || !ascii(w) {
+		return w // letters outside Latin (Greek, Georgian, CJK…) are their own code
 	}
 	s := w
 	if strings.ContainsAny(w, "hwxqjyzc") || strings.Contains(w, "ts") || strings.Contains(w, "dt") || strings.Contains(w, "sz") {
