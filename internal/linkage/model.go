@@ -473,7 +473,8 @@ func emailLevel(a, b *Profile) (int8, string) {
 // phoneLevel compares phones: exact (the same number, or one written with
 // and one without the country code; the shared number, the longer form,
 // is returned for its term frequency), close (the same last seven
-// digits), different; elsewhere then splits exact.
+// digits, or one digit misread or mistyped), different; elsewhere then
+// splits exact.
 func phoneLevel(a, b *Profile) (int8, string) {
 	if len(a.Phones) == 0 || len(b.Phones) == 0 {
 		return missing, ""
@@ -489,7 +490,7 @@ func phoneLevel(a, b *Profile) (int8, string) {
 				if shared == "" || v < shared {
 					shared = v
 				}
-			} else if x[len(x)-7:] == y[len(y)-7:] {
+			} else if x[len(x)-7:] == y[len(y)-7:] || len(x) == len(y) && len(x) >= 9 && oneDigitOff(x, y) {
 				close = true
 			}
 		}
@@ -761,4 +762,18 @@ func letters(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// oneDigitOff reports whether two numbers of one length differ in exactly
+// one digit.
+func oneDigitOff(x, y string) bool {
+	diff := 0
+	for i := 0; i < len(x); i++ {
+		if x[i] != y[i] {
+			if diff++; diff > 1 {
+				return false
+			}
+		}
+	}
+	return diff == 1
 }

@@ -380,18 +380,25 @@ var streetWords = map[string]string{
 	"floor": "", "fl": "", "room": "", "rm": "", "no": "", "nr": "",
 }
 
-// address returns the house number (the first word with a digit) and the
-// other words of the address lines, sorted, street types and placeholders
-// left out.
+// address returns the house number (the first word that starts with a
+// digit and does not follow a flat word) and the other words of the
+// address lines, sorted, street types and placeholders left out; digits
+// within a street name are read as the letters they look like.
 func address(lines []string) (house string, street []string) {
 	for _, line := range lines {
 		ws := meaningful(words(line))
 		for i, w := range ws {
-			if strings.ContainsAny(w, "0123456789") {
+			if w[0] >= '0' && w[0] <= '9' {
 				if house == "" && (i == 0 || !isFlatWord(ws[i-1])) {
 					house = w
 				}
 				continue
+			}
+			if strings.ContainsAny(w, "0123456789") {
+				if len(strings.Trim(w, "0123456789")) < 3 {
+					continue // "k2", "b1": a building or flat
+				}
+				w = ocrLetters.Replace(w) // "D0styk": a street misread
 			}
 			if f, ok := streetWords[w]; ok {
 				w = f

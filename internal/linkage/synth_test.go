@@ -17,20 +17,23 @@ const synthPersons = 3000
 // copies (see package synth for the corruptions and their rates), with a
 // model estimated from the records: in the rich setting, precision must
 // reach 0.95 and recall 0.85 over all true pairs (the sparse setting, where
-// a fifth of true pairs share nothing but a name, is only reported); recall is reported per kind of corruption, and
+// a fifth of true pairs share nothing but a name, and the rich setting
+// with another seed, never looked at while the matcher was built, are only
+// reported); recall is reported per kind of corruption, and
 // the old rule set is measured beside it.
 func TestSynthetic(t *testing.T) {
 	for _, c := range []struct {
 		name   string
+		seed   uint64
 		shares synth.Shares
 		check  bool
-	}{{"rich", synth.Rich, true}, {"sparse", synth.Sparse, false}} {
-		t.Run(c.name, func(t *testing.T) { synthetic(t, c.shares, c.check) })
+	}{{"rich", 1, synth.Rich, true}, {"sparse", 1, synth.Sparse, false}, {"rich_holdout", 2, synth.Rich, false}} {
+		t.Run(c.name, func(t *testing.T) { synthetic(t, c.seed, c.shares, c.check) })
 	}
 }
 
-func synthetic(t *testing.T, shares synth.Shares, check bool) {
-	recs := synth.Generate(synthPersons, 1, shares)
+func synthetic(t *testing.T, seed uint64, shares synth.Shares, check bool) {
+	recs := synth.Generate(synthPersons, seed, shares)
 	ps := make([]*linkage.Profile, len(recs))
 	cluster := make([]string, len(recs))
 	cands := make([]duplicate.Candidate, len(recs))
@@ -60,12 +63,8 @@ func synthetic(t *testing.T, shares synth.Shares, check bool) {
 	t.Logf("probabilistic, at review or above: %v", pairScore(cluster, flagged(m, ps)))
 	t.Logf("old rules:     %v", pairScore(cluster, old))
 	t.Log(kindTable(recs, pairs, old))
-	// The goal is precision 0.95 and recall 0.85; recall measures 0.845
-	// (docs/BENCHMARKS.md), short of it: what is missed are mostly pairs
-	// that share nothing but a name. The floor below guards against
-	// regressions; it is not the goal.
-	if check && (all.precision() < 0.95 || all.recall() < 0.84) {
-		t.Errorf("precision %.3f must reach 0.95 and recall %.3f 0.84", all.precision(), all.recall())
+	if check && (all.precision() < 0.95 || all.recall() < 0.85) {
+		t.Errorf("precision %.3f must reach 0.95 and recall %.3f 0.85", all.precision(), all.recall())
 	}
 }
 
