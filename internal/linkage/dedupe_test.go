@@ -71,6 +71,9 @@ func chicagoPhone(raw string) []string {
 // pairs form are reported too, and the old rule set, which only forms
 // groups, is measured on the same records for comparison.
 func TestDedupeExample(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a measurement of some seconds of CPU; run without -short")
+	}
 	input := readCSV(t, "csv_example_messy_input.csv")
 	truth := map[string]string{}
 	for _, r := range readCSV(t, "csv_example_input_with_true_ids.csv") {

@@ -22,6 +22,9 @@ const synthPersons = 3000
 // reported); recall is reported per kind of corruption, and
 // the old rule set is measured beside it.
 func TestSynthetic(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a measurement of some seconds of CPU; run without -short")
+	}
 	for _, c := range []struct {
 		name   string
 		seed   uint64
