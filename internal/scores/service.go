@@ -19,8 +19,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// IsAdmin says whether an actor may manage scoring; nil lets anyone
-	// (tools and tests).
+	// IsAdmin says whether an actor may manage scoring; nil asks the
+	// engine's role policy whether the actor's role administers the
+	// workspace, and lets anyone when the engine has no role policy
+	// (tools).
 	IsAdmin func(ctx context.Context, a access.Actor) bool
 	// Every is how often models are refitted; 0 means daily.
 	Every time.Duration
@@ -46,6 +48,9 @@ func New(db *store.DB, engine *records.Engine, opts Options) *Service {
 	}
 	if opts.Every == 0 {
 		opts.Every = 24 * time.Hour
+	}
+	if opts.IsAdmin == nil {
+		opts.IsAdmin = administers(engine)
 	}
 	s := &Service{db: db, engine: engine, opts: opts, log: opts.Logger.With("component", "scores"), now: opts.Now}
 	for _, o := range Objects {
@@ -466,4 +471,20 @@ func (s *Service) companyOf(ctx context.Context, object string, rec records.Reco
 		return records.Record{}
 	}
 	return c
+}
+
+// administers is the settings gate of the engine's role policy.
+func administers(engine *records.Engine) func(context.Context, access.Actor) bool {
+	p := engine.Policy()
+	if u, ok := p.(interface{ Unwrap() access.Policy }); ok {
+		p = u.Unwrap()
+	}
+	rp, ok := p.(*access.RolePolicy)
+	if !ok {
+		return nil
+	}
+	return func(ctx context.Context, a access.Actor) bool {
+		ok, err := rp.Administers(ctx, a)
+		return err == nil && ok
+	}
 }
