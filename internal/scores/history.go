@@ -201,7 +201,7 @@ func activityFeatures(acts []act, t, from time.Time) []float64 {
 		if a.at.After(last) {
 			last = a.at
 		}
-		i := slices.Index([]string{"call", "meeting", "note", "task"}, a.kind)
+		i := kindIndex(a.kind)
 		if i < 0 {
 			continue
 		}
@@ -215,6 +215,21 @@ func activityFeatures(acts []act, t, from time.Time) []float64 {
 	}
 	f[8] = math.Min(days(t.Sub(last)), 365)
 	return f
+}
+
+// kindIndex is the place of an activity's kind among the counts.
+func kindIndex(kind string) int {
+	switch kind {
+	case "call":
+		return 0
+	case "meeting":
+		return 1
+	case "note":
+		return 2
+	case "task":
+		return 3
+	}
+	return -1
 }
 
 // features of a deal as it stood at t (WinFeatures).
@@ -323,7 +338,8 @@ func (c *customer) features(t time.Time) []float64 {
 			first = d.closed
 		}
 	}
-	x := []float64{days(t.Sub(lastWon)), n, math.Log1p(value)}
+	x := make([]float64, 0, len(ChurnFeatures))
+	x = append(x, days(t.Sub(lastWon)), n, math.Log1p(value))
 	x = append(x, activityFeatures(c.acts, t, lastWon)...)
 	return append(x, days(t.Sub(first)))
 }

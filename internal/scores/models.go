@@ -109,6 +109,19 @@ func cmpFloat(a, b float64) int {
 	return 0
 }
 
+// Ready reports whether the actor's workspace has a fitted model of kind
+// (win or churn).
+func (s *Service) Ready(ctx context.Context, kind string) (bool, error) {
+	a, err := access.ActorFrom(ctx)
+	if err != nil {
+		return false, err
+	}
+	var n int
+	err = s.db.Read(ctx).QueryRowContext(ctx, `SELECT count(*) FROM score_models WHERE workspace_id = ? AND kind = ? AND status = 'ready'`,
+		a.WorkspaceID, kind).Scan(&n)
+	return n > 0, err
+}
+
 // TrainAll refits the models of every workspace and scores its records.
 func (s *Service) TrainAll(ctx context.Context) error {
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT id FROM workspaces ORDER BY id`)

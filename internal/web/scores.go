@@ -87,7 +87,7 @@ func fillScoresPage(p *locale.Printer, engine *records.Engine, data *scoresPage,
 	for _, r := range rules {
 		row := scoresRuleRow{ID: r.ID, Object: scoresObject(p, r.Object), Points: signed(r.Points)}
 		if r.Kind == "field" {
-			row.What = p.T("web.scores.rule_field", "field", scoresFieldLabel(p, r.Field), "value", r.Value)
+			row.What = p.T("web.scores.rule_field", "field", scoresFieldLabel(p, r.Field), "value", scoresValue(p, r.Field, r.Value))
 		} else {
 			row.What = scoresActivity(p, r.Activity)
 		}
@@ -147,6 +147,12 @@ func scoresFieldLabel(p *locale.Printer, field string) string {
 		return p.T("web.scores.company_field", "field", fieldLabel(p, f))
 	}
 	return fieldLabel(p, field)
+}
+
+// scoresValue is a rule's value as the record page shows it: an
+// option's label for the standard selects.
+func scoresValue(p *locale.Printer, field, value string) string {
+	return optionLabel(p, strings.TrimPrefix(field, "company."), value)
 }
 
 func scoresActivity(p *locale.Printer, a string) string {
@@ -222,6 +228,7 @@ type scoresView struct {
 	Model     string // the win probability or churn risk, "" when none
 	ModelName string
 	NoModel   bool // the model has too little history
+	Unscored  bool // the model is ready, but the record is no open deal or no customer
 }
 
 type scoresReason struct {
@@ -244,7 +251,15 @@ func (s *Server) scoresBlock(r *http.Request, v *visit, object string, rec recor
 		if n, ok := records.Int(val); ok && val != nil {
 			view.Model = v.p.T("web.scores.percent", "n", n)
 		} else {
-			view.NoModel = true
+			kind := "churn"
+			if object == "deal" {
+				kind = "win"
+			}
+			ready, err := s.scores.Ready(r.Context(), kind)
+			if err != nil {
+				return nil, err
+			}
+			view.NoModel, view.Unscored = !ready, ready
 		}
 	}
 	if val, shown := rec["lead_score"]; shown && val != nil && (object == "contact" || object == "deal") {
@@ -256,7 +271,7 @@ func (s *Server) scoresBlock(r *http.Request, v *visit, object string, rec recor
 		for _, re := range sc.Reasons {
 			what := scoresActivity(v.p, re.Rule.Activity)
 			if re.Rule.Kind == "field" {
-				what = v.p.T("web.scores.rule_field", "field", scoresFieldLabel(v.p, re.Rule.Field), "value", re.Rule.Value)
+				what = v.p.T("web.scores.rule_field", "field", scoresFieldLabel(v.p, re.Rule.Field), "value", scoresValue(v.p, re.Rule.Field, re.Rule.Value))
 			} else if re.Count > 1 {
 				what = v.p.N("web.scores.times", re.Count, "what", what)
 			}
