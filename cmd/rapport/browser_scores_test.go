@@ -36,14 +36,40 @@ func TestBrowserScores(t *testing.T) {
 		}
 		b.shoot("scores-refused")
 		next("add the rule right", chromedp.SetValue(css(`#field-value`), "web_form"), chromedp.Submit(css(`#field-value`)))
-		if got := b.text(`.set-rows`); !strings.Contains(got, "web_form") || !strings.Contains(got, "+10") {
+		if got := b.text(`.set-rows`); !strings.Contains(got, "Source is Web form") || !strings.Contains(got, "+10") {
 			t.Errorf("the rules read %q", got)
 		}
 		next("fit the models", chromedp.Click(css(`form[action="/settings/scores/train"] button`)))
 		if got := b.text(`#main`); !strings.Contains(got, "Too little history") {
 			t.Errorf("the models with no history read %q", got)
 		}
+		// Enough history for the win model: won deals had calls, most
+		// lost ones none.
+		_, reason := s.call(t, token, "POST", "/api/v1/loss_reasons", `{"name": "Price"}`)
+		for i := range 2 * 50 {
+			status, calls := "won", 2
+			if i%2 == 1 {
+				status, calls = "lost", i%3/2
+			}
+			_, d := s.call(t, token, "POST", "/api/v1/deals", `{"title": "Deal", "value": {"amount": 100000, "currency": "EUR"}}`)
+			id := d["id"].(string)
+			for range calls {
+				s.call(t, token, "POST", "/api/v1/calls", `{"direction": "outbound", "record_type": "deal", "record_id": "`+id+`"}`)
+			}
+			if code, body := s.call(t, token, "PATCH", "/api/v1/deals/"+id, `{"version": 1, "status": "`+status+`", "loss_reason_id": `+map[bool]string{true: `"` + reason["id"].(string) + `"`, false: "null"}[status == "lost"]+`}`); code != 200 {
+				t.Fatalf("close a deal: %d %v", code, body)
+			}
+		}
+		_, open := s.call(t, token, "POST", "/api/v1/deals", `{"title": "Open deal"}`)
+		next("fit the models again", chromedp.Click(css(`form[action="/settings/scores/train"] button`)))
+		if got := b.text(`#main`); !strings.Contains(got, "AUC") || !strings.Contains(got, "Calls, last 30 days") {
+			t.Errorf("the fitted win model reads %q", got)
+		}
 		b.shoot("scores-settings")
+		next("open the open deal", chromedp.Navigate(b.base+"/deals/"+open["id"].(string)))
+		if got := b.text(`.scores-block`); !strings.Contains(got, "Win probability") || !strings.Contains(got, "%") {
+			t.Errorf("the open deal's scores read %q", got)
+		}
 
 		s.call(t, token, "POST", "/api/v1/calls", `{"direction": "inbound", "call_result": "answered", "record_type": "contact", "record_id": "`+contact+`"}`)
 		next("open the contact", chromedp.Navigate(b.base+"/contacts/"+contact))

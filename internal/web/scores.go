@@ -47,7 +47,7 @@ type scoresModelRow struct {
 type scoresFactor struct {
 	Name, Coef string
 	Up         bool
-	Width      int // bar width class, 1–10
+	Width      int // bar width class, 1–10; 0 draws no bar
 }
 
 func (s *Server) scoresSettings(w http.ResponseWriter, r *http.Request, v *visit) {
@@ -115,7 +115,7 @@ func fillScoresPage(p *locale.Printer, engine *records.Engine, data *scoresPage,
 			}
 			for _, f := range m.Factors {
 				row.Factors = append(row.Factors, scoresFactor{Name: scoresFeature(p, f.Name), Coef: p.Number(f.Coef, 2),
-					Up: f.Coef > 0, Width: min(10, max(1, int(math.Round(math.Abs(f.Coef)*5))))})
+					Up: f.Coef > 0, Width: min(10, int(math.Round(math.Abs(f.Coef)*5)))})
 			}
 		}
 		data.Models = append(data.Models, row)
