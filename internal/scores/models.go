@@ -149,17 +149,18 @@ func (s *Service) TrainAll(ctx context.Context) error {
 // Train refits workspace ws's models on its history and stores each
 // record's score, or clears the scores when there is too little history.
 func (s *Service) Train(ctx context.Context, ws int64) error {
+	start := time.Now()
 	h, err := s.load(ctx, ws)
 	if err != nil {
 		return err
 	}
+	s.log.Info("scores: history read", "workspace", ws, "deals", len(h.deals), "customers", len(h.people),
+		"took", time.Since(start).Round(time.Millisecond))
 	now := s.now().UTC()
-	win := h.winData(now)
-	if err := s.fitAndStore(ctx, ws, "win", WinFeatures, win); err != nil {
+	if err := s.fitAndStore(ctx, ws, "win", WinFeatures, h.winData(now)); err != nil {
 		return err
 	}
-	churn := h.churnData(now)
-	return s.fitAndStore(ctx, ws, "churn", ChurnFeatures, churn)
+	return s.fitAndStore(ctx, ws, "churn", ChurnFeatures, h.churnData(now))
 }
 
 // dataset is what one model is fitted, tested and applied on.
@@ -177,6 +178,7 @@ type scored struct {
 }
 
 func (s *Service) fitAndStore(ctx context.Context, ws int64, kind string, names []string, d dataset) error {
+	start := time.Now()
 	status, auc := "too_little", sql.NullFloat64{}
 	var model *Model
 	enough := d.positives >= MinClass && d.negs >= MinClass && hasBoth(d.testY) && hasBoth(d.trainY)
@@ -210,6 +212,12 @@ func (s *Service) fitAndStore(ctx context.Context, ws int64, kind string, names 
 	if err != nil {
 		return err
 	}
+	s.log.Info("scores: model fitted", "workspace", ws, "kind", kind, "status", status, "positives", d.positives,
+		"negatives", d.negs, "auc", auc.Float64, "took", time.Since(start).Round(time.Millisecond))
+	defer func() {
+		s.log.Info("scores: records scored", "workspace", ws, "kind", kind, "records", len(d.score),
+			"took", time.Since(start).Round(time.Millisecond))
+	}()
 	column := "win_probability"
 	if kind == "churn" {
 		column = "churn_risk"
