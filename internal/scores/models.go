@@ -265,8 +265,10 @@ func ScoreAll(m *Model, xs [][]float64, out []int) {
 	}
 }
 
-// writeScores stores the scores, clearing those of records no longer
-// scored (a deal closed, a customer gone), a batch per transaction.
+// writeScores stores the scores that changed and clears those of records
+// no longer scored (a deal closed, a customer gone), reading the stored
+// ones first so that a daily refit writes only what moved, a batch per
+// transaction.
 func (s *Service) writeScores(ctx context.Context, ws int64, column string, m *Model, list []scored) error {
 	xs := make([][]float64, len(list))
 	for i, r := range list {
@@ -274,17 +276,44 @@ func (s *Service) writeScores(ctx context.Context, ws int64, column string, m *M
 	}
 	pct := make([]int, len(list))
 	ScoreAll(m, xs, pct)
-	for _, t := range uniqueTables(list, column) {
-		if err := s.clear(ctx, ws, t, column); err != nil {
+	type change struct {
+		table string
+		id    int64
+		value any
+	}
+	var changes []change
+	for _, table := range tablesOf(map[string]string{"win_probability": "win"}[column]) {
+		stored := map[int64]int{}
+		err := each(ctx, s.db.Reader(), `SELECT id, `+column+` FROM `+table+` WHERE workspace_id = ? AND `+column+` IS NOT NULL`,
+			[]any{ws}, func(r *sql.Rows) error {
+				var id int64
+				var v int
+				err := r.Scan(&id, &v)
+				stored[id] = v
+				return err
+			})
+		if err != nil {
 			return err
+		}
+		for i, r := range list {
+			if r.table != table {
+				continue
+			}
+			if v, ok := stored[r.id]; !ok || v != pct[i] {
+				changes = append(changes, change{table, r.id, pct[i]})
+			}
+			delete(stored, r.id)
+		}
+		for id := range stored {
+			changes = append(changes, change{table, id, nil})
 		}
 	}
 	const batch = 2000
-	for start := 0; start < len(list); start += batch {
-		end := min(start+batch, len(list))
+	for start := 0; start < len(changes); start += batch {
+		end := min(start+batch, len(changes))
 		err := s.db.Tx(ctx, func(q store.Querier) error {
-			for i := start; i < end; i++ {
-				if _, err := q.ExecContext(ctx, `UPDATE `+list[i].table+` SET `+column+` = ? WHERE workspace_id = ? AND id = ?`, pct[i], ws, list[i].id); err != nil {
+			for _, c := range changes[start:end] {
+				if _, err := q.ExecContext(ctx, `UPDATE `+c.table+` SET `+column+` = ? WHERE workspace_id = ? AND id = ?`, c.value, ws, c.id); err != nil {
 					return err
 				}
 			}
@@ -302,13 +331,6 @@ func (s *Service) clear(ctx context.Context, ws int64, table, column string) err
 		_, err := q.ExecContext(ctx, `UPDATE `+table+` SET `+column+` = NULL WHERE workspace_id = ? AND `+column+` IS NOT NULL`, ws)
 		return err
 	})
-}
-
-func uniqueTables(list []scored, column string) []string {
-	if column == "win_probability" {
-		return []string{"deals"}
-	}
-	return []string{"contacts", "companies"}
 }
 
 // ChurnRate is, for the dashboard, the share of workspace ws's customers

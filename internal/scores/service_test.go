@@ -226,5 +226,45 @@ func TestModelScoresOpenDeals(t *testing.T) {
 		if len(page.Data) != 2 || page.Data[0]["id"] != busy["id"] || page.Data[1]["id"] != quiet["id"] {
 			t.Fatalf("open deals by win probability: %v", page.Data)
 		}
+		// A deal that closes keeps no probability after the next fit.
+		f.exec(`UPDATE deals SET status = 'won', closed_at = ? WHERE workspace_id = 1 AND id = ?`, f.db.Dialect.Time(time.Now()), quiet["id"])
+		if err := f.svc.Train(context.Background(), 1); err != nil {
+			t.Fatal(err)
+		}
+		if d, _ := f.engine.Get(f.admin, "deal", quiet["id"].(string), false); d["win_probability"] != nil {
+			t.Errorf("a closed deal keeps its win probability %v", d["win_probability"])
+		}
+		if d, _ := f.engine.Get(f.admin, "deal", busy["id"].(string), false); d["win_probability"] == nil {
+			t.Error("an open deal lost its win probability on a refit")
+		}
+	})
+}
+
+func TestChurnRate(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		now := time.Now().UTC()
+		long := f.db.Dialect.Time(now.Add(-400 * 24 * time.Hour))
+		var contacts []string
+		for _, name := range []string{"Gone", "Active", "New"} {
+			c := f.create(f.admin, "contact", `{"first_name": "`+name+`"}`)
+			contacts = append(contacts, c["id"].(string))
+			d := f.create(f.admin, "deal", `{"title": "`+name+`", "contacts": [{"id": "`+c["id"].(string)+`"}]}`)
+			closed := long
+			if name == "New" { // a customer for less than a window: not counted
+				closed = f.db.Dialect.Time(now.Add(-10 * 24 * time.Hour))
+			}
+			f.exec(`UPDATE deals SET status = 'won', closed_at = ? WHERE workspace_id = 1 AND id = ?`, closed, d["id"])
+		}
+		recent := f.db.Dialect.Time(now.Add(-10 * 24 * time.Hour))
+		f.exec(`INSERT INTO activities (workspace_id, kind, body, record_type, record_id, occurred_at, created_at, updated_at)
+			VALUES (1, 'note', 'hello', 'contact', ?, ?, ?, ?)`, contacts[1], recent, recent, recent)
+		churned, customers, err := f.svc.ChurnRate(context.Background(), 1, now, nil)
+		if err != nil || churned != 1 || customers != 2 {
+			t.Fatalf("churn rate %d of %d (%v), want 1 of 2", churned, customers, err)
+		}
+		if churned, customers, _ := f.svc.ChurnRate(context.Background(), 1, now, []int64{987654}); churned != 0 || customers != 0 {
+			t.Errorf("another owner's churn rate %d of %d, want none", churned, customers)
+		}
 	})
 }
