@@ -13,7 +13,7 @@ import (
 // history: no score), and a contact's page lists its lead score with the
 // rules that make it, after a logged call a rule counts. A salesperson
 // finds no settings page. It saves the screenshots scores-settings,
-// scores-refused and scores-record.
+// scores-refused, scores-record and scores-list.
 func TestBrowserScores(t *testing.T) {
 	signedIn(t, func(t *testing.T, s *server, b *browser, token string, db []string) {
 		css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
@@ -80,6 +80,15 @@ func TestBrowserScores(t *testing.T) {
 			}
 		}
 		b.shoot("scores-record")
+
+		// The list of contacts filtered and sorted by lead score, with the
+		// score as a column.
+		s.call(t, token, "POST", "/api/v1/contacts", `{"first_name": "Alan", "last_name": "Turing", "source": "referral"}`)
+		next("list contacts by lead score", chromedp.Navigate(b.base+"/contacts?col=full_name&col=lead_score&sort=-lead_score&f0=lead_score&o0=gte&v0=15"))
+		if got := b.text(`#main table`); !strings.Contains(got, "Grace Hopper") || !strings.Contains(got, "15") || strings.Contains(got, "Turing") {
+			t.Errorf("contacts with a lead score of 15 or more read %q", got)
+		}
+		b.shoot("scores-list")
 
 		s.call(t, token, "POST", "/api/v1/users", `{"email": "sam@example.com", "name": "Sam", "password": "correct horse battery",
 			"role": "salesperson", "language": "en", "time_zone": "UTC"}`)
