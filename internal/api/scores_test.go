@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -44,8 +45,22 @@ func TestScoreRules(t *testing.T) {
 		if status != 200 || !strings.Contains(text, `"id":"`+contact+`"`) || strings.Contains(text, `"id":"`+other+`"`) {
 			t.Errorf("the list filtered by lead score: %d %s", status, text)
 		}
-		f.become(access.BuiltinRoles()[2]) // salesperson
+		// A role that reads no calls, nor the source, is told neither.
+		sales := access.BuiltinRoles()[2].Spec()
+		grants := access.Grants{}
+		for object, g := range sales.Grants {
+			if object != "activity" {
+				grants[object] = g
+			}
+		}
+		f.become(access.Role{Name: "no_calls", Grants: grants, Fields: access.FieldRules{"contact": {"source": "hidden"}}})
 		me := f.tokens[accesstest.Self]
+		f.call(admin, "PATCH", "/api/v1/contacts/"+contact, `{"version": 1, "owner_id": "`+strconv.FormatInt(f.people.Actor(), 10)+`"}`)
+		status, text = f.call(me, "GET", "/api/v1/contacts/"+contact+"/score", "")
+		if status != 200 || strings.Contains(text, "call_answered") || strings.Contains(text, "web_form") {
+			t.Errorf("the score as a role without calls or sources: %d %s", status, text)
+		}
+		f.become(access.BuiltinRoles()[2]) // salesperson
 		for _, path := range []string{"/api/v1/scores/rules", "/api/v1/scores/models"} {
 			if status, _ := f.call(me, "GET", path, ""); status != 403 {
 				t.Errorf("a salesperson reads %s: %d", path, status)

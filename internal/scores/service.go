@@ -392,8 +392,8 @@ func (s *Service) RescoreIdle(ctx context.Context) error {
 
 // Explain returns a record's lead score with its reasons, as far as the
 // actor may see: the record must be readable, and a reason about a field
-// the actor's role hides is left out (the total is the record's own
-// lead_score field, hidden with it).
+// the actor's role hides, or about activities it cannot read, is left out
+// (the total is the record's own lead_score field, hidden with it).
 func (s *Service) Explain(ctx context.Context, object, id string) (Score, error) {
 	if object != "contact" && object != "deal" {
 		return Score{}, fault.Errorf(fault.ENOTFOUND, "no scores for %s", object)
@@ -424,6 +424,9 @@ func (s *Service) Explain(ctx context.Context, object, id string) (Score, error)
 	var company records.Record
 	kept := sc.Reasons[:0]
 	for _, r := range sc.Reasons {
+		if r.Rule.Kind == "activity" && !s.mayRead(ctx, r.Rule.Activity) {
+			continue
+		}
 		if r.Rule.Kind == "field" {
 			if c, ok := cutCompany(r.Rule.Field); ok {
 				if company == nil {
@@ -444,6 +447,19 @@ func (s *Service) Explain(ctx context.Context, object, id string) (Score, error)
 		sc.Total = int(n)
 	}
 	return sc, nil
+}
+
+// mayRead reports whether the actor's role reads the activities an
+// activity rule counts at all: a role that sees no calls is not told how
+// many a record has.
+func (s *Service) mayRead(ctx context.Context, activity string) bool {
+	object := map[string]string{"call": "calls", "call_answered": "calls", "meeting": "meetings", "note": "notes",
+		"task_done": "tasks"}[activity]
+	if object == "" {
+		return true // idle days: the time since anything happened
+	}
+	_, err := s.engine.Fields(ctx, object)
+	return err == nil
 }
 
 // companyOf reads, as the actor, the company whose fields a record's
