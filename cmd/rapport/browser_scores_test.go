@@ -13,7 +13,8 @@ import (
 // history: no score), and a contact's page lists its lead score with the
 // rules that make it, after a logged call a rule counts. A salesperson
 // finds no settings page. It saves the screenshots scores-settings,
-// scores-refused, scores-record and scores-list.
+// scores-refused, scores-record and scores-list, and the first and
+// second in Russian.
 func TestBrowserScores(t *testing.T) {
 	signedIn(t, func(t *testing.T, s *server, b *browser, token string, db []string) {
 		css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
@@ -89,6 +90,16 @@ func TestBrowserScores(t *testing.T) {
 			t.Errorf("contacts with a lead score of 15 or more read %q", got)
 		}
 		b.shoot("scores-list")
+
+		b.do("speak Russian", chromedp.SetValue(css(`#lang-pick`), "ru"), chromedp.Submit(css(`#lang-pick`)),
+			chromedp.WaitVisible(css(`html[lang="ru"]`)))
+		next("open the scores settings in Russian", chromedp.Navigate(b.base+"/settings/scores"))
+		if got := b.text(`h1`); got != "Оценки" {
+			t.Errorf("the Russian page is headed %q", got)
+		}
+		b.shoot("scores-settings-ru")
+		next("open the contact in Russian", chromedp.Navigate(b.base+"/contacts/"+contact))
+		b.shoot("scores-record-ru")
 
 		s.call(t, token, "POST", "/api/v1/users", `{"email": "sam@example.com", "name": "Sam", "password": "correct horse battery",
 			"role": "salesperson", "language": "en", "time_zone": "UTC"}`)
