@@ -13,6 +13,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/notify"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
+	"github.com/rapport-crm/rapport/internal/scores"
 	"github.com/rapport-crm/rapport/internal/search"
 	"github.com/rapport-crm/rapport/internal/store"
 )
@@ -24,6 +25,9 @@ type services struct {
 	activity   *activity.Service
 	search     *search.Service
 	duplicates *duplicate.Service
+	// scores: begin
+	scores *scores.Service
+	// scores: end
 }
 
 // newServices builds the domain services; each registers its hooks on the
@@ -37,6 +41,9 @@ func newServices(c *command, db *store.DB, engine *records.Engine) services {
 			Streams: streamLimits(c), RemindEvery: remindEvery(c)}),
 		search:     search.New(db, engine, search.Options{Logger: c.log, PhoneRegion: c.cfg.PhoneRegion}),
 		duplicates: duplicate.New(db, engine, duplicate.Options{Logger: c.log, PhoneRegion: c.cfg.PhoneRegion}),
+		// scores: begin
+		scores: scores.New(db, engine, scores.Options{Logger: c.log}),
+		// scores: end
 	}
 }
 
@@ -67,6 +74,9 @@ func (s services) register(q *jobs.Queue) {
 	s.activity.Register(q)
 	s.search.Register(q)
 	s.duplicates.Register(q)
+	// scores: begin
+	s.scores.Register(q)
+	// scores: end
 }
 
 // index builds workspace ws's stage totals, field indexes, search index

@@ -24,6 +24,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/mail"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
+	"github.com/rapport-crm/rapport/internal/scores"
 	"github.com/rapport-crm/rapport/internal/search"
 	"github.com/rapport-crm/rapport/internal/store"
 	"github.com/rapport-crm/rapport/internal/store/storetest"
@@ -235,6 +236,15 @@ var validRequests = map[string]func(w *walker) []validRequest{
 		}
 		return out
 	},
+	// scores: begin
+	"GET /api/v1/contacts/{id}/score": func(w *walker) []validRequest { return []validRequest{{path: pathID(w.ids["contact"]), status: 200}} },
+	"GET /api/v1/deals/{id}/score":    func(w *walker) []validRequest { return []validRequest{{path: pathID(w.ids["deal"]), status: 200}} },
+	"GET /api/v1/scores/rules":        just(validRequest{status: 200}),
+	"POST /api/v1/scores/rules": just(validRequest{body: `{"object": "contact", "kind": "field", "field": "source", "value": "web_form", "points": 10}`,
+		status: 201}),
+	"DELETE /api/v1/scores/rules/{id}": just(validRequest{path: map[string]string{"id": "999999"}, status: 404}),
+	"GET /api/v1/scores/models":        just(validRequest{status: 200}),
+	// scores: end
 }
 
 // just, pathID, pathObject and eachObject keep validRequests short.
@@ -290,6 +300,7 @@ func newWalker(t *testing.T, db *store.DB) *walker {
 		// Wrong passwords and many requests are the point here, not
 		// something to lock out.
 		Limits: api.Limits{PerSecond: 1e9, Burst: 1 << 30, EmailFailures: 1 << 30, AddressFailures: 1 << 30}}
+	w.server.Scores = scores.New(db, engine, scores.Options{Logger: quiet}) // scores
 	w.srv = httptest.NewServer(w.server.Handler())
 	t.Cleanup(w.srv.Close)
 	admin, err := accounts.CreateUser(ctx, 1, "admin@walk.example", "Admin", "correct horse battery", access.RoleAdministrator)

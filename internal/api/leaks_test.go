@@ -19,6 +19,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/duplicate"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
+	"github.com/rapport-crm/rapport/internal/scores"
 	"github.com/rapport-crm/rapport/internal/search"
 	"github.com/rapport-crm/rapport/internal/store"
 	"github.com/rapport-crm/rapport/internal/store/storetest"
@@ -45,6 +46,7 @@ func newFullAPI(t *testing.T, db *store.DB) *fullAPI {
 		Activity:   activity.New(db, engine, activity.Options{Logger: quiet, PhoneRegion: "US"}),
 		Search:     search.New(db, engine, search.Options{Logger: quiet, PhoneRegion: "US"}),
 		Duplicates: duplicate.New(db, engine, duplicate.Options{Logger: quiet, PhoneRegion: "US"})}
+	s.Scores = scores.New(db, engine, scores.Options{Logger: quiet}) // scores
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	p := &permAPI{t: t, db: db, srv: srv, pol: pol, engine: engine, accounts: accounts, tokens: map[string]string{}}

@@ -23,6 +23,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/limit"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
+	"github.com/rapport-crm/rapport/internal/scores"
 	"github.com/rapport-crm/rapport/internal/search"
 	"github.com/rapport-crm/rapport/internal/store"
 )
@@ -57,6 +58,11 @@ type Server struct {
 	// Queries bound the time and the concurrency of database work; the
 	// zero value means the defaults of QueryLimits.
 	Queries QueryLimits
+
+	// scores: begin
+	// Scores serves the lead score of records and the scoring settings.
+	Scores *scores.Service
+	// scores: end
 
 	metrics *metrics
 	guards  *guards
@@ -125,6 +131,9 @@ func (s *Server) Handler() http.Handler {
 	s.activityRoutes(route)
 	s.searchRoutes(route)
 	s.duplicateRoutes(route)
+	// scores: begin
+	s.scoreRoutes(route)
+	// scores: end
 	route("GET /api/v1/{object}", s.list, append(records.ListParams(), Filters)...)
 	route("POST /api/v1/{object}", s.create)
 	// POST /fields/{object} and POST /{object}/query overlap (both match

@@ -239,6 +239,10 @@ func StandardObjects() []*Object {
 	}, prepare: prepareCompany}
 	contact.Fields = append(contact.Fields, repeatFields()...)
 	company.Fields = append(company.Fields, repeatFields()...)
+	// scores: begin
+	contact.Fields = append(contact.Fields, readOnly(col("lead_score", "Lead score", Integer)), readOnly(col("churn_risk", "Churn risk (%)", Integer)))
+	company.Fields = append(company.Fields, readOnly(col("churn_risk", "Churn risk (%)", Integer)))
+	// scores: end
 	objs := []*Object{contact, company}
 	objs = append(objs, salesObjects()...)
 	objs = append(objs, activityObjects()...)

@@ -59,6 +59,10 @@ func salesObjects() []*Object {
 		derived(readOnly(col("stage_entered_at", "In stage since", DateTime)), "stage_id"),
 		derived(col("line_items", "Line items", LineItems), "value"),
 		col("tags", "Tags", Tags),
+		// scores: begin
+		readOnly(col("lead_score", "Lead score", Integer)),
+		readOnly(col("win_probability", "Win probability (%)", Integer)),
+		// scores: end
 	}}
 	product := &Object{Name: "product", Plural: "products", Label: "Product", grant: "product", Fields: []*Field{
 		required(col("name", "Name", Text)),

@@ -228,6 +228,14 @@ func fieldLabel(p *locale.Printer, name string) string {
 		return p.T("web.field.tax_rate")
 	case "low_stock_threshold":
 		return p.T("web.field.low_stock_threshold")
+	// scores: begin
+	case "lead_score":
+		return p.T("web.scores.field.lead_score")
+	case "churn_risk":
+		return p.T("web.scores.field.churn_risk")
+	case "win_probability":
+		return p.T("web.scores.field.win_probability")
+		// scores: end
 	}
 	return name
 }

@@ -32,6 +32,11 @@ type recordPage struct {
 	Timeline  *timelineView
 	// Mentions are the mention picker's options, in its fragment.
 	Mentions []mentionOption
+
+	// scores: begin
+	// Scores are the record's lead score and model figure; nil for none.
+	Scores *scoresView
+	// scores: end
 }
 
 // fieldGroup is a titled group of fields on a record page.
@@ -133,6 +138,11 @@ func (s *Server) aroundFields(r *http.Request, v *visit, view *objectView, rec r
 			return err
 		}
 	}
+	// scores: begin
+	if data.Scores, err = s.scoresBlock(r, v, view.object, rec); err != nil {
+		return err
+	}
+	// scores: end
 	// The records of lists users define are followed through the API
 	// for now.
 	if s.activity == nil || views[view.plural] == nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/locale"
 	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/scores"
 )
 
 // Handler returns the web app's handler, to be mounted at / beside the API.
@@ -149,6 +150,15 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle("GET /"+plural+"/{id}/merge", s.signedIn(s.withObject(plural, s.mergeForm)))
 		mux.Handle("POST /"+plural+"/{id}/merge", s.signedIn(s.withObject(plural, s.merge)))
 	}
+
+	// scores: begin
+	if s.scores != nil {
+		mux.Handle("GET /settings/scores", s.administrators(s.scoresSettings))
+		mux.Handle("POST /settings/scores/rules", s.administrators(s.scoresAddRule))
+		mux.Handle("POST /settings/scores/rules/{id}/delete", s.administrators(s.scoresDeleteRule))
+		mux.Handle("POST /settings/scores/train", s.administrators(s.scoresTrain))
+	}
+	// scores: end
 
 	mux.Handle("GET /{object}", s.signedIn(s.list))
 	mux.Handle("GET /{object}/{id}", s.signedIn(s.record))
@@ -425,7 +435,9 @@ var pages = map[string]func(p *locale.Printer) page{
 					When: "today", Who: "Ada", About: "Engine order", AboutHref: "/deals/1"},
 				{ID: "task-2", Kind: "task", Label: p.T("web.timeline.task"), Title: "Call", Facts: []string{p.T("web.timeline.done")}, Done: true}}},
 			Mentions: []mentionOption{{ID: "2", Name: "Sam <b>", Email: "sam@example.com"}},
-			Items:    exampleItems(p), Duplicates: exampleDuplicates()}
+			Items:    exampleItems(p), Duplicates: exampleDuplicates(),
+			Scores: &scoresView{Lead: "+22", ModelName: p.T("web.scores.field.churn_risk"), Model: p.T("web.scores.percent", "n", 12),
+				Reasons: []scoresReason{{What: p.N("web.scores.times", 3, "what", p.T("web.scores.activity.call")), Points: "+15"}}} /* scores */}
 	},
 	"form": func(p *locale.Printer) page {
 		data := &formPage{frame: frame{Nav: "contacts"}, Plural: "contacts", List: p.T("object.contacts.name"),
@@ -461,4 +473,19 @@ var pages = map[string]func(p *locale.Printer) page{
 	"problem": func(p *locale.Printer) page {
 		return &problemPage{Title: p.T("web.problem.not_found.title"), Text: p.T("web.problem.not_found.text"), RequestID: "abc"}
 	},
+	// scores: begin
+	"scores_settings": func(p *locale.Printer) page {
+		auc := 0.81
+		data := &scoresPage{frame: frame{Nav: "settings"}}
+		fillScoresPage(p, nil, data, []scores.Rule{
+			{ID: "1", Object: "contact", Kind: "field", Field: "source", Value: "web_form <b>", Points: 10},
+			{ID: "2", Object: "deal", Kind: "activity", Activity: "idle_day", Points: -1}},
+			[]scores.Status{{Kind: "win", Ready: true, Positives: 60, Negatives: 55, AUC: &auc,
+				Factors: []scores.Factor{{Name: "calls_30", Coef: 1.4}, {Name: "idle_days", Coef: -0.6}}},
+				{Kind: "churn", Positives: 3, Negatives: 40}}, nil)
+		data.Errors = map[string]string{"field.value": p.FieldError(fault.FieldError{Code: "option"})}
+		data.Failed = "field"
+		return data
+	},
+	// scores: end
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
 	"github.com/rapport-crm/rapport/internal/savedview"
+	"github.com/rapport-crm/rapport/internal/scores"
 	"github.com/rapport-crm/rapport/internal/search"
 	"github.com/rapport-crm/rapport/internal/store"
 )
@@ -56,6 +57,12 @@ type Options struct {
 	Activity   *activity.Service
 	Duplicates *duplicate.Service
 	DB         *store.DB
+
+	// scores: begin
+	// Scores keeps lead scores and the models; nil leaves its settings
+	// page and record block out.
+	Scores *scores.Service
+	// scores: end
 }
 
 // Server is the web app.
@@ -82,6 +89,10 @@ type Server struct {
 	db         *store.DB
 	// views keeps the saved views of lists; nil without a database.
 	views *savedview.Service
+
+	// scores: begin
+	scores *scores.Service
+	// scores: end
 }
 
 // New builds the web app: it parses every template in every language and
@@ -117,6 +128,7 @@ func New(o Options) (*Server, error) {
 		pages: pages, assets: a, origins: http.NewCrossOriginProtection(),
 		guard: o.SignIn, pending: newPendingSignIns(5 * time.Minute),
 		search: o.Search, sales: o.Sales, activity: o.Activity, duplicates: o.Duplicates, db: o.DB,
+		scores: o.Scores, // scores
 	}, nil
 }
 
