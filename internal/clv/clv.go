@@ -39,16 +39,21 @@ const MinRepeatCustomers = 20
 // BGNBD holds the fitted parameters of the BG/NBD model: purchase rates
 // are gamma(r, alpha) across customers, drop-out probabilities beta(a, b).
 type BGNBD struct {
-	R, Alpha, A, B float64
-	LogLik         float64 // the log-likelihood at the fit
-	Customers      int     // how many customers it was fitted on
+	R         float64 `json:"r"`
+	Alpha     float64 `json:"alpha"`
+	A         float64 `json:"a"`
+	B         float64 `json:"b"`
+	LogLik    float64 `json:"log_likelihood"` // at the fit
+	Customers int     `json:"customers"`      // how many customers it was fitted on
 }
 
 // GammaGamma holds the fitted parameters of the Gamma-Gamma spend model.
 type GammaGamma struct {
-	P, Q, Gamma float64
-	LogLik      float64
-	Customers   int // repeat customers it was fitted on
+	P         float64 `json:"p"`
+	Q         float64 `json:"q"`
+	Gamma     float64 `json:"gamma"`
+	LogLik    float64 `json:"log_likelihood"`
+	Customers int     `json:"customers"` // repeat customers it was fitted on
 }
 
 // repeats counts the customers with a repeat purchase.
@@ -68,8 +73,8 @@ func FitBGNBD(s []Summary) (BGNBD, error) {
 		return BGNBD{}, ErrTooLittle
 	}
 	for i := range s {
-		if s[i].X < 0 || s[i].Tx < 0 || s[i].T <= 0 || s[i].Tx > s[i].T || math.IsNaN(s[i].Tx+s[i].T) {
-			return BGNBD{}, errors.New("clv: a summary needs 0 <= t_x <= T and T > 0")
+		if s[i].X < 0 || s[i].Tx < 0 || s[i].T < 0 || s[i].Tx > s[i].T || math.IsNaN(s[i].Tx+s[i].T) {
+			return BGNBD{}, errors.New("clv: a summary needs 0 <= t_x <= T")
 		}
 	}
 	ll := newBGLik(s)

@@ -239,6 +239,10 @@ func StandardObjects() []*Object {
 	}, prepare: prepareCompany}
 	contact.Fields = append(contact.Fields, repeatFields()...)
 	company.Fields = append(company.Fields, repeatFields()...)
+	// value: begin
+	contact.Fields = append(contact.Fields, valueFields()...)
+	company.Fields = append(company.Fields, valueFields()...)
+	// value: end
 	objs := []*Object{contact, company}
 	objs = append(objs, salesObjects()...)
 	objs = append(objs, activityObjects()...)
