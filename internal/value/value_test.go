@@ -209,3 +209,69 @@ func within(t *testing.T, name string, got, want, rel float64) {
 		t.Logf("%s = %.5f (published %.5f)", name, got, want)
 	}
 }
+
+// A salesperson's report counts and sums only the customers they may
+// read, and a workspace with too little history gets no prediction.
+func TestReportPermissionsAndTooLittle(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db, "EUR")
+		start := time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC)
+		add := func(ctx context.Context, n int, name string) {
+			for i := range n {
+				id := f.create(ctx, "contact", map[string]any{"first_name": name, "last_name": strconv.Itoa(i)})
+				for k := range 1 + i%4 {
+					f.win(ctx, id, start.AddDate(0, 0, 3*i+20*k), int64(1000*(1+i%5)), "EUR")
+				}
+			}
+		}
+		add(f.admin, 12, "Admin")
+		ctx := context.Background()
+		if _, err := f.value.RecomputeAt(ctx, 1, start.AddDate(0, 6, 0)); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := f.value.Report(f.admin, "contact")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Fit == nil || rep.Fit.Status != "too_little" || rep.Predicted != nil || len(rep.Top) != 0 {
+			t.Fatalf("9 repeat customers should give no prediction: %+v", rep)
+		}
+		if len(rep.Segments) == 0 {
+			t.Errorf("12 customers are enough for RFM segments")
+		}
+		add(f.rep, 40, "Rep")
+		if _, err := f.value.RecomputeAt(ctx, 1, start.AddDate(0, 6, 0)); err != nil {
+			t.Fatal(err)
+		}
+		all, err := f.value.Report(f.admin, "contact")
+		if err != nil {
+			t.Fatal(err)
+		}
+		mine, err := f.value.Report(f.rep, "contact")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if all.Fit.Status != "fitted" || all.Customers != 52 || all.Predicted == nil {
+			t.Fatalf("administrator's report: %+v", all)
+		}
+		if mine.Customers != 40 {
+			t.Errorf("the salesperson sees %d customers, owns 40", mine.Customers)
+		}
+		for _, c := range mine.Top {
+			if strings.HasPrefix(c.Name, "Admin") {
+				t.Errorf("the salesperson's top customers list %s, whom they may not read", c.Name)
+			}
+		}
+		n := 0
+		for _, g := range mine.Segments {
+			n += g.Customers
+		}
+		if n != 40 || mine.Historical.Amount >= all.Historical.Amount {
+			t.Errorf("the salesperson's segments count %d customers and %v of %v", n, mine.Historical, all.Historical)
+		}
+		lv, err := f.value.Lifetime(f.rep, "contact")
+		if err != nil || lv.Predicted == nil || lv.Historical == nil || lv.Customers != 40 {
+			t.Errorf("lifetime value: %+v, %v", lv, err)
+		}
+	})
+}
