@@ -254,4 +254,3 @@ func (s *Service) RequestRefresh(ctx context.Context) error {
 	_, err = s.queue.Enqueue(ctx, jobs.Job{WorkspaceID: a.WorkspaceID, Kind: RefreshJob, RunAt: time.Now()})
 	return err
 }
-
