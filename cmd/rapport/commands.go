@@ -206,7 +206,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		ClientIPHeader: c.cfg.ClientIPHeader, Queries: api.QueryLimits{Timeout: timeout, Expensive: expensive}}).Handler()
 	app, err := web.New(web.Options{Engine: engine, Accounts: accounts, Log: c.log, ClientIPHeader: c.cfg.ClientIPHeader,
 		PhoneRegion: c.cfg.PhoneRegion, SignIn: guard, Search: svc.search,
-		Sales: svc.sales, Activity: svc.activity, Duplicates: svc.duplicates, DB: db})
+		Sales: svc.sales, Activity: svc.activity, Duplicates: svc.duplicates, DB: db,
+		Value: svc.value}) // value
 	if err != nil {
 		return err
 	}

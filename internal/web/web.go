@@ -26,6 +26,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/savedview"
 	"github.com/rapport-crm/rapport/internal/search"
 	"github.com/rapport-crm/rapport/internal/store"
+	"github.com/rapport-crm/rapport/internal/value"
 )
 
 // defaultWorkspace is the workspace the web app signs in to and sets up:
@@ -56,6 +57,7 @@ type Options struct {
 	Activity   *activity.Service
 	Duplicates *duplicate.Service
 	DB         *store.DB
+	Value      *value.Service // value: the customer-value report
 }
 
 // Server is the web app.
@@ -80,6 +82,7 @@ type Server struct {
 	activity   *activity.Service
 	duplicates *duplicate.Service
 	db         *store.DB
+	value      *value.Service // value
 	// views keeps the saved views of lists; nil without a database.
 	views *savedview.Service
 }
@@ -117,6 +120,7 @@ func New(o Options) (*Server, error) {
 		pages: pages, assets: a, origins: http.NewCrossOriginProtection(),
 		guard: o.SignIn, pending: newPendingSignIns(5 * time.Minute),
 		search: o.Search, sales: o.Sales, activity: o.Activity, duplicates: o.Duplicates, db: o.DB,
+		value: o.Value, // value
 	}, nil
 }
 
