@@ -1,6 +1,7 @@
 package web
 
 import (
+	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -16,7 +17,7 @@ type valuePage struct {
 	frame
 	Objects    []choice // contacts or companies
 	Object     string   // "contacts" or "companies", for links to records
-	Computed   bool     // the value was ever computed
+	Computed   bool     // some customer of the workspace has bought
 	TooLittle  string   // why there is no prediction, or ""
 	NoRFM      bool     // too few customers for segments
 	Customers  int
@@ -98,7 +99,7 @@ func valueView(p *locale.Printer, rep value.Report, plural string) *valuePage {
 	if f == nil {
 		return data
 	}
-	data.Computed = true
+	data.Computed = f.Customers > 0
 	data.FittedAt = f.FittedAt.Format(time.DateOnly)
 	data.End = f.End
 	data.NoRFM = !f.RFM
@@ -124,14 +125,22 @@ func valueView(p *locale.Printer, rep value.Report, plural string) *valuePage {
 			Purchases: p.Number(c.Purchases, 2), Alive: p.Number(c.Alive*100, 0) + " %",
 			Value: p.Money(decimal(c.Value.Amount, c.Value.Currency), c.Value.Currency)})
 	}
+	param := func(v float64) string {
+		// A fit that runs to a limit (no drop-out at all, say) has huge or
+		// tiny parameters: those read better in scientific notation.
+		if a := math.Abs(v); a >= 1e5 || (a > 0 && a < 1e-3) {
+			return strconv.FormatFloat(v, 'e', 2, 64)
+		}
+		return p.Number(v, 4)
+	}
 	if bg := f.BGNBD; bg != nil {
-		data.Model = append(data.Model, valueParam{"r", p.Number(bg.R, 4)}, valueParam{"α", p.Number(bg.Alpha, 4)},
-			valueParam{"a", p.Number(bg.A, 4)}, valueParam{"b", p.Number(bg.B, 4)},
+		data.Model = append(data.Model, valueParam{"r", param(bg.R)}, valueParam{"α", param(bg.Alpha)},
+			valueParam{"a", param(bg.A)}, valueParam{"b", param(bg.B)},
 			valueParam{p.T("web.value.loglik"), p.Number(bg.LogLik, 2)})
 	}
 	if gg := f.GammaGamma; gg != nil {
-		data.Model = append(data.Model, valueParam{"p", p.Number(gg.P, 4)}, valueParam{"q", p.Number(gg.Q, 4)},
-			valueParam{"γ", p.Number(gg.Gamma, 4)}, valueParam{p.T("web.value.repeat_customers"), strconv.Itoa(f.RepeatCustomers)})
+		data.Model = append(data.Model, valueParam{"p", param(gg.P)}, valueParam{"q", param(gg.Q)},
+			valueParam{"γ", param(gg.Gamma)}, valueParam{p.T("web.value.repeat_customers"), strconv.Itoa(f.RepeatCustomers)})
 	}
 	return data
 }
