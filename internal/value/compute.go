@@ -237,21 +237,25 @@ func (s *Service) Recompute(ctx context.Context, ws int64) (Result, error) {
 func (s *Service) RecomputeAt(ctx context.Context, ws int64, end time.Time) (Result, error) {
 	var res Result
 	for _, o := range customerObjects {
+		start := time.Now()
 		h, err := s.Histories(ctx, ws, o.object, end)
 		if err != nil {
 			return res, err
 		}
+		read := time.Since(start)
 		m, fit, err := h.Model()
 		if err != nil {
 			return res, err
 		}
+		fitted := time.Since(start) - read
 		fit.FittedAt = s.now().UTC()
 		if err := s.write(ctx, ws, o.table, h, m, fit); err != nil {
 			return res, err
 		}
 		res.Fits = append(res.Fits, fit)
 		s.log.Info("customer value recomputed", "workspace", ws, "object", o.object, "customers", fit.Customers,
-			"repeat_customers", fit.RepeatCustomers, "status", fit.Status)
+			"repeat_customers", fit.RepeatCustomers, "status", fit.Status, "read", read.Round(time.Millisecond),
+			"fit", fitted.Round(time.Millisecond), "took", time.Since(start).Round(time.Millisecond))
 	}
 	return res, nil
 }
