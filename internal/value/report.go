@@ -52,7 +52,7 @@ type Top struct {
 // TopCount is how many customers the report lists by predicted value.
 const TopCount = 10
 
-// tables by object, with the column that names a record.
+// names are the tables by object, with the column that names a record.
 var names = map[string][2]string{"contact": {"contacts", "full_name"}, "company": {"companies", "name"}}
 
 // Report returns the value report of object ("contact" or "company") for
@@ -157,7 +157,7 @@ func (s *Service) segments(ctx context.Context, rep *Report, table, where string
 func (s *Service) top(ctx context.Context, rep *Report, tn [2]string, where string, args []any, noSegment, noPurchases, noAlive bool) error {
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT id, `+tn[1]+`, rfm_segment, clv_purchases, clv_alive, clv_value_amount, clv_value_currency
 		FROM `+tn[0]+` WHERE `+where+` AND clv_value_amount IS NOT NULL
-		ORDER BY clv_value_amount DESC, id LIMIT `+strconv.Itoa(TopCount), args...)
+		ORDER BY clv_value_amount DESC, id DESC LIMIT `+strconv.Itoa(TopCount), args...)
 	if err != nil {
 		return err
 	}
