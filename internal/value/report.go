@@ -237,15 +237,16 @@ func (s *Service) Lifetime(ctx context.Context, object string) (LifetimeValue, e
 	return lv, nil
 }
 
-// RequestRefresh asks for workspace of the acting administrator's
-// customer value to be recomputed now, in the background.
+// RequestRefresh asks for the acting user's workspace's customer value to
+// be recomputed now, in the background. A recomputation reads every won
+// deal, so only those who manage roles (administrators) may ask for one.
 func (s *Service) RequestRefresh(ctx context.Context) error {
 	a, err := access.ActorFrom(ctx)
 	if err != nil {
 		return err
 	}
-	if err := s.engine.Policy().Authorize(ctx, a, "contact", access.Update, nil); err != nil {
-		return err
+	if err := s.engine.Policy().Authorize(ctx, a, "role", access.Update, nil); err != nil {
+		return fault.Errorf(fault.EFORBIDDEN, "only administrators may recompute customer value")
 	}
 	if s.queue == nil {
 		_, err := s.Recompute(ctx, a.WorkspaceID)

@@ -275,3 +275,14 @@ func TestReportPermissionsAndTooLittle(t *testing.T) {
 		}
 	})
 }
+
+// Only administrators may ask for a recomputation.
+func TestRefreshIsForAdministrators(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t), "EUR")
+	if err := f.value.RequestRefresh(f.rep); err == nil {
+		t.Error("a salesperson asked for a recomputation")
+	}
+	if err := f.value.RequestRefresh(f.admin); err != nil {
+		t.Errorf("the administrator's recomputation: %v", err)
+	}
+}
