@@ -12,7 +12,8 @@ import (
 // before anything was computed (it says so and offers to compute), then
 // over demo data (won deals of a hundred contacts over the past months,
 // which the demo command scores), with its segment bars, top customers and
-// fitted parameters, the companies' report, and Russian; screenshots at
+// fitted parameters, a top customer's page with its value fields, the
+// companies' report, and Russian; screenshots at
 // desktop width and at 375 px. The API's report agrees with the page.
 func TestBrowserValue(t *testing.T) {
 	signedIn(t, func(t *testing.T, s *server, b *browser, token string, db []string) {
@@ -44,6 +45,14 @@ func TestBrowserValue(t *testing.T) {
 		}
 		b.shoot("value-contacts")
 
+		b.do("the top customer's page", chromedp.Click(css(`#top-customers ~ * tbody a, .value-table tbody th a`)),
+			chromedp.WaitVisible(css(`#main h1`)))
+		if got := b.text(`#main`); !strings.Contains(got, "Customer value") || !strings.Contains(got, "Predicted value (12 months)") {
+			t.Errorf("the contact's page lacks the customer value fields:\n%.1500s", got)
+		}
+		b.shoot("value-record")
+
+		b.do("back to the report", chromedp.Navigate(s.base+"/reports/customers"), chromedp.WaitVisible(css(`#chart-segments`)))
 		b.do("the companies' report", chromedp.Click(css(`nav.scopes a[href$="companies"]`)),
 			chromedp.WaitVisible(css(`nav.scopes a[href$="companies"][aria-current="page"]`)))
 		b.shoot("value-companies")
