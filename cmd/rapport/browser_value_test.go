@@ -13,7 +13,7 @@ import (
 // over demo data (won deals of a hundred contacts over the past months,
 // which the demo command scores), with its segment bars, top customers and
 // fitted parameters, a top customer's page with its value fields, the
-// companies' report, and Russian; screenshots at
+// companies' report, and Russian, with axe-core's accessibility checks; screenshots at
 // desktop width and at 375 px. The API's report agrees with the page.
 func TestBrowserValue(t *testing.T) {
 	signedIn(t, func(t *testing.T, s *server, b *browser, token string, db []string) {
@@ -44,6 +44,7 @@ func TestBrowserValue(t *testing.T) {
 			t.Error("the segments have no bars")
 		}
 		b.shoot("value-contacts")
+		b.axeAtWidths("value-contacts-en", true)
 
 		b.do("the top customer's page", chromedp.Click(css(`#top-customers ~ * tbody a, .value-table tbody th a`)),
 			chromedp.WaitVisible(css(`#main h1`)))
@@ -65,5 +66,6 @@ func TestBrowserValue(t *testing.T) {
 			t.Errorf("in Russian, the title reads %q", got)
 		}
 		b.shoot("value-ru")
+		b.axeAtWidths("value-contacts-ru", false)
 	})
 }
