@@ -15,7 +15,7 @@ require (
 	golang.org/x/crypto v0.58.0
 	golang.org/x/text v0.43.0
 	golang.org/x/time v0.16.0
-	// v0.17.0, the newest at the proxy: the scores' logistic regression
+	// v0.17.0, the newest at the proxy: logistic regression (internal/scores), BG/NBD and Gamma-Gamma fits (internal/clv)
 	gonum.org/v1/gonum v0.17.0
 )
 

@@ -202,12 +202,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	guard := api.NewSignInLimits(api.Limits{})
 	apiHandler := (&api.Server{Engine: engine, Accounts: accounts, DB: db, Log: c.log, Version: version,
 		Sales: svc.sales, Activity: svc.activity, Search: svc.search, Duplicates: svc.duplicates, SignIn: guard,
+		Value:          svc.value, // value
 		ClientIPHeader: c.cfg.ClientIPHeader, Queries: api.QueryLimits{Timeout: timeout, Expensive: expensive},
 		Scores: svc.scores /* scores */}).Handler()
 	app, err := web.New(web.Options{Engine: engine, Accounts: accounts, Log: c.log, ClientIPHeader: c.cfg.ClientIPHeader,
 		PhoneRegion: c.cfg.PhoneRegion, SignIn: guard, Search: svc.search,
 		Sales: svc.sales, Activity: svc.activity, Duplicates: svc.duplicates, DB: db,
-		Scores: svc.scores /* scores */})
+		Scores: svc.scores, /* scores */
+		Value:  svc.value}) // value
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/scores"
 	"github.com/rapport-crm/rapport/internal/search"
 	"github.com/rapport-crm/rapport/internal/store"
+	"github.com/rapport-crm/rapport/internal/value"
 )
 
 // services are the domain services serve runs over the engine.
@@ -28,13 +29,14 @@ type services struct {
 	// scores: begin
 	scores *scores.Service
 	// scores: end
+	value *value.Service // value: customer value
 }
 
 // newServices builds the domain services; each registers its hooks on the
 // engine as it is built.
 func newServices(c *command, db *store.DB, engine *records.Engine) services {
 	sender := mail.LogSender{Log: c.log}
-	return services{
+	s := services{
 		engine: engine,
 		sales:  sales.New(db, engine, sales.Options{Logger: c.log}),
 		activity: activity.New(db, engine, activity.Options{Logger: c.log, Mail: sender, PhoneRegion: c.cfg.PhoneRegion,
@@ -45,6 +47,8 @@ func newServices(c *command, db *store.DB, engine *records.Engine) services {
 		scores: scores.New(db, engine, scores.Options{Logger: c.log}),
 		// scores: end
 	}
+	s.value = value.New(db, engine, s.sales, value.Options{Logger: c.log}) // value
+	return s
 }
 
 // streamLimits reads the bounds on live notification streams, which Load
@@ -77,10 +81,11 @@ func (s services) register(q *jobs.Queue) {
 	// scores: begin
 	s.scores.Register(q)
 	// scores: end
+	s.value.Register(q) // value
 }
 
 // index builds workspace ws's stage totals, field indexes, search index
-// and duplicate keys from what is stored, for data loaded in bulk past the
+// duplicate keys and customer value from what is stored, for data loaded in bulk past the
 // engine (the demo).
 func (s services) index(ctx context.Context, log *slog.Logger, ws int64) error {
 	if err := s.sales.RebuildTotals(ctx, ws); err != nil {
@@ -101,5 +106,12 @@ func (s services) index(ctx context.Context, log *slog.Logger, ws int64) error {
 		return err
 	}
 	log.Info("duplicate keys rebuilt", "took", time.Since(start).Round(time.Millisecond))
+	// value: begin
+	start = time.Now()
+	if _, err := s.value.Recompute(ctx, ws); err != nil {
+		return err
+	}
+	log.Info("customer value recomputed", "took", time.Since(start).Round(time.Millisecond))
+	// value: end
 	return nil
 }

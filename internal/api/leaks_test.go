@@ -23,6 +23,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/search"
 	"github.com/rapport-crm/rapport/internal/store"
 	"github.com/rapport-crm/rapport/internal/store/storetest"
+	"github.com/rapport-crm/rapport/internal/value"
 )
 
 // fullAPI is a running API with every domain service, over the people of
@@ -46,7 +47,8 @@ func newFullAPI(t *testing.T, db *store.DB) *fullAPI {
 		Activity:   activity.New(db, engine, activity.Options{Logger: quiet, PhoneRegion: "US"}),
 		Search:     search.New(db, engine, search.Options{Logger: quiet, PhoneRegion: "US"}),
 		Duplicates: duplicate.New(db, engine, duplicate.Options{Logger: quiet, PhoneRegion: "US"})}
-	s.Scores = scores.New(db, engine, scores.Options{Logger: quiet}) // scores
+	s.Scores = scores.New(db, engine, scores.Options{Logger: quiet})       // scores
+	s.Value = value.New(db, engine, s.Sales, value.Options{Logger: quiet}) // value
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	p := &permAPI{t: t, db: db, srv: srv, pol: pol, engine: engine, accounts: accounts, tokens: map[string]string{}}

@@ -71,6 +71,7 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
 		addScorePaths(paths, err == nil)
 	}
 	// scores: end
+	addValuePaths(paths) // value
 	doc := obj{
 		"openapi": "3.1.0",
 		"info": obj{"title": "Rapport API", "version": s.Version,

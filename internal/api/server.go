@@ -26,6 +26,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/scores"
 	"github.com/rapport-crm/rapport/internal/search"
 	"github.com/rapport-crm/rapport/internal/store"
+	"github.com/rapport-crm/rapport/internal/value"
 )
 
 // MaxBody is the largest request body the API reads.
@@ -41,6 +42,7 @@ type Server struct {
 	Activity   *activity.Service
 	Search     *search.Service
 	Duplicates *duplicate.Service
+	Value      *value.Service // value: customer value
 	DB         *store.DB
 	Log        *slog.Logger
 	Registry   *prometheus.Registry // nil means a fresh one
@@ -134,6 +136,7 @@ func (s *Server) Handler() http.Handler {
 	// scores: begin
 	s.scoreRoutes(route)
 	// scores: end
+	s.valueRoutes(route) // value
 	route("GET /api/v1/{object}", s.list, append(records.ListParams(), Filters)...)
 	route("POST /api/v1/{object}", s.create)
 	// POST /fields/{object} and POST /{object}/query overlap (both match

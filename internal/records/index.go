@@ -58,8 +58,8 @@ var composites = map[string][]string{
 // partsOf lists the parts of standard JSON columns that lists filter and
 // sort by, with the column that holds a part when it has one.
 var partsOf = map[string][]partSpec{
-	"contact": addressParts(),
-	"company": addressParts(),
+	"contact": append(addressParts(), valueParts()...), // value: the predicted value's parts
+	"company": append(addressParts(), valueParts()...),
 	"deal":    {{"value", "amount", Integer, "value_amount"}, {"value", "currency", Text, "value_currency"}},
 	"product": {{"price", "amount", Integer, "price_amount"}, {"price", "currency", Text, "price_currency"}},
 }

@@ -243,6 +243,10 @@ func StandardObjects() []*Object {
 	contact.Fields = append(contact.Fields, readOnly(col("lead_score", "Lead score", Integer)), readOnly(col("churn_risk", "Churn risk (%)", Integer)))
 	company.Fields = append(company.Fields, readOnly(col("churn_risk", "Churn risk (%)", Integer)))
 	// scores: end
+	// value: begin
+	contact.Fields = append(contact.Fields, valueFields()...)
+	company.Fields = append(company.Fields, valueFields()...)
+	// value: end
 	objs := []*Object{contact, company}
 	objs = append(objs, salesObjects()...)
 	objs = append(objs, activityObjects()...)

@@ -240,6 +240,9 @@ func (v *visit) option(field, value string) string {
 		}
 		return value
 	}
+	if field == "rfm_segment" { // value
+		return segmentLabel(p, value)
+	}
 	if field != "source" {
 		return value
 	}

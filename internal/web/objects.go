@@ -58,6 +58,7 @@ var views = map[string]*objectView{
 				[]string{"emails", "phones", "address", "website", "social_profiles"}},
 			{func(p *locale.Printer) string { return p.T("web.group.business") },
 				[]string{"companies", "owner_id", "source", "tags", "purchase_period_days", "last_purchase_on"}},
+			{func(p *locale.Printer) string { return p.T("web.group.value") }, valueGroup}, // value
 		},
 		empty: func(p *locale.Printer) (string, string) {
 			return p.T("web.contacts.empty_title"), p.T("web.contacts.empty_text")
@@ -75,6 +76,7 @@ var views = map[string]*objectView{
 				[]string{"emails", "phones", "address", "website"}},
 			{func(p *locale.Printer) string { return p.T("web.group.business") },
 				[]string{"contacts", "owner_id", "tags", "purchase_period_days", "last_purchase_on"}},
+			{func(p *locale.Printer) string { return p.T("web.group.value") }, valueGroup}, // value
 		},
 		empty: func(p *locale.Printer) (string, string) {
 			return p.T("web.companies.empty_title"), p.T("web.companies.empty_text")
@@ -236,6 +238,22 @@ func fieldLabel(p *locale.Printer, name string) string {
 	case "win_probability":
 		return p.T("web.scores.field.win_probability")
 		// scores: end
+	// value: begin
+	case "rfm_recency":
+		return p.T("web.field.rfm_recency")
+	case "rfm_frequency":
+		return p.T("web.field.rfm_frequency")
+	case "rfm_monetary":
+		return p.T("web.field.rfm_monetary")
+	case "rfm_segment":
+		return p.T("web.field.rfm_segment")
+	case "clv_purchases":
+		return p.T("web.field.clv_purchases")
+	case "clv_alive":
+		return p.T("web.field.clv_alive")
+	case "clv_value":
+		return p.T("web.field.clv_value")
+		// value: end
 	}
 	return name
 }

@@ -6,10 +6,13 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/account"
+	"github.com/rapport-crm/rapport/internal/clv"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/locale"
 	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/sales"
 	"github.com/rapport-crm/rapport/internal/scores"
+	"github.com/rapport-crm/rapport/internal/value"
 )
 
 // Handler returns the web app's handler, to be mounted at / beside the API.
@@ -39,6 +42,10 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /board/more", s.signedIn(s.boardColumnPage))
 	mux.Handle("POST /board/deals/{id}/move", s.signedIn(s.moveDeal))
 	mux.Handle("GET /dashboard", s.signedIn(s.dashboard))
+	// value: begin
+	mux.Handle("GET /reports/customers", s.signedIn(s.customerValue))
+	mux.Handle("POST /reports/customers/refresh", s.signedIn(s.refreshCustomerValue))
+	// value: end
 
 	// Record pages: the timeline, its composer, following.
 	mux.Handle("GET /{object}/{id}/timeline", s.signedIn(s.timelinePage))
@@ -199,6 +206,20 @@ var pages = map[string]func(p *locale.Printer) page{
 			Pipelines: []dashPipeline{{ID: "1", Name: "New <b>", Stages: []dashStage{
 				{Name: "Qualified <b>", Count: 2, Sum: p.Money("1250.00", "EUR"), Weighted: p.Money("250.00", "EUR"), SumWidth: 100, WeightedWidth: 20}}}}}
 	},
+
+	// value: begin
+	"value_customers": func(p *locale.Printer) page {
+		fit := &value.Fit{Status: "fitted", RFM: true, Base: "EUR", FittedAt: time.Date(2026, 12, 6, 3, 0, 0, 0, time.UTC), End: "2026-12-05",
+			RepeatCustomers: 946, MinRepeat: 20, BGNBD: &clv.BGNBD{R: 0.2426, Alpha: 4.4136, A: 0.7929, B: 2.4259, LogLik: -9582.43},
+			GammaGamma: &clv.GammaGamma{P: 6.25, Q: 3.74, Gamma: 15.44}}
+		eur := func(n int64) *sales.Money { return &sales.Money{Amount: n, Currency: "EUR"} }
+		data := valueView(p, value.Report{Object: "contact", Fit: fit, Customers: 2357, Historical: eur(10_000_00), Predicted: eur(4_000_00),
+			Segments: []value.Segment{{Segment: "champions", Customers: 300, Predicted: eur(2_500_00)}, {Segment: "lost", Customers: 900}},
+			Top:      []value.Top{{ID: "1", Name: "Ada <b>", Segment: "champions", Purchases: 3.2, Alive: 0.93, Value: *eur(320_00)}}}, "contacts")
+		data.Refreshed = true
+		return data
+	},
+	// value: end
 
 	// Record pages.
 	"notification_settings": func(p *locale.Printer) page {

@@ -27,6 +27,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/scores"
 	"github.com/rapport-crm/rapport/internal/search"
 	"github.com/rapport-crm/rapport/internal/store"
+	"github.com/rapport-crm/rapport/internal/value"
 )
 
 // defaultWorkspace is the workspace the web app signs in to and sets up:
@@ -63,6 +64,7 @@ type Options struct {
 	// page and record block out.
 	Scores *scores.Service
 	// scores: end
+	Value *value.Service // value: the customer-value report
 }
 
 // Server is the web app.
@@ -87,6 +89,7 @@ type Server struct {
 	activity   *activity.Service
 	duplicates *duplicate.Service
 	db         *store.DB
+	value      *value.Service // value
 	// views keeps the saved views of lists; nil without a database.
 	views *savedview.Service
 
@@ -129,6 +132,7 @@ func New(o Options) (*Server, error) {
 		guard: o.SignIn, pending: newPendingSignIns(5 * time.Minute),
 		search: o.Search, sales: o.Sales, activity: o.Activity, duplicates: o.Duplicates, db: o.DB,
 		scores: o.Scores, // scores
+		value:  o.Value,  // value
 	}, nil
 }
 
