@@ -1,0 +1,18 @@
+-- Reports read the recorded history by period: deals by the day they were
+-- created and closed (with what the reports group and sum, so the rows are
+-- read from the index alone), stays in stages by the day they ended, and
+-- a customer's earlier wins to tell a repeat customer from a new one.
+
+-- +goose Up
+CREATE INDEX deals_report_created ON deals (workspace_id, created_at, pipeline_id, owner_id, status, stage_id, id) WHERE deleted_at IS NULL;
+CREATE INDEX deals_report_closed ON deals (workspace_id, closed_at, status, pipeline_id, owner_id, value_currency, value_amount, id) WHERE deleted_at IS NULL AND status IN ('won', 'lost');
+CREATE INDEX deals_report_company_won ON deals (workspace_id, company_id, closed_at) WHERE deleted_at IS NULL AND status = 'won';
+CREATE INDEX deal_stage_history_left ON deal_stage_history (workspace_id, left_at, pipeline_id, stage_id, deal_id, entered_at, left_by);
+CREATE INDEX deal_stage_history_report ON deal_stage_history (workspace_id, deal_id, pipeline_id, stage_id);
+
+-- +goose Down
+DROP INDEX deal_stage_history_report;
+DROP INDEX deal_stage_history_left;
+DROP INDEX deals_report_company_won;
+DROP INDEX deals_report_closed;
+DROP INDEX deals_report_created;
