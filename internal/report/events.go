@@ -59,7 +59,7 @@ func (s *Service) Events(ctx context.Context, ef EventFilter) (audit.Page, error
 	if len(ef.Users) == 1 {
 		id, err := strconv.ParseInt(ef.Users[0], 10, 64)
 		if err != nil || id <= 0 || !s.exists(ctx, "users", a.WorkspaceID, id) {
-			return audit.Page{}, fault.Field("user", "not_found", "is not a user of this workspace")
+			return audit.Page{}, fault.Field("user", "reference", "is not a user of this workspace")
 		}
 		af.UserID = id
 	}

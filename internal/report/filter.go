@@ -151,7 +151,7 @@ func (s *Service) scopeOf(ctx context.Context, f Filter) (*scope, error) {
 		if sc.hidden["pipeline_id"] {
 			c.Add("pipeline", "unknown", "is not a field of deals")
 		} else if id, ok := input.ID(f.Pipeline); !ok || !s.exists(ctx, "pipelines", a.WorkspaceID, id) {
-			c.Add("pipeline", "not_found", "is not a pipeline of this workspace")
+			c.Add("pipeline", "reference", "is not a pipeline of this workspace")
 		} else {
 			sc.pipeline = id
 		}
@@ -194,7 +194,7 @@ func (s *Service) owners(ctx context.Context, ws int64, f Filter, c *fault.Colle
 	for _, u := range f.Users {
 		id, ok := input.ID(u)
 		if !ok || !s.exists(ctx, "users", ws, id) {
-			c.Add("user", "not_found", "is not a user of this workspace")
+			c.Add("user", "reference", "is not a user of this workspace")
 			return nil
 		}
 		out = append(out, id)
@@ -204,12 +204,12 @@ func (s *Service) owners(ctx context.Context, ws int64, f Filter, c *fault.Colle
 	}
 	id, ok := input.ID(f.Team)
 	if !ok || !s.exists(ctx, "teams", ws, id) {
-		c.Add("team", "not_found", "is not a team of this workspace")
+		c.Add("team", "reference", "is not a team of this workspace")
 		return nil
 	}
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT id FROM users WHERE workspace_id = ? AND team_id = ?`, ws, id)
 	if err != nil {
-		c.Add("team", "not_found", "could not be read")
+		c.Add("team", "reference", "could not be read")
 		return nil
 	}
 	defer rows.Close()

@@ -38,6 +38,12 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /board/more", s.signedIn(s.boardColumnPage))
 	mux.Handle("POST /board/deals/{id}/move", s.signedIn(s.moveDeal))
 	mux.Handle("GET /dashboard", s.signedIn(s.dashboard))
+	// reports: begin
+	mux.Handle("GET /reports", s.signedIn(s.reportsHub))
+	for _, name := range reportNames {
+		mux.Handle("GET /reports/"+name, s.signedIn(s.report(name)))
+	}
+	// reports: end
 
 	// Record pages: the timeline, its composer, following.
 	mux.Handle("GET /{object}/{id}/timeline", s.signedIn(s.timelinePage))
@@ -189,6 +195,18 @@ var pages = map[string]func(p *locale.Printer) page{
 			Pipelines: []dashPipeline{{ID: "1", Name: "New <b>", Stages: []dashStage{
 				{Name: "Qualified <b>", Count: 2, Sum: p.Money("1250.00", "EUR"), Weighted: p.Money("250.00", "EUR"), SumWidth: 100, WeightedWidth: 20}}}}}
 	},
+
+	// reports: begin
+	"reports_hub": func(p *locale.Printer) page {
+		return &reportsHubPage{frame: frame{Nav: "reports"}, Reports: reportLinks(p)}
+	},
+	"reports_summary":   exampleReport("summary"),
+	"reports_funnel":    exampleReport("funnel"),
+	"reports_cycle":     exampleReport("cycle"),
+	"reports_revenue":   exampleReport("revenue"),
+	"reports_employees": exampleReport("employees"),
+	"reports_events":    exampleReport("events"),
+	// reports: end
 
 	// Record pages.
 	"notification_settings": func(p *locale.Printer) page {
