@@ -140,6 +140,10 @@ func (f *fixture) history(t *testing.T) {
 			f.exec(t, `INSERT INTO deal_contacts (workspace_id, deal_id, contact_id) VALUES (1, ?, ?)`, x.id, c)
 		}
 	}
+	// The open deals' totals per stage, as the sales service's hook keeps them.
+	f.exec(t, `INSERT INTO stage_totals (workspace_id, stage_id, currency, deals, amount)
+		SELECT workspace_id, stage_id, COALESCE(value_currency, ''), count(*), COALESCE(SUM(value_amount), 0)
+		FROM deals WHERE status = 'open' AND deleted_at IS NULL GROUP BY workspace_id, stage_id, COALESCE(value_currency, '')`)
 	type act struct {
 		kind, direction string
 		owner           int64

@@ -19,6 +19,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
@@ -33,12 +34,16 @@ func main() {
 	dir := flag.String("data-dir", "", "the SQLite data directory")
 	runs := flag.Int("runs", 20, "warm runs of each report and filter")
 	ws := flag.Int64("workspace", 1, "the workspace")
+	flag.StringVar(&only, "only", "", "run only the reports whose name starts with this")
 	flag.Parse()
 	if err := run(*dsn, *dir, *runs, *ws); err != nil {
 		fmt.Fprintln(os.Stderr, "reportbench:", err)
 		os.Exit(1)
 	}
 }
+
+// only, when set, picks the reports to run by the start of their name.
+var only string
 
 type actor struct {
 	name string
@@ -134,6 +139,9 @@ func run(dsn, dir string, runs int, ws int64) error {
 	fmt.Println("| report | filter | role | cold ms | p50 ms | p99 ms |")
 	fmt.Println("|---|---|---|---:|---:|---:|")
 	for _, rp := range reports {
+		if !strings.HasPrefix(rp.name, only) {
+			continue
+		}
 		for _, fl := range filters {
 			for _, a := range actors {
 				if rp.name == "events" && a.name != access.RoleAdministrator {
