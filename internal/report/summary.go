@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"strconv"
+	"strings"
 
 	"github.com/rapport-crm/rapport/internal/sales"
 	"github.com/rapport-crm/rapport/internal/store"
@@ -121,18 +122,24 @@ func (s *Service) openByStage(ctx context.Context, sc *scope, ad *adder) ([]Open
 	}
 	d := s.db.Dialect
 	where, args := sc.deals(d, "")
-	open := `SELECT d.stage_id, d.value_currency AS currency, count(*) AS n, SUM(d.value_amount) AS amount FROM deals d
-			WHERE ` + where + ` AND d.status = 'open' GROUP BY d.stage_id, d.value_currency`
+	// Each stage's deals are read from the board's index (stage, status,
+	// owner, with the value), as the board reads them.
+	join := `LEFT JOIN deals d ON ` + where + ` AND d.stage_id = st.id AND d.status = 'open'`
 	if sc.dealCond == "" && sc.owners == nil && sc.f.Source == "" {
 		// Every open deal counts: the totals the sales service keeps per
 		// stage say as much without reading the deals.
-		open = `SELECT stage_id, NULLIF(currency, '') AS currency, deals AS n, amount FROM stage_totals WHERE workspace_id = ?`
+		join = `LEFT JOIN stage_totals x ON x.workspace_id = ? AND x.stage_id = st.id`
 		args = []any{sc.a.WorkspaceID}
 	}
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT st.id, st.name, p.name, COALESCE(x.currency, ''), COALESCE(x.n, 0), COALESCE(x.amount, 0)
+	cur, n, sum := "d.value_currency", "count(d.id)", "SUM(d.value_amount)"
+	if strings.HasPrefix(join, "LEFT JOIN stage_totals") {
+		cur, n, sum = "NULLIF(x.currency, '')", "SUM(x.deals)", "SUM(x.amount)"
+	}
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT st.id, st.name, p.name, COALESCE(`+cur+`, ''), COALESCE(`+n+`, 0), COALESCE(`+sum+`, 0)
 		FROM stages st JOIN pipelines p ON p.workspace_id = st.workspace_id AND p.id = st.pipeline_id AND p.deleted_at IS NULL
-		LEFT JOIN (`+open+`) x ON x.stage_id = st.id
+		`+join+`
 		WHERE st.workspace_id = ? AND st.deleted_at IS NULL AND (? = 0 OR st.pipeline_id = ?)
+		GROUP BY p.position, p.id, st.position, st.id, st.name, p.name, `+cur+`
 		ORDER BY p.position, p.id, st.position, st.id`, append(args, sc.a.WorkspaceID, sc.pipeline, sc.pipeline)...)
 	if err != nil {
 		return nil, err

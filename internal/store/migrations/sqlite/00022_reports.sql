@@ -6,8 +6,9 @@
 -- narrowed to some owners reads the index alone, not each activity.
 
 -- +goose Up
-CREATE INDEX deals_report_created ON deals (workspace_id, created_at, pipeline_id, owner_id, status, stage_id, id) WHERE deleted_at IS NULL;
-CREATE INDEX deals_report_closed ON deals (workspace_id, closed_at, status, pipeline_id, owner_id, value_currency, value_amount, id) WHERE deleted_at IS NULL AND status IN ('won', 'lost');
+CREATE INDEX deals_report_created ON deals (workspace_id, created_at, pipeline_id, owner_id, status, stage_id, source, id) WHERE deleted_at IS NULL;
+CREATE INDEX deals_report_closed ON deals (workspace_id, closed_at, status, pipeline_id, owner_id, source, value_currency, value_amount, company_id, id) WHERE deleted_at IS NULL AND status IN ('won', 'lost');
+CREATE INDEX deals_report_open_source ON deals (workspace_id, source, stage_id, owner_id, value_currency, value_amount) WHERE deleted_at IS NULL AND status = 'open';
 CREATE INDEX deals_report_company_won ON deals (workspace_id, company_id, closed_at) WHERE deleted_at IS NULL AND status = 'won';
 CREATE INDEX deal_stage_history_left ON deal_stage_history (workspace_id, left_at, pipeline_id, stage_id, deal_id, entered_at, left_by);
 CREATE INDEX deal_stage_history_report ON deal_stage_history (workspace_id, deal_id, pipeline_id, stage_id);
@@ -22,5 +23,6 @@ DROP INDEX activities_report_done;
 DROP INDEX deal_stage_history_report;
 DROP INDEX deal_stage_history_left;
 DROP INDEX deals_report_company_won;
+DROP INDEX deals_report_open_source;
 DROP INDEX deals_report_closed;
 DROP INDEX deals_report_created;
