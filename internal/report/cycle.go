@@ -78,7 +78,7 @@ func (s *Service) Cycle(ctx context.Context, f Filter) (Cycle, error) {
 		}
 	}
 	where, args = sc.deals(d, "closed_at")
-	rows, err := q.QueryContext(ctx, `SELECT d.status, `+d.Days("d.closed_at", "d.created_at")+` FROM deals d
+	rows, err := q.QueryContext(ctx, `SELECT d.status, `+d.Days("d.closed_at", "d.created_at")+` FROM `+table(d, "closed_at")+`
 		WHERE `+where+` AND d.status IN ('won', 'lost')`, args...)
 	if err != nil {
 		return out, err

@@ -88,7 +88,7 @@ func (s *Service) Employees(ctx context.Context, f Filter) (Employees, error) {
 		})
 	}
 	where, args := sc.deals(d, "created_at")
-	if err := grouped(`SELECT d.owner_id, count(*) FROM deals d WHERE `+where+` GROUP BY d.owner_id`, args,
+	if err := grouped(`SELECT d.owner_id, count(*) FROM `+table(d, "created_at")+` WHERE `+where+` GROUP BY d.owner_id`, args,
 		func(e *Employee, n int64) { e.Created = n }); err != nil {
 		return out, err
 	}
@@ -100,7 +100,7 @@ func (s *Service) Employees(ctx context.Context, f Filter) (Employees, error) {
 	}
 	where, args = sc.deals(d, "closed_at")
 	rows, err := q.QueryContext(ctx, `SELECT d.owner_id, `+d.Day("d.closed_at")+`, d.status, COALESCE(d.value_currency, ''), count(*), COALESCE(SUM(d.value_amount), 0)
-		FROM deals d WHERE `+where+` AND d.status IN ('won', 'lost') AND d.owner_id IS NOT NULL
+		FROM `+table(d, "closed_at")+` WHERE `+where+` AND d.status IN ('won', 'lost') AND d.owner_id IS NOT NULL
 		GROUP BY d.owner_id, `+d.Day("d.closed_at")+`, d.status, d.value_currency`, args...)
 	if err != nil {
 		return out, err
@@ -170,7 +170,7 @@ func (s *Service) responses(ctx context.Context, sc *scope, row func(int64) *Emp
 	first := `(SELECT min(a.occurred_at) FROM activities a WHERE a.workspace_id = d.workspace_id AND a.record_type = 'deal'
 		AND a.record_id = CAST(d.id AS TEXT) AND a.owner_id = d.owner_id AND a.occurred_at >= d.created_at AND a.deleted_at IS NULL` + acond + `)`
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT owner_id, count(*), SUM(`+d.Days("first_at", "created_at")+`) FROM (
-		SELECT d.owner_id AS owner_id, d.created_at AS created_at, `+first+` AS first_at FROM deals d WHERE `+where+` AND d.owner_id IS NOT NULL) x
+		SELECT d.owner_id AS owner_id, d.created_at AS created_at, `+first+` AS first_at FROM `+table(d, "created_at")+` WHERE `+where+` AND d.owner_id IS NOT NULL) x
 		WHERE first_at IS NOT NULL GROUP BY owner_id`, append(aargs, args...)...)
 	if err != nil {
 		return err

@@ -62,7 +62,7 @@ func (s *Service) Funnel(ctx context.Context, f Filter) (Funnel, error) {
 	where, args := sc.deals(d, "created_at")
 
 	// The deals and their outcome.
-	rows, err := q.QueryContext(ctx, `SELECT d.status, count(*) FROM deals d WHERE `+where+` GROUP BY d.status`, args...)
+	rows, err := q.QueryContext(ctx, `SELECT d.status, count(*) FROM `+table(d, "created_at")+` WHERE `+where+` GROUP BY d.status`, args...)
 	if err != nil {
 		return out, err
 	}
@@ -89,7 +89,7 @@ func (s *Service) Funnel(ctx context.Context, f Filter) (Funnel, error) {
 
 	// Passed: the deals with a stay in each stage of the pipeline.
 	hargs := append([]any{sc.pipeline}, args...)
-	rows, err = q.QueryContext(ctx, `SELECT h.stage_id, count(DISTINCT h.deal_id) FROM deals d
+	rows, err = q.QueryContext(ctx, `SELECT h.stage_id, count(DISTINCT h.deal_id) FROM `+table(d, "created_at")+`
 		JOIN deal_stage_history h ON h.workspace_id = d.workspace_id AND h.deal_id = d.id AND h.pipeline_id = ?
 		WHERE `+where+` GROUP BY h.stage_id`, hargs...)
 	if err != nil {
@@ -116,7 +116,7 @@ func (s *Service) Funnel(ctx context.Context, f Filter) (Funnel, error) {
 		c.WriteString(" WHEN " + strconv.FormatInt(st.id, 10) + " THEN " + strconv.Itoa(i))
 	}
 	c.WriteString(" ELSE -1 END")
-	rows, err = q.QueryContext(ctx, `SELECT furthest, count(*) FROM (SELECT max(`+c.String()+`) AS furthest FROM deals d
+	rows, err = q.QueryContext(ctx, `SELECT furthest, count(*) FROM (SELECT max(`+c.String()+`) AS furthest FROM `+table(d, "created_at")+`
 		JOIN deal_stage_history h ON h.workspace_id = d.workspace_id AND h.deal_id = d.id AND h.pipeline_id = ?
 		WHERE `+where+` GROUP BY d.id) x GROUP BY furthest`, hargs...)
 	if err != nil {
@@ -156,7 +156,7 @@ func (s *Service) Funnel(ctx context.Context, f Filter) (Funnel, error) {
 	if err != nil {
 		return out, err
 	}
-	rows, err = q.QueryContext(ctx, `SELECT d.stage_id, d.loss_reason_id, count(*) FROM deals d
+	rows, err = q.QueryContext(ctx, `SELECT d.stage_id, d.loss_reason_id, count(*) FROM `+table(d, "created_at")+`
 		WHERE `+where+` AND d.status = 'lost' GROUP BY d.stage_id, d.loss_reason_id ORDER BY count(*) DESC`, args...)
 	if err != nil {
 		return out, err

@@ -87,7 +87,7 @@ func (s *Service) Revenue(ctx context.Context, f Filter, by string) (Revenue, er
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT day, status, grp, currency, rep, count(*), COALESCE(SUM(amount), 0) FROM (
 		SELECT `+d.Day("d.closed_at")+` AS day, d.status AS status, COALESCE(CAST(`+col+` AS TEXT), '') AS grp,
 			COALESCE(d.value_currency, '') AS currency, `+repeatExpr+` AS rep, d.value_amount AS amount
-		FROM deals d WHERE `+where+` AND d.status IN ('won', 'lost')) x
+		FROM `+table(d, "closed_at")+` WHERE `+where+` AND d.status IN ('won', 'lost')) x
 		GROUP BY day, status, grp, currency, rep`, args...)
 	if err != nil {
 		return out, err
@@ -185,8 +185,8 @@ func (s *Service) Revenue(ctx context.Context, f Filter, by string) (Revenue, er
 	if err != nil {
 		return out, err
 	}
-	rows, err = s.db.Reader().QueryContext(ctx, `SELECT d.loss_reason_id, count(*) FROM deals d
-		WHERE `+where+` AND d.status = 'lost' GROUP BY d.loss_reason_id ORDER BY count(*) DESC`, args...)
+	rows, err = s.db.Reader().QueryContext(ctx, `SELECT d.loss_reason_id, count(*) FROM `+table(d, "closed_at")+`
+		WHERE `+where+` AND d.status IN ('won', 'lost') AND d.status = 'lost' GROUP BY d.loss_reason_id ORDER BY count(*) DESC`, args...)
 	if err != nil {
 		return out, err
 	}

@@ -64,12 +64,12 @@ func (s *Service) Summary(ctx context.Context, f Filter) (Summary, error) {
 	d := s.db.Dialect
 	q := s.db.Reader()
 	where, args := sc.deals(d, "created_at")
-	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM deals d WHERE `+where, args...).Scan(&out.NewDeals); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM `+table(d, "created_at")+` WHERE `+where, args...).Scan(&out.NewDeals); err != nil {
 		return out, err
 	}
 	where, args = sc.deals(d, "closed_at")
 	rows, err := q.QueryContext(ctx, `SELECT `+d.Day("d.closed_at")+`, d.status, COALESCE(d.value_currency, ''), count(*), COALESCE(SUM(d.value_amount), 0)
-		FROM deals d WHERE `+where+` AND d.status IN ('won', 'lost') GROUP BY `+d.Day("d.closed_at")+`, d.status, d.value_currency`, args...)
+		FROM `+table(d, "closed_at")+` WHERE `+where+` AND d.status IN ('won', 'lost') GROUP BY `+d.Day("d.closed_at")+`, d.status, d.value_currency`, args...)
 	if err != nil {
 		return out, err
 	}

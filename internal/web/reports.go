@@ -363,13 +363,13 @@ func summaryView(v *visit, data *reportPage, x report.Summary) {
 		{p.T("web.reports.summary.tasks_done"), reportCount(x.TasksDone)}, {p.T("web.reports.summary.tasks_overdue"), reportCount(x.TasksOverdue)},
 		{p.T("web.reports.summary.calls"), reportCount(x.Calls)}, {p.T("web.reports.summary.notes"), reportCount(x.Notes)}}
 	t := reportTable{ID: "open", Title: p.T("web.reports.summary.open_title"), Caption: p.T("web.reports.funnel.stage"),
-		Head: []string{p.T("web.reports.summary.pipeline"), p.T("web.reports.summary.deals"), p.T("web.reports.summary.value")}, Bars: true}
+		Head: []string{p.T("web.reports.summary.deals"), p.T("web.reports.summary.value")}, Bars: true}
 	var most int64
 	for _, o := range x.Open {
 		most = max(most, o.Count)
 	}
 	for _, o := range x.Open {
-		t.Rows = append(t.Rows, reportRow{Head: o.Name, Cells: []string{o.Pipeline, reportCount(o.Count), reportMoney(v, o.Sum)}, Bar: reportScaled(o.Count, most)})
+		t.Rows = append(t.Rows, reportRow{Head: o.Pipeline + " · " + o.Name, Cells: []string{reportCount(o.Count), reportMoney(v, o.Sum)}, Bar: reportScaled(o.Count, most)})
 	}
 	data.Tables = append(data.Tables, t)
 	unconvertedNote(v, data, x.Unconverted)
