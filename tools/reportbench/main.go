@@ -7,7 +7,8 @@
 //	go run ./tools/reportbench --data-dir /path/to/copy           # SQLite
 //	go run ./tools/reportbench --db 'postgres://…/reports1m'      # PostgreSQL
 //
-// It migrates the database (the reports' indexes), so point it at a copy.
+// It migrates the database (the reports' indexes), so point it at a copy,
+// or pass --no-migrate to read a shared database as it is.
 package main
 
 import (
@@ -35,12 +36,16 @@ func main() {
 	runs := flag.Int("runs", 20, "warm runs of each report and filter")
 	ws := flag.Int64("workspace", 1, "the workspace")
 	flag.StringVar(&only, "only", "", "run only the reports whose name starts with this")
+	flag.BoolVar(&noMigrate, "no-migrate", false, "leave the database as it is (to read a shared one; without the reports' indexes)")
 	flag.Parse()
 	if err := run(*dsn, *dir, *runs, *ws); err != nil {
 		fmt.Fprintln(os.Stderr, "reportbench:", err)
 		os.Exit(1)
 	}
 }
+
+// noMigrate leaves the schema alone.
+var noMigrate bool
 
 // only, when set, picks the reports to run by the start of their name.
 var only string
@@ -58,8 +63,10 @@ func run(dsn, dir string, runs int, ws int64) error {
 		return err
 	}
 	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		return err
+	if !noMigrate {
+		if err := db.Migrate(ctx); err != nil {
+			return err
+		}
 	}
 	log := slog.New(slog.DiscardHandler)
 	engine := records.New(db, records.Options{Policy: access.NewRolePolicy(db), Logger: log})

@@ -12,6 +12,7 @@ CREATE INDEX deals_report_open_source ON deals (workspace_id, source, stage_id, 
 CREATE INDEX deals_report_company_won ON deals (workspace_id, company_id, closed_at) WHERE deleted_at IS NULL AND status = 'won';
 CREATE INDEX deal_stage_history_left ON deal_stage_history (workspace_id, left_at, pipeline_id, stage_id, deal_id, entered_at, left_by);
 CREATE INDEX deal_stage_history_report ON deal_stage_history (workspace_id, deal_id, pipeline_id, stage_id);
+CREATE INDEX activities_report_overdue ON activities (workspace_id, owner_id, due_at) WHERE kind = 'task' AND done = false AND deleted_at IS NULL;
 CREATE INDEX activities_report_done ON activities (workspace_id, done_at, owner_id) WHERE kind = 'task' AND deleted_at IS NULL;
 CREATE INDEX activities_report_calls ON activities (workspace_id, occurred_at, owner_id, direction) WHERE kind = 'call' AND deleted_at IS NULL;
 CREATE INDEX activities_report_notes ON activities (workspace_id, occurred_at, owner_id) WHERE kind = 'note' AND deleted_at IS NULL;
@@ -20,6 +21,7 @@ CREATE INDEX activities_report_notes ON activities (workspace_id, occurred_at, o
 DROP INDEX activities_report_notes;
 DROP INDEX activities_report_calls;
 DROP INDEX activities_report_done;
+DROP INDEX activities_report_overdue;
 DROP INDEX deal_stage_history_report;
 DROP INDEX deal_stage_history_left;
 DROP INDEX deals_report_company_won;
