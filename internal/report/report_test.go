@@ -214,6 +214,7 @@ func TestReports(t *testing.T) {
 		t.Run("employees", func(t *testing.T) { f.employees(t) })
 		t.Run("events", func(t *testing.T) { f.events(t) })
 		t.Run("bad input", func(t *testing.T) { f.badInput(t) })
+		t.Run("hidden fields", func(t *testing.T) { f.hiddenFields(t, db) })
 	})
 }
 
@@ -447,5 +448,50 @@ func (f *fixture) badInput(t *testing.T) {
 	fl, err := report.ParseFilter(v, time.UTC, now)
 	if err != nil || !fl.From.Equal(day(2026, 10, 1)) || !fl.To.Equal(day(2027, 1, 1)) {
 		t.Errorf("this quarter: %v – %v, %v", fl.From, fl.To, err)
+	}
+}
+
+// A role that hides the deals' value, source and owner: no sums, and no
+// filtering or grouping by what it hides.
+func (f *fixture) hiddenFields(t *testing.T, db *store.DB) {
+	roles := access.NewRolePolicy(db)
+	sales, err := roles.Role(f.admin, access.RoleSalesperson)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := sales.Spec()
+	spec.Name, spec.Label = "clerk", "Clerk"
+	spec.Fields = access.FieldRules{"deal": {"value": access.FieldHidden, "source": access.FieldHidden, "owner_id": access.FieldHidden}}
+	if _, err := roles.CreateRole(f.admin, spec); err != nil {
+		t.Fatal(err)
+	}
+	id := accesstest.AddUser(t, db, 1, "clerk@report.example", "clerk", 0)
+	f.exec(t, `UPDATE deals SET owner_id = ? WHERE id = 1`, id)
+	defer f.exec(t, `UPDATE deals SET owner_id = ? WHERE id = 1`, f.adminID)
+	clerk := access.WithActor(context.Background(), access.Actor{WorkspaceID: 1, UserID: id, Role: "clerk"})
+	r, err := f.svc.Revenue(clerk, nov, "month")
+	if err != nil || r.Total.Won != 1 || r.Total.WonSum != nil || len(r.Rows) != 1 || r.Rows[0].WonSum != nil {
+		t.Errorf("the clerk's revenue: %s, %v", js(t, r), err)
+	}
+	s, err := f.svc.Summary(clerk, nov)
+	if err != nil || s.Won.Sum != nil || s.Won.Count != 1 {
+		t.Errorf("the clerk's summary: %s, %v", js(t, s), err)
+	}
+	for _, c := range []struct {
+		by    string
+		f     report.Filter
+		field string
+	}{
+		{"source", nov, "by"},
+		{"user", nov, "by"},
+		{"month", report.Filter{From: nov.From, To: nov.To, Source: "web"}, "source"},
+		{"month", report.Filter{From: nov.From, To: nov.To, Users: []string{strconv.FormatInt(id, 10)}}, "user"},
+	} {
+		if _, err := f.svc.Revenue(clerk, c.f, c.by); fieldOf(err) != c.field {
+			t.Errorf("the clerk groups by %s with %+v: %v, want an error on %s", c.by, c.f, err, c.field)
+		}
+	}
+	if e, err := f.svc.Employees(clerk, nov); err != nil || len(e.Rows) != 0 {
+		t.Errorf("the clerk's report by employee: %s, %v", js(t, e), err)
 	}
 }
