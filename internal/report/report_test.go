@@ -354,6 +354,11 @@ func (f *fixture) summary(t *testing.T) {
 	if js(t, open) != `[1,0,1,0,0]` {
 		t.Errorf("open by stage %v", open)
 	}
+	web := nov
+	web.Source = "web"
+	if s, err := f.svc.Summary(f.admin, web); err != nil || s.NewDeals != 0 || s.Won.Count != 0 || len(s.Open) != 5 || s.Open[0].Count != 0 {
+		t.Errorf("the summary of a source no deal came from: %s, %v", js(t, s), err)
+	}
 	s, err = f.svc.Summary(f.rep, nov)
 	if err != nil {
 		t.Fatal(err)

@@ -125,6 +125,9 @@ func (s *Service) openByStage(ctx context.Context, sc *scope, ad *adder) ([]Open
 	// Each stage's deals are read from the board's index (stage, status,
 	// owner, with the value), as the board reads them.
 	join := `LEFT JOIN deals d ON ` + where + ` AND d.stage_id = st.id AND d.status = 'open'`
+	if sc.f.Source != "" {
+		join = `LEFT JOIN deals d` + d.IndexedBy("deals_report_open_source") + ` ON ` + where + ` AND d.stage_id = st.id AND d.status = 'open'`
+	}
 	if sc.dealCond == "" && sc.owners == nil && sc.f.Source == "" {
 		// Every open deal counts: the totals the sales service keeps per
 		// stage say as much without reading the deals.
