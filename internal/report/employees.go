@@ -123,19 +123,19 @@ func (s *Service) Employees(ctx context.Context, f Filter) (Employees, error) {
 		return out, err
 	}
 	acts := []struct {
-		kind, cond string
-		args       []any
-		set        func(*Employee, int64)
+		kind, index, cond string
+		args              []any
+		set               func(*Employee, int64)
 	}{
-		{"task", "a.done_at >= ? AND a.done_at < ?", []any{from, to}, func(e *Employee, n int64) { e.TasksDone = n }},
-		{"task", "a.done = " + falseLit(d) + " AND a.due_at < ?", []any{d.Time(s.now())}, func(e *Employee, n int64) { e.TasksOverdue = n }},
-		{"call", "a.direction = 'outbound' AND a.occurred_at >= ? AND a.occurred_at < ?", []any{from, to}, func(e *Employee, n int64) { e.CallsMade = n }},
-		{"call", "a.direction = 'inbound' AND a.occurred_at >= ? AND a.occurred_at < ?", []any{from, to}, func(e *Employee, n int64) { e.CallsReceived = n }},
-		{"note", "a.occurred_at >= ? AND a.occurred_at < ?", []any{from, to}, func(e *Employee, n int64) { e.Notes = n }},
+		{"task", "activities_report_done", "a.done_at >= ? AND a.done_at < ?", []any{from, to}, func(e *Employee, n int64) { e.TasksDone = n }},
+		{"task", "", "a.done = " + falseLit(d) + " AND a.due_at < ?", []any{d.Time(s.now())}, func(e *Employee, n int64) { e.TasksOverdue = n }},
+		{"call", "activities_report_calls", "a.direction = 'outbound' AND a.occurred_at >= ? AND a.occurred_at < ?", []any{from, to}, func(e *Employee, n int64) { e.CallsMade = n }},
+		{"call", "activities_report_calls", "a.direction = 'inbound' AND a.occurred_at >= ? AND a.occurred_at < ?", []any{from, to}, func(e *Employee, n int64) { e.CallsReceived = n }},
+		{"note", "activities_report_notes", "a.occurred_at >= ? AND a.occurred_at < ?", []any{from, to}, func(e *Employee, n int64) { e.Notes = n }},
 	}
 	for _, x := range acts {
 		w, a := sc.activities(x.kind)
-		if err := grouped(`SELECT a.owner_id, count(*) FROM activities a WHERE `+w+` AND `+x.cond+` GROUP BY a.owner_id`,
+		if err := grouped(`SELECT a.owner_id, count(*) FROM `+activityTable(d, x.index)+` WHERE `+w+` AND `+x.cond+` GROUP BY a.owner_id`,
 			append(a, x.args...), x.set); err != nil {
 			return out, err
 		}

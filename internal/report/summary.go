@@ -93,20 +93,20 @@ func (s *Service) Summary(ctx context.Context, f Filter) (Summary, error) {
 		return out, err
 	}
 	from, to := d.Time(f.From), d.Time(f.To)
-	count := func(dst *int64, kind, cond string, cargs ...any) error {
+	count := func(dst *int64, kind, index, cond string, cargs ...any) error {
 		w, a := sc.activities(kind)
-		return q.QueryRowContext(ctx, `SELECT count(*) FROM activities a WHERE `+w+` AND `+cond, append(a, cargs...)...).Scan(dst)
+		return q.QueryRowContext(ctx, `SELECT count(*) FROM `+activityTable(d, index)+` WHERE `+w+` AND `+cond, append(a, cargs...)...).Scan(dst)
 	}
-	if err := count(&out.TasksDone, "task", "a.done_at >= ? AND a.done_at < ?", from, to); err != nil {
+	if err := count(&out.TasksDone, "task", "activities_report_done", "a.done_at >= ? AND a.done_at < ?", from, to); err != nil {
 		return out, err
 	}
-	if err := count(&out.TasksOverdue, "task", "a.done = "+falseLit(d)+" AND a.due_at < ?", d.Time(s.now())); err != nil {
+	if err := count(&out.TasksOverdue, "task", "", "a.done = "+falseLit(d)+" AND a.due_at < ?", d.Time(s.now())); err != nil {
 		return out, err
 	}
-	if err := count(&out.Calls, "call", "a.occurred_at >= ? AND a.occurred_at < ?", from, to); err != nil {
+	if err := count(&out.Calls, "call", "activities_report_calls", "a.occurred_at >= ? AND a.occurred_at < ?", from, to); err != nil {
 		return out, err
 	}
-	if err := count(&out.Notes, "note", "a.occurred_at >= ? AND a.occurred_at < ?", from, to); err != nil {
+	if err := count(&out.Notes, "note", "activities_report_notes", "a.occurred_at >= ? AND a.occurred_at < ?", from, to); err != nil {
 		return out, err
 	}
 	out.Unconverted = append([]string{}, ad.unconverted...)
