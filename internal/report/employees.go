@@ -128,7 +128,7 @@ func (s *Service) Employees(ctx context.Context, f Filter) (Employees, error) {
 		set               func(*Employee, int64)
 	}{
 		{"task", "activities_report_done", "a.done_at >= ? AND a.done_at < ?", []any{from, to}, func(e *Employee, n int64) { e.TasksDone = n }},
-		{"task", "", "a.done = " + falseLit(d) + " AND a.due_at < ?", []any{d.Time(s.now())}, func(e *Employee, n int64) { e.TasksOverdue = n }},
+		{"task", sc.overdueIndex(), "a.done = " + falseLit(d) + " AND a.due_at < ?", []any{d.Time(s.now())}, func(e *Employee, n int64) { e.TasksOverdue = n }},
 		{"call", "activities_report_calls", "a.direction = 'outbound' AND a.occurred_at >= ? AND a.occurred_at < ?", []any{from, to}, func(e *Employee, n int64) { e.CallsMade = n }},
 		{"call", "activities_report_calls", "a.direction = 'inbound' AND a.occurred_at >= ? AND a.occurred_at < ?", []any{from, to}, func(e *Employee, n int64) { e.CallsReceived = n }},
 		{"note", "activities_report_notes", "a.occurred_at >= ? AND a.occurred_at < ?", []any{from, to}, func(e *Employee, n int64) { e.Notes = n }},

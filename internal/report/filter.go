@@ -297,6 +297,15 @@ func activityTable(d store.Dialect, index string) string {
 	return "activities a" + d.IndexedBy(index)
 }
 
+// overdueIndex is the index of open tasks by due time to read: each
+// owner's when the scope names owners, else the workspace's.
+func (sc *scope) overdueIndex() string {
+	if sc.actCond != "" || sc.owners != nil {
+		return "activities_report_overdue"
+	}
+	return "activities_open_tasks"
+}
+
 // activities is the WHERE clause over activities a of one kind for the
 // scope: the role's owner condition on activities and the owners asked.
 func (sc *scope) activities(kind string) (string, []any) {

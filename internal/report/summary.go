@@ -100,7 +100,7 @@ func (s *Service) Summary(ctx context.Context, f Filter) (Summary, error) {
 	if err := count(&out.TasksDone, "task", "activities_report_done", "a.done_at >= ? AND a.done_at < ?", from, to); err != nil {
 		return out, err
 	}
-	if err := count(&out.TasksOverdue, "task", "", "a.done = "+falseLit(d)+" AND a.due_at < ?", d.Time(s.now())); err != nil {
+	if err := count(&out.TasksOverdue, "task", sc.overdueIndex(), "a.done = "+falseLit(d)+" AND a.due_at < ?", d.Time(s.now())); err != nil {
 		return out, err
 	}
 	if err := count(&out.Calls, "call", "activities_report_calls", "a.occurred_at >= ? AND a.occurred_at < ?", from, to); err != nil {
