@@ -160,8 +160,18 @@ var validRequests = map[string]func(w *walker) []validRequest{
 	},
 	"GET /api/v1/settings/sales":   just(validRequest{status: 200}),
 	"PATCH /api/v1/settings/sales": just(validRequest{body: `{"base_currency": "EUR", "allow_negative_stock": false}`, status: 200}),
-	"GET /api/v1/exchange_rates":   just(validRequest{query: "currency=USD", status: 200}),
-	"POST /api/v1/exchange_rates":  just(validRequest{body: `{"currency": "USD", "rate": "0.9", "date": "2020-01-01"}`, status: 201}),
+	// reports: begin
+	"GET /api/v1/reports/funnel":    just(validRequest{query: "from=2026-01-01&to=2026-12-31&source=web", status: 200}),
+	"GET /api/v1/reports/cycle":     just(validRequest{query: "preset=this_year", status: 200}),
+	"GET /api/v1/reports/revenue":   just(validRequest{query: "preset=last_month&by=week", status: 200}),
+	"GET /api/v1/reports/summary":   just(validRequest{query: "preset=this_quarter", status: 200}),
+	"GET /api/v1/reports/employees": just(validRequest{query: "from=2026-01-01&to=2026-01-31", status: 200}),
+	"GET /api/v1/reports/events": func(w *walker) []validRequest {
+		return []validRequest{{status: 200, query: "preset=this_year&object=deal&field=stage_id&after=1&limit=5&user=" + w.admin}}
+	},
+	// reports: end
+	"GET /api/v1/exchange_rates":  just(validRequest{query: "currency=USD", status: 200}),
+	"POST /api/v1/exchange_rates": just(validRequest{body: `{"currency": "USD", "rate": "0.9", "date": "2020-01-01"}`, status: 201}),
 
 	"GET /api/v1/notifications":           just(validRequest{query: "unread=true&limit=5", status: 200}),
 	"GET /api/v1/notifications/stream":    just(validRequest{status: -1}), // it streams until the client goes

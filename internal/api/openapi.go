@@ -72,6 +72,9 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	// scores: end
 	addValuePaths(paths) // value
+	// reports: begin
+	addReportPaths(paths)
+	// reports: end
 	doc := obj{
 		"openapi": "3.1.0",
 		"info": obj{"title": "Rapport API", "version": s.Version,

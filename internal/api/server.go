@@ -137,6 +137,9 @@ func (s *Server) Handler() http.Handler {
 	s.scoreRoutes(route)
 	// scores: end
 	s.valueRoutes(route) // value
+	// reports: begin
+	s.reportRoutes(route)
+	// reports: end
 	route("GET /api/v1/{object}", s.list, append(records.ListParams(), Filters)...)
 	route("POST /api/v1/{object}", s.create)
 	// POST /fields/{object} and POST /{object}/query overlap (both match

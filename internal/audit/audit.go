@@ -95,6 +95,10 @@ type Filter struct {
 	Action   string
 	From     time.Time // inclusive
 	To       time.Time // exclusive
+	// Field keeps the entries that changed the field; Before and After,
+	// with it, those whose value before or after was this. A money field
+	// (value) compares its amount in minor units.
+	Field, Before, After string
 }
 
 // Page is one page of entries, newest first.
@@ -175,6 +179,26 @@ func conditions(d store.Dialect, ws int64, f Filter, cursor string) (string, []a
 	if !f.To.IsZero() {
 		add("at < ?", d.Time(f.To))
 	}
+	if f.Field != "" {
+		if !fieldName(f.Field) {
+			return "", nil, fault.Field("field", "format", "must be a field name")
+		}
+		add(d.JSONPath("changes", f.Field, false) + " IS NOT NULL")
+		for _, side := range []struct{ name, want string }{{"before", f.Before}, {"after", f.After}} {
+			if side.want == "" {
+				continue
+			}
+			if f.Field == "value" {
+				n, err := strconv.ParseInt(side.want, 10, 64)
+				if err != nil {
+					return "", nil, fault.Field(side.name, "type", "must be an amount in minor units")
+				}
+				add(d.JSONPath("changes", "value."+side.name+".amount", true)+" = ?", n)
+				continue
+			}
+			add(d.JSONPath("changes", f.Field+"."+side.name, false)+" = ?", side.want)
+		}
+	}
 	if cursor != "" {
 		at, id, err := decodeCursor(cursor)
 		if err != nil {
@@ -183,6 +207,20 @@ func conditions(d store.Dialect, ws int64, f Filter, cursor string) (string, []a
 		add("(at, id) < (?, ?)", d.Time(at), id)
 	}
 	return strings.Join(where, " AND "), args, nil
+}
+
+// fieldName says whether s may name a field in a JSON path: lower-case
+// letters, digits and underscores.
+func fieldName(s string) bool {
+	if len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '_' {
+			return false
+		}
+	}
+	return true
 }
 
 type scanner interface{ Scan(dest ...any) error }

@@ -336,3 +336,21 @@ func likeSuperset(p string) string {
 	b.WriteByte('%')
 	return b.String()
 }
+
+// Days is the expression for the days (fractional) from the timestamp
+// expression earlier to later, for reports of durations.
+func (d Dialect) Days(later, earlier string) string {
+	if d == Postgres {
+		return "(EXTRACT(EPOCH FROM (" + later + ") - (" + earlier + ")) / 86400.0)"
+	}
+	return "(julianday(" + later + ") - julianday(" + earlier + "))"
+}
+
+// Day is the expression for the UTC date (YYYY-MM-DD text) of the
+// timestamp expression expr, for reports grouped by day.
+func (d Dialect) Day(expr string) string {
+	if d == Postgres {
+		return "to_char((" + expr + ") AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+	}
+	return "substr(" + expr + ", 1, 10)"
+}

@@ -46,6 +46,12 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /reports/customers", s.signedIn(s.customerValue))
 	mux.Handle("POST /reports/customers/refresh", s.signedIn(s.refreshCustomerValue))
 	// value: end
+	// reports: begin
+	mux.Handle("GET /reports", s.signedIn(s.reportsHub))
+	for _, name := range reportNames {
+		mux.Handle("GET /reports/"+name, s.signedIn(s.report(name)))
+	}
+	// reports: end
 
 	// Record pages: the timeline, its composer, following.
 	mux.Handle("GET /{object}/{id}/timeline", s.signedIn(s.timelinePage))
@@ -220,6 +226,17 @@ var pages = map[string]func(p *locale.Printer) page{
 		return data
 	},
 	// value: end
+	// reports: begin
+	"reports_hub": func(p *locale.Printer) page {
+		return &reportsHubPage{frame: frame{Nav: "reports"}, Reports: reportLinks(p)}
+	},
+	"reports_summary":   exampleReport("summary"),
+	"reports_funnel":    exampleReport("funnel"),
+	"reports_cycle":     exampleReport("cycle"),
+	"reports_revenue":   exampleReport("revenue"),
+	"reports_employees": exampleReport("employees"),
+	"reports_events":    exampleReport("events"),
+	// reports: end
 
 	// Record pages.
 	"notification_settings": func(p *locale.Printer) page {

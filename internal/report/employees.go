@@ -1,0 +1,190 @@
+package report
+
+import (
+	"context"
+	"database/sql"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/rapport-crm/rapport/internal/sales"
+)
+
+// Employees is the period's work of each user whose deals or activities
+// the actor may read.
+type Employees struct {
+	Currency    string     `json:"currency"`
+	Rows        []Employee `json:"rows"`
+	Unconverted []string   `json:"unconverted"`
+}
+
+// Employee is one user's figures. Moved counts the stays in a stage the
+// user ended by moving a deal on; ResponseHours is the mean time from the
+// creation of the user's deals created in the period to the user's first
+// activity on each (nil when none has one yet), over Responded deals.
+type Employee struct {
+	Ref
+	Created       int64        `json:"created"`
+	Moved         int64        `json:"moved"`
+	Won           int64        `json:"won"`
+	Lost          int64        `json:"lost"`
+	WonSum        *sales.Money `json:"won_sum"`
+	TasksDone     int64        `json:"tasks_done"`
+	TasksOverdue  int64        `json:"tasks_overdue"`
+	CallsMade     int64        `json:"calls_made"`
+	CallsReceived int64        `json:"calls_received"`
+	Notes         int64        `json:"notes"`
+	Responded     int64        `json:"responded"`
+	ResponseHours *float64     `json:"response_hours"`
+}
+
+// Employees computes the report by employee.
+func (s *Service) Employees(ctx context.Context, f Filter) (Employees, error) {
+	sc, err := s.scopeOf(ctx, f)
+	if err != nil {
+		return Employees{}, err
+	}
+	ad, err := s.adder(ctx, sc)
+	if err != nil {
+		return Employees{}, err
+	}
+	out := Employees{Currency: ad.base(), Rows: []Employee{}}
+	if sc.hidden["owner_id"] {
+		out.Unconverted = []string{}
+		return out, nil
+	}
+	names, err := s.names(ctx, "users", "name", sc.a.WorkspaceID)
+	if err != nil {
+		return out, err
+	}
+	byUser := map[int64]*Employee{}
+	row := func(id int64) *Employee {
+		e := byUser[id]
+		if e == nil {
+			e = &Employee{Ref: Ref{ID: strconv.FormatInt(id, 10), Name: names[id]}, WonSum: ad.zero()}
+			byUser[id] = e
+		}
+		return e
+	}
+	d := s.db.Dialect
+	q := s.db.Reader()
+	from, to := d.Time(f.From), d.Time(f.To)
+	// grouped runs a query whose rows are (user, n) and hands each on.
+	grouped := func(query string, args []any, fn func(e *Employee, n int64)) error {
+		rows, err := q.QueryContext(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		return eachRow(rows, func(r *sql.Rows) error {
+			var id sql.NullInt64
+			var n int64
+			if err := r.Scan(&id, &n); err != nil {
+				return err
+			}
+			if id.Valid {
+				fn(row(id.Int64), n)
+			}
+			return nil
+		})
+	}
+	where, args := sc.deals(d, "created_at")
+	if err := grouped(`SELECT d.owner_id, count(*) FROM `+table(d, "created_at")+` WHERE `+where+` GROUP BY d.owner_id`, args,
+		func(e *Employee, n int64) { e.Created = n }); err != nil {
+		return out, err
+	}
+	where, args = sc.deals(d, "")
+	if err := grouped(`SELECT h.left_by, count(*) FROM deal_stage_history h JOIN deals d ON d.workspace_id = h.workspace_id AND d.id = h.deal_id
+		WHERE h.workspace_id = ? AND h.left_at >= ? AND h.left_at < ? AND `+where+` GROUP BY h.left_by`,
+		append([]any{sc.a.WorkspaceID, from, to}, args...), func(e *Employee, n int64) { e.Moved = n }); err != nil {
+		return out, err
+	}
+	where, args = sc.deals(d, "closed_at")
+	rows, err := q.QueryContext(ctx, `SELECT d.owner_id, `+d.Day("d.closed_at")+`, d.status, COALESCE(d.value_currency, ''), count(*), COALESCE(SUM(d.value_amount), 0)
+		FROM `+table(d, "closed_at")+` WHERE `+where+` AND d.status IN ('won', 'lost') AND d.owner_id IS NOT NULL
+		GROUP BY d.owner_id, `+d.Day("d.closed_at")+`, d.status, d.value_currency`, args...)
+	if err != nil {
+		return out, err
+	}
+	err = eachRow(rows, func(r *sql.Rows) error {
+		var id, n, amount int64
+		var day, status, cur string
+		if err := r.Scan(&id, &day, &status, &cur, &n, &amount); err != nil {
+			return err
+		}
+		e := row(id)
+		if status == "lost" {
+			e.Lost += n
+			return nil
+		}
+		e.Won += n
+		return ad.add(ctx, cur, day, amount, e.WonSum)
+	})
+	if err != nil {
+		return out, err
+	}
+	acts := []struct {
+		kind, index, cond string
+		args              []any
+		set               func(*Employee, int64)
+	}{
+		{"task", "activities_report_done", "a.done_at >= ? AND a.done_at < ?", []any{from, to}, func(e *Employee, n int64) { e.TasksDone = n }},
+		{"task", sc.overdueIndex(), "a.done = " + falseLit(d) + " AND a.due_at < ?", []any{d.Time(s.now())}, func(e *Employee, n int64) { e.TasksOverdue = n }},
+		{"call", "activities_report_calls", "a.direction = 'outbound' AND a.occurred_at >= ? AND a.occurred_at < ?", []any{from, to}, func(e *Employee, n int64) { e.CallsMade = n }},
+		{"call", "activities_report_calls", "a.direction = 'inbound' AND a.occurred_at >= ? AND a.occurred_at < ?", []any{from, to}, func(e *Employee, n int64) { e.CallsReceived = n }},
+		{"note", "activities_report_notes", "a.occurred_at >= ? AND a.occurred_at < ?", []any{from, to}, func(e *Employee, n int64) { e.Notes = n }},
+	}
+	for _, x := range acts {
+		w, a := sc.activities(x.kind)
+		if err := grouped(`SELECT a.owner_id, count(*) FROM `+activityTable(d, x.index)+` WHERE `+w+` AND `+x.cond+` GROUP BY a.owner_id`,
+			append(a, x.args...), x.set); err != nil {
+			return out, err
+		}
+	}
+	if err := s.responses(ctx, sc, row); err != nil {
+		return out, err
+	}
+	for _, e := range byUser {
+		out.Rows = append(out.Rows, *e)
+	}
+	slices.SortFunc(out.Rows, func(a, b Employee) int {
+		if c := strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	out.Unconverted = append([]string{}, ad.unconverted...)
+	return out, nil
+}
+
+// responses sets each owner's mean time to the first activity on their
+// deals created in the period. An activity counts when it is the owner's
+// and about the deal, from its creation on; the activities the actor may
+// not read do not.
+func (s *Service) responses(ctx context.Context, sc *scope, row func(int64) *Employee) error {
+	d := s.db.Dialect
+	where, args := sc.deals(d, "created_at")
+	acond, aargs := "", []any(nil)
+	if sc.actCond != "" {
+		acond, aargs = " AND "+sc.actCond, sc.actArgs
+	}
+	first := `(SELECT min(a.occurred_at) FROM activities a WHERE a.workspace_id = d.workspace_id AND a.record_type = 'deal'
+		AND a.record_id = CAST(d.id AS TEXT) AND a.owner_id = d.owner_id AND a.occurred_at >= d.created_at AND a.deleted_at IS NULL` + acond + `)`
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT owner_id, count(*), SUM(`+d.Days("first_at", "created_at")+`) FROM (
+		SELECT d.owner_id AS owner_id, d.created_at AS created_at, `+first+` AS first_at FROM `+table(d, "created_at")+` WHERE `+where+` AND d.owner_id IS NOT NULL) x
+		WHERE first_at IS NOT NULL GROUP BY owner_id`, append(aargs, args...)...)
+	if err != nil {
+		return err
+	}
+	return eachRow(rows, func(r *sql.Rows) error {
+		var id, n int64
+		var days float64
+		if err := r.Scan(&id, &n, &days); err != nil {
+			return err
+		}
+		e := row(id)
+		e.Responded = n
+		h := round1(days * 24 / float64(n))
+		e.ResponseHours = &h
+		return nil
+	})
+}
