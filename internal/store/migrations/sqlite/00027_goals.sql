@@ -1,0 +1,38 @@
+-- Goals: a target for a user, a team or the whole company, per month or
+-- quarter, on one measure (won value, won count, new deals, calls, tasks
+-- done). A money target is in minor units of its own currency. The spend
+-- per acquisition channel (a deal's source) and month, which an
+-- administrator enters, gives the acquisition cost per channel.
+
+-- +goose Up
+CREATE TABLE goals (
+    workspace_id INTEGER NOT NULL REFERENCES workspaces (id),
+    id           INTEGER PRIMARY KEY,
+    version      INTEGER NOT NULL DEFAULT 1,
+    metric       TEXT NOT NULL CHECK (metric IN ('won_value', 'won_count', 'new_deals', 'calls', 'tasks_done')),
+    subject      TEXT NOT NULL CHECK (subject IN ('user', 'team', 'company')),
+    subject_id   INTEGER,
+    period       TEXT NOT NULL,
+    target       INTEGER NOT NULL,
+    currency     TEXT,
+    created_by   INTEGER,
+    created_at   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL,
+    UNIQUE (workspace_id, id)
+);
+CREATE INDEX goals_period ON goals (workspace_id, period, id);
+CREATE INDEX goals_subject ON goals (workspace_id, subject, subject_id, period);
+
+CREATE TABLE acquisition_spend (
+    workspace_id INTEGER NOT NULL REFERENCES workspaces (id),
+    source       TEXT NOT NULL,
+    month        TEXT NOT NULL,
+    amount       INTEGER NOT NULL,
+    currency     TEXT NOT NULL,
+    updated_at   TEXT NOT NULL,
+    PRIMARY KEY (workspace_id, source, month)
+);
+
+-- +goose Down
+DROP TABLE acquisition_spend;
+DROP TABLE goals;
