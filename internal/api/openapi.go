@@ -65,6 +65,9 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
 		"responses":   obj{"200": obj{"description": "an OpenAPI 3.1 document"}, "4XX": problem}}}
 	addAccountPaths(paths, schemas)
 	addSalesPaths(paths, schemas)
+	// goals: begin
+	addGoalPaths(paths, schemas)
+	// goals: end
 	doc := obj{
 		"openapi": "3.1.0",
 		"info": obj{"title": "Rapport API", "version": s.Version,

@@ -125,6 +125,9 @@ func (s *Server) Handler() http.Handler {
 	s.activityRoutes(route)
 	s.searchRoutes(route)
 	s.duplicateRoutes(route)
+	// goals: begin
+	s.goalRoutes(route)
+	// goals: end
 	route("GET /api/v1/{object}", s.list, append(records.ListParams(), Filters)...)
 	route("POST /api/v1/{object}", s.create)
 	// POST /fields/{object} and POST /{object}/query overlap (both match

@@ -13,7 +13,8 @@ import (
 // Progress is how far a goal has come: what was done in its period so far,
 // what is left, and how much a working day that leaves to do.
 type Progress struct {
-	Goal Goal `json:"goal"`
+	Goal // its fields first, flat
+
 	// Done is the measure so far, a count or an amount in minor units of
 	// the goal's currency; nil when the viewer's role hides deals' value.
 	Done *int64 `json:"done"`
