@@ -275,3 +275,62 @@ func TestBadGoalsNameTheirFields(t *testing.T) {
 		}
 	})
 }
+
+func (f *fixture) company(name string) int64 {
+	f.t.Helper()
+	d := f.db.Dialect
+	var id int64
+	err := f.db.Raw().QueryRowContext(context.Background(), d.Rebind(`INSERT INTO companies (workspace_id, name, created_at, updated_at)
+		VALUES (1, ?, ?, ?) RETURNING id`), name, d.Time(today), d.Time(today)).Scan(&id)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return id
+}
+
+func (f *fixture) closed(owner int64, status string, company any, source string, created, closed time.Time, value string) {
+	d := f.db.Dialect
+	f.exec(`INSERT INTO deals (workspace_id, title, status, owner_id, company_id, source, created_at, updated_at, closed_at, value)
+		VALUES (1, 'd', ?, ?, ?, ?, ?, ?, ?, `+d.JSONIn()+`)`, status, owner, company, source, d.Time(created), d.Time(created), d.Time(closed), value)
+}
+
+func TestKPIsAreExact(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		admin, rep := f.people.Admin, f.people.ByCls[accesstest.Outsider]
+		a, b := f.company("A"), f.company("B")
+		eur := func(n int) string { return `{"amount": ` + strconv.Itoa(n) + `, "currency": "EUR"}` }
+		f.closed(admin, "won", a, "referral", day(10, 1), day(11, 1), eur(500))        // before the period: makes A a customer
+		f.closed(admin, "won", a, "referral", day(11, 21), day(12, 1), eur(100000))    // a repeat purchase, 10 days
+		f.closed(admin, "won", b, "advertising", day(11, 12), day(12, 2), eur(200000)) // new, 20 days
+		f.closed(rep, "won", nil, "advertising", day(11, 3), day(12, 3), eur(300000))  // new, 30 days
+		f.closed(admin, "lost", b, "advertising", day(11, 3), day(12, 4), eur(900000)) // lost
+		if err := f.svc.SetSpend(f.as(admin), goals.Spend{Source: "advertising", Month: "2026-12",
+			Amount: sales.Money{Amount: 60000, Currency: "EUR"}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.SetSpend(f.as(rep), goals.Spend{Source: "advertising", Month: "2026-12"}); fault.Code(err) != fault.EFORBIDDEN {
+			t.Errorf("a salesperson entered spend: %v", err)
+		}
+		from, to, _ := goals.Bounds("2026-12")
+		k, err := f.svc.KPIsOf(f.as(admin), from, to, nil, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k.Won != 3 || k.Lost != 1 || *k.CloseRate != 0.75 || k.AverageDeal.Amount != 200000 || *k.CycleDays != 20 ||
+			k.LifetimeValue.Amount != 200000 || *k.UpsellRate != 1.0/3 || k.ChurnRate != nil {
+			t.Errorf("admin's KPIs: %+v", k)
+		}
+		if len(k.Channels) != 1 || k.Channels[0].NewCustomers != 2 || k.Channels[0].Cost.Amount != 30000 {
+			t.Errorf("channels: %+v", k.Channels)
+		}
+		// The outsider reads their own deal only, and no spend.
+		k, err = f.svc.KPIsOf(f.as(rep), from, to, nil, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k.Won != 1 || k.Lost != 0 || k.AverageDeal.Amount != 300000 || k.Channels != nil {
+			t.Errorf("salesperson's KPIs: %+v", k)
+		}
+	})
+}

@@ -2,7 +2,8 @@
 -- quarter, on one measure (won value, won count, new deals, calls, tasks
 -- done). A money target is in minor units of its own currency. The spend
 -- per acquisition channel (a deal's source) and month, which an
--- administrator enters, gives the acquisition cost per channel.
+-- administrator enters, gives the acquisition cost per channel; the
+-- digest's settings say what each user's morning e-mail holds.
 
 -- +goose Up
 CREATE TABLE goals (
@@ -33,6 +34,21 @@ CREATE TABLE acquisition_spend (
     PRIMARY KEY (workspace_id, source, month)
 );
 
+-- The daily digest: the indicators a user chose (up to five, "kpi:<name>"
+-- or "goal:<id>"), the hour of their morning it goes out at, and the last
+-- day (in their time zone) it went out, which keeps it to once a day.
+CREATE TABLE digest_settings (
+    workspace_id INTEGER NOT NULL REFERENCES workspaces (id),
+    user_id      INTEGER NOT NULL,
+    indicators   TEXT NOT NULL DEFAULT '[]',
+    hour         INTEGER NOT NULL DEFAULT 7,
+    last_sent_on TEXT,
+    updated_at   TEXT NOT NULL,
+    PRIMARY KEY (workspace_id, user_id),
+    FOREIGN KEY (workspace_id, user_id) REFERENCES users (workspace_id, id) ON DELETE CASCADE
+);
+
 -- +goose Down
+DROP TABLE digest_settings;
 DROP TABLE acquisition_spend;
 DROP TABLE goals;
