@@ -12,6 +12,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/account"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/goals"
+	"github.com/rapport-crm/rapport/internal/locale"
 )
 
 // goalsPage lists the goals the user may see with their progress, and,
@@ -347,3 +348,15 @@ func (s *Server) currentGoals(r *http.Request, v *visit, mine bool) ([]goalView,
 // maxShownGoals bounds the goals the dashboard and My day show; the goals
 // page has them all.
 const maxShownGoals = 12
+
+// exampleGoals are the goals the page declarations show.
+func exampleGoals(p *locale.Printer) []goalView {
+	return []goalView{
+		{ID: "1", Title: p.T("web.goals.metric.won_value"), For: "Team <b>North", Period: "December 2026", Target: p.Money("30000.00", "EUR"),
+			Done: p.Money("12000.00", "EUR"), Gap: p.Money("18000.00", "EUR"), PerDay: p.Money("1200.00", "EUR"), Percent: 40, Meter: 40,
+			DaysLeft: 15, Editable: true, Unconverted: "USD"},
+		{ID: "2", Title: p.T("web.goals.metric.calls"), For: "Ada <b>Lovelace", Period: "Q4 2026", Target: "40", Done: "44", Gap: "0",
+			Percent: 110, Meter: 100, Reached: true},
+		{ID: "3", Title: p.T("web.goals.metric.won_value"), For: "Ada", Period: "Q4 2026", Target: p.Money("100.00", "EUR"), Hidden: true},
+	}
+}
