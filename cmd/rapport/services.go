@@ -8,6 +8,7 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/activity"
 	"github.com/rapport-crm/rapport/internal/duplicate"
+	"github.com/rapport-crm/rapport/internal/goals"
 	"github.com/rapport-crm/rapport/internal/jobs"
 	"github.com/rapport-crm/rapport/internal/mail"
 	"github.com/rapport-crm/rapport/internal/notify"
@@ -24,6 +25,11 @@ type services struct {
 	activity   *activity.Service
 	search     *search.Service
 	duplicates *duplicate.Service
+	// goals: begin
+	db   *store.DB
+	mail mail.Sender
+	log  *slog.Logger
+	// goals: end
 }
 
 // newServices builds the domain services; each registers its hooks on the
@@ -37,6 +43,9 @@ func newServices(c *command, db *store.DB, engine *records.Engine) services {
 			Streams: streamLimits(c), RemindEvery: remindEvery(c)}),
 		search:     search.New(db, engine, search.Options{Logger: c.log, PhoneRegion: c.cfg.PhoneRegion}),
 		duplicates: duplicate.New(db, engine, duplicate.Options{Logger: c.log, PhoneRegion: c.cfg.PhoneRegion}),
+		// goals: begin
+		db: db, mail: sender, log: c.log,
+		// goals: end
 	}
 }
 
@@ -67,6 +76,11 @@ func (s services) register(q *jobs.Queue) {
 	s.activity.Register(q)
 	s.search.Register(q)
 	s.duplicates.Register(q)
+	// goals: begin
+	// The daily digest goes through the log sender until an SMTP one is
+	// configured (mail.SMTPSender).
+	goals.NewDigests(goals.New(s.db, s.engine, s.sales), s.mail, s.log).Register(q)
+	// goals: end
 }
 
 // index builds workspace ws's stage totals, field indexes, search index
