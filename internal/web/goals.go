@@ -244,20 +244,18 @@ func (s *Server) goalsCreate(w http.ResponseWriter, r *http.Request, v *visit) {
 	if metric == goals.WonValue {
 		in.Currency = &cur
 	}
-	var c fault.Collector
-	if target, ok := targetOf(r.PostFormValue("target"), metric, cur); ok {
-		in.Target = &target
-	} else {
-		c.Add("target", "range", "must be a positive number")
-	}
-	err := c.Err()
-	if err == nil {
-		_, err = svc.Create(r.Context(), in)
-	}
+	// A target that is no number goes to the service as 0, which it
+	// refuses with every other field at fault.
+	target, _ := targetOf(r.PostFormValue("target"), metric, cur)
+	in.Target = &target
+	_, err := svc.Create(r.Context(), in)
 	if err != nil {
 		data := &goalsPage{}
 		if !data.refuse(v, r, "add", err, v.p.T("web.settings.changed")) {
-			if !fault.Is(err, fault.EFORBIDDEN) {
+			// A manager who chose a subject not theirs is told beside the
+			// choice; anyone else may set no goal at all.
+			sets, serr := svc.Sets(r.Context())
+			if !fault.Is(err, fault.EFORBIDDEN) || serr != nil || !sets {
 				s.fail(w, r, v, err)
 				return
 			}
