@@ -34,7 +34,8 @@ type Progress struct {
 
 // ProgressOf measures the goals, which the caller read through List or
 // Get (so the actor may see them), as of the day today (the viewer's
-// date).
+// date). Goals on the same measure and period share one query, grouped
+// by owner, so a page of a hundred goals costs a few queries.
 func (s *Service) ProgressOf(ctx context.Context, goals []Goal, today time.Time) ([]Progress, error) {
 	v, err := s.viewerOf(ctx)
 	if err != nil {
@@ -42,6 +43,7 @@ func (s *Service) ProgressOf(ctx context.Context, goals []Goal, today time.Time)
 	}
 	out := make([]Progress, 0, len(goals))
 	var conv *sales.Converter
+	measured := map[string]sums{}
 	for _, g := range goals {
 		if !v.sees(g) {
 			continue
@@ -55,6 +57,14 @@ func (s *Service) ProgressOf(ctx context.Context, goals []Goal, today time.Time)
 		if err != nil {
 			return nil, err
 		}
+		m, ok := measured[g.Metric+"@"+g.Period]
+		if !ok {
+			if m, err = s.measure(ctx, v.actor.WorkspaceID, g.Metric, from, to); err != nil {
+				return nil, err
+			}
+			measured[g.Metric+"@"+g.Period] = m
+		}
+		byCurrency := m.of(owners)
 		var done int64
 		if g.Metric == WonValue {
 			if conv == nil && s.sales != nil {
@@ -62,12 +72,12 @@ func (s *Service) ProgressOf(ctx context.Context, goals []Goal, today time.Time)
 					return nil, err
 				}
 			}
-			done, p.Unconverted, err = s.wonValue(ctx, conv, v.actor.WorkspaceID, g.Currency, from, to, owners, today)
+			done, p.Unconverted, err = convertSums(ctx, conv, byCurrency, g.Currency, to, today)
+			if err != nil {
+				return nil, err
+			}
 		} else {
-			done, err = s.count(ctx, v.actor.WorkspaceID, g.Metric, from, to, owners)
-		}
-		if err != nil {
-			return nil, err
+			done = byCurrency[""]
 		}
 		p.DaysLeft = workingDays(today, from, to)
 		if g.Metric != WonValue || v.valueSeen {
@@ -86,18 +96,18 @@ func (s *Service) ProgressOf(ctx context.Context, goals []Goal, today time.Time)
 
 // owners are the users whose work counts toward g: its user, its team's
 // members, or (nil) everyone.
-func (s *Service) owners(ctx context.Context, ws int64, g Goal) ([]any, error) {
+func (s *Service) owners(ctx context.Context, ws int64, g Goal) ([]int64, error) {
 	switch g.Subject {
 	case User:
 		n, _ := strconv.ParseInt(g.SubjectID, 10, 64)
-		return []any{n}, nil
+		return []int64{n}, nil
 	case Team:
 		rows, err := s.db.Read(ctx).QueryContext(ctx, `SELECT id FROM users WHERE workspace_id = ? AND team_id = ?`, ws, g.SubjectID)
 		if err != nil {
 			return nil, err
 		}
 		defer rows.Close()
-		out := []any{}
+		out := []int64{}
 		for rows.Next() {
 			var id int64
 			if err := rows.Scan(&id); err != nil {
@@ -110,97 +120,107 @@ func (s *Service) owners(ctx context.Context, ws int64, g Goal) ([]any, error) {
 	return nil, nil
 }
 
-// ownerCond narrows a query to owners (nil: everyone; empty: no one).
-func ownerCond(owners []any) (string, []any) {
-	switch {
-	case owners == nil:
-		return "", nil
-	case len(owners) == 0:
-		return " AND 1 = 0", nil
-	}
-	return " AND owner_id IN (" + store.Marks(len(owners)) + ")", owners
-}
+// sums are a measure of a period by owner (0 for none) and currency (""
+// for a count).
+type sums map[int64]map[string]int64
 
-// count measures a goal on a count. Each reads the range of one index on
-// the period's dates: deals won by closed_at, deals made by created_at,
-// calls by occurred_at, tasks done by done_at. The LIMIT keeps SQLite
-// from folding the subquery into the count and choosing another index.
-func (s *Service) count(ctx context.Context, ws int64, metric string, from, to time.Time, owners []any) (int64, error) {
-	d := s.db.Dialect
-	var table, where string
-	switch metric {
-	case WonCount:
-		table, where = "deals", `status = 'won' AND closed_at >= ? AND closed_at < ?`
-	case NewDeals:
-		table, where = "deals", `created_at >= ? AND created_at < ?`
-	case Calls:
-		table, where = "activities", `kind = 'call' AND occurred_at >= ? AND occurred_at < ?`
-	case TasksDone:
-		table, where = "activities", `kind = 'task' AND done_at >= ? AND done_at < ? AND done = ?`
-	default:
-		return 0, errors.New("goals: unknown metric " + metric)
-	}
-	args := []any{ws, d.Time(from), d.Time(to)}
-	if metric == TasksDone {
-		args = append(args, d.Bool(true))
-	}
-	cond, oargs := ownerCond(owners)
-	var n int64
-	err := s.db.Read(ctx).QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+table+` WHERE workspace_id = ? AND `+where+
-		` AND deleted_at IS NULL`+cond+` LIMIT 1000000000) x`, append(args, oargs...)...).Scan(&n)
-	return n, err
-}
-
-// wonValue sums the value of the deals won in the period in currency, at
-// the rates in force on the period's last day, or today while it runs.
-func (s *Service) wonValue(ctx context.Context, conv *sales.Converter, ws int64, currency string, from, to time.Time,
-	owners []any, today time.Time) (int64, []string, error) {
-	d := s.db.Dialect
-	cond, oargs := ownerCond(owners)
-	rows, err := s.db.Read(ctx).QueryContext(ctx, `SELECT currency, COALESCE(SUM(amount), 0) FROM (SELECT COALESCE(value_currency, '') AS currency,
-		value_amount AS amount FROM deals WHERE workspace_id = ? AND status = 'won' AND closed_at >= ? AND closed_at < ?
-		AND deleted_at IS NULL`+cond+` LIMIT 1000000000) won GROUP BY currency`, append([]any{ws, d.Time(from), d.Time(to)}, oargs...)...)
-	if err != nil {
-		return 0, nil, err
-	}
-	type sum struct {
-		currency string
-		amount   int64
-	}
-	var sums []sum
-	for rows.Next() {
-		var x sum
-		if err := rows.Scan(&x.currency, &x.amount); err != nil {
-			rows.Close()
-			return 0, nil, err
+// of adds up the sums of owners, or of everyone when owners is nil.
+func (m sums) of(owners []int64) map[string]int64 {
+	out := map[string]int64{}
+	add := func(byCur map[string]int64) {
+		for cur, n := range byCur {
+			out[cur] += n
 		}
-		sums = append(sums, x)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, nil, err
+	if owners == nil {
+		for _, byCur := range m {
+			add(byCur)
+		}
+		return out
 	}
+	for _, o := range owners {
+		add(m[o])
+	}
+	return out
+}
+
+// measure reads one measure of a period for every owner. Each reads the
+// range of an index of migration 00027 that covers it: deals won by
+// closed_at, deals made by created_at, calls by occurred_at, tasks done
+// by done_at, each with the owner (and a won deal's value) in the index.
+// The LIMIT keeps SQLite from folding the subquery into the grouping and
+// choosing another index.
+func (s *Service) measure(ctx context.Context, ws int64, metric string, from, to time.Time) (sums, error) {
+	d := s.db.Dialect
+	done := "done = 1"
+	if d == store.Postgres {
+		done = "done = true"
+	}
+	var inner string
+	switch metric {
+	case WonValue:
+		inner = `SELECT owner_id, COALESCE(value_currency, '') AS cur, value_amount AS n FROM deals
+			WHERE workspace_id = ? AND closed_at >= ? AND closed_at < ? AND status = 'won' AND deleted_at IS NULL`
+	case WonCount:
+		inner = `SELECT owner_id, '' AS cur, 1 AS n FROM deals
+			WHERE workspace_id = ? AND closed_at >= ? AND closed_at < ? AND status = 'won' AND deleted_at IS NULL`
+	case NewDeals:
+		inner = `SELECT owner_id, '' AS cur, 1 AS n FROM deals WHERE workspace_id = ? AND created_at >= ? AND created_at < ? AND deleted_at IS NULL`
+	case Calls:
+		inner = `SELECT owner_id, '' AS cur, 1 AS n FROM activities
+			WHERE workspace_id = ? AND occurred_at >= ? AND occurred_at < ? AND kind = 'call' AND deleted_at IS NULL`
+	case TasksDone:
+		inner = `SELECT owner_id, '' AS cur, 1 AS n FROM activities
+			WHERE workspace_id = ? AND done_at >= ? AND done_at < ? AND kind = 'task' AND ` + done + ` AND deleted_at IS NULL`
+	default:
+		return nil, errors.New("goals: unknown metric " + metric)
+	}
+	rows, err := s.db.Read(ctx).QueryContext(ctx, `SELECT COALESCE(owner_id, 0), cur, COALESCE(SUM(n), 0) FROM (`+inner+
+		` LIMIT 1000000000) x GROUP BY owner_id, cur`, ws, d.Time(from), d.Time(to))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := sums{}
+	for rows.Next() {
+		var owner, n int64
+		var cur string
+		if err := rows.Scan(&owner, &cur, &n); err != nil {
+			return nil, err
+		}
+		if out[owner] == nil {
+			out[owner] = map[string]int64{}
+		}
+		out[owner][cur] += n
+	}
+	return out, rows.Err()
+}
+
+// convertSums adds up won values in currency, at the rates in force on
+// the period's last day, or today while it runs.
+func convertSums(ctx context.Context, conv *sales.Converter, byCurrency map[string]int64, currency string, to, today time.Time) (int64, []string, error) {
 	day := to.AddDate(0, 0, -1)
 	if today.Before(day) {
 		day = today
 	}
 	var total int64
 	var unconverted []string
-	for _, x := range sums {
-		if x.currency == "" {
+	for _, cur := range sortedKeys(byCurrency) {
+		amount := byCurrency[cur]
+		if cur == "" || amount == 0 && cur != currency {
 			continue
 		}
 		if conv == nil {
-			if x.currency != currency {
-				unconverted = append(unconverted, x.currency)
+			if cur != currency {
+				unconverted = append(unconverted, cur)
 			} else {
-				total += x.amount
+				total += amount
 			}
 			continue
 		}
-		m, err := conv.ConvertTo(ctx, sales.Money{Amount: x.amount, Currency: x.currency}, currency, day)
+		m, err := conv.ConvertTo(ctx, sales.Money{Amount: amount, Currency: cur}, currency, day)
 		if errors.Is(err, sales.ErrNoRate) {
-			unconverted = append(unconverted, x.currency)
+			unconverted = append(unconverted, cur)
 			continue
 		}
 		if err != nil {
