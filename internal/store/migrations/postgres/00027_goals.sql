@@ -25,10 +25,13 @@ CREATE INDEX goals_period ON goals (workspace_id, period, id);
 CREATE INDEX goals_subject ON goals (workspace_id, subject, subject_id, period);
 
 -- A goal's progress reads one period of one measure for every owner at
--- once (goals/progress.go): each index covers its read, so a month of a
--- large workspace is a range of index entries, not of rows.
-CREATE INDEX goals_deals_won ON deals (workspace_id, closed_at, owner_id, value_currency, value_amount)
-    WHERE status = 'won' AND deleted_at IS NULL;
+-- once (goals/progress.go), the indicators a period's closed deals
+-- (goals/kpi.go): each index covers its read, so a month of a large
+-- workspace is a range of index entries, not of rows.
+CREATE INDEX goals_deals_closed ON deals (workspace_id, closed_at, status, owner_id, company_id, source, value_currency,
+    value_amount, created_at) WHERE deleted_at IS NULL;
+-- The indicators ask of each deal won whether its company had won before.
+CREATE INDEX goals_won_by_company ON deals (workspace_id, company_id, closed_at) WHERE status = 'won' AND deleted_at IS NULL;
 CREATE INDEX goals_deals_made ON deals (workspace_id, created_at, owner_id) WHERE deleted_at IS NULL;
 CREATE INDEX goals_calls ON activities (workspace_id, occurred_at, owner_id) WHERE kind = 'call' AND deleted_at IS NULL;
 CREATE INDEX goals_tasks_done ON activities (workspace_id, done_at, owner_id) WHERE kind = 'task' AND done = true AND deleted_at IS NULL;
@@ -63,5 +66,6 @@ DROP TABLE acquisition_spend;
 DROP INDEX goals_tasks_done;
 DROP INDEX goals_calls;
 DROP INDEX goals_deals_made;
-DROP INDEX goals_deals_won;
+DROP INDEX goals_won_by_company;
+DROP INDEX goals_deals_closed;
 DROP TABLE goals;
