@@ -56,5 +56,22 @@ func TestBrowserGoals(t *testing.T) {
 			t.Errorf("My day's goals read %q", got)
 		}
 		b.shoot("goals-myday")
+
+		// An administrator's spend per channel, and a digest of two
+		// indicators.
+		next("open the spend", chromedp.Navigate(b.base+"/settings/spend"))
+		next("enter a month's spend", chromedp.SendKeys(css(`#add-amount`), "1200"), chromedp.Submit(css(`#add-amount`)))
+		if got := b.text(".set-card table"); !strings.Contains(got, "1,200.00") {
+			t.Errorf("the spend reads %q", got)
+		}
+		b.shoot("goals-spend")
+		next("open the user's page", chromedp.Navigate(b.base+"/me"))
+		next("open the digest from there", chromedp.Click(css(`a[href="/me/digest"]`)))
+		next("choose two indicators", chromedp.Click(css(`input[value="kpi:close_rate"]`)), chromedp.Click(css(`input[name="indicator"][value^="goal:"]`)),
+			chromedp.Submit(css(`#digest-hour`)))
+		if !b.eval(`document.querySelectorAll('input[name="indicator"]:checked').length === 2`) {
+			t.Error("the digest did not keep its two indicators")
+		}
+		b.shoot("goals-digest")
 	})
 }
