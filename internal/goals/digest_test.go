@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
 	"image/png"
 	"io"
 	"log/slog"
@@ -12,6 +13,8 @@ import (
 	"mime/quotedprintable"
 	"net"
 	netmail "net/mail"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -179,7 +182,11 @@ func readDigest(t *testing.T, raw []byte) (string, int) {
 			b, _ := io.ReadAll(quotedprintable.NewReader(body))
 			text = string(b)
 		case media == "image/png":
-			if _, err := png.Decode(base64.NewDecoder(base64.StdEncoding, body)); err != nil {
+			data, _ := io.ReadAll(base64.NewDecoder(base64.StdEncoding, body))
+			if dir := os.Getenv("RAPPORT_SCREENSHOTS"); dir != "" { // to look at the charts
+				os.WriteFile(filepath.Join(dir, fmt.Sprintf("digest-chart-%d.png", images+1)), data, 0o644)
+			}
+			if _, err := png.Decode(bytes.NewReader(data)); err != nil {
 				t.Errorf("an inline image does not decode: %v", err)
 			} else {
 				images++
