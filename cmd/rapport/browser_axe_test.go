@@ -145,6 +145,11 @@ var axePages = []struct{ name, path string }{
 	{"settings-roles", "/settings/roles"},
 	{"settings-audit", "/settings/audit"},
 	{"settings-jobs", "/settings/jobs"},
+	// goals: begin
+	{"goals", "/goals"},
+	{"settings-spend", "/settings/spend"},
+	{"me-digest", "/me/digest"},
+	// goals: end
 }
 
 // TestBrowserAccessibility runs axe-core (WCAG 2.x A and AA) on the main

@@ -8,6 +8,7 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/activity"
 	"github.com/rapport-crm/rapport/internal/duplicate"
+	"github.com/rapport-crm/rapport/internal/goals"
 	"github.com/rapport-crm/rapport/internal/jobs"
 	"github.com/rapport-crm/rapport/internal/mail"
 	"github.com/rapport-crm/rapport/internal/notify"
@@ -30,6 +31,11 @@ type services struct {
 	scores *scores.Service
 	// scores: end
 	value *value.Service // value: customer value
+	// goals: begin
+	db   *store.DB
+	mail mail.Sender
+	log  *slog.Logger
+	// goals: end
 }
 
 // newServices builds the domain services; each registers its hooks on the
@@ -46,6 +52,9 @@ func newServices(c *command, db *store.DB, engine *records.Engine) services {
 		// scores: begin
 		scores: scores.New(db, engine, scores.Options{Logger: c.log}),
 		// scores: end
+		// goals: begin
+		db: db, mail: sender, log: c.log,
+		// goals: end
 	}
 	s.value = value.New(db, engine, s.sales, value.Options{Logger: c.log}) // value
 	return s
@@ -82,6 +91,11 @@ func (s services) register(q *jobs.Queue) {
 	s.scores.Register(q)
 	// scores: end
 	s.value.Register(q) // value
+	// goals: begin
+	// The daily digest goes through the log sender until an SMTP one is
+	// configured (mail.SMTPSender).
+	goals.NewDigests(goals.New(s.db, s.engine, s.sales), s.mail, s.log).Register(q)
+	// goals: end
 }
 
 // index builds workspace ws's stage totals, field indexes, search index

@@ -129,6 +129,20 @@ var validRequests = map[string]func(w *walker) []validRequest{
 	"DELETE /api/v1/teams/{id}": func(w *walker) []validRequest {
 		return []validRequest{{path: pathID(w.ids["doomed_team"]), status: 204}}
 	},
+	// goals: begin
+	"GET /api/v1/goals": just(validRequest{query: "period=2026-12", status: 200}),
+	"POST /api/v1/goals": func(w *walker) []validRequest {
+		return []validRequest{{body: `{"metric": "won_value", "subject": "team", "subject_id": "` + w.ids["team"] +
+			`", "period": "2026-Q4", "target": 100000, "currency": "EUR"}`, status: 201}}
+	},
+	"GET /api/v1/goals/{id}": func(w *walker) []validRequest { return []validRequest{{path: pathID(w.ids["goal"]), status: 200}} },
+	"PATCH /api/v1/goals/{id}": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["goal"]), body: `{"target": 7}`, status: 200}}
+	},
+	"DELETE /api/v1/goals/{id}": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["doomed_goal"]), status: 204}}
+	},
+	// goals: end
 	"GET /api/v1/tokens":  just(validRequest{status: 200}),
 	"POST /api/v1/tokens": just(validRequest{body: `{"name": "cli {n}", "scope": "read", "expires_at": "2100-01-01T00:00:00Z"}`, status: 201}),
 	"DELETE /api/v1/tokens/{id}": func(w *walker) []validRequest {
@@ -351,6 +365,10 @@ func (w *walker) setUp() {
 	w.must("POST", "/api/v1/fields/contacts", `{"name": "tier", "type": "select", "options": ["gold", "silver"]}`, 201)
 	w.must("POST", "/api/v1/fields/contacts", `{"name": "story", "type": "long_text"}`, 201)
 	w.ids["warehouse"] = w.must("POST", "/api/v1/warehouses", `{"name": "North"}`, 201)
+	// goals: begin
+	w.ids["goal"] = w.must("POST", "/api/v1/goals", `{"metric": "calls", "subject": "company", "period": "2026-12", "target": 5}`, 201)
+	w.ids["doomed_goal"] = w.must("POST", "/api/v1/goals", `{"metric": "calls", "subject": "company", "period": "2026-11", "target": 5}`, 201)
+	// goals: end
 
 	ids := func(o string) string { return w.ids[o] }
 	w.ids["company"] = w.must("POST", "/api/v1/companies", `{"name": "Engines Ltd"}`, 201)

@@ -75,6 +75,9 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
 	// reports: begin
 	addReportPaths(paths)
 	// reports: end
+	// goals: begin
+	addGoalPaths(paths, schemas)
+	// goals: end
 	doc := obj{
 		"openapi": "3.1.0",
 		"info": obj{"title": "Rapport API", "version": s.Version,

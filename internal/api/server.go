@@ -140,6 +140,9 @@ func (s *Server) Handler() http.Handler {
 	// reports: begin
 	s.reportRoutes(route)
 	// reports: end
+	// goals: begin
+	s.goalRoutes(route)
+	// goals: end
 	route("GET /api/v1/{object}", s.list, append(records.ListParams(), Filters)...)
 	route("POST /api/v1/{object}", s.create)
 	// POST /fields/{object} and POST /{object}/query overlap (both match

@@ -8,11 +8,24 @@ import (
 	"log/slog"
 )
 
-// Message is one plain-text e-mail.
+// Message is one e-mail: plain text, and optionally an HTML version with
+// images it shows inline (multipart/related), for mail such as the daily
+// digest (mime.go builds it).
 type Message struct {
 	To      string
 	Subject string
 	Text    string
+	// HTML, when set, is the message's HTML version; it names each of
+	// Inline by "cid:<ContentID>".
+	HTML   string
+	Inline []Inline
+}
+
+// Inline is an image an HTML message shows.
+type Inline struct {
+	ContentID   string
+	ContentType string // e.g. image/png
+	Data        []byte
 }
 
 // Sender delivers messages.

@@ -20,6 +20,11 @@ type dashboardPage struct {
 	Pipelines []dashPipeline
 	Won, Lost outcomeView
 	TasksDone string
+	// goals: begin
+	Goals    []goalView
+	KPIs     []kpiTile
+	Channels []channelRow
+	// goals: end
 }
 
 // dashPipeline is one pipeline's chart: a bar per stage.
@@ -85,6 +90,12 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, v *visit) {
 		s.fail(w, r, v, err)
 		return
 	}
+	// goals: begin
+	if err := s.dashboardGoals(r, v, data, month, owners); err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	// goals: end
 	s.render(w, r, v, http.StatusOK, "dashboard", data)
 }
 

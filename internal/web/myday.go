@@ -15,6 +15,9 @@ type myDayPage struct {
 	frame
 	Groups []taskGroup // overdue, then today; a group without tasks is left out
 	Deals  []dealGroup // deals without a next task, idle deals; empty ones left out
+	// goals: begin
+	Goals []goalView // the user's own goals and their team's, of this month and quarter
+	// goals: end
 }
 
 // taskGroup is a titled list of tasks on My day.
@@ -90,6 +93,12 @@ func (s *Server) myDay(w http.ResponseWriter, r *http.Request, v *visit) {
 		s.fail(w, r, v, err)
 		return
 	}
+	// goals: begin
+	if data.Goals, err = s.currentGoals(r, v, true); err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	// goals: end
 	s.render(w, r, v, http.StatusOK, "myday", data)
 }
 

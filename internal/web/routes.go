@@ -8,6 +8,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/account"
 	"github.com/rapport-crm/rapport/internal/clv"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/goals"
 	"github.com/rapport-crm/rapport/internal/locale"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
@@ -52,6 +53,15 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle("GET /reports/"+name, s.signedIn(s.report(name)))
 	}
 	// reports: end
+	// goals: begin
+	mux.Handle("GET /goals", s.signedIn(s.goalsList))
+	mux.Handle("POST /goals", s.signedIn(s.goalsCreate))
+	mux.Handle("POST /goals/{id}/delete", s.signedIn(s.goalsDelete))
+	mux.Handle("GET /settings/spend", s.administrators(s.spendPage))
+	mux.Handle("POST /settings/spend", s.administrators(s.spendSave))
+	mux.Handle("GET /me/digest", s.signedIn(s.digestPage))
+	mux.Handle("POST /me/digest", s.signedIn(s.digestSave))
+	// goals: end
 
 	// Record pages: the timeline, its composer, following.
 	mux.Handle("GET /{object}/{id}/timeline", s.signedIn(s.timelinePage))
@@ -210,8 +220,37 @@ var pages = map[string]func(p *locale.Printer) page{
 			Lost:      outcomeView{Count: 1},
 			TasksDone: p.T("web.dashboard.at_least", "count", 500),
 			Pipelines: []dashPipeline{{ID: "1", Name: "New <b>", Stages: []dashStage{
-				{Name: "Qualified <b>", Count: 2, Sum: p.Money("1250.00", "EUR"), Weighted: p.Money("250.00", "EUR"), SumWidth: 100, WeightedWidth: 20}}}}}
+				{Name: "Qualified <b>", Count: 2, Sum: p.Money("1250.00", "EUR"), Weighted: p.Money("250.00", "EUR"), SumWidth: 100, WeightedWidth: 20}}}},
+			// goals: begin
+			Goals: exampleGoals(p), KPIs: kpiTiles(&visit{p: p}, goals.KPIs{}),
+			Channels: []channelRow{{Source: "Advertising <b>", Spend: p.Money("600.00", "EUR"), New: 2, Cost: p.Money("300.00", "EUR")}},
+			// goals: end
+		}
 	},
+	// goals: begin
+	"goals": func(p *locale.Printer) page {
+		v := &visit{p: p}
+		data := &goalsPage{frame: frame{Nav: "goals"}, Period: "2026-12",
+			Periods: []choice{{Value: "2026-12", Label: periodLabel(v, "2026-12"), Current: true}, {Value: "2026-Q4", Label: periodLabel(v, "2026-Q4")}},
+			Goals:   exampleGoals(p),
+			Form: &goalForm{Period: "2026-12", Currency: "EUR", Metrics: []formOption{{Value: "won_value", Label: p.T("web.goals.metric.won_value")}},
+				Subjects: []formOption{{Value: "company", Label: p.T("web.goals.company")}, {Value: "user:1", Label: "Ada <b>Lovelace"}}}}
+		data.Errors = map[string]string{"add.target": p.FieldError(fault.FieldError{Code: "range"}), "add.for": p.T("web.goals.not_yours")}
+		return data
+	},
+	"settings_spend": func(p *locale.Printer) page {
+		data := &spendPage{frame: frame{Nav: "settings"}, Month: "2026-12", Currency: "EUR",
+			Sources: []formOption{{Value: "advertising", Label: "Advertising <b>"}},
+			Rows:    []spendRow{{Source: "Advertising <b>", Month: "2026-12", Amount: p.Money("1200.00", "EUR")}}}
+		data.Errors = map[string]string{"add.amount": p.FieldError(fault.FieldError{Code: "range"})}
+		return data
+	},
+	"digest": func(p *locale.Printer) page {
+		return &digestPage{frame: frame{Nav: "me"}, Hour: 7, Saved: true, Problem: p.T("web.goals.digest.too_many"),
+			Indicators: []digestChoice{{Value: "kpi:close_rate", Label: p.T("web.goals.kpi.close_rate"), Chosen: true},
+				{Value: "goal:1", Label: "Calls <b> · Team"}}}
+	},
+	// goals: end
 
 	// value: begin
 	"value_customers": func(p *locale.Printer) page {
@@ -506,7 +545,11 @@ var pages = map[string]func(p *locale.Printer) page{
 			{ID: "today", Title: p.T("web.myday.today"), Tasks: []dueTask{
 				{ID: "2", Version: 3, Title: "Send the offer", Due: "today", About: "Engine <b>Lovelace"}}}},
 			Deals: []dealGroup{{ID: "deals-without-task", Title: p.T("web.myday.without_task"), Text: p.T("web.myday.without_task_text"),
-				More: "/myday/deals?list=without-task&cursor=x", Deals: []dealLine{{ID: "1", Title: "Engine <b>order</b>", Stage: "Proposal"}}}}}
+				More: "/myday/deals?list=without-task&cursor=x", Deals: []dealLine{{ID: "1", Title: "Engine <b>order</b>", Stage: "Proposal"}}}},
+			// goals: begin
+			Goals: exampleGoals(p),
+			// goals: end
+		}
 	},
 	"problem": func(p *locale.Printer) page {
 		return &problemPage{Title: p.T("web.problem.not_found.title"), Text: p.T("web.problem.not_found.text"), RequestID: "abc"}

@@ -46,6 +46,10 @@ var pages = []page{
 	{Name: "board", Path: "/board"},
 	{Name: "board of a pipeline", Path: "/board?pipeline={pipeline}"},
 	{Name: "dashboard", Path: "/dashboard"},
+	// goals: begin
+	{Name: "dashboard, the team's", Path: "/dashboard?scope=team", Note: "goals, indicators and charts of the user's team"},
+	{Name: "goals", Path: "/goals"},
+	// goals: end
 	{Name: "notifications", Path: "/notifications"},
 	{Name: "caller screen", Path: "/call?number={phone}"},
 	{Name: "settings", Path: "/settings"},
