@@ -65,6 +65,9 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
 		"responses":   obj{"200": obj{"description": "an OpenAPI 3.1 document"}, "4XX": problem}}}
 	addAccountPaths(paths, schemas)
 	addSalesPaths(paths, schemas)
+	if s.Sales != nil && s.Accounts != nil {
+		addCustomReportPaths(paths, schemas) // builder
+	}
 	doc := obj{
 		"openapi": "3.1.0",
 		"info": obj{"title": "Rapport API", "version": s.Version,

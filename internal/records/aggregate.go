@@ -94,6 +94,11 @@ func (e *Engine) Aggregate(ctx context.Context, object string, q AggregateQuery)
 	if err := e.policy.Authorize(ctx, a, obj.Grant(), access.Read, nil); err != nil {
 		return Aggregate{}, err
 	}
+	if q.Filter != nil {
+		if err := checkTree(q.Filter, "filter", 0, new(int)); err != nil {
+			return Aggregate{}, err
+		}
+	}
 	names := fieldNames(q.Filter, nil)
 	for _, g := range q.GroupBy {
 		names = append(names, strings.SplitN(g.Field, ".", 2)[0])
