@@ -34,9 +34,10 @@ const (
 	padT   = 16
 )
 
-// palette holds the series' colours, as CSS variables with fallbacks.
-var palette = []string{"var(--chart-1, #2563eb)", "var(--chart-2, #d97706)", "var(--chart-3, #059669)",
-	"var(--chart-4, #db2777)", "var(--chart-5, #7c3aed)", "var(--chart-6, #0891b2)"}
+// palette holds the series' colours, as attributes (a PNG drawn from the
+// SVG has no stylesheet).
+var palette = []string{"#2563eb", "#d97706", "#059669",
+	"#db2777", "#7c3aed", "#0891b2"}
 
 func colour(i int) string { return palette[i%len(palette)] }
 
