@@ -1,11 +1,13 @@
 package records
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
@@ -165,6 +167,10 @@ func (e *Engine) Aggregate(ctx context.Context, object string, q AggregateQuery)
 		}
 		g := Group{Keys: make([]any, len(q.GroupBy)), Count: n, Values: make([]*float64, len(q.Measures))}
 		for i := range q.GroupBy {
+			if t, ok := keys[i].(time.Time); ok {
+				g.Keys[i] = periodKey(t, sel.buckets[i])
+				continue
+			}
 			g.Keys[i] = groupKey(sel.fields[i], keys[i])
 		}
 		if sel.money != "" {
@@ -196,6 +202,7 @@ func (e *Engine) Aggregate(ctx context.Context, object string, q AggregateQuery)
 type selection struct {
 	keys, values []string
 	fields       []*Field
+	buckets      []string // of each grouping, "" for none
 	// measureAt is the index in values of each measure; -1 for count.
 	measureAt []int
 	money     string
@@ -226,6 +233,10 @@ func (c *compiler) aggregateSelect(q AggregateQuery) (selection, error) {
 		}
 		sel.keys = append(sel.keys, expr)
 		sel.fields = append(sel.fields, f)
+		sel.buckets = append(sel.buckets, g.Bucket)
+		if f.Type == Date || f.Type == DateTime {
+			sel.buckets[i] = cmp.Or(g.Bucket, "month")
+		}
 	}
 	var currency string
 	for i, m := range q.Measures {
@@ -302,41 +313,46 @@ func (c *compiler) groupExpr(g Grouping, path string) (*Field, string, error) {
 	return f, c.period(f, expr, bucket), nil
 }
 
-// period is the text key of the period of a date or time: 2026-03-01 for
-// a day or a week (its Monday), 2026-03, 2026-Q1, 2026. Times are taken
-// in UTC.
+// period is the key of the period of a date or time: on SQLite the
+// text 2026-03-01 for a day or a week (its Monday), 2026-03, 2026-Q1,
+// 2026; on PostgreSQL that text where a prefix of the stored text gives
+// it, else the period's first moment, which periodKey words the same
+// way (to_char costs more than the grouping itself). Times are taken in
+// UTC.
 func (c *compiler) period(f *Field, expr, bucket string) string {
+	text := f.Type == Date || f.Custom // stored as ISO text
+	prefix := map[string]string{"day": "10", "month": "7", "year": "4"}[bucket]
 	if c.d() == store.Postgres {
-		ts := expr + " AT TIME ZONE 'UTC'"
 		switch {
+		case text && prefix != "":
+			return "substr(" + expr + ", 1, " + prefix + ")"
 		case f.Type == Date:
-			ts = "(" + expr + ")::date::timestamp"
+			return "date_trunc('" + bucket + "', (" + expr + ")::date)"
 		case f.Custom:
-			ts = "(" + expr + ")::timestamptz AT TIME ZONE 'UTC'"
+			return "date_trunc('" + bucket + "', (" + expr + ")::timestamptz AT TIME ZONE 'UTC')"
 		}
-		switch bucket {
-		case "day":
-			return "to_char(" + ts + ", 'YYYY-MM-DD')"
-		case "week":
-			return "to_char(date_trunc('week', " + ts + "), 'YYYY-MM-DD')"
-		case "month":
-			return "to_char(" + ts + ", 'YYYY-MM')"
-		case "quarter":
-			return "to_char(" + ts + ", 'YYYY-\"Q\"Q')"
-		}
-		return "to_char(" + ts + ", 'YYYY')"
+		return "date_trunc('" + bucket + "', " + expr + " AT TIME ZONE 'UTC')"
 	}
 	switch bucket {
-	case "day":
-		return "substr(" + expr + ", 1, 10)"
 	case "week":
 		return "date(substr(" + expr + ", 1, 10), '-6 days', 'weekday 1')"
-	case "month":
-		return "substr(" + expr + ", 1, 7)"
 	case "quarter":
 		return "(substr(" + expr + ", 1, 4) || '-Q' || ((CAST(substr(" + expr + ", 6, 2) AS INTEGER) + 2) / 3))"
 	}
-	return "substr(" + expr + ", 1, 4)"
+	return "substr(" + expr + ", 1, " + prefix + ")"
+}
+
+// periodKey words the first moment of a period as period's text does.
+func periodKey(t time.Time, bucket string) string {
+	switch bucket {
+	case "month":
+		return t.Format("2006-01")
+	case "quarter":
+		return fmt.Sprintf("%d-Q%d", t.Year(), (int(t.Month())+2)/3)
+	case "year":
+		return t.Format("2006")
+	}
+	return t.Format(time.DateOnly)
 }
 
 // measureExpr is the SQL of the number a measure reads: a number field,

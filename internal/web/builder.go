@@ -53,7 +53,8 @@ type builderPage struct {
 	FilterFields               []formOption
 	Buckets, Ops, Charts       []formOption
 	Conds                      []builderCond
-	Query                      string // the report's parameters, for the exports and saving
+	Query                      string // the report's parameters, which saving keeps
+	CSV, XLSX                  string // the exports' addresses
 	Title                      string
 	SVG                        template.HTML
 	Headers                    []string
@@ -293,7 +294,8 @@ func savedParams(saved savedview.View) url.Values {
 func (s *Server) builderForm(v *visit, st *builderState, objects []formOption, users []formOption) *builderPage {
 	d := st.def
 	data := &builderPage{frame: frame{Nav: "reports"}, Objects: objects, Object: d.Object, Chart: d.Chart,
-		Query: st.values.Encode()}
+		Query: st.values.Encode(), CSV: "/reports/builder/export?" + st.values.Encode() + "&format=csv",
+		XLSX: "/reports/builder/export?" + st.values.Encode() + "&format=xlsx"}
 	for _, f := range st.order {
 		o := formOption{Value: f.Name, Label: label(v.p, st.fields, f.Name)}
 		if groupable(f) {
