@@ -122,10 +122,29 @@ func (c Chart) bar(b *strings.Builder) {
 		fmt.Fprintf(b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s</title></rect>`,
 			x, top, math.Max(w-1, 1), math.Max(bottom-top, 0.5), colour(si), esc(pointTitle(p)))
 	}
+	c.top(b, y)
 	c.xLabels(b, cats, slot)
 	c.legend(b, series)
 }
 
+// top writes the largest figure at the top of the scale, with a faint
+// line across, so that the bars' and lines' heights read as amounts.
+func (c Chart) top(b *strings.Builder, y func(float64) float64) {
+	best := c.Points[0]
+	for _, p := range c.Points {
+		if p.Value > best.Value {
+			best = p
+		}
+	}
+	if best.Value <= 0 {
+		return
+	}
+	fmt.Fprintf(b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="currentColor" stroke-opacity=".15" stroke-dasharray="4 4"/>`,
+		padL, chartW-padL, y(best.Value), y(best.Value))
+	fmt.Fprintf(b, `<text x="%d" y="%.1f" font-size="12" fill="currentColor" fill-opacity=".7">%s</text>`, padL, y(best.Value)-4, esc(best.Text))
+}
+
+// pointTitle is a point in words, for its tooltip.
 func pointTitle(p Point) string {
 	s := p.Category
 	if p.Series != "" {
@@ -184,6 +203,7 @@ func (c Chart) line(b *strings.Builder) {
 		}
 		fmt.Fprintf(b, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2"/>`, strings.Join(pts, " "), colour(si))
 	}
+	c.top(b, y)
 	c.xLabels(b, cats, slot)
 	c.legend(b, series)
 }
@@ -246,7 +266,7 @@ func (c Chart) funnel(b *strings.Builder) {
 		fmt.Fprintf(b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s</title></rect>`,
 			x, y, math.Max(w, 1), math.Max(h-2, 1), colour(0), esc(pointTitle(p)))
 		if h >= 14 {
-			fmt.Fprintf(b, `<text x="%d" y="%.1f" text-anchor="middle" font-size="12" class="funnel-label">%s</text>`,
+			fmt.Fprintf(b, `<text x="%d" y="%.1f" text-anchor="middle" font-size="13" fill="#111" stroke="#fff" stroke-width="3" paint-order="stroke">%s</text>`,
 				chartW/2, y+h/2+4, esc(short(pointTitle(p), 60)))
 		}
 	}

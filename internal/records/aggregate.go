@@ -134,15 +134,24 @@ func (e *Engine) Aggregate(ctx context.Context, object string, q AggregateQuery)
 		limit = DefaultMaxGroups
 	}
 	where := joinAnd(p.base, p.tests())
-	var by, order []string
+	var by []string
 	for i := range sel.keys {
 		by = append(by, strconv.Itoa(i+1))
-		order = append(order, strconv.Itoa(i+1)+e.db.Dialect.Order(false))
+	}
+	// The database aggregates in the order it reads, and the groups are
+	// sorted here: asked for them in order, both databases would read
+	// the table along an index of the first key, record by record, ten
+	// times slower than reading it straight through. With nothing an
+	// index serves (the whole workspace), SQLite reads the table itself
+	// rather than along one of its indexes for the same reason.
+	from := obj.Table() + " t"
+	if e.db.Dialect == store.SQLite && !obj.small && !slices.ContainsFunc(p.terms, func(t term) bool { return t.drivable() }) {
+		from += " NOT INDEXED"
 	}
 	query := "SELECT " + strings.Join(append(append(sel.keys, "count(*)"), sel.values...), ", ") +
-		" FROM " + obj.Table() + " t WHERE " + where.sql
+		" FROM " + from + " WHERE " + where.sql
 	if len(by) > 0 {
-		query += " GROUP BY " + strings.Join(by, ", ") + " ORDER BY " + strings.Join(order, ", ")
+		query += " GROUP BY " + strings.Join(by, ", ")
 	}
 	query += " LIMIT " + strconv.Itoa(limit+1)
 	rows, err := e.db.Read(ctx).QueryContext(ctx, query, where.args...)
@@ -191,6 +200,14 @@ func (e *Engine) Aggregate(ctx context.Context, object string, q AggregateQuery)
 	if err := rows.Err(); err != nil {
 		return Aggregate{}, err
 	}
+	slices.SortFunc(out.Groups, func(a, b Group) int {
+		for i := range a.Keys {
+			if c := compareKeys(a.Keys[i], b.Keys[i]); c != 0 {
+				return c
+			}
+		}
+		return strings.Compare(a.Currency, b.Currency)
+	})
 	if len(out.Groups) > limit {
 		out.Groups, out.Truncated = out.Groups[:limit], true
 	}
@@ -416,6 +433,43 @@ func groupKey(f *Field, v any) any {
 		}
 	}
 	return v
+}
+
+// compareKeys orders group keys: none first, then numbers, booleans
+// and text (ids of users and records as numbers, as they were made).
+func compareKeys(a, b any) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return -1
+	case b == nil:
+		return 1
+	}
+	na, nb := keyNumber(a), keyNumber(b)
+	if na != nil && nb != nil {
+		return cmp.Compare(*na, *nb)
+	}
+	return strings.Compare(fmt.Sprint(a), fmt.Sprint(b))
+}
+
+func keyNumber(v any) *float64 {
+	switch x := v.(type) {
+	case float64:
+		return &x
+	case string:
+		if n, err := strconv.ParseInt(x, 10, 64); err == nil && x == strconv.FormatInt(n, 10) {
+			f := float64(n)
+			return &f
+		}
+	case bool:
+		f := 0.0
+		if x {
+			f = 1
+		}
+		return &f
+	}
+	return nil
 }
 
 // number reads a figure the database computed.

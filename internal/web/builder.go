@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"html/template"
@@ -11,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rapport-crm/rapport/internal/analysis"
 	"github.com/rapport-crm/rapport/internal/fault"
@@ -371,7 +373,11 @@ func (s *Server) savedReports(r *http.Request, v *visit, data *builderPage) erro
 // the engine refuses (a condition's value, a query too costly) is shown
 // above the form; nothing else fails the page.
 func (s *Server) runReport(r *http.Request, v *visit, st *builderState, data *builderPage) error {
-	res, err := analysis.New(s.engine, s.sales, s.accounts).Run(r.Context(), st.def)
+	res, err := s.report(r, st.def)
+	if errors.Is(err, context.DeadlineExceeded) {
+		data.Problems = append(data.Problems, v.p.T("web.builder.too_long"))
+		return nil
+	}
 	var fe *fault.Error
 	if errors.As(err, &fe) && fe.Code == fault.EINVALID {
 		for _, e := range fe.Fields {
@@ -420,6 +426,22 @@ func (s *Server) runReport(r *http.Request, v *visit, st *builderState, data *bu
 	}
 	data.SVG = template.HTML(chart.SVG()) // built by analysis.Chart, which escapes every text it draws
 	return nil
+}
+
+// reportBudget bounds the time of one report: a report reads every
+// record its filter selects, and one that would take longer is stopped
+// by the database and answered with advice to narrow it.
+const reportBudget = 20 * time.Second
+
+// report runs a report within its budget.
+func (s *Server) report(r *http.Request, d analysis.Definition) (analysis.Result, error) {
+	ctx, cancel := context.WithTimeout(r.Context(), reportBudget)
+	defer cancel()
+	res, err := analysis.New(s.engine, s.sales, s.accounts).Run(ctx, d)
+	if err != nil && ctx.Err() != nil && r.Context().Err() == nil {
+		return res, context.DeadlineExceeded
+	}
+	return res, err
 }
 
 // reportTitle says what the report shows: "Count by Stage".
@@ -494,7 +516,7 @@ func (s *Server) exportReport(w http.ResponseWriter, r *http.Request, v *visit) 
 		s.fail(w, r, v, err)
 		return
 	}
-	res, err := analysis.New(s.engine, s.sales, s.accounts).Run(r.Context(), st.def)
+	res, err := s.report(r, st.def)
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
