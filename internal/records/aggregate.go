@@ -273,7 +273,7 @@ func (c *compiler) aggregateSelect(q AggregateQuery) (selection, error) {
 		}
 		if cur != "" {
 			if sel.money != "" && sel.money != m.Field {
-				errs.Add(path+".field", "money", "a report measures one money field; %q is measured already", sel.money)
+				errs.Add(path+".field", "too_many", "a report measures one money field; %q is measured already", sel.money)
 				continue
 			}
 			sel.money, currency = m.Field, cur

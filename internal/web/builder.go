@@ -38,6 +38,57 @@ import (
 // holds that address: field names only, so that whoever opens it reports
 // under their own role.
 
+// bucketLabel is a period in the user's words.
+func bucketLabel(p *locale.Printer, v string) string {
+	switch v {
+	case "day":
+		return p.T("web.builder.bucket.day")
+	case "week":
+		return p.T("web.builder.bucket.week")
+	case "month":
+		return p.T("web.builder.bucket.month")
+	case "quarter":
+		return p.T("web.builder.bucket.quarter")
+	case "year":
+		return p.T("web.builder.bucket.year")
+	}
+	return v
+}
+
+// opLabelOf is a measure in the user's words.
+func opLabelOf(p *locale.Printer, v string) string {
+	switch v {
+	case "count":
+		return p.T("web.builder.op.count")
+	case "sum":
+		return p.T("web.builder.op.sum")
+	case "avg":
+		return p.T("web.builder.op.avg")
+	case "min":
+		return p.T("web.builder.op.min")
+	case "max":
+		return p.T("web.builder.op.max")
+	}
+	return v
+}
+
+// chartLabel is a chart in the user's words.
+func chartLabel(p *locale.Printer, v string) string {
+	switch v {
+	case "bar":
+		return p.T("web.builder.chart.bar")
+	case "line":
+		return p.T("web.builder.chart.line")
+	case "funnel":
+		return p.T("web.builder.chart.funnel")
+	case "pie":
+		return p.T("web.builder.chart.pie")
+	case "table":
+		return p.T("web.builder.chart.table")
+	}
+	return v
+}
+
 // reportsObject is the object the saved reports are kept under among the
 // saved views.
 const reportsObject = "reports"
@@ -311,13 +362,13 @@ func (s *Server) builderForm(v *visit, st *builderState, objects []formOption, u
 		}
 	}
 	for _, b := range records.Buckets {
-		data.Buckets = append(data.Buckets, formOption{Value: b, Label: v.p.T("web.builder.bucket." + b)})
+		data.Buckets = append(data.Buckets, formOption{Value: b, Label: bucketLabel(v.p, b)})
 	}
 	for _, op := range records.Aggregations {
-		data.Ops = append(data.Ops, formOption{Value: op, Label: v.p.T("web.builder.op." + op)})
+		data.Ops = append(data.Ops, formOption{Value: op, Label: opLabelOf(v.p, op)})
 	}
 	for _, c := range analysis.Charts {
-		data.Charts = append(data.Charts, formOption{Value: c, Label: v.p.T("web.builder.chart." + c)})
+		data.Charts = append(data.Charts, formOption{Value: c, Label: chartLabel(v.p, c)})
 	}
 	data.rows(d)
 	for i, c := range st.q.Conds {
@@ -460,12 +511,12 @@ func (s *Server) reportTable(v *visit, st *builderState, res analysis.Result) an
 	for _, g := range st.def.GroupBy {
 		h := label(v.p, st.fields, g.Field)
 		if g.Bucket != "" {
-			h += " (" + v.p.T("web.builder.bucket."+g.Bucket) + ")"
+			h += " (" + bucketLabel(v.p, g.Bucket) + ")"
 		}
 		headers = append(headers, h)
 	}
 	for _, m := range st.def.Measures {
-		h := v.p.T("web.builder.op." + m.Op)
+		h := opLabelOf(v.p, m.Op)
 		if m.Field != "" {
 			h += ": " + label(v.p, st.fields, m.Field)
 		}
@@ -598,18 +649,18 @@ func examplePage(p *locale.Printer) page {
 		GroupFields: []formOption{{Value: "stage_id", Label: fieldLabel(p, "stage_id")}}, MeasureFields: []formOption{{Value: "value", Label: fieldLabel(p, "value")}},
 		FilterFields: []formOption{{Value: "status", Label: fieldLabel(p, "status")}},
 		Conds:        []builderCond{{Index: 0, Field: "status", Op: "eq", Value: "open", Ops: []formOption{{Value: "eq", Label: opLabel(p, records.Eq)}}}},
-		Ran:          true, Headers: []string{fieldLabel(p, "stage_id"), p.T("web.builder.op.count")},
+		Ran:          true, Headers: []string{fieldLabel(p, "stage_id"), opLabelOf(p, "count")},
 		Rows:        [][]builderCell{{{Text: "Lead <b>"}, {Text: "3", Num: true}}, {{Text: "Won"}, {Text: "1", Num: true}}},
 		Unconverted: p.N("web.builder.unconverted", 2, "currency", "GBP"), Problems: []string{"<b>"},
 		Saved: []viewItem{{ID: "1", Name: "Pipeline <b>", Href: "/reports/builder?report=1", Current: true, Mine: true}}, Report: "1", ReportName: "Pipeline <b>"}
 	for _, b := range records.Buckets {
-		data.Buckets = append(data.Buckets, formOption{Value: b, Label: p.T("web.builder.bucket." + b)})
+		data.Buckets = append(data.Buckets, formOption{Value: b, Label: bucketLabel(p, b)})
 	}
 	for _, op := range records.Aggregations {
-		data.Ops = append(data.Ops, formOption{Value: op, Label: p.T("web.builder.op." + op)})
+		data.Ops = append(data.Ops, formOption{Value: op, Label: opLabelOf(p, op)})
 	}
 	for _, c := range analysis.Charts {
-		data.Charts = append(data.Charts, formOption{Value: c, Label: p.T("web.builder.chart." + c)})
+		data.Charts = append(data.Charts, formOption{Value: c, Label: chartLabel(p, c)})
 	}
 	data.rows(analysis.Definition{GroupBy: []records.Grouping{{Field: "stage_id"}}, Measures: []records.Measure{{Op: "count"}}})
 	data.Title = reportTitle(data.Headers, 1, v)
