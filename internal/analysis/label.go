@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rapport-crm/rapport/internal/account"
+	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/records"
 )
 
@@ -115,6 +116,9 @@ func (s *Service) recordNames(ctx context.Context, target string, rows []Row, gi
 	}
 	page, err := s.engine.List(ctx, obj.Plural, records.Query{Filter: &records.Filter{Field: "id", Op: records.In, Value: ids},
 		Limit: len(ids), Bare: true})
+	if fault.Is(err, fault.EFORBIDDEN) {
+		return names, pos, nil // records the reader may not read keep their ids
+	}
 	if err != nil {
 		return nil, nil, err
 	}
