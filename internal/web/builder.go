@@ -111,6 +111,7 @@ type builderPage struct {
 	Title                      string
 	SVG                        template.HTML
 	Headers                    []string
+	Groups                     int // the headers of groupings, before the measures'
 	Rows                       [][]builderCell
 	Ran, Empty, Truncated      bool
 	Problems                   []string
@@ -445,7 +446,7 @@ func (s *Server) runReport(r *http.Request, v *visit, st *builderState, data *bu
 	data.Ran = true
 	data.Empty, data.Truncated = len(res.Rows) == 0, res.Truncated
 	t := s.reportTable(v, st, res)
-	data.Headers = t.Headers
+	data.Headers, data.Groups = t.Headers, len(st.def.GroupBy)
 	for _, row := range t.Rows {
 		var cells []builderCell
 		for _, c := range row {
@@ -649,7 +650,7 @@ func examplePage(p *locale.Printer) page {
 		GroupFields: []formOption{{Value: "stage_id", Label: fieldLabel(p, "stage_id")}}, MeasureFields: []formOption{{Value: "value", Label: fieldLabel(p, "value")}},
 		FilterFields: []formOption{{Value: "status", Label: fieldLabel(p, "status")}},
 		Conds:        []builderCond{{Index: 0, Field: "status", Op: "eq", Value: "open", Ops: []formOption{{Value: "eq", Label: opLabel(p, records.Eq)}}}},
-		Ran:          true, Headers: []string{fieldLabel(p, "stage_id"), opLabelOf(p, "count")},
+		Ran:          true, Groups: 1, Headers: []string{fieldLabel(p, "stage_id"), opLabelOf(p, "count")},
 		Rows:        [][]builderCell{{{Text: "Lead <b>"}, {Text: "3", Num: true}}, {{Text: "Won"}, {Text: "1", Num: true}}},
 		Unconverted: p.N("web.builder.unconverted", 2, "currency", "GBP"), Problems: []string{"<b>"},
 		Saved: []viewItem{{ID: "1", Name: "Pipeline <b>", Href: "/reports/builder?report=1", Current: true, Mine: true}}, Report: "1", ReportName: "Pipeline <b>"}
