@@ -186,6 +186,9 @@ var validRequests = map[string]func(w *walker) []validRequest{
 	// reports: end
 	"GET /api/v1/exchange_rates":  just(validRequest{query: "currency=USD", status: 200}),
 	"POST /api/v1/exchange_rates": just(validRequest{body: `{"currency": "USD", "rate": "0.9", "date": "2020-01-01"}`, status: 201}),
+	// builder: the report builder
+	"POST /api/v1/reports/custom": just(validRequest{query: "format=json", body: `{"object": "deals", "group_by": [{"field": "expected_close_date", "bucket": "month"}],
+		"measures": [{"op": "sum", "field": "value"}], "filter": {"field": "status", "op": "eq", "value": "open"}, "chart": "bar"}`, status: 200}),
 
 	"GET /api/v1/notifications":           just(validRequest{query: "unread=true&limit=5", status: 200}),
 	"GET /api/v1/notifications/stream":    just(validRequest{status: -1}), // it streams until the client goes

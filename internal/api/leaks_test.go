@@ -289,6 +289,7 @@ func TestReadOnlyTokenChangesNothing(t *testing.T) {
 			"POST /api/v1/password-resets":            true,
 			"POST /api/v1/password-resets/{token}":    true,
 			"POST /api/v1/password-resets/confirm":    true,
+			"POST /api/v1/reports/custom":             true, // builder
 		}
 		for _, rt := range f.server.Routes() {
 			route := rt.Pattern
@@ -311,6 +312,10 @@ func TestReadOnlyTokenChangesNothing(t *testing.T) {
 			if status, text := f.call(ro, c.method, c.path, `{}`); status != 200 {
 				t.Errorf("%s %s with a read-only token: %d %s", c.method, c.path, status, text)
 			}
+		}
+		// builder: a report only reads.
+		if status, text := f.call(ro, "POST", "/api/v1/reports/custom", `{"object": "contacts", "measures": [{"op": "count"}]}`); status != 200 {
+			t.Errorf("a report with a read-only token: %d %s", status, text)
 		}
 		if _, text := f.call(ro, "GET", "/api/v1/notifications?unread=true", ""); !strings.Contains(text, "unread") {
 			t.Errorf("the notification was marked read: %s", text)

@@ -78,6 +78,9 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
 	// goals: begin
 	addGoalPaths(paths, schemas)
 	// goals: end
+	if s.Sales != nil && s.Accounts != nil {
+		addCustomReportPaths(paths, schemas) // builder
+	}
 	doc := obj{
 		"openapi": "3.1.0",
 		"info": obj{"title": "Rapport API", "version": s.Version,

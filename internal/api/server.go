@@ -143,6 +143,7 @@ func (s *Server) Handler() http.Handler {
 	// goals: begin
 	s.goalRoutes(route)
 	// goals: end
+	s.customReportRoutes(route) // builder
 	route("GET /api/v1/{object}", s.list, append(records.ListParams(), Filters)...)
 	route("POST /api/v1/{object}", s.create)
 	// POST /fields/{object} and POST /{object}/query overlap (both match
@@ -189,6 +190,8 @@ func onlyReads(r *http.Request) bool {
 	case r.Method == http.MethodGet || r.Method == http.MethodHead || !any: // a pattern for any method answers 404
 		return true
 	case r.Method == http.MethodPost && strings.HasSuffix(path, "/duplicates/check"):
+		return true
+	case r.Method == http.MethodPost && path == "/api/v1/reports/custom": // builder: a report only reads
 		return true
 	case r.Method == http.MethodPost && r.PathValue("second") == "query" && r.PathValue("first") != "fields":
 		return true

@@ -182,6 +182,13 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle("POST /settings/scores/train", s.administrators(s.scoresTrain))
 	}
 	// scores: end
+	// builder: begin
+	// The report builder.
+	mux.Handle("GET /reports/builder", s.signedIn(s.reportBuilder))
+	mux.Handle("GET /reports/builder/export", s.signedIn(s.exportReport))
+	mux.Handle("POST /reports/builder/save", s.signedIn(s.saveReport))
+	mux.Handle("POST /reports/builder/{id}/delete", s.signedIn(s.deleteReport))
+	// builder: end
 
 	mux.Handle("GET /{object}", s.signedIn(s.list))
 	mux.Handle("GET /{object}/{id}", s.signedIn(s.record))
@@ -202,6 +209,9 @@ func (s *Server) Handler() http.Handler {
 // and an example of its data in the language of p, which the tests render
 // in every language.
 var pages = map[string]func(p *locale.Printer) page{
+	// builder: begin
+	"builder": examplePage,
+	// builder: end
 	// The pipeline board and the dashboard.
 	"board": func(p *locale.Printer) page {
 		head := stageHead{ID: "1", Name: "Qualified <b>", Count: 2, Sum: p.Money("1250.00", "EUR"), Weighted: p.Money("250.00", "EUR"),

@@ -8,6 +8,7 @@ import "./lists.js";
 import "./settings.js";
 import "./forms.js";
 import "./people.js";
+import "./builder.js";
 
 window.htmx = htmx;
 document.documentElement.classList.add("js");
