@@ -161,6 +161,11 @@ var validRequests = map[string]func(w *walker) []validRequest{
 	"PATCH /api/v1/settings/sales": just(validRequest{body: `{"base_currency": "EUR", "allow_negative_stock": false}`, status: 200}),
 	"GET /api/v1/exchange_rates":   just(validRequest{query: "currency=USD", status: 200}),
 	"POST /api/v1/exchange_rates":  just(validRequest{body: `{"currency": "USD", "rate": "0.9", "date": "2020-01-01"}`, status: 201}),
+	// forecast: begin
+	"GET /api/v1/reports/forecast": func(w *walker) []validRequest {
+		return []validRequest{{query: "pipeline=" + w.ids["pipeline"] + "&user=" + w.admin + "&horizon=3", status: 200}}
+	},
+	// forecast: end
 
 	"GET /api/v1/notifications":           just(validRequest{query: "unread=true&limit=5", status: 200}),
 	"GET /api/v1/notifications/stream":    just(validRequest{status: -1}), // it streams until the client goes

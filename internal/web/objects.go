@@ -228,6 +228,10 @@ func fieldLabel(p *locale.Printer, name string) string {
 		return p.T("web.field.tax_rate")
 	case "low_stock_threshold":
 		return p.T("web.field.low_stock_threshold")
+	case "probability":
+		return p.T("web.forecast.probability")
+	case "forecast_category":
+		return p.T("web.forecast.category")
 	}
 	return name
 }
