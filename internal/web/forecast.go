@@ -28,6 +28,7 @@ type forecastPage struct {
 	Rows                              []forecastRow
 	Total                             forecastRow
 	Bars                              []forecastBar
+	Ticks                             []forecastTick // month labels under the bars
 	Undated                           int
 	Unconverted                       string
 	ValueHidden                       bool
@@ -56,6 +57,12 @@ type forecastBar struct {
 	X, Y, W, H float64
 	Class      string
 	Label      string
+}
+
+// forecastTick is a label under a bar.
+type forecastTick struct {
+	X     float64
+	Label string
 }
 
 // revenueChart is the revenue line chart in 600 × 220 coordinates: the
@@ -235,6 +242,14 @@ func forecastView(v *visit, data *forecastPage, fc sales.Forecast) {
 	}
 	if !fc.ValueHidden && peak > 0 {
 		data.Bars = forecastBars(v, fc, peak)
+		slot := 600.0 / float64(len(fc.Months))
+		every := (len(fc.Months) + 11) / 12 // at most 12 labels
+		for i, m := range fc.Months {
+			if i%every == 0 {
+				t, _ := time.Parse("2006-01", m.Month)
+				data.Ticks = append(data.Ticks, forecastTick{X: round1(float64(i)*slot + slot/2), Label: v.p.Month(t)})
+			}
+		}
 	}
 	if fc.ValueHidden {
 		return
