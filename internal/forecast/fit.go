@@ -63,7 +63,7 @@ func Fit(y []float64, kind Kind, period int) (Run, error) {
 	best := obj(x)
 	for round := 0; round < 10; round++ {
 		res, err := optimize.Minimize(optimize.Problem{Func: obj}, x, &optimize.Settings{
-			Converger:       &optimize.FunctionConverge{Relative: 1e-10, Iterations: 200},
+			Converger:       &optimize.FunctionConverge{Relative: 1e-9, Iterations: 60},
 			FuncEvaluations: 20000,
 		}, &optimize.NelderMead{SimplexSize: size})
 		if res == nil || (err != nil && res.F >= best) {

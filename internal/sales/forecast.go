@@ -7,6 +7,9 @@ import (
 	"math/big"
 	"slices"
 	"sort"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
@@ -284,7 +287,7 @@ func (s *Service) weighPipeline(ctx context.Context, ws int64, where string, arg
 	rows, err = s.db.Reader().QueryContext(ctx, `SELECT COALESCE(substr(expected_close_date, 1, 7), ''), COALESCE(stage_id, 0),
 		COALESCE(forecast_category, ''), CASE WHEN probability IS NULL THEN 1 ELSE 0 END, COALESCE(value_currency, ''),
 		count(*), COALESCE(SUM(value_amount), 0), COALESCE(SUM(value_amount * COALESCE(probability, 0)), 0)
-		FROM deals WHERE `+where+` AND status = 'open' AND (expected_close_date IS NULL OR expected_close_date < ?)
+		FROM deals`+s.db.Dialect.IndexedBy("deals_forecast_open")+` WHERE `+where+` AND status = 'open' AND (expected_close_date IS NULL OR expected_close_date < ?)
 		GROUP BY 1, 2, 3, 4, 5`, append(slices.Clone(args), end)...)
 	if err != nil {
 		return err
@@ -354,7 +357,7 @@ func (s *Service) wonRevenue(ctx context.Context, where string, args []any, conv
 	}
 	since := start.AddDate(0, -historyMonths, 0)
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT `+day+`, COALESCE(value_currency, ''), count(*), COALESCE(SUM(value_amount), 0)
-		FROM deals WHERE `+where+` AND status = 'won' AND closed_at >= ?
+		FROM deals`+s.db.Dialect.IndexedBy("deals_forecast_won")+` WHERE `+where+` AND status = 'won' AND closed_at >= ?
 		GROUP BY 1, 2`, append(slices.Clone(args), s.db.Dialect.Time(since))...)
 	if err != nil {
 		return err
@@ -436,7 +439,7 @@ func (s *Service) forecastRevenue(f *Forecast, start time.Time, horizon int) {
 	for i, h := range f.History {
 		y[i] = float64(h.Amount)
 	}
-	run, err := forecast.Select(y, 12)
+	run, err := fits.selectFor(y)
 	if err != nil {
 		f.TooShort = true
 		return
@@ -453,6 +456,52 @@ func (s *Service) forecastRevenue(f *Forecast, start time.Time, horizon int) {
 			Lower80: clamp(p.Levels[0].Lower), Upper80: clamp(p.Levels[0].Upper),
 			Lower95: clamp(p.Levels[1].Lower), Upper95: clamp(p.Levels[1].Upper)})
 	}
+}
+
+// fitCache keeps the models fitted to recent series. A fit takes tenths
+// of a second and its series (complete past months) changes only when a
+// deal of a past month is won, edited or deleted, so the same series comes
+// back on every view of the screen. The key is the series itself, so an
+// entry can never answer for other numbers.
+type fitCache struct {
+	mu    sync.Mutex
+	runs  map[string]forecast.Run
+	order []string
+}
+
+// maxFits bounds the cache: each entry is a few kilobytes.
+const maxFits = 512
+
+var fits = &fitCache{runs: map[string]forecast.Run{}}
+
+func (c *fitCache) selectFor(y []float64) (forecast.Run, error) {
+	var key strings.Builder
+	for _, v := range y {
+		key.WriteString(strconv.FormatFloat(v, 'g', -1, 64))
+		key.WriteByte(',')
+	}
+	k := key.String()
+	c.mu.Lock()
+	run, ok := c.runs[k]
+	c.mu.Unlock()
+	if ok {
+		return run, nil
+	}
+	run, err := forecast.Select(y, 12)
+	if err != nil {
+		return run, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.runs[k]; !ok {
+		c.runs[k] = run
+		c.order = append(c.order, k)
+		if len(c.order) > maxFits {
+			delete(c.runs, c.order[0])
+			c.order = c.order[1:]
+		}
+	}
+	return run, nil
 }
 
 // preload reads every exchange rate of the workspace once and fills the
