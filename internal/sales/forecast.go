@@ -160,7 +160,7 @@ func (s *Service) Forecast(ctx context.Context, q ForecastQuery) (Forecast, erro
 // shares: the workspace, the pipeline, the owners asked and the owners the
 // actor's role lets them read.
 func (s *Service) forecastWhere(ctx context.Context, a access.Actor, q ForecastQuery, hidden map[string]bool) (string, []any, error) {
-	where := "workspace_id = ? AND deleted_at IS NULL"
+	where := "workspace_id = ?"
 	args := []any{a.WorkspaceID}
 	if q.Pipeline != "" {
 		id, ok := input.ID(q.Pipeline)
@@ -259,9 +259,9 @@ type stageForecast struct {
 	category    string
 }
 
-// weighPipeline sums the open deals by expected close month, stage,
-// category, currency and whether the deal has a probability of its own,
-// from the deals_forecast_open index alone, then weighs the groups.
+// weighPipeline reads the open deals' sums by expected close month, stage,
+// category, currency and whether the deal has a probability of its own
+// from the forecast totals, then weighs the groups.
 func (s *Service) weighPipeline(ctx context.Context, ws int64, where string, args []any, conv *Converter, f *Forecast, unconverted map[string]bool) error {
 	stages := map[int64]stageForecast{}
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT id, probability, COALESCE(forecast_category, '') FROM stages WHERE workspace_id = ? AND deleted_at IS NULL`, ws)
@@ -284,11 +284,9 @@ func (s *Service) weighPipeline(ctx context.Context, ws int64, where string, arg
 		return err
 	}
 	end := f.Months[len(f.Months)-1].Month + "-99"
-	rows, err = s.db.Reader().QueryContext(ctx, `SELECT COALESCE(substr(expected_close_date, 1, 7), ''), COALESCE(stage_id, 0),
-		COALESCE(forecast_category, ''), CASE WHEN probability IS NULL THEN 1 ELSE 0 END, COALESCE(value_currency, ''),
-		count(*), COALESCE(SUM(value_amount), 0), COALESCE(SUM(value_amount * COALESCE(probability, 0)), 0)
-		FROM deals`+s.db.Dialect.IndexedBy("deals_forecast_open")+` WHERE `+where+` AND status = 'open' AND (expected_close_date IS NULL OR expected_close_date < ?)
-		GROUP BY 1, 2, 3, 4, 5`, append(slices.Clone(args), end)...)
+	rows, err = s.db.Reader().QueryContext(ctx, `SELECT month, stage_id, category, own, currency, SUM(deals), SUM(amount), SUM(weighted)
+		FROM forecast_totals WHERE `+where+` AND deals <> 0 AND (month = '' OR month < ?)
+		GROUP BY month, stage_id, category, own, currency`, append(slices.Clone(args), end)...)
 	if err != nil {
 		return err
 	}
@@ -300,8 +298,8 @@ func (s *Service) weighPipeline(ctx context.Context, ws int64, where string, arg
 	}
 	for rows.Next() {
 		var month, category, currency string
-		var stage, noOwn, count, amount, weighted int64
-		if err := rows.Scan(&month, &stage, &category, &noOwn, &currency, &count, &amount, &weighted); err != nil {
+		var stage, own, count, amount, weighted int64
+		if err := rows.Scan(&month, &stage, &category, &own, &currency, &count, &amount, &weighted); err != nil {
 			return err
 		}
 		if month == "" {
@@ -322,7 +320,7 @@ func (s *Service) weighPipeline(ctx context.Context, ws int64, where string, arg
 		if category == "" {
 			category = "pipeline"
 		}
-		if noOwn == 1 {
+		if own == 0 {
 			weighted = 0
 			if st.probability != nil {
 				weighted = amount * *st.probability
@@ -357,7 +355,7 @@ func (s *Service) wonRevenue(ctx context.Context, where string, args []any, conv
 	}
 	since := start.AddDate(0, -historyMonths, 0)
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT `+day+`, COALESCE(value_currency, ''), count(*), COALESCE(SUM(value_amount), 0)
-		FROM deals`+s.db.Dialect.IndexedBy("deals_forecast_won")+` WHERE `+where+` AND status = 'won' AND closed_at >= ?
+		FROM deals`+s.db.Dialect.IndexedBy("deals_forecast_won")+` WHERE `+where+` AND deleted_at IS NULL AND status = 'won' AND closed_at >= ?
 		GROUP BY 1, 2`, append(slices.Clone(args), s.db.Dialect.Time(since))...)
 	if err != nil {
 		return err

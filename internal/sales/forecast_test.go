@@ -2,6 +2,7 @@ package sales_test
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"testing"
 	"time"
@@ -98,6 +99,31 @@ func TestForecast(t *testing.T) {
 			if !(p.Lower95 <= p.Lower80 && p.Lower80 <= p.Mean && p.Mean <= p.Upper80 && p.Upper80 <= p.Upper95) || p.Mean < 50000 || p.Mean > 150000 {
 				t.Errorf("revenue point %+v", p)
 			}
+		}
+
+		// The totals the deal hook keeps agree with a rebuild from the deals,
+		// after moves, edits and a deletion.
+		moved := deal(f.adminID, lead, next, `{"amount": 700, "currency": "EUR"}`, "")
+		if _, err := f.update(f.admin, "deals", moved, `{"stage_id": "`+late+`", "probability": 10, "expected_close_date": "`+past+`"}`); err != nil {
+			t.Fatal(err)
+		}
+		gone := deal(f.repID, lead, next, `{"amount": 300, "currency": "EUR"}`, "")
+		if err := f.engine.Delete(f.admin, "deals", gone, 1); err != nil {
+			t.Fatal(err)
+		}
+		kept, err := f.svc.Forecast(f.admin, sales.ForecastQuery{Horizon: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.RebuildTotals(f.admin, 1); err != nil {
+			t.Fatal(err)
+		}
+		rebuilt, err := f.svc.Forecast(f.admin, sales.ForecastQuery{Horizon: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(kept.Months) != fmt.Sprint(rebuilt.Months) {
+			t.Errorf("kept totals %v, rebuilt %v", kept.Months, rebuilt.Months)
 		}
 
 		for _, c := range []struct {
