@@ -67,7 +67,7 @@ func salesObjects() []*Object {
 		col("tags", "Tags", Tags),
 		// A deal's own chance and forecast category, when set, override
 		// its stage's in the forecast.
-		col("probability", "Win probability (%)", Integer),
+		col("probability", "Own win probability (%)", Integer),
 		withOptions(col("forecast_category", "Forecast category", Select), ForecastCategories...),
 	}}
 	product := &Object{Name: "product", Plural: "products", Label: "Product", grant: "product", Fields: []*Field{
