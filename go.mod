@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	github.com/bojanz/currency v1.5.1
+	github.com/chromedp/cdproto v0.160.1
 	github.com/chromedp/chromedp v0.23.1
 	// The newest versions the proxy serves: gonum for the logistic
 	// regression (internal/scores) and the BG/NBD and Gamma-Gamma fits
@@ -26,10 +27,7 @@ require (
 	gonum.org/v1/plot v0.17.0
 )
 
-require (
-	github.com/chromedp/cdproto v0.160.1
-	github.com/skip2/go-qrcode v0.0.0-20200617195104-da1b6568686e
-)
+require github.com/skip2/go-qrcode v0.0.0-20200617195104-da1b6568686e
 
 require (
 	codeberg.org/go-fonts/liberation v0.5.0 // indirect

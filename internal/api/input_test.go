@@ -189,6 +189,11 @@ var validRequests = map[string]func(w *walker) []validRequest{
 	// builder: the report builder
 	"POST /api/v1/reports/custom": just(validRequest{query: "format=json", body: `{"object": "deals", "group_by": [{"field": "expected_close_date", "bucket": "month"}],
 		"measures": [{"op": "sum", "field": "value"}], "filter": {"field": "status", "op": "eq", "value": "open"}, "chart": "bar"}`, status: 200}),
+	// forecast: begin
+	"GET /api/v1/reports/forecast": func(w *walker) []validRequest {
+		return []validRequest{{query: "pipeline=" + w.ids["pipeline"] + "&user=" + w.admin + "&horizon=3", status: 200}}
+	},
+	// forecast: end
 
 	"GET /api/v1/notifications":           just(validRequest{query: "unread=true&limit=5", status: 200}),
 	"GET /api/v1/notifications/stream":    just(validRequest{status: -1}), // it streams until the client goes

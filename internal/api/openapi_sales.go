@@ -57,6 +57,17 @@ func addSalesPaths(paths, schemas obj) {
 	paths["/exchange_rates"] = obj{
 		"get":  op("currencies", "list_exchange_rates", "", "200", query("currency"), false),
 		"post": op("currencies", "add_exchange_rate", `{"currency": "USD", "rate": 0.92, "date": "2026-11-01"}: one unit in the base currency.`, "201", nil, true)}
+	// forecast: begin
+	paths["/reports/forecast"] = obj{"get": op("reports", "forecast",
+		"The caller's forecast over the deals they may read. months: the open deals by expected close month (deals past it in the current one) "+
+			"and forecast category (the deal's forecast_category, else its stage's; pipeline by default), each with count, value and weighted value "+
+			"(value × the deal's probability, else its stage's) in the base currency's minor units; the current month's won deals are closed. "+
+			"history: won revenue of each past month, every deal at its close date's rate; revenue: the forecast of the next horizon months by the "+
+			"exponential-smoothing model (model: ANN, AAN or AAA) of smallest AICc, with 80% and 95% intervals; too_short when fewer than 6 months are known. "+
+			"unconverted lists currencies without a rate. With the deals' value hidden only counts are given. "+
+			"Parameters: pipeline, user, team (ids; unknown ones are 400), horizon (1–24 months, default 6).",
+		"200", query("pipeline", "user", "team", "horizon"), false)}
+	// forecast: end
 	paths["/settings/sales"] = obj{
 		"get":   op("currencies", "get_sales_settings", "", "200", nil, false),
 		"patch": op("currencies", "update_sales_settings", `{"base_currency": "EUR", "allow_negative_stock": false}`, "200", nil, true)}

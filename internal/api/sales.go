@@ -32,6 +32,32 @@ func (s *Server) salesRoutes(route router) {
 	route("PATCH /api/v1/settings/sales", s.updateSalesSettings)
 	route("GET /api/v1/exchange_rates", s.listExchangeRates, "currency")
 	route("POST /api/v1/exchange_rates", s.setExchangeRate)
+	// forecast: begin
+	route("GET /api/v1/reports/forecast", s.forecast, "pipeline", "user", "team", "horizon")
+	// forecast: end
+}
+
+// forecast answers the weighted pipeline and the revenue forecast.
+func (s *Server) forecast(w http.ResponseWriter, r *http.Request) {
+	v := r.URL.Query()
+	q := sales.ForecastQuery{Pipeline: v.Get("pipeline"), User: v.Get("user"), Team: v.Get("team")}
+	if h := v.Get("horizon"); h != "" {
+		n, err := strconv.Atoi(h)
+		if err != nil {
+			writeError(w, r, fault.Field("horizon", "type", "must be a whole number of months"))
+			return
+		}
+		if n == 0 {
+			n = -1 // zero months is out of range, not the default
+		}
+		q.Horizon = n
+	}
+	f, err := s.Sales.Forecast(r.Context(), q)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, f)
 }
 
 func (s *Server) board(w http.ResponseWriter, r *http.Request) {

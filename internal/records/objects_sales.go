@@ -8,6 +8,11 @@ package records
 // DealStatuses are the states of a deal.
 var DealStatuses = []string{"open", "won", "lost"}
 
+// ForecastCategories are where a deal counts in a forecast, from least to
+// most certain, and omitted (left out). A stage sets its deals' category;
+// a deal may override it.
+var ForecastCategories = []string{"pipeline", "best_case", "commit", "closed", "omitted"}
+
 // repeatFields let a contact or company carry how often it is expected to
 // buy again; the sales service fills the last purchase when a deal is won.
 func repeatFields() []*Field {
@@ -33,6 +38,7 @@ func salesObjects() []*Object {
 		col("probability", "Win probability (%)", Integer),
 		col("rotting_days", "Rotting after (days)", Integer),
 		col("required_fields", "Fields required to enter", Tags),
+		withOptions(col("forecast_category", "Forecast category", Select), ForecastCategories...),
 	}}
 	lossReason := &Object{Name: "loss_reason", Plural: "loss_reasons", Label: "Loss reason", grant: "pipeline", Fields: []*Field{
 		required(col("name", "Name", Text)),
@@ -63,6 +69,10 @@ func salesObjects() []*Object {
 		readOnly(col("lead_score", "Lead score", Integer)),
 		readOnly(col("win_probability", "Win probability (%)", Integer)),
 		// scores: end
+		// A deal's own chance and forecast category, when set, override
+		// its stage's in the forecast.
+		col("probability", "Own win probability (%)", Integer),
+		withOptions(col("forecast_category", "Forecast category", Select), ForecastCategories...),
 	}}
 	product := &Object{Name: "product", Plural: "products", Label: "Product", grant: "product", Fields: []*Field{
 		required(col("name", "Name", Text)),

@@ -202,7 +202,8 @@ type Converter struct {
 	q     store.Querier
 	ws    int64
 	Base  string
-	rates map[string]*big.Rat // by currency and date
+	rates map[string]*big.Rat    // by currency and date
+	table map[string][]datedRate // every rate by currency, once preloaded
 }
 
 // Converter returns a converter for the acting workspace.
@@ -233,6 +234,9 @@ func (c *Converter) Convert(ctx context.Context, m Money, day time.Time) (Money,
 	date := day.UTC().Format(time.DateOnly)
 	key := m.Currency + "@" + date
 	rate, ok := c.rates[key]
+	if !ok {
+		rate, ok = c.rateOn(m.Currency, date)
+	}
 	if !ok {
 		var text string
 		err := c.q.QueryRowContext(ctx, `SELECT rate FROM exchange_rates WHERE workspace_id = ? AND currency = ? AND valid_on <= ?

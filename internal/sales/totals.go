@@ -42,6 +42,9 @@ func shareOf(rec records.Record) (share, bool) {
 // moveTotals takes the deal's old share out of the totals and puts its new
 // one in.
 func (s *Service) moveTotals(ctx context.Context, w *records.Write) error {
+	if err := s.moveForecast(ctx, w.Q, w.Actor.WorkspaceID, w.Old, w.Rec); err != nil {
+		return err
+	}
 	before, had := shareOf(w.Old)
 	after, has := shareOf(w.Rec)
 	if had == has && before == after {
@@ -66,9 +69,13 @@ func (s *Service) addTotal(ctx context.Context, q store.Querier, ws int64, sh sh
 	return err
 }
 
-// RebuildTotals recomputes workspace ws's stage totals from its deals.
+// RebuildTotals recomputes workspace ws's stage totals and forecast totals
+// from its deals.
 func (s *Service) RebuildTotals(ctx context.Context, ws int64) error {
 	return s.db.Tx(ctx, func(q store.Querier) error {
+		if err := rebuildForecast(ctx, q, ws); err != nil {
+			return err
+		}
 		if _, err := q.ExecContext(ctx, `DELETE FROM stage_totals WHERE workspace_id = ?`, ws); err != nil {
 			return err
 		}

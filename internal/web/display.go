@@ -214,6 +214,9 @@ func decimal(amount any, code string) string {
 // define.
 func (v *visit) option(field, value string) string {
 	p := v.p
+	if field == "forecast_category" {
+		return forecastCategoryLabel(p, value)
+	}
 	if field == "status" {
 		switch value {
 		case "open":

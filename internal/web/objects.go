@@ -89,7 +89,8 @@ var views = map[string]*objectView{
 		columns: []string{"title", "value", "stage_id", "pipeline_id", "company_id", "owner_id", "expected_close_date"},
 		groups: []fieldGroupView{
 			{func(p *locale.Printer) string { return p.T("web.group.deal") },
-				[]string{"title", "value", "pipeline_id", "stage_id", "status", "loss_reason_id", "expected_close_date", "closed_at"}},
+				[]string{"title", "value", "pipeline_id", "stage_id", "status", "loss_reason_id", "expected_close_date", "closed_at",
+					"probability", "forecast_category"}},
 			{func(p *locale.Printer) string { return p.T("web.group.business") },
 				[]string{"company_id", "contacts", "owner_id", "source", "tags"}},
 		},
@@ -254,6 +255,10 @@ func fieldLabel(p *locale.Printer, name string) string {
 	case "clv_value":
 		return p.T("web.field.clv_value")
 		// value: end
+	case "probability":
+		return p.T("web.forecast.probability")
+	case "forecast_category":
+		return p.T("web.forecast.category")
 	}
 	return name
 }

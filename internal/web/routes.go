@@ -62,6 +62,9 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /me/digest", s.signedIn(s.digestPage))
 	mux.Handle("POST /me/digest", s.signedIn(s.digestSave))
 	// goals: end
+	// forecast: begin
+	mux.Handle("GET /reports/forecast", s.signedIn(s.forecast))
+	// forecast: end
 
 	// Record pages: the timeline, its composer, following.
 	mux.Handle("GET /{object}/{id}/timeline", s.signedIn(s.timelinePage))
@@ -286,6 +289,28 @@ var pages = map[string]func(p *locale.Printer) page{
 	"reports_employees": exampleReport("employees"),
 	"reports_events":    exampleReport("events"),
 	// reports: end
+
+	// forecast: begin
+	"forecast_report": func(p *locale.Printer) page {
+		cells := []forecastCellView{{Count: 2, Weighted: p.Money("250.00", "EUR"), Value: p.Money("1250.00", "EUR")}, {}, {}, {}, {}}
+		var cats []choice
+		for _, c := range records.ForecastCategories {
+			cats = append(cats, choice{Value: c, Label: forecastCategoryLabel(p, c)})
+		}
+		return &forecastPage{frame: frame{Nav: "reports"}, MinHistory: 6, Categories: cats,
+			Pipelines: []choice{{Value: "", Label: p.T("web.forecast.all_pipelines")}, {Value: "1", Label: "New <b>", Current: true}},
+			Users:     []choice{{Value: "", Label: p.T("web.forecast.all_users"), Current: true}, {Value: "2", Label: "Ada <b>"}},
+			Teams:     []choice{{Value: "", Label: p.T("web.forecast.all_teams"), Current: true}},
+			Horizons:  []choice{{Value: "6", Label: p.N("web.forecast.months", 6), Current: true}},
+			Rows:      []forecastRow{{Month: "Dec 2026", Cells: cells, Sum: p.Money("250.00", "EUR")}},
+			Total:     forecastRow{Month: p.T("web.forecast.total"), Cells: cells, Sum: p.Money("250.00", "EUR")},
+			Bars:      []forecastBar{{X: 10, Y: 20, W: 70, H: 180, Class: "fc-commit", Label: "Commit <b>"}},
+			Undated:   3, Unconverted: "USD",
+			Revenue: &revenueChart{History: "0,200 100,150", Forecast: "100,150 200,120", Band80: "200,100 200,140", Band95: "200,90 200,150",
+				Max: p.Money("1000.00", "EUR"), First: "Jan 2025", Split: "Dec 2026", SplitX: 100, Model: forecastModelLabel(p, "AAN"),
+				Points: []revenueRow{{Month: "Dec 2026", Mean: p.Money("900.00", "EUR"), Range80: "1 – 2", Range95: "0 – 3"}}}}
+	},
+	// forecast: end
 
 	// Record pages.
 	"notification_settings": func(p *locale.Printer) page {

@@ -21,12 +21,15 @@ type setStagesPage struct {
 	Pipeline settingsRow
 	Stages   []setStageRow
 	Fields   []formOption // the deal fields a stage may require
+	// Categories are the forecast categories a stage may put its deals in.
+	Categories []formOption
 }
 
 // setStageRow is a stage as its form shows it.
 type setStageRow struct {
 	settingsRow
 	Probability, Idle string
+	Category          string // forecast category; "" counts as pipeline
 	Required          []string
 }
 
@@ -65,10 +68,12 @@ func (s *Server) setShowStages(w http.ResponseWriter, r *http.Request, v *visit,
 			data.Fields = append(data.Fields, formOption{Value: f.Name, Label: setFieldLabel(v, f)})
 		}
 	}
+	data.Categories = forecastCategoryOptions(v)
 	for _, st := range stages {
 		data.Stages = append(data.Stages, setStageRow{
 			settingsRow: settingsRow{ID: str(st["id"]), Name: str(st["name"]), Version: versionOf(st)},
-			Probability: setNumberText(st["probability"]), Idle: setNumberText(st["rotting_days"]), Required: setTags(st["required_fields"])})
+			Probability: setNumberText(st["probability"]), Idle: setNumberText(st["rotting_days"]), Required: setTags(st["required_fields"]),
+			Category: str(st["forecast_category"])})
 	}
 	s.render(w, r, v, status, "settings_pipeline", data)
 }
@@ -111,6 +116,12 @@ func (s *Server) setStagesOf(r *http.Request, pipeline string) ([]records.Record
 func setStageInput(r *http.Request) map[string]any {
 	in := map[string]any{"name": strings.TrimSpace(r.PostFormValue("name")),
 		"probability": setOptionalInt(r.PostFormValue("probability")), "rotting_days": setOptionalInt(r.PostFormValue("rotting_days"))}
+	if c, ok := r.PostForm["forecast_category"]; ok {
+		in["forecast_category"] = nil
+		if len(c) > 0 && c[0] != "" {
+			in["forecast_category"] = c[0]
+		}
+	}
 	var required []any
 	for _, f := range r.PostForm["required_fields"] {
 		required = append(required, f)

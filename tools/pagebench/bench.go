@@ -100,6 +100,9 @@ func percentile(sorted []float64, p float64) float64 {
 func benchPages(c *client, values map[string]string, o options) []result {
 	var out []result
 	for _, p := range pages {
+		if o.only != nil && !o.only.MatchString(p.Name) {
+			continue
+		}
 		path, missing := fill(p.Path, values)
 		var r result
 		if missing != "" {

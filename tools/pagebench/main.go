@@ -17,6 +17,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"regexp"
 	"time"
 )
 
@@ -25,6 +26,7 @@ type options struct {
 	runs, warm int
 	target     time.Duration
 	verbose    bool
+	only       *regexp.Regexp // pages whose names match; nil for all
 }
 
 // progress tells stderr what was just measured, so that a long run shows
@@ -74,7 +76,16 @@ func main() {
 	flag.BoolVar(&o.verbose, "v", true, "print each page's figures to stderr as it is measured")
 	timeout := flag.Duration("timeout", 10*time.Second, "client timeout of one request")
 	jsonPath := flag.String("json", "", "file to write every measurement to, as JSON")
+	only := flag.String("pages", "", "measure only the pages whose names match this regular expression")
 	flag.Parse()
+	if *only != "" {
+		re, err := regexp.Compile(*only)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "pagebench: -pages:", err)
+			os.Exit(2)
+		}
+		o.only = re
+	}
 	if *email == "" || *password == "" || o.runs < 1 || o.warm < 1 {
 		fmt.Fprintln(os.Stderr, "pagebench: -email and -password are required, -n and -warm at least 1")
 		os.Exit(2)

@@ -53,6 +53,10 @@ var pages = []page{
 	{Name: "notifications", Path: "/notifications"},
 	{Name: "caller screen", Path: "/call?number={phone}"},
 	{Name: "settings", Path: "/settings"},
+	// forecast: begin
+	{Name: "forecast", Path: "/reports/forecast"},
+	{Name: "forecast of a pipeline, 24 months", Path: "/reports/forecast?pipeline={pipeline}&horizon=24"},
+	// forecast: end
 }
 
 // lists are the lists the sweep goes through, every sortable column of
