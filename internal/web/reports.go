@@ -90,6 +90,15 @@ func reportLinks(p *locale.Printer) []reportLink {
 	for _, n := range reportNames {
 		out = append(out, reportLink{Href: "/reports/" + n, Title: p.T("web.reports." + n + ".title"), Text: p.T("web.reports." + n + ".text")})
 	}
+	// The analyses that have pages of their own.
+	for _, a := range []struct{ href, title, text string }{
+		{"/reports/builder", "web.builder.title", "web.reports.hub.builder"},
+		{"/reports/forecast", "web.forecast.title", "web.reports.hub.forecast"},
+		{"/reports/customers", "web.value.title", "web.reports.hub.customers"},
+		{"/goals", "web.goals.title", "web.reports.hub.goals"},
+	} {
+		out = append(out, reportLink{Href: a.href, Title: p.T(a.title), Text: p.T(a.text)})
+	}
 	return out
 }
 
