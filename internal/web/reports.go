@@ -88,17 +88,14 @@ func (s *Server) reportsHub(w http.ResponseWriter, r *http.Request, v *visit) {
 func reportLinks(p *locale.Printer) []reportLink {
 	var out []reportLink
 	for _, n := range reportNames {
-		out = append(out, reportLink{Href: "/reports/" + n, Title: p.T("web.reports." + n + ".title"), Text: p.T("web.reports." + n + ".text")})
+		out = append(out, reportLink{Href: "/reports/" + n, Title: standardReportTitle(p, n), Text: reportText(p, n)})
 	}
 	// The analyses that have pages of their own.
-	for _, a := range []struct{ href, title, text string }{
-		{"/reports/builder", "web.builder.title", "web.reports.hub.builder"},
-		{"/reports/forecast", "web.forecast.title", "web.reports.hub.forecast"},
-		{"/reports/customers", "web.value.title", "web.reports.hub.customers"},
-		{"/goals", "web.goals.title", "web.reports.hub.goals"},
-	} {
-		out = append(out, reportLink{Href: a.href, Title: p.T(a.title), Text: p.T(a.text)})
-	}
+	out = append(out,
+		reportLink{Href: "/reports/builder", Title: p.T("web.builder.title"), Text: p.T("web.reports.hub.builder")},
+		reportLink{Href: "/reports/forecast", Title: p.T("web.forecast.title"), Text: p.T("web.reports.hub.forecast")},
+		reportLink{Href: "/reports/customers", Title: p.T("web.value.title"), Text: p.T("web.reports.hub.customers")},
+		reportLink{Href: "/goals", Title: p.T("web.goals.title"), Text: p.T("web.reports.hub.goals")})
 	return out
 }
 
@@ -111,8 +108,8 @@ func (s *Server) report(name string) func(http.ResponseWriter, *http.Request, *v
 		}
 		ctx := r.Context()
 		q := r.URL.Query()
-		data := &reportPage{frame: frame{Nav: "reports"}, Name: name, Title: v.p.T("web.reports." + name + ".title"),
-			Intro: v.p.T("web.reports." + name + ".text")}
+		data := &reportPage{frame: frame{Nav: "reports"}, Name: name, Title: standardReportTitle(v.p, name),
+			Intro: reportText(v.p, name)}
 		var err error
 		if data.Filter, err = s.reportFilter(r, v, name); err != nil {
 			s.fail(w, r, v, err)
@@ -183,7 +180,7 @@ func (s *Server) reportFilter(r *http.Request, v *visit, name string) (reportFil
 	}
 	fv.Presets = append(fv.Presets, choice{Value: "", Label: v.p.T("web.reports.filter.custom"), Current: preset == ""})
 	for _, p := range report.Presets {
-		fv.Presets = append(fv.Presets, choice{Value: p, Label: v.p.T("web.reports.preset." + p), Current: p == preset})
+		fv.Presets = append(fv.Presets, choice{Value: p, Label: presetLabel(v.p, p), Current: p == preset})
 	}
 	if name == "revenue" {
 		by := q.Get("by")
@@ -191,7 +188,7 @@ func (s *Server) reportFilter(r *http.Request, v *visit, name string) (reportFil
 			by = "month"
 		}
 		for _, g := range report.Groupings {
-			fv.By = append(fv.By, choice{Value: g, Label: v.p.T("web.reports.by." + g), Current: g == by})
+			fv.By = append(fv.By, choice{Value: g, Label: groupingLabel(v.p, g), Current: g == by})
 		}
 	}
 	if name != "events" {
@@ -320,7 +317,7 @@ func revenueView(v *visit, data *reportPage, x report.Revenue) {
 		{p.T("web.reports.lost"), reportCount(x.Total.Lost)}, {p.T("web.reports.revenue.win_rate"), reportPercent(v, x.Total.WinRate)}}
 	head := []string{p.T("web.reports.won"), p.T("web.reports.revenue.won_sum"), p.T("web.reports.lost"), p.T("web.reports.revenue.lost_sum"),
 		p.T("web.reports.revenue.win_rate"), p.T("web.reports.revenue.new"), p.T("web.reports.revenue.repeat")}
-	t := reportTable{ID: "revenue", Title: p.T("web.reports.by." + x.By), Caption: p.T("web.reports.by." + x.By), Head: head, Bars: true}
+	t := reportTable{ID: "revenue", Title: groupingLabel(p, x.By), Caption: groupingLabel(p, x.By), Head: head, Bars: true}
 	var most int64
 	for _, r := range x.Rows {
 		if r.WonSum != nil {
@@ -386,10 +383,7 @@ func summaryView(v *visit, data *reportPage, x report.Summary) {
 
 func employeesView(v *visit, data *reportPage, x report.Employees) {
 	p := v.p
-	head := []string{}
-	for _, k := range []string{"created", "moved", "won", "lost", "won_sum", "tasks_done", "tasks_overdue", "calls_made", "calls_received", "notes", "response"} {
-		head = append(head, p.T("web.reports.employees."+k))
-	}
+	head := employeeColumns(p)
 	t := reportTable{ID: "employees", Title: p.T("web.reports.employees.title"), Caption: p.T("web.reports.employees.user"), Head: head}
 	for _, e := range x.Rows {
 		resp := "—"
@@ -466,8 +460,8 @@ func reportShown(x any) string {
 func exampleReport(name string) func(p *locale.Printer) page {
 	return func(p *locale.Printer) page {
 		v := &visit{lang: p.Lang(), p: p}
-		data := &reportPage{frame: frame{Nav: "reports"}, Name: name, Title: p.T("web.reports." + name + ".title"),
-			Intro: p.T("web.reports." + name + ".text"), More: "/reports/events?cursor=x",
+		data := &reportPage{frame: frame{Nav: "reports"}, Name: name, Title: standardReportTitle(p, name),
+			Intro: reportText(p, name), More: "/reports/events?cursor=x",
 			Filter: reportFilterView{Action: "/reports/" + name, From: "2026-11-01", To: "2026-11-30", Source: "<b>web",
 				Events: name == "events", Field: "stage_id", Errors: map[string]string{"to": "must not be before from"},
 				Presets:   []choice{{Value: "this_month", Label: p.T("web.reports.preset.this_month"), Current: true}},
