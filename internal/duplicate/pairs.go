@@ -364,33 +364,46 @@ func (s *Service) rescore(ctx context.Context, q store.Querier, ws int64, k *kin
 		return res, err
 	}
 	res.Records = len(profs)
-	// The blocks, in key order; pairs met in several blocks are scored once.
+	// The blocks, in key order. A pair met in several blocks is scored in
+	// the first only: each record remembers the usable blocks it was in
+	// (a few each), which costs far less than a set of every pair.
 	type scored struct {
 		a, b int64
 		r    linkage.Result
 	}
 	var found []scored
-	seen := map[[2]int64]bool{}
+	seenIn := make(map[int64][]int32, len(profs))
+	var blockNo int32
+	shared := func(x, y []int32) bool {
+		for _, i := range x {
+			if slices.Contains(y, i) {
+				return true
+			}
+		}
+		return false
+	}
 	flush := func(block []int64) {
 		if len(block) < 2 || len(block) > MaxBlock {
 			return
 		}
+		blockNo++
 		for i, a := range block {
 			for _, b := range block[i+1:] {
-				key := [2]int64{min(a, b), max(a, b)}
-				if seen[key] {
+				if shared(seenIn[a], seenIn[b]) {
 					continue
 				}
-				seen[key] = true
 				res.Compared++
-				pa, pb := profs[key[0]], profs[key[1]]
+				pa, pb := profs[a], profs[b]
 				if pa == nil || pb == nil {
 					continue
 				}
 				if r := model.Compare(pa, pb); r.Probability >= set.Review {
-					found = append(found, scored{key[0], key[1], r})
+					found = append(found, scored{min(a, b), max(a, b), r})
 				}
 			}
+		}
+		for _, a := range block {
+			seenIn[a] = append(seenIn[a], blockNo)
 		}
 	}
 	rows, err = q.QueryContext(ctx, `SELECT key, record_id FROM duplicate_keys WHERE workspace_id = ? AND object = ? ORDER BY key`, ws, k.object)

@@ -315,10 +315,10 @@ func (s *Service) SaveSettings(ctx context.Context, object string, set Settings)
 	}
 	known := map[string]bool{}
 	for _, f := range fields {
-		known[f.Name] = true
+		known[f.Name] = f.Custom || f.Name == "website"
 	}
 	for i, f := range set.Identifying {
-		if !known[f] || !(f == "website" || !builtIn(f)) {
+		if !known[f] {
 			c.Add(fmt.Sprintf("identifying[%d]", i), "invalid", "%q is not a custom field or the web site of %s", f, k.plural)
 		}
 	}
@@ -345,18 +345,6 @@ func (s *Service) SaveSettings(ctx context.Context, object string, set Settings)
 	})
 	s.cache.forget(a.WorkspaceID, k)
 	return err
-}
-
-// builtIn reports whether f is one of the fields every contact or company
-// has (the custom ones are all others).
-func builtIn(f string) bool {
-	switch f {
-	case "first_name", "last_name", "full_name", "name", "emails", "phones", "address", "website", "domain", "birthday",
-		"owner", "owner_id", "tags", "companies", "contacts", "job_title", "language", "source", "industry", "size",
-		"social_profiles", "created_at", "updated_at", "id", "version":
-		return true
-	}
-	return false
 }
 
 // RequestEstimate queues a new estimate of object's model (and a rescore

@@ -503,3 +503,109 @@ func sorted(s ...string) []string {
 	slices.Sort(s)
 	return s
 }
+
+// TestReviewAndDecisions checks the review queue: pairs between the
+// thresholds, only those the caller may read; a "different" decision
+// takes a pair out of the queue and its group for good, a rescore
+// included; a merge empties the group.
+func TestReviewAndDecisions(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := f.admin()
+		self, mate := f.people.Actor(), f.people.ByCls[accesstest.Teammate]
+		ann := f.create(ctx, "contact", fmt.Sprintf(`{"first_name": "Ann", "last_name": "Lee", "emails": ["ann@x.example"], "owner_id": "%d"}`, self))
+		namesake := f.create(ctx, "contact", fmt.Sprintf(`{"first_name": "Ann", "last_name": "Lee", "owner_id": "%d"}`, self))
+		theirs := f.create(ctx, "contact", fmt.Sprintf(`{"first_name": "Ann", "last_name": "Lee", "address": {"city": "Vilnius"}, "owner_id": "%d"}`, mate))
+		twin := f.create(ctx, "contact", fmt.Sprintf(`{"first_name": "Anne", "last_name": "Lee", "emails": ["ANN@x.example"], "owner_id": "%d"}`, self))
+		review := func(ctx context.Context) []string {
+			t.Helper()
+			page, err := f.svc.Review(ctx, "contacts", "", 50)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, p := range page.Data {
+				if p.Probability < duplicate.DefaultReview || p.Probability >= duplicate.DefaultDuplicate || len(p.Contributions) == 0 {
+					t.Errorf("pair %+v out of the queue's band or unexplained", p)
+				}
+				out = append(out, p.A+"-"+p.B)
+			}
+			slices.Sort(out)
+			return out
+		}
+		pair := func(a, b string) string {
+			if len(a) > len(b) || (len(a) == len(b) && a > b) {
+				a, b = b, a
+			}
+			return a + "-" + b
+		}
+		all := review(ctx)
+		if !slices.Contains(all, pair(ann, namesake)) || !slices.Contains(all, pair(namesake, theirs)) {
+			t.Fatalf("the administrator's queue: %v", all)
+		}
+		if g := f.pages(ctx, 50); len(g) != 1 || !slices.Equal(g[0].IDs, sorted(ann, twin)) {
+			t.Errorf("groups: %v", g)
+		}
+		// A salesperson never sees a pair with a colleague's record.
+		accesstest.SetRole(t, db, 1, self, access.RoleSalesperson)
+		f.pol.Invalidate(1)
+		for _, p := range review(as(1, self)) {
+			if slices.Contains([]string{pair(namesake, theirs), pair(ann, theirs)}, p) {
+				t.Errorf("the salesperson sees %s", p)
+			}
+		}
+		if err := f.svc.Decide(as(1, self), "contacts", duplicate.Decision{A: theirs, B: namesake}); !fault.Is(err, fault.ENOTFOUND) {
+			t.Errorf("a salesperson decides on a colleague's record: %v", err)
+		}
+		if _, err := f.svc.Overview(as(1, self), "contacts"); !fault.Is(err, fault.EFORBIDDEN) {
+			t.Errorf("a salesperson reads the settings: %v", err)
+		}
+		accesstest.SetRole(t, db, 1, self, access.RoleAdministrator)
+		f.pol.Invalidate(1)
+		// "Different" is kept: out of the queue, out of the group, and
+		// never asked again, even after a rescore or a change.
+		if err := f.svc.Decide(ctx, "contacts", duplicate.Decision{A: namesake, B: ann}); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.Decide(ctx, "contacts", duplicate.Decision{A: twin, B: ann}); err != nil {
+			t.Fatal(err)
+		}
+		if g := f.pages(ctx, 50); len(g) != 0 {
+			t.Errorf("groups after twin and ann were said different: %v", g)
+		}
+		if _, err := f.svc.Rescore(context.Background(), 1, "contacts"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.engine.Update(ctx, "contact", namesake, 1, map[string]any{"job_title": "CEO"}); err != nil {
+			t.Fatal(err)
+		}
+		if got := review(ctx); slices.Contains(got, pair(ann, namesake)) {
+			t.Errorf("a decided pair is asked again: %v", got)
+		}
+		if g := f.pages(ctx, 50); len(g) != 0 {
+			t.Errorf("groups after the rescore: %v", g)
+		}
+		// "Same" groups the pair, whatever its probability; a merge then
+		// leaves no group.
+		if err := f.svc.Decide(ctx, "contacts", duplicate.Decision{A: ann, B: twin, Same: true}); err != nil {
+			t.Fatal(err)
+		}
+		if g := f.pages(ctx, 50); len(g) != 1 || !slices.Equal(g[0].IDs, sorted(ann, twin)) {
+			t.Errorf("groups after same: %v", g)
+		}
+		if _, err := f.svc.Merge(ctx, "contact", duplicate.MergeRequest{Into: ann, From: []string{twin}}); err != nil {
+			t.Fatal(err)
+		}
+		if g := f.pages(ctx, 50); len(g) != 0 {
+			t.Errorf("groups after the merge: %v", g)
+		}
+		for _, c := range []struct {
+			d     duplicate.Decision
+			field string
+		}{{duplicate.Decision{A: "x", B: ann}, "a"}, {duplicate.Decision{A: ann, B: ""}, "b"}, {duplicate.Decision{A: ann, B: ann}, "b"}} {
+			if err := f.svc.Decide(ctx, "contacts", c.d); !hasField(err, fault.EINVALID, c.field) {
+				t.Errorf("decision %+v: %v", c.d, err)
+			}
+		}
+	})
+}
