@@ -1,7 +1,7 @@
 -- Duplicates kept incrementally by the probabilistic matcher
 -- (internal/linkage, docs/decisions/0034-duplicate-pairs-and-review.md).
--- duplicate_profiles now holds the matcher's profile as JSON, so the rows
--- of the rule matcher are dropped here and rebuilt by the duplicate
+-- duplicate_profiles now holds the record as the matcher reads it (JSON),
+-- so the rows of the rule matcher are dropped here and rebuilt by the duplicate
 -- service's maintenance job (duplicate_state.profiles_version).
 -- duplicate_pairs: every pair scored at or above the workspace's review
 -- threshold, lower id first, with its probability and each field's
@@ -14,8 +14,27 @@
 -- duplicate_settings: thresholds and identifying fields per object.
 
 -- +goose Up
-DELETE FROM duplicate_keys;
-DELETE FROM duplicate_profiles;
+-- Dropped and made again rather than emptied: a million records' keys
+-- go at once.
+DROP TABLE duplicate_keys;
+DROP TABLE duplicate_profiles;
+CREATE TABLE duplicate_keys (
+    workspace_id INTEGER NOT NULL REFERENCES workspaces (id),
+    object       TEXT NOT NULL,
+    key          TEXT NOT NULL,
+    record_id    INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, object, key, record_id)
+) WITHOUT ROWID;
+CREATE INDEX duplicate_keys_record ON duplicate_keys (workspace_id, object, record_id);
+
+CREATE TABLE duplicate_profiles (
+    workspace_id INTEGER NOT NULL REFERENCES workspaces (id),
+    object       TEXT NOT NULL,
+    record_id    INTEGER NOT NULL,
+    owner_id     INTEGER,
+    profile      TEXT NOT NULL,
+    PRIMARY KEY (workspace_id, object, record_id)
+) WITHOUT ROWID;
 
 CREATE TABLE duplicate_pairs (
     workspace_id INTEGER NOT NULL REFERENCES workspaces (id),
