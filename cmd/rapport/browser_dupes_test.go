@@ -11,7 +11,8 @@ import (
 // the review queue with its probability and each field's contribution,
 // "different" taking it out for good, "same" leading to the merge screen,
 // and the administrators' settings with the histogram. It saves the
-// screenshots dupes-review, dupes-review-ru and dupes-settings.
+// screenshots dupes-review, dupes-groups, dupes-settings and
+// dupes-review-ru.
 func TestBrowserDupes(t *testing.T) {
 	signedIn(t, func(t *testing.T, s *server, b *browser, token string, db []string) {
 		css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
@@ -58,6 +59,12 @@ func TestBrowserDupes(t *testing.T) {
 		if !b.eval(`location.pathname.endsWith("/merge")`) {
 			t.Errorf("same did not lead to the merge screen")
 		}
+		// The pair said to be the same is a group until it is merged.
+		next("open the groups", chromedp.Navigate(b.base+"/duplicates"))
+		if !b.eval(`document.querySelectorAll(".dupes-members").length === 1 && document.querySelectorAll(".dupes-members a[href*='/merge?with=']").length === 1`) {
+			t.Errorf("the groups read:\n%s", b.text(`#main`))
+		}
+		b.shoot("dupes-groups")
 
 		next("open the settings", chromedp.Navigate(b.base+"/settings/duplicates"))
 		if !b.eval(`document.querySelectorAll(".dupes-histogram meter").length === 20`) {

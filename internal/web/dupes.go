@@ -313,3 +313,80 @@ func exampleDupesSettings(p *locale.Printer) page {
 	dupesFill(p, data, o, []*records.Field{{Name: "tax_id", Label: "Tax <b>id", Custom: true}, {Name: "website"}})
 	return data
 }
+
+// dupesGroupsPage lists the groups of likely duplicates, a page at a
+// time, each member linked, with a way to merge each other member into
+// the first.
+type dupesGroupsPage struct {
+	frame
+	Plural string
+	Tabs   []dupesTab
+	Groups [][]duplicateLink
+	Next   string
+	Review string
+}
+
+func (s *Server) dupesGroups(w http.ResponseWriter, r *http.Request, v *visit) {
+	if s.duplicates == nil {
+		s.fail(w, r, v, errNotFound)
+		return
+	}
+	plural := dupesObject(r)
+	view := views[plural]
+	page, err := s.duplicates.Groups(r.Context(), plural, r.FormValue("cursor"), 20)
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	var ids []any
+	for _, g := range page.Data {
+		for _, id := range g.IDs {
+			ids = append(ids, id)
+		}
+	}
+	names := map[string]records.Record{}
+	if len(ids) > 0 {
+		list, err := s.engine.List(r.Context(), plural, records.Query{
+			Filter: &records.Filter{Field: "id", Op: records.In, Value: ids}, Limit: len(ids)})
+		if err != nil {
+			s.fail(w, r, v, err)
+			return
+		}
+		for _, rec := range list.Data {
+			names[str(rec["id"])] = rec
+		}
+	}
+	data := &dupesGroupsPage{frame: frame{Nav: plural}, Plural: plural, Tabs: dupesTabs(v.p, "/duplicates", plural),
+		Review: "/duplicates/review?object=" + plural}
+	for _, g := range page.Data {
+		var links []duplicateLink
+		for _, id := range g.IDs {
+			rec, ok := names[id]
+			if !ok {
+				continue
+			}
+			link := duplicateLink{Name: str(rec[view.name]), Sub: pickSub(rec), Href: "/" + plural + "/" + id}
+			if link.Name == "" {
+				link.Name = v.p.T("web.record.unnamed")
+			}
+			if len(links) > 0 {
+				link.Merge = "/" + plural + "/" + g.IDs[0] + "/merge?with=" + id
+			}
+			links = append(links, link)
+		}
+		if len(links) >= 2 {
+			data.Groups = append(data.Groups, links)
+		}
+	}
+	if page.NextCursor != "" {
+		data.Next = "/duplicates?object=" + plural + "&cursor=" + url.QueryEscape(page.NextCursor)
+	}
+	s.render(w, r, v, http.StatusOK, "dupes_groups", data)
+}
+
+func exampleDupesGroups(p *locale.Printer) page {
+	return &dupesGroupsPage{frame: frame{Nav: "contacts"}, Plural: "contacts", Tabs: dupesTabs(p, "/duplicates", "contacts"),
+		Review: "/duplicates/review?object=contacts", Next: "/duplicates?object=contacts&cursor=x",
+		Groups: [][]duplicateLink{{{Name: "Ada <b>", Sub: "ada@example.com", Href: "/contacts/1"},
+			{Name: "Ada Lovelace", Href: "/contacts/2", Merge: "/contacts/1/merge?with=2"}}}}
+}

@@ -97,6 +97,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /settings/duplicates", s.administrators(s.dupesSettings))
 	mux.Handle("POST /settings/duplicates", s.administrators(s.dupesSaveSettings))
 	mux.Handle("POST /settings/duplicates/estimate", s.administrators(s.dupesEstimate))
+	mux.Handle("GET /duplicates", s.signedIn(s.dupesGroups))
 	mux.Handle("GET /duplicates/review", s.signedIn(s.dupesReview))
 	mux.Handle("POST /duplicates/review/decide", s.signedIn(s.dupesDecide))
 	// dupes: end
@@ -291,6 +292,7 @@ var pages = map[string]func(p *locale.Printer) page{
 		return data
 	},
 	// dupes: begin
+	"dupes_groups":   exampleDupesGroups,
 	"dupes_review":   exampleDupesReview,
 	"dupes_settings": exampleDupesSettings,
 	// dupes: end
