@@ -3,9 +3,11 @@ package duplicate
 import (
 	"context"
 	"encoding/json"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -335,38 +337,51 @@ func (s *Service) rescore(ctx context.Context, q store.Querier, ws int64, k *kin
 	if err != nil {
 		return res, err
 	}
-	// Every profile, prepared once.
-	profs := map[int64]*linkage.Profile{}
+	// Every profile, prepared once, on every core.
+	type raw struct {
+		id   int64
+		text string
+	}
+	var raws []raw
 	owners := map[int64]any{}
 	rows, err := q.QueryContext(ctx, `SELECT record_id, owner_id, profile FROM duplicate_profiles WHERE workspace_id = ? AND object = ?`, ws, k.object)
 	if err != nil {
 		return res, err
 	}
 	for rows.Next() {
-		var id int64
+		var r raw
 		var owner *int64
-		var text string
-		if err := rows.Scan(&id, &owner, &text); err != nil {
+		if err := rows.Scan(&r.id, &owner, &r.text); err != nil {
 			rows.Close()
 			return res, err
 		}
-		var rec linkage.Record
-		json.Unmarshal([]byte(text), &rec)
-		profs[id] = linkage.Prepare(rec)
+		raws = append(raws, r)
 		if owner != nil {
-			owners[id] = *owner
+			owners[r.id] = *owner
 		} else {
-			owners[id] = nil
+			owners[r.id] = nil
 		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return res, err
 	}
+	prepared := make([]*linkage.Profile, len(raws))
+	parallel(len(raws), func(i int) {
+		var rec linkage.Record
+		json.Unmarshal([]byte(raws[i].text), &rec)
+		prepared[i] = linkage.Prepare(rec)
+	})
+	profs := make(map[int64]*linkage.Profile, len(raws))
+	for i, r := range raws {
+		profs[r.id] = prepared[i]
+	}
+	raws, prepared = nil, nil
 	res.Records = len(profs)
 	// The blocks, in key order. A pair met in several blocks is scored in
 	// the first only: each record remembers the usable blocks it was in
-	// (a few each), which costs far less than a set of every pair.
+	// (a few each), which costs far less than a set of every pair. Pairs
+	// are compared in batches on every core.
 	type scored struct {
 		a, b int64
 		r    linkage.Result
@@ -382,6 +397,19 @@ func (s *Service) rescore(ctx context.Context, q store.Querier, ws int64, k *kin
 		}
 		return false
 	}
+	var pending [][2]int64
+	results := make([]linkage.Result, compareBatch)
+	compare := func() {
+		parallel(len(pending), func(i int) {
+			results[i] = model.Compare(profs[pending[i][0]], profs[pending[i][1]])
+		})
+		for i, p := range pending {
+			if results[i].Probability >= set.Review {
+				found = append(found, scored{p[0], p[1], results[i]})
+			}
+		}
+		pending = pending[:0]
+	}
 	flush := func(block []int64) {
 		if len(block) < 2 || len(block) > MaxBlock {
 			return
@@ -389,16 +417,13 @@ func (s *Service) rescore(ctx context.Context, q store.Querier, ws int64, k *kin
 		blockNo++
 		for i, a := range block {
 			for _, b := range block[i+1:] {
-				if shared(seenIn[a], seenIn[b]) {
+				if shared(seenIn[a], seenIn[b]) || profs[a] == nil || profs[b] == nil {
 					continue
 				}
 				res.Compared++
-				pa, pb := profs[a], profs[b]
-				if pa == nil || pb == nil {
-					continue
-				}
-				if r := model.Compare(pa, pb); r.Probability >= set.Review {
-					found = append(found, scored{min(a, b), max(a, b), r})
+				pending = append(pending, [2]int64{min(a, b), max(a, b)})
+				if len(pending) == compareBatch {
+					compare()
 				}
 			}
 		}
@@ -432,6 +457,7 @@ func (s *Service) rescore(ctx context.Context, q store.Querier, ws int64, k *kin
 		return res, err
 	}
 	flush(block)
+	compare()
 	res.Pairs = len(found)
 	for _, table := range []string{"duplicate_pairs", "duplicate_groups"} {
 		if _, err := q.ExecContext(ctx, `DELETE FROM `+table+` WHERE workspace_id = ? AND object = ?`, ws, k.object); err != nil {
@@ -534,3 +560,22 @@ func (s *Service) decisions(ctx context.Context, q store.Querier, ws int64, k *k
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// compareBatch is how many pairs a rescore compares at once.
+const compareBatch = 65536
+
+// parallel calls f(i) for i in [0, n) on every core.
+func parallel(n int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), max(n/1024, 1))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n; i += workers {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
