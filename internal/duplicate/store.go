@@ -3,6 +3,7 @@ package duplicate
 import (
 	"context"
 	"encoding/json"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -295,6 +296,19 @@ const keysPerInsert = 1000
 // matcher reads it, so that a role's hidden fields can be left out before
 // it is prepared.
 func insertRows(ctx context.Context, q store.Querier, ws int64, k *kind, entries []entry) error {
+	return insertRowsTo(ctx, q, ws, k, entries, nil)
+}
+
+// blockKey is one record's blocking key.
+type blockKey struct {
+	key string
+	id  int64
+}
+
+// insertRowsTo is insertRows that, given collect, appends the keys to it
+// instead of inserting them: a rebuild inserts all keys at the end in key
+// order, which fills the index page after page instead of all over.
+func insertRowsTo(ctx context.Context, q store.Querier, ws int64, k *kind, entries []entry, collect *[]blockKey) error {
 	keys := &inserter{q: q, table: "duplicate_keys (workspace_id, object, key, record_id)", width: 4}
 	profiles := &inserter{q: q, table: "duplicate_profiles (workspace_id, object, record_id, owner_id, profile)", width: 5}
 	for _, e := range entries {
@@ -310,6 +324,10 @@ func insertRows(ctx context.Context, q store.Querier, ws int64, k *kind, entries
 			return err
 		}
 		for _, key := range linkage.Prepare(e.rec).Blocks() {
+			if collect != nil {
+				*collect = append(*collect, blockKey{key, e.id})
+				continue
+			}
 			if err := keys.add(ctx, ws, k.object, key, e.id); err != nil {
 				return err
 			}
@@ -373,12 +391,13 @@ func (s *Service) rebuildKind(ctx context.Context, q store.Querier, ws int64, k 
 			return err
 		}
 	}
+	var all []blockKey
 	for last := int64(0); ; {
 		entries, err := s.load(ctx, q, ws, k, "id > ? ORDER BY id LIMIT "+strconv.Itoa(rebuildBatch), last)
 		if err != nil {
 			return err
 		}
-		if err := insertRows(ctx, q, ws, k, entries); err != nil {
+		if err := insertRowsTo(ctx, q, ws, k, entries, &all); err != nil {
 			return err
 		}
 		if len(entries) < rebuildBatch {
@@ -386,6 +405,22 @@ func (s *Service) rebuildKind(ctx context.Context, q store.Querier, ws int64, k 
 		}
 		last = entries[len(entries)-1].id
 	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].key != all[j].key {
+			return all[i].key < all[j].key
+		}
+		return all[i].id < all[j].id
+	})
+	keys := &inserter{q: q, table: "duplicate_keys (workspace_id, object, key, record_id)", width: 4}
+	for _, bk := range all {
+		if err := keys.add(ctx, ws, k.object, bk.key, bk.id); err != nil {
+			return err
+		}
+	}
+	if err := keys.flush(ctx); err != nil {
+		return err
+	}
+	all = nil
 	// The tables just changed wholesale: without fresh statistics the
 	// planners take them for empty and scan where they should seek.
 	for _, table := range []string{"duplicate_keys", "duplicate_profiles"} {
