@@ -24,7 +24,8 @@ type ReviewPage struct {
 }
 
 // Review returns a page of the pairs of object between the two thresholds
-// that nobody has decided yet, most likely first, among the records the
+// that nobody has decided yet, most likely first (then by ids, from the
+// highest, the order of the probability index), among the records the
 // actor may read; contributions of fields hidden from the actor are left
 // out.
 func (s *Service) Review(ctx context.Context, object, cursor string, limit int) (ReviewPage, error) {
@@ -60,7 +61,7 @@ func (s *Service) Review(ctx context.Context, object, cursor string, limit int) 
 	args := []any{a.WorkspaceID, k.object, set.Review, set.Duplicate}
 	keyset := ""
 	if after != nil {
-		keyset = ` AND (p.probability < ? OR (p.probability = ? AND (p.a_id > ? OR (p.a_id = ? AND p.b_id > ?))))`
+		keyset = ` AND (p.probability < ? OR (p.probability = ? AND (p.a_id < ? OR (p.a_id = ? AND p.b_id < ?))))`
 		args = append(args, after.p, after.p, after.a, after.a, after.b)
 	}
 	args = append(append(args, argsA...), argsB...)
@@ -70,7 +71,7 @@ func (s *Service) Review(ctx context.Context, object, cursor string, limit int) 
 		WHERE p.workspace_id = ? AND p.object = ? AND p.probability >= ? AND p.probability < ?`+keyset+ownerA+ownerB+`
 		AND NOT EXISTS (SELECT 1 FROM duplicate_decisions x WHERE x.workspace_id = p.workspace_id AND x.object = p.object
 			AND x.a_id = p.a_id AND x.b_id = p.b_id)
-		ORDER BY p.probability DESC, p.a_id, p.b_id LIMIT ?`, append(args, limit+1)...)
+		ORDER BY p.probability DESC, p.a_id DESC, p.b_id DESC LIMIT ?`, append(args, limit+1)...)
 	if err != nil {
 		return ReviewPage{}, err
 	}

@@ -48,7 +48,7 @@ CREATE TABLE duplicate_pairs (
     PRIMARY KEY (workspace_id, object, a_id, b_id)
 ) WITHOUT ROWID;
 CREATE INDEX duplicate_pairs_b ON duplicate_pairs (workspace_id, object, b_id);
-CREATE INDEX duplicate_pairs_probability ON duplicate_pairs (workspace_id, object, probability);
+CREATE INDEX duplicate_pairs_probability ON duplicate_pairs (workspace_id, object, probability, a_id, b_id);
 
 CREATE TABLE duplicate_groups (
     workspace_id INTEGER NOT NULL REFERENCES workspaces (id),
