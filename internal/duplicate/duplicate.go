@@ -52,15 +52,40 @@ func New(db *store.DB, engine *records.Engine, opts Options) *Service {
 	return s
 }
 
-// afterContact keeps the contact's keys in step with the write.
+// afterContact keeps the contact's keys, pairs and groups in step with
+// the write.
 func (s *Service) afterContact(ctx context.Context, w *records.Write) error {
+	if unmatched(w) {
+		return nil
+	}
 	return s.refresh(ctx, w.Q, w.Actor.WorkspaceID, contacts, []string{w.ID})
+}
+
+// ignored are the fields the matcher never reads: an update that changes
+// only these leaves the record's pairs as they are.
+var ignored = map[string]bool{"job_title": true, "language": true, "source": true, "tags": true, "social_profiles": true,
+	"industry": true, "size": true, "deals": true, "version": true, "updated_at": true}
+
+// unmatched reports whether w is an update of fields the matcher ignores.
+func unmatched(w *records.Write) bool {
+	if w.Action != "update" {
+		return false
+	}
+	for field := range w.Vals {
+		if !ignored[field] && w.Changes(field) {
+			return false
+		}
+	}
+	return true
 }
 
 // afterCompany keeps the company's keys in step, and those of the
 // contacts whose link to it the write changed: a contact's keys name its
 // companies.
 func (s *Service) afterCompany(ctx context.Context, w *records.Write) error {
+	if unmatched(w) {
+		return nil
+	}
 	if err := s.refresh(ctx, w.Q, w.Actor.WorkspaceID, companies, []string{w.ID}); err != nil {
 		return err
 	}
