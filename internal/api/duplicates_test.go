@@ -118,7 +118,7 @@ func TestDuplicatesAPI(t *testing.T) {
 			contains                 []string
 		}{
 			{"check a draft", "POST", "/api/v1/contacts/duplicates/check", `{"first_name": "Ann", "last_name": "Lee", "emails": [{"value": "Ann@X.example"}]}`, 200,
-				[]string{`"id":"` + ann + `"`, `"id":"` + twin + `"`, `"reasons":["given_name","family_name","email"]`, `"score":`,
+				[]string{`"id":"` + ann + `"`, `"id":"` + twin + `"`, `"reasons":["name","email"]`, `"score":`,
 					`{"field":"email","level":"exact","weight":`}},
 			{"check finds nothing", "POST", "/api/v1/companies/duplicates/check", `{"name": "Initech"}`, 200, []string{`"data":[]`}},
 			{"check an unknown field", "POST", "/api/v1/contacts/duplicates/check", `{"shoe_size": 4}`, 400, []string{`"field":"shoe_size"`}},
@@ -127,7 +127,7 @@ func TestDuplicatesAPI(t *testing.T) {
 			{"groups", "GET", "/api/v1/contacts/duplicates", "", 200,
 				[]string{`{"records":["` + ann + `","` + twin + `","` + third + `"],"reasons":[]}`}},
 			{"the review queue", "GET", "/api/v1/contacts/duplicates/review", "", 200,
-				[]string{`"a":"` + ann + `","b":"` + namesake + `"`, `{"field":"given_name","level":"exact","weight":`}},
+				[]string{`"a":"` + ann + `","b":"` + namesake + `"`, `{"field":"name","level":"exact","weight":`}},
 			{"review with a bad cursor", "GET", "/api/v1/contacts/duplicates/review?cursor=nope", "", 400, []string{`"field":"cursor"`}},
 			{"decide on a bad id", "POST", "/api/v1/contacts/duplicates/decisions", `{"a": "x", "b": "` + ann + `", "same": false}`, 400, []string{`"field":"a"`}},
 			{"decide on a pair of one", "POST", "/api/v1/contacts/duplicates/decisions", `{"a": "` + ann + `", "b": "` + ann + `", "same": false}`, 400, []string{`"field":"b"`}},

@@ -113,7 +113,7 @@ func (v view) redact(k *kind, r linkage.Record) linkage.Record {
 // may not see.
 func (v view) shows(k *kind, field string) bool {
 	switch field {
-	case "name", "given_name", "family_name":
+	case "name":
 		for _, f := range k.nameFields {
 			if v.hidden[f] {
 				return false

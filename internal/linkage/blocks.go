@@ -28,6 +28,7 @@ const maxKey = 120
 //	a:  postcode and house number
 //	as: house number and a street word's sound code
 //	ft: first letter of the given name and the town
+//	fi: the family name's sound code and the given name's first letter
 //	bd: the birthday and the first letter of the family name
 //	c:  a company's name, first eight letters; each name word's sound
 //	    code with the postcode or town
@@ -83,6 +84,7 @@ func (p *Profile) Blocks() []string {
 	}
 	if p.given != "" {
 		add("ft", p.given[:1], p.Town)
+		add("fi", p.famCode, p.given[:1])
 	}
 	if p.family != "" {
 		add("bd", p.Birthday, p.family[:1])

@@ -13,14 +13,19 @@ const (
 	Exact     = "exact"
 	Alias     = "alias"     // a nickname, an initial or the same sound
 	Close     = "close"     // a typing slip, a transposed date, the same last 7 digits
-	Partial   = "partial"   // some words in common, or the same street in the same town
+	Partial   = "partial"   // one name's words within the other's, or another address in the same town
+	Some      = "some"      // at least half the words in common
 	Different = "different" // both sides known and unlike
+	Elsewhere = "elsewhere" // the same phone at addresses known to differ: a switchboard
+	// Levels of a contact's name.
+	FamilyOnly  = "family"       // the same family name, the given name unknown on one side
+	FamilyOther = "family_other" // the same family name, another given name
+	GivenOnly   = "given"        // the same given name, the family name unknown on one side
+	Household   = "household"    // the same family name and address, another given name: a relative, mostly
 )
 
 // Comparison fields.
 const (
-	FieldGiven      = "given_name"
-	FieldFamily     = "family_name"
 	FieldName       = "name"
 	FieldEmail      = "email"
 	FieldPhone      = "phone"
@@ -38,19 +43,18 @@ var comparisons = map[string][]struct {
 	levels []string
 }{
 	KindContact: {
-		{FieldGiven, []string{Exact, Alias, Close, Different}},
-		{FieldFamily, []string{Exact, Close, Different}},
+		{FieldName, []string{Exact, Alias, Close, FamilyOnly, FamilyOther, Household, GivenOnly, Different}},
 		{FieldEmail, []string{Exact, Close, Different}},
-		{FieldPhone, []string{Exact, Close, Different}},
+		{FieldPhone, []string{Exact, Elsewhere, Close, Different}},
 		{FieldBirthday, []string{Exact, Close, Different}},
 		{FieldAddress, []string{Exact, Close, Partial, Different}},
 		{FieldCompany, []string{Exact, Close, Different}},
 		{FieldIdentifier, []string{Exact, Different}},
 	},
 	KindCompany: {
-		{FieldName, []string{Exact, Close, Partial, Different}},
+		{FieldName, []string{Exact, Close, Partial, Some, Different}},
 		{FieldEmail, []string{Exact, Close, Different}},
-		{FieldPhone, []string{Exact, Close, Different}},
+		{FieldPhone, []string{Exact, Elsewhere, Close, Different}},
 		{FieldAddress, []string{Exact, Close, Partial, Different}},
 		{FieldDomain, []string{Exact, Different}},
 		{FieldIdentifier, []string{Exact, Different}},
@@ -71,17 +75,26 @@ type Comparison struct {
 }
 
 // Model weighs pairs of records of one kind. It is JSON-serialisable; the
-// store keeps one per workspace and kind.
+// store keeps one per workspace and kind. Compare and Decide only read it:
+// one model may serve concurrent requests.
 type Model struct {
 	Kind string `json:"kind"`
 	// Prior is the chance that two records picked at random from the
 	// workspace are one.
 	Prior       float64      `json:"prior"`
 	Comparisons []Comparison `json:"comparisons"`
-	// TermFrequencies are, per field (given_name, family_name, name), the
-	// share of records holding each value: an exact match on a rare name
-	// weighs more than one on a common name.
+	// TermFrequencies are, per table (name: a company's name or a
+	// contact's "given family"; family: a contact's family name; email;
+	// phone; place: postcode, or town without one), the share of records holding each value seen at least twice
+	// (three times for e-mails and phones, which a person's own records
+	// share): an exact match on a rare name weighs more than one on a common
+	// name, and a switchboard number shared by a whole office weighs less
+	// than a mobile shared by two records of one person.
+	// The table "name_word" holds the share of company names holding each
+	// word, for weighing words by rarity.
 	TermFrequencies map[string]map[string]float64 `json:"term_frequencies,omitempty"`
+	// Records is how many records the model was estimated from.
+	Records int `json:"records,omitempty"`
 	// Duplicate and Review are the probability thresholds: at or above
 	// Duplicate a pair is a duplicate; at or above Review it awaits
 	// someone's review.
@@ -105,11 +118,11 @@ func Default(kind string) *Model {
 		kind = KindContact
 	}
 	mu := map[string][][2]float64{
-		FieldGiven:      {{0.80, 0.01}, {0.08, 0.01}, {0.05, 0.02}, {0.07, 0.96}},
-		FieldFamily:     {{0.85, 0.002}, {0.10, 0.005}, {0.05, 0.993}},
-		FieldName:       {{0.70, 0.0005}, {0.18, 0.001}, {0.08, 0.02}, {0.04, 0.9785}},
+		FieldName: {{0.60, 0.0005}, {0.15, 0.001}, {0.15, 0.005}, {0.05, 0.02}, {0.05, 0.9735}},
+		"person": {{0.70, 0.00005}, {0.12, 0.0001}, {0.06, 0.0002}, {0.03, 0.0005}, {0.03, 0.005}, {0.01, 0.0001},
+			{0.02, 0.002}, {0.03, 0.99205}},
 		FieldEmail:      {{0.85, 0.00001}, {0.05, 0.0001}, {0.10, 0.99989}},
-		FieldPhone:      {{0.80, 0.00002}, {0.05, 0.0001}, {0.15, 0.99988}},
+		FieldPhone:      {{0.75, 0.00001}, {0.05, 0.00001}, {0.05, 0.0001}, {0.15, 0.99988}},
 		FieldBirthday:   {{0.90, 0.00005}, {0.05, 0.0002}, {0.05, 0.99975}},
 		FieldAddress:    {{0.65, 0.0001}, {0.15, 0.0005}, {0.05, 0.02}, {0.15, 0.9794}},
 		FieldCompany:    {{0.75, 0.001}, {0.10, 0.002}, {0.15, 0.997}},
@@ -119,8 +132,12 @@ func Default(kind string) *Model {
 	m := &Model{Kind: kind, Prior: 1e-4, Duplicate: DuplicateThreshold, Review: ReviewThreshold}
 	for _, c := range comparisons[kind] {
 		cmp := Comparison{Field: c.field}
+		values := mu[c.field]
+		if kind == KindContact && c.field == FieldName {
+			values = mu["person"]
+		}
 		for i, l := range c.levels {
-			cmp.Levels = append(cmp.Levels, Level{Name: l, M: mu[c.field][i][0], U: mu[c.field][i][1]})
+			cmp.Levels = append(cmp.Levels, Level{Name: l, M: values[i][0], U: values[i][1]})
 		}
 		m.Comparisons = append(m.Comparisons, cmp)
 	}
@@ -184,7 +201,12 @@ const maxTFBoost = 4
 // Compare weighs the pair a, b. It is symmetric: Compare(a, b) and
 // Compare(b, a) are equal to the last bit. A pair that agrees on nothing
 // but a given name weighs no more than the prior: a first name alone never
-// makes a duplicate.
+// makes a duplicate. Exact matches of names, e-mails and phones are
+// adjusted by term frequency (Splink's way): the weight is log₂(m/f),
+// f the value's share of records, instead of log₂(m/u), bounded to
+// maxTFBoost bits above it; for e-mails and phones, which the records of
+// one person share, only values held by many records (a switchboard, an
+// office mailbox) weigh less, no value more.
 func (m *Model) Compare(a, b *Profile) Result {
 	if b.ID < a.ID || b.ID == a.ID && b.fingerprint() < a.fingerprint() {
 		a, b = b, a
@@ -194,7 +216,7 @@ func (m *Model) Compare(a, b *Profile) Result {
 	var levels [16]int8
 	var tf [16]string
 	evidence := false
-	fieldLevels(m.Kind, a, b, levels[:], tf[:])
+	fieldLevels(m, a, b, levels[:], tf[:])
 	for i, c := range m.Comparisons {
 		if i >= len(levels) {
 			break
@@ -206,11 +228,16 @@ func (m *Model) Compare(a, b *Profile) Result {
 		lv := c.Levels[l]
 		w := bits(lv.M, lv.U)
 		if tf[i] != "" {
-			if f, ok := m.TermFrequencies[c.Field][tf[i]]; ok && f > 0 {
-				w += max(min(math.Log2(lv.U/f), maxTFBoost), -2*maxTFBoost)
+			table, value, _ := strings.Cut(tf[i], "\x00")
+			if f, ok := m.TermFrequencies[table][value]; ok && f > 0 {
+				boost := float64(maxTFBoost)
+				if table == FieldEmail || table == FieldPhone {
+					boost = 0 // the records of one person share these: only a hub's weighs less
+				}
+				w += max(min(math.Log2(lv.U/f), boost), -2*maxTFBoost)
 			}
 		}
-		if w > 0 && c.Field != FieldGiven {
+		if w > 0 && !(m.Kind == KindContact && c.Field == FieldName && lv.Name == GivenOnly) {
 			evidence = true
 		}
 		r.Weight += w
@@ -244,23 +271,119 @@ func (p *Profile) fingerprint() string {
 // fieldLevels sets, for each comparison of kind, the index of the level of
 // a and b (-1 when missing) and, for exact name matches, the value whose
 // term frequency adjusts the weight.
-func fieldLevels(kind string, a, b *Profile, levels []int8, tf []string) {
-	if kind == KindCompany {
-		levels[0], tf[0] = companyLevel(a, b)
-		levels[1] = emailLevel(a, b)
-		levels[2] = phoneLevel(a, b)
+func fieldLevels(m *Model, a, b *Profile, levels []int8, tf []string) {
+	if m.Kind == KindCompany {
+		levels[0], tf[0] = companyLevel(m, a, b)
+		levels[1], tf[1] = emailLevel(a, b)
+		levels[2], tf[2] = phoneLevel(a, b)
 		levels[3] = addressLevel(a, b)
+		tf[3] = addressTF(levels[3], a, b)
+		levels[2] = elsewhere(levels[2], levels[3])
+		if tf[0] != "" {
+			tf[0] = FieldName + "\x00" + tf[0]
+		}
 		levels[4] = domainLevel(a, b)
 		levels[5] = identifierLevel(a, b)
 		return
 	}
-	levels[0], levels[1], tf[0], tf[1] = nameLevels(a, b)
-	levels[2] = emailLevel(a, b)
-	levels[3] = phoneLevel(a, b)
-	levels[4] = birthdayLevel(a, b)
-	levels[5] = addressLevel(a, b)
-	levels[6] = worksAtLevel(a, b)
-	levels[7] = identifierLevel(a, b)
+	levels[0], tf[0] = personLevel(a, b)
+	levels[1], tf[1] = emailLevel(a, b)
+	levels[2], tf[2] = phoneLevel(a, b)
+	levels[3] = birthdayLevel(a, b)
+	levels[4] = addressLevel(a, b)
+	tf[4] = addressTF(levels[4], a, b)
+	levels[2] = elsewhere(levels[2], levels[4])
+	// A relative shares the family name and the address: the pair is one
+	// level of the name comparison, and the address, part of it, no more
+	// counts on its own.
+	if levels[0] == 4 && (levels[4] == 0 || levels[4] == 1) {
+		levels[0], levels[4], tf[0], tf[4] = 5, missing, "", ""
+	}
+	levels[5] = worksAtLevel(a, b)
+	levels[6] = identifierLevel(a, b)
+	for i := 1; i <= 2; i++ {
+		if tf[i] != "" {
+			tf[i] = m.Comparisons[i].Field + "\x00" + tf[i]
+		}
+	}
+}
+
+// elsewhere turns a phone level into its level given the address level:
+// the same number at two addresses that differ (another house, or another
+// place) is an office's switchboard or a family's landline more often than
+// one record entered twice.
+func elsewhere(phone, address int8) int8 {
+	switch {
+	case phone == 0 && (address == 2 || address == 3):
+		return 1
+	case phone >= 1:
+		return phone + 1
+	}
+	return phone
+}
+
+// tfPlace is the term-frequency table of places: another address in a
+// village says more than another address in a capital. (Whole addresses
+// are not adjusted: a site that ten sources list ten times is one
+// company, not an office building's crowd.)
+const tfPlace = "place"
+
+// place is the profile's postcode, or its town when it has none.
+func (p *Profile) place() string {
+	if p.Postcode != "" {
+		return p.Postcode
+	}
+	return p.Town
+}
+
+// addressTF returns the term-frequency value of an address level: the
+// place, for partial.
+func addressTF(level int8, a, b *Profile) string {
+	if pa, pb := a.place(), b.place(); level == 2 && pa != "" && pa == pb {
+		return tfPlace + "\x00" + pa
+	}
+	return ""
+}
+
+// Term-frequency tables of a contact's name.
+const (
+	tfFullName = "name"
+	tfFamily   = "family"
+)
+
+// personLevel compares contacts' names as one comparison, since given
+// and family names are not independent (a Lithuanian given name comes
+// with a Lithuanian family name): exact (both), alias (the same family
+// name with a nickname, initial or same-sounding given name, or the same
+// given name with a slip in the family name), close (slips in both), family
+// (the same or a close family name, the given name unknown on one side),
+// family_other (the same or a close family name, another given name: a
+// relative, or the same person by another name), given (the same or a close
+// given name, the family name unknown on one side), different.
+func personLevel(a, b *Profile) (int8, string) {
+	g, f, tg, tfam := nameLevels(a, b)
+	switch {
+	case g == missing && f == missing:
+		return missing, ""
+	case g == 0 && f == 0:
+		return 0, tfFullName + "\x00" + tg + " " + tfam
+	case f == 0 && g == 1, f == 1 && g == 0:
+		return 1, ""
+	case f == 0 && g == 2, f == 1 && (g == 1 || g == 2):
+		return 2, ""
+	case f == 0 || f == 1:
+		level := int8(3)
+		if g != missing {
+			level = 4
+		}
+		if f == 0 {
+			return level, tfFamily + "\x00" + tfam
+		}
+		return level, ""
+	case f == missing && g >= 0 && g <= 2:
+		return 6, ""
+	}
+	return 7, ""
 }
 
 const missing = -1
@@ -277,7 +400,7 @@ func nameLevels(a, b *Profile) (given, family int8, tfGiven, tfFamily string) {
 	bgc, bfc := b.givenCanon, b.famCanon
 	// A lone name may be either part: compare it with the other's given
 	// name, or its family name when the other has no given name.
-	if ag != "" && bg != "" && af != "" && bf != "" {
+	if ag != "" && bg != "" && af != "" && bf != "" && (ag != bg || af != bf) && (ag == bf || af == bg || ag[0] != bg[0] || af[0] != bf[0]) {
 		straight := jaroWinkler(ag, bg) + jaroWinkler(af, bf)
 		swapped := jaroWinkler(ag, bf) + jaroWinkler(af, bg)
 		if swapped > straight+0.1 {
@@ -315,47 +438,69 @@ func initialOf(a, b string) bool {
 	return len(a) == 1 && b[0] == a[0]
 }
 
-func emailLevel(a, b *Profile) int8 {
+// emailLevel compares e-mail addresses: exact (one in common, returned for
+// its term frequency), close (the same mailbox name of five characters or
+// more at another provider, unless it is made of the person's name, which
+// namesakes share; or one slip in a letter of an address of ten or more:
+// "jsmith2@" is another John Smith), different.
+func emailLevel(a, b *Profile) (int8, string) {
 	if len(a.Emails) == 0 || len(b.Emails) == 0 {
-		return missing
+		return missing, ""
 	}
+	shared := ""
 	for _, x := range a.Emails {
-		if slices.Contains(b.Emails, x) {
-			return 0
+		if slices.Contains(b.Emails, x) && (shared == "" || x < shared) {
+			shared = x
 		}
+	}
+	if shared != "" {
+		return 0, shared
 	}
 	// The same mailbox name at another provider, or a slip in one
 	// address: "ivan.petrov@mail.ru" and "ivan.petrov@gmail.com".
 	for i, x := range a.Emails {
 		for j, y := range b.Emails {
 			lx, ly := a.locals[i], b.locals[j]
-			if len(lx) >= 5 && lx == ly || len(x) >= 10 && editDistance(x, y, 1) <= 1 {
-				return 1
+			if len(lx) >= 5 && lx == ly && !a.nameLike(lx) && !b.nameLike(ly) ||
+				len(x) >= 10 && editDistance(x, y, 1) <= 1 && letters(x) != letters(y) {
+				return 1, ""
 			}
 		}
 	}
-	return 2
+	return 2, ""
 }
 
-func phoneLevel(a, b *Profile) int8 {
+// phoneLevel compares phones: exact (the same number, or one written with
+// and one without the country code; the shared number, the longer form,
+// is returned for its term frequency), close (the same last seven
+// digits), different; elsewhere then splits exact.
+func phoneLevel(a, b *Profile) (int8, string) {
 	if len(a.Phones) == 0 || len(b.Phones) == 0 {
-		return missing
+		return missing, ""
 	}
-	close := false
+	close, shared := false, ""
 	for _, x := range a.Phones {
 		for _, y := range b.Phones {
 			if x == y || len(x) >= 9 && len(y) >= 9 && (strings.HasSuffix(x, y) || strings.HasSuffix(y, x)) {
-				return 0 // the same number, or one with and one without the country code
-			}
-			if x[len(x)-7:] == y[len(y)-7:] {
+				v := x
+				if len(y) > len(x) {
+					v = y
+				}
+				if shared == "" || v < shared {
+					shared = v
+				}
+			} else if x[len(x)-7:] == y[len(y)-7:] {
 				close = true
 			}
 		}
 	}
-	if close {
-		return 1
+	switch {
+	case shared != "":
+		return 0, shared
+	case close:
+		return 1, ""
 	}
-	return 2
+	return 2, ""
 }
 
 func birthdayLevel(a, b *Profile) int8 {
@@ -458,33 +603,82 @@ func sameWords(a, b []string) bool {
 	return true
 }
 
-// companyLevel compares company names: exact, close (Jaro-Winkler ≥ 0.92
-// or the same words with slips), partial (at least half the shorter
-// name's words in common), different.
-func companyLevel(a, b *Profile) (int8, string) {
+// companyLevel compares company names word by word: exact (the same
+// words in order), close (the same words, in any order or with slips),
+// partial (at least 80% of one name, its words weighed by rarity, within
+// the other: "Acme" and "Acme Widgets"), some (at least half), different.
+// A word's weight is its inverse document frequency among the workspace's
+// company names (-log₂ of the share of names holding it), so that sharing
+// "Loomis" says more than sharing "Center"; with no table, all words weigh
+// one.
+func companyLevel(m *Model, a, b *Profile) (int8, string) {
 	if a.name == "" || b.name == "" {
 		return missing, ""
 	}
 	if a.name == b.name {
 		return 0, a.name
 	}
-	if jaroWinkler(a.name, b.name) >= 0.92 || sameWords(a.Name, b.Name) {
+	if matched(a.Name, b.Name) == len(a.Name) && matched(b.Name, a.Name) == len(b.Name) {
 		return 1, ""
 	}
-	short, long := a.Name, b.Name
-	if len(short) > len(long) {
-		short, long = long, short
+	c := max(m.contained(a.Name, b.Name), m.contained(b.Name, a.Name))
+	switch {
+	case c >= 0.8:
+		return 2, ""
+	case c >= 0.5:
+		return 3, ""
 	}
-	common := 0
-	for _, x := range short {
-		if slices.Contains(long, x) {
-			common++
+	return 4, ""
+}
+
+// contained is the share of a's words, weighed by rarity, that have a
+// match in b.
+func (m *Model) contained(a, b []string) float64 {
+	var in, all float64
+	for _, x := range a {
+		w := m.wordWeight(x)
+		all += w
+		for _, y := range b {
+			if x == y || len(x) >= 5 && len(y) >= 5 && editDistance(x, y, 1) <= 1 {
+				in += w
+				break
+			}
 		}
 	}
-	if 2*common >= len(short) {
-		return 2, ""
+	if all == 0 {
+		return 0
 	}
-	return 3, ""
+	return in / all
+}
+
+// wordWeight is a name word's inverse document frequency in bits.
+func (m *Model) wordWeight(w string) float64 {
+	t := m.TermFrequencies[companyWords]
+	if t == nil || m.Records < 2 {
+		return 1
+	}
+	if f, ok := t[w]; ok {
+		return max(-math.Log2(f), 0.1)
+	}
+	return math.Log2(float64(m.Records))
+}
+
+// companyWords is the term-frequency table of company name words.
+const companyWords = "name_word"
+
+// matched counts the words of a that have a match in b, allowing one
+// typing slip in words of five letters or more.
+func matched(a, b []string) int {
+	n := 0
+	for _, x := range a {
+		for _, y := range b {
+			if x == y || len(x) >= 5 && len(y) >= 5 && editDistance(x, y, 1) <= 1 {
+				n++
+				break
+			}
+		}
+	}
+	return n
 }
 
 // worksAtLevel compares a contact's companies: exact (one in common),
@@ -533,4 +727,38 @@ func identifierLevel(a, b *Profile) int8 {
 		}
 	}
 	return level
+}
+
+// nameLike reports whether a mailbox name is made of the record's own
+// name, as spelt or as it sounds: "ivan.petrov", "ipetrov",
+// "petrov.ivan", "dmitriy.ivanov" for Dmitrii Ivanov.
+func (p *Profile) nameLike(local string) bool {
+	var b []byte
+	for i := 0; i < len(local); i++ {
+		if c := local[i]; c >= 'a' && c <= 'z' {
+			b = append(b, c)
+		}
+	}
+	l := string(b)
+	g, f := p.given, p.family
+	if g == "" && f == "" || l == "" {
+		return false
+	}
+	code := phonetic(l)
+	for _, form := range []string{g + f, f + g, f, g} {
+		if form != "" && (l == form || code == phonetic(form)) {
+			return true
+		}
+	}
+	return f != "" && g != "" && (l == g[:1]+f || l == f+g[:1] || code == phonetic(g[:1]+f))
+}
+
+// letters returns s without its digits.
+func letters(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return -1
+		}
+		return r
+	}, s)
 }

@@ -183,7 +183,7 @@ var placeholders = map[string]bool{
 // meaningful returns ws, or nothing when they only say that nothing is
 // known ("n/a", "test", "-").
 func meaningful(ws []string) []string {
-	if len(ws) == 0 {
+	if len(ws) == 0 || placeholders[strings.Join(ws, "")] {
 		return nil
 	}
 	for _, w := range ws {
@@ -194,16 +194,40 @@ func meaningful(ws []string) []string {
 	return nil
 }
 
+// ocrLetters read back the digits a scanner or a careless typist puts
+// for letters in a name ("Petr0va", "Wojc1k", "Serik6aev").
+var ocrLetters = strings.NewReplacer("0", "o", "1", "l", "3", "e", "4", "a", "5", "s", "6", "b", "8", "b")
+
+// nameWords returns the words of a name, digits within letters read as
+// the letters they look like, and words of digits alone left out.
+func nameWords(s string) []string {
+	ws := meaningful(words(s))
+	out := ws[:0]
+	for _, w := range ws {
+		if strings.ContainsAny(w, "0123456789") {
+			if strings.Trim(w, "0123456789") == "" {
+				continue
+			}
+			w = ocrLetters.Replace(w)
+		}
+		out = append(out, w)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
 // personName returns the given-name and family-name words of a contact.
 func personName(r Record) (given, family []string) {
-	given, family = meaningful(words(r.FirstName)), meaningful(words(r.LastName))
+	given, family = nameWords(r.FirstName), nameWords(r.LastName)
 	if len(given) > 0 || len(family) > 0 {
 		return given, family
 	}
 	if before, after, ok := strings.Cut(r.Name, ","); ok {
-		return meaningful(words(after)), meaningful(words(before))
+		return nameWords(after), nameWords(before)
 	}
-	ws := meaningful(words(r.Name))
+	ws := nameWords(r.Name)
 	switch len(ws) {
 	case 0:
 		return nil, nil
@@ -225,7 +249,7 @@ var legalForms = map[string]bool{
 	// Romania
 	"srl": true, "sa": true, "sca": true, "pfa": true,
 	// Poland
-	"sp": true, "spolka": true, "zoo": true, "oo": true, "sk": true, "ska": true,
+	"sp": true, "spz": true, "spolka": true, "zoo": true, "oo": true, "sk": true, "ska": true,
 	// English-speaking and others
 	"inc": true, "incorporated": true, "llc": true, "llp": true, "lp": true, "ltd": true, "limited": true,
 	"corp": true, "corporation": true, "co": true, "company": true, "plc": true, "gmbh": true, "ag": true,
@@ -234,12 +258,12 @@ var legalForms = map[string]bool{
 }
 
 // companyName returns the words of a company name without its legal form
-// and joining words; "Sp. z o.o." loses its "z" too.
+// and joining words, each word once; "Sp. z o.o." loses its "z" too.
 func companyName(s string) []string {
 	ws := meaningful(words(s))
 	out := ws[:0]
 	for i, w := range ws {
-		if legalForms[w] || w == "z" && i > 0 && ws[i-1] == "sp" {
+		if legalForms[w] || w == "z" && i > 0 && ws[i-1] == "sp" || slices.Contains(out, w) {
 			continue
 		}
 		out = append(out, w)
@@ -300,7 +324,8 @@ func email(e, kind string) string {
 }
 
 // phone returns the digits of a number, or "" when it is too short or a
-// placeholder (all one digit, "1234567").
+// placeholder: its last ten digits (or all, when fewer) one digit
+// repeated, a run like 1234567 or 9876543, or one digit and zeros.
 func phone(s string) string {
 	var b []byte
 	for i := 0; i < len(s); i++ {
@@ -311,9 +336,9 @@ func phone(s string) string {
 	if len(b) < 7 {
 		return ""
 	}
-	tail := string(b[len(b)-7:])
-	if strings.Trim(tail, tail[:1]) == "" || strings.Contains("01234567890", tail) ||
-		strings.Contains("9876543210", tail) || strings.Trim(tail[1:], "0") == "" {
+	sig := string(b[max(0, len(b)-10):])
+	if strings.Trim(sig, sig[:1]) == "" || strings.Contains("01234567890123456789", sig) ||
+		strings.Contains("98765432109876543210", sig) || strings.Trim(sig[1:], "0") == "" {
 		return ""
 	}
 	return string(b)

@@ -13,6 +13,14 @@ func jaroWinkler(a, b string) float64 {
 	if a == "" {
 		return 0
 	}
+	if len(a) <= 64 && len(b) <= 64 && ascii(a) && ascii(b) {
+		return jaroWinklerASCII(a, b)
+	}
+	return jaroWinklerRunes(a, b)
+}
+
+// jaroWinklerRunes is jaroWinkler on runes, for a <= b.
+func jaroWinklerRunes(a, b string) float64 {
 	var buf1, buf2 [32]rune
 	r1, r2 := appendRunes(buf1[:0], a), appendRunes(buf2[:0], b)
 	window := max(max(len(r1), len(r2))/2-1, 0)
@@ -115,4 +123,46 @@ func editDistance(a, b string, limit int) int {
 		pp, prev, cur = prev, cur, pp
 	}
 	return prev[len(r2)]
+}
+
+// jaroWinklerASCII is jaroWinkler for ASCII words of at most 64 bytes,
+// with bit sets for the matched letters.
+func jaroWinklerASCII(a, b string) float64 {
+	window := max(max(len(a), len(b))/2-1, 0)
+	var used1, used2 uint64
+	matches := 0
+	for i := 0; i < len(a); i++ {
+		lo, hi := max(0, i-window), min(len(b), i+window+1)
+		for j := lo; j < hi; j++ {
+			if used2&(1<<j) == 0 && b[j] == a[i] {
+				used1 |= 1 << i
+				used2 |= 1 << j
+				matches++
+				break
+			}
+		}
+	}
+	if matches == 0 {
+		return 0
+	}
+	half, j := 0, 0
+	for i := 0; i < len(a); i++ {
+		if used1&(1<<i) == 0 {
+			continue
+		}
+		for used2&(1<<j) == 0 {
+			j++
+		}
+		if b[j] != a[i] {
+			half++
+		}
+		j++
+	}
+	m := float64(matches)
+	jaro := (m/float64(len(a)) + m/float64(len(b)) + (m-float64(half/2))/m) / 3
+	prefix := 0
+	for prefix < min(4, len(a), len(b)) && a[prefix] == b[prefix] {
+		prefix++
+	}
+	return jaro + float64(prefix)*0.1*(1-jaro)
 }

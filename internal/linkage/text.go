@@ -38,6 +38,45 @@ func fold() transform.Transformer {
 	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 }
 
+// bases maps the precomposed Latin letters (Latin-1 Supplement, Extended
+// A and B, Extended Additional) to their base letter, computed once from
+// their canonical decomposition.
+var bases = func() map[rune]rune {
+	m := map[rune]rune{}
+	for _, block := range [][2]rune{{0xC0, 0x24F}, {0x1E00, 0x1EFF}} {
+		for r := block[0]; r <= block[1]; r++ {
+			d := norm.NFD.String(string(r))
+			if first, size := utf8.DecodeRuneInString(d); size < len(d) && first < utf8.RuneSelf {
+				m[r] = first
+			}
+		}
+	}
+	return m
+}()
+
+// foldMarks strips diacritics from precomposed Latin letters by table,
+// and from anything else through Unicode decomposition.
+func foldMarks(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			b.WriteByte(byte(r))
+		} else if base, ok := bases[r]; ok {
+			b.WriteByte(byte(base))
+		} else if unicode.Is(unicode.Mn, r) {
+			continue
+		} else if d := norm.NFD.String(string(r)); d != string(r) {
+			if f, _, err := transform.String(fold(), d); err == nil {
+				b.WriteString(f)
+			}
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
 func ascii(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
@@ -66,9 +105,7 @@ func words(s string) []string {
 		}
 		s = b.String()
 		if !ascii(s) {
-			if f, _, err := transform.String(fold(), s); err == nil {
-				s = f
-			}
+			s = foldMarks(s)
 		}
 	}
 	return strings.FieldsFunc(strings.Map(func(r rune) rune {
@@ -104,7 +141,10 @@ func phonetic(w string) string {
 	if w == "" {
 		return ""
 	}
-	s := sounds.Replace(w)
+	s := w
+	if strings.ContainsAny(w, "hwxqjyzc") || strings.Contains(w, "ts") || strings.Contains(w, "dt") || strings.Contains(w, "sz") {
+		s = sounds.Replace(w)
+	}
 	var b []byte
 	for i := 0; i < len(s); i++ {
 		c := s[i]

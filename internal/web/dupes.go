@@ -297,7 +297,7 @@ func exampleDupesReview(p *locale.Printer) page {
 	pair := dupesPair{A: duplicateLink{Name: "Ada <b>", Sub: "ada@example.com", Href: "/contacts/1"},
 		B: duplicateLink{Name: "Ada L.", Href: "/contacts/2"}, AID: "1", BID: "2",
 		Probability: p.T("web.dupes.review.probability", "percent", p.Number(72, 0))}
-	for _, c := range []duplicate.Contribution{{Field: "birthday", Level: "exact", Weight: 6.1}, {Field: "family_name", Level: "close", Weight: 3.2},
+	for _, c := range []duplicate.Contribution{{Field: "birthday", Level: "exact", Weight: 6.1}, {Field: "name", Level: "close", Weight: 3.2},
 		{Field: "address", Level: "different", Weight: -2.5}} {
 		pair.Reasons = append(pair.Reasons, dupesExplain(p, c))
 	}
