@@ -3,10 +3,12 @@ package duplicate
 import (
 	"context"
 	"encoding/json"
+	"hash/fnv"
 	"runtime"
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -122,8 +124,17 @@ func (s *Service) score(ctx context.Context, q store.Querier, ws int64, k *kind,
 	pairs := &inserter{q: q, table: "duplicate_pairs (workspace_id, object, a_id, b_id, probability, weight, contributions, scored_at)", width: 8}
 	now := s.db.Dialect.Time(time.Now())
 	done := map[[2]int64]bool{}
-	for _, e := range entries {
-		prof := linkage.Prepare(e.rec)
+	profs := make([]*linkage.Profile, len(entries))
+	var keys []string
+	for i, e := range entries {
+		profs[i] = linkage.Prepare(e.rec)
+		keys = append(keys, profs[i].Blocks()...)
+	}
+	if err := s.lockKeys(ctx, q, ws, k, keys); err != nil {
+		return err
+	}
+	for i, e := range entries {
+		prof := profs[i]
 		near, err := s.neighbours(ctx, q, ws, k, prof, e.id)
 		if err != nil {
 			return err
@@ -578,4 +589,26 @@ func parallel(n int, f func(i int)) {
 		}()
 	}
 	wg.Wait()
+}
+
+// lockKeys makes writes that share a blocking key take turns on
+// PostgreSQL, until their transactions end: otherwise two duplicates
+// created at once would each miss the other's uncommitted keys. Locks
+// are taken in one order, so two writes never wait for each other.
+// SQLite has one writer at a time already.
+func (s *Service) lockKeys(ctx context.Context, q store.Querier, ws int64, k *kind, keys []string) error {
+	if s.db.Dialect.Name() != "postgres" || len(keys) == 0 {
+		return nil
+	}
+	ids := make([]int64, 0, len(keys))
+	for _, key := range keys {
+		h := fnv.New64a()
+		h.Write([]byte(itoa(ws) + "\x00" + k.object + "\x00" + key))
+		ids = append(ids, int64(h.Sum64()))
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	marks, args := store.List(ids)
+	_, err := q.ExecContext(ctx, `SELECT pg_advisory_xact_lock(x) FROM (VALUES `+strings.ReplaceAll(marks, "?", "(?::bigint)")+`) AS l(x) ORDER BY x`, args...)
+	return err
 }
