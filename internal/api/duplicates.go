@@ -21,6 +21,13 @@ func (s *Server) duplicateRoutes(route router) {
 		route("GET /api/v1/"+object+"/duplicates", s.withObject(object, s.listDuplicates), "limit", "cursor")
 		route("POST /api/v1/"+object+"/duplicates/check", s.withObject(object, s.checkDuplicates))
 		route("POST /api/v1/"+object+"/merge", s.withObject(object, s.merge))
+		// dupes: begin
+		route("GET /api/v1/"+object+"/duplicates/review", s.withObject(object, s.reviewDuplicates), "limit", "cursor")
+		route("POST /api/v1/"+object+"/duplicates/decisions", s.withObject(object, s.decideDuplicates))
+		route("GET /api/v1/"+object+"/duplicates/settings", s.withObject(object, s.duplicateSettings))
+		route("PUT /api/v1/"+object+"/duplicates/settings", s.withObject(object, s.saveDuplicateSettings))
+		route("POST /api/v1/"+object+"/duplicates/estimate", s.withObject(object, s.estimateDuplicates))
+		// dupes: end
 	}
 }
 
@@ -61,15 +68,24 @@ func (s *Server) warnDuplicates(w http.ResponseWriter, r *http.Request, rec reco
 	w.Header().Set(DuplicatesHeader, strings.Join(names, ", "))
 }
 
+// pageLimit reads the limit parameter; 0 when absent.
+func pageLimit(r *http.Request) (int, error) {
+	v := r.URL.Query().Get("limit")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, fault.Field("limit", "type", "must be a whole number")
+	}
+	return n, nil
+}
+
 func (s *Server) listDuplicates(w http.ResponseWriter, r *http.Request) {
-	limit := 0
-	if v := r.URL.Query().Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			writeError(w, r, fault.Field("limit", "type", "must be a whole number"))
-			return
-		}
-		limit = n
+	limit, err := pageLimit(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
 	}
 	page, err := s.Duplicates.Groups(r.Context(), r.PathValue("object"), r.URL.Query().Get("cursor"), limit)
 	if err != nil {
@@ -120,3 +136,74 @@ func (s *Server) merge(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("ETag", etag(rec))
 	writeJSON(w, r, http.StatusOK, rec)
 }
+
+// dupes: begin
+
+func (s *Server) reviewDuplicates(w http.ResponseWriter, r *http.Request) {
+	limit, err := pageLimit(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	page, err := s.Duplicates.Review(r.Context(), r.PathValue("object"), r.URL.Query().Get("cursor"), limit)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, page)
+}
+
+func (s *Server) decideDuplicates(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	var d duplicate.Decision
+	if err := records.DecodeStrict(body, &d); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if err := s.Duplicates.Decide(r.Context(), r.PathValue("object"), d); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) duplicateSettings(w http.ResponseWriter, r *http.Request) {
+	o, err := s.Duplicates.Overview(r.Context(), r.PathValue("object"))
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, o)
+}
+
+func (s *Server) saveDuplicateSettings(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	var set duplicate.Settings
+	if err := records.DecodeStrict(body, &set); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if err := s.Duplicates.SaveSettings(r.Context(), r.PathValue("object"), set); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	s.duplicateSettings(w, r)
+}
+
+func (s *Server) estimateDuplicates(w http.ResponseWriter, r *http.Request) {
+	if err := s.Duplicates.RequestEstimate(r.Context(), r.PathValue("object")); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusAccepted, map[string]string{"status": "queued"})
+}
+
+// dupes: end

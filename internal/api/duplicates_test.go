@@ -79,17 +79,22 @@ func TestDuplicatesAPI(t *testing.T) {
 		p := newDupAPI(t, db)
 		startAuditTrail(t, db)
 		admin := p.tokens["admin"]
-		ann, header := p.mustCreate(admin, "contacts", `{"first_name": "Ann", "emails": ["ann@x.example"], "phones": ["(312) 555-0100"]}`)
+		ann, header := p.mustCreate(admin, "contacts", `{"first_name": "Ann", "last_name": "Lee", "emails": ["ann@x.example"], "phones": ["(312) 555-0100"]}`)
 		if header != "" {
 			t.Errorf("the first record has duplicates: %q", header)
 		}
-		twin, header := p.mustCreate(admin, "contacts", `{"first_name": "Anne", "emails": ["ANN@x.example"]}`)
+		twin, header := p.mustCreate(admin, "contacts", `{"first_name": "Anne", "last_name": "Lee", "emails": ["ANN@x.example"]}`)
 		if header != "contact "+ann {
 			t.Errorf("header %q, want contact %s", header, ann)
 		}
-		third, header := p.mustCreate(admin, "contacts", `{"first_name": "A.", "phones": ["+1 312 555 0100"]}`)
+		third, header := p.mustCreate(admin, "contacts", `{"first_name": "A.", "last_name": "Lee", "phones": ["+1 312 555 0100"]}`)
 		if header != "contact "+ann {
 			t.Errorf("header %q, want contact %s", header, ann)
+		}
+		// A namesake with nothing else alike is one to review.
+		namesake, header := p.mustCreate(admin, "contacts", `{"first_name": "Ann", "last_name": "Lee"}`)
+		if header != "contact "+ann {
+			t.Errorf("namesake's header %q, want contact %s", header, ann)
 		}
 		if _, header = p.mustCreate(admin, "contacts", `{"first_name": "Zed"}`); header != "" {
 			t.Errorf("an unrelated record has duplicates: %q", header)
@@ -112,14 +117,31 @@ func TestDuplicatesAPI(t *testing.T) {
 			status                   int
 			contains                 []string
 		}{
-			{"check a draft", "POST", "/api/v1/contacts/duplicates/check", `{"first_name": "X", "emails": [{"value": "Ann@X.example"}]}`, 200,
-				[]string{`"id":"` + ann + `"`, `"id":"` + twin + `"`, `"reasons":["email"]`, `"score":`}},
+			{"check a draft", "POST", "/api/v1/contacts/duplicates/check", `{"first_name": "Ann", "last_name": "Lee", "emails": [{"value": "Ann@X.example"}]}`, 200,
+				[]string{`"id":"` + ann + `"`, `"id":"` + twin + `"`, `"reasons":["name","email"]`, `"score":`,
+					`{"field":"email","level":"exact","weight":`}},
 			{"check finds nothing", "POST", "/api/v1/companies/duplicates/check", `{"name": "Initech"}`, 200, []string{`"data":[]`}},
 			{"check an unknown field", "POST", "/api/v1/contacts/duplicates/check", `{"shoe_size": 4}`, 400, []string{`"field":"shoe_size"`}},
 			{"check a wrong type", "POST", "/api/v1/contacts/duplicates/check", `{"phones": 4}`, 400, []string{`"field":"phones"`}},
 			{"check without a body", "POST", "/api/v1/contacts/duplicates/check", ``, 400, nil},
 			{"groups", "GET", "/api/v1/contacts/duplicates", "", 200,
-				[]string{`{"records":["` + ann + `","` + twin + `","` + third + `"],"reasons":["email","phone"]}`}},
+				[]string{`{"records":["` + ann + `","` + twin + `","` + third + `"],"reasons":[]}`}},
+			{"the review queue", "GET", "/api/v1/contacts/duplicates/review", "", 200,
+				[]string{`"a":"` + ann + `","b":"` + namesake + `"`, `{"field":"name","level":"exact","weight":`}},
+			{"review with a bad cursor", "GET", "/api/v1/contacts/duplicates/review?cursor=nope", "", 400, []string{`"field":"cursor"`}},
+			{"decide on a bad id", "POST", "/api/v1/contacts/duplicates/decisions", `{"a": "x", "b": "` + ann + `", "same": false}`, 400, []string{`"field":"a"`}},
+			{"decide on a pair of one", "POST", "/api/v1/contacts/duplicates/decisions", `{"a": "` + ann + `", "b": "` + ann + `", "same": false}`, 400, []string{`"field":"b"`}},
+			{"decide on a missing record", "POST", "/api/v1/contacts/duplicates/decisions", `{"a": "99999999", "b": "` + ann + `", "same": false}`, 404, nil},
+			{"decide different", "POST", "/api/v1/contacts/duplicates/decisions", `{"a": "` + namesake + `", "b": "` + ann + `", "same": false}`, 204, nil},
+			{"the queue is empty", "GET", "/api/v1/contacts/duplicates/review", "", 200, []string{`"data":[]`}},
+			{"settings", "GET", "/api/v1/contacts/duplicates/settings", "", 200, []string{`"review_threshold":0.5`, `"histogram":[`}},
+			{"settings out of range", "PUT", "/api/v1/contacts/duplicates/settings", `{"review_threshold": 0.95, "duplicate_threshold": 0.9, "identifying": []}`, 400,
+				[]string{`"field":"duplicate_threshold"`}},
+			{"settings with a built-in field", "PUT", "/api/v1/contacts/duplicates/settings", `{"review_threshold": 0.5, "duplicate_threshold": 0.9, "identifying": ["emails"]}`, 400,
+				[]string{`"field":"identifying[0]"`}},
+			{"save settings", "PUT", "/api/v1/contacts/duplicates/settings", `{"review_threshold": 0.6, "duplicate_threshold": 0.95, "identifying": ["website"]}`, 200,
+				[]string{`"review_threshold":0.6`, `"identifying":["website"]`}},
+			{"estimate", "POST", "/api/v1/contacts/duplicates/estimate", "", 202, nil},
 			{"no company groups", "GET", "/api/v1/companies/duplicates", "", 200, []string{`"data":[]`}},
 			{"bad limit", "GET", "/api/v1/contacts/duplicates?limit=many", "", 400, []string{`"field":"limit"`}},
 			{"limit too large", "GET", "/api/v1/contacts/duplicates?limit=1000", "", 400, []string{`"field":"limit"`}},
@@ -192,12 +214,15 @@ func TestDuplicatesStayInReach(t *testing.T) {
 		admin, me := p.tokens["admin"], p.tokens[accesstest.Self]
 		mate := p.people.ByCls[accesstest.Teammate]
 		p.become(access.BuiltinRoles()[2]) // salesperson
-		mine, _ := p.mustCreate(me, "contacts", `{"first_name": "Mine", "emails": ["shared@x.example"]}`)
-		theirs, header := p.mustCreate(admin, "contacts", fmt.Sprintf(`{"first_name": "Secretia", "emails": ["shared@x.example"], "owner_id": "%d"}`, mate))
+		mine, _ := p.mustCreate(me, "contacts", `{"first_name": "Maria", "last_name": "Lopez", "emails": ["shared@x.example"]}`)
+		theirs, header := p.mustCreate(admin, "contacts", fmt.Sprintf(`{"first_name": "Maria", "last_name": "Lopez", "emails": ["shared@x.example"], "owner_id": "%d"}`, mate))
 		if header != "contact "+mine {
 			t.Errorf("the administrator's header %q, want contact %s", header, mine)
 		}
-		if _, header := p.mustCreate(me, "contacts", `{"first_name": "Again", "emails": ["shared@x.example"]}`); header != "contact "+mine {
+		// A namesake of the colleague's, to review: never shown to the
+		// salesperson.
+		hidden, _ := p.mustCreate(admin, "contacts", fmt.Sprintf(`{"first_name": "Maria", "last_name": "Lopez", "owner_id": "%d"}`, mate))
+		if _, header := p.mustCreate(me, "contacts", `{"first_name": "Maria", "last_name": "Lopez", "emails": ["shared@x.example"]}`); header != "contact "+mine {
 			t.Errorf("the salesperson's header %q names what they cannot see", header)
 		}
 		accesstest.AddWorkspace(t, db, 2)
@@ -208,7 +233,11 @@ func TestDuplicatesStayInReach(t *testing.T) {
 			status                          int
 		}{
 			{"salesperson's groups", me, "GET", "/api/v1/contacts/duplicates", "", 200},
-			{"salesperson's check", me, "POST", "/api/v1/contacts/duplicates/check", `{"emails": ["shared@x.example"]}`, 200},
+			{"salesperson's check", me, "POST", "/api/v1/contacts/duplicates/check", `{"first_name": "Maria", "last_name": "Lopez", "emails": ["shared@x.example"]}`, 200},
+			{"salesperson's review queue", me, "GET", "/api/v1/contacts/duplicates/review", "", 200},
+			{"salesperson decides on the colleague's", me, "POST", "/api/v1/contacts/duplicates/decisions", `{"a": "` + mine + `", "b": "` + theirs + `", "same": false}`, 404},
+			{"salesperson's settings", me, "GET", "/api/v1/contacts/duplicates/settings", "", 403},
+			{"salesperson re-estimates", me, "POST", "/api/v1/contacts/duplicates/estimate", "", 403},
 			{"merge the colleague's into mine", me, "POST", "/api/v1/contacts/merge", `{"into": "` + mine + `", "from": ["` + theirs + `"]}`, 404},
 			{"merge mine into the colleague's", me, "POST", "/api/v1/contacts/merge", `{"into": "` + theirs + `", "from": ["` + mine + `"]}`, 404},
 			{"other workspace's groups", other, "GET", "/api/v1/contacts/duplicates", "", 200},
@@ -219,7 +248,7 @@ func TestDuplicatesStayInReach(t *testing.T) {
 			if status != c.status {
 				t.Errorf("%s: %d, want %d\n%s", c.name, status, c.status, text)
 			}
-			if strings.Contains(text, `"`+theirs+`"`) || strings.Contains(text, "Secretia") {
+			if strings.Contains(text, `"`+theirs+`"`) || strings.Contains(text, `"`+hidden+`"`) {
 				t.Errorf("%s shows the colleague's contact\n%s", c.name, text)
 			}
 			if c.token == other && strings.Contains(text, `"`+mine+`"`) {

@@ -218,6 +218,25 @@ var validRequests = map[string]func(w *walker) []validRequest{
 	"POST /api/v1/contacts/merge":             func(w *walker) []validRequest { return []validRequest{w.merge("contact")} },
 	"POST /api/v1/companies/merge":            func(w *walker) []validRequest { return []validRequest{w.merge("company")} },
 
+	// dupes: begin
+	"GET /api/v1/contacts/duplicates/review":  just(validRequest{query: "limit=10", status: 200}),
+	"GET /api/v1/companies/duplicates/review": just(validRequest{query: "limit=10", status: 200}),
+	"POST /api/v1/contacts/duplicates/decisions": func(w *walker) []validRequest {
+		return []validRequest{{body: `{"a": "` + w.ids["contact"] + `", "b": "` + w.ids["merge_into_contact"] + `", "same": false}`, status: 204}}
+	},
+	"POST /api/v1/companies/duplicates/decisions": func(w *walker) []validRequest {
+		return []validRequest{{body: `{"a": "` + w.ids["company"] + `", "b": "` + w.ids["merge_into_company"] + `", "same": false}`, status: 204}}
+	},
+	"GET /api/v1/contacts/duplicates/settings":  just(validRequest{status: 200}),
+	"GET /api/v1/companies/duplicates/settings": just(validRequest{status: 200}),
+	"PUT /api/v1/contacts/duplicates/settings": just(validRequest{
+		body: `{"review_threshold": 0.5, "duplicate_threshold": 0.9, "identifying": ["website"]}`, status: 200}),
+	"PUT /api/v1/companies/duplicates/settings": just(validRequest{
+		body: `{"review_threshold": 0.5, "duplicate_threshold": 0.9, "identifying": ["website"]}`, status: 200}),
+	"POST /api/v1/contacts/duplicates/estimate":  just(validRequest{status: 202}),
+	"POST /api/v1/companies/duplicates/estimate": just(validRequest{status: 202}),
+	// dupes: end
+
 	"GET /api/v1/{object}": eachObject(func(o string) validRequest {
 		return validRequest{path: pathObject(o), query: "limit=5&sort=-created_at&count=true", status: 200}
 	}),

@@ -96,5 +96,18 @@ func addSalesPaths(paths, schemas obj) {
 		paths["/"+o+"/duplicates/check"] = obj{"post": op("duplicates", o+"_duplicates_check", "Likely duplicates of a draft record.", "200", nil, true)}
 		paths["/"+o+"/merge"] = obj{"post": op("duplicates", o+"_merge",
 			`{"into": id, "from": [ids], "fields": {"field": id of the record whose value wins}} in one transaction.`, "200", nil, true)}
+		// dupes: begin
+		paths["/"+o+"/duplicates/review"] = obj{"get": op("duplicates", o+"_duplicates_review",
+			"Pairs between the review and duplicate thresholds that nobody has decided, most likely first, with each field's contribution in bits; "+
+				"only pairs of records the caller may read.", "200", query("limit", "cursor"), false)}
+		paths["/"+o+"/duplicates/decisions"] = obj{"post": op("duplicates", o+"_duplicates_decide",
+			`{"a": id, "b": id, "same": true|false}: "different" takes the pair out of the queue and its groups for good; needs update on both records.`, "204", nil, true)}
+		paths["/"+o+"/duplicates/settings"] = obj{
+			"get": op("duplicates", o+"_duplicates_settings", "Administrators: thresholds, identifying fields and a histogram of stored pair probabilities.", "200", nil, false),
+			"put": op("duplicates", o+"_duplicates_save_settings",
+				`Administrators: {"review_threshold": p, "duplicate_threshold": p, "identifying": [field names]}; a rescore follows in the background.`, "200", nil, true)}
+		paths["/"+o+"/duplicates/estimate"] = obj{"post": op("duplicates", o+"_duplicates_estimate",
+			"Administrators: queue a new estimate of the workspace's model and a rescore of every pair.", "202", nil, false)}
+		// dupes: end
 	}
 }

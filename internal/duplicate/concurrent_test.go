@@ -281,3 +281,37 @@ func sameSet(t *testing.T, what string, got, want [][2]string) {
 		t.Errorf("%s:\n got %v\nwant %v", what, got, want)
 	}
 }
+
+// TestConcurrentDuplicates creates pairs of duplicates at the same time:
+// each pair must be found and grouped, although neither write saw the
+// other's record when it began.
+func TestConcurrentDuplicates(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := f.admin()
+		const pairs = 8
+		var wg sync.WaitGroup
+		errs := make(chan error, 2*pairs)
+		for i := range pairs {
+			for range 2 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					in, _ := records.DecodeInput([]byte(fmt.Sprintf(`{"first_name": "Ann", "last_name": "Lee%c", "emails": ["ann%d@x.example"]}`, 'a'+i, i)))
+					_, err := f.engine.Create(ctx, "contact", in)
+					errs <- err
+				}()
+			}
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if g := f.pages(ctx, 50); len(g) != pairs {
+			t.Errorf("%d groups, want %d: %v", len(g), pairs, g)
+		}
+	})
+}

@@ -1,9 +1,14 @@
-// Package duplicate finds likely duplicate contacts and companies, lists duplicate groups across a workspace, and merges records field by field.
+// Package duplicate finds likely duplicate contacts and companies, keeps
+// the pairs and groups of likely duplicates of a workspace, asks an
+// administrator about the doubtful ones, and merges records field by
+// field.
 //
-// The matcher (match.go) is pure Go. The store keeps each record's
-// blocking keys in duplicate_keys, maintained by hooks on the engine, so
-// that only records sharing a key are ever compared
-// (docs/decisions/0008-duplicates.md).
+// Records are compared by the probabilistic matcher of internal/linkage.
+// Hooks on the engine keep, in the transaction of each write, the
+// record's profile and blocking keys (duplicate_profiles, duplicate_keys),
+// its pairs with the members of its blocks (duplicate_pairs) and the
+// groups they make (duplicate_groups); a job estimates each workspace's
+// model (docs/decisions/0034-duplicate-pairs-and-review.md).
 package duplicate
 
 import (
@@ -11,6 +16,7 @@ import (
 	"log/slog"
 
 	"github.com/rapport-crm/rapport/internal/jobs"
+	"github.com/rapport-crm/rapport/internal/linkage"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/store"
 )
@@ -22,9 +28,6 @@ type Options struct {
 	// country code in a draft checked for duplicates; set it to the
 	// engine's, so drafts compare like stored records.
 	PhoneRegion string
-	// Matcher decides what counts as a likely duplicate; the zero value
-	// has the measured defaults.
-	Matcher Matcher
 }
 
 // Service is the duplicate service.
@@ -32,6 +35,8 @@ type Service struct {
 	db     *store.DB
 	engine *records.Engine
 	opts   Options
+	cache  caches
+	queue  *jobs.Queue
 }
 
 // New returns the service over db and engine, with its hooks registered on
@@ -40,30 +45,51 @@ func New(db *store.DB, engine *records.Engine, opts Options) *Service {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	s := &Service{db: db, engine: engine, opts: opts}
+	s := &Service{db: db, engine: engine, opts: opts,
+		cache: caches{settings: map[string]Settings{}, models: map[string]*linkage.Model{}}}
 	engine.Hook("contact", records.Hook{After: s.afterContact})
 	engine.Hook("company", records.Hook{After: s.afterCompany})
 	return s
 }
 
-// Register adds the service's background work to q. There is none: keys
-// are kept in the transaction of each write, and Rebuild serves bulk
-// loads.
-func (s *Service) Register(q *jobs.Queue) {}
-
-// afterContact keeps the contact's keys in step with the write.
+// afterContact keeps the contact's keys, pairs and groups in step with
+// the write.
 func (s *Service) afterContact(ctx context.Context, w *records.Write) error {
+	if unmatched(w) {
+		return nil
+	}
 	return s.refresh(ctx, w.Q, w.Actor.WorkspaceID, contacts, []string{w.ID})
+}
+
+// ignored are the fields the matcher never reads: an update that changes
+// only these leaves the record's pairs as they are.
+var ignored = map[string]bool{"job_title": true, "language": true, "source": true, "tags": true, "social_profiles": true,
+	"industry": true, "size": true, "deals": true, "version": true, "updated_at": true}
+
+// unmatched reports whether w is an update of fields the matcher ignores.
+func unmatched(w *records.Write) bool {
+	if w.Action != "update" {
+		return false
+	}
+	for field := range w.Vals {
+		if !ignored[field] && w.Changes(field) {
+			return false
+		}
+	}
+	return true
 }
 
 // afterCompany keeps the company's keys in step, and those of the
 // contacts whose link to it the write changed: a contact's keys name its
 // companies.
 func (s *Service) afterCompany(ctx context.Context, w *records.Write) error {
+	if unmatched(w) {
+		return nil
+	}
 	if err := s.refresh(ctx, w.Q, w.Actor.WorkspaceID, companies, []string{w.ID}); err != nil {
 		return err
 	}
-	if w.Action != "create" && w.Action != "purge" && !w.Changes("contacts") {
+	if w.Action != "create" && w.Action != "purge" && !w.Changes("contacts") && !w.Changes("name") {
 		return nil
 	}
 	var ids []string

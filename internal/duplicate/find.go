@@ -10,6 +10,7 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/linkage"
 	"github.com/rapport-crm/rapport/internal/store"
 )
 
@@ -19,6 +20,8 @@ type Suspect struct {
 	ID      string   `json:"id"`
 	Score   float64  `json:"score"`
 	Reasons []string `json:"reasons"`
+	// Contributions explain the score field by field.
+	Contributions []Contribution `json:"contributions"`
 }
 
 // MaxSuspects bounds the answer of Check and Of: a form shows a few.
@@ -68,39 +71,69 @@ func (v view) readable(r stored) bool {
 	return true
 }
 
-// redact removes from p what the actor may not see, so that a hidden
+// redact removes from r what the actor may not see, so that a hidden
 // field never becomes a reason.
-func (v view) redact(k *kind, p profile) profile {
+func (v view) redact(k *kind, r linkage.Record) linkage.Record {
 	for _, f := range k.nameFields {
 		if v.hidden[f] {
-			p.tokens = nil
+			r.FirstName, r.LastName, r.Name = "", "", ""
 		}
 	}
 	if v.hidden["emails"] {
-		p.emails = nil
+		r.Emails = nil
 	}
 	if v.hidden["phones"] {
-		p.phones = nil
+		r.Phones = nil
 	}
 	if v.hidden["address"] {
-		p.address = ""
+		r.AddressLines, r.Postcode, r.Town, r.Country = nil, "", "", ""
 	}
 	if v.hidden["companies"] {
-		p.orgs = nil
+		r.Companies = nil
 	}
-	return p
+	if v.hidden["birthday"] {
+		r.Birthday = ""
+	}
+	if v.hidden["domain"] || (k == companies && v.hidden["website"]) {
+		r.Domain = ""
+	}
+	if len(r.Identifiers) > 0 {
+		ids := map[string]string{}
+		for f, val := range r.Identifiers {
+			if !v.hidden[f] {
+				ids[f] = val
+			}
+		}
+		r.Identifiers = ids
+	}
+	return r
 }
 
-// visible keeps the records the actor may read, redacted.
-func (v view) visible(k *kind, rs []stored) []stored {
-	out := rs[:0]
-	for _, r := range rs {
-		if v.readable(r) {
-			r.prof = v.redact(k, r.prof)
-			out = append(out, r)
+// shows reports whether a contribution of field tells nothing the actor
+// may not see.
+func (v view) shows(k *kind, field string) bool {
+	switch field {
+	case "name":
+		for _, f := range k.nameFields {
+			if v.hidden[f] {
+				return false
+			}
 		}
+		return true
+	case "email", "emails":
+		return !v.hidden["emails"]
+	case "phone", "phones":
+		return !v.hidden["phones"]
+	case "address":
+		return !v.hidden["address"]
+	case "company", "companies":
+		return !v.hidden["companies"] && !v.hidden["name"]
+	case "domain":
+		return !v.hidden["domain"] && !v.hidden["website"]
+	case "birthday":
+		return !v.hidden["birthday"]
 	}
-	return out
+	return !v.hidden[field]
 }
 
 // Check returns the stored records of object that the draft likely
@@ -114,11 +147,11 @@ func (s *Service) Check(ctx context.Context, object string, draft map[string]any
 	if err != nil {
 		return nil, err
 	}
-	cand, err := s.draft(ctx, k, draft)
+	rec, err := s.draft(ctx, k, draft)
 	if err != nil {
 		return nil, err
 	}
-	return s.suspects(ctx, a.WorkspaceID, k, v, newProfile(cand), 0)
+	return s.suspects(ctx, a.WorkspaceID, k, v, v.redact(k, rec), 0)
 }
 
 // Of returns the records of object that the stored record id likely
@@ -140,28 +173,25 @@ func (s *Service) Of(ctx context.Context, object, id string) ([]Suspect, error) 
 	if err != nil || len(own) == 0 {
 		return nil, err
 	}
-	return s.suspects(ctx, a.WorkspaceID, k, v, own[0].prof, self[0])
+	return s.suspects(ctx, a.WorkspaceID, k, v, v.redact(k, own[0].rec), self[0])
 }
 
-// suspects compares p with the records that share a key with it, other
-// than self.
-func (s *Service) suspects(ctx context.Context, ws int64, k *kind, v view, p profile, self int64) ([]Suspect, error) {
+// suspects compares rec (redacted for the actor) with the readable
+// records that share a block with it, other than self, with the
+// workspace's model: those at or above the review threshold, not decided
+// "different", best first.
+func (s *Service) suspects(ctx context.Context, ws int64, k *kind, v view, rec linkage.Record, self int64) ([]Suspect, error) {
 	q := s.db.Reader()
-	keys, err := s.usableKeys(ctx, q, ws, k, p.keys())
-	if err != nil || len(keys) == 0 {
-		return nil, err
-	}
-	marks, args := store.Marks(len(keys)), make([]any, 0, len(keys)+3)
-	args = append(args, ws, k.object, self)
-	for _, key := range keys {
-		args = append(args, key)
-	}
-	rows, err := q.QueryContext(ctx, `SELECT DISTINCT record_id FROM duplicate_keys
-		WHERE workspace_id = ? AND object = ? AND record_id <> ? AND key IN (`+marks+`)`, args...)
+	set, err := s.settings(ctx, q, ws, k)
 	if err != nil {
 		return nil, err
 	}
-	ids, err := scanIDs(rows)
+	model, err := s.model(ctx, q, ws, k)
+	if err != nil {
+		return nil, err
+	}
+	prof := linkage.Prepare(rec)
+	ids, err := s.neighbours(ctx, q, ws, k, prof, self)
 	if err != nil {
 		return nil, err
 	}
@@ -169,11 +199,28 @@ func (s *Service) suspects(ctx context.Context, ws int64, k *kind, v view, p pro
 	if err != nil {
 		return nil, err
 	}
-	var out []Suspect
-	for _, r := range v.visible(k, others) {
-		if m := s.opts.Matcher.compare(&p, &r.prof); m.Likely() {
-			out = append(out, Suspect{ID: strconv.FormatInt(r.id, 10), Score: m.Score, Reasons: m.Reasons})
+	var different map[[2]int64]bool
+	if self != 0 {
+		if different, err = s.differentOf(ctx, q, ws, k, self); err != nil {
+			return nil, err
 		}
+	}
+	var out []Suspect
+	for _, r := range others {
+		if !v.readable(r) || different[[2]int64{min(self, r.id), max(self, r.id)}] {
+			continue
+		}
+		res := model.Compare(prof, linkage.Prepare(v.redact(k, r.rec)))
+		if res.Probability < set.Review {
+			continue
+		}
+		sus := Suspect{ID: itoa(r.id), Score: float64(int(res.Probability*1000+0.5)) / 1000, Contributions: contributions(res.Contributions)}
+		for _, c := range sus.Contributions {
+			if c.Weight > 0 && !slices.Contains(sus.Reasons, c.Field) {
+				sus.Reasons = append(sus.Reasons, c.Field)
+			}
+		}
+		out = append(out, sus)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
 	if len(out) > MaxSuspects {
@@ -182,30 +229,21 @@ func (s *Service) suspects(ctx context.Context, ws int64, k *kind, v view, p pro
 	return out, nil
 }
 
-// usableKeys keeps the keys that fewer than MaxBlock records hold: one
-// more common than that tells nothing, as in the workspace scan.
-func (s *Service) usableKeys(ctx context.Context, q store.Querier, ws int64, k *kind, keys []string) ([]string, error) {
-	if len(keys) == 0 {
-		return nil, nil
-	}
-	args := []any{ws, k.object}
-	for _, key := range keys {
-		args = append(args, key)
-	}
-	rows, err := q.QueryContext(ctx, `SELECT key FROM duplicate_keys WHERE workspace_id = ? AND object = ? AND key IN (`+
-		store.Marks(len(keys))+`) GROUP BY key HAVING count(*) < ?`,
-		append(args, s.opts.Matcher.maxBlock())...)
+// differentOf returns the pairs of id decided "different".
+func (s *Service) differentOf(ctx context.Context, q store.Querier, ws int64, k *kind, id int64) (map[[2]int64]bool, error) {
+	rows, err := q.QueryContext(ctx, `SELECT a_id, b_id FROM duplicate_decisions WHERE workspace_id = ? AND object = ? AND (a_id = ? OR b_id = ?)
+		AND same = `+boolSQL(s.db.Dialect, false), ws, k.object, id, id)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []string
+	out := map[[2]int64]bool{}
 	for rows.Next() {
-		var key string
-		if err := rows.Scan(&key); err != nil {
+		var a, b int64
+		if err := rows.Scan(&a, &b); err != nil {
 			return nil, err
 		}
-		out = append(out, key)
+		out[[2]int64{a, b}] = true
 	}
 	return out, rows.Err()
 }
@@ -242,10 +280,10 @@ const (
 	MaxGroupLimit     = 200
 )
 
-// Groups returns a page of the groups of likely duplicates among the
-// records of object that the actor may read, ordered by their lowest id.
-// Candidates come from the key index in one query; only records sharing
-// a key held by fewer than MaxBlock records are compared.
+// Groups returns a page of the stored groups of likely duplicates among
+// the records of object, ordered by their lowest id (keyset paging), with
+// only the members the actor may read; a group with fewer than two such
+// members is left out.
 func (s *Service) Groups(ctx context.Context, object, cursor string, limit int) (GroupPage, error) {
 	k, err := kindOf(object)
 	if err != nil {
@@ -265,91 +303,73 @@ func (s *Service) Groups(ctx context.Context, object, cursor string, limit int) 
 	if err != nil {
 		return GroupPage{}, err
 	}
-	blocks, ids, err := s.blocks(ctx, a.WorkspaceID, k)
-	if err != nil {
-		return GroupPage{}, err
-	}
-	entries, err := s.loadProfiles(ctx, s.db.Reader(), a.WorkspaceID, k, ids)
-	if err != nil {
-		return GroupPage{}, err
-	}
-	entries = v.visible(k, entries)
-	sort.Slice(entries, func(i, j int) bool { return entries[i].id < entries[j].id })
-	groups := s.group(entries, blocks)
+	owner, args, ok := v.ownerCond("owner_id")
 	page := GroupPage{Data: []Group{}}
-	for _, g := range groups {
-		first, _ := strconv.ParseInt(g.IDs[0], 10, 64)
-		if first <= after {
-			continue
-		}
-		if len(page.Data) == limit {
-			last, _ := strconv.ParseInt(page.Data[limit-1].IDs[0], 10, 64)
-			page.NextCursor = encodeCursor(last)
-			break
-		}
-		page.Data = append(page.Data, g)
+	if !ok {
+		return page, nil
 	}
-	return page, nil
-}
-
-// blocks reads the keys that two to MaxBlock records share, as lists of
-// record ids, and every id they name.
-func (s *Service) blocks(ctx context.Context, ws int64, k *kind) ([][]int64, []int64, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT key, record_id FROM duplicate_keys
-		WHERE workspace_id = ? AND object = ? AND key IN (SELECT key FROM duplicate_keys
-			WHERE workspace_id = ? AND object = ? GROUP BY key HAVING count(*) BETWEEN 2 AND ?)
-		ORDER BY key, record_id`, ws, k.object, ws, k.object, s.opts.Matcher.maxBlock())
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT group_id FROM duplicate_groups WHERE workspace_id = ? AND object = ? AND group_id > ?`+owner+`
+		GROUP BY group_id HAVING count(*) >= 2 ORDER BY group_id LIMIT ?`, append(append([]any{a.WorkspaceID, k.object, after}, args...), limit+1)...)
 	if err != nil {
-		return nil, nil, err
+		return GroupPage{}, err
+	}
+	firsts, err := scanIDs(rows)
+	if err != nil {
+		return GroupPage{}, err
+	}
+	if len(firsts) > limit {
+		firsts = firsts[:limit]
+		page.NextCursor = encodeCursor(firsts[limit-1])
+	}
+	if len(firsts) == 0 {
+		return page, nil
+	}
+	marks, gargs := store.List(firsts)
+	rows, err = s.db.Reader().QueryContext(ctx, `SELECT group_id, record_id FROM duplicate_groups WHERE workspace_id = ? AND object = ?
+		AND group_id IN (`+marks+`)`+owner+` ORDER BY group_id, record_id`, append(append([]any{a.WorkspaceID, k.object}, gargs...), args...)...)
+	if err != nil {
+		return GroupPage{}, err
 	}
 	defer rows.Close()
-	var blocks [][]int64
-	seen := map[int64]bool{}
-	var ids []int64
-	last := ""
+	last := int64(-1)
 	for rows.Next() {
-		var key string
-		var id int64
-		if err := rows.Scan(&key, &id); err != nil {
-			return nil, nil, err
+		var g, id int64
+		if err := rows.Scan(&g, &id); err != nil {
+			return GroupPage{}, err
 		}
-		if key != last || len(blocks) == 0 {
-			blocks = append(blocks, nil)
-			last = key
+		if g != last {
+			page.Data = append(page.Data, Group{Reasons: []string{}})
+			last = g
 		}
-		blocks[len(blocks)-1] = append(blocks[len(blocks)-1], id)
-		if !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
-		}
+		page.Data[len(page.Data)-1].IDs = append(page.Data[len(page.Data)-1].IDs, itoa(id))
 	}
-	return blocks, ids, rows.Err()
+	return page, rows.Err()
 }
 
-// group scores the pairs within each block among entries (sorted by id)
-// and returns the connected components of likely pairs.
-func (s *Service) group(entries []stored, blocks [][]int64) []Group {
-	index := make(map[int64]int, len(entries))
-	for i, e := range entries {
-		index[e.id] = i
-	}
-	var pairs [][2]int
-	for _, b := range blocks {
-		var members []int
-		for _, id := range b {
-			if i, ok := index[id]; ok {
-				members = append(members, i)
+// ownerCond returns an SQL condition (starting with " AND") on column
+// that keeps the records the actor may read, and false when the actor
+// may read none.
+func (v view) ownerCond(column string) (string, []any, bool) {
+	var cond string
+	var args []any
+	for _, x := range v.restrict {
+		if x.Field != "owner_id" {
+			return "", nil, false
+		}
+		var ids []int64
+		for _, o := range x.In {
+			if n, err := strconv.ParseInt(o, 10, 64); err == nil {
+				ids = append(ids, n)
 			}
 		}
-		for x, i := range members {
-			for _, j := range members[x+1:] {
-				pairs = append(pairs, [2]int{i, j})
-			}
+		if len(ids) == 0 {
+			return "", nil, false
 		}
+		marks, a := store.List(ids)
+		cond += " AND " + column + " IN (" + marks + ")"
+		args = append(args, a...)
 	}
-	m := s.opts.Matcher
-	return m.link(len(entries), pairs, func(i, j int) Match { return m.compare(&entries[i].prof, &entries[j].prof) },
-		func(i int) string { return strconv.FormatInt(entries[i].id, 10) })
+	return cond, args, true
 }
 
 func encodeCursor(id int64) string {

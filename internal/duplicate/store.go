@@ -3,10 +3,12 @@ package duplicate
 import (
 	"context"
 	"encoding/json"
+	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/linkage"
 	"github.com/rapport-crm/rapport/internal/store"
 )
 
@@ -16,6 +18,8 @@ type kind struct {
 	plural string
 	table  string
 	name   string // SQL expression of the record's name
+	// columns are read, in this order, into a row by load.
+	columns string
 	// nameFields are the fields the name is made of, which a role may hide.
 	nameFields []string
 }
@@ -23,8 +27,10 @@ type kind struct {
 var (
 	contacts = &kind{object: "contact", plural: "contacts", table: "contacts",
 		name:       "coalesce(full_name, trim(coalesce(first_name, '') || ' ' || coalesce(last_name, '')))",
+		columns:    "first_name, last_name, full_name, NULL, birthday",
 		nameFields: []string{"full_name", "first_name", "last_name"}}
 	companies = &kind{object: "company", plural: "companies", table: "companies", name: "name",
+		columns:    "NULL, NULL, name, domain, NULL",
 		nameFields: []string{"name"}}
 )
 
@@ -43,7 +49,7 @@ func kindOf(object string) (*kind, error) {
 type entry struct {
 	id    int64
 	owner string
-	cand  Candidate
+	rec   linkage.Record
 }
 
 // batch is how many ids one query names.
@@ -65,11 +71,17 @@ func (s *Service) loadIDs(ctx context.Context, q store.Querier, ws int64, k *kin
 }
 
 // load reads the live records of k that match cond (which may end with an
-// ORDER BY and LIMIT), with a contact's companies.
+// ORDER BY and LIMIT), with a contact's companies, as the matcher's
+// records. The fields an administrator marked identifying are read from
+// the record's custom values (or its web site).
 func (s *Service) load(ctx context.Context, q store.Querier, ws int64, k *kind, cond string, args ...any) ([]entry, error) {
 	d := s.db.Dialect
-	rows, err := q.QueryContext(ctx, `SELECT id, owner_id, `+k.name+`, `+d.JSONOut("emails")+`, `+d.JSONOut("phones")+`, `+
-		d.JSONOut("address")+` FROM `+k.table+` WHERE workspace_id = ? AND deleted_at IS NULL AND `+cond,
+	set, err := s.settings(ctx, q, ws, k)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := q.QueryContext(ctx, `SELECT id, owner_id, `+k.columns+`, `+d.JSONOut("emails")+`, `+d.JSONOut("phones")+`, `+
+		d.JSONOut("address")+`, website, `+d.JSONOut("custom")+` FROM `+k.table+` WHERE workspace_id = ? AND deleted_at IS NULL AND `+cond,
 		append([]any{ws}, args...)...)
 	if err != nil {
 		return nil, err
@@ -79,15 +91,22 @@ func (s *Service) load(ctx context.Context, q store.Querier, ws int64, k *kind, 
 	for rows.Next() {
 		var e entry
 		var owner *int64
-		var name, emails, phones, address *string
-		if err := rows.Scan(&e.id, &owner, &name, &emails, &phones, &address); err != nil {
+		var first, last, name, domain, birthday, emails, phones, address, website, custom *string
+		if err := rows.Scan(&e.id, &owner, &first, &last, &name, &domain, &birthday, &emails, &phones, &address, &website, &custom); err != nil {
 			return nil, err
 		}
 		if owner != nil {
 			e.owner = strconv.FormatInt(*owner, 10)
 		}
-		e.cand = Candidate{ID: strconv.FormatInt(e.id, 10), Name: deref(name), Emails: itemValues(emails),
-			Phones: itemValues(phones), Address: addressLine(address)}
+		r := linkage.Record{ID: strconv.FormatInt(e.id, 10), Kind: k.object, FirstName: deref(first), LastName: deref(last),
+			Name: deref(name), Domain: deref(domain), Birthday: day(deref(birthday)),
+			Emails: itemValues(emails), Phones: itemValues(phones)}
+		if r.Domain == "" {
+			r.Domain = siteDomain(deref(website))
+		}
+		fillAddress(&r, address)
+		r.Identifiers = identifiers(set.Identifying, deref(website), custom)
+		e.rec = r
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {
@@ -99,8 +118,9 @@ func (s *Service) load(ctx context.Context, q store.Querier, ws int64, k *kind, 
 	return out, nil
 }
 
-// loadCompanies fills the companies of contacts, by id: two contacts at
-// one company share its id, whatever its name.
+// loadCompanies fills the companies of contacts with their names: two
+// contacts at one company share it, and a contact typed twice names it
+// alike.
 func (s *Service) loadCompanies(ctx context.Context, q store.Querier, ws int64, entries []entry) error {
 	if len(entries) == 0 {
 		return nil
@@ -114,19 +134,23 @@ func (s *Service) loadCompanies(ctx context.Context, q store.Querier, ws int64, 
 	marks, args := store.List(ids)
 	// Links to a company in the trash still count: the people were at one
 	// company, whichever record of it survives.
-	rows, err := q.QueryContext(ctx, `SELECT contact_id, company_id FROM contact_companies
-		WHERE workspace_id = ? AND contact_id IN (`+marks+`)`, append([]any{ws}, args...)...)
+	rows, err := q.QueryContext(ctx, `SELECT l.contact_id, c.name FROM contact_companies l
+		JOIN companies c ON c.workspace_id = l.workspace_id AND c.id = l.company_id
+		WHERE l.workspace_id = ? AND l.contact_id IN (`+marks+`)`, append([]any{ws}, args...)...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var contact, company int64
-		if err := rows.Scan(&contact, &company); err != nil {
+		var contact int64
+		var name *string
+		if err := rows.Scan(&contact, &name); err != nil {
 			return err
 		}
-		e := byID[contact]
-		e.cand.Companies = append(e.cand.Companies, strconv.FormatInt(company, 10))
+		if n := deref(name); n != "" {
+			e := byID[contact]
+			e.rec.Companies = append(e.rec.Companies, n)
+		}
 	}
 	return rows.Err()
 }
@@ -136,6 +160,24 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// day keeps the date of a stored birthday.
+func day(s string) string {
+	if len(s) >= 10 {
+		return s[:10]
+	}
+	return ""
+}
+
+// siteDomain returns the host of a web site, without "www.".
+func siteDomain(site string) string {
+	site = strings.ToLower(strings.TrimSpace(site))
+	if i := strings.Index(site, "://"); i >= 0 {
+		site = site[i+3:]
+	}
+	site, _, _ = strings.Cut(site, "/")
+	return strings.TrimPrefix(site, "www.")
 }
 
 // itemValues returns the values of a stored e-mail or phone list.
@@ -154,14 +196,49 @@ func itemValues(text *string) []string {
 	return out
 }
 
-// addressLine joins the parts of a stored address that tell a place.
-func addressLine(text *string) string {
+// fillAddress copies a stored address into r.
+func fillAddress(r *linkage.Record, text *string) {
 	if text == nil {
-		return ""
+		return
 	}
-	var a map[string]string
+	var a map[string]any
 	json.Unmarshal([]byte(*text), &a)
-	return strings.TrimSpace(a["street"] + ", " + a["postal_code"] + " " + a["city"])
+	str := func(k string) string { s, _ := a[k].(string); return strings.TrimSpace(s) }
+	for _, line := range strings.FieldsFunc(str("street"), func(r rune) bool { return r == '\n' }) {
+		if line = strings.TrimSpace(line); line != "" {
+			r.AddressLines = append(r.AddressLines, line)
+		}
+	}
+	r.Postcode, r.Town, r.Country = str("postal_code"), str("city"), str("country")
+}
+
+// identifiers returns the values of the identifying fields among a
+// record's custom values and its web site.
+func identifiers(fields []string, website string, custom *string) map[string]string {
+	if len(fields) == 0 {
+		return nil
+	}
+	var values map[string]any
+	if custom != nil {
+		json.Unmarshal([]byte(*custom), &values)
+	}
+	out := map[string]string{}
+	for _, f := range fields {
+		var v string
+		switch x := values[f].(type) {
+		case string:
+			v = x
+		case float64:
+			v = strconv.FormatFloat(x, 'f', -1, 64)
+		}
+		if f == "website" {
+			v = siteDomain(website)
+		}
+		if v = strings.TrimSpace(v); v != "" {
+			out[f] = v
+		}
+	}
+	return out
 }
 
 // parseIDs keeps the ids that are numbers, as the engine's are.
@@ -176,9 +253,28 @@ func parseIDs(ids []string) []int64 {
 }
 
 // refresh rewrites the keys and profiles of the records of k among ids,
-// in q: a deleted or purged record keeps none.
+// in q, scores them against the members of their blocks and brings their
+// pairs and groups up to date: a deleted or purged record keeps none.
 func (s *Service) refresh(ctx context.Context, q store.Querier, ws int64, k *kind, ids []string) error {
 	nums := parseIDs(ids)
+	if len(nums) == 0 {
+		return nil
+	}
+	if err := s.clear(ctx, q, ws, k, nums); err != nil {
+		return err
+	}
+	entries, err := s.loadIDs(ctx, q, ws, k, nums)
+	if err != nil {
+		return err
+	}
+	if err := insertRows(ctx, q, ws, k, entries); err != nil {
+		return err
+	}
+	return s.score(ctx, q, ws, k, nums, entries)
+}
+
+// clear removes the keys and profiles of ids.
+func (s *Service) clear(ctx context.Context, q store.Querier, ws int64, k *kind, nums []int64) error {
 	for start := 0; start < len(nums); start += batch {
 		part := nums[start:min(start+batch, len(nums))]
 		marks, args := store.List(part)
@@ -189,31 +285,49 @@ func (s *Service) refresh(ctx context.Context, q store.Querier, ws int64, k *kin
 			}
 		}
 	}
-	entries, err := s.loadIDs(ctx, q, ws, k, nums)
-	if err != nil {
-		return err
-	}
-	return insertRows(ctx, q, ws, k, entries)
+	return nil
 }
 
 // keysPerInsert bounds one INSERT, well within both databases' limits on
 // bound parameters.
 const keysPerInsert = 1000
 
-// insertRows stores the keys and profiles of entries.
+// insertRows stores the keys and records of entries: the record as the
+// matcher reads it, so that a role's hidden fields can be left out before
+// it is prepared.
 func insertRows(ctx context.Context, q store.Querier, ws int64, k *kind, entries []entry) error {
+	return insertRowsTo(ctx, q, ws, k, entries, nil)
+}
+
+// blockKey is one record's blocking key.
+type blockKey struct {
+	key string
+	id  int64
+}
+
+// insertRowsTo is insertRows that, given collect, appends the keys to it
+// instead of inserting them: a rebuild inserts all keys at the end in key
+// order, which fills the index page after page instead of all over.
+func insertRowsTo(ctx context.Context, q store.Querier, ws int64, k *kind, entries []entry, collect *[]blockKey) error {
 	keys := &inserter{q: q, table: "duplicate_keys (workspace_id, object, key, record_id)", width: 4}
 	profiles := &inserter{q: q, table: "duplicate_profiles (workspace_id, object, record_id, owner_id, profile)", width: 5}
 	for _, e := range entries {
-		p := newProfile(e.cand)
 		var owner any
 		if e.owner != "" {
 			owner = e.owner
 		}
-		if err := profiles.add(ctx, ws, k.object, e.id, owner, p.encode()); err != nil {
+		text, err := json.Marshal(e.rec)
+		if err != nil {
 			return err
 		}
-		for _, key := range p.keys() {
+		if err := profiles.add(ctx, ws, k.object, e.id, owner, string(text)); err != nil {
+			return err
+		}
+		for _, key := range linkage.Prepare(e.rec).Blocks() {
+			if collect != nil {
+				*collect = append(*collect, blockKey{key, e.id})
+				continue
+			}
 			if err := keys.add(ctx, ws, k.object, key, e.id); err != nil {
 				return err
 			}
@@ -255,46 +369,78 @@ func (in *inserter) flush(ctx context.Context) error {
 // rebuildBatch is how many records Rebuild reads at a time.
 const rebuildBatch = 5000
 
-// Rebuild recomputes the keys and profiles of every contact and company of workspace
-// ws, in one transaction (the caller's, when ctx carries one). Bulk
-// loaders that write records without the engine call it afterwards.
+// Rebuild recomputes the keys and profiles of every contact and company
+// of workspace ws, then every pair and group (Rescore), in one
+// transaction (the caller's, when ctx carries one). Bulk loaders that
+// write records without the engine call it afterwards.
 func (s *Service) Rebuild(ctx context.Context, ws int64) error {
 	return s.db.Tx(ctx, func(q store.Querier) error {
-		for _, table := range []string{"duplicate_keys", "duplicate_profiles"} {
-			if _, err := q.ExecContext(ctx, `DELETE FROM `+table+` WHERE workspace_id = ?`, ws); err != nil {
+		for _, k := range []*kind{contacts, companies} {
+			if err := s.rebuildKind(ctx, q, ws, k); err != nil {
 				return err
 			}
 		}
-		for _, k := range []*kind{contacts, companies} {
-			for last := int64(0); ; {
-				entries, err := s.load(ctx, q, ws, k, "id > ? ORDER BY id LIMIT "+strconv.Itoa(rebuildBatch), last)
-				if err != nil {
-					return err
-				}
-				if err := insertRows(ctx, q, ws, k, entries); err != nil {
-					return err
-				}
-				if len(entries) < rebuildBatch {
-					break
-				}
-				last = entries[len(entries)-1].id
-			}
-		}
-		// The tables just changed wholesale: without fresh statistics the
-		// planners take them for empty and scan where they should seek.
-		_, err := q.ExecContext(ctx, `ANALYZE duplicate_keys`)
-		if err == nil {
-			_, err = q.ExecContext(ctx, `ANALYZE duplicate_profiles`)
-		}
-		return err
+		return nil
 	})
+}
+
+// rebuildKind recomputes the keys, profiles, pairs and groups of k.
+func (s *Service) rebuildKind(ctx context.Context, q store.Querier, ws int64, k *kind) error {
+	for _, table := range []string{"duplicate_keys", "duplicate_profiles"} {
+		if _, err := q.ExecContext(ctx, `DELETE FROM `+table+` WHERE workspace_id = ? AND object = ?`, ws, k.object); err != nil {
+			return err
+		}
+	}
+	var all []blockKey
+	for last := int64(0); ; {
+		entries, err := s.load(ctx, q, ws, k, "id > ? ORDER BY id LIMIT "+strconv.Itoa(rebuildBatch), last)
+		if err != nil {
+			return err
+		}
+		if err := insertRowsTo(ctx, q, ws, k, entries, &all); err != nil {
+			return err
+		}
+		if len(entries) < rebuildBatch {
+			break
+		}
+		last = entries[len(entries)-1].id
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].key != all[j].key {
+			return all[i].key < all[j].key
+		}
+		return all[i].id < all[j].id
+	})
+	keys := &inserter{q: q, table: "duplicate_keys (workspace_id, object, key, record_id)", width: 4}
+	for _, bk := range all {
+		if err := keys.add(ctx, ws, k.object, bk.key, bk.id); err != nil {
+			return err
+		}
+	}
+	if err := keys.flush(ctx); err != nil {
+		return err
+	}
+	all = nil
+	// The tables just changed wholesale: without fresh statistics the
+	// planners take them for empty and scan where they should seek.
+	for _, table := range []string{"duplicate_keys", "duplicate_profiles"} {
+		if _, err := q.ExecContext(ctx, `ANALYZE `+table); err != nil {
+			return err
+		}
+	}
+	if err := s.setVersion(ctx, q, ws, k); err != nil {
+		return err
+	}
+	_, err := s.rescore(ctx, q, ws, k)
+	return err
 }
 
 // stored is a record's profile as the store keeps it.
 type stored struct {
 	id    int64
 	owner string
-	prof  profile
+	rec   linkage.Record
+	prof  *linkage.Profile
 }
 
 // loadProfiles reads the profiles of the live records of k among ids.
@@ -318,7 +464,8 @@ func (s *Service) loadProfiles(ctx context.Context, q store.Querier, ws int64, k
 			if owner != nil {
 				r.owner = strconv.FormatInt(*owner, 10)
 			}
-			r.prof = decodeProfile(text)
+			json.Unmarshal([]byte(text), &r.rec) // a damaged row matches nothing
+			r.prof = linkage.Prepare(r.rec)
 			out = append(out, r)
 		}
 		rows.Close()

@@ -120,6 +120,14 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /settings/loss-reasons/{id}/rename", s.administrators(s.setRenameLossReason))
 	mux.Handle("POST /settings/loss-reasons/{id}/move", s.administrators(s.setMoveLossReason))
 	mux.Handle("POST /settings/loss-reasons/{id}/delete", s.administrators(s.setDeleteLossReason))
+	// dupes: begin
+	mux.Handle("GET /settings/duplicates", s.administrators(s.dupesSettings))
+	mux.Handle("POST /settings/duplicates", s.administrators(s.dupesSaveSettings))
+	mux.Handle("POST /settings/duplicates/estimate", s.administrators(s.dupesEstimate))
+	mux.Handle("GET /duplicates", s.signedIn(s.dupesGroups))
+	mux.Handle("GET /duplicates/review", s.signedIn(s.dupesReview))
+	mux.Handle("POST /duplicates/review/decide", s.signedIn(s.dupesDecide))
+	// dupes: end
 	mux.Handle("GET /settings/fields", s.administrators(s.setFieldsPage))
 	mux.Handle("POST /settings/fields", s.administrators(s.setAddField))
 	mux.Handle("GET /settings/lists", s.administrators(s.setListsPage))
@@ -405,6 +413,11 @@ var pages = map[string]func(p *locale.Printer) page{
 		data.Errors = map[string]string{"r2.probability": p.FieldError(fault.FieldError{Code: "range"}), "r2.": p.T("web.settings.stages.has_deals")}
 		return data
 	},
+	// dupes: begin
+	"dupes_groups":   exampleDupesGroups,
+	"dupes_review":   exampleDupesReview,
+	"dupes_settings": exampleDupesSettings,
+	// dupes: end
 	"settings_loss": func(p *locale.Printer) page {
 		return &setLossPage{frame: frame{Nav: "settings"}, Reasons: []settingsRow{{ID: "1", Name: "Too <b>Lovelace", Version: 1}}}
 	},

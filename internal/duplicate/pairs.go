@@ -1,0 +1,614 @@
+package duplicate
+
+import (
+	"context"
+	"encoding/json"
+	"hash/fnv"
+	"runtime"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rapport-crm/rapport/internal/linkage"
+	"github.com/rapport-crm/rapport/internal/store"
+)
+
+// MaxBlock is the most records a blocking key may gather and still be
+// compared on a write: a bigger block (a shared switchboard number) is
+// capped, counted in CappedBlocks and logged, never making a write slow.
+const MaxBlock = 100
+
+// MaxGroup bounds how many records a group may gather when it is
+// recomputed after a write; a longer chain is cut there and logged.
+const MaxGroup = 500
+
+// CappedBlocks counts the blocks that were too big to compare on a write
+// since the process started (shown on /settings/duplicates).
+var CappedBlocks atomic.Int64
+
+// Pair is one stored pair of likely duplicates, lower id first.
+type Pair struct {
+	A             string         `json:"a"`
+	B             string         `json:"b"`
+	Probability   float64        `json:"probability"`
+	Weight        float64        `json:"weight"`
+	Contributions []Contribution `json:"contributions"`
+}
+
+// Contribution is what one field adds to (or takes from) a pair's weight
+// of evidence, in bits, as the model explains it.
+type Contribution struct {
+	Field  string  `json:"field"`
+	Level  string  `json:"level"`
+	Weight float64 `json:"weight"`
+}
+
+func contributions(cs []linkage.Contribution) []Contribution {
+	out := make([]Contribution, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, Contribution{Field: c.Field, Level: c.Level, Weight: float64(int(c.Weight*10+sign(c.Weight)*0.5)) / 10})
+	}
+	return out
+}
+
+func sign(x float64) float64 {
+	if x < 0 {
+		return -1
+	}
+	return 1
+}
+
+// neighbours returns the ids of the records sharing a block with prof,
+// other than self: each block is read up to MaxBlock members, and one
+// fuller than that is skipped and counted.
+func (s *Service) neighbours(ctx context.Context, q store.Querier, ws int64, k *kind, prof *linkage.Profile, self int64) ([]int64, error) {
+	seen := map[int64]bool{self: true}
+	var out []int64
+	for _, key := range prof.Blocks() {
+		rows, err := q.QueryContext(ctx, `SELECT record_id FROM duplicate_keys WHERE workspace_id = ? AND object = ? AND key = ? LIMIT ?`,
+			ws, k.object, key, MaxBlock+1)
+		if err != nil {
+			return nil, err
+		}
+		ids, err := scanIDs(rows)
+		if err != nil {
+			return nil, err
+		}
+		if len(ids) > MaxBlock {
+			if CappedBlocks.Add(1)%1000 == 1 {
+				s.opts.Logger.Warn("duplicates: block too big to compare", "object", k.object, "key", key, "cap", MaxBlock)
+			}
+			continue
+		}
+		for _, id := range ids {
+			if !seen[id] {
+				seen[id] = true
+				out = append(out, id)
+			}
+		}
+	}
+	return out, nil
+}
+
+// score replaces the pairs of ids (entries being their live records) with
+// fresh ones against the members of their blocks, then recomputes the
+// groups they touch.
+func (s *Service) score(ctx context.Context, q store.Querier, ws int64, k *kind, ids []int64, entries []entry) error {
+	set, err := s.settings(ctx, q, ws, k)
+	if err != nil {
+		return err
+	}
+	model, err := s.model(ctx, q, ws, k)
+	if err != nil {
+		return err
+	}
+	seeds := slices.Clone(ids)
+	// The groups the records were in lose them, or gain through them.
+	old, err := s.groupMembers(ctx, q, ws, k, ids)
+	if err != nil {
+		return err
+	}
+	seeds = append(seeds, old...)
+	for start := 0; start < len(ids); start += batch {
+		marks, args := store.List(ids[start:min(start+batch, len(ids))])
+		all := append([]any{ws, k.object}, args...)
+		if _, err := q.ExecContext(ctx, `DELETE FROM duplicate_pairs WHERE workspace_id = ? AND object = ? AND (a_id IN (`+marks+`) OR b_id IN (`+marks+`))`,
+			append(all, args...)...); err != nil {
+			return err
+		}
+	}
+	pairs := &inserter{q: q, table: "duplicate_pairs (workspace_id, object, a_id, b_id, probability, weight, contributions, scored_at)", width: 8}
+	now := s.db.Dialect.Time(time.Now())
+	done := map[[2]int64]bool{}
+	profs := make([]*linkage.Profile, len(entries))
+	var keys []string
+	for i, e := range entries {
+		profs[i] = linkage.Prepare(e.rec)
+		keys = append(keys, profs[i].Blocks()...)
+	}
+	if err := s.lockKeys(ctx, q, ws, k, keys); err != nil {
+		return err
+	}
+	for i, e := range entries {
+		prof := profs[i]
+		near, err := s.neighbours(ctx, q, ws, k, prof, e.id)
+		if err != nil {
+			return err
+		}
+		others, err := s.loadProfiles(ctx, q, ws, k, near)
+		if err != nil {
+			return err
+		}
+		for _, o := range others {
+			a, b := min(e.id, o.id), max(e.id, o.id)
+			if done[[2]int64{a, b}] {
+				continue
+			}
+			done[[2]int64{a, b}] = true
+			r := model.Compare(prof, o.prof)
+			if r.Probability < set.Review {
+				continue
+			}
+			text, _ := json.Marshal(contributions(r.Contributions))
+			if err := pairs.add(ctx, ws, k.object, a, b, r.Probability, r.Weight, string(text), now); err != nil {
+				return err
+			}
+			if r.Probability >= set.Duplicate {
+				seeds = append(seeds, o.id)
+			}
+		}
+	}
+	if err := pairs.flush(ctx); err != nil {
+		return err
+	}
+	return s.regroup(ctx, q, ws, k, set, seeds)
+}
+
+// groupMembers returns the members of the groups of ids.
+func (s *Service) groupMembers(ctx context.Context, q store.Querier, ws int64, k *kind, ids []int64) ([]int64, error) {
+	var out []int64
+	for start := 0; start < len(ids); start += batch {
+		marks, args := store.List(ids[start:min(start+batch, len(ids))])
+		rows, err := q.QueryContext(ctx, `SELECT record_id FROM duplicate_groups WHERE workspace_id = ? AND object = ? AND group_id IN (
+			SELECT group_id FROM duplicate_groups WHERE workspace_id = ? AND object = ? AND record_id IN (`+marks+`))`,
+			append([]any{ws, k.object, ws, k.object}, args...)...)
+		if err != nil {
+			return nil, err
+		}
+		got, err := scanIDs(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got...)
+	}
+	return out, nil
+}
+
+// strongSQL selects the edges of groups among pairs touching a list of
+// ids: pairs at or above the duplicate threshold not decided "different",
+// and pairs decided "same".
+func strongSQL(d store.Dialect, marks string) string {
+	return `SELECT p.a_id, p.b_id FROM duplicate_pairs p
+		LEFT JOIN duplicate_decisions x ON x.workspace_id = p.workspace_id AND x.object = p.object AND x.a_id = p.a_id AND x.b_id = p.b_id
+		WHERE p.workspace_id = ? AND p.object = ? AND (p.a_id IN (` + marks + `) OR p.b_id IN (` + marks + `))
+		AND ((p.probability >= ? AND (x.same IS NULL OR x.same = ` + boolSQL(d, true) + `)) OR x.same = ` + boolSQL(d, true) + `)`
+}
+
+func boolSQL(d store.Dialect, b bool) string {
+	switch {
+	case d.Name() == "postgres" && b:
+		return "TRUE"
+	case d.Name() == "postgres":
+		return "FALSE"
+	case b:
+		return "1"
+	}
+	return "0"
+}
+
+// regroup recomputes the groups reachable from seeds: the connected
+// components of strong edges, each stored under its lowest id.
+func (s *Service) regroup(ctx context.Context, q store.Querier, ws int64, k *kind, set Settings, seeds []int64) error {
+	visited := map[int64]bool{}
+	var components [][]int64
+	for _, seed := range seeds {
+		if visited[seed] {
+			continue
+		}
+		comp := []int64{seed}
+		visited[seed] = true
+		frontier := []int64{seed}
+		for len(frontier) > 0 && len(comp) < MaxGroup {
+			marks, args := store.List(frontier)
+			all := append([]any{ws, k.object}, args...)
+			all = append(all, args...)
+			rows, err := q.QueryContext(ctx, strongSQL(s.db.Dialect, marks), append(all, set.Duplicate)...)
+			if err != nil {
+				return err
+			}
+			var next []int64
+			for rows.Next() {
+				var a, b int64
+				if err := rows.Scan(&a, &b); err != nil {
+					rows.Close()
+					return err
+				}
+				for _, id := range []int64{a, b} {
+					if !visited[id] && len(comp) < MaxGroup {
+						visited[id] = true
+						comp = append(comp, id)
+						next = append(next, id)
+					}
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			frontier = next
+		}
+		if len(comp) >= MaxGroup {
+			s.opts.Logger.Warn("duplicates: group cut at its size bound", "object", k.object, "record", seed, "bound", MaxGroup)
+		}
+		components = append(components, comp)
+	}
+	var all []int64
+	for id := range visited {
+		all = append(all, id)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
+	for start := 0; start < len(all); start += batch {
+		marks, args := store.List(all[start:min(start+batch, len(all))])
+		if _, err := q.ExecContext(ctx, `DELETE FROM duplicate_groups WHERE workspace_id = ? AND object = ? AND record_id IN (`+marks+`)`,
+			append([]any{ws, k.object}, args...)...); err != nil {
+			return err
+		}
+	}
+	owners, err := s.owners(ctx, q, ws, k, all)
+	if err != nil {
+		return err
+	}
+	rows := &inserter{q: q, table: "duplicate_groups (workspace_id, object, group_id, record_id, owner_id)", width: 5}
+	for _, comp := range components {
+		// Only live records: a deleted one has no profile, hence no owner
+		// entry, and leaves its group.
+		live := comp[:0]
+		for _, id := range comp {
+			if _, ok := owners[id]; ok {
+				live = append(live, id)
+			}
+		}
+		if len(live) < 2 {
+			continue
+		}
+		first := slices.Min(live)
+		for _, id := range live {
+			if err := rows.add(ctx, ws, k.object, first, id, owners[id]); err != nil {
+				return err
+			}
+		}
+	}
+	return rows.flush(ctx)
+}
+
+// owners returns the owner of each live record among ids (nil when it has
+// none), read from the profiles.
+func (s *Service) owners(ctx context.Context, q store.Querier, ws int64, k *kind, ids []int64) (map[int64]any, error) {
+	out := map[int64]any{}
+	for start := 0; start < len(ids); start += batch {
+		marks, args := store.List(ids[start:min(start+batch, len(ids))])
+		rows, err := q.QueryContext(ctx, `SELECT record_id, owner_id FROM duplicate_profiles WHERE workspace_id = ? AND object = ? AND record_id IN (`+marks+`)`,
+			append([]any{ws, k.object}, args...)...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			var owner *int64
+			if err := rows.Scan(&id, &owner); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if owner != nil {
+				out[id] = *owner
+			} else {
+				out[id] = nil
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// RescoreResult says what a full rescore did.
+type RescoreResult struct {
+	Records, Compared, Pairs, Grouped int
+	Took                              time.Duration
+}
+
+// rescore scores every pair of k's records that share a block again with
+// the workspace's current model, replacing all pairs and groups: after a
+// new model or new thresholds. Blocks bigger than MaxBlock are skipped,
+// as on a write.
+func (s *Service) rescore(ctx context.Context, q store.Querier, ws int64, k *kind) (RescoreResult, error) {
+	start := time.Now()
+	var res RescoreResult
+	set, err := s.settings(ctx, q, ws, k)
+	if err != nil {
+		return res, err
+	}
+	model, err := s.model(ctx, q, ws, k)
+	if err != nil {
+		return res, err
+	}
+	// Every profile, prepared once, on every core.
+	type raw struct {
+		id   int64
+		text string
+	}
+	var raws []raw
+	owners := map[int64]any{}
+	rows, err := q.QueryContext(ctx, `SELECT record_id, owner_id, profile FROM duplicate_profiles WHERE workspace_id = ? AND object = ?`, ws, k.object)
+	if err != nil {
+		return res, err
+	}
+	for rows.Next() {
+		var r raw
+		var owner *int64
+		if err := rows.Scan(&r.id, &owner, &r.text); err != nil {
+			rows.Close()
+			return res, err
+		}
+		raws = append(raws, r)
+		if owner != nil {
+			owners[r.id] = *owner
+		} else {
+			owners[r.id] = nil
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return res, err
+	}
+	prepared := make([]*linkage.Profile, len(raws))
+	parallel(len(raws), func(i int) {
+		var rec linkage.Record
+		json.Unmarshal([]byte(raws[i].text), &rec)
+		prepared[i] = linkage.Prepare(rec)
+	})
+	profs := make(map[int64]*linkage.Profile, len(raws))
+	for i, r := range raws {
+		profs[r.id] = prepared[i]
+	}
+	raws, prepared = nil, nil
+	res.Records = len(profs)
+	// The blocks, in key order. A pair met in several blocks is scored in
+	// the first only: each record remembers the usable blocks it was in
+	// (a few each), which costs far less than a set of every pair. Pairs
+	// are compared in batches on every core.
+	type scored struct {
+		a, b int64
+		r    linkage.Result
+	}
+	var found []scored
+	seenIn := make(map[int64][]int32, len(profs))
+	var blockNo int32
+	shared := func(x, y []int32) bool {
+		for _, i := range x {
+			if slices.Contains(y, i) {
+				return true
+			}
+		}
+		return false
+	}
+	var pending [][2]int64
+	results := make([]linkage.Result, compareBatch)
+	compare := func() {
+		parallel(len(pending), func(i int) {
+			results[i] = model.Compare(profs[pending[i][0]], profs[pending[i][1]])
+		})
+		for i, p := range pending {
+			if results[i].Probability >= set.Review {
+				found = append(found, scored{p[0], p[1], results[i]})
+			}
+		}
+		pending = pending[:0]
+	}
+	flush := func(block []int64) {
+		if len(block) < 2 || len(block) > MaxBlock {
+			return
+		}
+		blockNo++
+		for i, a := range block {
+			for _, b := range block[i+1:] {
+				if shared(seenIn[a], seenIn[b]) || profs[a] == nil || profs[b] == nil {
+					continue
+				}
+				res.Compared++
+				pending = append(pending, [2]int64{min(a, b), max(a, b)})
+				if len(pending) == compareBatch {
+					compare()
+				}
+			}
+		}
+		for _, a := range block {
+			seenIn[a] = append(seenIn[a], blockNo)
+		}
+	}
+	rows, err = q.QueryContext(ctx, `SELECT key, record_id FROM duplicate_keys WHERE workspace_id = ? AND object = ? ORDER BY key`, ws, k.object)
+	if err != nil {
+		return res, err
+	}
+	var block []int64
+	last := ""
+	for rows.Next() {
+		var key string
+		var id int64
+		if err := rows.Scan(&key, &id); err != nil {
+			rows.Close()
+			return res, err
+		}
+		if key != last {
+			flush(block)
+			block, last = block[:0], key
+		}
+		if len(block) <= MaxBlock {
+			block = append(block, id)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return res, err
+	}
+	flush(block)
+	compare()
+	res.Pairs = len(found)
+	for _, table := range []string{"duplicate_pairs", "duplicate_groups"} {
+		if _, err := q.ExecContext(ctx, `DELETE FROM `+table+` WHERE workspace_id = ? AND object = ?`, ws, k.object); err != nil {
+			return res, err
+		}
+	}
+	now := s.db.Dialect.Time(time.Now())
+	ins := &inserter{q: q, table: "duplicate_pairs (workspace_id, object, a_id, b_id, probability, weight, contributions, scored_at)", width: 8}
+	for _, f := range found {
+		text, _ := json.Marshal(contributions(f.r.Contributions))
+		if err := ins.add(ctx, ws, k.object, f.a, f.b, f.r.Probability, f.r.Weight, string(text), now); err != nil {
+			return res, err
+		}
+	}
+	if err := ins.flush(ctx); err != nil {
+		return res, err
+	}
+	// Groups: union-find over the strong pairs, with the decisions.
+	decided, err := s.decisions(ctx, q, ws, k)
+	if err != nil {
+		return res, err
+	}
+	parent := map[int64]int64{}
+	var find func(int64) int64
+	find = func(x int64) int64 {
+		p, ok := parent[x]
+		if !ok || p == x {
+			parent[x] = x
+			return x
+		}
+		r := find(p)
+		parent[x] = r
+		return r
+	}
+	union := func(a, b int64) {
+		ra, rb := find(a), find(b)
+		if ra != rb {
+			parent[max(ra, rb)] = min(ra, rb)
+		}
+	}
+	for _, f := range found {
+		same, ok := decided[[2]int64{f.a, f.b}]
+		if (f.r.Probability >= set.Duplicate && (!ok || same)) || (ok && same) {
+			union(f.a, f.b)
+		}
+	}
+	for pair, same := range decided {
+		if same && profs[pair[0]] != nil && profs[pair[1]] != nil {
+			union(pair[0], pair[1])
+		}
+	}
+	members := map[int64][]int64{}
+	for id := range parent {
+		root := find(id)
+		members[root] = append(members[root], id)
+	}
+	groups := &inserter{q: q, table: "duplicate_groups (workspace_id, object, group_id, record_id, owner_id)", width: 5}
+	for root, ids := range members {
+		if len(ids) < 2 {
+			continue
+		}
+		for _, id := range ids {
+			res.Grouped++
+			if err := groups.add(ctx, ws, k.object, root, id, owners[id]); err != nil {
+				return res, err
+			}
+		}
+	}
+	if err := groups.flush(ctx); err != nil {
+		return res, err
+	}
+	for _, table := range []string{"duplicate_pairs", "duplicate_groups"} {
+		if _, err := q.ExecContext(ctx, `ANALYZE `+table); err != nil {
+			return res, err
+		}
+	}
+	res.Took = time.Since(start)
+	s.opts.Logger.Info("duplicates rescored", "workspace", ws, "object", k.object, "records", res.Records,
+		"compared", res.Compared, "pairs", res.Pairs, "grouped", res.Grouped, "took", res.Took.Round(time.Millisecond))
+	return res, nil
+}
+
+// decisions returns what was decided of k's pairs: true for "same".
+func (s *Service) decisions(ctx context.Context, q store.Querier, ws int64, k *kind) (map[[2]int64]bool, error) {
+	rows, err := q.QueryContext(ctx, `SELECT a_id, b_id, same FROM duplicate_decisions WHERE workspace_id = ? AND object = ?`, ws, k.object)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[[2]int64]bool{}
+	for rows.Next() {
+		var a, b int64
+		var same bool
+		if err := rows.Scan(&a, &b, &same); err != nil {
+			return nil, err
+		}
+		out[[2]int64{a, b}] = same
+	}
+	return out, rows.Err()
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// compareBatch is how many pairs a rescore compares at once.
+const compareBatch = 65536
+
+// parallel calls f(i) for i in [0, n) on every core.
+func parallel(n int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), max(n/1024, 1))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n; i += workers {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// lockKeys makes writes that share a blocking key take turns on
+// PostgreSQL, until their transactions end: otherwise two duplicates
+// created at once would each miss the other's uncommitted keys. Locks
+// are taken in one order, so two writes never wait for each other.
+// SQLite has one writer at a time already.
+func (s *Service) lockKeys(ctx context.Context, q store.Querier, ws int64, k *kind, keys []string) error {
+	if s.db.Dialect.Name() != "postgres" || len(keys) == 0 {
+		return nil
+	}
+	ids := make([]int64, 0, len(keys))
+	for _, key := range keys {
+		h := fnv.New64a()
+		h.Write([]byte(itoa(ws) + "\x00" + k.object + "\x00" + key))
+		ids = append(ids, int64(h.Sum64()))
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	marks, args := store.List(ids)
+	_, err := q.ExecContext(ctx, `SELECT pg_advisory_xact_lock(x) FROM (VALUES `+strings.ReplaceAll(marks, "?", "(?::bigint)")+`) AS l(x) ORDER BY x`, args...)
+	return err
+}
