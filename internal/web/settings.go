@@ -50,6 +50,7 @@ var settingsSections = []settingsSection{
 		{Href: "/settings/currencies", Key: "web.settings.currencies.title"},
 		{Href: "/settings/price-lists", Key: "web.settings.prices.title"},
 		{Href: "/settings/stock", Key: "web.settings.stock.title"},
+		{Href: "/settings/duplicates", Key: "web.dupes.settings.title"},
 		{Href: "/settings/scores", Key: "web.scores.title"},
 		{Href: "/settings/spend", Key: "web.goals.spend.title"},
 	}},
