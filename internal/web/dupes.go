@@ -63,14 +63,8 @@ func dupesExplain(p *locale.Printer, c duplicate.Contribution) dupesReason {
 	if c.Weight > 0 {
 		weight = "+" + weight
 	}
-	field := p.T("web.dupes.field." + c.Field)
-	if field == "web.dupes.field."+c.Field {
-		field = c.Field
-	}
-	level := p.T("web.dupes.level." + c.Level)
-	if level == "web.dupes.level."+c.Level {
-		level = c.Level
-	}
+	field := dupesFieldWord(p, c.Field)
+	level := dupesLevelWord(p, c.Level)
 	return dupesReason{Text: p.T("web.dupes.contribution", "field", field, "level", level, "weight", weight), Positive: c.Weight > 0}
 }
 
@@ -389,4 +383,58 @@ func exampleDupesGroups(p *locale.Printer) page {
 		Review: "/duplicates/review?object=contacts", Next: "/duplicates?object=contacts&cursor=x",
 		Groups: [][]duplicateLink{{{Name: "Ada <b>", Sub: "ada@example.com", Href: "/contacts/1"},
 			{Name: "Ada Lovelace", Href: "/contacts/2", Merge: "/contacts/1/merge?with=2"}}}}
+}
+
+// dupesFieldWord words a part of the matcher's explanation; an unknown one
+// stays as the matcher names it.
+func dupesFieldWord(p *locale.Printer, s string) string {
+	switch s {
+	case "address":
+		return p.T("web.dupes.field.address")
+	case "birthday":
+		return p.T("web.dupes.field.birthday")
+	case "company":
+		return p.T("web.dupes.field.company")
+	case "domain":
+		return p.T("web.dupes.field.domain")
+	case "email":
+		return p.T("web.dupes.field.email")
+	case "identifier":
+		return p.T("web.dupes.field.identifier")
+	case "name":
+		return p.T("web.dupes.field.name")
+	case "phone":
+		return p.T("web.dupes.field.phone")
+	}
+	return s
+}
+
+// dupesLevelWord words a part of the matcher's explanation; an unknown one
+// stays as the matcher names it.
+func dupesLevelWord(p *locale.Printer, s string) string {
+	switch s {
+	case "alias":
+		return p.T("web.dupes.level.alias")
+	case "close":
+		return p.T("web.dupes.level.close")
+	case "different":
+		return p.T("web.dupes.level.different")
+	case "elsewhere":
+		return p.T("web.dupes.level.elsewhere")
+	case "exact":
+		return p.T("web.dupes.level.exact")
+	case "family":
+		return p.T("web.dupes.level.family")
+	case "family_other":
+		return p.T("web.dupes.level.family_other")
+	case "given":
+		return p.T("web.dupes.level.given")
+	case "household":
+		return p.T("web.dupes.level.household")
+	case "partial":
+		return p.T("web.dupes.level.partial")
+	case "some":
+		return p.T("web.dupes.level.some")
+	}
+	return s
 }
