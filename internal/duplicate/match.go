@@ -104,34 +104,6 @@ func newProfile(c Candidate) profile {
 	return p
 }
 
-// Profiles are stored as one line: parts apart by a unit separator, list
-// items by a record separator. Normalised values never hold either.
-const (
-	partSep = "\x1f"
-	itemSep = "\x1e"
-)
-
-// encode returns p as stored.
-func (p *profile) encode() string {
-	return strings.Join([]string{strings.Join(p.tokens, itemSep), strings.Join(p.emails, itemSep),
-		strings.Join(p.phones, itemSep), strings.Join(p.orgs, itemSep), p.address}, partSep)
-}
-
-// decodeProfile reads a stored profile.
-func decodeProfile(s string) profile {
-	parts := strings.SplitN(s, partSep, 5)
-	for len(parts) < 5 {
-		parts = append(parts, "")
-	}
-	list := func(s string) []string {
-		if s == "" {
-			return nil
-		}
-		return strings.Split(s, itemSep)
-	}
-	return profile{tokens: list(parts[0]), emails: list(parts[1]), phones: list(parts[2]), orgs: list(parts[3]), address: parts[4]}
-}
-
 // Compare returns the verdict on a and b.
 func (m Matcher) Compare(a, b Candidate) Match {
 	pa, pb := newProfile(a), newProfile(b)

@@ -1,7 +1,6 @@
 package linkage_test
 
 import (
-	"fmt"
 	"os"
 	"sort"
 	"testing"
@@ -41,6 +40,6 @@ func dumpPatterns(t *testing.T, m *linkage.Model, ps []*linkage.Profile, cluster
 	sort.Slice(ks, func(i, j int) bool { return pat[ks[i]].same+pat[ks[i]].diff > pat[ks[j]].same+pat[ks[j]].diff })
 	for _, k := range ks {
 		c := pat[k]
-		t.Log(fmt.Sprintf("%-70s p=%.3f same=%5d diff=%5d", k, c.p, c.same, c.diff))
+		t.Logf("%-70s p=%.3f same=%5d diff=%5d", k, c.p, c.same, c.diff)
 	}
 }

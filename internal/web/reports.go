@@ -264,8 +264,7 @@ func funnelView(v *visit, data *reportPage, x report.Funnel) {
 	head := []string{p.T("web.reports.funnel.passed"), p.T("web.reports.funnel.conversion"), p.T("web.reports.funnel.cumulative"),
 		p.T("web.reports.funnel.conversion"), p.T("web.reports.lost")}
 	t := reportTable{ID: "funnel", Title: x.Pipeline.Name, Caption: p.T("web.reports.funnel.stage"), Head: head, Bars: true}
-	var lost reportTable
-	lost = reportTable{ID: "funnel-lost", Title: p.T("web.reports.funnel.lost_title"), Caption: p.T("web.reports.funnel.stage"),
+	lost := reportTable{ID: "funnel-lost", Title: p.T("web.reports.funnel.lost_title"), Caption: p.T("web.reports.funnel.stage"),
 		Head: []string{p.T("web.reports.loss_reason"), p.T("web.reports.lost")}}
 	for _, st := range x.Stages {
 		t.Rows = append(t.Rows, reportRow{Head: st.Name, Cells: []string{reportCount(st.Passed), reportPercent(v, st.PassedRate),
