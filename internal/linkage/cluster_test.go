@@ -1,0 +1,67 @@
+package linkage_test
+
+import (
+	"math/rand/v2"
+	"reflect"
+	"testing"
+
+	"github.com/rapport-crm/rapport/internal/linkage"
+)
+
+var clusterOpts = linkage.ClusterOptions{Link: 0.9, Share: 0.5, MaxSize: 500}
+
+func TestClusterDoesNotChain(t *testing.T) {
+	// Two triangles of sure pairs, joined by one wrong pair 3–4.
+	edges := []linkage.Edge[int]{
+		{1, 2, 0.99}, {2, 3, 0.98}, {1, 3, 0.97},
+		{4, 5, 0.99}, {5, 6, 0.99}, {4, 6, 0.95},
+		{3, 4, 0.93},
+	}
+	got := linkage.Cluster(edges, clusterOpts)
+	want := [][]int{{1, 2, 3}, {4, 5, 6}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	// A pair below the link threshold never unites, however many.
+	if got := linkage.Cluster([]linkage.Edge[int]{{1, 2, 0.8}, {2, 3, 0.95}}, clusterOpts); !reflect.DeepEqual(got, [][]int{{2, 3}}) {
+		t.Fatalf("weak pair: got %v", got)
+	}
+	// A record scored alike with both members joins them.
+	if got := linkage.Cluster([]linkage.Edge[int]{{1, 2, 0.99}, {2, 3, 0.95}, {1, 3, 0.6}}, clusterOpts); !reflect.DeepEqual(got, [][]int{{1, 2, 3}}) {
+		t.Fatalf("triangle: got %v", got)
+	}
+	// The size bound holds.
+	var star []linkage.Edge[int]
+	for i := 1; i <= 10; i++ {
+		for j := i + 1; j <= 10; j++ {
+			star = append(star, linkage.Edge[int]{i, j, 0.99})
+		}
+	}
+	for _, g := range linkage.Cluster(star, linkage.ClusterOptions{Link: 0.9, Share: 0.5, MaxSize: 4}) {
+		if len(g) > 4 {
+			t.Fatalf("group of %d over the bound of 4", len(g))
+		}
+	}
+}
+
+func TestClusterIgnoresOrder(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	var edges []linkage.Edge[int]
+	for range 3000 {
+		a, b := r.IntN(400), r.IntN(400)
+		// Probabilities from a few values, so that ties are common.
+		edges = append(edges, linkage.Edge[int]{a, b, []float64{0.5, 0.9, 0.95, 0.99, 1}[r.IntN(5)]})
+	}
+	want := linkage.Cluster(edges, clusterOpts)
+	for range 5 {
+		r.Shuffle(len(edges), func(i, j int) { edges[i], edges[j] = edges[j], edges[i] })
+		for i := range edges {
+			if r.IntN(2) == 0 {
+				edges[i].A, edges[i].B = edges[i].B, edges[i].A
+			}
+		}
+		if got := linkage.Cluster(edges, clusterOpts); !reflect.DeepEqual(got, want) {
+			t.Fatal("the groups depend on the order of the edges")
+		}
+	}
+}
