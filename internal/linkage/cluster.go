@@ -11,6 +11,9 @@ import (
 type Edge[ID cmp.Ordered] struct {
 	A, B        ID
 	Probability float64
+	// Same is someone's decision that A and B are one: they are put
+	// together before anything else, whatever the rest.
+	Same bool
 }
 
 // ClusterOptions are Cluster's thresholds.
@@ -39,7 +42,8 @@ const probScale = 1 << 20
 // the pairs across are duplicates (at or above opts.Link). A record that
 // is a duplicate of one of a pair's two records joins them (a share of
 // 1/2), but one wrong pair between two clusters of three is 1/9 of the
-// pairs across and unites nothing. The result depends only on the edges, not
+// pairs across and unites nothing. Pairs decided "same" are united first,
+// whatever the rest and the size bound. The result depends only on the edges, not
 // on their order: ties go to the lowest ids; each group is sorted, the
 // groups by their first id, and groups of one are left out. Cost is
 // O(E log E) for E edges (each merge folds the smaller group's
@@ -73,6 +77,9 @@ func Cluster[ID cmp.Ordered](edges []Edge[ID], opts ClusterOptions) [][]ID {
 		adj[i] = map[int32]link{}
 	}
 	for _, e := range edges {
+		if e.Same {
+			e.Probability = 1
+		}
 		if e.A == e.B || e.Probability <= 0 {
 			continue
 		}
@@ -90,8 +97,10 @@ func Cluster[ID cmp.Ordered](edges []Edge[ID], opts ClusterOptions) [][]ID {
 	}
 	alive := make([]bool, n)
 	version := make([]int32, n)
+	group := make([]int32, n) // each record's group
 	for i := range alive {
 		alive[i] = true
+		group[i] = int32(i)
 	}
 	h := &mergeHeap{}
 	mean := func(a, b int32, l link) float64 {
@@ -101,16 +110,62 @@ func Cluster[ID cmp.Ordered](edges []Edge[ID], opts ClusterOptions) [][]ID {
 		if l.strong == 0 {
 			return
 		}
-		m := mean(a, b, l)
 		if float64(l.strong)/float64(len(members[a])*len(members[b])) < opts.Share {
 			return
 		}
 		if opts.MaxSize > 0 && len(members[a])+len(members[b]) > opts.MaxSize {
 			return
 		}
-		heap.Push(h, merge{mean: m, a: min(a, b), b: max(a, b), va: version[min(a, b)], vb: version[max(a, b)]})
+		heap.Push(h, merge{mean: mean(a, b, l), a: min(a, b), b: max(a, b), va: version[min(a, b)], vb: version[max(a, b)]})
+	}
+	// unite folds group b into group a < b (the survivor keeps the lower
+	// name, so names stay the lowest record number), moving the smaller
+	// map of neighbours.
+	unite := func(a, b int32) {
+		if len(adj[b]) > len(adj[a]) {
+			adj[a], adj[b] = adj[b], adj[a]
+		}
+		for _, g := range []int32{a, b} {
+			delete(adj[a], g)
+			delete(adj[b], g)
+		}
+		for c, l := range adj[b] {
+			x := adj[a][c]
+			x.sum += l.sum
+			x.strong += l.strong
+			adj[a][c] = x
+		}
+		for c, l := range adj[a] {
+			delete(adj[c], b)
+			adj[c][a] = l
+		}
+		for _, x := range members[b] {
+			group[x] = a
+		}
+		members[a] = append(members[a], members[b]...)
+		members[b], adj[b], alive[b] = nil, nil, false
+		version[a]++
+	}
+	// Decisions "same" first, in id order.
+	var same [][2]int32
+	for _, e := range edges {
+		if e.Same && e.A != e.B {
+			a, b := index[e.A], index[e.B]
+			same = append(same, [2]int32{min(a, b), max(a, b)})
+		}
+	}
+	slices.SortFunc(same, func(x, y [2]int32) int {
+		return cmp.Or(cmp.Compare(x[0], y[0]), cmp.Compare(x[1], y[1]))
+	})
+	for _, p := range same {
+		if a, b := group[p[0]], group[p[1]]; a != b {
+			unite(min(a, b), max(a, b))
+		}
 	}
 	for a := range n {
+		if !alive[a] {
+			continue
+		}
 		for b, l := range adj[a] {
 			if int32(a) < b {
 				push(int32(a), b, l)
@@ -122,31 +177,9 @@ func Cluster[ID cmp.Ordered](edges []Edge[ID], opts ClusterOptions) [][]ID {
 		if !alive[m.a] || !alive[m.b] || version[m.a] != m.va || version[m.b] != m.vb {
 			continue
 		}
-		// Fold the smaller group into the larger; the survivor takes the
-		// lower name, so names stay the lowest record number.
-		big, small := m.a, m.b
-		if len(adj[small]) > len(adj[big]) {
-			adj[big], adj[small] = adj[small], adj[big]
-		}
-		for _, g := range []int32{big, small} {
-			delete(adj[big], g)
-			delete(adj[small], g)
-		}
-		for c, l := range adj[small] {
-			x := adj[big][c]
-			x.sum += l.sum
-			x.strong += l.strong
-			adj[big][c] = x
-		}
-		for c, l := range adj[big] {
-			delete(adj[c], small)
-			adj[c][big] = l
-		}
-		members[big] = append(members[big], members[small]...)
-		members[small], adj[small], alive[small] = nil, nil, false
-		version[big]++
-		for c, l := range adj[big] {
-			push(big, c, l)
+		unite(m.a, m.b)
+		for c, l := range adj[m.a] {
+			push(m.a, c, l)
 		}
 	}
 	var out [][]ID

@@ -13,9 +13,9 @@ var clusterOpts = linkage.ClusterOptions{Link: 0.9, Share: 0.5, MaxSize: 500}
 func TestClusterDoesNotChain(t *testing.T) {
 	// Two triangles of sure pairs, joined by one wrong pair 3–4.
 	edges := []linkage.Edge[int]{
-		{1, 2, 0.99}, {2, 3, 0.98}, {1, 3, 0.97},
-		{4, 5, 0.99}, {5, 6, 0.99}, {4, 6, 0.95},
-		{3, 4, 0.93},
+		{1, 2, 0.99, false}, {2, 3, 0.98, false}, {1, 3, 0.97, false},
+		{4, 5, 0.99, false}, {5, 6, 0.99, false}, {4, 6, 0.95, false},
+		{3, 4, 0.93, false},
 	}
 	got := linkage.Cluster(edges, clusterOpts)
 	want := [][]int{{1, 2, 3}, {4, 5, 6}}
@@ -23,18 +23,24 @@ func TestClusterDoesNotChain(t *testing.T) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
 	// A pair below the link threshold never unites, however many.
-	if got := linkage.Cluster([]linkage.Edge[int]{{1, 2, 0.8}, {2, 3, 0.95}}, clusterOpts); !reflect.DeepEqual(got, [][]int{{2, 3}}) {
+	if got := linkage.Cluster([]linkage.Edge[int]{{1, 2, 0.8, false}, {2, 3, 0.95, false}}, clusterOpts); !reflect.DeepEqual(got, [][]int{{2, 3}}) {
 		t.Fatalf("weak pair: got %v", got)
 	}
 	// A record scored alike with both members joins them.
-	if got := linkage.Cluster([]linkage.Edge[int]{{1, 2, 0.99}, {2, 3, 0.95}, {1, 3, 0.6}}, clusterOpts); !reflect.DeepEqual(got, [][]int{{1, 2, 3}}) {
+	if got := linkage.Cluster([]linkage.Edge[int]{{1, 2, 0.99, false}, {2, 3, 0.95, false}, {1, 3, 0.6, false}}, clusterOpts); !reflect.DeepEqual(got, [][]int{{1, 2, 3}}) {
 		t.Fatalf("triangle: got %v", got)
+	}
+	// A decision "same" unites its two records, whatever the rest (the
+	// others then join the side holding at least half their duplicates).
+	same := append(edges, linkage.Edge[int]{A: 2, B: 5, Same: true})
+	if got := linkage.Cluster(same, clusterOpts); !reflect.DeepEqual(got, [][]int{{1, 3}, {2, 4, 5, 6}}) {
+		t.Fatalf("same: got %v", got)
 	}
 	// The size bound holds.
 	var star []linkage.Edge[int]
 	for i := 1; i <= 10; i++ {
 		for j := i + 1; j <= 10; j++ {
-			star = append(star, linkage.Edge[int]{i, j, 0.99})
+			star = append(star, linkage.Edge[int]{A: i, B: j, Probability: 0.99})
 		}
 	}
 	for _, g := range linkage.Cluster(star, linkage.ClusterOptions{Link: 0.9, Share: 0.5, MaxSize: 4}) {
@@ -50,7 +56,7 @@ func TestClusterIgnoresOrder(t *testing.T) {
 	for range 3000 {
 		a, b := r.IntN(400), r.IntN(400)
 		// Probabilities from a few values, so that ties are common.
-		edges = append(edges, linkage.Edge[int]{a, b, []float64{0.5, 0.9, 0.95, 0.99, 1}[r.IntN(5)]})
+		edges = append(edges, linkage.Edge[int]{A: a, B: b, Probability: []float64{0.5, 0.9, 0.95, 0.99, 1}[r.IntN(5)], Same: r.IntN(200) == 0})
 	}
 	want := linkage.Cluster(edges, clusterOpts)
 	for range 5 {
