@@ -49,6 +49,63 @@ const probScale = 1 << 20
 // O(E log E) for E edges (each merge folds the smaller group's
 // neighbours into the larger's).
 func Cluster[ID cmp.Ordered](edges []Edge[ID], opts ClusterOptions) [][]ID {
+	// Unions need a duplicate pair across, so each connected component of
+	// duplicate pairs is clustered alone: memory follows the biggest
+	// component, not the whole workspace.
+	index := map[ID]int32{}
+	var parent []int32
+	number := func(id ID) int32 {
+		i, ok := index[id]
+		if !ok {
+			i = int32(len(parent))
+			index[id] = i
+			parent = append(parent, i)
+		}
+		return i
+	}
+	var find func(int32) int32
+	find = func(x int32) int32 {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	for _, e := range edges {
+		if e.A == e.B || !e.Same && (e.Probability < opts.Link || e.Probability <= 0) {
+			continue
+		}
+		a, b := find(number(e.A)), find(number(e.B))
+		if a != b {
+			parent[max(a, b)] = min(a, b)
+		}
+	}
+	byRoot := map[int32][]int{}
+	for i, e := range edges {
+		a, okA := index[e.A]
+		b, okB := index[e.B]
+		if !okA || !okB || e.A == e.B {
+			continue
+		}
+		if r := find(a); r == find(b) {
+			byRoot[r] = append(byRoot[r], i)
+		}
+	}
+	var out [][]ID
+	part := []Edge[ID]{}
+	for _, list := range byRoot {
+		part = part[:0]
+		for _, i := range list {
+			part = append(part, edges[i])
+		}
+		out = append(out, clusterComponent(part, opts)...)
+	}
+	slices.SortFunc(out, func(x, y []ID) int { return cmp.Compare(x[0], y[0]) })
+	return out
+}
+
+// clusterComponent is Cluster within one connected component.
+func clusterComponent[ID cmp.Ordered](edges []Edge[ID], opts ClusterOptions) [][]ID {
 	// Records, numbered in id order.
 	var ids []ID
 	for _, e := range edges {
