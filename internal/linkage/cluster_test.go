@@ -71,3 +71,64 @@ func TestClusterIgnoresOrder(t *testing.T) {
 		}
 	}
 }
+
+// clusterEdges makes edges like a workspace's stored pairs: n clusters of
+// one to six records, most of their pairs scored (at 0.5 to 1), and one
+// wrong duplicate pair per twenty clusters joining two of them.
+func clusterEdges(n int) []linkage.Edge[int64] {
+	r := rand.New(rand.NewPCG(1, 2))
+	var edges []linkage.Edge[int64]
+	var id int64
+	var firsts []int64
+	for range n {
+		size := 1 + r.IntN(6)
+		firsts = append(firsts, id)
+		for i := range size {
+			for j := i + 1; j < size; j++ {
+				if r.IntN(10) < 8 {
+					edges = append(edges, linkage.Edge[int64]{A: id + int64(i), B: id + int64(j), Probability: 0.5 + r.Float64()/2})
+				}
+			}
+		}
+		id += int64(size)
+	}
+	for range n / 20 {
+		edges = append(edges, linkage.Edge[int64]{A: firsts[r.IntN(n)], B: firsts[r.IntN(n)], Probability: 0.95})
+	}
+	return edges
+}
+
+// BenchmarkCluster times Cluster beside connected components (union-find)
+// on the same edges: go test ./internal/linkage -run '^$' -bench Cluster -benchtime 3x
+func BenchmarkCluster(b *testing.B) {
+	edges := clusterEdges(300_000)
+	b.Logf("%d edges", len(edges))
+	b.Run("components", func(b *testing.B) {
+		for range b.N {
+			parent := map[int64]int64{}
+			var find func(int64) int64
+			find = func(x int64) int64 {
+				p, ok := parent[x]
+				if !ok || p == x {
+					parent[x] = x
+					return x
+				}
+				r := find(p)
+				parent[x] = r
+				return r
+			}
+			for _, e := range edges {
+				if e.Probability >= 0.9 {
+					if ra, rb := find(e.A), find(e.B); ra != rb {
+						parent[max(ra, rb)] = min(ra, rb)
+					}
+				}
+			}
+		}
+	})
+	b.Run("cluster", func(b *testing.B) {
+		for range b.N {
+			linkage.Cluster(edges, clusterOpts)
+		}
+	})
+}
