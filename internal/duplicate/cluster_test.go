@@ -48,6 +48,7 @@ func TestGroupsDoNotChain(t *testing.T) {
 				t.Errorf("group %v", g.IDs)
 			}
 		}
+		// Groups built on the writes are those a rebuild gives.
 		if err := f.svc.Rebuild(context.Background(), 1); err != nil {
 			t.Fatal(err)
 		}
@@ -59,6 +60,13 @@ func TestGroupsDoNotChain(t *testing.T) {
 			if !slices.Equal(rebuilt[i].IDs, after[i].IDs) {
 				t.Errorf("after Rebuild: %v, on the writes: %v", rebuilt, after)
 			}
+		}
+		// Without the bridge, the two clusters are as they were.
+		if err := f.engine.Delete(ctx, "contact", bridge, 0); err != nil {
+			t.Fatal(err)
+		}
+		if g := f.pages(ctx, 50); len(g) != 2 || !slices.Equal(g[0].IDs, before[0].IDs) || !slices.Equal(g[1].IDs, before[1].IDs) {
+			t.Errorf("groups after the bridge's delete: %v", g)
 		}
 	})
 }
