@@ -211,7 +211,8 @@ func boolSQL(d store.Dialect, b bool) string {
 }
 
 // regroup recomputes the groups reachable from seeds: the connected
-// components of strong edges, each stored under its lowest id.
+// components of strong edges, each split by linkage.Cluster (see
+// clusterEdges), each group stored under its lowest id.
 func (s *Service) regroup(ctx context.Context, q store.Querier, ws int64, k *kind, set Settings, seeds []int64) error {
 	visited := map[int64]bool{}
 	var components [][]int64
@@ -254,7 +255,14 @@ func (s *Service) regroup(ctx context.Context, q store.Querier, ws int64, k *kin
 		if len(comp) >= MaxGroup {
 			s.opts.Logger.Warn("duplicates: group cut at its size bound", "object", k.object, "record", seed, "bound", MaxGroup)
 		}
-		components = append(components, comp)
+		// The component is split by linkage.Cluster over every scored pair
+		// among its members, so that one wrong pair does not chain two
+		// groups.
+		groups, err := s.cluster(ctx, q, ws, k, set, comp)
+		if err != nil {
+			return err
+		}
+		components = append(components, groups...)
 	}
 	var all []int64
 	for id := range visited {
@@ -293,6 +301,59 @@ func (s *Service) regroup(ctx context.Context, q store.Querier, ws int64, k *kin
 		}
 	}
 	return rows.flush(ctx)
+}
+
+// cluster splits a component (at most MaxGroup ids) into groups with
+// linkage.Cluster over the pairs among its members and their decisions.
+func (s *Service) cluster(ctx context.Context, q store.Querier, ws int64, k *kind, set Settings, comp []int64) ([][]int64, error) {
+	if len(comp) < 3 {
+		// One pair (or none) has nothing to split.
+		return [][]int64{comp}, nil
+	}
+	marks, args := store.List(comp)
+	all := append([]any{ws, k.object}, args...)
+	rows, err := q.QueryContext(ctx, `SELECT p.a_id, p.b_id, p.probability, x.same FROM duplicate_pairs p
+		LEFT JOIN duplicate_decisions x ON x.workspace_id = p.workspace_id AND x.object = p.object AND x.a_id = p.a_id AND x.b_id = p.b_id
+		WHERE p.workspace_id = ? AND p.object = ? AND p.a_id IN (`+marks+`) AND p.b_id IN (`+marks+`)`, append(all, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	var edges []linkage.Edge[int64]
+	for rows.Next() {
+		var a, b int64
+		var p float64
+		var same *bool
+		if err := rows.Scan(&a, &b, &p, &same); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		edges = append(edges, clusterEdge(a, b, p, same))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return linkage.Cluster(edges, clusterOptions(set)), nil
+}
+
+// clusterEdge is a stored pair as linkage.Cluster weighs it: "same" unites
+// the two whatever the rest, "different" is no edge at all.
+func clusterEdge(a, b int64, p float64, same *bool) linkage.Edge[int64] {
+	e := linkage.Edge[int64]{A: a, B: b, Probability: p}
+	switch {
+	case same != nil && *same:
+		e.Same = true
+	case same != nil:
+		e.Probability = 0
+	}
+	return e
+}
+
+// clusterOptions are the grouping rule of decision 0034: a pair at or
+// above the duplicate threshold links, a record joins a group when it is
+// a duplicate of at least half its members, groups hold at most MaxGroup.
+func clusterOptions(set Settings) linkage.ClusterOptions {
+	return linkage.ClusterOptions{Link: set.Duplicate, Share: linkage.ClusterShare, MaxSize: MaxGroup}
 }
 
 // owners returns the owner of each live record among ids (nil when it has
@@ -486,44 +547,28 @@ func (s *Service) rescore(ctx context.Context, q store.Querier, ws int64, k *kin
 	if err := ins.flush(ctx); err != nil {
 		return res, err
 	}
-	// Groups: union-find over the strong pairs, with the decisions.
+	// Groups: linkage.Cluster over every stored pair, with the decisions
+	// ("same" also for a pair scored below review).
 	decided, err := s.decisions(ctx, q, ws, k)
 	if err != nil {
 		return res, err
 	}
-	parent := map[int64]int64{}
-	var find func(int64) int64
-	find = func(x int64) int64 {
-		p, ok := parent[x]
-		if !ok || p == x {
-			parent[x] = x
-			return x
-		}
-		r := find(p)
-		parent[x] = r
-		return r
-	}
-	union := func(a, b int64) {
-		ra, rb := find(a), find(b)
-		if ra != rb {
-			parent[max(ra, rb)] = min(ra, rb)
-		}
-	}
+	edges := make([]linkage.Edge[int64], 0, len(found)+len(decided))
 	for _, f := range found {
-		same, ok := decided[[2]int64{f.a, f.b}]
-		if (f.r.Probability >= set.Duplicate && (!ok || same)) || (ok && same) {
-			union(f.a, f.b)
+		var same *bool
+		if d, ok := decided[[2]int64{f.a, f.b}]; ok {
+			same = &d
 		}
+		edges = append(edges, clusterEdge(f.a, f.b, f.r.Probability, same))
 	}
 	for pair, same := range decided {
 		if same && profs[pair[0]] != nil && profs[pair[1]] != nil {
-			union(pair[0], pair[1])
+			edges = append(edges, linkage.Edge[int64]{A: pair[0], B: pair[1], Probability: 1, Same: true})
 		}
 	}
 	members := map[int64][]int64{}
-	for id := range parent {
-		root := find(id)
-		members[root] = append(members[root], id)
+	for _, g := range linkage.Cluster(edges, clusterOptions(set)) {
+		members[g[0]] = g
 	}
 	groups := &inserter{q: q, table: "duplicate_groups (workspace_id, object, group_id, record_id, owner_id)", width: 5}
 	for root, ids := range members {

@@ -144,3 +144,33 @@ func oldPairs(cands []duplicate.Candidate) [][2]int {
 }
 
 func fmtG(f float64) string { return fmt.Sprintf("%.4g", f) }
+
+// scoredEdges returns the candidate pairs at or above the model's Review
+// threshold with their probabilities, as the product stores them.
+func scoredEdges(m *linkage.Model, ps []*linkage.Profile) []linkage.Edge[int] {
+	var out []linkage.Edge[int]
+	for _, p := range linkage.Pairs(ps, linkage.MaxBlock) {
+		if r := m.Compare(ps[p[0]], ps[p[1]]); r.Probability >= m.Review {
+			out = append(out, linkage.Edge[int]{A: p[0], B: p[1], Probability: r.Probability})
+		}
+	}
+	return out
+}
+
+// clusterScore scores every pair within the groups linkage.Cluster forms
+// from edges, with the product's options (the duplicate threshold, at
+// least half the pairs across duplicates, groups of at most 500).
+func clusterScore(cluster []string, m *linkage.Model, edges []linkage.Edge[int]) score {
+	s := score{truth: truePairs(cluster)}
+	for _, g := range linkage.Cluster(edges, linkage.ClusterOptions{Link: m.Duplicate, Share: linkage.ClusterShare, MaxSize: 500}) {
+		for x, i := range g {
+			for _, j := range g[x+1:] {
+				s.found++
+				if cluster[i] == cluster[j] {
+					s.right++
+				}
+			}
+		}
+	}
+	return s
+}

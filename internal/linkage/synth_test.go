@@ -63,6 +63,8 @@ func synthetic(t *testing.T, seed uint64, shares synth.Shares, check bool) {
 	t.Logf("%d records, %d candidate pairs from blocks, holding %.3f of the true pairs", len(ps), n,
 		pairScore(cluster, linkage.Pairs(ps, linkage.MaxBlock)).recall())
 	t.Logf("probabilistic: %v", all)
+	t.Logf("probabilistic, groups (connected components): %v", groupScore(cluster, pairs))
+	t.Logf("probabilistic, groups (linkage.Cluster): %v", clusterScore(cluster, m, scoredEdges(m, ps)))
 	t.Logf("probabilistic, at review or above: %v", pairScore(cluster, flagged(m, ps)))
 	t.Logf("old rules:     %v", pairScore(cluster, old))
 	t.Log(kindTable(recs, pairs, old))
