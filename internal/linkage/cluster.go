@@ -63,8 +63,7 @@ func Cluster[ID cmp.Ordered](edges []Edge[ID], opts ClusterOptions) [][]ID {
 		}
 		return i
 	}
-	var find func(int32) int32
-	find = func(x int32) int32 {
+	find := func(x int32) int32 {
 		for parent[x] != x {
 			parent[x] = parent[parent[x]]
 			x = parent[x]
