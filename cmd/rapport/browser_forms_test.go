@@ -30,9 +30,9 @@ func TestBrowserForms(t *testing.T) {
 		made("/api/v1/companies", `{"name": "Acme <script>window.pwned=1</script> Looms"}`)
 		made("/api/v1/products", `{"name": "Loom shuttle", "sku": "LS-1", "price": {"amount": 150000, "currency": "EUR"}}`)
 		byron := made("/api/v1/contacts", `{"first_name": "Ada", "last_name": "Byron", "job_title": "Countess",
-			"emails": ["ada.byron@example.com"]}`)
+			"emails": ["ada.byron@analytical.org"]}`)
 		king := made("/api/v1/contacts", `{"first_name": "Ada", "last_name": "King", "job_title": "Analyst",
-			"emails": ["ada.byron@example.com"], "phones": ["+44 20 7946 0000"]}`)
+			"emails": ["ada.byron@analytical.org"], "phones": ["+44 20 7946 0000"]}`)
 
 		// A new deal: the company chosen with the picker, by keyboard.
 		b.do("open a new deal's form", chromedp.Navigate(b.base+"/deals/new"), chromedp.WaitVisible(css(`#f-title`)),
@@ -92,7 +92,7 @@ func TestBrowserForms(t *testing.T) {
 
 		// A contact that duplicates Ada Byron: the form warns as it is typed.
 		b.do("a new contact", chromedp.Navigate(b.base+"/contacts/new"), chromedp.WaitVisible(css(`#f-first_name`)),
-			chromedp.SendKeys(css(`#f-first_name`), "Ada"), chromedp.SendKeys(css(`input[name="emails[0].value"]`), "ada.byron@example.com"),
+			chromedp.SendKeys(css(`#f-first_name`), "Ada"), chromedp.SendKeys(css(`input[name="emails[0].value"]`), "ada.byron@analytical.org"),
 			chromedp.WaitVisible(css(`#duplicates a[href="/contacts/`+byron+`"]`)))
 		b.shoot("duplicates")
 
