@@ -8,7 +8,7 @@ func addReportPaths(paths obj) {
 			"preset":   "this_month (default), last_month, this_quarter, this_year or last_year; from and to override it",
 			"pipeline": "a pipeline id (funnel and cycle: the first pipeline when absent)", "user": "a user id; repeatable",
 			"team": "a team id: its members' deals", "source": "the deals' source",
-			"by":     "revenue: day, week, month (default), quarter, user, team or source",
+			"by":     "revenue: day, week, month (default), quarter, user, team, source or product (a deal's won value split between its products by line total)",
 			"object": "events: the object changed", "record_id": "events: the record changed",
 			"field": "events: a field the change touched", "before": "events: the field's value before (value: amount in minor units)",
 			"after": "events: the field's value after", "cursor": "events: next_cursor of the previous page", "limit": "events: 1 to 500, 50 by default",
