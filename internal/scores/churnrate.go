@@ -15,9 +15,11 @@ import (
 // ChurnWindow at now, among those that were customers a whole window
 // before), counted by one aggregate per object over the contacts and
 // companies the actor may read (and, when owners is not empty, that those
-// users own) instead of a load of the whole history. Each customer is a
-// few index lookups: its won deals by company (goals_won_by_company) or
-// through deal_contacts, its activities by record (activities_record).
+// users own) instead of a load of the whole history. The customers come
+// from the deals won before the window (a range of an index by close
+// date), each then a few index lookups: its won deals by company
+// (goals_won_by_company) or through deal_contacts, its activities by
+// record (activities_record).
 // It returns nil when there is no customer to measure, or when the role
 // hides either object or its churn-risk field.
 func (s *Service) ChurnRateFor(ctx context.Context, now time.Time, owners []int64) (*float64, error) {
@@ -47,19 +49,25 @@ func (s *Service) ChurnRateFor(ctx context.Context, now time.Time, owners []int6
 		if err != nil {
 			return nil, err
 		}
+		// The customers are read from the deals won before the window
+		// (an index range by close date), not by walking every record.
 		table, won := "companies", func(cond string) string {
 			return `EXISTS (SELECT 1 FROM deals w` + d.IndexedBy("goals_won_by_company") + ` WHERE w.workspace_id = c.workspace_id
 				AND w.company_id = c.id AND w.status = 'won' AND w.deleted_at IS NULL AND ` + cond + `)`
 		}
+		customer := `c.id IN (SELECT w.company_id FROM deals w WHERE w.workspace_id = ? AND w.status = 'won'
+			AND w.deleted_at IS NULL AND w.closed_at <= ? AND w.company_id IS NOT NULL)`
 		if object == "contact" {
 			table, won = "contacts", func(cond string) string {
 				return `EXISTS (SELECT 1 FROM deal_contacts dc JOIN deals w ON w.workspace_id = dc.workspace_id AND w.id = dc.deal_id
 					WHERE dc.workspace_id = c.workspace_id AND dc.contact_id = c.id AND w.status = 'won' AND w.deleted_at IS NULL AND ` + cond + `)`
 			}
+			customer = `c.id IN (SELECT dc.contact_id FROM deals w JOIN deal_contacts dc ON dc.workspace_id = w.workspace_id AND dc.deal_id = w.id
+				WHERE w.workspace_id = ? AND w.status = 'won' AND w.deleted_at IS NULL AND w.closed_at <= ?)`
 		}
-		where := `c.workspace_id = ? AND c.deleted_at IS NULL AND ` + won(`w.closed_at <= ?`)
+		where := `c.workspace_id = ? AND c.deleted_at IS NULL AND ` + customer
 		args := []any{d.Time(from), d.Time(now), d.Time(from), d.Time(now), d.Bool(true), d.Time(from), d.Time(now),
-			a.WorkspaceID, d.Time(from)}
+			a.WorkspaceID, a.WorkspaceID, d.Time(from)}
 		if cond, cargs := access.OwnerCondition(rs, "c.owner_id"); cond != "" {
 			where, args = where+" AND "+cond, append(args, cargs...)
 		}
