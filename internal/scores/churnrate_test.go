@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/access/accesstest"
 	"github.com/rapport-crm/rapport/internal/store"
 	"github.com/rapport-crm/rapport/internal/store/storetest"
 )
@@ -89,6 +90,23 @@ func TestChurnRateForMatchesChurnRate(t *testing.T) {
 		own := n2 == 0 && r == nil || n2 > 0 && r != nil && *r == float64(c2)/float64(n2)
 		if !all && !own {
 			t.Errorf("salesperson's churn rate %v, history's %d of %d", r, c2, n2)
+		}
+		// A role that hides the churn risk gets no rate.
+		roles := access.NewRolePolicy(db)
+		sales, err := roles.Role(f.admin, access.RoleSalesperson)
+		if err != nil {
+			t.Fatal(err)
+		}
+		spec := sales.Spec()
+		spec.Name, spec.Label = "riskless", "Riskless"
+		spec.Fields = access.FieldRules{"company": {"churn_risk": access.FieldHidden}}
+		if _, err := roles.CreateRole(f.admin, spec); err != nil {
+			t.Fatal(err)
+		}
+		id := accesstest.AddUser(t, db, 1, "riskless@scores.example", "riskless", 0)
+		riskless := access.WithActor(context.Background(), access.Actor{WorkspaceID: 1, UserID: id, Role: "riskless"})
+		if r, err := f.svc.ChurnRateFor(riskless, now, nil); err != nil || r != nil {
+			t.Errorf("a role that hides the churn risk gets a churn rate %v (%v)", r, err)
 		}
 	})
 }
