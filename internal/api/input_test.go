@@ -175,9 +175,10 @@ var validRequests = map[string]func(w *walker) []validRequest{
 	"GET /api/v1/settings/sales":   just(validRequest{status: 200}),
 	"PATCH /api/v1/settings/sales": just(validRequest{body: `{"base_currency": "EUR", "allow_negative_stock": false}`, status: 200}),
 	// reports: begin
-	"GET /api/v1/reports/funnel":    just(validRequest{query: "from=2026-01-01&to=2026-12-31&source=web", status: 200}),
-	"GET /api/v1/reports/cycle":     just(validRequest{query: "preset=this_year", status: 200}),
-	"GET /api/v1/reports/revenue":   just(validRequest{query: "preset=last_month&by=week", status: 200}),
+	"GET /api/v1/reports/funnel": just(validRequest{query: "from=2026-01-01&to=2026-12-31&source=web", status: 200}),
+	"GET /api/v1/reports/cycle":  just(validRequest{query: "preset=this_year", status: 200}),
+	"GET /api/v1/reports/revenue": just(validRequest{query: "preset=last_month&by=product&filter=" +
+		url.QueryEscape(`{"field": "status", "op": "eq", "value": "won"}`), status: 200}), // kpis: by product, filter
 	"GET /api/v1/reports/summary":   just(validRequest{query: "preset=this_quarter", status: 200}),
 	"GET /api/v1/reports/employees": just(validRequest{query: "from=2026-01-01&to=2026-01-31", status: 200}),
 	"GET /api/v1/reports/events": func(w *walker) []validRequest {

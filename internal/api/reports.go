@@ -10,6 +10,10 @@ import (
 // reportParams are the query parameters every report reads.
 var reportParams = []string{"from", "to", "preset", "pipeline", "user", "team", "source"}
 
+// dealReportParams are those of the reports over deals, which also take a
+// filter on deals in the lists' JSON language.
+var dealReportParams = append(append([]string{}, reportParams...), "filter")
+
 // reportRoutes adds the standard reports. Each is an expensive read: it
 // takes one of the slots, so that many reports at once queue rather than
 // hold up every reader.
@@ -40,19 +44,19 @@ func (s *Server) reportRoutes(route router) {
 	}
 	route("GET /api/v1/reports/funnel", serve(func(r *http.Request, f report.Filter) (any, error) {
 		return rep.Funnel(r.Context(), f)
-	}), reportParams...)
+	}), dealReportParams...)
 	route("GET /api/v1/reports/cycle", serve(func(r *http.Request, f report.Filter) (any, error) {
 		return rep.Cycle(r.Context(), f)
-	}), reportParams...)
+	}), dealReportParams...)
 	route("GET /api/v1/reports/revenue", serve(func(r *http.Request, f report.Filter) (any, error) {
 		return rep.Revenue(r.Context(), f, r.URL.Query().Get("by"))
-	}), append(reportParams, "by")...)
+	}), append(dealReportParams, "by")...)
 	route("GET /api/v1/reports/summary", serve(func(r *http.Request, f report.Filter) (any, error) {
 		return rep.Summary(r.Context(), f)
-	}), reportParams...)
+	}), dealReportParams...)
 	route("GET /api/v1/reports/employees", serve(func(r *http.Request, f report.Filter) (any, error) {
 		return rep.Employees(r.Context(), f)
-	}), reportParams...)
+	}), dealReportParams...)
 	route("GET /api/v1/reports/events", serve(func(r *http.Request, f report.Filter) (any, error) {
 		ef, err := report.ParseEvents(r.URL.Query(), f)
 		if err != nil {

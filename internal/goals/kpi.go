@@ -41,7 +41,12 @@ type KPIs struct {
 	// company figure, and a part of the customers would make it a wrong
 	// one.
 	Channels []ChannelCost `json:"channels,omitempty"`
-	// ChurnRate and PredictedLTV are computed elsewhere; nil until wired.
+	// ChurnRate (scores.Service.ChurnRateFor: the share of the customers
+	// the viewer may read that churned) and PredictedLTV (the mean
+	// predicted 12-month value of those contacts who bought,
+	// value.Service.PredictedMean) are filled by the callers that hold
+	// those services (the dashboard); nil otherwise, or when there is no
+	// model or nothing to measure.
 	ChurnRate    *float64     `json:"churn_rate"`
 	PredictedLTV *sales.Money `json:"predicted_ltv"`
 	Unconverted  []string     `json:"unconverted,omitempty"`

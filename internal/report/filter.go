@@ -51,6 +51,10 @@ type Filter struct {
 	Users    []string
 	Team     string
 	Source   string
+	// Deals, when not nil, keeps the deals it matches: a filter in the
+	// lists' language (records.Filter) over deals, with the engine's
+	// checks (a hidden field is unknown).
+	Deals *records.Filter
 }
 
 // Periods a filter may name instead of dates.
@@ -66,6 +70,12 @@ func ParseFilter(v url.Values, loc *time.Location, now time.Time) (Filter, error
 	for _, u := range v["user"] {
 		if u != "" {
 			f.Users = append(f.Users, u)
+		}
+	}
+	if js := strings.TrimSpace(v.Get("filter")); js != "" {
+		var err error
+		if f.Deals, err = records.ParseFilterJSON([]byte(js), "filter"); err != nil {
+			return f, err
 		}
 	}
 	now = now.In(loc)
@@ -125,6 +135,9 @@ type scope struct {
 	dealArgs []any
 	actCond  string // the same for activities
 	actArgs  []any
+	// filterCond is the filter's condition on the deals' ids (d.id), or "".
+	filterCond string
+	filterArgs []any
 }
 
 // scopeOf checks f for the actor in ctx: it must be allowed to read deals,
@@ -167,6 +180,11 @@ func (s *Service) scopeOf(ctx context.Context, f Filter) (*scope, error) {
 	}
 	if err := c.Err(); err != nil {
 		return nil, err
+	}
+	if f.Deals != nil {
+		if sc.filterCond, sc.filterArgs, err = s.engine.Condition(ctx, "deal", f.Deals, "d.id"); err != nil {
+			return nil, err
+		}
 	}
 	rs, err := p.Restrict(ctx, a, "deal")
 	if err != nil {
@@ -271,6 +289,9 @@ func (sc *scope) deals(d store.Dialect, timeCol string) (string, []any) {
 	}
 	if sc.f.Source != "" {
 		where, args = append(where, "d.source = ?"), append(args, sc.f.Source)
+	}
+	if sc.filterCond != "" {
+		where, args = append(where, sc.filterCond), append(args, sc.filterArgs...)
 	}
 	return strings.Join(where, " AND "), args
 }

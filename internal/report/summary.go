@@ -128,7 +128,7 @@ func (s *Service) openByStage(ctx context.Context, sc *scope, ad *adder) ([]Open
 	if sc.f.Source != "" {
 		join = `LEFT JOIN deals d` + d.IndexedBy("deals_report_open_source") + ` ON ` + where + ` AND d.stage_id = st.id AND d.status = 'open'`
 	}
-	if sc.dealCond == "" && sc.owners == nil && sc.f.Source == "" {
+	if sc.dealCond == "" && sc.owners == nil && sc.f.Source == "" && sc.filterCond == "" {
 		// Every open deal counts: the totals the sales service keeps per
 		// stage say as much without reading the deals.
 		join = `LEFT JOIN stage_totals x ON x.workspace_id = ? AND x.stage_id = st.id`

@@ -13,6 +13,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/jobs"
 	"github.com/rapport-crm/rapport/internal/sales"
+	"github.com/rapport-crm/rapport/internal/store"
 )
 
 // Report is the customer-value report of one kind of customer, computed
@@ -254,4 +255,65 @@ func (s *Service) RequestRefresh(ctx context.Context) error {
 	}
 	_, err = s.queue.Enqueue(ctx, jobs.Job{WorkspaceID: a.WorkspaceID, Kind: RefreshJob, RunAt: time.Now()})
 	return err
+}
+
+// PredictedMean is the dashboard's predicted lifetime value for the acting
+// user: the mean predicted value of the next 12 months over object's
+// customers they may read that have bought (and, when owners is not empty,
+// that those users own), the Predicted of Lifetime, counted by one
+// aggregate from the index of the customers who bought (contacts_value,
+// companies_value) instead of the whole report. It is nil when the last fit
+// did not fit a model (too little history), when nobody bought or when
+// the role hides the predicted value.
+func (s *Service) PredictedMean(ctx context.Context, object string, owners []int64) (*sales.Money, error) {
+	tn, ok := names[object]
+	if !ok {
+		return nil, fault.Field("object", "invalid", "the report covers contacts or companies")
+	}
+	a, err := access.ActorFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pol := s.engine.Policy()
+	if err := pol.Authorize(ctx, a, object, access.Read, nil); err != nil {
+		if fault.Code(err) == fault.EFORBIDDEN {
+			return nil, nil
+		}
+		return nil, err
+	}
+	rules, err := pol.Fields(ctx, a, object)
+	if err != nil {
+		return nil, err
+	}
+	if rules["clv_value"] == access.FieldHidden || (len(owners) > 0 && rules["owner_id"] == access.FieldHidden) {
+		return nil, nil
+	}
+	fit, err := s.fit(ctx, a.WorkspaceID, object)
+	if err != nil || fit == nil || fit.Status != "fitted" || fit.Base == "" {
+		return nil, err
+	}
+	rs, err := pol.Restrict(ctx, a, object)
+	if err != nil {
+		return nil, err
+	}
+	where := `workspace_id = ? AND deleted_at IS NULL AND value_purchases IS NOT NULL`
+	args := []any{a.WorkspaceID}
+	if cond, cargs := access.OwnerCondition(rs, "owner_id"); cond != "" {
+		where, args = where+" AND "+cond, append(args, cargs...)
+	}
+	if len(owners) > 0 {
+		where += " AND owner_id IN (" + store.Marks(len(owners)) + ")"
+		for _, o := range owners {
+			args = append(args, o)
+		}
+	}
+	var n int64
+	var pred sql.NullInt64
+	if err := s.db.Read(ctx).QueryRowContext(ctx, `SELECT count(*), SUM(clv_value_amount) FROM `+tn[0]+` WHERE `+where, args...).Scan(&n, &pred); err != nil {
+		return nil, err
+	}
+	if n == 0 || !pred.Valid {
+		return nil, nil
+	}
+	return &sales.Money{Amount: pred.Int64 / n, Currency: fit.Base}, nil
 }

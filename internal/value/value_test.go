@@ -239,6 +239,9 @@ func TestReportPermissionsAndTooLittle(t *testing.T) {
 		if len(rep.Segments) == 0 {
 			t.Errorf("12 customers are enough for RFM segments")
 		}
+		if m, err := f.value.PredictedMean(f.admin, "contact", nil); err != nil || m != nil {
+			t.Errorf("the dashboard's predicted value without a model: %v (%v), want none", m, err)
+		}
 		add(f.rep, 40, "Rep")
 		if _, err := f.value.RecomputeAt(ctx, 1, start.AddDate(0, 6, 0)); err != nil {
 			t.Fatal(err)
@@ -272,6 +275,24 @@ func TestReportPermissionsAndTooLittle(t *testing.T) {
 		lv, err := f.value.Lifetime(f.rep, "contact")
 		if err != nil || lv.Predicted == nil || lv.Historical == nil || lv.Customers != 40 {
 			t.Errorf("lifetime value: %+v, %v", lv, err)
+		}
+		// The dashboard's one aggregate says what the report does, in the
+		// reader's scope.
+		for _, ctx := range []context.Context{f.admin, f.rep} {
+			lv, err := f.value.Lifetime(ctx, "contact")
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := f.value.PredictedMean(ctx, "contact", nil)
+			if err != nil || m == nil || *m != *lv.Predicted {
+				t.Errorf("the dashboard's predicted value %v (%v), the report's %v", m, err, lv.Predicted)
+			}
+		}
+		if m, err := f.value.PredictedMean(f.admin, "contact", []int64{987654}); err != nil || m != nil {
+			t.Errorf("another owner's predicted value %v (%v), want none", m, err)
+		}
+		if _, err := f.value.PredictedMean(f.admin, "deal", nil); err == nil {
+			t.Errorf("a predicted value of deals was given")
 		}
 	})
 }

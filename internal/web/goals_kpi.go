@@ -2,8 +2,10 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
+	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/goals"
 	"github.com/rapport-crm/rapport/internal/sales"
 )
@@ -36,12 +38,15 @@ func (s *Server) dashboardGoals(r *http.Request, v *visit, data *dashboardPage, 
 	if err != nil {
 		return err
 	}
+	if err := s.dashboardFigures(r, &k, owners); err != nil {
+		return err
+	}
 	data.KPIs, data.Channels = kpiTiles(v, k), channelRows(v, k)
 	return nil
 }
 
-// kpiTiles words the indicators. Churn and the predicted lifetime value
-// keep their places with "—" until their figures are wired.
+// kpiTiles words the indicators; one with nothing to measure, or hidden
+// from the viewer, is "—".
 func kpiTiles(v *visit, k goals.KPIs) []kpiTile {
 	dash := "—"
 	percent := func(f *float64) string {
@@ -74,6 +79,36 @@ func kpiTiles(v *visit, k goals.KPIs) []kpiTile {
 		// ltv: end
 	}
 }
+
+// kpis: begin
+// dashboardFigures adds the churn rate and the predicted lifetime value to
+// the indicators, in the dashboard's scope (owners, within what the viewer
+// may read): the scores' and the value service's definitions, each one
+// aggregate (docs/ARCHITECTURE.md, "Dashboard KPIs").
+func (s *Server) dashboardFigures(r *http.Request, k *goals.KPIs, owners []string) error {
+	ids := make([]int64, 0, len(owners))
+	for _, o := range owners {
+		n, err := strconv.ParseInt(o, 10, 64)
+		if err != nil {
+			return fault.Field("owner_id", "type", "must be a user id")
+		}
+		ids = append(ids, n)
+	}
+	var err error
+	if s.scores != nil {
+		if k.ChurnRate, err = s.scores.ChurnRateFor(r.Context(), time.Now(), ids); err != nil {
+			return err
+		}
+	}
+	if s.value != nil {
+		if k.PredictedLTV, err = s.value.PredictedMean(r.Context(), "contact", ids); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// kpis: end
 
 func channelRows(v *visit, k goals.KPIs) []channelRow {
 	var out []channelRow

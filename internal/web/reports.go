@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/account"
 	"github.com/rapport-crm/rapport/internal/audit"
+	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/locale"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/report"
@@ -74,7 +76,45 @@ type reportFilterView struct {
 	Object, Field    string
 	Before, After    string
 	Errors           map[string]string
+	// kpis: begin
+	// Deals are the deal filter's parameters (the list filter builder's
+	// f/o/v… or filter), carried by the form as hidden inputs; DealsOn
+	// says a filter applies, AllDeals is the address without it.
+	Deals    []param
+	DealsOn  bool
+	AllDeals string
+	// kpis: end
 }
+
+// param is a hidden input of a form.
+type param struct{ Name, Value string }
+
+// kpis: begin
+// reportDealFilter is the engine's filter of the deal conditions of the
+// list filter builder's address form (f0, o0, v0…), as the deals list
+// reads them: a report opened from a filtered list counts its deals. nil
+// without a complete condition. A condition on a field the role hides is
+// left to the engine, which refuses it as unknown.
+func (s *Server) reportDealFilter(r *http.Request, v *visit) (*records.Filter, error) {
+	lq := parseListQuery(r.URL.Query())
+	if !lq.filtered() {
+		return nil, nil
+	}
+	fields, err := s.engine.Fields(r.Context(), "deals")
+	if err != nil {
+		return nil, err
+	}
+	known := fieldsByName(fields)
+	for _, c := range lq.Conds {
+		if c.complete() && known[c.Field] == nil {
+			return nil, fault.Field("filter.field", "unknown", "%s is not a field of deals", c.Field)
+		}
+	}
+	f, _ := lq.filter(known, v.location())
+	return f, nil
+}
+
+// kpis: end
 
 func (s *Server) reportService() *report.Service {
 	return report.New(s.db, s.engine, s.sales, nil)
@@ -116,6 +156,9 @@ func (s *Server) report(name string) func(http.ResponseWriter, *http.Request, *v
 			return
 		}
 		f, err := report.ParseFilter(q, v.location(), time.Now())
+		if err == nil && name != "events" && f.Deals == nil {
+			f.Deals, err = s.reportDealFilter(r, v)
+		}
 		rep := s.reportService()
 		if err == nil {
 			switch name {
@@ -156,6 +199,11 @@ func (s *Server) report(name string) func(http.ResponseWriter, *http.Request, *v
 		}
 		if errs, ok := fieldErrors(v, err); ok {
 			data.Filter.Errors = errs
+			for k, e := range errs { // kpis: the deal filter's refusal
+				if strings.HasPrefix(k, "filter") && errs["filter"] == "" {
+					errs["filter"] = e
+				}
+			}
 			s.render(w, r, v, http.StatusBadRequest, "reports_"+name, data)
 			return
 		}
@@ -174,6 +222,36 @@ func (s *Server) reportFilter(r *http.Request, v *visit, name string) (reportFil
 	q := r.URL.Query()
 	fv := reportFilterView{Action: "/reports/" + name, From: q.Get("from"), To: q.Get("to"), Source: q.Get("source"),
 		Events: name == "events", Object: q.Get("object"), Field: q.Get("field"), Before: q.Get("before"), After: q.Get("after")}
+	if name != "events" { // kpis: the deal filter's parameters
+		lq := parseListQuery(q)
+		vals := lq.values(false)
+		delete(vals, "col")
+		delete(vals, "view")
+		if js := q.Get("filter"); js != "" {
+			vals.Set("filter", js)
+		}
+		keys := make([]string, 0, len(vals))
+		for k := range vals {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		all := url.Values{}
+		for k, vs := range q {
+			all[k] = vs
+		}
+		for _, k := range keys {
+			for _, x := range vals[k] {
+				fv.Deals = append(fv.Deals, param{k, x})
+			}
+			all.Del(k)
+		}
+		if len(fv.Deals) > 0 {
+			fv.DealsOn, fv.AllDeals = true, "/reports/"+name
+			if len(all) > 0 {
+				fv.AllDeals += "?" + all.Encode()
+			}
+		}
+	}
 	preset := q.Get("preset")
 	if preset == "" && fv.From == "" && fv.To == "" {
 		preset = "this_month"
@@ -468,6 +546,9 @@ func exampleReport(name string) func(p *locale.Printer) page {
 				Users:     []choice{{Value: "1", Label: "Ada <b>"}}, Teams: []choice{{Value: "1", Label: "North <b>"}}}}
 		if name == "revenue" {
 			data.Filter.By = []choice{{Value: "month", Label: p.T("web.reports.by.month"), Current: true}}
+			// kpis: a report opened from a filtered list of deals
+			data.Filter.Deals = []param{{"f0", "title"}, {"o0", "contains"}, {"v0", "<b>"}}
+			data.Filter.DealsOn, data.Filter.AllDeals = true, "/reports/revenue?by=month"
 		}
 		eur := func(n int64) *sales.Money { return &sales.Money{Amount: n, Currency: "EUR"} }
 		r := func(x float64) *float64 { return &x }

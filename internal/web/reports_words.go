@@ -77,6 +77,8 @@ func groupingLabel(p *locale.Printer, by string) string {
 		return p.T("web.reports.by.team")
 	case "source":
 		return p.T("web.reports.by.source")
+	case "product": // kpis
+		return p.T("web.kpis.by.product")
 	}
 	return by
 }
