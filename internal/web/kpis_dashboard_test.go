@@ -21,7 +21,7 @@ import (
 )
 
 // newKPIApp is newApp with the scores and the customer value wired, as
-// rapport serve wires them, for the dashboard's churn and predicted value.
+// rapport serve wires them, for the dashboard's predicted value.
 func newKPIApp(t *testing.T, db *store.DB) *app {
 	t.Helper()
 	clk := &clock{t: time.Now()}
@@ -45,10 +45,10 @@ func newKPIApp(t *testing.T, db *store.DB) *app {
 	return a
 }
 
-// TestDashboardShowsChurnAndPredictedValue: one customer won long ago and
-// idle since is churned (100 %); with a fitted model, the contacts' mean
-// predicted value shows; without one, "—".
-func TestDashboardShowsChurnAndPredictedValue(t *testing.T) {
+// TestDashboardShowsPredictedValue: with a fitted model, the contacts' mean
+// predicted value shows; without one, "—". (The churn rate keeps "—" on
+// the dashboard: its query is too slow for a page at a million contacts.)
+func TestDashboardShowsPredictedValue(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newKPIApp(t, db)
 		a.setUp()
@@ -67,7 +67,6 @@ func TestDashboardShowsChurnAndPredictedValue(t *testing.T) {
 			}
 		}
 		exec(`UPDATE deals SET status = 'won', closed_at = ? WHERE id = ?`, long, d["id"])
-		a.get("/dashboard").want(t, "a churned customer", http.StatusOK, "100.0 %")
 		if body := a.get("/dashboard").body; !strings.Contains(body, `id="kpi-predicted_ltv"><dt>`) {
 			t.Errorf("the predicted value's tile is missing")
 		}
