@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/report"
@@ -12,7 +13,7 @@ var reportParams = []string{"from", "to", "preset", "pipeline", "user", "team", 
 
 // dealReportParams are those of the reports over deals, which also take a
 // filter on deals in the lists' JSON language.
-var dealReportParams = append(append([]string{}, reportParams...), "filter")
+var dealReportParams = slices.Concat(reportParams, []string{"filter"})
 
 // reportRoutes adds the standard reports. Each is an expensive read: it
 // takes one of the slots, so that many reports at once queue rather than
@@ -50,7 +51,7 @@ func (s *Server) reportRoutes(route router) {
 	}), dealReportParams...)
 	route("GET /api/v1/reports/revenue", serve(func(r *http.Request, f report.Filter) (any, error) {
 		return rep.Revenue(r.Context(), f, r.URL.Query().Get("by"))
-	}), append(dealReportParams, "by")...)
+	}), slices.Concat(dealReportParams, []string{"by"})...)
 	route("GET /api/v1/reports/summary", serve(func(r *http.Request, f report.Filter) (any, error) {
 		return rep.Summary(r.Context(), f)
 	}), dealReportParams...)
@@ -63,5 +64,5 @@ func (s *Server) reportRoutes(route router) {
 			return nil, err
 		}
 		return rep.Events(r.Context(), ef)
-	}), append(reportParams, "object", "record_id", "field", "before", "after", "cursor", "limit")...)
+	}), slices.Concat(reportParams, []string{"object", "record_id", "field", "before", "after", "cursor", "limit"})...)
 }
