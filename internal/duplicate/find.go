@@ -268,6 +268,13 @@ func scanIDs(rows rowsScanner) ([]int64, error) {
 	return ids, rows.Err()
 }
 
+// Group is a set of records that are likely duplicates of one another,
+// with every reason that links them.
+type Group struct {
+	IDs     []string `json:"records"`
+	Reasons []string `json:"reasons"`
+}
+
 // GroupPage is one page of a workspace's duplicate groups.
 type GroupPage struct {
 	Data       []Group `json:"data"`

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rapport-crm/rapport/internal/duplicate"
 	"github.com/rapport-crm/rapport/internal/linkage"
 )
 
@@ -68,8 +67,7 @@ func chicagoPhone(raw string) []string {
 // from the records themselves (no labels): pairwise precision must reach
 // 0.95 and recall 0.90 among the candidate pairs at or above the duplicate
 // threshold. The pairs within the groups linkage.Cluster forms must reach
-// the same (the connected components of the pairs are reported beside), and the old rule set, which only forms
-// groups, is measured on the same records for comparison.
+// the same (the connected components of the pairs are reported beside).
 func TestDedupeExample(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a measurement of some seconds of CPU; run without -short")
@@ -80,7 +78,6 @@ func TestDedupeExample(t *testing.T) {
 		truth[r["Id"]] = r["True Id"]
 	}
 	ps := make([]*linkage.Profile, len(input))
-	cands := make([]duplicate.Candidate, len(input))
 	cluster := make([]string, len(input))
 	for i, r := range input {
 		rec := linkage.Record{ID: r["Id"], Kind: linkage.KindCompany, Name: r["Site name"],
@@ -89,7 +86,6 @@ func TestDedupeExample(t *testing.T) {
 			rec.Emails = []string{e}
 		}
 		ps[i] = linkage.Prepare(rec)
-		cands[i] = duplicate.Candidate{ID: rec.ID, Name: rec.Name, Address: r["Address"], Phones: rec.Phones, Emails: rec.Emails}
 		cluster[i] = truth[r["Id"]]
 		if cluster[i] == "" {
 			t.Fatalf("record %s has no true id", r["Id"])
@@ -106,7 +102,6 @@ func TestDedupeExample(t *testing.T) {
 	dumpPatterns(t, m, ps, cluster)
 	pairs, n := decided(m, ps)
 	direct, grouped := pairScore(cluster, pairs), groupScore(cluster, pairs)
-	old := oldPairs(cands)
 	t.Logf("%d records, %d candidate pairs from blocks, holding %.3f of the true pairs", len(ps), n,
 		pairScore(cluster, linkage.Pairs(ps, linkage.MaxBlock)).recall())
 	t.Logf("probabilistic, pairs:  %v", direct)
@@ -114,7 +109,6 @@ func TestDedupeExample(t *testing.T) {
 	clustered := clusterScore(cluster, m, scoredEdges(m, ps))
 	t.Logf("probabilistic, groups (linkage.Cluster): %v", clustered)
 	t.Logf("probabilistic, pairs at review or above: %v", pairScore(cluster, flagged(m, ps)))
-	t.Logf("old rules, groups:     %v", pairScore(cluster, old))
 	if direct.precision() < 0.95 || direct.recall() < 0.90 {
 		t.Errorf("precision %.3f must reach 0.95 and recall %.3f 0.90", direct.precision(), direct.recall())
 	}

@@ -2,10 +2,7 @@ package linkage_test
 
 import (
 	"fmt"
-	"slices"
-	"sort"
 
-	"github.com/rapport-crm/rapport/internal/duplicate"
 	"github.com/rapport-crm/rapport/internal/linkage"
 )
 
@@ -118,29 +115,6 @@ func flagged(m *linkage.Model, ps []*linkage.Profile) [][2]int {
 		}
 	}
 	return out
-}
-
-// oldPairs runs the rule-based matcher of internal/duplicate and returns
-// the pairs within its groups.
-func oldPairs(cands []duplicate.Candidate) [][2]int {
-	index := map[string]int{}
-	for i, c := range cands {
-		index[c.ID] = i
-	}
-	var out [][2]int
-	for _, g := range (duplicate.Matcher{}).Groups(cands) {
-		ids := make([]int, len(g.IDs))
-		for i, id := range g.IDs {
-			ids[i] = index[id]
-		}
-		sort.Ints(ids)
-		for x, i := range ids {
-			for _, j := range ids[x+1:] {
-				out = append(out, [2]int{i, j})
-			}
-		}
-	}
-	return slices.Clip(out)
 }
 
 func fmtG(f float64) string { return fmt.Sprintf("%.4g", f) }

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rapport-crm/rapport/internal/duplicate"
 	"github.com/rapport-crm/rapport/internal/linkage"
 	"github.com/rapport-crm/rapport/internal/linkage/synth"
 )
@@ -39,12 +38,9 @@ func synthetic(t *testing.T, seed uint64, shares synth.Shares, check bool) {
 	recs := synth.Generate(synthPersons, seed, shares)
 	ps := make([]*linkage.Profile, len(recs))
 	cluster := make([]string, len(recs))
-	cands := make([]duplicate.Candidate, len(recs))
 	for i, r := range recs {
 		ps[i] = linkage.Prepare(r.Record)
 		cluster[i] = fmt.Sprint(r.Person)
-		cands[i] = duplicate.Candidate{ID: r.ID, Name: strings.TrimSpace(r.FirstName + " " + r.LastName),
-			Emails: r.Emails, Phones: r.Phones, Companies: r.Companies, Address: strings.Join(r.AddressLines, ", ")}
 	}
 	m, err := linkage.Estimate(ps, nil, linkage.EstimateOptions{})
 	if err != nil {
@@ -58,7 +54,6 @@ func synthetic(t *testing.T, seed uint64, shares synth.Shares, check bool) {
 	}
 	dumpUnblocked(t, ps, cluster, kinds)
 	pairs, n := decided(m, ps)
-	old := oldPairs(cands)
 	all := pairScore(cluster, pairs)
 	t.Logf("%d records, %d candidate pairs from blocks, holding %.3f of the true pairs", len(ps), n,
 		pairScore(cluster, linkage.Pairs(ps, linkage.MaxBlock)).recall())
@@ -66,17 +61,16 @@ func synthetic(t *testing.T, seed uint64, shares synth.Shares, check bool) {
 	t.Logf("probabilistic, groups (connected components): %v", groupScore(cluster, pairs))
 	t.Logf("probabilistic, groups (linkage.Cluster): %v", clusterScore(cluster, m, scoredEdges(m, ps)))
 	t.Logf("probabilistic, at review or above: %v", pairScore(cluster, flagged(m, ps)))
-	t.Logf("old rules:     %v", pairScore(cluster, old))
-	t.Log(kindTable(recs, pairs, old))
+	t.Log(kindTable(recs, pairs))
 	if check && (all.precision() < 0.95 || all.recall() < 0.85) {
 		t.Errorf("precision %.3f must reach 0.95 and recall %.3f 0.85", all.precision(), all.recall())
 	}
 }
 
 // kindTable tells, per kind of corruption, how many copies' pairs with
-// their original each matcher found.
-func kindTable(recs []synth.Record, pairs, old [][2]int) string {
-	type count struct{ truth, found, old int }
+// their original the matcher found.
+func kindTable(recs []synth.Record, pairs [][2]int) string {
+	type count struct{ truth, found int }
 	byKind := map[string]*count{}
 	original := map[int]int{}
 	for i, r := range recs {
@@ -85,12 +79,9 @@ func kindTable(recs []synth.Record, pairs, old [][2]int) string {
 		}
 	}
 	key := func(i, j int) [2]int { return [2]int{min(i, j), max(i, j)} }
-	found, foundOld := map[[2]int]bool{}, map[[2]int]bool{}
+	found := map[[2]int]bool{}
 	for _, p := range pairs {
 		found[p] = true
-	}
-	for _, p := range old {
-		foundOld[p] = true
 	}
 	for i, r := range recs {
 		if r.Kind == "" {
@@ -106,18 +97,15 @@ func kindTable(recs []synth.Record, pairs, old [][2]int) string {
 		if found[k] {
 			c.found++
 		}
-		if foundOld[k] {
-			c.old++
-		}
 	}
 	var b strings.Builder
-	b.WriteString("\n| corruption | pairs | probabilistic recall | old rules recall |\n|---|---:|---:|---:|\n")
+	b.WriteString("\n| corruption | pairs | recall |\n|---|---:|---:|\n")
 	for _, k := range synth.Kinds {
 		c := byKind[k]
 		if c == nil {
 			continue
 		}
-		fmt.Fprintf(&b, "| %s | %d | %.3f | %.3f |\n", k, c.truth, float64(c.found)/float64(c.truth), float64(c.old)/float64(c.truth))
+		fmt.Fprintf(&b, "| %s | %d | %.3f |\n", k, c.truth, float64(c.found)/float64(c.truth))
 	}
 	return b.String()
 }
