@@ -121,7 +121,7 @@ func (s *Service) score(ctx context.Context, q store.Querier, ws int64, k *kind,
 			return err
 		}
 	}
-	pairs := &inserter{q: q, table: "duplicate_pairs (workspace_id, object, a_id, b_id, probability, weight, contributions, scored_at)", width: 8}
+	pairs := &inserter{q: q, table: pairColumns, width: 10}
 	now := s.db.Dialect.Time(time.Now())
 	done := map[[2]int64]bool{}
 	profs := make([]*linkage.Profile, len(entries))
@@ -145,6 +145,10 @@ func (s *Service) score(ctx context.Context, q store.Querier, ws int64, k *kind,
 		}
 		for _, o := range others {
 			a, b := min(e.id, o.id), max(e.id, o.id)
+			aOwner, bOwner := ownerOf(e.owner), ownerOf(o.owner)
+			if a != e.id {
+				aOwner, bOwner = bOwner, aOwner
+			}
 			if done[[2]int64{a, b}] {
 				continue
 			}
@@ -154,7 +158,7 @@ func (s *Service) score(ctx context.Context, q store.Querier, ws int64, k *kind,
 				continue
 			}
 			text, _ := json.Marshal(contributions(r.Contributions))
-			if err := pairs.add(ctx, ws, k.object, a, b, r.Probability, r.Weight, string(text), now); err != nil {
+			if err := pairs.add(ctx, ws, k.object, a, b, r.Probability, r.Weight, string(text), now, aOwner, bOwner); err != nil {
 				return err
 			}
 			if r.Probability >= set.Duplicate {
@@ -394,6 +398,18 @@ type RescoreResult struct {
 	Took                              time.Duration
 }
 
+// pairColumns are the columns of a stored pair, as the inserters fill
+// them: the owners of both records come last.
+const pairColumns = "duplicate_pairs (workspace_id, object, a_id, b_id, probability, weight, contributions, scored_at, a_owner, b_owner)"
+
+// ownerOf is a record's owner as a column value: NULL for none.
+func ownerOf(owner string) any {
+	if owner == "" {
+		return nil
+	}
+	return owner
+}
+
 // rescore scores every pair of k's records that share a block again with
 // the workspace's current model, replacing all pairs and groups: after a
 // new model or new thresholds. Blocks bigger than MaxBlock are skipped,
@@ -537,10 +553,10 @@ func (s *Service) rescore(ctx context.Context, q store.Querier, ws int64, k *kin
 		}
 	}
 	now := s.db.Dialect.Time(time.Now())
-	ins := &inserter{q: q, table: "duplicate_pairs (workspace_id, object, a_id, b_id, probability, weight, contributions, scored_at)", width: 8}
+	ins := &inserter{q: q, table: pairColumns, width: 10}
 	for _, f := range found {
 		text, _ := json.Marshal(contributions(f.r.Contributions))
-		if err := ins.add(ctx, ws, k.object, f.a, f.b, f.r.Probability, f.r.Weight, string(text), now); err != nil {
+		if err := ins.add(ctx, ws, k.object, f.a, f.b, f.r.Probability, f.r.Weight, string(text), now, owners[f.a], owners[f.b]); err != nil {
 			return res, err
 		}
 	}

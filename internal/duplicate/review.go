@@ -53,8 +53,13 @@ func (s *Service) Review(ctx context.Context, object, cursor string, limit int) 
 		return ReviewPage{}, err
 	}
 	page := ReviewPage{Data: []Pair{}}
-	ownerA, argsA, ok := v.ownerCond("pa.owner_id")
-	ownerB, argsB, _ := v.ownerCond("pb.owner_id")
+	// A restricted role's pairs are found through the owners kept on each
+	// pair (their index); the profiles' owners, which the pair's follow,
+	// are checked too.
+	ownerA, argsA, ok := v.ownerCond("p.a_owner")
+	ownerB, argsB, _ := v.ownerCond("p.b_owner")
+	liveA, argsLA, _ := v.ownerCond("pa.owner_id")
+	liveB, argsLB, _ := v.ownerCond("pb.owner_id")
 	if !ok {
 		return page, nil
 	}
@@ -64,11 +69,11 @@ func (s *Service) Review(ctx context.Context, object, cursor string, limit int) 
 		keyset = ` AND (p.probability < ? OR (p.probability = ? AND (p.a_id < ? OR (p.a_id = ? AND p.b_id < ?))))`
 		args = append(args, after.p, after.p, after.a, after.a, after.b)
 	}
-	args = append(append(args, argsA...), argsB...)
+	args = append(append(append(append(args, argsA...), argsB...), argsLA...), argsLB...)
 	rows, err := q.QueryContext(ctx, `SELECT p.a_id, p.b_id, p.probability, p.weight, p.contributions FROM duplicate_pairs p
 		JOIN duplicate_profiles pa ON pa.workspace_id = p.workspace_id AND pa.object = p.object AND pa.record_id = p.a_id
 		JOIN duplicate_profiles pb ON pb.workspace_id = p.workspace_id AND pb.object = p.object AND pb.record_id = p.b_id
-		WHERE p.workspace_id = ? AND p.object = ? AND p.probability >= ? AND p.probability < ?`+keyset+ownerA+ownerB+`
+		WHERE p.workspace_id = ? AND p.object = ? AND p.probability >= ? AND p.probability < ?`+keyset+ownerA+ownerB+liveA+liveB+`
 		AND NOT EXISTS (SELECT 1 FROM duplicate_decisions x WHERE x.workspace_id = p.workspace_id AND x.object = p.object
 			AND x.a_id = p.a_id AND x.b_id = p.b_id)
 		ORDER BY p.probability DESC, p.a_id DESC, p.b_id DESC LIMIT ?`, append(args, limit+1)...)

@@ -549,10 +549,27 @@ func TestReviewAndDecisions(t *testing.T) {
 		// A salesperson never sees a pair with a colleague's record.
 		accesstest.SetRole(t, db, 1, self, access.RoleSalesperson)
 		f.pol.Invalidate(1)
-		for _, p := range review(as(1, self)) {
+		mine := review(as(1, self))
+		for _, p := range mine {
 			if slices.Contains([]string{pair(namesake, theirs), pair(ann, theirs)}, p) {
 				t.Errorf("the salesperson sees %s", p)
 			}
+		}
+		if !slices.Contains(mine, pair(ann, namesake)) {
+			t.Errorf("the salesperson's queue lacks the pair of their own records: %v", mine)
+		}
+		// The colleague's record handed over joins the salesperson's queue.
+		if _, err := f.engine.Update(ctx, "contact", theirs, 1, map[string]any{"owner_id": fmt.Sprint(self)}); err != nil {
+			t.Fatal(err)
+		}
+		if got := review(as(1, self)); !slices.Contains(got, pair(namesake, theirs)) {
+			t.Errorf("after the handover the salesperson's queue is %v", got)
+		}
+		if _, err := f.engine.Update(ctx, "contact", theirs, 2, map[string]any{"owner_id": fmt.Sprint(mate)}); err != nil {
+			t.Fatal(err)
+		}
+		if got := review(as(1, self)); slices.Contains(got, pair(namesake, theirs)) {
+			t.Errorf("after the handback the salesperson's queue is %v", got)
 		}
 		if err := f.svc.Decide(as(1, self), "contacts", duplicate.Decision{A: theirs, B: namesake}); !fault.Is(err, fault.ENOTFOUND) {
 			t.Errorf("a salesperson decides on a colleague's record: %v", err)

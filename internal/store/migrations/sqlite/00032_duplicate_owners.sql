@@ -1,0 +1,22 @@
+-- The duplicates a restricted role sees, found through its owners instead
+-- of by reading every group and pair (docs/decisions/0034-duplicate-pairs-and-review.md):
+-- each pair keeps the owners of its two records (kept with the pair: a
+-- record's owner change rescores its pairs), and the groups and pairs are
+-- indexed by owner, so a salesperson's page reads their own rows only.
+
+-- +goose Up
+ALTER TABLE duplicate_pairs ADD COLUMN a_owner INTEGER;
+ALTER TABLE duplicate_pairs ADD COLUMN b_owner INTEGER;
+UPDATE duplicate_pairs SET
+    a_owner = (SELECT owner_id FROM duplicate_profiles f WHERE f.workspace_id = duplicate_pairs.workspace_id
+        AND f.object = duplicate_pairs.object AND f.record_id = duplicate_pairs.a_id),
+    b_owner = (SELECT owner_id FROM duplicate_profiles f WHERE f.workspace_id = duplicate_pairs.workspace_id
+        AND f.object = duplicate_pairs.object AND f.record_id = duplicate_pairs.b_id);
+CREATE INDEX duplicate_pairs_owners ON duplicate_pairs (workspace_id, object, a_owner, b_owner, probability, a_id, b_id);
+CREATE INDEX duplicate_groups_owner ON duplicate_groups (workspace_id, object, owner_id, group_id);
+
+-- +goose Down
+DROP INDEX duplicate_groups_owner;
+DROP INDEX duplicate_pairs_owners;
+ALTER TABLE duplicate_pairs DROP COLUMN b_owner;
+ALTER TABLE duplicate_pairs DROP COLUMN a_owner;
