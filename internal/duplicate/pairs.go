@@ -1,6 +1,7 @@
 package duplicate
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"hash/fnv"
@@ -121,8 +122,7 @@ func (s *Service) score(ctx context.Context, q store.Querier, ws int64, k *kind,
 			return err
 		}
 	}
-	pairs := &inserter{q: q, table: pairColumns, width: 10}
-	now := s.db.Dialect.Time(time.Now())
+	pairs := &inserter{q: q, table: pairColumns, width: 8}
 	done := map[[2]int64]bool{}
 	profs := make([]*linkage.Profile, len(entries))
 	var keys []string
@@ -157,8 +157,7 @@ func (s *Service) score(ctx context.Context, q store.Querier, ws int64, k *kind,
 			if r.Probability < set.Review {
 				continue
 			}
-			text, _ := json.Marshal(contributions(r.Contributions))
-			if err := pairs.add(ctx, ws, k.object, a, b, r.Probability, r.Weight, string(text), now, aOwner, bOwner); err != nil {
+			if err := pairs.add(ctx, ws, k.object, a, b, r.Probability, r.Weight, aOwner, bOwner); err != nil {
 				return err
 			}
 			if r.Probability >= set.Duplicate {
@@ -396,11 +395,15 @@ func (s *Service) owners(ctx context.Context, q store.Querier, ws int64, k *kind
 type RescoreResult struct {
 	Records, Compared, Pairs, Grouped int
 	Took                              time.Duration
+	// Phases are the wall times of its steps, in order: profiles read and
+	// prepared, blocks walked and pairs compared, pairs written, groups
+	// formed and written.
+	Phases [4]time.Duration
 }
 
 // pairColumns are the columns of a stored pair, as the inserters fill
-// them: the owners of both records come last.
-const pairColumns = "duplicate_pairs (workspace_id, object, a_id, b_id, probability, weight, contributions, scored_at, a_owner, b_owner)"
+// them. Its explanation is not kept: Review works it out when shown.
+const pairColumns = "duplicate_pairs (workspace_id, object, a_id, b_id, probability, weight, a_owner, b_owner)"
 
 // ownerOf is a record's owner as a column value: NULL for none.
 func ownerOf(owner string) any {
@@ -466,13 +469,19 @@ func (s *Service) rescore(ctx context.Context, q store.Querier, ws int64, k *kin
 	}
 	raws, prepared = nil, nil
 	res.Records = len(profs)
+	phase := time.Now()
+	lap := func(i int) {
+		res.Phases[i] = time.Since(phase)
+		phase = time.Now()
+	}
+	lap(0)
 	// The blocks, in key order. A pair met in several blocks is scored in
 	// the first only: each record remembers the usable blocks it was in
 	// (a few each), which costs far less than a set of every pair. Pairs
 	// are compared in batches on every core.
 	type scored struct {
-		a, b int64
-		r    linkage.Result
+		a, b                int64
+		probability, weight float64
 	}
 	var found []scored
 	seenIn := make(map[int64][]int32, len(profs))
@@ -486,14 +495,15 @@ func (s *Service) rescore(ctx context.Context, q store.Querier, ws int64, k *kin
 		return false
 	}
 	var pending [][2]int64
-	results := make([]linkage.Result, compareBatch)
+	results := make([]scored, compareBatch)
 	compare := func() {
 		parallel(len(pending), func(i int) {
-			results[i] = model.Compare(profs[pending[i][0]], profs[pending[i][1]])
+			p, w := model.Score(profs[pending[i][0]], profs[pending[i][1]])
+			results[i] = scored{pending[i][0], pending[i][1], p, w}
 		})
-		for i, p := range pending {
-			if results[i].Probability >= set.Review {
-				found = append(found, scored{p[0], p[1], results[i]})
+		for _, r := range results[:len(pending)] {
+			if r.probability >= set.Review {
+				found = append(found, r)
 			}
 		}
 		pending = pending[:0]
@@ -547,22 +557,29 @@ func (s *Service) rescore(ctx context.Context, q store.Querier, ws int64, k *kin
 	flush(block)
 	compare()
 	res.Pairs = len(found)
+	lap(1)
 	for _, table := range []string{"duplicate_pairs", "duplicate_groups"} {
 		if _, err := q.ExecContext(ctx, `DELETE FROM `+table+` WHERE workspace_id = ? AND object = ?`, ws, k.object); err != nil {
 			return res, err
 		}
 	}
-	now := s.db.Dialect.Time(time.Now())
-	ins := &inserter{q: q, table: pairColumns, width: 10}
+	// In key order, the pairs fill the table's pages one after another.
+	slices.SortFunc(found, func(x, y scored) int {
+		if c := cmp.Compare(x.a, y.a); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.b, y.b)
+	})
+	ins := &inserter{q: q, table: pairColumns, width: 8}
 	for _, f := range found {
-		text, _ := json.Marshal(contributions(f.r.Contributions))
-		if err := ins.add(ctx, ws, k.object, f.a, f.b, f.r.Probability, f.r.Weight, string(text), now, owners[f.a], owners[f.b]); err != nil {
+		if err := ins.add(ctx, ws, k.object, f.a, f.b, f.probability, f.weight, owners[f.a], owners[f.b]); err != nil {
 			return res, err
 		}
 	}
 	if err := ins.flush(ctx); err != nil {
 		return res, err
 	}
+	lap(2)
 	// Groups: linkage.Cluster over every stored pair, with the decisions
 	// ("same" also for a pair scored below review).
 	decided, err := s.decisions(ctx, q, ws, k)
@@ -575,7 +592,7 @@ func (s *Service) rescore(ctx context.Context, q store.Querier, ws int64, k *kin
 		if d, ok := decided[[2]int64{f.a, f.b}]; ok {
 			same = &d
 		}
-		edges = append(edges, clusterEdge(f.a, f.b, f.r.Probability, same))
+		edges = append(edges, clusterEdge(f.a, f.b, f.probability, same))
 	}
 	for pair, same := range decided {
 		if same && profs[pair[0]] != nil && profs[pair[1]] != nil {
@@ -606,9 +623,12 @@ func (s *Service) rescore(ctx context.Context, q store.Querier, ws int64, k *kin
 			return res, err
 		}
 	}
+	lap(3)
 	res.Took = time.Since(start)
 	s.opts.Logger.Info("duplicates rescored", "workspace", ws, "object", k.object, "records", res.Records,
-		"compared", res.Compared, "pairs", res.Pairs, "grouped", res.Grouped, "took", res.Took.Round(time.Millisecond))
+		"compared", res.Compared, "pairs", res.Pairs, "grouped", res.Grouped, "took", res.Took.Round(time.Millisecond),
+		"profiles", res.Phases[0].Round(time.Millisecond), "compare", res.Phases[1].Round(time.Millisecond),
+		"write", res.Phases[2].Round(time.Millisecond), "groups", res.Phases[3].Round(time.Millisecond))
 	return res, nil
 }
 

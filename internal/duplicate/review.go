@@ -14,6 +14,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/jobs"
+	"github.com/rapport-crm/rapport/internal/linkage"
 	"github.com/rapport-crm/rapport/internal/store"
 )
 
@@ -70,7 +71,7 @@ func (s *Service) Review(ctx context.Context, object, cursor string, limit int) 
 		args = append(args, after.p, after.p, after.a, after.a, after.b)
 	}
 	args = append(append(append(append(args, argsA...), argsB...), argsLA...), argsLB...)
-	rows, err := q.QueryContext(ctx, `SELECT p.a_id, p.b_id, p.probability, p.weight, p.contributions FROM duplicate_pairs p
+	rows, err := q.QueryContext(ctx, `SELECT p.a_id, p.b_id, p.probability, p.weight FROM duplicate_pairs p
 		JOIN duplicate_profiles pa ON pa.workspace_id = p.workspace_id AND pa.object = p.object AND pa.record_id = p.a_id
 		JOIN duplicate_profiles pb ON pb.workspace_id = p.workspace_id AND pb.object = p.object AND pb.record_id = p.b_id
 		WHERE p.workspace_id = ? AND p.object = ? AND p.probability >= ? AND p.probability < ?`+keyset+ownerA+ownerB+liveA+liveB+`
@@ -81,23 +82,16 @@ func (s *Service) Review(ctx context.Context, object, cursor string, limit int) 
 		return ReviewPage{}, err
 	}
 	defer rows.Close()
+	var ids []int64
 	for rows.Next() {
 		var p Pair
 		var ida, idb int64
-		var text string
-		if err := rows.Scan(&ida, &idb, &p.Probability, &p.Weight, &text); err != nil {
+		if err := rows.Scan(&ida, &idb, &p.Probability, &p.Weight); err != nil {
 			return ReviewPage{}, err
 		}
 		p.A, p.B = itoa(ida), itoa(idb)
-		var all []Contribution
-		json.Unmarshal([]byte(text), &all)
-		p.Contributions = []Contribution{}
-		for _, c := range all {
-			if v.shows(k, c.Field) {
-				p.Contributions = append(p.Contributions, c)
-			}
-		}
 		page.Data = append(page.Data, p)
+		ids = append(ids, ida, idb)
 	}
 	if err := rows.Err(); err != nil {
 		return ReviewPage{}, err
@@ -107,7 +101,47 @@ func (s *Service) Review(ctx context.Context, object, cursor string, limit int) 
 		last := page.Data[limit-1]
 		page.NextCursor = encodeReviewCursor(last)
 	}
+	if err := s.explain(ctx, q, a.WorkspaceID, k, v, page.Data, ids); err != nil {
+		return ReviewPage{}, err
+	}
 	return page, nil
+}
+
+// explain sets each pair's contributions, the fields hidden from the
+// viewer left out. They are worked out from the two stored profiles when
+// shown, not kept with the pair: a workspace holds millions of pairs and
+// shows a few dozen. The model that scored the pair scores it again
+// unless it was re-estimated since, and a new model rescores every pair.
+func (s *Service) explain(ctx context.Context, q store.Querier, ws int64, k *kind, v view, pairs []Pair, ids []int64) error {
+	if len(pairs) == 0 {
+		return nil
+	}
+	model, err := s.model(ctx, q, ws, k)
+	if err != nil {
+		return err
+	}
+	loaded, err := s.loadProfiles(ctx, q, ws, k, ids)
+	if err != nil {
+		return err
+	}
+	profs := make(map[string]*linkage.Profile, len(loaded))
+	for _, l := range loaded {
+		profs[itoa(l.id)] = l.prof
+	}
+	for i := range pairs {
+		p := &pairs[i]
+		p.Contributions = []Contribution{}
+		pa, pb := profs[p.A], profs[p.B]
+		if pa == nil || pb == nil {
+			continue
+		}
+		for _, c := range contributions(model.Compare(pa, pb).Contributions) {
+			if v.shows(k, c.Field) {
+				p.Contributions = append(p.Contributions, c)
+			}
+		}
+	}
+	return nil
 }
 
 type reviewCursor struct {

@@ -208,11 +208,26 @@ const maxTFBoost = 4
 // one person share, only values held by many records (a switchboard, an
 // office mailbox) weigh less, no value more.
 func (m *Model) Compare(a, b *Profile) Result {
+	return m.compare(a, b, true)
+}
+
+// Score is Compare without the contributions, which a full rescore of
+// millions of pairs does not keep: the same probability and weight,
+// without allocating.
+func (m *Model) Score(a, b *Profile) (probability, weight float64) {
+	r := m.compare(a, b, false)
+	return r.Probability, r.Weight
+}
+
+func (m *Model) compare(a, b *Profile, explain bool) Result {
 	if b.ID < a.ID || b.ID == a.ID && b.fingerprint() < a.fingerprint() {
 		a, b = b, a
 	}
 	prior := logit(m.Prior)
-	r := Result{Weight: prior, Contributions: make([]Contribution, 0, len(m.Comparisons))}
+	r := Result{Weight: prior}
+	if explain {
+		r.Contributions = make([]Contribution, 0, len(m.Comparisons))
+	}
 	var levels [16]int8
 	var tf [16]string
 	evidence := false
@@ -241,7 +256,9 @@ func (m *Model) Compare(a, b *Profile) Result {
 			evidence = true
 		}
 		r.Weight += w
-		r.Contributions = append(r.Contributions, Contribution{Field: c.Field, Level: lv.Name, Weight: round(w)})
+		if explain {
+			r.Contributions = append(r.Contributions, Contribution{Field: c.Field, Level: lv.Name, Weight: round(w)})
+		}
 	}
 	if !evidence {
 		r.Weight = min(r.Weight, prior)

@@ -63,8 +63,9 @@ func main() {
 		cpu := cpuTime()
 		res, err := svc.Rescore(ctx, ws, "contacts")
 		check(err)
-		fmt.Printf("rescore: %s (cpu %s; %d records, %d compared, %d pairs, %d grouped)\n",
-			res.Took.Round(time.Millisecond), (cpuTime() - cpu).Round(time.Millisecond), res.Records, res.Compared, res.Pairs, res.Grouped)
+		fmt.Printf("rescore: %s (cpu %s; %d records, %d compared, %d pairs, %d grouped; profiles %s, compare %s, write pairs %s, groups %s)\n",
+			res.Took.Round(time.Millisecond), (cpuTime() - cpu).Round(time.Millisecond), res.Records, res.Compared, res.Pairs, res.Grouped,
+			res.Phases[0].Round(time.Millisecond), res.Phases[1].Round(time.Millisecond), res.Phases[2].Round(time.Millisecond), res.Phases[3].Round(time.Millisecond))
 	}
 	if *pages > 0 {
 		for _, u := range []struct {

@@ -3,6 +3,9 @@
 -- each pair keeps the owners of its two records (kept with the pair: a
 -- record's owner change rescores its pairs), and the groups and pairs are
 -- indexed by owner, so a salesperson's page reads their own rows only.
+-- A pair's explanation and time of scoring are no longer kept: the review
+-- queue works the explanation out for the few pairs it shows, and
+-- millions of pairs' explanations were most of a full rescore's writing.
 
 -- +goose Up
 ALTER TABLE duplicate_pairs ADD COLUMN a_owner BIGINT;
@@ -14,8 +17,12 @@ UPDATE duplicate_pairs SET
         AND f.object = duplicate_pairs.object AND f.record_id = duplicate_pairs.b_id);
 CREATE INDEX duplicate_pairs_owners ON duplicate_pairs (workspace_id, object, a_owner, b_owner, probability, a_id, b_id);
 CREATE INDEX duplicate_groups_owner ON duplicate_groups (workspace_id, object, owner_id, group_id);
+ALTER TABLE duplicate_pairs DROP COLUMN contributions;
+ALTER TABLE duplicate_pairs DROP COLUMN scored_at;
 
 -- +goose Down
+ALTER TABLE duplicate_pairs ADD COLUMN scored_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE duplicate_pairs ADD COLUMN contributions TEXT NOT NULL DEFAULT '[]';
 DROP INDEX duplicate_groups_owner;
 DROP INDEX duplicate_pairs_owners;
 ALTER TABLE duplicate_pairs DROP COLUMN b_owner;
