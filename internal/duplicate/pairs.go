@@ -469,7 +469,7 @@ func (s *Service) rescore(ctx context.Context, q store.Querier, ws int64, k *kin
 	}
 	raws, prepared = nil, nil
 	res.Records = len(profs)
-	phase := time.Now()
+	phase := start
 	lap := func(i int) {
 		res.Phases[i] = time.Since(phase)
 		phase = time.Now()

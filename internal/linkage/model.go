@@ -417,12 +417,22 @@ func nameLevels(a, b *Profile) (given, family int8, tfGiven, tfFamily string) {
 	bgc, bfc := b.givenCanon, b.famCanon
 	// A lone name may be either part: compare it with the other's given
 	// name, or its family name when the other has no given name.
+	// The similarities of the pairs compared straight are kept for the
+	// levels below: a rescore asks this of tens of millions of pairs.
+	jwGiven, jwFamily := -1.0, -1.0
 	if ag != "" && bg != "" && af != "" && bf != "" && (ag != bg || af != bf) && (ag == bf || af == bg || ag[0] != bg[0] || af[0] != bf[0]) {
-		straight := jaroWinkler(ag, bg) + jaroWinkler(af, bf)
+		jwGiven, jwFamily = jaroWinkler(ag, bg), jaroWinkler(af, bf)
 		swapped := jaroWinkler(ag, bf) + jaroWinkler(af, bg)
-		if swapped > straight+0.1 {
+		if swapped > jwGiven+jwFamily+0.1 {
 			bg, bf, bgc, bfc = bf, bg, bfc, bgc
+			jwGiven, jwFamily = -1, -1
 		}
+	}
+	similar := func(x, y string, kept float64) float64 {
+		if kept >= 0 {
+			return kept
+		}
+		return jaroWinkler(x, y)
 	}
 	given, family = missing, missing
 	if ag != "" && bg != "" {
@@ -431,7 +441,7 @@ func nameLevels(a, b *Profile) (given, family int8, tfGiven, tfFamily string) {
 			given, tfGiven = 0, ag
 		case agc == bgc || initialOf(ag, bg) || initialOf(bg, ag):
 			given = 1
-		case jaroWinkler(ag, bg) >= 0.88:
+		case similar(ag, bg, jwGiven) >= 0.88:
 			given = 2
 		default:
 			given = 3
@@ -441,7 +451,7 @@ func nameLevels(a, b *Profile) (given, family int8, tfGiven, tfFamily string) {
 		switch {
 		case af == bf:
 			family, tfFamily = 0, af
-		case afc == bfc || editDistance(af, bf, 1) <= 1 && len(af) > 3 || jaroWinkler(af, bf) >= 0.92:
+		case afc == bfc || editDistance(af, bf, 1) <= 1 && len(af) > 3 || similar(af, bf, jwFamily) >= 0.92:
 			family = 1
 		default:
 			family = 2

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"syscall"
 	"time"
@@ -33,7 +34,14 @@ func main() {
 	rescore := flag.Bool("rescore", false, "rescore every contact pair with the current model")
 	pages := flag.Int("pages", 0, "pages of groups and of the review queue to read, per user")
 	writes := flag.Int("writes", 0, "contacts to create with the matcher and without it")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	flag.Parse()
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		check(err)
+		check(pprof.StartCPUProfile(f))
+		defer pprof.StopCPUProfile()
+	}
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	db, err := store.Open(ctx, *url, *dir)
