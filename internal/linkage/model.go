@@ -428,11 +428,11 @@ func nameLevels(a, b *Profile) (given, family int8, tfGiven, tfFamily string) {
 			jwGiven, jwFamily = -1, -1
 		}
 	}
-	similar := func(x, y string, kept float64) float64 {
+	similar := func(x, y string, kept, min float64) bool {
 		if kept >= 0 {
-			return kept
+			return kept >= min
 		}
-		return jaroWinkler(x, y)
+		return similarAtLeast(x, y, min)
 	}
 	given, family = missing, missing
 	if ag != "" && bg != "" {
@@ -441,7 +441,7 @@ func nameLevels(a, b *Profile) (given, family int8, tfGiven, tfFamily string) {
 			given, tfGiven = 0, ag
 		case agc == bgc || initialOf(ag, bg) || initialOf(bg, ag):
 			given = 1
-		case similar(ag, bg, jwGiven) >= 0.88:
+		case similar(ag, bg, jwGiven, 0.88):
 			given = 2
 		default:
 			given = 3
@@ -451,7 +451,7 @@ func nameLevels(a, b *Profile) (given, family int8, tfGiven, tfFamily string) {
 		switch {
 		case af == bf:
 			family, tfFamily = 0, af
-		case afc == bfc || editDistance(af, bf, 1) <= 1 && len(af) > 3 || similar(af, bf, jwFamily) >= 0.92:
+		case afc == bfc || editDistance(af, bf, 1) <= 1 && len(af) > 3 || similar(af, bf, jwFamily, 0.92):
 			family = 1
 		default:
 			family = 2
@@ -599,7 +599,7 @@ func samePlace(a, b *Profile) int {
 		return -1
 	}
 	if a.Town != "" && b.Town != "" {
-		if a.Town == b.Town || jaroWinkler(a.Town, b.Town) >= 0.92 {
+		if similarAtLeast(a.Town, b.Town, 0.92) {
 			return 1
 		}
 		return -1
@@ -721,7 +721,7 @@ func worksAtLevel(a, b *Profile) int8 {
 			if x == y {
 				return 0
 			}
-			if jaroWinkler(x, y) >= 0.92 {
+			if !close && similarAtLeast(x, y, 0.92) {
 				close = true
 			}
 		}

@@ -19,6 +19,38 @@ func jaroWinkler(a, b string) float64 {
 	return jaroWinklerRunes(a, b)
 }
 
+// similarAtLeast reports whether jaroWinkler(a, b) >= min, skipping the
+// quadratic comparison when the letters the two share cannot reach it:
+// with p the common prefix (at most 4), JW = J + 0.1p(1-J) <= 0.4 + 0.6J,
+// and J <= (m/|a| + m/|b| + 1)/3 where the matches m are at most the
+// letters the two have in common (counted with repeats). Most pairs a
+// rescore compares are unrelated names, which this settles in one pass.
+func similarAtLeast(a, b string, min float64) bool {
+	if a == b {
+		return true
+	}
+	if a == "" || b == "" || !ascii(a) || !ascii(b) {
+		return jaroWinkler(a, b) >= min
+	}
+	var counts [128]int16
+	for i := 0; i < len(a); i++ {
+		counts[a[i]]++
+	}
+	common := 0
+	for i := 0; i < len(b); i++ {
+		if counts[b[i]] > 0 {
+			counts[b[i]]--
+			common++
+		}
+	}
+	m := float64(common)
+	jaroMax := (m/float64(len(a)) + m/float64(len(b)) + 1) / 3
+	if 0.4+0.6*jaroMax < min-1e-9 {
+		return false
+	}
+	return jaroWinkler(a, b) >= min
+}
+
 // jaroWinklerRunes is jaroWinkler on runes, for a <= b.
 func jaroWinklerRunes(a, b string) float64 {
 	var buf1, buf2 [32]rune

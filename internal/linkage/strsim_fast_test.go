@@ -56,3 +56,35 @@ func TestWithinOneAgreesWithTheTable(t *testing.T) {
 func slowDistance(a, b string, limit int) int {
 	return editDistance("\u00e9"+a, "\u00e9"+b, limit)
 }
+
+// TestSimilarAtLeastAgreesWithJaroWinkler checks that the letter-count
+// bound never turns away a pair that reaches the threshold.
+func TestSimilarAtLeastAgreesWithJaroWinkler(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	word := func() string {
+		b := make([]byte, 1+rng.IntN(20))
+		for i := range b {
+			b[i] = "abcdeno "[rng.IntN(8)]
+		}
+		return string(b)
+	}
+	reached := 0
+	for range 300000 {
+		a, b := word(), word()
+		if rng.IntN(3) == 0 {
+			b = a[:rng.IntN(len(a)+1)] + word()[:1]
+		}
+		for _, min := range []float64{0.8, 0.88, 0.92} {
+			want := jaroWinkler(a, b) >= min
+			if got := similarAtLeast(a, b, min); got != want {
+				t.Fatalf("%q %q at %.2f: bound says %v, Jaro-Winkler %.4f", a, b, min, got, jaroWinkler(a, b))
+			}
+			if want {
+				reached++
+			}
+		}
+	}
+	if reached == 0 {
+		t.Fatal("no pair reached a threshold: the test checks nothing")
+	}
+}
