@@ -176,9 +176,11 @@ func (s *Service) responses(ctx context.Context, sc *scope, mu *sync.Mutex, row 
 	}
 	first := `(SELECT min(a.occurred_at) FROM activities a` + d.IndexedBy("activities_report_response") + ` WHERE a.workspace_id = d.workspace_id AND a.record_type = 'deal'
 		AND a.record_id = CAST(d.id AS TEXT) AND a.owner_id = d.owner_id AND a.occurred_at >= d.created_at AND a.deleted_at IS NULL` + acond + `)`
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT owner_id, count(*), count(first_at), SUM(`+d.Days("first_at", "created_at")+`) FROM (
-		SELECT d.owner_id AS owner_id, d.created_at AS created_at, `+first+` AS first_at FROM `+table(d, "created_at")+` WHERE `+where+` AND d.owner_id IS NOT NULL) x
-		GROUP BY owner_id`, append(aargs, args...)...)
+	// MATERIALIZED keeps the planners from copying the first response's
+	// subquery into each aggregate that reads it, which ran it twice per deal.
+	rows, err := s.db.Reader().QueryContext(ctx, `WITH x AS MATERIALIZED (
+		SELECT d.owner_id AS owner_id, d.created_at AS created_at, `+first+` AS first_at FROM `+table(d, "created_at")+` WHERE `+where+` AND d.owner_id IS NOT NULL)
+		SELECT owner_id, count(*), count(first_at), SUM(`+d.Days("first_at", "created_at")+`) FROM x GROUP BY owner_id`, append(aargs, args...)...)
 	if err != nil {
 		return err
 	}

@@ -127,7 +127,7 @@ func (s *Service) Funnel(ctx context.Context, f Filter) (Funnel, error) {
 		return out, err
 	}
 	rows, err = q.QueryContext(ctx, `SELECT d.stage_id, d.loss_reason_id, count(*) FROM `+table(d, "created_at")+`
-		WHERE `+where+` AND d.status = 'lost' GROUP BY d.stage_id, d.loss_reason_id ORDER BY count(*) DESC`, args...)
+		WHERE `+where+` AND d.status = 'lost' GROUP BY d.stage_id, d.loss_reason_id ORDER BY count(*) DESC, d.loss_reason_id`, args...)
 	if err != nil {
 		return out, err
 	}
