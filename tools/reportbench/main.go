@@ -72,6 +72,17 @@ func run(dsn, dir string, runs int, ws int64) error {
 		if err := db.Migrate(ctx); err != nil {
 			return err
 		}
+		// The planner's statistics of the tables whose indexes migration
+		// 00030 rebuilt, as its notes ask of a database that has them.
+		if dsn == "" {
+			err := db.Tx(ctx, func(q store.Querier) error {
+				_, err := q.ExecContext(ctx, `ANALYZE deals; ANALYZE deal_stage_history; ANALYZE activities`)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+		}
 	}
 	log := slog.New(slog.DiscardHandler)
 	engine := records.New(db, records.Options{Policy: access.NewRolePolicy(db), Logger: log})

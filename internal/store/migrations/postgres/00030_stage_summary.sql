@@ -8,7 +8,7 @@
 -- deal) carry them; those of deals created and closed also carry the
 -- loss reason and (closed) the creation time that the funnel, the cycle
 -- and revenue read. The first response to a deal (the report by
--- employee) is one seek in an index of activities by record and owner.
+-- employee) is one seek in an index of activities by owner and record.
 -- The planner's statistics are gathered again for the indexes made anew.
 
 -- +goose Up
@@ -28,7 +28,7 @@ DROP INDEX deal_stage_history_report;
 CREATE INDEX deal_stage_history_report ON deal_stage_history (workspace_id, deal_id, pipeline_id, stage_id, left_at, left_by, days);
 DROP INDEX deals_report_closed;
 CREATE INDEX deals_report_closed ON deals (workspace_id, closed_at, status, pipeline_id, owner_id, source, value_currency, value_amount, company_id, id, created_at, loss_reason_id) WHERE deleted_at IS NULL AND status IN ('won', 'lost');
-CREATE INDEX activities_report_response ON activities (workspace_id, record_type, record_id, owner_id, occurred_at) WHERE deleted_at IS NULL;
+CREATE INDEX activities_report_response ON activities (workspace_id, owner_id, record_type, record_id, occurred_at) WHERE deleted_at IS NULL;
 ANALYZE deals;
 ANALYZE deal_stage_history;
 ANALYZE activities;
