@@ -7,15 +7,16 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/sales"
 )
 
 var (
 	dealsTable = table{"deals", []string{"workspace_id", "id", "version", "title", "value", "pipeline_id", "stage_id",
 		"status", "owner_id", "company_id", "expected_close_date", "closed_at", "source", "loss_reason_id", "loss_note",
-		"stage_entered_at", "line_items", "tags", "custom", "created_at", "updated_at"}}
+		"stage_entered_at", "line_items", "tags", "custom", "created_at", "updated_at", "stages_passed"}}
 	dealContactsTable = table{"deal_contacts", []string{"workspace_id", "deal_id", "contact_id", "role"}}
 	historyTable      = table{"deal_stage_history", []string{"workspace_id", "id", "deal_id", "pipeline_id", "stage_id",
-		"entered_at", "left_at", "entered_by", "left_by"}}
+		"entered_at", "left_at", "entered_by", "left_by", "days", "deal_pipeline_id"}}
 )
 
 var (
@@ -134,6 +135,7 @@ func (g *gen) dealRow(r *rand.Rand, aux *stream, i int, d *deal, row []any, buf 
 	row[4], row[16] = g.dealValue(r, d.pipe.def, buf)
 	row[17] = g.tags(r, dealTags, r.IntN(4)/3, buf)
 	row[18], row[19], row[20] = "{}", g.d.Time(d.entered[0]), g.d.Time(updated)
+	row[21] = sales.StagesPassed(d.pipe.stages[d.first : d.stage+1])
 }
 
 // dealValue returns the value and line items of a deal: just under half
@@ -238,6 +240,11 @@ func (g *gen) dealContactRows() iter.Seq[[]any] {
 	}
 }
 
+// days is a stay's length as the sales service stores it.
+func days(t time.Duration) float64 {
+	return t.Seconds() / 86400
+}
+
 // historyRows yields the rows of historyTable: one per stay, the last
 // still open while the deal is.
 func (g *gen) historyRows() iter.Seq[[]any] {
@@ -250,13 +257,13 @@ func (g *gen) historyRows() iter.Seq[[]any] {
 			for k := 0; k <= d.stage-d.first; k++ {
 				id++
 				row[0], row[1], row[2], row[3] = g.ws, id, g.dealBase+1+int64(i), d.pipe.id
-				row[4], row[5], row[7] = d.pipe.stages[d.first+k], g.d.Time(d.entered[k]), d.owner
-				row[6], row[8] = nil, nil
+				row[4], row[5], row[7], row[10] = d.pipe.stages[d.first+k], g.d.Time(d.entered[k]), d.owner, d.pipe.id
+				row[6], row[8], row[9] = nil, nil, nil
 				switch {
 				case k < d.stage-d.first:
-					row[6], row[8] = g.d.Time(d.entered[k+1]), d.owner
+					row[6], row[8], row[9] = g.d.Time(d.entered[k+1]), d.owner, days(d.entered[k+1].Sub(d.entered[k]))
 				case d.status != "open":
-					row[6], row[8] = g.d.Time(d.closed), d.owner
+					row[6], row[8], row[9] = g.d.Time(d.closed), d.owner, days(d.closed.Sub(d.entered[k]))
 				}
 				if !yield(row) {
 					return

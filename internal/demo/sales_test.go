@@ -8,6 +8,7 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/sales"
 	"github.com/rapport-crm/rapport/internal/store"
 )
 
@@ -53,6 +54,11 @@ func checkSales(t *testing.T, db *store.DB, res Result) {
 		{"stays that end before they begin", `SELECT COUNT(*) FROM deal_stage_history WHERE left_at < entered_at`},
 		{"deals created after their first stay", `SELECT COUNT(*) FROM deals d JOIN deal_stage_history h
 			ON h.workspace_id = d.workspace_id AND h.deal_id = d.id WHERE h.entered_at < d.created_at`},
+		{"ended stays whose stored length is not theirs", `SELECT COUNT(*) FROM deal_stage_history WHERE left_at IS NOT NULL
+			AND (days IS NULL OR abs(days - ` + db.Dialect.Days("left_at", "entered_at") + `) > 0.000001)`},
+		{"open stays with a length", `SELECT COUNT(*) FROM deal_stage_history WHERE left_at IS NULL AND days IS NOT NULL`},
+		{"stays without their deal's pipeline", `SELECT COUNT(*) FROM deal_stage_history h JOIN deals d
+			ON d.workspace_id = h.workspace_id AND d.id = h.deal_id WHERE h.deal_pipeline_id IS NULL OR h.deal_pipeline_id <> d.pipeline_id`},
 	} {
 		if n := count(t, db, c.query); n != 0 {
 			t.Errorf("%d %s", n, c.what)
@@ -64,8 +70,44 @@ func checkSales(t *testing.T, db *store.DB, res Result) {
 		}
 	}
 	checkStays(t, db)
+	checkStagesPassed(t, db)
 	checkLineItems(t, db)
 	checkDealsThroughEngine(t, db)
+}
+
+// checkStagesPassed checks every deal's summary of the stages it was in
+// against its stays, as the sales service writes it.
+func checkStagesPassed(t *testing.T, db *store.DB) {
+	t.Helper()
+	rows, err := db.Reader().QueryContext(context.Background(), `SELECT d.id, COALESCE(d.stages_passed, ''), h.stage_id
+		FROM deals d JOIN deal_stage_history h ON h.workspace_id = d.workspace_id AND h.deal_id = d.id ORDER BY d.id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	stored, stays := map[int64]string{}, map[int64][]int64{}
+	for rows.Next() {
+		var id, stage int64
+		var passed string
+		if err := rows.Scan(&id, &passed, &stage); err != nil {
+			t.Fatal(err)
+		}
+		stored[id], stays[id] = passed, append(stays[id], stage)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	bad := 0
+	for id, st := range stays {
+		if sales.StagesPassed(st) != stored[id] {
+			if bad++; bad < 3 {
+				t.Errorf("deal %d: stages passed %q, its stays %v", id, stored[id], st)
+			}
+		}
+	}
+	if len(stays) == 0 || bad > 0 {
+		t.Errorf("%d of %d deals with stays have a wrong summary", bad, len(stays))
+	}
 }
 
 // checkStays reads every deal's stays in order: each begins when the one

@@ -3,8 +3,12 @@ package report
 import (
 	"context"
 	"database/sql"
+	"maps"
 	"slices"
 	"strconv"
+	"strings"
+
+	"github.com/rapport-crm/rapport/internal/store"
 )
 
 // Cycle is how long deals stay in each stage of a pipeline, counted over
@@ -48,75 +52,128 @@ func (s *Service) Cycle(ctx context.Context, f Filter) (Cycle, error) {
 		rank[st.id] = i
 	}
 	d := s.db.Dialect
-	q := s.db.Reader()
-	where, args := sc.deals(d, "")
 	if !sc.hidden["stage_id"] {
-		hargs := append([]any{sc.a.WorkspaceID, d.Time(f.From), d.Time(f.To), sc.pipeline}, args...)
-		rows, err := q.QueryContext(ctx, `SELECT h.stage_id, `+d.Days("h.left_at", "h.entered_at")+` FROM deal_stage_history h
-			JOIN deals d ON d.workspace_id = h.workspace_id AND d.id = h.deal_id
-			WHERE h.workspace_id = ? AND h.left_at >= ? AND h.left_at < ? AND h.pipeline_id = ? AND `+where, hargs...)
+		from, args := sc.stays(d, sc.pipeline)
+		byStage, err := s.spans(ctx, "h.stage_id", "h.days", from, args)
 		if err != nil {
 			return out, err
 		}
-		spans := make([][]float64, len(stages))
-		err = eachRow(rows, func(r *sql.Rows) error {
-			var id int64
-			var days float64
-			if err := r.Scan(&id, &days); err != nil {
-				return err
-			}
+		for id, du := range byStage {
 			if i, ok := rank[id]; ok {
-				spans[i] = append(spans[i], days)
+				out.Stages[i].Durations = du
 			}
-			return nil
-		})
-		if err != nil {
-			return out, err
-		}
-		for i := range stages {
-			out.Stages[i].Durations = durations(spans[i])
 		}
 	}
-	where, args = sc.deals(d, "closed_at")
-	rows, err := q.QueryContext(ctx, `SELECT d.status, `+d.Days("d.closed_at", "d.created_at")+` FROM `+table(d, "closed_at")+`
-		WHERE `+where+` AND d.status IN ('won', 'lost')`, args...)
-	if err != nil {
-		return out, err
-	}
-	var won, lost []float64
-	err = eachRow(rows, func(r *sql.Rows) error {
-		var status string
-		var days float64
-		if err := r.Scan(&status, &days); err != nil {
-			return err
-		}
-		if status == "won" {
-			won = append(won, days)
-		} else {
-			lost = append(lost, days)
-		}
-		return nil
-	})
-	out.Won, out.Lost = durations(won), durations(lost)
+	where, args := sc.deals(d, "closed_at")
+	byStatus, err := s.spans(ctx, "CASE WHEN d.status = 'won' THEN 1 ELSE 0 END", d.Days("d.closed_at", "d.created_at"),
+		table(d, "closed_at")+` WHERE `+where+` AND d.status IN ('won', 'lost')`, args)
+	out.Won, out.Lost = byStatus[1], byStatus[0]
 	return out, err
 }
 
-// durations are the count, mean and median of spans in days.
-func durations(spans []float64) Durations {
-	if len(spans) == 0 {
-		return Durations{}
+// spans computes, for each value of the integer expression key over the
+// rows of from (tables and WHERE clause, with args), the Durations of the
+// expression days. The median stays exact without sending every row to
+// Go: a first pass counts and sums the rows by whole days (a monotonic
+// bucket), a second reads only the rows of the buckets the middle ranks
+// fall in.
+func (s *Service) spans(ctx context.Context, key, days, from string, args []any) (map[int64]Durations, error) {
+	q := s.db.Reader()
+	bucket := "CAST(" + days + " AS BIGINT)"
+	type hist struct {
+		n, sum  float64
+		buckets map[int64]int64
 	}
-	slices.Sort(spans)
-	var sum float64
-	for _, x := range spans {
-		sum += x
+	byKey := map[int64]*hist{}
+	rows, err := q.QueryContext(ctx, `SELECT `+key+`, `+bucket+`, count(*), SUM(`+days+`) FROM `+from+` GROUP BY 1, 2`, args...)
+	if err != nil {
+		return nil, err
 	}
-	n := len(spans)
-	median := spans[n/2]
-	if n%2 == 0 {
-		median = (spans[n/2-1] + spans[n/2]) / 2
+	err = eachRow(rows, func(r *sql.Rows) error {
+		var k, b, n int64
+		var sum float64
+		if err := r.Scan(&k, &b, &n, &sum); err != nil {
+			return err
+		}
+		h := byKey[k]
+		if h == nil {
+			h = &hist{buckets: map[int64]int64{}}
+			byKey[k] = h
+		}
+		h.n += float64(n)
+		h.sum += sum
+		h.buckets[b] += n
+		return nil
+	})
+	if err != nil || len(byKey) == 0 {
+		return map[int64]Durations{}, err
 	}
-	return Durations{Count: int64(n), MeanDays: round1(sum / float64(n)), MedianDays: round1(median)}
+	// The middle ranks (0-based) and the buckets they fall in.
+	type middle struct {
+		lo, hi int64 // ranks
+		before int64 // rows in the buckets below the first bucket read
+		want   []int64
+		values []float64
+	}
+	mids := map[int64]*middle{}
+	var conds []string
+	var margs []any
+	for k, h := range byKey {
+		n := int64(h.n)
+		m := &middle{lo: (n - 1) / 2, hi: n / 2}
+		keys := slices.Sorted(maps.Keys(h.buckets))
+		var acc int64
+		for _, b := range keys {
+			c := h.buckets[b]
+			if acc+c > m.lo && acc <= m.hi {
+				if len(m.want) == 0 {
+					m.before = acc
+				}
+				m.want = append(m.want, b)
+			}
+			acc += c
+		}
+		mids[k] = m
+		conds = append(conds, "("+key+" = ? AND "+bucket+" IN ("+store.Marks(len(m.want))+"))")
+		margs = append(margs, k)
+		for _, b := range m.want {
+			margs = append(margs, b)
+		}
+	}
+	rows, err = q.QueryContext(ctx, `SELECT `+key+`, `+days+` FROM `+from+` AND (`+strings.Join(conds, " OR ")+`)`,
+		append(slices.Clone(args), margs...)...)
+	if err != nil {
+		return nil, err
+	}
+	err = eachRow(rows, func(r *sql.Rows) error {
+		var k int64
+		var x float64
+		if err := r.Scan(&k, &x); err != nil {
+			return err
+		}
+		if m := mids[k]; m != nil {
+			m.values = append(m.values, x)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]Durations{}
+	for k, h := range byKey {
+		m := mids[k]
+		slices.Sort(m.values)
+		at := func(rank int64) float64 {
+			i := int(rank - m.before)
+			if i < 0 || i >= len(m.values) {
+				return 0 // the rows changed between the passes
+			}
+			return m.values[i]
+		}
+		median := (at(m.lo) + at(m.hi)) / 2
+		out[k] = Durations{Count: int64(h.n), MeanDays: round1(h.sum / h.n), MedianDays: round1(median)}
+	}
+	return out, nil
 }
 
 func round1(x float64) float64 {

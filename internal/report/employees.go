@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/rapport-crm/rapport/internal/sales"
 )
@@ -58,6 +59,9 @@ func (s *Service) Employees(ctx context.Context, f Filter) (Employees, error) {
 		return out, err
 	}
 	byUser := map[int64]*Employee{}
+	// The queries below run at once (each reads its own index); mu guards
+	// byUser and what the rows add to it.
+	var mu sync.Mutex
 	row := func(id int64) *Employee {
 		e := byUser[id]
 		if e == nil {
@@ -70,57 +74,33 @@ func (s *Service) Employees(ctx context.Context, f Filter) (Employees, error) {
 	q := s.db.Reader()
 	from, to := d.Time(f.From), d.Time(f.To)
 	// grouped runs a query whose rows are (user, n) and hands each on.
-	grouped := func(query string, args []any, fn func(e *Employee, n int64)) error {
-		rows, err := q.QueryContext(ctx, query, args...)
-		if err != nil {
-			return err
-		}
-		return eachRow(rows, func(r *sql.Rows) error {
-			var id sql.NullInt64
-			var n int64
-			if err := r.Scan(&id, &n); err != nil {
+	grouped := func(query string, args []any, fn func(e *Employee, n int64)) func() error {
+		return func() error {
+			rows, err := q.QueryContext(ctx, query, args...)
+			if err != nil {
 				return err
 			}
-			if id.Valid {
-				fn(row(id.Int64), n)
-			}
-			return nil
-		})
-	}
-	where, args := sc.deals(d, "created_at")
-	if err := grouped(`SELECT d.owner_id, count(*) FROM `+table(d, "created_at")+` WHERE `+where+` GROUP BY d.owner_id`, args,
-		func(e *Employee, n int64) { e.Created = n }); err != nil {
-		return out, err
-	}
-	where, args = sc.deals(d, "")
-	if err := grouped(`SELECT h.left_by, count(*) FROM deal_stage_history h JOIN deals d ON d.workspace_id = h.workspace_id AND d.id = h.deal_id
-		WHERE h.workspace_id = ? AND h.left_at >= ? AND h.left_at < ? AND `+where+` GROUP BY h.left_by`,
-		append([]any{sc.a.WorkspaceID, from, to}, args...), func(e *Employee, n int64) { e.Moved = n }); err != nil {
-		return out, err
-	}
-	where, args = sc.deals(d, "closed_at")
-	rows, err := q.QueryContext(ctx, `SELECT d.owner_id, `+d.Day("d.closed_at")+`, d.status, COALESCE(d.value_currency, ''), count(*), COALESCE(SUM(d.value_amount), 0)
-		FROM `+table(d, "closed_at")+` WHERE `+where+` AND d.status IN ('won', 'lost') AND d.owner_id IS NOT NULL
-		GROUP BY d.owner_id, `+d.Day("d.closed_at")+`, d.status, d.value_currency`, args...)
-	if err != nil {
-		return out, err
-	}
-	err = eachRow(rows, func(r *sql.Rows) error {
-		var id, n, amount int64
-		var day, status, cur string
-		if err := r.Scan(&id, &day, &status, &cur, &n, &amount); err != nil {
-			return err
+			return eachRow(rows, func(r *sql.Rows) error {
+				var id sql.NullInt64
+				var n int64
+				if err := r.Scan(&id, &n); err != nil {
+					return err
+				}
+				if id.Valid {
+					mu.Lock()
+					fn(row(id.Int64), n)
+					mu.Unlock()
+				}
+				return nil
+			})
 		}
-		e := row(id)
-		if status == "lost" {
-			e.Lost += n
-			return nil
-		}
-		e.Won += n
-		return ad.add(ctx, cur, day, amount, e.WonSum)
-	})
-	if err != nil {
-		return out, err
+	}
+	stays, sargs := sc.stays(d, 0)
+	tasks := []func() error{
+		func() error { return s.responses(ctx, sc, &mu, row) },
+		grouped(`SELECT h.left_by, count(*) FROM `+stays+` GROUP BY h.left_by`, sargs,
+			func(e *Employee, n int64) { e.Moved = n }),
+		func() error { return s.closedBy(ctx, sc, ad, &mu, row) },
 	}
 	acts := []struct {
 		kind, index, cond string
@@ -135,12 +115,10 @@ func (s *Service) Employees(ctx context.Context, f Filter) (Employees, error) {
 	}
 	for _, x := range acts {
 		w, a := sc.activities(x.kind)
-		if err := grouped(`SELECT a.owner_id, count(*) FROM `+activityTable(d, x.index)+` WHERE `+w+` AND `+x.cond+` GROUP BY a.owner_id`,
-			append(a, x.args...), x.set); err != nil {
-			return out, err
-		}
+		tasks = append(tasks, grouped(`SELECT a.owner_id, count(*) FROM `+activityTable(d, x.index)+` WHERE `+w+` AND `+x.cond+` GROUP BY a.owner_id`,
+			append(a, x.args...), x.set))
 	}
-	if err := s.responses(ctx, sc, row); err != nil {
+	if err := together(tasks); err != nil {
 		return out, err
 	}
 	for _, e := range byUser {
@@ -156,35 +134,71 @@ func (s *Service) Employees(ctx context.Context, f Filter) (Employees, error) {
 	return out, nil
 }
 
-// responses sets each owner's mean time to the first activity on their
-// deals created in the period. An activity counts when it is the owner's
+// closedBy adds each owner's deals won and lost in the period, and the
+// sum won.
+func (s *Service) closedBy(ctx context.Context, sc *scope, ad *adder, mu *sync.Mutex, row func(int64) *Employee) error {
+	d := s.db.Dialect
+	where, args := sc.deals(d, "closed_at")
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT d.owner_id, `+d.Day("d.closed_at")+`, d.status, COALESCE(d.value_currency, ''), count(*), COALESCE(SUM(d.value_amount), 0)
+		FROM `+table(d, "closed_at")+` WHERE `+where+` AND d.status IN ('won', 'lost') AND d.owner_id IS NOT NULL
+		GROUP BY d.owner_id, `+d.Day("d.closed_at")+`, d.status, d.value_currency`, args...)
+	if err != nil {
+		return err
+	}
+	return eachRow(rows, func(r *sql.Rows) error {
+		var id, n, amount int64
+		var day, status, cur string
+		if err := r.Scan(&id, &day, &status, &cur, &n, &amount); err != nil {
+			return err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		e := row(id)
+		if status == "lost" {
+			e.Lost += n
+			return nil
+		}
+		e.Won += n
+		return ad.add(ctx, cur, day, amount, e.WonSum)
+	})
+}
+
+// responses sets each owner's deals created in the period and the mean
+// time to the first activity on them. An activity counts when it is the owner's
 // and about the deal, from its creation on; the activities the actor may
 // not read do not.
-func (s *Service) responses(ctx context.Context, sc *scope, row func(int64) *Employee) error {
+func (s *Service) responses(ctx context.Context, sc *scope, mu *sync.Mutex, row func(int64) *Employee) error {
 	d := s.db.Dialect
 	where, args := sc.deals(d, "created_at")
 	acond, aargs := "", []any(nil)
 	if sc.actCond != "" {
 		acond, aargs = " AND "+sc.actCond, sc.actArgs
 	}
-	first := `(SELECT min(a.occurred_at) FROM activities a WHERE a.workspace_id = d.workspace_id AND a.record_type = 'deal'
+	first := `(SELECT min(a.occurred_at) FROM activities a` + d.IndexedBy("activities_report_response") + ` WHERE a.workspace_id = d.workspace_id AND a.record_type = 'deal'
 		AND a.record_id = CAST(d.id AS TEXT) AND a.owner_id = d.owner_id AND a.occurred_at >= d.created_at AND a.deleted_at IS NULL` + acond + `)`
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT owner_id, count(*), SUM(`+d.Days("first_at", "created_at")+`) FROM (
-		SELECT d.owner_id AS owner_id, d.created_at AS created_at, `+first+` AS first_at FROM `+table(d, "created_at")+` WHERE `+where+` AND d.owner_id IS NOT NULL) x
-		WHERE first_at IS NOT NULL GROUP BY owner_id`, append(aargs, args...)...)
+	// MATERIALIZED keeps the planners from copying the first response's
+	// subquery into each aggregate that reads it, which ran it twice per deal.
+	rows, err := s.db.Reader().QueryContext(ctx, `WITH x AS MATERIALIZED (
+		SELECT d.owner_id AS owner_id, d.created_at AS created_at, `+first+` AS first_at FROM `+table(d, "created_at")+` WHERE `+where+` AND d.owner_id IS NOT NULL)
+		SELECT owner_id, count(*), count(first_at), SUM(`+d.Days("first_at", "created_at")+`) FROM x GROUP BY owner_id`, append(aargs, args...)...)
 	if err != nil {
 		return err
 	}
 	return eachRow(rows, func(r *sql.Rows) error {
-		var id, n int64
-		var days float64
-		if err := r.Scan(&id, &n, &days); err != nil {
+		var id, created, n int64
+		var days sql.NullFloat64
+		if err := r.Scan(&id, &created, &n, &days); err != nil {
 			return err
 		}
+		mu.Lock()
+		defer mu.Unlock()
 		e := row(id)
-		e.Responded = n
-		h := round1(days * 24 / float64(n))
-		e.ResponseHours = &h
+		e.Created = created
+		if n > 0 {
+			e.Responded = n
+			h := round1(days.Float64 * 24 / float64(n))
+			e.ResponseHours = &h
+		}
 		return nil
 	})
 }

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
@@ -294,6 +295,55 @@ func (sc *scope) deals(d store.Dialect, timeCol string) (string, []any) {
 		where, args = append(where, sc.filterCond), append(args, sc.filterArgs...)
 	}
 	return strings.Join(where, " AND "), args
+}
+
+// atOnce is how many of a report's queries run at the same time: enough
+// to use both cores of a small server for one report, few enough that a
+// report does not take every reader of the pool.
+const atOnce = 3
+
+// together runs the independent queries of a report, atOnce at a time,
+// and returns their errors joined.
+func together(fns []func() error) error {
+	errs := make([]error, len(fns))
+	slots := make(chan struct{}, atOnce)
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			errs[i] = fn()
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// stays is the FROM and WHERE clause over the stays h in stages that
+// ended in the period, of the deals of the scope, with its args; pipeline,
+// when not 0, keeps the stays in that pipeline. When the scope narrows
+// deals by no more than their pipeline, the stays are read alone: each
+// carries its deal's pipeline while the deal is not deleted, kept by the
+// sales service, which saves a look-up of the deal per stay.
+func (sc *scope) stays(d store.Dialect, pipeline int64) (string, []any) {
+	from := `deal_stage_history h`
+	where := []string{"h.workspace_id = ?", "h.left_at >= ?", "h.left_at < ?"}
+	args := []any{sc.a.WorkspaceID, d.Time(sc.f.From), d.Time(sc.f.To)}
+	if pipeline != 0 {
+		where, args = append(where, "h.pipeline_id = ?"), append(args, pipeline)
+	}
+	if sc.dealCond == "" && sc.owners == nil && sc.f.Source == "" && sc.filterCond == "" {
+		if sc.pipeline != 0 {
+			where, args = append(where, "h.deal_pipeline_id = ?"), append(args, sc.pipeline)
+		} else {
+			where = append(where, "h.deal_pipeline_id IS NOT NULL")
+		}
+		return from + d.IndexedBy("deal_stage_history_left") + ` WHERE ` + strings.Join(where, " AND "), args
+	}
+	dw, dargs := sc.deals(d, "")
+	return from + ` JOIN deals d ON d.workspace_id = h.workspace_id AND d.id = h.deal_id WHERE ` +
+		strings.Join(where, " AND ") + " AND " + dw, append(args, dargs...)
 }
 
 // table is deals d read, on SQLite, through the reports' index of timeCol:

@@ -61,15 +61,21 @@ func (s *Service) Funnel(ctx context.Context, f Filter) (Funnel, error) {
 	q := s.db.Reader()
 	where, args := sc.deals(d, "created_at")
 
-	// The deals and their outcome.
-	rows, err := q.QueryContext(ctx, `SELECT d.status, count(*) FROM `+table(d, "created_at")+` WHERE `+where+` GROUP BY d.status`, args...)
+	// One pass over the deals of the period, grouped by outcome and by the
+	// stages each deal was in (kept on the deal by the sales service):
+	// passed counts a deal at each stage of the pipeline it was in, and
+	// cumulative at its furthest one, then summed backwards. The stages
+	// of other pipelines and deleted stages count nowhere.
+	rows, err := q.QueryContext(ctx, `SELECT d.status, d.stages_passed, count(*) FROM `+table(d, "created_at")+`
+		WHERE `+where+` GROUP BY d.status, d.stages_passed`, args...)
 	if err != nil {
 		return out, err
 	}
+	furthest := make([]int64, len(stages))
 	err = eachRow(rows, func(r *sql.Rows) error {
-		var status sql.NullString
+		var status, passed sql.NullString
 		var n int64
-		if err := r.Scan(&status, &n); err != nil {
+		if err := r.Scan(&status, &passed, &n); err != nil {
 			return err
 		}
 		out.Deals += n
@@ -81,59 +87,23 @@ func (s *Service) Funnel(ctx context.Context, f Filter) (Funnel, error) {
 		default:
 			out.Open += n
 		}
+		far := -1
+		for _, id := range strings.Split(passed.String, ",") {
+			id, err := strconv.ParseInt(id, 10, 64)
+			if err != nil {
+				continue
+			}
+			if i, ok := rank[id]; ok {
+				out.Stages[i].Passed += n
+				far = max(far, i)
+			}
+		}
+		if far >= 0 {
+			furthest[far] += n
+		}
 		return nil
 	})
 	if err != nil || len(stages) == 0 {
-		return out, err
-	}
-
-	// Passed: the deals with a stay in each stage of the pipeline.
-	hargs := append([]any{sc.pipeline}, args...)
-	rows, err = q.QueryContext(ctx, `SELECT h.stage_id, count(DISTINCT h.deal_id) FROM `+table(d, "created_at")+`
-		JOIN deal_stage_history h ON h.workspace_id = d.workspace_id AND h.deal_id = d.id AND h.pipeline_id = ?
-		WHERE `+where+` GROUP BY h.stage_id`, hargs...)
-	if err != nil {
-		return out, err
-	}
-	err = eachRow(rows, func(r *sql.Rows) error {
-		var id, n int64
-		if err := r.Scan(&id, &n); err != nil {
-			return err
-		}
-		if i, ok := rank[id]; ok {
-			out.Stages[i].Passed = n
-		}
-		return nil
-	})
-	if err != nil {
-		return out, err
-	}
-
-	// Cumulative: each deal at its furthest stage, then summed backwards.
-	var c strings.Builder
-	c.WriteString("CASE h.stage_id")
-	for i, st := range stages {
-		c.WriteString(" WHEN " + strconv.FormatInt(st.id, 10) + " THEN " + strconv.Itoa(i))
-	}
-	c.WriteString(" ELSE -1 END")
-	rows, err = q.QueryContext(ctx, `SELECT furthest, count(*) FROM (SELECT max(`+c.String()+`) AS furthest FROM `+table(d, "created_at")+`
-		JOIN deal_stage_history h ON h.workspace_id = d.workspace_id AND h.deal_id = d.id AND h.pipeline_id = ?
-		WHERE `+where+` GROUP BY d.id) x GROUP BY furthest`, hargs...)
-	if err != nil {
-		return out, err
-	}
-	furthest := make([]int64, len(stages))
-	err = eachRow(rows, func(r *sql.Rows) error {
-		var i, n int64
-		if err := r.Scan(&i, &n); err != nil {
-			return err
-		}
-		if i >= 0 && int(i) < len(stages) {
-			furthest[i] = n
-		}
-		return nil
-	})
-	if err != nil {
 		return out, err
 	}
 	var acc int64
@@ -157,7 +127,7 @@ func (s *Service) Funnel(ctx context.Context, f Filter) (Funnel, error) {
 		return out, err
 	}
 	rows, err = q.QueryContext(ctx, `SELECT d.stage_id, d.loss_reason_id, count(*) FROM `+table(d, "created_at")+`
-		WHERE `+where+` AND d.status = 'lost' GROUP BY d.stage_id, d.loss_reason_id ORDER BY count(*) DESC`, args...)
+		WHERE `+where+` AND d.status = 'lost' GROUP BY d.stage_id, d.loss_reason_id ORDER BY count(*) DESC, d.loss_reason_id`, args...)
 	if err != nil {
 		return out, err
 	}

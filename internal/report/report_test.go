@@ -136,6 +136,12 @@ func (f *fixture) history(t *testing.T) {
 			f.exec(t, `INSERT INTO deal_stage_history (workspace_id, deal_id, pipeline_id, stage_id, entered_at, left_at, entered_by, left_by)
 				VALUES (1, ?, 1, ?, ?, ?, ?, ?)`, x.id, st, ts(x.entered[i]), left, x.owner, by)
 		}
+		err := f.db.Tx(context.Background(), func(q store.Querier) error {
+			return sales.SummarizeStays(context.Background(), q, d, 1, x.id)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, c := range x.contacts {
 			f.exec(t, `INSERT INTO deal_contacts (workspace_id, deal_id, contact_id) VALUES (1, ?, ?)`, x.id, c)
 		}

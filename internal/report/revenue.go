@@ -211,7 +211,7 @@ func (s *Service) Revenue(ctx context.Context, f Filter, by string) (Revenue, er
 		return out, err
 	}
 	rows, err = s.db.Reader().QueryContext(ctx, `SELECT d.loss_reason_id, count(*) FROM `+table(d, "closed_at")+`
-		WHERE `+where+` AND d.status IN ('won', 'lost') AND d.status = 'lost' GROUP BY d.loss_reason_id ORDER BY count(*) DESC`, args...)
+		WHERE `+where+` AND d.status IN ('won', 'lost') AND d.status = 'lost' GROUP BY d.loss_reason_id ORDER BY count(*) DESC, d.loss_reason_id`, args...)
 	if err != nil {
 		return out, err
 	}

@@ -63,17 +63,47 @@ func (s *Service) Summary(ctx context.Context, f Filter) (Summary, error) {
 	out := Summary{Currency: ad.base(), Won: Outcome{Sum: ad.zero()}, Lost: Outcome{Sum: ad.zero()}, Open: []OpenStage{}}
 	d := s.db.Dialect
 	q := s.db.Reader()
-	where, args := sc.deals(d, "created_at")
-	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM `+table(d, "created_at")+` WHERE `+where, args...).Scan(&out.NewDeals); err != nil {
-		return out, err
+	from, to := d.Time(f.From), d.Time(f.To)
+	count := func(dst *int64, kind, index, cond string, cargs ...any) func() error {
+		return func() error {
+			w, a := sc.activities(kind)
+			return q.QueryRowContext(ctx, `SELECT count(*) FROM `+activityTable(d, index)+` WHERE `+w+` AND `+cond, append(a, cargs...)...).Scan(dst)
+		}
 	}
-	where, args = sc.deals(d, "closed_at")
-	rows, err := q.QueryContext(ctx, `SELECT `+d.Day("d.closed_at")+`, d.status, COALESCE(d.value_currency, ''), count(*), COALESCE(SUM(d.value_amount), 0)
-		FROM `+table(d, "closed_at")+` WHERE `+where+` AND d.status IN ('won', 'lost') GROUP BY `+d.Day("d.closed_at")+`, d.status, d.value_currency`, args...)
+	// Each query reads its own index and writes its own fields of out, so
+	// they run at once; only the closes use the adder.
+	err = together([]func() error{
+		func() error { return s.closes(ctx, sc, ad, &out) },
+		func() error {
+			where, args := sc.deals(d, "created_at")
+			return q.QueryRowContext(ctx, `SELECT count(*) FROM `+table(d, "created_at")+` WHERE `+where, args...).Scan(&out.NewDeals)
+		},
+		count(&out.TasksDone, "task", "activities_report_done", "a.done_at >= ? AND a.done_at < ?", from, to),
+		count(&out.TasksOverdue, "task", sc.overdueIndex(), "a.done = "+falseLit(d)+" AND a.due_at < ?", d.Time(s.now())),
+		count(&out.Calls, "call", "activities_report_calls", "a.occurred_at >= ? AND a.occurred_at < ?", from, to),
+		count(&out.Notes, "note", "activities_report_notes", "a.occurred_at >= ? AND a.occurred_at < ?", from, to),
+	})
 	if err != nil {
 		return out, err
 	}
-	err = eachRow(rows, func(r *sql.Rows) error {
+	// The open deals last: they use the adder too.
+	if out.Open, err = s.openByStage(ctx, sc, ad); err != nil {
+		return out, err
+	}
+	out.Unconverted = append([]string{}, ad.unconverted...)
+	return out, nil
+}
+
+// closes counts and sums the deals won and lost in the period into out.
+func (s *Service) closes(ctx context.Context, sc *scope, ad *adder, out *Summary) error {
+	d := s.db.Dialect
+	where, args := sc.deals(d, "closed_at")
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT `+d.Day("d.closed_at")+`, d.status, COALESCE(d.value_currency, ''), count(*), COALESCE(SUM(d.value_amount), 0)
+		FROM `+table(d, "closed_at")+` WHERE `+where+` AND d.status IN ('won', 'lost') GROUP BY `+d.Day("d.closed_at")+`, d.status, d.value_currency`, args...)
+	if err != nil {
+		return err
+	}
+	return eachRow(rows, func(r *sql.Rows) error {
 		var day, status, cur string
 		var n, amount int64
 		if err := r.Scan(&day, &status, &cur, &n, &amount); err != nil {
@@ -86,31 +116,6 @@ func (s *Service) Summary(ctx context.Context, f Filter) (Summary, error) {
 		o.Count += n
 		return ad.add(ctx, cur, day, amount, o.Sum)
 	})
-	if err != nil {
-		return out, err
-	}
-	if out.Open, err = s.openByStage(ctx, sc, ad); err != nil {
-		return out, err
-	}
-	from, to := d.Time(f.From), d.Time(f.To)
-	count := func(dst *int64, kind, index, cond string, cargs ...any) error {
-		w, a := sc.activities(kind)
-		return q.QueryRowContext(ctx, `SELECT count(*) FROM `+activityTable(d, index)+` WHERE `+w+` AND `+cond, append(a, cargs...)...).Scan(dst)
-	}
-	if err := count(&out.TasksDone, "task", "activities_report_done", "a.done_at >= ? AND a.done_at < ?", from, to); err != nil {
-		return out, err
-	}
-	if err := count(&out.TasksOverdue, "task", sc.overdueIndex(), "a.done = "+falseLit(d)+" AND a.due_at < ?", d.Time(s.now())); err != nil {
-		return out, err
-	}
-	if err := count(&out.Calls, "call", "activities_report_calls", "a.occurred_at >= ? AND a.occurred_at < ?", from, to); err != nil {
-		return out, err
-	}
-	if err := count(&out.Notes, "note", "activities_report_notes", "a.occurred_at >= ? AND a.occurred_at < ?", from, to); err != nil {
-		return out, err
-	}
-	out.Unconverted = append([]string{}, ad.unconverted...)
-	return out, nil
 }
 
 // openByStage counts and sums the deals open now, per stage of the

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/store"
 )
 
 // The states of a deal.
@@ -26,6 +28,10 @@ const (
 // stage), its status, its line items and value, and last the gate of the
 // stage it enters, which judges the deal as the write leaves it.
 func (s *Service) beforeDeal(ctx context.Context, w *records.Write) error {
+	if w.Action == "delete" || w.Action == "restore" {
+		deal, _ := strconv.ParseInt(w.ID, 10, 64)
+		return SummarizeStays(ctx, w.Q, s.db.Dialect, w.Actor.WorkspaceID, deal)
+	}
 	if w.Action != "create" && w.Action != "update" {
 		return nil
 	}
@@ -233,6 +239,10 @@ func (s *Service) afterDeal(ctx context.Context, w *records.Write) error {
 	if err := s.moveTotals(ctx, w); err != nil {
 		return err
 	}
+	if w.Action == "delete" || w.Action == "restore" {
+		deal, _ := strconv.ParseInt(w.ID, 10, 64)
+		return SummarizeStays(ctx, w.Q, s.db.Dialect, w.Actor.WorkspaceID, deal)
+	}
 	if w.Action != "create" && w.Action != "update" {
 		return nil
 	}
@@ -280,5 +290,63 @@ func (s *Service) enterStage(ctx context.Context, w *records.Write) error {
 	}
 	_, err = w.Q.ExecContext(ctx, `INSERT INTO deal_stage_history (workspace_id, deal_id, pipeline_id, stage_id, entered_at, entered_by)
 		VALUES (?, ?, ?, ?, ?, ?)`, w.Actor.WorkspaceID, deal, pipeline, st, d.Time(at), by)
+	if err != nil {
+		return err
+	}
+	return SummarizeStays(ctx, w.Q, d, w.Actor.WorkspaceID, deal)
+}
+
+// SummarizeStays stores what the reports read of a deal's stays without
+// reading each of them: on every stay its length in days once it ended
+// and the deal's pipeline while the deal is not deleted (deal_pipeline_id,
+// so that the time in stage of a whole pipeline needs no join to deals),
+// and on the deal the stages it was ever in (StagesPassed), so that the
+// funnel is one pass over the deals of its period. It is called in the
+// transaction that writes the stays or deletes or restores the deal;
+// whatever else writes stays (an import of history) calls it too.
+func SummarizeStays(ctx context.Context, q store.Querier, d store.Dialect, ws, deal int64) error {
+	if _, err := q.ExecContext(ctx, `UPDATE deal_stage_history SET days = `+d.Days("left_at", "entered_at")+`
+		WHERE workspace_id = ? AND deal_id = ? AND left_at IS NOT NULL AND days IS NULL`, ws, deal); err != nil {
+		return err
+	}
+	if _, err := q.ExecContext(ctx, `UPDATE deal_stage_history SET deal_pipeline_id = (SELECT CASE WHEN d.deleted_at IS NULL THEN d.pipeline_id END
+		FROM deals d WHERE d.workspace_id = ? AND d.id = ?) WHERE workspace_id = ? AND deal_id = ?`, ws, deal, ws, deal); err != nil {
+		return err
+	}
+	rows, err := q.QueryContext(ctx, `SELECT DISTINCT stage_id FROM deal_stage_history WHERE workspace_id = ? AND deal_id = ?`, ws, deal)
+	if err != nil {
+		return err
+	}
+	var stages []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		stages = append(stages, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	_, err = q.ExecContext(ctx, `UPDATE deals SET stages_passed = ? WHERE workspace_id = ? AND id = ?`, StagesPassed(stages), ws, deal)
 	return err
+}
+
+// StagesPassed is the stored form of the stages a deal was in: their ids
+// in increasing order, joined by commas; nil when there are none. The
+// demo loader writes it too.
+func StagesPassed(stages []int64) any {
+	if len(stages) == 0 {
+		return nil
+	}
+	s := slices.Clone(stages)
+	slices.Sort(s)
+	s = slices.Compact(s)
+	parts := make([]string, len(s))
+	for i, id := range s {
+		parts[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(parts, ",")
 }
