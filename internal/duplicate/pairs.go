@@ -69,16 +69,13 @@ func sign(x float64) float64 {
 func (s *Service) neighbours(ctx context.Context, q store.Querier, ws int64, k *kind, prof *linkage.Profile, self int64) ([]int64, error) {
 	seen := map[int64]bool{self: true}
 	var out []int64
-	for _, key := range prof.Blocks() {
-		rows, err := q.QueryContext(ctx, `SELECT record_id FROM duplicate_keys WHERE workspace_id = ? AND object = ? AND key = ? LIMIT ?`,
-			ws, k.object, key, MaxBlock+1)
-		if err != nil {
-			return nil, err
-		}
-		ids, err := scanIDs(rows)
-		if err != nil {
-			return nil, err
-		}
+	keys := prof.Blocks()
+	blocks, err := s.blocks(ctx, q, ws, k, keys)
+	if err != nil {
+		return nil, err
+	}
+	for _, key := range keys {
+		ids := blocks[key]
 		if len(ids) > MaxBlock {
 			if CappedBlocks.Add(1)%1000 == 1 {
 				s.opts.Logger.Warn("duplicates: block too big to compare", "object", k.object, "key", key, "cap", MaxBlock)
@@ -90,6 +87,52 @@ func (s *Service) neighbours(ctx context.Context, q store.Querier, ws int64, k *
 				seen[id] = true
 				out = append(out, id)
 			}
+		}
+	}
+	return out, nil
+}
+
+// blocks reads the members of each block of keys, up to MaxBlock+1 each
+// (one more tells a block too big to compare). On PostgreSQL it is one
+// query for all keys, each bounded by its own LIMIT: a write's round trips
+// to the server are most of its cost. SQLite, in the process, is asked
+// key by key.
+func (s *Service) blocks(ctx context.Context, q store.Querier, ws int64, k *kind, keys []string) (map[string][]int64, error) {
+	out := make(map[string][]int64, len(keys))
+	if len(keys) == 0 {
+		return out, nil
+	}
+	if s.db.Dialect.Name() == "postgres" {
+		args := make([]any, 0, len(keys)+3)
+		for _, key := range keys {
+			args = append(args, key)
+		}
+		args = append(args, ws, k.object, MaxBlock+1)
+		values := strings.TrimSuffix(strings.Repeat("(?::text), ", len(keys)), ", ")
+		rows, err := q.QueryContext(ctx, `SELECT b.key, m.record_id FROM (VALUES `+values+`) AS b(key)
+			CROSS JOIN LATERAL (SELECT record_id FROM duplicate_keys WHERE workspace_id = ? AND object = ? AND key = b.key LIMIT ?) m`, args...)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var key string
+			var id int64
+			if err := rows.Scan(&key, &id); err != nil {
+				return nil, err
+			}
+			out[key] = append(out[key], id)
+		}
+		return out, rows.Err()
+	}
+	for _, key := range keys {
+		rows, err := q.QueryContext(ctx, `SELECT record_id FROM duplicate_keys WHERE workspace_id = ? AND object = ? AND key = ? LIMIT ?`,
+			ws, k.object, key, MaxBlock+1)
+		if err != nil {
+			return nil, err
+		}
+		if out[key], err = scanIDs(rows); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil

@@ -626,3 +626,25 @@ func TestReviewAndDecisions(t *testing.T) {
 		}
 	})
 }
+
+// TestBigBlocksAreCapped fills one block past duplicate.MaxBlock (many
+// people sharing a family name and an initial): a write skips that block
+// and counts it, and still finds a duplicate through another block.
+func TestBigBlocksAreCapped(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := f.admin()
+		for i := range duplicate.MaxBlock + 1 {
+			f.create(ctx, "contact", fmt.Sprintf(`{"first_name": "Ann%c%c", "last_name": "Lee", "emails": ["crowd%d@x.example"]}`, 'a'+i%26, 'a'+i/26, i))
+		}
+		ann := f.create(ctx, "contact", `{"first_name": "Ann", "last_name": "Lee", "emails": ["ann@x.example"]}`)
+		before := duplicate.CappedBlocks.Load()
+		twin := f.create(ctx, "contact", `{"first_name": "Anne", "last_name": "Lee", "emails": ["ANN@x.example"]}`)
+		if duplicate.CappedBlocks.Load() == before {
+			t.Error("the full block was not counted as capped")
+		}
+		if got := f.of(ctx, "contact", twin); !slices.Contains(got, ann) {
+			t.Errorf("duplicates of the twin: %v, want %s among them", got, ann)
+		}
+	})
+}
