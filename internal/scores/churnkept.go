@@ -56,7 +56,10 @@ func (h *history) churnCounts(now time.Time) map[churnKey]churnTally {
 }
 
 // keepChurn replaces workspace ws's kept churn counts with those of h at
-// now, in one transaction, so the dashboard never sums half of a run.
+// now, in one transaction, so the dashboard never sums half of a run. The
+// rows are upserted: two trainings of one workspace at once (the nightly
+// job and an administrator's) wait for each other instead of colliding on
+// a key.
 func (s *Service) keepChurn(ctx context.Context, ws int64, h *history, now time.Time) error {
 	start := time.Now()
 	// Both databases keep microseconds: the counts are made at the time
@@ -68,16 +71,16 @@ func (s *Service) keepChurn(ctx context.Context, ws int64, h *history, now time.
 		if _, err := q.ExecContext(ctx, `DELETE FROM churn_counts WHERE workspace_id = ?`, ws); err != nil {
 			return err
 		}
-		if _, err := q.ExecContext(ctx, `DELETE FROM churn_snapshots WHERE workspace_id = ?`, ws); err != nil {
-			return err
-		}
 		for k, t := range counts {
 			if _, err := q.ExecContext(ctx, `INSERT INTO churn_counts (workspace_id, object, owner_id, customers, churned)
-				VALUES (?, ?, ?, ?, ?)`, ws, k.object, k.owner, t.customers, t.churned); err != nil {
+				VALUES (?, ?, ?, ?, ?) ON CONFLICT (workspace_id, object, owner_id)
+				DO UPDATE SET customers = excluded.customers, churned = excluded.churned`,
+				ws, k.object, k.owner, t.customers, t.churned); err != nil {
 				return err
 			}
 		}
-		_, err := q.ExecContext(ctx, `INSERT INTO churn_snapshots (workspace_id, as_of, window_days) VALUES (?, ?, ?)`,
+		_, err := q.ExecContext(ctx, `INSERT INTO churn_snapshots (workspace_id, as_of, window_days) VALUES (?, ?, ?)
+			ON CONFLICT (workspace_id) DO UPDATE SET as_of = excluded.as_of, window_days = excluded.window_days`,
 			ws, d.Time(now), int(ChurnWindow/day))
 		return err
 	})
