@@ -294,8 +294,6 @@ func (h *history) winData(now time.Time) dataset {
 	return ds
 }
 
-func (h *history) customers() []*customer { return h.people }
-
 func (c *customer) firstWon() (time.Time, bool) {
 	var first time.Time
 	for _, d := range c.won {

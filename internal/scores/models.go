@@ -157,6 +157,11 @@ func (s *Service) Train(ctx context.Context, ws int64) error {
 	s.log.Info("scores: history read", "workspace", ws, "deals", len(h.deals), "customers", len(h.people),
 		"took", time.Since(start).Round(time.Millisecond))
 	now := s.now().UTC()
+	// The churn rate's counts come first: they need no model, so a
+	// workspace gets its figure even when a fit fails or has too little.
+	if err := s.keepChurn(ctx, ws, h, now); err != nil {
+		return err
+	}
 	if err := s.fitAndStore(ctx, ws, "win", WinFeatures, h.winData(now)); err != nil {
 		return err
 	}
@@ -333,29 +338,21 @@ func (s *Service) clear(ctx context.Context, ws int64, table, column string) err
 	})
 }
 
-// ChurnRate is, for the dashboard, the share of workspace ws's customers
-// (contacts and companies with a won deal) that have churned: no won deal
-// and no activity in the last ChurnWindow, at the time now, among those
-// that were customers a whole window before. When owners is not nil only
-// the customers those users own count, so that a dashboard shows a
-// salesperson the rate of what they may read. It returns the churned
-// customers and all customers counted.
+// ChurnRate is the share of workspace ws's customers (contacts and
+// companies with a won deal) that have churned: no won deal and no
+// activity in the last ChurnWindow, at the time now, among those that were
+// customers a whole window before. When owners is not nil only the
+// customers those users own count. It returns the churned customers and
+// all customers counted: the counts the training keeps for the dashboard
+// (KeptChurnRate), read from a fresh load of the history.
 func (s *Service) ChurnRate(ctx context.Context, ws int64, now time.Time, owners []int64) (churned, customers int, err error) {
 	h, err := s.load(ctx, ws)
 	if err != nil {
 		return 0, 0, err
 	}
-	for _, c := range h.customers() {
-		first, ok := c.firstWon()
-		if owners != nil && !slices.Contains(owners, c.owner) {
-			continue
-		}
-		if !ok || first.After(now.Add(-ChurnWindow)) {
-			continue // not yet a customer for a whole window
-		}
-		customers++
-		if !c.activeBetween(now.Add(-ChurnWindow), now) {
-			churned++
+	for k, t := range h.churnCounts(now) {
+		if owners == nil || slices.Contains(owners, k.owner) {
+			churned, customers = churned+int(t.churned), customers+int(t.customers)
 		}
 	}
 	return churned, customers, nil

@@ -19,6 +19,8 @@ import (
 )
 
 type fixture struct {
+	// at is the service's clock when set; the time otherwise.
+	at     time.Time
 	t      testing.TB
 	db     *store.DB
 	engine *records.Engine
@@ -34,7 +36,13 @@ func newFixture(t testing.TB, db *store.DB) *fixture {
 	log := slog.New(slog.DiscardHandler)
 	f.engine = records.New(db, records.Options{Policy: pol, Logger: log})
 	sales.New(db, f.engine, sales.Options{Logger: log})
-	f.svc = scores.New(db, f.engine, scores.Options{Logger: log, IsAdmin: func(ctx context.Context, a access.Actor) bool {
+	clock := func() time.Time {
+		if f.at.IsZero() {
+			return time.Now()
+		}
+		return f.at
+	}
+	f.svc = scores.New(db, f.engine, scores.Options{Logger: log, Now: clock, IsAdmin: func(ctx context.Context, a access.Actor) bool {
 		ok, _ := pol.Administers(ctx, a)
 		return ok
 	}})

@@ -8,12 +8,15 @@ import (
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/goals"
 	"github.com/rapport-crm/rapport/internal/sales"
+	"github.com/rapport-crm/rapport/internal/scores"
 )
 
 // kpiTile is one indicator of the dashboard: its name and its value, "—"
-// when there is nothing to measure yet or its figure is not wired.
+// when there is nothing to measure yet or its figure is not wired, and a
+// note on the figure ("" for none): when a kept one was counted, or why
+// there is none.
 type kpiTile struct {
-	ID, Label, Value string
+	ID, Label, Value, Note string
 }
 
 // channelRow is one source's acquisition cost.
@@ -38,11 +41,22 @@ func (s *Server) dashboardGoals(r *http.Request, v *visit, data *dashboardPage, 
 	if err != nil {
 		return err
 	}
-	if err := s.dashboardFigures(r, &k, owners); err != nil {
+	churnNote, err := s.dashboardFigures(r, v, &k, owners)
+	if err != nil {
 		return err
 	}
-	data.KPIs, data.Channels = kpiTiles(v, k), channelRows(v, k)
+	data.KPIs, data.Channels = noteOn(kpiTiles(v, k), "churn_rate", churnNote), channelRows(v, k)
 	return nil
+}
+
+// noteOn gives the tile id of tiles its note.
+func noteOn(tiles []kpiTile, id, note string) []kpiTile {
+	for i := range tiles {
+		if tiles[i].ID == id {
+			tiles[i].Note = note
+		}
+	}
+	return tiles
 }
 
 // kpiTiles words the indicators; one with nothing to measure, or hidden
@@ -81,30 +95,44 @@ func kpiTiles(v *visit, k goals.KPIs) []kpiTile {
 }
 
 // kpis: begin
-// dashboardFigures adds the predicted lifetime value to the indicators,
-// in the dashboard's scope (owners, within what the viewer may read): the
-// value service's definition, in one aggregate (docs/ARCHITECTURE.md,
-// "Dashboard KPIs").
-func (s *Server) dashboardFigures(r *http.Request, k *goals.KPIs, owners []string) error {
+// dashboardFigures adds the churn rate and the predicted lifetime value to
+// the indicators, in the dashboard's scope (owners, within what the viewer
+// may read), and returns the churn rate's note. The churn rate is the one
+// the scores' training keeps per owner (a few rows summed, however many
+// customers), as of its last run; the predicted value is the value
+// service's, in one aggregate (docs/ARCHITECTURE.md, "Scores").
+func (s *Server) dashboardFigures(r *http.Request, v *visit, k *goals.KPIs, owners []string) (string, error) {
 	ids := make([]int64, 0, len(owners))
 	for _, o := range owners {
 		n, err := strconv.ParseInt(o, 10, 64)
 		if err != nil {
-			return fault.Field("owner_id", "type", "must be a user id")
+			return "", fault.Field("owner_id", "type", "must be a user id")
 		}
 		ids = append(ids, n)
 	}
-	// The churn rate stays "—" here: scores.ChurnRateFor reads every
-	// customer's deals and activities, about 3 s at a million contacts,
-	// too slow for a page; the figure is to be kept by the scores'
-	// nightly training and read here.
-	var err error
-	if s.value != nil {
-		if k.PredictedLTV, err = s.value.PredictedMean(r.Context(), "contact", ids); err != nil {
-			return err
+	var note string
+	if s.scores != nil {
+		f, err := s.scores.KeptChurnRate(r.Context(), ids)
+		if err != nil {
+			return "", err
+		}
+		switch {
+		case f == nil: // the role hides it: no word about it either
+		case f.AsOf.IsZero():
+			note = v.p.T("web.goals.kpi.churn_pending")
+		case f.Rate == nil:
+			note = v.p.N("web.goals.kpi.churn_too_little", int(scores.ChurnWindow/(24*time.Hour)))
+		default:
+			k.ChurnRate, note = f.Rate, v.p.T("web.goals.kpi.as_of", "date", v.p.Date(f.AsOf, v.location()))
 		}
 	}
-	return nil
+	if s.value != nil {
+		var err error
+		if k.PredictedLTV, err = s.value.PredictedMean(r.Context(), "contact", ids); err != nil {
+			return "", err
+		}
+	}
+	return note, nil
 }
 
 // kpis: end

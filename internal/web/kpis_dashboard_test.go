@@ -1,9 +1,11 @@
 package web_test
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -46,8 +48,7 @@ func newKPIApp(t *testing.T, db *store.DB) *app {
 }
 
 // TestDashboardShowsPredictedValue: with a fitted model, the contacts' mean
-// predicted value shows; without one, "—". (The churn rate keeps "—" on
-// the dashboard: its query is too slow for a page at a million contacts.)
+// predicted value shows; without one, "—".
 func TestDashboardShowsPredictedValue(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newKPIApp(t, db)
@@ -74,5 +75,65 @@ func TestDashboardShowsPredictedValue(t *testing.T) {
 		exec(`INSERT INTO value_models (workspace_id, object, fitted_at, customers, repeat_customers, base_currency, params)
 			VALUES (1, 'contact', ?, 1, 1, 'GBP', `+db.Dialect.JSONIn()+`)`, long, `{"status": "fitted", "base_currency": "GBP"}`)
 		a.get("/dashboard").want(t, "a predicted value", http.StatusOK, "£43.21")
+	})
+}
+
+// TestDashboardShowsKeptChurnRate: the churn rate tile says it is not
+// counted yet, then (once an administrator fits the models from the
+// settings) that there is too little history, then the rate as of the
+// count in the viewer's scope: a salesperson's own customers, whatever the
+// administrator's churned customer (the marker) does to the workspace's.
+func TestDashboardShowsKeptChurnRate(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newKPIApp(t, db)
+		a.setUp()
+		ctx := a.admin()
+		tile := func(value string) string {
+			return `id="kpi-churn_rate"><dt>Churn rate</dt><dd>` + value + `</dd>`
+		}
+		a.get("/dashboard").want(t, "never counted", http.StatusOK, tile("—"), "Not counted yet")
+		train := func() {
+			t.Helper()
+			a.post("/settings/scores/train", url.Values{"csrf_token": {a.csrf()}}).want(t, "fit the models", http.StatusSeeOther, "/settings/scores")
+		}
+		train()
+		a.get("/dashboard").want(t, "no customer yet", http.StatusOK, tile("—"),
+			"Too little history: nobody here has been a customer for 180 days yet")
+
+		sam, err := a.accounts.CreateUser(context.Background(), 1, "sam@example.com", "Sam", "a long secret", "salesperson")
+		if err != nil {
+			t.Fatal(err)
+		}
+		exec := func(q string, args ...any) {
+			t.Helper()
+			if _, err := db.Raw().Exec(db.Dialect.Rebind(q), args...); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		ago := func(days int) any { return db.Dialect.Time(time.Now().Add(-time.Duration(days) * 24 * time.Hour)) }
+		customer := func(name, owner string, noteDaysAgo int) {
+			t.Helper()
+			c, err := a.engine.Create(ctx, "contacts", map[string]any{"first_name": name, "owner_id": owner})
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := a.deal(ctx, map[string]any{"title": name, "owner_id": owner, "contacts": []any{map[string]any{"id": c["id"]}}})
+			exec(`UPDATE deals SET status = 'won', closed_at = ? WHERE id = ?`, ago(400), d["id"])
+			if noteDaysAgo > 0 {
+				exec(`INSERT INTO activities (workspace_id, kind, body, record_type, record_id, occurred_at, created_at, updated_at)
+					VALUES (1, 'note', 'x', 'contact', ?, ?, ?, ?)`, c["id"], ago(noteDaysAgo), ago(noteDaysAgo), ago(noteDaysAgo))
+			}
+		}
+		customer("Marker", a.userID(ctx), 0) // the administrator's, churned
+		customer("Gone", sam.ID, 0)
+		customer("Kept", sam.ID, 5)
+		train()
+		page := a.get("/dashboard")
+		page.want(t, "the workspace's churn rate", http.StatusOK, tile("66.7 %")+`<dd class="kpi-note">as of `)
+		a.get("/dashboard?scope=mine").want(t, "the administrator's own", http.StatusOK, tile("100.0 %"))
+
+		a.client = a.newClient()
+		a.post("/signin", url.Values{"email": {"sam@example.com"}, "password": {"a long secret"}}).want(t, "Sam signs in", http.StatusSeeOther)
+		a.get("/dashboard").want(t, "the salesperson's churn rate", http.StatusOK, tile("50.0 %"))
 	})
 }

@@ -243,7 +243,7 @@ var pages = map[string]func(p *locale.Printer) page{
 			Pipelines: []dashPipeline{{ID: "1", Name: "New <b>", Stages: []dashStage{
 				{Name: "Qualified <b>", Count: 2, Sum: p.Money("1250.00", "EUR"), Weighted: p.Money("250.00", "EUR"), SumWidth: 100, WeightedWidth: 20}}}},
 			// goals: begin
-			Goals: exampleGoals(p), KPIs: kpiTiles(&visit{p: p}, goals.KPIs{}),
+			Goals: exampleGoals(p), KPIs: noteOn(kpiTiles(&visit{p: p}, goals.KPIs{}), "churn_rate", p.T("web.goals.kpi.as_of", "date", "<b>")),
 			Channels: []channelRow{{Source: "Advertising <b>", Spend: p.Money("600.00", "EUR"), New: 2, Cost: p.Money("300.00", "EUR")}},
 			// goals: end
 		}
