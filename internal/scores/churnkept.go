@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
-	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/store"
 )
 
@@ -121,21 +120,8 @@ func (s *Service) KeptChurnRate(ctx context.Context, owners []int64) (*ChurnFigu
 	var conds []string
 	args := []any{}
 	for _, object := range []string{"contact", "company"} {
-		if err := pol.Authorize(ctx, a, object, access.Read, nil); err != nil {
-			if fault.Code(err) == fault.EFORBIDDEN {
-				return nil, nil
-			}
-			return nil, err
-		}
-		rules, err := pol.Fields(ctx, a, object)
-		if err != nil {
-			return nil, err
-		}
-		if rules["churn_risk"] == access.FieldHidden || (len(owners) > 0 && rules["owner_id"] == access.FieldHidden) {
-			return nil, nil
-		}
-		rs, err := pol.Restrict(ctx, a, object)
-		if err != nil {
+		rs, ok, err := churnScope(ctx, pol, a, object, len(owners) > 0)
+		if err != nil || !ok {
 			return nil, err
 		}
 		// A count of no owner is stored under 0, which no restriction and

@@ -32,21 +32,8 @@ func (s *Service) ChurnRateFor(ctx context.Context, now time.Time, owners []int6
 	d := s.db.Dialect
 	var churned, customers int64
 	for _, object := range []string{"contact", "company"} {
-		if err := pol.Authorize(ctx, a, object, access.Read, nil); err != nil {
-			if fault.Code(err) == fault.EFORBIDDEN {
-				return nil, nil
-			}
-			return nil, err
-		}
-		rules, err := pol.Fields(ctx, a, object)
-		if err != nil {
-			return nil, err
-		}
-		if rules["churn_risk"] == access.FieldHidden || (len(owners) > 0 && rules["owner_id"] == access.FieldHidden) {
-			return nil, nil
-		}
-		rs, err := pol.Restrict(ctx, a, object)
-		if err != nil {
+		rs, ok, err := churnScope(ctx, pol, a, object, len(owners) > 0)
+		if err != nil || !ok {
 			return nil, err
 		}
 		// The customers are read from the deals won before the window
@@ -96,4 +83,27 @@ func (s *Service) ChurnRateFor(ctx context.Context, now time.Time, owners []int6
 	}
 	r := float64(churned) / float64(customers)
 	return &r, nil
+}
+
+// churnScope says whether the actor may see the churn rate of object, and
+// under which owner restriction: not when the role cannot read the object
+// or hides its churn risk, nor, when the rate is asked for some owners
+// (byOwner), when it hides the owner. ChurnRateFor and KeptChurnRate ask
+// it alike, so the live and the kept figure are refused alike.
+func churnScope(ctx context.Context, pol access.Policy, a access.Actor, object string, byOwner bool) ([]access.Restriction, bool, error) {
+	if err := pol.Authorize(ctx, a, object, access.Read, nil); err != nil {
+		if fault.Code(err) == fault.EFORBIDDEN {
+			return nil, false, nil
+		}
+		return nil, false, err
+	}
+	rules, err := pol.Fields(ctx, a, object)
+	if err != nil {
+		return nil, false, err
+	}
+	if rules["churn_risk"] == access.FieldHidden || (byOwner && rules["owner_id"] == access.FieldHidden) {
+		return nil, false, nil
+	}
+	rs, err := pol.Restrict(ctx, a, object)
+	return rs, err == nil, err
 }
