@@ -106,8 +106,18 @@ func TestBrowserBoard(t *testing.T) {
 		b.touchDrag(`#deal-`+deals[3], column(stages[0]))
 		b.do("a card dragged by a finger moves", chromedp.WaitVisible(css(column(stages[0])+` #deal-`+deals[3]+`[data-version="2"]`)))
 
+		// A sum in the hundreds of millions, as a large company's pipeline
+		// carries, which must not widen the dashboard on a phone.
+		create("/api/v1/deals", `{"title": "Analytical engine", "stage_id": "`+stages[2]+`", "expected_close_date": "2030-03-01",
+			"value": {"amount": 98765432100, "currency": "EUR"}}`)
 		b.do("the dashboard", chromedp.Navigate(s.base+"/dashboard"), chromedp.WaitVisible(css(`.chart-table`)))
 		b.shoot("dashboard")
+		b.do("the dashboard at a phone's width", chromedp.EmulateViewport(375, 812))
+		if wide, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.documentElement.scrollWidth > 375 ? [...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > 376 && !e.closest(".nav")).map(e => e.tagName + "." + e.className).slice(0, 5).join(" ") : ""`)); wide != "" {
+			t.Errorf("the dashboard is wider than a phone: %s", wide)
+		}
+		b.shoot("dashboard-phone")
+		b.do("back to desktop width", chromedp.EmulateViewport(1280, 860))
 
 		b.do("the board in Russian", chromedp.Navigate(s.base+"/board"), chromedp.WaitVisible(css(`#deal-`+deals[1])),
 			chromedp.SetValue(css(`#lang-pick`), "ru"), chromedp.WaitVisible(css(`html[lang="ru"] .board`)))

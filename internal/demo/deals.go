@@ -16,7 +16,7 @@ var (
 		"stage_entered_at", "line_items", "tags", "custom", "created_at", "updated_at", "stages_passed"}}
 	dealContactsTable = table{"deal_contacts", []string{"workspace_id", "deal_id", "contact_id", "role"}}
 	historyTable      = table{"deal_stage_history", []string{"workspace_id", "id", "deal_id", "pipeline_id", "stage_id",
-		"entered_at", "left_at", "entered_by", "left_by", "days", "deal_pipeline_id"}}
+		"entered_at", "left_at", "entered_by", "left_by", "days", "deal_pipeline_id", "deal_source"}}
 )
 
 var (
@@ -97,12 +97,13 @@ func (g *gen) dealRows() iter.Seq[[]any] {
 		s, aux := newStream(), newStream()
 		row := make([]any, len(dealsTable.cols))
 		var buf []byte
-		g.dealOwner = make([]int64, g.deals)
+		g.dealOwner, g.dealSource = make([]int64, g.deals), make([]string, g.deals)
 		for i := range g.deals {
 			r := s.at(g.seed, kindDeal, i)
 			d := g.deal(r)
 			g.dealOwner[i] = d.owner
 			g.dealRow(r, aux, i, &d, row, &buf)
+			g.dealSource[i] = row[12].(string)
 			if !yield(row) {
 				return
 			}
@@ -258,6 +259,7 @@ func (g *gen) historyRows() iter.Seq[[]any] {
 				id++
 				row[0], row[1], row[2], row[3] = g.ws, id, g.dealBase+1+int64(i), d.pipe.id
 				row[4], row[5], row[7], row[10] = d.pipe.stages[d.first+k], g.d.Time(d.entered[k]), d.owner, d.pipe.id
+				row[11] = g.dealSource[i]
 				row[6], row[8], row[9] = nil, nil, nil
 				switch {
 				case k < d.stage-d.first:

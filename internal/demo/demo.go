@@ -20,6 +20,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/rapport-crm/rapport/internal/sales"
 	"github.com/rapport-crm/rapport/internal/store"
 )
 
@@ -95,6 +96,9 @@ func Generate(ctx context.Context, db *store.DB, opts Options) (Result, error) {
 	if err := g.load(ctx, newLoader(db, opts.Log), &res); err != nil {
 		return res, err
 	}
+	if err := g.firstResponses(ctx, db, opts.Log); err != nil {
+		return res, err
+	}
 	if err := analyze(ctx, db, opts.Log); err != nil {
 		return res, err
 	}
@@ -136,6 +140,21 @@ func (g *gen) load(ctx context.Context, l loader, res *Result) error {
 	if err := l.commit(ctx); err != nil {
 		return fmt.Errorf("demo: commit: %w", err)
 	}
+	return nil
+}
+
+// firstResponses stores on the loaded deals their first response, which
+// the sales service keeps for deals written through the engine; it runs
+// after the load, once the activities' indexes are built.
+func (g *gen) firstResponses(ctx context.Context, db *store.DB, log *slog.Logger) error {
+	start := time.Now()
+	err := db.Tx(ctx, func(q store.Querier) error {
+		return sales.RefreshFirstResponses(ctx, q, g.ws, g.dealBase, g.dealBase+int64(g.deals))
+	})
+	if err != nil {
+		return fmt.Errorf("demo: first responses: %w", err)
+	}
+	log.Info("demo: first responses stored", "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

@@ -159,6 +159,7 @@ type gen struct {
 	// every company, contact and deal, and each contact's company. A few
 	// bytes per record are far cheaper than replaying a million contacts.
 	companyOwner, contactOwner, dealOwner []int64
+	dealSource                            []string // the source of each deal, for its stays
 	contactCompany                        []int32
 }
 

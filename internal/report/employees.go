@@ -3,12 +3,14 @@ package report
 import (
 	"context"
 	"database/sql"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/rapport-crm/rapport/internal/sales"
+	"github.com/rapport-crm/rapport/internal/store"
 )
 
 // Employees is the period's work of each user whose deals or activities
@@ -95,28 +97,43 @@ func (s *Service) Employees(ctx context.Context, f Filter) (Employees, error) {
 			})
 		}
 	}
-	stays, sargs := sc.stays(d, 0)
+	// On SQLite every query names the workspace's users (owner IN …): it
+	// then reads each user's range of the period from an index by user and
+	// time, in the grouping's order, instead of sorting the period's rows
+	// by user, which cost three times the reading. Rows of no user count
+	// for no one either way. PostgreSQL groups by hashing and reads the
+	// period alone.
+	var users []int64
+	if d == store.SQLite {
+		users = slices.Sorted(maps.Keys(names))
+	}
+	stays, sargs := sc.staysBy(d, 0, users)
 	tasks := []func() error{
-		func() error { return s.responses(ctx, sc, &mu, row) },
+		func() error { return s.responses(ctx, sc, users, &mu, row) },
 		grouped(`SELECT h.left_by, count(*) FROM `+stays+` GROUP BY h.left_by`, sargs,
 			func(e *Employee, n int64) { e.Moved = n }),
 		func() error { return s.closedBy(ctx, sc, ad, &mu, row) },
 	}
 	acts := []struct {
-		kind, index, cond string
-		args              []any
-		set               func(*Employee, int64)
+		kind, index, byUser, cond string
+		args                      []any
+		set                       func(*Employee, int64)
 	}{
-		{"task", "activities_report_done", "a.done_at >= ? AND a.done_at < ?", []any{from, to}, func(e *Employee, n int64) { e.TasksDone = n }},
-		{"task", sc.overdueIndex(), "a.done = " + falseLit(d) + " AND a.due_at < ?", []any{d.Time(s.now())}, func(e *Employee, n int64) { e.TasksOverdue = n }},
-		{"call", "activities_report_calls", "a.direction = 'outbound' AND a.occurred_at >= ? AND a.occurred_at < ?", []any{from, to}, func(e *Employee, n int64) { e.CallsMade = n }},
-		{"call", "activities_report_calls", "a.direction = 'inbound' AND a.occurred_at >= ? AND a.occurred_at < ?", []any{from, to}, func(e *Employee, n int64) { e.CallsReceived = n }},
-		{"note", "activities_report_notes", "a.occurred_at >= ? AND a.occurred_at < ?", []any{from, to}, func(e *Employee, n int64) { e.Notes = n }},
+		{"task", "activities_report_done", "activities_owner_done", "a.done_at >= ? AND a.done_at < ?", []any{from, to}, func(e *Employee, n int64) { e.TasksDone = n }},
+		{"task", "activities_report_overdue", "activities_report_overdue", "a.done = " + falseLit(d) + " AND a.due_at < ?", []any{d.Time(s.now())}, func(e *Employee, n int64) { e.TasksOverdue = n }},
+		{"call", "activities_report_calls", "activities_owner_calls", "a.direction = 'outbound' AND a.occurred_at >= ? AND a.occurred_at < ?", []any{from, to}, func(e *Employee, n int64) { e.CallsMade = n }},
+		{"call", "activities_report_calls", "activities_owner_calls", "a.direction = 'inbound' AND a.occurred_at >= ? AND a.occurred_at < ?", []any{from, to}, func(e *Employee, n int64) { e.CallsReceived = n }},
+		{"note", "activities_report_notes", "activities_owner_notes", "a.occurred_at >= ? AND a.occurred_at < ?", []any{from, to}, func(e *Employee, n int64) { e.Notes = n }},
 	}
 	for _, x := range acts {
 		w, a := sc.activities(x.kind)
-		tasks = append(tasks, grouped(`SELECT a.owner_id, count(*) FROM `+activityTable(d, x.index)+` WHERE `+w+` AND `+x.cond+` GROUP BY a.owner_id`,
-			append(a, x.args...), x.set))
+		a = append(a, x.args...)
+		index, cond := x.index, x.cond
+		if users != nil {
+			index, cond = x.byUser, cond+" AND "+inInts("a.owner_id", users, &a)
+		}
+		tasks = append(tasks, grouped(`SELECT a.owner_id, count(*) FROM `+activityTable(d, index)+` WHERE `+w+` AND `+cond+` GROUP BY a.owner_id`,
+			a, x.set))
 	}
 	if err := together(tasks); err != nil {
 		return out, err
@@ -164,23 +181,26 @@ func (s *Service) closedBy(ctx context.Context, sc *scope, ad *adder, mu *sync.M
 }
 
 // responses sets each owner's deals created in the period and the mean
-// time to the first activity on them. An activity counts when it is the owner's
-// and about the deal, from its creation on; the activities the actor may
-// not read do not.
-func (s *Service) responses(ctx context.Context, sc *scope, mu *sync.Mutex, row func(int64) *Employee) error {
+// time to the first response on them: the owner's first activity about
+// the deal from its creation on, which the sales service keeps on the
+// deal. A first response the actor may not read (the role hides the
+// owner's activities) does not count.
+func (s *Service) responses(ctx context.Context, sc *scope, users []int64, mu *sync.Mutex, row func(int64) *Employee) error {
 	d := s.db.Dialect
 	where, args := sc.deals(d, "created_at")
-	acond, aargs := "", []any(nil)
-	if sc.actCond != "" {
-		acond, aargs = " AND "+sc.actCond, sc.actArgs
+	deals := table(d, "created_at")
+	if users != nil {
+		deals, where = "deals d"+d.IndexedBy("deals_owner_created"), where+" AND "+inInts("d.owner_id", users, &args)
 	}
-	first := `(SELECT min(a.occurred_at) FROM activities a` + d.IndexedBy("activities_report_response") + ` WHERE a.workspace_id = d.workspace_id AND a.record_type = 'deal'
-		AND a.record_id = CAST(d.id AS TEXT) AND a.owner_id = d.owner_id AND a.occurred_at >= d.created_at AND a.deleted_at IS NULL` + acond + `)`
-	// MATERIALIZED keeps the planners from copying the first response's
-	// subquery into each aggregate that reads it, which ran it twice per deal.
-	rows, err := s.db.Reader().QueryContext(ctx, `WITH x AS MATERIALIZED (
-		SELECT d.owner_id AS owner_id, d.created_at AS created_at, `+first+` AS first_at FROM `+table(d, "created_at")+` WHERE `+where+` AND d.owner_id IS NOT NULL)
-		SELECT owner_id, count(*), count(first_at), SUM(`+d.Days("first_at", "created_at")+`) FROM x GROUP BY owner_id`, append(aargs, args...)...)
+	first, fargs := "d.first_response_at", []any(nil)
+	if sc.respCond != "" {
+		first, fargs = "CASE WHEN "+sc.respCond+" THEN d.first_response_at END", sc.respArgs
+	}
+	// The first response is read once, in a subquery, so that its
+	// condition's arguments are bound once.
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT owner_id, count(*), count(first_at), SUM(`+d.Days("first_at", "created_at")+`) FROM (
+		SELECT d.owner_id AS owner_id, d.created_at AS created_at, `+first+` AS first_at FROM `+deals+` WHERE `+where+` AND d.owner_id IS NOT NULL) x
+		GROUP BY owner_id`, append(fargs, args...)...)
 	if err != nil {
 		return err
 	}

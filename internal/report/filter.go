@@ -136,6 +136,11 @@ type scope struct {
 	dealArgs []any
 	actCond  string // the same for activities
 	actArgs  []any
+	// respCond is actCond on the deals' owner (d.owner_id): the first
+	// response stored on a deal is an activity of its owner's, readable
+	// when the role may read that owner's activities.
+	respCond string
+	respArgs []any
 	// filterCond is the filter's condition on the deals' ids (d.id), or "".
 	filterCond string
 	filterArgs []any
@@ -196,13 +201,14 @@ func (s *Service) scopeOf(ctx context.Context, f Filter) (*scope, error) {
 		if !fault.Is(err, fault.EFORBIDDEN) {
 			return nil, err
 		}
-		sc.actCond = "1=0"
+		sc.actCond, sc.respCond = "1=0", "1=0"
 	} else {
 		ars, err := p.Restrict(ctx, a, "activity")
 		if err != nil {
 			return nil, err
 		}
 		sc.actCond, sc.actArgs = access.OwnerCondition(ars, "a.owner_id")
+		sc.respCond, sc.respArgs = access.OwnerCondition(ars, "d.owner_id")
 	}
 	return sc, nil
 }
@@ -323,23 +329,44 @@ func together(fns []func() error) error {
 // stays is the FROM and WHERE clause over the stays h in stages that
 // ended in the period, of the deals of the scope, with its args; pipeline,
 // when not 0, keeps the stays in that pipeline. When the scope narrows
-// deals by no more than their pipeline, the stays are read alone: each
-// carries its deal's pipeline while the deal is not deleted, kept by the
-// sales service, which saves a look-up of the deal per stay.
+// deals by no more than their pipeline and source, the stays are read
+// alone: each carries its deal's pipeline while the deal is not deleted,
+// and its source, kept by the sales service, which saves a look-up of the
+// deal per stay.
 func (sc *scope) stays(d store.Dialect, pipeline int64) (string, []any) {
+	return sc.staysBy(d, pipeline, nil)
+}
+
+// staysAlone says whether the scope's stays are read without their deals.
+func (sc *scope) staysAlone() bool {
+	return sc.dealCond == "" && sc.owners == nil && sc.filterCond == ""
+}
+
+// staysBy is stays, with byUsers, when not nil, the users who ended the
+// stays: on SQLite the stays read alone are then read from the index by
+// user (see byUser).
+func (sc *scope) staysBy(d store.Dialect, pipeline int64, byUsers []int64) (string, []any) {
 	from := `deal_stage_history h`
 	where := []string{"h.workspace_id = ?", "h.left_at >= ?", "h.left_at < ?"}
 	args := []any{sc.a.WorkspaceID, d.Time(sc.f.From), d.Time(sc.f.To)}
 	if pipeline != 0 {
 		where, args = append(where, "h.pipeline_id = ?"), append(args, pipeline)
 	}
-	if sc.dealCond == "" && sc.owners == nil && sc.f.Source == "" && sc.filterCond == "" {
+	if sc.staysAlone() {
 		if sc.pipeline != 0 {
 			where, args = append(where, "h.deal_pipeline_id = ?"), append(args, sc.pipeline)
 		} else {
 			where = append(where, "h.deal_pipeline_id IS NOT NULL")
 		}
-		return from + d.IndexedBy("deal_stage_history_left") + ` WHERE ` + strings.Join(where, " AND "), args
+		if sc.f.Source != "" {
+			where, args = append(where, "h.deal_source = ?"), append(args, sc.f.Source)
+		}
+		index := "deal_stage_history_left"
+		if byUsers != nil {
+			index = "deal_stage_history_moved"
+			where = append(where, inInts("h.left_by", byUsers, &args))
+		}
+		return from + d.IndexedBy(index) + ` WHERE ` + strings.Join(where, " AND "), args
 	}
 	dw, dargs := sc.deals(d, "")
 	return from + ` JOIN deals d ON d.workspace_id = h.workspace_id AND d.id = h.deal_id WHERE ` +

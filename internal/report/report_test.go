@@ -180,6 +180,13 @@ func (f *fixture) history(t *testing.T) {
 			created_at, updated_at) VALUES (1, ?, 'x', ?, ?, 'deal', ?, ?, ?, ?, ?, ?, ?)`,
 			x.kind, dir, x.owner, x.deal, ts(x.occurred), done, x.doneAt, x.due, ts(x.occurred), ts(x.occurred))
 	}
+	// The deals' first responses, as the sales service keeps them.
+	err := f.db.Tx(context.Background(), func(q store.Querier) error {
+		return sales.RefreshFirstResponses(context.Background(), q, 1, 0, 1000)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i, ch := range []string{
 		`{"stage_id": {"before": "11", "after": "12"}}`,
 		`{"owner_id": {"before": "` + strconv.FormatInt(A, 10) + `", "after": "` + strconv.FormatInt(R, 10) + `"}}`,

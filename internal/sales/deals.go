@@ -239,6 +239,9 @@ func (s *Service) afterDeal(ctx context.Context, w *records.Write) error {
 	if err := s.moveTotals(ctx, w); err != nil {
 		return err
 	}
+	if err := s.refreshResponse(ctx, w); err != nil {
+		return err
+	}
 	if w.Action == "delete" || w.Action == "restore" {
 		deal, _ := strconv.ParseInt(w.ID, 10, 64)
 		return SummarizeStays(ctx, w.Q, s.db.Dialect, w.Actor.WorkspaceID, deal)
@@ -248,6 +251,11 @@ func (s *Service) afterDeal(ctx context.Context, w *records.Write) error {
 	}
 	if w.Action == "create" || w.Rec["stage_id"] != w.Old["stage_id"] {
 		if err := s.enterStage(ctx, w); err != nil {
+			return err
+		}
+	} else if w.Changes("source") {
+		deal, _ := strconv.ParseInt(w.ID, 10, 64)
+		if err := SummarizeStays(ctx, w.Q, s.db.Dialect, w.Actor.WorkspaceID, deal); err != nil {
 			return err
 		}
 	}
@@ -299,7 +307,8 @@ func (s *Service) enterStage(ctx context.Context, w *records.Write) error {
 // SummarizeStays stores what the reports read of a deal's stays without
 // reading each of them: on every stay its length in days once it ended
 // and the deal's pipeline while the deal is not deleted (deal_pipeline_id,
-// so that the time in stage of a whole pipeline needs no join to deals),
+// so that the time in stage of a whole pipeline needs no join to deals)
+// and its source (deal_source, likewise for the filter by source),
 // and on the deal the stages it was ever in (StagesPassed), so that the
 // funnel is one pass over the deals of its period. It is called in the
 // transaction that writes the stays or deletes or restores the deal;
@@ -310,7 +319,8 @@ func SummarizeStays(ctx context.Context, q store.Querier, d store.Dialect, ws, d
 		return err
 	}
 	if _, err := q.ExecContext(ctx, `UPDATE deal_stage_history SET deal_pipeline_id = (SELECT CASE WHEN d.deleted_at IS NULL THEN d.pipeline_id END
-		FROM deals d WHERE d.workspace_id = ? AND d.id = ?) WHERE workspace_id = ? AND deal_id = ?`, ws, deal, ws, deal); err != nil {
+		FROM deals d WHERE d.workspace_id = ? AND d.id = ?), deal_source = (SELECT d.source FROM deals d WHERE d.workspace_id = ? AND d.id = ?)
+		WHERE workspace_id = ? AND deal_id = ?`, ws, deal, ws, deal, ws, deal); err != nil {
 		return err
 	}
 	rows, err := q.QueryContext(ctx, `SELECT DISTINCT stage_id FROM deal_stage_history WHERE workspace_id = ? AND deal_id = ?`, ws, deal)

@@ -48,6 +48,11 @@ func New(db *store.DB, engine *records.Engine, opts Options) *Service {
 	engine.Hook("deal", records.Hook{Before: s.beforeDeal, After: s.afterDeal})
 	engine.Hook("contact", records.Hook{After: s.afterCustomer})
 	engine.Hook("company", records.Hook{After: s.afterCustomer})
+	for _, kind := range activityObjects {
+		if engine.Object(kind) != nil {
+			engine.Hook(kind, records.Hook{After: s.afterActivity})
+		}
+	}
 	return s
 }
 

@@ -126,6 +126,41 @@ func TestStaySummary(t *testing.T) {
 			t.Fatal(err)
 		}
 		step("restored and moved back", 24*time.Hour, `{"pipeline_id": "`+f.pipeline+`", "stage_id": "`+lead+`"}`, sorted(lead, ready, due), []float64{1.5, 0.5, 3, 1}, sales, sales, sales, sales, sales)
+
+		// Every stay carries the deal's source, through a change of source
+		// alone and one with a move.
+		sources := func() string {
+			t.Helper()
+			rows, err := db.Reader().QueryContext(context.Background(), `SELECT COALESCE(deal_source, '-') FROM deal_stage_history
+				WHERE workspace_id = 1 AND deal_id = ? ORDER BY id`, deal)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var out []string
+			for rows.Next() {
+				var s string
+				if err := rows.Scan(&s); err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, s)
+			}
+			return strings.Join(out, " ")
+		}
+		if got := sources(); got != "- - - - -" {
+			t.Errorf("no source: the stays' deal source %q", got)
+		}
+		for _, c := range []struct{ body, want string }{
+			{`{"source": "referral"}`, "referral referral referral referral referral"},
+			{`{"source": "web_form", "stage_id": "` + ready + `"}`, "web_form web_form web_form web_form web_form web_form"},
+		} {
+			if _, err := f.update(f.rep, "deal", deal, c.body); err != nil {
+				t.Fatal(err)
+			}
+			if got := sources(); got != c.want {
+				t.Errorf("after %s: the stays' deal source %q, want %q", c.body, got, c.want)
+			}
+		}
 	})
 }
 

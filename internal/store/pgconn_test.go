@@ -31,3 +31,20 @@ func TestCancelledQueryLeavesNoClosedConnection(t *testing.T) {
 		t.Fatalf("the next query: %v", err)
 	}
 }
+
+// TestJITOffUnlessAsked checks the run-time parameter every connection
+// sets: PostgreSQL's JIT compiler off, unless the URL turns it on.
+func TestJITOffUnlessAsked(t *testing.T) {
+	t.Parallel()
+	base := storetest.PostgresURL(t)
+	for _, c := range []struct{ url, want string }{{base, "off"}, {base + "&jit=on", "on"}} {
+		db := storetest.Open(t, c.url, "")
+		var got string
+		if err := db.Raw().QueryRowContext(context.Background(), `SHOW jit`).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != c.want {
+			t.Errorf("%s: jit is %q, want %q", c.url, got, c.want)
+		}
+	}
+}
