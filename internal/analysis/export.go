@@ -48,10 +48,10 @@ func TableOf(res Result, headers []string, value func(i int, v float64) string) 
 	return t
 }
 
-// safe keeps a spreadsheet from reading text as a formula: text that
+// Safe keeps a spreadsheet from reading text as a formula: text that
 // starts with = + - @ or a tab or carriage return is prefixed with an
 // apostrophe.
-func safe(s string) string {
+func Safe(s string) string {
 	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
 		return "'" + s
 	}
@@ -63,7 +63,7 @@ func WriteCSV(w io.Writer, t Table) error {
 	cw := csv.NewWriter(w)
 	head := make([]string, len(t.Headers))
 	for i, h := range t.Headers {
-		head[i] = safe(h)
+		head[i] = Safe(h)
 	}
 	if err := cw.Write(head); err != nil {
 		return err
@@ -74,7 +74,7 @@ func WriteCSV(w io.Writer, t Table) error {
 			if c.Number != nil {
 				rec[i] = strconv.FormatFloat(*c.Number, 'f', -1, 64)
 			} else {
-				rec[i] = safe(c.Text)
+				rec[i] = Safe(c.Text)
 			}
 		}
 		if err := cw.Write(rec); err != nil {
@@ -106,7 +106,7 @@ func WriteXLSX(w io.Writer, t Table, sheet string) error {
 	}
 	head := make([]any, len(t.Headers))
 	for i, h := range t.Headers {
-		head[i] = safe(h)
+		head[i] = Safe(h)
 	}
 	if err := sw.SetRow("A1", head); err != nil {
 		return err
@@ -117,7 +117,7 @@ func WriteXLSX(w io.Writer, t Table, sheet string) error {
 			if c.Number != nil {
 				row[i] = *c.Number
 			} else {
-				row[i] = safe(c.Text)
+				row[i] = Safe(c.Text)
 			}
 		}
 		cell, _ := excelize.CoordinatesToCellName(1, n+2)

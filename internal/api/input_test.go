@@ -79,6 +79,9 @@ type validRequest struct {
 var validRequests = map[string]func(w *walker) []validRequest{
 	"GET /api/v1/openapi.json":    just(validRequest{status: 200}),
 	"GET /api/v1/fields/{object}": eachObject(func(o string) validRequest { return validRequest{path: pathObject(o), status: 200} }),
+	"GET /api/v1/exports/{object}": eachObject(func(o string) validRequest {
+		return validRequest{path: pathObject(o), query: "format=json&sort=-created_at", status: 200}
+	}),
 	"GET /api/v1/audit": func(w *walker) []validRequest {
 		return []validRequest{{status: 200, query: "object=contact&record_id=" + w.ids["contact"] + "&user_id=" + w.admin +
 			"&action=create&from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z&limit=5"}}

@@ -294,6 +294,17 @@ func addObjectPaths(paths obj, o *records.Object, name string) {
 		"post": obj{"tags": tags, "operationId": "restore_" + o.Name,
 			"responses": obj{"200": response("the record", name), "4XX": problem}},
 	}
+	paths["/exports/"+o.Plural] = obj{
+		"get": obj{"tags": tags, "operationId": "export_" + o.Plural,
+			"description": "Every record of the list (its filter and sort, as in the list) that the role may export, streamed as CSV, XLSX or JSON. " +
+				"Text a spreadsheet would run as a formula starts with an apostrophe. Recorded in the audit trail.",
+			"parameters": append([]obj{
+				{"name": "format", "in": "query", "schema": obj{"enum": []string{"csv", "xlsx", "json"}}, "description": "csv when absent"},
+				{"name": "columns", "in": "query", "schema": str(), "description": "fields, comma separated; every field the role may read when absent"},
+			}, listParams[0], listParams[3], listParams[4]),
+			"responses": obj{"200": obj{"description": "the export", "content": obj{"text/csv": obj{}, "application/json": obj{},
+				"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": obj{}}}, "4XX": problem}},
+	}
 	paths["/fields/"+o.Plural] = obj{
 		"get": obj{"tags": tags, "operationId": "list_" + o.Name + "_fields",
 			"responses": obj{"200": obj{"description": "the fields", "content": obj{"application/json": obj{"schema": obj{

@@ -74,8 +74,9 @@ type Server struct {
 }
 
 // unbudgeted are the routes whose requests may outlive the time budget:
-// the notification stream stays open, and its queries are short.
-var unbudgeted = map[string]bool{"GET /api/v1/notifications/stream": true}
+// the notification stream stays open, and its queries are short; an
+// export reads its list a page at a time, each page a short query.
+var unbudgeted = map[string]bool{"GET /api/v1/notifications/stream": true, "GET /api/v1/exports/{object}": true}
 
 // Handler returns the HTTP handler of the whole API.
 func (s *Server) Handler() http.Handler {
@@ -144,6 +145,7 @@ func (s *Server) Handler() http.Handler {
 	s.goalRoutes(route)
 	// goals: end
 	s.customReportRoutes(route) // builder
+	s.exportRoutes(route)
 	route("GET /api/v1/{object}", s.list, append(records.ListParams(), Filters)...)
 	route("POST /api/v1/{object}", s.create)
 	// POST /fields/{object} and POST /{object}/query overlap (both match

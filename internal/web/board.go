@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rapport-crm/rapport/internal/locale"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
 )
@@ -216,8 +217,8 @@ func headOf(v *visit, st sales.BoardStage) stageHead {
 		Unconverted: strings.Join(st.Unconverted, ", ")}
 	if st.Total != nil {
 		prob, _ := records.Int(st.Stage["probability"])
-		h.Sum = v.p.Money(decimal(st.Total.Amount, st.Total.Currency), st.Total.Currency)
-		h.Weighted = v.p.Money(decimal(st.Total.Amount*prob/100, st.Total.Currency), st.Total.Currency)
+		h.Sum = v.p.Money(locale.Decimal(st.Total.Amount, st.Total.Currency), st.Total.Currency)
+		h.Weighted = v.p.Money(locale.Decimal(st.Total.Amount*prob/100, st.Total.Currency), st.Total.Currency)
 	}
 	return h
 }
@@ -272,7 +273,7 @@ func (f cardFacts) card(v *visit, d, stage records.Record) boardCard {
 	c := boardCard{ID: str(d["id"]), Version: versionOf(d), Title: str(d["title"]),
 		Company: f.names.records["company"][str(d["company_id"])]}
 	if m, ok := d["value"].(map[string]any); ok {
-		c.Value = v.p.Money(decimal(m["amount"], str(m["currency"])), str(m["currency"]))
+		c.Value = v.p.Money(locale.Decimal(m["amount"], str(m["currency"])), str(m["currency"]))
 	}
 	if t := f.tasks[c.ID]; t != nil {
 		c.Task = str(t["title"])

@@ -539,7 +539,7 @@ func (s *Server) reportTable(v *visit, st *builderState, res analysis.Result) an
 	}
 	return analysis.TableOf(res, headers, func(i int, x float64) string {
 		if res.Money[i] {
-			return v.p.Money(decimal(int64(math.Round(x)), res.Currency), res.Currency)
+			return v.p.Money(locale.Decimal(int64(math.Round(x)), res.Currency), res.Currency)
 		}
 		if st.def.Measures[i].Op == "avg" {
 			return v.p.Number(x, 2)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/account"
+	"github.com/rapport-crm/rapport/internal/locale"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
 )
@@ -171,7 +172,7 @@ func chartOf(v *visit, b sales.Board) dashPipeline {
 func outcomeOf(v *visit, o sales.Outcome) outcomeView {
 	out := outcomeView{Count: int(o.Count)}
 	if o.Total != nil {
-		out.Sum = v.p.Money(decimal(o.Total.Amount, o.Total.Currency), o.Total.Currency)
+		out.Sum = v.p.Money(locale.Decimal(o.Total.Amount, o.Total.Currency), o.Total.Currency)
 	}
 	return out
 }

@@ -1,15 +1,14 @@
 package web
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/nyaruka/phonenumbers"
-	"golang.org/x/text/currency"
 
+	"github.com/rapport-crm/rapport/internal/locale"
 	"github.com/rapport-crm/rapport/internal/records"
 )
 
@@ -150,7 +149,7 @@ func (v *visit) show(f *records.Field, val any, n names) []string {
 		return nonEmpty(out...)
 	case records.Money:
 		m, _ := val.(map[string]any)
-		return []string{v.p.Money(decimal(m["amount"], str(m["currency"])), str(m["currency"]))}
+		return []string{v.p.Money(locale.Decimal(m["amount"], str(m["currency"])), str(m["currency"]))}
 	case records.Phone:
 		return phones(val)
 	case records.Select:
@@ -180,33 +179,6 @@ func nonEmpty(ss ...string) []string {
 		}
 	}
 	return out
-}
-
-// decimal writes an amount in minor units as a decimal in major units,
-// with as many decimals as the currency has (two for EUR, none for JPY).
-func decimal(amount any, code string) string {
-	var minor int64
-	switch a := amount.(type) {
-	case int64:
-		minor = a
-	case float64:
-		minor = int64(a)
-	case json.Number:
-		minor, _ = a.Int64()
-	}
-	scale := 2
-	if unit, err := currency.ParseISO(code); err == nil {
-		scale, _ = currency.Standard.Rounding(unit)
-	}
-	sign := ""
-	if minor < 0 {
-		sign, minor = "-", -minor
-	}
-	digits := fmt.Sprintf("%0*d", scale+1, minor)
-	if scale == 0 {
-		return sign + digits
-	}
-	return sign + digits[:len(digits)-scale] + "." + digits[len(digits)-scale:]
 }
 
 // option is the label of a value of a select field: the catalogue's for

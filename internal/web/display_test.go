@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"testing"
 	"time"
 
@@ -9,25 +8,6 @@ import (
 	"github.com/rapport-crm/rapport/internal/locale"
 	"github.com/rapport-crm/rapport/internal/records"
 )
-
-func TestDecimal(t *testing.T) {
-	for _, c := range []struct {
-		amount any
-		code   string
-		want   string
-	}{
-		{int64(2500), "EUR", "25.00"},
-		{int64(5), "EUR", "0.05"},
-		{int64(-1999), "USD", "-19.99"},
-		{float64(2500), "JPY", "2500"},
-		{json.Number("123456"), "KWD", "123.456"},
-		{int64(0), "EUR", "0.00"},
-	} {
-		if got := decimal(c.amount, c.code); got != c.want {
-			t.Errorf("decimal(%v, %s) = %q, want %q", c.amount, c.code, got, c.want)
-		}
-	}
-}
 
 func TestShow(t *testing.T) {
 	v := &visit{lang: "en", p: locale.For("en"), user: &account.User{TimeZone: "Asia/Almaty"}}

@@ -207,7 +207,7 @@ func forecastView(v *visit, data *forecastPage, fc sales.Forecast) {
 		if fc.ValueHidden {
 			return ""
 		}
-		return v.p.Money(decimal(amount, fc.Currency), fc.Currency)
+		return v.p.Money(locale.Decimal(amount, fc.Currency), fc.Currency)
 	}
 	data.ValueHidden, data.Undated = fc.ValueHidden, int(fc.Undated)
 	data.Unconverted = strings.Join(fc.Unconverted, ", ")
@@ -275,7 +275,7 @@ func forecastBars(v *visit, fc sales.Forecast, peak int64) []forecastBar {
 			h := float64(w) / float64(peak) * (height - 4)
 			y -= h
 			bars = append(bars, forecastBar{X: round1(float64(i)*slot + slot*0.15), Y: round1(y), W: round1(slot * 0.7), H: round1(h),
-				Class: "fc-" + c, Label: forecastCategoryLabel(v.p, c) + ": " + v.p.Money(decimal(w, fc.Currency), fc.Currency)})
+				Class: "fc-" + c, Label: forecastCategoryLabel(v.p, c) + ": " + v.p.Money(locale.Decimal(w, fc.Currency), fc.Currency)})
 		}
 	}
 	return bars

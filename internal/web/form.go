@@ -261,7 +261,7 @@ func fillFrom(fields []formField, rec records.Record, loc *time.Location) {
 			m, _ := val.(map[string]any)
 			amount := ""
 			if m["amount"] != nil {
-				amount = decimal(m["amount"], str(m["currency"]))
+				amount = locale.Decimal(m["amount"], str(m["currency"]))
 			}
 			ff.Inputs = []formInput{{Name: name + ".amount", Value: amount}, {Name: name + ".currency", Value: str(m["currency"])}}
 		case "datetime":

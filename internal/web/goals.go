@@ -155,7 +155,7 @@ func (s *Server) goalViews(r *http.Request, v *visit, svc *goals.Service, list [
 		}
 		amount := func(n int64) string {
 			if g.Metric == goals.WonValue {
-				return v.p.Money(decimal(n, g.Currency), g.Currency)
+				return v.p.Money(locale.Decimal(n, g.Currency), g.Currency)
 			}
 			return v.p.Number(float64(n), 0)
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/goals"
+	"github.com/rapport-crm/rapport/internal/locale"
 	"github.com/rapport-crm/rapport/internal/sales"
 	"github.com/rapport-crm/rapport/internal/scores"
 )
@@ -73,7 +74,7 @@ func kpiTiles(v *visit, k goals.KPIs) []kpiTile {
 		if m == nil {
 			return dash
 		}
-		return v.p.Money(decimal(m.Amount, m.Currency), m.Currency)
+		return v.p.Money(locale.Decimal(m.Amount, m.Currency), m.Currency)
 	}
 	cycle := dash
 	if k.CycleDays != nil {
@@ -141,9 +142,9 @@ func channelRows(v *visit, k goals.KPIs) []channelRow {
 	var out []channelRow
 	for _, c := range k.Channels {
 		row := channelRow{Source: v.option("source", c.Source), New: c.NewCustomers,
-			Spend: v.p.Money(decimal(c.Spend.Amount, c.Spend.Currency), c.Spend.Currency), Cost: "—"}
+			Spend: v.p.Money(locale.Decimal(c.Spend.Amount, c.Spend.Currency), c.Spend.Currency), Cost: "—"}
 		if c.Cost != nil {
-			row.Cost = v.p.Money(decimal(c.Cost.Amount, c.Cost.Currency), c.Cost.Currency)
+			row.Cost = v.p.Money(locale.Decimal(c.Cost.Amount, c.Cost.Currency), c.Cost.Currency)
 		}
 		out = append(out, row)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/goals"
+	"github.com/rapport-crm/rapport/internal/locale"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
 )
@@ -54,7 +55,7 @@ func (s *Server) showSpend(w http.ResponseWriter, r *http.Request, v *visit, sta
 	}
 	for _, sp := range list {
 		data.Rows = append(data.Rows, spendRow{Source: v.option("source", sp.Source), Month: periodLabel(v, sp.Month),
-			Amount: v.p.Money(decimal(sp.Amount.Amount, sp.Amount.Currency), sp.Amount.Currency)})
+			Amount: v.p.Money(locale.Decimal(sp.Amount.Amount, sp.Amount.Currency), sp.Amount.Currency)})
 	}
 	s.render(w, r, v, status, "settings_spend", data)
 }

@@ -66,10 +66,10 @@ func (s *Server) lineItems(r *http.Request, v *visit, deal records.Record) (*lin
 		m, _ := it.(map[string]any)
 		row := itemRow{N: i, Name: str(m["name"]), Quantity: number(m["quantity"]), Discount: number(m["discount"]), Tax: number(m["tax_rate"])}
 		if price, ok := m["unit_price"].(map[string]any); ok {
-			row.Price = decimal(price["amount"], str(price["currency"]))
+			row.Price = locale.Decimal(price["amount"], str(price["currency"]))
 		}
 		if total, ok := m["total"].(map[string]any); ok {
-			row.Total = v.p.Money(decimal(total["amount"], str(total["currency"])), str(total["currency"]))
+			row.Total = v.p.Money(locale.Decimal(total["amount"], str(total["currency"])), str(total["currency"]))
 		}
 		if id := str(m["product_id"]); id != "" {
 			row.Href = "/products/" + id
@@ -82,7 +82,7 @@ func (s *Server) lineItems(r *http.Request, v *visit, deal records.Record) (*lin
 		out.Rows = append(out.Rows, row)
 	}
 	if value, ok := deal["value"].(map[string]any); ok && len(stored) > 0 {
-		out.Total = v.p.Money(decimal(value["amount"], str(value["currency"])), str(value["currency"]))
+		out.Total = v.p.Money(locale.Decimal(value["amount"], str(value["currency"])), str(value["currency"]))
 	}
 	out.Product = formField{Label: v.p.T("web.items.product"), Kind: "picker", Pick: "/pick/products",
 		Inputs: []formInput{{Name: "product_id"}}, field: &records.Field{Name: "product_id", Type: records.Relation, Target: "product"}}

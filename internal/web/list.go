@@ -39,6 +39,8 @@ type listPage struct {
 	// Problems are the engine's refusals that no row of the builder shows.
 	Problems []string
 	Filtered bool
+	// Exports download the list as it is shown, one per format.
+	Exports []exportLink
 }
 
 // column is one column of a list. Sort is the field the column sorts by,
@@ -221,6 +223,7 @@ func (s *Server) fillMenus(r *http.Request, v *visit, st *listState, data *listP
 	if data.Views, err = s.viewMenu(r, v, st); err != nil {
 		return err
 	}
+	data.Exports = s.exportLinks(r, v, st)
 	data.Bulk, err = s.bulkForm(r, v, st)
 	return err
 }

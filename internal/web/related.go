@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/locale"
 	"github.com/rapport-crm/rapport/internal/records"
 )
 
@@ -100,7 +101,7 @@ func (s *Server) relatedGroup(r *http.Request, v *visit, spec relatedSpec, rec r
 			item.Name = v.p.T("web.record.unnamed")
 		}
 		if m, ok := x["value"].(map[string]any); ok && spec.plural == "deals" {
-			item.Meta = v.p.Money(decimal(m["amount"], str(m["currency"])), str(m["currency"]))
+			item.Meta = v.p.Money(locale.Decimal(m["amount"], str(m["currency"])), str(m["currency"]))
 		}
 		g.Items = append(g.Items, item)
 	}

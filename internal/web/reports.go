@@ -307,7 +307,7 @@ func reportMoney(v *visit, m *sales.Money) string {
 	if m == nil {
 		return "—"
 	}
-	return v.p.Money(decimal(m.Amount, m.Currency), m.Currency)
+	return v.p.Money(locale.Decimal(m.Amount, m.Currency), m.Currency)
 }
 
 // percent shows a rate, or a dash when there was nothing to divide.

@@ -206,6 +206,7 @@ func (s *Server) Handler() http.Handler {
 	// The form of a new record has an address per object, as /static/new
 	// is an asset's.
 	for plural := range views {
+		mux.Handle("GET /"+plural+"/export", s.signedIn(s.withObject(plural, s.exportList)))
 		mux.Handle("GET /"+plural+"/new", s.signedIn(s.newForm))
 		mux.Handle("POST /"+plural+"/new", s.signedIn(s.create))
 	}

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/currency"
 
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/locale"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
 )
@@ -98,7 +99,7 @@ func (s *Server) setShowPriceList(w http.ResponseWriter, r *http.Request, v *vis
 	}
 	prices := map[string]string{}
 	for _, it := range items {
-		prices[it.ProductID] = decimal(it.Price.Amount, it.Price.Currency)
+		prices[it.ProductID] = locale.Decimal(it.Price.Amount, it.Price.Currency)
 	}
 	data.frame = frame{Nav: "settings"}
 	data.List = settingsRow{ID: str(list["id"]), Name: str(list["name"]), Extra: str(list["currency"])}

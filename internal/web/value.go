@@ -90,10 +90,10 @@ func valueView(p *locale.Printer, rep value.Report, plural string) *valuePage {
 		Objects: []choice{{Value: "contacts", Label: p.T("web.value.contacts"), Current: plural == "contacts"},
 			{Value: "companies", Label: p.T("web.value.companies"), Current: plural == "companies"}}}
 	if rep.Historical != nil {
-		data.Historical = p.Money(decimal(rep.Historical.Amount, rep.Historical.Currency), rep.Historical.Currency)
+		data.Historical = p.Money(locale.Decimal(rep.Historical.Amount, rep.Historical.Currency), rep.Historical.Currency)
 	}
 	if rep.Predicted != nil {
-		data.Predicted = p.Money(decimal(rep.Predicted.Amount, rep.Predicted.Currency), rep.Predicted.Currency)
+		data.Predicted = p.Money(locale.Decimal(rep.Predicted.Amount, rep.Predicted.Currency), rep.Predicted.Currency)
 	}
 	f := rep.Fit
 	if f == nil {
@@ -113,7 +113,7 @@ func valueView(p *locale.Printer, rep value.Report, plural string) *valuePage {
 	for _, g := range rep.Segments {
 		row := valueSegment{Name: segmentLabel(p, g.Segment), Customers: g.Customers}
 		if g.Predicted != nil {
-			row.Predicted = p.Money(decimal(g.Predicted.Amount, g.Predicted.Currency), g.Predicted.Currency)
+			row.Predicted = p.Money(locale.Decimal(g.Predicted.Amount, g.Predicted.Currency), g.Predicted.Currency)
 		}
 		if most > 0 {
 			row.Width = int64(g.Customers * 100 / most)
@@ -123,7 +123,7 @@ func valueView(p *locale.Printer, rep value.Report, plural string) *valuePage {
 	for _, c := range rep.Top {
 		data.Top = append(data.Top, valueTop{ID: c.ID, Name: c.Name, Segment: segmentLabel(p, c.Segment),
 			Purchases: p.Number(c.Purchases, 2), Alive: p.Number(c.Alive*100, 0) + " %",
-			Value: p.Money(decimal(c.Value.Amount, c.Value.Currency), c.Value.Currency)})
+			Value: p.Money(locale.Decimal(c.Value.Amount, c.Value.Currency), c.Value.Currency)})
 	}
 	param := func(v float64) string {
 		// A fit that runs to a limit (no drop-out at all, say) has huge or

@@ -1,0 +1,61 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/rapport-crm/rapport/internal/export"
+	"github.com/rapport-crm/rapport/internal/records"
+)
+
+// exportParams are the export's own parameters; the others filter and
+// sort as in a list.
+var exportParams = []string{"format", "columns"}
+
+// exportRoutes adds the export of a list. The path puts the word first:
+// /{object}/export would overlap /fields/{object}.
+func (s *Server) exportRoutes(route router) {
+	route("GET /api/v1/exports/{object}", s.export, append([]string{"format", "columns", "sort", "deleted"}, Filters)...)
+}
+
+// export streams the records of a list as CSV, XLSX or JSON. Everything
+// that can be refused is checked before the first byte, so bad input gets
+// its 4xx; a failure after that cuts the download short, which the client
+// sees as an incomplete transfer.
+func (s *Server) export(w http.ResponseWriter, r *http.Request) {
+	v := r.URL.Query()
+	req := export.Request{Object: r.PathValue("object"), Format: v.Get("format")}
+	if req.Format == "" {
+		req.Format = "csv"
+	}
+	if c := strings.TrimSpace(v.Get("columns")); c != "" {
+		req.Columns = strings.Split(c, ",")
+		for i := range req.Columns {
+			req.Columns[i] = strings.TrimSpace(req.Columns[i])
+		}
+	}
+	for _, p := range exportParams {
+		v.Del(p)
+	}
+	q, err := records.ParseParams(v)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	req.Query = q
+	if _, err := export.Check(r.Context(), s.Engine, req); err != nil {
+		writeError(w, r, records.NameParams(err, q, "filter"))
+		return
+	}
+	// The server's write timeout suits pages, not a million rows: an
+	// export has up to half an hour to reach the client.
+	http.NewResponseController(w).SetWriteDeadline(time.Now().Add(30 * time.Minute))
+	name := req.Object + "." + req.Format
+	w.Header().Set("Content-Type", export.ContentTypes[req.Format])
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	if _, err := export.Write(r.Context(), s.DB, s.Engine, req, w); err != nil {
+		logger(r.Context()).Warn("export cut short", "object", req.Object, "err", err)
+		panic(http.ErrAbortHandler)
+	}
+}
