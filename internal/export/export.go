@@ -131,13 +131,34 @@ func Write(ctx context.Context, db *store.DB, e *records.Engine, r Request, w io
 		return 0, err
 	}
 	pol, grant := e.Policy(), obj.Grant()
-	n := 0
-	for {
-		page, err := e.List(ctx, r.Object, q)
-		if err != nil {
-			return n, err
+	// The next page is read while this one is written: reading and
+	// writing each take a core's worth of time.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pages := make(chan []records.Record, 1)
+	var readErr error
+	go func() {
+		defer close(pages)
+		for {
+			page, err := e.List(ctx, r.Object, q)
+			if err != nil {
+				readErr = err
+				return
+			}
+			select {
+			case pages <- page.Data:
+			case <-ctx.Done():
+				return
+			}
+			if page.NextCursor == "" {
+				return
+			}
+			q.Cursor = page.NextCursor
 		}
-		for _, rec := range page.Data {
+	}()
+	n := 0
+	for data := range pages {
+		for _, rec := range data {
 			// The list keeps what the role may read; the role may export
 			// less (its own records of those it reads, say).
 			if err := pol.Authorize(ctx, a, grant, access.Export, rec); err != nil {
@@ -151,10 +172,11 @@ func Write(ctx context.Context, db *store.DB, e *records.Engine, r Request, w io
 			}
 			n++
 		}
-		if page.NextCursor == "" {
-			break
-		}
-		q.Cursor = page.NextCursor
+	}
+	// The channel is closed: the reader is done, and readErr is its last
+	// word.
+	if readErr != nil {
+		return n, readErr
 	}
 	if err := out.close(); err != nil {
 		return n, err

@@ -250,12 +250,13 @@ func decodeColumn(f *Field, v any) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
+	if jsonStored(f.Type) {
+		return decodeJSON(v)
+	}
 	if b, ok := v.([]byte); ok {
 		v = string(b)
 	}
 	switch {
-	case jsonStored(f.Type):
-		return decodeJSON(v)
 	case f.Type == DateTime:
 		return timeValue(v), nil
 	case f.Type == Boolean:
@@ -295,6 +296,17 @@ func decodeJSON(v any) (any, error) {
 		text = x
 	default:
 		return nil, fmt.Errorf("unexpected JSON value %T", v)
+	}
+	// Most JSON columns of most records are empty (no tags, no custom
+	// fields): answer those without a decoder, which reading a long list
+	// or an export does a million times.
+	switch string(text) {
+	case "null":
+		return nil, nil
+	case "{}":
+		return map[string]any{}, nil
+	case "[]":
+		return []any{}, nil
 	}
 	d := json.NewDecoder(bytes.NewReader(text))
 	d.UseNumber()
