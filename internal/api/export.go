@@ -17,6 +17,19 @@ var exportParams = []string{"format", "columns"}
 // /{object}/export would overlap /fields/{object}.
 func (s *Server) exportRoutes(route router) {
 	route("GET /api/v1/exports/{object}", s.export, append([]string{"format", "columns", "sort", "deleted"}, Filters)...)
+	route("GET /api/v1/contacts/{id}/personal-data", s.personalData)
+}
+
+// personalData answers a person's request to see what is held about
+// them: one JSON document, for an administrator to hand over.
+func (s *Server) personalData(w http.ResponseWriter, r *http.Request) {
+	data, err := export.Person(r.Context(), s.DB, s.Engine, r.PathValue("id"))
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Disposition", `attachment; filename="contact-`+r.PathValue("id")+`.json"`)
+	writeJSON(w, r, http.StatusOK, data)
 }
 
 // export streams the records of a list as CSV, XLSX or JSON. Everything

@@ -2,16 +2,19 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/audit"
 	"github.com/rapport-crm/rapport/internal/store"
 	"github.com/rapport-crm/rapport/internal/store/storetest"
 	"github.com/xuri/excelize/v2"
@@ -147,6 +150,75 @@ func TestExport(t *testing.T) {
 		p.become(access.Role{Name: access.RoleReadOnly, Builtin: true})
 		if status, _, b := get(p.tokens["self"], "?format=csv"); status != 403 {
 			t.Errorf("read only: %d %s", status, b)
+		}
+	})
+}
+
+// TestPersonalData gathers one person's data: their record, the
+// activities about them, the meetings they attended, their deals and
+// their record's audit entries, and nobody else's; only an administrator
+// may ask, and the asking is audited.
+func TestPersonalData(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		p := newPermAPI(t, db)
+		admin := p.tokens["admin"]
+		made := func(path, body string) string {
+			t.Helper()
+			status, text := p.call(admin, "POST", path, body)
+			if status != http.StatusCreated {
+				t.Fatalf("POST %s: %d %s", path, status, text)
+			}
+			return idOf(t, text)
+		}
+		grace := made("/api/v1/contacts", `{"first_name": "Grace", "last_name": "Hopper", "emails": ["grace@navy.example"]}`)
+		other := made("/api/v1/contacts", `{"first_name": "Other", "last_name": "Person"}`)
+		if status, text := p.call(admin, "PATCH", "/api/v1/contacts/"+grace, `{"job_title": "Rear admiral", "version": 1}`); status != 200 {
+			t.Fatalf("update: %d %s", status, text)
+		}
+		made("/api/v1/notes", `{"body": "Called about COBOL", "record_type": "contact", "record_id": "`+grace+`"}`)
+		made("/api/v1/notes", `{"body": "Someone else's note", "record_type": "contact", "record_id": "`+other+`"}`)
+		made("/api/v1/meetings", `{"title": "Compiler review", "starts_at": "2030-01-02T10:00:00Z", "attendees": [{"id": "`+grace+`"}]}`)
+		made("/api/v1/deals", `{"title": "Navy contract", "contacts": [{"id": "`+grace+`"}]}`)
+		made("/api/v1/deals", `{"title": "Unrelated deal", "contacts": [{"id": "`+other+`"}]}`)
+
+		// The audit trail is written from the outbox by its consumer.
+		if _, err := audit.NewConsumer(db, audit.Options{Logger: slog.New(slog.DiscardHandler)}).Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		status, text := p.call(admin, "GET", "/api/v1/contacts/"+grace+"/personal-data", "")
+		if status != 200 {
+			t.Fatalf("personal data: %d %s", status, text)
+		}
+		var got struct {
+			Contact    map[string]any              `json:"contact"`
+			Activities map[string][]map[string]any `json:"activities"`
+			Attended   []map[string]any            `json:"meetings_attended"`
+			Deals      []map[string]any            `json:"deals"`
+			Audit      []map[string]any            `json:"audit"`
+		}
+		if err := json.Unmarshal([]byte(text), &got); err != nil {
+			t.Fatal(err)
+		}
+		if got.Contact["last_name"] != "Hopper" || len(got.Activities["notes"]) != 1 || got.Activities["notes"][0]["body"] != "Called about COBOL" ||
+			len(got.Attended) != 1 || len(got.Deals) != 1 || got.Deals[0]["title"] != "Navy contract" {
+			t.Errorf("the personal data: %s", text)
+		}
+		if strings.Contains(text, "Someone else") || strings.Contains(text, "Unrelated deal") {
+			t.Errorf("another person's data in the answer: %s", text)
+		}
+		if len(got.Audit) == 0 || !strings.Contains(text, "Rear admiral") {
+			t.Errorf("the record's audit entries are missing: %v", got.Audit)
+		}
+		if status, text := p.call(admin, "GET", "/api/v1/audit?action=export&record_id="+grace, ""); status != 200 || !strings.Contains(text, `"personal_data"`) {
+			t.Errorf("the export is not in the audit trail: %d %s", status, text)
+		}
+		// Nobody but an administrator.
+		p.become(access.Role{Name: access.RoleManager, Builtin: true})
+		if status, _ := p.call(p.tokens["self"], "GET", "/api/v1/contacts/"+grace+"/personal-data", ""); status != 403 {
+			t.Errorf("a manager asking: %d", status)
+		}
+		if status, _ := p.call(admin, "GET", "/api/v1/contacts/999999/personal-data", ""); status != 404 {
+			t.Errorf("no such contact: %d", status)
 		}
 	})
 }

@@ -79,6 +79,9 @@ type validRequest struct {
 var validRequests = map[string]func(w *walker) []validRequest{
 	"GET /api/v1/openapi.json":    just(validRequest{status: 200}),
 	"GET /api/v1/fields/{object}": eachObject(func(o string) validRequest { return validRequest{path: pathObject(o), status: 200} }),
+	"GET /api/v1/contacts/{id}/personal-data": func(w *walker) []validRequest {
+		return []validRequest{{path: map[string]string{"id": w.ids["contact"]}, status: 200}}
+	},
 	"GET /api/v1/exports/{object}": eachObject(func(o string) validRequest {
 		return validRequest{path: pathObject(o), query: "format=json&sort=-created_at", status: 200}
 	}),

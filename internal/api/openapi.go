@@ -305,6 +305,15 @@ func addObjectPaths(paths obj, o *records.Object, name string) {
 			"responses": obj{"200": obj{"description": "the export", "content": obj{"text/csv": obj{}, "application/json": obj{},
 				"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": obj{}}}, "4XX": problem}},
 	}
+	if o.Name == "contact" {
+		paths["/contacts/{id}/personal-data"] = obj{
+			"parameters": []obj{id},
+			"get": obj{"tags": tags, "operationId": "contact_personal_data",
+				"description": "Everything held about the person, for their request to see it (administrators only): the record, " +
+					"the activities about them, the meetings they attended, their deals and the audit entries of their record. Recorded in the audit trail.",
+				"responses": obj{"200": obj{"description": "the personal data", "content": obj{"application/json": obj{}}}, "4XX": problem}},
+		}
+	}
 	paths["/fields/"+o.Plural] = obj{
 		"get": obj{"tags": tags, "operationId": "list_" + o.Name + "_fields",
 			"responses": obj{"200": obj{"description": "the fields", "content": obj{"application/json": obj{"schema": obj{
