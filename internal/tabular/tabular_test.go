@@ -307,3 +307,30 @@ func TestPreview(t *testing.T) {
 		t.Errorf("preview = %+v", s)
 	}
 }
+
+// Files longer than the sample detection reads: the sample may end inside
+// a character or a quoted field, and the reading goes past it.
+func TestLongerThanTheSample(t *testing.T) {
+	for pad := range 2 {
+		var b strings.Builder
+		b.WriteString("Имя;Заметка" + strings.Repeat(" ", pad) + "\n")
+		rows := 0
+		for b.Len() < 1<<20+50_000 {
+			b.WriteString("Сергей;\"строка\nещё строка; с разделителем\"\n")
+			rows++
+		}
+		for name, data := range map[string][]byte{
+			"utf-8":        []byte(b.String()),
+			"windows-1251": encode(t, charmap.Windows1251, b.String()),
+		} {
+			r := open(t, data, "big.csv", tabular.Options{})
+			if s := r.Settings(); s.Encoding != name || s.Delimiter != ";" || s.Quoting != tabular.QuoteDouble {
+				t.Errorf("pad %d %s: settings = %+v", pad, name, s)
+			}
+			got := readAll(t, r)
+			if len(got) != rows || got[rows-1].Fields[1] != "строка\nещё строка; с разделителем" {
+				t.Errorf("pad %d %s: %d rows, want %d; last %q", pad, name, len(got), rows, got[len(got)-1].Fields)
+			}
+		}
+	}
+}
