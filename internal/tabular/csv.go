@@ -291,8 +291,8 @@ func (c *csvRows) next() (Row, error) {
 	case errors.As(err, &perr):
 		return c.parseError(row, perr)
 	case errors.Is(err, errRowTooLong):
-		return Row{}, &Error{Row: c.count, Line: c.lim.lines + 1, Err: ErrTooLong,
-			Msg: fmt.Sprintf("the row is longer than %d bytes; is a quote left open?", c.lim.max)}
+		return Row{}, &Error{Row: c.count, Err: ErrTooLong,
+			Msg: fmt.Sprintf("the row runs on past line %d, longer than %d bytes; is a quote left open?", c.lim.lines+1, c.lim.max)}
 	}
 	var terr *Error
 	if errors.As(err, &terr) {

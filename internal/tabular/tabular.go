@@ -135,16 +135,10 @@ func Open(r io.ReaderAt, size int64, name string, opts Options) (*Reader, error)
 	if err != nil {
 		return nil, err
 	}
-	var rd *Reader
 	if format == XLSX {
-		rd, err = openXLSX(r, size, opts)
-	} else {
-		rd, err = openCSV(r, size, name, opts)
+		return openXLSX(r, size, opts)
 	}
-	if err != nil {
-		return nil, err
-	}
-	return rd, nil
+	return openCSV(r, size, name, opts)
 }
 
 // Settings returns what the file is read with.

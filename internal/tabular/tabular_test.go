@@ -201,6 +201,16 @@ func TestStrayQuoteIsARowError(t *testing.T) {
 	}
 }
 
+// Bytes that are not UTF-8 in a UTF-8 file spoil their row alone.
+func TestNotUTF8Row(t *testing.T) {
+	r := open(t, []byte("a,b\nok,1\nbad\xff,2\nok,3\n"), "f.csv", tabular.Options{Encoding: "utf-8"})
+	rows := readAll(t, r)
+	if len(rows) != 3 || rows[0].Err != nil || rows[2].Err != nil || !errors.Is(rows[1].Err, tabular.ErrEncoding) ||
+		rows[1].Err.Error() != "row 3: field 1 holds bytes that are not UTF-8; choose the file's encoding" {
+		t.Errorf("rows = %+v", rows)
+	}
+}
+
 func TestTruncated(t *testing.T) {
 	r := open(t, []byte("a,b\n1,2\n3,\"cut sh"), "f.csv", tabular.Options{})
 	if row, err := r.Next(); err != nil || row.Fields[0] != "1" {
@@ -230,7 +240,7 @@ func TestLongLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Next(); !errors.Is(err, tabular.ErrTooLong) || !strings.Contains(err.Error(), "quote left open") {
+	if _, err := r.Next(); !errors.Is(err, tabular.ErrTooLong) || !strings.HasPrefix(err.Error(), "row 2: the row runs on past line") {
 		t.Errorf("open quote: %v", err)
 	}
 }
