@@ -44,7 +44,6 @@ var alphabets = []string{
 	"ąčęėįšųūž", // Lithuanian
 	"ăâîșțşţ",   // Romanian (comma and cedilla)
 	"àâäçéèêëîïôöùûüÿñßáíóúæøåœ", // Western European
-	"áčďéěíňóřšťúůýž",            // Czech and Slovak
 }
 
 // frequent are the most common Russian letters: among Cyrillic decodings,
@@ -96,9 +95,10 @@ func validUTF8(sample []byte, complete bool) bool {
 }
 
 // score rates how much text looks like words of one language: each letter
-// beyond ASCII counts for the alphabet that holds most of them, and
-// undefined bytes, symbols, words mixing scripts and capitals inside
-// lower-case words count against.
+// beyond ASCII counts for the alphabet that holds most of them, and so do
+// common punctuation marks; letters of none of the alphabets, undefined
+// bytes, symbols, words mixing scripts and capitals inside lower-case
+// words count against.
 func score(text string) float64 {
 	perAlphabet := make([]float64, len(alphabets))
 	penalty := 0.0
@@ -129,11 +129,18 @@ func score(text string) float64 {
 			penalty += 5
 		case unicode.IsLetter(r):
 			lower := unicode.ToLower(r)
+			known := false
+			for _, a := range alphabets {
+				known = known || strings.ContainsRune(a, lower)
+			}
 			for i, a := range alphabets {
-				if strings.ContainsRune(a, lower) {
+				switch {
+				case strings.ContainsRune(a, lower):
 					perAlphabet[i] += 2
-				} else {
+				case known:
 					perAlphabet[i] += 0.5
+				default: // a letter of no language here: Ђ, ŕ, đ, ű
+					perAlphabet[i]--
 				}
 			}
 			if strings.ContainsRune(frequent, lower) {
@@ -142,7 +149,9 @@ func score(text string) float64 {
 			if lower == 'ș' || lower == 'ț' { // the right Romanian letters, over the cedilla look-alikes
 				perAlphabet[3] += 0.25
 			}
-		case !strings.ContainsRune(harmless, r) && !unicode.IsSpace(r):
+		case strings.ContainsRune(harmless, r):
+			penalty -= 0.5
+		case !unicode.IsSpace(r):
 			penalty += 2
 		}
 	}
