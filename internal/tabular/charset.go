@@ -95,10 +95,10 @@ func validUTF8(sample []byte, complete bool) bool {
 }
 
 // score rates how much text looks like words of one language: each letter
-// beyond ASCII counts for the alphabet that holds most of them, and so do
-// common punctuation marks; letters of none of the alphabets, undefined
-// bytes, symbols, words mixing scripts and capitals inside lower-case
-// words count against.
+// beyond ASCII counts for the alphabet that holds most of them; letters
+// of none of the alphabets, undefined bytes, symbols other than common
+// punctuation, words mixing scripts and capitals inside lower-case words
+// count against.
 func score(text string) float64 {
 	perAlphabet := make([]float64, len(alphabets))
 	penalty := 0.0
@@ -149,9 +149,7 @@ func score(text string) float64 {
 			if lower == 'ș' || lower == 'ț' { // the right Romanian letters, over the cedilla look-alikes
 				perAlphabet[3] += 0.25
 			}
-		case strings.ContainsRune(harmless, r):
-			penalty -= 0.5
-		case !unicode.IsSpace(r):
+		case !strings.ContainsRune(harmless, r) && !unicode.IsSpace(r):
 			penalty += 2
 		}
 	}
