@@ -25,34 +25,8 @@ const maxSampleRows = 200
 const bufferSize = 64 << 10
 
 func openCSV(r io.ReaderAt, size int64, name string, opts Options) (*Reader, error) {
-	sample := make([]byte, min(size, sampleSize))
-	n, err := r.ReadAt(sample, 0)
-	if err != nil && err != io.EOF {
-		return nil, err
-	}
-	sample = sample[:n]
-	complete := int64(n) == size
-	cs, err := chooseCharset(sample, complete, name, opts.Encoding)
+	cs, delim, quoting, err := detectCSV(r, size, name, opts)
 	if err != nil {
-		return nil, err
-	}
-	text := sample[cs.bom:]
-	if cs.enc != nil {
-		if text, err = cs.enc.NewDecoder().Bytes(evenFor(cs, text)); err != nil {
-			return nil, fmt.Errorf("%w: %s cannot be read as %s: %v", ErrEncoding, name, cs.name, err)
-		}
-	}
-	if !complete {
-		text = text[:bytes.LastIndexByte(text, '\n')+1]
-	}
-	delim, quoting := detectLayout(string(text))
-	if opts.Delimiter != 0 {
-		delim = opts.Delimiter
-	}
-	if opts.Quoting != "" {
-		quoting = opts.Quoting
-	}
-	if err := checkLayout(delim, quoting); err != nil {
 		return nil, err
 	}
 	maxLine := opts.MaxLine
@@ -82,6 +56,36 @@ func openCSV(r io.ReaderAt, size int64, name string, opts Options) (*Reader, err
 	}
 	settings := Settings{Format: CSV, Encoding: cs.name, Delimiter: string(delim), Quoting: quoting}
 	return &Reader{settings: settings, header: header.Fields, rows: rows}, nil
+}
+
+// detectCSV reads the first MiB of the file and finds its encoding, then
+// its delimiter and quoting in the decoded text, each unless opts gives it.
+func detectCSV(r io.ReaderAt, size int64, name string, opts Options) (charset, rune, Quoting, error) {
+	sample := make([]byte, min(size, sampleSize))
+	n, err := r.ReadAt(sample, 0)
+	if err != nil && err != io.EOF {
+		return charset{}, 0, "", err
+	}
+	sample = sample[:n]
+	complete := int64(n) == size
+	cs, err := chooseCharset(sample, complete, name, opts.Encoding)
+	if err != nil {
+		return charset{}, 0, "", err
+	}
+	text := sample[cs.bom:]
+	if cs.enc != nil {
+		if text, err = cs.enc.NewDecoder().Bytes(evenFor(cs, text)); err != nil {
+			return charset{}, 0, "", fmt.Errorf("%w: %s cannot be read as %s: %v", ErrEncoding, name, cs.name, err)
+		}
+	}
+	if !complete {
+		text = text[:bytes.LastIndexByte(text, '\n')+1]
+	}
+	delim, quoting := detectLayout(string(text), opts.Delimiter)
+	if opts.Quoting != "" {
+		quoting = opts.Quoting
+	}
+	return cs, delim, quoting, checkLayout(delim, quoting)
 }
 
 func chooseCharset(sample []byte, complete bool, name, label string) (charset, error) {
@@ -119,27 +123,33 @@ func checkLayout(delim rune, quoting Quoting) error {
 // detectLayout picks the delimiter under which the sample's rows have
 // the most consistent number of fields (more than one), in the
 // delimiters' order on a tie; a file of one column reads the same with
-// any. Quotes are RFC 4180 unless, with that delimiter, the sample has
-// quoting errors and no field that starts with a quote: then they are
-// ordinary characters.
-func detectLayout(text string) (rune, Quoting) {
-	delim, quoting, bestShare, wide := ',', QuoteDouble, -1.0, false
-	for _, d := range delimiters {
-		q := QuoteDouble
-		counts, clean := fieldCounts(text, d, q)
-		if !clean && !startsQuoted(text, d) {
-			q = QuoteNone
-			counts, _ = fieldCounts(text, d, q)
-		}
-		mode, share := modeOf(counts)
-		if mode > 1 && (!wide || share > bestShare) {
-			delim, quoting, bestShare, wide = d, q, share, true
-		}
-		if !wide && d == ',' {
-			quoting = q
+// any. given, unless 0, is the only candidate.
+func detectLayout(text string, given rune) (rune, Quoting) {
+	candidates := delimiters
+	if given != 0 {
+		candidates = []rune{given}
+	}
+	delim := candidates[0]
+	quoting := quotingFor(text, delim)
+	best := 0.0
+	for _, d := range candidates {
+		q := quotingFor(text, d)
+		counts, _ := fieldCounts(text, d, q)
+		if mode, share := modeOf(counts); mode > 1 && share > best {
+			delim, quoting, best = d, q, share
 		}
 	}
 	return delim, quoting
+}
+
+// quotingFor says how the sample quotes with delimiter delim: RFC 4180
+// unless the sample has quoting errors and no field that starts with a
+// quote, and then quotes are ordinary characters.
+func quotingFor(text string, delim rune) Quoting {
+	if _, clean := fieldCounts(text, delim, QuoteDouble); clean || startsQuoted(text, delim) {
+		return QuoteDouble
+	}
+	return QuoteNone
 }
 
 // startsQuoted reports whether a field of the sample starts with a quote.

@@ -114,6 +114,11 @@ func TestEncodingGiven(t *testing.T) {
 	if rows := readAll(t, r); rows[0].Fields[1] != "Тверь" {
 		t.Errorf("row = %q", rows[0].Fields)
 	}
+	// A delimiter given still has its quoting detected.
+	r = open(t, []byte("a,b|c\n5\" x,y|1\n"), "a.csv", tabular.Options{Delimiter: '|'})
+	if s := r.Settings(); s.Quoting != tabular.QuoteNone || !slices.Equal(readAll(t, r)[0].Fields, []string{`5" x,y`, "1"}) {
+		t.Errorf("given delimiter: %+v", s)
+	}
 	if _, err := tabular.Open(bytes.NewReader(data), int64(len(data)), "a.csv", tabular.Options{Encoding: "klingon"}); !errors.Is(err, tabular.ErrEncoding) {
 		t.Errorf("unknown encoding: %v", err)
 	}
