@@ -11,8 +11,13 @@ import (
 )
 
 // xlsxOptions make dates in the built-in formats read as ISO dates, which
-// the date cleaner reads without guessing the order of day and month.
-var xlsxOptions = excelize.Options{ShortDatePattern: "yyyy-mm-dd", LongTimePattern: "hh:mm:ss"}
+// the date cleaner reads without guessing the order of day and month, and
+// refuse a workbook that unpacks to more than 2 GiB (excelize's own limit
+// is 16 GB) so that a small file cannot fill the disk.
+var xlsxOptions = excelize.Options{
+	ShortDatePattern: "yyyy-mm-dd", LongTimePattern: "hh:mm:ss",
+	UnzipSizeLimit: 2 << 30,
+}
 
 // openXLSX reads a workbook's sheet. excelize holds the compressed file in
 // memory and streams the sheet's rows from a temporary file when it is
