@@ -8,6 +8,7 @@
 package tabular
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -78,6 +79,21 @@ type Row struct {
 	// header's, a stray quote, bytes that are not text); the rows after it
 	// are read all the same. Fields holds what could be read.
 	Err error
+}
+
+// MarshalJSON writes the row with its error as a message, so that a
+// preview can be sent as it is.
+func (r Row) MarshalJSON() ([]byte, error) {
+	out := struct {
+		Number int      `json:"number"`
+		Line   int      `json:"line,omitempty"`
+		Fields []string `json:"fields"`
+		Error  string   `json:"error,omitempty"`
+	}{Number: r.Number, Line: r.Line, Fields: r.Fields}
+	if r.Err != nil {
+		out.Error = r.Err.Error()
+	}
+	return json.Marshal(out)
 }
 
 // Errors that Open and Next wrap; test for them with errors.Is.
@@ -157,9 +173,16 @@ func (r *Reader) Next() (Row, error) {
 	}
 	if row.Err == nil && len(row.Fields) != len(r.header) {
 		row.Err = &Error{Row: row.Number, Line: row.Line, Err: ErrRagged,
-			Msg: fmt.Sprintf("has %d fields where the header has %d", len(row.Fields), len(r.header))}
+			Msg: fmt.Sprintf("has %s where the header has %d", fields(len(row.Fields)), len(r.header))}
 	}
 	return row, nil
+}
+
+func fields(n int) string {
+	if n == 1 {
+		return "1 field"
+	}
+	return fmt.Sprintf("%d fields", n)
 }
 
 // Close releases what the reader holds (an XLSX sheet's temporary file).

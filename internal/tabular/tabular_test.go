@@ -2,6 +2,7 @@ package tabular_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"slices"
@@ -320,6 +321,16 @@ func TestPreview(t *testing.T) {
 	}
 	if s.Settings.Delimiter != ";" || !slices.Equal(s.Header, []string{"a", "b"}) || len(s.Rows) != 2 || s.Rows[1].Fields[0] != "3" {
 		t.Errorf("preview = %+v", s)
+	}
+	s, err = tabular.Preview(strings.NewReader("a,b\n1\n"), 6, "f.csv", tabular.Options{}, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(s)
+	want := `{"settings":{"format":"csv","encoding":"utf-8","delimiter":",","quoting":"double"},"header":["a","b"],` +
+		`"rows":[{"number":2,"line":2,"fields":["1"],"error":"row 2: has 1 field where the header has 2"}]}`
+	if string(b) != want {
+		t.Errorf("preview as JSON = %s", b)
 	}
 }
 
