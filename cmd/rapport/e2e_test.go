@@ -172,6 +172,11 @@ func TestEndToEnd(t *testing.T) {
 			if data, _ := page["data"].([]any); status != 200 || len(data) != 1 {
 				t.Fatalf("filter: %d %v", status, page)
 			}
+			// The same list from the command line, as Ada may export it.
+			csv := rapport(t, append([]string{"export", "--as", "ada@example.com", "--query", "tier=gold&sort=last_name", "--columns", "first_name,tier"}, db...)...)
+			if lines := strings.Split(strings.TrimSpace(csv), "\n"); len(lines) != 2 || lines[0] != "id,first_name,tier" || !strings.HasSuffix(lines[1], ",Ada,gold") {
+				t.Errorf("rapport export: %q", csv)
+			}
 			_, doc := srv.call(t, token, "GET", "/api/v1/openapi.json", "")
 			schema := doc["components"].(map[string]any)["schemas"].(map[string]any)["Contact"].(map[string]any)
 			if _, ok := schema["properties"].(map[string]any)["tier"]; !ok {

@@ -25,6 +25,8 @@ Usage:
   rapport user create --email E --password P --role R [--name N]
   rapport token create --email E --name N [--scope read|read_write] [--expires 720h]
   rapport demo --contacts N [--seed S]        fill the workspace with synthetic demo data
+  rapport export --as E [--object O] [--format csv|xlsx|json] [--query Q] [--out F]
+                                              a list as user E may export it
   rapport version
 
 Run "rapport COMMAND -h" for a command's flags.
@@ -62,6 +64,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return tokenCreate(ctx, rest[1:], stdout, stderr, getenv)
 	case cmd == "demo":
 		return demoCmd(ctx, rest, stdout, stderr, getenv)
+	case cmd == "export":
+		return exportCmd(ctx, rest, stdout, stderr, getenv)
 	case cmd == "version":
 		fmt.Fprintln(stdout, "rapport", version)
 		return nil
