@@ -144,6 +144,7 @@ func (s *Server) Handler() http.Handler {
 	s.goalRoutes(route)
 	// goals: end
 	s.customReportRoutes(route) // builder
+	s.cardRoutes(route)         // vCard and iCalendar
 	route("GET /api/v1/{object}", s.list, append(records.ListParams(), Filters)...)
 	route("POST /api/v1/{object}", s.create)
 	// POST /fields/{object} and POST /{object}/query overlap (both match

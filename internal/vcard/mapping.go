@@ -258,8 +258,9 @@ func loadCountries() {
 			if err != nil || !r.IsCountry() || r.String() != string([]rune{a, b}) {
 				continue
 			}
-			if name := names.Name(r); name != "" {
-				countries[strings.ToLower(name)] = r.String()
+			// An alias (UK) comes after its country's code (GB): keep the code.
+			if name := strings.ToLower(names.Name(r)); name != "" && countries[name] == "" {
+				countries[name] = r.String()
 			}
 		}
 	}
