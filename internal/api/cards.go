@@ -95,9 +95,10 @@ func (s *Server) companyOf(ctx context.Context, rec records.Record) (string, err
 // notesAbout are the plain texts of the notes about a contact that the
 // caller may read, oldest first, at most one page.
 func (s *Server) notesAbout(ctx context.Context, id string) ([]string, error) {
-	q, err := records.ParseQueryBody(mustJSON(map[string]any{"filter": map[string]any{"and": []any{
+	body, _ := json.Marshal(map[string]any{"filter": map[string]any{"and": []any{
 		map[string]any{"field": "record_type", "value": "contact"}, map[string]any{"field": "record_id", "value": id}}},
-		"sort": []string{"created_at"}, "limit": records.MaxLimit}))
+		"sort": []string{"created_at"}, "limit": records.MaxLimit})
+	q, err := records.ParseQueryBody(body)
 	if err != nil {
 		return nil, err
 	}
@@ -123,74 +124,12 @@ func (s *Server) importVCards(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	contacts, err := vcard.Read(data)
+	created, err := vcard.Importer{DB: s.DB, Engine: s.Engine}.Import(r.Context(), data)
 	if err != nil {
 		writeError(w, r, unprocessable(err, ""))
 		return
 	}
-	var created []records.Record
-	err = s.DB.Tx(r.Context(), func(q store.Querier) error {
-		ctx := store.Within(r.Context(), q)
-		created = created[:0]
-		for i, c := range contacts {
-			rec, err := s.importContact(ctx, c)
-			if err != nil {
-				return unprocessable(err, "cards["+strconv.Itoa(i)+"].")
-			}
-			created = append(created, rec)
-		}
-		return nil
-	})
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
 	writeJSON(w, r, http.StatusCreated, map[string]any{"data": created})
-}
-
-// importContact creates one contact, links it to its company (found by
-// name among those the caller may read, or created) and adds its notes.
-func (s *Server) importContact(ctx context.Context, c vcard.Contact) (records.Record, error) {
-	in := c.Input()
-	if c.Organization != "" {
-		id, err := s.companyNamed(ctx, c.Organization)
-		if err != nil {
-			return nil, err
-		}
-		in["companies"] = []any{map[string]any{"id": id}}
-	}
-	rec, err := s.Engine.Create(ctx, "contact", in)
-	if err != nil {
-		return nil, err
-	}
-	for _, n := range c.Notes {
-		_, err := s.Engine.Create(ctx, "note", map[string]any{"body": vcard.TextToHTML(n),
-			"record_type": "contact", "record_id": rec["id"]})
-		if err != nil {
-			return nil, prefixed(err, "notes.")
-		}
-	}
-	return rec, nil
-}
-
-func (s *Server) companyNamed(ctx context.Context, name string) (string, error) {
-	q, err := records.ParseQueryBody(mustJSON(map[string]any{"filter": map[string]any{"field": "name", "value": name},
-		"sort": []string{"created_at"}, "limit": 1}))
-	if err != nil {
-		return "", err
-	}
-	page, err := s.Engine.List(ctx, "companies", q)
-	if err != nil {
-		return "", prefixed(err, "organization.")
-	}
-	if len(page.Data) > 0 {
-		return page.Data[0]["id"].(string), nil
-	}
-	rec, err := s.Engine.Create(ctx, "company", map[string]any{"name": name})
-	if err != nil {
-		return "", prefixed(err, "organization.")
-	}
-	return rec["id"].(string), nil
 }
 
 func (s *Server) activityICal(kind string) http.HandlerFunc {
@@ -267,25 +206,8 @@ func unprocessable(err error, prefix string) error {
 	if !errors.As(err, &fe) || fe.Code != fault.EINVALID {
 		return err
 	}
-	out := prefixed(fe, prefix).(*fault.Error)
+	out := vcard.Prefixed(fe, prefix).(*fault.Error)
 	out.Code = codeUnprocessable
-	return out
-}
-
-// prefixed is err with prefix before each of its field names.
-func prefixed(err error, prefix string) error {
-	var fe *fault.Error
-	if !errors.As(err, &fe) || fe.Code != fault.EINVALID {
-		return err
-	}
-	out := &fault.Error{Code: fe.Code, Message: fe.Message}
-	for _, f := range fe.Fields {
-		f.Field = strings.TrimSuffix(prefix+f.Field, ".")
-		out.Fields = append(out.Fields, f)
-	}
-	if prefix != "" && len(out.Fields) == 0 {
-		out.Fields = []fault.FieldError{{Field: strings.TrimSuffix(prefix, "."), Code: "invalid", Message: fe.Message}}
-	}
 	return out
 }
 
@@ -294,12 +216,4 @@ func writeFile(w http.ResponseWriter, contentType, name string, body []byte) {
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	w.WriteHeader(http.StatusOK)
 	w.Write(body)
-}
-
-func mustJSON(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return b
 }
