@@ -44,7 +44,7 @@ func (s *Server) contactVCard(w http.ResponseWriter, r *http.Request) {
 		version = "4.0"
 	case "3.0", "4.0":
 	default:
-		writeError(w, r, fault.Field("version", "enum", "must be 3.0 or 4.0"))
+		writeError(w, r, fault.Field("version", "option", "must be 3.0 or 4.0"))
 		return
 	}
 	ctx := r.Context()
