@@ -42,7 +42,7 @@ func TestVCardDownloadAndImport(t *testing.T) {
 		contact := a.made(ctx, "contacts", map[string]any{"first_name": "Bob", "last_name": "Byron"})
 		a.get("/contacts/"+contact).want(t, "a contact's page", http.StatusOK,
 			`href="/api/v1/contacts/`+contact+`/vcard" download>Download vCard</a>`)
-		a.get("/contacts").want(t, "the contacts list", http.StatusOK, `action="/contacts/import" enctype="multipart/form-data"`, "vCard file")
+		a.get("/contacts").want(t, "the contacts list", http.StatusOK, `action="/contacts/import" enctype="multipart/form-data"`, `<summary>Import</summary>`, "vCard file")
 
 		token := a.csrf()
 		card := "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Hopper;Grace\r\nFN:Grace Hopper\r\nEMAIL:grace@example.com\r\nEND:VCARD\r\n"
