@@ -7,13 +7,11 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/ical"
 	"github.com/rapport-crm/rapport/internal/records"
-	"github.com/rapport-crm/rapport/internal/store"
 	"github.com/rapport-crm/rapport/internal/vcard"
 )
 
@@ -154,27 +152,9 @@ func (s *Server) importICal(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	items, err := ical.Read(data)
+	created, err := ical.Importer{DB: s.DB, Engine: s.Engine}.Import(r.Context(), data)
 	if err != nil {
 		writeError(w, r, unprocessable(err, ""))
-		return
-	}
-	var created []records.Record
-	err = s.DB.Tx(r.Context(), func(q store.Querier) error {
-		ctx := store.Within(r.Context(), q)
-		created = created[:0]
-		for i, a := range items {
-			rec, err := s.Engine.Create(ctx, a.Kind, a.Input())
-			if err != nil {
-				return unprocessable(err, "items["+strconv.Itoa(i)+"].")
-			}
-			rec["object"] = a.Kind
-			created = append(created, rec)
-		}
-		return nil
-	})
-	if err != nil {
-		writeError(w, r, err)
 		return
 	}
 	writeJSON(w, r, http.StatusCreated, map[string]any{"data": created})

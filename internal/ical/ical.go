@@ -22,6 +22,7 @@ package ical
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -35,6 +36,7 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/store"
 	"github.com/rapport-crm/rapport/internal/vcard"
 )
 
@@ -260,4 +262,39 @@ func setText(c *goical.Component, prop, v string) {
 	if v != "" {
 		c.Props.SetText(prop, v)
 	}
+}
+
+// Importer creates tasks and meetings from iCalendar through the records
+// engine, in one transaction: if one item cannot be a record, nothing is
+// written and the error names the item (items[1].starts_at).
+type Importer struct {
+	DB     *store.DB
+	Engine *records.Engine
+}
+
+// Import creates a task from each VTODO and a meeting from each VEVENT in
+// data, in order; each record carries "object" (task or meeting).
+func (im Importer) Import(ctx context.Context, data []byte) ([]records.Record, error) {
+	items, err := Read(data)
+	if err != nil {
+		return nil, err
+	}
+	var created []records.Record
+	err = im.DB.Tx(ctx, func(q store.Querier) error {
+		ctx := store.Within(ctx, q)
+		created = created[:0]
+		for i, a := range items {
+			rec, err := im.Engine.Create(ctx, a.Kind, a.Input())
+			if err != nil {
+				return vcard.Prefixed(err, "items["+strconv.Itoa(i)+"].")
+			}
+			rec["object"] = a.Kind
+			created = append(created, rec)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return created, nil
 }

@@ -90,25 +90,15 @@ func (c Contact) Input() map[string]any {
 // caller's role hides are simply absent. The company and notes are the
 // caller's to add.
 func FromRecord(rec records.Record) (Contact, error) {
+	// Only the fields of Contact are read; the rest of the record (ids,
+	// scores, owner, a phone's typed form) has no place in a vCard.
 	var c Contact
 	b, err := json.Marshal(rec)
 	if err != nil {
 		return c, err
 	}
-	// Only the fields of Contact are read; the rest of the record (ids,
-	// scores, owner) has no place in a vCard.
-	var known struct {
-		Contact
-		Emails         []Item `json:"emails"`
-		Phones         []Item `json:"phones"`
-		SocialProfiles []Item `json:"social_profiles"`
-	}
-	if err := json.Unmarshal(b, &known); err != nil {
-		return c, err
-	}
-	c = known.Contact
-	c.Emails, c.Phones, c.SocialProfiles = known.Emails, known.Phones, known.SocialProfiles
-	return c, nil
+	err = json.Unmarshal(b, &c)
+	return c, err
 }
 
 // TextToHTML turns the plain text of a vCard or iCalendar note into the
