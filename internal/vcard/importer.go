@@ -33,8 +33,10 @@ func (im Importer) Import(ctx context.Context, data []byte) ([]records.Record, e
 	err = im.DB.Tx(ctx, func(q store.Querier) error {
 		ctx := store.Within(ctx, q)
 		created = created[:0]
+		// A file's cards often share a company: each name is looked up once.
+		companies := map[string]string{}
 		for i, c := range contacts {
-			rec, err := im.create(ctx, c)
+			rec, err := im.create(ctx, c, companies)
 			if err != nil {
 				return Prefixed(err, "cards["+strconv.Itoa(i)+"].")
 			}
@@ -48,14 +50,17 @@ func (im Importer) Import(ctx context.Context, data []byte) ([]records.Record, e
 	return created, nil
 }
 
-func (im Importer) create(ctx context.Context, c Contact) (records.Record, error) {
+func (im Importer) create(ctx context.Context, c Contact, companies map[string]string) (records.Record, error) {
 	in := c.Input()
-	if c.Organization != "" {
-		id, err := im.companyNamed(ctx, c.Organization)
-		if err != nil {
-			return nil, Prefixed(err, "organization.")
+	if name := c.Organization; name != "" {
+		if companies[name] == "" {
+			id, err := im.companyNamed(ctx, name)
+			if err != nil {
+				return nil, Prefixed(err, "organization.")
+			}
+			companies[name] = id
 		}
-		in["companies"] = []any{map[string]any{"id": id}}
+		in["companies"] = []any{map[string]any{"id": companies[name]}}
 	}
 	rec, err := im.Engine.Create(ctx, "contact", in)
 	if err != nil {
