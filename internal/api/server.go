@@ -133,6 +133,7 @@ func (s *Server) Handler() http.Handler {
 	s.activityRoutes(route)
 	s.searchRoutes(route)
 	s.duplicateRoutes(route)
+	s.cardRoutes(route) // vCard and iCalendar
 	// scores: begin
 	s.scoreRoutes(route)
 	// scores: end
@@ -144,7 +145,6 @@ func (s *Server) Handler() http.Handler {
 	s.goalRoutes(route)
 	// goals: end
 	s.customReportRoutes(route) // builder
-	s.cardRoutes(route)         // vCard and iCalendar
 	route("GET /api/v1/{object}", s.list, append(records.ListParams(), Filters)...)
 	route("POST /api/v1/{object}", s.create)
 	// POST /fields/{object} and POST /{object}/query overlap (both match
