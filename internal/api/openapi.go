@@ -78,6 +78,7 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
 	// goals: begin
 	addGoalPaths(paths, schemas)
 	// goals: end
+	addCardPaths(paths) // vCard and iCalendar
 	if s.Sales != nil && s.Accounts != nil {
 		addCustomReportPaths(paths, schemas) // builder
 	}

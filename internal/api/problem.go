@@ -37,6 +37,7 @@ var statuses = map[string]int{
 	codeClientClosed:    StatusClientClosed,
 	codeBodyTimeout:     http.StatusRequestTimeout,
 	codeOverBudget:      http.StatusServiceUnavailable,
+	codeUnprocessable:   http.StatusUnprocessableEntity,
 }
 
 // codePrecondition is used by the API alone: an update that does not say

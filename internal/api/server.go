@@ -134,6 +134,7 @@ func (s *Server) Handler() http.Handler {
 	s.activityRoutes(route)
 	s.searchRoutes(route)
 	s.duplicateRoutes(route)
+	s.cardRoutes(route) // vCard and iCalendar
 	// scores: begin
 	s.scoreRoutes(route)
 	// scores: end

@@ -26,10 +26,13 @@ type recordPage struct {
 	// says whether the user follows the record.
 	Follow    string
 	Following bool
-	Related   []relatedGroup
-	Stages    []stageStay // a deal's stays in its stages, newest first
-	Composer  *composer
-	Timeline  *timelineView
+	// VCard is where a contact's vCard downloads (the API, which takes
+	// the session), "" for other records.
+	VCard    string
+	Related  []relatedGroup
+	Stages   []stageStay // a deal's stays in its stages, newest first
+	Composer *composer
+	Timeline *timelineView
 	// Mentions are the mention picker's options, in its fragment.
 	Mentions []mentionOption
 
@@ -129,6 +132,9 @@ func (s *Server) recordData(w http.ResponseWriter, r *http.Request, v *visit) (*
 func (s *Server) aroundFields(r *http.Request, v *visit, view *objectView, rec records.Record, data *recordPage) error {
 	id := str(rec["id"])
 	here := "/" + view.plural + "/" + id
+	if view.object == "contact" {
+		data.VCard = "/api/v1" + here + "/vcard"
+	}
 	var err error
 	if data.Related, err = s.related(r, v, view, rec); err != nil {
 		return err

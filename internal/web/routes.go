@@ -65,6 +65,7 @@ func (s *Server) Handler() http.Handler {
 	// forecast: begin
 	mux.Handle("GET /reports/forecast", s.signedIn(s.forecast))
 	// forecast: end
+	mux.Handle("POST /contacts/import", s.signedIn(s.importVCards)) // vCard
 
 	// Record pages: the timeline, its composer, following.
 	mux.Handle("GET /{object}/{id}/timeline", s.signedIn(s.timelinePage))
