@@ -25,6 +25,8 @@ Usage:
   rapport user create --email E --password P --role R [--name N]
   rapport token create --email E --name N [--scope read|read_write] [--expires 720h]
   rapport demo --contacts N [--seed S]        fill the workspace with synthetic demo data
+  rapport backup [flags] FILE                 write a consistent, compressed snapshot of the database, also while it serves
+  rapport restore [flags] FILE                load a backup into an empty database (SQLite or PostgreSQL)
   rapport version
 
 Run "rapport COMMAND -h" for a command's flags.
@@ -62,6 +64,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return tokenCreate(ctx, rest[1:], stdout, stderr, getenv)
 	case cmd == "demo":
 		return demoCmd(ctx, rest, stdout, stderr, getenv)
+	case cmd == "backup":
+		return backupCmd(ctx, rest, stdout, stderr, getenv)
+	case cmd == "restore":
+		return restoreCmd(ctx, rest, stdout, stderr, getenv)
 	case cmd == "version":
 		fmt.Fprintln(stdout, "rapport", version)
 		return nil
