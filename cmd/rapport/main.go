@@ -27,6 +27,8 @@ Usage:
   rapport demo --contacts N [--seed S]        fill the workspace with synthetic demo data
   rapport export --as E [--object O] [--format csv|xlsx|json] [--query Q] [--out F]
                                               a list as user E may export it
+  rapport backup [flags] FILE                 write a consistent, compressed snapshot of the database, also while it serves
+  rapport restore [flags] FILE                load a backup into an empty database (SQLite or PostgreSQL)
   rapport version
 
 Run "rapport COMMAND -h" for a command's flags.
@@ -66,6 +68,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return demoCmd(ctx, rest, stdout, stderr, getenv)
 	case cmd == "export":
 		return exportCmd(ctx, rest, stdout, stderr, getenv)
+	case cmd == "backup":
+		return backupCmd(ctx, rest, stdout, stderr, getenv)
+	case cmd == "restore":
+		return restoreCmd(ctx, rest, stdout, stderr, getenv)
 	case cmd == "version":
 		fmt.Fprintln(stdout, "rapport", version)
 		return nil

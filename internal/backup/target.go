@@ -1,0 +1,254 @@
+package backup
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/rapport-crm/rapport/internal/store"
+)
+
+// target is the database a restore writes, inside the one transaction
+// of a session: a connection of the writer pool on which the restore
+// begins and ends the transaction itself, so that PostgreSQL's COPY (which
+// database/sql cannot run) happens in the same transaction as the rest.
+type target struct {
+	c      *sql.Conn
+	d      store.Dialect
+	tables map[string]table
+	order  []table
+}
+
+// inTx runs fn in one transaction on a connection of db's writer,
+// committing when fn returns nil.
+func inTx(ctx context.Context, db *store.DB, fn func(t target) error) error {
+	c, err := db.Raw().Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	begin := "BEGIN"
+	if db.Dialect == store.SQLite {
+		begin = "BEGIN IMMEDIATE" // the write lock from the start
+	}
+	if _, err := c.ExecContext(ctx, begin); err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(target{c: c, d: db.Dialect}); err != nil {
+		c.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		return err
+	}
+	if _, err := c.ExecContext(ctx, "COMMIT"); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func (t target) dialect() store.Dialect { return t.d }
+
+func (t target) table(name string) (table, bool) {
+	tb, ok := t.tables[name]
+	return tb, ok
+}
+
+// prepare reads the target's schema, refuses a database that holds data,
+// and clears the rows the migrations seeded, which the backup brings back.
+func (t *target) prepare(ctx context.Context) error {
+	var err error
+	if t.order, err = schema(ctx, t.q(), t.d); err != nil {
+		return err
+	}
+	t.tables = map[string]table{}
+	for _, tb := range t.order {
+		t.tables[tb.name] = tb
+		if slices.Contains(seeded, tb.name) {
+			continue
+		}
+		var one int
+		err := t.c.QueryRowContext(ctx, "SELECT 1 FROM "+quote(tb.name)+" LIMIT 1").Scan(&one)
+		if err == nil {
+			return fmt.Errorf("%w (table %s has rows): restore into a new, empty database", ErrNotEmpty, tb.name)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+	}
+	if t.d == store.SQLite {
+		// Loading in dependency order needs no deferring; this covers a
+		// table whose rows point at later rows of itself.
+		if _, err := t.c.ExecContext(ctx, "PRAGMA defer_foreign_keys = ON"); err != nil {
+			return err
+		}
+	}
+	for i := len(t.order) - 1; i >= 0; i-- {
+		if name := t.order[i].name; slices.Contains(seeded, name) {
+			if _, err := t.c.ExecContext(ctx, "DELETE FROM "+quote(name)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// load inserts the rows of src into table name's columns cols. The
+// table's secondary indexes are dropped first and built again after the
+// last row, in the same transaction: one sorted build of each is many
+// times faster than keeping every index up to date row by row.
+func (t target) load(ctx context.Context, name string, cols []string, src *rowSource) error {
+	indexes, err := t.indexes(ctx, name)
+	if err != nil {
+		return err
+	}
+	for _, ix := range indexes {
+		if _, err := t.c.ExecContext(ctx, "DROP INDEX "+quote(ix.name)); err != nil {
+			return err
+		}
+	}
+	if err := t.insert(ctx, name, cols, src); err != nil {
+		return err
+	}
+	for _, ix := range indexes {
+		if _, err := t.c.ExecContext(ctx, ix.create); err != nil {
+			return fmt.Errorf("rebuild index %s: %w", ix.name, err)
+		}
+	}
+	return nil
+}
+
+// index is a secondary index and the statement that creates it.
+type index struct{ name, create string }
+
+// indexes are table's indexes that no constraint (primary key, unique)
+// rests on.
+func (t target) indexes(ctx context.Context, table string) ([]index, error) {
+	query := `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL`
+	if t.d == store.Postgres {
+		query = `SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x
+			JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class r ON r.oid = x.indrelid
+			WHERE r.relname = ? AND r.relnamespace = current_schema()::regnamespace
+			AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)`
+	}
+	rows, err := t.q().QueryContext(ctx, query, table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []index
+	for rows.Next() {
+		var ix index
+		if err := rows.Scan(&ix.name, &ix.create); err != nil {
+			return nil, err
+		}
+		out = append(out, ix)
+	}
+	return out, rows.Err()
+}
+
+// insert writes the rows of src: by COPY on PostgreSQL, by one prepared
+// INSERT on SQLite.
+func (t target) insert(ctx context.Context, name string, cols []string, src *rowSource) error {
+	if t.d == store.Postgres {
+		return t.c.Raw(func(dc any) error {
+			pc, ok := store.PgxConn(dc)
+			if !ok {
+				return fmt.Errorf("not a pgx connection: %T", dc)
+			}
+			_, err := pc.CopyFrom(ctx, pgx.Identifier{name}, cols, src)
+			return err
+		})
+	}
+	quoted := make([]string, len(cols))
+	for i, c := range cols {
+		quoted[i] = quote(c)
+	}
+	stmt, err := t.c.PrepareContext(ctx, "INSERT INTO "+quote(name)+" ("+strings.Join(quoted, ", ")+") VALUES ("+store.Marks(len(cols))+")")
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for src.Next() {
+		if _, err := stmt.ExecContext(ctx, src.out...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// nextID moves tb's id counter past its highest id and past next, the
+// counter the backup's source had, so that new rows get fresh ids.
+func (t target) nextID(ctx context.Context, tb table, next int64) error {
+	if c, ok := tb.column("id"); !ok || c.kind != kindInt {
+		return nil
+	}
+	var top sql.NullInt64
+	if err := t.c.QueryRowContext(ctx, "SELECT max(id) FROM "+quote(tb.name)).Scan(&top); err != nil {
+		return err
+	}
+	last := max(top.Int64, next-1)
+	if last < 1 {
+		return nil
+	}
+	if t.d == store.Postgres {
+		var seq sql.NullString
+		if err := t.c.QueryRowContext(ctx, `SELECT pg_get_serial_sequence($1, 'id')`, quote(tb.name)).Scan(&seq); err != nil || !seq.Valid {
+			return err
+		}
+		_, err := t.c.ExecContext(ctx, `SELECT setval($1, $2)`, seq.String, last)
+		return err
+	}
+	// Only AUTOINCREMENT tables keep a counter; the others take the
+	// highest id plus one, which the rows already set.
+	var auto bool
+	err := t.c.QueryRowContext(ctx, `SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ? AND sql LIKE '%AUTOINCREMENT%'`, tb.name).Scan(&auto)
+	if err != nil || !auto {
+		return err
+	}
+	res, err := t.c.ExecContext(ctx, `UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?`, last, tb.name)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		_, err = t.c.ExecContext(ctx, `INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)`, tb.name, last)
+	}
+	return err
+}
+
+// finish runs after the last row, inside the transaction.
+func (t target) finish(ctx context.Context) error {
+	if t.d != store.Postgres {
+		return nil
+	}
+	// Fresh statistics, or the planner takes the new tables for empty.
+	names := make([]string, len(t.order))
+	for i, tb := range t.order {
+		names[i] = quote(tb.name)
+	}
+	_, err := t.c.ExecContext(ctx, "ANALYZE "+strings.Join(names, ", "))
+	return err
+}
+
+// q is the session as a store.Querier, for the schema queries.
+func (t target) q() store.Querier { return session{t.c, t.d} }
+
+// session runs ?-placeholder queries on one connection.
+type session struct {
+	c *sql.Conn
+	d store.Dialect
+}
+
+func (s session) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return s.c.ExecContext(ctx, s.d.Rebind(query), args...)
+}
+
+func (s session) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return s.c.QueryContext(ctx, s.d.Rebind(query), args...)
+}
+
+func (s session) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return s.c.QueryRowContext(ctx, s.d.Rebind(query), args...)
+}
