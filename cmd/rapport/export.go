@@ -23,7 +23,7 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	c := newCommand("export", stderr)
 	as := c.fs.String("as", "", "e-mail of the user whose permissions the export has")
 	object := c.fs.String("object", "contacts", "the list to export")
-	format := c.fs.String("format", "csv", "csv, xlsx or json")
+	format := c.fs.String("format", "csv", "csv, xlsx, json, or vcf for contacts")
 	columns := c.fs.String("columns", "", "fields, comma separated; every field the user may read when empty")
 	query := c.fs.String("query", "", "filter and sort as in the API, e.g. 'source=referral&sort=-created_at'")
 	out := c.fs.String("out", "", "the file to write; standard output when empty")

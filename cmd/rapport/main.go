@@ -25,7 +25,7 @@ Usage:
   rapport user create --email E --password P --role R [--name N]
   rapport token create --email E --name N [--scope read|read_write] [--expires 720h]
   rapport demo --contacts N [--seed S]        fill the workspace with synthetic demo data
-  rapport export --as E [--object O] [--format csv|xlsx|json] [--query Q] [--out F]
+  rapport export --as E [--object O] [--format csv|xlsx|json|vcf] [--query Q] [--out F]
                                               a list as user E may export it
   rapport backup [flags] FILE                 write a consistent, compressed snapshot of the database, also while it serves
   rapport restore [flags] FILE                load a backup into an empty database (SQLite or PostgreSQL)

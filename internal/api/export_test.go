@@ -17,6 +17,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/audit"
 	"github.com/rapport-crm/rapport/internal/store"
 	"github.com/rapport-crm/rapport/internal/store/storetest"
+	"github.com/rapport-crm/rapport/internal/vcard"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -114,6 +115,22 @@ func TestExport(t *testing.T) {
 			t.Errorf("B2 holds a formula %q", formula)
 		}
 
+		// vCards: one per contact, the company as its organisation.
+		company := p.made(admin, "POST", "/api/v1/companies", `{"name": "Analytical Engines"}`, 201)
+		ada := column(readCSV(func() []byte { _, _, b := get(admin, "?first_name=Ada"); return b }()), "id")[0]
+		if status, _, text := p.request(admin, "PATCH", "/api/v1/contacts/"+ada, fmt.Sprintf(`{"version": 1, "companies": [%q]}`, company)); status != 200 {
+			t.Fatalf("link: %d %s", status, text)
+		}
+		status, h, b = get(admin, "?format=vcf&sort=last_name")
+		cards, err := vcard.Read(b)
+		if status != 200 || h.Get("Content-Type") != "text/vcard; charset=utf-8" || err != nil || len(cards) != 3 {
+			t.Fatalf("vcf: %d %s %v %s", status, h.Get("Content-Type"), err, b)
+		}
+		if c := cards[1]; c.FirstName != "Ada" || c.Organization != "Analytical Engines" || c.Birthday != "1990-01-02" ||
+			len(c.Emails) != 1 || c.Emails[0].Value != "person1@rapport.example" || len(c.Phones) != 1 {
+			t.Errorf("Ada's vCard: %+v", c)
+		}
+
 		// The export is in the audit trail.
 		if status, text := p.call(admin, "GET", "/api/v1/audit?action=export", ""); status != 200 || !strings.Contains(text, `"records":{"before":null,"after":3}`) {
 			t.Errorf("audit: %d %s", status, text)
@@ -123,6 +140,7 @@ func TestExport(t *testing.T) {
 		for _, c := range []struct{ query, field string }{
 			{"?format=pdf", "format"}, {"?columns=last_name,nope", "columns"}, {"?columns=last_name,last_name", "columns"},
 			{"?limit=5", "limit"}, {"?nope[eq]=1", "nope[eq]"}, {"?sort=nope", "sort[0]"},
+			{"?format=vcf&columns=first_name", "columns"},
 		} {
 			status, _, b := get(admin, c.query)
 			if status != 400 || !strings.Contains(string(b), `"field":"`+c.field+`"`) {
@@ -143,8 +161,19 @@ func TestExport(t *testing.T) {
 		if rows := readCSV(b); status != 200 || len(rows) != 3 || strings.Contains(string(b), "Mallory") || strings.Contains(string(b), "1990-01-0") {
 			t.Errorf("reads all, exports own, birthday hidden: %d %s", status, b)
 		}
+		if status, _, b := get(p.tokens["self"], "?format=vcf"); status != 200 || strings.Count(string(b), "BEGIN:VCARD") != 2 || strings.Contains(string(b), "BDAY") || strings.Contains(string(b), "Mallory") {
+			t.Errorf("reads all, exports own, birthday hidden, as vCards: %d %s", status, b)
+		}
 		if status, _, b := get(p.tokens["self"], "?columns=birthday"); status != 400 || !strings.Contains(string(b), `"field":"columns"`) {
 			t.Errorf("a hidden column: %d %s", status, b)
+		}
+		// Only contacts are vCards.
+		req, _ := http.NewRequest("GET", p.srv.URL+"/api/v1/exports/companies?format=vcf", nil)
+		req.Header.Set("Authorization", "Bearer "+admin)
+		if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 400 {
+			t.Errorf("companies as vCards: %v %v", resp, err)
+		} else {
+			resp.Body.Close()
 		}
 		// A role that may not export is refused.
 		p.become(access.Role{Name: access.RoleReadOnly, Builtin: true})

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/export"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/records"
 )
@@ -297,13 +298,14 @@ func addObjectPaths(paths obj, o *records.Object, name string) {
 	}
 	paths["/exports/"+o.Plural] = obj{
 		"get": obj{"tags": tags, "operationId": "export_" + o.Plural,
-			"description": "Every record of the list (its filter and sort, as in the list) that the role may export, streamed as CSV, XLSX or JSON. " +
+			"description": "Every record of the list (its filter and sort, as in the list) that the role may export, streamed as CSV, XLSX, JSON or (contacts) vCard 4.0. " +
 				"Text a spreadsheet would run as a formula starts with an apostrophe. Recorded in the audit trail.",
 			"parameters": append([]obj{
-				{"name": "format", "in": "query", "schema": obj{"enum": []string{"csv", "xlsx", "json"}}, "description": "csv when absent"},
+				{"name": "format", "in": "query", "schema": obj{"enum": export.Formats}, "description": "csv when absent; vcf (vCard 4.0) for contacts only"},
 				{"name": "columns", "in": "query", "schema": str(), "description": "fields, comma separated; every field the role may read when absent"},
 			}, listParams[0], listParams[3], listParams[4]),
 			"responses": obj{"200": obj{"description": "the export", "content": obj{"text/csv": obj{}, "application/json": obj{},
+				"text/vcard": obj{},
 				"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": obj{}}}, "4XX": problem}},
 	}
 	if o.Name == "contact" {

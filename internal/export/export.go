@@ -27,13 +27,14 @@ import (
 )
 
 // Formats are the formats Write writes.
-var Formats = []string{"csv", "xlsx", "json"}
+var Formats = []string{"csv", "xlsx", "json", "vcf"}
 
 // ContentTypes are the media types of the formats.
 var ContentTypes = map[string]string{
 	"csv":  "text/csv; charset=utf-8",
 	"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 	"json": "application/json",
+	"vcf":  "text/vcard; charset=utf-8",
 }
 
 // Request is what to export: the records of Object that Query's filter
@@ -72,6 +73,14 @@ func Check(ctx context.Context, e *records.Engine, r Request) ([]*records.Field,
 	}
 	if err := e.Policy().Authorize(ctx, a, obj.Grant(), access.Export, nil); err != nil {
 		return nil, err
+	}
+	if r.Format == "vcf" {
+		if obj.Name != "contact" {
+			return nil, fault.Field("format", "option", "vcf holds contacts; %s export as csv, xlsx or json", obj.Plural)
+		}
+		if len(r.Columns) > 0 {
+			return nil, fault.Field("columns", "invalid", "a vCard holds its own fields; columns choose those of csv, xlsx and json")
+		}
 	}
 	// The filter and sort are checked by the list itself, on a first
 	// record.
@@ -117,7 +126,7 @@ func Write(ctx context.Context, db *store.DB, e *records.Engine, r Request, w io
 		return 0, err
 	}
 	a, _ := access.ActorFrom(ctx)
-	out, err := newWriter(r.Format, w, fields, r.Object)
+	out, err := newWriter(ctx, e, r.Format, w, fields, r.Object)
 	if err != nil {
 		return 0, err
 	}
@@ -125,7 +134,8 @@ func Write(ctx context.Context, db *store.DB, e *records.Engine, r Request, w io
 	q.Limit = pageSize
 	// A page read bare leaves out the fields linking to many records (a
 	// query each); read them only when a column asks for one.
-	q.Bare = !slices.ContainsFunc(fields, func(f *records.Field) bool { return f.Type == records.Relations })
+	// A vCard names the contact's company.
+	q.Bare = r.Format != "vcf" && !slices.ContainsFunc(fields, func(f *records.Field) bool { return f.Type == records.Relations })
 	obj, err := object(ctx, e, r.Object)
 	if err != nil {
 		return 0, err
@@ -212,7 +222,7 @@ type writer interface {
 	close() error
 }
 
-func newWriter(format string, w io.Writer, fields []*records.Field, object string) (writer, error) {
+func newWriter(ctx context.Context, e *records.Engine, format string, w io.Writer, fields []*records.Field, object string) (writer, error) {
 	head := []string{"id"}
 	for _, f := range fields {
 		head = append(head, f.Name)
@@ -223,6 +233,8 @@ func newWriter(format string, w io.Writer, fields []*records.Field, object strin
 		return c, c.w.Write(safeAll(head))
 	case "xlsx":
 		return newXLSX(w, fields, head, object)
+	case "vcf":
+		return &vcfWriter{ctx: ctx, e: e, w: w, companies: map[string]string{}}, nil
 	default:
 		j := &jsonWriter{w: w, fields: fields}
 		_, err := io.WriteString(w, "[")

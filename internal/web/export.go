@@ -23,9 +23,13 @@ func (s *Server) exportLinks(r *http.Request, v *visit, st *listState) []exportL
 	if err != nil || obj == nil || s.engine.Policy().Authorize(r.Context(), a, obj.Grant(), access.Export, nil) != nil {
 		return nil
 	}
-	labels := map[string]string{"csv": v.p.T("web.lists.export_csv"), "xlsx": v.p.T("web.lists.export_xlsx"), "json": v.p.T("web.lists.export_json")}
+	labels := map[string]string{"csv": v.p.T("web.lists.export_csv"), "xlsx": v.p.T("web.lists.export_xlsx"),
+		"json": v.p.T("web.lists.export_json"), "vcf": v.p.T("web.lists.export_vcf")}
 	var out []exportLink
 	for _, f := range export.Formats {
+		if f == "vcf" && obj.Name != "contact" {
+			continue
+		}
 		out = append(out, exportLink{Label: labels[f], Href: st.q.address(st.view.plural+"/export", "format", f)})
 	}
 	return out
@@ -42,8 +46,9 @@ func (s *Server) exportList(w http.ResponseWriter, r *http.Request, v *visit) {
 	filter, _ := st.q.filter(st.fields, v.location())
 	req := export.Request{Object: st.view.plural, Format: r.URL.Query().Get("format"),
 		Query: records.Query{Filter: filter, Sort: []string{st.q.Sort}}}
+	// A vCard holds its own fields, whatever the columns shown.
 	for _, c := range st.cols {
-		if st.fields[c] != nil {
+		if st.fields[c] != nil && req.Format != "vcf" {
 			req.Columns = append(req.Columns, c)
 		}
 	}

@@ -48,6 +48,18 @@ func TestListExport(t *testing.T) {
 		if strings.Contains(got.body, ",=SUM") {
 			t.Errorf("a formula reached the download as a formula: %s", got.body)
 		}
+		// The vCard download holds the same contacts, however many columns
+		// the list shows; companies offer none.
+		vcf := regexp.MustCompile(`href="(/contacts/export\?[^"]*format=vcf[^"]*)"`).FindStringSubmatch(page.body)
+		if vcf == nil {
+			t.Fatalf("no vCard download on the contacts list")
+		}
+		if cards := a.get(html.UnescapeString(vcf[1])); cards.status != http.StatusOK || strings.Count(cards.body, "BEGIN:VCARD") != 3 || !strings.Contains(cards.body, "FN:Person 4") {
+			t.Errorf("the vCard download: %d %s", cards.status, cards.body)
+		}
+		if body := a.get("/companies").body; strings.Contains(body, "format=vcf") {
+			t.Error("the companies list offers vCards")
+		}
 		// As every page of the web app, a hand-made address that is refused
 		// answers "not found", telling nothing of what exists.
 		a.get("/contacts/export?format=pdf").want(t, "an unknown format", http.StatusNotFound)
