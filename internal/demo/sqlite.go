@@ -129,12 +129,15 @@ func (l *insertLoader) commit(ctx context.Context) error {
 	// The transaction holds the only writer connection, so the pragma goes
 	// through it.
 	l.restoreCache(l.tx)
-	for _, create := range l.rebuild {
+	// Each index of a large table takes a while: one line per index
+	// shows the phase moving.
+	for i, create := range l.rebuild {
 		t0 := time.Now()
 		if _, err := l.tx.ExecContext(ctx, create); err != nil {
 			return fmt.Errorf("demo: rebuild index: %w", err)
 		}
-		l.log.Debug("demo: index rebuilt", "sql", create, "took", time.Since(t0).Round(time.Millisecond))
+		l.log.Info("demo: index built", "index", indexName(create), "n", i+1, "of", len(l.rebuild),
+			"took", time.Since(t0).Round(time.Millisecond))
 	}
 	// The engine gives a scalar custom field an expression index on
 	// SQLite when the field is added; the same index, built once here.
@@ -159,6 +162,17 @@ func (l *insertLoader) commit(ctx context.Context) error {
 	l.db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
 	l.log.Info("demo: committed", "took", time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// indexName is the name a CREATE INDEX statement gives its index.
+func indexName(create string) string {
+	f := strings.Fields(create)
+	for i, w := range f {
+		if strings.EqualFold(w, "ON") && i > 0 {
+			return strings.Trim(f[i-1], `"`)
+		}
+	}
+	return create
 }
 
 func (l *insertLoader) rollback() {
