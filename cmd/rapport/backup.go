@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/backup"
@@ -42,23 +41,7 @@ func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	}
 	defer db.Close()
 	start := time.Now()
-	// Written beside FILE and renamed at the end, so that FILE is never
-	// a backup cut short.
-	tmp, err := os.CreateTemp(filepath.Dir(file), filepath.Base(file)+".*.partial")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	sum, err := backup.Write(ctx, db, tmp)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), file)
-	}
+	sum, err := backup.WriteFile(ctx, db, file)
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}

@@ -7,7 +7,9 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // TestBackupServesTheSameAnswers backs up a demo workspace on SQLite while
@@ -130,4 +132,31 @@ func get(t *testing.T, s *server, token, path string) []byte {
 		t.Fatalf("GET %s: %d %s", path, resp.StatusCode, body)
 	}
 	return body
+}
+
+// TestScheduledBackups runs a server that backs up every second and keeps
+// two: the directory ends with the two newest, and each restores.
+func TestScheduledBackups(t *testing.T) {
+	data := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "backups")
+	srv := startServer(t, []string{"--data-dir", data, "--backup-every", "1s", "--backup-keep", "2", "--backup-dir", dir})
+	deadline := time.Now().Add(60 * time.Second)
+	for strings.Count(srv.log.String(), "backup written") < 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no three scheduled backups in a minute:\n%s", srv.log.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	srv.cmd.Process.Signal(syscall.SIGTERM)
+	srv.cmd.Wait()
+	files, err := filepath.Glob(filepath.Join(dir, "*"))
+	if err != nil || len(files) != 2 {
+		t.Fatalf("the backup directory holds %v (%v), not the two newest backups", files, err)
+	}
+	for _, f := range files {
+		if !strings.HasPrefix(filepath.Base(f), "rapport-") || !strings.HasSuffix(f, ".backup") {
+			t.Errorf("a scheduled backup is named %s", f)
+		}
+		rapport(t, "restore", "--data-dir", t.TempDir(), f)
+	}
 }

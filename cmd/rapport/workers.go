@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/account"
 	"github.com/rapport-crm/rapport/internal/audit"
+	"github.com/rapport-crm/rapport/internal/backup"
 	"github.com/rapport-crm/rapport/internal/jobs"
 	"github.com/rapport-crm/rapport/internal/store"
 )
@@ -37,6 +39,7 @@ func startWorkers(ctx context.Context, c *command, db *store.DB, accounts *accou
 		}
 		return err
 	})
+	registerBackups(c, db, q)
 	svc.register(q)
 	if err := q.Start(ctx); err != nil {
 		return nil, err
@@ -48,4 +51,29 @@ func startWorkers(ctx context.Context, c *command, db *store.DB, accounts *accou
 			c.log.Error("stop the job queue", "err", err)
 		}
 	}, nil
+}
+
+// registerBackups schedules serve's backups when --backup-every asks for
+// them. The job's row is shared: of several servers on one PostgreSQL
+// database, one takes each backup, into its own backup directory.
+func registerBackups(c *command, db *store.DB, q *jobs.Queue) {
+	every, _ := time.ParseDuration(c.cfg.BackupEvery)
+	if every == 0 {
+		return
+	}
+	keep, _ := strconv.Atoi(c.cfg.BackupKeep)
+	dir := c.cfg.BackupDir
+	if dir == "" {
+		dir = filepath.Join(c.cfg.DataDir, "backups")
+	}
+	q.Every("backup.scheduled", every, func(ctx context.Context, _ jobs.Job) error {
+		start := time.Now()
+		path, sum, err := backup.Scheduled(ctx, db, dir, keep, start)
+		if err != nil {
+			return fmt.Errorf("scheduled backup: %w", err)
+		}
+		c.log.Info("backup written", "file", path, "tables", sum.Tables, "rows", sum.Rows,
+			"took", time.Since(start).Round(time.Millisecond))
+		return nil
+	})
 }

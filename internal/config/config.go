@@ -46,6 +46,12 @@ type Config struct {
 	// ExpensiveQueries is how many expensive reads run at once; 0 lets
 	// the server choose from its cores.
 	ExpensiveQueries string
+	// BackupEvery is how often serve takes a backup, as a Go duration; 0
+	// takes none. BackupDir is where (empty: DataDir/backups), and
+	// BackupKeep how many of them stay.
+	BackupEvery string
+	BackupDir   string
+	BackupKeep  string
 }
 
 // setting describes one configurable value.
@@ -69,6 +75,9 @@ func (c *Config) settings() []setting {
 		{"streams", "live notification streams the server holds; a new one beyond it is refused with 503", "1000", &c.Streams},
 		{"remind-every", "how often reminders of tasks coming due are made", "1m", &c.RemindEvery},
 		{"query-timeout", "time budget of each request's database work; a request past it answers 503", "10s", &c.QueryTimeout},
+		{"backup-every", "how often serve writes a backup (24h, say); 0 writes none", "0", &c.BackupEvery},
+		{"backup-dir", "where scheduled backups go; empty means the backups directory in the data directory", "", &c.BackupDir},
+		{"backup-keep", "how many scheduled backups stay; older ones are removed", "7", &c.BackupKeep},
 		{"expensive-queries", "how many expensive reads (filters no index serves, counts, search) run at once, a user at most half of them; 0 means half the cores", "0", &c.ExpensiveQueries},
 	}
 }
@@ -134,6 +143,12 @@ func (c *Config) Load(getenv func(string) string) error {
 		if n, err := strconv.Atoi(s.value); err != nil || n < 1 {
 			return fmt.Errorf("%s must be a whole number, 1 or more, not %q", s.name, s.value)
 		}
+	}
+	if d, err := time.ParseDuration(c.BackupEvery); err != nil || d < 0 {
+		return fmt.Errorf("backup-every must be a duration such as 24h, or 0 for none, not %q", c.BackupEvery)
+	}
+	if n, err := strconv.Atoi(c.BackupKeep); err != nil || n < 1 {
+		return fmt.Errorf("backup-keep must be a whole number, 1 or more, not %q", c.BackupKeep)
 	}
 	if d, err := time.ParseDuration(c.RemindEvery); err != nil || d <= 0 {
 		return fmt.Errorf("remind-every must be a positive duration such as 1m, not %q", c.RemindEvery)
