@@ -27,6 +27,7 @@ Usage:
   rapport demo --contacts N [--seed S]        fill the workspace with synthetic demo data
   rapport export --as E [--object O] [--format csv|xlsx|json] [--query Q] [--out F]
                                               a list as user E may export it
+  rapport erase --contact ID --as E           erase a contact at the person's request, as administrator E
   rapport version
 
 Run "rapport COMMAND -h" for a command's flags.
@@ -66,6 +67,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return demoCmd(ctx, rest, stdout, stderr, getenv)
 	case cmd == "export":
 		return exportCmd(ctx, rest, stdout, stderr, getenv)
+	case cmd == "erase":
+		return eraseCmd(ctx, rest, stdout, stderr, getenv)
 	case cmd == "version":
 		fmt.Fprintln(stdout, "rapport", version)
 		return nil
