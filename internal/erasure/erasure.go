@@ -212,18 +212,36 @@ func anonymise(ctx context.Context, e *records.Engine, list, id string, values f
 
 // contactValues empties every field of a contact but its name, which
 // becomes the placeholder; a required custom field that takes text gets
-// the placeholder text, and one that takes anything else keeps its value
-// (it cannot be empty, and a choice or a number names nobody).
+// a placeholder of its type, and one that takes anything else keeps its
+// value (it cannot be empty, and a choice or a number names nobody).
 func contactValues(f *records.Field) (any, bool) {
 	switch {
 	case f.Name == "last_name":
 		return Name, true
 	case f.Required && textual(f.Type):
-		return Text, true
+		return placeholder(f.Type), true
 	case f.Required:
 		return nil, false
 	}
 	return nil, true
+}
+
+// placeholder is a valid value of a textual type that names nobody. The
+// invalid top-level domain is reserved: no address or site has it.
+func placeholder(t records.Type) any {
+	switch t {
+	case records.Email:
+		return []any{"erased@erased.invalid"}
+	case records.URL:
+		return "https://erased.invalid"
+	case records.URLs:
+		return []any{"https://erased.invalid"}
+	case records.Phone, records.Tags:
+		return []any{Text}
+	case records.Address:
+		return map[string]any{"street": Text}
+	}
+	return Text
 }
 
 // activityValues replaces an activity's texts: the required ones by the

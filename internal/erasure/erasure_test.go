@@ -2,8 +2,10 @@ package erasure_test
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/rapport-crm/rapport/internal/access"
@@ -77,6 +79,48 @@ func TestReapply(t *testing.T) {
 		as := access.WithActor(context.Background(), access.Actor{WorkspaceID: 1, UserID: seller, Role: access.RoleSalesperson})
 		if _, err := erasure.Contact(as, db, engine, twin); fault.Code(err) != fault.EFORBIDDEN {
 			t.Errorf("a salesperson erasing: %v", err)
+		}
+	})
+}
+
+// TestRequiredCustomFields: a contact whose workspace requires custom
+// fields of every type that takes text is erased all the same, each
+// required field holding a placeholder that its type accepts.
+func TestRequiredCustomFields(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		engine := records.New(db, records.Options{Policy: access.NewRolePolicy(db), Logger: slog.New(slog.DiscardHandler)})
+		admin := accesstest.AddUser(t, db, 1, "admin@example.com", access.RoleAdministrator, 0)
+		ctx := access.WithActor(context.Background(), access.Actor{WorkspaceID: 1, UserID: admin, Role: access.RoleAdministrator})
+		in := map[string]any{"first_name": "Grace"}
+		values := map[records.Type]any{
+			records.Text: "qzx", records.LongText: "qzx", records.Email: []any{"qzx@example.com"}, records.Phone: []any{"+1 415 555 0199"},
+			records.URL: "https://qzx.example", records.URLs: []any{"https://qzx.example"}, records.Tags: []any{"qzx"},
+			records.Address: map[string]any{"city": "qzx"}, records.Select: "qzx",
+		}
+		for typ, v := range values {
+			spec := records.FieldSpec{Name: "f_" + string(typ), Label: string(typ), Type: typ, Required: true}
+			if typ == records.Select {
+				spec.Options = []string{"qzx"}
+			}
+			if _, err := engine.AddField(ctx, "contacts", spec); err != nil {
+				t.Fatalf("%s: %v", typ, err)
+			}
+			in[spec.Name] = v
+		}
+		rec, err := engine.Create(ctx, "contacts", in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := rec["id"].(string)
+		if _, err := erasure.Contact(ctx, db, engine, id); err != nil {
+			t.Fatalf("erasing: %v", err)
+		}
+		rec, _ = engine.Get(ctx, "contacts", id, false)
+		for typ := range values {
+			got, _ := json.Marshal(rec["f_"+string(typ)])
+			if strings.Contains(string(got), "qzx") != (typ == records.Select) {
+				t.Errorf("%s after the erasure: %s", typ, got)
+			}
 		}
 	})
 }
