@@ -124,3 +124,41 @@ func TestRequiredCustomFields(t *testing.T) {
 		}
 	})
 }
+
+// TestErasedInTheTrash: a contact in the trash, and a note about it in
+// the trash too, are erased and stay in the trash.
+func TestErasedInTheTrash(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		quiet := slog.New(slog.DiscardHandler)
+		engine := records.New(db, records.Options{Policy: access.NewRolePolicy(db), Logger: quiet})
+		activity.New(db, engine, activity.Options{Logger: quiet})
+		admin := accesstest.AddUser(t, db, 1, "admin@example.com", access.RoleAdministrator, 0)
+		ctx := access.WithActor(context.Background(), access.Actor{WorkspaceID: 1, UserID: admin, Role: access.RoleAdministrator})
+		rec, err := engine.Create(ctx, "contacts", map[string]any{"first_name": "Grace", "last_name": "Hopper"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := rec["id"].(string)
+		note, err := engine.Create(ctx, "notes", map[string]any{"body": "Called about COBOL", "record_type": "contact", "record_id": id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := engine.Delete(ctx, "notes", note["id"].(string), 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := engine.Delete(ctx, "contacts", id, 0); err != nil {
+			t.Fatal(err)
+		}
+		r, err := erasure.Contact(ctx, db, engine, id)
+		if err != nil || r.Activities != 1 {
+			t.Fatalf("erasing from the trash: %+v, %v", r, err)
+		}
+		for _, c := range []struct{ list, id, field, want string }{
+			{"contacts", id, "full_name", erasure.Name}, {"notes", note["id"].(string), "body", erasure.Text}} {
+			got, err := engine.Get(ctx, c.list, c.id, true)
+			if err != nil || got[c.field] != c.want || got["deleted_at"] == nil {
+				t.Errorf("%s %s after the erasure: %v, %v", c.list, c.id, got, err)
+			}
+		}
+	})
+}
