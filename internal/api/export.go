@@ -15,7 +15,8 @@ import (
 // sort as in a list.
 var exportParams = []string{"format", "columns"}
 
-// exportRoutes adds the export of a list. The path puts the word first:
+// exportRoutes adds the export of a list, and a person's requests to see
+// their data and to be erased. The export's path puts the word first:
 // /{object}/export would overlap /fields/{object}.
 func (s *Server) exportRoutes(route router) {
 	route("GET /api/v1/exports/{object}", s.export, append([]string{"format", "columns", "sort", "deleted"}, Filters)...)
