@@ -177,6 +177,18 @@ func TestEndToEnd(t *testing.T) {
 			if lines := strings.Split(strings.TrimSpace(csv), "\n"); len(lines) != 2 || lines[0] != "id,first_name,tier" || !strings.HasSuffix(lines[1], ",Ada,gold") {
 				t.Errorf("rapport export: %q", csv)
 			}
+			// A person's erasure from the command line, while the server runs.
+			_, eve := srv.call(t, token, "POST", "/api/v1/contacts", `{"first_name":"Eve","last_name":"Gone","emails":["eve@example.com"]}`)
+			eveID, _ := eve["id"].(string)
+			if status, _ := srv.call(t, token, "POST", "/api/v1/notes", `{"body":"Eve asked to be forgotten","record_type":"contact","record_id":"`+eveID+`"}`); status != 201 {
+				t.Fatalf("note: %d", status)
+			}
+			if out := rapport(t, append([]string{"erase", "--contact", eveID, "--as", "ada@example.com"}, db...)...); !strings.Contains(out, "erased contact "+eveID+": 1 activities") {
+				t.Errorf("rapport erase: %q", out)
+			}
+			if _, rec := srv.call(t, token, "GET", "/api/v1/contacts/"+eveID, ""); rec["full_name"] != "Erased contact" || rec["emails"] != nil {
+				t.Errorf("the erased contact: %v", rec)
+			}
 			_, doc := srv.call(t, token, "GET", "/api/v1/openapi.json", "")
 			schema := doc["components"].(map[string]any)["schemas"].(map[string]any)["Contact"].(map[string]any)
 			if _, ok := schema["properties"].(map[string]any)["tier"]; !ok {

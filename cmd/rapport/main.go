@@ -29,6 +29,7 @@ Usage:
                                               a list as user E may export it
   rapport backup [flags] FILE                 write a consistent, compressed snapshot of the database, also while it serves
   rapport restore [flags] FILE                load a backup into an empty database (SQLite or PostgreSQL)
+  rapport erase --contact ID --as E           erase a contact at the person's request, as administrator E
   rapport version
 
 Run "rapport COMMAND -h" for a command's flags.
@@ -72,6 +73,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return backupCmd(ctx, rest, stdout, stderr, getenv)
 	case cmd == "restore":
 		return restoreCmd(ctx, rest, stdout, stderr, getenv)
+	case cmd == "erase":
+		return eraseCmd(ctx, rest, stdout, stderr, getenv)
 	case cmd == "version":
 		fmt.Fprintln(stdout, "rapport", version)
 		return nil

@@ -5,7 +5,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rapport-crm/rapport/internal/erasure"
 	"github.com/rapport-crm/rapport/internal/export"
+	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/records"
 )
 
@@ -13,11 +15,55 @@ import (
 // sort as in a list.
 var exportParams = []string{"format", "columns"}
 
-// exportRoutes adds the export of a list. The path puts the word first:
+// exportRoutes adds the export of a list, and a person's requests to see
+// their data and to be erased. The export's path puts the word first:
 // /{object}/export would overlap /fields/{object}.
 func (s *Server) exportRoutes(route router) {
 	route("GET /api/v1/exports/{object}", s.export, append([]string{"format", "columns", "sort", "deleted"}, Filters)...)
 	route("GET /api/v1/contacts/{id}/personal-data", s.personalData)
+	route("POST /api/v1/contacts/{id}/erase", s.erase)
+}
+
+// eraseRequest confirms an erasure: Confirm must repeat the contact's id,
+// so that no mistyped or reused request erases someone else.
+type eraseRequest struct {
+	Confirm *string `json:"confirm"`
+}
+
+// erase erases a contact at the person's request (administrators only):
+// the record is anonymised, and its data scrubbed from its activities, the
+// audit trail and every derived copy. The answer counts what was scrubbed.
+func (s *Server) erase(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if _, err := erasure.Allowed(r.Context()); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	var in eraseRequest
+	if err := decodeJSON(r, &in); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	// An id spelt another way ("02") names no contact, rather than
+	// failing the confirmation.
+	if _, err := s.Engine.Get(r.Context(), "contacts", id, true); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	switch {
+	case in.Confirm == nil:
+		writeError(w, r, fault.Field("confirm", "required", "repeat the contact's id to confirm the erasure, which cannot be undone"))
+		return
+	case *in.Confirm != id:
+		writeError(w, r, fault.Field("confirm", "mismatch", "must be the id of the contact to erase, %s", id))
+		return
+	}
+	report, err := erasure.Contact(r.Context(), s.DB, s.Engine, id)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, report)
 }
 
 // personalData answers a person's request to see what is held about

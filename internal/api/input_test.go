@@ -82,6 +82,10 @@ var validRequests = map[string]func(w *walker) []validRequest{
 	"GET /api/v1/contacts/{id}/personal-data": func(w *walker) []validRequest {
 		return []validRequest{{path: map[string]string{"id": w.ids["contact"]}, status: 200}}
 	},
+	"POST /api/v1/contacts/{id}/erase": func(w *walker) []validRequest {
+		id := w.ids["erased_contact"]
+		return []validRequest{{path: map[string]string{"id": id}, body: `{"confirm": "` + id + `"}`, status: 200}}
+	},
 	"GET /api/v1/exports/{object}": eachObject(func(o string) validRequest {
 		return validRequest{path: pathObject(o), query: "format=json&sort=-created_at", status: 200}
 	}),
@@ -411,6 +415,7 @@ func (w *walker) setUp() {
 	w.ids["loss_reason"] = w.must("POST", "/api/v1/loss_reasons", `{"name": "Price"}`, 201)
 	w.ids["product"] = w.must("POST", "/api/v1/products", `{"name": "Widget", "price": {"amount": 1000, "currency": "EUR"}}`, 201)
 	w.ids["contact"] = w.must("POST", "/api/v1/contacts", `{"first_name": "Ada"}`, 201)
+	w.ids["erased_contact"] = w.must("POST", "/api/v1/contacts", `{"first_name": "Gone"}`, 201)
 	w.bodies = map[string]string{
 		"contact": `{"first_name": "Ada", "last_name": "Lovelace", "emails": [{"value": "ada{n}@example.com", "label": "work"}],
 			"phones": ["+1 415 555 0123"], "address": {"street": "1 Main St", "city": "Springfield", "country": "US"},

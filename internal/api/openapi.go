@@ -316,6 +316,17 @@ func addObjectPaths(paths obj, o *records.Object, name string) {
 					"the activities about them, the meetings they attended, their deals and the audit entries of their record. Recorded in the audit trail.",
 				"responses": obj{"200": obj{"description": "the personal data", "content": obj{"application/json": obj{}}}, "4XX": problem}},
 		}
+		paths["/contacts/{id}/erase"] = obj{
+			"parameters": []obj{id},
+			"post": obj{"tags": tags, "operationId": "erase_contact",
+				"description": "Erases the person at their request (administrators only; cannot be undone): the record is anonymised, " +
+					"the texts of the activities about them replaced, and their values scrubbed from the audit trail, the search index " +
+					"and the duplicate keys. Deals keep their values. The erasure is recorded in the audit trail without the erased data.",
+				"requestBody": obj{"required": true, "content": obj{"application/json": obj{"schema": obj{"type": "object",
+					"required": []string{"confirm"}, "additionalProperties": false,
+					"properties": obj{"confirm": obj{"type": "string", "description": "the contact's id, repeated"}}}}}},
+				"responses": obj{"200": obj{"description": "what was erased, in counts", "content": obj{"application/json": obj{}}}, "4XX": problem}},
+		}
 	}
 	paths["/fields/"+o.Plural] = obj{
 		"get": obj{"tags": tags, "operationId": "list_" + o.Name + "_fields",

@@ -22,13 +22,18 @@ type kind struct {
 	columns string
 	// nameFields are the fields the name is made of, which a role may hide.
 	nameFields []string
+	// live narrows load to the records that take part in matching.
+	live string
 }
 
 var (
 	contacts = &kind{object: "contact", plural: "contacts", table: "contacts",
 		name:       "coalesce(full_name, trim(coalesce(first_name, '') || ' ' || coalesce(last_name, '')))",
 		columns:    "first_name, last_name, full_name, NULL, birthday",
-		nameFields: []string{"full_name", "first_name", "last_name"}}
+		nameFields: []string{"full_name", "first_name", "last_name"},
+		// An erased contact has no duplicates: its placeholder name would
+		// pair it with every other erased one.
+		live: " AND NOT EXISTS (SELECT 1 FROM erasures x WHERE x.workspace_id = contacts.workspace_id AND x.contact_id = contacts.id)"}
 	companies = &kind{object: "company", plural: "companies", table: "companies", name: "name",
 		columns:    "NULL, NULL, name, domain, NULL",
 		nameFields: []string{"name"}}
@@ -81,7 +86,7 @@ func (s *Service) load(ctx context.Context, q store.Querier, ws int64, k *kind, 
 		return nil, err
 	}
 	rows, err := q.QueryContext(ctx, `SELECT id, owner_id, `+k.columns+`, `+d.JSONOut("emails")+`, `+d.JSONOut("phones")+`, `+
-		d.JSONOut("address")+`, website, `+d.JSONOut("custom")+` FROM `+k.table+` WHERE workspace_id = ? AND deleted_at IS NULL AND `+cond,
+		d.JSONOut("address")+`, website, `+d.JSONOut("custom")+` FROM `+k.table+` WHERE workspace_id = ? AND deleted_at IS NULL`+k.live+` AND `+cond,
 		append([]any{ws}, args...)...)
 	if err != nil {
 		return nil, err

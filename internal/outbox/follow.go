@@ -66,9 +66,12 @@ func NewFollower(name string, d store.Dialect, log *slog.Logger) *Follower {
 }
 
 // Begin notes, before a batch reads the outbox, whether every writer seen
-// with the pending gap has ended. Call it first in each batch's
-// transaction.
+// with the pending gap has ended, and takes the lock that Hold waits on.
+// Call it first in each batch's transaction.
 func (f *Follower) Begin(ctx context.Context, q store.Querier) error {
+	if err := share(ctx, q, f.d); err != nil {
+		return err
+	}
 	if f.gap == nil {
 		return nil
 	}
@@ -83,6 +86,34 @@ func (f *Follower) Begin(ctx context.Context, q store.Querier) error {
 		}
 	}
 	return nil
+}
+
+// copyLock is the key of the PostgreSQL advisory lock that each batch of
+// a consumer holds shared and Hold holds alone.
+const copyLock = 0x72617070_6f727400 // "rapport\0"
+
+// share takes copyLock shared for the rest of the transaction.
+func share(ctx context.Context, q store.Querier, d store.Dialect) error {
+	if d != store.Postgres {
+		return nil
+	}
+	_, err := q.ExecContext(ctx, `SELECT pg_advisory_xact_lock_shared(?)`, int64(copyLock))
+	return err
+}
+
+// Hold keeps every consumer's batch out until the caller's transaction
+// ends: it waits for the batches under way to commit, and a batch that
+// begins meanwhile waits for it. A transaction that rewrites events
+// already in the outbox (an erasure scrubs them) calls it first, so that
+// no consumer copies an event as it was read before the rewrite and
+// writes that copy after it. SQLite needs no lock: its single writer runs
+// one transaction at a time, batches included.
+func Hold(ctx context.Context, q store.Querier, d store.Dialect) error {
+	if d != store.Postgres {
+		return nil
+	}
+	_, err := q.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, int64(copyLock))
+	return err
 }
 
 // Ready returns how many of the leading ids (read after last, in order)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"os"
 	"testing"
 	"time"
 
@@ -40,4 +41,69 @@ func TestFollowerRefusesAPositionThatMoved(t *testing.T) {
 			t.Fatalf("position %d, %v; want 1", last, err)
 		}
 	})
+}
+
+// TestHoldWaitsForBatches: on PostgreSQL a transaction that holds the
+// outbox waits for a consumer's batch under way, and a batch that begins
+// while it holds waits for it, so no batch copies an event read before a
+// rewrite of the outbox and writes the copy after it.
+func TestHoldWaitsForBatches(t *testing.T) {
+	t.Parallel()
+	if os.Getenv(storetest.EnvPostgres) == "" {
+		t.Skip("SQLite runs one writing transaction at a time; set " + storetest.EnvPostgres)
+	}
+	db := storetest.Postgres(t)
+	ctx := context.Background()
+	f := outbox.NewFollower("test", db.Dialect, slog.New(slog.DiscardHandler))
+	// waitsFor runs first in a transaction of its own and, once it holds
+	// its lock, second in another, and reports whether second waited
+	// until first's transaction ended.
+	waitsFor := func(first, second func(q store.Querier) error) bool {
+		t.Helper()
+		held, release := make(chan struct{}), make(chan struct{})
+		firstDone := make(chan error, 1)
+		go func() {
+			firstDone <- db.Tx(ctx, func(q store.Querier) error {
+				if err := first(q); err != nil {
+					return err
+				}
+				close(held)
+				<-release
+				return nil
+			})
+		}()
+		<-held
+		secondDone := make(chan error, 1)
+		go func() { secondDone <- db.Tx(ctx, second) }()
+		waited := true
+		select {
+		case err := <-secondDone:
+			waited = false
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(200 * time.Millisecond):
+		}
+		close(release)
+		if err := <-firstDone; err != nil {
+			t.Fatal(err)
+		}
+		if waited {
+			if err := <-secondDone; err != nil {
+				t.Fatal(err)
+			}
+		}
+		return waited
+	}
+	batch := func(q store.Querier) error { return f.Begin(ctx, q) }
+	hold := func(q store.Querier) error { return outbox.Hold(ctx, q, db.Dialect) }
+	if !waitsFor(batch, hold) {
+		t.Error("Hold did not wait for a batch under way")
+	}
+	if !waitsFor(hold, batch) {
+		t.Error("a batch did not wait for Hold")
+	}
+	if waitsFor(batch, batch) {
+		t.Error("one batch waited for another")
+	}
 }

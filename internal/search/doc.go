@@ -81,7 +81,7 @@ func (sel selection) where(a string) (string, []any) {
 	return " AND " + a + ".id > ? ORDER BY " + a + ".id LIMIT " + strconv.Itoa(sel.limit), []any{sel.after}
 }
 
-// load reads the documents of the live (not deleted) records of object in
+// load reads the documents of the live (not deleted, not erased) records of object in
 // workspace ws that sel picks.
 func load(ctx context.Context, q store.Querier, d store.Dialect, ws int64, object string, sel selection) ([]*doc, error) {
 	switch object {
@@ -96,7 +96,8 @@ func load(ctx context.Context, q store.Querier, d store.Dialect, ws int64, objec
 func loadContacts(ctx context.Context, q store.Querier, d store.Dialect, ws int64, sel selection) ([]*doc, error) {
 	cond, args := sel.where("c")
 	rows, err := q.QueryContext(ctx, `SELECT c.id, c.owner_id, c.full_name, `+d.JSONOut("c.emails")+`, `+d.JSONOut("c.phones")+`
-		FROM contacts c WHERE c.workspace_id = ? AND c.deleted_at IS NULL`+cond, append([]any{ws}, args...)...)
+		FROM contacts c WHERE c.workspace_id = ? AND c.deleted_at IS NULL
+		AND NOT EXISTS (SELECT 1 FROM erasures x WHERE x.workspace_id = c.workspace_id AND x.contact_id = c.id)`+cond, append([]any{ws}, args...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,16 @@
+-- The contacts erased at a person's request (docs/decisions/0044-erasure.md):
+-- who and when, never what. The duplicate keys and the search index leave
+-- an erased contact out, and a restore of a backup taken before the
+-- erasure erases these ids again (erasure.Reapply).
+
+-- +goose Up
+CREATE TABLE erasures (
+    workspace_id INTEGER NOT NULL REFERENCES workspaces (id),
+    contact_id   INTEGER NOT NULL,
+    erased_at    TEXT NOT NULL,
+    erased_by    INTEGER,
+    PRIMARY KEY (workspace_id, contact_id)
+) WITHOUT ROWID;
+
+-- +goose Down
+DROP TABLE erasures;
