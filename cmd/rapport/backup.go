@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"time"
 
+	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/backup"
+	"github.com/rapport-crm/rapport/internal/erasure"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/store"
 )
@@ -52,9 +55,15 @@ func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 
 func restoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	c := newCommand("restore", stderr)
+	erasuresFrom := c.fs.String("erasures-from", "", "a newer backup whose erased contacts are erased again after the restore")
 	file, err := c.parseFile(args, stderr, getenv)
 	if err != nil {
 		return err
+	}
+	// Read first, so that a bad file stops the restore before it starts.
+	erased, err := erasedIn(*erasuresFrom)
+	if err != nil {
+		return fmt.Errorf("--erasures-from %s: %w", *erasuresFrom, err)
 	}
 	f, err := os.Open(file)
 	if err != nil {
@@ -73,17 +82,57 @@ func restoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	}
 	fmt.Fprintf(stdout, "restored %d rows of %d tables (from %s, schema version %d) in %s\n",
 		sum.Rows, sum.Tables, sum.Dialect, sum.Schema, time.Since(start).Round(time.Millisecond))
-	if len(sum.Skipped) == 0 {
+	if len(sum.Skipped) > 0 {
+		// The search index differs between the dialects and is built
+		// afresh from the restored records.
+		start = time.Now()
+		if err := rebuildSearch(ctx, c, db); err != nil {
+			return fmt.Errorf("restore %s: the data is restored, but rebuilding the search index failed: %w", file, err)
+		}
+		fmt.Fprintf(stdout, "rebuilt the search index in %s\n", time.Since(start).Round(time.Millisecond))
+	}
+	if len(erased) == 0 {
 		return nil
 	}
-	// The search index differs between the dialects and is built afresh
-	// from the restored records.
-	start = time.Now()
-	if err := rebuildSearch(ctx, c, db); err != nil {
-		return fmt.Errorf("restore %s: the data is restored, but rebuilding the search index failed: %w", file, err)
+	engine := records.New(db, records.Options{Policy: access.NewRolePolicy(db), Logger: c.log, PhoneRegion: c.cfg.PhoneRegion})
+	newServices(c, db, engine)
+	n := 0
+	for ws, ids := range erased {
+		done, err := erasure.Reapply(ctx, db, engine, ws, ids)
+		n += done
+		if err != nil {
+			return fmt.Errorf("restore %s: the data is restored, but erasing the erased contacts again failed after %d: %w", file, n, err)
+		}
 	}
-	fmt.Fprintf(stdout, "rebuilt the search index in %s\n", time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "erased %d contacts again, erased since the backup was taken\n", n)
 	return nil
+}
+
+// erasedIn reads the erased contacts of the backup file, by workspace;
+// none when file is "".
+func erasedIn(file string) (map[int64][]string, error) {
+	if file == "" {
+		return nil, nil
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	rows, err := backup.Table(f, "erasures")
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64][]string{}
+	for _, r := range rows {
+		ws, err1 := strconv.ParseInt(fmt.Sprint(r["workspace_id"]), 10, 64)
+		_, err2 := strconv.ParseInt(fmt.Sprint(r["contact_id"]), 10, 64)
+		if err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("%w: an erasure of no contact", backup.ErrCorrupt)
+		}
+		out[ws] = append(out[ws], fmt.Sprint(r["contact_id"]))
+	}
+	return out, nil
 }
 
 // rebuildSearch builds every workspace's search index from its records.

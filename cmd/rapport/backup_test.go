@@ -63,6 +63,40 @@ func TestBackupServesTheSameAnswers(t *testing.T) {
 	}
 }
 
+// TestRestoreErasesAgain restores a backup taken before a contact was
+// erased: with the erasures of a newer backup, the person does not come
+// back.
+func TestRestoreErasesAgain(t *testing.T) {
+	src := []string{"--data-dir", t.TempDir()}
+	rapport(t, append([]string{"user", "create", "--email", "ada@example.com", "--password", "analytical-engine", "--role", "administrator"}, src...)...)
+	out := strings.TrimSpace(rapport(t, append([]string{"token", "create", "--email", "ada@example.com", "--name", "backup"}, src...)...))
+	token := out[strings.LastIndex(out, "\n")+1:]
+	srv := startServer(t, src)
+	status, rec := srv.call(t, token, "POST", "/api/v1/contacts", `{"first_name": "Quintessa", "last_name": "Marker", "emails": ["quintessa@example.com"]}`)
+	if status != 201 {
+		t.Fatalf("create: %d %v", status, rec)
+	}
+	id := rec["id"].(string)
+	dir := t.TempDir()
+	before, after := filepath.Join(dir, "before.backup"), filepath.Join(dir, "after.backup")
+	rapport(t, append([]string{"backup"}, append(src, before)...)...)
+	rapport(t, append([]string{"erase", "--contact", id, "--as", "ada@example.com"}, src...)...)
+	rapport(t, append([]string{"backup"}, append(src, after)...)...)
+
+	db := []string{"--data-dir", t.TempDir()}
+	if out := rapport(t, append([]string{"restore", "--erasures-from", after}, append(db, before)...)...); !strings.Contains(out, "erased 1 contacts again") {
+		t.Fatalf("rapport restore --erasures-from: %q", out)
+	}
+	restored := startServer(t, db)
+	body := string(get(t, restored, token, "/api/v1/contacts/"+id))
+	if strings.Contains(body, "Quintessa") || strings.Contains(body, "quintessa@") || !strings.Contains(body, "Erased contact") {
+		t.Errorf("the restored contact: %s", body)
+	}
+	if hits := string(get(t, restored, token, "/api/v1/search?q=Quintessa")); strings.Contains(hits, id) {
+		t.Errorf("search finds the erased contact: %s", hits)
+	}
+}
+
 // answerPaths are the requests compared: the lists in two sorts, one
 // contact, a deal, search, duplicates and every standard report.
 func answerPaths(t *testing.T, s *server, token string) []string {

@@ -28,7 +28,7 @@ Usage:
   rapport export --as E [--object O] [--format csv|xlsx|json|vcf] [--query Q] [--out F]
                                               a list as user E may export it
   rapport backup [flags] FILE                 write a consistent, compressed snapshot of the database, also while it serves
-  rapport restore [flags] FILE                load a backup into an empty database (SQLite or PostgreSQL)
+  rapport restore [--erasures-from NEWER] FILE load a backup into an empty database (SQLite or PostgreSQL)
   rapport erase --contact ID --as E           erase a contact at the person's request, as administrator E
   rapport version
 
