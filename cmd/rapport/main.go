@@ -27,6 +27,10 @@ Usage:
   rapport demo --contacts N [--seed S]        fill the workspace with synthetic demo data
   rapport export --as E [--object O] [--format csv|xlsx|json] [--query Q] [--out F]
                                               a list as user E may export it
+  rapport import [--object contacts|companies] [--mapping F] [--dry-run] [--on-duplicate skip|update|create]
+                 [--match email|phone|external_id] [--strict] [--as E] FILE
+                                              a CSV or XLSX file, whole or not at all
+  rapport import --undo ID                    remove what an import created, restore what it updated
   rapport version
 
 Run "rapport COMMAND -h" for a command's flags.
@@ -66,6 +70,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return demoCmd(ctx, rest, stdout, stderr, getenv)
 	case cmd == "export":
 		return exportCmd(ctx, rest, stdout, stderr, getenv)
+	case cmd == "import":
+		return importCmd(ctx, rest, stdout, stderr, getenv)
 	case cmd == "version":
 		fmt.Fprintln(stdout, "rapport", version)
 		return nil
