@@ -195,7 +195,10 @@ func (im *Importer) Run(ctx context.Context, src io.ReaderAt, size int64, opts O
 		items: map[int64]*item{}, companyItems: map[int64]*item{}}
 	err = im.db.Tx(ctx, func(q store.Querier) error {
 		run.reset(q)
-		ctx := store.Within(ctx, q)
+		// Hooks that can work on many records at once (duplicate keys
+		// and pairs) do so once, before the commit.
+		run.deferred = &records.Deferred{}
+		ctx := records.WithDeferred(store.Within(ctx, q), run.deferred)
 		id, err := im.insertLog(ctx, q, sum)
 		if err != nil {
 			return err

@@ -30,6 +30,7 @@ type env struct {
 	db  *store.DB
 	e   *records.Engine
 	im  *importer.Importer
+	dup *duplicate.Service
 	ctx context.Context
 }
 
@@ -38,7 +39,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	e := records.New(db, records.Options{PhoneRegion: "PL", Logger: log})
 	sales.New(db, e, sales.Options{Logger: log})
-	duplicate.New(db, e, duplicate.Options{Logger: log, PhoneRegion: "PL"})
+	dup := duplicate.New(db, e, duplicate.Options{Logger: log, PhoneRegion: "PL"})
 	var id int64
 	err := db.Tx(context.Background(), func(q store.Querier) error {
 		return q.QueryRowContext(context.Background(), `INSERT INTO users (workspace_id, email, name, password_hash, role, created_at)
@@ -48,7 +49,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 		t.Fatal(err)
 	}
 	ctx := access.WithActor(context.Background(), access.Actor{WorkspaceID: 1, UserID: id, Role: "administrator"})
-	return &env{t: t, db: db, e: e, im: importer.New(db, e), ctx: ctx}
+	return &env{t: t, db: db, e: e, im: importer.New(db, e), dup: dup, ctx: ctx}
 }
 
 func (v *env) run(file string, opts importer.Options) *importer.Summary {
@@ -160,6 +161,17 @@ func TestImportContacts(t *testing.T) {
 		companies, _ := v.e.List(v.ctx, "companies", records.Query{Sort: []string{"name"}})
 		if len(companies.Data) != 2 || companies.Data[1]["name"] != "nowa firma" {
 			t.Errorf("companies: %v", companies.Data)
+		}
+
+		// The duplicate keys, made once for the whole import, are those a
+		// rebuild makes.
+		dupes := []string{"duplicate_keys", "duplicate_profiles"}
+		keys := snapshot(t, db, dupes)
+		if err := v.dup.Rebuild(v.ctx, 1); err != nil {
+			t.Fatal(err)
+		}
+		if again := snapshot(t, db, dupes); again != keys || !strings.Contains(keys, "duplicate_keys") {
+			t.Errorf("duplicate keys of the import:\n%s\nrebuilt:\n%s", keys, again)
 		}
 
 		// The report and the log.

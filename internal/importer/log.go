@@ -45,6 +45,9 @@ func (im *Importer) insertLog(ctx context.Context, q store.Querier, s *Summary) 
 // or changed, the external ids, its problems and its counts.
 func (r *run) finish(ctx context.Context) error {
 	ws, d := r.actor.WorkspaceID, r.im.db.Dialect
+	if err := r.deferred.Run(ctx, r.q, ws); err != nil {
+		return err
+	}
 	rows := make([][]any, 0, len(r.order))
 	for _, it := range r.order {
 		var before any
@@ -265,7 +268,8 @@ func (im *Importer) Undo(ctx context.Context, id string) (*Summary, error) {
 	}
 	var s *Summary
 	err = im.db.Tx(ctx, func(q store.Querier) error {
-		ctx := store.Within(ctx, q)
+		deferred := &records.Deferred{}
+		ctx := records.WithDeferred(store.Within(ctx, q), deferred)
 		if s, err = im.get(ctx, q, id); err != nil {
 			return err
 		}
@@ -292,6 +296,9 @@ func (im *Importer) Undo(ctx context.Context, id string) (*Summary, error) {
 					return undoRefused(it, err)
 				}
 			}
+		}
+		if err := deferred.Run(ctx, q, a.WorkspaceID); err != nil {
+			return err
 		}
 		if _, err := q.ExecContext(ctx, `DELETE FROM external_ids WHERE workspace_id = ? AND import_id = ?`, a.WorkspaceID, s.ID); err != nil {
 			return err

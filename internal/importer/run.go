@@ -42,6 +42,7 @@ type run struct {
 	q       store.Querier
 	region  string
 
+	deferred     *records.Deferred
 	items        map[int64]*item // records of obj
 	companyItems map[int64]*item // companies made for contacts
 	order        []*item         // every item, in the order made
