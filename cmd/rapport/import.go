@@ -91,6 +91,9 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		last = time.Now()
 		fmt.Fprintf(stderr, "\r%d rows, %.0f rows/s, %s", rows, float64(rows)/max(elapsed.Seconds(), 1e-3), elapsed.Round(time.Second))
 	}
+	opts.Phase = func(string) {
+		fmt.Fprintf(stderr, "\rrows read; finding likely duplicates among the new records …\n")
+	}
 	var rowsOut *csv.Writer
 	if *dry {
 		rowsOut = csv.NewWriter(stdout)

@@ -73,6 +73,9 @@ type Options struct {
 	Read tabular.Options
 	// Progress, when set, is called every few hundred rows and at the end.
 	Progress func(rows int, elapsed time.Duration)
+	// Phase, when set, is told when the rows are done and the work for
+	// all of them at once (duplicate keys and pairs) begins.
+	Phase func(name string)
 	// OnRow, when set, is told what happened to each row.
 	OnRow func(RowResult)
 }
