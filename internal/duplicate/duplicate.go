@@ -67,12 +67,29 @@ func (s *Service) afterContact(ctx context.Context, w *records.Write) error {
 
 // refreshContacts is refresh of contacts, as a bulk write defers it.
 func (s *Service) refreshContacts(ctx context.Context, q store.Querier, ws int64, ids []string) error {
-	return s.refresh(ctx, q, ws, contacts, ids)
+	return s.refreshMany(ctx, q, ws, contacts, ids)
 }
 
 // refreshCompanies is refresh of companies, as a bulk write defers it.
 func (s *Service) refreshCompanies(ctx context.Context, q store.Querier, ws int64, ids []string) error {
-	return s.refresh(ctx, q, ws, companies, ids)
+	return s.refreshMany(ctx, q, ws, companies, ids)
+}
+
+// refreshMany refreshes the records of a bulk write: one by one when
+// they are a small part of the workspace's, else by rebuilding the kind
+// as the demo's loader does, which reads the blocks in key order rather
+// than seeking each record's neighbours.
+func (s *Service) refreshMany(ctx context.Context, q store.Querier, ws int64, k *kind, ids []string) error {
+	if len(ids) >= 1000 {
+		var n int
+		if err := q.QueryRowContext(ctx, `SELECT count(*) FROM `+k.table+` WHERE workspace_id = ? AND deleted_at IS NULL`, ws).Scan(&n); err != nil {
+			return err
+		}
+		if 4*len(ids) >= n {
+			return s.rebuildKind(ctx, q, ws, k)
+		}
+	}
+	return s.refresh(ctx, q, ws, k, ids)
 }
 
 // ignored are the fields the matcher never reads: an update that changes

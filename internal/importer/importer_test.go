@@ -405,3 +405,30 @@ func asFault(err error, fe **fault.Error) bool {
 	*fe = f
 	return ok
 }
+
+// TestLargeImport imports enough rows for the duplicate service to
+// rebuild instead of refreshing record by record, and checks that its
+// keys and pairs are those of a rebuild, and the counts of a dry run.
+func TestLargeImport(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		v := newEnv(t, db)
+		var b strings.Builder
+		b.WriteString("First name,Last name,Email,Phone,Company\n")
+		for i := range 1200 {
+			fmt.Fprintf(&b, "Name%d,Family%d,person%d@example.com,+48 601 %03d %03d,Company %d\n", i%40, i%30, i%1100, i%1000, i, i%25)
+		}
+		dry := v.run(b.String(), importer.Options{DryRun: true})
+		s := v.run(b.String(), importer.Options{})
+		if counts(s) != "rows 1200, created 1100, updated 0, skipped 100, failed 0" || counts(dry) != counts(s) {
+			t.Fatalf("dry %s, real %s %+v", counts(dry), counts(s), s.Problems)
+		}
+		dupes := []string{"duplicate_keys", "duplicate_profiles", "duplicate_pairs"}
+		keys := snapshot(t, db, dupes)
+		if err := v.dup.Rebuild(v.ctx, 1); err != nil {
+			t.Fatal(err)
+		}
+		if again := snapshot(t, db, dupes); again != keys || !strings.Contains(keys, "duplicate_pairs") {
+			t.Errorf("the import's duplicate keys and pairs differ from a rebuild's")
+		}
+	})
+}
