@@ -26,7 +26,7 @@ import (
 )
 
 // Objects are the objects an import fills, by plural name.
-var Objects = []string{"contacts", "companies"}
+var Objects = []string{"contacts", "companies", "deals"}
 
 // Duplicate policies: what a row that matches an existing record does.
 const (

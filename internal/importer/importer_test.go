@@ -432,3 +432,61 @@ func TestLargeImport(t *testing.T) {
 		}
 	})
 }
+
+// TestImportDeals links deals to their pipeline, stage, owner, company
+// and contacts by name, reads money with the file's decimal mark, fails
+// rows naming what does not exist, and undoes.
+func TestImportDeals(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		v := newEnv(t, db)
+		fair := v.create("pipelines", `{"name": "Trade fair"}`)
+		lead := v.create("stages", `{"pipeline_id": "`+fair["id"].(string)+`", "name": "Lead", "position": 1}`)
+		offer := v.create("stages", `{"pipeline_id": "`+fair["id"].(string)+`", "name": "Offer", "position": 2}`)
+		other := v.create("pipelines", `{"name": "Repeat"}`)
+		v.create("stages", `{"pipeline_id": "`+other["id"].(string)+`", "name": "Offer", "position": 1}`)
+		acme := v.create("companies", `{"name": "Acme"}`)
+		jan := v.create("contacts", `{"first_name": "Jan", "emails": ["jan@example.com"]}`)
+		tables := []string{"deals", "deal_contacts", "deal_stage_history", "companies", "contacts", "field_values"}
+		before := snapshot(t, db, tables)
+		file := "Deal name;Pipeline;Stage;Amount;Currency;Deal owner;Company;Contact;Close date\n" +
+			"Big order;Trade fair;Offer;12 500,50;PLN;ada@example.com;ACME;jan@example.com;31.01.2027\n" +
+			"Unknown stage;Trade fair;Nope;100;;;;;\n" +
+			"Unknown pipeline;Nowhere;Lead;100;;;;;\n" +
+			"Stage only;;Lead;1 000;;;Newco;;\n" +
+			"Two pipelines;;Offer;1;;;;;\n" +
+			"Bad contact;Trade fair;Lead;5;;;;nobody@example.com;\n"
+		s := v.run(file, importer.Options{Object: "deals"})
+		if counts(s) != "rows 6, created 2, updated 0, skipped 0, failed 4" {
+			t.Fatalf("%s %+v", counts(s), s.Problems)
+		}
+		reasons := ""
+		for _, p := range s.Problems {
+			reasons += fmt.Sprintf("%d %s: %s\n", p.Row, p.Column, p.Reason)
+		}
+		for _, want := range []string{`3 Stage: stage_id the pipeline has no stage named "Nope"`, `4 Pipeline: pipeline_id no pipeline is named "Nowhere"`,
+			`6 Stage: stage_id stages of several pipelines are named "Offer"`, `7 Contact: contacts no contact has the e-mail "nobody@example.com"`} {
+			if !strings.Contains(reasons, want) {
+				t.Errorf("no problem %q in\n%s", want, reasons)
+			}
+		}
+		list, _ := v.e.List(v.ctx, "deals", records.Query{Sort: []string{"title"}})
+		if len(list.Data) != 2 {
+			t.Fatalf("deals: %v", list.Data)
+		}
+		big, only := list.Data[0], list.Data[1]
+		if big["stage_id"] != offer["id"] || big["pipeline_id"] != fair["id"] || big["company_id"] != acme["id"] ||
+			fmt.Sprint(big["value"]) != "map[amount:1250050 currency:PLN]" || big["expected_close_date"] != "2027-01-31" ||
+			fmt.Sprint(big["contacts"]) != fmt.Sprintf("[{%s }]", jan["id"]) || big["owner_id"] == nil {
+			t.Errorf("big order: %v", big)
+		}
+		if only["stage_id"] != lead["id"] || only["pipeline_id"] != fair["id"] || fmt.Sprint(only["value"]) != "map[amount:100000 currency:EUR]" {
+			t.Errorf("stage only: %v", only)
+		}
+		if _, err := v.im.Undo(v.ctx, s.ID); err != nil {
+			t.Fatal(err)
+		}
+		if after := snapshot(t, db, tables); after != before {
+			t.Errorf("after the undo:\n%s\nbefore:\n%s", after, before)
+		}
+	})
+}

@@ -163,12 +163,16 @@ func (im *Importer) plan(ctx context.Context, obj *records.Object, header []stri
 	return p, nil
 }
 
-// linkable refuses links an import cannot look up: it finds companies
-// by name and users by e-mail or name.
+// lookups are the records a link column names, and how: companies,
+// pipelines, stages and loss reasons by name, contacts by e-mail.
+var lookups = map[string]bool{"company": true, "pipeline": true, "stage": true, "loss_reason": true, "contact": true}
+
+// linkable refuses links an import cannot look up: it finds users by
+// e-mail or name, and the records of lookups.
 func linkable(c column) error {
 	switch c.base.Type {
 	case records.Relation, records.Relations:
-		if c.base.Target != "company" {
+		if !lookups[c.base.Target] {
 			return fault.Field("mapping", "unsupported", "column %q: %s links to %s records, which an import does not look up yet", c.header, c.field, c.base.Target)
 		}
 	case records.LineItems:

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -51,6 +52,10 @@ type run struct {
 	newExternals [][2]any         // external id, record id
 	companies    map[string]int64 // folded name to id
 	users        map[string]int64 // folded e-mail and name to id
+	named        map[string]map[string][]int64 // pipelines, stages and loss reasons: folded name to ids
+	stagePipe    map[int64]int64               // stage to its pipeline
+	contactsBy   map[string]int64              // folded e-mail to contact, for a deal's contacts
+	currency     string                        // the workspace's base currency
 }
 
 // reset empties what a retried transaction must read again.
@@ -59,6 +64,7 @@ func (r *run) reset(q store.Querier) {
 	r.items, r.companyItems, r.order = map[int64]*item{}, map[int64]*item{}, nil
 	r.keys, r.externals, r.newExternals = map[string]int64{}, map[string]int64{}, nil
 	r.companies, r.users = map[string]int64{}, map[string]int64{}
+	r.named, r.stagePipe, r.contactsBy = map[string]map[string][]int64{}, map[int64]int64{}, map[string]int64{}
 	s := r.sum
 	s.Rows, s.Created, s.Updated, s.Skipped, s.Failed, s.Problems = 0, 0, 0, 0, 0, nil
 }
@@ -103,11 +109,52 @@ func (r *run) load(ctx context.Context) error {
 			}
 		}
 	}
-	if r.mappedType(records.Relation, records.Relations) {
+	if r.linksTo("company") {
 		err := r.scan(ctx, `SELECT id, name FROM companies WHERE workspace_id = ? AND deleted_at IS NULL ORDER BY id DESC`, func(id int64, name string) {
 			r.companies[fold(name)] = id
 		}, ws)
 		if err != nil {
+			return err
+		}
+	}
+	for _, target := range []string{"pipeline", "stage", "loss_reason"} {
+		if !r.linksTo(target) && !(target == "pipeline" && r.linksTo("stage")) {
+			continue
+		}
+		names := map[string][]int64{}
+		r.named[target] = names
+		table := r.im.e.Object(target).Table()
+		err := r.scan(ctx, `SELECT id, name FROM `+table+` WHERE workspace_id = ? AND deleted_at IS NULL AND name IS NOT NULL ORDER BY id`,
+			func(id int64, name string) { names[fold(name)] = append(names[fold(name)], id) }, ws)
+		if err != nil {
+			return err
+		}
+	}
+	if r.linksTo("stage") {
+		err := r.scan(ctx, `SELECT id, CAST(pipeline_id AS TEXT) FROM stages WHERE workspace_id = ? AND pipeline_id IS NOT NULL`, func(id int64, p string) {
+			r.stagePipe[id], _ = strconv.ParseInt(p, 10, 64)
+		}, ws)
+		if err != nil {
+			return err
+		}
+	}
+	if r.linksTo("contact") {
+		err := r.scan(ctx, `SELECT id, `+r.im.db.Dialect.JSONOut("emails")+` FROM contacts WHERE workspace_id = ? AND deleted_at IS NULL AND emails IS NOT NULL ORDER BY id DESC`,
+			func(id int64, text string) {
+				var list []records.Item
+				json.Unmarshal([]byte(text), &list)
+				for _, it := range list {
+					r.contactsBy[fold(it.Value)] = id
+				}
+			}, ws)
+		if err != nil {
+			return err
+		}
+	}
+	if r.mappedType(records.Money) {
+		r.currency = "EUR"
+		err := r.q.QueryRowContext(ctx, `SELECT base_currency FROM workspace_settings WHERE workspace_id = ?`, ws).Scan(&r.currency)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
 	}
@@ -151,6 +198,16 @@ func (r *run) scan(ctx context.Context, query string, fn func(id int64, text str
 func (r *run) mapped(field string) bool {
 	for _, c := range r.plan.cols {
 		if c.field == field {
+			return true
+		}
+	}
+	return false
+}
+
+// linksTo reports whether a column links to records of target.
+func (r *run) linksTo(target string) bool {
+	for _, c := range r.plan.cols {
+		if c.base != nil && (c.base.Type == records.Relation || c.base.Type == records.Relations) && c.base.Target == target {
 			return true
 		}
 	}
@@ -243,12 +300,17 @@ func (r *run) row(ctx context.Context, row tabular.Row) error {
 
 // values turns a row into the engine's input, the external id and the
 // names of companies to link, or the problems of its cells.
-func (r *run) values(row tabular.Row) (map[string]any, string, []string, []Problem) {
+func (r *run) values(row tabular.Row) (map[string]any, string, map[string][]string, []Problem) {
 	in := map[string]any{}
 	var ext string
-	var names []string
+	names := map[string][]string{}
 	var probs []Problem
 	address := map[string]any{}
+	type money struct {
+		c                column
+		amount, currency string
+	}
+	monies := map[string]*money{}
 	for _, c := range r.plan.cols {
 		if c.index >= len(row.Fields) {
 			continue
@@ -265,6 +327,19 @@ func (r *run) values(row tabular.Row) (map[string]any, string, []string, []Probl
 			continue
 		}
 		f := c.base
+		if f.Type == records.Money {
+			m := monies[f.Name]
+			if m == nil {
+				m = &money{c: c}
+				monies[f.Name] = m
+			}
+			if c.part == "currency" {
+				m.currency = s
+			} else {
+				m.amount, m.c = s, c
+			}
+			continue
+		}
 		if c.part != "" {
 			if f.Type != records.Address {
 				bad(fmt.Errorf("%s cannot be imported in parts", f.Name))
@@ -288,7 +363,7 @@ func (r *run) values(row tabular.Row) (map[string]any, string, []string, []Probl
 				in[f.Name] = appendAny(in[f.Name], v)
 			}
 		case records.Relation, records.Relations:
-			names = append(names, s)
+			names[f.Name] = append(names[f.Name], s)
 		case records.User:
 			id, ok := r.users[fold(s)]
 			if !ok {
@@ -303,13 +378,6 @@ func (r *run) values(row tabular.Row) (map[string]any, string, []string, []Probl
 				continue
 			}
 			in[f.Name] = json.Number(n)
-		case records.Money:
-			m, err := cell.ParseMoney(s, c.mark, "")
-			if err != nil {
-				bad(err)
-				continue
-			}
-			in[f.Name] = map[string]any{"amount": json.Number(strconv.FormatInt(m.Amount, 10)), "currency": m.Currency}
 		case records.Date:
 			d, err := cell.Date(s, c.order)
 			if err != nil {
@@ -339,6 +407,21 @@ func (r *run) values(row tabular.Row) (map[string]any, string, []string, []Probl
 	}
 	if len(address) > 0 {
 		in["address"] = address
+	}
+	for name, m := range monies {
+		if m.amount == "" {
+			continue
+		}
+		currency := m.currency
+		if currency == "" {
+			currency = r.currency
+		}
+		v, err := cell.ParseMoney(m.amount, m.c.mark, currency)
+		if err != nil {
+			probs = append(probs, Problem{Row: row.Number, Column: m.c.header, Value: m.amount, Reason: cellReason(err)})
+			continue
+		}
+		in[name] = map[string]any{"amount": json.Number(strconv.FormatInt(v.Amount, 10)), "currency": v.Currency}
 	}
 	if r.obj.Name == "contact" {
 		splitName(in)
@@ -396,7 +479,7 @@ const savepoint = "import_row"
 // write matches a row against the records and creates, updates or skips
 // it under a savepoint. It returns an error only when the database
 // fails; the row's own problems come back as problems.
-func (r *run) write(ctx context.Context, number int, in map[string]any, ext string, names []string) (RowResult, []Problem, error) {
+func (r *run) write(ctx context.Context, number int, in map[string]any, ext string, names map[string][]string) (RowResult, []Problem, error) {
 	res := RowResult{Row: number}
 	matched, how := r.match(in, ext)
 	if matched != 0 && r.opts.OnDuplicate == Skip {
@@ -473,7 +556,7 @@ func (r *run) match(in map[string]any, ext string) (int64, string) {
 }
 
 // apply writes one row through the engine and returns its warnings.
-func (r *run) apply(ctx context.Context, number int, in map[string]any, names []string, matched int64, how string, p *pending) (RowResult, []Problem, error) {
+func (r *run) apply(ctx context.Context, number int, in map[string]any, names map[string][]string, matched int64, how string, p *pending) (RowResult, []Problem, error) {
 	res := RowResult{Row: number}
 	if err := r.link(ctx, in, names, p); err != nil {
 		return res, nil, err
@@ -519,40 +602,93 @@ func (r *run) apply(ctx context.Context, number int, in map[string]any, names []
 	return res, r.warnings(number, in, rec), nil
 }
 
-// link turns the company names of a contact's row into links, creating
-// the companies no record names yet.
-func (r *run) link(ctx context.Context, in map[string]any, names []string, p *pending) error {
-	var field *records.Field
-	for _, c := range r.plan.cols {
-		if c.base != nil && (c.base.Type == records.Relations || c.base.Type == records.Relation) {
-			field = c.base
-		}
-	}
-	for _, name := range names {
-		id, ok := r.companies[fold(name)]
-		if !ok {
-			id, ok = p.companies[fold(name)]
-		}
-		if !ok {
-			rec, err := r.im.e.Create(ctx, "companies", map[string]any{"name": name})
-			if err != nil {
-				return err
+// linkOrder resolves a deal's pipeline before its stage.
+var linkOrder = []string{"company", "contact", "pipeline", "stage", "loss_reason"}
+
+// link turns the names in a row's link columns into ids: companies by
+// name, made when no company has the name; pipelines, stages and loss
+// reasons by name, an unknown one failing the row (never a silent move
+// to the first stage); a deal's contacts by e-mail.
+func (r *run) link(ctx context.Context, in map[string]any, names map[string][]string, p *pending) error {
+	for _, target := range linkOrder {
+		for _, field := range sortedKeys(names) {
+			f := r.obj.Field(field)
+			if f.Target != target {
+				continue
 			}
-			id, _ = strconv.ParseInt(rec["id"].(string), 10, 64)
-			if p.companies == nil {
-				p.companies = map[string]int64{}
+			for _, name := range names[field] {
+				id, err := r.find(ctx, in, f, name, p)
+				if err != nil {
+					return err
+				}
+				sid := strconv.FormatInt(id, 10)
+				if f.Type == records.Relation {
+					in[field] = sid
+					continue
+				}
+				in[field] = append(asList(in[field]), map[string]any{"id": sid})
 			}
-			p.companies[fold(name)] = id
-			p.items = append(p.items, &item{object: "company", id: id, action: Created, version: rec["version"].(int64)})
 		}
-		sid := strconv.FormatInt(id, 10)
-		if field.Type == records.Relation {
-			in[field.Name] = sid
-			continue
-		}
-		in[field.Name] = append(asList(in[field.Name]), map[string]any{"id": sid})
 	}
 	return nil
+}
+
+// find returns the record of target that name names for field f.
+func (r *run) find(ctx context.Context, in map[string]any, f *records.Field, name string, p *pending) (int64, error) {
+	key := fold(name)
+	refuse := func(format string, args ...any) (int64, error) {
+		in[f.Name] = name // for the problem's value
+		return 0, fault.Field(f.Name, "reference", format, args...)
+	}
+	switch f.Target {
+	case "company":
+		if id, ok := r.companies[key]; ok {
+			return id, nil
+		}
+		if id, ok := p.companies[key]; ok {
+			return id, nil
+		}
+		rec, err := r.im.e.Create(ctx, "companies", map[string]any{"name": name})
+		if err != nil {
+			return 0, err
+		}
+		id, _ := strconv.ParseInt(rec["id"].(string), 10, 64)
+		if p.companies == nil {
+			p.companies = map[string]int64{}
+		}
+		p.companies[key] = id
+		p.items = append(p.items, &item{object: "company", id: id, action: Created, version: rec["version"].(int64)})
+		return id, nil
+	case "contact":
+		if id, ok := r.contactsBy[key]; ok {
+			return id, nil
+		}
+		return refuse("no contact has the e-mail %q", name)
+	case "stage":
+		ids := r.named["stage"][key]
+		if pipe, ok := in["pipeline_id"].(string); ok {
+			pid, _ := strconv.ParseInt(pipe, 10, 64)
+			for _, id := range ids {
+				if r.stagePipe[id] == pid {
+					return id, nil
+				}
+			}
+			return refuse("the pipeline has no stage named %q", name)
+		}
+		switch len(ids) {
+		case 0:
+			return refuse("no stage is named %q", name)
+		case 1:
+			in["pipeline_id"] = strconv.FormatInt(r.stagePipe[ids[0]], 10)
+			return ids[0], nil
+		}
+		return refuse("stages of several pipelines are named %q: add a column for the pipeline", name)
+	}
+	ids := r.named[f.Target][key]
+	if len(ids) == 0 {
+		return refuse("no %s is named %q", strings.ReplaceAll(f.Target, "_", " "), name)
+	}
+	return ids[0], nil
 }
 
 // asList reads a list value of input or of a record; links come as
