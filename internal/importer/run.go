@@ -48,10 +48,10 @@ type run struct {
 	companyItems map[int64]*item // companies made for contacts
 	order        []*item         // every item, in the order made
 	keys         map[string]int64
-	externals    map[string]int64 // external id to record, known before or added
-	newExternals [][2]any         // external id, record id
-	companies    map[string]int64 // folded name to id
-	users        map[string]int64 // folded e-mail and name to id
+	externals    map[string]int64              // external id to record, known before or added
+	newExternals [][2]any                      // external id, record id
+	companies    map[string]int64              // folded name to id
+	users        map[string]int64              // folded e-mail and name to id
 	named        map[string]map[string][]int64 // pipelines, stages and loss reasons: folded name to ids
 	stagePipe    map[int64]int64               // stage to its pipeline
 	contactsBy   map[string]int64              // folded e-mail to contact, for a deal's contacts
