@@ -26,7 +26,7 @@ import (
 func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	c := newCommand("import", stderr)
 	as := c.fs.String("as", "", "e-mail of the user who imports (their permissions apply); the first administrator when empty")
-	object := c.fs.String("object", "contacts", "contacts or companies")
+	object := c.fs.String("object", "contacts", "contacts, companies or deals")
 	mapping := c.fs.String("mapping", "", `a JSON file of column header to field, {"Mobile": "phones", "Notes": ""}, over the guessed mapping`)
 	dry := c.fs.Bool("dry-run", false, "do everything, print what each row would do, and roll it back")
 	onDup := c.fs.String("on-duplicate", importer.Skip, "what a row matching a record does: skip, update or create")

@@ -56,8 +56,8 @@ func TestImportCommand(t *testing.T) {
 			if _, _, err := cli("--undo", m[1]); err == nil || !strings.Contains(err.Error(), "nothing to undo") {
 				t.Errorf("second undo: %v", err)
 			}
-			if _, _, err := cli("--object", "deals", file); err == nil || !strings.Contains(err.Error(), "object") {
-				t.Errorf("deals: %v", err)
+			if _, _, err := cli("--object", "invoices", file); err == nil || !strings.Contains(err.Error(), "object") {
+				t.Errorf("invoices: %v", err)
 			}
 		})
 	}

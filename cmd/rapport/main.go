@@ -27,7 +27,7 @@ Usage:
   rapport demo --contacts N [--seed S]        fill the workspace with synthetic demo data
   rapport export --as E [--object O] [--format csv|xlsx|json] [--query Q] [--out F]
                                               a list as user E may export it
-  rapport import [--object contacts|companies] [--mapping F] [--dry-run] [--on-duplicate skip|update|create]
+  rapport import [--object contacts|companies|deals] [--mapping F] [--dry-run] [--on-duplicate skip|update|create]
                  [--match email|phone|external_id] [--strict] [--as E] FILE
                                               a CSV or XLSX file, whole or not at all
   rapport import --undo ID                    remove what an import created, restore what it updated

@@ -379,7 +379,7 @@ func TestRefused(t *testing.T) {
 		opts  importer.Options
 		field string
 	}{
-		{messy, importer.Options{Object: "deals"}, "object"},
+		{messy, importer.Options{Object: "invoices"}, "object"},
 		{messy, importer.Options{OnDuplicate: "merge"}, "on_duplicate"},
 		{messy, importer.Options{Match: "name"}, "match"},
 		{messy, importer.Options{Match: "external_id"}, "match"},
