@@ -182,15 +182,15 @@ func (im *Importer) Run(ctx context.Context, src io.ReaderAt, size int64, opts O
 	if err != nil {
 		return nil, fault.Field("file", "unreadable", "%s", err.Error())
 	}
-	defer rd.Close()
-	plan, err := im.plan(ctx, obj, rd.Header(), opts)
+	header, settings := rd.Header(), rd.Settings()
+	rd.Close()
+	plan, err := im.plan(ctx, obj, header, opts)
 	if err != nil {
 		return nil, err
 	}
 	if err := plan.decideFormats(src, size, opts); err != nil {
 		return nil, err
 	}
-	settings := rd.Settings()
 	sum := &Summary{Status: StatusCommitted, Object: obj.Plural, FileName: opts.FileName, UserID: fmt.Sprint(a.UserID),
 		Mapping: plan.mapping(), OnDuplicate: opts.OnDuplicate, Match: plan.match, Strict: opts.Strict,
 		CreatedAt: time.Now().UTC().Truncate(time.Second), Settings: &settings}
@@ -210,7 +210,15 @@ func (im *Importer) Run(ctx context.Context, src io.ReaderAt, size int64, opts O
 		if err := run.load(ctx); err != nil {
 			return err
 		}
-		if err := run.rows(ctx, rd); err != nil {
+		// A transaction the database aborted for a collision is run
+		// again from the start (store.Tx): so is the file, from its
+		// first row. OnRow then hears of the rows again.
+		rows, err := tabular.Open(src, size, opts.FileName, opts.Read)
+		if err != nil {
+			return fault.Field("file", "unreadable", "%s", err.Error())
+		}
+		defer rows.Close()
+		if err := run.rows(ctx, rows); err != nil {
 			return err
 		}
 		if opts.Strict && sum.Failed > 0 {

@@ -20,6 +20,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/sales"
 	"github.com/rapport-crm/rapport/internal/store"
 	"github.com/rapport-crm/rapport/internal/store/storetest"
+	"github.com/xuri/excelize/v2"
 )
 
 // env is an importer over a fresh database, with the services whose
@@ -489,4 +490,33 @@ func TestImportDeals(t *testing.T) {
 			t.Errorf("after the undo:\n%s\nbefore:\n%s", after, before)
 		}
 	})
+}
+
+// TestImportXLSX imports a workbook: its dates come as dates, its
+// numbers as numbers.
+func TestImportXLSX(t *testing.T) {
+	v := newEnv(t, storetest.SQLite(t))
+	f := excelize.NewFile()
+	for i, row := range [][]any{
+		{"First name", "Last name", "E-mail", "Birthday"},
+		{"Ada", "Lovelace", "ada@example.com", time.Date(1815, 12, 10, 0, 0, 0, 0, time.UTC)},
+		{"Bad", "Mail", "nope", nil},
+	} {
+		cellName, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := f.SetSheetRow("Sheet1", cellName, &row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := v.im.Run(v.ctx, bytes.NewReader(buf.Bytes()), int64(buf.Len()), importer.Options{Object: "contacts", FileName: "people.xlsx"})
+	if err != nil || counts(s) != "rows 2, created 1, updated 0, skipped 0, failed 1" || s.Problems[0].Row != 3 {
+		t.Fatalf("%v %+v", err, s)
+	}
+	list, _ := v.e.List(v.ctx, "contacts", records.Query{})
+	if len(list.Data) != 1 || list.Data[0]["birthday"] != "1815-12-10" {
+		t.Errorf("%v", list.Data)
+	}
 }
