@@ -53,7 +53,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	}
 	engine := records.New(db, records.Options{Policy: access.NewRolePolicy(db), Logger: c.log, PhoneRegion: c.cfg.PhoneRegion})
 	newServices(c, db, engine) // their hooks write duplicate keys, scores and sales figures with each record
-	im := importer.New(db, engine)
+	im := importer.New(db, engine, c.log)
 	if *undo != "" {
 		s, err := im.Undo(ctx, *undo)
 		if err != nil {

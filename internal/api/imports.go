@@ -27,7 +27,7 @@ var rawBodies = map[string]int64{"POST /api/v1/imports": MaxImport}
 
 // importParams are the options of an import, in the query string.
 var importParams = []string{"object", "file_name", "on_duplicate", "match", "strict", "dry_run", "dates", "decimal_mark", "mapping",
-	"encoding", "delimiter", "sheet"}
+	"encoding", "delimiter", "sheet", "background"}
 
 // importRoutes adds the import of a file, its log, its error report and
 // its undo.
@@ -62,18 +62,41 @@ func (s *Server) importFile(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
 	rc.SetReadDeadline(time.Now().Add(importTimeout))
 	rc.SetWriteDeadline(time.Now().Add(importTimeout))
+	background := false
+	if b := r.URL.Query().Get("background"); b != "" {
+		if background, err = strconv.ParseBool(b); err != nil {
+			writeError(w, r, fault.Field("background", "type", "must be true or false"))
+			return
+		}
+	}
 	f, size, name, err := spool(r)
-	if f != nil {
-		defer os.Remove(f.Name())
-		defer f.Close()
+	drop := func() {
+		if f != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
 	}
 	if err != nil {
+		drop()
 		writeError(w, r, err)
 		return
 	}
 	if opts.FileName == "" {
 		opts.FileName = name
 	}
+	if background {
+		// The file stays until the import is done with it.
+		id, err := s.imports.Start(r.Context(), f, size, opts, drop)
+		if err != nil {
+			drop()
+			writeError(w, r, err)
+			return
+		}
+		w.Header().Set("Location", "/api/v1/imports/"+id)
+		writeJSON(w, r, http.StatusAccepted, map[string]string{"id": id, "status": importer.StatusRunning})
+		return
+	}
+	defer drop()
 	var shown []importer.RowResult
 	if opts.DryRun {
 		opts.OnRow = func(res importer.RowResult) {
@@ -82,7 +105,7 @@ func (s *Server) importFile(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	sum, err := importer.New(s.DB, s.Engine).Run(r.Context(), f, size, opts)
+	sum, err := s.imports.Run(r.Context(), f, size, opts)
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -214,7 +237,7 @@ func (s *Server) listImports(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
-	list, err := importer.New(s.DB, s.Engine).List(r.Context(), limit)
+	list, err := s.imports.List(r.Context(), limit)
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -223,7 +246,7 @@ func (s *Server) listImports(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getImport(w http.ResponseWriter, r *http.Request) {
-	sum, err := importer.New(s.DB, s.Engine).Get(r.Context(), r.PathValue("id"))
+	sum, err := s.imports.Get(r.Context(), r.PathValue("id"))
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -234,7 +257,7 @@ func (s *Server) getImport(w http.ResponseWriter, r *http.Request) {
 // importErrors answers the error report as CSV. The import is looked up
 // first, so that an unknown one is a 404 rather than an empty file.
 func (s *Server) importErrors(w http.ResponseWriter, r *http.Request) {
-	im := importer.New(s.DB, s.Engine)
+	im := s.imports
 	id := r.PathValue("id")
 	if _, err := im.Get(r.Context(), id); err != nil {
 		writeError(w, r, err)
@@ -249,7 +272,7 @@ func (s *Server) importErrors(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) undoImport(w http.ResponseWriter, r *http.Request) {
-	sum, err := importer.New(s.DB, s.Engine).Undo(r.Context(), r.PathValue("id"))
+	sum, err := s.imports.Undo(r.Context(), r.PathValue("id"))
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -276,7 +299,8 @@ func addImportPaths(paths obj) {
 		"post": obj{"tags": tags, "operationId": "import_file",
 			"description": "Imports a CSV or XLSX file, sent as the body or as the \"file\" part of a multipart form, in one transaction: " +
 				"rows with errors are skipped and listed, the rest commit; with strict, any row error refuses the whole file; a dry run " +
-				"does everything and rolls back, listing what the first 1000 rows would do. 201 when committed, 200 for a dry run or a refusal.",
+				"does everything and rolls back, listing what the first 1000 rows would do. 201 when committed, 200 for a dry run or a refusal, " +
+				"202 in the background.",
 			"parameters": []obj{
 				q("object", "contacts when absent", enum(importerObjects()...)),
 				q("file_name", "the name the log keeps", str()),
@@ -290,10 +314,11 @@ func addImportPaths(paths obj) {
 				q("encoding", "a WHATWG label; detected when absent", str()),
 				q("delimiter", "detected when absent", enum(",", ";", "|", "tab")),
 				q("sheet", "the XLSX sheet; the first when absent", str()),
+				q("background", "answer 202 at once and import in the background; GET /imports/{id} shows the progress", boolean),
 			},
 			"requestBody": obj{"required": true, "content": obj{"text/csv": obj{}, "multipart/form-data": obj{},
 				"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": obj{}}},
-			"responses": obj{"200": summary, "201": summary, "4XX": problem}},
+			"responses": obj{"200": summary, "201": summary, "202": obj{"description": "running in the background"}, "4XX": problem}},
 		"get": obj{"tags": tags, "operationId": "list_imports",
 			"description": "The log of imports, newest first: an administrator's are everyone's, anyone else's their own.",
 			"parameters":  []obj{q("limit", "50 when absent, at most 500", obj{"type": "integer"})},

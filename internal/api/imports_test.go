@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/access/accesstest"
@@ -62,6 +63,27 @@ func TestImports(t *testing.T) {
 			t.Errorf("errors: %d %s", status, text)
 		}
 
+		// In the background: 202 at once, then the log says how it went.
+		status, text = p.call(admin, "POST", "/api/v1/imports?background=true&on_duplicate=update&object=companies", "Name,Website\nBackground Ltd,background.example\nNo Name,\n,nameless.example\n",
+			"Content-Type", "text/csv")
+		var started struct{ ID, Status string }
+		json.Unmarshal([]byte(text), &started)
+		if status != http.StatusAccepted || started.Status != "running" {
+			t.Fatalf("background: %d %s", status, text)
+		}
+		var bg map[string]any
+		for range 200 {
+			_, text := p.call(admin, "GET", "/api/v1/imports/"+started.ID, "")
+			json.Unmarshal([]byte(text), &bg)
+			if bg["status"] != "running" {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if summary(bg) != "committed 2/0/0/1" {
+			t.Errorf("background: %v", bg)
+		}
+
 		// A form's part; the same rows now match by e-mail.
 		var form bytes.Buffer
 		mw := multipart.NewWriter(&form)
@@ -80,7 +102,7 @@ func TestImports(t *testing.T) {
 			json.Unmarshal([]byte(text), &m)
 			return fmt.Sprint(m.Data)
 		}
-		if got := list(admin); strings.Count(got, "{") != 3 {
+		if got := list(admin); strings.Count(got, "{") != 4 {
 			t.Errorf("admin's log: %s", got)
 		}
 		if got := list(seller); got != fmt.Sprintf("[{%s committed}]", again["id"]) {

@@ -20,6 +20,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/activity"
 	"github.com/rapport-crm/rapport/internal/duplicate"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/importer"
 	"github.com/rapport-crm/rapport/internal/limit"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
@@ -67,6 +68,7 @@ type Server struct {
 	// scores: end
 
 	metrics *metrics
+	imports *importer.Importer
 	guards  *guards
 	routes  []Route
 	limits  QueryLimits  // Queries with the defaults filled in
@@ -88,6 +90,7 @@ func (s *Server) Handler() http.Handler {
 		s.Registry = prometheus.NewRegistry()
 	}
 	s.metrics = newMetrics(s.Registry, s.DB)
+	s.imports = importer.New(s.DB, s.Engine, s.Log)
 	s.initRoles()
 	s.guards = newGuards(s.Limits, s.SignIn)
 	s.limits = s.Queries.withDefaults(s.DB.Readers())

@@ -13,8 +13,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
@@ -130,10 +133,24 @@ type Summary struct {
 	Problems []Problem `json:"problems,omitempty"`
 	// Settings are how the file was read.
 	Settings *tabular.Settings `json:"settings,omitempty"`
+	// Error says why an import in the background failed as a whole.
+	Error string `json:"error,omitempty"`
+	// Progress is how far an import running in the background has come,
+	// as the process running it knows.
+	Progress *Progress `json:"progress,omitempty"`
+}
+
+// Progress is how far a running import has come: the rows read and
+// written so far, and how fast.
+type Progress struct {
+	Rows          int64   `json:"rows"`
+	RowsPerSecond float64 `json:"rows_per_second"`
 }
 
 // Statuses of an import.
 const (
+	StatusRunning   = "running" // in the background; Get shows its progress
+	StatusFailed    = "failed"  // in the background, as a whole: nothing was kept
 	StatusCommitted = "committed"
 	StatusDryRun    = "dry_run"
 	StatusRefused   = "refused"
@@ -143,12 +160,21 @@ const (
 // Importer runs imports on one database through one engine, whose hooks
 // (duplicate keys, scores, …) run on every record written.
 type Importer struct {
-	db *store.DB
-	e  *records.Engine
+	db  *store.DB
+	e   *records.Engine
+	log *slog.Logger
+
+	mu      sync.Mutex
+	running map[int64]*progress // the background imports of this process
 }
 
-// New returns an importer.
-func New(db *store.DB, e *records.Engine) *Importer { return &Importer{db: db, e: e} }
+// New returns an importer; log may be nil.
+func New(db *store.DB, e *records.Engine, log *slog.Logger) *Importer {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Importer{db: db, e: e, log: log, running: map[int64]*progress{}}
+}
 
 // errStrict rolls back a strict import that met a row error.
 var errStrict = errors.New("a row has an error")
@@ -162,6 +188,82 @@ var errDryRun = errors.New("dry run")
 // summary, also of a dry run and of a strict import refused for its row
 // errors, which are logged too.
 func (im *Importer) Run(ctx context.Context, src io.ReaderAt, size int64, opts Options) (*Summary, error) {
+	run, err := im.prepare(ctx, src, size, opts)
+	if err != nil {
+		return nil, err
+	}
+	return run.execute(ctx, src, size)
+}
+
+// Start checks an import as Run does, logs it as running and runs it in
+// the background, in ctx without its cancellation; Get shows its
+// progress. done, when set, is called when it ends, however it ends. It
+// returns the import's id.
+func (im *Importer) Start(ctx context.Context, src io.ReaderAt, size int64, opts Options, done func()) (string, error) {
+	run, err := im.prepare(ctx, src, size, opts)
+	if err != nil {
+		return "", err
+	}
+	run.sum.Status = StatusRunning
+	err = im.db.Tx(ctx, func(q store.Querier) error {
+		run.logged, err = im.insertLog(ctx, q, run.sum)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	id := run.logged
+	p := &progress{started: time.Now()}
+	im.mu.Lock()
+	im.running[id] = p
+	im.mu.Unlock()
+	given := run.opts.Progress
+	run.opts.Progress = func(rows int, elapsed time.Duration) {
+		p.rows.Store(int64(rows))
+		if given != nil {
+			given(rows, elapsed)
+		}
+	}
+	ctx = context.WithoutCancel(ctx)
+	go func() {
+		defer func() {
+			im.mu.Lock()
+			delete(im.running, id)
+			im.mu.Unlock()
+			if done != nil {
+				done()
+			}
+		}()
+		if _, err := run.execute(ctx, src, size); err != nil {
+			im.fail(ctx, id, err)
+		}
+	}()
+	return fmt.Sprint(id), nil
+}
+
+// progress is how far a background import has come.
+type progress struct {
+	started time.Time
+	rows    atomic.Int64
+}
+
+// fail logs that a background import failed as a whole: nothing of it
+// was kept.
+func (im *Importer) fail(ctx context.Context, id int64, cause error) {
+	a, _ := access.ActorFrom(ctx)
+	err := im.db.Tx(ctx, func(q store.Querier) error {
+		_, err := q.ExecContext(ctx, `UPDATE imports SET status = ?, error = ? WHERE workspace_id = ? AND id = ?`,
+			StatusFailed, cause.Error(), a.WorkspaceID, id)
+		return err
+	})
+	if err != nil {
+		im.log.ErrorContext(ctx, "logging a failed import", "import", id, "err", err, "cause", cause)
+	}
+}
+
+// prepare checks the options and the file's header and decides the
+// plan, before anything is written.
+func (im *Importer) prepare(ctx context.Context, src io.ReaderAt, size int64, opts Options) (*run, error) {
 	a, err := access.ActorFrom(ctx)
 	if err != nil {
 		return nil, err
@@ -194,19 +296,29 @@ func (im *Importer) Run(ctx context.Context, src io.ReaderAt, size int64, opts O
 	sum := &Summary{Status: StatusCommitted, Object: obj.Plural, FileName: opts.FileName, UserID: fmt.Sprint(a.UserID),
 		Mapping: plan.mapping(), OnDuplicate: opts.OnDuplicate, Match: plan.match, Strict: opts.Strict,
 		CreatedAt: time.Now().UTC().Truncate(time.Second), Settings: &settings}
-	run := &run{im: im, plan: plan, opts: opts, actor: a, sum: sum, obj: obj, started: time.Now(),
-		items: map[int64]*item{}, companyItems: map[int64]*item{}}
-	err = im.db.Tx(ctx, func(q store.Querier) error {
+	return &run{im: im, plan: plan, opts: opts, actor: a, sum: sum, obj: obj,
+		items: map[int64]*item{}, companyItems: map[int64]*item{}}, nil
+}
+
+// execute runs a prepared import in one transaction and logs it.
+func (run *run) execute(ctx context.Context, src io.ReaderAt, size int64) (*Summary, error) {
+	im, sum, opts, a := run.im, run.sum, run.opts, run.actor
+	run.started = time.Now()
+	err := im.db.Tx(ctx, func(q store.Querier) error {
 		run.reset(q)
 		// Hooks that can work on many records at once (duplicate keys
 		// and pairs) do so once, before the commit.
 		run.deferred = &records.Deferred{}
 		ctx := records.WithDeferred(store.Within(ctx, q), run.deferred)
-		id, err := im.insertLog(ctx, q, sum)
-		if err != nil {
-			return err
+		if run.logged == 0 {
+			id, err := im.insertLog(ctx, q, sum)
+			if err != nil {
+				return err
+			}
+			run.id = id
+		} else {
+			run.id = run.logged
 		}
-		run.id = id
 		if err := run.load(ctx); err != nil {
 			return err
 		}
@@ -227,6 +339,7 @@ func (im *Importer) Run(ctx context.Context, src io.ReaderAt, size int64, opts O
 		if opts.DryRun {
 			return errDryRun
 		}
+		sum.Status = StatusCommitted
 		return run.finish(ctx)
 	})
 	switch {
@@ -244,12 +357,16 @@ func (im *Importer) Run(ctx context.Context, src io.ReaderAt, size int64, opts O
 		// What was rolled back is logged all the same, with its errors,
 		// so that its report can be downloaded.
 		err := im.db.Tx(ctx, func(q store.Querier) error {
-			id, err := im.insertLog(ctx, q, sum)
-			if err != nil {
+			if run.logged == 0 {
+				id, err := im.insertLog(ctx, q, sum)
+				if err != nil {
+					return err
+				}
+				run.id = id
+			} else if err := run.updateLog(ctx, q); err != nil {
 				return err
 			}
-			run.id = id
-			return im.insertProblems(ctx, q, a.WorkspaceID, id, sum.Problems)
+			return im.insertProblems(ctx, q, a.WorkspaceID, run.id, sum.Problems)
 		})
 		if err != nil {
 			return nil, err

@@ -50,7 +50,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 		t.Fatal(err)
 	}
 	ctx := access.WithActor(context.Background(), access.Actor{WorkspaceID: 1, UserID: id, Role: "administrator"})
-	return &env{t: t, db: db, e: e, im: importer.New(db, e), dup: dup, ctx: ctx}
+	return &env{t: t, db: db, e: e, im: importer.New(db, e, log), dup: dup, ctx: ctx}
 }
 
 func (v *env) run(file string, opts importer.Options) *importer.Summary {

@@ -74,9 +74,14 @@ func (r *run) finish(ctx context.Context) error {
 	if err := r.im.insertProblems(ctx, r.q, ws, r.id, r.sum.Problems); err != nil {
 		return err
 	}
+	return r.updateLog(ctx, r.q)
+}
+
+// updateLog writes the run's status and counts into its log row.
+func (r *run) updateLog(ctx context.Context, q store.Querier) error {
 	s := r.sum
-	_, err := r.q.ExecContext(ctx, `UPDATE imports SET rows_read = ?, created = ?, updated = ?, skipped = ?, failed = ? WHERE workspace_id = ? AND id = ?`,
-		s.Rows, s.Created, s.Updated, s.Skipped, s.Failed, ws, r.id)
+	_, err := q.ExecContext(ctx, `UPDATE imports SET status = ?, rows_read = ?, created = ?, updated = ?, skipped = ?, failed = ? WHERE workspace_id = ? AND id = ?`,
+		s.Status, s.Rows, s.Created, s.Updated, s.Skipped, s.Failed, r.actor.WorkspaceID, r.id)
 	return err
 }
 
@@ -117,16 +122,28 @@ func bulk(ctx context.Context, q store.Querier, into, marks string, rows [][]any
 	return nil
 }
 
-const logColumns = `id, user_id, object, file_name, options, status, rows_read, created, updated, skipped, failed, created_at, undone_at`
+const logColumns = `id, user_id, object, file_name, options, status, rows_read, created, updated, skipped, failed, created_at, undone_at, error`
 
 func (im *Importer) scanLog(row interface{ Scan(...any) error }) (*Summary, error) {
 	var s Summary
 	var id, user int64
 	var opts string
 	var created, undone any
+	var failure sql.NullString
 	if err := row.Scan(&id, &user, &s.Object, &s.FileName, &opts, &s.Status, &s.Rows, &s.Created, &s.Updated, &s.Skipped, &s.Failed,
-		&created, &undone); err != nil {
+		&created, &undone, &failure); err != nil {
 		return nil, err
+	}
+	s.Error = failure.String
+	if s.Status == StatusRunning {
+		im.mu.Lock()
+		p := im.running[id]
+		im.mu.Unlock()
+		if p != nil {
+			rows := p.rows.Load()
+			elapsed := time.Since(p.started).Seconds()
+			s.Progress = &Progress{Rows: rows, RowsPerSecond: float64(rows) / max(elapsed, 1e-3)}
+		}
 	}
 	s.ID, s.UserID = strconv.FormatInt(id, 10), strconv.FormatInt(user, 10)
 	var lo logOptions

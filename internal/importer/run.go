@@ -40,6 +40,7 @@ type run struct {
 	obj     *records.Object
 	started time.Time
 	id      int64
+	logged  int64 // the log's row when Start made it before the run
 	q       store.Querier
 	region  string
 
