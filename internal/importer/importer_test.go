@@ -520,3 +520,25 @@ func TestImportXLSX(t *testing.T) {
 		t.Errorf("%v", list.Data)
 	}
 }
+
+// TestExternalIDOfTrash gives the external id of a record in the trash
+// to the record a new import makes.
+func TestExternalIDOfTrash(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		v := newEnv(t, db)
+		file := "Id,Name\nX1,Acme\n"
+		opts := importer.Options{Object: "companies", Match: "external_id", Mapping: map[string]string{"Id": "external_id"}}
+		v.run(file, opts)
+		list, _ := v.e.List(v.ctx, "companies", records.Query{})
+		if err := v.e.Delete(v.ctx, "companies", list.Data[0]["id"].(string), 0); err != nil {
+			t.Fatal(err)
+		}
+		s := v.run(file, opts)
+		if counts(s) != "rows 1, created 1, updated 0, skipped 0, failed 0" {
+			t.Fatalf("%s %+v", counts(s), s.Problems)
+		}
+		if s = v.run(file, opts); counts(s) != "rows 1, created 0, updated 0, skipped 1, failed 0" {
+			t.Errorf("again: %s", counts(s))
+		}
+	})
+}

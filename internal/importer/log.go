@@ -68,7 +68,10 @@ func (r *run) finish(ctx context.Context) error {
 	for _, x := range r.newExternals {
 		rows = append(rows, []any{ws, r.obj.Name, x[0], x[1], r.id})
 	}
-	if err := bulk(ctx, r.q, "external_ids (workspace_id, object, external_id, record_id, import_id)", "?, ?, ?, ?, ?", rows); err != nil {
+	// An external id of a record in the trash passes to the new record:
+	// the trash is not matched on.
+	if err := bulkSuffix(ctx, r.q, "external_ids (workspace_id, object, external_id, record_id, import_id)", "?, ?, ?, ?, ?", rows,
+		` ON CONFLICT (workspace_id, object, external_id) DO UPDATE SET record_id = excluded.record_id, import_id = excluded.import_id`); err != nil {
 		return fmt.Errorf("external ids: %w", err)
 	}
 	if err := r.im.insertProblems(ctx, r.q, ws, r.id, r.sum.Problems); err != nil {
@@ -102,6 +105,11 @@ func (im *Importer) insertProblems(ctx context.Context, q store.Querier, ws, id 
 
 // bulk inserts rows a few hundred to a statement.
 func bulk(ctx context.Context, q store.Querier, into, marks string, rows [][]any) error {
+	return bulkSuffix(ctx, q, into, marks, rows, "")
+}
+
+// bulkSuffix is bulk with a clause after the values.
+func bulkSuffix(ctx context.Context, q store.Querier, into, marks string, rows [][]any, suffix string) error {
 	const per = 500
 	for len(rows) > 0 {
 		n := min(per, len(rows))
@@ -114,7 +122,7 @@ func bulk(ctx context.Context, q store.Querier, into, marks string, rows [][]any
 			sb.WriteString("(" + marks + ")")
 			args = append(args, row...)
 		}
-		if _, err := q.ExecContext(ctx, `INSERT INTO `+into+` VALUES `+sb.String(), args...); err != nil {
+		if _, err := q.ExecContext(ctx, `INSERT INTO `+into+` VALUES `+sb.String()+suffix, args...); err != nil {
 			return err
 		}
 		rows = rows[n:]
