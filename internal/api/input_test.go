@@ -67,6 +67,7 @@ type validRequest struct {
 	status  int               // of the valid request; 0 means any below 500, -1 means it is not sent
 	object  string            // the records object a body writes, whose long text fields may take line breaks
 	ifMatch bool              // send the record's current version in If-Match
+	raw     string            // a body sent as it is and never spoilt: a file
 	// shape tells apart requests to one route whose bodies differ in
 	// shape; another request of a route and shape already walked (the
 	// same endpoint for another object) has only its own body spoilt,
@@ -89,6 +90,17 @@ var validRequests = map[string]func(w *walker) []validRequest{
 	"GET /api/v1/exports/{object}": eachObject(func(o string) validRequest {
 		return validRequest{path: pathObject(o), query: "format=json&sort=-created_at", status: 200}
 	}),
+	"POST /api/v1/imports": just(validRequest{query: "object=contacts&on_duplicate=update&match=email&strict=false&dry_run=true&dates=day" +
+		"&decimal_mark=%2C&file_name=people.csv&delimiter=%3B&encoding=utf-8&sheet=&mapping=" + url.QueryEscape(`{"Kod": "external_id"}`),
+		raw: "Kod;Imię;E-mail;Data urodzenia\nK1;Jan;jan@walk.example;31.01.1990\n", status: 200}),
+	"GET /api/v1/imports":      just(validRequest{query: "limit=5", status: 200}),
+	"GET /api/v1/imports/{id}": func(w *walker) []validRequest { return []validRequest{{path: pathID(w.ids["import"]), status: 200}} },
+	"GET /api/v1/imports/{id}/errors": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["import"]), status: 200}}
+	},
+	"POST /api/v1/imports/{id}/undo": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["doomed_import"]), status: 200}}
+	},
 	"GET /api/v1/audit": func(w *walker) []validRequest {
 		return []validRequest{{status: 200, query: "object=contact&record_id=" + w.ids["contact"] + "&user_id=" + w.admin +
 			"&action=create&from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z&limit=5"}}
@@ -397,6 +409,8 @@ func (w *walker) setUp() {
 	w.ids["member"] = w.must("POST", "/api/v1/users", `{"email": "member@walk.example", "password": "correct horse battery", "role": "salesperson"}`, 201)
 	w.ids["leaver"] = w.must("POST", "/api/v1/users", `{"email": "leaver@walk.example", "password": "correct horse battery", "role": "salesperson"}`, 201)
 	w.ids["doomed_token"] = w.must("POST", "/api/v1/tokens", `{"name": "gone"}`, 201)
+	w.ids["import"] = w.must("POST", "/api/v1/imports?object=companies", "Name\nWalker Import Ltd\n", 201)
+	w.ids["doomed_import"] = w.must("POST", "/api/v1/imports?object=companies", "Name\nUndone Import Ltd\n", 201)
 	w.must("POST", "/api/v1/roles", `{"name": "walker", "label": "Walker", "grants": {"contact": {"read": "all"}}}`, 201)
 	w.must("POST", "/api/v1/roles", `{"name": "doomed", "label": "Doomed"}`, 201)
 	w.must("POST", "/api/v1/lists", `{"name": "supplier", "plural": "suppliers", "label": "Suppliers"}`, 201)
@@ -637,11 +651,7 @@ func (w *walker) walk(c validRequest) {
 		w.walkBody(c)
 	}
 	if c.status >= 0 {
-		var body []byte
-		if c.body != "" {
-			body = []byte(w.fill(c.body))
-		}
-		a := w.do(c, c.path, c.query, body)
+		a := w.do(c, c.path, c.query, w.bodyOf(c))
 		if (c.status == 0 && a.status >= 500) || (c.status > 0 && a.status != c.status) {
 			w.fail(c, "the valid request answered %d, want %d\n%s", a.status, c.status, a.text)
 		}
@@ -696,6 +706,9 @@ func (w *walker) walkPath(c validRequest) {
 }
 
 func (w *walker) bodyOf(c validRequest) []byte {
+	if c.raw != "" {
+		return []byte(c.raw)
+	}
 	if c.body == "" {
 		return nil
 	}

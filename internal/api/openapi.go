@@ -83,6 +83,7 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
 	if s.Sales != nil && s.Accounts != nil {
 		addCustomReportPaths(paths, schemas) // builder
 	}
+	addImportPaths(paths)
 	doc := obj{
 		"openapi": "3.1.0",
 		"info": obj{"title": "Rapport API", "version": s.Version,

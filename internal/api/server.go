@@ -20,6 +20,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/activity"
 	"github.com/rapport-crm/rapport/internal/duplicate"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/importer"
 	"github.com/rapport-crm/rapport/internal/limit"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
@@ -67,6 +68,7 @@ type Server struct {
 	// scores: end
 
 	metrics *metrics
+	imports *importer.Importer
 	guards  *guards
 	routes  []Route
 	limits  QueryLimits  // Queries with the defaults filled in
@@ -76,7 +78,8 @@ type Server struct {
 // unbudgeted are the routes whose requests may outlive the time budget:
 // the notification stream stays open, and its queries are short; an
 // export reads its list a page at a time, each page a short query.
-var unbudgeted = map[string]bool{"GET /api/v1/notifications/stream": true, "GET /api/v1/exports/{object}": true}
+var unbudgeted = map[string]bool{"GET /api/v1/notifications/stream": true, "GET /api/v1/exports/{object}": true,
+	"POST /api/v1/imports": true} // an import is one long transaction, its file read as it goes
 
 // Handler returns the HTTP handler of the whole API.
 func (s *Server) Handler() http.Handler {
@@ -87,6 +90,7 @@ func (s *Server) Handler() http.Handler {
 		s.Registry = prometheus.NewRegistry()
 	}
 	s.metrics = newMetrics(s.Registry, s.DB)
+	s.imports = importer.New(s.DB, s.Engine, s.Log)
 	s.initRoles()
 	s.guards = newGuards(s.Limits, s.SignIn)
 	s.limits = s.Queries.withDefaults(s.DB.Readers())
@@ -100,7 +104,11 @@ func (s *Server) Handler() http.Handler {
 	// by every route that changes something.
 	add := func(rt Route, h http.HandlerFunc) {
 		s.routes = append(s.routes, rt)
-		checked := http.MaxBytesHandler(vet(rt, refuseReadOnly(h)), MaxBody)
+		limit := int64(MaxBody)
+		if n, ok := rawBodies[rt.Pattern]; ok {
+			limit = n
+		}
+		checked := http.MaxBytesHandler(vet(rt, refuseReadOnly(h)), limit)
 		var handler http.Handler
 		if rt.Public {
 			handler = s.public(checked.ServeHTTP)
@@ -147,6 +155,7 @@ func (s *Server) Handler() http.Handler {
 	// goals: end
 	s.customReportRoutes(route) // builder
 	s.exportRoutes(route)
+	s.importRoutes(route)
 	route("GET /api/v1/{object}", s.list, append(records.ListParams(), Filters)...)
 	route("POST /api/v1/{object}", s.create)
 	// POST /fields/{object} and POST /{object}/query overlap (both match

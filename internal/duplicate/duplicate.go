@@ -58,7 +58,38 @@ func (s *Service) afterContact(ctx context.Context, w *records.Write) error {
 	if unmatched(w) {
 		return nil
 	}
+	if d := records.DeferredFrom(ctx); d != nil {
+		d.Add("duplicate.contact", w.ID, s.refreshContacts)
+		return nil
+	}
 	return s.refresh(ctx, w.Q, w.Actor.WorkspaceID, contacts, []string{w.ID})
+}
+
+// refreshContacts is refresh of contacts, as a bulk write defers it.
+func (s *Service) refreshContacts(ctx context.Context, q store.Querier, ws int64, ids []string) error {
+	return s.refreshMany(ctx, q, ws, contacts, ids)
+}
+
+// refreshCompanies is refresh of companies, as a bulk write defers it.
+func (s *Service) refreshCompanies(ctx context.Context, q store.Querier, ws int64, ids []string) error {
+	return s.refreshMany(ctx, q, ws, companies, ids)
+}
+
+// refreshMany refreshes the records of a bulk write: one by one when
+// they are a small part of the workspace's, else by rebuilding the kind
+// as the demo's loader does, which reads the blocks in key order rather
+// than seeking each record's neighbours.
+func (s *Service) refreshMany(ctx context.Context, q store.Querier, ws int64, k *kind, ids []string) error {
+	if len(ids) >= 1000 {
+		var n int
+		if err := q.QueryRowContext(ctx, `SELECT count(*) FROM `+k.table+` WHERE workspace_id = ? AND deleted_at IS NULL`, ws).Scan(&n); err != nil {
+			return err
+		}
+		if 4*len(ids) >= n {
+			return s.rebuildKind(ctx, q, ws, k)
+		}
+	}
+	return s.refresh(ctx, q, ws, k, ids)
 }
 
 // ignored are the fields the matcher never reads: an update that changes
@@ -86,7 +117,10 @@ func (s *Service) afterCompany(ctx context.Context, w *records.Write) error {
 	if unmatched(w) {
 		return nil
 	}
-	if err := s.refresh(ctx, w.Q, w.Actor.WorkspaceID, companies, []string{w.ID}); err != nil {
+	d := records.DeferredFrom(ctx)
+	if d != nil {
+		d.Add("duplicate.company", w.ID, s.refreshCompanies)
+	} else if err := s.refresh(ctx, w.Q, w.Actor.WorkspaceID, companies, []string{w.ID}); err != nil {
 		return err
 	}
 	if w.Action != "create" && w.Action != "purge" && !w.Changes("contacts") && !w.Changes("name") {
@@ -98,6 +132,12 @@ func (s *Service) afterCompany(ctx context.Context, w *records.Write) error {
 		for _, l := range links {
 			ids = append(ids, l.ID)
 		}
+	}
+	if d != nil {
+		for _, id := range ids {
+			d.Add("duplicate.contact", id, s.refreshContacts)
+		}
+		return nil
 	}
 	return s.refresh(ctx, w.Q, w.Actor.WorkspaceID, contacts, ids)
 }

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/account"
+	"github.com/rapport-crm/rapport/internal/importer"
+	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/store"
+)
+
+// importCmd imports a CSV or XLSX file as the user named by --as (by
+// default the workspace's first administrator), or undoes an import. The
+// import commits whole or not at all; a dry run prints what each row
+// would do as CSV on standard output.
+func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	c := newCommand("import", stderr)
+	as := c.fs.String("as", "", "e-mail of the user who imports (their permissions apply); the first administrator when empty")
+	object := c.fs.String("object", "contacts", "contacts, companies or deals")
+	mapping := c.fs.String("mapping", "", `a JSON file of column header to field, {"Mobile": "phones", "Notes": ""}, over the guessed mapping`)
+	dry := c.fs.Bool("dry-run", false, "do everything, print what each row would do, and roll it back")
+	onDup := c.fs.String("on-duplicate", importer.Skip, "what a row matching a record does: skip, update or create")
+	match := c.fs.String("match", "", "what rows match records on: email, phone or external_id (email when a column holds e-mails)")
+	strict := c.fs.Bool("strict", false, "refuse the whole file when any row has an error")
+	dates := c.fs.String("dates", "", "day or month: whether 03/04/2026 is the 3rd of April or March 4th, when the file cannot tell")
+	errorsOut := c.fs.String("errors", "", "write the error report (row, column, value, reason) to this CSV file")
+	undo := c.fs.String("undo", "", "undo the import with this id: remove what it created, restore what it updated")
+	file, err := parseWithFile(c, args, stderr, getenv)
+	if err != nil {
+		return err
+	}
+	if (file == "") == (*undo == "") {
+		return errors.New("name one FILE to import, or --undo ID")
+	}
+	db, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ctx, err = importActor(ctx, db, *as)
+	if err != nil {
+		return err
+	}
+	engine := records.New(db, records.Options{Policy: access.NewRolePolicy(db), Logger: c.log, PhoneRegion: c.cfg.PhoneRegion})
+	newServices(c, db, engine) // their hooks write duplicate keys, scores and sales figures with each record
+	im := importer.New(db, engine, c.log)
+	if *undo != "" {
+		s, err := im.Undo(ctx, *undo)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "undid import %s: removed the %d %s it created (and the companies it made for them), restored the %d it updated\n",
+			s.ID, s.Created, s.Object, s.Updated)
+		return nil
+	}
+	opts := importer.Options{Object: *object, FileName: filepath.Base(file), OnDuplicate: *onDup, Match: *match,
+		Strict: *strict, DryRun: *dry, Dates: *dates}
+	if *mapping != "" {
+		b, err := os.ReadFile(*mapping)
+		if err != nil {
+			return fmt.Errorf("--mapping: %w", err)
+		}
+		if opts.Mapping, err = importer.ParseMapping(b); err != nil {
+			return fmt.Errorf("--mapping %s: %w", *mapping, err)
+		}
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	last := time.Now()
+	opts.Progress = func(rows int, elapsed time.Duration) {
+		if time.Since(last) < time.Second && elapsed > 0 {
+			return
+		}
+		last = time.Now()
+		fmt.Fprintf(stderr, "\r%d rows, %.0f rows/s, %s", rows, float64(rows)/max(elapsed.Seconds(), 1e-3), elapsed.Round(time.Second))
+	}
+	opts.Phase = func(string) {
+		fmt.Fprintf(stderr, "\rrows read; finding likely duplicates among the new records …\n")
+	}
+	var rowsOut *csv.Writer
+	if *dry {
+		rowsOut = csv.NewWriter(stdout)
+		rowsOut.Write([]string{"row", "action", "record_id", "reason"})
+		opts.OnRow = func(r importer.RowResult) {
+			rowsOut.Write([]string{strconv.Itoa(r.Row), r.Action, r.RecordID, r.Reason})
+		}
+	}
+	start := time.Now()
+	s, err := im.Run(ctx, f, st.Size(), opts)
+	if err != nil {
+		fmt.Fprintln(stderr)
+		return err
+	}
+	if rowsOut != nil {
+		rowsOut.Flush()
+	}
+	elapsed := time.Since(start)
+	fmt.Fprintf(stderr, "\r%d rows, %.0f rows/s, %s\n", s.Rows, float64(s.Rows)/max(elapsed.Seconds(), 1e-3), elapsed.Round(time.Millisecond))
+	for i, p := range s.Problems {
+		if i == 10 {
+			fmt.Fprintf(stderr, "… and %d more problems (--errors FILE writes them all)\n", len(s.Problems)-10)
+			break
+		}
+		fmt.Fprintf(stderr, "row %d, %s %q: %s\n", p.Row, p.Column, p.Value, p.Reason)
+	}
+	if *errorsOut != "" {
+		if err := writeErrorReport(ctx, im, s.ID, *errorsOut); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stdoutOrErr(*dry, stdout, stderr), "import %s %s: %d created, %d updated, %d skipped, %d failed of %d rows\n",
+		s.ID, s.Status, s.Created, s.Updated, s.Skipped, s.Failed, s.Rows)
+	if s.Status == importer.StatusRefused {
+		return fmt.Errorf("nothing imported: %d rows have errors and --strict refuses the whole file", s.Failed)
+	}
+	return nil
+}
+
+// stdoutOrErr keeps a dry run's standard output a CSV file of rows.
+func stdoutOrErr(dry bool, stdout, stderr io.Writer) io.Writer {
+	if dry {
+		return stderr
+	}
+	return stdout
+}
+
+func writeErrorReport(ctx context.Context, im *importer.Importer, id, path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := im.WriteErrors(ctx, id, f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// parseWithFile parses flags that may come before and after one file
+// name, and the rest of the configuration.
+func parseWithFile(c *command, args []string, stderr io.Writer, getenv func(string) string) (string, error) {
+	var file string
+	for {
+		if err := c.fs.Parse(args); err != nil {
+			return "", err
+		}
+		args = c.fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		if file != "" {
+			return "", fmt.Errorf("unexpected arguments: %v; import one file at a time", args)
+		}
+		file, args = args[0], args[1:]
+	}
+	return file, c.parse(nil, stderr, getenv)
+}
+
+// importActor puts the importing user in ctx: the one named, or the
+// workspace's first active administrator.
+func importActor(ctx context.Context, db *store.DB, email string) (context.Context, error) {
+	if email == "" {
+		err := db.Reader().QueryRowContext(ctx, `SELECT email FROM users WHERE workspace_id = ? AND role = 'administrator' AND deactivated_at IS NULL
+			ORDER BY id LIMIT 1`, defaultWorkspace).Scan(&email)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, errors.New("the workspace has no administrator yet; create one with rapport user create, or name the importing user with --as")
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	u, err := account.New(db).UserByEmail(ctx, defaultWorkspace, email)
+	if err != nil {
+		return nil, fmt.Errorf("--as %s: %w", email, err)
+	}
+	id, _ := strconv.ParseInt(u.ID, 10, 64)
+	return access.WithActor(ctx, access.Actor{WorkspaceID: defaultWorkspace, UserID: id, Role: u.Role}), nil
+}

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestImportCommand imports a file dry and for real through the command,
+// with a mapping file, writes the error report, and undoes the import.
+func TestImportCommand(t *testing.T) {
+	for name, db := range dbArgs(t) {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			file := filepath.Join(dir, "people.csv")
+			os.WriteFile(file, []byte("Code;First name;Last name;E-mail;Phone;Company\n"+
+				"A1;Ada;Lovelace;ada@example.com;+44 20 7946 0958;Analytical Engines\n"+
+				"A2;Bad;Mail;not-an-address;;\n"+
+				"A3;Charles;Babbage;charles@example.com;;Analytical Engines\n"), 0o600)
+			mapping := filepath.Join(dir, "mapping.json")
+			os.WriteFile(mapping, []byte(`{"Code": "external_id"}`), 0o600)
+			cli := func(args ...string) (string, string, error) {
+				var out, errOut bytes.Buffer
+				err := run(context.Background(), append(append([]string{"import"}, args...), db...), &out, &errOut, func(string) string { return "" })
+				return out.String(), errOut.String(), err
+			}
+			if _, _, err := run0(db, "user", "create", "--email", "ada@example.com", "--password", "analytical-engine", "--role", "administrator"); err != nil {
+				t.Fatal(err)
+			}
+
+			out, errOut, err := cli("--dry-run", "--mapping", mapping, file)
+			if err != nil || !strings.HasPrefix(out, "row,action,record_id,reason\n2,created,") || !strings.Contains(out, "\n3,failed,,") ||
+				!strings.Contains(errOut, "dry_run: 2 created, 0 updated, 0 skipped, 1 failed of 3 rows") {
+				t.Fatalf("dry run: %v\n%s\n%s", err, out, errOut)
+			}
+			if _, _, err := cli("--strict", file); err == nil || !strings.Contains(err.Error(), "--strict") {
+				t.Errorf("strict: %v", err)
+			}
+			report := filepath.Join(dir, "errors.csv")
+			out, errOut, err = cli(file, "--mapping", mapping, "--errors", report, "--as", "ada@example.com")
+			m := regexp.MustCompile(`import (\d+) committed: 2 created, 0 updated, 0 skipped, 1 failed of 3 rows`).FindStringSubmatch(out)
+			if err != nil || m == nil || !strings.Contains(errOut, "rows/s") || !strings.Contains(errOut, `row 3, E-mail "not-an-address"`) {
+				t.Fatalf("import: %v\n%s\n%s", err, out, errOut)
+			}
+			if b, _ := os.ReadFile(report); !strings.HasPrefix(string(b), "row,column,value,reason\n3,E-mail,not-an-address,") {
+				t.Errorf("report: %s", b)
+			}
+			out, _, err = cli("--undo", m[1])
+			if err != nil || !strings.Contains(out, "removed the 2 contacts it created") {
+				t.Errorf("undo: %v %s", err, out)
+			}
+			if _, _, err := cli("--undo", m[1]); err == nil || !strings.Contains(err.Error(), "nothing to undo") {
+				t.Errorf("second undo: %v", err)
+			}
+			if _, _, err := cli("--object", "invoices", file); err == nil || !strings.Contains(err.Error(), "object") {
+				t.Errorf("invoices: %v", err)
+			}
+		})
+	}
+}
+
+func run0(db []string, args ...string) (string, string, error) {
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), append(args, db...), &out, &errOut, func(string) string { return "" })
+	return out.String(), errOut.String(), err
+}

@@ -1,0 +1,147 @@
+package api_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/access/accesstest"
+	"github.com/rapport-crm/rapport/internal/store"
+	"github.com/rapport-crm/rapport/internal/store/storetest"
+)
+
+// TestImports imports through the API: a dry run, the file as the body
+// and as a form's part, the error report, the log as each role sees it,
+// the undo, and bad options refused naming the parameter.
+func TestImports(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		p := newPermAPI(t, db)
+		admin := p.tokens["admin"]
+		accesstest.SetRole(t, db, 1, p.people.Actor(), access.RoleSalesperson)
+		seller := p.tokens[accesstest.Self]
+		file := "First name,Last name,Email,Phone,Company\n" +
+			"Ada,Lovelace,ada@example.com,+1 202 555 0100,Engines Ltd\n" +
+			"Bad,Row,nope,,\n" +
+			"Charles,Babbage,charles@example.com,,Engines Ltd\n"
+		post := func(token, query, body string, header ...string) (int, map[string]any) {
+			t.Helper()
+			status, text := p.call(token, "POST", "/api/v1/imports"+query, body, header...)
+			var m map[string]any
+			json.Unmarshal([]byte(text), &m)
+			if m == nil {
+				t.Fatalf("%d %s", status, text)
+			}
+			return status, m
+		}
+		summary := func(m map[string]any) string {
+			return fmt.Sprintf("%v %v/%v/%v/%v", m["status"], m["created"], m["updated"], m["skipped"], m["failed"])
+		}
+
+		status, dry := post(admin, "?dry_run=true", file, "Content-Type", "text/csv")
+		rows, _ := dry["row_results"].([]any)
+		if status != 200 || summary(dry) != "dry_run 2/0/0/1" || len(rows) != 3 {
+			t.Fatalf("dry run: %d %v", status, dry)
+		}
+		if status, text := p.call(admin, "GET", "/api/v1/contacts", ""); status != 200 || strings.Contains(text, "Ada") {
+			t.Fatalf("the dry run left records: %s", text)
+		}
+
+		status, done := post(admin, "?file_name=people.csv", file, "Content-Type", "text/csv")
+		if status != 201 || summary(done) != "committed 2/0/0/1" || done["file_name"] != "people.csv" {
+			t.Fatalf("import: %d %v", status, done)
+		}
+		id := done["id"].(string)
+		status, text := p.call(admin, "GET", "/api/v1/imports/"+id+"/errors", "")
+		if status != 200 || !strings.HasPrefix(text, "row,column,value,reason\n3,Email,nope,") {
+			t.Errorf("errors: %d %s", status, text)
+		}
+
+		// In the background: 202 at once, then the log says how it went.
+		status, text = p.call(admin, "POST", "/api/v1/imports?background=true&on_duplicate=update&object=companies", "Name,Website\nBackground Ltd,background.example\nNo Name,\n,nameless.example\n",
+			"Content-Type", "text/csv")
+		var started struct{ ID, Status string }
+		json.Unmarshal([]byte(text), &started)
+		if status != http.StatusAccepted || started.Status != "running" {
+			t.Fatalf("background: %d %s", status, text)
+		}
+		var bg map[string]any
+		for range 200 {
+			_, text := p.call(admin, "GET", "/api/v1/imports/"+started.ID, "")
+			json.Unmarshal([]byte(text), &bg)
+			if bg["status"] != "running" {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if summary(bg) != "committed 2/0/0/1" {
+			t.Errorf("background: %v", bg)
+		}
+
+		// A form's part; the same rows now match by e-mail.
+		var form bytes.Buffer
+		mw := multipart.NewWriter(&form)
+		part, _ := mw.CreateFormFile("file", "again.csv")
+		part.Write([]byte(file))
+		mw.Close()
+		status, again := post(seller, "?on_duplicate=skip", form.String(), "Content-Type", mw.FormDataContentType())
+		if status != 201 || summary(again) != "committed 0/0/2/1" || again["file_name"] != "again.csv" {
+			t.Fatalf("form: %d %v", status, again)
+		}
+
+		// The log: the administrator's is everyone's, the seller's their own.
+		list := func(token string) string {
+			_, text := p.call(token, "GET", "/api/v1/imports", "")
+			var m struct{ Data []struct{ ID, Status string } }
+			json.Unmarshal([]byte(text), &m)
+			return fmt.Sprint(m.Data)
+		}
+		if got := list(admin); strings.Count(got, "{") != 4 {
+			t.Errorf("admin's log: %s", got)
+		}
+		if got := list(seller); got != fmt.Sprintf("[{%s committed}]", again["id"]) {
+			t.Errorf("seller's log: %s", got)
+		}
+		if status, _ := p.call(seller, "GET", "/api/v1/imports/"+id, ""); status != 404 {
+			t.Errorf("the seller reads the admin's import: %d", status)
+		}
+
+		status, text = p.call(admin, "POST", "/api/v1/imports/"+id+"/undo", "")
+		if status != 200 || !strings.Contains(text, `"status":"undone"`) {
+			t.Fatalf("undo: %d %s", status, text)
+		}
+		if status, text := p.call(admin, "GET", "/api/v1/contacts", ""); status != 200 || strings.Contains(text, "Ada") {
+			t.Errorf("after the undo: %s", text)
+		}
+		if status, _ := p.call(admin, "POST", "/api/v1/imports/"+id+"/undo", ""); status != 409 {
+			t.Errorf("second undo: %d", status)
+		}
+
+		for _, c := range []struct{ query, body, field string }{
+			{"?object=invoices", file, "object"},
+			{"?on_duplicate=merge", file, "on_duplicate"},
+			{"?strict=maybe", file, "strict"},
+			{"?mapping=" + url.QueryEscape("[1]"), file, "mapping"},
+			{"?mapping=" + url.QueryEscape(`{"Nope": "first_name"}`), file, "mapping"},
+			{"?match=external_id", file, "match"},
+			{"?delimiter=x", file, "delimiter"},
+			{"", "", "file"},
+			{"", "Name,Birthday\nAda,03/04/1990\n", "dates"},
+			{"", "\x00\x01\x02binary", "file"},
+		} {
+			status, m := post(admin, c.query, c.body, "Content-Type", "text/csv")
+			if status != 400 || !strings.Contains(fmt.Sprint(m["errors"]), "field:"+c.field) {
+				t.Errorf("%s %q: %d %v, want 400 naming %s", c.query, c.body, status, m, c.field)
+			}
+		}
+		if status, _ := p.call(admin, "GET", "/api/v1/imports/123456", ""); status != http.StatusNotFound {
+			t.Errorf("unknown import: %d", status)
+		}
+	})
+}

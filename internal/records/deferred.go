@@ -1,0 +1,78 @@
+package records
+
+import (
+	"context"
+	"sync"
+
+	"github.com/rapport-crm/rapport/internal/store"
+)
+
+// Deferred gathers, during a bulk write such as an import, the work that
+// hooks choose to do once for all the records written rather than once
+// per record: the duplicate keys and pairs of a hundred thousand contacts
+// are cheaper in one pass than in a hundred thousand. The bulk writer
+// runs it with Run in the same transaction, before it commits, so nothing
+// differs for anyone who reads after the commit.
+type Deferred struct {
+	mu    sync.Mutex
+	work  map[string]*deferredWork
+	order []string
+}
+
+type deferredWork struct {
+	ids  []string
+	seen map[string]bool
+	fn   func(ctx context.Context, q store.Querier, ws int64, ids []string) error
+}
+
+type deferredKey struct{}
+
+// WithDeferred returns a context whose writes let hooks defer their work
+// to d.
+func WithDeferred(ctx context.Context, d *Deferred) context.Context {
+	return context.WithValue(ctx, deferredKey{}, d)
+}
+
+// DeferredFrom returns the Deferred of ctx, or nil when writes are one at
+// a time.
+func DeferredFrom(ctx context.Context) *Deferred {
+	d, _ := ctx.Value(deferredKey{}).(*Deferred)
+	return d
+}
+
+// Add defers fn for record id under key: at Run, fn is called once per
+// key with every id added under it, each once, in the order first added.
+// Ids of records a rolled-back savepoint removed may be among them; fn
+// must pass over ids that name nothing.
+func (d *Deferred) Add(key, id string, fn func(ctx context.Context, q store.Querier, ws int64, ids []string) error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.work == nil {
+		d.work = map[string]*deferredWork{}
+	}
+	w := d.work[key]
+	if w == nil {
+		w = &deferredWork{seen: map[string]bool{}, fn: fn}
+		d.work[key] = w
+		d.order = append(d.order, key)
+	}
+	if !w.seen[id] {
+		w.seen[id] = true
+		w.ids = append(w.ids, id)
+	}
+}
+
+// Run does the deferred work in q, in the order the keys were first
+// added, and forgets it.
+func (d *Deferred) Run(ctx context.Context, q store.Querier, ws int64) error {
+	d.mu.Lock()
+	order, work := d.order, d.work
+	d.order, d.work = nil, nil
+	d.mu.Unlock()
+	for _, key := range order {
+		if err := work[key].fn(ctx, q, ws, work[key].ids); err != nil {
+			return err
+		}
+	}
+	return nil
+}
