@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -55,6 +56,13 @@ func TestErase(t *testing.T) {
 		pipeline, stages := f.pipeline("Lead", "Won")
 		deal := f.made(admin, "POST", "/api/v1/deals", `{"title": "Navy contract", "value": {"amount": 500000, "currency": "EUR"},
 			"pipeline_id": "`+pipeline+`", "stage_id": "`+stages[0]+`", "contacts": [{"id": "`+id+`"}]}`, 201)
+		// An import that updates the contact keeps what it replaced (for
+		// its undo) and the old system's key.
+		csv := "email,job_title,external_id\n" + m + "@example.com," + m + " imported," + m + "-key\n"
+		if status, text := f.call(admin, "POST", "/api/v1/imports?object=contacts&on_duplicate=update&match=email&mapping="+url.QueryEscape(`{"external_id": "external_id"}`),
+			csv, "Content-Type", "text/csv"); status != 201 || !strings.Contains(text, `"updated":1`) {
+			t.Fatalf("the import: %d %s", status, text)
+		}
 		f.catchUp()
 
 		if text := f.must(admin, "GET", "/api/v1/contacts/"+id, "", 200); !strings.Contains(text, m+"first") || !strings.Contains(text, m+" story") {
@@ -66,7 +74,8 @@ func TestErase(t *testing.T) {
 		// The scan finds what it looks for: the copies it must find
 		// nowhere afterwards are there before.
 		before := marked(t, db, eraseMarks)
-		for _, table := range []string{"contacts", "activities", "audit_log", "outbox", "search_docs", "duplicate_profiles", "field_values"} {
+		for _, table := range []string{"contacts", "activities", "audit_log", "outbox", "search_docs", "duplicate_profiles", "field_values",
+			"import_records", "external_ids"} {
 			if !slices.ContainsFunc(before, func(s string) bool { return strings.HasPrefix(s, table+".") }) {
 				t.Errorf("no marker in %s before the erasure; found %v", table, before)
 			}

@@ -37,9 +37,20 @@ func scrubCopies(ctx context.Context, q store.Querier, d store.Dialect, ws int64
 	}
 	n, _ := res.RowsAffected()
 	r.Notifications = int(n)
+	num, _ := strconv.ParseInt(id, 10, 64)
+	// An import keeps the values its updates replaced, for its undo, and
+	// the old system's key of what it wrote: an undo of an erased contact
+	// has nothing to give back (it is refused anyway, the contact having
+	// changed since).
+	if _, err := q.ExecContext(ctx, `UPDATE import_records SET before = NULL
+		WHERE workspace_id = ? AND object = 'contact' AND record_id = ?`, ws, num); err != nil {
+		return err
+	}
+	if _, err := q.ExecContext(ctx, `DELETE FROM external_ids WHERE workspace_id = ? AND object = 'contact' AND record_id = ?`, ws, num); err != nil {
+		return err
+	}
 	// The search index and the duplicate keys leave erased contacts out
 	// from now on; what they held of this one goes at once.
-	num, _ := strconv.ParseInt(id, 10, 64)
 	for _, table := range []string{"search_docs", "search_phones", "duplicate_keys", "duplicate_profiles"} {
 		res, err := q.ExecContext(ctx, `DELETE FROM `+table+` WHERE workspace_id = ? AND object = 'contact' AND record_id = ?`, ws, num)
 		if err != nil {
