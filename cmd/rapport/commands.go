@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -68,6 +69,17 @@ func (c *command) open(ctx context.Context) (*store.DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// actingAs puts the user of the default workspace whose e-mail is email
+// in ctx, as the actor of what a command does in their name (--as).
+func actingAs(ctx context.Context, db *store.DB, email string) (context.Context, error) {
+	u, err := account.New(db).UserByEmail(ctx, defaultWorkspace, email)
+	if err != nil {
+		return nil, fmt.Errorf("--as %s: %w", email, err)
+	}
+	id, _ := strconv.ParseInt(u.ID, 10, 64)
+	return access.WithActor(ctx, access.Actor{WorkspaceID: defaultWorkspace, UserID: id, Role: u.Role}), nil
 }
 
 func migrate(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {

@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strconv"
 
 	"github.com/rapport-crm/rapport/internal/access"
-	"github.com/rapport-crm/rapport/internal/account"
 	"github.com/rapport-crm/rapport/internal/erasure"
 	"github.com/rapport-crm/rapport/internal/records"
 )
@@ -33,12 +31,9 @@ func eraseCmd(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return err
 	}
 	defer db.Close()
-	u, err := account.New(db).UserByEmail(ctx, defaultWorkspace, *as)
-	if err != nil {
-		return fmt.Errorf("--as %s: %w", *as, err)
+	if ctx, err = actingAs(ctx, db, *as); err != nil {
+		return err
 	}
-	id, _ := strconv.ParseInt(u.ID, 10, 64)
-	ctx = access.WithActor(ctx, access.Actor{WorkspaceID: defaultWorkspace, UserID: id, Role: u.Role})
 	// The services' hooks keep what derives from the record (duplicate
 	// keys, stage totals, scores) in step, as in the server.
 	engine := records.New(db, records.Options{Policy: access.NewRolePolicy(db), Logger: c.log, PhoneRegion: c.cfg.PhoneRegion})

@@ -7,11 +7,9 @@ import (
 	"io"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
 
 	"github.com/rapport-crm/rapport/internal/access"
-	"github.com/rapport-crm/rapport/internal/account"
 	"github.com/rapport-crm/rapport/internal/export"
 	"github.com/rapport-crm/rapport/internal/records"
 )
@@ -46,12 +44,9 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		return err
 	}
 	defer db.Close()
-	u, err := account.New(db).UserByEmail(ctx, defaultWorkspace, *as)
-	if err != nil {
-		return fmt.Errorf("--as %s: %w", *as, err)
+	if ctx, err = actingAs(ctx, db, *as); err != nil {
+		return err
 	}
-	id, _ := strconv.ParseInt(u.ID, 10, 64)
-	ctx = access.WithActor(ctx, access.Actor{WorkspaceID: defaultWorkspace, UserID: id, Role: u.Role})
 	engine := records.New(db, records.Options{Policy: access.NewRolePolicy(db), Logger: c.log})
 	req := export.Request{Object: *object, Format: *format, Query: q}
 	if *columns != "" {

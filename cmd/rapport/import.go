@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
-	"github.com/rapport-crm/rapport/internal/account"
 	"github.com/rapport-crm/rapport/internal/importer"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/store"
@@ -186,10 +185,5 @@ func importActor(ctx context.Context, db *store.DB, email string) (context.Conte
 			return nil, err
 		}
 	}
-	u, err := account.New(db).UserByEmail(ctx, defaultWorkspace, email)
-	if err != nil {
-		return nil, fmt.Errorf("--as %s: %w", email, err)
-	}
-	id, _ := strconv.ParseInt(u.ID, 10, 64)
-	return access.WithActor(ctx, access.Actor{WorkspaceID: defaultWorkspace, UserID: id, Role: u.Role}), nil
+	return actingAs(ctx, db, email)
 }
