@@ -139,21 +139,8 @@ func erasedIn(file string) (map[int64][]string, error) {
 func rebuildSearch(ctx context.Context, c *command, db *store.DB) error {
 	engine := records.New(db, records.Options{Logger: c.log, PhoneRegion: c.cfg.PhoneRegion})
 	svc := newServices(c, db, engine)
-	rows, err := db.Reader().QueryContext(ctx, `SELECT id FROM workspaces ORDER BY id`)
+	ids, err := store.Column[int64](ctx, db.Reader(), `SELECT id FROM workspaces ORDER BY id`)
 	if err != nil {
-		return err
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	for _, ws := range ids {

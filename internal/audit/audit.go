@@ -314,18 +314,5 @@ func purgeWorkspace(ctx context.Context, db *store.DB, ws int64, cutoff any) (in
 }
 
 func workspaceIDs(ctx context.Context, db *store.DB) ([]int64, error) {
-	rows, err := db.Reader().QueryContext(ctx, `SELECT id FROM workspaces ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return store.Column[int64](ctx, db.Reader(), `SELECT id FROM workspaces ORDER BY id`)
 }

@@ -59,7 +59,7 @@ func schema(ctx context.Context, q store.Querier, d store.Dialect) ([]table, err
 }
 
 func sqliteSchema(ctx context.Context, q store.Querier) ([]table, error) {
-	names, err := strings1(ctx, q, `SELECT name FROM sqlite_master m WHERE type = 'table'
+	names, err := store.Column[string](ctx, q, `SELECT name FROM sqlite_master m WHERE type = 'table'
 		AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name <> 'goose_db_version'
 		AND sql NOT LIKE 'CREATE VIRTUAL TABLE%'
 		AND NOT EXISTS (SELECT 1 FROM sqlite_master v WHERE v.type = 'table' AND v.sql LIKE 'CREATE VIRTUAL TABLE%'
@@ -90,7 +90,7 @@ func sqliteSchema(ctx context.Context, q store.Querier) ([]table, error) {
 		if err := rows.Err(); err != nil {
 			return nil, err
 		}
-		if t.refs, err = strings1(ctx, q, `SELECT DISTINCT "table" FROM pragma_foreign_key_list(?)`, name); err != nil {
+		if t.refs, err = store.Column[string](ctx, q, `SELECT DISTINCT "table" FROM pragma_foreign_key_list(?)`, name); err != nil {
 			return nil, err
 		}
 		tables = append(tables, t)
@@ -114,7 +114,7 @@ func sqliteKind(typ string) kind {
 }
 
 func postgresSchema(ctx context.Context, q store.Querier) ([]table, error) {
-	names, err := strings1(ctx, q, `SELECT table_name FROM information_schema.tables
+	names, err := store.Column[string](ctx, q, `SELECT table_name FROM information_schema.tables
 		WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> 'goose_db_version'
 		ORDER BY table_name`)
 	if err != nil {
@@ -142,7 +142,7 @@ func postgresSchema(ctx context.Context, q store.Querier) ([]table, error) {
 		if err := rows.Err(); err != nil {
 			return nil, err
 		}
-		if t.refs, err = strings1(ctx, q, `SELECT DISTINCT r.relname FROM pg_constraint c
+		if t.refs, err = store.Column[string](ctx, q, `SELECT DISTINCT r.relname FROM pg_constraint c
 			JOIN pg_class s ON s.oid = c.conrelid JOIN pg_class r ON r.oid = c.confrelid
 			WHERE c.contype = 'f' AND s.relname = ? AND s.relnamespace = current_schema()::regnamespace`, name); err != nil {
 			return nil, err
@@ -217,24 +217,6 @@ func dependencyOrder(tables []table) ([]table, error) {
 		}
 	}
 	return out, nil
-}
-
-// strings1 runs a query of one text column and returns its values.
-func strings1(ctx context.Context, q store.Querier, query string, args ...any) ([]string, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
 }
 
 // column returns t's column called name.
