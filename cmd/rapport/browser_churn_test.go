@@ -32,7 +32,7 @@ func TestBrowserChurnRate(t *testing.T) {
 		}
 		b.shoot("churn-dashboard")
 
-		b.do("speak Russian", chromedp.SetValue(css(`#lang-pick`), "ru"), chromedp.Submit(css(`#lang-pick`)),
+		b.do("speak Russian", chromedp.SetValue(css(`#lang-pick`), "ru"),
 			chromedp.WaitVisible(css(`html[lang="ru"]`)))
 		next("open the dashboard in Russian", chromedp.Navigate(b.base+"/dashboard"))
 		if got := b.text("#kpi-churn_rate"); !strings.Contains(got, "Отток клиентов") || !strings.Contains(got, "на ") {
