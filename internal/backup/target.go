@@ -149,8 +149,8 @@ func (t target) indexes(ctx context.Context, table string) ([]index, error) {
 	return out, rows.Err()
 }
 
-// insert writes the rows of src: by COPY on PostgreSQL, by one prepared
-// INSERT on SQLite.
+// insert writes the rows of src: by COPY on PostgreSQL, by multi-row
+// INSERT statements on SQLite.
 func (t target) insert(ctx context.Context, name string, cols []string, src *rowSource) error {
 	if t.d == store.Postgres {
 		return t.c.Raw(func(dc any) error {
@@ -166,18 +166,69 @@ func (t target) insert(ctx context.Context, name string, cols []string, src *row
 	for i, c := range cols {
 		quoted[i] = quote(c)
 	}
-	stmt, err := t.c.PrepareContext(ctx, "INSERT INTO "+quote(name)+" ("+strings.Join(quoted, ", ")+") VALUES ("+store.Marks(len(cols))+")")
+	per := max(1, maxParams/len(cols))
+	stmt, err := t.c.PrepareContext(ctx, store.InsertRows(quote(name), quoted, per))
 	if err != nil {
 		return err
 	}
 	defer stmt.Close()
-	for src.Next() {
-		if _, err := stmt.ExecContext(ctx, src.out...); err != nil {
+	// Decoding the rows and inserting them each take about half the time:
+	// one goroutine decodes the next batch while this one inserts.
+	batches, stop := batched(src, per*len(cols))
+	defer stop()
+	for b := range batches {
+		if len(b) == cap(b) {
+			_, err = stmt.ExecContext(ctx, b...)
+		} else {
+			_, err = t.c.ExecContext(ctx, store.InsertRows(quote(name), quoted, len(b)/len(cols)), b...)
+		}
+		if err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// batched reads src on a goroutine of its own, in batches of size values
+// (the last one shorter). stop ends the reading early and waits for the
+// goroutine, so that src is the caller's again; after the channel closes,
+// src.Err says whether the rows ended or failed.
+func batched(src *rowSource, size int) (<-chan []any, func()) {
+	out := make(chan []any, 1)
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		defer close(out)
+		b := make([]any, 0, size)
+		for src.Next() {
+			b = append(b, src.out...)
+			if len(b) < size {
+				continue
+			}
+			select {
+			case out <- b:
+			case <-done:
+				return
+			}
+			b = make([]any, 0, size)
+		}
+		if len(b) > 0 {
+			select {
+			case out <- b:
+			case <-done:
+			}
+		}
+	}()
+	return out, func() {
+		close(done)
+		<-finished
+	}
+}
+
+// maxParams bounds the values of one SQLite INSERT: past a couple of
+// thousand, longer statements save nothing.
+const maxParams = 2000
 
 // nextID moves tb's id counter past its highest id and past next, the
 // counter the backup's source had, so that new rows get fresh ids.

@@ -85,7 +85,7 @@ func (l *insertLoader) dropIndexes(ctx context.Context, table string) error {
 
 func (l *insertLoader) load(ctx context.Context, t table, batches <-chan []any, free chan<- []any) (int, error) {
 	per, width := l.batchRows(t), len(t.cols)
-	stmt, err := l.tx.PrepareContext(ctx, insertSQL(t, per))
+	stmt, err := l.tx.PrepareContext(ctx, store.InsertRows(t.name, t.cols, per))
 	if err != nil {
 		return 0, err
 	}
@@ -97,7 +97,7 @@ func (l *insertLoader) load(ctx context.Context, t table, batches <-chan []any, 
 		if rows == per {
 			_, err = stmt.ExecContext(ctx, b...)
 		} else {
-			_, err = l.tx.ExecContext(ctx, insertSQL(t, rows), b...)
+			_, err = l.tx.ExecContext(ctx, store.InsertRows(t.name, t.cols, rows), b...)
 		}
 		if err != nil {
 			return n, err
@@ -108,20 +108,6 @@ func (l *insertLoader) load(ctx context.Context, t table, batches <-chan []any, 
 	}
 	p.done()
 	return n, nil
-}
-
-// insertSQL is an INSERT of rows rows into t.
-func insertSQL(t table, rows int) string {
-	one := "(" + store.Marks(len(t.cols)) + ")"
-	var b strings.Builder
-	b.WriteString("INSERT INTO " + t.name + " (" + strings.Join(t.cols, ", ") + ") VALUES ")
-	for i := range rows {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(one)
-	}
-	return b.String()
 }
 
 func (l *insertLoader) commit(ctx context.Context) error {

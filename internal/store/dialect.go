@@ -211,6 +211,23 @@ func ParseTime(v any) (time.Time, bool) {
 // VALUES row.
 func Marks(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
 
+// InsertRows is one INSERT of rows rows into table's cols, for loaders
+// that write many rows a statement: on SQLite each statement costs a trip
+// through database/sql and cgo, so a row a statement is several times
+// slower. The caller quotes names that need it.
+func InsertRows(table string, cols []string, rows int) string {
+	one := "(" + Marks(len(cols)) + ")"
+	var b strings.Builder
+	b.WriteString("INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES ")
+	for i := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(one)
+	}
+	return b.String()
+}
+
 // List returns the placeholders of an IN list of vals, and vals as
 // arguments.
 func List[T any](vals []T) (string, []any) {
