@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -345,5 +346,43 @@ func TestTablesMatchAcrossDatabases(t *testing.T) {
 		if _, ok := lite[name]; !ok && !strings.HasPrefix(name, "search_") {
 			t.Errorf("table %s is on PostgreSQL only", name)
 		}
+	}
+}
+
+// fullDisk takes room bytes, then fails as a full disk does.
+type fullDisk struct {
+	room    int
+	written int
+	refused int // writes after the disk filled up
+}
+
+var errFull = errors.New("no space left on device")
+
+func (f *fullDisk) Write(p []byte) (int, error) {
+	if f.written+len(p) > f.room {
+		f.refused++
+		return 0, errFull
+	}
+	f.written += len(p)
+	return len(p), nil
+}
+
+// TestBackupStopsOnAFullDisk: the compression runs on a goroutine of its
+// own, beside the reading of the rows; its writer's failure still reaches
+// the caller, and the failed disk is not written again.
+func TestBackupStopsOnAFullDisk(t *testing.T) {
+	w := open(t, storetest.SQLite(t))
+	fill(t, w)
+	whole := len(take(t, w.db))
+	disk := &fullDisk{room: whole / 3}
+	_, err := backup.Write(context.Background(), w.db, disk)
+	if !errors.Is(err, errFull) {
+		t.Fatalf("backup to a full disk: %v, want %v", err, errFull)
+	}
+	// gzip writes in blocks of a few hundred bytes; had the backup gone
+	// on to the end, the failing disk would have been called again and
+	// again with the rest.
+	if disk.refused > 3 {
+		t.Errorf("the backup wrote %d times to a disk that had failed", disk.refused)
 	}
 }

@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"sync/atomic"
 	"time"
 )
 
@@ -113,6 +114,62 @@ func (lw *lineWriter) close(tables int, rows int64) error {
 		return err
 	}
 	return lw.w.Flush()
+}
+
+// asideWriter hands what is written to it to w on a goroutine of its
+// own, a copy of each write at a time, so that the writer's work (the
+// compression) overlaps the caller's.
+type asideWriter struct {
+	blocks chan []byte
+	free   chan []byte
+	done   chan error
+	failed atomic.Pointer[error] // the writer's error, seen by Write early
+	err    error
+}
+
+func newAsideWriter(w io.Writer) *asideWriter {
+	a := &asideWriter{blocks: make(chan []byte, 2), free: make(chan []byte, 3), done: make(chan error, 1)}
+	go func() {
+		var err error
+		for b := range a.blocks {
+			if err == nil {
+				if _, err = w.Write(b); err != nil {
+					a.failed.Store(&err)
+				}
+			}
+			select {
+			case a.free <- b[:0]:
+			default:
+			}
+		}
+		a.done <- err
+	}()
+	return a
+}
+
+// Write queues a copy of p. It fails once the writer has failed, so that
+// a full disk stops the backup early.
+func (a *asideWriter) Write(p []byte) (int, error) {
+	if err := a.failed.Load(); err != nil {
+		return 0, *err
+	}
+	var b []byte
+	select {
+	case b = <-a.free:
+	default:
+	}
+	a.blocks <- append(b, p...)
+	return len(p), nil
+}
+
+// Close waits for the queued writes and reports the first error.
+func (a *asideWriter) Close() error {
+	if a.blocks != nil {
+		close(a.blocks)
+		a.blocks = nil
+		a.err = <-a.done
+	}
+	return a.err
 }
 
 // lineReader reads the lines of a backup, hashing all but the trailer.
