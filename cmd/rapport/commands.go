@@ -199,8 +199,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	}
 	defer db.Close()
 	engine := records.New(db, records.Options{Policy: access.NewRolePolicy(db), Logger: c.log, PhoneRegion: c.cfg.PhoneRegion})
-	accounts := account.NewWithOptions(db, accountOptions(c, engine))
 	svc := newServices(c, db, engine)
+	accounts := account.NewWithOptions(db, accountOptions(c, engine, svc.mail))
 	if err := bootstrap(ctx, c, db, accounts, svc, *demoN, getenv); err != nil {
 		return err
 	}
@@ -290,10 +290,10 @@ func httpServer(h http.Handler, log *slog.Logger) *http.Server {
 // accountOptions sets up the account service: it asks the engine's
 // policy who manages users and teams when that policy grants by role (a
 // policy that allows everything would let anyone manage them, so then the
-// service's own rule applies: administrators only), and it writes
-// password-reset mails to the log until a mail server can be configured.
-func accountOptions(c *command, engine *records.Engine) account.Options {
-	o := account.Options{Mail: mail.LogSender{Log: c.log}, BaseURL: c.cfg.PublicURL}
+// service's own rule applies: administrators only), and it sends
+// password-reset mails through sender.
+func accountOptions(c *command, engine *records.Engine, sender mail.Sender) account.Options {
+	o := account.Options{Mail: sender, BaseURL: c.cfg.PublicURL}
 	if o.BaseURL == "" {
 		host := c.cfg.Addr
 		if strings.HasPrefix(host, ":") {

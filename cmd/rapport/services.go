@@ -31,6 +31,9 @@ type services struct {
 	scores *scores.Service
 	// scores: end
 	value *value.Service // value: customer value
+	// outgoing delivers mail through the job queue when a mail server is
+	// configured; nil when mail goes to the log.
+	outgoing *mail.Queue
 	// goals: begin
 	db   *store.DB
 	mail mail.Sender
@@ -41,10 +44,17 @@ type services struct {
 // newServices builds the domain services; each registers its hooks on the
 // engine as it is built.
 func newServices(c *command, db *store.DB, engine *records.Engine) services {
-	sender := mail.LogSender{Log: c.log}
+	var sender mail.Sender = mail.LogSender{Log: c.log}
+	var outgoing *mail.Queue
+	if c.cfg.SMTPURL != "" {
+		server, _ := mail.ParseSMTP(c.cfg.SMTPURL, c.cfg.MailFrom) // Load checked it
+		outgoing = mail.NewQueue(db, server, c.log)
+		sender = outgoing
+	}
 	s := services{
-		engine: engine,
-		sales:  sales.New(db, engine, sales.Options{Logger: c.log}),
+		outgoing: outgoing,
+		engine:   engine,
+		sales:    sales.New(db, engine, sales.Options{Logger: c.log}),
 		activity: activity.New(db, engine, activity.Options{Logger: c.log, Mail: sender, PhoneRegion: c.cfg.PhoneRegion,
 			Streams: streamLimits(c), RemindEvery: remindEvery(c)}),
 		search:     search.New(db, engine, search.Options{Logger: c.log, PhoneRegion: c.cfg.PhoneRegion}),
@@ -91,9 +101,10 @@ func (s services) register(q *jobs.Queue) {
 	s.scores.Register(q)
 	// scores: end
 	s.value.Register(q) // value
+	if s.outgoing != nil {
+		s.outgoing.Register(q)
+	}
 	// goals: begin
-	// The daily digest goes through the log sender until an SMTP one is
-	// configured (mail.SMTPSender).
 	goals.NewDigests(goals.New(s.db, s.engine, s.sales), s.mail, s.log).Register(q)
 	// goals: end
 }

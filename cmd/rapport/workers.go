@@ -28,7 +28,8 @@ func startWorkers(ctx context.Context, c *command, db *store.DB, accounts *accou
 	if err != nil {
 		return nil, fmt.Errorf("audit-retention: %w", err)
 	}
-	q := jobs.New(db, jobs.Options{Logger: c.log})
+	lock, _ := time.ParseDuration(c.cfg.JobLock) // Load checked it
+	q := jobs.New(db, jobs.Options{Logger: c.log, LockTTL: lock})
 	audit.Register(q, db, audit.Options{Retention: time.Duration(days) * 24 * time.Hour, Logger: c.log})
 	// Ended sessions and spent or expired reset links serve no purpose
 	// once past their expiry; keeping them only grows the tables.

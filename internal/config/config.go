@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rapport-crm/rapport/internal/mail"
 )
 
 // Config is every setting of the rapport command.
@@ -52,6 +54,15 @@ type Config struct {
 	BackupEvery string
 	BackupDir   string
 	BackupKeep  string
+	// SMTPURL names the mail server Rapport sends through (see
+	// mail.ParseSMTP); empty writes mail to the log. MailFrom is the
+	// sender's address.
+	SMTPURL  string
+	MailFrom string
+	// JobLock is how long a background job claimed by a server that
+	// stopped without a word (killed, or its machine gone) waits before
+	// another server, or the same one restarted, takes it over.
+	JobLock string
 }
 
 // setting describes one configurable value.
@@ -78,6 +89,9 @@ func (c *Config) settings() []setting {
 		{"backup-every", "how often serve writes a backup (24h, say); 0 writes none", "0", &c.BackupEvery},
 		{"backup-dir", "where scheduled backups go; empty means the backups directory in the data directory", "", &c.BackupDir},
 		{"backup-keep", "how many scheduled backups stay; older ones are removed", "7", &c.BackupKeep},
+		{"smtp-url", "the mail server to send through: smtp://user:password@host:587 (STARTTLS), smtps://…:465 (TLS) or smtp://127.0.0.1:25?security=plain; empty writes mail to the log. Give a password through the environment or the config file, not the command line", "", &c.SMTPURL},
+		{"mail-from", "the address Rapport's mail comes from", "rapport@localhost", &c.MailFrom},
+		{"job-lock", "how long a background job held by a server that died waits before another takes it over", "1m", &c.JobLock},
 		{"expensive-queries", "how many expensive reads (filters no index serves, counts, search) run at once, a user at most half of them; 0 means half the cores", "0", &c.ExpensiveQueries},
 	}
 }
@@ -158,6 +172,14 @@ func (c *Config) Load(getenv func(string) string) error {
 	}
 	if n, err := strconv.Atoi(c.ExpensiveQueries); err != nil || n < 0 {
 		return fmt.Errorf("expensive-queries must be a number, 0 or more, not %q", c.ExpensiveQueries)
+	}
+	if d, err := time.ParseDuration(c.JobLock); err != nil || d < time.Second {
+		return fmt.Errorf("job-lock must be a duration of a second or more, such as 1m, not %q", c.JobLock)
+	}
+	if c.SMTPURL != "" {
+		if _, err := mail.ParseSMTP(c.SMTPURL, c.MailFrom); err != nil {
+			return err
+		}
 	}
 	return nil
 }

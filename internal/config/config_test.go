@@ -22,7 +22,7 @@ func TestPrecedence(t *testing.T) {
 	}
 	want := Config{Addr: "127.0.0.1:7000", DataDir: "/from/env", DB: "", LogFormat: "json", LogLevel: "info", PhoneRegion: "US", ConfigFile: file, AuditRetention: "365",
 		StreamsPerUser: "5", Streams: "1000", RemindEvery: "1m", QueryTimeout: "10s", ExpensiveQueries: "0",
-		BackupEvery: "0", BackupKeep: "7"}
+		BackupEvery: "0", BackupKeep: "7", MailFrom: "rapport@localhost", JobLock: "1m"}
 	if c != want {
 		t.Fatalf("got %+v\nwant %+v", c, want)
 	}
@@ -32,7 +32,10 @@ func TestBadConfig(t *testing.T) {
 	for name, content := range map[string]string{"unknown": "colour = red\n", "syntax": "addr\n", "format": "log-format = xml\n",
 		"retention": "audit-retention = forever\n", "streams": "streams-per-user = 0\n", "stream total": "streams = many\n",
 		"timeout": "query-timeout = 10\n", "expensive": "expensive-queries = -1\n",
-		"backup period": "backup-every = daily\n", "backup keep": "backup-keep = 0\n"} {
+		"backup period": "backup-every = daily\n", "backup keep": "backup-keep = 0\n",
+		"job lock": "job-lock = 10ms\n", "smtp scheme": "smtp-url = http://mail.example.com\n",
+		"plain smtp afar": "smtp-url = smtp://mail.example.com?security=plain\n",
+		"mail from":       "smtp-url = smtp://mail.example.com\nmail-from = nobody\n"} {
 		t.Run(name, func(t *testing.T) {
 			file := filepath.Join(t.TempDir(), "c")
 			os.WriteFile(file, []byte(content), 0o600)

@@ -90,7 +90,7 @@ func TestDigestGoesOnceADayAtTheLocalHour(t *testing.T) {
 		}
 		var now time.Time
 		f.svc.SetClock(func() time.Time { return now })
-		d := goals.NewDigests(f.svc, mail.SMTPSender{Addr: addr, From: "rapport@example.com", Plain: true}, slog.New(slog.DiscardHandler))
+		d := goals.NewDigests(f.svc, mail.SMTP{Addr: addr, From: "rapport@example.com", Security: mail.Plain}, slog.New(slog.DiscardHandler))
 		tick := func(at time.Time, want int) {
 			t.Helper()
 			now = at
@@ -103,7 +103,7 @@ func TestDigestGoesOnceADayAtTheLocalHour(t *testing.T) {
 		tick(time.Date(2026, 12, 11, 5, 0, 0, 0, time.UTC), 1)  // 07:00
 		tick(time.Date(2026, 12, 11, 5, 1, 0, 0, time.UTC), 0)
 		// A restart: a new sender over the same database finds the day taken.
-		d = goals.NewDigests(f.svc, mail.SMTPSender{Addr: addr, From: "rapport@example.com", Plain: true}, slog.New(slog.DiscardHandler))
+		d = goals.NewDigests(f.svc, mail.SMTP{Addr: addr, From: "rapport@example.com", Security: mail.Plain}, slog.New(slog.DiscardHandler))
 		tick(time.Date(2026, 12, 11, 15, 0, 0, 0, time.UTC), 0)
 		for _, j := range sends(t, db) {
 			if err := d.Send(context.Background(), j); err != nil {

@@ -10,6 +10,7 @@ import (
 	"mime/multipart"
 	"mime/quotedprintable"
 	"net/textproto"
+	"strings"
 	"time"
 )
 
@@ -23,7 +24,7 @@ func Compose(m Message, from string, at time.Time) ([]byte, error) {
 	h("To", m.To)
 	h("Subject", mime.QEncoding.Encode("utf-8", m.Subject))
 	h("Date", at.Format(time.RFC1123Z))
-	h("Message-ID", "<"+token()+"@rapport>")
+	h("Message-ID", "<"+token()+"@"+domain(from)+">")
 	h("MIME-Version", "1.0")
 	if m.HTML == "" {
 		h("Content-Type", "text/plain; charset=utf-8")
@@ -100,6 +101,15 @@ func writeBase64(w interface{ Write([]byte) (int, error) }, data []byte) error {
 	}
 	_, err := w.Write([]byte(enc + "\r\n"))
 	return err
+}
+
+// domain is the right-hand side of a Message-ID: the sender's domain,
+// which keeps the ids of different installs apart.
+func domain(from string) string {
+	if i := strings.LastIndexByte(from, '@'); i >= 0 && i < len(from)-1 {
+		return strings.Trim(from[i+1:], "<> ")
+	}
+	return "rapport"
 }
 
 func token() string {

@@ -3,36 +3,158 @@ package mail
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
 	"time"
 
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 )
 
-// SMTPSender delivers messages to an SMTP server as From: with STARTTLS,
-// which go-smtp insists on, or in plain text when Plain is set, for a relay
-// on the same host (loopback) only.
-type SMTPSender struct {
-	Addr  string // host:port
-	From  string
-	Plain bool
+// Security is how a connection to the mail server is protected.
+type Security string
+
+// The kinds of connection. Plain is allowed to a server on this host only:
+// credentials and mail never cross a network in clear text.
+const (
+	StartTLS    Security = "starttls" // plain connection upgraded before anything is sent (port 587)
+	ImplicitTLS Security = "tls"      // TLS from the first byte (port 465)
+	Plain       Security = "plain"    // a relay on loopback
+)
+
+// SMTP delivers messages to one mail server as From.
+type SMTP struct {
+	Addr     string // host:port
+	Security Security
+	Username string // empty: no authentication
+	Password string
+	From     string
+	// TLS, when set, replaces the default configuration (the system's
+	// roots, for Addr's host), e.g. to trust a test server's certificate.
+	TLS *tls.Config
+	// Timeout bounds connecting and each command; the message itself has
+	// four times as long. Zero means 30 seconds.
+	Timeout time.Duration
 }
 
-// Send delivers m.
-func (s SMTPSender) Send(ctx context.Context, m Message) error {
+// ParseSMTP reads a mail server's URL: smtp://[user[:password]@]host[:port]
+// for STARTTLS (port 587 by default), smtps://… for implicit TLS (465), and
+// smtp://host:port?security=plain for a relay on loopback (port 25).
+func ParseSMTP(raw, from string) (SMTP, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return SMTP{}, fmt.Errorf("smtp URL: %w", err)
+	}
+	s := SMTP{From: from}
+	port := ""
+	switch u.Scheme {
+	case "smtp":
+		s.Security, port = StartTLS, "587"
+	case "smtps":
+		s.Security, port = ImplicitTLS, "465"
+	default:
+		return SMTP{}, fmt.Errorf("smtp URL: the scheme must be smtp or smtps, not %q", u.Scheme)
+	}
+	for k, v := range u.Query() {
+		switch {
+		case k == "security" && len(v) == 1 && v[0] == string(Plain) && u.Scheme == "smtp":
+			s.Security, port = Plain, "25"
+		default:
+			return SMTP{}, fmt.Errorf("smtp URL: unknown parameter %s=%s (only security=plain, on smtp://)", k, strings.Join(v, ","))
+		}
+	}
+	host := u.Hostname()
+	if host == "" {
+		return SMTP{}, errors.New("smtp URL: no host")
+	}
+	if p := u.Port(); p != "" {
+		port = p
+	}
+	s.Addr = net.JoinHostPort(host, port)
+	if u.User != nil {
+		s.Username = u.User.Username()
+		s.Password, _ = u.User.Password()
+	}
+	if s.Security == Plain && !loopback(host) {
+		return SMTP{}, fmt.Errorf("smtp URL: security=plain is for a server on this host only, not %s", host)
+	}
+	if !strings.Contains(from, "@") {
+		return SMTP{}, fmt.Errorf("mail-from must be an e-mail address, not %q", from)
+	}
+	return s, nil
+}
+
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Send composes m and delivers it.
+func (s SMTP) Send(ctx context.Context, m Message) error {
 	body, err := Compose(m, s.From, time.Now())
 	if err != nil {
 		return err
 	}
-	if !s.Plain {
-		return smtp.SendMail(s.Addr, nil, s.From, []string{m.To}, bytes.NewReader(body))
+	return s.Deliver(ctx, m.To, body)
+}
+
+// Deliver hands a composed message for to to the server. A server that
+// stops answering fails the delivery after the timeouts; ctx cancels it.
+func (s SMTP) Deliver(ctx context.Context, to string, body []byte) error {
+	timeout := s.Timeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
 	}
-	c, err := smtp.Dial(s.Addr)
+	host, _, err := net.SplitHostPort(s.Addr)
 	if err != nil {
 		return err
 	}
+	cfg := s.TLS
+	if cfg == nil {
+		cfg = &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+	}
+	conn, err := (&net.Dialer{Timeout: timeout}).DialContext(ctx, "tcp", s.Addr)
+	if err != nil {
+		return err
+	}
+	// Closing the connection is the one way to interrupt a command.
+	defer context.AfterFunc(ctx, func() { conn.Close() })()
+	if s.Security == ImplicitTLS {
+		conn = tls.Client(conn, cfg)
+	}
+	var c *smtp.Client
+	if s.Security == StartTLS {
+		c, err = smtp.NewClientStartTLS(conn, cfg)
+		if err != nil {
+			conn.Close()
+			return err
+		}
+	} else {
+		c = smtp.NewClient(conn)
+	}
 	defer c.Close()
-	if err := c.SendMail(s.From, []string{m.To}, bytes.NewReader(body)); err != nil {
+	c.CommandTimeout, c.SubmissionTimeout = timeout, 4*timeout
+	if s.Username != "" {
+		if err := c.Auth(sasl.NewPlainClient("", s.Username, s.Password)); err != nil {
+			return err
+		}
+	}
+	if err := c.SendMail(s.From, []string{to}, bytes.NewReader(body)); err != nil {
 		return err
 	}
 	return c.Quit()
+}
+
+// Permanent reports whether err is the server's final refusal (a 5xx
+// reply), which sending again will not change.
+func Permanent(err error) bool {
+	var se *smtp.SMTPError
+	return errors.As(err, &se) && se.Code >= 500
 }
