@@ -293,18 +293,24 @@ func httpServer(h http.Handler, log *slog.Logger) *http.Server {
 // service's own rule applies: administrators only), and it sends
 // password-reset mails through sender.
 func accountOptions(c *command, engine *records.Engine, sender mail.Sender) account.Options {
-	o := account.Options{Mail: sender, BaseURL: c.cfg.PublicURL}
-	if o.BaseURL == "" {
-		host := c.cfg.Addr
-		if strings.HasPrefix(host, ":") {
-			host = "localhost" + host // listening on every interface
-		}
-		o.BaseURL = "http://" + host
-	}
+	o := account.Options{Mail: sender, BaseURL: publicURL(c)}
 	if p, ok := engine.Policy().(*access.RolePolicy); ok {
 		o.Policy = p
 	}
 	return o
+}
+
+// publicURL is where users reach Rapport, for links in mail: --public-url,
+// or the address serve listens on.
+func publicURL(c *command) string {
+	if c.cfg.PublicURL != "" {
+		return c.cfg.PublicURL
+	}
+	host := c.cfg.Addr
+	if strings.HasPrefix(host, ":") {
+		host = "localhost" + host // listening on every interface
+	}
+	return "http://" + host
 }
 
 // bootstrap creates the first administrator from RAPPORT_ADMIN_EMAIL and

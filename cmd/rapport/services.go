@@ -55,7 +55,7 @@ func newServices(c *command, db *store.DB, engine *records.Engine) services {
 		outgoing: outgoing,
 		engine:   engine,
 		sales:    sales.New(db, engine, sales.Options{Logger: c.log}),
-		activity: activity.New(db, engine, activity.Options{Logger: c.log, Mail: sender, PhoneRegion: c.cfg.PhoneRegion,
+		activity: activity.New(db, engine, activity.Options{Logger: c.log, Mail: sender, PublicURL: publicURL(c), PhoneRegion: c.cfg.PhoneRegion,
 			Streams: streamLimits(c), RemindEvery: remindEvery(c)}),
 		search:     search.New(db, engine, search.Options{Logger: c.log, PhoneRegion: c.cfg.PhoneRegion}),
 		duplicates: duplicate.New(db, engine, duplicate.Options{Logger: c.log, PhoneRegion: c.cfg.PhoneRegion}),

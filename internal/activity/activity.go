@@ -23,6 +23,9 @@ const (
 type Options struct {
 	Logger *slog.Logger
 	Mail   mail.Sender // nil sends no mail
+	// PublicURL is where users reach the web app; each mailed
+	// notification links to its record there.
+	PublicURL string
 	// PhoneRegion is the country assumed for call numbers typed without a
 	// country code (ISO 3166), as for the engine's phone fields.
 	PhoneRegion string
@@ -71,7 +74,7 @@ func New(db *store.DB, engine *records.Engine, opts Options) *Service {
 	s := &Service{db: db, engine: engine, opts: opts, inbox: notify.NewInbox(db),
 		broker: notify.NewBroker(db, opts.Logger, opts.Streams)}
 	if opts.Mail != nil {
-		s.mailer = notify.NewMailer(db, opts.Mail, opts.Logger)
+		s.mailer = notify.NewMailer(db, opts.Mail, opts.PublicURL, opts.Logger)
 	}
 	for _, kind := range activityKinds {
 		engine.Hook(kind, records.Hook{Before: s.before, After: s.after})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,16 +20,19 @@ import (
 type Mailer struct {
 	db     *store.DB
 	sender mail.Sender
+	base   string // the web app's address, for the link to the record
 	log    *slog.Logger
 	now    func() time.Time
 }
 
-// NewMailer returns a mailer sending through sender.
-func NewMailer(db *store.DB, sender mail.Sender, log *slog.Logger) *Mailer {
+// NewMailer returns a mailer sending through sender. Each mail links to
+// its notification in the web app at base (when set), which opens the
+// record it is about once the reader has signed in.
+func NewMailer(db *store.DB, sender mail.Sender, base string, log *slog.Logger) *Mailer {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Mailer{db: db, sender: sender, log: log, now: time.Now}
+	return &Mailer{db: db, sender: sender, base: strings.TrimSuffix(base, "/"), log: log, now: time.Now}
 }
 
 // mailBatch bounds one run, so a backlog is sent over several runs.
@@ -89,7 +93,11 @@ func (m *Mailer) pending(ctx context.Context) ([]pending, error) {
 		}
 		if email != nil && active != nil && *active && unread && wanted {
 			p.to = *email
-			p.msg = mail.Message{To: *email, Subject: title, Text: strings.TrimSpace(body + "\n\n— Rapport")}
+			text := body
+			if m.base != "" {
+				text += "\n\n" + m.base + "/notifications/" + strconv.FormatInt(p.id, 10) + "/open"
+			}
+			p.msg = mail.Message{To: *email, Subject: title, Text: strings.TrimSpace(text + "\n\n— Rapport")}
 		}
 		out = append(out, p)
 	}

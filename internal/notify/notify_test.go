@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"regexp"
 	"testing"
 
 	"github.com/rapport-crm/rapport/internal/access"
@@ -79,7 +80,7 @@ func TestKeyedNotificationsAndMail(t *testing.T) {
 			t.Fatal(err)
 		}
 		sender := &flaky{down: true}
-		m := notify.NewMailer(db, sender, slog.New(slog.DiscardHandler))
+		m := notify.NewMailer(db, sender, "https://crm.example.com/", slog.New(slog.DiscardHandler))
 		if _, err := m.Run(ctx); err == nil {
 			t.Fatal("a failing sender should fail the run, to be retried")
 		}
@@ -90,6 +91,10 @@ func TestKeyedNotificationsAndMail(t *testing.T) {
 		for _, msg := range sender.sent {
 			if msg.To != "active@example.com" {
 				t.Errorf("mailed %s", msg.To)
+			}
+			// The mail links to its notification, which opens the record.
+			if !regexp.MustCompile(`(^|\n)https://crm\.example\.com/notifications/\d+/open\n`).MatchString(msg.Text) {
+				t.Errorf("no link to the notification in %q", msg.Text)
 			}
 		}
 		if n, err := m.Run(ctx); err != nil || n != 0 {

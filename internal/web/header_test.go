@@ -134,6 +134,21 @@ func TestTheBellListsAndCountsTheUsersOwnNotifications(t *testing.T) {
 			t.Fatalf("Sam's inbox: %v %v", samsPage, err)
 		}
 		h.post("/notifications/"+samsPage.Data[0].ID+"/read", url.Values{"csrf_token": {token}}).want(t, "mark a colleague's read", http.StatusNotFound)
+		// A mailed notification's link opens its record, or the list when
+		// it is about none; a colleague's is not found.
+		h.get("/notifications/"+ids[1][1]+"/open").want(t, "open a notification", http.StatusSeeOther)
+		h.get("/notifications/"+samsPage.Data[0].ID+"/open").want(t, "open a colleague's", http.StatusNotFound)
+		mine, err := h.activity.Inbox().List(ctx, notify.Query{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range mine.Data {
+			want := "/notifications"
+			if n.RecordType == "task" {
+				want = "/tasks/" + n.RecordID
+			}
+			h.get("/notifications/"+n.ID+"/open").want(t, "open "+n.Kind, http.StatusSeeOther, want)
+		}
 		h.post("/notifications/read-all", url.Values{"csrf_token": {token}}).want(t, "mark all read without htmx", http.StatusSeeOther, "/notifications")
 		h.get("/notifications").want(t, "all read", http.StatusOK, "All read")
 		if n, _ := h.activity.Inbox().Unread(h.actor(sam.ID, "administrator"), 10); n != 1 {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -96,6 +97,26 @@ func (s *Server) readNotification(w http.ResponseWriter, r *http.Request, v *vis
 		return
 	}
 	s.afterRead(w, r, v)
+}
+
+// openNotification is where a mailed notification links: it marks the
+// notification read and opens the record it is about (whose page checks
+// again what the reader may see), or the list of notifications.
+func (s *Server) openNotification(w http.ResponseWriter, r *http.Request, v *visit) {
+	if s.activity == nil {
+		s.fail(w, r, v, errNotFound)
+		return
+	}
+	n, err := s.activity.Inbox().Read(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	to := "/notifications"
+	if view := viewOf(n.RecordType); view != nil && n.RecordID != "" {
+		to = "/" + view.plural + "/" + url.PathEscape(n.RecordID)
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
 func (s *Server) readAllNotifications(w http.ResponseWriter, r *http.Request, v *visit) {

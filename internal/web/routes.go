@@ -84,6 +84,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /notifications/stream", s.signedIn(s.notificationStream))
 	mux.Handle("POST /notifications/read-all", s.signedIn(s.readAllNotifications))
 	mux.Handle("POST /notifications/{id}/read", s.signedIn(s.readNotification))
+	mux.Handle("GET /notifications/{id}/open", s.signedIn(s.openNotification))
 	mux.Handle("GET /commands", s.signedIn(s.commandMenu))
 	mux.Handle("GET /shortcuts", s.signedIn(s.shortcuts))
 	mux.Handle("GET /call", s.signedIn(s.caller))
