@@ -1,0 +1,196 @@
+// Package dav serves each user's contacts as a CardDAV address book (RFC
+// 6352) at /dav/, with discovery at /.well-known/carddav, incremental sync
+// (RFC 6578 sync-collection) and ETags that are the records' versions.
+// Every read and write goes through the records engine as the signed-in
+// user, so the address book holds what the user's role may read, without
+// the fields it hides, and an edit from a phone is an engine update that
+// names the version the phone read (docs/decisions/0048-dav.md).
+//
+// The protocol is emersion's go-webdav; this package holds the backend
+// that maps its calls to the engine, the sign-in with HTTP Basic, and the
+// two pieces go-webdav v0.6.0 leaves out: the sync-collection report and
+// the collection's sync-token and getctag properties.
+//
+// Paths:
+//
+//	/dav/{user}/                               the user's principal
+//	/dav/{user}/addressbooks/                  the address book home
+//	/dav/{user}/addressbooks/contacts/         the address book
+//	/dav/{user}/addressbooks/contacts/{name}   a contact: {id}.vcf, or the name the program chose
+package dav
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-webdav/carddav"
+
+	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/account"
+	"github.com/rapport-crm/rapport/internal/api"
+	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/store"
+)
+
+// Prefix is where the DAV tree is mounted.
+const Prefix = "/dav"
+
+// defaultWorkspace is the workspace a password is checked in: an API
+// token names its own, a password cannot (HTTP Basic has no room for it).
+const defaultWorkspace = 1
+
+// Server serves CardDAV.
+type Server struct {
+	DB       *store.DB
+	Engine   *records.Engine
+	Accounts *account.Service
+	Log      *slog.Logger
+	// SignIn holds the counters against guessing that the API and the web
+	// app share; nil makes counters of its own.
+	SignIn *api.SignInLimits
+	// ClientIPHeader names the header a reverse proxy puts the client's
+	// address in, as for the API.
+	ClientIPHeader string
+}
+
+// Handler serves /dav/ and /.well-known/carddav.
+func (s *Server) Handler() http.Handler {
+	if s.SignIn == nil {
+		s.SignIn = api.NewSignInLimits(api.Limits{})
+	}
+	if s.Log == nil {
+		s.Log = slog.Default()
+	}
+	card := &carddav.Handler{Backend: &books{s: s}, Prefix: Prefix}
+	mux := http.NewServeMux()
+	// Discovery (RFC 6764): the program asks here, is sent to the root,
+	// and finds its principal by PROPFIND there once signed in.
+	mux.HandleFunc("/.well-known/carddav", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, Prefix+"/", http.StatusMovedPermanently)
+	})
+	mux.Handle(Prefix+"/", s.authenticate(http.MaxBytesHandler(s.front(card), maxBody)))
+	return mux
+}
+
+// maxBody bounds a request's body: a vCard or a REPORT.
+const maxBody = 1 << 20
+
+// front answers what go-webdav does not: the sync-collection report and
+// the address book's own properties (with its sync-token); it passes the
+// rest on.
+func (s *Server) front(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), ifMatchKey{}, r.Header.Get("If-Match"))
+		r = r.WithContext(ctx)
+		a, _ := access.ActorFrom(ctx)
+		isBook := strings.TrimSuffix(r.URL.Path, "/") == strings.TrimSuffix(bookPath(a), "/")
+		switch {
+		case r.Method == "REPORT" && isBook:
+			if s.report(w, r, next) {
+				return
+			}
+		case r.Method == "PROPFIND" && isBook && r.Header.Get("Depth") == "0":
+			s.propfindBook(w, r)
+			return
+		case readOnlyRefused(r, a):
+			http.Error(w, "this token may only read", http.StatusForbidden)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func readOnlyRefused(r *http.Request, a access.Actor) bool {
+	switch r.Method {
+	case http.MethodPut, http.MethodDelete, "MKCOL", "PROPPATCH", "MOVE", "COPY":
+		return a.ReadOnly
+	}
+	return false
+}
+
+type ifMatchKey struct{}
+
+// authenticate checks HTTP Basic credentials on every request: the user's
+// e-mail address with their password or an API token, counted against
+// the same limits as a sign-in to the API or the web app.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		addr := api.ClientAddress(r, s.ClientIPHeader)
+		addrKey := api.LimitKey(addr)
+		email, password, ok := r.BasicAuth()
+		if !ok {
+			if s.anonymous(w, addrKey) {
+				challenge(w, "sign in with your e-mail address and your password or an API token")
+			}
+			return
+		}
+		emailKey := strconv.Itoa(defaultWorkspace) + ":" + strings.ToLower(strings.TrimSpace(email))
+		if wait := s.SignIn.Wait(emailKey, addrKey); wait > 0 {
+			tooMany(w, wait)
+			return
+		}
+		a, err := s.Accounts.Basic(r.Context(), account.SignIn{Workspace: defaultWorkspace, Email: email,
+			Password: password, Address: addr, UserAgent: r.UserAgent()})
+		if account.IsWrongPassword(err) {
+			s.SignIn.Fail(emailKey, addrKey)
+		}
+		switch {
+		case fault.Is(err, fault.EUNAUTHORIZED):
+			if s.anonymous(w, addrKey) {
+				challenge(w, message(err))
+			}
+			return
+		case err != nil:
+			s.Log.Error("dav sign-in", "err", err)
+			http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+			return
+		}
+		s.SignIn.Succeed(emailKey)
+		a.Address = addr
+		next.ServeHTTP(w, r.WithContext(access.WithActor(r.Context(), a)))
+	})
+}
+
+// anonymous takes a token from the client address's bucket for a request
+// without good credentials, or answers 429.
+func (s *Server) anonymous(w http.ResponseWriter, addrKey string) bool {
+	ok, retry := s.SignIn.TakeAnonymous(addrKey)
+	if !ok {
+		tooMany(w, retry)
+	}
+	return ok
+}
+
+func challenge(w http.ResponseWriter, why string) {
+	w.Header().Set("WWW-Authenticate", `Basic realm="Rapport", charset="UTF-8"`)
+	http.Error(w, why, http.StatusUnauthorized)
+}
+
+func tooMany(w http.ResponseWriter, retry time.Duration) {
+	secs := max(int(math.Ceil(retry.Seconds())), 1)
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	http.Error(w, "too many failed sign-ins; try again in "+strconv.Itoa(secs)+" seconds", http.StatusTooManyRequests)
+}
+
+// userID is the actor's id as paths carry it.
+func userID(a access.Actor) string { return strconv.FormatInt(a.UserID, 10) }
+
+func principalPath(a access.Actor) string { return Prefix + "/" + userID(a) + "/" }
+func homePath(a access.Actor) string      { return principalPath(a) + "addressbooks/" }
+func bookPath(a access.Actor) string      { return homePath(a) + "contacts/" }
+
+// message is the text of a domain error, for a plain-text answer.
+func message(err error) string {
+	var fe *fault.Error
+	if errors.As(err, &fe) {
+		return fe.Message
+	}
+	return err.Error()
+}
