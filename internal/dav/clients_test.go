@@ -2,6 +2,7 @@ package dav_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,7 +29,9 @@ func needClients(t *testing.T, names ...string) {
 	}
 }
 
-// run runs a program with HOME in dir, answering yes to its questions.
+// run runs a program with HOME in dir, answering yes to vdirsyncer's
+// questions; khard gets no input, since it reads a contact from a stdin
+// that is not a terminal.
 func run(t *testing.T, dir string, name string, args ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -36,7 +39,9 @@ func run(t *testing.T, dir string, name string, args ...string) string {
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_CONFIG_HOME="+filepath.Join(dir, "config"),
 		"XDG_DATA_HOME="+filepath.Join(dir, "data"), "LANG=C.UTF-8", "LC_ALL=C.UTF-8")
-	cmd.Stdin = strings.NewReader(strings.Repeat("y\n", 20))
+	if name == "vdirsyncer" {
+		cmd.Stdin = strings.NewReader(strings.Repeat("y\n", 20))
+	}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
@@ -163,6 +168,24 @@ password = "`+password+`"
 		}
 		if strings.Contains(out, marker) {
 			t.Errorf("khard lists the colleague's contact:\n%s", out)
+		}
+
+		// An edit made with khard (its editor is a script that changes
+		// the title in khard's form) reaches Rapport at the next sync.
+		editor := filepath.Join(dir, "editor.sh")
+		if err := os.WriteFile(editor, []byte("#!/bin/sh\nsed -i 's/Rear Admiral/Fleet Admiral/' \"$1\"\n"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		err = os.WriteFile(khardConfig, []byte("[addressbooks]\n[[rapport]]\npath = "+books[0]+"\n\n[general]\neditor = "+editor+"\n"), 0o600)
+		if err != nil {
+			t.Fatal(err)
+		}
+		run(t, dir, "khard", "-c", khardConfig, "edit", "Hopper")
+		run(t, dir, "vdirsyncer", "-c", config, "sync")
+		rec, err = w.engine.Get(as(w.sam), "contact", w.ids[1], false)
+		if err != nil || rec["job_title"] != "Fleet Admiral" || !strings.Contains(fmt.Sprint(rec["phones"]), "+14155550100") ||
+			rec["birthday"] != "1906-12-09" {
+			t.Fatalf("after syncing khard's edit: %v %v", rec, err)
 		}
 	})
 }

@@ -2,6 +2,7 @@ package dav_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/access/accesstest"
 	"github.com/rapport-crm/rapport/internal/account"
 	"github.com/rapport-crm/rapport/internal/activity"
 	"github.com/rapport-crm/rapport/internal/dav"
@@ -29,6 +31,7 @@ const password = "correct horse battery staple"
 // over loopback.
 type world struct {
 	db       *store.DB
+	policy   *access.RolePolicy
 	engine   *records.Engine
 	accounts *account.Service
 	url      string
@@ -41,11 +44,12 @@ type world struct {
 func setup(t *testing.T, db *store.DB) *world {
 	t.Helper()
 	quiet := slog.New(slog.DiscardHandler)
-	engine := records.New(db, records.Options{Policy: access.NewRolePolicy(db), Logger: quiet})
+	policy := access.NewRolePolicy(db)
+	engine := records.New(db, records.Options{Policy: policy, Logger: quiet})
 	activity.New(db, engine, activity.Options{Logger: quiet})
 	accounts := account.NewWithOptions(db, account.Options{Password: account.PasswordParams{Memory: 64, Time: 1, Threads: 1}})
 	ctx := context.Background()
-	w := &world{db: db, engine: engine, accounts: accounts}
+	w := &world{db: db, policy: policy, engine: engine, accounts: accounts}
 	for _, p := range []struct {
 		email string
 		a     *access.Actor
@@ -355,6 +359,51 @@ func TestSyncCollection(t *testing.T) {
 		code, _, body = w.do(t, "REPORT", w.book(), multiget, "Content-Type", "application/xml", "Depth", "1")
 		if code != http.StatusMultiStatus || !strings.Contains(body, "Lovelace") || strings.Contains(body, marker) {
 			t.Errorf("multiget: %d %s", code, body)
+		}
+	})
+}
+
+// TestHiddenFields: a field the role hides is not in the vCard, a card
+// without it leaves it alone, and a card that sets it is refused.
+func TestHiddenFields(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := setup(t, db)
+		admin := accesstest.AddUser(t, db, 1, "admin@example.com", access.RoleAdministrator, 0)
+		var grants access.Grants
+		for _, r := range access.BuiltinRoles() {
+			if r.Name == access.RoleSalesperson {
+				grants = r.Grants
+			}
+		}
+		_, err := w.policy.CreateRole(as(access.Actor{WorkspaceID: 1, UserID: admin, Role: access.RoleAdministrator}), access.RoleSpec{
+			Name: "discreet", Label: "Discreet", Grants: grants,
+			Fields: access.FieldRules{"contact": {"phones": access.FieldHidden, "birthday": access.FieldHidden}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		accesstest.SetRole(t, db, 1, w.sam.UserID, "discreet")
+		w.policy.Invalidate(1)
+		href := w.book() + w.ids[1] + ".vcf"
+		code, _, card := w.do(t, "GET", href, "")
+		if code != http.StatusOK || !strings.Contains(card, "Hopper") || strings.Contains(card, "TEL") ||
+			strings.Contains(card, "5550100") || strings.Contains(card, "BDAY") {
+			t.Fatalf("GET with phones and birthday hidden: %d %s", code, card)
+		}
+		edited := strings.Replace(card, "END:VCARD", "TITLE:Commodore\r\nEND:VCARD", 1)
+		if code, _, body := w.do(t, "PUT", href, edited, "Content-Type", "text/vcard", "If-Match", `"1"`); code/100 != 2 {
+			t.Fatalf("PUT of a card without the hidden fields: %d %s", code, body)
+		}
+		all := as(access.Actor{WorkspaceID: 1, UserID: admin, Role: access.RoleAdministrator})
+		rec, err := w.engine.Get(all, "contact", w.ids[1], false)
+		if err != nil || rec["job_title"] != "Commodore" || rec["birthday"] != "1906-12-09" || !strings.Contains(fmt.Sprint(rec["phones"]), "+14155550100") {
+			t.Fatalf("after the PUT: %v %v", rec, err)
+		}
+		withPhone := strings.Replace(card, "END:VCARD", "TEL:+14155550199\r\nEND:VCARD", 1)
+		if code, _, _ := w.do(t, "PUT", href, withPhone, "Content-Type", "text/vcard", "If-Match", `"2"`); code/100 != 4 {
+			t.Errorf("PUT that sets a hidden field: %d, want 4xx", code)
+		}
+		if rec, _ := w.engine.Get(all, "contact", w.ids[1], false); strings.Contains(fmt.Sprint(rec["phones"]), "0199") {
+			t.Errorf("a hidden field was written: %v", rec["phones"])
 		}
 	})
 }
