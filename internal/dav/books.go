@@ -108,7 +108,7 @@ func (b *books) names(ctx context.Context, ws int64, ids ...string) (map[string]
 			args = append(args, n)
 		}
 	}
-	rows, err := b.s.DB.Read(ctx).QueryContext(ctx, b.s.DB.Dialect.Rebind(query), args...)
+	rows, err := b.s.DB.Read(ctx).QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -125,6 +125,34 @@ func (b *books) names(ctx context.Context, ws int64, ids ...string) (map[string]
 	return out, rows.Err()
 }
 
+// idsNamed finds the contacts programs created under the given file
+// names.
+func (b *books) idsNamed(ctx context.Context, ws int64, files []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(files) == 0 {
+		return out, nil
+	}
+	args := []any{ws}
+	for _, f := range files {
+		args = append(args, f)
+	}
+	rows, err := b.s.DB.Read(ctx).QueryContext(ctx, `SELECT record_id, name FROM dav_names
+		WHERE workspace_id = ? AND object = 'contact' AND name IN (?`+strings.Repeat(", ?", len(files)-1)+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var f string
+		if err := rows.Scan(&id, &f); err != nil {
+			return nil, err
+		}
+		out[f] = strconv.FormatInt(id, 10)
+	}
+	return out, rows.Err()
+}
+
 // resolve finds the contact id a path in the user's address book names;
 // "" when it names none (a path a program may create).
 func (b *books) resolve(ctx context.Context, a access.Actor, p string) (string, string, error) {
@@ -133,8 +161,8 @@ func (b *books) resolve(ctx context.Context, a access.Actor, p string) (string, 
 		return "", "", webdav.NewHTTPError(http.StatusNotFound, errors.New("no such address book"))
 	}
 	var id int64
-	err := b.s.DB.Read(ctx).QueryRowContext(ctx, b.s.DB.Dialect.Rebind(`SELECT record_id FROM dav_names
-		WHERE workspace_id = ? AND object = 'contact' AND name = ?`), a.WorkspaceID, file).Scan(&id)
+	err := b.s.DB.Read(ctx).QueryRowContext(ctx, `SELECT record_id FROM dav_names
+		WHERE workspace_id = ? AND object = 'contact' AND name = ?`, a.WorkspaceID, file).Scan(&id)
 	switch {
 	case err == nil:
 		return strconv.FormatInt(id, 10), file, nil
@@ -205,6 +233,9 @@ func (b *books) each(ctx context.Context, p string, fn func(carddav.AddressObjec
 		page, err := b.s.Engine.List(ctx, "contact", q)
 		if err != nil {
 			return b.httpError(err)
+		}
+		if err := c.prefetch(page.Data); err != nil {
+			return err
 		}
 		for _, rec := range page.Data {
 			ao, err := c.object(rec)
@@ -308,7 +339,7 @@ func changes(old records.Record, c vcard.Contact) (map[string]any, error) {
 	}
 	before, after := was.Input(), c.Input()
 	in := map[string]any{}
-	for _, k := range contactFields {
+	for _, k := range vcard.Fields {
 		x, y := before[k], after[k]
 		if fmt.Sprint(x) == fmt.Sprint(y) {
 			continue
@@ -324,10 +355,6 @@ func changes(old records.Record, c vcard.Contact) (map[string]any, error) {
 	}
 	return in, nil
 }
-
-// contactFields are the contact's fields a vCard carries (vcard.Contact).
-var contactFields = []string{"first_name", "last_name", "full_name", "emails", "phones", "address", "website",
-	"social_profiles", "job_title", "language", "birthday", "tags"}
 
 // create makes a contact from a card a program put at a new path, with
 // its company and notes as an import does, and remembers the program's
@@ -348,8 +375,8 @@ func (b *books) create(ctx context.Context, a access.Actor, file string, card go
 			return fault.Errorf(fault.EINVALID, "the body must hold one vCard")
 		}
 		rec = created[0]
-		_, err = q.ExecContext(ctx, b.s.DB.Dialect.Rebind(`INSERT INTO dav_names (workspace_id, object, record_id, name, uid)
-			VALUES (?, 'contact', ?, ?, ?)`), a.WorkspaceID, rec["id"], file, uid)
+		_, err = q.ExecContext(ctx, `INSERT INTO dav_names (workspace_id, object, record_id, name, uid)
+			VALUES (?, 'contact', ?, ?, ?)`, a.WorkspaceID, rec["id"], file, uid)
 		return err
 	})
 	if err != nil {
@@ -448,6 +475,45 @@ func (c *cards) object(rec records.Record) (carddav.AddressObject, error) {
 		ao.ModTime = t
 	}
 	return ao, nil
+}
+
+// prefetch reads the names of the companies of recs that are not
+// cached yet, in one list per page rather than one read per company.
+func (c *cards) prefetch(recs []records.Record) error {
+	var ids []any
+	seen := map[string]bool{}
+	for _, rec := range recs {
+		links, _ := rec["companies"].([]records.LinkRef)
+		for _, l := range links {
+			if _, ok := c.companies[l.ID]; !ok && !seen[l.ID] {
+				seen[l.ID] = true
+				ids = append(ids, l.ID)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	if len(c.companies)+len(ids) > maxCompanies {
+		clear(c.companies)
+	}
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), records.MaxLimit)]
+		ids = ids[len(chunk):]
+		page, err := c.e.List(c.ctx, "company", records.Query{Bare: true, Limit: len(chunk),
+			Filter: &records.Filter{Field: "id", Op: records.In, Value: chunk}})
+		if err != nil {
+			return err
+		}
+		for _, id := range chunk {
+			c.companies[id.(string)] = "" // out of reach, unless found below
+		}
+		for _, rec := range page.Data {
+			name, _ := rec["name"].(string)
+			c.companies[rec["id"].(string)] = name
+		}
+	}
+	return nil
 }
 
 // maxCompanies bounds the cache of company names.

@@ -96,8 +96,8 @@ func (s *Server) front(next http.Handler) http.Handler {
 			if s.report(w, r, next) {
 				return
 			}
-		case r.Method == "PROPFIND" && isBook && r.Header.Get("Depth") == "0":
-			s.propfindBook(w, r)
+		case r.Method == "PROPFIND" && isBook && (r.Header.Get("Depth") == "0" || r.Header.Get("Depth") == "1"):
+			s.propfindBook(w, r, r.Header.Get("Depth") == "1")
 			return
 		case readOnlyRefused(r, a):
 			http.Error(w, "this token may only read", http.StatusForbidden)

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
+	"path"
 	"strconv"
 	"strings"
 
@@ -17,6 +19,7 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/records"
 )
 
 // Namespaces of the properties this file answers.
@@ -91,13 +94,19 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request, next http.Handle
 		http.Error(w, "the body could not be read", http.StatusBadRequest)
 		return true
 	}
+	a, _ := access.ActorFrom(r.Context())
 	var req syncRequest
-	if xml.Unmarshal(body, &req) != nil {
+	var mget multigetRequest
+	switch {
+	case xml.Unmarshal(body, &req) == nil:
+		err = s.sync(w, r, a, req)
+	case xml.Unmarshal(body, &mget) == nil:
+		err = s.multiget(w, r, a, mget)
+	default:
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		return false
 	}
-	a, _ := access.ActorFrom(r.Context())
-	if err := s.sync(w, r, a, req); err != nil {
+	if err != nil {
 		var code int
 		switch {
 		case errors.Is(err, errBadToken):
@@ -217,6 +226,8 @@ func writeObject(out *bufio.Writer, ao carddav.AddressObject, props []prop) erro
 		case xml.Name{Space: nsDAV, Local: "getetag"}:
 			// A version is digits alone: nothing to escape.
 			out.WriteString(`<d:getetag>"` + ao.ETag + `"</d:getetag>`)
+		case xml.Name{Space: nsDAV, Local: "resourcetype"}:
+			out.WriteString(`<d:resourcetype/>`)
 		case xml.Name{Space: nsDAV, Local: "getcontenttype"}:
 			out.WriteString(`<d:getcontenttype>` + govcard.MIMEType + `</d:getcontenttype>`)
 		case xml.Name{Space: nsCard, Local: "address-data"}:
@@ -263,7 +274,7 @@ type propfindRequest struct {
 // propfindBook answers a PROPFIND of depth 0 on the address book: its
 // kind, name, sync token and ctag, the reports it serves and what the
 // user may do in it.
-func (s *Server) propfindBook(w http.ResponseWriter, r *http.Request) {
+func (s *Server) propfindBook(w http.ResponseWriter, r *http.Request, members bool) {
 	a, _ := access.ActorFrom(r.Context())
 	var req propfindRequest
 	body, err := io.ReadAll(r.Body)
@@ -282,6 +293,10 @@ func (s *Server) propfindBook(w http.ResponseWriter, r *http.Request) {
 	if !a.ReadOnly {
 		privileges += `<d:privilege><d:write/></d:privilege><d:privilege><d:write-content/></d:privilege>` +
 			`<d:privilege><d:bind/></d:privilege><d:privilege><d:unbind/></d:privilege>`
+	}
+	if members && len(req.Prop.Names) == 0 {
+		req.Prop.Names = []prop{{XMLName: xml.Name{Space: nsDAV, Local: "getetag"}},
+			{XMLName: xml.Name{Space: nsDAV, Local: "getcontenttype"}}, {XMLName: xml.Name{Space: nsDAV, Local: "resourcetype"}}}
 	}
 	known := map[xml.Name]string{
 		{Space: nsDAV, Local: "resourcetype"}: `<d:resourcetype><d:collection/><card:addressbook/></d:resourcetype>`,
@@ -326,6 +341,119 @@ func (s *Server) propfindBook(w http.ResponseWriter, r *http.Request) {
 	}
 	out.WriteString(`</d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat>`)
 	writeMissing(out, missing)
-	out.WriteString(`</d:response></d:multistatus>`)
+	out.WriteString(`</d:response>`)
+	if members {
+		// The members' properties are asked in the same request; the
+		// collection's own (sync-token, displayname) are not theirs.
+		err := (&books{s: s}).each(r.Context(), bookPath(a), func(ao carddav.AddressObject) error {
+			return writeObject(out, ao, req.Prop.Names)
+		})
+		if err != nil {
+			s.Log.Error("dav propfind", "err", err)
+			return // the answer is cut short; the program tries again
+		}
+	}
+	out.WriteString(`</d:multistatus>`)
 	out.Flush()
+}
+
+type multigetRequest struct {
+	XMLName xml.Name `xml:"urn:ietf:params:xml:ns:carddav addressbook-multiget"`
+	Prop    props    `xml:"DAV: prop"`
+	Hrefs   []string `xml:"DAV: href"`
+}
+
+// maxHrefs bounds one multiget; programs ask for tens at a time.
+const maxHrefs = 1000
+
+// multiget answers an addressbook-multiget: the contacts the hrefs name,
+// read a page at a time rather than one by one, and 404 for each href
+// that names no contact the user may read.
+func (s *Server) multiget(w http.ResponseWriter, r *http.Request, a access.Actor, req multigetRequest) error {
+	ctx := r.Context()
+	if len(req.Hrefs) > maxHrefs {
+		http.Error(w, "at most "+strconv.Itoa(maxHrefs)+" hrefs in one multiget", http.StatusBadRequest)
+		return nil
+	}
+	b := &books{s: s}
+	// Each href's file in the address book, and the id it names.
+	files := make([]string, len(req.Hrefs))
+	var custom []string
+	for i, h := range req.Hrefs {
+		p := strings.TrimSpace(h)
+		if u, err := url.Parse(p); err == nil {
+			p = u.Path
+		}
+		if dir, file := path.Split(p); dir == bookPath(a) {
+			files[i] = file
+			custom = append(custom, file)
+		}
+	}
+	byName, err := b.idsNamed(ctx, a.WorkspaceID, custom)
+	if err != nil {
+		return err
+	}
+	ids := make([]string, len(files))
+	var wanted []any
+	for i, f := range files {
+		id, ok := byName[f]
+		if !ok {
+			if n, isID := strings.CutSuffix(f, ".vcf"); isID {
+				if _, err := strconv.ParseInt(n, 10, 64); err == nil {
+					id = n
+				}
+			}
+		}
+		ids[i] = id
+		if id != "" {
+			wanted = append(wanted, id)
+		}
+	}
+	found := map[string]carddav.AddressObject{}
+	for len(wanted) > 0 {
+		chunk := wanted[:min(len(wanted), records.MaxLimit)]
+		wanted = wanted[len(chunk):]
+		page, err := s.Engine.List(ctx, "contact", records.Query{Limit: len(chunk),
+			Filter: &records.Filter{Field: "id", Op: records.In, Value: chunk}})
+		if err != nil {
+			return err
+		}
+		chunkIDs := make([]string, len(page.Data))
+		for i, rec := range page.Data {
+			chunkIDs[i] = rec["id"].(string)
+		}
+		names, err := b.names(ctx, a.WorkspaceID, chunkIDs...)
+		if err != nil {
+			return err
+		}
+		c := newCards(ctx, s.Engine, a, names)
+		if err := c.prefetch(page.Data); err != nil {
+			return err
+		}
+		for _, rec := range page.Data {
+			ao, err := c.object(rec)
+			if err != nil {
+				return err
+			}
+			found[rec["id"].(string)] = ao
+		}
+	}
+	out := bufio.NewWriterSize(w, 64<<10)
+	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+	w.WriteHeader(http.StatusMultiStatus)
+	out.WriteString(xml.Header + `<d:multistatus xmlns:d="DAV:" xmlns:card="` + nsCard + `">`)
+	for i, h := range req.Hrefs {
+		if ao, ok := found[ids[i]]; ok && ids[i] != "" {
+			ao.Path = strings.TrimSpace(h) // answered as asked
+			if err := writeObject(out, ao, req.Prop.Names); err != nil {
+				return err
+			}
+			continue
+		}
+		out.WriteString(`<d:response><d:href>`)
+		escape(out, strings.TrimSpace(h))
+		out.WriteString(`</d:href><d:status>HTTP/1.1 404 Not Found</d:status></d:response>`)
+	}
+	out.WriteString(`</d:multistatus>`)
+	return out.Flush()
 }
