@@ -261,13 +261,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 }
 
 // mount serves the API under /api/ with its probes and metrics, CardDAV
-// under /dav/ with its discovery address, and the web app at every other
+// and CalDAV under /dav/ with their discovery addresses, and the web app at every other
 // path.
 func mount(apiHandler, webHandler, davHandler http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/api/", apiHandler)
 	mux.Handle("/dav/", davHandler)
 	mux.Handle("/.well-known/carddav", davHandler)
+	mux.Handle("/.well-known/caldav", davHandler)
 	mux.Handle("GET /healthz", apiHandler)
 	mux.Handle("GET /readyz", apiHandler)
 	mux.Handle("GET /metrics", apiHandler)

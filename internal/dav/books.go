@@ -93,11 +93,15 @@ type name struct{ file, uid string }
 
 func defaultName(id string) name { return name{file: id + ".vcf", uid: "rapport-contact-" + id} }
 
-// names reads the names programs gave the contacts they created, all of
-// them when ids is empty.
+// names reads the names programs gave the records of object they
+// created, all of them when ids is empty.
 func (b *books) names(ctx context.Context, ws int64, ids ...string) (map[string]name, error) {
-	query := `SELECT record_id, name, uid FROM dav_names WHERE workspace_id = ? AND object = 'contact'`
-	args := []any{ws}
+	return names(ctx, b.s.DB, ws, "contact", ids...)
+}
+
+func names(ctx context.Context, db *store.DB, ws int64, object string, ids ...string) (map[string]name, error) {
+	query := `SELECT record_id, name, uid FROM dav_names WHERE workspace_id = ? AND object = ?`
+	args := []any{ws, object}
 	if len(ids) > 0 {
 		query += ` AND record_id IN (?` + strings.Repeat(", ?", len(ids)-1) + `)`
 		for _, id := range ids {
@@ -108,7 +112,7 @@ func (b *books) names(ctx context.Context, ws int64, ids ...string) (map[string]
 			args = append(args, n)
 		}
 	}
-	rows, err := b.s.DB.Read(ctx).QueryContext(ctx, query, args...)
+	rows, err := db.Read(ctx).QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -49,13 +49,18 @@ func run(t *testing.T, dir string, name string, args ...string) string {
 	return string(out)
 }
 
-// cards reads the .vcf files vdirsyncer keeps, by file name.
+// cards reads the .vcf and .ics files vdirsyncer keeps, by file name.
 func cards(t *testing.T, dir string) map[string]string {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join(dir, "*", "*.vcf"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	ics, err := filepath.Glob(filepath.Join(dir, "*", "*.ics"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, ics...)
 	out := map[string]string{}
 	for _, f := range files {
 		b, err := os.ReadFile(f)

@@ -29,6 +29,8 @@ import (
 	"strings"
 	"time"
 
+	webdav "github.com/emersion/go-webdav"
+	"github.com/emersion/go-webdav/caldav"
 	"github.com/emersion/go-webdav/carddav"
 
 	"github.com/rapport-crm/rapport/internal/access"
@@ -69,29 +71,45 @@ func (s *Server) Handler() http.Handler {
 		s.Log = slog.Default()
 	}
 	card := &carddav.Handler{Backend: &books{s: s}, Prefix: Prefix}
+	cal := &caldav.Handler{Backend: &calendars{s: s}, Prefix: Prefix}
 	mux := http.NewServeMux()
 	// Discovery (RFC 6764): the program asks here, is sent to the root,
 	// and finds its principal by PROPFIND there once signed in.
-	mux.HandleFunc("/.well-known/carddav", func(w http.ResponseWriter, r *http.Request) {
+	toRoot := func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, Prefix+"/", http.StatusMovedPermanently)
-	})
-	mux.Handle(Prefix+"/", s.authenticate(http.MaxBytesHandler(s.front(card), maxBody)))
+	}
+	mux.HandleFunc("/.well-known/carddav", toRoot)
+	mux.HandleFunc("/.well-known/caldav", toRoot)
+	mux.Handle(Prefix+"/", s.authenticate(http.MaxBytesHandler(s.front(card, cal), maxBody)))
 	return mux
 }
 
 // maxBody bounds a request's body: a vCard or a REPORT.
 const maxBody = 1 << 20
 
-// front answers what go-webdav does not: the sync-collection report and
-// the address book's own properties (with its sync-token); it passes the
-// rest on.
-func (s *Server) front(next http.Handler) http.Handler {
+// front answers what go-webdav does not: the principal with both its
+// homes, the sync-collection report, the address book's own properties
+// (with its sync-token), a listing and multiget that read a page of
+// contacts at a time; it passes the calendar's paths to cal and the rest
+// to card.
+func (s *Server) front(card, cal http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := context.WithValue(r.Context(), ifMatchKey{}, r.Header.Get("If-Match"))
 		r = r.WithContext(ctx)
 		a, _ := access.ActorFrom(ctx)
 		isBook := strings.TrimSuffix(r.URL.Path, "/") == strings.TrimSuffix(bookPath(a), "/")
+		next := card
+		if strings.HasPrefix(r.URL.Path, calendarHomePath(a)) || r.URL.Path+"/" == calendarHomePath(a) {
+			next = cal
+		}
 		switch {
+		case strings.TrimSuffix(r.URL.Path, "/") == strings.TrimSuffix(principalPath(a), "/") &&
+			(r.Method == "PROPFIND" || r.Method == http.MethodOptions):
+			webdav.ServePrincipal(w, r, &webdav.ServePrincipalOptions{CurrentUserPrincipalPath: principalPath(a),
+				HomeSets: []webdav.BackendSuppliedHomeSet{carddav.NewAddressBookHomeSet(homePath(a)),
+					caldav.NewCalendarHomeSet(calendarHomePath(a))},
+				Capabilities: []webdav.Capability{carddav.CapabilityAddressBook, caldav.CapabilityCalendar}})
+			return
 		case r.Method == "REPORT" && isBook:
 			if s.report(w, r, next) {
 				return

@@ -31,6 +31,7 @@ const password = "correct horse battery staple"
 // over loopback.
 type world struct {
 	db       *store.DB
+	activity *activity.Service
 	policy   *access.RolePolicy
 	engine   *records.Engine
 	accounts *account.Service
@@ -46,10 +47,10 @@ func setup(t *testing.T, db *store.DB) *world {
 	quiet := slog.New(slog.DiscardHandler)
 	policy := access.NewRolePolicy(db)
 	engine := records.New(db, records.Options{Policy: policy, Logger: quiet})
-	activity.New(db, engine, activity.Options{Logger: quiet})
+	act := activity.New(db, engine, activity.Options{Logger: quiet})
 	accounts := account.NewWithOptions(db, account.Options{Password: account.PasswordParams{Memory: 64, Time: 1, Threads: 1}})
 	ctx := context.Background()
-	w := &world{db: db, policy: policy, engine: engine, accounts: accounts}
+	w := &world{db: db, activity: act, policy: policy, engine: engine, accounts: accounts}
 	for _, p := range []struct {
 		email string
 		a     *access.Actor
