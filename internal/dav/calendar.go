@@ -408,3 +408,40 @@ func (c *calendars) DeleteCalendarObject(ctx context.Context, p string) error {
 	}
 	return (&books{s: c.s}).httpError(c.s.Engine.Delete(ctx, kind, id, version))
 }
+
+// FeedPath is the signed-in user's calendar as one iCalendar file, for
+// programs that only subscribe to a calendar (read-only); GET on the
+// calendar's own path answers the same.
+const FeedPath = Prefix + "/calendar.ics"
+
+// feed writes every meeting and task of the user's calendar as one
+// VCALENDAR.
+func (s *Server) feed(w http.ResponseWriter, r *http.Request, a access.Actor) {
+	c := &calendars{s: s}
+	items, err := c.ListCalendarObjects(r.Context(), calendarPath(a), nil)
+	if err != nil {
+		s.Log.Error("dav feed", "err", err)
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	all := ical.Calendar()
+	all.Props.SetText("X-WR-CALNAME", bookName)
+	for _, co := range items {
+		all.Children = append(all.Children, co.Data.Children...)
+	}
+	var buf bytes.Buffer
+	if len(all.Children) == 0 {
+		// iCalendar wants at least one component, and go-ical will not
+		// write a calendar without; subscribers take an empty one.
+		buf.WriteString("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Rapport//Rapport CRM//EN\r\nX-WR-CALNAME:" + bookName + "\r\nEND:VCALENDAR\r\n")
+	} else if err := goical.NewEncoder(&buf).Encode(all); err != nil {
+		s.Log.Error("dav feed", "err", err)
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", goical.MIMEType+"; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	if r.Method == http.MethodGet {
+		w.Write(buf.Bytes())
+	}
+}

@@ -2,6 +2,7 @@ package dav_test
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/activity"
+	"github.com/rapport-crm/rapport/internal/dav"
 	"github.com/rapport-crm/rapport/internal/store"
 	"github.com/rapport-crm/rapport/internal/store/storetest"
 )
@@ -145,6 +147,38 @@ password = "`+password+`"
 		}
 		if n := len(after); n != 3 {
 			t.Errorf("after syncing both ways, %d files", n)
+		}
+	})
+}
+
+// TestFeed: the read-only iCalendar feed holds the user's meetings and
+// tasks and none of a colleague's, also when there are none.
+func TestFeed(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := setup(t, db)
+		code, h, body := w.do(t, "GET", dav.FeedPath, "")
+		if code != http.StatusOK || !strings.Contains(h.Get("Content-Type"), "text/calendar") || !strings.Contains(body, "BEGIN:VCALENDAR") {
+			t.Fatalf("an empty feed: %d %s %s", code, h.Get("Content-Type"), body)
+		}
+		at := time.Date(2026, 12, 24, 9, 0, 0, 0, time.UTC).Format(time.RFC3339)
+		if _, err := w.engine.Create(as(w.sam), "meeting", map[string]any{"title": "Planning", "starts_at": at}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.engine.Create(as(w.sam), "task", map[string]any{"title": "Call back", "due_at": at}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.engine.Create(as(w.cole), "meeting", map[string]any{"title": marker, "starts_at": at}); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []string{dav.FeedPath, "/dav/" + itoa(w.sam.UserID) + "/calendars/default/"} {
+			code, _, body = w.do(t, "GET", p, "")
+			if code != http.StatusOK || !strings.Contains(body, "SUMMARY:Planning") || !strings.Contains(body, "SUMMARY:Call back") ||
+				strings.Contains(body, marker) || strings.Count(body, "BEGIN:VCALENDAR") != 1 {
+				t.Errorf("GET %s: %d %s", p, code, body)
+			}
+		}
+		if code, _, _ := w.doAs(t, "sam@example.com", "wrong", "GET", dav.FeedPath, ""); code != http.StatusUnauthorized {
+			t.Errorf("the feed with a wrong password: %d", code)
 		}
 	})
 }

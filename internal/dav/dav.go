@@ -103,6 +103,10 @@ func (s *Server) front(card, cal http.Handler) http.Handler {
 			next = cal
 		}
 		switch {
+		case (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
+			(r.URL.Path == FeedPath || strings.TrimSuffix(r.URL.Path, "/") == strings.TrimSuffix(calendarPath(a), "/")):
+			s.feed(w, r, a)
+			return
 		case strings.TrimSuffix(r.URL.Path, "/") == strings.TrimSuffix(principalPath(a), "/") &&
 			(r.Method == "PROPFIND" || r.Method == http.MethodOptions):
 			webdav.ServePrincipal(w, r, &webdav.ServePrincipalOptions{CurrentUserPrincipalPath: principalPath(a),
