@@ -158,7 +158,7 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request, a access.Actor, re
 	}
 	if req.Token == "" {
 		begin()
-		err = b.each(ctx, bookPath(a), func(ao carddav.AddressObject) error {
+		err = b.each(ctx, bookPath(a), wantsData(req.Prop.Names), func(ao carddav.AddressObject) error {
 			return writeObject(out, ao, req.Prop.Names)
 		})
 		if err != nil {
@@ -246,6 +246,16 @@ func writeObject(out *bufio.Writer, ao carddav.AddressObject, props []prop) erro
 	writeMissing(out, missing)
 	_, err := out.WriteString(`</d:response>`)
 	return err
+}
+
+// wantsData reports whether props ask for the cards themselves.
+func wantsData(props []prop) bool {
+	for _, p := range props {
+		if p.XMLName == (xml.Name{Space: nsCard, Local: "address-data"}) {
+			return true
+		}
+	}
+	return false
 }
 
 // writeMissing writes the propstat of properties this server lacks.
@@ -345,7 +355,7 @@ func (s *Server) propfindBook(w http.ResponseWriter, r *http.Request, members bo
 	if members {
 		// The members' properties are asked in the same request; the
 		// collection's own (sync-token, displayname) are not theirs.
-		err := (&books{s: s}).each(r.Context(), bookPath(a), func(ao carddav.AddressObject) error {
+		err := (&books{s: s}).each(r.Context(), bookPath(a), wantsData(req.Prop.Names), func(ao carddav.AddressObject) error {
 			return writeObject(out, ao, req.Prop.Names)
 		})
 		if err != nil {
