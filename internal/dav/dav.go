@@ -115,7 +115,7 @@ func (s *Server) front(card, cal http.Handler) http.Handler {
 				Capabilities: []webdav.Capability{carddav.CapabilityAddressBook, caldav.CapabilityCalendar}})
 			return
 		case r.Method == "REPORT" && isBook:
-			if s.report(w, r, next) {
+			if s.report(w, r) {
 				return
 			}
 		case r.Method == "PROPFIND" && isBook && (r.Header.Get("Depth") == "0" || r.Header.Get("Depth") == "1"):

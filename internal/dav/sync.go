@@ -88,7 +88,7 @@ type syncRequest struct {
 
 // report answers a sync-collection REPORT on the address book, and
 // returns false, with the body put back, for every other report.
-func (s *Server) report(w http.ResponseWriter, r *http.Request, next http.Handler) bool {
+func (s *Server) report(w http.ResponseWriter, r *http.Request) bool {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		http.Error(w, "the body could not be read", http.StatusBadRequest)
