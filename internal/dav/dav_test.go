@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/access/accesstest"
@@ -405,6 +406,53 @@ func TestHiddenFields(t *testing.T) {
 		}
 		if rec, _ := w.engine.Get(all, "contact", w.ids[1], false); strings.Contains(fmt.Sprint(rec["phones"]), "0199") {
 			t.Errorf("a hidden field was written: %v", rec["phones"])
+		}
+	})
+}
+
+// TestPasswordChangeAndSecondFactor: a password remembered after a good
+// sign-in stops working the moment it is changed; once two-factor
+// sign-in is on, the password alone is refused and a token signs in.
+func TestPasswordChangeAndSecondFactor(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := setup(t, db)
+		propfind := func(pass string) (int, string) {
+			code, _, body := w.doAs(t, "sam@example.com", pass, "PROPFIND", "/dav/", "", "Depth", "0")
+			return code, body
+		}
+		if code, _ := propfind(password); code != http.StatusMultiStatus {
+			t.Fatalf("the password: %d", code)
+		}
+		newPassword := "a brand new long password"
+		if _, _, err := w.accounts.UpdateMe(as(w.sam), account.MyChange{Password: &newPassword, CurrentPassword: password}, ""); err != nil {
+			t.Fatal(err)
+		}
+		if code, _ := propfind(password); code != http.StatusUnauthorized {
+			t.Errorf("the old password after a change: %d, want 401", code)
+		}
+		if code, _ := propfind(newPassword); code != http.StatusMultiStatus {
+			t.Errorf("the new password: %d", code)
+		}
+		enrol, err := w.accounts.BeginTOTP(as(w.sam))
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, err := account.TOTPCode(enrol.Secret, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.accounts.ConfirmTOTP(as(w.sam), code); err != nil {
+			t.Fatal(err)
+		}
+		if code, body := propfind(newPassword); code != http.StatusUnauthorized || !strings.Contains(body, "token") {
+			t.Errorf("the password with two-factor sign-in on: %d %s", code, body)
+		}
+		token, err := w.accounts.CreateToken(context.Background(), 1, "sam@example.com", "phone", account.ScopeReadWrite, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code, _ := propfind(token); code != http.StatusMultiStatus {
+			t.Errorf("a token with two-factor sign-in on: %d", code)
 		}
 	})
 }
