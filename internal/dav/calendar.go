@@ -145,17 +145,21 @@ func (c *calendars) GetCalendarObject(ctx context.Context, p string, _ *caldav.C
 	return &co, nil
 }
 
+// errNoItem is a path of the calendar that names no meeting or task of
+// the user's.
+var errNoItem = fault.Errorf(fault.ENOTFOUND, "no such meeting or task")
+
 // get reads an activity of the user's calendar: one the user owns.
 func (c *calendars) get(ctx context.Context, a access.Actor, kind, id string) (records.Record, error) {
 	if id == "" {
-		return nil, webdav.NewHTTPError(http.StatusNotFound, errors.New("no such meeting or task"))
+		return nil, webdav.NewHTTPError(http.StatusNotFound, errNoItem)
 	}
 	rec, err := c.s.Engine.Get(ctx, kind, id, false)
 	if err != nil {
 		return nil, (&books{s: c.s}).httpError(err)
 	}
 	if owner, _ := rec["owner_id"].(string); owner != userID(a) {
-		return nil, webdav.NewHTTPError(http.StatusNotFound, errors.New("no such meeting or task"))
+		return nil, webdav.NewHTTPError(http.StatusNotFound, errNoItem)
 	}
 	return rec, nil
 }

@@ -182,3 +182,65 @@ func TestFeed(t *testing.T) {
 		}
 	})
 }
+
+// TestCalendarSync: the calendar answers sync-collection like the address
+// book: every item first, then only what changed, a deleted task as 404,
+// and nothing for a colleague's meeting; its own properties carry the
+// token.
+func TestCalendarSync(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := setup(t, db)
+		at := time.Date(2026, 12, 24, 9, 0, 0, 0, time.UTC).Format(time.RFC3339)
+		meeting, err := w.engine.Create(as(w.sam), "meeting", map[string]any{"title": "Planning", "starts_at": at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		task, err := w.engine.Create(as(w.sam), "task", map[string]any{"title": "Call back", "due_at": at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, err := w.engine.Create(as(w.cole), "meeting", map[string]any{"title": marker, "starts_at": at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		calendar := "/dav/" + itoa(w.sam.UserID) + "/calendars/default/"
+		sync := func(token string) (int, string, string) {
+			t.Helper()
+			body := `<?xml version="1.0"?><d:sync-collection xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:sync-token>` +
+				token + `</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/><c:calendar-data/></d:prop></d:sync-collection>`
+			code, _, out := w.do(t, "REPORT", calendar, body, "Depth", "1")
+			m := tokenRE.FindStringSubmatch(out)
+			if code != http.StatusMultiStatus || m == nil {
+				t.Fatalf("sync-collection from %q: %d %s", token, code, out)
+			}
+			return strings.Count(out, "<d:response>"), out, m[1]
+		}
+		n, body, token := sync("")
+		if n != 2 || !strings.Contains(body, "SUMMARY:Planning") || !strings.Contains(body, "BEGIN:VTODO") || strings.Contains(body, marker) {
+			t.Fatalf("first calendar sync: %d %s", n, body)
+		}
+		if _, err := w.engine.Update(as(w.sam), "meeting", meeting["id"].(string), 1, map[string]any{"place": "Room 7"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.engine.Update(as(w.cole), "meeting", other["id"].(string), 1, map[string]any{"place": marker}); err != nil {
+			t.Fatal(err)
+		}
+		n, body, token = sync(token)
+		if n != 1 || !strings.Contains(body, "LOCATION:Room 7") || strings.Contains(body, marker) {
+			t.Fatalf("calendar sync after one change: %d %s", n, body)
+		}
+		if err := w.engine.Delete(as(w.sam), "task", task["id"].(string), 1); err != nil {
+			t.Fatal(err)
+		}
+		n, body, _ = sync(token)
+		if n != 1 || !strings.Contains(body, "task-"+task["id"].(string)+".ics") || !strings.Contains(body, "404 Not Found") {
+			t.Fatalf("calendar sync after a delete: %d %s", n, body)
+		}
+		code, _, body := w.do(t, "PROPFIND", calendar, `<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">
+<d:prop><d:sync-token/><d:resourcetype/><c:supported-calendar-component-set/><d:supported-report-set/></d:prop></d:propfind>`, "Depth", "0")
+		if code != http.StatusMultiStatus || !strings.Contains(body, "urn:x-rapport:sync:") || !strings.Contains(body, "<cal:calendar/>") ||
+			!strings.Contains(body, `name="VTODO"`) || !strings.Contains(body, "sync-collection") {
+			t.Errorf("PROPFIND of the calendar: %d %s", code, body)
+		}
+	})
+}

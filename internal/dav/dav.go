@@ -97,11 +97,12 @@ func (s *Server) front(card, cal http.Handler) http.Handler {
 		ctx := context.WithValue(r.Context(), ifMatchKey{}, r.Header.Get("If-Match"))
 		r = r.WithContext(ctx)
 		a, _ := access.ActorFrom(ctx)
-		isBook := strings.TrimSuffix(r.URL.Path, "/") == strings.TrimSuffix(bookPath(a), "/")
-		next := card
+		next, col := card, s.book(a)
 		if strings.HasPrefix(r.URL.Path, calendarHomePath(a)) || r.URL.Path+"/" == calendarHomePath(a) {
-			next = cal
+			next, col = cal, s.calendarCollection(a)
 		}
+		isCollection := strings.TrimSuffix(r.URL.Path, "/") == strings.TrimSuffix(col.path, "/")
+		depth := r.Header.Get("Depth")
 		switch {
 		case (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
 			(r.URL.Path == FeedPath || strings.TrimSuffix(r.URL.Path, "/") == strings.TrimSuffix(calendarPath(a), "/")):
@@ -114,12 +115,14 @@ func (s *Server) front(card, cal http.Handler) http.Handler {
 					caldav.NewCalendarHomeSet(calendarHomePath(a))},
 				Capabilities: []webdav.Capability{carddav.CapabilityAddressBook, caldav.CapabilityCalendar}})
 			return
-		case r.Method == "REPORT" && isBook:
-			if s.report(w, r) {
+		case r.Method == "REPORT" && isCollection:
+			if s.report(w, r, col) {
 				return
 			}
-		case r.Method == "PROPFIND" && isBook && (r.Header.Get("Depth") == "0" || r.Header.Get("Depth") == "1"):
-			s.propfindBook(w, r, r.Header.Get("Depth") == "1")
+		case r.Method == "PROPFIND" && isCollection && (depth == "0" || depth == "1" && col.book):
+			// go-webdav lists a calendar; an address book, which may
+			// hold 100,000 cards, is listed here as it is read.
+			s.propfindCollection(w, r, col, depth == "1")
 			return
 		case readOnlyRefused(r, a):
 			http.Error(w, "this token may only read", http.StatusForbidden)

@@ -14,9 +14,6 @@ import (
 	"strconv"
 	"strings"
 
-	govcard "github.com/emersion/go-vcard"
-	"github.com/emersion/go-webdav/carddav"
-
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/records"
@@ -26,50 +23,78 @@ import (
 const (
 	nsDAV  = "DAV:"
 	nsCard = "urn:ietf:params:xml:ns:carddav"
+	nsCal  = "urn:ietf:params:xml:ns:caldav"
 	nsCS   = "http://calendarserver.org/ns/"
 )
 
-// tokenPrefix starts every sync token; the rest is the position in the
-// outbox of the last contact event the token covers. The outbox is never
+// The properties that carry a member's data.
+var (
+	addressData  = xml.Name{Space: nsCard, Local: "address-data"}
+	calendarData = xml.Name{Space: nsCal, Local: "calendar-data"}
+)
+
+// tokenPrefix starts every sync token; the rest is a position in the
+// outbox: the id of the last event the token covers. The outbox is never
 // pruned, so every token stays good.
 const tokenPrefix = "urn:x-rapport:sync:"
 
-// position is the id of the workspace's last contact event: the address
-// book's sync token and ctag. Every write of a contact writes one event
-// in its own transaction, so the position moves with every change.
-func (s *Server) position(ctx context.Context, ws int64) (int64, error) {
+// position is the id of the workspace's last event about the records of
+// objects: the collection's sync token and ctag. Every write of a record
+// writes one event in its own transaction, so the position moves with
+// every change.
+func (s *Server) position(ctx context.Context, ws int64, objects []string) (int64, error) {
 	var n int64
+	args := []any{ws}
+	for _, o := range objects {
+		args = append(args, o)
+	}
 	err := s.DB.Read(ctx).QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM outbox
-		WHERE workspace_id = ? AND object = 'contact'`, ws).Scan(&n)
+		WHERE workspace_id = ? AND object IN (?`+strings.Repeat(", ?", len(objects)-1)+`)`, args...).Scan(&n)
 	return n, err
 }
 
-// changed lists the contacts with events after position from and up to
-// to, in the order of their first event, each with whether it may have
-// left the address book: deleted, purged or given to another owner. A
-// contact the user cannot read now is reported gone only then, so that a
-// colleague's edits to their own contacts show nothing, not even an id.
-func (s *Server) changed(ctx context.Context, ws, from, to int64) ([]string, map[string]bool, error) {
-	rows, err := s.DB.Read(ctx).QueryContext(ctx, `SELECT record_id, action, CAST(changes AS TEXT) FROM outbox
-		WHERE workspace_id = ? AND id > ? AND id <= ? AND object = 'contact' ORDER BY id`, ws, from, to)
+// change is a record with events after a token.
+type change struct {
+	object, id string
+	// left is whether the record may have left the collection: deleted,
+	// purged or given another owner. A record the user cannot read now
+	// is reported gone only then, so that a colleague's edits to their
+	// own records show nothing, not even an id.
+	left bool
+}
+
+// changed lists the records of objects with events after position from
+// and up to to, in the order of their first event.
+func (s *Server) changed(ctx context.Context, ws int64, objects []string, from, to int64) ([]change, error) {
+	args := []any{ws, from, to}
+	for _, o := range objects {
+		args = append(args, o)
+	}
+	rows, err := s.DB.Read(ctx).QueryContext(ctx, `SELECT object, record_id, action, CAST(changes AS TEXT) FROM outbox
+		WHERE workspace_id = ? AND id > ? AND id <= ? AND object IN (?`+strings.Repeat(", ?", len(objects)-1)+`)
+		ORDER BY id`, args...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	defer rows.Close()
-	var ids []string
-	left := map[string]bool{}
+	var out []change
+	at := map[string]int{}
 	for rows.Next() {
-		var id, action string
+		var c change
+		var action string
 		var changes sql.NullString
-		if err := rows.Scan(&id, &action, &changes); err != nil {
-			return nil, nil, err
+		if err := rows.Scan(&c.object, &c.id, &action, &changes); err != nil {
+			return nil, err
 		}
-		if _, seen := left[id]; !seen {
-			ids = append(ids, id)
+		c.left = action == "delete" || action == "purge" || strings.Contains(changes.String, `"owner_id"`)
+		if i, seen := at[c.object+":"+c.id]; seen {
+			out[i].left = out[i].left || c.left
+			continue
 		}
-		left[id] = left[id] || action == "delete" || action == "purge" || strings.Contains(changes.String, `"owner_id"`)
+		at[c.object+":"+c.id] = len(out)
+		out = append(out, c)
 	}
-	return ids, left, rows.Err()
+	return out, rows.Err()
 }
 
 // prop is the name of a requested property.
@@ -86,9 +111,10 @@ type syncRequest struct {
 	Prop    props    `xml:"DAV: prop"`
 }
 
-// report answers a sync-collection REPORT on the address book, and
-// returns false, with the body put back, for every other report.
-func (s *Server) report(w http.ResponseWriter, r *http.Request) bool {
+// report answers a sync-collection REPORT on col, and on the address
+// book an addressbook-multiget; it returns false, with the body put
+// back, for every other report.
+func (s *Server) report(w http.ResponseWriter, r *http.Request, col *collection) bool {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		http.Error(w, "the body could not be read", http.StatusBadRequest)
@@ -99,8 +125,8 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) bool {
 	var mget multigetRequest
 	switch {
 	case xml.Unmarshal(body, &req) == nil:
-		err = s.sync(w, r, a, req)
-	case xml.Unmarshal(body, &mget) == nil:
+		err = s.sync(w, r, col, req)
+	case col.book && xml.Unmarshal(body, &mget) == nil:
 		err = s.multiget(w, r, a, mget)
 	default:
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -128,11 +154,12 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) bool {
 var errBadToken = errors.New("not a sync token of this address book")
 
 // sync writes the multistatus of a sync-collection: with no token, every
-// contact; with one, each contact changed since, as itself or, when
+// member of col; with one, each record changed since, as itself or, when
 // deleted or out of reach, as 404. Nothing is written before the reads
 // that can fail have been done, except in the first sync, which streams.
-func (s *Server) sync(w http.ResponseWriter, r *http.Request, a access.Actor, req syncRequest) error {
+func (s *Server) sync(w http.ResponseWriter, r *http.Request, col *collection, req syncRequest) error {
 	ctx := r.Context()
+	a, _ := access.ActorFrom(ctx)
 	var from int64
 	if req.Token != "" {
 		n, ok := strings.CutPrefix(req.Token, tokenPrefix)
@@ -142,66 +169,62 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request, a access.Actor, re
 		}
 		from = v
 	}
-	to, err := s.position(ctx, a.WorkspaceID)
+	to, err := s.position(ctx, a.WorkspaceID, col.objects)
 	if err != nil {
 		return err
 	}
 	if from > to {
 		return errBadToken
 	}
-	b := &books{s: s}
 	out := bufio.NewWriterSize(w, 64<<10)
 	begin := func() {
 		w.Header().Set("Content-Type", "application/xml; charset=utf-8")
 		w.WriteHeader(http.StatusMultiStatus)
-		out.WriteString(xml.Header + `<d:multistatus xmlns:d="DAV:" xmlns:card="` + nsCard + `">`)
+		out.WriteString(xml.Header + `<d:multistatus xmlns:d="DAV:" xmlns:card="` + nsCard + `" xmlns:cal="` + nsCal + `">`)
 	}
 	if req.Token == "" {
 		begin()
-		err = b.each(ctx, bookPath(a), wantsData(req.Prop.Names), func(ao carddav.AddressObject) error {
-			return writeObject(out, ao, req.Prop.Names)
+		err = col.each(ctx, wantsData(req.Prop.Names), func(m member) error {
+			return col.write(out, m, req.Prop.Names)
 		})
 		if err != nil {
 			return err // the answer is cut short; the program syncs again
 		}
 	} else {
-		ids, left, err := s.changed(ctx, a.WorkspaceID, from, to)
+		changes, err := s.changed(ctx, a.WorkspaceID, col.objects, from, to)
 		if err != nil {
 			return err
 		}
-		var objects []carddav.AddressObject
+		var found []member
 		var gone []string
-		if len(ids) > 0 {
-			names, err := b.names(ctx, a.WorkspaceID, ids...)
+		byObject := map[string][]string{}
+		for _, c := range changes {
+			byObject[c.object] = append(byObject[c.object], c.id)
+		}
+		members := map[string]member{}
+		for object, ids := range byObject {
+			ms, err := col.find(ctx, object, ids)
 			if err != nil {
 				return err
 			}
-			c := newCards(ctx, s.Engine, a, names)
-			for _, id := range ids {
-				rec, err := s.Engine.Get(ctx, "contact", id, false)
-				switch {
-				case fault.Is(err, fault.ENOTFOUND) && !left[id]:
-					continue
-				case fault.Is(err, fault.ENOTFOUND):
-					n, ok := names[id]
-					if !ok {
-						n = defaultName(id)
-					}
-					gone = append(gone, bookPath(a)+n.file)
-					continue
-				case err != nil:
-					return err
-				}
-				ao, err := c.object(rec)
+			for id, m := range ms {
+				members[object+":"+id] = m
+			}
+		}
+		for _, c := range changes {
+			if m, ok := members[c.object+":"+c.id]; ok {
+				found = append(found, m)
+			} else if c.left {
+				href, err := col.href(ctx, c.object, c.id)
 				if err != nil {
 					return err
 				}
-				objects = append(objects, ao)
+				gone = append(gone, href)
 			}
 		}
 		begin()
-		for _, ao := range objects {
-			if err := writeObject(out, ao, req.Prop.Names); err != nil {
+		for _, m := range found {
+			if err := col.write(out, m, req.Prop.Names); err != nil {
 				return err
 			}
 		}
@@ -215,29 +238,29 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request, a access.Actor, re
 	return out.Flush()
 }
 
-// writeObject writes one contact's response with the properties asked.
-func writeObject(out *bufio.Writer, ao carddav.AddressObject, props []prop) error {
+// write writes one member's response with the properties asked.
+func (col *collection) write(out *bufio.Writer, m member, props []prop) error {
 	out.WriteString(`<d:response><d:href>`)
-	escape(out, ao.Path)
+	escape(out, m.href)
 	out.WriteString(`</d:href><d:propstat><d:prop>`)
 	var missing []prop
 	for _, p := range props {
 		switch p.XMLName {
 		case xml.Name{Space: nsDAV, Local: "getetag"}:
 			// A version is digits alone: nothing to escape.
-			out.WriteString(`<d:getetag>"` + ao.ETag + `"</d:getetag>`)
+			out.WriteString(`<d:getetag>"` + m.etag + `"</d:getetag>`)
 		case xml.Name{Space: nsDAV, Local: "resourcetype"}:
 			out.WriteString(`<d:resourcetype/>`)
 		case xml.Name{Space: nsDAV, Local: "getcontenttype"}:
-			out.WriteString(`<d:getcontenttype>` + govcard.MIMEType + `</d:getcontenttype>`)
-		case xml.Name{Space: nsCard, Local: "address-data"}:
-			var buf bytes.Buffer
-			if err := govcard.NewEncoder(&buf).Encode(ao.Card); err != nil {
+			out.WriteString(`<d:getcontenttype>` + col.contentType + `</d:getcontenttype>`)
+		case col.dataName:
+			data, err := m.data()
+			if err != nil {
 				return err
 			}
-			out.WriteString(`<card:address-data>`)
-			escape(out, buf.String())
-			out.WriteString(`</card:address-data>`)
+			out.WriteString(`<x:` + col.dataName.Local + ` xmlns:x="` + col.dataName.Space + `">`)
+			escape(out, data)
+			out.WriteString(`</x:` + col.dataName.Local + `>`)
 		default:
 			missing = append(missing, p)
 		}
@@ -251,7 +274,7 @@ func writeObject(out *bufio.Writer, ao carddav.AddressObject, props []prop) erro
 // wantsData reports whether props ask for the cards themselves.
 func wantsData(props []prop) bool {
 	for _, p := range props {
-		if p.XMLName == (xml.Name{Space: nsCard, Local: "address-data"}) {
+		if p.XMLName == addressData || p.XMLName == calendarData {
 			return true
 		}
 	}
@@ -281,10 +304,10 @@ type propfindRequest struct {
 	PropName *struct{} `xml:"DAV: propname"`
 }
 
-// propfindBook answers a PROPFIND of depth 0 on the address book: its
-// kind, name, sync token and ctag, the reports it serves and what the
-// user may do in it.
-func (s *Server) propfindBook(w http.ResponseWriter, r *http.Request, members bool) {
+// propfindCollection answers a PROPFIND of depth 0 on col, or of depth
+// 1 with its members: its kind, name, sync token and ctag, the reports
+// it serves and what the user may do in it.
+func (s *Server) propfindCollection(w http.ResponseWriter, r *http.Request, col *collection, members bool) {
 	a, _ := access.ActorFrom(r.Context())
 	var req propfindRequest
 	body, err := io.ReadAll(r.Body)
@@ -292,7 +315,7 @@ func (s *Server) propfindBook(w http.ResponseWriter, r *http.Request, members bo
 		http.Error(w, "the body is not a PROPFIND request", http.StatusBadRequest)
 		return
 	}
-	pos, err := s.position(r.Context(), a.WorkspaceID)
+	pos, err := s.position(r.Context(), a.WorkspaceID, col.objects)
 	if err != nil {
 		s.Log.Error("dav propfind", "err", err)
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
@@ -308,8 +331,12 @@ func (s *Server) propfindBook(w http.ResponseWriter, r *http.Request, members bo
 		req.Prop.Names = []prop{{XMLName: xml.Name{Space: nsDAV, Local: "getetag"}},
 			{XMLName: xml.Name{Space: nsDAV, Local: "getcontenttype"}}, {XMLName: xml.Name{Space: nsDAV, Local: "resourcetype"}}}
 	}
+	reports := `<d:supported-report><d:report><d:sync-collection/></d:report></d:supported-report>`
+	for _, name := range col.reports {
+		reports += `<d:supported-report><d:report>` + name + `</d:report></d:supported-report>`
+	}
 	known := map[xml.Name]string{
-		{Space: nsDAV, Local: "resourcetype"}: `<d:resourcetype><d:collection/><card:addressbook/></d:resourcetype>`,
+		{Space: nsDAV, Local: "resourcetype"}: `<d:resourcetype><d:collection/>` + col.resource + `</d:resourcetype>`,
 		{Space: nsDAV, Local: "displayname"}:  `<d:displayname>` + bookName + `</d:displayname>`,
 		{Space: nsDAV, Local: "sync-token"}:   `<d:sync-token>` + token + `</d:sync-token>`,
 		{Space: nsCS, Local: "getctag"}:       `<cs:getctag>` + token + `</cs:getctag>`,
@@ -318,14 +345,10 @@ func (s *Server) propfindBook(w http.ResponseWriter, r *http.Request, members bo
 			`</d:href></d:current-user-principal>`,
 		{Space: nsDAV, Local: "current-user-privilege-set"}: `<d:current-user-privilege-set>` + privileges +
 			`</d:current-user-privilege-set>`,
-		{Space: nsDAV, Local: "supported-report-set"}: `<d:supported-report-set>` +
-			`<d:supported-report><d:report><d:sync-collection/></d:report></d:supported-report>` +
-			`<d:supported-report><d:report><card:addressbook-multiget/></d:report></d:supported-report>` +
-			`<d:supported-report><d:report><card:addressbook-query/></d:report></d:supported-report></d:supported-report-set>`,
-		{Space: nsCard, Local: "supported-address-data"}: `<card:supported-address-data>` +
-			`<card:address-data-type content-type="text/vcard" version="3.0"/>` +
-			`<card:address-data-type content-type="text/vcard" version="4.0"/></card:supported-address-data>`,
-		{Space: nsCard, Local: "max-resource-size"}: `<card:max-resource-size>` + strconv.Itoa(maxBody) + `</card:max-resource-size>`,
+		{Space: nsDAV, Local: "supported-report-set"}: `<d:supported-report-set>` + reports + `</d:supported-report-set>`,
+	}
+	for k, v := range col.extra {
+		known[k] = v
 	}
 	names := req.Prop.Names
 	if len(names) == 0 { // allprop, propname or an empty body
@@ -336,8 +359,9 @@ func (s *Server) propfindBook(w http.ResponseWriter, r *http.Request, members bo
 	out := bufio.NewWriter(w)
 	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
 	w.WriteHeader(http.StatusMultiStatus)
-	out.WriteString(xml.Header + `<d:multistatus xmlns:d="DAV:" xmlns:card="` + nsCard + `" xmlns:cs="` + nsCS + `">`)
-	out.WriteString(`<d:response><d:href>` + bookPath(a) + `</d:href><d:propstat><d:prop>`)
+	out.WriteString(xml.Header + `<d:multistatus xmlns:d="DAV:" xmlns:card="` + nsCard + `" xmlns:cal="` + nsCal +
+		`" xmlns:cs="` + nsCS + `">`)
+	out.WriteString(`<d:response><d:href>` + col.path + `</d:href><d:propstat><d:prop>`)
 	var missing []prop
 	for _, p := range names {
 		if v, ok := known[p.XMLName]; ok {
@@ -355,8 +379,8 @@ func (s *Server) propfindBook(w http.ResponseWriter, r *http.Request, members bo
 	if members {
 		// The members' properties are asked in the same request; the
 		// collection's own (sync-token, displayname) are not theirs.
-		err := (&books{s: s}).each(r.Context(), bookPath(a), wantsData(req.Prop.Names), func(ao carddav.AddressObject) error {
-			return writeObject(out, ao, req.Prop.Names)
+		err := col.each(r.Context(), wantsData(req.Prop.Names), func(m member) error {
+			return col.write(out, m, req.Prop.Names)
 		})
 		if err != nil {
 			s.Log.Error("dav propfind", "err", err)
@@ -419,7 +443,7 @@ func (s *Server) multiget(w http.ResponseWriter, r *http.Request, a access.Actor
 			wanted = append(wanted, id)
 		}
 	}
-	found := map[string]carddav.AddressObject{}
+	found := map[string]member{}
 	for len(wanted) > 0 {
 		chunk := wanted[:min(len(wanted), records.MaxLimit)]
 		wanted = wanted[len(chunk):]
@@ -445,17 +469,18 @@ func (s *Server) multiget(w http.ResponseWriter, r *http.Request, a access.Actor
 			if err != nil {
 				return err
 			}
-			found[rec["id"].(string)] = ao
+			found[rec["id"].(string)] = cardMember(ao)
 		}
 	}
 	out := bufio.NewWriterSize(w, 64<<10)
 	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
 	w.WriteHeader(http.StatusMultiStatus)
-	out.WriteString(xml.Header + `<d:multistatus xmlns:d="DAV:" xmlns:card="` + nsCard + `">`)
+	out.WriteString(xml.Header + `<d:multistatus xmlns:d="DAV:">`)
+	col := s.book(a)
 	for i, h := range req.Hrefs {
-		if ao, ok := found[ids[i]]; ok && ids[i] != "" {
-			ao.Path = strings.TrimSpace(h) // answered as asked
-			if err := writeObject(out, ao, req.Prop.Names); err != nil {
+		if m, ok := found[ids[i]]; ok && ids[i] != "" {
+			m.href = strings.TrimSpace(h) // answered as asked
+			if err := col.write(out, m, req.Prop.Names); err != nil {
 				return err
 			}
 			continue
