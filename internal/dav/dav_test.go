@@ -456,3 +456,40 @@ func TestPasswordChangeAndSecondFactor(t *testing.T) {
 		}
 	})
 }
+
+// TestReadOnlyRole: a role that reads every contact but changes none sees
+// the colleague's contacts too, and its edits and deletes are refused
+// with 403.
+func TestReadOnlyRole(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := setup(t, db)
+		if _, err := w.accounts.CreateUser(context.Background(), 1, "rita@example.com", "Rita", password, access.RoleReadOnly); err != nil {
+			t.Fatal(err)
+		}
+		u, err := w.accounts.UserByEmail(context.Background(), 1, "rita@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		book := "/dav/" + u.ID + "/addressbooks/contacts/"
+		code, _, body := w.doAs(t, "rita@example.com", password, "PROPFIND", book,
+			`<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>`, "Depth", "1")
+		if code != http.StatusMultiStatus || strings.Count(body, ".vcf") != 4 {
+			t.Fatalf("the read-only role's address book: %d %s", code, body)
+		}
+		href := book + w.ids[0] + ".vcf"
+		code, _, card := w.doAs(t, "rita@example.com", password, "GET", href, "")
+		if code != http.StatusOK {
+			t.Fatalf("GET: %d", code)
+		}
+		edited := strings.Replace(card, "TITLE:Analyst", "TITLE:Changed", 1)
+		if code, _, body := w.doAs(t, "rita@example.com", password, "PUT", href, edited, "Content-Type", "text/vcard", "If-Match", `"1"`); code != http.StatusForbidden {
+			t.Errorf("PUT by a read-only role: %d %s", code, body)
+		}
+		if code, _, _ := w.doAs(t, "rita@example.com", password, "DELETE", href, ""); code != http.StatusForbidden {
+			t.Errorf("DELETE by a read-only role: %d", code)
+		}
+		if rec, _ := w.engine.Get(as(w.sam), "contact", w.ids[0], false); rec["job_title"] != "Analyst" || rec["version"] != int64(1) {
+			t.Errorf("the contact changed: %v", rec)
+		}
+	})
+}
