@@ -37,6 +37,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/account"
 	"github.com/rapport-crm/rapport/internal/api"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/limit"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/store"
 )
@@ -60,6 +61,10 @@ type Server struct {
 	// ClientIPHeader names the header a reverse proxy puts the client's
 	// address in, as for the API.
 	ClientIPHeader string
+	// Listings bounds how many whole listings of a collection (a first
+	// sync, a PROPFIND of depth 1) run at once, which read every record
+	// of a possibly large address book; nil means 4 in all, 1 per user.
+	Listings *limit.Slots
 }
 
 // Handler serves /dav/ and /.well-known/carddav.
@@ -69,6 +74,9 @@ func (s *Server) Handler() http.Handler {
 	}
 	if s.Log == nil {
 		s.Log = slog.Default()
+	}
+	if s.Listings == nil {
+		s.Listings = limit.NewSlots(4, 1)
 	}
 	card := &carddav.Handler{Backend: &books{s: s}, Prefix: Prefix}
 	cal := &caldav.Handler{Backend: &calendars{s: s}, Prefix: Prefix}
@@ -202,6 +210,24 @@ func tooMany(w http.ResponseWriter, retry time.Duration) {
 	secs := max(int(math.Ceil(retry.Seconds())), 1)
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
 	http.Error(w, "too many failed sign-ins; try again in "+strconv.Itoa(secs)+" seconds", http.StatusTooManyRequests)
+}
+
+// listingWait is how long a whole listing waits for a slot before the
+// program is told to come back.
+const listingWait = 2 * time.Second
+
+// admit takes a slot for a whole listing, or answers 503 with
+// Retry-After and returns false.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, a access.Actor) (release func(), ok bool) {
+	ctx, cancel := context.WithTimeout(r.Context(), listingWait)
+	defer cancel()
+	release, err := s.Listings.Acquire(ctx, strconv.FormatInt(a.WorkspaceID, 10)+":"+userID(a))
+	if err != nil {
+		w.Header().Set("Retry-After", "10")
+		http.Error(w, "other listings are running; try again shortly", http.StatusServiceUnavailable)
+		return nil, false
+	}
+	return release, true
 }
 
 // userID is the actor's id as paths carry it.

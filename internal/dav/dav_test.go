@@ -17,6 +17,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/account"
 	"github.com/rapport-crm/rapport/internal/activity"
 	"github.com/rapport-crm/rapport/internal/dav"
+	"github.com/rapport-crm/rapport/internal/limit"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/store"
 	"github.com/rapport-crm/rapport/internal/store/storetest"
@@ -37,6 +38,7 @@ type world struct {
 	engine   *records.Engine
 	accounts *account.Service
 	url      string
+	server   *dav.Server
 	sam      access.Actor // the salesperson whose address book is synced
 	cole     access.Actor // a colleague
 	ids      []string     // Sam's contacts
@@ -80,7 +82,8 @@ func setup(t *testing.T, db *store.DB) *world {
 		t.Fatal(err)
 	}
 	w.private = rec["id"].(string)
-	srv := httptest.NewServer((&dav.Server{DB: db, Engine: engine, Accounts: accounts, Log: quiet}).Handler())
+	w.server = &dav.Server{DB: db, Engine: engine, Accounts: accounts, Log: quiet}
+	srv := httptest.NewServer(w.server.Handler())
 	t.Cleanup(srv.Close)
 	w.url = srv.URL
 	return w
@@ -490,6 +493,31 @@ func TestReadOnlyRole(t *testing.T) {
 		}
 		if rec, _ := w.engine.Get(as(w.sam), "contact", w.ids[0], false); rec["job_title"] != "Analyst" || rec["version"] != int64(1) {
 			t.Errorf("the contact changed: %v", rec)
+		}
+	})
+}
+
+// TestListingSlots: a whole listing waits for a slot and, when none frees,
+// is told to come back later; a sync from a token needs none.
+func TestListingSlots(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := setup(t, db)
+		w.server.Listings = limit.NewSlots(1, 1)
+		_, _, token := w.sync(t, "")
+		release, err := w.server.Listings.Acquire(context.Background(), "1:"+itoa(w.sam.UserID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, h, _ := w.do(t, "PROPFIND", w.book(), `<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>`, "Depth", "1")
+		if code != http.StatusServiceUnavailable || h.Get("Retry-After") == "" {
+			t.Errorf("a listing while the slot is held: %d %v", code, h)
+		}
+		if n, _, _ := w.sync(t, token); n != 0 {
+			t.Errorf("a sync from a token while the slot is held: %d responses", n)
+		}
+		release()
+		if n, _, _ := w.sync(t, ""); n != 3 {
+			t.Errorf("a first sync once the slot is free: %d responses", n)
 		}
 	})
 }

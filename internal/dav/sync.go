@@ -183,6 +183,11 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request, col *collection, r
 		out.WriteString(xml.Header + `<d:multistatus xmlns:d="DAV:" xmlns:card="` + nsCard + `" xmlns:cal="` + nsCal + `">`)
 	}
 	if req.Token == "" {
+		release, ok := s.admit(w, r, a)
+		if !ok {
+			return nil
+		}
+		defer release()
 		begin()
 		err = col.each(ctx, wantsData(req.Prop.Names), func(m member) error {
 			return col.write(out, m, req.Prop.Names)
@@ -314,6 +319,13 @@ func (s *Server) propfindCollection(w http.ResponseWriter, r *http.Request, col 
 	if err != nil || (len(bytes.TrimSpace(body)) > 0 && xml.Unmarshal(body, &req) != nil) {
 		http.Error(w, "the body is not a PROPFIND request", http.StatusBadRequest)
 		return
+	}
+	if members {
+		release, ok := s.admit(w, r, a)
+		if !ok {
+			return
+		}
+		defer release()
 	}
 	pos, err := s.position(r.Context(), a.WorkspaceID, col.objects)
 	if err != nil {
