@@ -195,7 +195,7 @@ func (b *books) GetAddressObject(ctx context.Context, p string, _ *carddav.Addre
 	}
 	rec, err := b.s.Engine.Get(ctx, "contact", id, false)
 	if err != nil {
-		return nil, b.httpError(err)
+		return nil, b.httpError(ctx, err)
 	}
 	names, err := b.names(ctx, a.WorkspaceID, id)
 	if err != nil {
@@ -238,7 +238,7 @@ func (b *books) each(ctx context.Context, p string, withCards bool, fn func(card
 	for {
 		page, err := b.s.Engine.List(ctx, "contact", q)
 		if err != nil {
-			return b.httpError(err)
+			return b.httpError(ctx, err)
 		}
 		if err := c.prefetch(page.Data); err != nil {
 			return err
@@ -292,7 +292,7 @@ func (b *books) PutAddressObject(ctx context.Context, p string, card govcard.Car
 	if id != "" {
 		old, err = b.s.Engine.Get(ctx, "contact", id, false)
 		if err != nil && !fault.Is(err, fault.ENOTFOUND) {
-			return nil, b.httpError(err)
+			return nil, b.httpError(ctx, err)
 		}
 	}
 	if old == nil {
@@ -327,7 +327,7 @@ func (b *books) PutAddressObject(ctx context.Context, p string, card govcard.Car
 	rec := old
 	if len(in) > 0 {
 		if rec, err = b.s.Engine.Update(ctx, "contact", id, version, in); err != nil {
-			return nil, b.httpError(err)
+			return nil, b.httpError(ctx, err)
 		}
 	}
 	names, err := b.names(ctx, a.WorkspaceID, id)
@@ -389,7 +389,7 @@ func (b *books) create(ctx context.Context, a access.Actor, file string, card go
 		return err
 	})
 	if err != nil {
-		return nil, b.httpError(err)
+		return nil, b.httpError(ctx, err)
 	}
 	id := rec["id"].(string)
 	ao, err := newCards(ctx, b.s.Engine, a, map[string]name{id: {file: file, uid: uid}}).object(rec)
@@ -420,16 +420,16 @@ func (b *books) DeleteAddressObject(ctx context.Context, p string) error {
 	} else {
 		rec, err := b.s.Engine.Get(ctx, "contact", id, false)
 		if err != nil {
-			return b.httpError(err)
+			return b.httpError(ctx, err)
 		}
 		version = rec["version"].(int64)
 	}
-	return b.httpError(b.s.Engine.Delete(ctx, "contact", id, version))
+	return b.httpError(ctx, b.s.Engine.Delete(ctx, "contact", id, version))
 }
 
 // httpError maps the engine's errors to the statuses DAV programs expect:
 // a stale version is a failed precondition, refused input a bad request.
-func (b *books) httpError(err error) error {
+func (b *books) httpError(ctx context.Context, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -445,7 +445,7 @@ func (b *books) httpError(err error) error {
 	case fault.EUNAUTHORIZED:
 		return webdav.NewHTTPError(http.StatusUnauthorized, err)
 	}
-	b.s.Log.Error("dav", "err", err)
+	b.s.log(ctx).Error("dav", "err", err)
 	return webdav.NewHTTPError(http.StatusInternalServerError, errors.New(http.StatusText(http.StatusInternalServerError)))
 }
 

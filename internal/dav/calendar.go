@@ -156,7 +156,7 @@ func (c *calendars) get(ctx context.Context, a access.Actor, kind, id string) (r
 	}
 	rec, err := c.s.Engine.Get(ctx, kind, id, false)
 	if err != nil {
-		return nil, (&books{s: c.s}).httpError(err)
+		return nil, (&books{s: c.s}).httpError(ctx, err)
 	}
 	if owner, _ := rec["owner_id"].(string); owner != userID(a) {
 		return nil, webdav.NewHTTPError(http.StatusNotFound, errNoItem)
@@ -183,7 +183,7 @@ func (c *calendars) ListCalendarObjects(ctx context.Context, p string, _ *caldav
 		for {
 			page, err := c.s.Engine.List(ctx, kind, q)
 			if err != nil {
-				return nil, (&books{s: c.s}).httpError(err)
+				return nil, (&books{s: c.s}).httpError(ctx, err)
 			}
 			for _, rec := range page.Data {
 				out = append(out, c.object(a, kind, rec, n))
@@ -255,7 +255,7 @@ func (c *calendars) PutCalendarObject(ctx context.Context, p string, cal *goical
 	rec := old
 	if in := activityChanges(ical.FromRecord(kind, old), item); len(in) > 0 {
 		if rec, err = c.s.Engine.Update(ctx, kind, id, version, in); err != nil {
-			return nil, (&books{s: c.s}).httpError(err)
+			return nil, (&books{s: c.s}).httpError(ctx, err)
 		}
 	}
 	n, err := names(ctx, c.s.DB, a.WorkspaceID, kind, id)
@@ -341,7 +341,7 @@ func (c *calendars) create(ctx context.Context, a access.Actor, file string, ite
 		return err
 	})
 	if err != nil {
-		return nil, (&books{s: c.s}).httpError(err)
+		return nil, (&books{s: c.s}).httpError(ctx, err)
 	}
 	id := rec["id"].(string)
 	co := c.object(a, item.Kind, rec, map[string]name{id: {file: file, uid: uid}})
@@ -410,7 +410,7 @@ func (c *calendars) DeleteCalendarObject(ctx context.Context, p string) error {
 			return webdav.NewHTTPError(http.StatusPreconditionFailed, errors.New("the item has changed since this copy was read"))
 		}
 	}
-	return (&books{s: c.s}).httpError(c.s.Engine.Delete(ctx, kind, id, version))
+	return (&books{s: c.s}).httpError(ctx, c.s.Engine.Delete(ctx, kind, id, version))
 }
 
 // FeedPath is the signed-in user's calendar as one iCalendar file, for
@@ -424,7 +424,7 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request, a access.Actor) {
 	c := &calendars{s: s}
 	items, err := c.ListCalendarObjects(r.Context(), calendarPath(a), nil)
 	if err != nil {
-		s.Log.Error("dav feed", "err", err)
+		s.log(r.Context()).Error("dav feed", "err", err)
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 		return
 	}
@@ -439,7 +439,7 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request, a access.Actor) {
 		// write a calendar without; subscribers take an empty one.
 		buf.WriteString("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Rapport//Rapport CRM//EN\r\nX-WR-CALNAME:" + bookName + "\r\nEND:VCALENDAR\r\n")
 	} else if err := goical.NewEncoder(&buf).Encode(all); err != nil {
-		s.Log.Error("dav feed", "err", err)
+		s.log(r.Context()).Error("dav feed", "err", err)
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 		return
 	}

@@ -21,6 +21,8 @@ package dav
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"log/slog"
 	"math"
@@ -89,7 +91,41 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/.well-known/carddav", toRoot)
 	mux.HandleFunc("/.well-known/caldav", toRoot)
 	mux.Handle(Prefix+"/", s.authenticate(http.MaxBytesHandler(s.front(card, cal), maxBody)))
-	return mux
+	return s.observe(mux)
+}
+
+// request is what the access log keeps of a request.
+type request struct {
+	log *slog.Logger
+}
+
+type requestKey struct{}
+
+// log is the logger of the request in ctx, which carries its id and,
+// once signed in, the user's.
+func (s *Server) log(ctx context.Context) *slog.Logger {
+	if q, ok := ctx.Value(requestKey{}).(*request); ok {
+		return q.log
+	}
+	return s.Log
+}
+
+// observe gives every request an id (X-Request-Id, as the API does) and
+// writes an access log line: method, path, status, time, bytes and user.
+// The path holds no secret: credentials travel in the header.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		b := make([]byte, 8)
+		rand.Read(b)
+		id := hex.EncodeToString(b)
+		w.Header().Set("X-Request-Id", id)
+		q := &request{log: s.Log.With("request_id", id)}
+		rec := api.NewRecorder(w)
+		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), requestKey{}, q)))
+		q.log.Info("dav request", "method", r.Method, "path", r.URL.Path, "status", rec.Status,
+			"duration_ms", float64(time.Since(start).Microseconds())/1000, "bytes", rec.Bytes)
+	})
 }
 
 // maxBody bounds a request's body: a vCard or a REPORT.
@@ -181,12 +217,15 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			}
 			return
 		case err != nil:
-			s.Log.Error("dav sign-in", "err", err)
+			s.log(r.Context()).Error("dav sign-in", "err", err)
 			http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 			return
 		}
 		s.SignIn.Succeed(emailKey)
 		a.Address = addr
+		if q, ok := r.Context().Value(requestKey{}).(*request); ok {
+			q.log = q.log.With("user_id", userID(a), "workspace_id", a.WorkspaceID)
+		}
 		next.ServeHTTP(w, r.WithContext(access.WithActor(r.Context(), a)))
 	})
 }

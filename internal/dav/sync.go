@@ -143,7 +143,7 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request, col *collection)
 		case fault.Is(err, fault.EFORBIDDEN):
 			code = http.StatusForbidden
 		default:
-			s.Log.Error("dav sync", "err", err)
+			s.log(r.Context()).Error("dav sync", "err", err)
 			code = http.StatusInternalServerError
 		}
 		http.Error(w, http.StatusText(code), code)
@@ -329,7 +329,7 @@ func (s *Server) propfindCollection(w http.ResponseWriter, r *http.Request, col 
 	}
 	pos, err := s.position(r.Context(), a.WorkspaceID, col.objects)
 	if err != nil {
-		s.Log.Error("dav propfind", "err", err)
+		s.log(r.Context()).Error("dav propfind", "err", err)
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 		return
 	}
@@ -395,7 +395,7 @@ func (s *Server) propfindCollection(w http.ResponseWriter, r *http.Request, col 
 			return col.write(out, m, req.Prop.Names)
 		})
 		if err != nil {
-			s.Log.Error("dav propfind", "err", err)
+			s.log(r.Context()).Error("dav propfind", "err", err)
 			return // the answer is cut short; the program tries again
 		}
 	}
