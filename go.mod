@@ -32,6 +32,8 @@ require (
 	// commits the module proxy serves; neither library tags releases.
 	github.com/emersion/go-ical v0.0.0-20250329121855-f41e73efc392
 	github.com/emersion/go-vcard v0.0.0-20260618161152-d854b7e0e2d3
+	// CardDAV and CalDAV (internal/dav): v0.6.0, the newest release.
+	github.com/emersion/go-webdav v0.6.0
 	github.com/skip2/go-qrcode v0.0.0-20200617195104-da1b6568686e
 )
 

@@ -17,6 +17,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/account"
 	"github.com/rapport-crm/rapport/internal/api"
 	"github.com/rapport-crm/rapport/internal/config"
+	"github.com/rapport-crm/rapport/internal/dav"
 	"github.com/rapport-crm/rapport/internal/demo"
 	"github.com/rapport-crm/rapport/internal/mail"
 	"github.com/rapport-crm/rapport/internal/records"
@@ -225,7 +226,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	if err != nil {
 		return err
 	}
-	srv := httpServer(mount(apiHandler, app.Handler()), c.log)
+	davHandler := (&dav.Server{DB: db, Engine: engine, Accounts: accounts, Log: c.log, SignIn: guard,
+		ClientIPHeader: c.cfg.ClientIPHeader}).Handler()
+	srv := httpServer(mount(apiHandler, app.Handler(), davHandler), c.log)
 	ln, err := net.Listen("tcp", c.cfg.Addr)
 	if err != nil {
 		return err
@@ -257,11 +260,15 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	return nil
 }
 
-// mount serves the API under /api/ with its probes and metrics, and the
-// web app at every other path.
-func mount(apiHandler, webHandler http.Handler) http.Handler {
+// mount serves the API under /api/ with its probes and metrics, CardDAV
+// and CalDAV under /dav/ with their discovery addresses, and the web app at every other
+// path.
+func mount(apiHandler, webHandler, davHandler http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/api/", apiHandler)
+	mux.Handle("/dav/", davHandler)
+	mux.Handle("/.well-known/carddav", davHandler)
+	mux.Handle("/.well-known/caldav", davHandler)
 	mux.Handle("GET /healthz", apiHandler)
 	mux.Handle("GET /readyz", apiHandler)
 	mux.Handle("GET /metrics", apiHandler)

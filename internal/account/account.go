@@ -71,6 +71,8 @@ type Service struct {
 
 	dummyOnce sync.Once
 	dummy     string // see dummyHash
+
+	checked checkedPasswords // see Basic
 }
 
 // New returns a Service over db with the default options.

@@ -209,13 +209,19 @@ func propText(comp *goical.Component, name string) string {
 
 // Write writes the activities as one calendar.
 func Write(w io.Writer, items ...Activity) error {
+	return goical.NewEncoder(w).Encode(Calendar(items...))
+}
+
+// Calendar is the activities as one calendar, for a caller that encodes
+// it itself.
+func Calendar(items ...Activity) *goical.Calendar {
 	cal := goical.NewCalendar()
 	cal.Props.SetText(goical.PropProductID, "-//Rapport//Rapport CRM//EN")
 	cal.Props.SetText(goical.PropVersion, "2.0")
 	for _, a := range items {
 		cal.Children = append(cal.Children, component(a))
 	}
-	return goical.NewEncoder(w).Encode(cal)
+	return cal
 }
 
 func component(a Activity) *goical.Component {

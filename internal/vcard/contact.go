@@ -91,15 +91,27 @@ func (c Contact) Input() map[string]any {
 // caller's to add.
 func FromRecord(rec records.Record) (Contact, error) {
 	// Only the fields of Contact are read; the rest of the record (ids,
-	// scores, owner, a phone's typed form) has no place in a vCard.
+	// scores, owner, a phone's typed form) has no place in a vCard, and
+	// is left out before the round trip through JSON, which an export or
+	// an address book makes for every contact.
+	own := make(map[string]any, len(Fields))
+	for _, k := range Fields {
+		if v, ok := rec[k]; ok && v != nil {
+			own[k] = v
+		}
+	}
 	var c Contact
-	b, err := json.Marshal(rec)
+	b, err := json.Marshal(own)
 	if err != nil {
 		return c, err
 	}
 	err = json.Unmarshal(b, &c)
 	return c, err
 }
+
+// Fields are the contact fields a vCard carries: those Contact holds.
+var Fields = []string{"first_name", "last_name", "full_name", "emails", "phones", "address", "website",
+	"social_profiles", "job_title", "language", "birthday", "tags"}
 
 // TextToHTML turns the plain text of a vCard or iCalendar note into the
 // HTML that long-text fields hold: escaped, with its line breaks kept.

@@ -67,6 +67,12 @@ func FromCard(card govcard.Card) Contact {
 
 // Write writes c as one vCard of version 3.0 or 4.0.
 func Write(w io.Writer, c Contact, version string) error {
+	return govcard.NewEncoder(w).Encode(Card(c, version))
+}
+
+// Card is c as a vCard of version 3.0 or 4.0, for a caller that adds to
+// it or encodes it itself.
+func Card(c Contact, version string) govcard.Card {
 	card := govcard.Card{}
 	card.SetValue(govcard.FieldVersion, version)
 	card.SetName(&govcard.Name{FamilyName: component(c.LastName), GivenName: component(c.FirstName)})
@@ -112,7 +118,7 @@ func Write(w io.Writer, c Contact, version string) error {
 	for _, n := range c.Notes {
 		card.AddValue(govcard.FieldNote, n)
 	}
-	return govcard.NewEncoder(w).Encode(card)
+	return card
 }
 
 var e164 = regexp.MustCompile(`^\+[1-9][0-9]{1,14}$`)

@@ -1,0 +1,565 @@
+package dav
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+
+	govcard "github.com/emersion/go-vcard"
+	webdav "github.com/emersion/go-webdav"
+	"github.com/emersion/go-webdav/carddav"
+
+	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/records"
+	"github.com/rapport-crm/rapport/internal/store"
+	"github.com/rapport-crm/rapport/internal/vcard"
+)
+
+// cardVersion is the vCard version served: 3.0, which every address book
+// program reads (iOS among them); 4.0 and 2.1 are read on PUT.
+const cardVersion = "3.0"
+
+// bookName is the address book's display name: the product's name, the
+// same in every language.
+const bookName = "Rapport"
+
+// books is go-webdav's CardDAV backend over the records engine.
+type books struct{ s *Server }
+
+var _ carddav.Backend = (*books)(nil)
+
+func actor(ctx context.Context) (access.Actor, error) {
+	a, err := access.ActorFrom(ctx)
+	if err != nil {
+		return a, webdav.NewHTTPError(http.StatusUnauthorized, err)
+	}
+	return a, nil
+}
+
+func (b *books) CurrentUserPrincipal(ctx context.Context) (string, error) {
+	a, err := actor(ctx)
+	return principalPath(a), err
+}
+
+func (b *books) AddressBookHomeSetPath(ctx context.Context) (string, error) {
+	a, err := actor(ctx)
+	return homePath(a), err
+}
+
+func (b *books) book(a access.Actor) carddav.AddressBook {
+	return carddav.AddressBook{Path: bookPath(a), Name: bookName, MaxResourceSize: maxBody,
+		SupportedAddressData: []carddav.AddressDataType{{ContentType: govcard.MIMEType, Version: "3.0"},
+			{ContentType: govcard.MIMEType, Version: "4.0"}}}
+}
+
+func (b *books) ListAddressBooks(ctx context.Context) ([]carddav.AddressBook, error) {
+	a, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return []carddav.AddressBook{b.book(a)}, nil
+}
+
+func (b *books) GetAddressBook(ctx context.Context, p string) (*carddav.AddressBook, error) {
+	a, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSuffix(p, "/") != strings.TrimSuffix(bookPath(a), "/") {
+		return nil, webdav.NewHTTPError(http.StatusNotFound, errors.New("no such address book"))
+	}
+	ab := b.book(a)
+	return &ab, nil
+}
+
+func (b *books) CreateAddressBook(context.Context, *carddav.AddressBook) error {
+	return webdav.NewHTTPError(http.StatusForbidden, errors.New("each user has one address book"))
+}
+
+func (b *books) DeleteAddressBook(context.Context, string) error {
+	return webdav.NewHTTPError(http.StatusForbidden, errors.New("each user has one address book"))
+}
+
+// name is a contact's file name and UID in its address book: what the
+// program that created it chose, else made from its id.
+type name struct{ file, uid string }
+
+func defaultName(id string) name { return name{file: id + ".vcf", uid: "rapport-contact-" + id} }
+
+// names reads the names programs gave the records of object they
+// created, all of them when ids is empty.
+func (b *books) names(ctx context.Context, ws int64, ids ...string) (map[string]name, error) {
+	return names(ctx, b.s.DB, ws, "contact", ids...)
+}
+
+func names(ctx context.Context, db *store.DB, ws int64, object string, ids ...string) (map[string]name, error) {
+	query := `SELECT record_id, name, uid FROM dav_names WHERE workspace_id = ? AND object = ?`
+	args := []any{ws, object}
+	if len(ids) > 0 {
+		query += ` AND record_id IN (?` + strings.Repeat(", ?", len(ids)-1) + `)`
+		for _, id := range ids {
+			n, err := strconv.ParseInt(id, 10, 64)
+			if err != nil {
+				n = -1
+			}
+			args = append(args, n)
+		}
+	}
+	rows, err := db.Read(ctx).QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]name{}
+	for rows.Next() {
+		var id int64
+		var n name
+		if err := rows.Scan(&id, &n.file, &n.uid); err != nil {
+			return nil, err
+		}
+		out[strconv.FormatInt(id, 10)] = n
+	}
+	return out, rows.Err()
+}
+
+// idsNamed finds the contacts programs created under the given file
+// names.
+func (b *books) idsNamed(ctx context.Context, ws int64, files []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(files) == 0 {
+		return out, nil
+	}
+	args := []any{ws}
+	for _, f := range files {
+		args = append(args, f)
+	}
+	rows, err := b.s.DB.Read(ctx).QueryContext(ctx, `SELECT record_id, name FROM dav_names
+		WHERE workspace_id = ? AND object = 'contact' AND name IN (?`+strings.Repeat(", ?", len(files)-1)+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var f string
+		if err := rows.Scan(&id, &f); err != nil {
+			return nil, err
+		}
+		out[f] = strconv.FormatInt(id, 10)
+	}
+	return out, rows.Err()
+}
+
+// resolve finds the contact id a path in the user's address book names;
+// "" when it names none (a path a program may create).
+func (b *books) resolve(ctx context.Context, a access.Actor, p string) (string, string, error) {
+	dir, file := path.Split(p)
+	if dir != bookPath(a) || file == "" {
+		return "", "", webdav.NewHTTPError(http.StatusNotFound, errors.New("no such address book"))
+	}
+	var id int64
+	err := b.s.DB.Read(ctx).QueryRowContext(ctx, `SELECT record_id FROM dav_names
+		WHERE workspace_id = ? AND object = 'contact' AND name = ?`, a.WorkspaceID, file).Scan(&id)
+	switch {
+	case err == nil:
+		return strconv.FormatInt(id, 10), file, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return "", "", err
+	}
+	if n, ok := strings.CutSuffix(file, ".vcf"); ok {
+		if _, err := strconv.ParseInt(n, 10, 64); err == nil {
+			return n, file, nil
+		}
+	}
+	return "", file, nil
+}
+
+func (b *books) GetAddressObject(ctx context.Context, p string, _ *carddav.AddressDataRequest) (*carddav.AddressObject, error) {
+	a, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id, _, err := b.resolve(ctx, a, p)
+	if err != nil {
+		return nil, err
+	}
+	if id == "" {
+		return nil, webdav.NewHTTPError(http.StatusNotFound, errors.New("no such contact"))
+	}
+	rec, err := b.s.Engine.Get(ctx, "contact", id, false)
+	if err != nil {
+		return nil, b.httpError(ctx, err)
+	}
+	names, err := b.names(ctx, a.WorkspaceID, id)
+	if err != nil {
+		return nil, err
+	}
+	ao, err := newCards(ctx, b.s.Engine, a, names).object(rec)
+	if err != nil {
+		return nil, err
+	}
+	return &ao, nil
+}
+
+func (b *books) ListAddressObjects(ctx context.Context, p string, _ *carddav.AddressDataRequest) ([]carddav.AddressObject, error) {
+	var out []carddav.AddressObject
+	err := b.each(ctx, p, true, func(ao carddav.AddressObject) error {
+		out = append(out, ao)
+		return nil
+	})
+	return out, err
+}
+
+// each calls fn with every contact of the address book at p, read a page
+// at a time in the order they were made. Without withCards, each comes
+// with its path and ETag alone: a listing of ETags reads neither the
+// companies nor anything else a card would need.
+func (b *books) each(ctx context.Context, p string, withCards bool, fn func(carddav.AddressObject) error) error {
+	a, err := actor(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := b.GetAddressBook(ctx, p); err != nil {
+		return err
+	}
+	names, err := b.names(ctx, a.WorkspaceID)
+	if err != nil {
+		return err
+	}
+	c := newCards(ctx, b.s.Engine, a, names)
+	q := records.Query{Sort: []string{"created_at"}, Limit: records.MaxLimit, Bare: !withCards}
+	for {
+		page, err := b.s.Engine.List(ctx, "contact", q)
+		if err != nil {
+			return b.httpError(ctx, err)
+		}
+		if err := c.prefetch(page.Data); err != nil {
+			return err
+		}
+		for _, rec := range page.Data {
+			ao, err := c.listed(rec)
+			if withCards {
+				ao, err = c.object(rec)
+			}
+			if err != nil {
+				return err
+			}
+			if err := fn(ao); err != nil {
+				return err
+			}
+		}
+		if page.NextCursor == "" {
+			return nil
+		}
+		q.Cursor = page.NextCursor
+	}
+}
+
+func (b *books) QueryAddressObjects(ctx context.Context, p string, query *carddav.AddressBookQuery) ([]carddav.AddressObject, error) {
+	all, err := b.ListAddressObjects(ctx, p, &query.DataRequest)
+	if err != nil {
+		return nil, err
+	}
+	return carddav.Filter(query, all)
+}
+
+// PutAddressObject updates the contact at p, or creates one there. An
+// update names the version the program read (If-Match) and is refused
+// with 412 when the contact has changed since; only the fields whose
+// values differ are written, so a field the role may not change is left
+// alone unless the card changes it.
+func (b *books) PutAddressObject(ctx context.Context, p string, card govcard.Card, opts *carddav.PutAddressObjectOptions) (*carddav.AddressObject, error) {
+	a, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id, file, err := b.resolve(ctx, a, p)
+	if err != nil {
+		return nil, err
+	}
+	var data bytes.Buffer
+	if err := govcard.NewEncoder(&data).Encode(card); err != nil {
+		return nil, webdav.NewHTTPError(http.StatusBadRequest, err)
+	}
+	var old records.Record
+	if id != "" {
+		old, err = b.s.Engine.Get(ctx, "contact", id, false)
+		if err != nil && !fault.Is(err, fault.ENOTFOUND) {
+			return nil, b.httpError(ctx, err)
+		}
+	}
+	if old == nil {
+		if opts.IfMatch.IsSet() {
+			return nil, webdav.NewHTTPError(http.StatusPreconditionFailed, errors.New("no such contact"))
+		}
+		if id != "" {
+			// A path made from an id names that contact only.
+			return nil, webdav.NewHTTPError(http.StatusNotFound, errors.New("no such contact"))
+		}
+		return b.create(ctx, a, file, card, data.Bytes())
+	}
+	if opts.IfNoneMatch.IsWildcard() {
+		return nil, webdav.NewHTTPError(http.StatusPreconditionFailed, errors.New("the contact exists"))
+	}
+	version := old["version"].(int64)
+	if opts.IfMatch.IsSet() {
+		etag, err := opts.IfMatch.ETag()
+		if !opts.IfMatch.IsWildcard() && (err != nil || etag != strconv.FormatInt(version, 10)) {
+			return nil, webdav.NewHTTPError(http.StatusPreconditionFailed,
+				errors.New("the contact has changed since this copy was read"))
+		}
+	}
+	contacts, err := vcard.Read(data.Bytes())
+	if err != nil || len(contacts) != 1 {
+		return nil, webdav.NewHTTPError(http.StatusBadRequest, errors.New("the body must hold one vCard"))
+	}
+	in, err := changes(old, contacts[0])
+	if err != nil {
+		return nil, err
+	}
+	rec := old
+	if len(in) > 0 {
+		if rec, err = b.s.Engine.Update(ctx, "contact", id, version, in); err != nil {
+			return nil, b.httpError(ctx, err)
+		}
+	}
+	names, err := b.names(ctx, a.WorkspaceID, id)
+	if err != nil {
+		return nil, err
+	}
+	ao, err := newCards(ctx, b.s.Engine, a, names).object(rec)
+	return &ao, err
+}
+
+// changes is the engine's partial update that makes old carry what c
+// carries: the vCard's fields that differ, with a field the card leaves
+// out cleared. The company and notes are not changed by an edit.
+func changes(old records.Record, c vcard.Contact) (map[string]any, error) {
+	was, err := vcard.FromRecord(old)
+	if err != nil {
+		return nil, err
+	}
+	before, after := was.Input(), c.Input()
+	in := map[string]any{}
+	for _, k := range vcard.Fields {
+		x, y := before[k], after[k]
+		if fmt.Sprint(x) == fmt.Sprint(y) {
+			continue
+		}
+		if _, shown := old[k]; !shown && x == nil {
+			// A field the role hides is as good as absent: the card
+			// cannot have held it, and cannot clear it.
+			if y == nil {
+				continue
+			}
+		}
+		in[k] = y
+	}
+	return in, nil
+}
+
+// create makes a contact from a card a program put at a new path, with
+// its company and notes as an import does, and remembers the program's
+// name and UID for it, all in one transaction.
+func (b *books) create(ctx context.Context, a access.Actor, file string, card govcard.Card, data []byte) (*carddav.AddressObject, error) {
+	uid := card.Value(govcard.FieldUID)
+	if uid == "" {
+		uid = strings.TrimSuffix(file, ".vcf")
+	}
+	var rec records.Record
+	err := b.s.DB.Tx(ctx, func(q store.Querier) error {
+		ctx := store.Within(ctx, q)
+		created, err := vcard.Importer{DB: b.s.DB, Engine: b.s.Engine}.Import(ctx, data)
+		if err != nil {
+			return err
+		}
+		if len(created) != 1 {
+			return fault.Errorf(fault.EINVALID, "the body must hold one vCard")
+		}
+		rec = created[0]
+		_, err = q.ExecContext(ctx, `INSERT INTO dav_names (workspace_id, object, record_id, name, uid)
+			VALUES (?, 'contact', ?, ?, ?)`, a.WorkspaceID, rec["id"], file, uid)
+		return err
+	})
+	if err != nil {
+		return nil, b.httpError(ctx, err)
+	}
+	id := rec["id"].(string)
+	ao, err := newCards(ctx, b.s.Engine, a, map[string]name{id: {file: file, uid: uid}}).object(rec)
+	return &ao, err
+}
+
+// DeleteAddressObject moves the contact to the trash, with the version
+// of If-Match when the program sent one.
+func (b *books) DeleteAddressObject(ctx context.Context, p string) error {
+	a, err := actor(ctx)
+	if err != nil {
+		return err
+	}
+	id, _, err := b.resolve(ctx, a, p)
+	if err != nil {
+		return err
+	}
+	if id == "" {
+		return webdav.NewHTTPError(http.StatusNotFound, errors.New("no such contact"))
+	}
+	var version int64
+	if m, _ := ctx.Value(ifMatchKey{}).(string); m != "" && m != "*" {
+		v, err := strconv.ParseInt(strings.Trim(strings.TrimPrefix(m, "W/"), `"`), 10, 64)
+		if err != nil || v <= 0 {
+			return webdav.NewHTTPError(http.StatusPreconditionFailed, errors.New("the contact has changed since this copy was read"))
+		}
+		version = v
+	} else {
+		rec, err := b.s.Engine.Get(ctx, "contact", id, false)
+		if err != nil {
+			return b.httpError(ctx, err)
+		}
+		version = rec["version"].(int64)
+	}
+	return b.httpError(ctx, b.s.Engine.Delete(ctx, "contact", id, version))
+}
+
+// httpError maps the engine's errors to the statuses DAV programs expect:
+// a stale version is a failed precondition, refused input a bad request.
+func (b *books) httpError(ctx context.Context, err error) error {
+	if err == nil {
+		return nil
+	}
+	switch fault.Code(err) {
+	case fault.ENOTFOUND:
+		return webdav.NewHTTPError(http.StatusNotFound, err)
+	case fault.EFORBIDDEN:
+		return webdav.NewHTTPError(http.StatusForbidden, err)
+	case fault.ECONFLICT:
+		return webdav.NewHTTPError(http.StatusPreconditionFailed, err)
+	case fault.EINVALID:
+		return webdav.NewHTTPError(http.StatusBadRequest, err)
+	case fault.EUNAUTHORIZED:
+		return webdav.NewHTTPError(http.StatusUnauthorized, err)
+	}
+	b.s.log(ctx).Error("dav", "err", err)
+	return webdav.NewHTTPError(http.StatusInternalServerError, errors.New(http.StatusText(http.StatusInternalServerError)))
+}
+
+// cards turns records into address objects, naming each contact's
+// company as the user may read it, once per company.
+type cards struct {
+	ctx       context.Context
+	e         *records.Engine
+	a         access.Actor
+	names     map[string]name
+	companies map[string]string
+}
+
+func newCards(ctx context.Context, e *records.Engine, a access.Actor, names map[string]name) *cards {
+	return &cards{ctx: ctx, e: e, a: a, names: names, companies: map[string]string{}}
+}
+
+func (c *cards) object(rec records.Record) (carddav.AddressObject, error) {
+	id := rec["id"].(string)
+	contact, err := vcard.FromRecord(rec)
+	if err != nil {
+		return carddav.AddressObject{}, err
+	}
+	if contact.Organization, err = c.company(rec); err != nil {
+		return carddav.AddressObject{}, err
+	}
+	card := vcard.Card(contact, cardVersion)
+	n, ok := c.names[id]
+	if !ok {
+		n = defaultName(id)
+	}
+	card.SetValue(govcard.FieldUID, n.uid)
+	ao := carddav.AddressObject{Path: bookPath(c.a) + n.file, Card: card,
+		ETag: strconv.FormatInt(rec["version"].(int64), 10)}
+	if t, ok := store.ParseTime(rec["updated_at"]); ok {
+		ao.ModTime = t
+	}
+	return ao, nil
+}
+
+// prefetch reads the names of the companies of recs that are not
+// cached yet, in one list per page rather than one read per company.
+func (c *cards) prefetch(recs []records.Record) error {
+	var ids []any
+	seen := map[string]bool{}
+	for _, rec := range recs {
+		links, _ := rec["companies"].([]records.LinkRef)
+		for _, l := range links {
+			if _, ok := c.companies[l.ID]; !ok && !seen[l.ID] {
+				seen[l.ID] = true
+				ids = append(ids, l.ID)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	if len(c.companies)+len(ids) > maxCompanies {
+		clear(c.companies)
+	}
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), records.MaxLimit)]
+		ids = ids[len(chunk):]
+		page, err := c.e.List(c.ctx, "company", records.Query{Bare: true, Limit: len(chunk),
+			Filter: &records.Filter{Field: "id", Op: records.In, Value: chunk}})
+		if err != nil {
+			return err
+		}
+		for _, id := range chunk {
+			c.companies[id.(string)] = "" // out of reach, unless found below
+		}
+		for _, rec := range page.Data {
+			name, _ := rec["name"].(string)
+			c.companies[rec["id"].(string)] = name
+		}
+	}
+	return nil
+}
+
+// listed is rec as a listing of ETags shows it: path and ETag.
+func (c *cards) listed(rec records.Record) (carddav.AddressObject, error) {
+	id := rec["id"].(string)
+	n, ok := c.names[id]
+	if !ok {
+		n = defaultName(id)
+	}
+	return carddav.AddressObject{Path: bookPath(c.a) + n.file, ETag: strconv.FormatInt(rec["version"].(int64), 10)}, nil
+}
+
+// maxCompanies bounds the cache of company names.
+const maxCompanies = 10000
+
+// company is the name of the first company of rec the user may read.
+func (c *cards) company(rec records.Record) (string, error) {
+	links, _ := rec["companies"].([]records.LinkRef)
+	for _, l := range links {
+		name, ok := c.companies[l.ID]
+		if !ok {
+			company, err := c.e.Get(c.ctx, "company", l.ID, false)
+			switch {
+			case fault.Is(err, fault.ENOTFOUND) || fault.Is(err, fault.EFORBIDDEN):
+			case err != nil:
+				return "", err
+			default:
+				name, _ = company["name"].(string)
+			}
+			if len(c.companies) == maxCompanies {
+				clear(c.companies)
+			}
+			c.companies[l.ID] = name
+		}
+		if name != "" {
+			return name, nil
+		}
+	}
+	return "", nil
+}
