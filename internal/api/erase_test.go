@@ -64,6 +64,12 @@ func TestErase(t *testing.T) {
 			t.Fatalf("the import: %d %s", status, text)
 		}
 		f.catchUp()
+		// A phone's address book that created the contact named its file
+		// and UID (CardDAV keeps them).
+		if _, err := db.Raw().Exec(db.Dialect.Rebind(`INSERT INTO dav_names (workspace_id, object, record_id, name, uid) VALUES (1, 'contact', ?, ?, ?)`),
+			id, m+"-phone.vcf", m+"-uid"); err != nil {
+			t.Fatal(err)
+		}
 
 		if text := f.must(admin, "GET", "/api/v1/contacts/"+id, "", 200); !strings.Contains(text, m+"first") || !strings.Contains(text, m+" story") {
 			t.Fatalf("the contact does not read back: %s", text)
@@ -75,7 +81,7 @@ func TestErase(t *testing.T) {
 		// nowhere afterwards are there before.
 		before := marked(t, db, eraseMarks)
 		for _, table := range []string{"contacts", "activities", "audit_log", "outbox", "search_docs", "duplicate_profiles", "field_values",
-			"import_records", "external_ids"} {
+			"import_records", "external_ids", "dav_names"} {
 			if !slices.ContainsFunc(before, func(s string) bool { return strings.HasPrefix(s, table+".") }) {
 				t.Errorf("no marker in %s before the erasure; found %v", table, before)
 			}

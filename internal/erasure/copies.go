@@ -46,8 +46,12 @@ func scrubCopies(ctx context.Context, q store.Querier, d store.Dialect, ws int64
 		WHERE workspace_id = ? AND object = 'contact' AND record_id = ?`, ws, num); err != nil {
 		return err
 	}
-	if _, err := q.ExecContext(ctx, `DELETE FROM external_ids WHERE workspace_id = ? AND object = 'contact' AND record_id = ?`, ws, num); err != nil {
-		return err
+	// External ids, and the file name and UID a phone's address book gave
+	// the contact it created (CardDAV), are the person's too.
+	for _, table := range []string{"external_ids", "dav_names"} {
+		if _, err := q.ExecContext(ctx, `DELETE FROM `+table+` WHERE workspace_id = ? AND object = 'contact' AND record_id = ?`, ws, num); err != nil {
+			return err
+		}
 	}
 	// The search index and the duplicate keys leave erased contacts out
 	// from now on; what they held of this one goes at once.
