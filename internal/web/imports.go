@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"math"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
@@ -17,7 +16,6 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
-	"github.com/rapport-crm/rapport/internal/api"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/importer"
 	"github.com/rapport-crm/rapport/internal/locale"
@@ -33,7 +31,7 @@ func (s *Server) importRoutes(mux *http.ServeMux) {
 	}
 	mux.Handle("GET /imports", s.signedIn(s.importsLog))
 	mux.Handle("GET /imports/new", s.signedIn(s.importScreen))
-	mux.Handle("POST /imports/new", s.signedIn(s.importUpload))
+	mux.Handle("POST "+uploadPath, s.signedIn(s.importUpload))
 	mux.Handle("POST /imports/dry-run", s.signedIn(s.importDryRun))
 	mux.Handle("POST /imports/start", s.signedIn(s.importStart))
 	mux.Handle("GET /imports/{id}", s.signedIn(s.importState))
@@ -61,6 +59,7 @@ type importScreenPage struct {
 	Layout   string // a digest of the header, so that a mapping of another header is dropped
 
 	Encoding, Delimiter, Quoting, Sheet string
+	FoundDelimiter, FoundQuoting        string // what the file was read with, in words
 	Encodings, Delimiters, Quotings     []formOption
 
 	Dates, OnDuplicate, Match   string
@@ -138,50 +137,38 @@ func (s *Server) importScreen(w http.ResponseWriter, r *http.Request, v *visit) 
 	s.render(w, r, v, http.StatusOK, "import_new", data)
 }
 
-// importUpload keeps the uploaded file and shows the screen with it.
+// uploadPath is where the import screen uploads its file.
+const uploadPath = "/imports/new"
+
+// importUpload keeps the uploaded file and shows the screen with it. The
+// form is parsed already, when its CSRF token was checked: a file past
+// what fits in memory waits in a temporary file, copied here to one the
+// import screen keeps.
 func (s *Server) importUpload(w http.ResponseWriter, r *http.Request, v *visit) {
-	object := r.URL.Query().Get("object")
-	rc := http.NewResponseController(w)
-	rc.SetReadDeadline(time.Now().Add(time.Hour))
-	r.Body = http.MaxBytesReader(w, r.Body, api.MaxImport)
-	mr, err := r.MultipartReader()
-	if err != nil {
-		s.importRefused(w, r, v, object, v.p.T("web.import.no_file"))
-		return
-	}
-	a, _ := access.ActorFrom(r.Context())
-	var u *upload
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			s.importRefused(w, r, v, object, v.p.T("web.import.upload_failed"))
-			return
-		}
-		switch part.FormName() {
-		case "object":
-			b, _ := io.ReadAll(io.LimitReader(part, 64))
-			object = string(b)
-		case "file":
-			if u, err = spoolPart(part, a); err != nil {
-				s.importRefused(w, r, v, object, v.p.T("web.import.upload_failed"))
-				return
-			}
-		}
-	}
+	object := r.FormValue("object")
 	if !s.importAllowed(r, object) {
-		if u != nil {
-			os.Remove(u.path)
-		}
 		s.fail(w, r, v, errNotFound)
 		return
 	}
-	if u == nil || u.size == 0 {
-		if u != nil {
-			os.Remove(u.path)
+	part, header, err := r.FormFile("file")
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			s.importRefused(w, r, v, object, v.p.T("web.import.upload_failed"))
+			return
 		}
+		s.importRefused(w, r, v, object, v.p.T("web.import.no_file"))
+		return
+	}
+	defer part.Close()
+	a, _ := access.ActorFrom(r.Context())
+	u, err := spool(part, header.Filename, a)
+	if err != nil {
+		s.importRefused(w, r, v, object, v.p.T("web.import.upload_failed"))
+		return
+	}
+	if u.size == 0 {
+		os.Remove(u.path)
 		s.importRefused(w, r, v, object, v.p.T("web.import.no_file"))
 		return
 	}
@@ -189,9 +176,9 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request, v *visit) 
 	http.Redirect(w, r, "/imports/new?"+url.Values{"object": {object}, "upload": {token}}.Encode(), http.StatusSeeOther)
 }
 
-// spoolPart copies an uploaded file to a temporary file: the reader
-// needs to read it at any offset and more than once.
-func spoolPart(part *multipart.Part, a access.Actor) (*upload, error) {
+// spool copies an uploaded file to a temporary file: the reader needs
+// to read it at any offset and more than once.
+func spool(part io.Reader, filename string, a access.Actor) (*upload, error) {
 	f, err := os.CreateTemp("", "rapport-upload-*")
 	if err != nil {
 		return nil, err
@@ -202,7 +189,7 @@ func spoolPart(part *multipart.Part, a access.Actor) (*upload, error) {
 		os.Remove(f.Name())
 		return nil, err
 	}
-	name := filepath.Base(part.FileName())
+	name := filepath.Base(filename)
 	if name == "." || name == "/" || name == "" {
 		name = "import.csv"
 	}
@@ -326,6 +313,17 @@ func (s *Server) previewImport(r *http.Request, v *visit, data *importScreenPage
 		return
 	}
 	data.Settings, data.Header, data.Layout = pv.Sample.Settings, pv.Sample.Header, layoutOf(pv.Sample.Header)
+	data.FoundDelimiter, data.FoundQuoting = data.Settings.Delimiter, string(data.Settings.Quoting)
+	for _, o := range data.Delimiters {
+		if o.Value != "" && (o.Value == data.Settings.Delimiter || o.Value == "tab" && data.Settings.Delimiter == "\t") {
+			data.FoundDelimiter = o.Label
+		}
+	}
+	for _, o := range data.Quotings {
+		if o.Value != "" && o.Value == string(data.Settings.Quoting) {
+			data.FoundQuoting = o.Label
+		}
+	}
 	for _, row := range pv.Sample.Rows {
 		pr := previewRow{Number: row.Number, Cells: row.Fields}
 		if row.Err != nil {
