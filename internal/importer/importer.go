@@ -264,7 +264,7 @@ func (im *Importer) Start(ctx context.Context, src io.ReaderAt, size int64, opts
 		counting.Add(1)
 		go func() {
 			defer counting.Done()
-			p.total.Store(countRows(ctx, src, size, run.opts))
+			p.total.Store(CountRows(ctx, src, size, run.opts))
 		}()
 		_, err := run.execute(ctx, src, size)
 		switch {
@@ -277,8 +277,9 @@ func (im *Importer) Start(ctx context.Context, src io.ReaderAt, size int64, opts
 	return fmt.Sprint(id), nil
 }
 
-// countRows counts the data rows of a file; 0 when it cannot tell.
-func countRows(ctx context.Context, src io.ReaderAt, size int64, opts Options) int64 {
+// CountRows counts the data rows of a file, for the time an import has
+// left; 0 when it cannot tell.
+func CountRows(ctx context.Context, src io.ReaderAt, size int64, opts Options) int64 {
 	rd, err := tabular.Open(src, size, opts.FileName, opts.Read)
 	if err != nil {
 		return 0
