@@ -121,7 +121,7 @@ func (s *Server) importAllowed(r *http.Request, plural string) bool {
 // upload, the file as it reads with the settings of the address.
 func (s *Server) importScreen(w http.ResponseWriter, r *http.Request, v *visit) {
 	q := r.URL.Query()
-	data := s.newImportScreen(v, q)
+	data := s.importScreenFor(r, v, q)
 	if !s.importAllowed(r, data.Object) {
 		s.fail(w, r, v, errNotFound)
 		return
@@ -197,7 +197,7 @@ func spool(part io.Reader, filename string, a access.Actor) (*upload, error) {
 }
 
 func (s *Server) importRefused(w http.ResponseWriter, r *http.Request, v *visit, object, problem string) {
-	data := s.newImportScreen(v, url.Values{"object": {object}})
+	data := s.importScreenFor(r, v, url.Values{"object": {object}})
 	if !s.importAllowed(r, data.Object) {
 		s.fail(w, r, v, errNotFound)
 		return
@@ -212,6 +212,14 @@ func (s *Server) upload(r *http.Request, token string) *upload {
 		return nil
 	}
 	return s.uploads.get(token, a.WorkspaceID, a.UserID)
+}
+
+// importScreenFor is the screen of a request: the objects offered are
+// those the user may import.
+func (s *Server) importScreenFor(r *http.Request, v *visit, q url.Values) *importScreenPage {
+	data := s.newImportScreen(v, q)
+	data.Objects = slices.DeleteFunc(data.Objects, func(o formOption) bool { return !s.importAllowed(r, o.Value) })
+	return data
 }
 
 // newImportScreen is the screen with the options of q and their choices.
@@ -272,7 +280,7 @@ func (data *importScreenPage) options(q url.Values, header []string) importer.Op
 	case ",", ";", "|":
 		opts.Read.Delimiter = rune(data.Delimiter[0])
 	}
-	if header != nil && q.Get("layout") == layoutOf(header) {
+	if header != nil && q.Get("layout") == layoutOf(data.Object, header) {
 		opts.Mapping = map[string]string{}
 		for i, h := range header {
 			if f, ok := q["col."+strconv.Itoa(i)]; ok {
@@ -283,9 +291,10 @@ func (data *importScreenPage) options(q url.Values, header []string) importer.Op
 	return opts
 }
 
-// layoutOf is a short digest of a header.
-func layoutOf(header []string) string {
-	sum := sha256.Sum256([]byte(strings.Join(header, "\x00")))
+// layoutOf is a short digest of an object and a file's header: a
+// mapping is made for both.
+func layoutOf(object string, header []string) string {
+	sum := sha256.Sum256([]byte(object + "\x00" + strings.Join(header, "\x00")))
 	return hex.EncodeToString(sum[:8])
 }
 
@@ -312,7 +321,7 @@ func (s *Server) previewImport(r *http.Request, v *visit, data *importScreenPage
 		s.importProblems(v, data, err)
 		return
 	}
-	data.Settings, data.Header, data.Layout = pv.Sample.Settings, pv.Sample.Header, layoutOf(pv.Sample.Header)
+	data.Settings, data.Header, data.Layout = pv.Sample.Settings, pv.Sample.Header, layoutOf(data.Object, pv.Sample.Header)
 	data.FoundDelimiter, data.FoundQuoting = data.Settings.Delimiter, string(data.Settings.Quoting)
 	for _, o := range data.Delimiters {
 		if o.Value != "" && (o.Value == data.Settings.Delimiter || o.Value == "tab" && data.Settings.Delimiter == "\t") {
@@ -421,7 +430,7 @@ func (s *Server) screenFromForm(w http.ResponseWriter, r *http.Request, v *visit
 		return nil, nil, nil, false
 	}
 	q := r.PostForm
-	data := s.newImportScreen(v, q)
+	data := s.importScreenFor(r, v, q)
 	if !s.importAllowed(r, data.Object) {
 		s.fail(w, r, v, errNotFound)
 		return nil, nil, nil, false
