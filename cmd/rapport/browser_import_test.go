@@ -52,6 +52,12 @@ func TestBrowserImport(t *testing.T) {
 		}
 		b.shoot("import-preview")
 		b.axeAtWidths("import-preview", true)
+		b.language("ru")
+		b.do("the screen in Russian", chromedp.WaitVisible(css(`#import-preview`)))
+		b.shoot("import-preview-ru")
+		b.axeAtWidths("import-preview-ru", false)
+		b.language("en")
+		b.do("the screen in English", chromedp.WaitVisible(css(`#import-preview`)))
 
 		// A wrong encoding reads the names wrong; putting it back reads
 		// them right again, each time without a reload.
