@@ -31,8 +31,11 @@ func TestBrowserImport(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		b.do("open the import screen from the contacts", chromedp.Navigate(b.base+"/contacts"), chromedp.Click(css(`#import-link`)),
-			chromedp.WaitVisible(css(`#import-file`)))
+		b.do("open the contacts' import menu", chromedp.Navigate(b.base+"/contacts"), chromedp.Click(css(`.import-menu summary`)),
+			chromedp.WaitVisible(css(`#import-link`)))
+		b.shoot("contacts-import-link")
+		b.do("open the import screen from the contacts", chromedp.Click(css(`#import-link`)), chromedp.WaitVisible(css(`#import-file`)))
+		b.shoot("import-upload")
 		b.axeAtWidths("import-upload", false)
 		b.do("upload the file", chromedp.SetUploadFiles(css(`#import-file`), []string{file}),
 			chromedp.Click(css(`#import-upload button[type="submit"]`)), chromedp.WaitVisible(css(`#import-preview`)))
