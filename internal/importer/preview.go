@@ -22,12 +22,16 @@ type Preview struct {
 	// Choices are the fields a column may fill, in the object's order:
 	// its writable fields, their parts ("address.city"), ExternalID.
 	Choices []*records.Field
+	// Check is why Run would refuse the file with these options before
+	// reading its rows (a mapping that does not fit, dates that could be
+	// either order), or nil.
+	Check error
 }
 
 // Preview reads the header and first n rows of a file as Run would, with
-// the guessed mapping under the options' own. It writes nothing and
-// checks only what reading needs: that the actor may create the object's
-// records and that the file can be read.
+// the guessed mapping under the options' own. It writes nothing. That the
+// actor may create the object's records and that the file can be read
+// are its errors; what else Run would refuse before the rows is in Check.
 func (im *Importer) Preview(ctx context.Context, src io.ReaderAt, size int64, opts Options, n int) (*Preview, error) {
 	a, err := access.ActorFrom(ctx)
 	if err != nil {
@@ -66,6 +70,11 @@ func (im *Importer) Preview(ctx context.Context, src io.ReaderAt, size int64, op
 		p.Choices = append(p.Choices, f.Parts...)
 	}
 	p.Choices = append(p.Choices, &records.Field{Name: ExternalID, Type: records.Text})
+	plan, err := im.plan(ctx, obj, sample.Header, opts)
+	if err == nil {
+		err = plan.decideFormats(src, size, opts)
+	}
+	p.Check = err
 	return p, nil
 }
 

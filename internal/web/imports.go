@@ -321,6 +321,9 @@ func (s *Server) previewImport(r *http.Request, v *visit, data *importScreenPage
 		s.importProblems(v, data, err)
 		return
 	}
+	if pv.Check != nil {
+		s.importProblems(v, data, pv.Check)
+	}
 	data.Settings, data.Header, data.Layout = pv.Sample.Settings, pv.Sample.Header, layoutOf(data.Object, pv.Sample.Header)
 	data.FoundDelimiter, data.FoundQuoting = data.Settings.Delimiter, string(data.Settings.Quoting)
 	for _, o := range data.Delimiters {
@@ -453,7 +456,7 @@ func (s *Server) importDryRun(w http.ResponseWriter, r *http.Request, v *visit) 
 	}
 	s.previewImport(r, v, data, u, q)
 	if len(data.Problems) > 0 || len(data.Errors) > 0 {
-		s.render(w, r, v, http.StatusUnprocessableEntity, "import_new", data)
+		s.render(w, r, v, refusedStatus(r), "import_new", data)
 		return
 	}
 	f, err := os.Open(u.path)
@@ -474,7 +477,7 @@ func (s *Server) importDryRun(w http.ResponseWriter, r *http.Request, v *visit) 
 	sum, err := s.imports.Run(r.Context(), f, u.size, opts)
 	if err != nil {
 		s.importProblems(v, data, err)
-		s.render(w, r, v, http.StatusUnprocessableEntity, "import_new", data)
+		s.render(w, r, v, refusedStatus(r), "import_new", data)
 		return
 	}
 	dry.ID, dry.Rows, dry.Created, dry.Updated, dry.Skipped, dry.Failed = sum.ID, sum.Rows, sum.Created, sum.Updated, sum.Skipped, sum.Failed
@@ -484,6 +487,15 @@ func (s *Server) importDryRun(w http.ResponseWriter, r *http.Request, v *visit) 
 	}
 	data.Dry = dry
 	s.render(w, r, v, http.StatusOK, "import_new", data)
+}
+
+// refusedStatus is the status of the screen shown again with what was
+// refused: htmx swaps only a success in, so its requests get 200.
+func refusedStatus(r *http.Request) int {
+	if r.Header.Get("HX-Request") == "true" {
+		return http.StatusOK
+	}
+	return http.StatusUnprocessableEntity
 }
 
 func outcomeLabel(p *locale.Printer, action string) string {
@@ -517,12 +529,9 @@ func (s *Server) importStart(w http.ResponseWriter, r *http.Request, v *visit) {
 		s.fail(w, r, v, err)
 		return
 	}
-	a, _ := access.ActorFrom(r.Context())
 	drop := func() {
 		f.Close()
-		if s.uploads.take(data.Token, a.WorkspaceID, a.UserID) != nil {
-			os.Remove(u.path)
-		}
+		os.Remove(u.path)
 	}
 	id, err := s.imports.Start(r.Context(), f, u.size, data.options(q, data.Header), drop)
 	if err != nil {
@@ -531,6 +540,9 @@ func (s *Server) importStart(w http.ResponseWriter, r *http.Request, v *visit) {
 		s.render(w, r, v, http.StatusUnprocessableEntity, "import_new", data)
 		return
 	}
+	// The import owns the file now: the screen cannot start it twice.
+	a, _ := access.ActorFrom(r.Context())
+	s.uploads.take(data.Token, a.WorkspaceID, a.UserID)
 	http.Redirect(w, r, "/imports/"+id, http.StatusSeeOther)
 }
 

@@ -56,6 +56,17 @@ func TestImportScreen(t *testing.T) {
 		page.want(t, "the import's page", http.StatusOK, "Imported", "created: 1", "Undo this import")
 		a.get(started.location+"/errors").want(t, "the error report", http.StatusOK, "3,E-mail,not-an-address,")
 		a.get("/imports").want(t, "the log", http.StatusOK, "people.csv", "Imported")
+
 		a.get(up.location).want(t, "the upload once imported", http.StatusOK, "no longer here")
+
+		// Dates that could be either order are asked about beside the
+		// option, before any dry run.
+		token = a.csrf()
+		up = a.upload("/imports/new?object=contacts", token, "dates.csv", "First name,Birthday\nAda,03/04/1990\n")
+		a.get(up.location).want(t, "ambiguous dates", http.StatusOK, `aria-describedby="dates-error"`, "could be day-first or month-first")
+		a.get(up.location+"&dates=day").want(t, "dates day-first", http.StatusOK, `<option value="day" selected>`)
+		if strings.Contains(a.get(up.location+"&dates=day").body, `id="dates-error"`) {
+			t.Error("the dates are still ambiguous once their order is given")
+		}
 	})
 }
