@@ -19,6 +19,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/config"
 	"github.com/rapport-crm/rapport/internal/dav"
 	"github.com/rapport-crm/rapport/internal/demo"
+	"github.com/rapport-crm/rapport/internal/importer"
 	"github.com/rapport-crm/rapport/internal/mail"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/store"
@@ -210,6 +211,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		return err
 	}
 	defer stopWorkers() // after the HTTP shutdown below, before db.Close
+	// An import that a killed server was running never committed; its
+	// log must not say running forever (decision 0047).
+	imports := importer.New(db, engine, c.log)
+	if n, err := imports.Recover(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		c.log.Warn("imports interrupted by the last stop marked as such; nothing of them was kept", "imports", n)
+	}
 	timeout, expensive := c.cfg.Queries()
 	// The API and the web app count failed sign-ins together.
 	guard := api.NewSignInLimits(api.Limits{})
@@ -217,12 +226,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		Sales: svc.sales, Activity: svc.activity, Search: svc.search, Duplicates: svc.duplicates, SignIn: guard,
 		Value:          svc.value, // value
 		ClientIPHeader: c.cfg.ClientIPHeader, Queries: api.QueryLimits{Timeout: timeout, Expensive: expensive},
-		Scores: svc.scores /* scores */}).Handler()
+		Scores: svc.scores /* scores */, Imports: imports}).Handler()
 	app, err := web.New(web.Options{Engine: engine, Accounts: accounts, Log: c.log, ClientIPHeader: c.cfg.ClientIPHeader,
 		PhoneRegion: c.cfg.PhoneRegion, SignIn: guard, Search: svc.search,
 		Sales: svc.sales, Activity: svc.activity, Duplicates: svc.duplicates, DB: db,
-		Scores: svc.scores, /* scores */
-		Value:  svc.value}) // value
+		Scores:  svc.scores, /* scores */
+		Imports: imports,
+		Value:   svc.value}) // value
 	if err != nil {
 		return err
 	}

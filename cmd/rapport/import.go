@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
@@ -82,13 +83,16 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	if err != nil {
 		return err
 	}
+	// The rows are counted first (a quick reading of the file) so that
+	// the progress can show a bar and the time left.
+	total := importer.CountRows(ctx, f, st.Size(), opts)
 	last := time.Now()
 	opts.Progress = func(rows int, elapsed time.Duration) {
 		if time.Since(last) < time.Second && elapsed > 0 {
 			return
 		}
 		last = time.Now()
-		fmt.Fprintf(stderr, "\r%d rows, %.0f rows/s, %s", rows, float64(rows)/max(elapsed.Seconds(), 1e-3), elapsed.Round(time.Second))
+		fmt.Fprintf(stderr, "\r%s", progressLine(rows, total, elapsed))
 	}
 	opts.Phase = func(string) {
 		fmt.Fprintf(stderr, "\rrows read; finding likely duplicates among the new records …\n")
@@ -130,6 +134,23 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		return fmt.Errorf("nothing imported: %d rows have errors and --strict refuses the whole file", s.Failed)
 	}
 	return nil
+}
+
+// progressLine is a progress bar on one line: rows done of the total,
+// rows a second and the time left, or without a total the rows and the
+// time so far.
+func progressLine(rows int, total int64, elapsed time.Duration) string {
+	rate := float64(rows) / max(elapsed.Seconds(), 1e-3)
+	if total <= 0 {
+		return fmt.Sprintf("%d rows, %.0f rows/s, %s", rows, rate, elapsed.Round(time.Second))
+	}
+	const width = 30
+	done := min(width, int(int64(rows)*width/total))
+	left := "?"
+	if rate > 0 && rows > 0 {
+		left = (time.Duration(float64(total-int64(min(int64(rows), total))) / rate * float64(time.Second))).Round(time.Second).String()
+	}
+	return fmt.Sprintf("[%s%s] %d/%d rows, %.0f rows/s, %s left ", strings.Repeat("#", done), strings.Repeat("-", width-done), rows, total, rate, left)
 }
 
 // stdoutOrErr keeps a dry run's standard output a CSV file of rows.

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestImportCommand imports a file dry and for real through the command,
@@ -67,4 +68,16 @@ func run0(db []string, args ...string) (string, string, error) {
 	var out, errOut bytes.Buffer
 	err := run(context.Background(), append(args, db...), &out, &errOut, func(string) string { return "" })
 	return out.String(), errOut.String(), err
+}
+
+// TestProgressLine draws the command's progress bar: half the rows done
+// at 500 a second leave three seconds.
+func TestProgressLine(t *testing.T) {
+	got := progressLine(1500, 3000, 3*time.Second)
+	if want := "[###############---------------] 1500/3000 rows, 500 rows/s, 3s left "; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got := progressLine(10, 0, 2*time.Second); got != "10 rows, 5 rows/s, 2s" {
+		t.Errorf("without a total: %q", got)
+	}
 }

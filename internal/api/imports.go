@@ -37,6 +37,7 @@ func (s *Server) importRoutes(route router) {
 	route("GET /api/v1/imports/{id}", s.getImport)
 	route("GET /api/v1/imports/{id}/errors", s.importErrors)
 	route("POST /api/v1/imports/{id}/undo", s.undoImport)
+	route("POST /api/v1/imports/{id}/cancel", s.cancelImport)
 }
 
 // maxRowsShown bounds the rows a dry run's answer lists one by one; the
@@ -280,6 +281,17 @@ func (s *Server) undoImport(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, r, http.StatusOK, sum)
 }
 
+// cancelImport stops an import running in the background: it rolls
+// back, and the answer is its log, cancelled.
+func (s *Server) cancelImport(w http.ResponseWriter, r *http.Request) {
+	sum, err := s.imports.Cancel(r.Context(), r.PathValue("id"))
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, sum)
+}
+
 // importTimeout is how long an import request may take: a million rows
 // take minutes.
 const importTimeout = time.Hour
@@ -293,7 +305,8 @@ func addImportPaths(paths obj) {
 	}
 	enum := func(vals ...string) obj { return obj{"enum": vals} }
 	boolean := obj{"type": "boolean"}
-	summary := obj{"description": "the import's summary: status (committed, dry_run, refused, undone), counts, mapping and the first problems",
+	summary := obj{"description": "the import's summary: status (running, committed, dry_run, refused, failed, undone, cancelled, interrupted), " +
+		"counts, mapping and the first problems; while running, its progress (rows, total, rows_per_second, seconds_left, phase)",
 		"content": obj{"application/json": obj{}}}
 	paths["/imports"] = obj{
 		"post": obj{"tags": tags, "operationId": "import_file",
@@ -329,6 +342,10 @@ func addImportPaths(paths obj) {
 	paths["/imports/{id}/errors"] = obj{"get": obj{"tags": tags, "operationId": "get_import_errors", "parameters": []obj{id},
 		"description": "The error report as CSV: row, column, value, reason; a value kept as typed says so.",
 		"responses":   obj{"200": obj{"description": "the report", "content": obj{"text/csv": obj{}}}, "4XX": problem}}}
+	paths["/imports/{id}/cancel"] = obj{"post": obj{"tags": tags, "operationId": "cancel_import", "parameters": []obj{id},
+		"description": "Stops an import running in the background: its transaction rolls back, nothing of it is kept, and it is logged as " +
+			"cancelled. 409 when it is not running (undo a committed one instead).",
+		"responses": obj{"200": summary, "4XX": problem}}}
 	paths["/imports/{id}/undo"] = obj{"post": obj{"tags": tags, "operationId": "undo_import", "parameters": []obj{id},
 		"description": "Removes the records the import created and restores those it updated, in one transaction; refused (409) " +
 			"when one of them changed since.",

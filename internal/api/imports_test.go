@@ -145,3 +145,55 @@ func TestImports(t *testing.T) {
 		}
 	})
 }
+
+// TestCancelImport stops an import running in the background once it has
+// written rows: it rolls back whole, leaving no contact, and the log says
+// cancelled; a colleague cannot see it to cancel it, and a second cancel
+// is a conflict.
+func TestCancelImport(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		p := newPermAPI(t, db)
+		admin := p.tokens["admin"]
+		accesstest.SetRole(t, db, 1, p.people.Actor(), access.RoleSalesperson)
+		seller := p.tokens[accesstest.Self]
+		var file strings.Builder
+		file.WriteString("First name,Email\n")
+		for i := range 20000 {
+			fmt.Fprintf(&file, "Person%d,person%d@example.com\n", i, i)
+		}
+		status, text := p.call(admin, "POST", "/api/v1/imports?background=true", file.String(), "Content-Type", "text/csv")
+		var started struct{ ID string }
+		json.Unmarshal([]byte(text), &started)
+		if status != http.StatusAccepted {
+			t.Fatalf("background: %d %s", status, text)
+		}
+		var log struct {
+			Status   string
+			Progress *struct{ Rows, Total int64 }
+		}
+		for range 400 {
+			_, text := p.call(admin, "GET", "/api/v1/imports/"+started.ID, "")
+			json.Unmarshal([]byte(text), &log)
+			if log.Status != "running" || log.Progress != nil && log.Progress.Rows > 0 {
+				break
+			}
+			time.Sleep(25 * time.Millisecond)
+		}
+		if log.Status != "running" {
+			t.Fatalf("the import ended before it could be cancelled: %s", log.Status)
+		}
+		status, text = p.call(admin, "POST", "/api/v1/imports/"+started.ID+"/cancel", "")
+		if status != 200 || !strings.Contains(text, `"status":"cancelled"`) {
+			t.Fatalf("cancel: %d %s", status, text)
+		}
+		if _, text := p.call(admin, "GET", "/api/v1/contacts?limit=1", ""); strings.Contains(text, "Person") {
+			t.Errorf("a cancelled import left contacts: %s", text)
+		}
+		if status, _ := p.call(admin, "POST", "/api/v1/imports/"+started.ID+"/cancel", ""); status != http.StatusConflict {
+			t.Errorf("a second cancel: %d", status)
+		}
+		if status, _ := p.call(seller, "POST", "/api/v1/imports/"+started.ID+"/cancel", ""); status != http.StatusNotFound {
+			t.Errorf("a colleague's cancel: %d", status)
+		}
+	})
+}

@@ -98,6 +98,10 @@ var validRequests = map[string]func(w *walker) []validRequest{
 	"GET /api/v1/imports/{id}/errors": func(w *walker) []validRequest {
 		return []validRequest{{path: pathID(w.ids["import"]), status: 200}}
 	},
+	// A committed import is no longer running: the cancel is refused.
+	"POST /api/v1/imports/{id}/cancel": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["import"]), status: 409}}
+	},
 	"POST /api/v1/imports/{id}/undo": func(w *walker) []validRequest {
 		return []validRequest{{path: pathID(w.ids["doomed_import"]), status: 200}}
 	},

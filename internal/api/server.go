@@ -66,6 +66,10 @@ type Server struct {
 	// Scores serves the lead score of records and the scoring settings.
 	Scores *scores.Service
 	// scores: end
+	// Imports runs the imports; the web app shares it, so that either
+	// shows and cancels the other's imports in the background. Nil makes
+	// one.
+	Imports *importer.Importer
 
 	metrics *metrics
 	imports *importer.Importer
@@ -90,7 +94,10 @@ func (s *Server) Handler() http.Handler {
 		s.Registry = prometheus.NewRegistry()
 	}
 	s.metrics = newMetrics(s.Registry, s.DB)
-	s.imports = importer.New(s.DB, s.Engine, s.Log)
+	if s.Imports == nil {
+		s.Imports = importer.New(s.DB, s.Engine, s.Log)
+	}
+	s.imports = s.Imports
 	s.initRoles()
 	s.guards = newGuards(s.Limits, s.SignIn)
 	s.limits = s.Queries.withDefaults(s.DB.Readers())

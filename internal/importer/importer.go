@@ -141,10 +141,17 @@ type Summary struct {
 }
 
 // Progress is how far a running import has come: the rows read and
-// written so far, and how fast.
+// written so far, how fast, and, once the file's rows are counted, how
+// many there are and how long the rest should take.
 type Progress struct {
 	Rows          int64   `json:"rows"`
+	Total         int64   `json:"total,omitempty"`
 	RowsPerSecond float64 `json:"rows_per_second"`
+	SecondsLeft   float64 `json:"seconds_left,omitempty"`
+	// Phase is "rows" while rows are read, then "duplicates" while the
+	// likely duplicates among the new records are found, before the
+	// commit.
+	Phase string `json:"phase"`
 }
 
 // Statuses of an import.
@@ -155,6 +162,13 @@ const (
 	StatusDryRun    = "dry_run"
 	StatusRefused   = "refused"
 	StatusUndone    = "undone"
+	// StatusCancelled is an import in the background stopped by Cancel:
+	// its transaction rolled back, nothing was kept.
+	StatusCancelled = "cancelled"
+	// StatusInterrupted is an import in the background whose process
+	// ended before it did (killed, crashed): its transaction never
+	// committed, nothing was kept. Recover marks it at the next start.
+	StatusInterrupted = "interrupted"
 )
 
 // Importer runs imports on one database through one engine, whose hooks
@@ -197,8 +211,8 @@ func (im *Importer) Run(ctx context.Context, src io.ReaderAt, size int64, opts O
 
 // Start checks an import as Run does, logs it as running and runs it in
 // the background, in ctx without its cancellation; Get shows its
-// progress. done, when set, is called when it ends, however it ends. It
-// returns the import's id.
+// progress and Cancel stops it. done, when set, is called when it ends,
+// however it ends. It returns the import's id.
 func (im *Importer) Start(ctx context.Context, src io.ReaderAt, size int64, opts Options, done func()) (string, error) {
 	run, err := im.prepare(ctx, src, size, opts)
 	if err != nil {
@@ -213,38 +227,98 @@ func (im *Importer) Start(ctx context.Context, src io.ReaderAt, size int64, opts
 		return "", err
 	}
 	id := run.logged
-	p := &progress{started: time.Now()}
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	p := &progress{started: time.Now(), cancel: cancel, done: make(chan struct{})}
+	p.phase.Store("rows")
 	im.mu.Lock()
 	im.running[id] = p
 	im.mu.Unlock()
-	given := run.opts.Progress
+	given, phase := run.opts.Progress, run.opts.Phase
 	run.opts.Progress = func(rows int, elapsed time.Duration) {
 		p.rows.Store(int64(rows))
 		if given != nil {
 			given(rows, elapsed)
 		}
 	}
-	ctx = context.WithoutCancel(ctx)
+	run.opts.Phase = func(name string) {
+		p.phase.Store(name)
+		if phase != nil {
+			phase(name)
+		}
+	}
 	go func() {
+		var counting sync.WaitGroup
 		defer func() {
+			cancel()
+			counting.Wait()
 			im.mu.Lock()
 			delete(im.running, id)
 			im.mu.Unlock()
+			close(p.done)
 			if done != nil {
 				done()
 			}
 		}()
-		if _, err := run.execute(ctx, src, size); err != nil {
-			im.fail(ctx, id, err)
+		// The rows are counted beside the import, for the time left; a
+		// file's second reading costs little next to the writes.
+		counting.Add(1)
+		go func() {
+			defer counting.Done()
+			p.total.Store(CountRows(ctx, src, size, run.opts))
+		}()
+		_, err := run.execute(ctx, src, size)
+		switch {
+		case err != nil && p.cancelled.Load():
+			im.end(context.WithoutCancel(ctx), id, StatusCancelled, "", p.rows.Load())
+		case err != nil:
+			im.fail(context.WithoutCancel(ctx), id, err)
 		}
 	}()
 	return fmt.Sprint(id), nil
 }
 
-// progress is how far a background import has come.
+// CountRows counts the data rows of a file, for the time an import has
+// left; 0 when it cannot tell.
+func CountRows(ctx context.Context, src io.ReaderAt, size int64, opts Options) int64 {
+	rd, err := tabular.Open(src, size, opts.FileName, opts.Read)
+	if err != nil {
+		return 0
+	}
+	defer rd.Close()
+	var n int64
+	for ctx.Err() == nil {
+		if _, err := rd.Next(); err != nil {
+			if errors.Is(err, io.EOF) {
+				return n
+			}
+			return 0
+		}
+		n++
+	}
+	return 0
+}
+
+// progress is how far a background import has come, and how to stop it.
 type progress struct {
-	started time.Time
-	rows    atomic.Int64
+	started   time.Time
+	rows      atomic.Int64
+	total     atomic.Int64 // 0 until counted
+	phase     atomic.Value // string
+	cancel    context.CancelFunc
+	cancelled atomic.Bool
+	done      chan struct{} // closed when the import has ended and is logged
+}
+
+// view is the progress as Summary shows it.
+func (p *progress) view() *Progress {
+	rows, total := p.rows.Load(), p.total.Load()
+	elapsed := time.Since(p.started).Seconds()
+	out := &Progress{Rows: rows, Total: total, RowsPerSecond: float64(rows) / max(elapsed, 1e-3)}
+	out.Phase, _ = p.phase.Load().(string)
+	if total > rows && rows > 0 {
+		out.SecondsLeft = float64(total-rows) / out.RowsPerSecond
+	}
+	return out
 }
 
 // fail logs that a background import failed as a whole: nothing of it
@@ -318,6 +392,11 @@ func (run *run) execute(ctx context.Context, src io.ReaderAt, size int64) (*Summ
 			run.id = id
 		} else {
 			run.id = run.logged
+			// The log row stays locked while the import runs, so that
+			// Recover in a process starting beside this one passes it by.
+			if _, err := q.ExecContext(ctx, `UPDATE imports SET status = status WHERE workspace_id = ? AND id = ?`, a.WorkspaceID, run.id); err != nil {
+				return err
+			}
 		}
 		if err := run.load(ctx); err != nil {
 			return err

@@ -148,9 +148,7 @@ func (im *Importer) scanLog(row interface{ Scan(...any) error }) (*Summary, erro
 		p := im.running[id]
 		im.mu.Unlock()
 		if p != nil {
-			rows := p.rows.Load()
-			elapsed := time.Since(p.started).Seconds()
-			s.Progress = &Progress{Rows: rows, RowsPerSecond: float64(rows) / max(elapsed, 1e-3)}
+			s.Progress = p.view()
 		}
 	}
 	s.ID, s.UserID = strconv.FormatInt(id, 10), strconv.FormatInt(user, 10)

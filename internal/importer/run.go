@@ -256,7 +256,7 @@ func (r *run) rows(ctx context.Context, rd *tabular.Reader) error {
 		if err := r.row(ctx, row); err != nil {
 			return err
 		}
-		if r.opts.Progress != nil && r.sum.Rows%500 == 0 {
+		if r.opts.Progress != nil && r.sum.Rows%100 == 0 {
 			r.opts.Progress(r.sum.Rows, time.Since(r.started))
 		}
 	}

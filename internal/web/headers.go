@@ -25,7 +25,14 @@ const contentPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; 
 // what the signed-in user may see.
 func secure(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, api.MaxBody)
+		limit := int64(api.MaxBody)
+		if r.Method == http.MethodPost && r.URL.Path == uploadPath {
+			// A spreadsheet to import is as large as the API takes, and
+			// may take longer to arrive than a form.
+			limit = api.MaxImport
+			http.NewResponseController(w).SetReadDeadline(time.Now().Add(time.Hour))
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		h := w.Header()
 		h.Set("Content-Security-Policy", contentPolicy)
 		h.Set("X-Content-Type-Options", "nosniff")

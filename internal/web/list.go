@@ -17,6 +17,9 @@ import (
 // with the next page loaded as the user scrolls.
 type listPage struct {
 	frame
+	// Importable offers the import screen: the user may create the
+	// list's records, which is what an import asks.
+	Importable bool
 	Plural     string
 	Title      string
 	EmptyTitle string
@@ -174,6 +177,7 @@ func (s *Server) showList(w http.ResponseWriter, r *http.Request, v *visit, st *
 		Address: st.q.address(view.plural), Clear: listQuery{Columns: st.q.Columns, Sort: st.q.Sort}.address(view.plural),
 		Filtered: st.q.filtered()}
 	data.EmptyTitle, data.EmptyText = view.empty(v.p)
+	data.Importable = s.importAllowed(r, view.plural)
 	data.Builder = newBuilder(v, st, paths, refusal, &data.Problems)
 	data.Picker = columnPicker(v.p, view, st.fields, st.order, st.cols)
 	data.CountHref = st.q.address(view.plural, "count", "1")

@@ -40,6 +40,10 @@ type recordPage struct {
 	// Scores are the record's lead score and model figure; nil for none.
 	Scores *scoresView
 	// scores: end
+
+	// A contact's personal data to download and its erasure, for an
+	// administrator; ErasedAt says when it was erased.
+	PersonalData, Erase, ErasedAt string
 }
 
 // fieldGroup is a titled group of fields on a record page.
@@ -134,6 +138,7 @@ func (s *Server) aroundFields(r *http.Request, v *visit, view *objectView, rec r
 	here := "/" + view.plural + "/" + id
 	if view.object == "contact" {
 		data.VCard = "/api/v1" + here + "/vcard"
+		s.erasureLinks(r, v, id, data)
 	}
 	var err error
 	if data.Related, err = s.related(r, v, view, rec); err != nil {

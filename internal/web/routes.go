@@ -9,6 +9,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/clv"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/goals"
+	"github.com/rapport-crm/rapport/internal/importer"
 	"github.com/rapport-crm/rapport/internal/locale"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
@@ -203,6 +204,9 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /reports/builder/{id}/delete", s.signedIn(s.deleteReport))
 	// builder: end
 
+	s.importRoutes(mux)
+	mux.Handle("GET /contacts/{id}/erase", s.signedIn(s.eraseForm))
+	mux.Handle("POST /contacts/{id}/erase", s.signedIn(s.erase))
 	mux.Handle("GET /{object}", s.signedIn(s.list))
 	mux.Handle("GET /{object}/{id}", s.signedIn(s.record))
 	// The form of a new record has an address per object, as /static/new
@@ -551,7 +555,8 @@ var pages = map[string]func(p *locale.Printer) page{
 			Name: "Ada Lovelace", Created: "yesterday", Updated: "today",
 			Groups: []fieldGroup{{Title: p.T("web.group.person"), Fields: []shownField{
 				{Label: fieldLabel(p, "first_name"), Values: []string{"Ada"}}, {Label: "Interest"}}}},
-			Follow: "/contacts/1/follow", Following: true,
+			Follow: "/contacts/1/follow", Following: true, PersonalData: "/api/v1/contacts/1/personal-data", Erase: "/contacts/1/erase",
+			ErasedAt: "today",
 			Related: []relatedGroup{{ID: "related-deals", Title: p.T("object.deals.name"),
 				Items: []relatedItem{{Name: "Engine <b>order</b>", Href: "/deals/1", Meta: "£1,000.00"}}, More: "/deals?f0=contacts", Rest: 2}},
 			Stages: []stageStay{{Stage: "Proposal", Entered: "today"}, {Stage: "Qualified", Entered: "yesterday", Left: "today"}},
@@ -601,6 +606,25 @@ var pages = map[string]func(p *locale.Printer) page{
 			Goals: exampleGoals(p),
 			// goals: end
 		}
+	},
+	// Imports.
+	"import_new": exampleImportScreen,
+	"erase": func(p *locale.Printer) page {
+		return &erasePage{frame: frame{Nav: "contacts"}, ID: "1", Name: "Ada <b>Lovelace", Href: "/contacts/1",
+			Details: []string{"ada@example.com"}, Typed: "Ada", Error: p.T("web.erase.mismatch")}
+	},
+	"imports": func(p *locale.Printer) page {
+		v := &visit{p: p}
+		return &importsPage{frame: frame{Nav: "imports"}, New: []formOption{{Value: "/imports/new?object=contacts", Label: objectTitle(p, "contacts")}},
+			Imports: []importRow{{ID: "1", Href: "/imports/1", When: "today", Who: "Ada <b>", File: "people <b>.csv", Object: objectTitle(p, "contacts"),
+				Status: "committed", StatusLabel: importStatus(v.p, "committed"), Rows: 3, Created: 2, Skipped: 1, Errors: "/imports/1/errors"}}}
+	},
+	"import": func(p *locale.Printer) page {
+		return &importStatePage{frame: frame{Nav: "imports"}, Running: true, Cancel: true, Undoable: true, ObjectPath: "/contacts",
+			Import: importRow{ID: "1", File: "people <b>.csv", Object: objectTitle(p, "contacts"), Status: "running", StatusLabel: importStatus(p, "running"),
+				Who: "Ada <b>", When: "today", Errors: "/imports/1/errors"},
+			Progress: progressOf(p, &importer.Progress{Rows: 1200, Total: 3000, RowsPerSecond: 400, SecondsLeft: 4.5, Phase: "rows"}),
+			Problems: []importProblem{{Row: 3, Column: "E-mail <b>", Value: "x@", Reason: "not an e-mail <b>"}}, Problem: p.T("web.import.undo_refused")}
 	},
 	"problem": func(p *locale.Printer) page {
 		return &problemPage{Title: p.T("web.problem.not_found.title"), Text: p.T("web.problem.not_found.text"), RequestID: "abc"}

@@ -21,6 +21,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/activity"
 	"github.com/rapport-crm/rapport/internal/api"
 	"github.com/rapport-crm/rapport/internal/duplicate"
+	"github.com/rapport-crm/rapport/internal/importer"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
 	"github.com/rapport-crm/rapport/internal/savedview"
@@ -65,6 +66,9 @@ type Options struct {
 	Scores *scores.Service
 	// scores: end
 	Value *value.Service // value: the customer-value report
+	// Imports runs imports from spreadsheets, shared with the API; nil
+	// leaves the import screens out.
+	Imports *importer.Importer
 }
 
 // Server is the web app.
@@ -96,6 +100,8 @@ type Server struct {
 	// scores: begin
 	scores *scores.Service
 	// scores: end
+	imports *importer.Importer
+	uploads *uploads
 }
 
 // New builds the web app: it parses every template in every language and
@@ -131,8 +137,9 @@ func New(o Options) (*Server, error) {
 		pages: pages, assets: a, origins: http.NewCrossOriginProtection(),
 		guard: o.SignIn, pending: newPendingSignIns(5 * time.Minute),
 		search: o.Search, sales: o.Sales, activity: o.Activity, duplicates: o.Duplicates, db: o.DB,
-		scores: o.Scores, // scores
-		value:  o.Value,  // value
+		scores:  o.Scores, // scores
+		value:   o.Value,  // value
+		imports: o.Imports, uploads: newUploads(),
 	}, nil
 }
 

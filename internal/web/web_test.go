@@ -21,6 +21,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/activity"
 	"github.com/rapport-crm/rapport/internal/api"
 	"github.com/rapport-crm/rapport/internal/duplicate"
+	"github.com/rapport-crm/rapport/internal/importer"
 	"github.com/rapport-crm/rapport/internal/mail"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
@@ -90,7 +91,8 @@ func newAppGuarded(t *testing.T, db *store.DB, guard *api.SignInLimits) *app {
 	s, err := web.New(web.Options{Engine: engine, Accounts: accounts, Log: quiet, SignIn: guard, DB: db,
 		Sales:      sales.New(db, engine, sales.Options{Logger: quiet}),
 		Activity:   activity.New(db, engine, activity.Options{Logger: quiet, PhoneRegion: "GB"}),
-		Duplicates: duplicate.New(db, engine, duplicate.Options{Logger: quiet, PhoneRegion: "GB"})})
+		Duplicates: duplicate.New(db, engine, duplicate.Options{Logger: quiet, PhoneRegion: "GB"}),
+		Imports:    importer.New(db, engine, quiet)})
 	if err != nil {
 		t.Fatal(err)
 	}

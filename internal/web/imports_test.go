@@ -1,0 +1,72 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/internal/store"
+	"github.com/rapport-crm/rapport/internal/store/storetest"
+)
+
+// TestImportScreen uploads a file to the import screen, which shows it
+// read and mapped; a dry run writes nothing; the upload is its
+// uploader's alone; the import runs in the background to its page.
+func TestImportScreen(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		a.setUp()
+		token := a.csrf()
+		file := "First name;E-mail\nAda;ada@example.com\nBad;not-an-address\n"
+		a.upload("/imports/new?object=contacts", "", "people.csv", file).want(t, "an upload without the CSRF token", http.StatusForbidden)
+		up := a.upload("/imports/new?object=contacts", token, "people.csv", file)
+		up.want(t, "the upload", http.StatusSeeOther)
+		u, err := url.Parse(up.location)
+		if err != nil || u.Path != "/imports/new" || u.Query().Get("upload") == "" {
+			t.Fatalf("the upload leads to %q", up.location)
+		}
+		a.get(up.location).want(t, "the screen", http.StatusOK, `id="import-preview"`, "<td>Ada</td>",
+			`<option value="first_name" selected>`, `<option value="emails" selected>`, "Detected: Semicolon (;)")
+		form := url.Values{"csrf_token": {token}, "upload": {u.Query().Get("upload")}, "object": {"contacts"}}
+		a.post("/imports/dry-run", form).want(t, "a dry run", http.StatusOK, "created: 1", "failed: 1", `class="outcome-failed"`)
+		a.get("/contacts").want(t, "the contacts after the dry run", http.StatusOK, "No contacts yet")
+
+		// A colleague cannot use the upload.
+		a.signInAs("sam@example.com", "administrator")
+		a.get(up.location).want(t, "a colleague's look", http.StatusOK, "no longer here")
+		a.post("/imports/start", url.Values{"csrf_token": {a.csrf()}, "upload": {u.Query().Get("upload")}, "object": {"contacts"}}).
+			want(t, "a colleague's import", http.StatusConflict, "no longer here")
+		a.switchTo("ada@example.com")
+		form.Set("csrf_token", a.csrf())
+
+		started := a.post("/imports/start", form)
+		started.want(t, "the import", http.StatusSeeOther)
+		if !strings.HasPrefix(started.location, "/imports/") {
+			t.Fatalf("the import leads to %q", started.location)
+		}
+		var page answer
+		for range 200 {
+			if page = a.get(started.location); !strings.Contains(page.body, `hx-trigger="every 1s"`) {
+				break
+			}
+			time.Sleep(25 * time.Millisecond)
+		}
+		page.want(t, "the import's page", http.StatusOK, "Imported", "created: 1", "Undo this import")
+		a.get(started.location+"/errors").want(t, "the error report", http.StatusOK, "3,E-mail,not-an-address,")
+		a.get("/imports").want(t, "the log", http.StatusOK, "people.csv", "Imported")
+
+		a.get(up.location).want(t, "the upload once imported", http.StatusOK, "no longer here")
+
+		// Dates that could be either order are asked about beside the
+		// option, before any dry run.
+		token = a.csrf()
+		up = a.upload("/imports/new?object=contacts", token, "dates.csv", "First name,Birthday\nAda,03/04/1990\n")
+		a.get(up.location).want(t, "ambiguous dates", http.StatusOK, `aria-describedby="dates-error"`, "could be day-first or month-first")
+		a.get(up.location+"&dates=day").want(t, "dates day-first", http.StatusOK, `<option value="day" selected>`)
+		if strings.Contains(a.get(up.location+"&dates=day").body, `id="dates-error"`) {
+			t.Error("the dates are still ambiguous once their order is given")
+		}
+	})
+}
