@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/input"
 	"github.com/rapport-crm/rapport/internal/store"
 )
 
@@ -162,8 +163,8 @@ func (s *Service) Replay(ctx context.Context, endpoint, delivery string) (Delive
 	if err != nil {
 		return Delivery{}, err
 	}
-	id, err := strconv.ParseInt(delivery, 10, 64)
-	if err != nil || id <= 0 {
+	id, ok := input.ID(delivery)
+	if !ok {
 		return Delivery{}, fault.Errorf(fault.ENOTFOUND, "no delivery %s", delivery)
 	}
 	d := s.db.Dialect

@@ -23,6 +23,7 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/input"
 	"github.com/rapport-crm/rapport/internal/store"
 )
 
@@ -193,8 +194,8 @@ func (s *Service) Get(ctx context.Context, id string) (Endpoint, error) {
 }
 
 func (s *Service) get(ctx context.Context, q store.Querier, ws int64, id string) (Endpoint, error) {
-	n, err := strconv.ParseInt(id, 10, 64)
-	if err != nil || n <= 0 {
+	n, ok := input.ID(id)
+	if !ok {
 		return Endpoint{}, fault.Errorf(fault.ENOTFOUND, "no webhook %s", id)
 	}
 	e, err := scanEndpoint(q.QueryRowContext(ctx, `SELECT `+endpointColumns+` FROM webhook_endpoints
@@ -344,6 +345,7 @@ func (s *Service) apply(e *Endpoint, in Input, create bool) error {
 		if len(*in.Description) > 500 {
 			c.Add("description", "too_long", "must be at most 500 characters")
 		}
+		c.Include(input.Line("description", *in.Description))
 		e.Description = strings.TrimSpace(*in.Description)
 	}
 	if in.AllowPrivate != nil {
@@ -359,8 +361,10 @@ func (s *Service) apply(e *Endpoint, in Input, create bool) error {
 	}
 	switch {
 	case in.URL != nil:
-		if err := checkURL(*in.URL, e.AllowPrivate); err != nil {
-			c.Include(err)
+		if fe := input.Line("url", *in.URL); fe != nil {
+			c.Include(fe)
+		} else {
+			c.Include(checkURL(*in.URL, e.AllowPrivate))
 		}
 		e.URL = strings.TrimSpace(*in.URL)
 	case create:
