@@ -3,8 +3,10 @@ package webhook
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -105,10 +107,27 @@ func (c *Consumer) step(ctx context.Context) (n int, more bool, err error) {
 	return n, more, err
 }
 
-// fanOut writes one delivery per event, kind and endpoint that wants it.
+// chain names the deliveries of one record to one endpoint, which go out
+// in id order.
+type chain struct {
+	ws, endpoint     int64
+	object, recordID string
+}
+
+// row is one delivery to write.
+type row struct {
+	chain
+	msgID, typ string
+	outboxID   int64
+	body       string
+}
+
+// fanOut writes one delivery per event, kind and endpoint that wants it:
+// pending when it is the first open one of its chain, queued behind it
+// otherwise.
 func (c *Consumer) fanOut(ctx context.Context, q store.Querier, evs []event, now time.Time) error {
 	endpoints := map[int64][]Endpoint{}
-	d := c.s.db.Dialect
+	var rows []row
 	for _, ev := range evs {
 		kinds := c.s.kinds(ev)
 		if len(kinds) == 0 {
@@ -124,26 +143,109 @@ func (c *Consumer) fanOut(ctx context.Context, q store.Querier, evs []event, now
 		}
 		for _, kind := range kinds {
 			msgID := "msg_" + strconv.FormatInt(ev.id, 10) + "_" + kind
-			var body []byte
+			var body string
 			for _, e := range eps {
 				if ev.id <= e.fromOutbox || !slices.Contains(e.Events, kind) ||
 					(len(e.Objects) > 0 && !slices.Contains(e.Objects, ev.object)) {
 					continue
 				}
-				if body == nil {
-					body = payload(ev, kind)
+				if body == "" {
+					body = string(payload(ev, kind))
 				}
-				_, err := q.ExecContext(ctx, `INSERT INTO webhook_deliveries (workspace_id, endpoint_id, message_id, event_type,
-					object, record_id, outbox_id, payload, status, next_at, created_at)
-					VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT DO NOTHING`,
-					ev.ws, e.n, msgID, ev.object+"."+kind, ev.object, ev.recordID, ev.id, string(body), d.Time(now), d.Time(now))
-				if err != nil {
-					return err
-				}
+				rows = append(rows, row{chain{ev.ws, e.n, ev.object, ev.recordID}, msgID, ev.object + "." + kind, ev.id, body})
 			}
 		}
 	}
-	return nil
+	if len(rows) == 0 {
+		return nil
+	}
+	open, err := c.s.openChains(ctx, q, rows)
+	if err != nil {
+		return err
+	}
+	d := c.s.db.Dialect
+	var args []any
+	flush := func() error {
+		n := len(args) / 11
+		_, err := q.ExecContext(ctx, `INSERT INTO webhook_deliveries (workspace_id, endpoint_id, message_id, event_type,
+			object, record_id, outbox_id, payload, status, next_at, created_at)
+			VALUES `+strings.TrimSuffix(strings.Repeat(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), `, n), ", ")+`
+			ON CONFLICT DO NOTHING`, args...)
+		args = args[:0]
+		return err
+	}
+	for _, r := range rows {
+		status := "pending"
+		if open[r.chain] {
+			status = "queued"
+		}
+		open[r.chain] = true
+		args = append(args, r.ws, r.endpoint, r.msgID, r.typ, r.object, r.recordID, r.outboxID, r.body, status, d.Time(now), d.Time(now))
+		// By the hundred: one statement each, well under either
+		// database's limit of parameters.
+		if len(args) >= 1100 {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if len(args) == 0 {
+		return nil
+	}
+	return flush()
+}
+
+// chainLock is the key of the PostgreSQL advisory lock that serialises
+// the writers of chains: the consumer and a replay, which queue a delivery
+// behind an open one, and the worker, which settles a delivery and makes
+// the next one pending. Without it, a worker could settle the open one
+// and look for the next while the row queued behind it is not yet
+// committed, and leave that row queued for ever. SQLite's single writer
+// runs one such transaction at a time anyway.
+const chainLock = 0x72617070_77686b00 // "rappwhk\0"
+
+// lockChains takes chainLock for the rest of the transaction.
+func lockChains(ctx context.Context, q store.Querier, d store.Dialect) error {
+	if d != store.Postgres {
+		return nil
+	}
+	_, err := q.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, int64(chainLock))
+	return err
+}
+
+// openChains returns which of the rows' chains have an open delivery
+// already. It takes chainLock first.
+func (s *Service) openChains(ctx context.Context, q store.Querier, rows []row) (map[chain]bool, error) {
+	if err := lockChains(ctx, q, s.db.Dialect); err != nil {
+		return nil, err
+	}
+	byWS := map[int64][]string{}
+	for _, r := range rows {
+		byWS[r.ws] = append(byWS[r.ws], r.recordID)
+	}
+	open := map[chain]bool{}
+	for ws, ids := range byWS {
+		slices.Sort(ids)
+		marks, args := store.List(slices.Compact(ids))
+		rs, err := q.QueryContext(ctx, `SELECT endpoint_id, object, record_id FROM webhook_deliveries
+			WHERE workspace_id = ? AND status IN ('queued', 'pending') AND record_id IN (`+marks+`)`,
+			append([]any{ws}, args...)...)
+		if err != nil {
+			return nil, err
+		}
+		for rs.Next() {
+			k := chain{ws: ws}
+			if err := rs.Scan(&k.endpoint, &k.object, &k.recordID); err != nil {
+				rs.Close()
+				return nil, err
+			}
+			open[k] = true
+		}
+		if err := errors.Join(rs.Err(), rs.Close()); err != nil {
+			return nil, err
+		}
+	}
+	return open, nil
 }
 
 // payload is a message's body: the Standard Webhooks shape of type,

@@ -21,7 +21,7 @@ type Delivery struct {
 	Type        string          `json:"type"`
 	Object      string          `json:"object"`
 	RecordID    string          `json:"record_id"`
-	Status      string          `json:"status"` // pending, delivered or failed
+	Status      string          `json:"status"` // queued, pending, delivered or failed
 	Attempts    int             `json:"attempts"`
 	NextAt      *time.Time      `json:"next_attempt_at,omitempty"`
 	LastAt      *time.Time      `json:"last_attempt_at,omitempty"`
@@ -53,7 +53,9 @@ const (
 )
 
 // Statuses of a delivery.
-var Statuses = []string{"pending", "delivered", "failed"}
+// A queued one waits for an earlier delivery of its record to the same
+// endpoint; a pending one is due at next_attempt_at.
+var Statuses = []string{"queued", "pending", "delivered", "failed"}
 
 const deliveryColumns = `id, message_id, event_type, object, record_id, status, attempts, next_at, last_at, payload,
 	response_status, response_body, latency_ms, error, created_at, delivered_at`
@@ -113,7 +115,7 @@ func (s *Service) Deliveries(ctx context.Context, endpoint, status, cursor strin
 			ok = ok || s == status
 		}
 		if !ok {
-			c.Add("status", "unknown", "must be pending, delivered or failed")
+			c.Add("status", "unknown", "must be queued, pending, delivered or failed")
 		}
 		where, args = where+` AND status = ?`, append(args, status)
 	}
@@ -174,20 +176,37 @@ func (s *Service) Replay(ctx context.Context, endpoint, delivery string) (Delive
 		if err != nil {
 			return err
 		}
-		res, err := q.ExecContext(ctx, `UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_at = ?,
-			lease_until = NULL, delivered_at = NULL WHERE workspace_id = ? AND endpoint_id = ? AND id = ? AND status <> 'pending'`,
-			d.Time(s.o.Now()), a.WorkspaceID, e.n, id)
+		var ch chain
+		var was string
+		err = q.QueryRowContext(ctx, `SELECT object, record_id, status FROM webhook_deliveries
+			WHERE workspace_id = ? AND endpoint_id = ? AND id = ?`, a.WorkspaceID, e.n, id).Scan(&ch.object, &ch.recordID, &was)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fault.Errorf(fault.ENOTFOUND, "no delivery %s", delivery)
+		}
+		if err != nil {
+			return err
+		}
+		if was == "queued" || was == "pending" {
+			return fault.Errorf(fault.ECONFLICT, "the delivery is already waiting to be sent")
+		}
+		// Behind an open delivery of its record it queues, as a new one
+		// would; it goes next, being the oldest.
+		ch.ws, ch.endpoint = a.WorkspaceID, e.n
+		open, err := s.openChains(ctx, q, []row{{chain: ch}})
+		if err != nil {
+			return err
+		}
+		status := "pending"
+		if open[ch] {
+			status = "queued"
+		}
+		_, err = q.ExecContext(ctx, `UPDATE webhook_deliveries SET status = ?, attempts = 0, next_at = ?,
+			lease_until = NULL, delivered_at = NULL WHERE workspace_id = ? AND id = ?`, status, d.Time(s.o.Now()), a.WorkspaceID, id)
 		if err != nil {
 			return err
 		}
 		out, err = scanDelivery(q.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries
 			WHERE workspace_id = ? AND endpoint_id = ? AND id = ?`, a.WorkspaceID, e.n, id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return fault.Errorf(fault.ENOTFOUND, "no delivery %s", delivery)
-		}
-		if n, _ := res.RowsAffected(); err == nil && n == 0 {
-			return fault.Errorf(fault.ECONFLICT, "the delivery is already waiting to be sent")
-		}
 		return err
 	})
 	return out, err

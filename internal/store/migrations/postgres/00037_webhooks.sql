@@ -36,7 +36,7 @@ CREATE TABLE webhook_deliveries (
     record_id       TEXT NOT NULL,
     outbox_id       BIGINT NOT NULL,
     payload         TEXT NOT NULL,
-    status          TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+    status          TEXT NOT NULL CHECK (status IN ('queued', 'pending', 'delivered', 'failed')),
     attempts        BIGINT NOT NULL DEFAULT 0,
     next_at         TIMESTAMPTZ NOT NULL,
     lease_until     TIMESTAMPTZ,
@@ -52,12 +52,12 @@ CREATE TABLE webhook_deliveries (
     FOREIGN KEY (workspace_id, endpoint_id) REFERENCES webhook_endpoints (workspace_id, id) ON DELETE CASCADE
 );
 CREATE INDEX webhook_deliveries_log ON webhook_deliveries (workspace_id, endpoint_id, id);
-CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (next_at, id) WHERE status = 'pending';
-CREATE INDEX webhook_deliveries_chain ON webhook_deliveries (workspace_id, endpoint_id, object, record_id, id) WHERE status = 'pending';
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_at, id) WHERE status = 'pending';
+CREATE INDEX webhook_deliveries_chain ON webhook_deliveries (workspace_id, record_id, object, endpoint_id, id) WHERE status IN ('queued', 'pending');
 
 -- +goose Down
 DROP INDEX webhook_deliveries_chain;
-DROP INDEX webhook_deliveries_pending;
+DROP INDEX webhook_deliveries_due;
 DROP INDEX webhook_deliveries_log;
 DROP TABLE webhook_deliveries;
 DROP TABLE webhook_endpoints;
