@@ -211,3 +211,19 @@ func (s *Service) Replay(ctx context.Context, endpoint, delivery string) (Delive
 	})
 	return out, err
 }
+
+// Erase removes the deliveries of one record from every endpoint's log,
+// sent or not, through q, the erasing transaction: their bodies copy the
+// record's values. It returns how many it removed. The event of the
+// erasure itself still goes out, carrying only the scrubbed values.
+func Erase(ctx context.Context, q store.Querier, d store.Dialect, ws int64, object, recordID string) (int64, error) {
+	if err := lockChains(ctx, q, d); err != nil {
+		return 0, err
+	}
+	res, err := q.ExecContext(ctx, `DELETE FROM webhook_deliveries WHERE workspace_id = ? AND record_id = ? AND object = ?`,
+		ws, recordID, object)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}

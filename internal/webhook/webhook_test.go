@@ -413,3 +413,26 @@ func TestRefusedAddresses(t *testing.T) {
 		}
 	})
 }
+
+// TestErase: an erased record's deliveries leave the log, and another
+// record's stay.
+func TestErase(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newService(db, nil)
+		rc := newReceiver(t)
+		e := subscribe(t, s, rc, rc.URL)
+		write(t, db, outbox.Event{Object: "contact", RecordID: "1", Action: "create", Changes: map[string]any{"email": map[string]any{"after": "ada@example.com"}}},
+			outbox.Event{Object: "contact", RecordID: "2", Action: "create"})
+		pump(t, s, s.NewWorker(webhook.WorkerOptions{}))
+		var n int64
+		err := db.Tx(context.Background(), func(q store.Querier) error {
+			var err error
+			n, err = webhook.Erase(context.Background(), q, db.Dialect, 1, "contact", "1")
+			return err
+		})
+		if ds := deliveries(t, s, e); err != nil || n != 1 || len(ds) != 1 || ds[0].RecordID != "2" {
+			t.Errorf("erased %d, %v; the log holds %+v", n, err, ds)
+		}
+	})
+}
