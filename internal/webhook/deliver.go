@@ -147,6 +147,11 @@ func (w *Worker) Step(ctx context.Context) (int, error) {
 	if err != nil || len(jobs) == 0 {
 		return 0, err
 	}
+	// An attempt starts within Timeout of the claim and ends within
+	// Timeout of its start, so the lease (leaseFor) outlasts the batch
+	// however slow its endpoints; one not started by then is released
+	// untried, for the next batch.
+	start := time.Now()
 	sem := make(chan struct{}, w.o.Concurrency)
 	var wg sync.WaitGroup
 	for i := range jobs {
@@ -154,6 +159,10 @@ func (w *Worker) Step(ctx context.Context) (int, error) {
 		sem <- struct{}{}
 		go func(j *job) {
 			defer func() { <-sem; wg.Done() }()
+			if time.Since(start) > w.o.Timeout {
+				j.res = result{released: true}
+				return
+			}
 			j.res = w.send(ctx, j)
 		}(&jobs[i])
 	}
@@ -162,6 +171,12 @@ func (w *Worker) Step(ctx context.Context) (int, error) {
 	// stopping worker leaves nothing leased that it could release.
 	return len(jobs), w.settle(context.WithoutCancel(ctx), jobs)
 }
+
+// leaseFor is how long a claimed batch is leased: an attempt starts
+// within Timeout of the claim and lasts at most Timeout (see Step), and
+// the rest is slack for writing the outcomes. A worker that dies leaves
+// its batch to be sent again once this has passed.
+func (w *Worker) leaseFor() time.Duration { return 2*w.o.Timeout + 10*time.Second }
 
 // claim leases a batch of due deliveries. Each is the first open one of
 // its record's chain to its endpoint, the only one not queued.
@@ -214,7 +229,7 @@ func (w *Worker) claim(ctx context.Context) ([]job, error) {
 		}
 		leased, err := q.QueryContext(ctx, `UPDATE webhook_deliveries SET lease_until = ? WHERE `+d.IDsIn("id")+`
 			AND status = 'pending' AND (lease_until IS NULL OR lease_until < ?) RETURNING id`,
-			d.Time(now.Add(2*w.o.Timeout+30*time.Second)), d.IDs(ids), d.Time(now))
+			d.Time(now.Add(w.leaseFor())), d.IDs(ids), d.Time(now))
 		if err != nil {
 			return err
 		}
