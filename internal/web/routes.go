@@ -517,7 +517,8 @@ var pages = map[string]func(p *locale.Printer) page{
 			Endpoint: webhookRow{ID: "1", URL: "https://hooks.example.com/<b>", Events: p.T("web.webhooks.kind.won"), Disabled: "answered 410 Gone"},
 			Deliveries: []deliveryRow{{ID: "9", When: "today", Type: "deal.won", Record: "deal 4", State: p.T("web.webhooks.state.failed"),
 				Failed: true, Attempts: 15, Answer: "500", Latency: p.T("web.webhooks.ms", "n", "12"), Error: "the endpoint answered 500 <b>",
-				Request: `{"type": "deal.won", "data": {"name": "<b>"}}`, Replayable: true}}}
+				Request: `{"type": "deal.won", "data": {"name": "<b>"}}`, Replayable: true,
+				Next: p.T("web.webhooks.next", "when", "today")}}}
 	},
 	"settings_audit": func(p *locale.Printer) page {
 		return &auditPage{frame: frame{Nav: "settings"}, Filter: auditFilterForm{Object: "contact", UserID: "1", From: "2026-01-01"},

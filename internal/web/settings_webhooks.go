@@ -44,9 +44,9 @@ type webhookPage struct {
 
 // deliveryRow is one line of the log.
 type deliveryRow struct {
-	ID, When, Type, Record, State, Answer, Latency, Error, Request string
-	Attempts                                                       int
-	Replayable, Failed                                             bool
+	ID, When, Type, Record, State, Answer, Latency, Error, Request, Next string
+	Attempts                                                             int
+	Replayable, Failed                                                   bool
 }
 
 func (s *Server) webhooks() *webhook.Service {
@@ -205,8 +205,13 @@ func (s *Server) showWebhook(w http.ResponseWriter, r *http.Request, v *visit, s
 		row := deliveryRow{ID: d.ID, When: v.moment(d.CreatedAt), Type: d.Type, Record: d.Object + " " + d.RecordID,
 			State: deliveryState(v, d.Status), Attempts: d.Attempts, Error: d.Error,
 			Request: string(d.Request), Replayable: d.Status == "delivered" || d.Status == "failed", Failed: d.Status == "failed"}
+		if d.NextAt != nil && d.Attempts > 0 {
+			row.Next = v.p.T("web.webhooks.next", "when", v.moment(*d.NextAt))
+		}
 		if d.Response != nil {
-			row.Answer = strconv.Itoa(d.Response.Status)
+			// The answer's status says it; the log's own words are for
+			// what left no answer (a refused address, a timeout).
+			row.Answer, row.Error = strconv.Itoa(d.Response.Status), ""
 		}
 		if d.LatencyMS != nil {
 			row.Latency = v.p.T("web.webhooks.ms", "n", strconv.FormatInt(*d.LatencyMS, 10))
