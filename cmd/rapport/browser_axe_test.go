@@ -145,6 +145,7 @@ var axePages = []struct{ name, path string }{
 	{"settings-roles", "/settings/roles"},
 	{"settings-audit", "/settings/audit"},
 	{"settings-jobs", "/settings/jobs"},
+	{"settings-webhooks", "/settings/webhooks"},
 	// goals: begin
 	{"goals", "/goals"},
 	{"settings-spend", "/settings/spend"},

@@ -12,6 +12,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/backup"
 	"github.com/rapport-crm/rapport/internal/jobs"
 	"github.com/rapport-crm/rapport/internal/store"
+	"github.com/rapport-crm/rapport/internal/webhook"
 )
 
 // stopTimeout is how long shutdown waits for running jobs before it puts
@@ -41,6 +42,9 @@ func startWorkers(ctx context.Context, c *command, db *store.DB, accounts *accou
 		return err
 	})
 	registerBackups(c, db, q)
+	// Outgoing webhooks: the outbox consumer and the delivery worker.
+	webhook.New(db, webhook.Options{Logger: c.log, Objects: func(name string) bool { return svc.engine.Object(name) != nil }}).
+		Register(q, webhook.WorkerOptions{})
 	svc.register(q)
 	if err := q.Start(ctx); err != nil {
 		return nil, err

@@ -169,6 +169,26 @@ var validRequests = map[string]func(w *walker) []validRequest{
 		return []validRequest{{path: pathID(w.ids["doomed_goal"]), status: 204}}
 	},
 	// goals: end
+	"GET /api/v1/webhooks":  just(validRequest{status: 200}),
+	"POST /api/v1/webhooks": just(validRequest{body: `{"url": "https://hooks.example.com/{n}", "events": ["created", "won"], "objects": ["deal"]}`, status: 201}),
+	"GET /api/v1/webhooks/{id}": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["webhook"]), status: 200}}
+	},
+	"PATCH /api/v1/webhooks/{id}": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["webhook"]), body: `{"description": "CRM mirror", "enabled": true}`, status: 200}}
+	},
+	"DELETE /api/v1/webhooks/{id}": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["doomed_webhook"]), status: 204}}
+	},
+	"POST /api/v1/webhooks/{id}/rotate": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["webhook"]), status: 200}}
+	},
+	"GET /api/v1/webhooks/{id}/deliveries": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["webhook"]), query: "status=failed&limit=10", status: 200}}
+	},
+	"POST /api/v1/webhooks/{id}/deliveries/{delivery}/replay": func(w *walker) []validRequest {
+		return []validRequest{{path: map[string]string{"id": w.ids["webhook"], "delivery": "1"}}}
+	},
 	"GET /api/v1/tokens":  just(validRequest{status: 200}),
 	"POST /api/v1/tokens": just(validRequest{body: `{"name": "cli {n}", "scope": "read", "expires_at": "2100-01-01T00:00:00Z"}`, status: 201}),
 	"DELETE /api/v1/tokens/{id}": func(w *walker) []validRequest {
@@ -421,6 +441,8 @@ func (w *walker) setUp() {
 	w.must("POST", "/api/v1/fields/contacts", `{"name": "tier", "type": "select", "options": ["gold", "silver"]}`, 201)
 	w.must("POST", "/api/v1/fields/contacts", `{"name": "story", "type": "long_text"}`, 201)
 	w.ids["warehouse"] = w.must("POST", "/api/v1/warehouses", `{"name": "North"}`, 201)
+	w.ids["webhook"] = w.must("POST", "/api/v1/webhooks", `{"url": "https://hooks.example.com/walker", "events": ["created"]}`, 201)
+	w.ids["doomed_webhook"] = w.must("POST", "/api/v1/webhooks", `{"url": "https://hooks.example.com/doomed", "events": ["deleted"]}`, 201)
 	// goals: begin
 	w.ids["goal"] = w.must("POST", "/api/v1/goals", `{"metric": "calls", "subject": "company", "period": "2026-12", "target": 5}`, 201)
 	w.ids["doomed_goal"] = w.must("POST", "/api/v1/goals", `{"metric": "calls", "subject": "company", "period": "2026-11", "target": 5}`, 201)

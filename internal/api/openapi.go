@@ -60,6 +60,7 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	if _, err := RequireAdmin(r.Context()); err == nil {
 		addAdminPaths(paths)
+		addWebhookPaths(paths)
 	}
 	paths["/openapi.json"] = obj{"get": obj{"tags": []string{"meta"}, "operationId": "openapi",
 		"description": "This document, as the caller sees the API: objects, fields and endpoints they may use.",

@@ -163,6 +163,7 @@ func (s *Server) Handler() http.Handler {
 	s.customReportRoutes(route) // builder
 	s.exportRoutes(route)
 	s.importRoutes(route)
+	s.webhookRoutes(route)
 	route("GET /api/v1/{object}", s.list, append(records.ListParams(), Filters)...)
 	route("POST /api/v1/{object}", s.create)
 	// POST /fields/{object} and POST /{object}/query overlap (both match

@@ -165,6 +165,13 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /settings/roles/{name}/delete", s.administrators(s.deleteRole))
 	mux.Handle("GET /settings/audit", s.administrators(s.auditTrail))
 	mux.Handle("GET /settings/jobs", s.administrators(s.jobsList))
+	mux.Handle("GET /settings/webhooks", s.administrators(s.webhooksList))
+	mux.Handle("POST /settings/webhooks", s.administrators(s.addWebhook))
+	mux.Handle("GET /settings/webhooks/{id}/deliveries", s.administrators(s.webhookDetail))
+	for _, action := range []string{"enable", "disable", "rotate", "delete"} {
+		mux.Handle("POST /settings/webhooks/{id}/"+action, s.administrators(s.webhookAction(action)))
+	}
+	mux.Handle("POST /settings/webhooks/{id}/deliveries/{delivery}/replay", s.administrators(s.replayDelivery))
 	// Everyone's own: API tokens, and the page of their preferences,
 	// two-factor sign-in and sessions.
 	mux.Handle("GET /settings/tokens", s.signedIn(s.tokensList))
@@ -500,6 +507,23 @@ var pages = map[string]func(p *locale.Printer) page{
 			Notice: p.T("web.people.done.revoked"), Problem: p.T("web.people.conflict"),
 			Tokens: []tokenRow{{ID: "1", Name: "Zapier <b>", Scope: p.T("web.people.tokens.read"), Created: "today", LastUsed: "now"}},
 			Errors: map[string]string{"name": p.FieldError(fault.FieldError{Field: "name", Code: "required"})}}
+	},
+	"settings_webhooks": func(p *locale.Printer) page {
+		v := &visit{p: p}
+		return &webhooksPage{frame: frame{Nav: "settings"}, Secret: "whsec_c2VjcmV0", URL: "https://hooks.example.com/<b>",
+			Kinds: []formOption{{Value: "won", Label: eventKindLabel(v, "won")}}, Picked: map[string]bool{"won": true},
+			Notice: p.T("web.people.done.deleted"), Problem: p.T("web.people.conflict"),
+			Endpoints: []webhookRow{{ID: "1", URL: "https://hooks.example.com/<b>", Events: eventKindLabel(v, "created"), Enabled: true},
+				{ID: "2", URL: "http://10.1.2.3/", Events: eventKindLabel(v, "lost"), Objects: "deal", Disabled: "answered 410 Gone"}},
+			Errors: map[string]string{"url": p.FieldError(fault.FieldError{Field: "url", Code: "private_address"})}}
+	},
+	"settings_webhook": func(p *locale.Printer) page {
+		return &webhookPage{frame: frame{Nav: "settings"}, Secret: "whsec_c2VjcmV0", Notice: p.T("web.webhooks.done.replayed"), More: "7",
+			Endpoint: webhookRow{ID: "1", URL: "https://hooks.example.com/<b>", Events: p.T("web.webhooks.kind.won"), Disabled: "answered 410 Gone"},
+			Deliveries: []deliveryRow{{ID: "9", When: "today", Type: "deal.won", Record: "deal 4", State: p.T("web.webhooks.state.failed"),
+				Failed: true, Attempts: 15, Answer: "500", Latency: p.T("web.webhooks.ms", "n", "12"), Error: "the endpoint answered 500 <b>",
+				Request: `{"type": "deal.won", "data": {"name": "<b>"}}`, Replayable: true,
+				Next: p.T("web.webhooks.next", "when", "today")}}}
 	},
 	"settings_audit": func(p *locale.Printer) page {
 		return &auditPage{frame: frame{Nav: "settings"}, Filter: auditFilterForm{Object: "contact", UserID: "1", From: "2026-01-01"},

@@ -9,4 +9,5 @@ var peopleSettings = []settingsLink{
 	{Href: "/settings/tokens", Key: "web.people.tokens.title"},
 	{Href: "/settings/audit", Key: "web.people.audit.title"},
 	{Href: "/settings/jobs", Key: "web.people.jobs.title"},
+	{Href: "/settings/webhooks", Key: "web.webhooks.title"},
 }
