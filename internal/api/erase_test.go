@@ -33,6 +33,8 @@ func TestErase(t *testing.T) {
 		m := eraseMarks[0]
 		f.made(admin, "POST", "/api/v1/fields/contacts", `{"name": "story", "type": "long_text"}`, 201)
 		f.made(admin, "POST", "/api/v1/fields/notes", `{"name": "mood", "type": "text"}`, 201)
+		// A webhook endpoint: its deliveries copy every change.
+		f.made(admin, "POST", "/api/v1/webhooks", `{"url": "https://hooks.example.com/crm", "events": ["created", "updated"]}`, 201)
 		company := f.made(admin, "POST", "/api/v1/companies", `{"name": "Engines Ltd"}`, 201)
 		other := f.made(admin, "POST", "/api/v1/contacts", `{"first_name": "Other", "last_name": "Person"}`, 201)
 		id := f.made(admin, "POST", "/api/v1/contacts", `{"first_name": "`+m+`first", "last_name": "`+m+`last",
@@ -81,7 +83,7 @@ func TestErase(t *testing.T) {
 		// nowhere afterwards are there before.
 		before := marked(t, db, eraseMarks)
 		for _, table := range []string{"contacts", "activities", "audit_log", "outbox", "search_docs", "duplicate_profiles", "field_values",
-			"import_records", "external_ids", "dav_names"} {
+			"import_records", "external_ids", "dav_names", "webhook_deliveries"} {
 			if !slices.ContainsFunc(before, func(s string) bool { return strings.HasPrefix(s, table+".") }) {
 				t.Errorf("no marker in %s before the erasure; found %v", table, before)
 			}

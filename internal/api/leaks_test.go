@@ -22,6 +22,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/scores"
 	"github.com/rapport-crm/rapport/internal/search"
 	"github.com/rapport-crm/rapport/internal/store"
+	"github.com/rapport-crm/rapport/internal/webhook"
 	"github.com/rapport-crm/rapport/internal/store/storetest"
 	"github.com/rapport-crm/rapport/internal/value"
 )
@@ -34,6 +35,7 @@ type fullAPI struct {
 	server *api.Server
 	search *search.Service
 	audit  *audit.Consumer
+	hooks  *webhook.Consumer
 }
 
 func newFullAPI(t *testing.T, db *store.DB) *fullAPI {
@@ -56,7 +58,8 @@ func newFullAPI(t *testing.T, db *store.DB) *fullAPI {
 	for who, email := range p.people.Email {
 		p.tokens[who] = p.token(1, email)
 	}
-	return &fullAPI{permAPI: p, server: s, search: s.Search, audit: audit.NewConsumer(db, audit.Options{Logger: quiet})}
+	return &fullAPI{permAPI: p, server: s, search: s.Search, audit: audit.NewConsumer(db, audit.Options{Logger: quiet}),
+		hooks: webhook.New(db, webhook.Options{Logger: quiet}).NewConsumer(0)}
 }
 
 // catchUp brings the search index and the audit trail up to every change
@@ -68,6 +71,9 @@ func (f *fullAPI) catchUp() {
 		f.t.Fatal(err)
 	}
 	if err := f.audit.CatchUp(ctx); err != nil {
+		f.t.Fatal(err)
+	}
+	if _, err := f.hooks.Run(ctx); err != nil {
 		f.t.Fatal(err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/rapport-crm/rapport/internal/store"
+	"github.com/rapport-crm/rapport/internal/webhook"
 )
 
 // scrubCopies scrubs the copies of the values of the records in targets
@@ -37,6 +38,15 @@ func scrubCopies(ctx context.Context, q store.Querier, d store.Dialect, ws int64
 	}
 	n, _ := res.RowsAffected()
 	r.Notifications = int(n)
+	// Webhook deliveries carry the values of the records they are about,
+	// the contact's and its activities', in their bodies.
+	for object, ids := range targets {
+		for _, rid := range ids {
+			if _, err := webhook.Erase(ctx, q, d, ws, object, rid); err != nil {
+				return err
+			}
+		}
+	}
 	num, _ := strconv.ParseInt(id, 10, 64)
 	// An import keeps the values its updates replaced, for its undo, and
 	// the old system's key of what it wrote: an undo of an erased contact
