@@ -138,6 +138,8 @@ func (s *Service) checkForm(ctx context.Context, ws int64, in *FormInput) error 
 		c.Add("name", "required", "is required")
 	} else if utf8.RuneCountInString(in.Name) > 200 {
 		c.Add("name", "too_long", "must be at most 200 characters")
+	} else {
+		c.Include(input.Line("name", in.Name))
 	}
 	if in.Language == "" {
 		in.Language = "en"
@@ -199,11 +201,12 @@ func (s *Service) checkForm(ctx context.Context, ws int64, in *FormInput) error 
 			}
 		}
 	}
-	if utf8.RuneCountInString(in.ConsentText) > 2000 {
-		c.Add("consent_text", "too_long", "must be at most 2000 characters")
-	}
-	if utf8.RuneCountInString(in.ThankYou) > 2000 {
-		c.Add("thank_you", "too_long", "must be at most 2000 characters")
+	for name, v := range map[string]string{"consent_text": in.ConsentText, "thank_you": in.ThankYou} {
+		if utf8.RuneCountInString(v) > 2000 {
+			c.Add(name, "too_long", "must be at most 2000 characters")
+		} else {
+			c.Include(input.Text(name, v))
+		}
 	}
 	if in.RedirectURL != "" {
 		if u, err := url.Parse(in.RedirectURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {

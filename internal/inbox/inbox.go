@@ -181,6 +181,8 @@ func (in *Input) check(c *fault.Collector) {
 	}
 	if in.Consent != nil && utf8.RuneCountInString(*in.Consent) > MaxMessage {
 		c.Add("consent", "too_long", "must be at most %d characters", MaxMessage)
+	} else if in.Consent != nil {
+		c.Include(input.Text("consent", *in.Consent))
 	}
 	if len(in.Payload) == 0 || string(in.Payload) == "null" {
 		in.Payload = json.RawMessage(`{}`)

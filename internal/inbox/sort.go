@@ -106,6 +106,8 @@ func (s *Service) Accept(ctx context.Context, id string, in Accept) (Request, er
 	in.Title = strings.TrimSpace(in.Title)
 	if utf8.RuneCountInString(in.Title) > MaxText {
 		c.Add("title", "too_long", "must be at most %d characters", MaxText)
+	} else {
+		c.Include(input.Line("title", in.Title))
 	}
 	if err := c.Err(); err != nil {
 		return Request{}, err
@@ -293,7 +295,7 @@ func (s *Service) Decline(ctx context.Context, id, reason string) (Request, erro
 	if utf8.RuneCountInString(reason) > MaxText {
 		return Request{}, fault.Field("reason", "too_long", "must be at most %d characters", MaxText)
 	}
-	if fe := input.Text("reason", reason); fe != nil {
+	if fe := input.Line("reason", reason); fe != nil {
 		return Request{}, fault.Invalid(*fe)
 	}
 	return s.sorting(ctx, id, func(ctx context.Context, q store.Querier, a access.Actor, r Request) error {
