@@ -124,7 +124,9 @@ var validRequests = map[string]func(w *walker) []validRequest{
 		return []validRequest{{path: pathID(w.ids["form"]), body: `{"name": "Walk form", "version": 1, "fields": [{"name": "email", "label": "E-mail",
 			"maps_to": "contact.email"}]}`, status: 200}}
 	},
-	"DELETE /api/v1/forms/{id}": func(w *walker) []validRequest { return []validRequest{{path: pathID(w.ids["doomed_form"]), status: 204}} },
+	"DELETE /api/v1/forms/{id}": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["doomed_form"]), status: 204}}
+	},
 	// inbox: end
 	"GET /api/v1/imports":      just(validRequest{query: "limit=5", status: 200}),
 	"GET /api/v1/imports/{id}": func(w *walker) []validRequest { return []validRequest{{path: pathID(w.ids["import"]), status: 200}} },
@@ -407,7 +409,7 @@ func newWalker(t *testing.T, db *store.DB) *walker {
 		// Wrong passwords and many requests are the point here, not
 		// something to lock out.
 		Limits: api.Limits{PerSecond: 1e9, Burst: 1 << 30, EmailFailures: 1 << 30, AddressFailures: 1 << 30}}
-	w.server.Scores = scores.New(db, engine, scores.Options{Logger: quiet}) // scores
+	w.server.Scores = scores.New(db, engine, scores.Options{Logger: quiet})                 // scores
 	w.server.Inbox = inbox.New(db, engine, inbox.Options{Logger: quiet, PhoneRegion: "US"}) // inbox
 	w.srv = httptest.NewServer(w.server.Handler())
 	t.Cleanup(w.srv.Close)
