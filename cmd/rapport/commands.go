@@ -22,6 +22,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/store"
 	"github.com/rapport-crm/rapport/internal/web"
+	"github.com/rapport-crm/rapport/internal/webform"
 )
 
 // defaultWorkspace is the workspace of a single-company install, created by
@@ -216,7 +217,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		Sales: svc.sales, Activity: svc.activity, Search: svc.search, Duplicates: svc.duplicates, SignIn: guard,
 		Value:          svc.value, // value
 		ClientIPHeader: c.cfg.ClientIPHeader, Queries: api.QueryLimits{Timeout: timeout, Expensive: expensive},
-		Scores: svc.scores /* scores */}).Handler()
+		Scores: svc.scores /* scores */, Inbox: svc.inbox /* inbox */}).Handler()
 	app, err := web.New(web.Options{Engine: engine, Accounts: accounts, Log: c.log, ClientIPHeader: c.cfg.ClientIPHeader,
 		PhoneRegion: c.cfg.PhoneRegion, SignIn: guard, Search: svc.search,
 		Sales: svc.sales, Activity: svc.activity, Duplicates: svc.duplicates, DB: db,
@@ -225,7 +226,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	if err != nil {
 		return err
 	}
-	srv := httpServer(mount(apiHandler, app.Handler()), c.log)
+	forms := webform.New(webform.Options{Inbox: svc.inbox, Log: c.log, ClientIPHeader: c.cfg.ClientIPHeader}) // inbox
+	srv := httpServer(mount(apiHandler, app.Handler(), forms), c.log)
 	ln, err := net.Listen("tcp", c.cfg.Addr)
 	if err != nil {
 		return err
@@ -259,9 +261,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 
 // mount serves the API under /api/ with its probes and metrics, and the
 // web app at every other path.
-func mount(apiHandler, webHandler http.Handler) http.Handler {
+func mount(apiHandler, webHandler, forms http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/api/", apiHandler)
+	mux.Handle("/f/", forms) // web forms' public pages and posts
 	mux.Handle("GET /healthz", apiHandler)
 	mux.Handle("GET /readyz", apiHandler)
 	mux.Handle("GET /metrics", apiHandler)
