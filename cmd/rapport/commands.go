@@ -222,7 +222,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		PhoneRegion: c.cfg.PhoneRegion, SignIn: guard, Search: svc.search,
 		Sales: svc.sales, Activity: svc.activity, Duplicates: svc.duplicates, DB: db,
 		Scores: svc.scores, /* scores */
-		Value:  svc.value}) // value
+		Value:  svc.value,  // value
+		Inbox:  svc.inbox}) // inbox
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/rapport-crm/rapport/internal/inbox"
 	"net/http"
 	"strconv"
 	"time"
@@ -201,6 +202,9 @@ func (v *visit) notification(n notify.Notification, names names) notificationVie
 	if view := viewOf(n.RecordType); view != nil && out.About != "" {
 		out.Href = "/" + view.plural + "/" + n.RecordID
 	}
+	if n.RecordType == inbox.Object { // inbox: the request's sender, on the inbox
+		out.About, out.Href = n.Title, "/inbox#request-"+n.RecordID
+	}
 	return out
 }
 
@@ -228,6 +232,8 @@ func (v *visit) notificationKind(n notify.Notification) string {
 		return v.p.T("web.notifications.kind.deal_lost")
 	case notify.KindNoteAdded:
 		return v.p.T("web.notifications.kind.note_added")
+	case inbox.KindRequest:
+		return v.p.T("web.notifications.kind.inbox_request")
 	}
 	return n.Title
 }

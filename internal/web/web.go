@@ -21,6 +21,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/activity"
 	"github.com/rapport-crm/rapport/internal/api"
 	"github.com/rapport-crm/rapport/internal/duplicate"
+	"github.com/rapport-crm/rapport/internal/inbox"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
 	"github.com/rapport-crm/rapport/internal/savedview"
@@ -58,6 +59,7 @@ type Options struct {
 	Activity   *activity.Service
 	Duplicates *duplicate.Service
 	DB         *store.DB
+	Inbox      *inbox.Service // inbox: incoming requests
 
 	// scores: begin
 	// Scores keeps lead scores and the models; nil leaves its settings
@@ -90,6 +92,7 @@ type Server struct {
 	duplicates *duplicate.Service
 	db         *store.DB
 	value      *value.Service // value
+	inbox      *inbox.Service // inbox
 	// views keeps the saved views of lists; nil without a database.
 	views *savedview.Service
 
@@ -133,6 +136,7 @@ func New(o Options) (*Server, error) {
 		search: o.Search, sales: o.Sales, activity: o.Activity, duplicates: o.Duplicates, db: o.DB,
 		scores: o.Scores, // scores
 		value:  o.Value,  // value
+		inbox:  o.Inbox,  // inbox
 	}, nil
 }
 
