@@ -30,6 +30,7 @@ type fixture struct {
 	t      *testing.T
 	db     *store.DB
 	in     *inbox.Service
+	e      *records.Engine
 	admin  context.Context
 	rapp   *httptest.Server // Rapport's form routes
 	site   *httptest.Server // a plain HTML page on another port
@@ -56,7 +57,7 @@ func setup(t *testing.T, db *store.DB, perMinute float64, burst int) *fixture {
 	e := records.New(db, records.Options{PhoneRegion: "PL", Logger: log, Policy: access.NewRolePolicy(db)})
 	sales.New(db, e, sales.Options{Logger: log})
 	duplicate.New(db, e, duplicate.Options{Logger: log, PhoneRegion: "PL"})
-	f := &fixture{t: t, db: db, now: time.Now()}
+	f := &fixture{t: t, db: db, now: time.Now(), e: e}
 	f.in = inbox.New(db, e, inbox.Options{Logger: log, PhoneRegion: "PL", Now: f.clock})
 	admin := accesstest.AddUser(t, db, 1, "admin@example.com", access.RoleAdministrator, 0)
 	f.admin = access.WithActor(context.Background(), access.Actor{WorkspaceID: 1, UserID: admin, Role: access.RoleAdministrator})
