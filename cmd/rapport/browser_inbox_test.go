@@ -95,6 +95,17 @@ func TestBrowserInbox(t *testing.T) {
 		b.do("accept it", chromedp.Click(css(`.inbox-request form[action$="/accept"] button`)),
 			chromedp.WaitVisible(css(`.notice-ok`)), chromedp.WaitVisible(css(`.inbox-empty`)))
 		b.shoot("inbox-accepted")
+		// The form builder in settings lists the form with its snippet and
+		// makes another.
+		b.do("the form builder", chromedp.Navigate(s.base+"/settings/forms"), chromedp.WaitVisible(css(`.forms-snippet`)),
+			chromedp.SendKeys(css(`#form-name`), "Newsletter"), chromedp.SendKeys(css(`input[name="f0.label"]`), "E-mail"),
+			chromedp.SetValue(css(`select[name="f0.maps_to"]`), "contact.email"), chromedp.Click(css(`input[name="f0.required"]`)),
+			chromedp.SendKeys(css(`#form-origins`), site.URL))
+		b.shoot("inbox-form-builder")
+		b.do("make it", chromedp.Click(css(`.forms-builder button[type="submit"]`)), chromedp.WaitVisible(css(`.notice-ok`)))
+		if n := b.eval(`document.querySelectorAll('.forms-snippet').length === 2`); !n {
+			t.Error("the new form is not listed")
+		}
 		_, deals := s.call(t, token, "GET", "/api/v1/deals", "")
 		list, _ := deals["data"].([]any)
 		if len(list) != 1 || list[0].(map[string]any)["pipeline_id"] != pid {

@@ -71,6 +71,9 @@ func (s *Server) Handler() http.Handler {
 	for _, action := range []string{"accept", "link", "decline"} {
 		mux.Handle("POST /inbox/{id}/"+action, s.signedIn(s.inboxSort(action)))
 	}
+	mux.Handle("GET /settings/forms", s.administrators(s.formsList))
+	mux.Handle("POST /settings/forms", s.administrators(s.formsCreate))
+	mux.Handle("POST /settings/forms/{id}/delete", s.administrators(s.formsDelete))
 	// inbox: end
 
 	// Record pages: the timeline, its composer, following.
@@ -421,7 +424,8 @@ var pages = map[string]func(p *locale.Printer) page{
 		data.Errors = map[string]string{"r2.probability": p.FieldError(fault.FieldError{Code: "range"}), "r2.": p.T("web.settings.stages.has_deals")}
 		return data
 	},
-	"inbox": exampleInbox, // inbox
+	"inbox":          exampleInbox, // inbox
+	"settings_forms": exampleForms, // inbox
 	// dupes: begin
 	"dupes_groups":   exampleDupesGroups,
 	"dupes_review":   exampleDupesReview,

@@ -53,6 +53,7 @@ var settingsSections = []settingsSection{
 		{Href: "/settings/duplicates", Key: "web.dupes.settings.title"},
 		{Href: "/settings/scores", Key: "web.scores.title"},
 		{Href: "/settings/spend", Key: "web.goals.spend.title"},
+		{Href: "/settings/forms", Key: "web.forms.title"}, // inbox
 	}},
 	{Key: "web.settings.people", Links: peopleSettings},
 }
