@@ -69,6 +69,17 @@ func (s *Server) inboxWait(v *visit, d time.Duration) string {
 	return v.p.N("web.inbox.waited.days", int(d/(24*time.Hour)))
 }
 
+// inboxTook says how long sorting took, in minutes, hours or days.
+func (s *Server) inboxTook(v *visit, d time.Duration) string {
+	switch {
+	case d < time.Hour:
+		return v.p.N("web.inbox.took.minutes", int(d/time.Minute))
+	case d < 24*time.Hour:
+		return v.p.N("web.inbox.took.hours", int(d/time.Hour))
+	}
+	return v.p.N("web.inbox.took.days", int(d/(24*time.Hour)))
+}
+
 func (s *Server) inboxList(w http.ResponseWriter, r *http.Request, v *visit) {
 	s.inboxShow(w, r, v, http.StatusOK, "")
 }
@@ -142,7 +153,7 @@ func (s *Server) inboxShow(w http.ResponseWriter, r *http.Request, v *visit, sta
 			}
 			avg := "—"
 			if c.Accepted+c.Linked+c.Declined > 0 {
-				avg = s.inboxWait(v, time.Duration(c.AvgSortSeconds)*time.Second)
+				avg = s.inboxTook(v, time.Duration(c.AvgSortSeconds)*time.Second)
 			}
 			data.Summary = append(data.Summary, inboxSummaryRow{Channel: s.inboxChannel(v, c.Channel), Total: v.p.Number(float64(c.Total), 0),
 				Accepted: v.p.Number(float64(c.Accepted+c.Linked), 0), Declined: v.p.Number(float64(c.Declined), 0), Average: avg})
@@ -259,5 +270,5 @@ func exampleInbox(p *locale.Printer) page {
 			MatchHref: "/contacts/1", Company: "Engines <b>", Duplicate: true, UTM: "flyer / print", Spam: p.T("web.inbox.spam_reason", "reason", "too_fast")},
 			{ID: "2", Name: "Charles", Channel: p.T("web.inbox.channel.phone_call"), Waited: p.N("web.inbox.waited.days", 2)}},
 		Stages: []inboxPipeline{{Name: "New <b>", Stages: []inboxStage{{Value: "1:2", Name: "Lead"}}}}, Next: "/inbox?status=new&cursor=2",
-		Summary: []inboxSummaryRow{{Channel: p.T("web.inbox.channel.web_form"), Total: "3", Accepted: "1", Declined: "1", Average: p.N("web.inbox.waited.hours", 3)}}}
+		Summary: []inboxSummaryRow{{Channel: p.T("web.inbox.channel.web_form"), Total: "3", Accepted: "1", Declined: "1", Average: p.N("web.inbox.took.hours", 3)}}}
 }
