@@ -92,6 +92,7 @@ func TestBrowserInbox(t *testing.T) {
 			t.Error("the visitor's markup was rendered")
 		}
 		b.shoot("inbox-arrived")
+		b.axeAtWidths("inbox", true)
 		b.do("accept it", chromedp.Click(css(`.inbox-request form[action$="/accept"] button`)),
 			chromedp.WaitVisible(css(`.notice-ok`)), chromedp.WaitVisible(css(`.inbox-empty`)))
 		b.shoot("inbox-accepted")
@@ -102,6 +103,7 @@ func TestBrowserInbox(t *testing.T) {
 			chromedp.SetValue(css(`select[name="f0.maps_to"]`), "contact.email"), chromedp.Click(css(`input[name="f0.required"]`)),
 			chromedp.SendKeys(css(`#form-origins`), site.URL))
 		b.shoot("inbox-form-builder")
+		b.axeAtWidths("settings-forms", false)
 		b.do("make it", chromedp.Click(css(`.forms-builder button[type="submit"]`)), chromedp.WaitVisible(css(`.notice-ok`)))
 		if n := b.eval(`document.querySelectorAll('.forms-snippet').length === 2`); !n {
 			t.Error("the new form is not listed")
