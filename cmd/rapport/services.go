@@ -58,8 +58,8 @@ func newServices(c *command, db *store.DB, engine *records.Engine) services {
 		db: db, mail: sender, log: c.log,
 		// goals: end
 	}
-	s.value = value.New(db, engine, s.sales, value.Options{Logger: c.log})                        // value
-	s.inbox = inbox.New(db, engine, inbox.Options{Logger: c.log, PhoneRegion: c.cfg.PhoneRegion}) // inbox
+	s.value = value.New(db, engine, s.sales, value.Options{Logger: c.log})                                      // value
+	s.inbox = inbox.New(db, engine, inbox.Options{Logger: c.log, PhoneRegion: c.cfg.PhoneRegion, Mail: sender}) // inbox
 	return s
 }
 

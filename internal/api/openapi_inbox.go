@@ -32,6 +32,7 @@ func addInboxPaths(paths, schemas obj) {
 			"required": obj{"type": "boolean"}, "type": obj{"enum": []string{"text", "email", "phone", "textarea"}}}}},
 		"consent_text": str(), "pipeline_id": str(), "stage_id": str(), "straight_to_deal": obj{"type": "boolean"},
 		"assigned_user_id": str(), "thank_you": str(), "redirect_url": str(),
+		"confirmation":     obj{"type": "string", "description": "mailed to the visitor's e-mail, at most once a day to one address and 30 times an hour from one form; never for spam"},
 		"allowed_origins":  obj{"type": "array", "items": str()},
 		"min_fill_seconds": obj{"type": "integer", "minimum": 0, "maximum": 600, "default": 3},
 		"proof_of_work":    obj{"type": "integer", "minimum": 0, "maximum": 24}, "active": obj{"type": "boolean"}}}

@@ -32,19 +32,23 @@ type Field struct {
 
 // Form is a web form definition.
 type Form struct {
-	ID             string   `json:"id"`
-	PublicID       string   `json:"public_id"`
-	Version        int64    `json:"version"`
-	Name           string   `json:"name"`
-	Language       string   `json:"language"`
-	Fields         []Field  `json:"fields"`
-	ConsentText    string   `json:"consent_text"`
-	PipelineID     string   `json:"pipeline_id,omitempty"`
-	StageID        string   `json:"stage_id,omitempty"`
-	StraightToDeal bool     `json:"straight_to_deal"`
-	AssignedUserID string   `json:"assigned_user_id,omitempty"`
-	ThankYou       string   `json:"thank_you"`
-	RedirectURL    string   `json:"redirect_url"`
+	ID             string  `json:"id"`
+	PublicID       string  `json:"public_id"`
+	Version        int64   `json:"version"`
+	Name           string  `json:"name"`
+	Language       string  `json:"language"`
+	Fields         []Field `json:"fields"`
+	ConsentText    string  `json:"consent_text"`
+	PipelineID     string  `json:"pipeline_id,omitempty"`
+	StageID        string  `json:"stage_id,omitempty"`
+	StraightToDeal bool    `json:"straight_to_deal"`
+	AssignedUserID string  `json:"assigned_user_id,omitempty"`
+	ThankYou       string  `json:"thank_you"`
+	RedirectURL    string  `json:"redirect_url"`
+	// Confirmation, when set, is mailed to the visitor's e-mail address,
+	// at most once a day to one address and ConfirmationsPerHour times an
+	// hour from one form.
+	Confirmation   string   `json:"confirmation"`
 	AllowedOrigins []string `json:"allowed_origins"`
 	// MinFillSeconds is how long a person takes at least to fill the
 	// form; a faster submission is kept as spam.
@@ -73,6 +77,7 @@ type definition struct {
 	AssignedUserID string   `json:"assigned_user_id,omitempty"`
 	ThankYou       string   `json:"thank_you"`
 	RedirectURL    string   `json:"redirect_url"`
+	Confirmation   string   `json:"confirmation,omitempty"`
 	AllowedOrigins []string `json:"allowed_origins"`
 	MinFillSeconds int      `json:"min_fill_seconds"`
 	ProofOfWork    int      `json:"proof_of_work"`
@@ -90,6 +95,7 @@ type FormInput struct {
 	AssignedUserID string   `json:"assigned_user_id"`
 	ThankYou       string   `json:"thank_you"`
 	RedirectURL    string   `json:"redirect_url"`
+	Confirmation   string   `json:"confirmation"`
 	AllowedOrigins []string `json:"allowed_origins"`
 	MinFillSeconds *int     `json:"min_fill_seconds"`
 	ProofOfWork    int      `json:"proof_of_work"`
@@ -201,7 +207,7 @@ func (s *Service) checkForm(ctx context.Context, ws int64, in *FormInput) error 
 			}
 		}
 	}
-	for name, v := range map[string]string{"consent_text": in.ConsentText, "thank_you": in.ThankYou} {
+	for name, v := range map[string]string{"consent_text": in.ConsentText, "thank_you": in.ThankYou, "confirmation": in.Confirmation} {
 		if utf8.RuneCountInString(v) > 2000 {
 			c.Add(name, "too_long", "must be at most 2000 characters")
 		} else {
@@ -259,7 +265,8 @@ func fieldName(s string) bool {
 
 func (in FormInput) definition() string {
 	b, _ := json.Marshal(definition{Fields: in.Fields, ConsentText: in.ConsentText, StageID: in.StageID, StraightToDeal: in.StraightToDeal,
-		AssignedUserID: in.AssignedUserID, ThankYou: in.ThankYou, RedirectURL: in.RedirectURL, AllowedOrigins: in.AllowedOrigins,
+		AssignedUserID: in.AssignedUserID, ThankYou: in.ThankYou, RedirectURL: in.RedirectURL, Confirmation: in.Confirmation,
+		AllowedOrigins: in.AllowedOrigins,
 		MinFillSeconds: *in.MinFillSeconds, ProofOfWork: in.ProofOfWork})
 	return string(b)
 }
@@ -371,7 +378,7 @@ func scanForm(row interface{ Scan(...any) error }) (Form, error) {
 	}
 	f.Fields, f.ConsentText, f.StageID, f.StraightToDeal = dd.Fields, dd.ConsentText, dd.StageID, dd.StraightToDeal
 	f.AssignedUserID, f.ThankYou, f.RedirectURL, f.AllowedOrigins = dd.AssignedUserID, dd.ThankYou, dd.RedirectURL, dd.AllowedOrigins
-	f.MinFillSeconds, f.ProofOfWork = dd.MinFillSeconds, dd.ProofOfWork
+	f.MinFillSeconds, f.ProofOfWork, f.Confirmation = dd.MinFillSeconds, dd.ProofOfWork, dd.Confirmation
 	if f.AllowedOrigins == nil {
 		f.AllowedOrigins = []string{}
 	}

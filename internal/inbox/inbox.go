@@ -24,6 +24,8 @@ import (
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/input"
+	"github.com/rapport-crm/rapport/internal/limit"
+	"github.com/rapport-crm/rapport/internal/mail"
 	"github.com/rapport-crm/rapport/internal/notify"
 	"github.com/rapport-crm/rapport/internal/outbox"
 	"github.com/rapport-crm/rapport/internal/records"
@@ -132,6 +134,8 @@ type Options struct {
 	PhoneRegion string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Mail sends the forms' confirmations to visitors; nil sends none.
+	Mail mail.Sender
 }
 
 // Service is the inbox.
@@ -141,7 +145,13 @@ type Service struct {
 	log    *slog.Logger
 	region string
 	now    func() time.Time
+	mail   mail.Sender
+	// The limits on confirmations: per recipient and per form.
+	perAddress, perForm *limit.Buckets
 }
+
+// ConfirmationsPerHour bounds the confirmations one form mails.
+const ConfirmationsPerHour = 30
 
 // New returns the inbox over db, writing records through engine.
 func New(db *store.DB, engine *records.Engine, opts Options) *Service {
@@ -151,7 +161,8 @@ func New(db *store.DB, engine *records.Engine, opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Service{db: db, engine: engine, log: opts.Logger.With("component", "inbox"), region: opts.PhoneRegion, now: opts.Now}
+	return &Service{db: db, engine: engine, log: opts.Logger.With("component", "inbox"), region: opts.PhoneRegion, now: opts.Now,
+		mail: opts.Mail, perAddress: limit.NewBuckets(1.0/(24*3600), 1), perForm: limit.NewBuckets(ConfirmationsPerHour/3600.0, ConfirmationsPerHour)}
 }
 
 // check validates in, naming every field at fault.

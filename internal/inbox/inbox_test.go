@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/duplicate"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/inbox"
+	"github.com/rapport-crm/rapport/internal/mail"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
 	"github.com/rapport-crm/rapport/internal/store"
@@ -374,4 +376,71 @@ func asFault(err error, fe **fault.Error) bool {
 	e, ok := err.(*fault.Error)
 	*fe = e
 	return ok
+}
+
+// lockedBuffer is a log a background sender writes to while the test
+// reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// A form mails its confirmation once a day to one address, never for
+// spam, so the form cannot be used to mail strangers.
+func TestConfirmationsAreLimited(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		v := newEnv(t, db)
+		var sent lockedBuffer
+		v.in = inbox.New(db, v.e, inbox.Options{PhoneRegion: "PL", Now: v.clock.now,
+			Mail: mail.LogSender{Log: slog.New(slog.NewTextHandler(&sent, nil))}})
+		zero := 0
+		f, err := v.in.CreateForm(v.as(v.admin), inbox.FormInput{Name: "Newsletter", MinFillSeconds: &zero,
+			Confirmation: "Thanks for writing to us.", Fields: []inbox.Field{{Name: "email", Label: "E-mail", MapsTo: "contact.email"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pub, _ := v.in.PublicForm(context.Background(), f.PublicID)
+		post := func(vals url.Values) inbox.Submitted {
+			s, err := v.in.Submit(context.Background(), pub, inbox.Submission{Values: vals})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		if !post(url.Values{"email": {"first@visitor.org"}}).Confirmed {
+			t.Error("the first submission was not confirmed")
+		}
+		if post(url.Values{"email": {"FIRST@visitor.org"}}).Confirmed {
+			t.Error("an address was mailed twice in a day")
+		}
+		if post(url.Values{"email": {"stranger@victim.org"}, "_hp": {"x"}}).Confirmed {
+			t.Error("spam was confirmed")
+		}
+		if post(url.Values{"email": {"Someone <other@visitor.org>"}}).Confirmed {
+			t.Error("an address with a name was mailed")
+		}
+		if !post(url.Values{"email": {"second@visitor.org"}}).Confirmed {
+			t.Error("another address was not confirmed")
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for strings.Count(sent.String(), "to=") < 2 && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if got := sent.String(); strings.Count(got, "to=") != 2 || !strings.Contains(got, "to=first@visitor.org") ||
+			strings.Contains(got, "victim") {
+			t.Fatalf("mailed:\n%s", got)
+		}
+	})
 }

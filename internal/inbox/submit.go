@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"math/bits"
+	netmail "net/mail"
 	"net/url"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/input"
+	"github.com/rapport-crm/rapport/internal/mail"
 )
 
 // Limits of a submission.
@@ -100,6 +102,7 @@ type Submitted struct {
 	DealID    string `json:"deal_id,omitempty"`
 	Spam      bool   `json:"-"`
 	Replayed  bool   `json:"-"`
+	Confirmed bool   `json:"-"` // a confirmation is on its way to the visitor
 }
 
 // Submit records a visitor's submission of form f. Missing required
@@ -203,6 +206,9 @@ func (s *Service) Submit(ctx context.Context, f Form, sub Submission) (Submitted
 		return Submitted{}, err
 	}
 	out := Submitted{RequestID: id, Spam: in.spamReason != "", Replayed: replayed}
+	if !out.Spam && !replayed {
+		out.Confirmed = s.confirm(f, in.Email)
+	}
 	if f.StraightToDeal && !out.Spam && !replayed {
 		actor, err := s.userActor(ctx, f.workspace, f.AssignedUserID)
 		if err != nil {
@@ -269,4 +275,35 @@ func (s *Service) userActor(ctx context.Context, ws int64, id string) (access.Ac
 	}
 	n, _ := strconv.ParseInt(id, 10, 64)
 	return access.Actor{WorkspaceID: ws, UserID: n, Role: role}, nil
+}
+
+// confirm mails f's confirmation to the visitor's address, unless the
+// form has none, the address is not one, or a limit is reached: one
+// confirmation a day to one address (whichever form sent it), and
+// ConfirmationsPerHour an hour from one form, so that nobody can use a
+// form to mail strangers. It reports whether a message is on its way;
+// the sending does not hold up the visitor's answer.
+func (s *Service) confirm(f Form, to string) bool {
+	if s.mail == nil || f.Confirmation == "" || to == "" {
+		return false
+	}
+	addr, err := netmail.ParseAddress(to)
+	if err != nil || addr.Name != "" || addr.Address != to {
+		return false
+	}
+	ws := strconv.FormatInt(f.workspace, 10)
+	if ok, _ := s.perForm.Take(ws + "|" + f.PublicID); !ok {
+		return false
+	}
+	if ok, _ := s.perAddress.Take(ws + "|" + strings.ToLower(to)); !ok {
+		return false
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := s.mail.Send(ctx, mail.Message{To: to, Subject: f.Name, Text: f.Confirmation}); err != nil {
+			s.log.Warn("a form's confirmation was not sent", "form", f.PublicID, "err", err)
+		}
+	}()
+	return true
 }

@@ -170,7 +170,7 @@ func (s *Server) formsCreate(w http.ResponseWriter, r *http.Request, v *visit) {
 		typed[k] = r.PostFormValue(k)
 	}
 	in := inbox.FormInput{Name: typed["name"], Language: typed["language"], ConsentText: typed["consent_text"],
-		AssignedUserID: typed["assigned_user_id"], ThankYou: typed["thank_you"], RedirectURL: strings.TrimSpace(typed["redirect_url"]),
+		AssignedUserID: typed["assigned_user_id"], ThankYou: typed["thank_you"], Confirmation: typed["confirmation"], RedirectURL: strings.TrimSpace(typed["redirect_url"]),
 		StraightToDeal: typed["straight_to_deal"] != "", ProofOfWork: atoiOr(typed["proof_of_work"], 0)}
 	in.PipelineID, in.StageID, _ = strings.Cut(typed["stage"], ":")
 	if m := typed["min_fill_seconds"]; m != "" {
