@@ -24,6 +24,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/store"
 	"github.com/rapport-crm/rapport/internal/web"
+	"github.com/rapport-crm/rapport/internal/webform"
 )
 
 // defaultWorkspace is the workspace of a single-company install, created by
@@ -226,19 +227,21 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		Sales: svc.sales, Activity: svc.activity, Search: svc.search, Duplicates: svc.duplicates, SignIn: guard,
 		Value:          svc.value, // value
 		ClientIPHeader: c.cfg.ClientIPHeader, Queries: api.QueryLimits{Timeout: timeout, Expensive: expensive},
-		Scores: svc.scores /* scores */, Imports: imports}).Handler()
+		Scores: svc.scores /* scores */, Imports: imports, Inbox: svc.inbox /* inbox */}).Handler()
 	app, err := web.New(web.Options{Engine: engine, Accounts: accounts, Log: c.log, ClientIPHeader: c.cfg.ClientIPHeader,
 		PhoneRegion: c.cfg.PhoneRegion, SignIn: guard, Search: svc.search,
 		Sales: svc.sales, Activity: svc.activity, Duplicates: svc.duplicates, DB: db,
 		Scores:  svc.scores, /* scores */
 		Imports: imports,
-		Value:   svc.value}) // value
+		Value:   svc.value,  // value
+		Inbox:   svc.inbox}) // inbox
 	if err != nil {
 		return err
 	}
 	davHandler := (&dav.Server{DB: db, Engine: engine, Accounts: accounts, Log: c.log, SignIn: guard,
 		ClientIPHeader: c.cfg.ClientIPHeader}).Handler()
-	srv := httpServer(mount(apiHandler, app.Handler(), davHandler), c.log)
+	forms := webform.New(webform.Options{Inbox: svc.inbox, Log: c.log, ClientIPHeader: c.cfg.ClientIPHeader}) // inbox
+	srv := httpServer(mount(apiHandler, app.Handler(), davHandler, forms), c.log)
 	ln, err := net.Listen("tcp", c.cfg.Addr)
 	if err != nil {
 		return err
@@ -271,14 +274,15 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 }
 
 // mount serves the API under /api/ with its probes and metrics, CardDAV
-// and CalDAV under /dav/ with their discovery addresses, and the web app at every other
-// path.
-func mount(apiHandler, webHandler, davHandler http.Handler) http.Handler {
+// and CalDAV under /dav/ with their discovery addresses, the web forms'
+// public pages and posts under /f/, and the web app at every other path.
+func mount(apiHandler, webHandler, davHandler, forms http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/api/", apiHandler)
 	mux.Handle("/dav/", davHandler)
 	mux.Handle("/.well-known/carddav", davHandler)
 	mux.Handle("/.well-known/caldav", davHandler)
+	mux.Handle("/f/", forms) // web forms' public pages and posts
 	mux.Handle("GET /healthz", apiHandler)
 	mux.Handle("GET /readyz", apiHandler)
 	mux.Handle("GET /metrics", apiHandler)

@@ -9,6 +9,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/activity"
 	"github.com/rapport-crm/rapport/internal/duplicate"
 	"github.com/rapport-crm/rapport/internal/goals"
+	"github.com/rapport-crm/rapport/internal/inbox"
 	"github.com/rapport-crm/rapport/internal/jobs"
 	"github.com/rapport-crm/rapport/internal/mail"
 	"github.com/rapport-crm/rapport/internal/notify"
@@ -34,6 +35,7 @@ type services struct {
 	// outgoing delivers mail through the job queue when a mail server is
 	// configured; nil when mail goes to the log.
 	outgoing *mail.Queue
+	inbox    *inbox.Service // inbox: incoming requests and web forms
 	// goals: begin
 	db   *store.DB
 	mail mail.Sender
@@ -66,7 +68,8 @@ func newServices(c *command, db *store.DB, engine *records.Engine) services {
 		db: db, mail: sender, log: c.log,
 		// goals: end
 	}
-	s.value = value.New(db, engine, s.sales, value.Options{Logger: c.log}) // value
+	s.value = value.New(db, engine, s.sales, value.Options{Logger: c.log})                                      // value
+	s.inbox = inbox.New(db, engine, inbox.Options{Logger: c.log, PhoneRegion: c.cfg.PhoneRegion, Mail: sender}) // inbox
 	return s
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/activity"
 	"github.com/rapport-crm/rapport/internal/api"
 	"github.com/rapport-crm/rapport/internal/duplicate"
+	"github.com/rapport-crm/rapport/internal/inbox"
 	"github.com/rapport-crm/rapport/internal/mail"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
@@ -93,6 +94,40 @@ var validRequests = map[string]func(w *walker) []validRequest{
 	"POST /api/v1/imports": just(validRequest{query: "object=contacts&on_duplicate=update&match=email&strict=false&dry_run=true&dates=day" +
 		"&decimal_mark=%2C&file_name=people.csv&delimiter=%3B&encoding=utf-8&sheet=&mapping=" + url.QueryEscape(`{"Kod": "external_id"}`),
 		raw: "Kod;Imię;E-mail;Data urodzenia\nK1;Jan;jan@walk.example;31.01.1990\n", status: 200}),
+	// inbox: begin
+	"GET /api/v1/inbox": func(w *walker) []validRequest {
+		return []validRequest{{query: "status=new&channel=api&pipeline_id=" + w.ids["pipeline"] + "&limit=5&cursor=1", status: 200}}
+	},
+	"POST /api/v1/inbox": func(w *walker) []validRequest {
+		return []validRequest{{body: `{"channel": "chat", "source": "site", "utm": {"source": "ads", "medium": "cpc", "campaign": "spring", "term": "crm",
+			"content": "a"}, "referrer": "https://ref.example/", "payload": {"n": 1}, "name": "Walk {n}", "email": "w{n}@walkin.example",
+			"phone": "+1 415 555 0199", "company_name": "Walkers", "pipeline_id": "` + w.ids["pipeline"] + `", "assigned_user_id": "` + w.admin + `"}`, status: 201}}
+	},
+	"GET /api/v1/inbox/summary": just(validRequest{query: "from=2026-01-01&to=2030-12-31", status: 200}),
+	"GET /api/v1/inbox/{id}":    func(w *walker) []validRequest { return []validRequest{{path: pathID(w.ids["inbox"]), status: 200}} },
+	"POST /api/v1/inbox/{id}/accept": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["inbox_accept"]), body: `{"pipeline_id": "` + w.ids["pipeline"] + `", "stage_id": "` +
+			w.ids["stage"] + `", "title": "Walk deal", "owner_id": "` + w.admin + `"}`, status: 200}}
+	},
+	"POST /api/v1/inbox/{id}/link": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["inbox_link"]), body: `{"deal_id": "` + w.ids["deal"] + `"}`, status: 200}}
+	},
+	"POST /api/v1/inbox/{id}/decline": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["inbox_decline"]), body: `{"reason": "A supplier"}`, status: 200}}
+	},
+	"GET /api/v1/forms": just(validRequest{status: 200}),
+	"POST /api/v1/forms": just(validRequest{body: `{"name": "Form {n}", "language": "pl", "fields": [{"name": "email", "label": "E-mail",
+		"maps_to": "contact.email", "required": true, "type": "email"}], "allowed_origins": ["https://site.example"],
+		"redirect_url": "https://site.example/thanks", "min_fill_seconds": 2, "proof_of_work": 0, "active": true}`, status: 201}),
+	"GET /api/v1/forms/{id}": func(w *walker) []validRequest { return []validRequest{{path: pathID(w.ids["form"]), status: 200}} },
+	"PUT /api/v1/forms/{id}": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["form"]), body: `{"name": "Walk form", "version": 1, "fields": [{"name": "email", "label": "E-mail",
+			"maps_to": "contact.email"}]}`, status: 200}}
+	},
+	"DELETE /api/v1/forms/{id}": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["doomed_form"]), status: 204}}
+	},
+	// inbox: end
 	"GET /api/v1/imports":      just(validRequest{query: "limit=5", status: 200}),
 	"GET /api/v1/imports/{id}": func(w *walker) []validRequest { return []validRequest{{path: pathID(w.ids["import"]), status: 200}} },
 	"GET /api/v1/imports/{id}/errors": func(w *walker) []validRequest {
@@ -398,7 +433,8 @@ func newWalker(t *testing.T, db *store.DB) *walker {
 		// Wrong passwords and many requests are the point here, not
 		// something to lock out.
 		Limits: api.Limits{PerSecond: 1e9, Burst: 1 << 30, EmailFailures: 1 << 30, AddressFailures: 1 << 30}}
-	w.server.Scores = scores.New(db, engine, scores.Options{Logger: quiet}) // scores
+	w.server.Scores = scores.New(db, engine, scores.Options{Logger: quiet})                 // scores
+	w.server.Inbox = inbox.New(db, engine, inbox.Options{Logger: quiet, PhoneRegion: "US"}) // inbox
 	w.srv = httptest.NewServer(w.server.Handler())
 	t.Cleanup(w.srv.Close)
 	admin, err := accounts.CreateUser(ctx, 1, "admin@walk.example", "Admin", "correct horse battery", access.RoleAdministrator)
@@ -514,6 +550,13 @@ func (w *walker) setUp() {
 			}
 		}
 	}
+	// inbox: begin
+	for _, name := range []string{"inbox", "inbox_accept", "inbox_link", "inbox_decline"} {
+		w.ids[name] = w.must("POST", "/api/v1/inbox", `{"name": "Walk In", "email": "walk@walkin.example"}`, 201)
+	}
+	w.ids["form"] = w.must("POST", "/api/v1/forms", `{"name": "Walk form", "fields": [{"name": "email", "label": "E-mail", "maps_to": "contact.email"}]}`, 201)
+	w.ids["doomed_form"] = w.must("POST", "/api/v1/forms", `{"name": "Gone form", "fields": [{"name": "email", "label": "E-mail", "maps_to": "contact.email"}]}`, 201)
+	// inbox: end
 	for _, o := range []string{"contact", "company"} {
 		w.ids["merge_into_"+o] = w.must("POST", "/api/v1/"+w.plural[o], w.fill(w.bodies[o]), 201)
 		w.ids["merge_from_"+o] = w.must("POST", "/api/v1/"+w.plural[o], w.fill(w.bodies[o]), 201)

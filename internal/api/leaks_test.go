@@ -22,9 +22,9 @@ import (
 	"github.com/rapport-crm/rapport/internal/scores"
 	"github.com/rapport-crm/rapport/internal/search"
 	"github.com/rapport-crm/rapport/internal/store"
-	"github.com/rapport-crm/rapport/internal/webhook"
 	"github.com/rapport-crm/rapport/internal/store/storetest"
 	"github.com/rapport-crm/rapport/internal/value"
+	"github.com/rapport-crm/rapport/internal/webhook"
 )
 
 // fullAPI is a running API with every domain service, over the people of

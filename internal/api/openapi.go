@@ -85,6 +85,9 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
 		addCustomReportPaths(paths, schemas) // builder
 	}
 	addImportPaths(paths)
+	if s.Inbox != nil {
+		addInboxPaths(paths, schemas) // inbox
+	}
 	doc := obj{
 		"openapi": "3.1.0",
 		"info": obj{"title": "Rapport API", "version": s.Version,

@@ -21,6 +21,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/duplicate"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/importer"
+	"github.com/rapport-crm/rapport/internal/inbox"
 	"github.com/rapport-crm/rapport/internal/limit"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
@@ -44,6 +45,7 @@ type Server struct {
 	Search     *search.Service
 	Duplicates *duplicate.Service
 	Value      *value.Service // value: customer value
+	Inbox      *inbox.Service // inbox: incoming requests and web forms
 	DB         *store.DB
 	Log        *slog.Logger
 	Registry   *prometheus.Registry // nil means a fresh one
@@ -164,6 +166,7 @@ func (s *Server) Handler() http.Handler {
 	s.exportRoutes(route)
 	s.importRoutes(route)
 	s.webhookRoutes(route)
+	s.inboxRoutes(route) // inbox
 	route("GET /api/v1/{object}", s.list, append(records.ListParams(), Filters)...)
 	route("POST /api/v1/{object}", s.create)
 	// POST /fields/{object} and POST /{object}/query overlap (both match

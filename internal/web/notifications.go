@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/inbox"
 	"github.com/rapport-crm/rapport/internal/notify"
 	"github.com/rapport-crm/rapport/internal/records"
 )
@@ -222,6 +223,9 @@ func (v *visit) notification(n notify.Notification, names names) notificationVie
 	if view := viewOf(n.RecordType); view != nil && out.About != "" {
 		out.Href = "/" + view.plural + "/" + n.RecordID
 	}
+	if n.RecordType == inbox.Object { // inbox: the request's sender, on the inbox
+		out.About, out.Href = n.Title, "/inbox#request-"+n.RecordID
+	}
 	return out
 }
 
@@ -249,6 +253,8 @@ func (v *visit) notificationKind(n notify.Notification) string {
 		return v.p.T("web.notifications.kind.deal_lost")
 	case notify.KindNoteAdded:
 		return v.p.T("web.notifications.kind.note_added")
+	case inbox.KindRequest:
+		return v.p.T("web.notifications.kind.inbox_request")
 	}
 	return n.Title
 }

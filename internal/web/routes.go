@@ -67,6 +67,15 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /reports/forecast", s.signedIn(s.forecast))
 	// forecast: end
 	mux.Handle("POST /contacts/import", s.signedIn(s.importVCards)) // vCard
+	// inbox: begin
+	mux.Handle("GET /inbox", s.signedIn(s.inboxList))
+	for _, action := range []string{"accept", "link", "decline"} {
+		mux.Handle("POST /inbox/{id}/"+action, s.signedIn(s.inboxSort(action)))
+	}
+	mux.Handle("GET /settings/forms", s.administrators(s.formsList))
+	mux.Handle("POST /settings/forms", s.administrators(s.formsCreate))
+	mux.Handle("POST /settings/forms/{id}/delete", s.administrators(s.formsDelete))
+	// inbox: end
 
 	// Record pages: the timeline, its composer, following.
 	mux.Handle("GET /{object}/{id}/timeline", s.signedIn(s.timelinePage))
@@ -427,6 +436,8 @@ var pages = map[string]func(p *locale.Printer) page{
 		data.Errors = map[string]string{"r2.probability": p.FieldError(fault.FieldError{Code: "range"}), "r2.": p.T("web.settings.stages.has_deals")}
 		return data
 	},
+	"inbox":          exampleInbox, // inbox
+	"settings_forms": exampleForms, // inbox
 	// dupes: begin
 	"dupes_groups":   exampleDupesGroups,
 	"dupes_review":   exampleDupesReview,

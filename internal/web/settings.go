@@ -54,6 +54,7 @@ var settingsSections = []settingsSection{
 		{Href: "/settings/scores", Key: "web.scores.title"},
 		{Href: "/settings/spend", Key: "web.goals.spend.title"},
 		{Href: "/imports", Key: "web.import.log.title"},
+		{Href: "/settings/forms", Key: "web.forms.title"}, // inbox
 	}},
 	{Key: "web.settings.people", Links: peopleSettings},
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/api"
 	"github.com/rapport-crm/rapport/internal/duplicate"
 	"github.com/rapport-crm/rapport/internal/importer"
+	"github.com/rapport-crm/rapport/internal/inbox"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
 	"github.com/rapport-crm/rapport/internal/savedview"
@@ -59,6 +60,7 @@ type Options struct {
 	Activity   *activity.Service
 	Duplicates *duplicate.Service
 	DB         *store.DB
+	Inbox      *inbox.Service // inbox: incoming requests
 
 	// scores: begin
 	// Scores keeps lead scores and the models; nil leaves its settings
@@ -94,6 +96,7 @@ type Server struct {
 	duplicates *duplicate.Service
 	db         *store.DB
 	value      *value.Service // value
+	inbox      *inbox.Service // inbox
 	// views keeps the saved views of lists; nil without a database.
 	views *savedview.Service
 
@@ -140,6 +143,7 @@ func New(o Options) (*Server, error) {
 		scores:  o.Scores, // scores
 		value:   o.Value,  // value
 		imports: o.Imports, uploads: newUploads(),
+		inbox: o.Inbox, // inbox
 	}, nil
 }
 

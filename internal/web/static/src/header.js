@@ -292,6 +292,10 @@ if (bell && bell.dataset.stream && "EventSource" in window) {
     const n = JSON.parse(event.data);
     setCount(n.unread);
     toast(n);
+    // A request that arrived in the inbox reloads an open inbox's list.
+    if (n.href && n.href.startsWith("/inbox")) {
+      document.body.dispatchEvent(new CustomEvent("rapport-inbox"));
+    }
     if (panel && !panel.hidden) {
       showPanel(true);
     }

@@ -1,0 +1,211 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/inbox"
+)
+
+// inboxRoutes adds the inbox of incoming requests and the web forms that
+// feed it (docs/decisions/0046-inbox-and-web-forms.md). Requests are read
+// and sorted under the caller's permissions on deals; forms are settings,
+// for administrators.
+func (s *Server) inboxRoutes(route router) {
+	if s.Inbox == nil {
+		return
+	}
+	route("GET /api/v1/inbox", s.listInbox, "status", "channel", "pipeline_id", "limit", "cursor")
+	route("POST /api/v1/inbox", s.createInbox)
+	route("GET /api/v1/inbox/summary", s.inboxSummary, "from", "to")
+	route("GET /api/v1/inbox/{id}", s.getInbox)
+	route("POST /api/v1/inbox/{id}/accept", s.acceptInbox)
+	route("POST /api/v1/inbox/{id}/link", s.linkInbox)
+	route("POST /api/v1/inbox/{id}/decline", s.declineInbox)
+	route("GET /api/v1/forms", s.listForms)
+	route("POST /api/v1/forms", s.createForm)
+	route("GET /api/v1/forms/{id}", s.getForm)
+	route("PUT /api/v1/forms/{id}", s.updateForm)
+	route("DELETE /api/v1/forms/{id}", s.deleteForm)
+}
+
+func (s *Server) listInbox(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := inbox.Filter{Status: q.Get("status"), Channel: q.Get("channel"), PipelineID: q.Get("pipeline_id"), Cursor: q.Get("cursor")}
+	if l := q.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil {
+			writeError(w, r, fault.Field("limit", "type", "must be a whole number"))
+			return
+		}
+		f.Limit = n
+	}
+	page, err := s.Inbox.List(r.Context(), f)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, page)
+}
+
+func (s *Server) createInbox(w http.ResponseWriter, r *http.Request) {
+	var in inbox.Input
+	if err := decodeJSON(r, &in); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	req, err := s.Inbox.Create(r.Context(), in)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/inbox/"+req.ID)
+	writeJSON(w, r, http.StatusCreated, req)
+}
+
+func (s *Server) getInbox(w http.ResponseWriter, r *http.Request) {
+	req, err := s.Inbox.Get(r.Context(), r.PathValue("id"))
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, req)
+}
+
+// inboxSummary counts the requests per channel; from and to are days
+// (YYYY-MM-DD, UTC), to inclusive.
+func (s *Server) inboxSummary(w http.ResponseWriter, r *http.Request) {
+	var from, to time.Time
+	var c fault.Collector
+	for _, p := range []struct {
+		name string
+		t    *time.Time
+	}{{"from", &from}, {"to", &to}} {
+		v := r.URL.Query().Get(p.name)
+		if v == "" {
+			continue
+		}
+		d, err := time.Parse(time.DateOnly, v)
+		if err != nil {
+			c.Add(p.name, "format", "must be a date, YYYY-MM-DD")
+			continue
+		}
+		*p.t = d
+	}
+	if !to.IsZero() {
+		to = to.AddDate(0, 0, 1)
+	}
+	if err := c.Err(); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	sum, err := s.Inbox.Summary(r.Context(), from, to)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, map[string]any{"data": sum})
+}
+
+func (s *Server) acceptInbox(w http.ResponseWriter, r *http.Request) {
+	var in inbox.Accept
+	if err := decodeOptional(r, &in); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	req, err := s.Inbox.Accept(r.Context(), r.PathValue("id"), in)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, req)
+}
+
+func (s *Server) linkInbox(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		DealID string `json:"deal_id"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	req, err := s.Inbox.Link(r.Context(), r.PathValue("id"), in.DealID)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, req)
+}
+
+func (s *Server) declineInbox(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	req, err := s.Inbox.Decline(r.Context(), r.PathValue("id"), in.Reason)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, req)
+}
+
+func (s *Server) listForms(w http.ResponseWriter, r *http.Request) {
+	forms, err := s.Inbox.Forms(r.Context())
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, map[string]any{"data": forms})
+}
+
+func (s *Server) createForm(w http.ResponseWriter, r *http.Request) {
+	var in inbox.FormInput
+	if err := decodeJSON(r, &in); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	f, err := s.Inbox.CreateForm(r.Context(), in)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/forms/"+f.ID)
+	writeJSON(w, r, http.StatusCreated, f)
+}
+
+func (s *Server) getForm(w http.ResponseWriter, r *http.Request) {
+	f, err := s.Inbox.GetForm(r.Context(), r.PathValue("id"))
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, f)
+}
+
+func (s *Server) updateForm(w http.ResponseWriter, r *http.Request) {
+	var in inbox.FormInput
+	if err := decodeJSON(r, &in); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	f, err := s.Inbox.UpdateForm(r.Context(), r.PathValue("id"), in)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, f)
+}
+
+func (s *Server) deleteForm(w http.ResponseWriter, r *http.Request) {
+	if err := s.Inbox.DeleteForm(r.Context(), r.PathValue("id")); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
