@@ -209,6 +209,24 @@ func plantWorld(f *fullAPI) *world {
 			map[string]any{"record_type": "deal", "record_id": deals[other(i, 1)],
 				"attendees": []string{contacts[cls], contacts[other(i, 2)]}})
 	}
+	// An incoming request assigned to each owner: a role reads the inbox
+	// as it reads deals.
+	for _, cls := range classes {
+		pl := &planted{object: "inbox", grant: "deal", cls: cls, markers: map[string][]string{}}
+		body := map[string]string{"channel": "api", "assigned_user_id": strconv.FormatInt(f.people.ByCls[cls], 10)}
+		for _, field := range []string{"name", "company_name", "message", "source"} {
+			m := w.marker()
+			body[field] = m
+			pl.markers["inbox_"+field] = []string{m}
+		}
+		m := w.marker()
+		body["email"] = m + "@example.com"
+		pl.markers["inbox_email"] = []string{m}
+		raw, _ := json.Marshal(body)
+		pl.id = f.made(admin, "POST", "/api/v1/inbox", string(raw), 201)
+		w.recs = append(w.recs, pl)
+		w.ids["inbox"] = append(w.ids["inbox"], pl.id)
+	}
 	// A change of every deal, so that timelines hold field changes too.
 	for _, cls := range classes {
 		id := deals[cls]

@@ -24,7 +24,7 @@ const (
 // Kinds are every kind of notification, in the order a user is asked
 // about them: what colleagues do first, then what Rapport itself says.
 var Kinds = []string{KindAssigned, KindMentioned, KindStageChanged, KindDealWon, KindDealLost, KindNoteAdded,
-	"task_due", "task_overdue", "low_stock", "repeat_purchase"}
+	"task_due", "task_overdue", "low_stock", "repeat_purchase", "inbox_request"}
 
 // Preference says whether a user gets one kind of notification by mail as
 // well as in the app, where every notification always arrives.

@@ -78,6 +78,8 @@ func kindLabel(v *visit, kind string) string {
 		return v.p.T("web.mailprefs.low_stock")
 	case "repeat_purchase":
 		return v.p.T("web.mailprefs.repeat_purchase")
+	case "inbox_request":
+		return v.p.T("web.mailprefs.inbox_request")
 	}
 	return kind
 }
