@@ -322,12 +322,12 @@ func (s *Service) arrive(ctx context.Context, ws, actor int64, in Input) (id str
 		}
 		if in.AssignedUserID != "" && status == "new" {
 			user, _ := strconv.ParseInt(in.AssignedUserID, 10, 64)
-			title := in.Name
-			if title == "" {
-				title = firstOf(in.Email, in.Phone, in.Channel)
-			}
-			if _, err := notify.Add(ctx, q, d, ws, notify.Notification{UserID: user, Kind: KindRequest, Title: title,
-				Body: in.Channel, RecordType: Object, RecordID: id}); err != nil {
+			// Nothing of the request itself: a notification is shown to
+			// its user whatever their role, and a role that may not read
+			// deals may not read the inbox either. The inbox shows the
+			// sender to those who may see it.
+			if _, err := notify.Add(ctx, q, d, ws, notify.Notification{UserID: user, Kind: KindRequest, Title: "New request in the inbox",
+				Body: "A request from the " + in.Channel + " channel is waiting in the inbox.", RecordType: Object, RecordID: id}); err != nil {
 				return err
 			}
 		}

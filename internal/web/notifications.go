@@ -116,6 +116,8 @@ func (s *Server) openNotification(w http.ResponseWriter, r *http.Request, v *vis
 	to := "/notifications"
 	if view := viewOf(n.RecordType); view != nil && n.RecordID != "" {
 		to = "/" + view.plural + "/" + url.PathEscape(n.RecordID)
+	} else if n.RecordType == inbox.Object {
+		to = "/inbox#request-" + url.PathEscape(n.RecordID)
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
@@ -223,8 +225,8 @@ func (v *visit) notification(n notify.Notification, names names) notificationVie
 	if view := viewOf(n.RecordType); view != nil && out.About != "" {
 		out.Href = "/" + view.plural + "/" + n.RecordID
 	}
-	if n.RecordType == inbox.Object { // inbox: the request's sender, on the inbox
-		out.About, out.Href = n.Title, "/inbox#request-"+n.RecordID
+	if n.RecordType == inbox.Object { // inbox: the request, on the inbox page, which checks the reader's role
+		out.About, out.Href = v.p.T("web.inbox.title"), "/inbox#request-"+n.RecordID
 	}
 	return out
 }
