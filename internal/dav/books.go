@@ -240,7 +240,7 @@ func (b *books) each(ctx context.Context, p string, withCards bool, fn func(card
 		if err != nil {
 			return b.httpError(ctx, err)
 		}
-		if err := c.prefetch(page.Data); err != nil {
+		if err := c.orgs.Prefetch(page.Data); err != nil {
 			return err
 		}
 		for _, rec := range page.Data {
@@ -452,15 +452,13 @@ func (b *books) httpError(ctx context.Context, err error) error {
 // cards turns records into address objects, naming each contact's
 // company as the user may read it, once per company.
 type cards struct {
-	ctx       context.Context
-	e         *records.Engine
-	a         access.Actor
-	names     map[string]name
-	companies map[string]string
+	a     access.Actor
+	names map[string]name
+	orgs  *vcard.Organizations
 }
 
 func newCards(ctx context.Context, e *records.Engine, a access.Actor, names map[string]name) *cards {
-	return &cards{ctx: ctx, e: e, a: a, names: names, companies: map[string]string{}}
+	return &cards{a: a, names: names, orgs: vcard.NewOrganizations(ctx, e)}
 }
 
 func (c *cards) object(rec records.Record) (carddav.AddressObject, error) {
@@ -469,7 +467,7 @@ func (c *cards) object(rec records.Record) (carddav.AddressObject, error) {
 	if err != nil {
 		return carddav.AddressObject{}, err
 	}
-	if contact.Organization, err = c.company(rec); err != nil {
+	if contact.Organization, err = c.orgs.Of(rec); err != nil {
 		return carddav.AddressObject{}, err
 	}
 	card := vcard.Card(contact, cardVersion)
@@ -486,45 +484,6 @@ func (c *cards) object(rec records.Record) (carddav.AddressObject, error) {
 	return ao, nil
 }
 
-// prefetch reads the names of the companies of recs that are not
-// cached yet, in one list per page rather than one read per company.
-func (c *cards) prefetch(recs []records.Record) error {
-	var ids []any
-	seen := map[string]bool{}
-	for _, rec := range recs {
-		links, _ := rec["companies"].([]records.LinkRef)
-		for _, l := range links {
-			if _, ok := c.companies[l.ID]; !ok && !seen[l.ID] {
-				seen[l.ID] = true
-				ids = append(ids, l.ID)
-			}
-		}
-	}
-	if len(ids) == 0 {
-		return nil
-	}
-	if len(c.companies)+len(ids) > maxCompanies {
-		clear(c.companies)
-	}
-	for len(ids) > 0 {
-		chunk := ids[:min(len(ids), records.MaxLimit)]
-		ids = ids[len(chunk):]
-		page, err := c.e.List(c.ctx, "company", records.Query{Bare: true, Limit: len(chunk),
-			Filter: &records.Filter{Field: "id", Op: records.In, Value: chunk}})
-		if err != nil {
-			return err
-		}
-		for _, id := range chunk {
-			c.companies[id.(string)] = "" // out of reach, unless found below
-		}
-		for _, rec := range page.Data {
-			name, _ := rec["name"].(string)
-			c.companies[rec["id"].(string)] = name
-		}
-	}
-	return nil
-}
-
 // listed is rec as a listing of ETags shows it: path and ETag.
 func (c *cards) listed(rec records.Record) (carddav.AddressObject, error) {
 	id := rec["id"].(string)
@@ -533,33 +492,4 @@ func (c *cards) listed(rec records.Record) (carddav.AddressObject, error) {
 		n = defaultName(id)
 	}
 	return carddav.AddressObject{Path: bookPath(c.a) + n.file, ETag: strconv.FormatInt(rec["version"].(int64), 10)}, nil
-}
-
-// maxCompanies bounds the cache of company names.
-const maxCompanies = 10000
-
-// company is the name of the first company of rec the user may read.
-func (c *cards) company(rec records.Record) (string, error) {
-	links, _ := rec["companies"].([]records.LinkRef)
-	for _, l := range links {
-		name, ok := c.companies[l.ID]
-		if !ok {
-			company, err := c.e.Get(c.ctx, "company", l.ID, false)
-			switch {
-			case fault.Is(err, fault.ENOTFOUND) || fault.Is(err, fault.EFORBIDDEN):
-			case err != nil:
-				return "", err
-			default:
-				name, _ = company["name"].(string)
-			}
-			if len(c.companies) == maxCompanies {
-				clear(c.companies)
-			}
-			c.companies[l.ID] = name
-		}
-		if name != "" {
-			return name, nil
-		}
-	}
-	return "", nil
 }

@@ -473,7 +473,7 @@ func (s *Server) multiget(w http.ResponseWriter, r *http.Request, a access.Actor
 			return err
 		}
 		c := newCards(ctx, s.Engine, a, names)
-		if err := c.prefetch(page.Data); err != nil {
+		if err := c.orgs.Prefetch(page.Data); err != nil {
 			return err
 		}
 		for _, rec := range page.Data {

@@ -23,6 +23,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/locale"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/store"
+	"github.com/rapport-crm/rapport/internal/vcard"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -234,7 +235,7 @@ func newWriter(ctx context.Context, e *records.Engine, format string, w io.Write
 	case "xlsx":
 		return newXLSX(w, fields, head, object)
 	case "vcf":
-		return &vcfWriter{ctx: ctx, e: e, w: w, companies: map[string]string{}}, nil
+		return &vcfWriter{w: w, orgs: vcard.NewOrganizations(ctx, e)}, nil
 	default:
 		j := &jsonWriter{w: w, fields: fields}
 		_, err := io.WriteString(w, "[")
