@@ -105,15 +105,7 @@ func NewConsumer(db *store.DB, o Options) *Consumer {
 func (c *Consumer) Run(ctx context.Context) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	total := 0
-	for range maxBatches {
-		n, more, err := c.step(ctx)
-		total += n
-		if err != nil || !more {
-			return total, err
-		}
-	}
-	return total, nil
+	return outbox.Drain(ctx, maxBatches, c.step)
 }
 
 // CatchUp copies the outbox's backlog now, waiting for gaps to settle, and

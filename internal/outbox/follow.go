@@ -245,3 +245,19 @@ func (f *Follower) Save(ctx context.Context, q store.Querier, from, to int64, no
 	}
 	return nil
 }
+
+// Drain runs step, one batch of a consumer at a time, until it reports
+// nothing more to read, fails, or has run batches times (so that a large
+// backlog is worked off over several runs and a stopping process is not
+// held up), and returns how many events the batches read in all.
+func Drain(ctx context.Context, batches int, step func(context.Context) (n int, more bool, err error)) (int, error) {
+	total := 0
+	for range batches {
+		n, more, err := step(ctx)
+		total += n
+		if err != nil || !more {
+			return total, err
+		}
+	}
+	return total, nil
+}

@@ -48,15 +48,7 @@ const maxBatches = 50
 func (c *Consumer) Run(ctx context.Context) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	total := 0
-	for range maxBatches {
-		n, more, err := c.step(ctx)
-		total += n
-		if err != nil || !more {
-			return total, err
-		}
-	}
-	return total, nil
+	return outbox.Drain(ctx, maxBatches, c.step)
 }
 
 // event is one outbox row.
