@@ -11,63 +11,21 @@ import (
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
-	"net"
 	netmail "net/mail"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/emersion/go-smtp"
 
 	"github.com/rapport-crm/rapport/internal/access/accesstest"
 	"github.com/rapport-crm/rapport/internal/goals"
 	"github.com/rapport-crm/rapport/internal/jobs"
 	"github.com/rapport-crm/rapport/internal/mail"
+	"github.com/rapport-crm/rapport/internal/mail/mailtest"
 	"github.com/rapport-crm/rapport/internal/store"
 	"github.com/rapport-crm/rapport/internal/store/storetest"
 )
-
-// inbox is an SMTP server on loopback that keeps what it receives.
-type inbox struct {
-	mu   sync.Mutex
-	msgs [][]byte
-	rcpt []string
-}
-
-func (b *inbox) NewSession(*smtp.Conn) (smtp.Session, error) { return &inboxSession{b: b}, nil }
-
-type inboxSession struct {
-	b  *inbox
-	to string
-}
-
-func (s *inboxSession) Reset()                                    {}
-func (s *inboxSession) Logout() error                             { return nil }
-func (s *inboxSession) Mail(string, *smtp.MailOptions) error      { return nil }
-func (s *inboxSession) Rcpt(to string, _ *smtp.RcptOptions) error { s.to = to; return nil }
-func (s *inboxSession) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	s.b.mu.Lock()
-	s.b.msgs, s.b.rcpt = append(s.b.msgs, b), append(s.b.rcpt, s.to)
-	s.b.mu.Unlock()
-	return err
-}
-
-func startSMTP(t *testing.T) (*inbox, string) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	box := &inbox{}
-	srv := smtp.NewServer(box)
-	srv.Domain = "localhost"
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return box, ln.Addr().String()
-}
 
 // TestDigestGoesOnceADayAtTheLocalHour drives the digest's clock through
 // a user's morning in Vilnius (UTC+2), receives the digest on a real SMTP
@@ -75,7 +33,8 @@ func startSMTP(t *testing.T) (*inbox, string) {
 func TestDigestGoesOnceADayAtTheLocalHour(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
-		box, addr := startSMTP(t)
+		box := mailtest.Start(t, mailtest.Options{})
+		addr := box.Addr
 		self := f.people.ByCls[accesstest.Self]
 		f.exec(`UPDATE users SET time_zone = 'Europe/Vilnius', language = 'ru' WHERE id = ?`, self)
 		f.deal(self, "won", day(12, 1), day(12, 2), `{"amount": 50000, "currency": "EUR"}`)
@@ -110,10 +69,11 @@ func TestDigestGoesOnceADayAtTheLocalHour(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if len(box.msgs) != 1 || box.rcpt[0] != f.people.Email[accesstest.Self] {
-			t.Fatalf("received %d messages for %v", len(box.msgs), box.rcpt)
+		got := box.Messages()
+		if len(got) != 1 || got[0].To != f.people.Email[accesstest.Self] {
+			t.Fatalf("received %d messages: %+v", len(got), got)
 		}
-		text, images := readDigest(t, box.msgs[0])
+		text, images := readDigest(t, got[0].Data)
 		for _, want := range []string{"Доля выигранных сделок за месяц: 50,0", "Цель: выигранные сделки, 2026-12: 1 / 4"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("the digest's text lacks %q:\n%s", want, text)
