@@ -45,21 +45,12 @@ func TestMailSurvivesAKill(t *testing.T) {
 			}
 
 			second := startServer(t, db, env...)
-			deadline := time.Now().Add(30 * time.Second)
-			for len(smtp.Messages()) == 0 {
-				if time.Now().After(deadline) {
-					t.Fatalf("the mail was lost:\n%s", second.log.String())
-				}
-				time.Sleep(20 * time.Millisecond)
-			}
-			// Long enough for a second copy, were one coming: the job is
-			// done once the server has taken the message.
-			for !strings.Contains(second.log.String(), "mail sent") {
-				if time.Now().After(deadline) {
-					t.Fatalf("no sent line in the log:\n%s", second.log.String())
-				}
-				time.Sleep(20 * time.Millisecond)
-			}
+			// The job is done once the server has taken the message; a
+			// little longer gives a second copy, were one coming, time to
+			// arrive.
+			waitFor(t, func() (bool, string) {
+				return len(smtp.Messages()) > 0 && strings.Contains(second.log.String(), "mail sent"), second.log.String()
+			})
 			time.Sleep(3 * time.Second)
 			got := smtp.Messages()
 			if len(got) != 1 {
