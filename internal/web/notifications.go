@@ -113,11 +113,9 @@ func (s *Server) openNotification(w http.ResponseWriter, r *http.Request, v *vis
 		s.fail(w, r, v, err)
 		return
 	}
-	to := "/notifications"
-	if view := viewOf(n.RecordType); view != nil && n.RecordID != "" {
-		to = "/" + view.plural + "/" + url.PathEscape(n.RecordID)
-	} else if n.RecordType == inbox.Object {
-		to = "/inbox#request-" + url.PathEscape(n.RecordID)
+	to := notificationHref(n)
+	if to == "" {
+		to = "/notifications"
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
@@ -222,13 +220,25 @@ func (v *visit) notification(n notify.Notification, names names) notificationVie
 		out.When, out.At = v.ago(t, time.Now()), v.p.DateTime(t, v.location())
 	}
 	out.About = names.records[n.RecordType][n.RecordID]
-	if view := viewOf(n.RecordType); view != nil && out.About != "" {
-		out.Href = "/" + view.plural + "/" + n.RecordID
-	}
 	if n.RecordType == inbox.Object { // inbox: the request, on the inbox page, which checks the reader's role
-		out.About, out.Href = v.p.T("web.inbox.title"), "/inbox#request-"+n.RecordID
+		out.About = v.p.T("web.inbox.title")
+	}
+	if out.About != "" {
+		out.Href = notificationHref(n)
 	}
 	return out
+}
+
+// notificationHref is where a notification leads: the page of its record,
+// or its request on the inbox page; "" when it is about nothing shown.
+func notificationHref(n notify.Notification) string {
+	if n.RecordType == inbox.Object {
+		return "/inbox#request-" + url.PathEscape(n.RecordID)
+	}
+	if view := viewOf(n.RecordType); view != nil && n.RecordID != "" {
+		return "/" + view.plural + "/" + url.PathEscape(n.RecordID)
+	}
+	return ""
 }
 
 // notificationKind says what happened in the visit's language. A kind
