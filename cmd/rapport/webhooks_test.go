@@ -82,7 +82,10 @@ func TestWebhooksAcrossAKill(t *testing.T) {
 			const n = 150
 			rapport(t, append([]string{"user", "create", "--email", "ada@example.com", "--password", "analytical-engine", "--role", "administrator"}, db...)...)
 			token := strings.TrimSpace(lastLine(rapport(t, append([]string{"token", "create", "--email", "ada@example.com", "--name", "hooks"}, db...)...)))
-			srv := startServer(t, db)
+			// A job the killed server held is taken over after the job lock;
+			// the default minute would outlast the wait below.
+			env := "RAPPORT_JOB_LOCK=2s"
+			srv := startServer(t, db, env)
 			rc := newHookReceiver(t)
 			subscribeHook(t, srv, token, rc)
 			create := func(s *server, from, to int) {
@@ -95,7 +98,9 @@ func TestWebhooksAcrossAKill(t *testing.T) {
 			create(srv, 0, n/2)
 			wait := func(want int) {
 				t.Helper()
-				for deadline := time.Now().Add(60 * time.Second); rc.distinct() < want; {
+				// The deliveries leased by the killed server wait out their
+				// lease (30 s) before they are sent again.
+				for deadline := time.Now().Add(90 * time.Second); rc.distinct() < want; {
 					if time.Now().After(deadline) {
 						t.Fatalf("%d distinct messages of %d", rc.distinct(), want)
 					}
@@ -105,7 +110,7 @@ func TestWebhooksAcrossAKill(t *testing.T) {
 			wait(n / 6)
 			srv.cmd.Process.Kill() // no shutdown: whatever was under way is cut off
 			srv.cmd.Wait()
-			srv = startServer(t, db)
+			srv = startServer(t, db, env)
 			create(srv, n/2, n)
 			wait(n)
 			time.Sleep(2 * time.Second) // anything more would show now
