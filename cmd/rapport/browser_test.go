@@ -56,6 +56,11 @@ func TestBrowser(t *testing.T) {
 // token of hers for filling the workspace. Each part of the app has its own
 // browser test built on it; screenshots go to $RAPPORT_SCREENSHOTS/<db>.
 func signedIn(t *testing.T, f func(t *testing.T, s *server, b *browser, token string, db []string)) {
+	signedInWith(t, nil, f)
+}
+
+// signedInWith is signedIn with the server's environment extended by env.
+func signedInWith(t *testing.T, env []string, f func(t *testing.T, s *server, b *browser, token string, db []string)) {
 	if _, err := os.Stat(chromium); err != nil {
 		if os.Getenv("RAPPORT_REQUIRE_BROWSER") != "" {
 			t.Fatalf("%s is missing: apt-get install chromium", chromium)
@@ -75,7 +80,7 @@ func signedIn(t *testing.T, f func(t *testing.T, s *server, b *browser, token st
 			rapport(t, append([]string{"user", "create", "--email", "ada@example.com", "--name", "Ada Lovelace",
 				"--role", "administrator", "--password", "analytical-engine"}, db...)...)
 			token := strings.TrimSpace(lastLine(rapport(t, append([]string{"token", "create", "--email", "ada@example.com", "--name", "browser"}, db...)...)))
-			s := startServer(t, db)
+			s := startServer(t, db, env...)
 			b := newBrowser(t, s.base, dir)
 			b.signIn("ada@example.com", "analytical-engine")
 			f(t, s, b, token, db)

@@ -11,6 +11,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/goals"
 	"github.com/rapport-crm/rapport/internal/inbox"
 	"github.com/rapport-crm/rapport/internal/jobs"
+	"github.com/rapport-crm/rapport/internal/letter"
 	"github.com/rapport-crm/rapport/internal/mail"
 	"github.com/rapport-crm/rapport/internal/notify"
 	"github.com/rapport-crm/rapport/internal/records"
@@ -35,7 +36,8 @@ type services struct {
 	// outgoing delivers mail through the job queue when a mail server is
 	// configured; nil when mail goes to the log.
 	outgoing *mail.Queue
-	inbox    *inbox.Service // inbox: incoming requests and web forms
+	inbox    *inbox.Service  // inbox: incoming requests and web forms
+	letters  *letter.Service // mail templates and the letters sent from them
 	// goals: begin
 	db   *store.DB
 	mail mail.Sender
@@ -70,6 +72,7 @@ func newServices(c *command, db *store.DB, engine *records.Engine) services {
 	}
 	s.value = value.New(db, engine, s.sales, value.Options{Logger: c.log})                                      // value
 	s.inbox = inbox.New(db, engine, inbox.Options{Logger: c.log, PhoneRegion: c.cfg.PhoneRegion, Mail: sender}) // inbox
+	s.letters = letter.New(db, engine, letter.Options{Outgoing: outgoing})
 	return s
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/api"
 	"github.com/rapport-crm/rapport/internal/duplicate"
 	"github.com/rapport-crm/rapport/internal/inbox"
+	"github.com/rapport-crm/rapport/internal/letter"
 	"github.com/rapport-crm/rapport/internal/mail"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
@@ -75,6 +76,9 @@ type validRequest struct {
 	// when that differs, and is sent valid.
 	shape      string
 	sameBodies bool // every request of the route and shape has the same body
+	// text names the body paths that are running text, which may hold
+	// line breaks, beside the long text fields of object.
+	text []string
 }
 
 // validRequests makes, for every route pattern, valid requests to it.
@@ -128,6 +132,27 @@ var validRequests = map[string]func(w *walker) []validRequest{
 		return []validRequest{{path: pathID(w.ids["doomed_form"]), status: 204}}
 	},
 	// inbox: end
+	"GET /api/v1/mail-templates": just(validRequest{status: 200}),
+	"POST /api/v1/mail-templates": just(validRequest{body: `{"name": "Welcome {n}", "object": "contact", "versions": {"en": {"subject": "Hello {{contact.first_name}}",
+		"body": "Dear {{contact.full_name}},\nwelcome.\n{{user.name}}"}}}`, status: 201, text: []string{"versions.en.body"}}),
+	"GET /api/v1/mail-templates/{id}": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["template"]), status: 200}}
+	},
+	"PATCH /api/v1/mail-templates/{id}": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["template"]), body: `{"name": "Walk letter {n}", "versions": {"ru": {"subject": "Здравствуйте",
+			"body": "{{contact.first_name}}, добрый день."}}}`, status: 200, text: []string{"versions.ru.body"}}}
+	},
+	"DELETE /api/v1/mail-templates/{id}": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["doomed_template"]), status: 204}}
+	},
+	"GET /api/v1/mail-templates/{id}/letter": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["template"]), query: "record_id=" + w.ids["contact"], status: 200}}
+	},
+	"POST /api/v1/mail-templates/{id}/send": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["template"]), body: `{"record_ids": ["` + w.ids["contact"] + `"]}`, status: 202}}
+	},
+	"GET /api/v1/me/signature": just(validRequest{status: 200}),
+	"PUT /api/v1/me/signature": just(validRequest{body: `{"signature": "Ada\nWalk Ltd"}`, status: 200, text: []string{"signature"}}),
 	"GET /api/v1/imports":      just(validRequest{query: "limit=5", status: 200}),
 	"GET /api/v1/imports/{id}": func(w *walker) []validRequest { return []validRequest{{path: pathID(w.ids["import"]), status: 200}} },
 	"GET /api/v1/imports/{id}/errors": func(w *walker) []validRequest {
@@ -435,6 +460,8 @@ func newWalker(t *testing.T, db *store.DB) *walker {
 		Limits: api.Limits{PerSecond: 1e9, Burst: 1 << 30, EmailFailures: 1 << 30, AddressFailures: 1 << 30}}
 	w.server.Scores = scores.New(db, engine, scores.Options{Logger: quiet})                 // scores
 	w.server.Inbox = inbox.New(db, engine, inbox.Options{Logger: quiet, PhoneRegion: "US"}) // inbox
+	// Letters are queued, never sent: nothing answers at this address.
+	w.server.Letters = letter.New(db, engine, letter.Options{Outgoing: mail.NewQueue(db, mail.SMTP{Addr: "127.0.0.1:9", From: "crm@walk.example"}, quiet)})
 	w.srv = httptest.NewServer(w.server.Handler())
 	t.Cleanup(w.srv.Close)
 	admin, err := accounts.CreateUser(ctx, 1, "admin@walk.example", "Admin", "correct horse battery", access.RoleAdministrator)
@@ -557,6 +584,9 @@ func (w *walker) setUp() {
 	w.ids["form"] = w.must("POST", "/api/v1/forms", `{"name": "Walk form", "fields": [{"name": "email", "label": "E-mail", "maps_to": "contact.email"}]}`, 201)
 	w.ids["doomed_form"] = w.must("POST", "/api/v1/forms", `{"name": "Gone form", "fields": [{"name": "email", "label": "E-mail", "maps_to": "contact.email"}]}`, 201)
 	// inbox: end
+	template := `{"name": "%s", "object": "contact", "versions": {"en": {"subject": "Hi", "body": "Hello {{contact.first_name}}"}}}`
+	w.ids["template"] = w.must("POST", "/api/v1/mail-templates", fmt.Sprintf(template, "Walk letter"), 201)
+	w.ids["doomed_template"] = w.must("POST", "/api/v1/mail-templates", fmt.Sprintf(template, "Gone letter"), 201)
 	for _, o := range []string{"contact", "company"} {
 		w.ids["merge_into_"+o] = w.must("POST", "/api/v1/"+w.plural[o], w.fill(w.bodies[o]), 201)
 		w.ids["merge_from_"+o] = w.must("POST", "/api/v1/"+w.plural[o], w.fill(w.bodies[o]), 201)
@@ -883,6 +913,9 @@ func (w *walker) walkBody(c validRequest) {
 // multiline reports whether the body path at is running text: a long
 // text field of the object written, or the street of an address.
 func (w *walker) multiline(c validRequest, at []any) bool {
+	if slices.Contains(c.text, jsonPath(at)) {
+		return true
+	}
 	if c.object == "" || len(at) == 0 {
 		return false
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/audit"
 	"github.com/rapport-crm/rapport/internal/duplicate"
 	"github.com/rapport-crm/rapport/internal/inbox"
+	"github.com/rapport-crm/rapport/internal/letter"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
 	"github.com/rapport-crm/rapport/internal/scores"
@@ -51,6 +52,7 @@ func newFullAPI(t *testing.T, db *store.DB) *fullAPI {
 		Search:     search.New(db, engine, search.Options{Logger: quiet, PhoneRegion: "US"}),
 		Duplicates: duplicate.New(db, engine, duplicate.Options{Logger: quiet, PhoneRegion: "US"})}
 	s.Inbox = inbox.New(db, engine, inbox.Options{Logger: quiet, PhoneRegion: "US"})
+	s.Letters = letter.New(db, engine, letter.Options{})
 	s.Scores = scores.New(db, engine, scores.Options{Logger: quiet})       // scores
 	s.Value = value.New(db, engine, s.Sales, value.Options{Logger: quiet}) // value
 	srv := httptest.NewServer(s.Handler())

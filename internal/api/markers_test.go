@@ -245,7 +245,28 @@ func plantWorld(f *fullAPI) *world {
 			}
 		}
 	}
+	w.plantTemplates()
 	return w
+}
+
+// plantTemplates adds a mail template of each object naming every field
+// its letters can fill, so that a letter written for each planted record
+// shows whatever the reader's role would let slip.
+func (w *world) plantTemplates() {
+	every := func(objects ...string) string {
+		var b strings.Builder
+		for _, o := range objects {
+			for _, name := range w.fields[o] {
+				b.WriteString(" {{" + o + "." + name + "}}")
+			}
+		}
+		return b.String()
+	}
+	for object, reaches := range map[string][]string{"contact": {"contact", "company"}, "deal": {"deal", "contact", "company"}} {
+		body, _ := json.Marshal(map[string]any{"name": "Every " + object, "object": object,
+			"versions": map[string]any{"en": map[string]string{"subject": "All", "body": every(reaches...)}}})
+		w.ids["mail-templates"] = append(w.ids["mail-templates"], w.f.made(w.f.tokens["admin"], "POST", "/api/v1/mail-templates", string(body), 201))
+	}
 }
 
 // randomRole builds a role at random from the permission model: per record
@@ -326,6 +347,12 @@ func (w *world) reads() []string {
 			continue
 		}
 		for _, p := range w.expand(path) {
+			if path == "/mail-templates/{id}/letter" {
+				for _, id := range slices.Concat(w.ids["contacts"], w.ids["deals"]) {
+					out = append(out, "/api/v1"+p+"?record_id="+id)
+				}
+				continue
+			}
 			out = append(out, "/api/v1"+p)
 			if strings.Contains(string(op), `"name":"deleted"`) {
 				out = append(out, "/api/v1"+p+"?deleted=include")

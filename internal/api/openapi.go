@@ -88,6 +88,9 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
 	if s.Inbox != nil {
 		addInboxPaths(paths, schemas) // inbox
 	}
+	if s.Letters != nil {
+		addLetterPaths(paths, schemas)
+	}
 	doc := obj{
 		"openapi": "3.1.0",
 		"info": obj{"title": "Rapport API", "version": s.Version,

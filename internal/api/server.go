@@ -22,6 +22,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/importer"
 	"github.com/rapport-crm/rapport/internal/inbox"
+	"github.com/rapport-crm/rapport/internal/letter"
 	"github.com/rapport-crm/rapport/internal/limit"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
@@ -44,8 +45,9 @@ type Server struct {
 	Activity   *activity.Service
 	Search     *search.Service
 	Duplicates *duplicate.Service
-	Value      *value.Service // value: customer value
-	Inbox      *inbox.Service // inbox: incoming requests and web forms
+	Value      *value.Service  // value: customer value
+	Inbox      *inbox.Service  // inbox: incoming requests and web forms
+	Letters    *letter.Service // mail templates and signatures
 	DB         *store.DB
 	Log        *slog.Logger
 	Registry   *prometheus.Registry // nil means a fresh one
@@ -167,6 +169,7 @@ func (s *Server) Handler() http.Handler {
 	s.importRoutes(route)
 	s.webhookRoutes(route)
 	s.inboxRoutes(route) // inbox
+	s.letterRoutes(route)
 	route("GET /api/v1/{object}", s.list, append(records.ListParams(), Filters)...)
 	route("POST /api/v1/{object}", s.create)
 	// POST /fields/{object} and POST /{object}/query overlap (both match

@@ -12,7 +12,12 @@ import (
 // images it shows inline (multipart/related), for mail such as the daily
 // digest (mime.go builds it).
 type Message struct {
-	To      string
+	To string
+	// ToName, when set, is the recipient's name, shown beside To.
+	ToName string
+	// ReplyTo, when set, is where answers go (an address with its name,
+	// as net/mail writes one), for a letter sent on a person's behalf.
+	ReplyTo string
 	Subject string
 	Text    string
 	// HTML, when set, is the message's HTML version; it names each of

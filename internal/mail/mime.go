@@ -9,6 +9,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
+	"net/mail"
 	"net/textproto"
 	"strings"
 	"time"
@@ -21,7 +22,14 @@ func Compose(m Message, from string, at time.Time) ([]byte, error) {
 	var b bytes.Buffer
 	h := func(k, v string) { fmt.Fprintf(&b, "%s: %s\r\n", k, v) }
 	h("From", from)
-	h("To", m.To)
+	to := m.To
+	if m.ToName != "" {
+		to = (&mail.Address{Name: m.ToName, Address: m.To}).String()
+	}
+	h("To", to)
+	if m.ReplyTo != "" {
+		h("Reply-To", m.ReplyTo)
+	}
 	h("Subject", mime.QEncoding.Encode("utf-8", m.Subject))
 	h("Date", at.Format(time.RFC1123Z))
 	h("Message-ID", "<"+token()+"@"+domain(from)+">")

@@ -3,6 +3,7 @@ package mail_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -115,6 +116,25 @@ func TestQueue(t *testing.T) {
 		var left int
 		if err := db.Reader().QueryRowContext(ctx, `SELECT count(*) FROM outgoing_mail`).Scan(&left); err != nil || left != 1 {
 			t.Errorf("outgoing_mail keeps %d rows (%v), want the refused one only", left, err)
+		}
+
+		// Many messages at once go a hundred to a job (two jobs for 150),
+		// each message once.
+		srv.Reply(0, "")
+		var many []rmail.Message
+		for i := range 150 {
+			many = append(many, rmail.Message{To: fmt.Sprintf("reader%d@example.org", i), Subject: "News", Text: "x"})
+		}
+		if err := out.SendAll(ctx, many); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, "150 messages delivered", func() bool { return jobsOf(t, db, jobs.Done) == 4 })
+		to := map[string]int{}
+		for _, m := range srv.Messages() {
+			to[m.To]++
+		}
+		if len(srv.Messages()) != 152 || len(to) != 152 {
+			t.Errorf("%d messages to %d addresses, want 152 of each", len(srv.Messages()), len(to))
 		}
 	})
 }

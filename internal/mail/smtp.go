@@ -108,13 +108,64 @@ func (s SMTP) Send(ctx context.Context, m Message) error {
 // Deliver hands a composed message for to to the server. A server that
 // stops answering fails the delivery after the timeouts; ctx cancels it.
 func (s SMTP) Deliver(ctx context.Context, to string, body []byte) error {
+	c, err := s.dial(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := c.SendMail(s.From, []string{to}, bytes.NewReader(body)); err != nil {
+		return err
+	}
+	return c.Quit()
+}
+
+// Envelope is one composed message and its recipient.
+type Envelope struct {
+	To   string
+	Body []byte
+}
+
+// DeliverEach hands several messages to the server over one connection,
+// one transaction each, calling done after each with the server's answer
+// to it. A refusal of one message (an SMTP error) goes to done and the
+// next message is tried; a broken connection, or an error done returns,
+// ends the run and is returned, the messages after it not tried.
+func (s SMTP) DeliverEach(ctx context.Context, msgs []Envelope, done func(i int, err error) error) error {
+	c, err := s.dial(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	for i, m := range msgs {
+		err := c.SendMail(s.From, []string{m.To}, bytes.NewReader(m.Body))
+		var se *smtp.SMTPError
+		if err != nil && !errors.As(err, &se) {
+			return err
+		}
+		if err != nil {
+			// A refused transaction leaves the session to be reset
+			// before the next one.
+			if rerr := c.Reset(); rerr != nil {
+				return rerr
+			}
+		}
+		if derr := done(i, err); derr != nil {
+			return derr
+		}
+	}
+	return c.Quit()
+}
+
+// dial connects and greets the server, with TLS and authentication as
+// configured. ctx cancels the connection for as long as it is open.
+func (s SMTP) dial(ctx context.Context) (*smtpClient, error) {
 	timeout := s.Timeout
 	if timeout <= 0 {
 		timeout = 30 * time.Second
 	}
 	host, _, err := net.SplitHostPort(s.Addr)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cfg := s.TLS
 	if cfg == nil {
@@ -122,10 +173,10 @@ func (s SMTP) Deliver(ctx context.Context, to string, body []byte) error {
 	}
 	conn, err := (&net.Dialer{Timeout: timeout}).DialContext(ctx, "tcp", s.Addr)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// Closing the connection is the one way to interrupt a command.
-	defer context.AfterFunc(ctx, func() { conn.Close() })()
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	if s.Security == ImplicitTLS {
 		conn = tls.Client(conn, cfg)
 	}
@@ -133,23 +184,34 @@ func (s SMTP) Deliver(ctx context.Context, to string, body []byte) error {
 	if s.Security == StartTLS {
 		c, err = smtp.NewClientStartTLS(conn, cfg)
 		if err != nil {
+			stop()
 			conn.Close()
-			return err
+			return nil, err
 		}
 	} else {
 		c = smtp.NewClient(conn)
 	}
-	defer c.Close()
 	c.CommandTimeout, c.SubmissionTimeout = timeout, 4*timeout
 	if s.Username != "" {
 		if err := c.Auth(sasl.NewPlainClient("", s.Username, s.Password)); err != nil {
-			return err
+			stop()
+			c.Close()
+			return nil, err
 		}
 	}
-	if err := c.SendMail(s.From, []string{to}, bytes.NewReader(body)); err != nil {
-		return err
-	}
-	return c.Quit()
+	return &smtpClient{Client: c, stop: stop}, nil
+}
+
+// smtpClient is a connection to the server that stops following the
+// context once closed.
+type smtpClient struct {
+	*smtp.Client
+	stop func() bool
+}
+
+func (c *smtpClient) Close() error {
+	c.stop()
+	return c.Client.Close()
 }
 
 // Permanent reports whether err is the server's final refusal (a 5xx

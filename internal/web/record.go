@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/rapport-crm/rapport/internal/records"
 )
@@ -28,7 +29,10 @@ type recordPage struct {
 	Following bool
 	// VCard is where a contact's vCard downloads (the API, which takes
 	// the session), "" for other records.
-	VCard    string
+	VCard string
+	// Letter is where a letter to a contact or a deal is written, "" for
+	// other records.
+	Letter   string
 	Related  []relatedGroup
 	Stages   []stageStay // a deal's stays in its stages, newest first
 	Composer *composer
@@ -136,6 +140,9 @@ func (s *Server) recordData(w http.ResponseWriter, r *http.Request, v *visit) (*
 func (s *Server) aroundFields(r *http.Request, v *visit, view *objectView, rec records.Record, data *recordPage) error {
 	id := str(rec["id"])
 	here := "/" + view.plural + "/" + id
+	if s.letters != nil && (view.object == "contact" || view.object == "deal") {
+		data.Letter = "/letters/new?" + url.Values{"object": {view.object}, "id": {id}}.Encode()
+	}
 	if view.object == "contact" {
 		data.VCard = "/api/v1" + here + "/vcard"
 		s.erasureLinks(r, v, id, data)

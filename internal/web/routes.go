@@ -10,6 +10,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/goals"
 	"github.com/rapport-crm/rapport/internal/importer"
+	"github.com/rapport-crm/rapport/internal/letter"
 	"github.com/rapport-crm/rapport/internal/locale"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
@@ -76,6 +77,18 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /settings/forms", s.administrators(s.formsCreate))
 	mux.Handle("POST /settings/forms/{id}/delete", s.administrators(s.formsDelete))
 	// inbox: end
+	if s.letters != nil {
+		mux.Handle("GET /settings/mail-templates", s.administrators(s.lettersList))
+		mux.Handle("GET /settings/mail-templates/new", s.administrators(s.letterEdit))
+		mux.Handle("POST /settings/mail-templates", s.administrators(s.letterSave))
+		mux.Handle("GET /settings/mail-templates/{id}/edit", s.administrators(s.letterEdit))
+		mux.Handle("POST /settings/mail-templates/{id}/edit", s.administrators(s.letterSave))
+		mux.Handle("POST /settings/mail-templates/{id}/delete", s.administrators(s.letterDelete))
+		mux.Handle("GET /letters/new", s.signedIn(s.composeLetter))
+		mux.Handle("POST /letters", s.signedIn(s.sendLetter))
+		mux.Handle("GET /me/signature", s.signedIn(s.signatureForm))
+		mux.Handle("POST /me/signature", s.signedIn(s.saveSignature))
+	}
 
 	// Record pages: the timeline, its composer, following.
 	mux.Handle("GET /{object}/{id}/timeline", s.signedIn(s.timelinePage))
@@ -438,6 +451,25 @@ var pages = map[string]func(p *locale.Printer) page{
 	},
 	"inbox":          exampleInbox, // inbox
 	"settings_forms": exampleForms, // inbox
+	"settings_letters": func(p *locale.Printer) page {
+		return &lettersPage{frame: frame{Nav: "settings"}, Notice: p.T("web.letters.saved"),
+			Templates: []letterRow{{ID: "1", Name: "Welcome <b>Lovelace", Object: letterObjectLabel(p, "contact"), Languages: "English, Русский"}}}
+	},
+	"settings_letter": func(p *locale.Printer) page {
+		v := &visit{lang: p.Lang(), p: p}
+		data := letterForm(v, letter.Template{ID: "1", Name: "Welcome <b>Lovelace", Object: "deal", Version: 2,
+			Versions: map[string]letter.Version{"en": {Subject: "Hello {{contact.first_name}}", Body: "Dear <b>{{contact.full_name}}</b>,\n"}}})
+		data.Errors = map[string]string{"versions.en.body": p.FieldError(fault.FieldError{Code: "unknown"})}
+		return data
+	},
+	"letter": func(p *locale.Printer) page {
+		return &composePage{frame: frame{Nav: "contacts"}, Object: "contact", RecordID: "7", Record: "Ada <b>Lovelace", Back: "/contacts/7",
+			Templates: []formOption{{Value: "1", Label: "Welcome <b>"}}, Template: "1", CanSend: true, Sent: true, LanguageName: p.Name(),
+			Letter: &letter.Letter{To: "ada@example.com", ToName: "Ada <b>Lovelace", Subject: "Hello <b>Ada", Body: "Dear Ada,\n\n<script>x</script>\n-- \nBob"}}
+	},
+	"signature": func(p *locale.Printer) page {
+		return &signaturePage{Signature: "Bob <b>\nAcme", Saved: true, Errors: map[string]string{"signature": p.FieldError(fault.FieldError{Code: "too_long"})}}
+	},
 	// dupes: begin
 	"dupes_groups":   exampleDupesGroups,
 	"dupes_review":   exampleDupesReview,

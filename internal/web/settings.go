@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -68,6 +69,9 @@ type settingsPage struct {
 func (s *Server) settingsIndex(w http.ResponseWriter, r *http.Request, v *visit) {
 	data := &settingsPage{frame: frame{Nav: "settings"}}
 	for _, sec := range settingsSections {
+		if sec.Key == "web.settings.sales" && s.letters != nil {
+			sec.Links = append(slices.Clip(sec.Links), settingsLink{Href: "/settings/mail-templates", Key: "web.letters.title"})
+		}
 		if len(sec.Links) > 0 {
 			sec.Title = sectionTitle(v, sec.Key)
 			data.Sections = append(data.Sections, sec)

@@ -23,6 +23,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/duplicate"
 	"github.com/rapport-crm/rapport/internal/importer"
 	"github.com/rapport-crm/rapport/internal/inbox"
+	"github.com/rapport-crm/rapport/internal/letter"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
 	"github.com/rapport-crm/rapport/internal/savedview"
@@ -60,7 +61,8 @@ type Options struct {
 	Activity   *activity.Service
 	Duplicates *duplicate.Service
 	DB         *store.DB
-	Inbox      *inbox.Service // inbox: incoming requests
+	Inbox      *inbox.Service  // inbox: incoming requests
+	Letters    *letter.Service // mail templates and letters; nil leaves them out
 
 	// scores: begin
 	// Scores keeps lead scores and the models; nil leaves its settings
@@ -97,6 +99,7 @@ type Server struct {
 	db         *store.DB
 	value      *value.Service // value
 	inbox      *inbox.Service // inbox
+	letters    *letter.Service
 	// views keeps the saved views of lists; nil without a database.
 	views *savedview.Service
 
@@ -143,7 +146,8 @@ func New(o Options) (*Server, error) {
 		scores:  o.Scores, // scores
 		value:   o.Value,  // value
 		imports: o.Imports, uploads: newUploads(),
-		inbox: o.Inbox, // inbox
+		inbox:   o.Inbox, // inbox
+		letters: o.Letters,
 	}, nil
 }
 

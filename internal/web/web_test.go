@@ -22,6 +22,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/api"
 	"github.com/rapport-crm/rapport/internal/duplicate"
 	"github.com/rapport-crm/rapport/internal/importer"
+	"github.com/rapport-crm/rapport/internal/letter"
 	"github.com/rapport-crm/rapport/internal/mail"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
@@ -92,7 +93,8 @@ func newAppGuarded(t *testing.T, db *store.DB, guard *api.SignInLimits) *app {
 		Sales:      sales.New(db, engine, sales.Options{Logger: quiet}),
 		Activity:   activity.New(db, engine, activity.Options{Logger: quiet, PhoneRegion: "GB"}),
 		Duplicates: duplicate.New(db, engine, duplicate.Options{Logger: quiet, PhoneRegion: "GB"}),
-		Imports:    importer.New(db, engine, quiet)})
+		Imports:    importer.New(db, engine, quiet),
+		Letters:    letter.New(db, engine, letter.Options{})})
 	if err != nil {
 		t.Fatal(err)
 	}
