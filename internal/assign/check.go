@@ -126,9 +126,8 @@ func (s *Service) check(ctx context.Context, q store.Querier, ws int64, in *Sett
 			c.Add(at+"to", "range", "must not be before from")
 		}
 	}
-	if err := c.Err(); err != nil {
-		return err
-	}
+	// The references are checked even when other fields are at fault, so
+	// that one answer names every problem.
 	if err := refs(ctx, q, ws, "teams", "is not a team", teams, teamFields, &c); err != nil {
 		return err
 	}
