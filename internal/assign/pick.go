@@ -128,21 +128,18 @@ func (s *Service) available(ctx context.Context, q store.Querier, ws int64, r Ru
 	var out []member
 	for _, m := range all {
 		local := now.In(zone(m.zone))
-		if !r.Hours.open(local) || away(off, m.id, local) {
-			continue
+		if r.Hours.open(local) && !away(off, m.id, local) {
+			out = append(out, m)
 		}
-		if r.Cap > 0 {
-			n, err := openLoad(ctx, q, ws, m.id)
-			if err != nil {
-				return nil, err
-			}
-			if n >= r.Cap {
-				continue
-			}
-		}
-		out = append(out, m)
 	}
-	return out, nil
+	if r.Cap == 0 || len(out) == 0 {
+		return out, nil
+	}
+	load, err := openLoad(ctx, q, ws, out)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(out, func(m member) bool { return load[m.id] >= r.Cap }), nil
 }
 
 func zone(name string) *time.Location {
@@ -185,18 +182,39 @@ func away(off []DayOff, user int64, t time.Time) bool {
 	return false
 }
 
-// openLoad is what a user holds: open deals and unsorted inbox requests.
-func openLoad(ctx context.Context, q store.Querier, ws, user int64) (int, error) {
-	var deals, requests int
-	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM deals WHERE workspace_id = ? AND owner_id = ? AND status = 'open' AND deleted_at IS NULL`,
-		ws, user).Scan(&deals); err != nil {
-		return 0, err
+// openLoad is what each of ms holds: open deals and unsorted inbox
+// requests, counted in two queries whatever the team's size.
+func openLoad(ctx context.Context, q store.Querier, ws int64, ms []member) (map[int64]int, error) {
+	ids := []any{ws}
+	for _, m := range ms {
+		ids = append(ids, m.id)
 	}
-	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM inbox_requests WHERE workspace_id = ? AND assigned_user_id = ? AND status = 'new'`,
-		ws, user).Scan(&requests); err != nil {
-		return 0, err
+	load := map[int64]int{}
+	for _, query := range []string{
+		`SELECT owner_id, count(*) FROM deals WHERE workspace_id = ? AND owner_id IN (` + store.Marks(len(ms)) + `)
+			AND status = 'open' AND deleted_at IS NULL GROUP BY owner_id`,
+		`SELECT assigned_user_id, count(*) FROM inbox_requests WHERE workspace_id = ? AND assigned_user_id IN (` + store.Marks(len(ms)) + `)
+			AND status = 'new' GROUP BY assigned_user_id`,
+	} {
+		rows, err := q.QueryContext(ctx, query, ids...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			var n int
+			if err := rows.Scan(&id, &n); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			load[id] += n
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
 	}
-	return deals + requests, nil
+	return load, nil
 }
 
 // choose picks one of ms by r's method. The rule's turn row is taken
