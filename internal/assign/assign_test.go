@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/account"
 	"github.com/rapport-crm/rapport/internal/access/accesstest"
 	"github.com/rapport-crm/rapport/internal/activity"
 	"github.com/rapport-crm/rapport/internal/assign"
@@ -374,6 +375,38 @@ func TestBadSettings(t *testing.T) {
 		}
 		if other, _ := v.rules.Get(v.as(2, v.otherWS, access.RoleAdministrator)); len(other.Rules) != 0 {
 			t.Errorf("workspace 2 sees %+v", other.Rules)
+		}
+	})
+}
+
+// TestDeactivation: the account service's deactivation, which moves a
+// user's records, hands their waiting inbox requests on too, and the
+// rules pass the deactivated member over from then on.
+func TestDeactivation(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		v := newEnv(t, db)
+		a, b := v.members[0], v.members[1]
+		v.put(assign.Settings{Rules: []assign.Rule{{Name: "Team", Method: assign.RoundRobin, TeamID: id(v.team)}}})
+		for range 3 {
+			v.arrive(inbox.Input{})
+		}
+		admin := v.as(1, v.admin, access.RoleAdministrator)
+		d, err := account.New(db).DeactivateUser(admin, id(a), id(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Reassigned["inbox_requests"] != 1 {
+			t.Errorf("deactivation moved %v, want a's one waiting request", d.Reassigned)
+		}
+		var left int
+		db.Reader().QueryRowContext(context.Background(), `SELECT count(*) FROM inbox_requests WHERE assigned_user_id = ?`, a).Scan(&left)
+		if left != 0 {
+			t.Errorf("%d requests still wait for the deactivated user", left)
+		}
+		for range 4 {
+			if got := v.arrive(inbox.Input{}); got == id(a) {
+				t.Fatalf("a request went to the deactivated user %d", a)
+			}
 		}
 	})
 }
