@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
-	"github.com/rapport-crm/rapport/internal/account"
 	"github.com/rapport-crm/rapport/internal/access/accesstest"
+	"github.com/rapport-crm/rapport/internal/account"
 	"github.com/rapport-crm/rapport/internal/activity"
 	"github.com/rapport-crm/rapport/internal/assign"
 	"github.com/rapport-crm/rapport/internal/fault"
