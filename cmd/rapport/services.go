@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/activity"
+	"github.com/rapport-crm/rapport/internal/assign"
 	"github.com/rapport-crm/rapport/internal/duplicate"
 	"github.com/rapport-crm/rapport/internal/goals"
 	"github.com/rapport-crm/rapport/internal/inbox"
@@ -70,8 +71,11 @@ func newServices(c *command, db *store.DB, engine *records.Engine) services {
 		db: db, mail: sender, log: c.log,
 		// goals: end
 	}
-	s.value = value.New(db, engine, s.sales, value.Options{Logger: c.log})                                      // value
-	s.inbox = inbox.New(db, engine, inbox.Options{Logger: c.log, PhoneRegion: c.cfg.PhoneRegion, Mail: sender}) // inbox
+	s.value = value.New(db, engine, s.sales, value.Options{Logger: c.log}) // value
+	// assign: the rules choose the owner of unowned requests, deals and contacts
+	rules := assign.New(db, assign.Options{Logger: c.log})
+	rules.Hook(engine)
+	s.inbox = inbox.New(db, engine, inbox.Options{Logger: c.log, PhoneRegion: c.cfg.PhoneRegion, Mail: sender, Assign: rules}) // inbox
 	s.letters = letter.New(db, engine, letter.Options{Outgoing: outgoing})
 	return s
 }

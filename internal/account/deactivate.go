@@ -199,6 +199,15 @@ func (s *Service) reassign(ctx context.Context, q store.Querier, a access.Actor,
 		n, _ := res.RowsAffected()
 		moved[o.table] = int(n)
 	}
+	// The inbox requests still waiting for the user go with their records,
+	// so that no lead waits for someone who has left.
+	res, err := q.ExecContext(ctx, `UPDATE inbox_requests SET assigned_user_id = ? WHERE workspace_id = ? AND assigned_user_id = ?
+		AND status IN ('new', 'spam')`, to, a.WorkspaceID, from)
+	if err != nil {
+		return nil, err
+	}
+	waiting, _ := res.RowsAffected()
+	moved["inbox_requests"] = int(waiting)
 	n, err := s.moveManagedTeams(ctx, q, a, from, to)
 	moved["teams"] = n
 	return moved, err

@@ -248,6 +248,9 @@ func (t *timeline) audit(ctx context.Context, _ map[string][]int64) ([]Item, err
 	if t.wants("field_change") {
 		actions = append(actions, "update")
 	}
+	if t.wants("assigned") {
+		actions = append(actions, "assign")
+	}
 	if len(actions) == 0 {
 		return nil, nil
 	}
@@ -287,8 +290,17 @@ func (t *timeline) audit(ctx context.Context, _ map[string][]int64) ([]Item, err
 		}
 		it := Item{Kind: "field_change", At: records.FormatTime(when), Object: t.obj.Name, ID: id, Changes: shown,
 			key: itemKey{At: when, Rank: rankAudit, ID: n}}
-		if action == "create" {
+		switch action {
+		case "create":
 			it.Kind = "created"
+		case "assign":
+			// Who got the record and by which rule: nothing of it for a
+			// reader from whom the owner is hidden.
+			it.Kind = "assigned"
+			if hidden["owner_id"] {
+				shown = map[string]any{}
+				it.Changes = shown
+			}
 		}
 		if actor != nil {
 			s := strconv.FormatInt(*actor, 10)

@@ -19,7 +19,7 @@ import (
 // Record; a stage change carries the stage entered; a creation or a field
 // change carries the changed fields, each as {"before", "after"}.
 type Item struct {
-	Kind    string         `json:"kind"` // note, task, call, meeting, stage_change, field_change or created
+	Kind    string         `json:"kind"` // note, task, call, meeting, stage_change, field_change, created or assigned
 	At      string         `json:"at"`
 	Object  string         `json:"object"` // the activity's kind, or the record changed
 	ID      string         `json:"id"`
@@ -71,7 +71,7 @@ type TimelinePage struct {
 }
 
 // TimelineKinds are the kinds of timeline entry.
-var TimelineKinds = []string{"note", "task", "call", "meeting", "stage_change", "field_change", "created"}
+var TimelineKinds = []string{"note", "task", "call", "meeting", "stage_change", "field_change", "created", "assigned"}
 
 // timelineObjects have timelines.
 var timelineObjects = []string{"contact", "company", "deal"}

@@ -151,8 +151,15 @@ var validRequests = map[string]func(w *walker) []validRequest{
 	"POST /api/v1/mail-templates/{id}/send": func(w *walker) []validRequest {
 		return []validRequest{{path: pathID(w.ids["template"]), body: `{"record_ids": ["` + w.ids["contact"] + `"]}`, status: 202}}
 	},
-	"GET /api/v1/me/signature": just(validRequest{status: 200}),
-	"PUT /api/v1/me/signature": just(validRequest{body: `{"signature": "Ada\nWalk Ltd"}`, status: 200, text: []string{"signature"}}),
+	"GET /api/v1/me/signature":     just(validRequest{status: 200}),
+	"PUT /api/v1/me/signature":     just(validRequest{body: `{"signature": "Ada\nWalk Ltd"}`, status: 200, text: []string{"signature"}}),
+	"GET /api/v1/assignment-rules": just(validRequest{status: 200}),
+	"PUT /api/v1/assignment-rules": func(w *walker) []validRequest {
+		return []validRequest{{body: `{"rules": [{"name": "Rule {n}", "objects": ["inbox", "deal"], "sources": ["ads"], "territories": ["PL"],
+			"languages": ["pl"], "method": "round_robin", "team_id": "` + w.ids["team"] + `", "hours": {"days": ["mon", "fri"], "from": "09:00",
+			"to": "18:00"}, "cap": 20}, {"name": "Owner", "method": "user", "user_id": "` + w.admin + `"}], "fallback_user_id": "` + w.admin + `",
+			"days_off": [{"user_id": "` + w.admin + `", "from": "2026-12-24", "to": "2026-12-26"}]}`, status: 200}}
+	},
 	"GET /api/v1/imports":      just(validRequest{query: "limit=5", status: 200}),
 	"GET /api/v1/imports/{id}": func(w *walker) []validRequest { return []validRequest{{path: pathID(w.ids["import"]), status: 200}} },
 	"GET /api/v1/imports/{id}/errors": func(w *walker) []validRequest {

@@ -15,6 +15,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/account"
 	"github.com/rapport-crm/rapport/internal/activity"
 	"github.com/rapport-crm/rapport/internal/api"
+	"github.com/rapport-crm/rapport/internal/assign"
 	"github.com/rapport-crm/rapport/internal/audit"
 	"github.com/rapport-crm/rapport/internal/duplicate"
 	"github.com/rapport-crm/rapport/internal/inbox"
@@ -51,7 +52,9 @@ func newFullAPI(t *testing.T, db *store.DB) *fullAPI {
 		Activity:   activity.New(db, engine, activity.Options{Logger: quiet, PhoneRegion: "US"}),
 		Search:     search.New(db, engine, search.Options{Logger: quiet, PhoneRegion: "US"}),
 		Duplicates: duplicate.New(db, engine, duplicate.Options{Logger: quiet, PhoneRegion: "US"})}
-	s.Inbox = inbox.New(db, engine, inbox.Options{Logger: quiet, PhoneRegion: "US"})
+	rules := assign.New(db, assign.Options{Logger: quiet}) // the assignment rules choose unowned records' owners
+	rules.Hook(engine)
+	s.Inbox = inbox.New(db, engine, inbox.Options{Logger: quiet, PhoneRegion: "US", Assign: rules})
 	s.Letters = letter.New(db, engine, letter.Options{})
 	s.Scores = scores.New(db, engine, scores.Options{Logger: quiet})       // scores
 	s.Value = value.New(db, engine, s.Sales, value.Options{Logger: quiet}) // value

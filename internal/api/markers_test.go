@@ -227,6 +227,24 @@ func plantWorld(f *fullAPI) *world {
 		w.recs = append(w.recs, pl)
 		w.ids["inbox"] = append(w.ids["inbox"], pl.id)
 	}
+	// A contact of each owner created without one, given to its owner by
+	// an assignment rule whose name is a marker: its timeline names the
+	// rule, which only a reader of the contact's owner may see.
+	var rules []map[string]any
+	for i, cls := range classes {
+		m := w.marker()
+		rules = append(rules, map[string]any{"name": m, "objects": []string{"contact"}, "territories": []string{"Land" + strconv.Itoa(i)},
+			"method": "user", "user_id": strconv.FormatInt(f.people.ByCls[cls], 10)})
+		pl := &planted{object: "contact", grant: "contact", cls: cls, markers: map[string][]string{"owner_id": {m}}}
+		w.recs = append(w.recs, pl)
+	}
+	raw, _ := json.Marshal(map[string]any{"rules": rules})
+	f.made(admin, "PUT", "/api/v1/assignment-rules", string(raw), 200)
+	for i := range classes {
+		pl := w.recs[len(w.recs)-len(classes)+i]
+		pl.id = f.made(admin, "POST", "/api/v1/contacts", `{"first_name": "Assigned", "address": {"region": "Land`+strconv.Itoa(i)+`"}}`, 201)
+		w.ids["contacts"] = append(w.ids["contacts"], pl.id)
+	}
 	// A change of every deal, so that timelines hold field changes too.
 	for _, cls := range classes {
 		id := deals[cls]

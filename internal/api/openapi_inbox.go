@@ -80,4 +80,38 @@ func addInboxPaths(paths, schemas obj) {
 		"get":    op("forms", "get_form", "Administrators only: one web form.", "200", "WebForm", "", nil),
 		"put":    op("forms", "update_form", "Administrators only: replaces the form; version must be the one read.", "200", "WebForm", "WebForm", nil),
 		"delete": obj{"tags": []string{"forms"}, "operationId": "delete_form", "description": "Administrators only: deletes the form; its requests stay.", "responses": obj{"204": obj{"description": "deleted"}, "4XX": problem}}}
+	addAssignmentPaths(paths, schemas, op)
+}
+
+// addAssignmentPaths describes the assignment rules
+// (docs/decisions/0051-assignment-rules.md).
+func addAssignmentPaths(paths, schemas obj, op func(tag, opID, desc, status, result, body string, params []obj) obj) {
+	list := func(desc string) obj { return obj{"type": "array", "items": str(), "description": desc} }
+	schemas["AssignmentRule"] = obj{"type": "object", "required": []string{"name", "method"}, "properties": obj{
+		"id":          obj{"type": "string", "description": "kept across edits (the round-robin turn carries on); left out for a new rule"},
+		"name":        str(),
+		"objects":     obj{"type": "array", "items": obj{"enum": []string{"inbox", "deal", "contact"}}, "description": "what the rule applies to; empty is all"},
+		"sources":     list("the request's source or channel, the record's source; empty is any"),
+		"territories": list("the contact's country or region; empty is any"),
+		"languages":   list("the contact's language, else the web form's; empty is any"),
+		"method":      obj{"enum": []string{"round_robin", "least_open_deals", "user"}},
+		"team_id":     obj{"type": "string", "description": "round_robin and least_open_deals: the team whose active members take turns"},
+		"user_id":     obj{"type": "string", "description": "user: the one user"},
+		"hours": obj{"type": nullable("object"), "description": "working hours in each member's own time zone; null is always",
+			"properties": obj{"days": obj{"type": "array", "items": obj{"enum": []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}}},
+				"from": obj{"type": "string", "example": "09:00"}, "to": obj{"type": "string", "example": "18:00"}}},
+		"cap": obj{"type": "integer", "minimum": 0, "maximum": 100000, "description": "most open deals and new inbox requests a member may hold; 0 is no cap"}}}
+	schemas["AssignmentRules"] = obj{"type": "object", "properties": obj{
+		"rules":            obj{"type": "array", "items": ref("AssignmentRule"), "description": "tried in order; the first that matches and has a member available fires"},
+		"fallback_user_id": obj{"type": "string", "description": "takes what no rule does; empty leaves it unassigned"},
+		"days_off": obj{"type": "array", "items": obj{"type": "object", "required": []string{"user_id", "from"},
+			"properties": obj{"user_id": str(), "from": obj{"type": "string", "format": "date"}, "to": obj{"type": "string", "format": "date"}}}},
+		"version":    obj{"type": "integer", "description": "as read; a stale version is refused with 409. 0 or absent skips the check"},
+		"updated_at": obj{"type": nullable("string"), "format": "date-time", "readOnly": true}}}
+	paths["/assignment-rules"] = obj{
+		"get": op("assignment", "get_assignment_rules", "Administrators only: the ordered assignment rules, the fallback user and the days off. "+
+			"They choose the user of a new inbox request without one, and the owner of a deal or contact created without one through the API or an import; "+
+			"the choice is on the record's timeline (kind assigned).", "200", "AssignmentRules", "", nil),
+		"put": op("assignment", "put_assignment_rules", "Administrators only: replaces the rules, fallback user and days off at once; "+
+			"a bad value is refused naming its field (rules[0].team_id).", "200", "AssignmentRules", "AssignmentRules", nil)}
 }

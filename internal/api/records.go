@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"github.com/rapport-crm/rapport/internal/assign"
 	"io"
 	"net/http"
 	"strconv"
@@ -93,7 +94,13 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	rec, err := s.Engine.Create(r.Context(), r.PathValue("object"), in)
+	ctx := r.Context()
+	if _, named := in["owner_id"]; !named {
+		// The assignment rules choose the owner of a deal or contact
+		// created without one (docs/decisions/0051-assignment-rules.md).
+		ctx = assign.Unowned(ctx)
+	}
+	rec, err := s.Engine.Create(ctx, r.PathValue("object"), in)
 	if err != nil {
 		writeError(w, r, err)
 		return

@@ -170,6 +170,7 @@ func (s *Server) Handler() http.Handler {
 	s.webhookRoutes(route)
 	s.inboxRoutes(route) // inbox
 	s.letterRoutes(route)
+	s.assignmentRoutes(route)
 	route("GET /api/v1/{object}", s.list, append(records.ListParams(), Filters)...)
 	route("POST /api/v1/{object}", s.create)
 	// POST /fields/{object} and POST /{object}/query overlap (both match

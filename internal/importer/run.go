@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/rapport-crm/rapport/internal/assign"
 	"io"
 	"strconv"
 	"strings"
@@ -568,7 +569,11 @@ func (r *run) apply(ctx context.Context, number int, in map[string]any, names ma
 		if r.obj.Name == "contact" && in["source"] == nil {
 			in["source"] = "import"
 		}
-		rec, err = r.im.e.Create(ctx, r.obj.Plural, in)
+		cctx := ctx
+		if _, named := in["owner_id"]; !named {
+			cctx = assign.Unowned(ctx) // the assignment rules choose the owner
+		}
+		rec, err = r.im.e.Create(cctx, r.obj.Plural, in)
 		if err != nil {
 			return res, nil, err
 		}

@@ -22,6 +22,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/assign"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/input"
 	"github.com/rapport-crm/rapport/internal/limit"
@@ -125,6 +126,7 @@ type Input struct {
 	spamReason string
 	address    string
 	nonce      string
+	language   string // the form's, for the assignment rules
 }
 
 // Options configure the service.
@@ -136,6 +138,9 @@ type Options struct {
 	Now func() time.Time
 	// Mail sends the forms' confirmations to visitors; nil sends none.
 	Mail mail.Sender
+	// Assign chooses the user of a request that arrives with none; nil
+	// leaves such requests unassigned.
+	Assign *assign.Service
 }
 
 // Service is the inbox.
@@ -146,6 +151,7 @@ type Service struct {
 	region string
 	now    func() time.Time
 	mail   mail.Sender
+	assign *assign.Service
 	// The limits on confirmations: per recipient and per form.
 	perAddress, perForm *limit.Buckets
 }
@@ -162,7 +168,7 @@ func New(db *store.DB, engine *records.Engine, opts Options) *Service {
 		opts.Now = time.Now
 	}
 	return &Service{db: db, engine: engine, log: opts.Logger.With("component", "inbox"), region: opts.PhoneRegion, now: opts.Now,
-		mail: opts.Mail, perAddress: limit.NewBuckets(1.0/(24*3600), 1), perForm: limit.NewBuckets(ConfirmationsPerHour/3600.0, ConfirmationsPerHour)}
+		mail: opts.Mail, assign: opts.Assign, perAddress: limit.NewBuckets(1.0/(24*3600), 1), perForm: limit.NewBuckets(ConfirmationsPerHour/3600.0, ConfirmationsPerHour)}
 }
 
 // check validates in, naming every field at fault.
@@ -293,9 +299,15 @@ func (s *Service) arrive(ctx context.Context, ws, actor int64, in Input) (id str
 	}
 	now := s.now().UTC()
 	d := s.db.Dialect
+	given := in.AssignedUserID
 	err = s.db.Tx(ctx, func(q store.Querier) error {
+		in.AssignedUserID = given // a retried transaction chooses again
+		chose, err := s.choose(ctx, q, ws, &in, m, status)
+		if err != nil {
+			return err
+		}
 		var num int64
-		err := q.QueryRowContext(ctx, `INSERT INTO inbox_requests (workspace_id, pipeline_id, form_id, channel, source, utm_source,
+		err = q.QueryRowContext(ctx, `INSERT INTO inbox_requests (workspace_id, pipeline_id, form_id, channel, source, utm_source,
 			utm_medium, utm_campaign, utm_term, utm_content, referrer, payload, name, email, phone, company_name, message, consent,
 			contact_id, company_id, matches, status, spam_reason, assigned_user_id, client_address, nonce, received_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+d.JSONIn()+`, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -315,6 +327,11 @@ func (s *Service) arrive(ctx context.Context, ws, actor int64, in Input) (id str
 			return err
 		}
 		id = strconv.FormatInt(num, 10)
+		if chose != nil {
+			if err := assign.Write(ctx, q, d, ws, Object, id, *chose, now); err != nil {
+				return err
+			}
+		}
 		if err := outbox.Write(ctx, q, d, outbox.Event{WorkspaceID: ws, Object: Object, RecordID: id, Action: ActionArrived,
 			ActorID: actor, At: now, Changes: map[string]any{"channel": in.Channel, "status": status, "pipeline_id": in.PipelineID,
 				"form_id": nullNum(in.formID), "contact_id": nullNum(m.contact), "company_id": nullNum(m.company)}}); err != nil {
@@ -334,6 +351,32 @@ func (s *Service) arrive(ctx context.Context, ws, actor int64, in Input) (id str
 		return nil
 	})
 	return id, replayed, err
+}
+
+// choose gives a new request that names no user to the one the
+// assignment rules choose, through q, the transaction that writes it; it
+// returns the choice to write down, or nil.
+func (s *Service) choose(ctx context.Context, q store.Querier, ws int64, in *Input, m match, status string) (*assign.Choice, error) {
+	if s.assign == nil || in.AssignedUserID != "" || status != "new" {
+		return nil, nil
+	}
+	lead := assign.Lead{Object: Object, Source: in.Source, Channel: in.Channel, Language: in.language}
+	if m.contact != 0 {
+		country, region, lang, err := assign.ContactPlace(ctx, q, s.db.Dialect, ws, m.contact)
+		if err != nil {
+			return nil, err
+		}
+		lead.Country, lead.Region = country, region
+		if lang != "" {
+			lead.Language = lang
+		}
+	}
+	c, ok, err := s.assign.Pick(ctx, q, ws, lead)
+	if err != nil || !ok {
+		return nil, err
+	}
+	in.AssignedUserID = strconv.FormatInt(c.UserID, 10)
+	return &c, nil
 }
 
 func firstOf(vals ...string) string {

@@ -115,7 +115,7 @@ func (s *Service) Submit(ctx context.Context, f Form, sub Submission) (Submitted
 	v := sub.Values
 	var c fault.Collector
 	in := Input{Channel: "web_form", Source: "web_form", formID: f.id, address: sub.Address, PipelineID: f.PipelineID,
-		AssignedUserID: f.AssignedUserID}
+		AssignedUserID: f.AssignedUserID, language: f.Language}
 	mapped := map[string]string{}
 	size := 0
 	for _, field := range f.Fields {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/rapport-crm/rapport/internal/assign"
 	"net/http"
 	"time"
 
@@ -194,6 +195,14 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle("POST /settings/webhooks/{id}/"+action, s.administrators(s.webhookAction(action)))
 	}
 	mux.Handle("POST /settings/webhooks/{id}/deliveries/{delivery}/replay", s.administrators(s.replayDelivery))
+	mux.Handle("GET /settings/assignment", s.administrators(s.assignList))
+	mux.Handle("POST /settings/assignment/rules", s.administrators(s.saveRule))
+	for _, action := range []string{"up", "down", "delete"} {
+		mux.Handle("POST /settings/assignment/rules/{id}/"+action, s.administrators(s.moveRule(action)))
+	}
+	mux.Handle("POST /settings/assignment/fallback", s.administrators(s.saveFallback))
+	mux.Handle("POST /settings/assignment/days-off", s.administrators(s.addDayOff))
+	mux.Handle("POST /settings/assignment/days-off/{index}/delete", s.administrators(s.deleteDayOff))
 	// Everyone's own: API tokens, and the page of their preferences,
 	// two-factor sign-in and sessions.
 	mux.Handle("GET /settings/tokens", s.signedIn(s.tokensList))
@@ -559,6 +568,32 @@ var pages = map[string]func(p *locale.Printer) page{
 			Endpoints: []webhookRow{{ID: "1", URL: "https://hooks.example.com/<b>", Events: eventKindLabel(v, "created"), Enabled: true},
 				{ID: "2", URL: "http://10.1.2.3/", Events: eventKindLabel(v, "lost"), Objects: "deal", Disabled: "answered 410 Gone"}},
 			Errors: map[string]string{"url": p.FieldError(fault.FieldError{Field: "url", Code: "private_address"})}}
+	},
+	"settings_assign": func(p *locale.Printer) page {
+		v := &visit{p: p}
+		st := assign.Settings{Rules: []assign.Rule{
+			{ID: "1", Name: "Poland <b>", Objects: []string{"inbox", "deal"}, Territories: []string{"PL"}, Sources: []string{"ads"},
+				Method: assign.RoundRobin, TeamID: "1", Hours: &assign.Hours{Days: []string{"mon", "fri"}, From: "09:00", To: "17:00"}, Cap: 20},
+			{ID: "2", Name: "Everyone else", Method: assign.OneUser, UserID: "1"}}}
+		data := &assignPage{frame: frame{Nav: "settings"}, Version: "3", Fallback: "1", Notice: p.T("web.people.done.saved"),
+			Problem: p.T("web.people.conflict"), Users: []formOption{{Value: "1", Label: "Ann <b>"}}, Teams: []formOption{{Value: "1", Label: "Sales"}},
+			DaysOff: []dayOffRow{{Index: 0, User: "Ann <b>", From: "2026-12-24", To: "2026-12-31"}}, Form: formOf(st.Rules[0]),
+			Errors: map[string]string{"team_id": p.FieldError(fault.FieldError{Field: "team_id", Code: "unknown"})}}
+		for i, r := range st.Rules {
+			row := ruleRow(v, r, map[string]string{"1": "Sales"}, map[string]string{"1": "Ann"}, i == 0, i == 1)
+			row.N = i + 1
+			data.Rules = append(data.Rules, row)
+		}
+		for _, m := range assign.Methods {
+			data.Methods = append(data.Methods, formOption{Value: m, Label: methodLabel(v, m)})
+		}
+		for _, o := range assign.Objects {
+			data.Objects = append(data.Objects, formOption{Value: o, Label: assignObjectLabel(v, o)})
+		}
+		for _, d := range assign.Days {
+			data.Days = append(data.Days, formOption{Value: d, Label: dayLabel(v, d)})
+		}
+		return data
 	},
 	"settings_webhook": func(p *locale.Printer) page {
 		return &webhookPage{frame: frame{Nav: "settings"}, Secret: "whsec_c2VjcmV0", Notice: p.T("web.webhooks.done.replayed"), More: "7",

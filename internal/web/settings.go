@@ -56,6 +56,7 @@ var settingsSections = []settingsSection{
 		{Href: "/settings/spend", Key: "web.goals.spend.title"},
 		{Href: "/imports", Key: "web.import.log.title"},
 		{Href: "/settings/forms", Key: "web.forms.title"}, // inbox
+		{Href: "/settings/assignment", Key: "web.assign.title"},
 	}},
 	{Key: "web.settings.people", Links: peopleSettings},
 }

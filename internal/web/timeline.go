@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/rapport-crm/rapport/internal/activity"
+	"github.com/rapport-crm/rapport/internal/assign"
 	"github.com/rapport-crm/rapport/internal/records"
 )
 
@@ -28,7 +29,7 @@ type timelineView struct {
 // piece of user content a page takes as HTML; everything else is text.
 type timelineItem struct {
 	ID        string // "" for an entry that is no activity
-	Kind      string // note, call, task, meeting, stage_change, field_change, created
+	Kind      string // note, call, task, meeting, stage_change, field_change, created, assigned
 	Label     string // the kind in the user's language
 	Title     string
 	Text      template.HTML
@@ -174,6 +175,14 @@ func (v *visit) timelineItem(it activity.Item, users, labels map[string]string) 
 		item.Title = v.p.T("web.timeline.moved", "stage", stageName(rec["stage_name"]))
 	case "created":
 		item.Label = v.p.T("web.timeline.created")
+	case "assigned":
+		item.Label = v.p.T("web.timeline.assigned")
+		to := users[changeAfter(it.Changes["owner_id"])]
+		if rule := changeAfter(it.Changes["assignment_rule"]); rule == assign.FallbackRule {
+			item.Title = v.p.T("web.timeline.assigned_fallback", "user", to)
+		} else {
+			item.Title = v.p.T("web.timeline.assigned_by", "user", to, "rule", rule)
+		}
 	case "field_change":
 		item.Label = v.p.T("web.timeline.field_change")
 		var changed []string
@@ -238,4 +247,11 @@ func stageName(v any) string {
 		return *p
 	}
 	return str(v)
+}
+
+// changeAfter is the value a change of the audit trail ({"before",
+// "after"}) leaves, as text.
+func changeAfter(change any) string {
+	m, _ := change.(map[string]any)
+	return str(m["after"])
 }
