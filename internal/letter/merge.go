@@ -134,21 +134,112 @@ func (s *Service) newWriting(ctx context.Context, a access.Actor) (*writing, err
 	return w, nil
 }
 
+// reader reads a record a letter draws on, nil when the writer may not
+// read it: one at a time for one letter, from a page read beforehand for
+// many.
+type reader func(ctx context.Context, object, id string) records.Record
+
 // write fills t for the record with id record.
 func (w *writing) write(ctx context.Context, t Template, record string) (Letter, error) {
 	rec, err := w.s.engine.Get(ctx, t.Object, record, false)
 	if err != nil {
 		return Letter{}, err
 	}
+	return w.compose(ctx, t, rec, w.get), nil
+}
+
+func (w *writing) get(ctx context.Context, object, id string) records.Record {
+	r, err := w.s.engine.Get(ctx, object, id, false)
+	if err != nil {
+		return nil
+	}
+	return r
+}
+
+// writeAll fills t for each of ids that the writer may read, reading the
+// records and those they lead to a page at a time rather than one by one.
+func (w *writing) writeAll(ctx context.Context, t Template, ids []string) (map[string]Letter, error) {
+	out := map[string]Letter{}
+	for chunk := range slices.Chunk(ids, records.MaxLimit) {
+		recs, err := w.list(ctx, t.Object, chunk)
+		if err != nil {
+			return nil, err
+		}
+		// The records each leads to, every candidate for its first.
+		need := map[string][]string{}
+		for _, rec := range recs {
+			for object, field := range links[t.Object] {
+				for _, ref := range linkIDs(rec[field]) {
+					need[object] = append(need[object], ref)
+				}
+			}
+		}
+		cache := map[string]map[string]records.Record{}
+		for object, refs := range need {
+			slices.Sort(refs)
+			cache[object] = map[string]records.Record{}
+			for part := range slices.Chunk(slices.Compact(refs), records.MaxLimit) {
+				linked, err := w.list(ctx, object, part)
+				if err != nil {
+					return nil, err
+				}
+				for _, r := range linked {
+					cache[object][r["id"].(string)] = r
+				}
+			}
+		}
+		read := func(_ context.Context, object, id string) records.Record { return cache[object][id] }
+		for _, rec := range recs {
+			out[rec["id"].(string)] = w.compose(ctx, t, rec, read)
+		}
+	}
+	return out, nil
+}
+
+// links are, for each object a template is written for, the field
+// leading to each other record its letters draw on.
+var links = map[string]map[string]string{
+	"contact": {"company": "companies"},
+	"deal":    {"contact": "contacts", "company": "company_id"},
+}
+
+// linkIDs are the ids a link field holds: a list of links or one id.
+func linkIDs(v any) []string {
+	switch x := v.(type) {
+	case []records.LinkRef:
+		ids := make([]string, len(x))
+		for i, ref := range x {
+			ids[i] = ref.ID
+		}
+		return ids
+	case string:
+		return []string{x}
+	}
+	return nil
+}
+
+// list reads the records of object with the given ids that the writer
+// may read.
+func (w *writing) list(ctx context.Context, object string, ids []string) ([]records.Record, error) {
+	values := make([]any, len(ids))
+	for i, id := range ids {
+		values[i] = id
+	}
+	page, err := w.s.engine.List(ctx, object, records.Query{Limit: records.MaxLimit,
+		Filter: &records.Filter{Field: "id", Op: records.In, Value: values}})
+	return page.Data, err
+}
+
+// compose fills t for rec, reading what rec leads to through read.
+func (w *writing) compose(ctx context.Context, t Template, rec records.Record, read reader) Letter {
 	found := map[string]records.Record{t.Object: rec}
-	e := w.s.engine
-	switch t.Object {
-	case "contact":
-		found["company"] = w.first(ctx, "company", rec["companies"])
-	case "deal":
-		found["contact"] = w.first(ctx, "contact", rec["contacts"])
-		if id, ok := rec["company_id"].(string); ok {
-			found["company"], _ = e.Get(ctx, "company", id, false)
+	for object, field := range links[t.Object] {
+		// The first linked record the writer may read.
+		for _, id := range linkIDs(rec[field]) {
+			if r := read(ctx, object, id); r != nil {
+				found[object] = r
+				break
+			}
 		}
 	}
 	lang := w.language(t, found["contact"])
@@ -168,7 +259,7 @@ func (w *writing) write(ctx context.Context, t Template, record string) (Letter,
 			return format(p, f, r[sub[2]])
 		})
 	}
-	l := Letter{Template: t.ID, Object: t.Object, Record: record, Language: lang,
+	l := Letter{Template: t.ID, Object: t.Object, Record: rec["id"].(string), Language: lang,
 		Subject: strings.Join(strings.Fields(fill(v.Subject)), " "), Body: fill(v.Body)}
 	if w.signature != "" {
 		l.Body += "\n\n-- \n" + w.signature
@@ -177,19 +268,7 @@ func (w *writing) write(ctx context.Context, t Template, record string) (Letter,
 		l.To = firstEmail(c["emails"])
 		l.ToName, _ = c["full_name"].(string)
 	}
-	return l, nil
-}
-
-// first reads the first of a list of links, or nil when there is none
-// the writer may read.
-func (w *writing) first(ctx context.Context, object string, links any) records.Record {
-	refs, _ := links.([]records.LinkRef)
-	for _, ref := range refs {
-		if r, err := w.s.engine.Get(ctx, object, ref.ID, false); err == nil {
-			return r
-		}
-	}
-	return nil
+	return l
 }
 
 // language is the version a letter is written in: the contact's language

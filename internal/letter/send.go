@@ -138,14 +138,15 @@ func (s *Service) Send(ctx context.Context, id string, sn Sending) (Sent, error)
 	out := Sent{Skipped: []Skipped{}}
 	var letters []outgoing.Message
 	replyTo := (&mail.Address{Name: w.user["name"], Address: w.user["email"]}).String()
+	written, err := w.writeAll(ctx, t, ids)
+	if err != nil {
+		return Sent{}, err
+	}
 	for _, rid := range ids {
-		l, err := w.write(ctx, t, rid)
-		if fault.Is(err, fault.ENOTFOUND) {
+		l, ok := written[rid]
+		if !ok {
 			out.Skipped = append(out.Skipped, Skipped{ID: rid, Reason: "not_found"})
 			continue
-		}
-		if err != nil {
-			return Sent{}, err
 		}
 		if l.To == "" {
 			out.Skipped = append(out.Skipped, Skipped{ID: rid, Reason: "no_email"})
