@@ -6,12 +6,14 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/activity"
 	"github.com/rapport-crm/rapport/internal/duplicate"
 	"github.com/rapport-crm/rapport/internal/goals"
 	"github.com/rapport-crm/rapport/internal/inbox"
 	"github.com/rapport-crm/rapport/internal/jobs"
 	"github.com/rapport-crm/rapport/internal/mail"
+	"github.com/rapport-crm/rapport/internal/mailbox"
 	"github.com/rapport-crm/rapport/internal/notify"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
@@ -36,6 +38,8 @@ type services struct {
 	// configured; nil when mail goes to the log.
 	outgoing *mail.Queue
 	inbox    *inbox.Service // inbox: incoming requests and web forms
+	// mailboxes: the connected IMAP mailboxes and the filing of their mail
+	mailboxes *mailbox.Service
 	// goals: begin
 	db   *store.DB
 	mail mail.Sender
@@ -70,6 +74,7 @@ func newServices(c *command, db *store.DB, engine *records.Engine) services {
 	}
 	s.value = value.New(db, engine, s.sales, value.Options{Logger: c.log})                                      // value
 	s.inbox = inbox.New(db, engine, inbox.Options{Logger: c.log, PhoneRegion: c.cfg.PhoneRegion, Mail: sender}) // inbox
+	s.mailboxes = newMailboxes(c, db, engine, s.inbox)
 	return s
 }
 
@@ -107,6 +112,7 @@ func (s services) register(q *jobs.Queue) {
 	if s.outgoing != nil {
 		s.outgoing.Register(q)
 	}
+	s.mailboxes.Register(q)
 	// goals: begin
 	goals.NewDigests(goals.New(s.db, s.engine, s.sales), s.mail, s.log).Register(q)
 	// goals: end
@@ -142,4 +148,30 @@ func (s services) index(ctx context.Context, log *slog.Logger, ws int64) error {
 	log.Info("customer value recomputed", "took", time.Since(start).Round(time.Millisecond))
 	// value: end
 	return nil
+}
+
+// newMailboxes builds the mailboxes' service with the configured secret
+// key (Load has checked it) and poll interval.
+func newMailboxes(c *command, db *store.DB, engine *records.Engine, in *inbox.Service) *mailbox.Service {
+	sealer, _ := mailbox.NewSealer(c.cfg.SecretKey)
+	poll, _ := time.ParseDuration(c.cfg.MailPoll)
+	return mailbox.New(db, engine, mailbox.Options{Logger: c.log, Sealer: sealer, Inbox: in, PollEvery: poll,
+		Administers: administers(engine)})
+}
+
+// administers reports whether an actor manages the workspace, by the
+// engine's role policy.
+func administers(engine *records.Engine) func(context.Context, access.Actor) bool {
+	p := engine.Policy()
+	if u, ok := p.(interface{ Unwrap() access.Policy }); ok {
+		p = u.Unwrap()
+	}
+	rp, ok := p.(*access.RolePolicy)
+	return func(ctx context.Context, a access.Actor) bool {
+		if !ok {
+			return false
+		}
+		yes, err := rp.Administers(ctx, a)
+		return err == nil && yes
+	}
 }
