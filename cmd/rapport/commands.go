@@ -234,7 +234,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		Scores:  svc.scores, /* scores */
 		Imports: imports,
 		Value:   svc.value,  // value
-		Inbox:   svc.inbox}) // inbox
+		Inbox:   svc.inbox, // inbox
+		Mailboxes: svc.mailboxes})
 	if err != nil {
 		return err
 	}
