@@ -43,8 +43,13 @@ type syncPayload struct {
 
 // Register adds the mailboxes' work to q: each sync as a job of its own,
 // so that one mailbox that hangs or fails holds up no other, and the
-// recurring poll that enqueues them.
+// recurring poll that enqueues them. A server without the secret key
+// cannot open the passwords, and leaves the syncs to the servers that
+// can.
 func (s *Service) Register(q *jobs.Queue) {
+	if s.opts.Sealer == nil {
+		return
+	}
 	s.jobs = q
 	q.Register(SyncKind, s.runSync)
 	q.Every(PollKind, s.opts.PollEvery, func(ctx context.Context, _ jobs.Job) error { return s.Poll(ctx) })
