@@ -148,7 +148,7 @@ func New(o Options) (*Server, error) {
 		scores:  o.Scores, // scores
 		value:   o.Value,  // value
 		imports: o.Imports, uploads: newUploads(),
-		inbox: o.Inbox, // inbox
+		inbox:     o.Inbox, // inbox
 		mailboxes: o.Mailboxes,
 	}, nil
 }
