@@ -56,14 +56,28 @@ func (f *filer) ignores(addr string) bool {
 }
 
 // file keeps and files msgs, fetched from folder, in one transaction that
-// also moves the folder's last UID past them.
+// also moves the folder's last UID past them. The letters are parsed
+// before the transaction, and what filing asks of the database (letters
+// kept already, the records of the addresses, the threads) is read once
+// for the whole batch.
 func (f *filer) file(ctx context.Context, folder string, validity uint32, msgs []fetched) error {
 	if len(msgs) == 0 {
 		return nil
 	}
+	parsed := make([]Parsed, len(msgs))
+	for i, m := range msgs {
+		parsed[i] = Parse(m.raw)
+		if m.headerOnly {
+			parsed[i].problem("the message is larger than " + strconv.Itoa(MaxMessage>>20) + " MB; only its header was read")
+		}
+	}
 	return f.s.db.Tx(ctx, func(q store.Querier) error {
-		for _, m := range msgs {
-			if err := f.one(ctx, q, folder, validity, m); err != nil {
+		b, err := f.lookup(ctx, q, parsed)
+		if err != nil {
+			return err
+		}
+		for i, m := range msgs {
+			if err := f.one(ctx, q, b, folder, validity, m, &parsed[i]); err != nil {
 				return err
 			}
 		}
@@ -71,51 +85,43 @@ func (f *filer) file(ctx context.Context, folder string, validity uint32, msgs [
 	})
 }
 
-// one files one message. A private one (a party on the ignore list) and
-// one that concerns no customer are not kept.
-func (f *filer) one(ctx context.Context, q store.Querier, folder string, validity uint32, m fetched) error {
-	p := Parse(m.raw)
-	if m.headerOnly {
-		p.problem("the message is larger than " + strconv.Itoa(MaxMessage>>20) + " MB; only its header was read")
-	}
-	var parties []Address
+// parties are the addresses of p that may be customers: neither the
+// workspace's users nor the mailbox itself, each once. private reports
+// that one of them is on the owner's ignore list.
+func (f *filer) parties(p *Parsed) (out []string, private bool) {
 	for _, a := range append(append([]Address{p.From}, p.To...), p.Cc...) {
 		if a.Email == "" {
 			continue
 		}
 		if f.ignores(a.Email) {
-			return nil
+			return nil, true
 		}
-		if !f.own[a.Email] && !slices.ContainsFunc(parties, func(x Address) bool { return x.Email == a.Email }) {
-			parties = append(parties, a)
+		if !f.own[a.Email] && !slices.Contains(out, a.Email) {
+			out = append(out, a.Email)
 		}
+	}
+	return out, false
+}
+
+// one files one message. A private one (a party on the ignore list) and
+// one that concerns no customer are not kept.
+func (f *filer) one(ctx context.Context, q store.Querier, b *batch, folder string, validity uint32, m fetched, p *Parsed) error {
+	parties, private := f.parties(p)
+	if private {
+		return nil
 	}
 	ws := f.acct.ws
-	var existing int64
-	err := q.QueryRowContext(ctx, `SELECT id FROM mail_messages WHERE workspace_id = ? AND mailbox_id = ? AND message_id = ?`,
-		ws, f.acct.id, p.MessageID).Scan(&existing)
-	if err == nil {
+	if existing, ok := b.existing[p.MessageID]; ok {
 		// Kept already: read again after a renumbering, or the same
 		// letter in a second folder.
-		_, err = q.ExecContext(ctx, `UPDATE mail_messages SET uidvalidity = ?, uid = ? WHERE workspace_id = ? AND id = ? AND folder = ?`,
+		_, err := q.ExecContext(ctx, `UPDATE mail_messages SET uidvalidity = ?, uid = ? WHERE workspace_id = ? AND id = ? AND folder = ?`,
 			int64(validity), int64(m.uid), ws, existing, folder)
 		return err
-	} else if err != errNoRows {
-		return err
 	}
-	links, err := f.match(ctx, q, parties)
-	if err != nil {
-		return err
-	}
-	thread, threadDeal, err := f.thread(ctx, q, p)
-	if err != nil {
-		return err
-	}
-	deal := threadDeal
+	links := b.links(parties)
+	thread, deal := b.thread(p)
 	if deal == 0 {
-		if deal, err = f.openDeal(ctx, q, links["contact"]); err != nil {
-			return err
-		}
+		deal = b.openDeal(links["contact"])
 	}
 	if deal != 0 && !slices.Contains(links["deal"], deal) {
 		links["deal"] = append(links["deal"], deal)
@@ -129,16 +135,22 @@ func (f *filer) one(ctx context.Context, q store.Querier, folder string, validit
 	if len(links) == 0 && !request {
 		return nil
 	}
-	id, err := f.keep(ctx, q, folder, validity, m, &p, thread, deal, sent)
+	id, err := f.keep(ctx, q, folder, validity, m, p, thread, deal, sent)
 	if err != nil {
 		return err
 	}
+	b.existing[p.MessageID] = id
+	b.threads[p.MessageID] = threadRef{thread, deal}
+	var rows []any
 	for _, object := range []string{"contact", "company", "deal"} {
 		for _, rid := range links[object] {
-			if _, err := q.ExecContext(ctx, `INSERT INTO mail_links (workspace_id, message_id, object, record_id, sent_at) VALUES (?, ?, ?, ?, ?)
-				ON CONFLICT DO NOTHING`, ws, id, object, rid, f.s.db.Dialect.Time(sent)); err != nil {
-				return err
-			}
+			rows = append(rows, ws, id, object, rid, f.s.db.Dialect.Time(sent))
+		}
+	}
+	if len(rows) > 0 {
+		if _, err := q.ExecContext(ctx, store.InsertRows("mail_links", []string{"workspace_id", "message_id", "object", "record_id", "sent_at"}, len(rows)/5)+
+			` ON CONFLICT DO NOTHING`, rows...); err != nil {
+			return err
 		}
 	}
 	if request {
@@ -191,120 +203,231 @@ func joinAddresses(list []Address) string {
 	return strings.Join(out, ", ")
 }
 
-// match finds the contacts and companies with the parties' addresses,
-// normalised as the duplicate detection normalises them, through its
-// blocking keys ("e:" and the address), confirmed against each record's
-// stored profile; and the companies of the contacts found.
-func (f *filer) match(ctx context.Context, q store.Querier, parties []Address) (map[string][]int64, error) {
-	links := map[string][]int64{}
-	var emails []string
-	for _, a := range parties {
-		emails = append(emails, a.Email)
+// batch is what filing a batch of letters reads from the database, once.
+type batch struct {
+	existing  map[string]int64              // Message-ID → the letter kept from this mailbox
+	byEmail   map[string]map[string][]int64 // normalised address → object → records
+	normal    map[string][]string           // an address as written → its normalised forms
+	companies map[int64][]int64             // contact → its companies
+	openDeals map[int64][]int64             // contact → its open deals
+	threads   map[string]threadRef          // Message-ID → the thread of a kept letter
+}
+
+type threadRef struct {
+	id   string
+	deal int64
+}
+
+// lookup reads what filing parsed needs, in a fixed number of queries.
+func (f *filer) lookup(ctx context.Context, q store.Querier, parsed []Parsed) (*batch, error) {
+	b := &batch{existing: map[string]int64{}, byEmail: map[string]map[string][]int64{}, normal: map[string][]string{},
+		companies: map[int64][]int64{}, openDeals: map[int64][]int64{}, threads: map[string]threadRef{}}
+	ws := f.acct.ws
+	var ids, refs, keys []string
+	for i := range parsed {
+		p := &parsed[i]
+		ids = append(ids, p.MessageID)
+		refs = append(refs, p.References...)
+		if p.InReplyTo != "" {
+			refs = append(refs, p.InReplyTo)
+		}
+		parties, _ := f.parties(p)
+		for _, a := range parties {
+			if _, ok := b.normal[a]; ok {
+				continue
+			}
+			b.normal[a] = linkage.Prepare(linkage.Record{Emails: []string{a}}).Emails
+			for _, e := range b.normal[a] {
+				keys = append(keys, "e:"+e)
+			}
+		}
 	}
-	p := linkage.Prepare(linkage.Record{Emails: emails})
-	if len(p.Emails) == 0 {
-		return links, nil
-	}
-	keys := make([]string, len(p.Emails))
-	for i, e := range p.Emails {
-		keys[i] = "e:" + e
-	}
-	marks, args := store.List(keys)
-	rows, err := q.QueryContext(ctx, `SELECT DISTINCT k.object, k.record_id, dp.profile FROM duplicate_keys k
-		JOIN duplicate_profiles dp ON dp.workspace_id = k.workspace_id AND dp.object = k.object AND dp.record_id = k.record_id
-		WHERE k.workspace_id = ? AND k.object IN ('contact', 'company') AND k.key IN (`+marks+`) ORDER BY k.record_id`,
-		append([]any{f.acct.ws}, args...)...)
+	marks, args := store.List(ids)
+	rows, err := q.QueryContext(ctx, `SELECT message_id, id FROM mail_messages WHERE workspace_id = ? AND mailbox_id = ? AND message_id IN (`+marks+`)`,
+		append([]any{ws, f.acct.id}, args...)...)
 	if err != nil {
 		return nil, err
 	}
 	for rows.Next() {
-		var object, profile string
+		var mid string
 		var id int64
-		if err := rows.Scan(&object, &id, &profile); err != nil {
+		if err := rows.Scan(&mid, &id); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		var rec linkage.Record
-		if json.Unmarshal([]byte(profile), &rec) != nil {
-			continue
-		}
-		got := linkage.Prepare(rec)
-		if slices.ContainsFunc(got.Emails, func(e string) bool { return slices.Contains(p.Emails, e) }) && !slices.Contains(links[object], id) {
-			links[object] = append(links[object], id)
-		}
+		b.existing[mid] = id
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if len(links["contact"]) > 0 {
-		marks, args := store.List(links["contact"])
-		companies, err := store.Column[int64](ctx, q, `SELECT l.company_id FROM contact_companies l JOIN companies c
-			ON c.workspace_id = l.workspace_id AND c.id = l.company_id AND c.deleted_at IS NULL
-			WHERE l.workspace_id = ? AND l.contact_id IN (`+marks+`)`, append([]any{f.acct.ws}, args...)...)
+	if err := f.lookupRecords(ctx, q, b, keys); err != nil {
+		return nil, err
+	}
+	if len(refs) > 0 {
+		marks, args := store.List(refs)
+		rows, err := q.QueryContext(ctx, `SELECT m.message_id, m.thread_id, (SELECT max(t.deal_id) FROM mail_messages t
+			WHERE t.workspace_id = m.workspace_id AND t.thread_id = m.thread_id) FROM mail_messages m
+			WHERE m.workspace_id = ? AND m.message_id IN (`+marks+`)`, append([]any{ws}, args...)...)
 		if err != nil {
 			return nil, err
 		}
-		for _, c := range companies {
-			if !slices.Contains(links["company"], c) {
-				links["company"] = append(links["company"], c)
+		for rows.Next() {
+			var mid, thread string
+			var deal sql.NullInt64
+			if err := rows.Scan(&mid, &thread, &deal); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			b.threads[mid] = threadRef{thread, deal.Int64}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+// lookupRecords finds the contacts and companies with the batch's
+// addresses, normalised as the duplicate detection normalises them,
+// through its blocking keys ("e:" and the address), confirmed against
+// each record's stored profile; then the companies and open deals of the
+// contacts found.
+func (f *filer) lookupRecords(ctx context.Context, q store.Querier, b *batch, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	ws := f.acct.ws
+	wanted := map[string]bool{}
+	for _, k := range keys {
+		wanted[strings.TrimPrefix(k, "e:")] = true
+	}
+	marks, args := store.List(keys)
+	rows, err := q.QueryContext(ctx, `SELECT DISTINCT k.object, k.record_id, dp.profile FROM duplicate_keys k
+		JOIN duplicate_profiles dp ON dp.workspace_id = k.workspace_id AND dp.object = k.object AND dp.record_id = k.record_id
+		WHERE k.workspace_id = ? AND k.object IN ('contact', 'company') AND k.key IN (`+marks+`) ORDER BY k.record_id`,
+		append([]any{ws}, args...)...)
+	if err != nil {
+		return err
+	}
+	var contacts []int64
+	for rows.Next() {
+		var object, profile string
+		var id int64
+		if err := rows.Scan(&object, &id, &profile); err != nil {
+			rows.Close()
+			return err
+		}
+		var rec linkage.Record
+		if json.Unmarshal([]byte(profile), &rec) != nil {
+			continue
+		}
+		for _, e := range linkage.Prepare(rec).Emails {
+			if !wanted[e] {
+				continue
+			}
+			if b.byEmail[e] == nil {
+				b.byEmail[e] = map[string][]int64{}
+			}
+			if !slices.Contains(b.byEmail[e][object], id) {
+				b.byEmail[e][object] = append(b.byEmail[e][object], id)
+				if object == "contact" && !slices.Contains(contacts, id) {
+					contacts = append(contacts, id)
+				}
 			}
 		}
 	}
-	for k, v := range links {
-		if len(v) == 0 {
-			delete(links, k)
+	rows.Close()
+	if err := rows.Err(); err != nil || len(contacts) == 0 {
+		return err
+	}
+	for _, l := range []struct {
+		query string
+		into  map[int64][]int64
+	}{{`SELECT l.contact_id, l.company_id FROM contact_companies l JOIN companies c
+			ON c.workspace_id = l.workspace_id AND c.id = l.company_id AND c.deleted_at IS NULL
+			WHERE l.workspace_id = ? AND l.contact_id IN (`, b.companies},
+		{`SELECT l.contact_id, d.id FROM deal_contacts l JOIN deals d ON d.workspace_id = l.workspace_id AND d.id = l.deal_id
+			AND d.status = 'open' AND d.deleted_at IS NULL WHERE l.workspace_id = ? AND l.contact_id IN (`, b.openDeals}} {
+		marks, args := store.List(contacts)
+		rows, err := q.QueryContext(ctx, l.query+marks+`)`, append([]any{ws}, args...)...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var contact, id int64
+			if err := rows.Scan(&contact, &id); err != nil {
+				rows.Close()
+				return err
+			}
+			l.into[contact] = append(l.into[contact], id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
 		}
 	}
-	return links, nil
+	return nil
 }
 
-// thread returns the thread of p: that of the earliest kept message it
-// answers or names among its references, with that thread's deal; or else
-// its first reference, or its own Message-ID when it starts one.
-func (f *filer) thread(ctx context.Context, q store.Querier, p Parsed) (string, int64, error) {
-	ids := slices.Clone(p.References)
-	if p.InReplyTo != "" {
-		ids = append(ids, p.InReplyTo)
+// links are the records the parties' addresses lead to, with the
+// companies of the contacts among them.
+func (b *batch) links(parties []string) map[string][]int64 {
+	links := map[string][]int64{}
+	add := func(object string, id int64) {
+		if !slices.Contains(links[object], id) {
+			links[object] = append(links[object], id)
+		}
 	}
-	if len(ids) > 0 {
-		if len(ids) > 100 {
-			ids = ids[len(ids)-100:]
+	for _, a := range parties {
+		for _, e := range b.normal[a] {
+			for object, ids := range b.byEmail[e] {
+				for _, id := range ids {
+					add(object, id)
+				}
+			}
 		}
-		marks, args := store.List(ids)
-		var thread string
-		var deal sql.NullInt64
-		err := q.QueryRowContext(ctx, `SELECT thread_id, (SELECT max(deal_id) FROM mail_messages t WHERE t.workspace_id = m.workspace_id AND t.thread_id = m.thread_id)
-			FROM mail_messages m WHERE m.workspace_id = ? AND m.message_id IN (`+marks+`) ORDER BY m.sent_at, m.id LIMIT 1`,
-			append([]any{f.acct.ws}, args...)...).Scan(&thread, &deal)
-		if err == nil {
-			return thread, deal.Int64, nil
+	}
+	for _, c := range links["contact"] {
+		for _, co := range b.companies[c] {
+			add("company", co)
 		}
-		if err != errNoRows {
-			return "", 0, err
+	}
+	return links
+}
+
+// thread returns the thread of p: that of the earliest kept letter among
+// those it answers or names in its references, with that thread's deal;
+// or else its first reference, or its own Message-ID when it starts one.
+func (b *batch) thread(p *Parsed) (string, int64) {
+	for _, ref := range append(slices.Clone(p.References), p.InReplyTo) {
+		if t, ok := b.threads[ref]; ok && ref != "" {
+			return t.id, t.deal
 		}
 	}
 	switch {
 	case len(p.References) > 0:
-		return p.References[0], 0, nil
+		return p.References[0], 0
 	case p.InReplyTo != "":
-		return p.InReplyTo, 0, nil
+		return p.InReplyTo, 0
 	}
-	return p.MessageID, 0, nil
+	return p.MessageID, 0
 }
 
 // openDeal returns the one open deal of the contacts, or 0 when they
 // have none or several (the letter could be about any of them).
-func (f *filer) openDeal(ctx context.Context, q store.Querier, contacts []int64) (int64, error) {
-	if len(contacts) == 0 {
-		return 0, nil
+func (b *batch) openDeal(contacts []int64) int64 {
+	var deals []int64
+	for _, c := range contacts {
+		for _, d := range b.openDeals[c] {
+			if !slices.Contains(deals, d) {
+				deals = append(deals, d)
+			}
+		}
 	}
-	marks, args := store.List(contacts)
-	deals, err := store.Column[int64](ctx, q, `SELECT DISTINCT d.id FROM deal_contacts l JOIN deals d ON d.workspace_id = l.workspace_id AND d.id = l.deal_id
-		WHERE l.workspace_id = ? AND l.contact_id IN (`+marks+`) AND d.status = 'open' AND d.deleted_at IS NULL LIMIT 2`,
-		append([]any{f.acct.ws}, args...)...)
-	if err != nil || len(deals) != 1 {
-		return 0, err
+	if len(deals) != 1 {
+		return 0
 	}
-	return deals[0], nil
+	return deals[0]
 }

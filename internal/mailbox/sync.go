@@ -27,9 +27,9 @@ const (
 	PollKind = "mailbox.poll"
 )
 
-// batch is how many messages one transaction files; the folder's last
+// fetchBatch is how many messages one transaction files; the folder's last
 // UID moves with each, so a sync cut short resumes after the last batch.
-const batch = 100
+const fetchBatch = 100
 
 // Timeouts of a connection: dialing and signing in, and each command.
 const (
@@ -329,7 +329,7 @@ func (s *Service) syncFolder(ctx context.Context, c *client.Client, f *filer, ac
 		return 0, err
 	}
 	for len(sizes) > 0 {
-		n := min(batch, len(sizes))
+		n := min(fetchBatch, len(sizes))
 		chunk := sizes[:n]
 		sizes = sizes[n:]
 		msgs, err := fetch(c, chunk)
