@@ -81,6 +81,9 @@ func (f *filer) file(ctx context.Context, folder string, validity uint32, msgs [
 				return err
 			}
 		}
+		if err := f.flush(ctx, q, b, folder, validity); err != nil {
+			return err
+		}
 		return saveFolder(ctx, q, f.acct, folder, validity, msgs[len(msgs)-1].uid)
 	})
 }
@@ -112,6 +115,9 @@ func (f *filer) one(ctx context.Context, q store.Querier, b *batch, folder strin
 	}
 	ws := f.acct.ws
 	if existing, ok := b.existing[p.MessageID]; ok {
+		if existing == 0 {
+			return nil // the same letter twice in this batch
+		}
 		// Kept already: read again after a renumbering, or the same
 		// letter in a second folder.
 		_, err := q.ExecContext(ctx, `UPDATE mail_messages SET uidvalidity = ?, uid = ? WHERE workspace_id = ? AND id = ? AND folder = ?`,
@@ -135,64 +141,128 @@ func (f *filer) one(ctx context.Context, q store.Querier, b *batch, folder strin
 	if len(links) == 0 && !request {
 		return nil
 	}
-	id, err := f.keep(ctx, q, folder, validity, m, p, thread, deal, sent)
-	if err != nil {
-		return err
-	}
-	b.existing[p.MessageID] = id
+	b.existing[p.MessageID] = 0
 	b.threads[p.MessageID] = threadRef{thread, deal}
-	var rows []any
-	for _, object := range []string{"contact", "company", "deal"} {
-		for _, rid := range links[object] {
-			rows = append(rows, ws, id, object, rid, f.s.db.Dialect.Time(sent))
+	b.pending = append(b.pending, pending{m: m, p: p, thread: thread, deal: deal, sent: sent, links: links, request: request})
+	return nil
+}
+
+// pending is a letter to keep, filed.
+type pending struct {
+	m       fetched
+	p       *Parsed
+	thread  string
+	deal    int64
+	sent    time.Time
+	links   map[string][]int64
+	request bool
+}
+
+// rowsPerInsert bounds the rows of one multi-row INSERT, under the
+// databases' limits on parameters.
+const rowsPerInsert = 500
+
+// insert writes rows into table, rowsPerInsert at a time.
+func insert(ctx context.Context, q store.Querier, table string, cols []string, rows [][]any, suffix string) error {
+	for len(rows) > 0 {
+		n := min(rowsPerInsert, len(rows))
+		var args []any
+		for _, r := range rows[:n] {
+			args = append(args, r...)
 		}
+		if _, err := q.ExecContext(ctx, store.InsertRows(table, cols, n)+suffix, args...); err != nil {
+			return err
+		}
+		rows = rows[n:]
 	}
-	if len(rows) > 0 {
-		if _, err := q.ExecContext(ctx, store.InsertRows("mail_links", []string{"workspace_id", "message_id", "object", "record_id", "sent_at"}, len(rows)/5)+
-			` ON CONFLICT DO NOTHING`, rows...); err != nil {
+	return nil
+}
+
+// flush writes the batch's letters to keep, with their links and
+// attachments, in a few statements, and makes the inbox requests.
+func (f *filer) flush(ctx context.Context, q store.Querier, b *batch, folder string, validity uint32) error {
+	if len(b.pending) == 0 {
+		return nil
+	}
+	d, ws := f.s.db.Dialect, f.acct.ws
+	cols := []string{"workspace_id", "mailbox_id", "folder", "uidvalidity", "uid", "message_id", "in_reply_to", "refs", "thread_id", "subject",
+		"from_addr", "from_name", "to_addrs", "cc_addrs", "sent_at", "text_body", "html_body", "size", "problem", "deal_id", "created_at"}
+	ids := map[string]int64{}
+	for start := 0; start < len(b.pending); start += fetchBatch {
+		chunk := b.pending[start:min(start+fetchBatch, len(b.pending))]
+		var args []any
+		for _, k := range chunk {
+			var deal any
+			if k.deal != 0 {
+				deal = k.deal
+			}
+			p := k.p
+			args = append(args, ws, f.acct.id, folder, int64(validity), int64(k.m.uid), p.MessageID, p.InReplyTo, strings.Join(p.References, " "),
+				k.thread, p.Subject, p.From.Email, p.From.Name, joinAddresses(p.To), joinAddresses(p.Cc), d.Time(k.sent),
+				p.Text, p.HTML, int64(k.m.size), clip(p.Problem, 500), deal, d.Time(time.Now()))
+		}
+		rows, err := q.QueryContext(ctx, store.InsertRows("mail_messages", cols, len(chunk))+` RETURNING id, message_id`, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			var mid string
+			if err := rows.Scan(&id, &mid); err != nil {
+				rows.Close()
+				return err
+			}
+			ids[mid] = id
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return err
 		}
 	}
-	if request {
-		payload, _ := json.Marshal(map[string]string{"mail_message_id": strconv.FormatInt(id, 10), "subject": p.Subject,
-			"mailbox": f.acct.address})
-		_, err = f.s.opts.Inbox.ArriveMail(store.Within(ctx, q), ws, p.From.Name, p.From.Email, p.Subject, p.Text, payload)
-	}
-	return err
-}
-
-// keep writes the message and its attachments, and returns its id.
-func (f *filer) keep(ctx context.Context, q store.Querier, folder string, validity uint32, m fetched, p *Parsed, thread string, deal int64, sent time.Time) (int64, error) {
-	d := f.s.db.Dialect
-	var dealID any
-	if deal != 0 {
-		dealID = deal
-	}
-	var id int64
-	err := q.QueryRowContext(ctx, `INSERT INTO mail_messages (workspace_id, mailbox_id, folder, uidvalidity, uid, message_id, in_reply_to, refs,
-		thread_id, subject, from_addr, from_name, to_addrs, cc_addrs, sent_at, text_body, html_body, size, problem, deal_id, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		f.acct.ws, f.acct.id, folder, int64(validity), int64(m.uid), p.MessageID, p.InReplyTo, strings.Join(p.References, " "),
-		thread, p.Subject, p.From.Email, clip(validUTF8(p.From.Name), 255), joinAddresses(p.To), joinAddresses(p.Cc), d.Time(sent),
-		p.Text, p.HTML, int64(m.size), clip(p.Problem, 500), dealID, d.Time(time.Now())).Scan(&id)
-	if err != nil {
-		return 0, err
-	}
-	for i, a := range p.Attachments {
-		var sum any
-		if a.Content != nil {
-			sum = a.SHA256
-			if _, err := q.ExecContext(ctx, `INSERT INTO mail_blobs (workspace_id, sha256, content) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
-				f.acct.ws, a.SHA256, a.Content); err != nil {
-				return 0, err
+	var links, blobs, attachments [][]any
+	for _, k := range b.pending {
+		id := ids[k.p.MessageID]
+		b.existing[k.p.MessageID] = id
+		for _, object := range []string{"contact", "company", "deal"} {
+			for _, rid := range k.links[object] {
+				links = append(links, []any{ws, id, object, rid, d.Time(k.sent)})
 			}
 		}
-		if _, err := q.ExecContext(ctx, `INSERT INTO mail_attachments (workspace_id, message_id, position, filename, content_type, content_id, size, sha256)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, f.acct.ws, id, i, a.Filename, a.ContentType, a.ContentID, a.Size, sum); err != nil {
-			return 0, err
+		for i, a := range k.p.Attachments {
+			var sum any
+			if a.Content != nil {
+				sum = a.SHA256
+				blobs = append(blobs, []any{ws, a.SHA256, a.Content})
+			}
+			attachments = append(attachments, []any{ws, id, i, a.Filename, a.ContentType, a.ContentID, a.Size, sum})
 		}
 	}
-	return id, nil
+	if err := insert(ctx, q, "mail_links", []string{"workspace_id", "message_id", "object", "record_id", "sent_at"}, links, ` ON CONFLICT DO NOTHING`); err != nil {
+		return err
+	}
+	// Blobs one at a time when they are large: a statement of many
+	// large attachments would hold them all twice.
+	for _, bl := range blobs {
+		if _, err := q.ExecContext(ctx, `INSERT INTO mail_blobs (workspace_id, sha256, content) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, bl...); err != nil {
+			return err
+		}
+	}
+	if err := insert(ctx, q, "mail_attachments", []string{"workspace_id", "message_id", "position", "filename", "content_type", "content_id", "size", "sha256"},
+		attachments, ""); err != nil {
+		return err
+	}
+	for _, k := range b.pending {
+		if !k.request {
+			continue
+		}
+		p := k.p
+		payload, _ := json.Marshal(map[string]string{"mail_message_id": strconv.FormatInt(ids[p.MessageID], 10), "subject": p.Subject,
+			"mailbox": f.acct.address})
+		if _, err := f.s.opts.Inbox.ArriveMail(store.Within(ctx, q), ws, p.From.Name, p.From.Email, p.Subject, p.Text, payload); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func joinAddresses(list []Address) string {
@@ -211,6 +281,7 @@ type batch struct {
 	companies map[int64][]int64             // contact → its companies
 	openDeals map[int64][]int64             // contact → its open deals
 	threads   map[string]threadRef          // Message-ID → the thread of a kept letter
+	pending   []pending                     // the letters to keep
 }
 
 type threadRef struct {
