@@ -140,6 +140,11 @@ func (in *Input) check() error {
 	if !slices.Contains(Securities, in.Security) {
 		c.Add("security", "option", "must be one of %s", strings.Join(Securities, ", "))
 	}
+	// A password in clear text crosses no network: plain is for a server
+	// on this machine.
+	if ip := net.ParseIP(in.Host); in.Security == "plain" && in.Host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		c.Add("security", "option", "plain is only for a server on this machine (127.0.0.1); use tls or starttls")
+	}
 	if in.Port == 0 {
 		in.Port = 993
 		if in.Security != "tls" {

@@ -308,6 +308,10 @@ func TestSharedMailboxAndFailures(t *testing.T) {
 		if _, err := v.mb.Connect(v.as(v.admin), mailbox.Input{Address: "x", Port: 70000, Security: "ssl"}); !fault.Is(err, fault.EINVALID) {
 			t.Fatalf("bad input: %v", err)
 		}
+		if _, err := v.mb.Connect(v.as(v.admin), mailbox.Input{Address: "a@example.com", Host: "imap.example.com", Username: "a",
+			Password: "p", Security: "plain"}); !fault.Is(err, fault.EINVALID) || !strings.Contains(fmt.Sprint(err.(*fault.Error).Fields), "this machine") {
+			t.Fatalf("bad input: %v", err)
+		}
 		shared := v.connect(v.admin, in)
 		// A mailbox whose server is gone, and one whose password is
 		// wrong, fail on their own.
