@@ -3,6 +3,7 @@ package inbox
 import (
 	"context"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -11,11 +12,13 @@ import (
 // store.Within) when it carries one, so that the letter is kept and the
 // request made together. payload names the kept letter.
 func (s *Service) ArriveMail(ctx context.Context, ws int64, name, email, subject, text string, payload []byte) (string, error) {
-	message := strings.TrimSpace(subject + "\n\n" + text)
+	// A letter's text may hold what no request text may (control
+	// characters of old mail programs): it is kept out.
+	message := printable(strings.TrimSpace(subject+"\n\n"+text), true)
 	for utf8.RuneCountInString(message) > MaxMessage {
 		message = string([]rune(message)[:MaxMessage])
 	}
-	in := Input{Channel: "email", Source: "email", Name: clipText(name), Email: clipText(email), Message: message, Payload: payload}
+	in := Input{Channel: "email", Source: "email", Name: clipText(printable(name, false)), Email: clipText(printable(email, false)), Message: message, Payload: payload}
 	id, _, err := s.arrive(ctx, ws, 0, in)
 	return id, err
 }
@@ -25,4 +28,15 @@ func clipText(s string) string {
 		return string([]rune(s)[:MaxText])
 	}
 	return s
+}
+
+// printable drops control characters, keeping line breaks and tabs when
+// lines is set.
+func printable(s string, lines bool) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) && !(lines && (r == '\n' || r == '\t')) {
+			return -1
+		}
+		return r
+	}, s)
 }

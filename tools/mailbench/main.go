@@ -151,7 +151,9 @@ func run(dsn string, n, customers, idle int) error {
 	return nil
 }
 
-func customer(i int) string { return "customer" + strconv.Itoa(i) + "@acme" + strconv.Itoa(i%50) + ".example" }
+func customer(i int) string {
+	return "customer" + strconv.Itoa(i) + "@acme" + strconv.Itoa(i%50) + ".example"
+}
 
 func count(ctx context.Context, db *store.DB, query string) int {
 	var n int
