@@ -321,14 +321,30 @@ func TestSharedMailboxAndFailures(t *testing.T) {
 			"\nMessage-ID: <q-1@navy.example>\n\nWe need 40 units.\n")
 		v.deliver("sales@example.com", "INBOX", "From: ada@acme.example\nTo: sales@example.com\nSubject: known\nDate: "+fresh+"\nMessage-ID: <k-2@acme.example>\n\nHi\n")
 		v.deliver("sales@example.com", "INBOX", strings.Repeat("garbage without a header\x00\xff", 100))
+		// A letter beyond the size kept (a 26 MB attachment) is read by
+		// its header.
+		v.deliver("sales@example.com", "INBOX", "From: ada@acme.example\nTo: sales@example.com\nSubject: huge\nMessage-ID: <h-3@acme.example>\n"+
+			"Content-Type: application/octet-stream\n\n"+strings.Repeat("0123456789abcdef\n", 26<<20/17))
+		// A server that is not there fails on its own too.
+		gone := mailbox.Input{Address: "seller@example.com", Username: "seller@example.com", Password: "x", Host: "127.0.0.1", Port: 1, Security: "plain"}
+		away, err := v.mb.Connect(v.as(v.seller), gone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := v.mb.SyncOnce(context.Background(), 1, away.ID); err == nil || !strings.Contains(err.Error(), "connect") {
+			t.Fatalf("a server that is not there: %v", err)
+		}
 		if _, err := v.mb.SyncOnce(context.Background(), 1, down.ID); err == nil {
 			t.Fatal("a wrong password synced")
 		}
-		if n := v.sync(shared); n != 3 {
+		if n := v.sync(shared); n != 4 {
 			t.Fatalf("shared sync fetched %d", n)
 		}
 		if n := v.count(`SELECT count(*) FROM inbox_requests WHERE channel = 'email' AND email = 'grace@navy.example' AND message LIKE 'Quote please%'`); n != 1 {
 			t.Fatalf("%d inbox requests from the unknown sender", n)
+		}
+		if n := v.count(`SELECT count(*) FROM mail_messages WHERE message_id = 'h-3@acme.example' AND problem LIKE '%only its header%'`); n != 1 {
+			t.Fatal("the huge letter was not kept by its header")
 		}
 		if n := v.count(`SELECT count(*) FROM inbox_requests`); n != 1 {
 			t.Fatalf("%d inbox requests, want only the unknown sender's", n)
@@ -341,7 +357,7 @@ func TestSharedMailboxAndFailures(t *testing.T) {
 		for _, m := range list {
 			states[m.ID] = m.Status
 		}
-		if states[down.ID] != "failing" || states[shared.ID] != "ok" {
+		if states[down.ID] != "failing" || states[away.ID] != "failing" || states[shared.ID] != "ok" {
 			t.Fatalf("states %v", states)
 		}
 		// The password is kept sealed: neither the list nor the row
