@@ -38,6 +38,8 @@ require (
 )
 
 require (
+	// IMAP mailboxes (internal/mailbox): go-imap v1.2.1, the newest
+	// release (v2 is only a beta), and go-message for MIME and charsets.
 	github.com/emersion/go-imap v1.2.1
 	github.com/emersion/go-message v0.18.2
 	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6

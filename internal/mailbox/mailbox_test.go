@@ -255,6 +255,13 @@ func TestCustomerMailIsFiledIncrementally(t *testing.T) {
 		if n := v.sync(m); n != 0 {
 			t.Fatalf("a sync with nothing new fetched %d", n)
 		}
+		// A restart: a new service over the same database resumes where
+		// the last sync stopped.
+		sealer, _ := mailbox.NewSealer("a test secret of enough length")
+		v.mb = mailbox.New(db, v.e, mailbox.Options{Logger: slog.New(slog.DiscardHandler), Sealer: sealer})
+		if n := v.sync(m); n != 0 {
+			t.Fatalf("after a restart, a sync with nothing new fetched %d", n)
+		}
 		v.deliver("seller@example.com", "INBOX", strings.Replace(strings.Replace(internal, "lunch", "Invoice paid", 1), "admin@example.com", "ada@acme.example", 1))
 		if n := v.sync(m); n != 1 {
 			t.Fatalf("a sync after one new letter fetched %d", n)
