@@ -231,6 +231,18 @@ func TestCustomerMailIsFiledIncrementally(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// A colleague who may not read the customer does not read the
+		// letter; the mailbox's owner does.
+		other := accesstest.AddUser(t, db, 1, "other@example.com", access.RoleSalesperson, 0)
+		if _, err := v.mb.Message(v.as(other), offerID); !fault.Is(err, fault.ENOTFOUND) {
+			t.Errorf("a colleague read a letter of a customer hidden from them: %v", err)
+		}
+		if page, err := v.act.Timeline(v.as(other), "contact", v.ada, activity.TimelineQuery{}); err == nil && len(page.Data) > 0 {
+			t.Errorf("a colleague read the hidden customer's timeline: %v", page.Data)
+		}
+		if _, err := v.mb.Message(v.as(v.seller), offerID); err != nil {
+			t.Errorf("the mailbox's owner cannot read its letter: %v", err)
+		}
 		if !strings.Contains(got.Text, "Пришлите, пожалуйста, счёт") {
 			t.Errorf("windows-1251 text read as %q", got.Text)
 		}
