@@ -2,6 +2,7 @@ package mailbox
 
 import (
 	"context"
+	"encoding/base64"
 	"database/sql"
 	"encoding/json"
 	"slices"
@@ -232,7 +233,7 @@ func (f *filer) flush(ctx context.Context, q store.Querier, b *batch, folder str
 			var sum any
 			if a.Content != nil {
 				sum = a.SHA256
-				blobs = append(blobs, []any{ws, a.SHA256, a.Content})
+				blobs = append(blobs, []any{ws, a.SHA256, base64.StdEncoding.EncodeToString(a.Content)})
 			}
 			attachments = append(attachments, []any{ws, id, i, a.Filename, a.ContentType, a.ContentID, a.Size, sum})
 		}

@@ -254,8 +254,12 @@ func TestCustomerMailIsFiledIncrementally(t *testing.T) {
 		if err := db.Reader().QueryRowContext(context.Background(), `SELECT text_body FROM mail_messages WHERE message_id = 'fwd-3@example.com'`).Scan(&forwardText); err != nil {
 			t.Fatal(err)
 		}
-		if v.count(`SELECT count(*) FROM mail_attachments a JOIN mail_blobs b ON b.workspace_id = a.workspace_id AND b.sha256 = a.sha256 WHERE a.content_id = 'logo@acme'`) != 1 {
-			t.Error("the inline image was not stored")
+		var replyID string
+		if err := db.Reader().QueryRowContext(context.Background(), `SELECT id FROM mail_messages WHERE message_id = 'reply-2@acme.example'`).Scan(&replyID); err != nil {
+			t.Fatal(err)
+		}
+		if at, png, err := v.mb.Attachment(v.as(v.admin), replyID, "0"); err != nil || at.CID != "logo@acme" || !bytes.HasPrefix(png, []byte("\x89PNG\r\n")) {
+			t.Errorf("the inline image: %+v %q %v", at, png, err)
 		}
 		if v.count(`SELECT count(*) FROM mail_messages WHERE message_id = 'broken-4@acme.example' AND problem = ''`) != 0 &&
 			v.count(`SELECT count(*) FROM mail_messages WHERE message_id = 'broken-4@acme.example'`) != 1 {

@@ -2,6 +2,7 @@ package mailbox
 
 import (
 	"context"
+	"encoding/base64"
 	"database/sql"
 	"errors"
 	"strconv"
@@ -162,10 +163,16 @@ func (s *Service) Attachment(ctx context.Context, id, position string) (Attachme
 			return at, nil, fault.Errorf(fault.ENOTFOUND, "the attachment is larger than %d MB and was not kept", MaxAttachment>>20)
 		}
 		a, _ := access.ActorFrom(ctx)
-		var content []byte
+		// Kept as base64 in a text column: a backup, which writes text,
+		// carries it unchanged.
+		var encoded string
 		err := s.db.Read(ctx).QueryRowContext(ctx, `SELECT b.content FROM mail_attachments t JOIN mail_blobs b
 			ON b.workspace_id = t.workspace_id AND b.sha256 = t.sha256 WHERE t.workspace_id = ? AND t.message_id = ? AND t.position = ?`,
-			a.WorkspaceID, m.ID, at.Position).Scan(&content)
+			a.WorkspaceID, m.ID, at.Position).Scan(&encoded)
+		if err != nil {
+			return at, nil, err
+		}
+		content, err := base64.StdEncoding.DecodeString(encoded)
 		return at, content, err
 	}
 	return AttachmentInfo{}, nil, fault.Errorf(fault.ENOTFOUND, "no such attachment")

@@ -84,7 +84,7 @@ CREATE INDEX mail_links_record ON mail_links (workspace_id, object, record_id, s
 CREATE TABLE mail_blobs (
     workspace_id BIGINT NOT NULL,
     sha256       TEXT NOT NULL,
-    content      BYTEA NOT NULL,
+    content      TEXT NOT NULL, -- base64: backups carry text
     PRIMARY KEY (workspace_id, sha256)
 );
 
