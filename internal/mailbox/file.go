@@ -2,8 +2,8 @@ package mailbox
 
 import (
 	"context"
-	"encoding/base64"
 	"database/sql"
+	"encoding/base64"
 	"encoding/json"
 	"slices"
 	"strconv"
