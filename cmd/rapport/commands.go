@@ -231,11 +231,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	app, err := web.New(web.Options{Engine: engine, Accounts: accounts, Log: c.log, ClientIPHeader: c.cfg.ClientIPHeader,
 		PhoneRegion: c.cfg.PhoneRegion, SignIn: guard, Search: svc.search,
 		Sales: svc.sales, Activity: svc.activity, Duplicates: svc.duplicates, DB: db,
-		Scores:  svc.scores, /* scores */
-		Imports: imports,
-		Value:   svc.value, // value
-		Inbox:   svc.inbox, // inbox
-		Letters: svc.letters})
+		Scores:    svc.scores, /* scores */
+		Imports:   imports,
+		Value:     svc.value, // value
+		Inbox:     svc.inbox, // inbox
+		Letters:   svc.letters,
+		Mailboxes: svc.mailboxes})
 	if err != nil {
 		return err
 	}

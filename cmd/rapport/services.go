@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/activity"
 	"github.com/rapport-crm/rapport/internal/assign"
 	"github.com/rapport-crm/rapport/internal/duplicate"
@@ -14,6 +15,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/jobs"
 	"github.com/rapport-crm/rapport/internal/letter"
 	"github.com/rapport-crm/rapport/internal/mail"
+	"github.com/rapport-crm/rapport/internal/mailbox"
 	"github.com/rapport-crm/rapport/internal/notify"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
@@ -39,6 +41,8 @@ type services struct {
 	outgoing *mail.Queue
 	inbox    *inbox.Service  // inbox: incoming requests and web forms
 	letters  *letter.Service // mail templates and the letters sent from them
+	// mailboxes: the connected IMAP mailboxes and the filing of their mail
+	mailboxes *mailbox.Service
 	// goals: begin
 	db   *store.DB
 	mail mail.Sender
@@ -77,6 +81,7 @@ func newServices(c *command, db *store.DB, engine *records.Engine) services {
 	rules.Hook(engine)
 	s.inbox = inbox.New(db, engine, inbox.Options{Logger: c.log, PhoneRegion: c.cfg.PhoneRegion, Mail: sender, Assign: rules}) // inbox
 	s.letters = letter.New(db, engine, letter.Options{Outgoing: outgoing})
+	s.mailboxes = newMailboxes(c, db, engine, s.inbox)
 	return s
 }
 
@@ -114,6 +119,7 @@ func (s services) register(q *jobs.Queue) {
 	if s.outgoing != nil {
 		s.outgoing.Register(q)
 	}
+	s.mailboxes.Register(q)
 	// goals: begin
 	goals.NewDigests(goals.New(s.db, s.engine, s.sales), s.mail, s.log).Register(q)
 	// goals: end
@@ -149,4 +155,30 @@ func (s services) index(ctx context.Context, log *slog.Logger, ws int64) error {
 	log.Info("customer value recomputed", "took", time.Since(start).Round(time.Millisecond))
 	// value: end
 	return nil
+}
+
+// newMailboxes builds the mailboxes' service with the configured secret
+// key (Load has checked it) and poll interval.
+func newMailboxes(c *command, db *store.DB, engine *records.Engine, in *inbox.Service) *mailbox.Service {
+	sealer, _ := mailbox.NewSealer(c.cfg.SecretKey)
+	poll, _ := time.ParseDuration(c.cfg.MailPoll)
+	return mailbox.New(db, engine, mailbox.Options{Logger: c.log, Sealer: sealer, Inbox: in, PollEvery: poll,
+		Administers: administers(engine)})
+}
+
+// administers reports whether an actor manages the workspace, by the
+// engine's role policy.
+func administers(engine *records.Engine) func(context.Context, access.Actor) bool {
+	p := engine.Policy()
+	if u, ok := p.(interface{ Unwrap() access.Policy }); ok {
+		p = u.Unwrap()
+	}
+	rp, ok := p.(*access.RolePolicy)
+	return func(ctx context.Context, a access.Actor) bool {
+		if !ok {
+			return false
+		}
+		yes, err := rp.Administers(ctx, a)
+		return err == nil && yes
+	}
 }

@@ -52,6 +52,7 @@ func startWorkers(ctx context.Context, c *command, db *store.DB, accounts *accou
 	return func() {
 		ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
 		defer cancel()
+		svc.mailboxes.Stop() // the IDLE connections, which may enqueue syncs
 		if err := q.Stop(ctx); err != nil {
 			c.log.Error("stop the job queue", "err", err)
 		}

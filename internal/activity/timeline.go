@@ -19,7 +19,7 @@ import (
 // Record; a stage change carries the stage entered; a creation or a field
 // change carries the changed fields, each as {"before", "after"}.
 type Item struct {
-	Kind    string         `json:"kind"` // note, task, call, meeting, stage_change, field_change, created or assigned
+	Kind    string         `json:"kind"` // note, task, call, meeting, email, stage_change, field_change, created or assigned
 	At      string         `json:"at"`
 	Object  string         `json:"object"` // the activity's kind, or the record changed
 	ID      string         `json:"id"`
@@ -55,6 +55,7 @@ const (
 	rankAudit      = 1
 	rankStage      = 2
 	rankActivities = 3
+	rankMail       = 4
 )
 
 // TimelineQuery selects a page of a timeline.
@@ -71,7 +72,7 @@ type TimelinePage struct {
 }
 
 // TimelineKinds are the kinds of timeline entry.
-var TimelineKinds = []string{"note", "task", "call", "meeting", "stage_change", "field_change", "created", "assigned"}
+var TimelineKinds = []string{"note", "task", "call", "meeting", "email", "stage_change", "field_change", "created", "assigned"}
 
 // timelineObjects have timelines.
 var timelineObjects = []string{"contact", "company", "deal"}
@@ -84,7 +85,8 @@ const relatedCap = 500
 // Timeline returns a page of the feed of what happened to one contact,
 // company or deal: its activities, stage changes, creation and field
 // changes, and the activities and stage changes of its related records (a
-// company's contacts and deals, a contact's deals). The record must be
+// company's contacts and deals, a contact's deals), and the letters filed
+// on them (internal/mailbox). The record must be
 // readable; what the actor may not read of the rest is left out.
 func (s *Service) Timeline(ctx context.Context, object, id string, q TimelineQuery) (TimelinePage, error) {
 	a, err := access.ActorFrom(ctx)
@@ -110,7 +112,7 @@ func (s *Service) Timeline(ctx context.Context, object, id string, q TimelineQue
 		return TimelinePage{}, err
 	}
 	var sources [][]Item
-	for _, read := range []func(context.Context, map[string][]int64) ([]Item, error){t.activities, t.stages, t.audit} {
+	for _, read := range []func(context.Context, map[string][]int64) ([]Item, error){t.activities, t.stages, t.audit, t.mail} {
 		items, err := read(ctx, related)
 		if err != nil {
 			return TimelinePage{}, err
@@ -137,7 +139,7 @@ func checkTimelineQuery(q *TimelineQuery) (*itemKey, error) {
 	if q.Cursor != "" {
 		raw, err := base64.RawURLEncoding.DecodeString(q.Cursor)
 		var k itemKey
-		if err != nil || json.Unmarshal(raw, &k) != nil || k.Rank < rankAudit || k.Rank > rankActivities {
+		if err != nil || json.Unmarshal(raw, &k) != nil || k.Rank < rankAudit || k.Rank > rankMail {
 			c.Add("cursor", "format", "is not a cursor this timeline gave out")
 		} else {
 			after = &k

@@ -245,6 +245,14 @@ func plantWorld(f *fullAPI) *world {
 		pl.id = f.made(admin, "POST", "/api/v1/contacts", `{"first_name": "Assigned", "address": {"region": "Land`+strconv.Itoa(i)+`"}}`, 201)
 		w.ids["contacts"] = append(w.ids["contacts"], pl.id)
 	}
+	// A letter from a customer in each owner's mailbox, filed on that
+	// owner's contact (internal/mailbox files them; here they are written
+	// as it writes them): its subject, sender's name and text are
+	// markers, read on timelines with the contact's and the activities'
+	// grants.
+	for _, cls := range classes {
+		w.plantLetter(cls, contacts[cls])
+	}
 	// A change of every deal, so that timelines hold field changes too.
 	for _, cls := range classes {
 		id := deals[cls]
@@ -318,6 +326,36 @@ func (w *world) randomRole(rng *rand.Rand, name string) access.Role {
 	return r
 }
 
+// plantLetter writes a letter of cls's mailbox filed on contact.
+func (w *world) plantLetter(cls, contact string) {
+	f := w.f
+	ctx, d := context.Background(), f.db.Dialect
+	p := &planted{object: "mail", grant: "contact", cls: cls, markers: map[string][]string{}}
+	subject, name, text := w.marker(), w.marker(), w.marker()
+	p.markers["mail_subject"], p.markers["mail_from_name"], p.markers["mail_text"] = []string{subject}, []string{name}, []string{text}
+	now := d.Time(time.Now())
+	err := f.db.Tx(ctx, func(q store.Querier) error {
+		var box, id int64
+		if err := q.QueryRowContext(ctx, `INSERT INTO mailboxes (workspace_id, owner_id, address, host, port, security, username, secret, folders, created_at)
+			VALUES (1, ?, ?, 'imap.example.com', 993, 'tls', 'u', 'sealed', 'INBOX', ?) RETURNING id`,
+			f.people.ByCls[cls], cls+"-box@example.com", now).Scan(&box); err != nil {
+			return err
+		}
+		if err := q.QueryRowContext(ctx, `INSERT INTO mail_messages (workspace_id, mailbox_id, folder, uidvalidity, uid, message_id, thread_id,
+			subject, from_addr, from_name, sent_at, text_body, html_body, created_at) VALUES (1, ?, 'INBOX', 1, 1, ?, ?, ?, 'c@example.com', ?, ?, ?, ?, ?) RETURNING id`,
+			box, subject+"@example.com", subject+"@example.com", subject, name, now, text, "<p>"+text+"</p>", now).Scan(&id); err != nil {
+			return err
+		}
+		_, err := q.ExecContext(ctx, `INSERT INTO mail_links (workspace_id, message_id, object, record_id, sent_at) VALUES (1, ?, 'contact', ?, ?)`,
+			id, contact, now)
+		return err
+	})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	w.recs = append(w.recs, p)
+}
+
 // forbidden returns the markers role r must never see, each with where it
 // lives: every marker of a record out of the read scope, and of a field
 // the role hides. A marker that r may see in another place is not
@@ -326,6 +364,11 @@ func (w *world) forbidden(r access.Role) map[string]string {
 	out, seen := map[string]string{}, map[string]bool{}
 	for _, p := range w.recs {
 		inScope := accesstest.Reaches(r.Scope(p.grant, access.Read), p.cls)
+		if p.object == "mail" {
+			// A letter needs its record and the activities of its
+			// mailbox's owner.
+			inScope = inScope && accesstest.Reaches(r.Scope("activity", access.Read), p.cls)
+		}
 		for field, ms := range p.markers {
 			for _, m := range ms {
 				switch {

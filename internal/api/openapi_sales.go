@@ -74,7 +74,7 @@ func addSalesPaths(paths, schemas obj) {
 
 	for _, o := range []string{"contacts", "companies", "deals"} {
 		paths["/"+o+"/{id}/timeline"] = obj{"parameters": id, "get": op("timeline", o+"_timeline",
-			"Notes, tasks, calls, meetings, stage changes and field changes of the record and its related records, newest first.",
+			"Notes, tasks, calls, meetings, e-mails filed from connected mailboxes, stage changes and field changes of the record and its related records, newest first.",
 			"200", query("kind", "limit", "cursor"), false)}
 	}
 	paths["/notifications"] = obj{"get": op("notifications", "list_notifications", "The caller's, newest first.", "200", query("unread", "limit", "cursor"), false)}

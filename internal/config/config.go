@@ -63,6 +63,11 @@ type Config struct {
 	// stopped without a word (killed, or its machine gone) waits before
 	// another server, or the same one restarted, takes it over.
 	JobLock string
+	// SecretKey seals the passwords of connected mailboxes; without it no
+	// mailbox can be connected. MailPoll is how often mailboxes are
+	// looked at for new mail when their server has no IDLE.
+	SecretKey string
+	MailPoll  string
 }
 
 // setting describes one configurable value.
@@ -92,6 +97,8 @@ func (c *Config) settings() []setting {
 		{"smtp-url", "the mail server to send through: smtp://user:password@host:587 (STARTTLS), smtps://…:465 (TLS) or smtp://127.0.0.1:25?security=plain; empty writes mail to the log. Give a password through the environment or the config file, not the command line", "", &c.SMTPURL},
 		{"mail-from", "the address Rapport's mail comes from", "rapport@localhost", &c.MailFrom},
 		{"job-lock", "how long a background job held by a server that died waits before another takes it over", "1m", &c.JobLock},
+		{"secret-key", "a secret of 16 characters or more that seals the passwords of connected mailboxes (keep it with the backups: without it they must be entered again); empty means mailboxes cannot be connected. Give it through the environment or the config file", "", &c.SecretKey},
+		{"mail-poll", "how often connected mailboxes are looked at for new mail when their server has no IDLE", "1m", &c.MailPoll},
 		{"expensive-queries", "how many expensive reads (filters no index serves, counts, search) run at once, a user at most half of them; 0 means half the cores", "0", &c.ExpensiveQueries},
 	}
 }
@@ -175,6 +182,12 @@ func (c *Config) Load(getenv func(string) string) error {
 	}
 	if d, err := time.ParseDuration(c.JobLock); err != nil || d < time.Second {
 		return fmt.Errorf("job-lock must be a duration of a second or more, such as 1m, not %q", c.JobLock)
+	}
+	if c.SecretKey != "" && len(c.SecretKey) < 16 {
+		return fmt.Errorf("secret-key must be at least 16 characters")
+	}
+	if d, err := time.ParseDuration(c.MailPoll); err != nil || d < time.Second {
+		return fmt.Errorf("mail-poll must be a duration of a second or more, such as 1m, not %q", c.MailPoll)
 	}
 	if c.SMTPURL != "" {
 		if _, err := mail.ParseSMTP(c.SMTPURL, c.MailFrom); err != nil {

@@ -22,7 +22,7 @@ func TestPrecedence(t *testing.T) {
 	}
 	want := Config{Addr: "127.0.0.1:7000", DataDir: "/from/env", DB: "", LogFormat: "json", LogLevel: "info", PhoneRegion: "US", ConfigFile: file, AuditRetention: "365",
 		StreamsPerUser: "5", Streams: "1000", RemindEvery: "1m", QueryTimeout: "10s", ExpensiveQueries: "0",
-		BackupEvery: "0", BackupKeep: "7", MailFrom: "rapport@localhost", JobLock: "1m"}
+		BackupEvery: "0", BackupKeep: "7", MailFrom: "rapport@localhost", JobLock: "1m", MailPoll: "1m"}
 	if c != want {
 		t.Fatalf("got %+v\nwant %+v", c, want)
 	}
@@ -44,5 +44,20 @@ func TestBadConfig(t *testing.T) {
 				t.Fatal("accepted a bad config file")
 			}
 		})
+	}
+}
+
+func TestMailboxSettings(t *testing.T) {
+	for _, bad := range []map[string]string{{"RAPPORT_SECRET_KEY": "short"}, {"RAPPORT_MAIL_POLL": "0"}, {"RAPPORT_MAIL_POLL": "soon"}} {
+		var c Config
+		if err := c.Load(func(k string) string { return bad[k] }); err == nil {
+			t.Errorf("%v was taken", bad)
+		}
+	}
+	var c Config
+	if err := c.Load(func(k string) string {
+		return map[string]string{"RAPPORT_SECRET_KEY": "sixteen chars ok", "RAPPORT_MAIL_POLL": "30s"}[k]
+	}); err != nil || c.SecretKey != "sixteen chars ok" || c.MailPoll != "30s" {
+		t.Fatalf("%v %+v", err, c)
 	}
 }

@@ -169,9 +169,7 @@ func (w *writing) writeAll(ctx context.Context, t Template, ids []string) (map[s
 		need := map[string][]string{}
 		for _, rec := range recs {
 			for object, field := range links[t.Object] {
-				for _, ref := range linkIDs(rec[field]) {
-					need[object] = append(need[object], ref)
-				}
+				need[object] = append(need[object], linkIDs(rec[field])...)
 			}
 		}
 		cache := map[string]map[string]records.Record{}

@@ -208,6 +208,13 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /settings/tokens", s.signedIn(s.tokensList))
 	mux.Handle("POST /settings/tokens", s.signedIn(s.addToken))
 	mux.Handle("POST /settings/tokens/{id}/revoke", s.signedIn(s.revokeToken))
+	mux.Handle("GET /settings/mailboxes", s.signedIn(s.mailboxesPage))
+	mux.Handle("POST /settings/mailboxes", s.signedIn(s.connectMailbox))
+	mux.Handle("POST /settings/mailboxes/ignore", s.signedIn(s.saveIgnores))
+	mux.Handle("POST /settings/mailboxes/{id}/sync", s.signedIn(s.syncMailbox))
+	mux.Handle("POST /settings/mailboxes/{id}/disconnect", s.signedIn(s.disconnectMailbox))
+	mux.Handle("GET /mail/{id}", s.signedIn(s.mailPage))
+	mux.Handle("GET /mail/{id}/attachments/{n}", s.signedIn(s.mailAttachment))
 	mux.Handle("GET /me", s.signedIn(s.mePage))
 	mux.Handle("POST /me", s.signedIn(s.saveMe))
 	mux.Handle("POST /me/totp", s.signedIn(s.beginTOTP))
@@ -559,6 +566,20 @@ var pages = map[string]func(p *locale.Printer) page{
 			Notice: p.T("web.people.done.revoked"), Problem: p.T("web.people.conflict"),
 			Tokens: []tokenRow{{ID: "1", Name: "Zapier <b>", Scope: p.T("web.people.tokens.read"), Created: "today", LastUsed: "now"}},
 			Errors: map[string]string{"name": p.FieldError(fault.FieldError{Field: "name", Code: "required"})}}
+	},
+	"settings_mailboxes": func(p *locale.Printer) page {
+		return &mailboxesPage{frame: frame{Nav: "settings"}, CanConnect: true, MayShare: true, Notice: p.T("web.mailboxes.done.connected"),
+			Problem: p.T("web.people.conflict"), Form: mailboxForm{Address: "ann@example.com", Host: "imap.example.com<b>", Security: "tls", Folders: "INBOX, Sent"},
+			Ignore: "family.example\n<b>", Mailboxes: []mailboxRow{{ID: "1", Address: "ann@example.com", Kind: p.T("web.mailboxes.personal"),
+				Folders: "INBOX, Sent", State: p.T("web.mailboxes.waiting"), Messages: "1,200", MayRemove: true},
+				{ID: "2", Address: "sales@example.com", Kind: p.T("web.mailboxes.shared"), State: p.T("web.mailboxes.failing"), Failing: true, Error: "sign in <b>failed"}},
+			Errors: map[string]string{"host": p.FieldError(fault.FieldError{Field: "host", Code: "format"})}}
+	},
+	"mail_message": func(p *locale.Printer) page {
+		return &mailPage{Subject: "Offer <b>", From: "Ada <ada@example.com>", To: "ann@example.com", When: "today",
+			Body: "<p>Hello</p>", Held: true, ShowImages: "/mail/1?images=1", Problem: "broken <b>part",
+			Attachments: []mailAttachmentRow{{Href: "/mail/1/attachments/0", Name: "offer<b>.pdf", Size: "12 KB", Stored: true}},
+			Filed:       []mailLinkRow{{Href: "/contacts/1", Name: "Ada <b>", Kind: p.T("web.mailboxes.filed.contact")}}}
 	},
 	"settings_webhooks": func(p *locale.Printer) page {
 		v := &visit{p: p}

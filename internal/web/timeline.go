@@ -29,7 +29,7 @@ type timelineView struct {
 // piece of user content a page takes as HTML; everything else is text.
 type timelineItem struct {
 	ID        string // "" for an entry that is no activity
-	Kind      string // note, call, task, meeting, stage_change, field_change, created, assigned
+	Kind      string // note, call, task, meeting, email, stage_change, field_change, created, assigned
 	Label     string // the kind in the user's language
 	Title     string
 	Text      template.HTML
@@ -38,6 +38,7 @@ type timelineItem struct {
 	Who       string
 	About     string // the related record the entry belongs to, when not the page's own
 	AboutHref string
+	Href      string // the entry's own page (a letter's), when it has one
 	Done      bool
 }
 
@@ -170,6 +171,22 @@ func (v *visit) timelineItem(it activity.Item, users, labels map[string]string) 
 		if place := str(rec["place"]); place != "" {
 			item.Facts = append(item.Facts, place)
 		}
+	case "email":
+		item.Label, item.Title = v.p.T("web.timeline.email"), str(rec["subject"])
+		if item.Title == "" {
+			item.Title = v.p.T("web.mailboxes.no_subject")
+		}
+		item.Href = "/mail/" + str(rec["id"])
+		from := str(rec["from"])
+		if name := str(rec["from_name"]); name != "" {
+			from = name + " <" + from + ">"
+		}
+		item.Facts = append(item.Facts, v.p.T("web.timeline.mail_from", "who", from))
+		if n, ok := records.Int(rec["attachments"]); ok && n > 0 {
+			item.Facts = append(item.Facts, v.p.N("web.timeline.attachments", int(n)))
+		}
+		// The snippet is the letter's text, shown as text.
+		item.Text = template.HTML(template.HTMLEscapeString(str(rec["snippet"])))
 	case "stage_change":
 		item.Label = v.p.T("web.timeline.stage_change")
 		item.Title = v.p.T("web.timeline.moved", "stage", stageName(rec["stage_name"]))

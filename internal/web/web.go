@@ -24,6 +24,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/importer"
 	"github.com/rapport-crm/rapport/internal/inbox"
 	"github.com/rapport-crm/rapport/internal/letter"
+	"github.com/rapport-crm/rapport/internal/mailbox"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
 	"github.com/rapport-crm/rapport/internal/savedview"
@@ -63,6 +64,9 @@ type Options struct {
 	DB         *store.DB
 	Inbox      *inbox.Service  // inbox: incoming requests
 	Letters    *letter.Service // mail templates and letters; nil leaves them out
+	// Mailboxes are the connected IMAP mailboxes and their letters; nil
+	// leaves their pages out.
+	Mailboxes *mailbox.Service
 
 	// scores: begin
 	// Scores keeps lead scores and the models; nil leaves its settings
@@ -100,6 +104,7 @@ type Server struct {
 	value      *value.Service // value
 	inbox      *inbox.Service // inbox
 	letters    *letter.Service
+	mailboxes  *mailbox.Service
 	// views keeps the saved views of lists; nil without a database.
 	views *savedview.Service
 
@@ -146,8 +151,9 @@ func New(o Options) (*Server, error) {
 		scores:  o.Scores, // scores
 		value:   o.Value,  // value
 		imports: o.Imports, uploads: newUploads(),
-		inbox:   o.Inbox, // inbox
-		letters: o.Letters,
+		inbox:     o.Inbox, // inbox
+		letters:   o.Letters,
+		mailboxes: o.Mailboxes,
 	}, nil
 }
 

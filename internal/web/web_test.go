@@ -24,6 +24,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/importer"
 	"github.com/rapport-crm/rapport/internal/letter"
 	"github.com/rapport-crm/rapport/internal/mail"
+	"github.com/rapport-crm/rapport/internal/mailbox"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
 	"github.com/rapport-crm/rapport/internal/store"
@@ -89,7 +90,13 @@ func newAppGuarded(t *testing.T, db *store.DB, guard *api.SignInLimits) *app {
 	accounts := account.NewWithOptions(db, account.Options{Password: account.PasswordParams{Memory: 64, Time: 1, Threads: 1},
 		Now: clk.now, Mail: box})
 	quiet := slog.New(slog.DiscardHandler)
+	sealer, _ := mailbox.NewSealer("the web tests' secret key")
 	s, err := web.New(web.Options{Engine: engine, Accounts: accounts, Log: quiet, SignIn: guard, DB: db,
+		Mailboxes: mailbox.New(db, engine, mailbox.Options{Logger: quiet, Sealer: sealer,
+			Administers: func(ctx context.Context, a access.Actor) bool {
+				ok, err := access.NewRolePolicy(db).Administers(ctx, a)
+				return err == nil && ok
+			}}),
 		Sales:      sales.New(db, engine, sales.Options{Logger: quiet}),
 		Activity:   activity.New(db, engine, activity.Options{Logger: quiet, PhoneRegion: "GB"}),
 		Duplicates: duplicate.New(db, engine, duplicate.Options{Logger: quiet, PhoneRegion: "GB"}),
