@@ -13,6 +13,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/jobs"
 	"github.com/rapport-crm/rapport/internal/mail"
 	"github.com/rapport-crm/rapport/internal/notify"
+	"github.com/rapport-crm/rapport/internal/phone"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
 	"github.com/rapport-crm/rapport/internal/scores"
@@ -36,6 +37,7 @@ type services struct {
 	// configured; nil when mail goes to the log.
 	outgoing *mail.Queue
 	inbox    *inbox.Service // inbox: incoming requests and web forms
+	phone    *phone.Service // phone: integrations and calls
 	// goals: begin
 	db   *store.DB
 	mail mail.Sender
@@ -68,8 +70,9 @@ func newServices(c *command, db *store.DB, engine *records.Engine) services {
 		db: db, mail: sender, log: c.log,
 		// goals: end
 	}
-	s.value = value.New(db, engine, s.sales, value.Options{Logger: c.log})                                      // value
-	s.inbox = inbox.New(db, engine, inbox.Options{Logger: c.log, PhoneRegion: c.cfg.PhoneRegion, Mail: sender}) // inbox
+	s.value = value.New(db, engine, s.sales, value.Options{Logger: c.log})                                           // value
+	s.inbox = inbox.New(db, engine, inbox.Options{Logger: c.log, PhoneRegion: c.cfg.PhoneRegion, Mail: sender})      // inbox
+	s.phone = phone.New(db, engine, s.search, s.inbox, phone.Options{Logger: c.log, PhoneRegion: c.cfg.PhoneRegion}) // phone
 	return s
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/importer"
 	"github.com/rapport-crm/rapport/internal/inbox"
 	"github.com/rapport-crm/rapport/internal/limit"
+	"github.com/rapport-crm/rapport/internal/phone"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
 	"github.com/rapport-crm/rapport/internal/scores"
@@ -46,6 +47,7 @@ type Server struct {
 	Duplicates *duplicate.Service
 	Value      *value.Service // value: customer value
 	Inbox      *inbox.Service // inbox: incoming requests and web forms
+	Phone      *phone.Service // phone: integrations, call events, the calls report
 	DB         *store.DB
 	Log        *slog.Logger
 	Registry   *prometheus.Registry // nil means a fresh one
@@ -119,9 +121,12 @@ func (s *Server) Handler() http.Handler {
 		}
 		checked := http.MaxBytesHandler(vet(rt, refuseReadOnly(h)), limit)
 		var handler http.Handler
-		if rt.Public {
+		switch {
+		case rt.Public:
 			handler = s.public(checked.ServeHTTP)
-		} else {
+		case rt.Token:
+			handler = checked
+		default:
 			handler = s.authenticate(checked)
 		}
 		if !unbudgeted[rt.Pattern] {
@@ -134,6 +139,9 @@ func (s *Server) Handler() http.Handler {
 	}
 	public := func(pattern string, h http.HandlerFunc, params ...string) {
 		add(Route{Pattern: pattern, Params: params, Public: true}, h)
+	}
+	token := func(pattern string, h http.HandlerFunc, params ...string) {
+		add(Route{Pattern: pattern, Params: params, Token: true}, h)
 	}
 	route("GET /api/v1/openapi.json", s.openAPI)
 	route("GET /api/v1/fields/{object}", s.listFields)
@@ -166,7 +174,8 @@ func (s *Server) Handler() http.Handler {
 	s.exportRoutes(route)
 	s.importRoutes(route)
 	s.webhookRoutes(route)
-	s.inboxRoutes(route) // inbox
+	s.inboxRoutes(route)        // inbox
+	s.phoneRoutes(route, token) // phone
 	route("GET /api/v1/{object}", s.list, append(records.ListParams(), Filters)...)
 	route("POST /api/v1/{object}", s.create)
 	// POST /fields/{object} and POST /{object}/query overlap (both match

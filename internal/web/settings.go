@@ -55,6 +55,7 @@ var settingsSections = []settingsSection{
 		{Href: "/settings/spend", Key: "web.goals.spend.title"},
 		{Href: "/imports", Key: "web.import.log.title"},
 		{Href: "/settings/forms", Key: "web.forms.title"}, // inbox
+		{Href: "/settings/phone", Key: "web.phone.title"}, // phone
 	}},
 	{Key: "web.settings.people", Links: peopleSettings},
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/duplicate"
 	"github.com/rapport-crm/rapport/internal/importer"
 	"github.com/rapport-crm/rapport/internal/inbox"
+	"github.com/rapport-crm/rapport/internal/phone"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
 	"github.com/rapport-crm/rapport/internal/savedview"
@@ -61,6 +62,7 @@ type Options struct {
 	Duplicates *duplicate.Service
 	DB         *store.DB
 	Inbox      *inbox.Service // inbox: incoming requests
+	Phone      *phone.Service // phone: integrations, the calls report, click-to-call
 
 	// scores: begin
 	// Scores keeps lead scores and the models; nil leaves its settings
@@ -97,6 +99,7 @@ type Server struct {
 	db         *store.DB
 	value      *value.Service // value
 	inbox      *inbox.Service // inbox
+	phone      *phone.Service // phone
 	// views keeps the saved views of lists; nil without a database.
 	views *savedview.Service
 
@@ -144,6 +147,7 @@ func New(o Options) (*Server, error) {
 		value:   o.Value,  // value
 		imports: o.Imports, uploads: newUploads(),
 		inbox: o.Inbox, // inbox
+		phone: o.Phone, // phone
 	}, nil
 }
 
