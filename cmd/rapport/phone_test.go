@@ -264,7 +264,7 @@ func TestPhoneCalls(t *testing.T) {
 func TestBrowserPhone(t *testing.T) {
 	signedIn(t, func(t *testing.T, s *server, b *browser, token string, db []string) {
 		css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
-		pbx, _, _, deal := phoneSetup(t, s, token)
+		pbx, _, grace, deal := phoneSetup(t, s, token)
 		b.do("a page, its stream live", chromedp.Navigate(s.base+"/deals"), chromedp.WaitVisible(css(`#bell[data-live="true"]`)))
 		pbx.play(inbound("b1", "+44 20 7946 0123", "101", 95)[0])
 		b.do("the card pops", chromedp.WaitVisible(css(`#call-pop .caller-name`)))
@@ -289,6 +289,12 @@ func TestBrowserPhone(t *testing.T) {
 			t.Errorf("the tasks lack the call-back: %.500q", page)
 		}
 		b.shoot("phone-task")
+
+		// Her number on her page is a tel: link.
+		b.do("her page", chromedp.Navigate(s.base+"/contacts/"+grace), chromedp.WaitVisible(css(`#main`)))
+		if !b.eval(`!!document.querySelector('a.tel[href="tel:+442079460123"]')`) {
+			t.Error("the contact's phone is not a tel: link")
+		}
 
 		// In Russian, an unknown caller pops "new caller: create contact".
 		b.do("Russian", chromedp.Navigate(s.base+"/deals"), chromedp.WaitVisible(css(`#lang-pick`)),

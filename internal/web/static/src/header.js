@@ -287,6 +287,10 @@ function toast(n) {
 // may see) and shows its cards in a panel, until closed or replaced by
 // the next call.
 const callPop = document.getElementById("call-pop");
+// Out of the sidebar's stacking context, so that it shows above the page.
+if (callPop) {
+  document.body.append(callPop);
+}
 async function popCall(n) {
   if (!callPop) {
     toast(n);
