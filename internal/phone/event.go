@@ -474,7 +474,8 @@ func (s *Service) logCall(ctx context.Context, q store.Querier, i connected, c *
 	activity := idOf(rec)
 	var task any
 	if result == "missed" && c.Direction == "inbound" {
-		t := map[string]any{"title": "Call back " + c.Number, "type": "call", "due_at": records.FormatTime(s.now().Add(time.Hour)),
+		due := s.now().Add(time.Hour)
+		t := map[string]any{"title": "Call back " + c.Number, "type": "call", "due_at": records.FormatTime(due),
 			"result": "Missed call on extension " + c.Extension + "."}
 		if c.UserID != "" {
 			t["owner_id"] = c.UserID
