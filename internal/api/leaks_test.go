@@ -18,6 +18,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/audit"
 	"github.com/rapport-crm/rapport/internal/duplicate"
 	"github.com/rapport-crm/rapport/internal/inbox"
+	"github.com/rapport-crm/rapport/internal/phone"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
 	"github.com/rapport-crm/rapport/internal/scores"
@@ -51,8 +52,9 @@ func newFullAPI(t *testing.T, db *store.DB) *fullAPI {
 		Search:     search.New(db, engine, search.Options{Logger: quiet, PhoneRegion: "US"}),
 		Duplicates: duplicate.New(db, engine, duplicate.Options{Logger: quiet, PhoneRegion: "US"})}
 	s.Inbox = inbox.New(db, engine, inbox.Options{Logger: quiet, PhoneRegion: "US"})
-	s.Scores = scores.New(db, engine, scores.Options{Logger: quiet})       // scores
-	s.Value = value.New(db, engine, s.Sales, value.Options{Logger: quiet}) // value
+	s.Scores = scores.New(db, engine, scores.Options{Logger: quiet})                                    // scores
+	s.Value = value.New(db, engine, s.Sales, value.Options{Logger: quiet})                              // value
+	s.Phone = phone.New(db, engine, s.Search, s.Inbox, phone.Options{Logger: quiet, PhoneRegion: "US"}) // phone
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	p := &permAPI{t: t, db: db, srv: srv, pol: pol, engine: engine, accounts: accounts, tokens: map[string]string{}}
