@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -238,6 +239,37 @@ func TestPhoneCalls(t *testing.T) {
 			}
 			if status, _ := (phoneSystem{t: t, base: s.base, token: "rpt_wrong"}).event(inbound("x", "+44 20 7946 0123", "101", 1)[0]); status != 401 {
 				t.Errorf("a wrong token: %d", status)
+			}
+
+			// Click-to-call: the phone system on loopback is refused until
+			// the integration allows its range, then rings Ada's extension.
+			asked := make(chan string, 1)
+			pbxHTTP := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				raw, _ := io.ReadAll(r.Body)
+				asked <- string(raw)
+			}))
+			t.Cleanup(pbxHTTP.Close)
+			_, list := s.call(t, token, "GET", "/api/v1/phone-integrations", "")
+			integ := list["data"].([]any)[0].(map[string]any)["id"].(string)
+			settings := `{"name": "Office PBX", "extensions": {"101": "` + ada + `"}, "originate_url": "` + pbxHTTP.URL + `/originate"`
+			if status, body := s.call(t, token, "PUT", "/api/v1/phone-integrations/"+integ, settings+`}`); status != 200 {
+				t.Fatalf("originate URL: %d %v", status, body)
+			}
+			if status, body := s.call(t, token, "POST", "/api/v1/phone/originate", `{"number": "+44 20 7946 0123"}`); status != 409 ||
+				!strings.Contains(fmt.Sprint(body["detail"]), "loopback") {
+				t.Errorf("originate to loopback: %d %v", status, body)
+			}
+			if status, body := s.call(t, token, "PUT", "/api/v1/phone-integrations/"+integ, settings+`, "originate_allow_private": ["127.0.0.0/8"]}`); status != 200 {
+				t.Fatalf("allowance: %d %v", status, body)
+			}
+			if status, body := s.call(t, token, "POST", "/api/v1/phone/originate", `{"number": "+44 20 7946 0123"}`); status != 202 {
+				t.Errorf("originate: %d %v", status, body)
+			}
+			if req := <-asked; req != `{"extension":"101","number":"+442079460123"}` {
+				t.Errorf("the phone system was asked %s", req)
+			}
+			if status, body := s.call(t, token, "POST", "/api/v1/phone/originate", `{"number": "nobody"}`); status != 400 || field(body) != "number" {
+				t.Errorf("originate a bad number: %d %v", status, body)
 			}
 
 			// The calls report: Ada's day.
