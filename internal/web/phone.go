@@ -247,7 +247,7 @@ func (s *Server) callsReport(w http.ResponseWriter, r *http.Request, v *visit) {
 		return
 	}
 	for _, row := range rows {
-		data.Rows = append(data.Rows, callsRow{Day: row.Day, User: firstNonEmpty(row.UserName, "—"),
+		data.Rows = append(data.Rows, callsRow{Day: v.date(row.Day), User: firstNonEmpty(row.UserName, "—"),
 			Inbound: v.p.Number(float64(row.Inbound), 0), Outbound: v.p.Number(float64(row.Outbound), 0), Answered: v.p.Number(float64(row.Answered), 0), Missed: v.p.Number(float64(row.Missed), 0),
 			Talk: talkTime(row.TalkSeconds)})
 	}
