@@ -17,6 +17,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/mail"
 	"github.com/rapport-crm/rapport/internal/mailbox"
 	"github.com/rapport-crm/rapport/internal/notify"
+	"github.com/rapport-crm/rapport/internal/phone"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
 	"github.com/rapport-crm/rapport/internal/scores"
@@ -43,6 +44,7 @@ type services struct {
 	letters  *letter.Service // mail templates and the letters sent from them
 	// mailboxes: the connected IMAP mailboxes and the filing of their mail
 	mailboxes *mailbox.Service
+	phone     *phone.Service // phone: integrations and calls
 	// goals: begin
 	db   *store.DB
 	mail mail.Sender
@@ -82,6 +84,7 @@ func newServices(c *command, db *store.DB, engine *records.Engine) services {
 	s.inbox = inbox.New(db, engine, inbox.Options{Logger: c.log, PhoneRegion: c.cfg.PhoneRegion, Mail: sender, Assign: rules}) // inbox
 	s.letters = letter.New(db, engine, letter.Options{Outgoing: outgoing})
 	s.mailboxes = newMailboxes(c, db, engine, s.inbox)
+	s.phone = phone.New(db, engine, s.search, s.inbox, phone.Options{Logger: c.log, PhoneRegion: c.cfg.PhoneRegion}) // phone
 	return s
 }
 

@@ -24,6 +24,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/inbox"
 	"github.com/rapport-crm/rapport/internal/letter"
 	"github.com/rapport-crm/rapport/internal/mail"
+	"github.com/rapport-crm/rapport/internal/phone"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
 	"github.com/rapport-crm/rapport/internal/scores"
@@ -256,6 +257,31 @@ var validRequests = map[string]func(w *walker) []validRequest{
 	"POST /api/v1/webhooks/{id}/deliveries/{delivery}/replay": func(w *walker) []validRequest {
 		return []validRequest{{path: map[string]string{"id": w.ids["webhook"], "delivery": "1"}}}
 	},
+	// phone: begin
+	"GET /api/v1/phone-integrations": just(validRequest{status: 200}),
+	"POST /api/v1/phone-integrations": func(w *walker) []validRequest {
+		return []validRequest{{body: `{"name": "PBX {n}", "extensions": {"101": "` + w.admin + `"}, "ring_groups": {"600": ["` + w.admin +
+			`"]}, "originate_url": "https://pbx.example.com/originate", "originate_allow_private": ["10.0.0.0/8"]}`, status: 201}}
+	},
+	"GET /api/v1/phone-integrations/{id}": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["phone"]), status: 200}}
+	},
+	"PUT /api/v1/phone-integrations/{id}": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["phone"]), body: `{"name": "Office", "extensions": {"102": "` + w.admin + `"}}`, status: 200}}
+	},
+	"DELETE /api/v1/phone-integrations/{id}": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["doomed_phone"]), status: 204}}
+	},
+	"POST /api/v1/phone-integrations/{id}/rotate": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["phone"]), status: 200}}
+	},
+	"GET /api/v1/phone/report": just(validRequest{query: "from=2026-01-01&to=2026-12-31", status: 200}),
+	// No phone system answers in the sweep: any answer below 500.
+	"POST /api/v1/phone/originate": just(validRequest{body: `{"number": "+1 212 555 0100"}`}),
+	// The walker's token is a user's, not an integration's: refused, and
+	// its input still vetted on the way.
+	"POST /api/v1/calls/events": just(validRequest{body: `{"event": "ringing", "call_id": "w{n}", "caller": "+1 212 555 0100", "extension": "101"}`}),
+	// phone: end
 	"GET /api/v1/tokens":  just(validRequest{status: 200}),
 	"POST /api/v1/tokens": just(validRequest{body: `{"name": "cli {n}", "scope": "read", "expires_at": "2100-01-01T00:00:00Z"}`, status: 201}),
 	"DELETE /api/v1/tokens/{id}": func(w *walker) []validRequest {
@@ -469,6 +495,7 @@ func newWalker(t *testing.T, db *store.DB) *walker {
 	w.server.Inbox = inbox.New(db, engine, inbox.Options{Logger: quiet, PhoneRegion: "US"}) // inbox
 	// Letters are queued, never sent: nothing answers at this address.
 	w.server.Letters = letter.New(db, engine, letter.Options{Outgoing: mail.NewQueue(db, mail.SMTP{Addr: "127.0.0.1:9", From: "crm@walk.example"}, quiet)})
+	w.server.Phone = phone.New(db, engine, w.server.Search, w.server.Inbox, phone.Options{Logger: quiet, PhoneRegion: "US"}) // phone
 	w.srv = httptest.NewServer(w.server.Handler())
 	t.Cleanup(w.srv.Close)
 	admin, err := accounts.CreateUser(ctx, 1, "admin@walk.example", "Admin", "correct horse battery", access.RoleAdministrator)
@@ -512,6 +539,8 @@ func (w *walker) setUp() {
 	w.must("POST", "/api/v1/fields/contacts", `{"name": "story", "type": "long_text"}`, 201)
 	w.ids["warehouse"] = w.must("POST", "/api/v1/warehouses", `{"name": "North"}`, 201)
 	w.ids["webhook"] = w.must("POST", "/api/v1/webhooks", `{"url": "https://hooks.example.com/walker", "events": ["created"]}`, 201)
+	w.ids["phone"] = w.must("POST", "/api/v1/phone-integrations", `{"name": "Walker PBX", "extensions": {"101": "`+w.admin+`"}}`, 201) // phone
+	w.ids["doomed_phone"] = w.must("POST", "/api/v1/phone-integrations", `{"name": "Doomed PBX"}`, 201)                                // phone
 	w.ids["doomed_webhook"] = w.must("POST", "/api/v1/webhooks", `{"url": "https://hooks.example.com/doomed", "events": ["deleted"]}`, 201)
 	// goals: begin
 	w.ids["goal"] = w.must("POST", "/api/v1/goals", `{"metric": "calls", "subject": "company", "period": "2026-12", "target": 5}`, 201)

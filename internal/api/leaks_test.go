@@ -20,6 +20,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/duplicate"
 	"github.com/rapport-crm/rapport/internal/inbox"
 	"github.com/rapport-crm/rapport/internal/letter"
+	"github.com/rapport-crm/rapport/internal/phone"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
 	"github.com/rapport-crm/rapport/internal/scores"
@@ -56,8 +57,9 @@ func newFullAPI(t *testing.T, db *store.DB) *fullAPI {
 	rules.Hook(engine)
 	s.Inbox = inbox.New(db, engine, inbox.Options{Logger: quiet, PhoneRegion: "US", Assign: rules})
 	s.Letters = letter.New(db, engine, letter.Options{})
-	s.Scores = scores.New(db, engine, scores.Options{Logger: quiet})       // scores
-	s.Value = value.New(db, engine, s.Sales, value.Options{Logger: quiet}) // value
+	s.Scores = scores.New(db, engine, scores.Options{Logger: quiet})                                    // scores
+	s.Value = value.New(db, engine, s.Sales, value.Options{Logger: quiet})                              // value
+	s.Phone = phone.New(db, engine, s.Search, s.Inbox, phone.Options{Logger: quiet, PhoneRegion: "US"}) // phone
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	p := &permAPI{t: t, db: db, srv: srv, pol: pol, engine: engine, accounts: accounts, tokens: map[string]string{}}
@@ -303,6 +305,8 @@ func TestReadOnlyTokenChangesNothing(t *testing.T) {
 			"POST /api/v1/password-resets/{token}":    true,
 			"POST /api/v1/password-resets/confirm":    true,
 			"POST /api/v1/reports/custom":             true, // builder
+			// A phone system's events carry the integration's own token.
+			"POST /api/v1/calls/events": true,
 		}
 		for _, rt := range f.server.Routes() {
 			route := rt.Pattern

@@ -91,6 +91,10 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
 	if s.Letters != nil {
 		addLetterPaths(paths, schemas)
 	}
+	if s.Phone != nil {
+		_, err := RequireAdmin(r.Context())
+		addPhonePaths(paths, err == nil) // phone
+	}
 	doc := obj{
 		"openapi": "3.1.0",
 		"info": obj{"title": "Rapport API", "version": s.Version,

@@ -24,6 +24,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/inbox"
 	"github.com/rapport-crm/rapport/internal/letter"
 	"github.com/rapport-crm/rapport/internal/limit"
+	"github.com/rapport-crm/rapport/internal/phone"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
 	"github.com/rapport-crm/rapport/internal/scores"
@@ -48,6 +49,7 @@ type Server struct {
 	Value      *value.Service  // value: customer value
 	Inbox      *inbox.Service  // inbox: incoming requests and web forms
 	Letters    *letter.Service // mail templates and signatures
+	Phone      *phone.Service  // phone: integrations, call events, the calls report
 	DB         *store.DB
 	Log        *slog.Logger
 	Registry   *prometheus.Registry // nil means a fresh one
@@ -121,9 +123,12 @@ func (s *Server) Handler() http.Handler {
 		}
 		checked := http.MaxBytesHandler(vet(rt, refuseReadOnly(h)), limit)
 		var handler http.Handler
-		if rt.Public {
+		switch {
+		case rt.Public:
 			handler = s.public(checked.ServeHTTP)
-		} else {
+		case rt.Token:
+			handler = checked
+		default:
 			handler = s.authenticate(checked)
 		}
 		if !unbudgeted[rt.Pattern] {
@@ -136,6 +141,9 @@ func (s *Server) Handler() http.Handler {
 	}
 	public := func(pattern string, h http.HandlerFunc, params ...string) {
 		add(Route{Pattern: pattern, Params: params, Public: true}, h)
+	}
+	token := func(pattern string, h http.HandlerFunc, params ...string) {
+		add(Route{Pattern: pattern, Params: params, Token: true}, h)
 	}
 	route("GET /api/v1/openapi.json", s.openAPI)
 	route("GET /api/v1/fields/{object}", s.listFields)
@@ -171,6 +179,7 @@ func (s *Server) Handler() http.Handler {
 	s.inboxRoutes(route) // inbox
 	s.letterRoutes(route)
 	s.assignmentRoutes(route)
+	s.phoneRoutes(route, token) // phone
 	route("GET /api/v1/{object}", s.list, append(records.ListParams(), Filters)...)
 	route("POST /api/v1/{object}", s.create)
 	// POST /fields/{object} and POST /{object}/query overlap (both match

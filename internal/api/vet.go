@@ -22,6 +22,9 @@ type Route struct {
 	// Filters admits field filters.
 	Params []string
 	Public bool // served without credentials
+	// Token routes check credentials of their own (a phone integration's
+	// token) rather than a user's.
+	Token bool
 }
 
 // Filters, among a route's parameters, stands for field=value and

@@ -257,6 +257,23 @@ func (s *Service) Create(ctx context.Context, in Input) (Request, error) {
 	return s.Get(ctx, id)
 }
 
+// Receive files a request that reached workspace ws by a system rather
+// than a person, such as a call from an unknown number, and returns its
+// id. in is checked as Create checks it. It joins the transaction of ctx,
+// if any (store.Within).
+func (s *Service) Receive(ctx context.Context, ws int64, in Input) (string, error) {
+	var c fault.Collector
+	in.check(&c)
+	if err := c.Err(); err != nil {
+		return "", err
+	}
+	if err := s.checkRefs(ctx, ws, in); err != nil {
+		return "", err
+	}
+	id, _, err := s.arrive(ctx, ws, 0, in)
+	return id, err
+}
+
 // checkRefs refuses a pipeline or user that is not of the workspace.
 func (s *Service) checkRefs(ctx context.Context, ws int64, in Input) error {
 	var c fault.Collector

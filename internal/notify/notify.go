@@ -28,6 +28,9 @@ type Notification struct {
 	// Key, when set, makes the notification once-only: a second Add with
 	// the same user and key does nothing.
 	Key string `json:"-"`
+	// Quiet keeps the notification in the app only: it is never mailed,
+	// as a call ringing now is no news an hour later.
+	Quiet bool `json:"-"`
 
 	workspace int64 // for the broker, which reads every workspace
 }
@@ -35,16 +38,20 @@ type Notification struct {
 // Add writes n for workspace ws in q, the caller's transaction, and
 // reports whether it was new.
 func Add(ctx context.Context, q store.Querier, d store.Dialect, ws int64, n Notification) (bool, error) {
-	var key, rt, rid any
+	var key, rt, rid, mailed any
 	if n.Key != "" {
 		key = n.Key
 	}
 	if n.RecordType != "" {
 		rt, rid = n.RecordType, n.RecordID
 	}
-	res, err := q.ExecContext(ctx, `INSERT INTO notifications (workspace_id, user_id, kind, title, body, record_type, record_id, key, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-		ws, n.UserID, n.Kind, n.Title, n.Body, rt, rid, key, d.Time(time.Now()))
+	now := d.Time(time.Now())
+	if n.Quiet {
+		mailed = now
+	}
+	res, err := q.ExecContext(ctx, `INSERT INTO notifications (workspace_id, user_id, kind, title, body, record_type, record_id, key, created_at, mailed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		ws, n.UserID, n.Kind, n.Title, n.Body, rt, rid, key, now, mailed)
 	if err != nil {
 		return false, err
 	}

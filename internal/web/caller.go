@@ -31,6 +31,11 @@ type callerPage struct {
 	Deals     []callerView
 	Last      *conversationView
 	NewHref   string // the form of a new contact with the number filled in
+	// CanDial shows the click-to-call button: the user has an extension
+	// on a phone system that dials on request. Dialled says how the last
+	// request went: "1" rung, "0" refused.
+	CanDial bool
+	Dialled string
 }
 
 // callerView is a contact, company or deal of the caller screen.
@@ -74,6 +79,9 @@ func (s *Server) caller(w http.ResponseWriter, r *http.Request, v *visit) {
 		return
 	}
 	s.fillCaller(v, data, found)
+	if s.phone != nil && found.Valid { // phone
+		data.CanDial, data.Dialled = s.phone.CanOriginate(r.Context()), r.URL.Query().Get("dialled")
+	}
 	s.render(w, r, v, http.StatusOK, "call", data)
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/inbox"
 	"github.com/rapport-crm/rapport/internal/notify"
+	"github.com/rapport-crm/rapport/internal/phone"
 	"github.com/rapport-crm/rapport/internal/records"
 )
 
@@ -205,7 +206,7 @@ func (s *Server) unread(r *http.Request, v *visit) (badge, error) {
 func (s *Server) notificationNames(r *http.Request, items []notify.Notification) (names, error) {
 	recs := make([]records.Record, 0, len(items))
 	for _, n := range items {
-		if n.RecordType != "" {
+		if n.RecordType != "" && n.RecordType != phone.RecordNumber {
 			recs = append(recs, records.Record{"record_type": n.RecordType, "record_id": n.RecordID})
 		}
 	}
@@ -223,6 +224,9 @@ func (v *visit) notification(n notify.Notification, names names) notificationVie
 	if n.RecordType == inbox.Object { // inbox: the request, on the inbox page, which checks the reader's role
 		out.About = v.p.T("web.inbox.title")
 	}
+	if n.RecordType == phone.RecordNumber { // phone: the caller screen, which looks the number up as the reader
+		out.About = n.RecordID
+	}
 	if out.About != "" {
 		out.Href = notificationHref(n)
 	}
@@ -234,6 +238,9 @@ func (v *visit) notification(n notify.Notification, names names) notificationVie
 func notificationHref(n notify.Notification) string {
 	if n.RecordType == inbox.Object {
 		return "/inbox#request-" + url.PathEscape(n.RecordID)
+	}
+	if n.RecordType == phone.RecordNumber {
+		return "/call?number=" + url.QueryEscape(n.RecordID)
 	}
 	if view := viewOf(n.RecordType); view != nil && n.RecordID != "" {
 		return "/" + view.plural + "/" + url.PathEscape(n.RecordID)
@@ -267,6 +274,8 @@ func (v *visit) notificationKind(n notify.Notification) string {
 		return v.p.T("web.notifications.kind.note_added")
 	case inbox.KindRequest:
 		return v.p.T("web.notifications.kind.inbox_request")
+	case phone.KindRinging:
+		return v.p.T("web.notifications.kind.call_ringing")
 	}
 	return n.Title
 }

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/rapport-crm/rapport/internal/records"
 )
@@ -60,6 +62,37 @@ type fieldGroup struct {
 type shownField struct {
 	Label  string
 	Values []string
+	// Tels are the values of a phone field as tel: links, which a phone
+	// or a softphone dials when clicked.
+	Tels []telLink
+}
+
+// telLink is one phone number and its tel: address.
+type telLink struct {
+	Text string
+	Href template.URL
+}
+
+// tels links each shown number of a phone field; nil for other fields.
+func tels(f *records.Field, shown []string) []telLink {
+	if f.Type != records.Phone {
+		return nil
+	}
+	var out []telLink
+	for _, s := range shown {
+		digits := strings.Map(func(r rune) rune {
+			if r == '+' || (r >= '0' && r <= '9') {
+				return r
+			}
+			return -1
+		}, s)
+		if digits == "" {
+			continue
+		}
+		// Only + and digits reach the address, so it is safe as a URL.
+		out = append(out, telLink{Text: s, Href: template.URL("tel:" + digits)})
+	}
+	return out
 }
 
 // Editable reports whether the page offers a form to edit the record.
@@ -109,7 +142,8 @@ func (s *Server) recordData(w http.ResponseWriter, r *http.Request, v *visit) (*
 		for _, name := range g.fields {
 			// A field the user's role hides is not among the fields.
 			if f := byName[name]; f != nil {
-				group.Fields = append(group.Fields, shownField{Label: fieldLabel(v.p, name), Values: v.field(f, rec, n)})
+				shown := v.field(f, rec, n)
+				group.Fields = append(group.Fields, shownField{Label: fieldLabel(v.p, name), Values: shown, Tels: tels(f, shown)})
 			}
 		}
 		data.Groups = append(data.Groups, group)
@@ -117,7 +151,8 @@ func (s *Server) recordData(w http.ResponseWriter, r *http.Request, v *visit) (*
 	custom := fieldGroup{Title: v.p.T("web.group.custom")}
 	for _, f := range fields {
 		if f.Custom {
-			custom.Fields = append(custom.Fields, shownField{Label: f.Label, Values: v.show(f, rec[f.Name], n)})
+			shown := v.show(f, rec[f.Name], n)
+			custom.Fields = append(custom.Fields, shownField{Label: f.Label, Values: shown, Tels: tels(f, shown)})
 		}
 	}
 	if len(custom.Fields) > 0 {

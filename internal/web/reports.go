@@ -135,7 +135,8 @@ func reportLinks(p *locale.Printer) []reportLink {
 		reportLink{Href: "/reports/builder", Title: p.T("web.builder.title"), Text: p.T("web.reports.hub.builder")},
 		reportLink{Href: "/reports/forecast", Title: p.T("web.forecast.title"), Text: p.T("web.reports.hub.forecast")},
 		reportLink{Href: "/reports/customers", Title: p.T("web.value.title"), Text: p.T("web.reports.hub.customers")},
-		reportLink{Href: "/goals", Title: p.T("web.goals.title"), Text: p.T("web.reports.hub.goals")})
+		reportLink{Href: "/goals", Title: p.T("web.goals.title"), Text: p.T("web.reports.hub.goals")},
+		reportLink{Href: "/reports/calls", Title: p.T("web.calls.title"), Text: p.T("web.reports.hub.calls")}) // phone
 	return out
 }
 

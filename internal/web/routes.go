@@ -75,6 +75,12 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle("POST /inbox/{id}/"+action, s.signedIn(s.inboxSort(action)))
 	}
 	mux.Handle("GET /settings/forms", s.administrators(s.formsList))
+	mux.Handle("GET /settings/phone", s.administrators(s.phoneList))                // phone
+	mux.Handle("POST /settings/phone", s.administrators(s.phoneCreate))             // phone
+	mux.Handle("POST /settings/phone/{id}/rotate", s.administrators(s.phoneRotate)) // phone
+	mux.Handle("POST /settings/phone/{id}/delete", s.administrators(s.phoneDelete)) // phone
+	mux.Handle("GET /reports/calls", s.signedIn(s.callsReport))                     // phone
+	mux.Handle("POST /call/originate", s.signedIn(s.originate))                     // phone
 	mux.Handle("POST /settings/forms", s.administrators(s.formsCreate))
 	mux.Handle("POST /settings/forms/{id}/delete", s.administrators(s.formsDelete))
 	// inbox: end
@@ -486,6 +492,8 @@ var pages = map[string]func(p *locale.Printer) page{
 	"signature": func(p *locale.Printer) page {
 		return &signaturePage{Signature: "Bob <b>\nAcme", Saved: true, Errors: map[string]string{"signature": p.FieldError(fault.FieldError{Code: "too_long"})}}
 	},
+	"settings_phone": examplePhone, // phone
+	"reports_calls":  exampleCalls, // phone
 	// dupes: begin
 	"dupes_groups":   exampleDupesGroups,
 	"dupes_review":   exampleDupesReview,

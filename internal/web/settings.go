@@ -57,6 +57,7 @@ var settingsSections = []settingsSection{
 		{Href: "/imports", Key: "web.import.log.title"},
 		{Href: "/settings/forms", Key: "web.forms.title"}, // inbox
 		{Href: "/settings/assignment", Key: "web.assign.title"},
+		{Href: "/settings/phone", Key: "web.phone.title"}, // phone
 	}},
 	{Key: "web.settings.people", Links: peopleSettings},
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/notify"
+	"github.com/rapport-crm/rapport/internal/phone"
 )
 
 // The bell's stream keeps the API stream's rhythm: a comment when idle,
@@ -29,6 +30,9 @@ type liveNotification struct {
 	About  string `json:"about,omitempty"`
 	Href   string `json:"href,omitempty"`
 	Unread badge  `json:"unread"`
+	// Pop asks the page to open Href at once in a panel of its own: a
+	// call is ringing, and Href is its caller screen.
+	Pop bool `json:"pop,omitempty"`
 }
 
 // notificationStream sends the signed-in user's new notifications as
@@ -133,7 +137,8 @@ func (s *Server) sendNotification(es *eventStream, r *http.Request, v *visit, n 
 		return false
 	}
 	shown := v.notification(n, names)
-	return es.send("notification", n.ID, liveNotification{ID: n.ID, Label: shown.Label, About: shown.About, Href: shown.Href, Unread: unread})
+	return es.send("notification", n.ID, liveNotification{ID: n.ID, Label: shown.Label, About: shown.About, Href: shown.Href, Unread: unread,
+		Pop: n.Kind == phone.KindRinging && shown.Href != ""})
 }
 
 // eventStream writes Server-Sent Events. The stream outlives the

@@ -25,6 +25,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/inbox"
 	"github.com/rapport-crm/rapport/internal/letter"
 	"github.com/rapport-crm/rapport/internal/mailbox"
+	"github.com/rapport-crm/rapport/internal/phone"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
 	"github.com/rapport-crm/rapport/internal/savedview"
@@ -67,6 +68,7 @@ type Options struct {
 	// Mailboxes are the connected IMAP mailboxes and their letters; nil
 	// leaves their pages out.
 	Mailboxes *mailbox.Service
+	Phone     *phone.Service // phone: integrations, the calls report, click-to-call
 
 	// scores: begin
 	// Scores keeps lead scores and the models; nil leaves its settings
@@ -105,6 +107,7 @@ type Server struct {
 	inbox      *inbox.Service // inbox
 	letters    *letter.Service
 	mailboxes  *mailbox.Service
+	phone      *phone.Service // phone
 	// views keeps the saved views of lists; nil without a database.
 	views *savedview.Service
 
@@ -154,6 +157,7 @@ func New(o Options) (*Server, error) {
 		inbox:     o.Inbox, // inbox
 		letters:   o.Letters,
 		mailboxes: o.Mailboxes,
+		phone:     o.Phone, // phone
 	}, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // reserved are ranges beyond the standard library's predicates that no
@@ -99,4 +100,11 @@ func (a Allowance) control(network, address string, _ syscall.RawConn) error {
 		return fmt.Errorf("refused to connect to %q: not an IP address", host)
 	}
 	return a.Check(ap.Addr())
+}
+
+// Dialer returns a dialer whose every connection is checked under a after
+// DNS, for the other requests to addresses an administrator typed in (a
+// phone system's originate URL): they are refused the same places.
+func (a Allowance) Dialer(timeout time.Duration) *net.Dialer {
+	return &net.Dialer{Timeout: timeout, Control: a.control}
 }

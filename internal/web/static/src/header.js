@@ -282,6 +282,43 @@ function toast(n) {
   setTimeout(() => item.remove(), 10000);
 }
 
+// A ringing call pops its caller screen: the page asks the caller screen
+// (which looks the number up as this user, so it shows only what they
+// may see) and shows its cards in a panel, until closed or replaced by
+// the next call.
+const callPop = document.getElementById("call-pop");
+// Out of the sidebar's stacking context, so that it shows above the page.
+if (callPop) {
+  document.body.append(callPop);
+}
+async function popCall(n) {
+  if (!callPop) {
+    toast(n);
+    return;
+  }
+  let body;
+  try {
+    const response = await fetch(n.href, { credentials: "same-origin", headers: { Accept: "text/html" } });
+    const page = new DOMParser().parseFromString(await response.text(), "text/html");
+    body = page.querySelector("main .caller, main .empty");
+  } catch {
+    body = null;
+  }
+  callPop.querySelector("h2").textContent = n.label + " · " + n.about;
+  const slot = callPop.querySelector(".call-pop-body");
+  slot.replaceChildren(...(body ? [document.importNode(body, true)] : []));
+  callPop.querySelector(".call-pop-open").href = n.href;
+  callPop.hidden = false;
+  callPop.dataset.number = n.about;
+  callPop.querySelector(".call-pop-close").focus();
+}
+callPop?.querySelector(".call-pop-close").addEventListener("click", () => (callPop.hidden = true));
+callPop?.addEventListener("keydown", (event) => {
+  if (event.key === "Escape") {
+    callPop.hidden = true;
+  }
+});
+
 if (bell && bell.dataset.stream && "EventSource" in window) {
   const stream = new EventSource(bell.dataset.stream);
   // The page says when its count is live, for people's tools and tests.
@@ -291,7 +328,11 @@ if (bell && bell.dataset.stream && "EventSource" in window) {
   stream.addEventListener("notification", (event) => {
     const n = JSON.parse(event.data);
     setCount(n.unread);
-    toast(n);
+    if (n.pop) {
+      popCall(n);
+    } else {
+      toast(n);
+    }
     // A request that arrived in the inbox reloads an open inbox's list.
     if (n.href && n.href.startsWith("/inbox")) {
       document.body.dispatchEvent(new CustomEvent("rapport-inbox"));
