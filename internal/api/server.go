@@ -169,6 +169,7 @@ func (s *Server) Handler() http.Handler {
 	s.importRoutes(route)
 	s.webhookRoutes(route)
 	s.inboxRoutes(route) // inbox
+	s.chatRoutes(route, public)
 	s.letterRoutes(route)
 	s.assignmentRoutes(route)
 	route("GET /api/v1/{object}", s.list, append(records.ListParams(), Filters)...)
