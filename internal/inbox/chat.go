@@ -395,10 +395,20 @@ func (s *Service) land(ctx context.Context, c Channel, m Message, body []byte) (
 			return r, err
 		}
 		r.ContactID = strconv.FormatInt(contact, 10)
-		from := firstOf(m.SenderName, m.SenderID)
+		// The note is the contact owner's, so that whoever reads their
+		// own records sees the message on the timeline.
+		var owner sql.NullInt64
+		if err := s.db.Read(ctx).QueryRowContext(ctx, `SELECT owner_id FROM contacts WHERE workspace_id = ? AND id = ?`, c.workspace, contact).
+			Scan(&owner); err != nil {
+			return r, err
+		}
+		note := map[string]any{"body": c.Name + " — " + firstOf(m.SenderName, m.SenderID) + ": " + m.Text, "record_type": "contact",
+			"record_id": r.ContactID}
+		if owner.Valid {
+			note["owner_id"] = strconv.FormatInt(owner.Int64, 10)
+		}
 		err = s.db.Tx(ctx, func(q store.Querier) error {
-			rec, err := s.engine.Create(access.WithActor(store.Within(ctx, q), actor), "note", map[string]any{
-				"body": c.Name + " — " + from + ": " + m.Text, "record_type": "contact", "record_id": r.ContactID})
+			rec, err := s.engine.Create(access.WithActor(store.Within(ctx, q), actor), "note", note)
 			if err != nil {
 				return err
 			}
