@@ -66,6 +66,20 @@ func TestChatChannels(t *testing.T) {
 			t.Errorf("%d requests for one message", n)
 		}
 
+		// Once the request is accepted, the sender is its contact.
+		got, text := w.send("POST", "/api/v1/inbox/"+unknown["request_id"]+"/accept", "", []byte(`{"pipeline_id": "`+w.ids["pipeline"]+
+			`", "stage_id": "`+w.ids["stage"]+`"}`), nil)
+		var accepted struct {
+			ContactID string `json:"contact_id"`
+		}
+		if json.Unmarshal([]byte(text), &accepted); got != 200 || accepted.ContactID == "" {
+			t.Fatalf("accept: %d %s", got, text)
+		}
+		got, later := post(public, token, `{"message": {"id": "m-3b", "text": "And delivery?"}, "sender": {"id": "new-1"}}`)
+		if got != 201 || later["contact_id"] != accepted.ContactID || later["note_id"] == "" {
+			t.Errorf("a message after the request was accepted: %d %v, want contact %s", got, later, accepted.ContactID)
+		}
+
 		// Bad input.
 		for _, c := range []struct {
 			public, token, body string
@@ -87,7 +101,7 @@ func TestChatChannels(t *testing.T) {
 		}
 
 		// A Telegram-style channel maps the bot API's update.
-		got, text := w.send("POST", "/api/v1/chat-channels", "", []byte(`{"name": "Telegram", "field_map": {"message_id": "update_id",
+		got, text = w.send("POST", "/api/v1/chat-channels", "", []byte(`{"name": "Telegram", "field_map": {"message_id": "update_id",
 			"sender_id": "message.from.id", "sender_name": "message.from.first_name", "text": "message.text", "sent_at": "message.date"}}`), nil)
 		var tg struct {
 			PublicID string `json:"public_id"`

@@ -323,8 +323,8 @@ func (s *Service) Receive(ctx context.Context, public, token string, body []byte
 	d := s.db.Dialect
 	claimed := false
 	err = s.db.Tx(ctx, func(q store.Querier) error {
-		res, err := q.ExecContext(ctx, `INSERT INTO chat_messages (workspace_id, channel_id, message_id, received_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (channel_id, message_id) DO NOTHING`, c.workspace, c.id, m.ID, d.Time(s.now().UTC()))
+		res, err := q.ExecContext(ctx, `INSERT INTO chat_messages (workspace_id, channel_id, message_id, sender_id, received_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (channel_id, message_id) DO NOTHING`, c.workspace, c.id, m.ID, m.SenderID, d.Time(s.now().UTC()))
 		if err != nil {
 			return err
 		}
@@ -360,8 +360,8 @@ func (s *Service) Receive(ctx context.Context, public, token string, body []byte
 	}
 	result, _ := json.Marshal(r)
 	err = s.db.Tx(ctx, func(q store.Querier) error {
-		_, err := q.ExecContext(ctx, `UPDATE chat_messages SET result = ? WHERE workspace_id = ? AND channel_id = ? AND message_id = ?`,
-			string(result), c.workspace, c.id, m.ID)
+		_, err := q.ExecContext(ctx, `UPDATE chat_messages SET result = ?, request_id = ? WHERE workspace_id = ? AND channel_id = ? AND message_id = ?`,
+			string(result), nullID(r.RequestID), c.workspace, c.id, m.ID)
 		return err
 	})
 	return r, false, err
@@ -432,13 +432,22 @@ func (s *Service) land(ctx context.Context, c Channel, m Message, body []byte) (
 }
 
 // sender returns the contact message m's sender is: the one remembered
-// for the channel's sender id, else the one their phone or e-mail
+// for the channel's sender id, else the one an earlier message's inbox
+// request was accepted or linked as, else the one their phone or e-mail
 // matches; 0 when none.
 func (s *Service) sender(ctx context.Context, c Channel, m Message) (int64, error) {
 	var id int64
 	err := s.db.Read(ctx).QueryRowContext(ctx, `SELECT s.contact_id FROM chat_senders s JOIN contacts ct ON ct.workspace_id = s.workspace_id
 		AND ct.id = s.contact_id AND ct.deleted_at IS NULL WHERE s.workspace_id = ? AND s.channel_id = ? AND s.sender_id = ?`,
 		c.workspace, c.id, m.SenderID).Scan(&id)
+	if err == nil || !errors.Is(err, sql.ErrNoRows) {
+		return id, err
+	}
+	err = s.db.Read(ctx).QueryRowContext(ctx, `SELECT r.contact_id FROM chat_messages m
+		JOIN inbox_requests r ON r.workspace_id = m.workspace_id AND r.id = m.request_id
+		JOIN contacts ct ON ct.workspace_id = r.workspace_id AND ct.id = r.contact_id AND ct.deleted_at IS NULL
+		WHERE m.workspace_id = ? AND m.channel_id = ? AND m.sender_id = ? AND r.status IN ('accepted', 'linked')
+		ORDER BY r.sorted_at DESC, r.id DESC LIMIT 1`, c.workspace, c.id, m.SenderID).Scan(&id)
 	if err == nil || !errors.Is(err, sql.ErrNoRows) {
 		return id, err
 	}

@@ -2,8 +2,9 @@
 -- each channel has a public id in its URL, the hash of its token and the
 -- map from a provider's payload to a message. chat_messages makes a
 -- message land once per channel and provider message id, and keeps what
--- it became so that a repeat gets the same answer; chat_senders remembers
--- which contact a provider's sender id is.
+-- it became so that a repeat gets the same answer (and the inbox request
+-- it made, so that the sender is known once the request is accepted);
+-- chat_senders remembers which contact a provider's sender id is.
 
 -- +goose Up
 CREATE TABLE chat_channels (
@@ -24,10 +25,13 @@ CREATE TABLE chat_messages (
     workspace_id BIGINT NOT NULL REFERENCES workspaces (id),
     channel_id   BIGINT NOT NULL REFERENCES chat_channels (id) ON DELETE CASCADE,
     message_id   TEXT NOT NULL,
+    sender_id    TEXT NOT NULL,
+    request_id   BIGINT,
     result       TEXT,
     received_at  TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (channel_id, message_id)
 );
+CREATE INDEX chat_messages_sender ON chat_messages (workspace_id, channel_id, sender_id);
 
 CREATE TABLE chat_senders (
     workspace_id BIGINT NOT NULL REFERENCES workspaces (id),
