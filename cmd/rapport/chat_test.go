@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -45,6 +46,26 @@ func TestChatReplyReachesWebhook(t *testing.T) {
 				`{"message": {"id": "w-1", "text": "Where is my order?"}, "sender": {"id": "visitor-7", "email": "grace@hopper.test"}}`)
 			if status != 201 || landed["contact_id"] != contact["id"] {
 				t.Fatalf("message: %d %v", status, landed)
+			}
+			// A busy channel posts from one address faster than requests
+			// without credentials may come; wrong tokens are limited.
+			for i := range 30 {
+				if status, body := srv.call(t, ch["token"].(string), "POST", "/api/v1/chat/"+ch["public_id"].(string)+"/messages",
+					fmt.Sprintf(`{"message": {"id": "burst-%d", "text": "Hi"}, "sender": {"id": "visitor-7"}}`, i)); status != 201 {
+					t.Fatalf("message %d of a burst: %d %v", i, status, body)
+				}
+			}
+			limited := 0
+			for range 30 {
+				status, _ := srv.call(t, "chat_wrong", "POST", "/api/v1/chat/"+ch["public_id"].(string)+"/messages", `{"message": {"id": "x", "text": "Hi"}, "sender": {"id": "x"}}`)
+				if status == http.StatusTooManyRequests {
+					limited++
+				} else if status != http.StatusUnauthorized {
+					t.Fatalf("a wrong token: %d", status)
+				}
+			}
+			if limited == 0 {
+				t.Error("30 wrong tokens at once were not limited")
 			}
 			status, replied := srv.call(t, token, "POST", "/api/v1/chat-channels/"+ch["id"].(string)+"/replies",
 				`{"contact_id": "`+contact["id"].(string)+`", "text": "On its way"}`)

@@ -10,6 +10,14 @@ import (
 	"github.com/rapport-crm/rapport/internal/inbox"
 )
 
+// selfLimited are the public routes that authenticate by a token of their
+// own and take from the per-address bucket of requests without
+// credentials only when that token fails: a provider posts every message
+// of a busy channel from one address, which the bucket's one a second
+// would refuse. They are posted server to server, so no Origin is
+// checked.
+var selfLimited = map[string]bool{"POST /api/v1/chat/{channel}/messages": true}
+
 // chatRoutes adds the chat channels (docs/decisions/0052-chat-channels.md):
 // administrators manage them, a provider posts messages with the
 // channel's token and no other credentials, and users reply.
@@ -115,6 +123,9 @@ func (s *Server) receiveChat(w http.ResponseWriter, r *http.Request) {
 	}
 	got, repeated, err := s.Inbox.Receive(r.Context(), r.PathValue("channel"), token, body)
 	if err != nil {
+		if (fault.Is(err, fault.EUNAUTHORIZED) || fault.Is(err, fault.ENOTFOUND)) && !s.takeAnonymous(w, r) {
+			return
+		}
 		writeError(w, r, err)
 		return
 	}

@@ -121,7 +121,9 @@ func (s *Server) Handler() http.Handler {
 		}
 		checked := http.MaxBytesHandler(vet(rt, refuseReadOnly(h)), limit)
 		var handler http.Handler
-		if rt.Public {
+		if rt.Public && selfLimited[rt.Pattern] {
+			handler = checked
+		} else if rt.Public {
 			handler = s.public(checked.ServeHTTP)
 		} else {
 			handler = s.authenticate(checked)
