@@ -133,6 +133,25 @@ var validRequests = map[string]func(w *walker) []validRequest{
 		return []validRequest{{path: pathID(w.ids["doomed_form"]), status: 204}}
 	},
 	// inbox: end
+	"GET /api/v1/chat-channels": just(validRequest{status: 200}),
+	"POST /api/v1/chat-channels": just(validRequest{body: `{"name": "Chat {n}", "field_map": {"message_id": "update_id", "sender_id": "message.from.id",
+		"sender_name": "message.from.first_name", "sender_phone": "", "sender_email": "", "text": "message.text", "sent_at": "message.date"}}`, status: 201}),
+	"GET /api/v1/chat-channels/{id}": func(w *walker) []validRequest { return []validRequest{{path: pathID(w.ids["chat"]), status: 200}} },
+	"PUT /api/v1/chat-channels/{id}": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["chat"]), body: `{"name": "Walk chat", "version": 1}`, status: 200}}
+	},
+	"DELETE /api/v1/chat-channels/{id}": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["doomed_chat"]), status: 204}}
+	},
+	"POST /api/v1/chat-channels/{id}/replies": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["chat"]), body: `{"contact_id": "` + w.ids["chat_contact"] + `", "text": "Thank you"}`, status: 201,
+			text: []string{"text"}}}
+	},
+	"POST /api/v1/chat/{channel}/messages": func(w *walker) []validRequest {
+		return []validRequest{{path: map[string]string{"channel": w.ids["chat_public"]}, query: "token=" + w.ids["chat_token"],
+			body: `{"message": {"id": "m{n}", "text": "Hello", "sent_at": "2026-01-01T10:00:00Z"}, "sender": {"id": "s{n}", "name": "Walker",
+			"phone": "", "email": "chat@walk.example"}}`, status: 201, text: []string{"message.text"}}}
+	},
 	"GET /api/v1/mail-templates": just(validRequest{status: 200}),
 	"POST /api/v1/mail-templates": just(validRequest{body: `{"name": "Welcome {n}", "object": "contact", "versions": {"en": {"subject": "Hello {{contact.first_name}}",
 		"body": "Dear {{contact.full_name}},\nwelcome.\n{{user.name}}"}}}`, status: 201, text: []string{"versions.en.body"}}),
@@ -618,6 +637,7 @@ func (w *walker) setUp() {
 		w.ids[name] = w.must("POST", "/api/v1/inbox", `{"name": "Walk In", "email": "walk@walkin.example"}`, 201)
 	}
 	w.ids["form"] = w.must("POST", "/api/v1/forms", `{"name": "Walk form", "fields": [{"name": "email", "label": "E-mail", "maps_to": "contact.email"}]}`, 201)
+	w.chatSetUp()
 	w.ids["doomed_form"] = w.must("POST", "/api/v1/forms", `{"name": "Gone form", "fields": [{"name": "email", "label": "E-mail", "maps_to": "contact.email"}]}`, 201)
 	// inbox: end
 	template := `{"name": "%s", "object": "contact", "versions": {"en": {"subject": "Hi", "body": "Hello {{contact.first_name}}"}}}`
@@ -1178,4 +1198,25 @@ func TestBadInputIsRefused(t *testing.T) {
 			}
 		}
 	})
+}
+
+// chatSetUp makes a chat channel, and a contact known on it by a first
+// message, so that replies have someone to go to.
+func (w *walker) chatSetUp() {
+	w.ids["doomed_chat"] = w.must("POST", "/api/v1/chat-channels", `{"name": "Gone chat"}`, 201)
+	got, text := w.send("POST", "/api/v1/chat-channels", "", []byte(`{"name": "Walk chat"}`), nil)
+	var ch struct{ ID, PublicID, Token string }
+	if got != 201 || json.Unmarshal([]byte(text), &struct {
+		ID       *string `json:"id"`
+		PublicID *string `json:"public_id"`
+		Token    *string `json:"token"`
+	}{&ch.ID, &ch.PublicID, &ch.Token}) != nil {
+		w.t.Fatalf("set-up chat channel: %d %s", got, text)
+	}
+	w.ids["chat"], w.ids["chat_public"], w.ids["chat_token"] = ch.ID, ch.PublicID, ch.Token
+	w.ids["chat_contact"] = w.must("POST", "/api/v1/contacts", `{"first_name": "Chatty", "emails": ["chat@walk.example"]}`, 201)
+	if got, text := w.send("POST", "/api/v1/chat/"+ch.PublicID+"/messages", "token="+ch.Token,
+		[]byte(`{"message": {"id": "first", "text": "Hi"}, "sender": {"id": "known", "email": "chat@walk.example"}}`), nil); got != 201 {
+		w.t.Fatalf("set-up chat message: %d %s", got, text)
+	}
 }

@@ -305,8 +305,10 @@ func TestReadOnlyTokenChangesNothing(t *testing.T) {
 			"POST /api/v1/password-resets/{token}":    true,
 			"POST /api/v1/password-resets/confirm":    true,
 			"POST /api/v1/reports/custom":             true, // builder
-			// A phone system's events carry the integration's own token.
-			"POST /api/v1/calls/events": true,
+			// A phone system's events and a chat provider's messages carry
+			// the integration's or channel's own token.
+			"POST /api/v1/calls/events":            true,
+			"POST /api/v1/chat/{channel}/messages": true,
 		}
 		for _, rt := range f.server.Routes() {
 			route := rt.Pattern

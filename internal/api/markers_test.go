@@ -227,6 +227,34 @@ func plantWorld(f *fullAPI) *world {
 		w.recs = append(w.recs, pl)
 		w.ids["inbox"] = append(w.ids["inbox"], pl.id)
 	}
+	// A chat message from a contact of each owner: a note owned by the
+	// contact's owner, its sender's name and text markers.
+	status, _, text := f.request(admin, "POST", "/api/v1/chat-channels", `{"name": "Leak chat"}`)
+	var ch struct {
+		PublicID string `json:"public_id"`
+		Token    string `json:"token"`
+	}
+	if json.Unmarshal([]byte(text), &ch); status != 201 {
+		f.t.Fatalf("chat channel: %d %s", status, text)
+	}
+	for _, cls := range classes {
+		contact := w.create("contact", "contacts", cls, map[string]string{"first_name": `"%M"`, "emails": `["%M@chatleak.test"]`}, nil)
+		address := w.recs[len(w.recs)-1].markers["emails"][0] + "@chatleak.test"
+		pl := &planted{object: "note", grant: "activity", cls: cls, markers: map[string][]string{"body": {w.marker(), w.marker()}}}
+		raw, _ := json.Marshal(map[string]any{"message": map[string]any{"id": "leak-" + cls, "text": pl.markers["body"][1]},
+			"sender": map[string]any{"id": "s-" + cls, "name": pl.markers["body"][0], "email": address}})
+		status, _, text := f.request(ch.Token, "POST", "/api/v1/chat/"+ch.PublicID+"/messages", string(raw))
+		var got struct {
+			ContactID string `json:"contact_id"`
+			NoteID    string `json:"note_id"`
+		}
+		if json.Unmarshal([]byte(text), &got); status != 201 || got.ContactID != contact {
+			f.t.Fatalf("chat message: %d %s", status, text)
+		}
+		pl.id = got.NoteID
+		w.recs = append(w.recs, pl)
+		w.ids["notes"] = append(w.ids["notes"], pl.id)
+	}
 	// A contact of each owner created without one, given to its owner by
 	// an assignment rule whose name is a marker: its timeline names the
 	// rule, which only a reader of the contact's owner may see.

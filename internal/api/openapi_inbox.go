@@ -81,6 +81,7 @@ func addInboxPaths(paths, schemas obj) {
 		"put":    op("forms", "update_form", "Administrators only: replaces the form; version must be the one read.", "200", "WebForm", "WebForm", nil),
 		"delete": obj{"tags": []string{"forms"}, "operationId": "delete_form", "description": "Administrators only: deletes the form; its requests stay.", "responses": obj{"204": obj{"description": "deleted"}, "4XX": problem}}}
 	addAssignmentPaths(paths, schemas, op)
+	addChatPaths(paths, schemas, op, id)
 }
 
 // addAssignmentPaths describes the assignment rules

@@ -124,6 +124,9 @@ func (s *Server) Handler() http.Handler {
 		checked := http.MaxBytesHandler(vet(rt, refuseReadOnly(h)), limit)
 		var handler http.Handler
 		switch {
+		case rt.Public && selfLimited[rt.Pattern]:
+			// It limits the guesses at its own token itself.
+			handler = checked
 		case rt.Public:
 			handler = s.public(checked.ServeHTTP)
 		case rt.Token:
@@ -177,6 +180,7 @@ func (s *Server) Handler() http.Handler {
 	s.importRoutes(route)
 	s.webhookRoutes(route)
 	s.inboxRoutes(route) // inbox
+	s.chatRoutes(route, public)
 	s.letterRoutes(route)
 	s.assignmentRoutes(route)
 	s.phoneRoutes(route, token) // phone

@@ -73,6 +73,8 @@ func eventKindLabel(v *visit, kind string) string {
 		return v.p.T("web.webhooks.kind.lost")
 	case "request_arrived":
 		return v.p.T("web.webhooks.kind.request_arrived")
+	case "reply":
+		return v.p.T("web.webhooks.kind.reply")
 	}
 	return kind
 }

@@ -34,8 +34,9 @@ import (
 // gives stage_changed, won or lost as well. Any other outbox action named
 // here passes through as it is, so a service adds a kind by writing
 // events with that action and appending it: the inbox writes
-// request_arrived on object inbox, delivered as inbox.request_arrived.
-var Kinds = []string{"created", "updated", "deleted", "restored", "stage_changed", "won", "lost", "request_arrived"}
+// request_arrived on object inbox, delivered as inbox.request_arrived, and
+// a chat channel's reply writes reply on object chat: chat.reply.
+var Kinds = []string{"created", "updated", "deleted", "restored", "stage_changed", "won", "lost", "request_arrived", "reply"}
 
 // Endpoint is one subscribed URL.
 type Endpoint struct {
