@@ -15,10 +15,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/rapport-crm/rapport/internal/store"
 )
@@ -92,7 +94,7 @@ func PostgresURL(t testing.TB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	name := "t_" + randomHex()
+	name := fmt.Sprintf("%s%d_%s", copyPrefix, time.Now().Unix(), randomHex())
 	if _, err := admin.Exec("CREATE DATABASE " + name + " TEMPLATE " + tmpl); err != nil {
 		t.Fatal(err)
 	}

@@ -68,6 +68,15 @@ const (
 	templateIdle   = 24 * time.Hour
 )
 
+// A test's copy is named by the time it was made. A test process that
+// is killed leaves its copies behind; the first test of a later process
+// drops those older than two hours (scripts/test stops a test process
+// after 30 minutes).
+const (
+	copyPrefix = "t_copy_"
+	copyLeft   = 2 * time.Hour
+)
+
 var pg struct {
 	mu    sync.Mutex
 	admin *sql.DB
@@ -119,6 +128,7 @@ func migratedPostgres(admin *sql.DB) (string, error) {
 		}
 		dropIdleTemplates(admin, name)
 	}
+	dropLeftCopies(admin)
 	if _, err := admin.Exec(noteUse(name)); err != nil {
 		return "", err
 	}
@@ -186,5 +196,21 @@ func dropIdleTemplates(admin *sql.DB, keep string) {
 	rows.Close()
 	for _, name := range idle {
 		admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+	}
+}
+
+// dropLeftCopies drops the copies that killed test processes left.
+// Failing that is no reason to fail a test.
+func dropLeftCopies(admin *sql.DB) {
+	names, err := store.Column[string](context.Background(), admin,
+		`SELECT datname FROM pg_database WHERE starts_with(datname, $1)`, copyPrefix)
+	if err != nil {
+		return
+	}
+	for _, name := range names {
+		made, _, _ := strings.Cut(strings.TrimPrefix(name, copyPrefix), "_")
+		if at, err := strconv.ParseInt(made, 10, 64); err == nil && time.Since(time.Unix(at, 0)) > copyLeft {
+			admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+		}
 	}
 }
