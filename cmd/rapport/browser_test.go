@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -107,18 +108,36 @@ type browser struct {
 	dir  string
 }
 
+// newBrowser opens a tab in a browser context of its own (cookies,
+// storage and cache apart from every other test's) in the test binary's
+// one Chromium.
 func newBrowser(t *testing.T, base, dir string) *browser {
+	parent, err := chromium1()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := chromedp.NewContext(parent, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil { // opens the tab, with no deadline of its own
+		t.Fatal(err)
+	}
+	return &browser{t: t, ctx: ctx, base: base, dir: dir}
+}
+
+// chromium1 starts Chromium the first time a test asks for a browser;
+// stopChromium, after the last test, stops it. Starting Chromium takes
+// seconds, a browser context in a running one a fraction of that.
+var chromium1 = sync.OnceValues(func() (context.Context, error) {
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox,
 		chromedp.DisableGPU, chromedp.Flag("disable-background-networking", true), chromedp.Flag("lang", "en-GB"),
 		chromedp.WindowSize(1280, 860))
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil { // starts the browser, with no deadline of its own
-		t.Fatal(err)
-	}
-	return &browser{t: t, ctx: ctx, base: base, dir: dir}
-}
+	stopChromium = func() { cancel(); cancelAlloc() }
+	return ctx, chromedp.Do(ctx) // starts the browser, with no deadline of its own
+})
+
+var stopChromium = func() {}
 
 // do runs steps, each page given 15 seconds to answer.
 func (b *browser) do(what string, steps ...chromedp.Action[chromedp.Void]) {

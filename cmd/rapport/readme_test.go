@@ -77,7 +77,7 @@ func TestReadme(t *testing.T) {
 	doc := readReadme(t, "../../README.md")
 	envs := map[string][]string{"sqlite": nil}
 	if os.Getenv(storetest.EnvPostgres) != "" {
-		envs["postgres"] = []string{"RAPPORT_DB=" + storetest.PostgresURL(t)}
+		envs["postgres"] = []string{"RAPPORT_DB=" + storetest.EmptyPostgresURL(t)}
 	}
 	for name, env := range envs {
 		t.Run(name, func(t *testing.T) {

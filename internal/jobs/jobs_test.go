@@ -35,7 +35,7 @@ func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 // two processes.
 func eachPair(t *testing.T, fn func(t *testing.T, a, b *store.DB)) {
 	t.Run("sqlite", func(t *testing.T) {
-		dir := t.TempDir()
+		dir := storetest.SQLiteDir(t)
 		a := storetest.Open(t, "", dir)
 		fn(t, a, storetest.Open(t, "", dir))
 	})

@@ -5,8 +5,10 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -167,6 +169,27 @@ func (db *DB) Stats() map[string]*sql.DB {
 		return map[string]*sql.DB{"main": db.write}
 	}
 	return map[string]*sql.DB{"write": db.write, "read": db.read}
+}
+
+// MigrationsDigest is a digest of the dialect's embedded migrations: two
+// databases migrated by builds with the same digest have the same schema.
+// The tests name the migrated template they copy databases from by it.
+func MigrationsDigest(d Dialect) (string, error) {
+	dir := "migrations/sqlite"
+	if d == Postgres {
+		dir = "migrations/postgres"
+	}
+	h := sha256.New()
+	err := fs.WalkDir(migrations, dir, func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		b, err := migrations.ReadFile(path)
+		fmt.Fprintf(h, "%s %d\n", path, len(b))
+		h.Write(b)
+		return err
+	})
+	return hex.EncodeToString(h.Sum(nil)), err
 }
 
 // Migrate applies every embedded migration that has not run yet.

@@ -21,7 +21,7 @@ var untranslated = regexp.MustCompile(`\b(web|object|error|format|language)\.[a-
 // example data, signed out and signed in, in every language: no template
 // error, no missing key, and user content escaped.
 func TestEveryPageRendersInEveryLanguage(t *testing.T) {
-	tmpl, err := parsePages(templateFiles)
+	tmpl, err := embeddedPages()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func TestEveryPageRendersInEveryLanguage(t *testing.T) {
 // TestPagesSayWhenAssetsAreMissing renders a page of a binary built
 // without its bundles: it links none and says what to run.
 func TestPagesSayWhenAssetsAreMissing(t *testing.T) {
-	tmpl, err := parsePages(templateFiles)
+	tmpl, err := embeddedPages()
 	if err != nil {
 		t.Fatal(err)
 	}

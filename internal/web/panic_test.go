@@ -15,7 +15,7 @@ import (
 // a bare English line. A panic cannot be caused from outside without a
 // defect, so the test wraps a handler that panics on purpose.
 func TestAPanicIsAnErrorPage(t *testing.T) {
-	pages, err := parsePages(templateFiles)
+	pages, err := embeddedPages()
 	if err != nil {
 		t.Fatal(err)
 	}

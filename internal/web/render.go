@@ -10,6 +10,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/rapport-crm/rapport/internal/locale"
 )
@@ -43,6 +44,15 @@ type userView struct {
 	Name, Email string
 	Admin       bool // an administrator, who has the settings
 }
+
+// embeddedPages parses the embedded templates once per process and gives
+// every Server the same parse, which they only execute (safe from many
+// goroutines at once). A process has one Server, but the tests make one
+// per test, and parsing each page once per language takes seconds with the
+// race detector on.
+var embeddedPages = sync.OnceValues(func() (map[string]map[string]*template.Template, error) {
+	return parsePages(templateFiles)
+})
 
 // parsePages parses each page template of templates/pages with the layout
 // and the partials, once per language with that language's functions. A

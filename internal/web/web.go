@@ -128,7 +128,7 @@ func New(o Options) (*Server, error) {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	pages, err := parsePages(templateFiles)
+	pages, err := embeddedPages()
 	if err != nil {
 		return nil, err
 	}
