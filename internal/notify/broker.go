@@ -155,26 +155,33 @@ func (b *Broker) drop(s *Subscription) {
 	}
 }
 
-// run polls until nobody listens. After a wake-up it looks a few times in
-// quick succession, since the transaction that woke it may still be
-// committing.
+// afterWake are the pauses between the looks that follow a wake-up: the
+// transaction that woke the broker is usually still committing, and
+// commits within a few milliseconds, so the looks come soon and then
+// less often. Each look is one query on the notifications' primary key.
+var afterWake = []time.Duration{5 * time.Millisecond, 10 * time.Millisecond, 20 * time.Millisecond,
+	40 * time.Millisecond, 80 * time.Millisecond}
+
+// run polls until nobody listens. After a wake-up it looks again in
+// quick succession (afterWake), since the transaction that woke it may
+// still be committing.
 func (b *Broker) run() {
 	timer := time.NewTimer(b.every)
 	defer timer.Stop()
-	fast := 0
+	fast := len(afterWake)
 	for {
 		select {
 		case <-b.wake:
-			fast = 4
+			fast = 0
 		case <-timer.C:
 		}
 		if !b.poll() {
 			return
 		}
 		next := b.every
-		if fast > 0 {
-			fast--
-			next = 50 * time.Millisecond
+		if fast < len(afterWake) {
+			next = afterWake[fast]
+			fast++
 		}
 		timer.Reset(next)
 	}
