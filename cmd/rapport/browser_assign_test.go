@@ -39,6 +39,9 @@ func TestBrowserAssignment(t *testing.T) {
 		b.do("the empty rules", chromedp.Navigate(s.base+"/settings/assignment"), chromedp.WaitVisible(css(`#rule-form`)))
 		b.shoot("assign-empty")
 
+		// A saved form comes back with a notice; the one from the last save
+		// goes first, so that waiting for the notice waits for the new page.
+		clearNotice := func() { b.eval(`document.querySelectorAll('p.notice-ok').forEach(e => e.remove()) || true`) }
 		// A one-person rule without its person is refused under the field.
 		b.do("a rule without its person", chromedp.SendKeys(css(`#rule-name`), "Everyone else"),
 			chromedp.SetValue(css(`#rule-method`), "user"), chromedp.Click(css(`#rule-form button[type="submit"]`)),
@@ -50,6 +53,7 @@ func TestBrowserAssignment(t *testing.T) {
 			t.Error("the refused form lost what was typed")
 		}
 		b.shoot("assign-refused")
+		clearNotice()
 		b.do("the person picked", chromedp.SetValue(css(`#rule-user`), ada), chromedp.Click(css(`#rule-form button[type="submit"]`)),
 			chromedp.WaitVisible(css(`p.notice-ok`)))
 
@@ -60,6 +64,7 @@ func TestBrowserAssignment(t *testing.T) {
 		for _, d := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
 			b.do("day "+d, chromedp.Click(css(`input[name="days"][value="`+d+`"]`)))
 		}
+		clearNotice()
 		b.do("hours and cap", chromedp.SetValue(css(`#rule-from`), "00:00"), chromedp.SetValue(css(`#rule-to`), "23:59"),
 			chromedp.SendKeys(css(`#rule-cap`), "50"), chromedp.Click(css(`#rule-form button[type="submit"]`)),
 			chromedp.WaitVisible(css(`p.notice-ok`)))
@@ -67,17 +72,20 @@ func TestBrowserAssignment(t *testing.T) {
 			t.Fatalf("the second rule is %q", got)
 		}
 		// Moved to the top: it is tried first.
+		clearNotice()
 		b.do("move it up", chromedp.Click(css(`.assign-rules tbody tr:nth-child(2) form[action$="/up"] button`)),
 			chromedp.WaitVisible(css(`p.notice-ok`)))
 		if got := b.text(`.assign-rules tbody tr:nth-child(1) strong`); got != "Poland" {
 			t.Fatalf("after moving up, the first rule is %q", got)
 		}
+		clearNotice()
 		b.do("the fallback user", chromedp.SetValue(css(`#fallback-user`), ada),
 			chromedp.Click(css(`form[action="/settings/assignment/fallback"] button`)), chromedp.WaitVisible(css(`p.notice-ok`)))
 		// A day off ending before it starts is refused under its field.
 		b.do("a backwards day off", chromedp.SetValue(css(`#off-user`), ada), chromedp.SetValue(css(`#off-from`), "2030-12-31"),
 			chromedp.SetValue(css(`#off-to`), "2030-12-24"), chromedp.Click(css(`form[action="/settings/assignment/days-off"] button`)),
 			chromedp.WaitVisible(css(`#off_to-error`)))
+		clearNotice()
 		b.do("a day off", chromedp.SetValue(css(`#off-to`), "2031-01-02"),
 			chromedp.Click(css(`form[action="/settings/assignment/days-off"] button`)), chromedp.WaitVisible(css(`p.notice-ok`)))
 		b.shoot("assign-rules")
