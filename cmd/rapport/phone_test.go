@@ -78,13 +78,18 @@ func field(body map[string]any) string {
 }
 
 // phoneSetup makes an integration mapping extension 101 to the token's
-// user (Ada) and a customer, Grace Hopper of Hopper Labs, with one open
+// user (Ada), a ring group 600 of Ada and Lin, and a customer, Grace Hopper of Hopper Labs, with one open
 // deal; it returns the simulator and the ids of Ada, Grace and the deal.
 func phoneSetup(t *testing.T, s *server, token string) (phoneSystem, string, string, string) {
 	_, users := s.call(t, token, "GET", "/api/v1/users", "")
 	ada := users["data"].([]any)[0].(map[string]any)["id"].(string)
+	status, lin := s.call(t, token, "POST", "/api/v1/users", `{"email": "lin@example.com", "name": "Lin Wei",
+		"password": "correct horse battery", "role": "salesperson"}`)
+	if status != 201 {
+		t.Fatalf("user: %d %v", status, lin)
+	}
 	status, in := s.call(t, token, "POST", "/api/v1/phone-integrations", `{"name": "Office PBX", "extensions": {"101": "`+ada+`"},
-		"ring_groups": {"600": ["`+ada+`"]}}`)
+		"ring_groups": {"600": ["`+ada+`", "`+lin["id"].(string)+`"]}}`)
 	if status != 201 || in["token"] == nil {
 		t.Fatalf("integration: %d %v", status, in)
 	}
@@ -199,14 +204,29 @@ func TestPhoneCalls(t *testing.T) {
 				t.Errorf("durations logged on the deal: %v", got)
 			}
 
-			// A missed call on the ring group leaves a call-back task.
-			missed := pbx.play(inbound("c3", "+44 20 7946 0123", "600", 0)...)["call"].(map[string]any)
-			if missed["result"] != "missed" || missed["task_id"] == nil {
-				t.Fatalf("the missed call: %v", missed)
+			// A missed call on the ring group leaves a call-back task for
+			// the group's member with the fewest open tasks: Ada has one,
+			// so it is Lin's; the next one, with both at one, is Ada's,
+			// the first listed.
+			if status, body := s.call(t, token, "POST", "/api/v1/tasks", `{"title": "Send the contract", "owner_id": "`+ada+`"}`); status != 201 {
+				t.Fatalf("Ada's task: %d %v", status, body)
 			}
-			status, task := s.call(t, token, "GET", "/api/v1/tasks/"+missed["task_id"].(string), "")
-			if status != 200 || task["owner_id"] != ada || task["record_id"] != deal || !strings.HasPrefix(task["title"].(string), "Call back") {
-				t.Errorf("the call-back task: %d %v", status, task)
+			_, users := s.call(t, token, "GET", "/api/v1/users", "")
+			lin := ""
+			for _, u := range users["data"].([]any) {
+				if u := u.(map[string]any); u["email"] == "lin@example.com" {
+					lin = u["id"].(string)
+				}
+			}
+			for i, want := range []string{lin, ada} {
+				missed := pbx.play(inbound(fmt.Sprint("c3-", i), "+44 20 7946 0123", "600", 0)...)["call"].(map[string]any)
+				if missed["result"] != "missed" || missed["task_id"] == nil {
+					t.Fatalf("the missed call: %v", missed)
+				}
+				status, task := s.call(t, token, "GET", "/api/v1/tasks/"+missed["task_id"].(string), "")
+				if status != 200 || task["owner_id"] != want || task["record_id"] != deal || !strings.HasPrefix(task["title"].(string), "Call back") {
+					t.Errorf("call-back task %d: %d %v, want it for %s", i, status, task, want)
+				}
 			}
 
 			// An unknown caller lands in the inbox, and is logged on nobody.
@@ -279,7 +299,7 @@ func TestPhoneCalls(t *testing.T) {
 				t.Fatalf("report: %d %v", status, rep)
 			}
 			row := rows[0].(map[string]any)
-			if row["user_id"] != ada || row["inbound"] != float64(6) || row["answered"] != float64(5) || row["missed"] != float64(1) ||
+			if row["user_id"] != ada || row["inbound"] != float64(7) || row["answered"] != float64(5) || row["missed"] != float64(2) ||
 				row["talk_seconds"] != float64(95+30+41+73+12) {
 				t.Errorf("report row: %v", row)
 			}

@@ -477,8 +477,16 @@ func (s *Service) logCall(ctx context.Context, q store.Querier, i connected, c *
 		due := s.now().Add(time.Hour)
 		t := map[string]any{"title": "Call back " + c.Number, "type": "call", "due_at": records.FormatTime(due),
 			"result": "Missed call on extension " + c.Extension + "."}
-		if c.UserID != "" {
-			t["owner_id"] = c.UserID
+		owner := c.UserID
+		if members, group := i.RingGroups[c.Extension]; group {
+			// Nobody of the group answered, so the call back is the
+			// group's: it goes to the member with the fewest open tasks.
+			if owner, err = s.leastBusy(ctx, q, i.ws, members); err != nil {
+				return err
+			}
+		}
+		if owner != "" {
+			t["owner_id"] = owner
 		}
 		if rt != "" {
 			t["record_type"], t["record_id"] = rt, rid
@@ -493,6 +501,50 @@ func (s *Service) logCall(ctx context.Context, q store.Querier, i connected, c *
 		logged_at = ? WHERE workspace_id = ? AND id = ?`, result, nullID(activity), task, nullID(contact), nullID(company), nullID(deal),
 		s.db.Dialect.Time(s.now()), i.ws, nullID(c.ID))
 	return err
+}
+
+// leastBusy returns the active member of users with the fewest open tasks,
+// the first listed of those tied; "" when none is active.
+func (s *Service) leastBusy(ctx context.Context, q store.Querier, ws int64, users []string) (string, error) {
+	ids := make([]any, 0, len(users))
+	for _, u := range users {
+		if n, err := strconv.ParseInt(u, 10, 64); err == nil {
+			ids = append(ids, n)
+		}
+	}
+	if len(ids) == 0 {
+		return "", nil
+	}
+	marks, _ := store.List(ids)
+	open := "false"
+	if s.db.Dialect == store.SQLite {
+		open = "0"
+	}
+	rows, err := q.QueryContext(ctx, `SELECT u.id, (SELECT count(*) FROM activities a WHERE a.workspace_id = u.workspace_id AND a.owner_id = u.id
+		AND a.kind = 'task' AND a.done = `+open+` AND a.deleted_at IS NULL) FROM users u
+		WHERE u.workspace_id = ? AND u.status = 'active' AND u.id IN (`+marks+`)`, append([]any{ws}, ids...)...)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	load := map[string]int64{}
+	for rows.Next() {
+		var id, n int64
+		if err := rows.Scan(&id, &n); err != nil {
+			return "", err
+		}
+		load[strconv.FormatInt(id, 10)] = n
+	}
+	if err := rows.Err(); err != nil {
+		return "", err
+	}
+	best := ""
+	for _, u := range users {
+		if n, ok := load[u]; ok && (best == "" || n < load[best]) {
+			best = u
+		}
+	}
+	return best, nil
 }
 
 // about picks the record a call is logged on: the first contact's one
