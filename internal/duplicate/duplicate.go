@@ -37,6 +37,9 @@ type Service struct {
 	opts   Options
 	cache  caches
 	queue  *jobs.Queue
+	// compared, when set, runs between a background rescore's comparing
+	// and its writing: tests write there what a user could meanwhile.
+	compared func()
 }
 
 // New returns the service over db and engine, with its hooks registered on

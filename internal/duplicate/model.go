@@ -254,29 +254,32 @@ func (s *Service) Reestimate(ctx context.Context, ws int64, object string) (Resc
 	for pair, same := range decided {
 		labels = append(labels, linkage.Label{A: itoa(pair[0]), B: itoa(pair[1]), Same: same})
 	}
-	var res RescoreResult
-	err = s.db.Tx(ctx, func(tx store.Querier) error {
-		if len(profs) >= MinEstimate {
-			m, err := linkage.Estimate(profs, labels, linkage.EstimateOptions{Kind: k.object})
-			if err != nil {
-				return fault.Errorf(fault.EINVALID, "the model could not be estimated: %v", err)
-			}
-			text, err := json.Marshal(m)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO duplicate_models (workspace_id, object, model, records, decisions, estimated_at)
-				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (workspace_id, object) DO UPDATE SET model = excluded.model,
-				records = excluded.records, decisions = excluded.decisions, estimated_at = excluded.estimated_at`,
-				ws, k.object, string(text), len(profs), len(decided), s.db.Dialect.Time(time.Now())); err != nil {
-				return err
-			}
-			s.cache.forget(ws, k)
+	// The model is estimated before any transaction: with a million
+	// records this takes a while, and nothing of it needs the writer.
+	var model *linkage.Model
+	var text []byte
+	if len(profs) >= MinEstimate {
+		if model, err = linkage.Estimate(profs, labels, linkage.EstimateOptions{Kind: k.object}); err != nil {
+			return RescoreResult{}, fault.Errorf(fault.EINVALID, "the model could not be estimated: %v", err)
 		}
-		var err error
-		res, err = s.rescore(ctx, tx, ws, k)
-		return err
-	})
+		if text, err = json.Marshal(model); err != nil {
+			return RescoreResult{}, err
+		}
+	}
+	keep := func(tx store.Querier) error {
+		if model == nil {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO duplicate_models (workspace_id, object, model, records, decisions, estimated_at)
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (workspace_id, object) DO UPDATE SET model = excluded.model,
+			records = excluded.records, decisions = excluded.decisions, estimated_at = excluded.estimated_at`,
+			ws, k.object, string(text), len(profs), len(decided), s.db.Dialect.Time(time.Now())); err != nil {
+			return err
+		}
+		s.cache.forget(ws, k)
+		return nil
+	}
+	res, err := s.rescoreAside(ctx, ws, k, model, keep)
 	if err == nil {
 		s.cache.forget(ws, k)
 	}
@@ -290,10 +293,5 @@ func (s *Service) Rescore(ctx context.Context, ws int64, object string) (Rescore
 	if err != nil {
 		return RescoreResult{}, err
 	}
-	var res RescoreResult
-	err = s.db.Tx(ctx, func(q store.Querier) error {
-		res, err = s.rescore(ctx, q, ws, k)
-		return err
-	})
-	return res, err
+	return s.rescoreAside(ctx, ws, k, nil, nil)
 }

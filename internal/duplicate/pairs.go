@@ -457,48 +457,128 @@ func ownerOf(owner string) any {
 }
 
 // rescore scores every pair of k's records that share a block again with
-// the workspace's current model, replacing all pairs and groups: after a
-// new model or new thresholds. Blocks bigger than MaxBlock are skipped,
-// as on a write.
+// the workspace's current model, replacing all pairs and groups, inside q:
+// the transaction of a bulk loader, which must see its own writes. Blocks
+// bigger than MaxBlock are skipped, as on a write.
 func (s *Service) rescore(ctx context.Context, q store.Querier, ws int64, k *kind) (RescoreResult, error) {
-	start := time.Now()
-	var res RescoreResult
-	set, err := s.settings(ctx, q, ws, k)
-	if err != nil {
-		return res, err
-	}
 	model, err := s.model(ctx, q, ws, k)
 	if err != nil {
-		return res, err
+		return RescoreResult{}, err
 	}
+	r, err := s.compare(ctx, q, ws, k, model)
+	if err != nil {
+		return RescoreResult{}, err
+	}
+	err = s.replace(ctx, q, ws, k, r)
+	return r.res, err
+}
+
+// rescoreAside is rescore for the background: the comparing, which takes
+// minutes at a million records, reads a snapshot and holds no lock; only
+// the writing takes the writer, in one short transaction that first runs
+// keep (a new model to store, say) and then brings the records changed
+// since the snapshot up to date one by one, so that no write made during
+// the comparing is lost. With one writer (SQLite), holding it for the
+// whole rescore made every other write wait minutes. model nil means the
+// stored one.
+func (s *Service) rescoreAside(ctx context.Context, ws int64, k *kind, model *linkage.Model, keep func(q store.Querier) error) (RescoreResult, error) {
+	var r *rescoring
+	err := s.db.Snapshot(ctx, func(q store.Querier) error {
+		var err error
+		if model == nil {
+			if model, err = s.model(ctx, q, ws, k); err != nil {
+				return err
+			}
+		}
+		r, err = s.compare(ctx, q, ws, k, model)
+		return err
+	})
+	if err != nil {
+		return RescoreResult{}, err
+	}
+	r.catchUp = true
+	if s.compared != nil {
+		s.compared()
+	}
+	err = s.db.Tx(ctx, func(q store.Querier) error {
+		if keep != nil {
+			if err := keep(q); err != nil {
+				return err
+			}
+		}
+		return s.replace(ctx, q, ws, k, r)
+	})
+	return r.res, err
+}
+
+// A rescoring is what compare found, for replace to write.
+type rescoring struct {
+	res     RescoreResult
+	start   time.Time
+	set     Settings
+	found   []scoredPair
+	owners  map[int64]any
+	digests map[int64]uint64 // each profile read, to see which changed since
+	catchUp bool
+}
+
+type scoredPair struct {
+	a, b                int64
+	probability, weight float64
+}
+
+// digest identifies a stored profile and its owner, to tell whether it
+// changed between two reads.
+func digest(owner *int64, profile string) uint64 {
+	h := fnv.New64a()
+	if owner != nil {
+		h.Write([]byte(itoa(*owner)))
+	}
+	h.Write([]byte{0})
+	h.Write([]byte(profile))
+	return h.Sum64()
+}
+
+// compare reads every profile and block of k through q and scores every
+// pair of records that share a block with model.
+func (s *Service) compare(ctx context.Context, q store.Querier, ws int64, k *kind, model *linkage.Model) (*rescoring, error) {
+	r := &rescoring{start: time.Now(), owners: map[int64]any{}, digests: map[int64]uint64{}}
+	res := &r.res
+	var err error
+	if r.set, err = s.settings(ctx, q, ws, k); err != nil {
+		return nil, err
+	}
+	set := r.set
+	owners := r.owners
+	start := r.start
 	// Every profile, prepared once, on every core.
 	type raw struct {
 		id   int64
 		text string
 	}
 	var raws []raw
-	owners := map[int64]any{}
 	rows, err := q.QueryContext(ctx, `SELECT record_id, owner_id, profile FROM duplicate_profiles WHERE workspace_id = ? AND object = ?`, ws, k.object)
 	if err != nil {
-		return res, err
+		return nil, err
 	}
 	for rows.Next() {
-		var r raw
+		var rw raw
 		var owner *int64
-		if err := rows.Scan(&r.id, &owner, &r.text); err != nil {
+		if err := rows.Scan(&rw.id, &owner, &rw.text); err != nil {
 			rows.Close()
-			return res, err
+			return nil, err
 		}
-		raws = append(raws, r)
+		raws = append(raws, rw)
+		r.digests[rw.id] = digest(owner, rw.text)
 		if owner != nil {
-			owners[r.id] = *owner
+			owners[rw.id] = *owner
 		} else {
-			owners[r.id] = nil
+			owners[rw.id] = nil
 		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return res, err
+		return nil, err
 	}
 	prepared := make([]*linkage.Profile, len(raws))
 	parallel(len(raws), func(i int) {
@@ -507,8 +587,8 @@ func (s *Service) rescore(ctx context.Context, q store.Querier, ws int64, k *kin
 		prepared[i] = linkage.Prepare(rec)
 	})
 	profs := make(map[int64]*linkage.Profile, len(raws))
-	for i, r := range raws {
-		profs[r.id] = prepared[i]
+	for i, rw := range raws {
+		profs[rw.id] = prepared[i]
 	}
 	raws, prepared = nil, nil
 	res.Records = len(profs)
@@ -522,11 +602,7 @@ func (s *Service) rescore(ctx context.Context, q store.Querier, ws int64, k *kin
 	// the first only: each record remembers the usable blocks it was in
 	// (a few each), which costs far less than a set of every pair. Pairs
 	// are compared in batches on every core.
-	type scored struct {
-		a, b                int64
-		probability, weight float64
-	}
-	var found []scored
+	var found []scoredPair
 	seenIn := make(map[int64][]int32, len(profs))
 	var blockNo int32
 	shared := func(x, y []int32) bool {
@@ -538,11 +614,11 @@ func (s *Service) rescore(ctx context.Context, q store.Querier, ws int64, k *kin
 		return false
 	}
 	var pending [][2]int64
-	results := make([]scored, compareBatch)
+	results := make([]scoredPair, compareBatch)
 	compare := func() {
 		parallel(len(pending), func(i int) {
 			p, w := model.Score(profs[pending[i][0]], profs[pending[i][1]])
-			results[i] = scored{pending[i][0], pending[i][1], p, w}
+			results[i] = scoredPair{pending[i][0], pending[i][1], p, w}
 		})
 		for _, r := range results[:len(pending)] {
 			if r.probability >= set.Review {
@@ -574,7 +650,7 @@ func (s *Service) rescore(ctx context.Context, q store.Querier, ws int64, k *kin
 	}
 	rows, err = q.QueryContext(ctx, `SELECT key, record_id FROM duplicate_keys WHERE workspace_id = ? AND object = ? ORDER BY key`, ws, k.object)
 	if err != nil {
-		return res, err
+		return nil, err
 	}
 	var block []int64
 	last := ""
@@ -583,7 +659,7 @@ func (s *Service) rescore(ctx context.Context, q store.Querier, ws int64, k *kin
 		var id int64
 		if err := rows.Scan(&key, &id); err != nil {
 			rows.Close()
-			return res, err
+			return nil, err
 		}
 		if key != last {
 			flush(block)
@@ -595,19 +671,41 @@ func (s *Service) rescore(ctx context.Context, q store.Querier, ws int64, k *kin
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return res, err
+		return nil, err
 	}
 	flush(block)
 	compare()
 	res.Pairs = len(found)
 	lap(1)
+	r.found = found
+	return r, nil
+}
+
+// replace writes what compare found in place of k's pairs and groups,
+// through q, a write transaction. When catching up, the records whose
+// profile changed since compare read it are then scored again as a write
+// would.
+func (s *Service) replace(ctx context.Context, q store.Querier, ws int64, k *kind, r *rescoring) error {
+	res, set, found, owners := &r.res, r.set, r.found, r.owners
+	phase := time.Now()
+	lap := func(i int) {
+		res.Phases[i] = time.Since(phase)
+		phase = time.Now()
+	}
+	var changed []string
+	if r.catchUp {
+		var err error
+		if changed, err = s.changedSince(ctx, q, ws, k, r.digests); err != nil {
+			return err
+		}
+	}
 	for _, table := range []string{"duplicate_pairs", "duplicate_groups"} {
 		if _, err := q.ExecContext(ctx, `DELETE FROM `+table+` WHERE workspace_id = ? AND object = ?`, ws, k.object); err != nil {
-			return res, err
+			return err
 		}
 	}
 	// In key order, the pairs fill the table's pages one after another.
-	slices.SortFunc(found, func(x, y scored) int {
+	slices.SortFunc(found, func(x, y scoredPair) int {
 		if c := cmp.Compare(x.a, y.a); c != 0 {
 			return c
 		}
@@ -616,18 +714,18 @@ func (s *Service) rescore(ctx context.Context, q store.Querier, ws int64, k *kin
 	ins := &inserter{q: q, table: pairColumns, width: 8}
 	for _, f := range found {
 		if err := ins.add(ctx, ws, k.object, f.a, f.b, f.probability, f.weight, owners[f.a], owners[f.b]); err != nil {
-			return res, err
+			return err
 		}
 	}
 	if err := ins.flush(ctx); err != nil {
-		return res, err
+		return err
 	}
 	lap(2)
 	// Groups: linkage.Cluster over every stored pair, with the decisions
 	// ("same" also for a pair scored below review).
 	decided, err := s.decisions(ctx, q, ws, k)
 	if err != nil {
-		return res, err
+		return err
 	}
 	edges := make([]linkage.Edge[int64], 0, len(found)+len(decided))
 	for _, f := range found {
@@ -638,7 +736,10 @@ func (s *Service) rescore(ctx context.Context, q store.Querier, ws int64, k *kin
 		edges = append(edges, clusterEdge(f.a, f.b, f.probability, same))
 	}
 	for pair, same := range decided {
-		if same && profs[pair[0]] != nil && profs[pair[1]] != nil {
+		if _, a := r.digests[pair[0]]; same && a {
+			if _, b := r.digests[pair[1]]; !b {
+				continue
+			}
 			edges = append(edges, linkage.Edge[int64]{A: pair[0], B: pair[1], Probability: 1, Same: true})
 		}
 	}
@@ -654,25 +755,63 @@ func (s *Service) rescore(ctx context.Context, q store.Querier, ws int64, k *kin
 		for _, id := range ids {
 			res.Grouped++
 			if err := groups.add(ctx, ws, k.object, root, id, owners[id]); err != nil {
-				return res, err
+				return err
 			}
 		}
 	}
 	if err := groups.flush(ctx); err != nil {
-		return res, err
+		return err
 	}
 	for _, table := range []string{"duplicate_pairs", "duplicate_groups"} {
 		if _, err := q.ExecContext(ctx, `ANALYZE `+table); err != nil {
-			return res, err
+			return err
+		}
+	}
+	if len(changed) > 0 {
+		if err := s.refresh(ctx, q, ws, k, changed); err != nil {
+			return err
 		}
 	}
 	lap(3)
-	res.Took = time.Since(start)
+	res.Took = time.Since(r.start)
 	s.opts.Logger.Info("duplicates rescored", "workspace", ws, "object", k.object, "records", res.Records,
 		"compared", res.Compared, "pairs", res.Pairs, "grouped", res.Grouped, "took", res.Took.Round(time.Millisecond),
 		"profiles", res.Phases[0].Round(time.Millisecond), "compare", res.Phases[1].Round(time.Millisecond),
-		"write", res.Phases[2].Round(time.Millisecond), "groups", res.Phases[3].Round(time.Millisecond))
-	return res, nil
+		"write", res.Phases[2].Round(time.Millisecond), "groups", res.Phases[3].Round(time.Millisecond), "changed meanwhile", len(changed))
+	return nil
+}
+
+// changedSince returns the records of k whose stored profile or owner is
+// not what digests says: changed, added or removed since it was read.
+func (s *Service) changedSince(ctx context.Context, q store.Querier, ws int64, k *kind, digests map[int64]uint64) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT record_id, owner_id, profile FROM duplicate_profiles WHERE workspace_id = ? AND object = ?`, ws, k.object)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var changed []string
+	present := make(map[int64]struct{}, len(digests))
+	for rows.Next() {
+		var id int64
+		var owner *int64
+		var text string
+		if err := rows.Scan(&id, &owner, &text); err != nil {
+			return nil, err
+		}
+		present[id] = struct{}{}
+		if d, ok := digests[id]; !ok || d != digest(owner, text) {
+			changed = append(changed, itoa(id))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for id := range digests {
+		if _, ok := present[id]; !ok {
+			changed = append(changed, itoa(id))
+		}
+	}
+	return changed, nil
 }
 
 // decisions returns what was decided of k's pairs: true for "same".

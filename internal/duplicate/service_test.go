@@ -648,3 +648,46 @@ func TestBigBlocksAreCapped(t *testing.T) {
 		}
 	})
 }
+
+// TestWritesDuringARescoreAreKept changes, adds and deletes contacts while
+// a background rescore compares a snapshot: the rescore's writing must not
+// put back what those writes removed, nor lose what they added.
+func TestWritesDuringARescoreAreKept(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := f.admin()
+		ann := f.create(ctx, "contact", `{"first_name": "Ann", "last_name": "Lee", "emails": ["ann@x.example"]}`)
+		twin := f.create(ctx, "contact", `{"first_name": "Anne", "last_name": "Lee", "emails": ["ANN@x.example"]}`)
+		gone := f.create(ctx, "contact", `{"first_name": "Ann", "last_name": "Lee", "emails": ["ann@x.example"], "job_title": "CTO"}`)
+		bo := f.create(ctx, "contact", `{"first_name": "Bo", "last_name": "Kim", "emails": ["bo@y.example"]}`)
+		if got := f.of(ctx, "contact", ann); !slices.Equal(got, sorted(twin, gone)) {
+			t.Fatalf("before: duplicates of ann %v, want %v", got, sorted(twin, gone))
+		}
+		var late string
+		duplicate.WhileRescoring(f.svc, func() {
+			if _, err := f.engine.Update(ctx, "contact", twin, 1, map[string]any{"first_name": "Zed", "emails": []any{"zed@z.example"}}); err != nil {
+				t.Error(err)
+			}
+			if err := f.engine.Delete(ctx, "contact", gone, 0); err != nil {
+				t.Error(err)
+			}
+			late = f.create(ctx, "contact", `{"first_name": "Bo", "last_name": "Kim", "emails": ["BO@y.example"]}`)
+		})
+		res, err := f.svc.Rescore(context.Background(), 1, "contacts")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Records != 4 {
+			t.Errorf("the rescore compared %d records, want the 4 of its snapshot", res.Records)
+		}
+		if got := f.of(ctx, "contact", ann); len(got) != 0 {
+			t.Errorf("after the rescore, ann's duplicates are %v: the writes made during it were undone", got)
+		}
+		if got := f.of(ctx, "contact", bo); !slices.Equal(got, []string{late}) {
+			t.Errorf("after the rescore, bo's duplicates are %v, want the contact added during it, %s", got, late)
+		}
+		if g := f.pages(ctx, 50); len(g) != 1 || !slices.Equal(g[0].IDs, sorted(bo, late)) {
+			t.Errorf("groups after the rescore: %v, want only bo and %s", g, late)
+		}
+	})
+}
