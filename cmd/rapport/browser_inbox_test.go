@@ -96,6 +96,20 @@ func TestBrowserInbox(t *testing.T) {
 		b.do("accept it", chromedp.Click(css(`.inbox-request form[action$="/accept"] button`)),
 			chromedp.WaitVisible(css(`.notice-ok`)), chromedp.WaitVisible(css(`.inbox-empty`)))
 		b.shoot("inbox-accepted")
+		// She writes again: the new request is matched to the contact
+		// just made, and her page shows it waiting, a likely duplicate
+		// marked on both sides.
+		status, again := s.call(t, token, "POST", "/api/v1/inbox", `{"channel": "api", "name": "G. Hopper", "phone": "+442079460123",
+			"message": "And a second cake"}`)
+		grace, _ := again["contact_id"].(string)
+		if status != 201 || grace == "" {
+			t.Fatalf("the second request: %d %v", status, again)
+		}
+		b.do("her page", chromedp.Navigate(s.base+"/contacts/"+grace), chromedp.WaitVisible(css(`#waiting-requests`)))
+		if got := b.text(`#waiting-requests`); !strings.Contains(got, "G. Hopper") || !strings.Contains(got, "Waiting in the inbox") {
+			t.Errorf("her page's waiting requests read %q", got)
+		}
+		b.shoot("inbox-waiting-on-contact")
 		// The form builder in settings lists the form with its snippet and
 		// makes another.
 		b.do("the form builder", chromedp.Navigate(s.base+"/settings/forms"), chromedp.WaitVisible(css(`.forms-snippet`)),

@@ -17,7 +17,7 @@ func (s *Server) inboxRoutes(route router) {
 	if s.Inbox == nil {
 		return
 	}
-	route("GET /api/v1/inbox", s.listInbox, "status", "channel", "pipeline_id", "limit", "cursor")
+	route("GET /api/v1/inbox", s.listInbox, "status", "channel", "pipeline_id", "contact_id", "company_id", "limit", "cursor")
 	route("POST /api/v1/inbox", s.createInbox)
 	route("GET /api/v1/inbox/summary", s.inboxSummary, "from", "to")
 	route("GET /api/v1/inbox/{id}", s.getInbox)
@@ -33,7 +33,8 @@ func (s *Server) inboxRoutes(route router) {
 
 func (s *Server) listInbox(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := inbox.Filter{Status: q.Get("status"), Channel: q.Get("channel"), PipelineID: q.Get("pipeline_id"), Cursor: q.Get("cursor")}
+	f := inbox.Filter{Status: q.Get("status"), Channel: q.Get("channel"), PipelineID: q.Get("pipeline_id"),
+		ContactID: q.Get("contact_id"), CompanyID: q.Get("company_id"), Cursor: q.Get("cursor")}
 	if l := q.Get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil {

@@ -101,7 +101,8 @@ var validRequests = map[string]func(w *walker) []validRequest{
 		raw: "Kod;Imię;E-mail;Data urodzenia\nK1;Jan;jan@walk.example;31.01.1990\n", status: 200}),
 	// inbox: begin
 	"GET /api/v1/inbox": func(w *walker) []validRequest {
-		return []validRequest{{query: "status=new&channel=api&pipeline_id=" + w.ids["pipeline"] + "&limit=5&cursor=1", status: 200}}
+		return []validRequest{{query: "status=new&channel=api&pipeline_id=" + w.ids["pipeline"] + "&limit=5&cursor=1", status: 200},
+			{query: "contact_id=" + w.ids["contact"] + "&company_id=" + w.ids["company"], status: 200}}
 	},
 	"POST /api/v1/inbox": func(w *walker) []validRequest {
 		return []validRequest{{body: `{"channel": "chat", "source": "site", "utm": {"source": "ads", "medium": "cpc", "campaign": "spring", "term": "crm",

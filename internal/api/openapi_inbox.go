@@ -61,7 +61,7 @@ func addInboxPaths(paths, schemas obj) {
 	paths["/inbox"] = obj{
 		"get": op("inbox", "list_inbox", "The requests of a status (new by default), longest waiting first, that the caller may read: "+
 			"a role reads the inbox as it reads deals (own or team scope: the requests assigned to those owners and the unassigned ones).",
-			"200", "InboxPage", "", query("status", "channel", "pipeline_id", "limit", "cursor")),
+			"200", "InboxPage", "", query("status", "channel", "pipeline_id", "contact_id", "company_id", "limit", "cursor")),
 		"post": op("inbox", "create_inbox", "A request arriving through the API (channel api by default); it is matched to contacts and "+
 			"companies by normalised e-mail and phone, and its arrival is the outbox event inbox.request_arrived.", "201", "InboxRequest", "InboxInput", nil)}
 	paths["/inbox/summary"] = obj{"get": op("inbox", "inbox_summary", "Per channel: requests received (from and to are days, to inclusive), "+

@@ -126,8 +126,13 @@ type Filter struct {
 	Status     string // one of Statuses; empty means new
 	Channel    string
 	PipelineID string
-	Limit      int    // 1 to 200; 0 means 50
-	Cursor     string // the id of the last request of the previous page
+	// ContactID and CompanyID pick the requests matched to that contact
+	// or company: a record's page shows those waiting as its likely
+	// duplicates in the inbox.
+	ContactID string
+	CompanyID string
+	Limit     int    // 1 to 200; 0 means 50
+	Cursor    string // the id of the last request of the previous page
 }
 
 // Page is a page of requests, oldest first (the longest waiting on top),
@@ -165,6 +170,17 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 			c.Add("pipeline_id", "type", "must be an id")
 		}
 		cond += " AND r.pipeline_id = ?"
+		args = append(args, n)
+	}
+	for _, m := range []struct{ name, column, id string }{{"contact_id", "r.contact_id", f.ContactID}, {"company_id", "r.company_id", f.CompanyID}} {
+		if m.id == "" {
+			continue
+		}
+		n, ok := input.ID(m.id)
+		if !ok {
+			c.Add(m.name, "type", "must be an id")
+		}
+		cond += " AND " + m.column + " = ?"
 		args = append(args, n)
 	}
 	if f.Limit == 0 {

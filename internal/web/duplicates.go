@@ -3,9 +3,11 @@ package web
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/rapport-crm/rapport/internal/duplicate"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/inbox"
 	"github.com/rapport-crm/rapport/internal/records"
 )
 
@@ -15,6 +17,9 @@ import (
 type duplicatesNotice struct {
 	frame
 	Matches []duplicateLink
+	// Requests are the inbox requests waiting that matched the record by
+	// e-mail or phone: the same person or company, arrived again.
+	Requests []duplicateLink
 }
 
 type duplicateLink struct {
@@ -42,8 +47,48 @@ func (s *Server) extras(r *http.Request, v *visit, view *objectView, rec records
 		if found, err = s.duplicates.Of(r.Context(), view.object, str(rec["id"])); err == nil {
 			data.Duplicates, err = s.duplicateLinks(r, v, view, found, str(rec["id"]))
 		}
+		if err == nil {
+			err = s.waitingRequests(r, v, view, str(rec["id"]), &data.Duplicates)
+		}
 	}
 	return err
+}
+
+// waitingRequests adds to the notice the inbox requests waiting that
+// matched the record, so that a likely duplicate shows on both sides: on
+// the request in the inbox and here. A role that cannot read the inbox
+// sees none.
+func (s *Server) waitingRequests(r *http.Request, v *visit, view *objectView, id string, notice **duplicatesNotice) error {
+	if s.inbox == nil {
+		return nil
+	}
+	f := inbox.Filter{Limit: maxShownDuplicates}
+	if view.object == "contact" {
+		f.ContactID = id
+	} else {
+		f.CompanyID = id
+	}
+	page, err := s.inbox.List(r.Context(), f)
+	if fault.Is(err, fault.EFORBIDDEN) {
+		return nil
+	}
+	if err != nil || len(page.Data) == 0 {
+		return err
+	}
+	if *notice == nil {
+		*notice = &duplicatesNotice{}
+	}
+	for _, q := range page.Data {
+		name := q.Name
+		for _, alt := range []string{q.Email, q.Phone, v.p.T("web.record.unnamed")} {
+			if name == "" {
+				name = alt
+			}
+		}
+		sub := s.inboxChannel(v, q.Channel) + " · " + s.inboxWait(v, time.Duration(q.WaitedSeconds)*time.Second)
+		(*notice).Requests = append((*notice).Requests, duplicateLink{Name: name, Sub: sub, Href: "/inbox#request-" + q.ID})
+	}
+	return nil
 }
 
 // duplicateLinks names the suspects, in the order found, reading them
