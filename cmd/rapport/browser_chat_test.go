@@ -102,6 +102,7 @@ func TestBrowserChatChannels(t *testing.T) {
 		if got := value(part("sender_name")); got != "message.from.first_name" {
 			t.Errorf("the edit form reads the sender's name from %q", got)
 		}
+		b.shoot("chat-edit")
 		b.do("renamed", chromedp.SetValue(css(`#chat-name`), "Telegram bot"), chromedp.Click(css(`#chat-form button[type="submit"]`)),
 			chromedp.WaitVisible(css(`p.notice-ok`)))
 		if got := b.text(`.chat-channels tbody tr td:first-child`); got != "Telegram bot" {

@@ -177,6 +177,8 @@ func (s *Server) chatSave(w http.ResponseWriter, r *http.Request, v *visit) {
 	}
 	if errs, ok := fieldErrors(v, err); ok && len(errs) > 0 && errs["version"] == "" {
 		data.Errors = errs
+	} else if fault.Is(err, fault.ECONFLICT) {
+		data.Problem = v.p.T("web.chat.conflict")
 	} else if text, ok := peopleRefusal(v, err); ok {
 		data.Problem = text
 	} else {
@@ -235,7 +237,7 @@ func exampleChat(p *locale.Printer) page {
 func exampleChatChannel(p *locale.Printer) page {
 	m := telegramMap
 	m.Text = "message..text"
-	return &chatFormPage{frame: frame{Nav: "settings"}, ID: "1", Name: "Telegram <b>", Version: 3,
+	return &chatFormPage{frame: frame{Nav: "settings"}, ID: "1", Name: "Telegram <b>", Version: 3, Problem: p.T("web.chat.conflict"),
 		URL: "https://crm.example.com/api/v1/chat/1-ab/messages", Parts: chatParts(p, m),
 		Errors: map[string]string{"field_map.text": p.FieldError(fault.FieldError{Code: "format"}), "name": p.FieldError(fault.FieldError{Code: "required"})}}
 }
