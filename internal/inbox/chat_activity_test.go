@@ -2,6 +2,7 @@ package inbox_test
 
 import (
 	"context"
+	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -49,4 +50,53 @@ func TestChannelsActivity(t *testing.T) {
 			t.Errorf("a salesperson asks: %v", err)
 		}
 	})
+}
+
+// BenchmarkChannelsActivity is what the chat settings page pays to count
+// the messages of a channel that has taken RAPPORT_BENCH_CHAT_MESSAGES
+// (100,000 by default): one COUNT and MAX over the workspace's rows.
+func BenchmarkChannelsActivity(b *testing.B) {
+	n := 100_000
+	if s := os.Getenv("RAPPORT_BENCH_CHAT_MESSAGES"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
+	dbs := map[string]func(testing.TB) *store.DB{"sqlite": storetest.SQLite}
+	if os.Getenv(storetest.EnvPostgres) != "" {
+		dbs["postgres"] = storetest.Postgres
+	}
+	for name, open := range dbs {
+		b.Run(name, func(b *testing.B) { benchmarkActivity(b, open(b), n) })
+	}
+}
+
+func benchmarkActivity(b *testing.B, db *store.DB, n int) {
+	v := newEnv(b, db)
+	c, err := v.in.CreateChannel(v.as(v.admin), inbox.ChannelInput{Name: "Busy"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cols := []string{"workspace_id", "channel_id", "message_id", "sender_id", "received_at"}
+	const batch = 500
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for done := 0; done < n; done += batch {
+		rows := min(batch, n-done)
+		args := make([]any, 0, rows*len(cols))
+		for i := range rows {
+			args = append(args, 1, c.ID, "m-"+strconv.Itoa(done+i), "s-"+strconv.Itoa((done+i)%997), db.Dialect.Time(at.Add(time.Duration(done+i)*time.Second)))
+		}
+		if err := db.Tx(context.Background(), func(q store.Querier) error {
+			_, err := q.ExecContext(context.Background(), store.InsertRows("chat_messages", cols, rows), args...)
+			return err
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ctx := v.as(v.admin)
+	b.ResetTimer()
+	for b.Loop() {
+		got, err := v.in.ChannelsActivity(ctx)
+		if err != nil || got[c.ID].Messages != int64(n) {
+			b.Fatalf("%+v %v", got, err)
+		}
+	}
 }
