@@ -174,6 +174,44 @@ func (s *Service) Channels(ctx context.Context) ([]Channel, error) {
 	return out, rows.Err()
 }
 
+// ChannelActivity is what a channel has taken: how many messages, and
+// when the last one came (nil before the first).
+type ChannelActivity struct {
+	Messages int64
+	LastAt   *time.Time
+}
+
+// ChannelsActivity returns, by channel id, what each channel of the
+// workspace has taken; a channel that has taken nothing is missing. The
+// settings screen shows it, so that an administrator sees whether a
+// provider reaches its channel at all.
+func (s *Service) ChannelsActivity(ctx context.Context) (map[string]ChannelActivity, error) {
+	a, err := chatAdmin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Read(ctx).QueryContext(ctx, `SELECT channel_id, COUNT(*), MAX(received_at) FROM chat_messages WHERE workspace_id = ?
+		GROUP BY channel_id`, a.WorkspaceID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]ChannelActivity{}
+	for rows.Next() {
+		var id int64
+		var act ChannelActivity
+		var last any
+		if err := rows.Scan(&id, &act.Messages, &last); err != nil {
+			return nil, err
+		}
+		if t, ok := store.ParseTime(last); ok {
+			act.LastAt = &t
+		}
+		out[strconv.FormatInt(id, 10)] = act
+	}
+	return out, rows.Err()
+}
+
 // GetChannel returns channel id.
 func (s *Service) GetChannel(ctx context.Context, id string) (Channel, error) {
 	a, err := chatAdmin(ctx)

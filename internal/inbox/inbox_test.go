@@ -27,7 +27,7 @@ import (
 // write on every contact and deal (duplicate keys, sales), a clock the
 // test moves, and users of each built-in role in workspace 1.
 type env struct {
-	t                     *testing.T
+	t                     testing.TB
 	db                    *store.DB
 	e                     *records.Engine
 	in                    *inbox.Service
@@ -54,7 +54,7 @@ func (c *clock) add(d time.Duration) {
 	c.mu.Unlock()
 }
 
-func newEnv(t *testing.T, db *store.DB) *env {
+func newEnv(t testing.TB, db *store.DB) *env {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	e := records.New(db, records.Options{PhoneRegion: "PL", Logger: log, Policy: access.NewRolePolicy(db)})

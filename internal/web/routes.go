@@ -83,6 +83,13 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /call/originate", s.signedIn(s.originate))                     // phone
 	mux.Handle("POST /settings/forms", s.administrators(s.formsCreate))
 	mux.Handle("POST /settings/forms/{id}/delete", s.administrators(s.formsDelete))
+	mux.Handle("GET /settings/chat", s.administrators(s.chatList))
+	mux.Handle("GET /settings/chat/new", s.administrators(s.chatEdit))
+	mux.Handle("POST /settings/chat", s.administrators(s.chatSave))
+	mux.Handle("GET /settings/chat/{id}/edit", s.administrators(s.chatEdit))
+	mux.Handle("POST /settings/chat/{id}/edit", s.administrators(s.chatSave))
+	mux.Handle("GET /settings/chat/{id}/delete", s.administrators(s.chatAskDelete))
+	mux.Handle("POST /settings/chat/{id}/delete", s.administrators(s.chatDelete))
 	// inbox: end
 	if s.letters != nil {
 		mux.Handle("GET /settings/mail-templates", s.administrators(s.lettersList))
@@ -492,8 +499,11 @@ var pages = map[string]func(p *locale.Printer) page{
 	"signature": func(p *locale.Printer) page {
 		return &signaturePage{Signature: "Bob <b>\nAcme", Saved: true, Errors: map[string]string{"signature": p.FieldError(fault.FieldError{Code: "too_long"})}}
 	},
-	"settings_phone": examplePhone, // phone
-	"reports_calls":  exampleCalls, // phone
+	"settings_phone":        examplePhone, // phone
+	"settings_chat":         exampleChat,
+	"settings_chat_channel": exampleChatChannel,
+	"settings_chat_delete":  exampleChatDelete,
+	"reports_calls":         exampleCalls, // phone
 	// dupes: begin
 	"dupes_groups":   exampleDupesGroups,
 	"dupes_review":   exampleDupesReview,

@@ -58,6 +58,7 @@ var settingsSections = []settingsSection{
 		{Href: "/settings/forms", Key: "web.forms.title"}, // inbox
 		{Href: "/settings/assignment", Key: "web.assign.title"},
 		{Href: "/settings/phone", Key: "web.phone.title"}, // phone
+		{Href: "/settings/chat", Key: "web.chat.title"},
 	}},
 	{Key: "web.settings.people", Links: peopleSettings},
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/api"
 	"github.com/rapport-crm/rapport/internal/duplicate"
 	"github.com/rapport-crm/rapport/internal/importer"
+	"github.com/rapport-crm/rapport/internal/inbox"
 	"github.com/rapport-crm/rapport/internal/letter"
 	"github.com/rapport-crm/rapport/internal/mail"
 	"github.com/rapport-crm/rapport/internal/mailbox"
@@ -101,7 +102,8 @@ func newAppGuarded(t *testing.T, db *store.DB, guard *api.SignInLimits) *app {
 		Activity:   activity.New(db, engine, activity.Options{Logger: quiet, PhoneRegion: "GB"}),
 		Duplicates: duplicate.New(db, engine, duplicate.Options{Logger: quiet, PhoneRegion: "GB"}),
 		Imports:    importer.New(db, engine, quiet),
-		Letters:    letter.New(db, engine, letter.Options{})})
+		Letters:    letter.New(db, engine, letter.Options{}),
+		Inbox:      inbox.New(db, engine, inbox.Options{Logger: quiet, PhoneRegion: "GB"})})
 	if err != nil {
 		t.Fatal(err)
 	}
