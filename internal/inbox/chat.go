@@ -190,8 +190,8 @@ func (s *Service) ChannelsActivity(ctx context.Context) (map[string]ChannelActiv
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Read(ctx).QueryContext(ctx, `SELECT channel_id, COUNT(*), MAX(received_at) FROM chat_messages WHERE workspace_id = ?
-		GROUP BY channel_id`, a.WorkspaceID)
+	rows, err := s.db.Read(ctx).QueryContext(ctx, `SELECT id, messages, last_message_at FROM chat_channels WHERE workspace_id = ? AND messages > 0`,
+		a.WorkspaceID)
 	if err != nil {
 		return nil, err
 	}
@@ -398,8 +398,13 @@ func (s *Service) ReceiveChat(ctx context.Context, public, token string, body []
 	}
 	result, _ := json.Marshal(r)
 	err = s.db.Tx(ctx, func(q store.Querier) error {
-		_, err := q.ExecContext(ctx, `UPDATE chat_messages SET result = ?, request_id = ? WHERE workspace_id = ? AND channel_id = ? AND message_id = ?`,
-			string(result), nullID(r.RequestID), c.workspace, c.id, m.ID)
+		if _, err := q.ExecContext(ctx, `UPDATE chat_messages SET result = ?, request_id = ? WHERE workspace_id = ? AND channel_id = ? AND message_id = ?`,
+			string(result), nullID(r.RequestID), c.workspace, c.id, m.ID); err != nil {
+			return err
+		}
+		// The channel's count, which its settings list shows.
+		_, err := q.ExecContext(ctx, `UPDATE chat_channels SET messages = messages + 1, last_message_at = ? WHERE workspace_id = ? AND id = ?`,
+			d.Time(s.now().UTC()), c.workspace, c.id)
 		return err
 	})
 	return r, false, err

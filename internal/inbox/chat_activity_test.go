@@ -54,7 +54,7 @@ func TestChannelsActivity(t *testing.T) {
 
 // BenchmarkChannelsActivity is what the chat settings page pays to count
 // the messages of a channel that has taken RAPPORT_BENCH_CHAT_MESSAGES
-// (100,000 by default): one COUNT and MAX over the workspace's rows.
+// (100,000 by default): the channels' own counts, one row each.
 func BenchmarkChannelsActivity(b *testing.B) {
 	n := 100_000
 	if s := os.Getenv("RAPPORT_BENCH_CHAT_MESSAGES"); s != "" {
@@ -90,6 +90,16 @@ func benchmarkActivity(b *testing.B, db *store.DB, n int) {
 		}); err != nil {
 			b.Fatal(err)
 		}
+	}
+	// Landing a message counts it on its channel (TestChannelsActivity
+	// checks that); the rows above were written past it, so their count
+	// is set as landing them would have.
+	if err := db.Tx(context.Background(), func(q store.Querier) error {
+		_, err := q.ExecContext(context.Background(), `UPDATE chat_channels SET messages = ?, last_message_at = ? WHERE id = ?`,
+			n, db.Dialect.Time(at.Add(time.Duration(n-1)*time.Second)), c.ID)
+		return err
+	}); err != nil {
+		b.Fatal(err)
 	}
 	ctx := v.as(v.admin)
 	b.ResetTimer()
