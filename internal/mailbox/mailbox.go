@@ -37,19 +37,24 @@ var DefaultFolders = []string{"INBOX", "Sent"}
 // Mailbox is a connected mailbox as its screens and API show it: never
 // its password.
 type Mailbox struct {
-	ID        string     `json:"id"`
-	Shared    bool       `json:"shared"`
-	OwnerID   string     `json:"owner_id,omitempty"`
-	Address   string     `json:"address"`
-	Host      string     `json:"host"`
-	Port      int        `json:"port"`
-	Security  string     `json:"security"`
-	Username  string     `json:"username"`
-	Folders   []string   `json:"folders"`
-	Status    string     `json:"status"` // new, ok or failing
-	LastError string     `json:"last_error,omitempty"`
-	SyncedAt  *time.Time `json:"synced_at"`
-	Messages  int64      `json:"messages"`
+	ID       string   `json:"id"`
+	Shared   bool     `json:"shared"`
+	OwnerID  string   `json:"owner_id,omitempty"`
+	Address  string   `json:"address"`
+	Host     string   `json:"host"`
+	Port     int      `json:"port"`
+	Security string   `json:"security"`
+	Username string   `json:"username"`
+	Folders  []string `json:"folders"`
+	// The SMTP server the owner's letters go out through; no host means
+	// the mailbox only receives.
+	SMTPHost     string     `json:"smtp_host"`
+	SMTPPort     int        `json:"smtp_port"`
+	SMTPSecurity string     `json:"smtp_security"`
+	Status       string     `json:"status"` // new, ok or failing
+	LastError    string     `json:"last_error,omitempty"`
+	SyncedAt     *time.Time `json:"synced_at"`
+	Messages     int64      `json:"messages"`
 }
 
 // Input is a mailbox to connect.
@@ -62,6 +67,12 @@ type Input struct {
 	Username string   `json:"username"`
 	Password string   `json:"password"`
 	Folders  []string `json:"folders"`
+	// SMTPHost, when set, has the owner's letters sent through this
+	// server, signed in with Username and Password (a personal mailbox
+	// only); the port defaults by SMTPSecurity as the IMAP one does.
+	SMTPHost     string `json:"smtp_host"`
+	SMTPPort     int    `json:"smtp_port"`
+	SMTPSecurity string `json:"smtp_security"`
 }
 
 // Options configure the service.
@@ -178,7 +189,43 @@ func (in *Input) check() error {
 		folders = append(folders, f)
 	}
 	in.Folders = folders
+	in.checkSMTP(&c)
 	return c.Err()
+}
+
+// checkSMTP checks the outgoing server, which is optional: without a host
+// the mailbox only receives, and a port or security alone is a mistake.
+func (in *Input) checkSMTP(c *fault.Collector) {
+	in.SMTPHost, in.SMTPSecurity = strings.TrimSpace(in.SMTPHost), strings.TrimSpace(in.SMTPSecurity)
+	if in.SMTPHost == "" {
+		if in.SMTPPort != 0 || in.SMTPSecurity != "" {
+			c.Add("smtp_host", "required", "name the outgoing server, or leave its port and security empty")
+		}
+		return
+	}
+	switch {
+	case in.Shared:
+		c.Add("smtp_host", "shared", "only a personal mailbox sends its owner's letters")
+	case utf8.RuneCountInString(in.SMTPHost) > 255:
+		c.Add("smtp_host", "too_long", "must be at most 255 characters")
+	case strings.ContainsAny(in.SMTPHost, "/ :@\r\n\t"):
+		c.Add("smtp_host", "format", "must be a host name, without a port or scheme")
+	}
+	if in.SMTPSecurity == "" {
+		in.SMTPSecurity = "tls"
+	}
+	if !slices.Contains(Securities, in.SMTPSecurity) {
+		c.Add("smtp_security", "option", "must be one of %s", strings.Join(Securities, ", "))
+	}
+	if ip := net.ParseIP(in.SMTPHost); in.SMTPSecurity == "plain" && in.SMTPHost != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		c.Add("smtp_security", "option", "plain is only for a server on this machine (127.0.0.1); use tls or starttls")
+	}
+	if in.SMTPPort == 0 {
+		in.SMTPPort = map[string]int{"tls": 465, "starttls": 587, "plain": 25}[in.SMTPSecurity]
+	}
+	if in.SMTPPort < 1 || in.SMTPPort > 65535 {
+		c.Add("smtp_port", "range", "must be between 1 and 65535")
+	}
 }
 
 func sealContext(ws int64, username, host string) string {
@@ -215,9 +262,10 @@ func (s *Service) Connect(ctx context.Context, in Input) (Mailbox, error) {
 	d := s.db.Dialect
 	var id int64
 	err = s.db.Tx(ctx, func(q store.Querier) error {
-		err := q.QueryRowContext(ctx, `INSERT INTO mailboxes (workspace_id, owner_id, address, host, port, security, username, secret, folders, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.WorkspaceID, owner, strings.ToLower(in.Address), in.Host, in.Port,
-			in.Security, in.Username, sealed, strings.Join(in.Folders, ","), d.Time(time.Now())).Scan(&id)
+		err := q.QueryRowContext(ctx, `INSERT INTO mailboxes (workspace_id, owner_id, address, host, port, security, username, secret, folders,
+			smtp_host, smtp_port, smtp_security, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.WorkspaceID, owner, strings.ToLower(in.Address), in.Host, in.Port,
+			in.Security, in.Username, sealed, strings.Join(in.Folders, ","), in.SMTPHost, in.SMTPPort, in.SMTPSecurity, d.Time(time.Now())).Scan(&id)
 		if err != nil {
 			return err
 		}
@@ -229,7 +277,8 @@ func (s *Service) Connect(ctx context.Context, in Input) (Mailbox, error) {
 	return s.Get(ctx, strconv.FormatInt(id, 10))
 }
 
-const mailboxColumns = `id, owner_id, address, host, port, security, username, folders, status, last_error, synced_at, messages`
+const mailboxColumns = `id, owner_id, address, host, port, security, username, folders, smtp_host, smtp_port, smtp_security,
+	status, last_error, synced_at, messages`
 
 func scanMailbox(row interface{ Scan(...any) error }) (Mailbox, error) {
 	var m Mailbox
@@ -237,7 +286,7 @@ func scanMailbox(row interface{ Scan(...any) error }) (Mailbox, error) {
 	var owner sql.NullInt64
 	var folders string
 	var synced any
-	err := row.Scan(&id, &owner, &m.Address, &m.Host, &m.Port, &m.Security, &m.Username, &folders, &m.Status, &m.LastError, &synced, &m.Messages)
+	err := row.Scan(&id, &owner, &m.Address, &m.Host, &m.Port, &m.Security, &m.Username, &folders, &m.SMTPHost, &m.SMTPPort, &m.SMTPSecurity, &m.Status, &m.LastError, &synced, &m.Messages)
 	m.ID = strconv.FormatInt(id, 10)
 	m.Shared = !owner.Valid
 	if owner.Valid {

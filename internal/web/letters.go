@@ -209,7 +209,7 @@ func (s *Server) composeData(w http.ResponseWriter, r *http.Request, v *visit, o
 		return nil, false
 	}
 	data := &composePage{frame: frame{Nav: view.plural}, Object: object, RecordID: id, Record: str(rec[view.name]),
-		Back: "/" + view.plural + "/" + id, Template: template, CanSend: s.letters.CanSend()}
+		Back: "/" + view.plural + "/" + id, Template: template, CanSend: s.letters.CanSend(r.Context())}
 	for _, t := range list {
 		if t.Object == object {
 			data.Templates = append(data.Templates, formOption{Value: t.ID, Label: t.Name})
