@@ -205,7 +205,7 @@ func (in *Input) checkSMTP(c *fault.Collector) {
 	}
 	switch {
 	case in.Shared:
-		c.Add("smtp_host", "shared", "only a personal mailbox sends its owner's letters")
+		c.Add("smtp_host", "personal_only", "only a personal mailbox sends its owner's letters")
 	case utf8.RuneCountInString(in.SMTPHost) > 255:
 		c.Add("smtp_host", "too_long", "must be at most 255 characters")
 	case strings.ContainsAny(in.SMTPHost, "/ :@\r\n\t"):
@@ -275,6 +275,42 @@ func (s *Service) Connect(ctx context.Context, in Input) (Mailbox, error) {
 		return Mailbox{}, err
 	}
 	return s.Get(ctx, strconv.FormatInt(id, 10))
+}
+
+// Outgoing is a mailbox's SMTP server; no host stops the sending.
+type Outgoing struct {
+	SMTPHost     string `json:"smtp_host"`
+	SMTPPort     int    `json:"smtp_port"`
+	SMTPSecurity string `json:"smtp_security"`
+}
+
+// SetOutgoing sets the SMTP server of one of the actor's own mailboxes,
+// through which their letters then go out; an empty host has them go out
+// through the workspace's mail server again.
+func (s *Service) SetOutgoing(ctx context.Context, id string, out Outgoing) (Mailbox, error) {
+	m, err := s.Get(ctx, id)
+	if err != nil {
+		return Mailbox{}, err
+	}
+	a, _ := access.ActorFrom(ctx)
+	if a.ReadOnly || m.Shared {
+		return Mailbox{}, fault.Errorf(fault.EFORBIDDEN, "only the owner of a personal mailbox sets its outgoing server")
+	}
+	in := Input{SMTPHost: out.SMTPHost, SMTPPort: out.SMTPPort, SMTPSecurity: out.SMTPSecurity}
+	var c fault.Collector
+	in.checkSMTP(&c)
+	if err := c.Err(); err != nil {
+		return Mailbox{}, err
+	}
+	err = s.db.Tx(ctx, func(q store.Querier) error {
+		_, err := q.ExecContext(ctx, `UPDATE mailboxes SET smtp_host = ?, smtp_port = ?, smtp_security = ? WHERE workspace_id = ? AND id = ?`,
+			in.SMTPHost, in.SMTPPort, in.SMTPSecurity, a.WorkspaceID, m.ID)
+		return err
+	})
+	if err != nil {
+		return Mailbox{}, err
+	}
+	return s.Get(ctx, id)
 }
 
 const mailboxColumns = `id, owner_id, address, host, port, security, username, folders, smtp_host, smtp_port, smtp_security,

@@ -50,3 +50,39 @@ func TestMailboxSettings(t *testing.T) {
 		a.get("/mail/1/attachments/0").want(t, "an attachment of no letter", http.StatusNotFound)
 	})
 }
+
+// The outgoing server of a mailbox: field errors name the SMTP fields on
+// the connect form and on the mailbox's own page; once saved, the list
+// says which server sends; an empty server stops the sending.
+func TestMailboxOutgoing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		a.signInAs("sam@example.com", access.RoleSalesperson)
+		token := a.csrf()
+		form := url.Values{"csrf_token": {token}, "address": {"sam@example.com"}, "host": {"imap.example.com"}, "username": {"sam"},
+			"password": {"p"}, "smtp_host": {"smtp.example.com:465"}, "smtp_port": {"x"}, "smtp_security": {"tls"}}
+		a.post("/settings/mailboxes", form).want(t, "bad SMTP fields", http.StatusBadRequest, `id="smtp_port-error"`, `value="smtp.example.com:465"`)
+		form.Set("smtp_port", "")
+		a.post("/settings/mailboxes", form).want(t, "a bad SMTP host", http.StatusBadRequest, `id="smtp_host-error"`)
+		form.Set("smtp_host", "")
+		form.Set("smtp_port", "587")
+		a.post("/settings/mailboxes", form).want(t, "a port without a server", http.StatusBadRequest, `id="smtp_host-error"`)
+		form.Set("smtp_host", "smtp.example.com")
+		form.Set("smtp_port", "")
+		a.post("/settings/mailboxes", form).want(t, "a mailbox that sends", http.StatusSeeOther)
+		a.get("/settings/mailboxes").want(t, "the list", http.StatusOK, "Sends through smtp.example.com:465", `href="/settings/mailboxes/1/outgoing"`)
+
+		a.get("/settings/mailboxes/1/outgoing").want(t, "the outgoing page", http.StatusOK, `value="smtp.example.com"`, `value="465"`)
+		a.post("/settings/mailboxes/1/outgoing", url.Values{"csrf_token": {token}, "smtp_host": {"smtp.example.com"}, "smtp_security": {"plain"}}).
+			want(t, "plain to another machine", http.StatusBadRequest, `id="smtp_security-error"`)
+		a.post("/settings/mailboxes/1/outgoing", url.Values{"csrf_token": {token}, "smtp_host": {"mail.example.com"}, "smtp_security": {"starttls"}}).
+			want(t, "another server", http.StatusSeeOther)
+		a.get("/settings/mailboxes?done=outgoing").want(t, "saved", http.StatusOK, "Outgoing mail saved.", "Sends through mail.example.com:587")
+		a.post("/settings/mailboxes/1/outgoing", url.Values{"csrf_token": {token}, "smtp_host": {""}, "smtp_security": {"tls"}}).
+			want(t, "no server", http.StatusSeeOther)
+		if page := a.get("/settings/mailboxes"); strings.Contains(page.body, "Sends through") {
+			t.Error("a mailbox without a server still sends")
+		}
+		a.get("/settings/mailboxes/2/outgoing").want(t, "no such mailbox", http.StatusNotFound)
+	})
+}
