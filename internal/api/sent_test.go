@@ -68,8 +68,7 @@ func newSentEnv(t *testing.T, db *store.DB) *sentEnv {
 	ctx := context.Background()
 	log := slog.New(slog.DiscardHandler)
 	accounts := account.New(db)
-	ann, err := accounts.CreateUser(ctx, 1, "ann@example.com", "Ann Seller", "correct horse battery", "administrator")
-	if err != nil {
+	if _, err := accounts.CreateUser(ctx, 1, "ann@example.com", "Ann Seller", "correct horse battery", "administrator"); err != nil {
 		t.Fatal(err)
 	}
 	token, err := accounts.CreateToken(ctx, 1, "ann@example.com", "test", account.ScopeReadWrite, nil)
@@ -94,23 +93,19 @@ func newSentEnv(t *testing.T, db *store.DB) *sentEnv {
 	}
 	t.Cleanup(func() { cancel(); q.Stop(context.Background()); v.mb.Stop() })
 
-	s := &api.Server{Engine: e, Accounts: accounts, Letters: letters, DB: db, Version: "test", Log: log,
+	s := &api.Server{Engine: e, Accounts: accounts, Letters: letters, Mailboxes: v.mb, DB: db, Version: "test", Log: log,
 		Activity: activity.New(db, e, activity.Options{Logger: log})}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	v.env = &env{srv: srv, token: token, db: db, vars: map[string]string{}}
 
 	// The seller's mailbox, which sends through the SMTP server above.
-	uid, _ := strconv.ParseInt(ann.ID, 10, 64)
-	as := access.WithActor(ctx, access.Actor{WorkspaceID: 1, UserID: uid, Role: "administrator"})
 	host, port, _ := net.SplitHostPort(v.smtp.Addr)
-	smtpPort, _ := strconv.Atoi(port)
-	m, err := v.mb.Connect(as, mailboxes.Input{Address: "ann@example.com", Host: dove.Host, Port: dove.Port, Security: "plain",
-		Username: "ann@example.com", Password: passwords["ann@example.com"], SMTPHost: host, SMTPPort: smtpPort, SMTPSecurity: "starttls"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	v.mailbox = m.ID
+	v.run(t, []step{{name: "the seller's mailbox", method: "POST", path: "/api/v1/mailboxes", status: 201, save: map[string]string{"mailbox": "id"},
+		body: `{"address": "ann@example.com", "host": "` + dove.Host + `", "port": ` + strconv.Itoa(dove.Port) + `, "security": "plain",
+			"username": "ann@example.com", "password": "` + passwords["ann@example.com"] + `", "smtp_host": "` + host + `", "smtp_port": ` + port + `,
+			"smtp_security": "starttls"}`, contains: []string{`"smtp_security":"starttls"`}, absent: []string{passwords["ann@example.com"]}}})
+	v.mailbox = v.vars["mailbox"]
 	v.run(t, []step{
 		{name: "the customer", method: "POST", path: "/api/v1/contacts", status: 201,
 			body: `{"first_name": "Ada", "last_name": "Lovelace", "emails": ["ada@acme.example"]}`, save: map[string]string{"contact": "id"}},

@@ -177,10 +177,14 @@ func (in *Input) check() error {
 		c.Add("folders", "too_many", "at most 20 folders")
 	}
 	var folders []string
-	for _, f := range in.Folders {
+	for i, f := range in.Folders {
 		f = strings.TrimSpace(f)
 		if f == "" || slices.Contains(folders, f) {
 			continue
+		}
+		if fe := input.Line("folders["+strconv.Itoa(i)+"]", f); fe != nil {
+			c.Include(fe)
+			break
 		}
 		if utf8.RuneCountInString(f) > 200 || strings.ContainsAny(f, ",\r\n") {
 			c.Add("folders", "format", "a folder name must be one line of at most 200 characters, without commas")
@@ -208,6 +212,8 @@ func (in *Input) checkSMTP(c *fault.Collector) {
 		c.Add("smtp_host", "personal_only", "only a personal mailbox sends its owner's letters")
 	case utf8.RuneCountInString(in.SMTPHost) > 255:
 		c.Add("smtp_host", "too_long", "must be at most 255 characters")
+	case input.Line("smtp_host", in.SMTPHost) != nil:
+		c.Include(input.Line("smtp_host", in.SMTPHost))
 	case strings.ContainsAny(in.SMTPHost, "/ :@\r\n\t"):
 		c.Add("smtp_host", "format", "must be a host name, without a port or scheme")
 	}
