@@ -94,8 +94,9 @@ func New(db *store.DB, engine *records.Engine, o Options) *Service {
 // they come from the user's address and land in the user's Sent folder
 // (internal/mailbox).
 type Personal interface {
-	// Sends reports whether the actor in ctx has a mailbox that sends.
-	Sends(ctx context.Context) (bool, error)
+	// SendsFrom returns the address of the actor's mailbox that sends,
+	// or "" when they have none.
+	SendsFrom(ctx context.Context) (string, error)
 	// SendAll queues ms through the actor's mailbox, all or none; false
 	// when the actor has none that sends, and nothing is queued.
 	SendAll(ctx context.Context, ms []mail.Message) (bool, error)
@@ -104,18 +105,17 @@ type Personal interface {
 // CanSend reports whether the actor's letters can go out: through their
 // own mailbox, or the system's mail server.
 func (s *Service) CanSend(ctx context.Context) bool {
-	if s.o.Outgoing != nil {
-		return true
-	}
-	ok, _ := s.personal(ctx)
-	return ok
+	from, _ := s.From(ctx)
+	return s.o.Outgoing != nil || from != ""
 }
 
-func (s *Service) personal(ctx context.Context) (bool, error) {
+// From returns the address of the actor's mailbox their letters go out
+// through, or "" when they go from the system's address.
+func (s *Service) From(ctx context.Context) (string, error) {
 	if s.o.Personal == nil {
-		return false, nil
+		return "", nil
 	}
-	return s.o.Personal.Sends(ctx)
+	return s.o.Personal.SendsFrom(ctx)
 }
 
 // manager returns the actor when an administrator: templates are the

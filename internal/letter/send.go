@@ -97,10 +97,11 @@ func (s *Service) Send(ctx context.Context, id string, sn Sending) (Sent, error)
 	if err != nil {
 		return Sent{}, err
 	}
-	personal, err := s.personal(ctx)
+	from, err := s.From(ctx)
 	if err != nil {
 		return Sent{}, err
 	}
+	personal := from != ""
 	if s.o.Outgoing == nil && !personal {
 		return Sent{}, fault.Errorf(fault.ECONFLICT, "no mail server is configured (--smtp-url), so no letter can be sent")
 	}

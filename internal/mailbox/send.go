@@ -68,15 +68,16 @@ func (s *Service) sender(ctx context.Context, q store.Querier, a access.Actor) (
 	return id, address, name, err
 }
 
-// Sends reports whether the actor's letters go out through their own
-// mailbox. A server without the secret key cannot open its password.
-func (s *Service) Sends(ctx context.Context) (bool, error) {
+// SendsFrom returns the address the actor's letters go out from through
+// their own mailbox, or "" when they have none that sends. A server
+// without the secret key cannot open its password.
+func (s *Service) SendsFrom(ctx context.Context) (string, error) {
 	a, err := access.ActorFrom(ctx)
 	if err != nil || s.opts.Sealer == nil {
-		return false, err
+		return "", err
 	}
-	id, _, _, err := s.sender(ctx, s.db.Read(ctx), a)
-	return id != 0, err
+	_, address, _, err := s.sender(ctx, s.db.Read(ctx), a)
+	return address, err
 }
 
 // SendAll queues ms to go out through the actor's own mailbox, all or

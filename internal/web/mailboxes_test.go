@@ -1,10 +1,13 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/store"
@@ -57,7 +60,7 @@ func TestMailboxSettings(t *testing.T) {
 func TestMailboxOutgoing(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
-		a.signInAs("sam@example.com", access.RoleSalesperson)
+		sam := a.signInAs("sam@example.com", access.RoleSalesperson)
 		token := a.csrf()
 		form := url.Values{"csrf_token": {token}, "address": {"sam@example.com"}, "host": {"imap.example.com"}, "username": {"sam"},
 			"password": {"p"}, "smtp_host": {"smtp.example.com:465"}, "smtp_port": {"x"}, "smtp_security": {"tls"}}
@@ -78,11 +81,40 @@ func TestMailboxOutgoing(t *testing.T) {
 		a.post("/settings/mailboxes/1/outgoing", url.Values{"csrf_token": {token}, "smtp_host": {"mail.example.com"}, "smtp_security": {"starttls"}}).
 			want(t, "another server", http.StatusSeeOther)
 		a.get("/settings/mailboxes?done=outgoing").want(t, "saved", http.StatusOK, "Outgoing mail saved.", "Sends through mail.example.com:587")
+
+		// A letter written on the contact's page goes through the mailbox.
+		contact := a.create(actorOf(sam, access.RoleSalesperson), "contact", map[string]any{"first_name": "Ada", "emails": []any{"ada@acme.example"}})["id"].(string)
+		template := a.template("Reply", `{"en": {"subject": "Re: engines", "body": "Here it is."}}`)
+		compose := "/letters/new?" + url.Values{"object": {"contact"}, "id": {contact}, "template": {template}}.Encode()
+		a.get(compose).want(t, "the letter", http.StatusOK, "sam@example.com, through your mailbox")
+		a.post("/letters", url.Values{"csrf_token": {token}, "object": {"contact"}, "id": {contact}, "template": {template}}).
+			want(t, "send", http.StatusSeeOther)
+		var queued int
+		if err := db.Reader().QueryRowContext(context.Background(), `SELECT count(*) FROM mailbox_outbox WHERE recipient = 'ada@acme.example'`).Scan(&queued); err != nil || queued != 1 {
+			t.Errorf("%d letters queued through the mailbox (%v), want 1", queued, err)
+		}
 		a.post("/settings/mailboxes/1/outgoing", url.Values{"csrf_token": {token}, "smtp_host": {""}, "smtp_security": {"tls"}}).
 			want(t, "no server", http.StatusSeeOther)
 		if page := a.get("/settings/mailboxes"); strings.Contains(page.body, "Sends through") {
 			t.Error("a mailbox without a server still sends")
 		}
+		a.get(compose).want(t, "the letter without a mailbox that sends", http.StatusOK, "The workspace&#39;s address", `id="no-server"`)
 		a.get("/settings/mailboxes/2/outgoing").want(t, "no such mailbox", http.StatusNotFound)
 	})
+}
+
+// template stores a mail template of contacts, as an administrator would
+// write it, and returns its id.
+func (a *app) template(name, versions string) string {
+	a.t.Helper()
+	var id int64
+	now := a.db.Dialect.Time(time.Now())
+	err := a.db.Tx(context.Background(), func(q store.Querier) error {
+		return q.QueryRowContext(context.Background(), `INSERT INTO mail_templates (workspace_id, name, object, versions, created_at, updated_at)
+			VALUES (1, ?, 'contact', ?, ?, ?) RETURNING id`, name, versions, now, now).Scan(&id)
+	})
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return strconv.FormatInt(id, 10)
 }

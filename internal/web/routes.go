@@ -488,7 +488,7 @@ var pages = map[string]func(p *locale.Printer) page{
 	},
 	"letter": func(p *locale.Printer) page {
 		return &composePage{frame: frame{Nav: "contacts"}, Object: "contact", RecordID: "7", Record: "Ada <b>Lovelace", Back: "/contacts/7",
-			Templates: []formOption{{Value: "1", Label: "Welcome <b>"}}, Template: "1", CanSend: true, Sent: true, LanguageName: p.Name(),
+			Templates: []formOption{{Value: "1", Label: "Welcome <b>"}}, Template: "1", CanSend: true, Sent: true, LanguageName: p.Name(), From: "bob@example.com<b>",
 			Letter: &letter.Letter{To: "ada@example.com", ToName: "Ada <b>Lovelace", Subject: "Hello <b>Ada", Body: "Dear Ada,\n\n<script>x</script>\n-- \nBob"}}
 	},
 	"signature": func(p *locale.Printer) page {
