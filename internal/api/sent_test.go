@@ -249,8 +249,9 @@ func TestReplyThroughOwnMailbox(t *testing.T) {
 }
 
 // TestOwnMailboxFailures: an APPEND that fails is tried again alone,
-// never sending the letter again; a server that refuses the letter
-// leaves it in the outbox and its job dead, for the queue's view to show.
+// never sending the letter again; a copy in Sent already is not saved
+// twice; a server that refuses the letter leaves it in the outbox and its
+// job dead, for the queue's view to show.
 func TestOwnMailboxFailures(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		v := newSentEnv(t, db)
@@ -275,6 +276,25 @@ func TestOwnMailboxFailures(t *testing.T) {
 			t.Fatalf("%d letters in the customer's INBOX after %d deliveries; want the one", n, begun)
 		}
 
+		// A provider that files what its SMTP server sends has put the
+		// copy in Sent by the time Rapport can reach the folder: Rapport
+		// finds it there by its Message-ID and saves no second one.
+		v.exec(t, `UPDATE mailboxes SET port = ?`, closedPort)
+		v.send(t)
+		until(t, "the second copy tried", func() bool {
+			return v.count(t, `SELECT count(*) FROM jobs WHERE kind = ? AND attempts >= 1 AND status <> 'done'`, mailboxes.AppendKind) == 1
+		})
+		sent := v.smtp.Messages()
+		if err := v.dove.Deliver("ann@example.com", "Sent", sent[len(sent)-1].Data); err != nil {
+			t.Fatal(err)
+		}
+		v.exec(t, `UPDATE mailboxes SET port = ?`, v.dove.Port)
+		until(t, "the outbox emptied again", func() bool { return v.count(t, `SELECT count(*) FROM mailbox_outbox`) == 0 })
+		if n := len(v.folder(t, "ann@example.com", "Sent")); n != 2 {
+			t.Fatalf("%d letters in Sent, want the two sent", n)
+		}
+		until(t, "both letters on the timeline", func() bool { return v.emails(t) == 2 })
+
 		// The server refuses the next letter for good.
 		v.smtp.Reply(550, "mailbox unavailable")
 		v.send(t)
@@ -284,11 +304,11 @@ func TestOwnMailboxFailures(t *testing.T) {
 		if n := v.count(t, `SELECT count(*) FROM mailbox_outbox WHERE sent_at IS NULL`); n != 1 {
 			t.Errorf("%d refused letters kept in the outbox, want 1", n)
 		}
-		if n := len(v.folder(t, "ada@acme.example", "INBOX")); n != 1 {
-			t.Errorf("%d letters in the customer's INBOX, want the first only", n)
+		if n := len(v.folder(t, "ada@acme.example", "INBOX")); n != 2 {
+			t.Errorf("%d letters in the customer's INBOX, want the two sent before", n)
 		}
-		if n := len(v.folder(t, "ann@example.com", "Sent")); n != 1 {
-			t.Errorf("%d letters in Sent, want the first only", n)
+		if n := len(v.folder(t, "ann@example.com", "Sent")); n != 2 {
+			t.Errorf("%d letters in Sent, want the two sent before", n)
 		}
 	})
 }

@@ -269,7 +269,7 @@ func (s *Service) runAppend(ctx context.Context, j jobs.Job) error {
 	}
 	acct, err := s.account(ctx, j.WorkspaceID, box)
 	if err == nil {
-		err = s.appendSent(ctx, acct, []byte(body))
+		err = s.appendSent(ctx, acct, messageID, []byte(body))
 	}
 	if err != nil {
 		msg := "the copy of a sent letter was not saved in the Sent folder; it will be tried again"
@@ -288,8 +288,11 @@ func (s *Service) runAppend(ctx context.Context, j jobs.Job) error {
 }
 
 // appendSent APPENDs body to acct's Sent folder (the one with the \Sent
-// attribute, or named Sent), made when the mailbox has none.
-func (s *Service) appendSent(ctx context.Context, acct *account, body []byte) error {
+// attribute, or named Sent), made when the mailbox has none, unless a
+// letter with its Message-ID is there already: saved by an earlier run
+// cut off before it was recorded, or copied by a provider that files
+// what its SMTP server sends.
+func (s *Service) appendSent(ctx context.Context, acct *account, messageID string, body []byte) error {
 	c, err := s.dial(ctx, acct)
 	if err != nil {
 		return err
@@ -303,6 +306,18 @@ func (s *Service) appendSent(ctx context.Context, acct *account, body []byte) er
 		if err := c.Create(folder); err != nil {
 			return fmt.Errorf("make the Sent folder: %w", err)
 		}
+	}
+	if _, err := c.Select(folder, true); err != nil {
+		return fmt.Errorf("open %s: %w", folder, err)
+	}
+	criteria := imap.NewSearchCriteria()
+	criteria.Header.Add("Message-ID", messageID)
+	found, err := c.UidSearch(criteria)
+	if err != nil {
+		return fmt.Errorf("look for the copy in %s: %w", folder, err)
+	}
+	if len(found) > 0 {
+		return nil
 	}
 	if err := c.Append(folder, []string{imap.SeenFlag}, time.Now(), bytes.NewBuffer(body)); err != nil {
 		return fmt.Errorf("save the copy in %s: %w", folder, err)
