@@ -64,6 +64,16 @@ func TestBrowserMailbox(t *testing.T) {
 		b.shoot("mailbox-synced")
 		b.axeAtWidths("settings-mailboxes", true)
 
+		// The mailbox's outgoing server, on its own page.
+		b.do("the outgoing page", chromedp.Click(css(`.people-table a[href$="/outgoing"]`)), chromedp.WaitVisible(css(`#mb-smtp-host`)),
+			chromedp.SendKeys(css(`#mb-smtp-host`), "smtp.example.com"), chromedp.SetValue(css(`#mb-smtp-security`), "starttls"))
+		b.shoot("mailbox-outgoing")
+		b.axeAtWidths("mailbox-outgoing", false)
+		b.do("save the outgoing server", chromedp.Click(css(`form[action$="/outgoing"] button[type="submit"]`)), chromedp.WaitVisible(css(`.notice-ok`)))
+		if got := b.text(`.people-table`); !strings.Contains(got, "Sends through smtp.example.com:587") {
+			t.Errorf("the list reads %q", got)
+		}
+
 		b.do("the customer's timeline", chromedp.Navigate(mail.base+"/contacts/"+grace), chromedp.WaitVisible(css(`.entry-email`)))
 		if got := b.text(`.entry-email`); !strings.Contains(got, "Запрос цены") || !strings.Contains(got, "We need 40 units") {
 			t.Errorf("the timeline entry reads %q", got)

@@ -227,7 +227,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		Sales: svc.sales, Activity: svc.activity, Search: svc.search, Duplicates: svc.duplicates, SignIn: guard,
 		Value:          svc.value, // value
 		ClientIPHeader: c.cfg.ClientIPHeader, Queries: api.QueryLimits{Timeout: timeout, Expensive: expensive},
-		Scores: svc.scores /* scores */, Imports: imports, Inbox: svc.inbox /* inbox */, Letters: svc.letters, Phone: svc.phone /* phone */}).Handler()
+		Scores: svc.scores /* scores */, Imports: imports, Inbox: svc.inbox /* inbox */, Letters: svc.letters, Mailboxes: svc.mailboxes,
+		Phone: svc.phone /* phone */}).Handler()
 	app, err := web.New(web.Options{Engine: engine, Accounts: accounts, Log: c.log, ClientIPHeader: c.cfg.ClientIPHeader,
 		PhoneRegion: c.cfg.PhoneRegion, SignIn: guard, Search: svc.search,
 		Sales: svc.sales, Activity: svc.activity, Duplicates: svc.duplicates, DB: db,

@@ -24,6 +24,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/inbox"
 	"github.com/rapport-crm/rapport/internal/letter"
 	"github.com/rapport-crm/rapport/internal/mail"
+	mailboxes "github.com/rapport-crm/rapport/internal/mailbox"
 	"github.com/rapport-crm/rapport/internal/phone"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
@@ -171,6 +172,16 @@ var validRequests = map[string]func(w *walker) []validRequest{
 	},
 	"POST /api/v1/mail-templates/{id}/send": func(w *walker) []validRequest {
 		return []validRequest{{path: pathID(w.ids["template"]), body: `{"record_ids": ["` + w.ids["contact"] + `"]}`, status: 202}}
+	},
+	"GET /api/v1/mailboxes": just(validRequest{status: 200}),
+	"POST /api/v1/mailboxes": just(validRequest{body: `{"address": "walk{n}@walk.example", "host": "imap.walk.example", "port": 993, "security": "tls",
+		"username": "walk{n}", "password": "app password", "folders": ["INBOX", "Sent"], "smtp_host": "smtp.walk.example", "smtp_port": 587,
+		"smtp_security": "starttls"}`, status: 201}),
+	"DELETE /api/v1/mailboxes/{id}": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["doomed_mailbox"]), status: 204}}
+	},
+	"PUT /api/v1/mailboxes/{id}/outgoing": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["mailbox"]), body: `{"smtp_host": "smtp{n}.walk.example", "smtp_port": 465, "smtp_security": "tls"}`, status: 200}}
 	},
 	"GET /api/v1/me/signature":     just(validRequest{status: 200}),
 	"PUT /api/v1/me/signature":     just(validRequest{body: `{"signature": "Ada\nWalk Ltd"}`, status: 200, text: []string{"signature"}}),
@@ -515,6 +526,8 @@ func newWalker(t *testing.T, db *store.DB) *walker {
 	w.server.Inbox = inbox.New(db, engine, inbox.Options{Logger: quiet, PhoneRegion: "US"}) // inbox
 	// Letters are queued, never sent: nothing answers at this address.
 	w.server.Letters = letter.New(db, engine, letter.Options{Outgoing: mail.NewQueue(db, mail.SMTP{Addr: "127.0.0.1:9", From: "crm@walk.example"}, quiet)})
+	sealer, _ := mailboxes.NewSealer("the walker's secret key")
+	w.server.Mailboxes = mailboxes.New(db, engine, mailboxes.Options{Logger: quiet, Sealer: sealer})
 	w.server.Phone = phone.New(db, engine, w.server.Search, w.server.Inbox, phone.Options{Logger: quiet, PhoneRegion: "US"}) // phone
 	w.srv = httptest.NewServer(w.server.Handler())
 	t.Cleanup(w.srv.Close)
@@ -644,6 +657,10 @@ func (w *walker) setUp() {
 	template := `{"name": "%s", "object": "contact", "versions": {"en": {"subject": "Hi", "body": "Hello {{contact.first_name}}"}}}`
 	w.ids["template"] = w.must("POST", "/api/v1/mail-templates", fmt.Sprintf(template, "Walk letter"), 201)
 	w.ids["doomed_template"] = w.must("POST", "/api/v1/mail-templates", fmt.Sprintf(template, "Gone letter"), 201)
+	for _, name := range []string{"mailbox", "doomed_mailbox"} {
+		w.ids[name] = w.must("POST", "/api/v1/mailboxes", `{"address": "`+name+`@walk.example", "host": "imap.walk.example", "username": "`+name+`",
+			"password": "app password"}`, 201)
+	}
 	for _, o := range []string{"contact", "company"} {
 		w.ids["merge_into_"+o] = w.must("POST", "/api/v1/"+w.plural[o], w.fill(w.bodies[o]), 201)
 		w.ids["merge_from_"+o] = w.must("POST", "/api/v1/"+w.plural[o], w.fill(w.bodies[o]), 201)

@@ -91,6 +91,9 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
 	if s.Letters != nil {
 		addLetterPaths(paths, schemas)
 	}
+	if s.Mailboxes != nil {
+		addMailboxPaths(paths, schemas)
+	}
 	if s.Phone != nil {
 		_, err := RequireAdmin(r.Context())
 		addPhonePaths(paths, err == nil) // phone

@@ -42,7 +42,8 @@ func addLetterPaths(paths, schemas obj) {
 	letter["parameters"] = []obj{{"name": "record_id", "in": "query", "required": true, "schema": str()}}
 	paths["/mail-templates/{id}/letter"] = obj{"parameters": id, "get": letter}
 	paths["/mail-templates/{id}/send"] = obj{"parameters": id, "post": op("send_letters", "Writes the template for each record and queues the "+
-		"letters, all or none; from the workspace's address with the caller as Reply-To. Records without an e-mail are skipped.", "202", "Sent", "Sending")}
+		"letters, all or none: through the caller's own mailbox when it has an SMTP server (from its address, with a copy in its Sent folder), "+
+		"else from the workspace's address with the caller as Reply-To. Records without an e-mail are skipped.", "202", "Sent", "Sending")}
 	paths["/me/signature"] = obj{
 		"get": op("get_signature", "The caller's signature, closing every letter they send.", "200", "Signature", ""),
 		"put": op("set_signature", "Sets the caller's signature; an empty one removes it.", "200", "Signature", "Signature")}

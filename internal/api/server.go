@@ -24,6 +24,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/inbox"
 	"github.com/rapport-crm/rapport/internal/letter"
 	"github.com/rapport-crm/rapport/internal/limit"
+	"github.com/rapport-crm/rapport/internal/mailbox"
 	"github.com/rapport-crm/rapport/internal/phone"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/sales"
@@ -46,10 +47,11 @@ type Server struct {
 	Activity   *activity.Service
 	Search     *search.Service
 	Duplicates *duplicate.Service
-	Value      *value.Service  // value: customer value
-	Inbox      *inbox.Service  // inbox: incoming requests and web forms
-	Letters    *letter.Service // mail templates and signatures
-	Phone      *phone.Service  // phone: integrations, call events, the calls report
+	Value      *value.Service   // value: customer value
+	Inbox      *inbox.Service   // inbox: incoming requests and web forms
+	Letters    *letter.Service  // mail templates and signatures
+	Mailboxes  *mailbox.Service // connected mailboxes and their outgoing servers
+	Phone      *phone.Service   // phone: integrations, call events, the calls report
 	DB         *store.DB
 	Log        *slog.Logger
 	Registry   *prometheus.Registry // nil means a fresh one
@@ -182,6 +184,7 @@ func (s *Server) Handler() http.Handler {
 	s.inboxRoutes(route) // inbox
 	s.chatRoutes(route, public)
 	s.letterRoutes(route)
+	s.mailboxRoutes(route)
 	s.assignmentRoutes(route)
 	s.phoneRoutes(route, token) // phone
 	route("GET /api/v1/{object}", s.list, append(records.ListParams(), Filters)...)

@@ -68,6 +68,9 @@ type Options struct {
 	// Outgoing sends the letters; nil means no mail server is configured,
 	// and Send refuses.
 	Outgoing *mail.Queue
+	// Personal, when set, sends the letters of a user who has a mailbox
+	// that sends through it instead of Outgoing.
+	Personal Personal
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -87,8 +90,33 @@ func New(db *store.DB, engine *records.Engine, o Options) *Service {
 	return &Service{db: db, engine: engine, o: o}
 }
 
-// CanSend reports whether letters can go out: a mail server is configured.
-func (s *Service) CanSend() bool { return s.o.Outgoing != nil }
+// Personal sends a user's letters through their own mailbox, so that
+// they come from the user's address and land in the user's Sent folder
+// (internal/mailbox).
+type Personal interface {
+	// SendsFrom returns the address of the actor's mailbox that sends,
+	// or "" when they have none.
+	SendsFrom(ctx context.Context) (string, error)
+	// SendAll queues ms through the actor's mailbox, all or none; false
+	// when the actor has none that sends, and nothing is queued.
+	SendAll(ctx context.Context, ms []mail.Message) (bool, error)
+}
+
+// CanSend reports whether the actor's letters can go out: through their
+// own mailbox, or the system's mail server.
+func (s *Service) CanSend(ctx context.Context) bool {
+	from, _ := s.From(ctx)
+	return s.o.Outgoing != nil || from != ""
+}
+
+// From returns the address of the actor's mailbox their letters go out
+// through, or "" when they go from the system's address.
+func (s *Service) From(ctx context.Context) (string, error) {
+	if s.o.Personal == nil {
+		return "", nil
+	}
+	return s.o.Personal.SendsFrom(ctx)
+}
 
 // manager returns the actor when an administrator: templates are the
 // workspace's voice, so administrators write them and everyone uses them.

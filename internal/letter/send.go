@@ -97,7 +97,12 @@ func (s *Service) Send(ctx context.Context, id string, sn Sending) (Sent, error)
 	if err != nil {
 		return Sent{}, err
 	}
-	if s.o.Outgoing == nil {
+	from, err := s.From(ctx)
+	if err != nil {
+		return Sent{}, err
+	}
+	personal := from != ""
+	if s.o.Outgoing == nil && !personal {
 		return Sent{}, fault.Errorf(fault.ECONFLICT, "no mail server is configured (--smtp-url), so no letter can be sent")
 	}
 	if (len(sn.RecordIDs) == 0) == (sn.Filter == nil) {
@@ -154,8 +159,19 @@ func (s *Service) Send(ctx context.Context, id string, sn Sending) (Sent, error)
 		}
 		letters = append(letters, outgoing.Message{To: l.To, ToName: l.ToName, ReplyTo: replyTo, Subject: l.Subject, Text: l.Body})
 	}
-	if err := s.o.Outgoing.SendAll(ctx, letters); err != nil {
-		return Sent{}, err
+	if personal {
+		personal, err = s.o.Personal.SendAll(ctx, letters)
+		if err != nil {
+			return Sent{}, err
+		}
+	}
+	if !personal {
+		if s.o.Outgoing == nil {
+			return Sent{}, fault.Errorf(fault.ECONFLICT, "no mail server is configured (--smtp-url), so no letter can be sent")
+		}
+		if err := s.o.Outgoing.SendAll(ctx, letters); err != nil {
+			return Sent{}, err
+		}
 	}
 	out.Queued = len(letters)
 	return out, nil

@@ -37,19 +37,24 @@ var DefaultFolders = []string{"INBOX", "Sent"}
 // Mailbox is a connected mailbox as its screens and API show it: never
 // its password.
 type Mailbox struct {
-	ID        string     `json:"id"`
-	Shared    bool       `json:"shared"`
-	OwnerID   string     `json:"owner_id,omitempty"`
-	Address   string     `json:"address"`
-	Host      string     `json:"host"`
-	Port      int        `json:"port"`
-	Security  string     `json:"security"`
-	Username  string     `json:"username"`
-	Folders   []string   `json:"folders"`
-	Status    string     `json:"status"` // new, ok or failing
-	LastError string     `json:"last_error,omitempty"`
-	SyncedAt  *time.Time `json:"synced_at"`
-	Messages  int64      `json:"messages"`
+	ID       string   `json:"id"`
+	Shared   bool     `json:"shared"`
+	OwnerID  string   `json:"owner_id,omitempty"`
+	Address  string   `json:"address"`
+	Host     string   `json:"host"`
+	Port     int      `json:"port"`
+	Security string   `json:"security"`
+	Username string   `json:"username"`
+	Folders  []string `json:"folders"`
+	// The SMTP server the owner's letters go out through; no host means
+	// the mailbox only receives.
+	SMTPHost     string     `json:"smtp_host"`
+	SMTPPort     int        `json:"smtp_port"`
+	SMTPSecurity string     `json:"smtp_security"`
+	Status       string     `json:"status"` // new, ok or failing
+	LastError    string     `json:"last_error,omitempty"`
+	SyncedAt     *time.Time `json:"synced_at"`
+	Messages     int64      `json:"messages"`
 }
 
 // Input is a mailbox to connect.
@@ -62,6 +67,12 @@ type Input struct {
 	Username string   `json:"username"`
 	Password string   `json:"password"`
 	Folders  []string `json:"folders"`
+	// SMTPHost, when set, has the owner's letters sent through this
+	// server, signed in with Username and Password (a personal mailbox
+	// only); the port defaults by SMTPSecurity as the IMAP one does.
+	SMTPHost     string `json:"smtp_host"`
+	SMTPPort     int    `json:"smtp_port"`
+	SMTPSecurity string `json:"smtp_security"`
 }
 
 // Options configure the service.
@@ -166,10 +177,14 @@ func (in *Input) check() error {
 		c.Add("folders", "too_many", "at most 20 folders")
 	}
 	var folders []string
-	for _, f := range in.Folders {
+	for i, f := range in.Folders {
 		f = strings.TrimSpace(f)
 		if f == "" || slices.Contains(folders, f) {
 			continue
+		}
+		if fe := input.Line("folders["+strconv.Itoa(i)+"]", f); fe != nil {
+			c.Include(fe)
+			break
 		}
 		if utf8.RuneCountInString(f) > 200 || strings.ContainsAny(f, ",\r\n") {
 			c.Add("folders", "format", "a folder name must be one line of at most 200 characters, without commas")
@@ -178,7 +193,45 @@ func (in *Input) check() error {
 		folders = append(folders, f)
 	}
 	in.Folders = folders
+	in.checkSMTP(&c)
 	return c.Err()
+}
+
+// checkSMTP checks the outgoing server, which is optional: without a host
+// the mailbox only receives, and a port or security alone is a mistake.
+func (in *Input) checkSMTP(c *fault.Collector) {
+	in.SMTPHost, in.SMTPSecurity = strings.TrimSpace(in.SMTPHost), strings.TrimSpace(in.SMTPSecurity)
+	if in.SMTPHost == "" {
+		if in.SMTPPort != 0 || in.SMTPSecurity != "" {
+			c.Add("smtp_host", "required", "name the outgoing server, or leave its port and security empty")
+		}
+		return
+	}
+	switch {
+	case in.Shared:
+		c.Add("smtp_host", "personal_only", "only a personal mailbox sends its owner's letters")
+	case utf8.RuneCountInString(in.SMTPHost) > 255:
+		c.Add("smtp_host", "too_long", "must be at most 255 characters")
+	case input.Line("smtp_host", in.SMTPHost) != nil:
+		c.Include(input.Line("smtp_host", in.SMTPHost))
+	case strings.ContainsAny(in.SMTPHost, "/ :@\r\n\t"):
+		c.Add("smtp_host", "format", "must be a host name, without a port or scheme")
+	}
+	if in.SMTPSecurity == "" {
+		in.SMTPSecurity = "tls"
+	}
+	if !slices.Contains(Securities, in.SMTPSecurity) {
+		c.Add("smtp_security", "option", "must be one of %s", strings.Join(Securities, ", "))
+	}
+	if ip := net.ParseIP(in.SMTPHost); in.SMTPSecurity == "plain" && in.SMTPHost != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		c.Add("smtp_security", "option", "plain is only for a server on this machine (127.0.0.1); use tls or starttls")
+	}
+	if in.SMTPPort == 0 {
+		in.SMTPPort = map[string]int{"tls": 465, "starttls": 587, "plain": 25}[in.SMTPSecurity]
+	}
+	if in.SMTPPort < 1 || in.SMTPPort > 65535 {
+		c.Add("smtp_port", "range", "must be between 1 and 65535")
+	}
 }
 
 func sealContext(ws int64, username, host string) string {
@@ -215,9 +268,10 @@ func (s *Service) Connect(ctx context.Context, in Input) (Mailbox, error) {
 	d := s.db.Dialect
 	var id int64
 	err = s.db.Tx(ctx, func(q store.Querier) error {
-		err := q.QueryRowContext(ctx, `INSERT INTO mailboxes (workspace_id, owner_id, address, host, port, security, username, secret, folders, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.WorkspaceID, owner, strings.ToLower(in.Address), in.Host, in.Port,
-			in.Security, in.Username, sealed, strings.Join(in.Folders, ","), d.Time(time.Now())).Scan(&id)
+		err := q.QueryRowContext(ctx, `INSERT INTO mailboxes (workspace_id, owner_id, address, host, port, security, username, secret, folders,
+			smtp_host, smtp_port, smtp_security, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.WorkspaceID, owner, strings.ToLower(in.Address), in.Host, in.Port,
+			in.Security, in.Username, sealed, strings.Join(in.Folders, ","), in.SMTPHost, in.SMTPPort, in.SMTPSecurity, d.Time(time.Now())).Scan(&id)
 		if err != nil {
 			return err
 		}
@@ -229,7 +283,44 @@ func (s *Service) Connect(ctx context.Context, in Input) (Mailbox, error) {
 	return s.Get(ctx, strconv.FormatInt(id, 10))
 }
 
-const mailboxColumns = `id, owner_id, address, host, port, security, username, folders, status, last_error, synced_at, messages`
+// Outgoing is a mailbox's SMTP server; no host stops the sending.
+type Outgoing struct {
+	SMTPHost     string `json:"smtp_host"`
+	SMTPPort     int    `json:"smtp_port"`
+	SMTPSecurity string `json:"smtp_security"`
+}
+
+// SetOutgoing sets the SMTP server of one of the actor's own mailboxes,
+// through which their letters then go out; an empty host has them go out
+// through the workspace's mail server again.
+func (s *Service) SetOutgoing(ctx context.Context, id string, out Outgoing) (Mailbox, error) {
+	m, err := s.Get(ctx, id)
+	if err != nil {
+		return Mailbox{}, err
+	}
+	a, _ := access.ActorFrom(ctx)
+	if a.ReadOnly || m.Shared {
+		return Mailbox{}, fault.Errorf(fault.EFORBIDDEN, "only the owner of a personal mailbox sets its outgoing server")
+	}
+	in := Input{SMTPHost: out.SMTPHost, SMTPPort: out.SMTPPort, SMTPSecurity: out.SMTPSecurity}
+	var c fault.Collector
+	in.checkSMTP(&c)
+	if err := c.Err(); err != nil {
+		return Mailbox{}, err
+	}
+	err = s.db.Tx(ctx, func(q store.Querier) error {
+		_, err := q.ExecContext(ctx, `UPDATE mailboxes SET smtp_host = ?, smtp_port = ?, smtp_security = ? WHERE workspace_id = ? AND id = ?`,
+			in.SMTPHost, in.SMTPPort, in.SMTPSecurity, a.WorkspaceID, m.ID)
+		return err
+	})
+	if err != nil {
+		return Mailbox{}, err
+	}
+	return s.Get(ctx, id)
+}
+
+const mailboxColumns = `id, owner_id, address, host, port, security, username, folders, smtp_host, smtp_port, smtp_security,
+	status, last_error, synced_at, messages`
 
 func scanMailbox(row interface{ Scan(...any) error }) (Mailbox, error) {
 	var m Mailbox
@@ -237,7 +328,7 @@ func scanMailbox(row interface{ Scan(...any) error }) (Mailbox, error) {
 	var owner sql.NullInt64
 	var folders string
 	var synced any
-	err := row.Scan(&id, &owner, &m.Address, &m.Host, &m.Port, &m.Security, &m.Username, &folders, &m.Status, &m.LastError, &synced, &m.Messages)
+	err := row.Scan(&id, &owner, &m.Address, &m.Host, &m.Port, &m.Security, &m.Username, &folders, &m.SMTPHost, &m.SMTPPort, &m.SMTPSecurity, &m.Status, &m.LastError, &synced, &m.Messages)
 	m.ID = strconv.FormatInt(id, 10)
 	m.Shared = !owner.Valid
 	if owner.Valid {

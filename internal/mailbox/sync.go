@@ -53,6 +53,8 @@ func (s *Service) Register(q *jobs.Queue) {
 	s.jobs = q
 	q.Register(SyncKind, s.runSync)
 	q.Every(PollKind, s.opts.PollEvery, func(ctx context.Context, _ jobs.Job) error { return s.Poll(ctx) })
+	q.Register(SendKind, s.runSend)
+	q.Register(AppendKind, s.runAppend)
 }
 
 // Stop ends the IDLE connections.
@@ -136,14 +138,17 @@ type account struct {
 	port                    int
 	username, password      string
 	folders                 []string
+	smtpHost, smtpSecurity  string // no host: the mailbox only receives
+	smtpPort                int
 }
 
 func (s *Service) account(ctx context.Context, ws, id int64) (*account, error) {
 	a := &account{ws: ws, id: id}
 	var owner *int64
 	var sealed, folders string
-	err := s.db.Reader().QueryRowContext(ctx, `SELECT owner_id, address, host, port, security, username, secret, folders
-		FROM mailboxes WHERE workspace_id = ? AND id = ?`, ws, id).Scan(&owner, &a.address, &a.host, &a.port, &a.security, &a.username, &sealed, &folders)
+	err := s.db.Reader().QueryRowContext(ctx, `SELECT owner_id, address, host, port, security, username, secret, folders,
+		smtp_host, smtp_port, smtp_security FROM mailboxes WHERE workspace_id = ? AND id = ?`, ws, id).Scan(&owner, &a.address, &a.host,
+		&a.port, &a.security, &a.username, &sealed, &folders, &a.smtpHost, &a.smtpPort, &a.smtpSecurity)
 	if err != nil {
 		return nil, err
 	}

@@ -51,9 +51,12 @@ type composePage struct {
 	Template                       string
 	Letter                         *letter.Letter
 	LanguageName                   string
-	CanSend                        bool
-	Sent                           bool
-	Problem                        string
+	// From is the writer's own mailbox the letter goes through; empty
+	// when it goes from the workspace's address.
+	From    string
+	CanSend bool
+	Sent    bool
+	Problem string
 }
 
 // signaturePage edits the user's signature.
@@ -209,7 +212,11 @@ func (s *Server) composeData(w http.ResponseWriter, r *http.Request, v *visit, o
 		return nil, false
 	}
 	data := &composePage{frame: frame{Nav: view.plural}, Object: object, RecordID: id, Record: str(rec[view.name]),
-		Back: "/" + view.plural + "/" + id, Template: template, CanSend: s.letters.CanSend()}
+		Back: "/" + view.plural + "/" + id, Template: template, CanSend: s.letters.CanSend(r.Context())}
+	if data.From, err = s.letters.From(r.Context()); err != nil {
+		s.fail(w, r, v, err)
+		return nil, false
+	}
 	for _, t := range list {
 		if t.Object == object {
 			data.Templates = append(data.Templates, formOption{Value: t.ID, Label: t.Name})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"html/template"
 	"mime"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -31,12 +32,47 @@ type mailboxesPage struct {
 type mailboxForm struct {
 	Address, Host, Port, Security, Username, Folders string
 	Shared                                           bool
+	outgoingForm
+}
+
+// outgoingForm is a mailbox's SMTP server as typed: optional when
+// connecting, changed later on its own page.
+type outgoingForm struct {
+	SMTPHost, SMTPPort, SMTPSecurity string
+}
+
+// read takes the form's fields, and notes a port that is no number.
+func (f *outgoingForm) read(r *http.Request, v *visit, errs map[string]string) mailbox.Outgoing {
+	f.SMTPHost, f.SMTPPort, f.SMTPSecurity = r.PostFormValue("smtp_host"), strings.TrimSpace(r.PostFormValue("smtp_port")), r.PostFormValue("smtp_security")
+	out := mailbox.Outgoing{SMTPHost: f.SMTPHost, SMTPSecurity: f.SMTPSecurity}
+	if f.SMTPPort != "" {
+		port, err := strconv.Atoi(f.SMTPPort)
+		if err != nil {
+			errs["smtp_port"] = v.p.T("error.type")
+		}
+		out.SMTPPort = port
+	}
+	if strings.TrimSpace(f.SMTPHost) == "" && out.SMTPPort == 0 {
+		// The security select always sends a value; alone it means no
+		// outgoing server.
+		out.SMTPSecurity = ""
+	}
+	return out
+}
+
+// mailboxOutgoingPage sets the SMTP server of one of the user's mailboxes.
+type mailboxOutgoingPage struct {
+	frame
+	ID, Address string
+	Form        outgoingForm
+	Errors      map[string]string
 }
 
 // mailboxRow is one mailbox as the list shows it.
 type mailboxRow struct {
 	ID, Address, Kind, Folders, State, Error, Messages string
-	Failing, MayRemove                                 bool
+	Sends                                              string // the SMTP server its owner's letters go out through
+	Failing, MayRemove, MaySend                        bool
 }
 
 func (s *Server) mailboxesData(r *http.Request, v *visit) (*mailboxesPage, error) {
@@ -50,7 +86,7 @@ func (s *Server) mailboxesData(r *http.Request, v *visit) (*mailboxesPage, error
 	}
 	admin := s.administers(r)
 	data := &mailboxesPage{frame: frame{Nav: "settings"}, CanConnect: s.mailboxes.CanConnect(), MayShare: admin,
-		Form: mailboxForm{Security: "tls", Folders: strings.Join(mailbox.DefaultFolders, ", ")}, Ignore: strings.Join(ignores, "\n")}
+		Form: mailboxForm{Security: "tls", Folders: strings.Join(mailbox.DefaultFolders, ", "), outgoingForm: outgoingForm{SMTPSecurity: "tls"}}, Ignore: strings.Join(ignores, "\n")}
 	for _, m := range list {
 		data.Mailboxes = append(data.Mailboxes, mailboxRowOf(v, m, admin))
 	}
@@ -59,9 +95,12 @@ func (s *Server) mailboxesData(r *http.Request, v *visit) (*mailboxesPage, error
 
 func mailboxRowOf(v *visit, m mailbox.Mailbox, admin bool) mailboxRow {
 	row := mailboxRow{ID: m.ID, Address: m.Address, Folders: strings.Join(m.Folders, ", "), Messages: v.p.Number(float64(m.Messages), 0),
-		Kind: v.p.T("web.mailboxes.personal"), MayRemove: !m.Shared || admin}
+		Kind: v.p.T("web.mailboxes.personal"), MayRemove: !m.Shared || admin, MaySend: !m.Shared}
 	if m.Shared {
 		row.Kind = v.p.T("web.mailboxes.shared")
+	}
+	if m.SMTPHost != "" {
+		row.Sends = v.p.T("web.mailboxes.sends", "server", net.JoinHostPort(m.SMTPHost, strconv.Itoa(m.SMTPPort)))
 	}
 	switch {
 	case m.Status == "failing":
@@ -98,6 +137,8 @@ func mailboxNotice(v *visit, code string) string {
 		return v.p.T("web.mailboxes.done.disconnected")
 	case "saved":
 		return v.p.T("web.people.done.saved")
+	case "outgoing":
+		return v.p.T("web.mailboxes.done.outgoing")
 	}
 	return ""
 }
@@ -113,9 +154,11 @@ func (s *Server) connectMailbox(w http.ResponseWriter, r *http.Request, v *visit
 	f := mailboxForm{Address: r.PostFormValue("address"), Host: r.PostFormValue("host"), Port: strings.TrimSpace(r.PostFormValue("port")),
 		Security: r.PostFormValue("security"), Username: r.PostFormValue("username"), Folders: r.PostFormValue("folders"),
 		Shared: r.PostFormValue("shared") == "on"}
-	in := mailbox.Input{Shared: f.Shared, Address: f.Address, Host: f.Host, Security: f.Security, Username: f.Username,
-		Password: r.PostFormValue("password"), Folders: splitList(f.Folders)}
 	errs := map[string]string{}
+	out := f.outgoingForm.read(r, v, errs)
+	in := mailbox.Input{Shared: f.Shared, Address: f.Address, Host: f.Host, Security: f.Security, Username: f.Username,
+		Password: r.PostFormValue("password"), Folders: splitList(f.Folders),
+		SMTPHost: out.SMTPHost, SMTPPort: out.SMTPPort, SMTPSecurity: out.SMTPSecurity}
 	if f.Port != "" {
 		port, err := strconv.Atoi(f.Port)
 		if err != nil {
@@ -147,6 +190,58 @@ func (s *Server) connectMailbox(w http.ResponseWriter, r *http.Request, v *visit
 	}
 	data.Errors = errs
 	s.render(w, r, v, http.StatusBadRequest, "settings_mailboxes", data)
+}
+
+// mailboxOutgoing shows the form of a mailbox's SMTP server.
+func (s *Server) mailboxOutgoing(w http.ResponseWriter, r *http.Request, v *visit) {
+	if s.mailboxes == nil {
+		s.fail(w, r, v, errNotFound)
+		return
+	}
+	m, err := s.mailboxes.Get(r.Context(), r.PathValue("id"))
+	if err != nil || m.Shared {
+		s.fail(w, r, v, errNotFound)
+		return
+	}
+	f := outgoingForm{SMTPHost: m.SMTPHost, SMTPSecurity: m.SMTPSecurity}
+	if m.SMTPHost == "" {
+		f.SMTPSecurity = "tls"
+	} else {
+		f.SMTPPort = strconv.Itoa(m.SMTPPort)
+	}
+	s.render(w, r, v, http.StatusOK, "settings_mailbox_outgoing", &mailboxOutgoingPage{frame: frame{Nav: "settings"}, ID: m.ID, Address: m.Address, Form: f})
+}
+
+// saveMailboxOutgoing sets a mailbox's SMTP server; an empty server has
+// the user's letters go out through the workspace's mail server again.
+func (s *Server) saveMailboxOutgoing(w http.ResponseWriter, r *http.Request, v *visit) {
+	if s.mailboxes == nil {
+		s.fail(w, r, v, errNotFound)
+		return
+	}
+	r.ParseForm()
+	data := &mailboxOutgoingPage{frame: frame{Nav: "settings"}, ID: r.PathValue("id"), Errors: map[string]string{}}
+	out := data.Form.read(r, v, data.Errors)
+	if len(data.Errors) == 0 {
+		_, err := s.mailboxes.SetOutgoing(r.Context(), data.ID, out)
+		if err == nil {
+			doneAt(w, r, "/settings/mailboxes", "outgoing")
+			return
+		}
+		errs, ok := fieldErrors(v, err)
+		if !ok {
+			s.fail(w, r, v, err)
+			return
+		}
+		data.Errors = errs
+	}
+	m, err := s.mailboxes.Get(r.Context(), data.ID)
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	data.Address = m.Address
+	s.render(w, r, v, http.StatusBadRequest, "settings_mailbox_outgoing", data)
 }
 
 func (s *Server) saveIgnores(w http.ResponseWriter, r *http.Request, v *visit) {

@@ -225,6 +225,8 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /settings/mailboxes", s.signedIn(s.connectMailbox))
 	mux.Handle("POST /settings/mailboxes/ignore", s.signedIn(s.saveIgnores))
 	mux.Handle("POST /settings/mailboxes/{id}/sync", s.signedIn(s.syncMailbox))
+	mux.Handle("GET /settings/mailboxes/{id}/outgoing", s.signedIn(s.mailboxOutgoing))
+	mux.Handle("POST /settings/mailboxes/{id}/outgoing", s.signedIn(s.saveMailboxOutgoing))
 	mux.Handle("POST /settings/mailboxes/{id}/disconnect", s.signedIn(s.disconnectMailbox))
 	mux.Handle("GET /mail/{id}", s.signedIn(s.mailPage))
 	mux.Handle("GET /mail/{id}/attachments/{n}", s.signedIn(s.mailAttachment))
@@ -493,7 +495,7 @@ var pages = map[string]func(p *locale.Printer) page{
 	},
 	"letter": func(p *locale.Printer) page {
 		return &composePage{frame: frame{Nav: "contacts"}, Object: "contact", RecordID: "7", Record: "Ada <b>Lovelace", Back: "/contacts/7",
-			Templates: []formOption{{Value: "1", Label: "Welcome <b>"}}, Template: "1", CanSend: true, Sent: true, LanguageName: p.Name(),
+			Templates: []formOption{{Value: "1", Label: "Welcome <b>"}}, Template: "1", CanSend: true, Sent: true, LanguageName: p.Name(), From: "bob@example.com<b>",
 			Letter: &letter.Letter{To: "ada@example.com", ToName: "Ada <b>Lovelace", Subject: "Hello <b>Ada", Body: "Dear Ada,\n\n<script>x</script>\n-- \nBob"}}
 	},
 	"signature": func(p *locale.Printer) page {
@@ -589,9 +591,15 @@ var pages = map[string]func(p *locale.Printer) page{
 		return &mailboxesPage{frame: frame{Nav: "settings"}, CanConnect: true, MayShare: true, Notice: p.T("web.mailboxes.done.connected"),
 			Problem: p.T("web.people.conflict"), Form: mailboxForm{Address: "ann@example.com", Host: "imap.example.com<b>", Security: "tls", Folders: "INBOX, Sent"},
 			Ignore: "family.example\n<b>", Mailboxes: []mailboxRow{{ID: "1", Address: "ann@example.com", Kind: p.T("web.mailboxes.personal"),
-				Folders: "INBOX, Sent", State: p.T("web.mailboxes.waiting"), Messages: "1,200", MayRemove: true},
+				Folders: "INBOX, Sent", State: p.T("web.mailboxes.waiting"), Messages: "1,200", MayRemove: true, MaySend: true,
+				Sends: p.T("web.mailboxes.sends", "server", "smtp.example.com:465")},
 				{ID: "2", Address: "sales@example.com", Kind: p.T("web.mailboxes.shared"), State: p.T("web.mailboxes.failing"), Failing: true, Error: "sign in <b>failed"}},
 			Errors: map[string]string{"host": p.FieldError(fault.FieldError{Field: "host", Code: "format"})}}
+	},
+	"settings_mailbox_outgoing": func(p *locale.Printer) page {
+		return &mailboxOutgoingPage{frame: frame{Nav: "settings"}, ID: "1", Address: "ann@example.com",
+			Form:   outgoingForm{SMTPHost: "smtp.example.com<b>", SMTPPort: "465", SMTPSecurity: "tls"},
+			Errors: map[string]string{"smtp_host": p.FieldError(fault.FieldError{Field: "smtp_host", Code: "format"})}}
 	},
 	"mail_message": func(p *locale.Printer) page {
 		return &mailPage{Subject: "Offer <b>", From: "Ada <ada@example.com>", To: "ann@example.com", When: "today",

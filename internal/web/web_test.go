@@ -92,18 +92,21 @@ func newAppGuarded(t *testing.T, db *store.DB, guard *api.SignInLimits) *app {
 		Now: clk.now, Mail: box})
 	quiet := slog.New(slog.DiscardHandler)
 	sealer, _ := mailbox.NewSealer("the web tests' secret key")
+	mailboxes := mailbox.New(db, engine, mailbox.Options{Logger: quiet, Sealer: sealer,
+		Administers: func(ctx context.Context, a access.Actor) bool {
+			ok, err := access.NewRolePolicy(db).Administers(ctx, a)
+			return err == nil && ok
+		}})
 	s, err := web.New(web.Options{Engine: engine, Accounts: accounts, Log: quiet, SignIn: guard, DB: db,
-		Mailboxes: mailbox.New(db, engine, mailbox.Options{Logger: quiet, Sealer: sealer,
-			Administers: func(ctx context.Context, a access.Actor) bool {
-				ok, err := access.NewRolePolicy(db).Administers(ctx, a)
-				return err == nil && ok
-			}}),
+		Mailboxes:  mailboxes,
 		Sales:      sales.New(db, engine, sales.Options{Logger: quiet}),
 		Activity:   activity.New(db, engine, activity.Options{Logger: quiet, PhoneRegion: "GB"}),
 		Duplicates: duplicate.New(db, engine, duplicate.Options{Logger: quiet, PhoneRegion: "GB"}),
 		Imports:    importer.New(db, engine, quiet),
-		Letters:    letter.New(db, engine, letter.Options{}),
-		Inbox:      inbox.New(db, engine, inbox.Options{Logger: quiet, PhoneRegion: "GB"})})
+		// No system mail server: letters go only through a mailbox
+		// that sends, and stay queued, since no job queue runs here.
+		Letters: letter.New(db, engine, letter.Options{Personal: mailboxes}),
+		Inbox:   inbox.New(db, engine, inbox.Options{Logger: quiet, PhoneRegion: "GB"})})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,6 +32,10 @@ type Options struct {
 	// Username and Password, when set, are required (AUTH PLAIN, over TLS
 	// only).
 	Username, Password string
+	// Deliver, when set, is handed each message the server accepts, as a
+	// mail server hands it to the recipient's mailbox; an error refuses
+	// the message for now (451).
+	Deliver func(to string, data []byte) error
 }
 
 // Message is one message the server accepted.
@@ -189,6 +193,11 @@ func (ss *session) Data(r io.Reader) error {
 	}
 	if reply != nil {
 		return reply
+	}
+	if d := ss.s.opts.Deliver; d != nil {
+		if err := d(ss.to, data); err != nil {
+			return &smtp.SMTPError{Code: 451, Message: "delivery failed: " + err.Error()}
+		}
 	}
 	ss.s.mu.Lock()
 	ss.s.msgs = append(ss.s.msgs, Message{From: ss.from, To: ss.to, Data: data})
