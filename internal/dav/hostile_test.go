@@ -187,6 +187,17 @@ func TestOversizedPhoto(t *testing.T) {
 		if w.contacts(t) != before {
 			t.Error("the refused card was written")
 		}
+		// Other bodies are held to 1 MB: a REPORT, an iCalendar item.
+		big := `<?xml version="1.0"?><d:sync-collection xmlns:d="DAV:"><d:sync-token></d:sync-token><d:sync-level>1</d:sync-level>` +
+			`<d:prop><d:getetag/></d:prop><!--` + strings.Repeat("x", 2<<20) + `--></d:sync-collection>`
+		if code, _, body := w.do(t, "REPORT", w.book(), big, "Depth", "1"); code != http.StatusRequestEntityTooLarge || !strings.Contains(body, "1 MB") {
+			t.Errorf("a REPORT of 2 MB: %d %q", code, body)
+		}
+		event := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:big\r\nDTSTAMP:20261201T000000Z\r\n" +
+			"DTSTART:20261224T090000Z\r\nSUMMARY:Big\r\nDESCRIPTION:" + strings.Repeat("y", 2<<20) + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+		if code, _, body := w.do(t, "PUT", "/dav/"+itoa(w.sam.UserID)+"/calendars/default/big.ics", event, "Content-Type", "text/calendar"); code != http.StatusRequestEntityTooLarge {
+			t.Errorf("a PUT of a 2 MB event: %d %q", code, body)
+		}
 		// The server still answers Sam and others at once.
 		if code, _, _ := w.do(t, "GET", w.book()+w.ids[0]+".vcf", ""); code != http.StatusOK {
 			t.Errorf("GET after the large PUTs: %d", code)

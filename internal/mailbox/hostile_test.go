@@ -145,3 +145,33 @@ func TestParseHostileHeaders(t *testing.T) {
 		t.Fatalf("%d recipients kept, %d more, problem %q", len(p.To), len(p.More), p.Problem)
 	}
 }
+
+// TestBatchOfCrowds: a batch of letters, each to 2,000 different people,
+// looks up more addresses than one statement of either database may
+// carry; it is filed all the same, each letter on its customer.
+func TestBatchOfCrowds(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		v := newEnv(t, db)
+		const letters = 20
+		var customers []string
+		for l := 0; l < letters; l++ {
+			customers = append(customers, v.create(v.admin, "contacts", map[string]any{"first_name": "Customer", "last_name": fmt.Sprint(l),
+				"emails": []any{fmt.Sprintf("r1999@l%d.example", l)}}))
+			var rcpt []string
+			for i := 0; i < 2000; i++ {
+				rcpt = append(rcpt, fmt.Sprintf("r%d@l%d.example", i, l))
+			}
+			v.deliver("seller@example.com", "INBOX", fmt.Sprintf("From: seller@example.com\nTo: %s\nSubject: Crowd %d\nMessage-ID: <crowd-%d@example.com>\n\nHello.\n",
+				strings.Join(rcpt, ",\n "), l, l))
+		}
+		m := v.connect(v.seller, mailbox.Input{Address: "seller@example.com", Username: "seller@example.com", Password: "app-password"})
+		if n := v.sync(m); n != letters {
+			t.Fatalf("the sync fetched %d letters, want %d", n, letters)
+		}
+		for l, id := range customers {
+			if got := v.timeline("contact", id); len(got) != 1 || got[0] != fmt.Sprintf("Crowd %d", l) {
+				t.Errorf("customer %d, last of 2,000 recipients: %q", l, got)
+			}
+		}
+	})
+}
