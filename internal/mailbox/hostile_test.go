@@ -175,3 +175,18 @@ func TestBatchOfCrowds(t *testing.T) {
 		}
 	})
 }
+
+// TestParseBrokenRecipients: one malformed entry in To does not lose the
+// other recipients.
+func TestParseBrokenRecipients(t *testing.T) {
+	raw := "From: a@b.example\r\nTo: Good One <one@x.example>, Broken <not an address>, \"Doe, Jane\" <jane@x.example>, two@x.example\r\n" +
+		"Cc: =?utf-8?q?Caf=C3=A9?= <cafe@x.example>\r\nSubject: s\r\n\r\nbody\r\n"
+	p := mailbox.Parse([]byte(raw))
+	var got []string
+	for _, a := range p.To {
+		got = append(got, a.Email)
+	}
+	if strings.Join(got, " ") != "one@x.example jane@x.example two@x.example" || len(p.Cc) != 1 || p.Cc[0].Name != "Café" {
+		t.Fatalf("To %q, Cc %+v", got, p.Cc)
+	}
+}

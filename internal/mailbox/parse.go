@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -158,10 +159,20 @@ func (p *Parsed) readHeader(h mail.Header) {
 	}
 }
 
+// addressLike finds what looks like an address in a header that does
+// not parse as a list.
+var addressLike = regexp.MustCompile(`[^\s<>,;:"()\[\]]+@[^\s<>,;:"()\[\]]+\.[^\s<>,;:"()\[\]]+`)
+
 func addresses(h mail.Header, key string) []Address {
 	list, err := h.AddressList(key)
 	if err != nil {
-		return nil
+		// One malformed entry fails the whole list: keep the addresses
+		// that can be seen in it, without their names.
+		var out []Address
+		for _, a := range addressLike.FindAllString(h.Get(key), -1) {
+			out = append(out, Address{Email: clip(validUTF8(strings.ToLower(a)), 255)})
+		}
+		return out
 	}
 	out := make([]Address, 0, len(list))
 	for _, a := range list {
