@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"net/http"
 	"path"
 	"strconv"
@@ -219,6 +220,9 @@ func (c *calendars) PutCalendarObject(ctx context.Context, p string, cal *goical
 	if err != nil {
 		return nil, err
 	}
+	if err := single(cal); err != nil {
+		return nil, err
+	}
 	var data bytes.Buffer
 	if err := goical.NewEncoder(&data).Encode(cal); err != nil {
 		return nil, webdav.NewHTTPError(http.StatusBadRequest, err)
@@ -264,6 +268,29 @@ func (c *calendars) PutCalendarObject(ctx context.Context, p string, cal *goical
 	}
 	co := c.object(a, kind, rec, n)
 	return &co, nil
+}
+
+// single refuses a repeating meeting or task (RRULE, RDATE, EXRULE):
+// the calendar keeps single ones, and keeping the first of a series
+// would send the program back one item in place of its series. A rule
+// that cannot be read is bad input. No rule is ever expanded, so one
+// that never ends costs nothing.
+func single(cal *goical.Calendar) error {
+	for _, comp := range cal.Children {
+		if comp.Name != goical.CompEvent && comp.Name != goical.CompToDo {
+			continue
+		}
+		if _, err := comp.Props.RecurrenceRule(); err != nil {
+			return webdav.NewHTTPError(http.StatusBadRequest, fmt.Errorf("the RRULE cannot be read: %v", err))
+		}
+		for _, prop := range []string{goical.PropRecurrenceRule, goical.PropRecurrenceDates, "EXRULE"} {
+			if comp.Props.Get(prop) != nil {
+				return webdav.NewHTTPError(http.StatusForbidden, errors.New("Rapport's calendar keeps single meetings and tasks; "+
+					"one that repeats ("+prop+") stays in your own calendar"))
+			}
+		}
+	}
+	return nil
 }
 
 // activityChanges is the engine's partial update that makes was carry

@@ -90,7 +90,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	mux.HandleFunc("/.well-known/carddav", toRoot)
 	mux.HandleFunc("/.well-known/caldav", toRoot)
-	mux.Handle(Prefix+"/", s.authenticate(http.MaxBytesHandler(s.front(card, cal), maxBody)))
+	mux.Handle(Prefix+"/", s.authenticate(s.readBody(s.front(card, cal))))
 	return s.observe(mux)
 }
 
@@ -128,9 +128,6 @@ func (s *Server) observe(next http.Handler) http.Handler {
 	})
 }
 
-// maxBody bounds a request's body: a vCard or a REPORT.
-const maxBody = 1 << 20
-
 // front answers what go-webdav does not: the principal with both its
 // homes, the sync-collection report, the address book's own properties
 // (with its sync-token), a listing and multiget that read a page of
@@ -141,6 +138,12 @@ func (s *Server) front(card, cal http.Handler) http.Handler {
 		ctx := context.WithValue(r.Context(), ifMatchKey{}, r.Header.Get("If-Match"))
 		r = r.WithContext(ctx)
 		a, _ := access.ActorFrom(ctx)
+		if !ownPath(r.URL.Path, a) {
+			// Another user's tree, or a path of none: the same answer
+			// whether or not that user exists.
+			http.Error(w, "no such address book or calendar", http.StatusNotFound)
+			return
+		}
 		next, col := card, s.book(a)
 		if strings.HasPrefix(r.URL.Path, calendarHomePath(a)) || r.URL.Path+"/" == calendarHomePath(a) {
 			next, col = cal, s.calendarCollection(a)
@@ -174,6 +177,12 @@ func (s *Server) front(card, cal http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// ownPath reports whether p is the root, the feed or in a's own tree:
+// the only paths a may reach.
+func ownPath(p string, a access.Actor) bool {
+	return p == Prefix+"/" || p == FeedPath || strings.HasPrefix(p+"/", principalPath(a))
 }
 
 func readOnlyRefused(r *http.Request, a access.Actor) bool {

@@ -90,18 +90,25 @@ func (f *filer) file(ctx context.Context, folder string, validity uint32, msgs [
 }
 
 // parties are the addresses of p that may be customers: neither the
-// workspace's users nor the mailbox itself, each once. private reports
-// that one of them is on the owner's ignore list.
+// workspace's users nor the mailbox itself, each once, the sender first,
+// then the recipients in the order written. private reports that one of
+// them is on the owner's ignore list.
 func (f *filer) parties(p *Parsed) (out []string, private bool) {
-	for _, a := range append(append([]Address{p.From}, p.To...), p.Cc...) {
-		if a.Email == "" {
+	emails := []string{p.From.Email}
+	for _, a := range slices.Concat(p.To, p.Cc) {
+		emails = append(emails, a.Email)
+	}
+	seen := map[string]bool{}
+	for _, e := range append(emails, p.More...) {
+		if e == "" || seen[e] {
 			continue
 		}
-		if f.ignores(a.Email) {
+		seen[e] = true
+		if f.ignores(e) {
 			return nil, true
 		}
-		if !f.own[a.Email] && !slices.Contains(out, a.Email) {
-			out = append(out, a.Email)
+		if !f.own[e] {
+			out = append(out, e)
 		}
 	}
 	return out, false
@@ -370,25 +377,47 @@ func (f *filer) lookupRecords(ctx context.Context, q store.Querier, b *batch, ke
 	if len(keys) == 0 {
 		return nil
 	}
-	ws := f.acct.ws
 	wanted := map[string]bool{}
 	for _, k := range keys {
 		wanted[strings.TrimPrefix(k, "e:")] = true
 	}
+	var contacts []int64
+	found := map[int64]bool{}
+	for chunk := range slices.Chunk(keys, keysPerQuery) {
+		if err := f.lookupKeys(ctx, q, b, chunk, wanted, found, &contacts); err != nil {
+			return err
+		}
+	}
+	for chunk := range slices.Chunk(contacts, keysPerQuery) {
+		if err := f.lookupLinked(ctx, q, b, chunk); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// keysPerQuery bounds the values of one IN list, under the databases'
+// limits on parameters: a batch of letters to thousands of recipients
+// looks up more addresses than one statement may carry.
+const keysPerQuery = 1000
+
+// lookupKeys finds the contacts and companies of keys, adding the
+// contacts not yet found to contacts.
+func (f *filer) lookupKeys(ctx context.Context, q store.Querier, b *batch, keys []string, wanted map[string]bool, found map[int64]bool,
+	contacts *[]int64) error {
 	marks, args := store.List(keys)
 	rows, err := q.QueryContext(ctx, `SELECT DISTINCT k.object, k.record_id, dp.profile FROM duplicate_keys k
 		JOIN duplicate_profiles dp ON dp.workspace_id = k.workspace_id AND dp.object = k.object AND dp.record_id = k.record_id
 		WHERE k.workspace_id = ? AND k.object IN ('contact', 'company') AND k.key IN (`+marks+`) ORDER BY k.record_id`,
-		append([]any{ws}, args...)...)
+		append([]any{f.acct.ws}, args...)...)
 	if err != nil {
 		return err
 	}
-	var contacts []int64
+	defer rows.Close()
 	for rows.Next() {
 		var object, profile string
 		var id int64
 		if err := rows.Scan(&object, &id, &profile); err != nil {
-			rows.Close()
 			return err
 		}
 		var rec linkage.Record
@@ -404,16 +433,19 @@ func (f *filer) lookupRecords(ctx context.Context, q store.Querier, b *batch, ke
 			}
 			if !slices.Contains(b.byEmail[e][object], id) {
 				b.byEmail[e][object] = append(b.byEmail[e][object], id)
-				if object == "contact" && !slices.Contains(contacts, id) {
-					contacts = append(contacts, id)
+				if object == "contact" && !found[id] {
+					found[id] = true
+					*contacts = append(*contacts, id)
 				}
 			}
 		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(contacts) == 0 {
-		return err
-	}
+	return rows.Err()
+}
+
+// lookupLinked finds the companies and open deals of contacts.
+func (f *filer) lookupLinked(ctx context.Context, q store.Querier, b *batch, contacts []int64) error {
+	ws := f.acct.ws
 	for _, l := range []struct {
 		query string
 		into  map[int64][]int64
@@ -444,11 +476,13 @@ func (f *filer) lookupRecords(ctx context.Context, q store.Querier, b *batch, ke
 }
 
 // links are the records the parties' addresses lead to, with the
-// companies of the contacts among them.
+// companies of the contacts among them: at most maxLinks of each kind,
+// the first in the parties' order, so that a letter to a thousand people
+// writes at most a few hundred rows to timelines.
 func (b *batch) links(parties []string) map[string][]int64 {
 	links := map[string][]int64{}
 	add := func(object string, id int64) {
-		if !slices.Contains(links[object], id) {
+		if len(links[object]) < maxLinks && !slices.Contains(links[object], id) {
 			links[object] = append(links[object], id)
 		}
 	}

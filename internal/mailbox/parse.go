@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -23,7 +25,9 @@ const (
 	MaxMessage    = 25 << 20
 	MaxAttachment = 10 << 20
 	maxBody       = 1 << 20 // the text and the HTML each
-	maxAddresses  = 200     // of To and Cc together: a mailing list is not a conversation
+	maxAddresses  = 200     // of To and Cc together kept on the letter: a mailing list is not a conversation
+	maxParties    = 2000    // addresses looked up to file a letter, the sender's among them
+	maxLinks      = 100     // contacts, and companies, one letter is filed on
 	maxParts      = 100
 )
 
@@ -34,9 +38,12 @@ type Parsed struct {
 	Subject              string
 	From                 Address
 	To, Cc               []Address
-	Date                 time.Time
-	Text, HTML           string
-	Attachments          []Attachment
+	// More are the recipients beyond the maxAddresses kept in To and Cc,
+	// up to maxParties: not kept, but looked up to file the letter.
+	More        []string
+	Date        time.Time
+	Text, HTML  string
+	Attachments []Attachment
 	// Problem says what could not be read, "" when all was: the message
 	// is still kept, with whatever was.
 	Problem string
@@ -65,14 +72,19 @@ func Parse(raw []byte) (p Parsed) {
 			p.setID(raw)
 		}
 	}()
-	r, err := mail.CreateReader(bytes.NewReader(raw))
-	if r == nil {
+	// The header is read whatever its size (go-message stops at 1 MB by
+	// default): raw is in memory already, bounded by MaxMessage, and a
+	// letter with a megabyte of Received lines or Subject is still a
+	// customer's letter.
+	e, err := message.ReadWithOptions(bytes.NewReader(raw), &message.ReadOptions{MaxHeaderBytes: -1})
+	if e == nil {
 		// Not even a header: keep the bytes as text.
 		p.Problem = "unreadable message: " + errText(err)
 		p.Text = clip(validUTF8(string(raw)), maxBody)
 		p.setID(raw)
 		return p
 	}
+	r := mail.NewReader(e)
 	if err != nil && !message.IsUnknownCharset(err) && !message.IsUnknownEncoding(err) {
 		p.Problem = "unreadable header: " + errText(err)
 	}
@@ -133,20 +145,34 @@ func (p *Parsed) readHeader(h mail.Header) {
 	}
 	p.To = addresses(h, "To")
 	p.Cc = addresses(h, "Cc")
-	if len(p.To)+len(p.Cc) > maxAddresses {
-		p.problem(fmt.Sprintf("%d recipients; the first %d are kept", len(p.To)+len(p.Cc), maxAddresses))
+	if n := len(p.To) + len(p.Cc); n > maxAddresses {
+		p.problem(fmt.Sprintf("%d recipients; the first %d are kept", n, maxAddresses))
+		for _, a := range slices.Concat(p.To, p.Cc)[maxAddresses:min(n, maxParties)] {
+			p.More = append(p.More, a.Email)
+		}
+		cc := max(maxAddresses-len(p.To), 0)
 		p.To = p.To[:min(len(p.To), maxAddresses)]
-		p.Cc = p.Cc[:min(len(p.Cc), maxAddresses-len(p.To))]
+		p.Cc = p.Cc[:min(len(p.Cc), cc)]
 	}
 	if d, err := h.Date(); err == nil && !d.IsZero() {
 		p.Date = d.UTC()
 	}
 }
 
+// addressLike finds what looks like an address in a header that does
+// not parse as a list.
+var addressLike = regexp.MustCompile(`[^\s<>,;:"()\[\]]+@[^\s<>,;:"()\[\]]+\.[^\s<>,;:"()\[\]]+`)
+
 func addresses(h mail.Header, key string) []Address {
 	list, err := h.AddressList(key)
 	if err != nil {
-		return nil
+		// One malformed entry fails the whole list: keep the addresses
+		// that can be seen in it, without their names.
+		var out []Address
+		for _, a := range addressLike.FindAllString(h.Get(key), -1) {
+			out = append(out, Address{Email: clip(validUTF8(strings.ToLower(a)), 255)})
+		}
+		return out
 	}
 	out := make([]Address, 0, len(list))
 	for _, a := range list {
