@@ -260,19 +260,12 @@ func (s *Service) RecomputeAt(ctx context.Context, ws int64, end time.Time) (Res
 	return res, nil
 }
 
-// write clears the value fields of table's customers and writes h's
-// scores and predictions, then keeps the fit.
+// write writes h's scores and predictions over table's customers, a
+// batch per transaction, then clears the value fields of those no longer
+// customers, and keeps the fit. Nothing is cleared wholesale first: one
+// statement over every customer held SQLite's writer for seconds at a
+// hundred thousand customers, and left the fields empty until refilled.
 func (s *Service) write(ctx context.Context, ws int64, table string, h History, m clv.Model, fit Fit) error {
-	err := s.db.Tx(ctx, func(q store.Querier) error {
-		_, err := q.ExecContext(ctx, `UPDATE `+table+` SET rfm_recency = NULL, rfm_frequency = NULL, rfm_monetary = NULL,
-			rfm_segment = NULL, clv_purchases = NULL, clv_alive = NULL, clv_value = NULL, clv_value_amount = NULL,
-			clv_value_currency = NULL, value_purchases = NULL, value_total_amount = NULL
-			WHERE workspace_id = ? AND value_purchases IS NOT NULL`, ws)
-		return err
-	})
-	if err != nil {
-		return err
-	}
 	var scores []clv.RFM
 	if fit.RFM {
 		in := make([]clv.RFMInput, len(h.Customers))
@@ -311,6 +304,9 @@ func (s *Service) write(ctx context.Context, ws int64, table string, h History, 
 			return err
 		}
 	}
+	if err := s.clearFormer(ctx, ws, table, h); err != nil {
+		return err
+	}
 	params, err := json.Marshal(fit)
 	if err != nil {
 		return err
@@ -323,6 +319,49 @@ func (s *Service) write(ctx context.Context, ws int64, table string, h History, 
 			ws, fit.Object, fit.FittedAt.Format(time.RFC3339), fit.Customers, fit.RepeatCustomers, fit.Base, string(params))
 		return err
 	})
+}
+
+// clearFormer clears the value fields of table's records that hold values
+// but are not among h's customers (a won deal reopened or deleted), a
+// batch per transaction.
+func (s *Service) clearFormer(ctx context.Context, ws int64, table string, h History) error {
+	current := make(map[int64]bool, len(h.Customers))
+	for _, c := range h.Customers {
+		current[c.ID] = true
+	}
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT id FROM `+table+` WHERE workspace_id = ? AND value_purchases IS NOT NULL`, ws)
+	if err != nil {
+		return err
+	}
+	var former []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		if !current[id] {
+			former = append(former, id)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for start := 0; start < len(former); start += writeBatch {
+		marks, args := store.List(former[start:min(start+writeBatch, len(former))])
+		err := s.db.Tx(ctx, func(q store.Querier) error {
+			_, err := q.ExecContext(ctx, `UPDATE `+table+` SET rfm_recency = NULL, rfm_frequency = NULL, rfm_monetary = NULL,
+				rfm_segment = NULL, clv_purchases = NULL, clv_alive = NULL, clv_value = NULL, clv_value_amount = NULL,
+				clv_value_currency = NULL, value_purchases = NULL, value_total_amount = NULL
+				WHERE workspace_id = ? AND id IN (`+marks+`)`, append([]any{ws}, args...)...)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func round(v float64, places int) float64 {

@@ -307,3 +307,50 @@ func TestRefreshIsForAdministrators(t *testing.T) {
 		t.Errorf("the administrator's recomputation: %v", err)
 	}
 }
+
+// TestFormerCustomersAreCleared recomputes after a customer's only won
+// deal is deleted: their value fields are emptied, the others' kept.
+func TestFormerCustomersAreCleared(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db, "EUR")
+		start := time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC)
+		keep := f.create(f.admin, "contact", map[string]any{"first_name": "Kept"})
+		gone := f.create(f.admin, "contact", map[string]any{"first_name": "Gone"})
+		f.win(f.admin, keep, start, 5000, "EUR")
+		f.set(start.AddDate(0, 0, 1))
+		in, err := records.DecodeInput([]byte(`{"title": "Order", "status": "won", "value": {"amount": 700, "currency": "EUR"}, "contacts": ["` + gone + `"]}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		deal := f.create(f.admin, "deal", in)
+		purchases := func(id string) any {
+			var n *int64
+			if err := db.Reader().QueryRowContext(context.Background(), `SELECT value_purchases FROM contacts WHERE id = ?`, id).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n == nil {
+				return nil
+			}
+			return *n
+		}
+		ctx := context.Background()
+		if _, err := f.value.RecomputeAt(ctx, 1, start.AddDate(0, 1, 0)); err != nil {
+			t.Fatal(err)
+		}
+		if purchases(keep) == nil || purchases(gone) == nil {
+			t.Fatalf("after the first recompute: kept %v, gone %v", purchases(keep), purchases(gone))
+		}
+		if err := f.engine.Delete(f.admin, "deal", deal, 0); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.value.RecomputeAt(ctx, 1, start.AddDate(0, 1, 0)); err != nil {
+			t.Fatal(err)
+		}
+		if purchases(gone) != nil {
+			t.Errorf("the former customer still has %v purchases", purchases(gone))
+		}
+		if purchases(keep) == nil {
+			t.Errorf("the customer lost their value")
+		}
+	})
+}
