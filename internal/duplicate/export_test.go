@@ -3,3 +3,10 @@ package duplicate
 // WhileRescoring makes fn run during every background rescore of s, after
 // its comparing and before its writing.
 func WhileRescoring(s *Service, fn func()) { s.compared = fn }
+
+// SetWriteChunk makes a rescore write n rows a step; it returns the old n.
+func SetWriteChunk(n int) int {
+	old := writeChunk
+	writeChunk = n
+	return old
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"hash/fnv"
+	"math"
 	"runtime"
 	"slices"
 	"sort"
@@ -469,18 +470,31 @@ func (s *Service) rescore(ctx context.Context, q store.Querier, ws int64, k *kin
 	if err != nil {
 		return RescoreResult{}, err
 	}
-	err = s.replace(ctx, q, ws, k, r)
+	err = s.replace(ctx, q, ws, k, r, func(step func(store.Querier) error) error { return step(q) })
+	s.logRescore(ws, k, r, 0)
 	return r.res, err
 }
 
-// rescoreAside is rescore for the background: the comparing, which takes
-// minutes at a million records, reads a snapshot and holds no lock; only
-// the writing takes the writer, in one short transaction that first runs
-// keep (a new model to store, say) and then brings the records changed
-// since the snapshot up to date one by one, so that no write made during
-// the comparing is lost. With one writer (SQLite), holding it for the
-// whole rescore made every other write wait minutes. model nil means the
-// stored one.
+// logRescore says what a rescore did, and sets its time taken.
+func (s *Service) logRescore(ws int64, k *kind, r *rescoring, changed int) {
+	res := &r.res
+	res.Took = time.Since(r.start)
+	s.opts.Logger.Info("duplicates rescored", "workspace", ws, "object", k.object, "records", res.Records,
+		"compared", res.Compared, "pairs", res.Pairs, "grouped", res.Grouped, "took", res.Took.Round(time.Millisecond),
+		"profiles", res.Phases[0].Round(time.Millisecond), "compare", res.Phases[1].Round(time.Millisecond),
+		"write", res.Phases[2].Round(time.Millisecond), "groups", res.Phases[3].Round(time.Millisecond), "changed meanwhile", changed)
+}
+
+// rescoreAside is rescore for the background, where holding the writer
+// for the whole rescore (minutes at a million records) made every other
+// write wait that long on SQLite. The comparing reads a snapshot and holds
+// no lock. The writing is a series of short transactions, the first of
+// which runs keep (a new model to store, say): meanwhile the pairs and
+// groups are part old, part new, each a valid estimate. Records written
+// between the snapshot and the last of those transactions may have had
+// their fresh pairs overwritten from the snapshot, so a last pass finds
+// every record whose profile is not the one compared and scores it again,
+// as a write would. model nil means the stored one.
 func (s *Service) rescoreAside(ctx context.Context, ws int64, k *kind, model *linkage.Model, keep func(q store.Querier) error) (RescoreResult, error) {
 	var r *rescoring
 	err := s.db.Snapshot(ctx, func(q store.Querier) error {
@@ -496,20 +510,58 @@ func (s *Service) rescoreAside(ctx context.Context, ws int64, k *kind, model *li
 	if err != nil {
 		return RescoreResult{}, err
 	}
-	r.catchUp = true
 	if s.compared != nil {
 		s.compared()
 	}
-	err = s.db.Tx(ctx, func(q store.Querier) error {
-		if keep != nil {
-			if err := keep(q); err != nil {
-				return err
+	first := keep
+	err = s.replace(ctx, s.db.Reader(), ws, k, r, func(step func(store.Querier) error) error {
+		return s.db.Tx(ctx, func(q store.Querier) error {
+			if first != nil {
+				if err := first(q); err != nil {
+					return err
+				}
+				first = nil
 			}
-		}
-		return s.replace(ctx, q, ws, k, r)
+			return step(q)
+		})
 	})
+	if err != nil {
+		return r.res, err
+	}
+	changed, err := s.catchUp(ctx, ws, k, r.digests)
+	s.logRescore(ws, k, r, changed)
 	return r.res, err
 }
+
+// catchUp scores again, as a write would, the records of k whose profile
+// is not the one digests holds, a few per transaction; it returns how
+// many there were.
+func (s *Service) catchUp(ctx context.Context, ws int64, k *kind, digests map[int64]uint64) (int, error) {
+	var changed []string
+	err := s.db.Snapshot(ctx, func(q store.Querier) error {
+		var err error
+		changed, err = s.changedSince(ctx, q, ws, k, digests)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	for start := 0; start < len(changed); start += catchUpBatch {
+		part := changed[start:min(start+catchUpBatch, len(changed))]
+		if err := s.db.Tx(ctx, func(q store.Querier) error { return s.refresh(ctx, q, ws, k, part) }); err != nil {
+			return start, err
+		}
+	}
+	return len(changed), nil
+}
+
+// catchUpBatch is how many changed records one catch-up transaction
+// scores again.
+const catchUpBatch = 100
+
+// writeChunk is about how many rows one step of a rescore's writing
+// replaces (a variable for the tests, which make it small).
+var writeChunk = 5000
 
 // A rescoring is what compare found, for replace to write.
 type rescoring struct {
@@ -519,7 +571,6 @@ type rescoring struct {
 	found   []scoredPair
 	owners  map[int64]any
 	digests map[int64]uint64 // each profile read, to see which changed since
-	catchUp bool
 }
 
 type scoredPair struct {
@@ -682,27 +733,17 @@ func (s *Service) compare(ctx context.Context, q store.Querier, ws int64, k *kin
 }
 
 // replace writes what compare found in place of k's pairs and groups,
-// through q, a write transaction. When catching up, the records whose
-// profile changed since compare read it are then scored again as a write
-// would.
-func (s *Service) replace(ctx context.Context, q store.Querier, ws int64, k *kind, r *rescoring) error {
+// reading the decisions through read. Each step of the writing goes
+// through tx: all in one transaction for a bulk loader, each in its own
+// for the background. A step replaces a range of lower ids' pairs, or of
+// groups, so that a step is short whatever the workspace's size.
+func (s *Service) replace(ctx context.Context, read store.Querier, ws int64, k *kind, r *rescoring,
+	tx func(step func(q store.Querier) error) error) error {
 	res, set, found, owners := &r.res, r.set, r.found, r.owners
 	phase := time.Now()
 	lap := func(i int) {
 		res.Phases[i] = time.Since(phase)
 		phase = time.Now()
-	}
-	var changed []string
-	if r.catchUp {
-		var err error
-		if changed, err = s.changedSince(ctx, q, ws, k, r.digests); err != nil {
-			return err
-		}
-	}
-	for _, table := range []string{"duplicate_pairs", "duplicate_groups"} {
-		if _, err := q.ExecContext(ctx, `DELETE FROM `+table+` WHERE workspace_id = ? AND object = ?`, ws, k.object); err != nil {
-			return err
-		}
 	}
 	// In key order, the pairs fill the table's pages one after another.
 	slices.SortFunc(found, func(x, y scoredPair) int {
@@ -711,19 +752,44 @@ func (s *Service) replace(ctx context.Context, q store.Querier, ws int64, k *kin
 		}
 		return cmp.Compare(x.b, y.b)
 	})
-	ins := &inserter{q: q, table: pairColumns, width: 8}
-	for _, f := range found {
-		if err := ins.add(ctx, ws, k.object, f.a, f.b, f.probability, f.weight, owners[f.a], owners[f.b]); err != nil {
+	// Each step deletes the pairs whose lower id is in (from, to] and
+	// inserts the new ones there; the last step reaches every id above.
+	from := int64(math.MinInt64)
+	for start := 0; start == 0 || start < len(found); {
+		end := min(start+writeChunk, len(found))
+		for end < len(found) && found[end].a == found[end-1].a {
+			end++ // a record's pairs stay in one step
+		}
+		to := int64(math.MaxInt64)
+		if end < len(found) {
+			to = found[end-1].a
+		}
+		chunk := found[start:end]
+		err := tx(func(q store.Querier) error {
+			if _, err := q.ExecContext(ctx, `DELETE FROM duplicate_pairs WHERE workspace_id = ? AND object = ? AND a_id > ? AND a_id <= ?`,
+				ws, k.object, from, to); err != nil {
+				return err
+			}
+			ins := &inserter{q: q, table: pairColumns, width: 8}
+			for _, f := range chunk {
+				if err := ins.add(ctx, ws, k.object, f.a, f.b, f.probability, f.weight, owners[f.a], owners[f.b]); err != nil {
+					return err
+				}
+			}
+			return ins.flush(ctx)
+		})
+		if err != nil {
 			return err
 		}
-	}
-	if err := ins.flush(ctx); err != nil {
-		return err
+		from, start = to, end
+		if end == len(found) {
+			break
+		}
 	}
 	lap(2)
-	// Groups: linkage.Cluster over every stored pair, with the decisions
+	// Groups: linkage.Cluster over every pair found, with the decisions
 	// ("same" also for a pair scored below review).
-	decided, err := s.decisions(ctx, q, ws, k)
+	decided, err := s.decisions(ctx, read, ws, k)
 	if err != nil {
 		return err
 	}
@@ -743,41 +809,80 @@ func (s *Service) replace(ctx context.Context, q store.Querier, ws int64, k *kin
 			edges = append(edges, linkage.Edge[int64]{A: pair[0], B: pair[1], Probability: 1, Same: true})
 		}
 	}
-	members := map[int64][]int64{}
+	var groups [][]int64
 	for _, g := range linkage.Cluster(edges, clusterOptions(set)) {
-		members[g[0]] = g
-	}
-	groups := &inserter{q: q, table: "duplicate_groups (workspace_id, object, group_id, record_id, owner_id)", width: 5}
-	for root, ids := range members {
-		if len(ids) < 2 {
-			continue
+		if len(g) >= 2 {
+			groups = append(groups, g) // g[0], its lowest id, names it
+			res.Grouped += len(g)
 		}
-		for _, id := range ids {
-			res.Grouped++
-			if err := groups.add(ctx, ws, k.object, root, id, owners[id]); err != nil {
+	}
+	slices.SortFunc(groups, func(x, y []int64) int { return cmp.Compare(x[0], y[0]) })
+	if err := s.replaceGroups(ctx, ws, k, groups, owners, tx); err != nil {
+		return err
+	}
+	err = tx(func(q store.Querier) error {
+		for _, table := range []string{"duplicate_pairs", "duplicate_groups"} {
+			if _, err := q.ExecContext(ctx, `ANALYZE `+table); err != nil {
 				return err
 			}
 		}
-	}
-	if err := groups.flush(ctx); err != nil {
-		return err
-	}
-	for _, table := range []string{"duplicate_pairs", "duplicate_groups"} {
-		if _, err := q.ExecContext(ctx, `ANALYZE `+table); err != nil {
-			return err
-		}
-	}
-	if len(changed) > 0 {
-		if err := s.refresh(ctx, q, ws, k, changed); err != nil {
-			return err
-		}
-	}
+		return nil
+	})
 	lap(3)
-	res.Took = time.Since(r.start)
-	s.opts.Logger.Info("duplicates rescored", "workspace", ws, "object", k.object, "records", res.Records,
-		"compared", res.Compared, "pairs", res.Pairs, "grouped", res.Grouped, "took", res.Took.Round(time.Millisecond),
-		"profiles", res.Phases[0].Round(time.Millisecond), "compare", res.Phases[1].Round(time.Millisecond),
-		"write", res.Phases[2].Round(time.Millisecond), "groups", res.Phases[3].Round(time.Millisecond), "changed meanwhile", len(changed))
+	return err
+}
+
+// replaceGroups writes groups (in order of their names) in place of k's,
+// a step at a time like replace: a step deletes the groups named in its
+// range and the rows of its members, wherever they were, then inserts.
+func (s *Service) replaceGroups(ctx context.Context, ws int64, k *kind, groups [][]int64, owners map[int64]any,
+	tx func(step func(q store.Querier) error) error) error {
+	from := int64(math.MinInt64)
+	for start := 0; start == 0 || start < len(groups); {
+		end, rows := start, 0
+		for end < len(groups) && (rows < writeChunk || end == start) {
+			rows += len(groups[end])
+			end++
+		}
+		to := int64(math.MaxInt64)
+		if end < len(groups) {
+			to = groups[end-1][0]
+		}
+		chunk := groups[start:end]
+		err := tx(func(q store.Querier) error {
+			if _, err := q.ExecContext(ctx, `DELETE FROM duplicate_groups WHERE workspace_id = ? AND object = ? AND group_id > ? AND group_id <= ?`,
+				ws, k.object, from, to); err != nil {
+				return err
+			}
+			var members []int64
+			for _, g := range chunk {
+				members = append(members, g...)
+			}
+			for i := 0; i < len(members); i += batch {
+				marks, args := store.List(members[i:min(i+batch, len(members))])
+				if _, err := q.ExecContext(ctx, `DELETE FROM duplicate_groups WHERE workspace_id = ? AND object = ? AND record_id IN (`+marks+`)`,
+					append([]any{ws, k.object}, args...)...); err != nil {
+					return err
+				}
+			}
+			ins := &inserter{q: q, table: "duplicate_groups (workspace_id, object, group_id, record_id, owner_id)", width: 5}
+			for _, g := range chunk {
+				for _, id := range g {
+					if err := ins.add(ctx, ws, k.object, g[0], id, owners[id]); err != nil {
+						return err
+					}
+				}
+			}
+			return ins.flush(ctx)
+		})
+		if err != nil {
+			return err
+		}
+		from, start = to, end
+		if end == len(groups) {
+			break
+		}
+	}
 	return nil
 }
 
