@@ -68,14 +68,9 @@ func (s *Service) Basic(ctx context.Context, in SignIn) (access.Actor, error) {
 // address must be its user's, so that a token found somewhere cannot be
 // used under another name in the logs.
 func (s *Service) basicToken(ctx context.Context, in SignIn) (access.Actor, error) {
-	a, err := s.Authenticate(ctx, in.Password)
+	a, email, err := s.authenticate(ctx, in.Password)
 	if err != nil {
 		return a, err
-	}
-	var email string
-	if err := s.db.Reader().QueryRowContext(ctx, `SELECT email FROM users WHERE workspace_id = ? AND id = ?`,
-		a.WorkspaceID, a.UserID).Scan(&email); err != nil {
-		return access.Actor{}, err
 	}
 	if !strings.EqualFold(email, normalEmail(in.Email)) {
 		return access.Actor{}, fault.Errorf(fault.EUNAUTHORIZED, "the token is not valid")

@@ -179,37 +179,44 @@ func (s *Service) RevokeToken(ctx context.Context, id string) error {
 // looks the same to the caller, so a probe learns nothing about which
 // tokens exist. The token's last use is written at most once a minute.
 func (s *Service) Authenticate(ctx context.Context, token string) (access.Actor, error) {
+	a, _, err := s.authenticate(ctx, token)
+	return a, err
+}
+
+// authenticate is Authenticate that also returns the user's e-mail
+// address, read in the same query, for a sign-in that names it.
+func (s *Service) authenticate(ctx context.Context, token string) (access.Actor, string, error) {
 	denied := fault.Errorf(fault.EUNAUTHORIZED, "the token is not valid")
 	ws, ok := credentialWorkspace(tokenPrefix, token)
 	if !ok {
-		return access.Actor{}, denied
+		return access.Actor{}, "", denied
 	}
 	var tokenID, userID int64
-	var scope, role, status string
+	var scope, role, status, email string
 	var expires, revoked, used any
-	err := s.db.Reader().QueryRowContext(ctx, `SELECT t.id, t.user_id, t.scope, t.expires_at, t.revoked_at, t.last_used_at, u.role, u.status
+	err := s.db.Reader().QueryRowContext(ctx, `SELECT t.id, t.user_id, t.scope, t.expires_at, t.revoked_at, t.last_used_at, u.role, u.status, u.email
 		FROM api_tokens t JOIN users u ON u.workspace_id = t.workspace_id AND u.id = t.user_id
 		WHERE t.workspace_id = ? AND t.hash = ?`, ws, hashSecret(token)).
-		Scan(&tokenID, &userID, &scope, &expires, &revoked, &used, &role, &status)
+		Scan(&tokenID, &userID, &scope, &expires, &revoked, &used, &role, &status, &email)
 	if errors.Is(err, sql.ErrNoRows) {
-		return access.Actor{}, denied
+		return access.Actor{}, "", denied
 	}
 	if err != nil {
-		return access.Actor{}, err
+		return access.Actor{}, "", err
 	}
 	now := s.now()
 	if revoked != nil || status != StatusActive {
-		return access.Actor{}, denied
+		return access.Actor{}, "", denied
 	}
 	if t := timeOrNil(expires); t != nil && !now.Before(*t) {
-		return access.Actor{}, denied
+		return access.Actor{}, "", denied
 	}
 	if last := timeOrNil(used); last == nil || now.Sub(*last) >= touchEvery {
 		if err := s.touchToken(ctx, ws, tokenID, now); err != nil {
-			return access.Actor{}, err
+			return access.Actor{}, "", err
 		}
 	}
-	return access.Actor{WorkspaceID: ws, UserID: userID, Role: role, ReadOnly: scope == ScopeRead}, nil
+	return access.Actor{WorkspaceID: ws, UserID: userID, Role: role, ReadOnly: scope == ScopeRead}, email, nil
 }
 
 func (s *Service) touchToken(ctx context.Context, ws, id int64, now time.Time) error {

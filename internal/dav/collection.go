@@ -78,20 +78,12 @@ func (s *Server) book(a access.Actor) *collection {
 			if err != nil {
 				return nil, err
 			}
-			c := newCards(ctx, s.Engine, a, names)
-			out := map[string]member{}
-			for _, id := range ids {
-				rec, err := s.Engine.Get(ctx, "contact", id, false)
-				switch {
-				case fault.Is(err, fault.ENOTFOUND):
-					continue
-				case err != nil:
-					return nil, err
-				}
-				ao, err := c.object(rec)
-				if err != nil {
-					return nil, err
-				}
+			found, err := b.read(ctx, a, ids, names)
+			if err != nil {
+				return nil, err
+			}
+			out := make(map[string]member, len(found))
+			for id, ao := range found {
 				out[id] = cardMember(ao)
 			}
 			return out, nil

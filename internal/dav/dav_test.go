@@ -521,3 +521,66 @@ func TestListingSlots(t *testing.T) {
 		}
 	})
 }
+
+// TestOrganization: a card's ORG is the first of the contact's companies
+// that the user may read, in every way a card is read (GET, multiget,
+// sync-collection); a colleague's company never names it, and a role that
+// hides the companies' names shows none.
+func TestOrganization(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := setup(t, db)
+		admin := accesstest.AddUser(t, db, 1, "admin@example.com", access.RoleAdministrator, 0)
+		all := as(access.Actor{WorkspaceID: 1, UserID: admin, Role: access.RoleAdministrator})
+		theirs, err := w.engine.Create(as(w.cole), "company", map[string]any{"name": marker + " Ltd"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ours, err := w.engine.Create(as(w.sam), "company", map[string]any{"name": "Analytical Engines"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec, err := w.engine.Get(all, "contact", w.ids[0], false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.engine.Update(all, "contact", w.ids[0], rec["version"].(int64), map[string]any{"companies": []any{
+			map[string]any{"id": theirs["id"]}, map[string]any{"id": ours["id"]}}}); err != nil {
+			t.Fatal(err)
+		}
+		href := w.book() + w.ids[0] + ".vcf"
+		multiget := `<?xml version="1.0"?><c:addressbook-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:carddav">
+<d:prop><d:getetag/><c:address-data/></d:prop><d:href>` + href + `</d:href></c:addressbook-multiget>`
+		first := `<?xml version="1.0"?><d:sync-collection xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:carddav">
+<d:sync-token/><d:sync-level>1</d:sync-level><d:prop><d:getetag/><c:address-data/></d:prop></d:sync-collection>`
+		cards := func() map[string]string {
+			_, _, get := w.do(t, "GET", href, "")
+			_, _, mget := w.do(t, "REPORT", w.book(), multiget, "Depth", "1")
+			_, _, sync := w.do(t, "REPORT", w.book(), first, "Depth", "1")
+			return map[string]string{"GET": get, "multiget": mget, "sync-collection": sync}
+		}
+		for how, body := range cards() {
+			if !strings.Contains(body, "ORG:Analytical Engines") || strings.Contains(body, marker) {
+				t.Errorf("%s: want ORG:Analytical Engines and no colleague's company:\n%s", how, body)
+			}
+		}
+		var grants access.Grants
+		for _, r := range access.BuiltinRoles() {
+			if r.Name == access.RoleSalesperson {
+				grants = r.Grants
+			}
+		}
+		_, err = w.policy.CreateRole(as(access.Actor{WorkspaceID: 1, UserID: admin, Role: access.RoleAdministrator}), access.RoleSpec{
+			Name: "nameless", Label: "Nameless", Grants: grants,
+			Fields: access.FieldRules{"company": {"name": access.FieldHidden}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		accesstest.SetRole(t, db, 1, w.sam.UserID, "nameless")
+		w.policy.Invalidate(1)
+		for how, body := range cards() {
+			if !strings.Contains(body, "Lovelace") || strings.Contains(body, "ORG") || strings.Contains(body, marker) {
+				t.Errorf("%s with the companies' names hidden: want no ORG:\n%s", how, body)
+			}
+		}
+	})
+}

@@ -16,7 +16,6 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
-	"github.com/rapport-crm/rapport/internal/records"
 )
 
 // Namespaces of the properties this file answers.
@@ -403,6 +402,15 @@ func (s *Server) propfindCollection(w http.ResponseWriter, r *http.Request, col 
 	out.Flush()
 }
 
+// idOfFile is the id a file name made from an id names ("12.vcf"), or "".
+func idOfFile(file string) string {
+	n, ok := strings.CutSuffix(file, ".vcf")
+	if _, err := strconv.ParseInt(n, 10, 64); !ok || err != nil {
+		return ""
+	}
+	return n
+}
+
 type multigetRequest struct {
 	XMLName xml.Name `xml:"urn:ietf:params:xml:ns:carddav addressbook-multiget"`
 	Prop    props    `xml:"DAV: prop"`
@@ -413,8 +421,9 @@ type multigetRequest struct {
 const maxHrefs = 1000
 
 // multiget answers an addressbook-multiget: the contacts the hrefs name,
-// read a page at a time rather than one by one, and 404 for each href
-// that names no contact the user may read.
+// read with their names and organisations in three queries (the
+// sign-in aside) rather than one by one, and 404 for each href that
+// names no contact the user may read.
 func (s *Server) multiget(w http.ResponseWriter, r *http.Request, a access.Actor, req multigetRequest) error {
 	ctx := r.Context()
 	if len(req.Hrefs) > maxHrefs {
@@ -422,9 +431,10 @@ func (s *Server) multiget(w http.ResponseWriter, r *http.Request, a access.Actor
 		return nil
 	}
 	b := &books{s: s}
-	// Each href's file in the address book, and the id it names.
+	// Each href's file in the address book; the ids of the files made
+	// from ids, whose names programs may also have changed.
 	files := make([]string, len(req.Hrefs))
-	var custom []string
+	var inBook, byIDs []string
 	for i, h := range req.Hrefs {
 		p := strings.TrimSpace(h)
 		if u, err := url.Parse(p); err == nil {
@@ -432,57 +442,31 @@ func (s *Server) multiget(w http.ResponseWriter, r *http.Request, a access.Actor
 		}
 		if dir, file := path.Split(p); dir == bookPath(a) {
 			files[i] = file
-			custom = append(custom, file)
+			inBook = append(inBook, file)
+			if id := idOfFile(file); id != "" {
+				byIDs = append(byIDs, id)
+			}
 		}
 	}
-	byName, err := b.idsNamed(ctx, a.WorkspaceID, custom)
+	byFile, names, err := b.named(ctx, a.WorkspaceID, inBook, byIDs)
 	if err != nil {
 		return err
 	}
 	ids := make([]string, len(files))
-	var wanted []any
+	var wanted []string
 	for i, f := range files {
-		id, ok := byName[f]
+		id, ok := byFile[f]
 		if !ok {
-			if n, isID := strings.CutSuffix(f, ".vcf"); isID {
-				if _, err := strconv.ParseInt(n, 10, 64); err == nil {
-					id = n
-				}
-			}
+			id = idOfFile(f)
 		}
 		ids[i] = id
 		if id != "" {
 			wanted = append(wanted, id)
 		}
 	}
-	found := map[string]member{}
-	for len(wanted) > 0 {
-		chunk := wanted[:min(len(wanted), records.MaxLimit)]
-		wanted = wanted[len(chunk):]
-		page, err := s.Engine.List(ctx, "contact", records.Query{Limit: len(chunk),
-			Filter: &records.Filter{Field: "id", Op: records.In, Value: chunk}})
-		if err != nil {
-			return err
-		}
-		chunkIDs := make([]string, len(page.Data))
-		for i, rec := range page.Data {
-			chunkIDs[i] = rec["id"].(string)
-		}
-		names, err := b.names(ctx, a.WorkspaceID, chunkIDs...)
-		if err != nil {
-			return err
-		}
-		c := newCards(ctx, s.Engine, a, names)
-		if err := c.orgs.Prefetch(page.Data); err != nil {
-			return err
-		}
-		for _, rec := range page.Data {
-			ao, err := c.object(rec)
-			if err != nil {
-				return err
-			}
-			found[rec["id"].(string)] = cardMember(ao)
-		}
+	found, err := b.read(ctx, a, wanted, names)
+	if err != nil {
+		return err
 	}
 	out := bufio.NewWriterSize(w, 64<<10)
 	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
@@ -490,7 +474,8 @@ func (s *Server) multiget(w http.ResponseWriter, r *http.Request, a access.Actor
 	out.WriteString(xml.Header + `<d:multistatus xmlns:d="DAV:">`)
 	col := s.book(a)
 	for i, h := range req.Hrefs {
-		if m, ok := found[ids[i]]; ok && ids[i] != "" {
+		if ao, ok := found[ids[i]]; ok && ids[i] != "" {
+			m := cardMember(ao)
 			m.href = strings.TrimSpace(h) // answered as asked
 			if err := col.write(out, m, req.Prop.Names); err != nil {
 				return err

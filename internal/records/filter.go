@@ -72,8 +72,12 @@ type Query struct {
 	// Bare leaves out the fields that link to many records (one query
 	// each, reading the link table): for a caller that wants a record's
 	// own columns, to name it or show it as a card. They read as absent.
-	Bare    bool   `json:"-"`
-	Deleted string // "" for live records, "only" for the trash, "include" for both
+	Bare bool `json:"-"`
+	// Versions reads each record's id and version alone, no field (and
+	// no link): for a listing of ETags, which would otherwise decode every
+	// column of every record only to drop them.
+	Versions bool   `json:"-"`
+	Deleted  string // "" for live records, "only" for the trash, "include" for both
 
 	params []string // for a query string, the parameter each condition of Filter.And came from
 }

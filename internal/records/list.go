@@ -96,7 +96,7 @@ func (e *Engine) List(ctx context.Context, object string, q Query) (Page, error)
 		}
 		page.Total = &total
 	}
-	if q.Bare {
+	if q.Bare || q.Versions {
 		return page, nil
 	}
 	return page, e.loadLinks(ctx, e.db.Read(ctx), a.WorkspaceID, s, page.Data)
@@ -123,7 +123,8 @@ func (e *Engine) plan(ctx context.Context, a access.Actor, s *schema, q Query) (
 	if !ok {
 		return nil, nil
 	}
-	p := &plan{e: e, c: c, obj: obj, ws: a.WorkspaceID, terms: append(scope, terms...), order: o, limit: q.Limit, live: q.Deleted == ""}
+	p := &plan{e: e, c: c, obj: obj, ws: a.WorkspaceID, terms: append(scope, terms...), order: o, limit: q.Limit, live: q.Deleted == "",
+		versions: q.Versions}
 	if p.limit == 0 {
 		p.limit = DefaultLimit
 	}

@@ -381,6 +381,20 @@ func TestSortAndPages(t *testing.T) {
 					t.Errorf("sort %q, pages of %d: walked\n%v\nwant\n%v", sort, limit, got, want)
 				}
 			}
+			// A listing of versions walks the same pages, each record
+			// with its id and version alone.
+			if got := walk(t, v, records.Query{Sort: sort, Limit: 7, Versions: true}); !slices.Equal(got, idsOf(full.Data)) {
+				t.Errorf("sort %q, versions alone: walked\n%v\nwant\n%v", sort, got, idsOf(full.Data))
+			}
+			lean, err := v.e.List(v.ctx, "contacts", records.Query{Sort: sort, Limit: records.MaxLimit, Versions: true})
+			if err != nil || len(lean.Data) != n {
+				t.Fatalf("sort %q, versions alone: %d records, %v", sort, len(lean.Data), err)
+			}
+			for i, r := range lean.Data {
+				if len(r) != 2 || r["version"] != full.Data[i]["version"] {
+					t.Fatalf("sort %q, versions alone: %v, want the id and version of %v", sort, r, full.Data[i])
+				}
+			}
 		}
 		// The default page.
 		page, err := v.e.List(v.ctx, "contacts", records.Query{})

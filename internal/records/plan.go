@@ -163,6 +163,8 @@ type plan struct {
 	order  order
 	limit  int
 	cursor *position
+	// versions reads each record's id and version alone (Query.Versions).
+	versions bool
 }
 
 // keySQL is the SQL of the sort key when the records are read from t,
@@ -232,11 +234,20 @@ func (p *plan) sifted() clause {
 // selectList is what a page query selects: the record, its sort key and
 // its id.
 func (p *plan) selectList(key, id string) string {
-	cols := prefixed(p.e.columns(p.obj))
+	cols := p.recordColumns()
 	if key == "" {
 		key = "NULL"
 	}
 	return cols + ", " + key + ", " + id
+}
+
+// recordColumns is what a page query reads of each record (table t):
+// every column, or the id and version alone.
+func (p *plan) recordColumns() string {
+	if p.versions {
+		return "t.id, t.version"
+	}
+	return prefixed(p.e.columns(p.obj))
 }
 
 // orderBy is the ORDER BY of a page query.
@@ -272,7 +283,14 @@ func (p *plan) rows(ctx context.Context, s *schema, c clause, max int) ([]Record
 	for rows.Next() {
 		var key any
 		var id int64
-		rec, err := p.e.scanRecord(s, rows, &key, &id)
+		var rec Record
+		if p.versions {
+			var recID, version int64
+			err = rows.Scan(&recID, &version, &key, &id)
+			rec = Record{"id": formatID(recID), "version": version}
+		} else {
+			rec, err = p.e.scanRecord(s, rows, &key, &id)
+		}
 		if err != nil {
 			return nil, nil, err
 		}
@@ -653,7 +671,7 @@ func (p *plan) window(from string, frame clause, key, id string, o order) clause
 	if key == "" {
 		outerKey = ""
 	}
-	return clause{sql: "SELECT " + prefixed(p.e.columns(p.obj)) + ", t.k__, t.i__ FROM (" + inner + ") t" + where +
+	return clause{sql: "SELECT " + p.recordColumns() + ", t.k__, t.i__ FROM (" + inner + ") t" + where +
 		" ORDER BY " + p.orderBy(outerKey, "t.i__", o), args: append(append([]any{}, frame.args...), tests.args...)}
 }
 

@@ -24,6 +24,7 @@ package vcard
 
 import (
 	"encoding/json"
+	"fmt"
 	"html"
 	"strings"
 
@@ -89,11 +90,17 @@ func (c Contact) Input() map[string]any {
 // FromRecord reads a contact record as the engine returns it; fields the
 // caller's role hides are simply absent. The company and notes are the
 // caller's to add.
+//
+// Only the fields of Contact are read; the rest of the record (ids,
+// scores, owner, a phone's typed form) has no place in a vCard. The values
+// are taken as the engine decodes them (strings, lists and objects of
+// JSON) without a round trip through JSON, which an export or an address
+// book would make for every contact; a value of another Go type (a record
+// a hook built) takes the round trip.
 func FromRecord(rec records.Record) (Contact, error) {
-	// Only the fields of Contact are read; the rest of the record (ids,
-	// scores, owner, a phone's typed form) has no place in a vCard, and
-	// is left out before the round trip through JSON, which an export or
-	// an address book makes for every contact.
+	if c, err := fromValues(rec); err == nil {
+		return c, nil
+	}
 	own := make(map[string]any, len(Fields))
 	for _, k := range Fields {
 		if v, ok := rec[k]; ok && v != nil {
@@ -107,6 +114,106 @@ func FromRecord(rec records.Record) (Contact, error) {
 	}
 	err = json.Unmarshal(b, &c)
 	return c, err
+}
+
+// fromValues reads rec's fields as the engine decodes them from a row.
+func fromValues(rec records.Record) (Contact, error) {
+	var c Contact
+	var err error
+	text := func(k string) string {
+		if err != nil || rec[k] == nil {
+			return ""
+		}
+		s, ok := rec[k].(string)
+		if !ok {
+			err = fmt.Errorf("%s: a %T, not a string", k, rec[k])
+		}
+		return s
+	}
+	items := func(k string) []Item {
+		if err != nil || rec[k] == nil {
+			return nil
+		}
+		var out []Item
+		out, err = itemsOf(k, rec[k])
+		return out
+	}
+	c.FirstName, c.LastName, c.FullName = text("first_name"), text("last_name"), text("full_name")
+	c.Emails, c.Phones, c.SocialProfiles = items("emails"), items("phones"), items("social_profiles")
+	c.Website, c.JobTitle, c.Language, c.Birthday = text("website"), text("job_title"), text("language"), text("birthday")
+	if err == nil && rec["address"] != nil {
+		c.Address, err = addressOfValue(rec["address"])
+	}
+	if err == nil && rec["tags"] != nil {
+		c.Tags, err = stringsOf("tags", rec["tags"])
+	}
+	return c, err
+}
+
+// itemsOf reads a list of e-mail addresses, phone numbers or profiles as
+// the engine returns it: objects with a value and a label.
+func itemsOf(k string, v any) ([]Item, error) {
+	list, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("%s: a %T, not a list", k, v)
+	}
+	out := make([]Item, 0, len(list))
+	for _, x := range list {
+		m, ok := x.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("%s: a %T, not an object", k, x)
+		}
+		var it Item
+		var okV, okL bool
+		it.Value, okV = optional(m["value"])
+		it.Label, okL = optional(m["label"])
+		if !okV || !okL {
+			return nil, fmt.Errorf("%s: a value or label that is not a string", k)
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+// addressOfValue reads an address as the engine returns it.
+func addressOfValue(v any) (*Address, error) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("address: a %T, not an object", v)
+	}
+	a := &Address{}
+	for k, p := range map[string]*string{"street": &a.Street, "city": &a.City, "region": &a.Region,
+		"postal_code": &a.PostalCode, "country": &a.Country} {
+		if *p, ok = optional(m[k]); !ok {
+			return nil, fmt.Errorf("address.%s: a %T, not a string", k, m[k])
+		}
+	}
+	return a, nil
+}
+
+// stringsOf reads a list of strings (the tags).
+func stringsOf(k string, v any) ([]string, error) {
+	list, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("%s: a %T, not a list", k, v)
+	}
+	out := make([]string, len(list))
+	for i, x := range list {
+		if out[i], ok = optional(x); !ok {
+			return nil, fmt.Errorf("%s: a %T, not a string", k, x)
+		}
+	}
+	return out, nil
+}
+
+// optional is a string value that may be absent (JSON null), as
+// encoding/json would have read it.
+func optional(v any) (string, bool) {
+	if v == nil {
+		return "", true
+	}
+	s, ok := v.(string)
+	return s, ok
 }
 
 // Fields are the contact fields a vCard carries: those Contact holds.
