@@ -84,7 +84,7 @@ func phoneSetup(t *testing.T, s *server, token string) (phoneSystem, string, str
 	_, users := s.call(t, token, "GET", "/api/v1/users", "")
 	ada := users["data"].([]any)[0].(map[string]any)["id"].(string)
 	status, lin := s.call(t, token, "POST", "/api/v1/users", `{"email": "lin@example.com", "name": "Lin Wei",
-		"password": "correct horse battery", "role": "salesperson"}`)
+		"password": "correct horse battery", "role": "salesperson", "language": "ru"}`)
 	if status != 201 {
 		t.Fatalf("user: %d %v", status, lin)
 	}
@@ -218,13 +218,15 @@ func TestPhoneCalls(t *testing.T) {
 					lin = u["id"].(string)
 				}
 			}
+			// Each task is in its owner's language: Lin reads Russian.
+			titles := map[string]string{lin: "Перезвонить +442079460123", ada: "Call back +442079460123"}
 			for i, want := range []string{lin, ada} {
 				missed := pbx.play(inbound(fmt.Sprint("c3-", i), "+44 20 7946 0123", "600", 0)...)["call"].(map[string]any)
 				if missed["result"] != "missed" || missed["task_id"] == nil {
 					t.Fatalf("the missed call: %v", missed)
 				}
 				status, task := s.call(t, token, "GET", "/api/v1/tasks/"+missed["task_id"].(string), "")
-				if status != 200 || task["owner_id"] != want || task["record_id"] != deal || !strings.HasPrefix(task["title"].(string), "Call back") {
+				if status != 200 || task["owner_id"] != want || task["record_id"] != deal || task["title"] != titles[want] {
 					t.Errorf("call-back task %d: %d %v, want it for %s", i, status, task, want)
 				}
 			}

@@ -15,6 +15,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/inbox"
 	"github.com/rapport-crm/rapport/internal/input"
+	"github.com/rapport-crm/rapport/internal/locale"
 	"github.com/rapport-crm/rapport/internal/notify"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/search"
@@ -474,9 +475,6 @@ func (s *Service) logCall(ctx context.Context, q store.Querier, i connected, c *
 	activity := idOf(rec)
 	var task any
 	if result == "missed" && c.Direction == "inbound" {
-		due := s.now().Add(time.Hour)
-		t := map[string]any{"title": "Call back " + c.Number, "type": "call", "due_at": records.FormatTime(due),
-			"result": "Missed call on extension " + c.Extension + "."}
 		owner := c.UserID
 		if members, group := i.RingGroups[c.Extension]; group {
 			// Nobody of the group answered, so the call back is the
@@ -485,6 +483,14 @@ func (s *Service) logCall(ctx context.Context, q store.Querier, i connected, c *
 				return err
 			}
 		}
+		// The task is written in the language of whoever will do it.
+		p, err := s.printerOf(ctx, q, i.ws, owner)
+		if err != nil {
+			return err
+		}
+		due := s.now().Add(time.Hour)
+		t := map[string]any{"title": p.T("phone.task.call_back", "number", c.Number), "type": "call", "due_at": records.FormatTime(due),
+			"result": p.T("phone.task.missed", "extension", c.Extension)}
 		if owner != "" {
 			t["owner_id"] = owner
 		}
@@ -501,6 +507,27 @@ func (s *Service) logCall(ctx context.Context, q store.Querier, i connected, c *
 		logged_at = ? WHERE workspace_id = ? AND id = ?`, result, nullID(activity), task, nullID(contact), nullID(company), nullID(deal),
 		s.db.Dialect.Time(s.now()), i.ws, nullID(c.ID))
 	return err
+}
+
+// printerOf returns the catalogue in user's language, or the workspace's
+// when there is no user.
+func (s *Service) printerOf(ctx context.Context, q store.Querier, ws int64, user string) (*locale.Printer, error) {
+	var lang string
+	err := q.QueryRowContext(ctx, `SELECT language FROM workspace_settings WHERE workspace_id = ?`, ws).Scan(&lang)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	if user != "" {
+		var own string
+		err := q.QueryRowContext(ctx, `SELECT language FROM users WHERE workspace_id = ? AND id = ?`, ws, nullID(user)).Scan(&own)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+		if own != "" {
+			lang = own
+		}
+	}
+	return locale.For(lang), nil
 }
 
 // leastBusy returns the active member of users with the fewest open tasks,
