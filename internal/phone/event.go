@@ -453,9 +453,14 @@ func (s *Service) logCall(ctx context.Context, q store.Querier, i connected, c *
 	if started == nil {
 		started = firstTime(c.AnsweredAt, c.EndedAt, c.MissedAt)
 	}
+	// The note is in the language of the user who took the call.
+	p, err := s.printerOf(ctx, q, i.ws, c.UserID)
+	if err != nil {
+		return err
+	}
 	act := map[string]any{"direction": c.Direction, "phone": c.Number, "duration_seconds": json.Number(strconv.FormatInt(c.DurationSeconds, 10)),
 		"call_result": map[string]string{"answered": "answered", "missed": "no_answer"}[result],
-		"body":        "Logged by " + i.Name + " (call " + c.CallID + ", extension " + c.Extension + ")."}
+		"body":        p.T("phone.call.logged", "integration", i.Name, "call", c.CallID, "extension", c.Extension)}
 	if started != nil {
 		act["started_at"] = records.FormatTime(*started)
 	}
