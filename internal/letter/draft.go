@@ -341,3 +341,27 @@ func quote(m mailbox.Message) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// Start begins a letter from template id for a record: the template's
+// text in the language the letter would be written in, merge fields and
+// all, for the writer to change before it goes.
+func (s *Service) Start(ctx context.Context, id, record string) (Draft, error) {
+	a, err := access.ActorFrom(ctx)
+	if err != nil {
+		return Draft{}, err
+	}
+	t, err := s.get(ctx, s.db.Read(ctx), a.WorkspaceID, id)
+	if err != nil {
+		return Draft{}, err
+	}
+	w, err := s.newWriting(ctx, a)
+	if err != nil {
+		return Draft{}, err
+	}
+	l, err := w.write(ctx, t, record)
+	if err != nil {
+		return Draft{}, err
+	}
+	v := t.Versions[l.Language]
+	return Draft{Object: t.Object, RecordID: record, Subject: v.Subject, Body: v.Body}, nil
+}
