@@ -7,7 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/account"
+	"github.com/rapport-crm/rapport/internal/fault"
 	mailboxes "github.com/rapport-crm/rapport/internal/mailbox"
 	"github.com/rapport-crm/rapport/internal/store"
 	"github.com/rapport-crm/rapport/internal/store/storetest"
@@ -53,9 +55,31 @@ func TestReplyToKeptLetter(t *testing.T) {
 		}
 		v.vars["original"] = original
 
+		// The page answering it begins with the subject, once "Re:", and
+		// the letter quoted.
+		var ann int64
+		if err := db.Reader().QueryRowContext(ctx, `SELECT id FROM users WHERE email = 'ann@example.com'`).Scan(&ann); err != nil {
+			t.Fatal(err)
+		}
+		d, err := v.letters.Reply(access.WithActor(ctx, access.Actor{WorkspaceID: 1, UserID: ann, Role: "administrator"}), original)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Subject != "Re: Engines" || d.RecordID != v.contact || d.ReplyTo != original ||
+			!strings.Contains(d.Body, "Ada Lovelace wrote:\n> How much would two engines cost?") {
+			t.Errorf("the answer begins %+v", d)
+		}
+
 		accounts := account.New(db)
 		if _, err := accounts.CreateUser(ctx, 1, "bob@example.com", "Bob Other", "correct horse battery", "salesperson"); err != nil {
 			t.Fatal(err)
+		}
+		bobID := int64(0)
+		if err := db.Reader().QueryRowContext(ctx, `SELECT id FROM users WHERE email = 'bob@example.com'`).Scan(&bobID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := v.letters.Reply(access.WithActor(ctx, access.Actor{WorkspaceID: 1, UserID: bobID, Role: "salesperson"}), original); !fault.Is(err, fault.ENOTFOUND) {
+			t.Errorf("a user who may not read the letter begins an answer: %v", err)
 		}
 		bob, err := accounts.CreateToken(ctx, 1, "bob@example.com", "test", account.ScopeReadWrite, nil)
 		if err != nil {
