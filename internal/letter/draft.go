@@ -114,9 +114,6 @@ func (s *Service) writeDraft(ctx context.Context, a access.Actor, d Draft) (Lett
 		}
 		party = address
 		if d.Object == "" && d.RecordID == "" {
-			if contact == "" {
-				c.Add("record_id", "required", "the letter answered names no contact you may read; name the record")
-			}
 			d.Object, d.RecordID = "contact", contact
 		}
 	}
@@ -124,10 +121,13 @@ func (s *Service) writeDraft(ctx context.Context, a access.Actor, d Draft) (Lett
 	if !objectOK {
 		c.Add("object", "option", "must be one of %s", strings.Join(Objects, ", "))
 	}
-	if _, ok := input.ID(d.RecordID); !ok && d.RecordID != "" {
-		c.Add("record_id", "invalid", "is not a record id")
-	} else if d.RecordID == "" && orig == nil {
+	switch _, ok := input.ID(d.RecordID); {
+	case d.RecordID == "" && orig != nil:
+		c.Add("record_id", "required", "the letter answered names no contact you may read; name the record")
+	case d.RecordID == "":
 		c.Add("record_id", "required", "name the record the letter is written to")
+	case !ok:
+		c.Add("record_id", "invalid", "is not a record id")
 	}
 	switch fe := input.Line("subject", d.Subject); {
 	case fe != nil:
