@@ -607,7 +607,7 @@ var pages = map[string]func(p *locale.Printer) page{
 		return &mailPage{Subject: "Offer <b>", From: "Ada <ada@example.com>", To: "ann@example.com", When: "today",
 			Body: "<p>Hello</p>", Held: true, ShowImages: "/mail/1?images=1", Problem: "broken <b>part",
 			Attachments: []mailAttachmentRow{{Href: "/mail/1/attachments/0", Name: "offer<b>.pdf", Size: "12 KB", Stored: true}},
-			Filed:       []mailLinkRow{{Href: "/contacts/1", Name: "Ada <b>", Kind: p.T("web.mailboxes.filed.contact")}}}
+			Filed:       []mailLinkRow{{Href: "/contacts/1", Name: "Ada <b>", Kind: p.T("web.mailboxes.filed.contact")}}, Reply: "/letters/new?reply=1"}
 	},
 	"settings_webhooks": func(p *locale.Printer) page {
 		v := &visit{p: p}
