@@ -14,7 +14,8 @@ import (
 // TestBrowserLetters writes a mail template in settings in two languages,
 // sets a signature, and writes a letter from a contact's page: the letter
 // comes out in the contact's language with their name and the signature,
-// and once sent reaches the mail server. It saves the screenshots
+// and, its subject changed by the writer, once sent reaches the mail
+// server. It saves the screenshots
 // mail-templates, mail-template, letter and letter-ru.
 func TestBrowserLetters(t *testing.T) {
 	smtp := mailtest.Start(t, mailtest.Options{})
@@ -52,6 +53,14 @@ func TestBrowserLetters(t *testing.T) {
 		if got := b.text("#letter-body"); !strings.Contains(got, "Ольга Петрова, рады вам.") || !strings.Contains(got, "Analytical Engines") {
 			t.Errorf("the letter reads %q", got)
 		}
+		// The template only starts the letter: the writer changes it.
+		b.do("change the subject", chromedp.SetValue(css(`#compose-subject`), "Ждём вас, {{contact.first_name}}"),
+			// The old preview goes, so that only the new page's shows.
+			chromedp.Evaluate[chromedp.Void](`document.querySelector(".letter-preview").remove()`),
+			chromedp.Click(css(`#compose-preview`)), chromedp.WaitVisible(css(`#letter-subject`)))
+		if got := b.text("#letter-subject"); got != "Ждём вас, Ольга" {
+			t.Errorf("the changed subject reads %q", got)
+		}
 		b.shoot("letter")
 		b.do("send it", chromedp.Click(css(`#letter-send`)), chromedp.WaitVisible(css(`#letter-sent`)))
 		waitFor(t, func() (bool, string) { return len(smtp.Messages()) > before, s.log.String() })
@@ -61,7 +70,7 @@ func TestBrowserLetters(t *testing.T) {
 			t.Fatal(err)
 		}
 		subject, _ := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
-		if m.To != "olga@example.ru" || subject != "Добро пожаловать, Ольга" || !strings.Contains(msg.Header.Get("Reply-To"), "ada@example.com") {
+		if m.To != "olga@example.ru" || subject != "Ждём вас, Ольга" || !strings.Contains(msg.Header.Get("Reply-To"), "ada@example.com") {
 			t.Errorf("the mail server got a letter to %s: %q, %v", m.To, subject, msg.Header)
 		}
 		b.language("ru")

@@ -83,7 +83,7 @@ func newServices(c *command, db *store.DB, engine *records.Engine) services {
 	rules.Hook(engine)
 	s.inbox = inbox.New(db, engine, inbox.Options{Logger: c.log, PhoneRegion: c.cfg.PhoneRegion, Mail: sender, Assign: rules}) // inbox
 	s.mailboxes = newMailboxes(c, db, engine, s.inbox)
-	s.letters = letter.New(db, engine, letter.Options{Outgoing: outgoing, Personal: s.mailboxes})
+	s.letters = letter.New(db, engine, letter.Options{Outgoing: outgoing, Personal: s.mailboxes, Originals: s.mailboxes})
 	s.phone = phone.New(db, engine, s.search, s.inbox, phone.Options{Logger: c.log, PhoneRegion: c.cfg.PhoneRegion}) // phone
 	return s
 }

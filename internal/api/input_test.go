@@ -173,6 +173,10 @@ var validRequests = map[string]func(w *walker) []validRequest{
 	"POST /api/v1/mail-templates/{id}/send": func(w *walker) []validRequest {
 		return []validRequest{{path: pathID(w.ids["template"]), body: `{"record_ids": ["` + w.ids["contact"] + `"]}`, status: 202}}
 	},
+	"POST /api/v1/letters": func(w *walker) []validRequest {
+		return []validRequest{{body: `{"object": "contact", "record_id": "` + w.ids["letter_contact"] + `", "subject": "Hello {{contact.first_name}}",
+			"body": "Dear {{contact.first_name}},\nthank you."}`, status: 202, text: []string{"body"}}}
+	},
 	"GET /api/v1/mailboxes": just(validRequest{status: 200}),
 	"POST /api/v1/mailboxes": just(validRequest{body: `{"address": "walk{n}@walk.example", "host": "imap.walk.example", "port": 993, "security": "tls",
 		"username": "walk{n}", "password": "app password", "folders": ["INBOX", "Sent"], "smtp_host": "smtp.walk.example", "smtp_port": 587,
@@ -587,6 +591,7 @@ func (w *walker) setUp() {
 	w.ids["loss_reason"] = w.must("POST", "/api/v1/loss_reasons", `{"name": "Price"}`, 201)
 	w.ids["product"] = w.must("POST", "/api/v1/products", `{"name": "Widget", "price": {"amount": 1000, "currency": "EUR"}}`, 201)
 	w.ids["contact"] = w.must("POST", "/api/v1/contacts", `{"first_name": "Ada"}`, 201)
+	w.ids["letter_contact"] = w.must("POST", "/api/v1/contacts", `{"first_name": "Ada", "emails": ["ada@walk.example"]}`, 201)
 	w.ids["erased_contact"] = w.must("POST", "/api/v1/contacts", `{"first_name": "Gone"}`, 201)
 	w.bodies = map[string]string{
 		"contact": `{"first_name": "Ada", "last_name": "Lovelace", "emails": [{"value": "ada{n}@example.com", "label": "work"}],

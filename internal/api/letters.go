@@ -22,6 +22,7 @@ func (s *Server) letterRoutes(route router) {
 	route("DELETE /api/v1/mail-templates/{id}", s.deleteTemplate)
 	route("GET /api/v1/mail-templates/{id}/letter", s.renderLetter, "record_id")
 	route("POST /api/v1/mail-templates/{id}/send", s.sendLetters)
+	route("POST /api/v1/letters", s.sendDraft)
 	route("GET /api/v1/me/signature", s.getSignature)
 	route("PUT /api/v1/me/signature", s.putSignature)
 }
@@ -106,6 +107,22 @@ func (s *Server) sendLetters(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, r, http.StatusAccepted, sent)
+}
+
+// sendDraft queues a letter the caller wrote, often an answer to a kept
+// one (docs/decisions/0061-compose-and-reply.md).
+func (s *Server) sendDraft(w http.ResponseWriter, r *http.Request) {
+	var in letter.Draft
+	if err := decodeJSON(r, &in); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	l, err := s.Letters.SendDraft(r.Context(), in)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusAccepted, l)
 }
 
 // signatureBody is the body of GET and PUT /me/signature.

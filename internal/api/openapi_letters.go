@@ -14,7 +14,13 @@ func addLetterPaths(paths, schemas obj) {
 	schemas["Letter"] = obj{"type": "object", "properties": obj{
 		"template_id": str(), "object": str(), "record_id": str(),
 		"language": obj{"type": "string", "description": "the contact's language when the template has it, else the workspace's, else English"},
-		"to":       str(), "to_name": str(), "subject": str(), "body": str()}}
+		"to":       str(), "to_name": str(), "subject": str(), "body": str(),
+		"in_reply_to": obj{"type": "string", "description": "the Message-ID of the letter answered, without angle brackets"}}}
+	schemas["Draft"] = obj{"type": "object", "required": []string{"subject", "body"}, "properties": obj{
+		"object":    obj{"enum": []string{"contact", "deal"}, "description": "the record the letter is written to; with reply_to and no record, the contact of the letter answered"},
+		"record_id": str(), "subject": obj{"type": "string", "description": "at most 500 characters; merge fields as in templates"},
+		"body":     obj{"type": "string", "description": "plain text, at most 50,000 characters; merge fields as in templates, filled in the contact's language; the caller's signature is added"},
+		"reply_to": obj{"type": "string", "description": "the id of a kept letter (GET /mail/{id}) the letter answers: it carries In-Reply-To and References, so that it joins the conversation"}}}
 	schemas["Sending"] = obj{"type": "object", "description": "record_ids or filter, one of the two; at most 10,000 records",
 		"properties": obj{"record_ids": obj{"type": "array", "items": str()}, "filter": ref("Filter")}}
 	schemas["Sent"] = obj{"type": "object", "properties": obj{"queued": obj{"type": "integer"},
@@ -44,6 +50,9 @@ func addLetterPaths(paths, schemas obj) {
 	paths["/mail-templates/{id}/send"] = obj{"parameters": id, "post": op("send_letters", "Writes the template for each record and queues the "+
 		"letters, all or none: through the caller's own mailbox when it has an SMTP server (from its address, with a copy in its Sent folder), "+
 		"else from the workspace's address with the caller as Reply-To. Records without an e-mail are skipped.", "202", "Sent", "Sending")}
+	paths["/letters"] = obj{"post": op("send_letter", "Writes the caller's own letter for a record (merge fields filled in the contact's "+
+		"language, the caller's signature added) and queues it, as a template's letters go. With reply_to it answers a kept letter the caller may "+
+		"read (404 otherwise). Answers 202 with the letter queued.", "202", "Letter", "Draft")}
 	paths["/me/signature"] = obj{
 		"get": op("get_signature", "The caller's signature, closing every letter they send.", "200", "Signature", ""),
 		"put": op("set_signature", "Sets the caller's signature; an empty one removes it.", "200", "Signature", "Signature")}

@@ -42,6 +42,7 @@ type sentEnv struct {
 	smtp     *mailtest.Server // the user's own SMTP server
 	system   *mailtest.Server // the workspace's system sender
 	mb       *mailboxes.Service
+	letters  *letter.Service
 	mailbox  string
 	contact  string
 	template string
@@ -83,9 +84,10 @@ func newSentEnv(t *testing.T, db *store.DB) *sentEnv {
 	}
 	v.mb = mailboxes.New(db, e, mailboxes.Options{Logger: log, Sealer: sealer, InsecureTLS: true})
 	system := mail.NewQueue(db, mail.SMTP{Addr: v.system.Addr, Security: mail.Plain, From: "crm@example.com", Timeout: 5 * time.Second}, log)
-	letters := letter.New(db, e, letter.Options{Outgoing: system, Personal: v.mb})
+	letters := letter.New(db, e, letter.Options{Outgoing: system, Personal: v.mb, Originals: v.mb})
 	q := jobs.New(db, jobs.Options{Workers: 4, Poll: 5 * time.Millisecond, BackoffBase: 50 * time.Millisecond, Logger: log})
 	v.mb.Register(q)
+	v.letters = letters
 	system.Register(q)
 	qctx, cancel := context.WithCancel(ctx)
 	if err := q.Start(qctx); err != nil {

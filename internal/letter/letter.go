@@ -71,6 +71,8 @@ type Options struct {
 	// Personal, when set, sends the letters of a user who has a mailbox
 	// that sends through it instead of Outgoing.
 	Personal Personal
+	// Originals, when set, reads the kept letters an answer replies to.
+	Originals Originals
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }

@@ -182,6 +182,30 @@ func TestLetters(t *testing.T) {
 			t.Errorf("a hidden field was filled: %q", l.Body)
 		}
 
+		// A letter the clerk writes is filled as a template is: the deal's
+		// value as Olga's language writes money. A field the clerk's role
+		// hides cannot be named at all.
+		own, err := v.svc.Write(ctx, letter.Draft{Object: "deal", RecordID: deal, Subject: "Для {{contact.first_name}}",
+			Body: "Сумма {{deal.value}}."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body := strings.ReplaceAll(strings.ReplaceAll(own.Body, "\u00a0", " "), "\u202f", " "); own.Language != "ru" ||
+			own.Subject != "Для Ольга" || !strings.HasPrefix(body, "Сумма 1 234 567,89 €.\n\n-- \nClerk Kent") {
+			t.Errorf("the clerk's letter: %+v", own)
+		}
+		if _, err := v.svc.Write(ctx, letter.Draft{Object: "deal", RecordID: deal, Subject: "{{deal.nothing}}", Body: " "}); !slices.Equal(fields(err), []string{"body", "subject"}) {
+			t.Errorf("a bad draft: %v", err)
+		}
+		if _, err := v.svc.Write(ctx, letter.Draft{Object: "deal", RecordID: deal, Subject: "Hi", Body: "{{contact.job_title}}"}); !slices.Equal(fields(err), []string{"body"}) {
+			t.Errorf("a hidden field named: %v", err)
+		}
+		for in, want := range map[string]string{"Engines": "Re: Engines", "RE: Engines": "RE: Engines", "re:x": "re:x", "": "Re:", "Réponse": "Re: Réponse"} {
+			if got := letter.ReplySubject(in); got != want {
+				t.Errorf("the answer to %q is %q, want %q", in, got, want)
+			}
+		}
+
 		contact := "contact"
 		hello, err := v.svc.Create(v.as(v.admin), letter.Input{Name: ptr("Hello"), Object: &contact, Versions: &map[string]letter.Version{
 			"en": {Subject: "Hello {{contact.first_name}}", Body: "Hello {{contact.full_name}}, from {{user.email}}."}}})

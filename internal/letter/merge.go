@@ -67,7 +67,7 @@ func (s *Service) checkFields(ctx context.Context, c *fault.Collector, at, objec
 
 // Letter is a template written out for one record.
 type Letter struct {
-	Template string `json:"template_id"`
+	Template string `json:"template_id,omitempty"`
 	Object   string `json:"object"`
 	Record   string `json:"record_id"`
 	Language string `json:"language"`
@@ -77,6 +77,8 @@ type Letter struct {
 	ToName  string `json:"to_name"`
 	Subject string `json:"subject"`
 	Body    string `json:"body"`
+	// InReplyTo is the Message-ID of the letter this one answers.
+	InReplyTo string `json:"in_reply_to,omitempty"`
 }
 
 // Render writes template id out for the record of the template's object

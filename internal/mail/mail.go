@@ -20,6 +20,11 @@ type Message struct {
 	ReplyTo string
 	Subject string
 	Text    string
+	// InReplyTo and References, when set, are the Message-IDs (without
+	// angle brackets) of the letter this one answers and of its thread,
+	// so that mail programs show the answer in the same conversation.
+	InReplyTo  string
+	References []string
 	// HTML, when set, is the message's HTML version; it names each of
 	// Inline by "cid:<ContentID>".
 	HTML   string

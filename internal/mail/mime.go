@@ -33,6 +33,14 @@ func Compose(m Message, from string, at time.Time) ([]byte, error) {
 	h("Subject", mime.QEncoding.Encode("utf-8", m.Subject))
 	h("Date", at.Format(time.RFC1123Z))
 	h("Message-ID", "<"+token()+"@"+domain(from)+">")
+	if m.InReplyTo != "" {
+		h("In-Reply-To", "<"+m.InReplyTo+">")
+	}
+	if len(m.References) > 0 {
+		// One id a line: a long thread would pass the 998 characters a
+		// header line may have.
+		h("References", "<"+strings.Join(m.References, ">\r\n <")+">")
+	}
 	h("MIME-Version", "1.0")
 	if m.HTML == "" {
 		h("Content-Type", "text/plain; charset=utf-8")

@@ -19,6 +19,8 @@ import (
 // it before it goes into a page.
 type Message struct {
 	ID, MessageID, ThreadID string
+	InReplyTo               string
+	References              []string
 	Subject                 string
 	From                    Address
 	To, Cc                  []string
@@ -60,11 +62,11 @@ func (s *Service) Message(ctx context.Context, id string) (Message, error) {
 	var mid int64
 	var owner sql.NullInt64
 	var sent any
-	var to, cc string
-	err = s.db.Read(ctx).QueryRowContext(ctx, `SELECT m.id, m.message_id, m.thread_id, m.subject, m.from_addr, m.from_name, m.to_addrs, m.cc_addrs,
+	var to, cc, refs string
+	err = s.db.Read(ctx).QueryRowContext(ctx, `SELECT m.id, m.message_id, m.in_reply_to, m.refs, m.thread_id, m.subject, m.from_addr, m.from_name, m.to_addrs, m.cc_addrs,
 		m.sent_at, m.text_body, m.html_body, m.problem, mb.owner_id FROM mail_messages m
 		JOIN mailboxes mb ON mb.workspace_id = m.workspace_id AND mb.id = m.mailbox_id WHERE m.workspace_id = ? AND m.id = ?`, a.WorkspaceID, n).
-		Scan(&mid, &m.MessageID, &m.ThreadID, &m.Subject, &m.From.Email, &m.From.Name, &to, &cc, &sent, &m.Text, &m.HTML, &m.Problem, &owner)
+		Scan(&mid, &m.MessageID, &m.InReplyTo, &refs, &m.ThreadID, &m.Subject, &m.From.Email, &m.From.Name, &to, &cc, &sent, &m.Text, &m.HTML, &m.Problem, &owner)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Message{}, errNoMessage
 	}
@@ -72,7 +74,7 @@ func (s *Service) Message(ctx context.Context, id string) (Message, error) {
 		return Message{}, err
 	}
 	m.ID = strconv.FormatInt(mid, 10)
-	m.To, m.Cc = splitList(to), splitList(cc)
+	m.To, m.Cc, m.References = splitList(to), splitList(cc), strings.Fields(refs)
 	m.SentAt, _ = store.ParseTime(sent)
 	if m.Links, err = s.readableLinks(ctx, a, mid); err != nil {
 		return Message{}, err

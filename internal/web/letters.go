@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -43,14 +44,17 @@ type letterVersion struct {
 	Lang, Label, Subject, Body string
 }
 
-// composePage writes a template out for one record and sends it.
+// composePage writes a letter for one record, from a template or not,
+// perhaps answering a kept one, and sends it.
 type composePage struct {
 	frame
-	Object, RecordID, Record, Back string
-	Templates                      []formOption
-	Template                       string
-	Letter                         *letter.Letter
-	LanguageName                   string
+	letter.Draft
+	Record, Back string
+	Templates    []formOption
+	Template     string
+	Letter       *letter.Letter
+	LanguageName string
+	Errors       map[string]string
 	// From is the writer's own mailbox the letter goes through; empty
 	// when it goes from the workspace's address.
 	From    string
@@ -183,27 +187,79 @@ func (s *Server) letterDelete(w http.ResponseWriter, r *http.Request, v *visit) 
 	http.Redirect(w, r, "/settings/mail-templates?done=deleted", http.StatusSeeOther)
 }
 
-// composeLetter shows the letter page of a record: the templates of its object
-// and, with one chosen, the letter as it will go.
+// composeLetter shows the letter page of a record: the templates of its
+// object, and the letter's subject and body to write, begun from a chosen
+// template or, answering a kept letter, from it; with text, the letter as
+// it will go.
 func (s *Server) composeLetter(w http.ResponseWriter, r *http.Request, v *visit) {
 	q := r.URL.Query()
-	data, ok := s.composeData(w, r, v, q.Get("object"), q.Get("id"), q.Get("template"))
+	d := letter.Draft{Object: q.Get("object"), RecordID: q.Get("id")}
+	var err error
+	switch {
+	case q.Get("reply") != "":
+		if d, err = s.letters.Reply(r.Context(), q.Get("reply")); err == nil && d.RecordID == "" {
+			err = fault.Errorf(fault.ENOTFOUND, "the letter names no contact you may read")
+		}
+	case q.Get("template") != "":
+		d, err = s.letters.Start(r.Context(), q.Get("template"), d.RecordID)
+	}
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	data, ok := s.composeData(w, r, v, d, q.Get("template"))
 	if !ok {
 		return
 	}
 	data.Sent = q.Get("done") == "sent"
+	if d.Subject != "" {
+		s.preview(r, v, data)
+	}
 	s.render(w, r, v, http.StatusOK, "letter", data)
 }
 
-func (s *Server) composeData(w http.ResponseWriter, r *http.Request, v *visit, object, id, template string) (*composePage, bool) {
-	if !slices.Contains(letter.Objects, object) {
+// preview writes the page's draft out as it will go, or names what keeps
+// it from going.
+func (s *Server) preview(r *http.Request, v *visit, data *composePage) bool {
+	l, err := s.letters.Write(r.Context(), data.Draft)
+	if err == nil {
+		data.Letter, data.LanguageName = &l, locale.For(l.Language).Name()
+		return true
+	}
+	s.refusal(v, data, err)
+	return false
+}
+
+// refusal puts err on the page: field errors beside their fields, the
+// record's lack of an address or of a mail server above.
+func (s *Server) refusal(v *visit, data *composePage, err error) {
+	switch errs, ok := fieldErrors(v, err); {
+	case ok && noEmail(err):
+		data.Problem = v.p.T("web.letters.no_email")
+	case ok && len(errs) > 0:
+		data.Errors = errs
+	case fault.Is(err, fault.ECONFLICT):
+		data.Problem = v.p.T("web.letters.no_server")
+	default:
+		data.Problem = v.p.T("web.letters.not_written")
+	}
+}
+
+// noEmail reports whether err refuses a letter for want of an address.
+func noEmail(err error) bool {
+	var fe *fault.Error
+	return errors.As(err, &fe) && slices.ContainsFunc(fe.Fields, func(f fault.FieldError) bool { return f.Code == "no_email" })
+}
+
+func (s *Server) composeData(w http.ResponseWriter, r *http.Request, v *visit, d letter.Draft, template string) (*composePage, bool) {
+	if !slices.Contains(letter.Objects, d.Object) {
 		s.fail(w, r, v, errNotFound)
 		return nil, false
 	}
-	view := views[object+"s"] // contacts, deals
-	rec, err := s.engine.Get(r.Context(), object, id, false)
+	view := views[d.Object+"s"] // contacts, deals
+	rec, err := s.engine.Get(r.Context(), d.Object, d.RecordID, false)
 	if err != nil {
-		s.fail(w, r, v, fault.Errorf(fault.ENOTFOUND, "no %s %s", object, id))
+		s.fail(w, r, v, fault.Errorf(fault.ENOTFOUND, "no %s %s", d.Object, d.RecordID))
 		return nil, false
 	}
 	list, err := s.letters.List(r.Context())
@@ -211,50 +267,59 @@ func (s *Server) composeData(w http.ResponseWriter, r *http.Request, v *visit, o
 		s.fail(w, r, v, err)
 		return nil, false
 	}
-	data := &composePage{frame: frame{Nav: view.plural}, Object: object, RecordID: id, Record: str(rec[view.name]),
-		Back: "/" + view.plural + "/" + id, Template: template, CanSend: s.letters.CanSend(r.Context())}
+	data := &composePage{frame: frame{Nav: view.plural}, Draft: d, Record: str(rec[view.name]),
+		Back: "/" + view.plural + "/" + d.RecordID, Template: template, CanSend: s.letters.CanSend(r.Context())}
 	if data.From, err = s.letters.From(r.Context()); err != nil {
 		s.fail(w, r, v, err)
 		return nil, false
 	}
 	for _, t := range list {
-		if t.Object == object {
+		if t.Object == d.Object {
 			data.Templates = append(data.Templates, formOption{Value: t.ID, Label: t.Name})
 		}
-	}
-	if template != "" {
-		l, err := s.letters.Render(r.Context(), template, id)
-		if err != nil {
-			s.fail(w, r, v, err)
-			return nil, false
-		}
-		data.Letter, data.LanguageName = &l, locale.For(l.Language).Name()
 	}
 	return data, true
 }
 
-// send queues the letter the page showed.
+// sendLetter previews or sends the letter the form holds. A form with a
+// template and no text of its own sends the template as it is.
 func (s *Server) sendLetter(w http.ResponseWriter, r *http.Request, v *visit) {
 	r.ParseForm()
-	object, id, template := r.PostFormValue("object"), r.PostFormValue("id"), r.PostFormValue("template")
-	data, ok := s.composeData(w, r, v, object, id, template)
+	f := r.PostFormValue
+	d := letter.Draft{Object: f("object"), RecordID: f("id"), Subject: f("subject"), Body: f("body"), ReplyTo: f("reply_to")}
+	template := f("template")
+	data, ok := s.composeData(w, r, v, d, template)
 	if !ok {
 		return
 	}
-	sent, err := s.letters.Send(r.Context(), template, letter.Sending{RecordIDs: []string{id}})
+	done := url.Values{"object": {d.Object}, "id": {d.RecordID}, "done": {"sent"}}
+	var err error
 	switch {
-	case err == nil && sent.Queued == 1:
-		q := url.Values{"object": {object}, "id": {id}, "template": {template}, "done": {"sent"}}
-		http.Redirect(w, r, "/letters/new?"+q.Encode(), http.StatusSeeOther)
+	case f("action") == "preview":
+		status := http.StatusOK
+		if !s.preview(r, v, data) {
+			status = http.StatusBadRequest
+		}
+		s.render(w, r, v, status, "letter", data)
 		return
-	case err == nil:
-		data.Problem = v.p.T("web.letters.no_email")
-	case fault.Is(err, fault.ECONFLICT):
-		data.Problem = v.p.T("web.letters.no_server")
+	case template != "" && d.Subject == "" && d.Body == "":
+		var sent letter.Sent
+		if sent, err = s.letters.Send(r.Context(), template, letter.Sending{RecordIDs: []string{d.RecordID}}); err == nil && sent.Queued == 0 {
+			err = fault.Field("record_id", "no_email", "the record has no e-mail address you may read")
+		}
+		done.Set("template", template)
 	default:
+		_, err = s.letters.SendDraft(r.Context(), d)
+	}
+	if err == nil {
+		http.Redirect(w, r, "/letters/new?"+done.Encode(), http.StatusSeeOther)
+		return
+	}
+	if !fault.Is(err, fault.EINVALID) && !fault.Is(err, fault.ECONFLICT) {
 		s.fail(w, r, v, err)
 		return
 	}
+	s.refusal(v, data, err)
 	s.render(w, r, v, http.StatusBadRequest, "letter", data)
 }
 

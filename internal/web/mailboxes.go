@@ -307,6 +307,9 @@ type mailPage struct {
 	Problem                     string
 	Attachments                 []mailAttachmentRow
 	Filed                       []mailLinkRow
+	// Reply opens the letter page answering it; empty when letters
+	// cannot be written here.
+	Reply string
 }
 
 type mailAttachmentRow struct {
@@ -362,6 +365,9 @@ func (s *Server) mailPage(w http.ResponseWriter, r *http.Request, v *visit) {
 			}
 			data.Filed = append(data.Filed, mailLinkRow{Href: "/" + rv.plural + "/" + l.ID, Name: name, Kind: objectKind(v, l.Object)})
 		}
+	}
+	if s.letters != nil {
+		data.Reply = "/letters/new?reply=" + m.ID
 	}
 	if images {
 		w.Header().Set("Content-Security-Policy", strings.Replace(contentPolicy, "img-src 'self' data:", "img-src 'self' data: https: http:", 1))

@@ -494,7 +494,9 @@ var pages = map[string]func(p *locale.Printer) page{
 		return data
 	},
 	"letter": func(p *locale.Printer) page {
-		return &composePage{frame: frame{Nav: "contacts"}, Object: "contact", RecordID: "7", Record: "Ada <b>Lovelace", Back: "/contacts/7",
+		return &composePage{frame: frame{Nav: "contacts"}, Draft: letter.Draft{Object: "contact", RecordID: "7", Subject: "Re: <b>engines",
+			Body: "Dear {{contact.first_name}},\n\n> <b>quoted", ReplyTo: "3"}, Record: "Ada <b>Lovelace", Back: "/contacts/7",
+			Errors:    map[string]string{"body": p.FieldError(fault.FieldError{Code: "unknown"})},
 			Templates: []formOption{{Value: "1", Label: "Welcome <b>"}}, Template: "1", CanSend: true, Sent: true, LanguageName: p.Name(), From: "bob@example.com<b>",
 			Letter: &letter.Letter{To: "ada@example.com", ToName: "Ada <b>Lovelace", Subject: "Hello <b>Ada", Body: "Dear Ada,\n\n<script>x</script>\n-- \nBob"}}
 	},
@@ -605,7 +607,7 @@ var pages = map[string]func(p *locale.Printer) page{
 		return &mailPage{Subject: "Offer <b>", From: "Ada <ada@example.com>", To: "ann@example.com", When: "today",
 			Body: "<p>Hello</p>", Held: true, ShowImages: "/mail/1?images=1", Problem: "broken <b>part",
 			Attachments: []mailAttachmentRow{{Href: "/mail/1/attachments/0", Name: "offer<b>.pdf", Size: "12 KB", Stored: true}},
-			Filed:       []mailLinkRow{{Href: "/contacts/1", Name: "Ada <b>", Kind: p.T("web.mailboxes.filed.contact")}}}
+			Filed:       []mailLinkRow{{Href: "/contacts/1", Name: "Ada <b>", Kind: p.T("web.mailboxes.filed.contact")}}, Reply: "/letters/new?reply=1"}
 	},
 	"settings_webhooks": func(p *locale.Printer) page {
 		v := &visit{p: p}

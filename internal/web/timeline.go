@@ -39,6 +39,7 @@ type timelineItem struct {
 	About     string // the related record the entry belongs to, when not the page's own
 	AboutHref string
 	Href      string // the entry's own page (a letter's), when it has one
+	Reply     string // the letter page answering a letter, when letters are written here
 	Done      bool
 }
 
@@ -106,6 +107,9 @@ func (s *Server) timeline(r *http.Request, v *visit, view *objectView, id, curso
 	tl := timelineView{Continued: cursor != ""}
 	for _, it := range page.Data {
 		item := v.timelineItem(it, users, labels)
+		if item.Kind == "email" && s.letters != nil {
+			item.Reply = "/letters/new?reply=" + strings.TrimPrefix(item.Href, "/mail/")
+		}
 		if rt, rid := itemAbout(it); rt != view.object || rid != id {
 			item.About = n.records[rt][rid]
 			if rv := viewOf(rt); rv != nil && item.About != "" {

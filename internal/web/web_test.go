@@ -105,7 +105,7 @@ func newAppGuarded(t *testing.T, db *store.DB, guard *api.SignInLimits) *app {
 		Imports:    importer.New(db, engine, quiet),
 		// No system mail server: letters go only through a mailbox
 		// that sends, and stay queued, since no job queue runs here.
-		Letters: letter.New(db, engine, letter.Options{Personal: mailboxes}),
+		Letters: letter.New(db, engine, letter.Options{Personal: mailboxes, Originals: mailboxes}),
 		Inbox:   inbox.New(db, engine, inbox.Options{Logger: quiet, PhoneRegion: "GB"})})
 	if err != nil {
 		t.Fatal(err)
