@@ -69,7 +69,10 @@ func TestBrowserChatChannels(t *testing.T) {
 			t.Fatalf("the rule: %d %v", status, body)
 		}
 		// The provider posts a bot update while the inbox is open.
-		b.do("the inbox", chromedp.Navigate(s.base+"/inbox"), chromedp.WaitVisible(css(`.inbox-empty`)))
+		// Its live stream must be open first: a request that lands before
+		// it is shown at the next minute's refresh, not at once.
+		b.do("the inbox, its stream live", chromedp.Navigate(s.base+"/inbox"), chromedp.WaitVisible(css(`.inbox-empty`)),
+			chromedp.WaitVisible(css(`#bell[data-live="true"]`)))
 		update := `{"update_id": 7001, "message": {"message_id": 12, "date": 1796630400,
 			"from": {"id": 424242, "first_name": "Nikolai"}, "text": "Do you deliver to Almaty?"}}`
 		req, _ := http.NewRequest("POST", address, strings.NewReader(update))
