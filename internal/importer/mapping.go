@@ -346,7 +346,7 @@ func (im *Importer) resolveMapping(ctx context.Context, opts *Options) error {
 		return err
 	}
 	if m.Object != opts.Object {
-		return fault.Field("mapping_id", "object", "the mapping %s is for %s, not %s", m.Name, m.Object, opts.Object)
+		return fault.Field("mapping_id", "other_object", "the mapping %s is for %s, not %s", m.Name, m.Object, opts.Object)
 	}
 	opts.Mapping = m.Mapping
 	return nil

@@ -75,7 +75,7 @@ func TestSavedMappings(t *testing.T) {
 			want string
 		}{
 			{importer.Options{MappingID: m.ID, Mapping: map[string]string{"Kod": ""}}, "mapping_id conflict"},
-			{importer.Options{MappingID: m.ID, Object: "companies"}, "mapping_id object"},
+			{importer.Options{MappingID: m.ID, Object: "companies"}, "mapping_id other_object"},
 			{importer.Options{MappingID: "999999"}, "mapping_id unknown"},
 		} {
 			if _, err := v.try(file, c.opts); field(err) != c.want {
