@@ -27,7 +27,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	c := newCommand("import", stderr)
 	as := c.fs.String("as", "", "e-mail of the user who imports (their permissions apply); the first administrator when empty")
 	object := c.fs.String("object", "contacts", "contacts, companies or deals")
-	mapping := c.fs.String("mapping", "", `a JSON file of column header to field, {"Mobile": "phones", "Notes": ""}, over the guessed mapping`)
+	mapping := c.fs.String("mapping", "", `a JSON file of column header to field, {"Mobile": "phones", "Notes": ""}, over the guessed mapping; or the name of a saved mapping of the object`)
 	dry := c.fs.Bool("dry-run", false, "do everything, print what each row would do, and roll it back")
 	onDup := c.fs.String("on-duplicate", importer.Skip, "what a row matching a record does: skip, update or create")
 	match := c.fs.String("match", "", "what rows match records on: email, phone or external_id (email when a column holds e-mails)")
@@ -66,12 +66,8 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	opts := importer.Options{Object: *object, FileName: filepath.Base(file), OnDuplicate: *onDup, Match: *match,
 		Strict: *strict, DryRun: *dry, Dates: *dates}
 	if *mapping != "" {
-		b, err := os.ReadFile(*mapping)
-		if err != nil {
-			return fmt.Errorf("--mapping: %w", err)
-		}
-		if opts.Mapping, err = importer.ParseMapping(b); err != nil {
-			return fmt.Errorf("--mapping %s: %w", *mapping, err)
+		if opts.Mapping, opts.MappingID, err = mappingOf(ctx, im, *object, *mapping); err != nil {
+			return err
 		}
 	}
 	f, err := os.Open(file)
@@ -134,6 +130,25 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		return fmt.Errorf("nothing imported: %d rows have errors and --strict refuses the whole file", s.Failed)
 	}
 	return nil
+}
+
+// mappingOf reads --mapping: a JSON file when one can be read by that
+// name, otherwise the name of a saved mapping of the object, whose id it
+// returns.
+func mappingOf(ctx context.Context, im *importer.Importer, object, value string) (map[string]string, string, error) {
+	b, err := os.ReadFile(value)
+	if err == nil {
+		m, err := importer.ParseMapping(b)
+		if err != nil {
+			return nil, "", fmt.Errorf("--mapping %s: %w", value, err)
+		}
+		return m, "", nil
+	}
+	saved, lookErr := im.MappingByName(ctx, object, value)
+	if lookErr != nil {
+		return nil, "", fmt.Errorf("--mapping: %w", lookErr)
+	}
+	return nil, saved.ID, nil
 }
 
 // progressLine is a progress bar on one line: rows done of the total,

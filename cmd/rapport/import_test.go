@@ -3,12 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/importer"
+	"github.com/rapport-crm/rapport/internal/records"
 )
 
 // TestImportCommand imports a file dry and for real through the command,
@@ -57,10 +62,48 @@ func TestImportCommand(t *testing.T) {
 			if _, _, err := cli("--undo", m[1]); err == nil || !strings.Contains(err.Error(), "nothing to undo") {
 				t.Errorf("second undo: %v", err)
 			}
+			// A value that is no file is the name of a saved mapping.
+			saveMapping(t, db, "Old CRM", `{"Code": "external_id"}`)
+			out, _, err = cli("--dry-run", "--mapping", "old crm", file)
+			if err != nil || !strings.Contains(out, "\n2,created,") {
+				t.Errorf("saved mapping: %v\n%s", err, out)
+			}
+			if _, _, err := cli("--mapping", "New CRM", file); err == nil || !strings.Contains(err.Error(), "no saved mapping of contacts") {
+				t.Errorf("unknown mapping: %v", err)
+			}
 			if _, _, err := cli("--object", "invoices", file); err == nil || !strings.Contains(err.Error(), "object") {
 				t.Errorf("invoices: %v", err)
 			}
 		})
+	}
+}
+
+// saveMapping saves a mapping of contacts as the first administrator,
+// as the web and the API do.
+func saveMapping(t *testing.T, db []string, name, mapping string) {
+	t.Helper()
+	ctx := context.Background()
+	c := newCommand("test", io.Discard)
+	if err := c.fs.Parse(db); err != nil {
+		t.Fatal(err)
+	}
+	d, err := c.open(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	ctx, err = importActor(ctx, d, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine := records.New(d, records.Options{Policy: access.NewRolePolicy(d)})
+	m, err := importer.ParseMapping([]byte(mapping))
+	if err != nil {
+		t.Fatal(err)
+	}
+	object := "contacts"
+	if _, err := importer.New(d, engine, nil).SaveMapping(ctx, importer.MappingInput{Object: &object, Name: &name, Mapping: &m}); err != nil {
+		t.Fatal(err)
 	}
 }
 

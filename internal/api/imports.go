@@ -26,7 +26,7 @@ const MaxImport = 512 << 20
 var rawBodies = map[string]int64{"POST /api/v1/imports": MaxImport}
 
 // importParams are the options of an import, in the query string.
-var importParams = []string{"object", "file_name", "on_duplicate", "match", "strict", "dry_run", "dates", "decimal_mark", "mapping",
+var importParams = []string{"object", "file_name", "on_duplicate", "match", "strict", "dry_run", "dates", "decimal_mark", "mapping", "mapping_id",
 	"encoding", "delimiter", "sheet", "background"}
 
 // importRoutes adds the import of a file, its log, its error report and
@@ -157,6 +157,10 @@ func importOptions(r *http.Request) (importer.Options, error) {
 			c.Add("mapping", "json", `must be a JSON object of column header to field name, {"Mobile": "phones", "Notes": ""}`)
 		}
 		opts.Mapping = mapping
+	}
+	opts.MappingID = v.Get("mapping_id")
+	if opts.MappingID != "" && v.Has("mapping") {
+		c.Add("mapping_id", "conflict", "give mapping or mapping_id, not both")
 	}
 	if d := v.Get("delimiter"); d != "" {
 		switch {
@@ -324,6 +328,7 @@ func addImportPaths(paths obj) {
 				q("dates", "day-first or month-first, when the file cannot tell", enum("day", "month")),
 				q("decimal_mark", "when the file cannot tell", enum(".", ",")),
 				q("mapping", `JSON: column header to field, over the guess; "" leaves a column out`, str()),
+				q("mapping_id", "a saved mapping of the object (GET /import-mappings), instead of mapping", str()),
 				q("encoding", "a WHATWG label; detected when absent", str()),
 				q("delimiter", "detected when absent", enum(",", ";", "|", "tab")),
 				q("sheet", "the XLSX sheet; the first when absent", str()),

@@ -97,9 +97,12 @@ var validRequests = map[string]func(w *walker) []validRequest{
 	"GET /api/v1/exports/{object}": eachObject(func(o string) validRequest {
 		return validRequest{path: pathObject(o), query: "format=json&sort=-created_at", status: 200}
 	}),
-	"POST /api/v1/imports": just(validRequest{query: "object=contacts&on_duplicate=update&match=email&strict=false&dry_run=true&dates=day" +
-		"&decimal_mark=%2C&file_name=people.csv&delimiter=%3B&encoding=utf-8&sheet=&mapping=" + url.QueryEscape(`{"Kod": "external_id"}`),
-		raw: "Kod;Imię;E-mail;Data urodzenia\nK1;Jan;jan@walk.example;31.01.1990\n", status: 200}),
+	"POST /api/v1/imports": func(w *walker) []validRequest {
+		return []validRequest{{query: "object=contacts&on_duplicate=update&match=email&strict=false&dry_run=true&dates=day" +
+			"&decimal_mark=%2C&file_name=people.csv&delimiter=%3B&encoding=utf-8&sheet=&mapping=" + url.QueryEscape(`{"Kod": "external_id"}`),
+			raw: "Kod;Imię;E-mail;Data urodzenia\nK1;Jan;jan@walk.example;31.01.1990\n", status: 200},
+			{query: "object=companies&dry_run=true&mapping_id=" + w.ids["mapping"], raw: "Firma\nWalk Mapped Ltd\n", status: 200}}
+	},
 	// inbox: begin
 	"GET /api/v1/inbox": func(w *walker) []validRequest {
 		return []validRequest{{query: "status=new&channel=api&pipeline_id=" + w.ids["pipeline"] + "&limit=5&cursor=1", status: 200},
@@ -195,6 +198,17 @@ var validRequests = map[string]func(w *walker) []validRequest{
 			"languages": ["pl"], "method": "round_robin", "team_id": "` + w.ids["team"] + `", "hours": {"days": ["mon", "fri"], "from": "09:00",
 			"to": "18:00"}, "cap": 20}, {"name": "Owner", "method": "user", "user_id": "` + w.admin + `"}], "fallback_user_id": "` + w.admin + `",
 			"days_off": [{"user_id": "` + w.admin + `", "from": "2026-12-24", "to": "2026-12-26"}]}`, status: 200}}
+	},
+	"GET /api/v1/import-mappings":  just(validRequest{query: "object=companies", status: 200}),
+	"POST /api/v1/import-mappings": just(validRequest{body: `{"object": "contacts", "name": "Walk CRM {n}", "mapping": {"Mobile": "phones", "Notes": ""}}`, status: 201}),
+	"GET /api/v1/import-mappings/{id}": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["mapping"]), status: 200}}
+	},
+	"PUT /api/v1/import-mappings/{id}": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["mapping"]), body: `{"name": "Walk mapping {n}", "mapping": {"Firma": "name"}, "version": 1}`, status: 200}}
+	},
+	"DELETE /api/v1/import-mappings/{id}": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["doomed_mapping"]), status: 204}}
 	},
 	"GET /api/v1/imports":      just(validRequest{query: "limit=5", status: 200}),
 	"GET /api/v1/imports/{id}": func(w *walker) []validRequest { return []validRequest{{path: pathID(w.ids["import"]), status: 200}} },
@@ -568,6 +582,8 @@ func (w *walker) setUp() {
 	w.ids["leaver"] = w.must("POST", "/api/v1/users", `{"email": "leaver@walk.example", "password": "correct horse battery", "role": "salesperson"}`, 201)
 	w.ids["doomed_token"] = w.must("POST", "/api/v1/tokens", `{"name": "gone"}`, 201)
 	w.ids["import"] = w.must("POST", "/api/v1/imports?object=companies", "Name\nWalker Import Ltd\n", 201)
+	w.ids["mapping"] = w.must("POST", "/api/v1/import-mappings", `{"object": "companies", "name": "Walk mapping", "mapping": {"Firma": "name"}}`, 201)
+	w.ids["doomed_mapping"] = w.must("POST", "/api/v1/import-mappings", `{"object": "companies", "name": "Gone mapping", "mapping": {"Firma": "name"}}`, 201)
 	w.ids["doomed_import"] = w.must("POST", "/api/v1/imports?object=companies", "Name\nUndone Import Ltd\n", 201)
 	w.must("POST", "/api/v1/roles", `{"name": "walker", "label": "Walker", "grants": {"contact": {"read": "all"}}}`, 201)
 	w.must("POST", "/api/v1/roles", `{"name": "doomed", "label": "Doomed"}`, 201)

@@ -85,6 +85,7 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
 		addCustomReportPaths(paths, schemas) // builder
 	}
 	addImportPaths(paths)
+	addMappingPaths(paths)
 	if s.Inbox != nil {
 		addInboxPaths(paths, schemas) // inbox
 	}

@@ -180,6 +180,7 @@ func (s *Server) Handler() http.Handler {
 	s.customReportRoutes(route) // builder
 	s.exportRoutes(route)
 	s.importRoutes(route)
+	s.mappingRoutes(route)
 	s.webhookRoutes(route)
 	s.inboxRoutes(route) // inbox
 	s.chatRoutes(route, public)

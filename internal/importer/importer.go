@@ -57,6 +57,9 @@ type Options struct {
 	// name, a part such as "address.city", "external_id", or "" to leave
 	// the column out.
 	Mapping map[string]string
+	// MappingID names a saved mapping of the object to use instead of
+	// Mapping; giving both is refused.
+	MappingID string
 	// OnDuplicate is one of Policies ("skip" when empty); Match one of
 	// Matches (when empty, "email" if a column holds e-mails, else rows
 	// match nothing).
@@ -343,6 +346,9 @@ func (im *Importer) prepare(ctx context.Context, src io.ReaderAt, size int64, op
 		return nil, err
 	}
 	if err := checkOptions(&opts); err != nil {
+		return nil, err
+	}
+	if err := im.resolveMapping(ctx, &opts); err != nil {
 		return nil, err
 	}
 	obj := im.e.Object(opts.Object)

@@ -94,16 +94,9 @@ func (im *Importer) plan(ctx context.Context, obj *records.Object, header []stri
 		}
 		fields[i] = strings.TrimSpace(opts.Mapping[h])
 	}
-	visible, err := im.e.Fields(ctx, obj.Plural)
+	byName, err := im.fieldsByName(ctx, obj)
 	if err != nil {
 		return nil, err
-	}
-	byName := map[string]*records.Field{}
-	for _, f := range visible {
-		byName[f.Name] = f
-		for _, pf := range f.Parts {
-			byName[pf.Name] = pf
-		}
 	}
 	p := &plan{obj: obj, headers: header}
 	taken := map[string][]string{}
@@ -112,21 +105,8 @@ func (im *Importer) plan(ctx context.Context, obj *records.Object, header []stri
 			continue
 		}
 		c := column{index: i, header: header[i], field: name}
-		if name != ExternalID {
-			f := byName[name]
-			if f == nil {
-				return nil, fault.Field("mapping", "unknown", "column %q: %s is not a field of %s", header[i], name, obj.Plural)
-			}
-			c.base = f
-			if base, part, ok := strings.Cut(name, "."); ok {
-				c.base, c.part = byName[base], part
-			}
-			if c.base.ReadOnly {
-				return nil, fault.Field("mapping", "read_only", "column %q: %s cannot be written", header[i], name)
-			}
-			if err := linkable(c); err != nil {
-				return nil, err
-			}
+		if err := fitColumn(&c, byName, obj); err != nil {
+			return nil, err
 		}
 		if c.base == nil || c.part != "" || !multiValued(c.base.Type) {
 			taken[name] = append(taken[name], header[i])
@@ -161,6 +141,43 @@ func (im *Importer) plan(ctx context.Context, obj *records.Object, header []stri
 		}
 	}
 	return p, nil
+}
+
+// fieldsByName returns the fields of obj the actor sees, and their parts,
+// by name: what a mapping may name.
+func (im *Importer) fieldsByName(ctx context.Context, obj *records.Object) (map[string]*records.Field, error) {
+	visible, err := im.e.Fields(ctx, obj.Plural)
+	if err != nil {
+		return nil, err
+	}
+	byName := map[string]*records.Field{}
+	for _, f := range visible {
+		byName[f.Name] = f
+		for _, pf := range f.Parts {
+			byName[pf.Name] = pf
+		}
+	}
+	return byName, nil
+}
+
+// fitColumn finds the field c names among byName, and refuses one an
+// import cannot fill, naming the column.
+func fitColumn(c *column, byName map[string]*records.Field, obj *records.Object) error {
+	if c.field == ExternalID {
+		return nil
+	}
+	f := byName[c.field]
+	if f == nil {
+		return fault.Field("mapping", "unknown", "column %q: %s is not a field of %s", c.header, c.field, obj.Plural)
+	}
+	c.base = f
+	if base, part, ok := strings.Cut(c.field, "."); ok {
+		c.base, c.part = byName[base], part
+	}
+	if c.base.ReadOnly {
+		return fault.Field("mapping", "read_only", "column %q: %s cannot be written", c.header, c.field)
+	}
+	return linkable(*c)
 }
 
 // lookups are the records a link column names, and how: companies,

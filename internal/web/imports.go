@@ -66,6 +66,12 @@ type importScreenPage struct {
 	DateChoices, Policies, Keys []formOption
 	Strict                      bool
 
+	// Saved is the saved mapping chosen, SavedMappings those of the
+	// object; SaveAs names the mapping to save when the import starts.
+	Saved, SaveAs string
+	SavedMappings []formOption
+	apply         map[string]string // the saved mapping chosen just now, over the form's columns
+
 	Header   []string
 	Rows     []previewRow
 	Columns  []mappedColumn
@@ -219,7 +225,34 @@ func (s *Server) upload(r *http.Request, token string) *upload {
 func (s *Server) importScreenFor(r *http.Request, v *visit, q url.Values) *importScreenPage {
 	data := s.newImportScreen(v, q)
 	data.Objects = slices.DeleteFunc(data.Objects, func(o formOption) bool { return !s.importAllowed(r, o.Value) })
+	s.savedMappings(r, v, data, q)
 	return data
+}
+
+// savedMappings offers the object's saved mappings. One chosen just now
+// (the form's "applied" is another) replaces the columns' fields; after
+// that, the columns as the user leaves them count, so that a change to
+// one column is not undone by the choice still showing.
+func (s *Server) savedMappings(r *http.Request, v *visit, data *importScreenPage, q url.Values) {
+	list, err := s.imports.Mappings(r.Context(), data.Object)
+	if err != nil {
+		data.Saved = ""
+		return
+	}
+	data.SavedMappings = []formOption{{Value: "", Label: v.p.T("web.import.saved.none")}}
+	found := false
+	for _, m := range list {
+		data.SavedMappings = append(data.SavedMappings, formOption{Value: m.ID, Label: m.Name})
+		if m.ID == data.Saved {
+			found = true
+			if data.Saved != q.Get("applied") {
+				data.apply = m.Mapping
+			}
+		}
+	}
+	if !found {
+		data.Saved = ""
+	}
 }
 
 // newImportScreen is the screen with the options of q and their choices.
@@ -228,7 +261,7 @@ func (s *Server) newImportScreen(v *visit, q url.Values) *importScreenPage {
 	data := &importScreenPage{frame: frame{Nav: "imports"}, Object: q.Get("object"), Token: q.Get("upload"),
 		Encoding: q.Get("encoding"), Delimiter: q.Get("delimiter"), Quoting: q.Get("quoting"), Sheet: q.Get("sheet"),
 		Dates: q.Get("dates"), OnDuplicate: q.Get("on_duplicate"), Match: q.Get("match"),
-		Strict: q.Get("strict") == "on", Errors: map[string]string{}}
+		Strict: q.Get("strict") == "on", Saved: q.Get("saved"), SaveAs: strings.TrimSpace(q.Get("save_as")), Errors: map[string]string{}}
 	if !slices.Contains(importer.Objects, data.Object) {
 		data.Object = "contacts"
 	}
@@ -280,7 +313,17 @@ func (data *importScreenPage) options(q url.Values, header []string) importer.Op
 	case ",", ";", "|":
 		opts.Read.Delimiter = rune(data.Delimiter[0])
 	}
-	if header != nil && q.Get("layout") == layoutOf(data.Object, header) {
+	switch {
+	case header != nil && data.apply != nil:
+		// A saved mapping is made for a file of the same kind: the
+		// columns this file lacks are passed over.
+		opts.Mapping = map[string]string{}
+		for _, h := range header {
+			if f, ok := data.apply[h]; ok {
+				opts.Mapping[h] = f
+			}
+		}
+	case header != nil && q.Get("layout") == layoutOf(data.Object, header):
 		opts.Mapping = map[string]string{}
 		for i, h := range header {
 			if f, ok := q["col."+strconv.Itoa(i)]; ok {
@@ -533,6 +576,11 @@ func (s *Server) importStart(w http.ResponseWriter, r *http.Request, v *visit) {
 		f.Close()
 		os.Remove(u.path)
 	}
+	if !s.saveImportMapping(r, v, data) {
+		f.Close()
+		s.render(w, r, v, http.StatusUnprocessableEntity, "import_new", data)
+		return
+	}
 	id, err := s.imports.Start(r.Context(), f, u.size, data.options(q, data.Header), drop)
 	if err != nil {
 		f.Close()
@@ -544,6 +592,30 @@ func (s *Server) importStart(w http.ResponseWriter, r *http.Request, v *visit) {
 	a, _ := access.ActorFrom(r.Context())
 	s.uploads.take(data.Token, a.WorkspaceID, a.UserID)
 	http.Redirect(w, r, "/imports/"+id, http.StatusSeeOther)
+}
+
+// saveImportMapping saves the columns' fields, as the screen shows them,
+// under the name the user gave, before the import starts; it reports
+// false, with the problem beside the name, when the name cannot be used.
+func (s *Server) saveImportMapping(r *http.Request, v *visit, data *importScreenPage) bool {
+	if data.SaveAs == "" {
+		return true
+	}
+	mapping := map[string]string{}
+	for _, c := range data.Columns {
+		mapping[c.Header] = c.Field
+	}
+	_, err := s.imports.SaveMapping(r.Context(), importer.MappingInput{Object: &data.Object, Name: &data.SaveAs, Mapping: &mapping})
+	var fe *fault.Error
+	switch {
+	case err == nil:
+		return true
+	case errors.As(err, &fe) && len(fe.Fields) > 0 && fe.Fields[0].Field == "name":
+		data.Errors["save_as"] = v.p.FieldError(fe.Fields[0])
+	default:
+		s.importProblems(v, data, err)
+	}
+	return false
 }
 
 // importsPage is the log of imports: the user's own, or an
@@ -764,6 +836,9 @@ func exampleImportScreen(p *locale.Printer) page {
 	data.Columns = []mappedColumn{{Index: 0, Header: "Имя <b>", Example: "Иван", Field: "first_name", Choices: choices},
 		{Index: 1, Header: "E-mail", Field: "", Choices: choices}}
 	data.Errors["dates"] = p.FieldError(fault.FieldError{Field: "dates", Code: "ambiguous"})
+	data.SavedMappings = []formOption{{Value: "", Label: p.T("web.import.saved.none")}, {Value: "7", Label: "Old <b> CRM"}}
+	data.Saved, data.SaveAs = "7", "Old <b> CRM 2"
+	data.Errors["save_as"] = p.FieldError(fault.FieldError{Field: "name", Code: "taken"})
 	data.Problems = []string{p.T("web.import.upload_gone")}
 	data.Dry = &dryRunView{ID: "1", Rows: 2, Created: 1, Failed: 1, More: 3, Errors: "/imports/1/errors",
 		Outcomes: []rowOutcome{{Row: 2, Action: "created", Label: outcomeLabel(p, "created")}, {Row: 3, Action: "failed", Label: outcomeLabel(p, "failed"), Reason: "<b>bad</b>"}}}
