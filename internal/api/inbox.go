@@ -79,11 +79,30 @@ func (s *Server) getInbox(w http.ResponseWriter, r *http.Request) {
 // (YYYY-MM-DD, UTC), to inclusive.
 func (s *Server) inboxSummary(w http.ResponseWriter, r *http.Request) {
 	var from, to time.Time
+	if err := queryDays(r, &from, &to); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if !to.IsZero() {
+		to = to.AddDate(0, 0, 1)
+	}
+	sum, err := s.Inbox.Summary(r.Context(), from, to)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, map[string]any{"data": sum})
+}
+
+// queryDays reads the query's from and to as days (YYYY-MM-DD) into from
+// and to, leaving either as it is when absent; a malformed one is a field
+// error naming it.
+func queryDays(r *http.Request, from, to *time.Time) error {
 	var c fault.Collector
 	for _, p := range []struct {
 		name string
 		t    *time.Time
-	}{{"from", &from}, {"to", &to}} {
+	}{{"from", from}, {"to", to}} {
 		v := r.URL.Query().Get(p.name)
 		if v == "" {
 			continue
@@ -95,19 +114,7 @@ func (s *Server) inboxSummary(w http.ResponseWriter, r *http.Request) {
 		}
 		*p.t = d
 	}
-	if !to.IsZero() {
-		to = to.AddDate(0, 0, 1)
-	}
-	if err := c.Err(); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	sum, err := s.Inbox.Summary(r.Context(), from, to)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, map[string]any{"data": sum})
+	return c.Err()
 }
 
 func (s *Server) acceptInbox(w http.ResponseWriter, r *http.Request) {

@@ -118,23 +118,7 @@ func (s *Server) callEvent(w http.ResponseWriter, r *http.Request) {
 func (s *Server) phoneReport(w http.ResponseWriter, r *http.Request) {
 	to := time.Now().UTC()
 	from := to.AddDate(0, 0, -29)
-	var c fault.Collector
-	for _, p := range []struct {
-		name string
-		t    *time.Time
-	}{{"from", &from}, {"to", &to}} {
-		v := r.URL.Query().Get(p.name)
-		if v == "" {
-			continue
-		}
-		d, err := time.Parse(time.DateOnly, v)
-		if err != nil {
-			c.Add(p.name, "format", "must be a date, YYYY-MM-DD")
-			continue
-		}
-		*p.t = d
-	}
-	if err := c.Err(); err != nil {
+	if err := queryDays(r, &from, &to); err != nil {
 		writeError(w, r, err)
 		return
 	}
