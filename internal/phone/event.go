@@ -489,9 +489,10 @@ func (s *Service) logCall(ctx context.Context, q store.Querier, i connected, c *
 			}
 		}
 		// The task is written in the language of whoever will do it.
-		p, err := s.printerOf(ctx, q, i.ws, owner)
-		if err != nil {
-			return err
+		if owner != c.UserID {
+			if p, err = s.printerOf(ctx, q, i.ws, owner); err != nil {
+				return err
+			}
 		}
 		due := s.now().Add(time.Hour)
 		t := map[string]any{"title": p.T("phone.task.call_back", "number", c.Number), "type": "call", "due_at": records.FormatTime(due),
@@ -518,21 +519,10 @@ func (s *Service) logCall(ctx context.Context, q store.Querier, i connected, c *
 // when there is no user.
 func (s *Service) printerOf(ctx context.Context, q store.Querier, ws int64, user string) (*locale.Printer, error) {
 	var lang string
-	err := q.QueryRowContext(ctx, `SELECT language FROM workspace_settings WHERE workspace_id = ?`, ws).Scan(&lang)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, err
-	}
-	if user != "" {
-		var own string
-		err := q.QueryRowContext(ctx, `SELECT language FROM users WHERE workspace_id = ? AND id = ?`, ws, nullID(user)).Scan(&own)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return nil, err
-		}
-		if own != "" {
-			lang = own
-		}
-	}
-	return locale.For(lang), nil
+	err := q.QueryRowContext(ctx, `SELECT coalesce(
+		(SELECT language FROM users WHERE workspace_id = ? AND id = ? AND language <> ''),
+		(SELECT language FROM workspace_settings WHERE workspace_id = ?), '')`, ws, nullID(user), ws).Scan(&lang)
+	return locale.For(lang), err
 }
 
 // leastBusy returns the active member of users with the fewest open tasks,
