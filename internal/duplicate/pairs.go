@@ -752,39 +752,26 @@ func (s *Service) replace(ctx context.Context, read store.Querier, ws int64, k *
 		}
 		return cmp.Compare(x.b, y.b)
 	})
-	// Each step deletes the pairs whose lower id is in (from, to] and
-	// inserts the new ones there; the last step reaches every id above.
-	from := int64(math.MinInt64)
-	for start := 0; start == 0 || start < len(found); {
-		end := min(start+writeChunk, len(found))
-		for end < len(found) && found[end].a == found[end-1].a {
-			end++ // a record's pairs stay in one step
-		}
-		to := int64(math.MaxInt64)
-		if end < len(found) {
-			to = found[end-1].a
-		}
-		chunk := found[start:end]
-		err := tx(func(q store.Querier) error {
-			if _, err := q.ExecContext(ctx, `DELETE FROM duplicate_pairs WHERE workspace_id = ? AND object = ? AND a_id > ? AND a_id <= ?`,
-				ws, k.object, from, to); err != nil {
-				return err
-			}
-			ins := &inserter{q: q, table: pairColumns, width: 8}
-			for _, f := range chunk {
-				if err := ins.add(ctx, ws, k.object, f.a, f.b, f.probability, f.weight, owners[f.a], owners[f.b]); err != nil {
+	// Each step deletes the pairs whose lower id is in its range and
+	// inserts the new ones there.
+	err := inSteps(found, func(f scoredPair) int64 { return f.a }, func(scoredPair) int { return 1 },
+		func(from, to int64, chunk []scoredPair) error {
+			return tx(func(q store.Querier) error {
+				if _, err := q.ExecContext(ctx, `DELETE FROM duplicate_pairs WHERE workspace_id = ? AND object = ? AND a_id > ? AND a_id <= ?`,
+					ws, k.object, from, to); err != nil {
 					return err
 				}
-			}
-			return ins.flush(ctx)
+				ins := &inserter{q: q, table: pairColumns, width: 8}
+				for _, f := range chunk {
+					if err := ins.add(ctx, ws, k.object, f.a, f.b, f.probability, f.weight, owners[f.a], owners[f.b]); err != nil {
+						return err
+					}
+				}
+				return ins.flush(ctx)
+			})
 		})
-		if err != nil {
-			return err
-		}
-		from, start = to, end
-		if end == len(found) {
-			break
-		}
+	if err != nil {
+		return err
 	}
 	lap(2)
 	// Groups: linkage.Cluster over every pair found, with the decisions
@@ -837,19 +824,10 @@ func (s *Service) replace(ctx context.Context, read store.Querier, ws int64, k *
 // range and the rows of its members, wherever they were, then inserts.
 func (s *Service) replaceGroups(ctx context.Context, ws int64, k *kind, groups [][]int64, owners map[int64]any,
 	tx func(step func(q store.Querier) error) error) error {
-	from := int64(math.MinInt64)
-	for start := 0; start == 0 || start < len(groups); {
-		end, rows := start, 0
-		for end < len(groups) && (rows < writeChunk || end == start) {
-			rows += len(groups[end])
-			end++
-		}
-		to := int64(math.MaxInt64)
-		if end < len(groups) {
-			to = groups[end-1][0]
-		}
-		chunk := groups[start:end]
-		err := tx(func(q store.Querier) error {
+	name := func(g []int64) int64 { return g[0] }
+	size := func(g []int64) int { return len(g) }
+	return inSteps(groups, name, size, func(from, to int64, chunk [][]int64) error {
+		return tx(func(q store.Querier) error {
 			if _, err := q.ExecContext(ctx, `DELETE FROM duplicate_groups WHERE workspace_id = ? AND object = ? AND group_id > ? AND group_id <= ?`,
 				ws, k.object, from, to); err != nil {
 				return err
@@ -875,15 +853,35 @@ func (s *Service) replaceGroups(ctx context.Context, ws int64, k *kind, groups [
 			}
 			return ins.flush(ctx)
 		})
-		if err != nil {
+	})
+}
+
+// inSteps cuts items, sorted by key, into steps of about writeChunk rows
+// (size says how many rows an item is) and calls step with each: the
+// range of keys (from, to] it covers, and its items. Items of one key
+// stay in one step; the first range starts below every key and the last
+// ends above every key, so that together they cover all keys, even when
+// items is empty (one step then).
+func inSteps[T any](items []T, key func(T) int64, size func(T) int, step func(from, to int64, chunk []T) error) error {
+	from := int64(math.MinInt64)
+	for start := 0; ; {
+		end, rows := start, 0
+		for end < len(items) && (rows < writeChunk || key(items[end]) == key(items[end-1])) {
+			rows += size(items[end])
+			end++
+		}
+		to := int64(math.MaxInt64)
+		if end < len(items) {
+			to = key(items[end-1])
+		}
+		if err := step(from, to, items[start:end]); err != nil {
 			return err
 		}
-		from, start = to, end
-		if end == len(groups) {
-			break
+		if end == len(items) {
+			return nil
 		}
+		from, start = to, end
 	}
-	return nil
 }
 
 // changedSince returns the records of k whose stored profile or owner is
