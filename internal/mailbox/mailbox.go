@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -101,6 +102,10 @@ type Service struct {
 	log    *slog.Logger
 	idle   *idlers
 	jobs   *jobs.Queue
+	// syncing holds a mutex per mailbox id: two syncs of one mailbox at
+	// once (its job, woken by IDLE, and SyncOnce) would both read a new
+	// letter as not kept yet and both insert it.
+	syncing sync.Map
 }
 
 // New returns the service.

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/emersion/go-imap"
@@ -265,6 +266,9 @@ func (s *Service) SyncOnce(ctx context.Context, ws int64, id string) (fetched in
 // sync fetches what is new in acct's folders and files it. It returns
 // how many messages it fetched, and whether the server supports IDLE.
 func (s *Service) sync(ctx context.Context, acct *account) (fetched int, idle bool, err error) {
+	mu, _ := s.syncing.LoadOrStore(acct.id, new(sync.Mutex))
+	mu.(*sync.Mutex).Lock()
+	defer mu.(*sync.Mutex).Unlock()
 	c, err := s.dial(ctx, acct)
 	if err != nil {
 		return 0, false, err
