@@ -9,6 +9,7 @@ package outbox
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/store"
@@ -29,16 +30,37 @@ type Event struct {
 
 // Write appends ev to the outbox through q, the caller's transaction.
 func Write(ctx context.Context, q store.Querier, d store.Dialect, ev Event) error {
-	changes, err := json.Marshal(ev.Changes)
-	if err != nil {
-		return err
+	return WriteMany(ctx, q, d, []Event{ev})
+}
+
+// WriteMany appends evs to the outbox inside the caller's transaction, a
+// few thousand to a statement, for writes of many records at once.
+func WriteMany(ctx context.Context, q store.Querier, d store.Dialect, evs []Event) error {
+	const per = 4000 // seven arguments each, within both databases' limits
+	for len(evs) > 0 {
+		part := evs[:min(per, len(evs))]
+		evs = evs[len(part):]
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO outbox (workspace_id, object, record_id, action, actor_id, changes, created_at) VALUES `)
+		args := make([]any, 0, 7*len(part))
+		for i, ev := range part {
+			changes, err := json.Marshal(ev.Changes)
+			if err != nil {
+				return err
+			}
+			var actor any
+			if ev.ActorID != 0 {
+				actor = ev.ActorID
+			}
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString(`(?, ?, ?, ?, ?, ` + d.JSONIn() + `, ?)`)
+			args = append(args, ev.WorkspaceID, ev.Object, ev.RecordID, ev.Action, actor, string(changes), d.Time(ev.At))
+		}
+		if _, err := q.ExecContext(ctx, sb.String(), args...); err != nil {
+			return err
+		}
 	}
-	var actor any
-	if ev.ActorID != 0 {
-		actor = ev.ActorID
-	}
-	_, err = q.ExecContext(ctx, `INSERT INTO outbox (workspace_id, object, record_id, action, actor_id, changes, created_at)
-		VALUES (?, ?, ?, ?, ?, `+d.JSONIn()+`, ?)`,
-		ev.WorkspaceID, ev.Object, ev.RecordID, ev.Action, actor, string(changes), d.Time(ev.At))
-	return err
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
@@ -241,51 +242,22 @@ func (e *Engine) Create(ctx context.Context, object string, in map[string]any) (
 		if err := e.checkReferences(ctx, q, a.WorkspaceID, s, vals); err != nil {
 			return err
 		}
-		cols := []string{"workspace_id", "version", "custom", "created_at", "updated_at"}
-		marks := []string{"?", "1", e.db.Dialect.JSONIn(), "?", "?"}
-		args := []any{a.WorkspaceID, customJSON(obj, vals), e.db.Dialect.Time(now), e.db.Dialect.Time(now)}
-		if obj.kind != "" {
-			cols, marks, args = append(cols, "kind"), append(marks, "?"), append(args, obj.kind)
-		}
-		for _, f := range obj.Fields {
-			if f.column == "" || vals[f.Name] == nil {
-				continue
-			}
-			cols = append(cols, f.column)
-			if jsonStored(f.Type) {
-				marks = append(marks, e.db.Dialect.JSONIn())
-			} else {
-				marks = append(marks, "?")
-			}
-			args = append(args, storedValue(f, vals[f.Name]))
-		}
+		cols, marks, args := insertColumns(e.db.Dialect, a.WorkspaceID, obj, vals, now)
 		var id int64
 		err := q.QueryRowContext(ctx, `INSERT INTO `+obj.Table()+` (`+strings.Join(cols, ", ")+`) VALUES (`+
 			strings.Join(marks, ", ")+`) RETURNING id`, args...).Scan(&id)
 		if err != nil {
 			return err
 		}
-		rec = Record{"id": formatID(id), "version": int64(1)}
-		changes := map[string]change{}
+		var changes map[string]change
+		rec, changes = newRecord(s, id, vals, now)
 		for _, f := range s.allFields() {
-			rec[f.Name] = canonical(vals[f.Name])
 			if f.Type == Relations {
-				links, _ := vals[f.Name].([]LinkRef)
-				if links == nil {
-					links = []LinkRef{}
-				}
-				rec[f.Name] = links
-				if err := e.writeLinks(ctx, q, a.WorkspaceID, s, f, id, links); err != nil {
+				if err := e.writeLinks(ctx, q, a.WorkspaceID, s, f, id, rec[f.Name].([]LinkRef)); err != nil {
 					return err
 				}
 			}
-			if !same(nil, rec[f.Name]) { // an empty list is no change either
-				changes[f.Name] = change{After: rec[f.Name]}
-			}
 		}
-		rec["created_at"] = formatTime(now)
-		rec["updated_at"] = formatTime(now)
-		rec["deleted_at"] = nil
 		if err := e.writeEntries(ctx, q, a.WorkspaceID, s, id, rec, nil); err != nil {
 			return err
 		}
@@ -299,6 +271,54 @@ func (e *Engine) Create(ctx context.Context, object string, in map[string]any) (
 		return nil, err
 	}
 	return s.redact(rec), nil
+}
+
+// insertColumns returns the columns, placeholders and arguments that
+// insert a new record of obj in workspace ws with vals, written at now.
+func insertColumns(d store.Dialect, ws int64, obj *Object, vals map[string]any, now time.Time) (cols, marks []string, args []any) {
+	cols = []string{"workspace_id", "version", "custom", "created_at", "updated_at"}
+	marks = []string{"?", "1", d.JSONIn(), "?", "?"}
+	args = []any{ws, customJSON(obj, vals), d.Time(now), d.Time(now)}
+	if obj.kind != "" {
+		cols, marks, args = append(cols, "kind"), append(marks, "?"), append(args, obj.kind)
+	}
+	for _, f := range obj.Fields {
+		if f.column == "" || vals[f.Name] == nil {
+			continue
+		}
+		cols = append(cols, f.column)
+		if jsonStored(f.Type) {
+			marks = append(marks, d.JSONIn())
+		} else {
+			marks = append(marks, "?")
+		}
+		args = append(args, storedValue(f, vals[f.Name]))
+	}
+	return cols, marks, args
+}
+
+// newRecord returns the record that vals become once stored as id at now,
+// as a read returns it, and the changes of its creation event.
+func newRecord(s *schema, id int64, vals map[string]any, now time.Time) (Record, map[string]change) {
+	rec := Record{"id": formatID(id), "version": int64(1)}
+	changes := map[string]change{}
+	for _, f := range s.allFields() {
+		rec[f.Name] = canonical(vals[f.Name])
+		if f.Type == Relations {
+			links, _ := vals[f.Name].([]LinkRef)
+			if links == nil {
+				links = []LinkRef{}
+			}
+			rec[f.Name] = links
+		}
+		if !same(nil, rec[f.Name]) { // an empty list is no change either
+			changes[f.Name] = change{After: rec[f.Name]}
+		}
+	}
+	rec["created_at"] = formatTime(now)
+	rec["updated_at"] = formatTime(now)
+	rec["deleted_at"] = nil
+	return rec, changes
 }
 
 // writeLinks replaces the links of one record in a Relations field. Links
