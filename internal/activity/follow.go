@@ -2,7 +2,9 @@ package activity
 
 import (
 	"context"
+	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
@@ -91,10 +93,85 @@ func (s *Service) autoFollow(ctx context.Context, w *records.Write) error {
 	if owner, err := strconv.ParseInt(str(w.Rec["owner_id"]), 10, 64); err == nil && w.Changes("owner_id") {
 		who = append(who, owner)
 	}
+	d := records.DeferredFrom(ctx)
 	for _, u := range who {
+		if d != nil {
+			// A bulk write inserts its follows together, before it commits.
+			d.Add("activity.follows", fmt.Sprintf("%d %s %d", u, w.Object.Name, id), s.followMany)
+			continue
+		}
 		if err := s.follow(ctx, w.Q, w.Actor.WorkspaceID, u, w.Object.Name, id); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// followMany makes users follow records, each named in ids as "user
+// object record", several to a statement. A record a rolled-back
+// savepoint removed is passed over.
+func (s *Service) followMany(ctx context.Context, q store.Querier, ws int64, ids []string) error {
+	const per = 5000 // five arguments each, within both databases' limits
+	at := s.db.Dialect.Time(s.opts.Now())
+	for len(ids) > 0 {
+		part := ids[:min(per, len(ids))]
+		ids = ids[len(part):]
+		type follow struct {
+			user, record int64
+			object       string
+		}
+		var fs []follow
+		byObject := map[string][]int64{}
+		for _, f := range part {
+			var x follow
+			if _, err := fmt.Sscanf(f, "%d %s %d", &x.user, &x.object, &x.record); err != nil {
+				return fmt.Errorf("follow %q: %w", f, err)
+			}
+			fs = append(fs, x)
+			byObject[x.object] = append(byObject[x.object], x.record)
+		}
+		live := map[string]map[int64]bool{}
+		for object, recs := range byObject {
+			var err error
+			if live[object], err = s.existing(ctx, q, ws, object, recs); err != nil {
+				return err
+			}
+		}
+		marks := make([]string, 0, len(fs))
+		args := make([]any, 0, 5*len(fs))
+		for _, x := range fs {
+			if live[x.object][x.record] {
+				marks = append(marks, "(?, ?, ?, ?, ?)")
+				args = append(args, ws, x.user, x.object, x.record, at)
+			}
+		}
+		if len(marks) == 0 {
+			continue
+		}
+		if _, err := q.ExecContext(ctx, `INSERT INTO follows (workspace_id, user_id, record_type, record_id, created_at) VALUES `+
+			strings.Join(marks, ", ")+` ON CONFLICT DO NOTHING`, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// existing returns which of ids name a record of object in workspace ws.
+func (s *Service) existing(ctx context.Context, q store.Querier, ws int64, object string, ids []int64) (map[int64]bool, error) {
+	marks, args := store.List(ids)
+	rows, err := q.QueryContext(ctx, `SELECT id FROM `+s.engine.Object(object).Table()+` WHERE workspace_id = ? AND id IN (`+marks+`)`,
+		append([]any{ws}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
 }

@@ -13,11 +13,13 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/store"
 )
 
@@ -137,6 +139,15 @@ func (s *Service) Get(ctx context.Context) (Settings, error) {
 // load reads the settings of workspace ws through q; a workspace with
 // none has an empty list.
 func (s *Service) load(ctx context.Context, q store.Querier, ws int64) (Settings, error) {
+	v, err := records.DeferredFrom(ctx).Remember(fmt.Sprintf("assign.settings %d", ws), func() (any, error) {
+		return s.read(ctx, q, ws)
+	})
+	st, _ := v.(Settings)
+	return st, err
+}
+
+// read reads the workspace's assignment settings from the database.
+func (s *Service) read(ctx context.Context, q store.Querier, ws int64) (Settings, error) {
 	var doc string
 	var at any
 	st := Settings{Rules: []Rule{}, DaysOff: []DayOff{}}

@@ -6,15 +6,20 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/store"
 )
 
-// unowned marks a context whose next deal or contact create named no
-// owner and came through the API or an import; choice keeps what Before
-// chose for After to write down.
-type unowned struct{ choice *Choice }
+// unowned marks a context whose deal or contact creates named no owner
+// and came through the API or an import; choices keeps what Before chose
+// for each write, for After to write down (a batch of creates runs every
+// Before before the first After).
+type unowned struct {
+	mu      sync.Mutex
+	choices map[*records.Write]Choice
+}
 
 type unownedKey struct{}
 
@@ -23,7 +28,7 @@ type unownedKey struct{}
 // fires. The web app's forms do not mark theirs: whoever fills in the
 // form is there to own the record.
 func Unowned(ctx context.Context) context.Context {
-	return context.WithValue(ctx, unownedKey{}, &unowned{})
+	return context.WithValue(ctx, unownedKey{}, &unowned{choices: map[*records.Write]Choice{}})
 }
 
 // Hook registers the assignment of unowned deals and contacts on engine.
@@ -38,7 +43,6 @@ func (s *Service) before(ctx context.Context, w *records.Write) error {
 	if u == nil || w.Action != "create" {
 		return nil
 	}
-	u.choice = nil
 	lead, err := s.lead(ctx, w)
 	if err != nil {
 		return err
@@ -48,17 +52,24 @@ func (s *Service) before(ctx context.Context, w *records.Write) error {
 		return err
 	}
 	w.Vals["owner_id"] = strconv.FormatInt(c.UserID, 10)
-	u.choice = &c
+	u.mu.Lock()
+	u.choices[w] = c
+	u.mu.Unlock()
 	return nil
 }
 
 func (s *Service) after(ctx context.Context, w *records.Write) error {
 	u, _ := ctx.Value(unownedKey{}).(*unowned)
-	if u == nil || u.choice == nil || w.Action != "create" {
+	if u == nil || w.Action != "create" {
 		return nil
 	}
-	c := *u.choice
-	u.choice = nil
+	u.mu.Lock()
+	c, chosen := u.choices[w]
+	delete(u.choices, w)
+	u.mu.Unlock()
+	if !chosen {
+		return nil
+	}
 	return Write(ctx, w.Q, s.db.Dialect, w.Actor.WorkspaceID, w.Object.Name, w.ID, c, s.now().UTC())
 }
 

@@ -58,6 +58,10 @@ type run struct {
 	stagePipe    map[int64]int64               // stage to its pipeline
 	contactsBy   map[string]int64              // folded e-mail to contact, for a deal's contacts
 	currency     string                        // the workspace's base currency
+
+	queue   []*waiting      // rows not reported yet, in the file's order
+	creates int             // how many of them wait to be created
+	queued  map[string]bool // what a later row could match them by
 }
 
 // reset empties what a retried transaction must read again.
@@ -67,6 +71,7 @@ func (r *run) reset(q store.Querier) {
 	r.keys, r.externals, r.newExternals = map[string]int64{}, map[string]int64{}, nil
 	r.companies, r.users = map[string]int64{}, map[string]int64{}
 	r.named, r.stagePipe, r.contactsBy = map[string]map[string][]int64{}, map[int64]int64{}, map[string]int64{}
+	r.queue, r.creates, r.queued = nil, 0, map[string]bool{}
 	s := r.sum
 	s.Rows, s.Created, s.Updated, s.Skipped, s.Failed, s.Problems = 0, 0, 0, 0, 0, nil
 }
@@ -244,7 +249,7 @@ func (r *run) rows(ctx context.Context, rd *tabular.Reader) error {
 	for {
 		row, err := rd.Next()
 		if errors.Is(err, io.EOF) {
-			return nil
+			return r.flush(ctx)
 		}
 		if err != nil {
 			// The file ends badly (cut short, a line too long): the
@@ -263,23 +268,28 @@ func (r *run) rows(ctx context.Context, rd *tabular.Reader) error {
 	}
 }
 
-// row imports one row. Only a failure of the database returns an error;
-// a problem of the row is counted and listed.
+// row imports one row, or queues it to be created with others. Only a
+// failure of the database returns an error; a problem of the row is
+// counted and listed.
 func (r *run) row(ctx context.Context, row tabular.Row) error {
 	r.sum.Rows++
-	res := RowResult{Row: row.Number}
-	var probs []Problem
 	in, ext, names, probs := r.values(row)
 	if row.Err != nil {
 		probs = append(probs, Problem{Row: row.Number, Reason: row.Err.Error()})
 	}
+	w := &waiting{res: RowResult{Row: row.Number}, probs: probs}
 	if len(probs) == 0 {
 		var err error
-		res, probs, err = r.write(ctx, row.Number, in, ext, names)
-		if err != nil {
+		if w, err = r.write(ctx, row.Number, in, ext, names); err != nil {
 			return err
 		}
 	}
+	return r.enqueue(ctx, w)
+}
+
+// report counts a row whose outcome is known and tells OnRow of it.
+func (r *run) report(w *waiting) {
+	res, probs := w.res, w.probs
 	if len(probs) > 0 && res.Action == "" {
 		res.Action, res.Reason = Failed, probs[0].Reason
 	}
@@ -297,7 +307,6 @@ func (r *run) row(ctx context.Context, row tabular.Row) error {
 	if r.opts.OnRow != nil {
 		r.opts.OnRow(res)
 	}
-	return nil
 }
 
 // values turns a row into the engine's input, the external id and the
@@ -474,28 +483,52 @@ func truth(s string) (bool, bool) {
 	return false, false
 }
 
-// savepoint names the savepoint each row runs under, so that a row that
-// fails half-way leaves nothing behind in the import's transaction.
-const savepoint = "import_row"
-
-// write matches a row against the records and creates, updates or skips
-// it under a savepoint. It returns an error only when the database
-// fails; the row's own problems come back as problems.
-func (r *run) write(ctx context.Context, number int, in map[string]any, ext string, names map[string][]string) (RowResult, []Problem, error) {
+// write matches a row against the records and skips it, queues it to be
+// created with others, or creates or updates it at once under a
+// savepoint. It returns an error only when the database fails.
+func (r *run) write(ctx context.Context, number int, in map[string]any, ext string, names map[string][]string) (*waiting, error) {
+	if r.waitsOn(in, ext) {
+		// The row matches one still queued: that one is written first.
+		if err := r.flush(ctx); err != nil {
+			return nil, err
+		}
+	}
 	res := RowResult{Row: number}
 	matched, how := r.match(in, ext)
 	if matched != 0 && r.opts.OnDuplicate == Skip {
 		res.Action, res.RecordID = Skipped, strconv.FormatInt(matched, 10)
 		res.Reason = fmt.Sprintf("matches %s %d by %s", r.obj.Name, matched, how)
-		return res, nil, nil
+		return &waiting{res: res}, nil
 	}
 	if owner, ok := r.externals[ext]; ext != "" && ok && (matched == 0 && r.opts.OnDuplicate != Create || matched != 0 && owner != matched) {
-		return res, []Problem{{Row: number, Column: r.plan.headersOf(ExternalID), Value: ext,
-			Reason: fmt.Sprintf("the external id already belongs to %s %d", r.obj.Name, owner)}}, nil
+		return &waiting{res: res, probs: []Problem{{Row: number, Column: r.plan.headersOf(ExternalID), Value: ext,
+			Reason: fmt.Sprintf("the external id already belongs to %s %d", r.obj.Name, owner)}}}, nil
 	}
 	if r.opts.OnDuplicate == Create {
 		matched = 0
 	}
+	if matched == 0 && r.batchable(names) {
+		return r.queueCreate(ctx, number, in, ext, names)
+	}
+	// Queued rows are written before this one, in the order of the file.
+	if err := r.flush(ctx); err != nil {
+		return nil, err
+	}
+	res, probs, err := r.single(ctx, number, in, ext, names, matched, how)
+	if err != nil {
+		return nil, err
+	}
+	return &waiting{res: res, probs: probs}, nil
+}
+
+// savepoint names the savepoint each row written alone runs under, so
+// that a row that fails half-way leaves nothing behind in the import's
+// transaction.
+const savepoint = "import_row"
+
+// single writes one row through the engine under a savepoint.
+func (r *run) single(ctx context.Context, number int, in map[string]any, ext string, names map[string][]string, matched int64, how string) (RowResult, []Problem, error) {
+	res := RowResult{Row: number}
 	if _, err := r.q.ExecContext(ctx, "SAVEPOINT "+savepoint); err != nil {
 		return res, nil, err
 	}
@@ -508,27 +541,23 @@ func (r *run) write(ctx context.Context, number int, in map[string]any, ext stri
 		}
 		return res, warnings, err
 	}
-	if !isRowError(err) {
+	if !records.Refusal(err) {
 		return res, nil, err
 	}
-	if _, rerr := r.q.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+savepoint); rerr != nil {
-		return res, nil, rerr
-	}
-	if _, rerr := r.q.ExecContext(ctx, "RELEASE SAVEPOINT "+savepoint); rerr != nil {
-		return res, nil, rerr
+	if err := r.rollbackTo(ctx, savepoint); err != nil {
+		return res, nil, err
 	}
 	probs := r.problems(number, in, err)
 	return RowResult{Row: number, Action: Failed, Reason: probs[0].Reason}, probs, nil
 }
 
-// isRowError reports whether err is the engine refusing a row, as
-// opposed to the database failing.
-func isRowError(err error) bool {
-	switch fault.Code(err) {
-	case fault.EINVALID, fault.ENOTFOUND, fault.ECONFLICT, fault.EFORBIDDEN, fault.ETOOLARGE:
-		return true
+// rollbackTo undoes what was written since savepoint name and ends it.
+func (r *run) rollbackTo(ctx context.Context, name string) error {
+	if _, err := r.q.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+name); err != nil {
+		return err
 	}
-	return false
+	_, err := r.q.ExecContext(ctx, "RELEASE SAVEPOINT "+name)
+	return err
 }
 
 // pending is what a row changes in the run's memory once its savepoint

@@ -17,6 +17,7 @@ type Deferred struct {
 	mu    sync.Mutex
 	work  map[string]*deferredWork
 	order []string
+	memo  map[string]any
 }
 
 type deferredWork struct {
@@ -75,4 +76,31 @@ func (d *Deferred) Run(ctx context.Context, q store.Querier, ws int64) error {
 		}
 	}
 	return nil
+}
+
+// Remember returns what load returns for key, calling load once per bulk
+// write: hooks read settings (scoring rules, assignment rules) that the
+// bulk write does not change once a record rather than a million times.
+// Without a bulk write (d nil) it calls load every time.
+func (d *Deferred) Remember(key string, load func() (any, error)) (any, error) {
+	if d == nil {
+		return load()
+	}
+	d.mu.Lock()
+	v, ok := d.memo[key]
+	d.mu.Unlock()
+	if ok {
+		return v, nil
+	}
+	v, err := load()
+	if err != nil {
+		return nil, err
+	}
+	d.mu.Lock()
+	if d.memo == nil {
+		d.memo = map[string]any{}
+	}
+	d.memo[key] = v
+	d.mu.Unlock()
+	return v, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -133,6 +134,15 @@ func (s *Service) Rules(ctx context.Context, object string) ([]Rule, error) {
 }
 
 func (s *Service) rules(ctx context.Context, q store.Querier, ws int64, object string) ([]Rule, error) {
+	v, err := records.DeferredFrom(ctx).Remember(fmt.Sprintf("scores.rules %d %s", ws, object), func() (any, error) {
+		return s.readRules(ctx, q, ws, object)
+	})
+	rules, _ := v.([]Rule)
+	return rules, err
+}
+
+// readRules reads the rules of object ("" for all) from the database.
+func (s *Service) readRules(ctx context.Context, q store.Querier, ws int64, object string) ([]Rule, error) {
 	query := `SELECT id, object, kind, field, value, activity, points FROM score_rules WHERE workspace_id = ?`
 	args := []any{ws}
 	if object != "" {
