@@ -90,8 +90,12 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		last = time.Now()
 		fmt.Fprintf(stderr, "\r%s", progressLine(rows, total, elapsed))
 	}
-	opts.Phase = func(string) {
-		fmt.Fprintf(stderr, "\rrows read; finding likely duplicates among the new records …\n")
+	opts.Phase = func(phase string) {
+		if phase == "indexes" {
+			fmt.Fprintf(stderr, "\rrows read; building the list indexes of the new records …\n")
+			return
+		}
+		fmt.Fprintf(stderr, "\rfinding likely duplicates among the new records …\n")
 	}
 	var rowsOut *csv.Writer
 	if *dry {

@@ -75,10 +75,7 @@ func (l *insertLoader) begin(ctx context.Context, adding map[string]int) error {
 // dropIndexes drops the indexes of table that a CREATE INDEX made (not
 // those behind its keys), remembering how to build them again.
 func (l *insertLoader) dropIndexes(ctx context.Context, table string) error {
-	creates, err := dropAll(ctx, l.tx, `SELECT name, sql FROM sqlite_master
-		WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name`, table,
-		func(name string) string { return `DROP INDEX "` + name + `"` },
-		func(_, create string) string { return create })
+	creates, err := store.DropIndexes(ctx, l.tx, table)
 	l.rebuild = append(l.rebuild, creates...)
 	return err
 }

@@ -407,6 +407,9 @@ func (run *run) execute(ctx context.Context, src io.ReaderAt, size int64) (*Summ
 		if err := run.load(ctx); err != nil {
 			return err
 		}
+		if err := run.dropIndexes(ctx, src, size); err != nil {
+			return err
+		}
 		// A transaction the database aborted for a collision is run
 		// again from the start (store.Tx): so is the file, from its
 		// first row. OnRow then hears of the rows again.

@@ -411,8 +411,12 @@ func asFault(err error, fe **fault.Error) bool {
 // rebuild instead of refreshing record by record, and checks that its
 // keys and pairs are those of a rebuild, and the counts of a dry run.
 func TestLargeImport(t *testing.T) {
+	// The file counts as large: on SQLite the contacts' indexes are
+	// dropped for the load and built again before the commit.
+	defer importer.SetBulkBytes(0)()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		v := newEnv(t, db)
+		indexes := column(t, db, `SELECT name || ' ' || sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'contacts' AND sql IS NOT NULL ORDER BY name`)
 		var b strings.Builder
 		b.WriteString("First name,Last name,Email,Phone,Company\n")
 		for i := range 1200 {
@@ -422,6 +426,11 @@ func TestLargeImport(t *testing.T) {
 		s := v.run(b.String(), importer.Options{})
 		if counts(s) != "rows 1200, created 1100, updated 0, skipped 100, failed 0" || counts(dry) != counts(s) {
 			t.Fatalf("dry %s, real %s %+v", counts(dry), counts(s), s.Problems)
+		}
+		if db.Dialect == store.SQLite {
+			if after := column(t, db, `SELECT name || ' ' || sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'contacts' AND sql IS NOT NULL ORDER BY name`); after != indexes || len(indexes) < 100 {
+				t.Errorf("the contacts' indexes were\n%s\nand are after the import\n%s", indexes, after)
+			}
 		}
 		dupes := []string{"duplicate_keys", "duplicate_profiles", "duplicate_pairs"}
 		keys := snapshot(t, db, dupes)
@@ -541,4 +550,27 @@ func TestExternalIDOfTrash(t *testing.T) {
 			t.Errorf("again: %s", counts(s))
 		}
 	})
+}
+
+// column returns the rows of a one-column query, one a line; on
+// PostgreSQL, where sqlite_master does not exist, nothing.
+func column(t *testing.T, db *store.DB, query string) string {
+	t.Helper()
+	if db.Dialect != store.SQLite {
+		return ""
+	}
+	rows, err := db.Read(context.Background()).QueryContext(context.Background(), query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out strings.Builder
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out.WriteString(s + "\n")
+	}
+	return out.String()
 }

@@ -45,6 +45,9 @@ func (im *Importer) insertLog(ctx context.Context, q store.Querier, s *Summary) 
 // or changed, the external ids, its problems and its counts.
 func (r *run) finish(ctx context.Context) error {
 	ws, d := r.actor.WorkspaceID, r.im.db.Dialect
+	if err := r.rebuildIndexes(ctx); err != nil {
+		return err
+	}
 	if r.opts.Phase != nil {
 		r.opts.Phase("duplicates")
 	}

@@ -62,6 +62,7 @@ type run struct {
 	queue   []*waiting      // rows not reported yet, in the file's order
 	creates int             // how many of them wait to be created
 	queued  map[string]bool // what a later row could match them by
+	rebuild []string        // indexes dropped for the load, to build again
 }
 
 // reset empties what a retried transaction must read again.
@@ -71,7 +72,7 @@ func (r *run) reset(q store.Querier) {
 	r.keys, r.externals, r.newExternals = map[string]int64{}, map[string]int64{}, nil
 	r.companies, r.users = map[string]int64{}, map[string]int64{}
 	r.named, r.stagePipe, r.contactsBy = map[string]map[string][]int64{}, map[int64]int64{}, map[string]int64{}
-	r.queue, r.creates, r.queued = nil, 0, map[string]bool{}
+	r.queue, r.creates, r.queued, r.rebuild = nil, 0, map[string]bool{}, nil
 	s := r.sum
 	s.Rows, s.Created, s.Updated, s.Skipped, s.Failed, s.Problems = 0, 0, 0, 0, 0, nil
 }

@@ -762,12 +762,16 @@ func progressOf(p *locale.Printer, pr *importer.Progress) *progressView {
 	if pr == nil {
 		return &progressView{Text: p.T("web.import.progress.elsewhere")}
 	}
-	out := &progressView{Rows: pr.Rows, Total: pr.Total, Duplicates: pr.Phase == "duplicates"}
+	// After the rows come the phases for all of them at once, whose
+	// length the import cannot tell.
+	out := &progressView{Rows: pr.Rows, Total: pr.Total, Duplicates: pr.Phase == "duplicates" || pr.Phase == "indexes"}
 	if pr.Total > 0 {
 		out.Percent = int(min(100, pr.Rows*100/pr.Total))
 	}
 	rate := p.Number(math.Round(pr.RowsPerSecond), 0)
 	switch {
+	case pr.Phase == "indexes":
+		out.Text = p.T("web.import.progress.indexes")
 	case out.Duplicates:
 		out.Text = p.T("web.import.progress.duplicates")
 	case pr.Total > 0:

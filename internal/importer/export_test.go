@@ -1,0 +1,9 @@
+package importer
+
+// SetBulkBytes changes the file size from which an import may build its
+// table's indexes at the end, and returns the function that restores it.
+func SetBulkBytes(n int64) func() {
+	old := bulkBytes
+	bulkBytes = n
+	return func() { bulkBytes = old }
+}
