@@ -2,13 +2,16 @@ package importer
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // a user's time zone resolves on hosts without zoneinfo
 
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/records"
@@ -72,6 +75,11 @@ func init() {
 // matched and linked against, beside what load reads for every object.
 func (r *run) loadObject(ctx context.Context) error {
 	ws := r.actor.WorkspaceID
+	if r.mappedType(records.DateTime) {
+		if err := r.loadZone(ctx); err != nil {
+			return err
+		}
+	}
 	if r.plan.match == "sku" {
 		err := r.scan(ctx, `SELECT id, sku FROM products WHERE workspace_id = ? AND deleted_at IS NULL AND sku IS NOT NULL ORDER BY id DESC`,
 			func(id int64, sku string) { r.keys[r.key(sku)] = id }, ws) // the oldest product wins
@@ -128,6 +136,28 @@ func (r *run) loadObject(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// loadZone reads the importing user's time zone: "14:30" in their file is
+// their 14:30, as the screens show them times.
+func (r *run) loadZone(ctx context.Context) error {
+	var name string
+	err := r.q.QueryRowContext(ctx, `SELECT time_zone FROM users WHERE workspace_id = ? AND id = ?`, r.actor.WorkspaceID, r.actor.UserID).Scan(&name)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if loc, err := time.LoadLocation(name); err == nil && name != "" {
+		r.zone = loc
+	}
+	return nil
+}
+
+// timeZone is the zone of times of day the file gives without one.
+func (r *run) timeZone() *time.Location {
+	if r.zone == nil {
+		return time.UTC
+	}
+	return r.zone
 }
 
 // rowObject is the object the row at hand is written to: its kind in an
@@ -331,8 +361,11 @@ func (r *run) when(in map[string]any) (string, error) {
 	if err != nil || h > 23 || mi > 59 || s > 59 {
 		return "", fault.Field("due_time", "format", "%q is not a time of day (14:30)", clock)
 	}
-	t := time.Date(day.Year(), day.Month(), day.Day(), h, mi, s, 0, time.UTC)
-	return t.Format(time.RFC3339), nil
+	// The date was read as a moment of the user's day: the time is of
+	// that day.
+	day = day.In(r.timeZone())
+	t := time.Date(day.Year(), day.Month(), day.Day(), h, mi, s, 0, r.timeZone())
+	return t.UTC().Format(time.RFC3339), nil
 }
 
 var clockText = regexp.MustCompile(`^(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$`)

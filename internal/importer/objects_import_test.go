@@ -275,3 +275,29 @@ func outcome(r importer.RowResult) string {
 		return c
 	}, r.Reason))
 }
+
+// Times of day without a zone are the importing user's.
+func TestActivityTimesAreTheUsers(t *testing.T) {
+	v := newEnv(t, storetest.SQLite(t))
+	withActivities(v)
+	err := v.db.Tx(v.ctx, func(q store.Querier) error {
+		_, err := q.ExecContext(v.ctx, `UPDATE users SET time_zone = 'Europe/Warsaw' WHERE email = 'ada@example.com'`)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := "Type;Subject;Due date;Due time\nTask;Apart;31.01.2026;14:30\nMeeting;Together;02.07.2026 10:00;\nTask;Bad time;31.01.2026;25:00\n"
+	s := v.run(file, importer.Options{Object: importer.Activities})
+	if counts(s) != "rows 3, created 2, updated 0, skipped 0, failed 1" || len(s.Problems) != 1 || s.Problems[0].Column != "Due time" {
+		t.Fatalf("%s %+v", counts(s), s.Problems)
+	}
+	tasks, _ := v.e.List(v.ctx, "tasks", records.Query{})
+	meetings, _ := v.e.List(v.ctx, "meetings", records.Query{})
+	if len(tasks.Data) != 1 || tasks.Data[0]["due_at"] != "2026-01-31T13:30:00.000000Z" {
+		t.Errorf("task %v", tasks.Data)
+	}
+	if len(meetings.Data) != 1 || meetings.Data[0]["starts_at"] != "2026-07-02T08:00:00.000000Z" {
+		t.Errorf("meeting %v", meetings.Data)
+	}
+}

@@ -59,6 +59,7 @@ type run struct {
 	contactsBy   map[string]int64              // folded e-mail to contact, for a deal's contacts
 	currency     string                        // the workspace's base currency
 	acts         *activityLinks                // an activities file's lookups and its row's kind
+	zone         *time.Location                // of times of day without one: the importing user's
 }
 
 // reset empties what a retried transaction must read again.
@@ -392,7 +393,7 @@ func (r *run) values(row tabular.Row) (map[string]any, string, map[string][]stri
 			}
 			in[f.Name] = d
 		case records.DateTime:
-			d, err := cell.DateTime(s, c.order, time.UTC)
+			d, err := cell.DateTime(s, c.order, r.timeZone())
 			if err != nil {
 				bad(err)
 				continue

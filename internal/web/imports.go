@@ -292,10 +292,22 @@ func (s *Server) newImportScreen(v *visit, q url.Values) *importScreenPage {
 		{Value: "month", Label: p.T("web.import.dates.month")}}
 	data.Policies = []formOption{{Value: importer.Skip, Label: p.T("web.import.policy.skip")}, {Value: importer.Update, Label: p.T("web.import.policy.update")},
 		{Value: importer.Create, Label: p.T("web.import.policy.create")}}
-	data.Keys = []formOption{{Value: "", Label: p.T("web.import.match.auto")}, {Value: "email", Label: p.T("web.import.match.email")},
-		{Value: "phone", Label: p.T("web.import.match.phone")}, {Value: "sku", Label: p.T("web.import.match.sku")},
-		{Value: "external_id", Label: p.T("web.import.match.external_id")}}
+	data.Keys = matchKeys(p, data.Object)
 	return data
+}
+
+// matchKeys are the keys the rows of an import of object may match
+// records on: what a file of it can hold.
+func matchKeys(p *locale.Printer, object string) []formOption {
+	external := formOption{Value: "external_id", Label: p.T("web.import.match.external_id")}
+	switch object {
+	case "products":
+		return []formOption{{Value: "", Label: p.T("web.import.match.auto_sku")}, {Value: "sku", Label: p.T("web.import.match.sku")}, external}
+	case importer.Activities:
+		return []formOption{{Value: "", Label: p.T("web.import.match.none")}, external}
+	}
+	return []formOption{{Value: "", Label: p.T("web.import.match.auto")}, {Value: "email", Label: p.T("web.import.match.email")},
+		{Value: "phone", Label: p.T("web.import.match.phone")}, external}
 }
 
 func objectTitle(p *locale.Printer, plural string) string {

@@ -94,6 +94,10 @@ func TestImportScreenOtherObjects(t *testing.T) {
 		a.post("/imports/dry-run", form).want(t, "a dry run", http.StatusOK, "created: 1", "failed: 1", "is no kind of activity")
 
 		up = a.upload("/imports/new?object=products", token, "prices.csv", "Name,SKU,Price\nChair,CH-1,12.50\n")
-		a.get(up.location).want(t, "the products' screen", http.StatusOK, `<option value="sku" selected>`, `<option value="sku">SKU</option>`)
+		screen := a.get(up.location)
+		screen.want(t, "the products' screen", http.StatusOK, `<option value="sku" selected>`, `<option value="sku">SKU</option>`, "SKU, when a column holds them")
+		if strings.Contains(screen.body, `<option value="phone">`) {
+			t.Error("products are offered to match on phones")
+		}
 	})
 }
