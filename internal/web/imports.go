@@ -467,12 +467,14 @@ func importFieldLabel(p *locale.Printer, f *records.Field) string {
 	return label + " · " + part
 }
 
-// activityFieldLabel names the columns of an activities file that are no
-// field of another object's, or "".
+// activityFieldLabel names the columns of an activities file that no
+// other import has (due_at is only a task's), or "".
 func activityFieldLabel(p *locale.Printer, name string) string {
 	switch name {
 	case "kind":
 		return p.T("web.import.activity.kind")
+	case "due_at":
+		return p.T("web.import.activity.due_at")
 	case "due_time":
 		return p.T("web.import.activity.due_time")
 	case "ends_at":
