@@ -59,8 +59,12 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "undid import %s: removed the %d %s it created (and the companies it made for them), restored the %d it updated\n",
-			s.ID, s.Created, s.Object, s.Updated)
+		made := ""
+		if s.Object == "contacts" || s.Object == "deals" {
+			made = " (and the companies it made for them)" // only their rows name companies that may be made
+		}
+		fmt.Fprintf(stdout, "undid import %s: removed the %d %s it created%s, restored the %d it updated\n",
+			s.ID, s.Created, s.Object, made, s.Updated)
 		return nil
 	}
 	opts := importer.Options{Object: *object, FileName: filepath.Base(file), OnDuplicate: *onDup, Match: *match,

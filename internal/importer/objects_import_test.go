@@ -301,3 +301,24 @@ func TestActivityTimesAreTheUsers(t *testing.T) {
 		t.Errorf("meeting %v", meetings.Data)
 	}
 }
+
+// A mapping of an activities file is saved and used like any other, and
+// names only the columns such a file has.
+func TestActivitiesMapping(t *testing.T) {
+	v := newEnv(t, storetest.SQLite(t))
+	withActivities(v)
+	object, name := importer.Activities, "Old CRM"
+	m, err := v.im.SaveMapping(v.ctx, importer.MappingInput{Object: &object, Name: &name,
+		Mapping: &map[string]string{"What": "kind", "About": "title", "When": "due_at"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := v.run("What,About,When\ncall,Ring Ada,2026-01-31 10:00\nnote,Likes tea,\n", importer.Options{Object: object, MappingID: m.ID})
+	if counts(s) != "rows 2, created 1, updated 0, skipped 0, failed 1" || !strings.Contains(s.Problems[0].Reason, "direction") {
+		t.Errorf("%s %+v", counts(s), s.Problems)
+	}
+	bad := map[string]string{"What": "first_name"}
+	if _, err := v.im.SaveMapping(v.ctx, importer.MappingInput{Object: &object, Name: &name, Mapping: &bad}); !fault.Is(err, fault.EINVALID) {
+		t.Errorf("a contact's field in a mapping of activities: %v", err)
+	}
+}
