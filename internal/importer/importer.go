@@ -62,8 +62,8 @@ type Options struct {
 	// Mapping; giving both is refused.
 	MappingID string
 	// OnDuplicate is one of Policies ("skip" when empty); Match one of
-	// Matches (when empty, "email" if a column holds e-mails, else rows
-	// match nothing).
+	// Matches (when empty, "email" if a column holds e-mails, "sku" if
+	// one holds a product's SKUs, else rows match nothing).
 	OnDuplicate string
 	Match       string
 	// Strict refuses the whole file when any row has an error.
