@@ -151,3 +151,53 @@ func TestBrowserErase(t *testing.T) {
 		b.shoot("erased")
 	})
 }
+
+// TestBrowserImportActivities opens the import from the tasks list, with
+// the activities chosen, and imports a file of tasks and calls: the kind
+// column is guessed, a dry run names the row whose kind is unknown, and
+// the import files the task on its contact.
+func TestBrowserImportActivities(t *testing.T) {
+	signedIn(t, func(t *testing.T, s *server, b *browser, token string, db []string) {
+		css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+		if status, _ := s.call(t, token, "POST", "/api/v1/contacts", `{"first_name": "Ada", "emails": ["ada@example.com"]}`); status != 201 {
+			t.Fatalf("a contact: %d", status)
+		}
+		file := filepath.Join(t.TempDir(), "дела.csv")
+		text := "Тип;Тема;Срок;Время;Контакт;Направление\n" +
+			"Задача;Отправить счёт;31.01.2026;14:30;ada@example.com;\n" +
+			"Звонок;Первый звонок;02.02.2026;10:00;ada@example.com;Исходящий\n" +
+			"Факс;Старьё;02.02.2026;;;\n"
+		if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		b.do("open the import from the tasks", chromedp.Navigate(b.base+"/tasks"), chromedp.Click(css(`#import-link`)),
+			chromedp.WaitVisible(css(`#import-file`)))
+		b.do("upload the file", chromedp.SetUploadFiles(css(`#import-file`), []string{file}),
+			chromedp.Click(css(`#import-upload button[type="submit"]`)), chromedp.WaitVisible(css(`#import-preview`)))
+		for sel, want := range map[string]string{`#col-0`: "kind", `#col-1`: "title", `#col-2`: "due_at", `#col-3`: "due_time", `#col-4`: "contact", `#col-5`: "direction"} {
+			if got, _ := chromedp.Run(b.ctx, chromedp.Value(css(sel))); got != want {
+				t.Errorf("%s is mapped to %q, want %q", sel, got, want)
+			}
+		}
+		b.shoot("import-activities")
+		b.axeAtWidths("import-activities", false)
+		b.language("ru")
+		b.do("the screen in Russian", chromedp.WaitVisible(css(`#import-preview`)))
+		b.shoot("import-activities-ru")
+		b.language("en")
+		b.do("the screen in English", chromedp.WaitVisible(css(`#import-preview`)))
+		b.do("dry run", chromedp.Click(css(`#import-dry`)), chromedp.WaitVisible(css(`#import-dry-counts`)))
+		if got := b.text(`#import-dry-counts`); !strings.Contains(got, "created: 2") || !strings.Contains(got, "failed: 1") {
+			t.Errorf("the dry run says %q", got)
+		}
+		if got := b.text(`#import-outcomes .outcome-failed`); !strings.Contains(got, "no kind of activity") {
+			t.Errorf("the failed row: %q", got)
+		}
+		b.shoot("import-activities-dry-run")
+		b.do("import", chromedp.Click(css(`#import-run`)), chromedp.WaitVisible(css(`#import-state`)))
+		b.do("see it end", chromedp.Poll[chromedp.Void](`document.getElementById("import-status").textContent.trim() === "Imported"`))
+		if status, list := s.call(t, token, "GET", "/api/v1/tasks", ""); status != 200 || len(list["data"].([]any)) != 1 {
+			t.Fatalf("after the import: %d %v", status, list)
+		}
+	})
+}

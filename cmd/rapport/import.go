@@ -26,11 +26,11 @@ import (
 func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	c := newCommand("import", stderr)
 	as := c.fs.String("as", "", "e-mail of the user who imports (their permissions apply); the first administrator when empty")
-	object := c.fs.String("object", "contacts", "contacts, companies or deals")
+	object := c.fs.String("object", "contacts", "contacts, companies, deals, products, or activities (tasks, calls, meetings and notes, by a kind column)")
 	mapping := c.fs.String("mapping", "", `a JSON file of column header to field, {"Mobile": "phones", "Notes": ""}, over the guessed mapping; or the name of a saved mapping of the object`)
 	dry := c.fs.Bool("dry-run", false, "do everything, print what each row would do, and roll it back")
 	onDup := c.fs.String("on-duplicate", importer.Skip, "what a row matching a record does: skip, update or create")
-	match := c.fs.String("match", "", "what rows match records on: email, phone or external_id (email when a column holds e-mails)")
+	match := c.fs.String("match", "", "what rows match records on: email, phone, sku (products) or external_id (email when a column holds e-mails, sku when one holds SKUs)")
 	strict := c.fs.Bool("strict", false, "refuse the whole file when any row has an error")
 	dates := c.fs.String("dates", "", "day or month: whether 03/04/2026 is the 3rd of April or March 4th, when the file cannot tell")
 	errorsOut := c.fs.String("errors", "", "write the error report (row, column, value, reason) to this CSV file")
@@ -59,8 +59,12 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "undid import %s: removed the %d %s it created (and the companies it made for them), restored the %d it updated\n",
-			s.ID, s.Created, s.Object, s.Updated)
+		made := ""
+		if s.Object == "contacts" || s.Object == "deals" {
+			made = " (and the companies it made for them)" // only their rows name companies that may be made
+		}
+		fmt.Fprintf(stdout, "undid import %s: removed the %d %s it created%s, restored the %d it updated\n",
+			s.ID, s.Created, s.Object, made, s.Updated)
 		return nil
 	}
 	opts := importer.Options{Object: *object, FileName: filepath.Base(file), OnDuplicate: *onDup, Match: *match,

@@ -30,8 +30,8 @@ Usage:
   rapport backup [flags] FILE                 write a consistent, compressed snapshot of the database, also while it serves
   rapport restore [--erasures-from NEWER] FILE load a backup into an empty database (SQLite or PostgreSQL)
   rapport erase --contact ID --as E           erase a contact at the person's request, as administrator E
-  rapport import [--object contacts|companies|deals] [--mapping F|NAME] [--dry-run] [--on-duplicate skip|update|create]
-                 [--match email|phone|external_id] [--strict] [--as E] FILE
+  rapport import [--object contacts|companies|deals|products|activities] [--mapping F|NAME] [--dry-run]
+                 [--on-duplicate skip|update|create] [--match email|phone|sku|external_id] [--strict] [--as E] FILE
                                               a CSV or XLSX file, whole or not at all
   rapport import --undo ID                    remove what an import created, restore what it updated
   rapport version

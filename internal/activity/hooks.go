@@ -174,6 +174,13 @@ func (s *Service) occurred(w *records.Write) {
 	case "meeting":
 		at = text(w.Value("starts_at"))
 	}
+	if at == "" && w.Object.Name == "note" {
+		// A note stays where it was made: its first moment was the
+		// service's clock, a hair before the engine's created_at, and
+		// an update that moved it there would be a change no undo of
+		// the update could take back.
+		at = text(w.Old["occurred_at"])
+	}
 	if at == "" {
 		at = text(w.Old["created_at"])
 	}

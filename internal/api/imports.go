@@ -319,10 +319,10 @@ func addImportPaths(paths obj) {
 				"does everything and rolls back, listing what the first 1000 rows would do. 201 when committed, 200 for a dry run or a refusal, " +
 				"202 in the background.",
 			"parameters": []obj{
-				q("object", "contacts when absent", enum(importerObjects()...)),
+				q("object", "contacts when absent; activities fills tasks, calls, meetings and notes by a kind column", enum(importerObjects()...)),
 				q("file_name", "the name the log keeps", str()),
 				q("on_duplicate", "skip when absent", enum("skip", "update", "create")),
-				q("match", "email when a column holds e-mails, else none", enum("email", "phone", "external_id")),
+				q("match", "email when a column holds e-mails, a product's sku when a column holds SKUs, else none; sku for products only", enum(importer.Matches...)),
 				q("strict", "refuse the whole file on any row error", boolean),
 				q("dry_run", "roll back at the end", boolean),
 				q("dates", "day-first or month-first, when the file cannot tell", enum("day", "month")),

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/access/accesstest"
+	"github.com/rapport-crm/rapport/internal/activity"
 	"github.com/rapport-crm/rapport/internal/store"
 	"github.com/rapport-crm/rapport/internal/store/storetest"
 )
@@ -194,6 +196,80 @@ func TestCancelImport(t *testing.T) {
 		}
 		if status, _ := p.call(seller, "POST", "/api/v1/imports/"+started.ID+"/cancel", ""); status != http.StatusNotFound {
 			t.Errorf("a colleague's cancel: %d", status)
+		}
+	})
+}
+
+// TestImportProductsAndActivities imports a price list and a file of
+// activities through the API: a dry run that does what the import then
+// does, the error report naming the bad rows, and the undo.
+func TestImportProductsAndActivities(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		p := newPermAPI(t, db)
+		activity.New(db, p.engine, activity.Options{Logger: slog.New(slog.DiscardHandler), PhoneRegion: "US"})
+		admin := p.tokens["admin"]
+		post := func(query, body string) (int, map[string]any) {
+			t.Helper()
+			status, text := p.call(admin, "POST", "/api/v1/imports"+query, body, "Content-Type", "text/csv")
+			var m map[string]any
+			json.Unmarshal([]byte(text), &m)
+			if m == nil {
+				t.Fatalf("%d %s", status, text)
+			}
+			return status, m
+		}
+		summary := func(m map[string]any) string {
+			return fmt.Sprintf("%v %v/%v/%v/%v", m["status"], m["created"], m["updated"], m["skipped"], m["failed"])
+		}
+
+		prices := "Product Name,Product Code,List Price,Currency\nChair,CH-1,12.50,USD\nTable,TB-1,abc,\nChair again,ch-1,13,\n"
+		status, done := post("?object=products", prices)
+		if status != 201 || summary(done) != "committed 1/0/1/1" || done["match"] != "sku" {
+			t.Fatalf("products: %d %v", status, done)
+		}
+		if status, text := p.call(admin, "GET", "/api/v1/products", ""); status != 200 || !strings.Contains(text, `"amount":1250`) {
+			t.Errorf("products: %s", text)
+		}
+		if status, m := post("?object=contacts&match=sku", "Email\na@example.com\n"); status != 400 || !strings.Contains(fmt.Sprint(m["errors"]), "field:match") {
+			t.Errorf("contacts by SKU: %d %v", status, m)
+		}
+
+		if status, text := p.call(admin, "POST", "/api/v1/contacts", `{"first_name": "Ada", "emails": ["ada@example.com"]}`); status != 201 {
+			t.Fatalf("contact: %d %s", status, text)
+		}
+		acts := "Activity type,Subject,Due date,Activity owner,Associated contact\n" +
+			"Task,Send the offer,2026-03-01 10:00,admin@example.com,ada@example.com\n" +
+			"Note,Met at the fair,,,ada@example.com\n" +
+			"Task,Who?,2026-03-01,nobody@example.com,\n" +
+			"Fax,Old school,2026-03-01,,\n" +
+			"Task,Never,2026-02-30,,\n" +
+			"Meeting,Ghost,2026-03-02 09:00,,ghost@example.com\n"
+		acts = strings.ReplaceAll(acts, "admin@example.com", p.people.Email["admin"])
+		status, dry := post("?object=activities&dry_run=true", acts)
+		if status != 200 || summary(dry) != "dry_run 2/0/0/4" {
+			t.Fatalf("dry run: %d %v", status, dry)
+		}
+		status, real := post("?object=activities", acts)
+		if status != 201 || summary(real) != "committed 2/0/0/4" || real["object"] != "activities" {
+			t.Fatalf("activities: %d %v", status, real)
+		}
+		id := real["id"].(string)
+		status, text := p.call(admin, "GET", "/api/v1/imports/"+id+"/errors", "")
+		for _, want := range []string{"4,Activity owner,nobody@example.com,", "5,Activity type,Fax,", "6,Due date,2026-02-30,", "7,Associated contact,ghost@example.com,"} {
+			if status != 200 || !strings.Contains(text, want) {
+				t.Errorf("errors: no %q in %d %s", want, status, text)
+			}
+		}
+		if status, text := p.call(admin, "GET", "/api/v1/tasks", ""); status != 200 || !strings.Contains(text, "Send the offer") {
+			t.Errorf("tasks: %s", text)
+		}
+		if status, text := p.call(admin, "POST", "/api/v1/imports/"+id+"/undo", ""); status != 200 || !strings.Contains(text, `"status":"undone"`) {
+			t.Fatalf("undo: %d %s", status, text)
+		}
+		for _, plural := range []string{"tasks", "notes"} {
+			if status, text := p.call(admin, "GET", "/api/v1/"+plural, ""); status != 200 || !strings.Contains(text, `"data":[]`) {
+				t.Errorf("%s after the undo: %s", plural, text)
+			}
 		}
 	})
 }

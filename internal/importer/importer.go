@@ -1,7 +1,7 @@
-// Package importer loads contacts and companies from a CSV or XLSX file
-// through the records engine, in one transaction: the whole file commits,
-// or, with the strict option or on a failure of the database, nothing
-// does. Rows with errors are skipped and listed; a dry run runs the very
+// Package importer loads contacts, companies, deals, products and
+// activities from a CSV or XLSX file through the records engine, in one
+// transaction: the whole file commits, or, with the strict option or on a
+// failure of the database, nothing does. Rows with errors are skipped and listed; a dry run runs the very
 // same code and rolls back. Each import is logged with the records it
 // created and the values its updates replaced, so that Undo removes the
 // first and restores the second.
@@ -28,8 +28,9 @@ import (
 	"github.com/rapport-crm/rapport/internal/tabular/cell"
 )
 
-// Objects are the objects an import fills, by plural name.
-var Objects = []string{"contacts", "companies", "deals"}
+// Objects are the objects an import fills, by plural name; Activities
+// fills tasks, calls, meetings and notes by each row's kind.
+var Objects = []string{"contacts", "companies", "deals", "products", Activities}
 
 // Duplicate policies: what a row that matches an existing record does.
 const (
@@ -42,7 +43,7 @@ const (
 // a record on.
 var (
 	Policies = []string{Skip, Update, Create}
-	Matches  = []string{"email", "phone", "external_id"}
+	Matches  = []string{"email", "phone", "sku", "external_id"}
 )
 
 // ExternalID is the pseudo-field of the mapping that holds a record's key
@@ -51,7 +52,7 @@ const ExternalID = "external_id"
 
 // Options say what to import and how.
 type Options struct {
-	Object   string // contacts or companies
+	Object   string // one of Objects
 	FileName string
 	// Mapping overrides the guessed field of a column, by header: a field
 	// name, a part such as "address.city", "external_id", or "" to leave
@@ -61,8 +62,8 @@ type Options struct {
 	// Mapping; giving both is refused.
 	MappingID string
 	// OnDuplicate is one of Policies ("skip" when empty); Match one of
-	// Matches (when empty, "email" if a column holds e-mails, else rows
-	// match nothing).
+	// Matches (when empty, "email" if a column holds e-mails, "sku" if
+	// one holds a product's SKUs, else rows match nothing).
 	OnDuplicate string
 	Match       string
 	// Strict refuses the whole file when any row has an error.
@@ -351,12 +352,12 @@ func (im *Importer) prepare(ctx context.Context, src io.ReaderAt, size int64, op
 	if err := im.resolveMapping(ctx, &opts); err != nil {
 		return nil, err
 	}
-	obj := im.e.Object(opts.Object)
-	if err := im.e.Policy().Authorize(ctx, a, obj.Grant(), access.Create, nil); err != nil {
+	obj := im.object(opts.Object)
+	if err := im.authorize(ctx, a, obj, access.Create); err != nil {
 		return nil, err
 	}
 	if opts.OnDuplicate == Update {
-		if err := im.e.Policy().Authorize(ctx, a, obj.Grant(), access.Update, nil); err != nil {
+		if err := im.authorize(ctx, a, obj, access.Update); err != nil {
 			return nil, err
 		}
 	}

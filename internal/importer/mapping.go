@@ -58,14 +58,14 @@ func (im *Importer) mayMap(ctx context.Context, object string, write bool) (acce
 	if !slices.Contains(Objects, object) {
 		return a, nil, fault.Field("object", "option", "must be one of %s", strings.Join(Objects, ", "))
 	}
-	obj := im.e.Object(object)
+	obj := im.object(object)
 	asker := a
 	if !write {
 		// Listing and reading change nothing: a read-only token of a user
 		// who may import sees the mappings its user would.
 		asker.ReadOnly = false
 	}
-	if err := im.e.Policy().Authorize(ctx, asker, obj.Grant(), access.Create, nil); err != nil {
+	if err := im.authorize(ctx, asker, obj, access.Create); err != nil {
 		return a, nil, err
 	}
 	return a, obj, nil

@@ -122,8 +122,11 @@ func (im *Importer) plan(ctx context.Context, obj *records.Object, header []stri
 	if len(p.cols) == 0 {
 		return nil, fault.Field("mapping", "empty", "no column of the file maps to a field of %s; give a mapping", obj.Plural)
 	}
+	if obj == activityObject && p.headersOf("kind") == "" {
+		return nil, fault.Field("mapping", "required", "no column says each row's kind (task, call, meeting or note); map one to kind")
+	}
 	p.match = opts.Match
-	want := map[string]string{"email": "emails", "phone": "phones", "external_id": ExternalID}[opts.Match]
+	want := map[string]string{"email": "emails", "phone": "phones", "sku": "sku", "external_id": ExternalID}[opts.Match]
 	found := false
 	for _, c := range p.cols {
 		found = found || c.field == want
@@ -132,11 +135,14 @@ func (im *Importer) plan(ctx context.Context, obj *records.Object, header []stri
 		return nil, fault.Field("match", "unmapped", "rows cannot match on %s: no column maps to %s", opts.Match, want)
 	}
 	if !found && opts.Match == "" {
-		// By e-mail when the file has addresses; otherwise every row is
-		// a new record.
+		// By e-mail when the file has addresses, a product by its SKU;
+		// otherwise every row is a new record.
 		for _, c := range p.cols {
-			if c.field == "emails" {
+			switch c.field {
+			case "emails":
 				p.match = "email"
+			case "sku":
+				p.match = "sku"
 			}
 		}
 	}
@@ -146,7 +152,7 @@ func (im *Importer) plan(ctx context.Context, obj *records.Object, header []stri
 // fieldsByName returns the fields of obj the actor sees, and their parts,
 // by name: what a mapping may name.
 func (im *Importer) fieldsByName(ctx context.Context, obj *records.Object) (map[string]*records.Field, error) {
-	visible, err := im.e.Fields(ctx, obj.Plural)
+	visible, err := im.fields(ctx, obj)
 	if err != nil {
 		return nil, err
 	}

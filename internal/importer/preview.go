@@ -40,8 +40,8 @@ func (im *Importer) Preview(ctx context.Context, src io.ReaderAt, size int64, op
 	if err := checkOptions(&opts); err != nil {
 		return nil, err
 	}
-	obj := im.e.Object(opts.Object)
-	if err := im.e.Policy().Authorize(ctx, a, obj.Grant(), access.Create, nil); err != nil {
+	obj := im.object(opts.Object)
+	if err := im.authorize(ctx, a, obj, access.Create); err != nil {
 		return nil, err
 	}
 	sample, err := tabular.Preview(src, size, opts.FileName, opts.Read, n)
@@ -58,7 +58,7 @@ func (im *Importer) Preview(ctx context.Context, src io.ReaderAt, size int64, op
 			p.Fields[i] = f
 		}
 	}
-	visible, err := im.e.Fields(ctx, obj.Plural)
+	visible, err := im.fields(ctx, obj)
 	if err != nil {
 		return nil, err
 	}

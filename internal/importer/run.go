@@ -58,6 +58,8 @@ type run struct {
 	stagePipe    map[int64]int64               // stage to its pipeline
 	contactsBy   map[string]int64              // folded e-mail to contact, for a deal's contacts
 	currency     string                        // the workspace's base currency
+	acts         *activityLinks                // an activities file's lookups and its row's kind
+	zone         *time.Location                // of times of day without one: the importing user's
 
 	queue   []*waiting      // rows not reported yet, in the file's order
 	creates int             // how many of them wait to be created
@@ -159,6 +161,9 @@ func (r *run) load(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := r.loadObject(ctx); err != nil {
+		return err
+	}
 	if r.mappedType(records.Money) {
 		r.currency = "EUR"
 		err := r.q.QueryRowContext(ctx, `SELECT base_currency FROM workspace_settings WHERE workspace_id = ?`, ws).Scan(&r.currency)
@@ -236,7 +241,7 @@ func (r *run) mappedType(types ...records.Type) bool {
 // key is the form a match value is compared in.
 func (r *run) key(v string) string {
 	switch r.plan.match {
-	case "email":
+	case "email", "sku":
 		return fold(v)
 	case "phone":
 		n, _ := records.NormalizePhone(strings.TrimSpace(v), r.region)
@@ -398,7 +403,7 @@ func (r *run) values(row tabular.Row) (map[string]any, string, map[string][]stri
 			}
 			in[f.Name] = d
 		case records.DateTime:
-			d, err := cell.DateTime(s, c.order, time.UTC)
+			d, err := cell.DateTime(s, c.order, r.timeZone())
 			if err != nil {
 				bad(err)
 				continue
@@ -473,12 +478,15 @@ func option(f *records.Field, s string) string {
 	return s
 }
 
-// truth reads a yes or no in the languages Rapport speaks.
+// truth reads a yes or no in the languages Rapport speaks, and a task's
+// status as the exports of other CRMs write it (Completed, Not started).
 func truth(s string) (bool, bool) {
 	switch fold(s) {
-	case "1", "true", "yes", "y", "x", "да", "tak", "taip", "da", "иә", "ja", "oui":
+	case "1", "true", "yes", "y", "x", "да", "tak", "taip", "da", "иә", "ja", "oui",
+		"done", "completed", "closed", "выполнено", "выполнена", "завершено", "завершена":
 		return true, true
-	case "0", "false", "no", "n", "нет", "nie", "ne", "nu", "жоқ", "nein", "non":
+	case "0", "false", "no", "n", "нет", "nie", "ne", "nu", "жоқ", "nein", "non",
+		"not started", "open", "in progress", "waiting", "deferred", "не выполнена", "в работе":
 		return false, true
 	}
 	return false, false
@@ -575,6 +583,10 @@ func (r *run) match(in map[string]any, ext string) (int64, string) {
 		if ext != "" {
 			return r.keys[ext], "external id " + ext
 		}
+	case "sku":
+		if sku, _ := in["sku"].(string); sku != "" {
+			return r.keys[r.key(sku)], "SKU " + sku
+		}
 	case "email", "phone":
 		field := map[string]string{"email": "emails", "phone": "phones"}[r.plan.match]
 		list, _ := in[field].([]any)
@@ -593,6 +605,7 @@ func (r *run) apply(ctx context.Context, number int, in map[string]any, names ma
 	if err := r.link(ctx, in, names, p); err != nil {
 		return res, nil, err
 	}
+	obj := r.rowObject() // an activity's kind, as link found it
 	var rec records.Record
 	var err error
 	if matched == 0 {
@@ -603,22 +616,22 @@ func (r *run) apply(ctx context.Context, number int, in map[string]any, names ma
 		if _, named := in["owner_id"]; !named {
 			cctx = assign.Unowned(ctx) // the assignment rules choose the owner
 		}
-		rec, err = r.im.e.Create(cctx, r.obj.Plural, in)
+		rec, err = r.im.e.Create(cctx, obj.Plural, in)
 		if err != nil {
 			return res, nil, err
 		}
 		id, _ := strconv.ParseInt(rec["id"].(string), 10, 64)
-		p.items = append(p.items, &item{object: r.obj.Name, id: id, action: Created, version: rec["version"].(int64)})
+		p.items = append(p.items, &item{object: obj.Name, id: id, action: Created, version: rec["version"].(int64)})
 		res.Action, res.RecordID = Created, rec["id"].(string)
 		return res, r.warnings(number, in, rec), nil
 	}
 	sid := strconv.FormatInt(matched, 10)
-	old, err := r.im.e.Get(ctx, r.obj.Plural, sid, false)
+	old, err := r.im.e.Get(ctx, obj.Plural, sid, false)
 	if err != nil {
 		return res, nil, err
 	}
 	merge(r.plan, in, old, r.region)
-	rec, err = r.im.e.Update(ctx, r.obj.Plural, sid, old["version"].(int64), in)
+	rec, err = r.im.e.Update(ctx, obj.Plural, sid, old["version"].(int64), in)
 	if err != nil {
 		return res, nil, err
 	}
@@ -628,12 +641,12 @@ func (r *run) apply(ctx context.Context, number int, in map[string]any, names ma
 		return res, nil, nil
 	}
 	before := map[string]any{}
-	for _, f := range r.obj.Fields {
+	for _, f := range obj.Fields {
 		if !f.ReadOnly && changed(old[f.Name], rec[f.Name]) {
 			before[f.Name] = old[f.Name]
 		}
 	}
-	p.items = append(p.items, &item{object: r.obj.Name, id: matched, action: Updated, version: rec["version"].(int64), before: before})
+	p.items = append(p.items, &item{object: obj.Name, id: matched, action: Updated, version: rec["version"].(int64), before: before})
 	res.Action, res.Reason = Updated, "matches by "+how
 	return res, r.warnings(number, in, rec), nil
 }
@@ -646,6 +659,9 @@ var linkOrder = []string{"company", "contact", "pipeline", "stage", "loss_reason
 // reasons by name, an unknown one failing the row (never a silent move
 // to the first stage); a deal's contacts by e-mail.
 func (r *run) link(ctx context.Context, in map[string]any, names map[string][]string, p *pending) error {
+	if r.obj == activityObject {
+		return r.linkActivity(in)
+	}
 	for _, target := range linkOrder {
 		for _, field := range sortedKeys(names) {
 			f := r.obj.Field(field)
@@ -782,6 +798,10 @@ func (r *run) commit(p *pending, in map[string]any, ext string, res RowResult) {
 		if ext != "" {
 			r.keys[ext] = id
 		}
+	case "sku":
+		if k := r.key(stringOf(in["sku"])); k != "" && r.keys[k] == 0 {
+			r.keys[k] = id
+		}
 	case "email", "phone":
 		field := map[string]string{"email": "emails", "phone": "phones"}[r.plan.match]
 		for _, v := range asList(in[field]) {
@@ -815,7 +835,7 @@ func (r *run) warnings(number int, in map[string]any, rec records.Record) []Prob
 	for _, v := range asList(in["phones"]) {
 		typed[strings.TrimSpace(stringOf(v))] = true
 	}
-	var out []Problem
+	out := r.activityWarnings(number)
 	for _, v := range asList(rec["phones"]) {
 		m, _ := v.(map[string]any)
 		if valid, ok := m["valid"].(bool); ok && !valid && typed[stringOf(m)] {

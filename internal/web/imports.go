@@ -112,15 +112,23 @@ type rowOutcome struct {
 	Record, Reason string
 }
 
+// importObjectOf is the import that fills the list plural: an
+// activities file for the lists of tasks, calls, meetings and notes.
+func importObjectOf(plural string) string {
+	switch plural {
+	case "tasks", "calls", "meetings", "notes":
+		return importer.Activities
+	}
+	return plural
+}
+
 // importAllowed reports whether the actor may import object: the same
 // permission the importer asks, creating its records.
 func (s *Server) importAllowed(r *http.Request, plural string) bool {
-	a, err := access.ActorFrom(r.Context())
-	if err != nil || s.imports == nil || !slices.Contains(importer.Objects, plural) {
+	if s.imports == nil || !slices.Contains(importer.Objects, plural) {
 		return false
 	}
-	obj := s.engine.Object(plural)
-	return obj != nil && s.engine.Policy().Authorize(r.Context(), a, obj.Grant(), access.Create, nil) == nil
+	return s.imports.MayImport(r.Context(), plural)
 }
 
 // importScreen shows the import screen: the upload form, or, with an
@@ -284,9 +292,22 @@ func (s *Server) newImportScreen(v *visit, q url.Values) *importScreenPage {
 		{Value: "month", Label: p.T("web.import.dates.month")}}
 	data.Policies = []formOption{{Value: importer.Skip, Label: p.T("web.import.policy.skip")}, {Value: importer.Update, Label: p.T("web.import.policy.update")},
 		{Value: importer.Create, Label: p.T("web.import.policy.create")}}
-	data.Keys = []formOption{{Value: "", Label: p.T("web.import.match.auto")}, {Value: "email", Label: p.T("web.import.match.email")},
-		{Value: "phone", Label: p.T("web.import.match.phone")}, {Value: "external_id", Label: p.T("web.import.match.external_id")}}
+	data.Keys = matchKeys(p, data.Object)
 	return data
+}
+
+// matchKeys are the keys the rows of an import of object may match
+// records on: what a file of it can hold.
+func matchKeys(p *locale.Printer, object string) []formOption {
+	external := formOption{Value: "external_id", Label: p.T("web.import.match.external_id")}
+	switch object {
+	case "products":
+		return []formOption{{Value: "", Label: p.T("web.import.match.auto_sku")}, {Value: "sku", Label: p.T("web.import.match.sku")}, external}
+	case importer.Activities:
+		return []formOption{{Value: "", Label: p.T("web.import.match.none")}, external}
+	}
+	return []formOption{{Value: "", Label: p.T("web.import.match.auto")}, {Value: "email", Label: p.T("web.import.match.email")},
+		{Value: "phone", Label: p.T("web.import.match.phone")}, external}
 }
 
 func objectTitle(p *locale.Printer, plural string) string {
@@ -297,6 +318,10 @@ func objectTitle(p *locale.Printer, plural string) string {
 		return p.T("object.companies.name")
 	case "deals":
 		return p.T("object.deals.name")
+	case "products":
+		return p.T("object.products.name")
+	case importer.Activities:
+		return p.T("web.import.object.activities")
 	}
 	return plural
 }
@@ -412,6 +437,9 @@ func importFieldLabel(p *locale.Printer, f *records.Field) string {
 	if f.Name == importer.ExternalID {
 		return p.T("web.import.external_id")
 	}
+	if label := activityFieldLabel(p, f.Name); label != "" {
+		return label
+	}
 	base, part, ok := strings.Cut(f.Name, ".")
 	label := fieldLabel(p, base)
 	if f.Custom && f.Label != "" {
@@ -437,6 +465,42 @@ func importFieldLabel(p *locale.Printer, f *records.Field) string {
 		part = p.T("web.import.part.currency")
 	}
 	return label + " · " + part
+}
+
+// activityFieldLabel names the columns of an activities file that no
+// other import has (due_at is only a task's), or "".
+func activityFieldLabel(p *locale.Printer, name string) string {
+	switch name {
+	case "kind":
+		return p.T("web.import.activity.kind")
+	case "due_at":
+		return p.T("web.import.activity.due_at")
+	case "due_time":
+		return p.T("web.import.activity.due_time")
+	case "ends_at":
+		return p.T("web.import.activity.ends_at")
+	case "duration":
+		return p.T("web.import.activity.duration")
+	case "direction":
+		return p.T("web.import.activity.direction")
+	case "phone":
+		return p.T("web.import.activity.phone")
+	case "call_result":
+		return p.T("web.import.activity.call_result")
+	case "recording_url":
+		return p.T("web.import.activity.recording_url")
+	case "place":
+		return p.T("web.import.activity.place")
+	case "body":
+		return p.T("web.import.activity.body")
+	case "contact":
+		return p.T("web.import.activity.contact")
+	case "company":
+		return p.T("web.import.activity.company")
+	case "deal":
+		return p.T("web.import.activity.deal")
+	}
+	return ""
 }
 
 // importProblems shows why the importer refused: each field's problem

@@ -70,3 +70,34 @@ func TestImportScreen(t *testing.T) {
 		}
 	})
 }
+
+// TestImportScreenOtherObjects imports activities and products from the
+// screen: the kind and SKU columns are guessed and named in the user's
+// words, a dry run says what each row would do, and the lists of tasks
+// and products lead to their imports.
+func TestImportScreenOtherObjects(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		a.setUp()
+		a.get("/tasks").want(t, "the tasks", http.StatusOK, `href="/imports/new?object=activities"`)
+		a.get("/products").want(t, "the products", http.StatusOK, `href="/imports/new?object=products"`)
+		a.get("/imports").want(t, "the log", http.StatusOK, "Activities (tasks, calls, meetings, notes)", `/imports/new?object=products`)
+
+		token := a.csrf()
+		file := "Type,Subject,Due date,Owner\nTask,Send the offer,2026-03-01 10:00,ada@example.com\nFax,Old school,2026-03-01,\n"
+		up := a.upload("/imports/new?object=activities", token, "activities.csv", file)
+		up.want(t, "the upload", http.StatusSeeOther)
+		u, _ := url.Parse(up.location)
+		a.get(up.location).want(t, "the screen", http.StatusOK, `<option value="kind" selected>Kind (task, call, meeting or note)</option>`,
+			`<option value="due_at" selected>`, `<option value="owner_id" selected>`, `<option value="deal">Deal (ID or title)</option>`)
+		form := url.Values{"csrf_token": {token}, "upload": {u.Query().Get("upload")}, "object": {"activities"}}
+		a.post("/imports/dry-run", form).want(t, "a dry run", http.StatusOK, "created: 1", "failed: 1", "is no kind of activity")
+
+		up = a.upload("/imports/new?object=products", token, "prices.csv", "Name,SKU,Price\nChair,CH-1,12.50\n")
+		screen := a.get(up.location)
+		screen.want(t, "the products' screen", http.StatusOK, `<option value="sku" selected>`, `<option value="sku">SKU</option>`, "SKU, when a column holds them")
+		if strings.Contains(screen.body, `<option value="phone">`) {
+			t.Error("products are offered to match on phones")
+		}
+	})
+}

@@ -28,6 +28,10 @@ type listPage struct {
 	Rows       []row
 	// More is the address of the next page, "" on the last.
 	More string
+	// ImportObject is what the import screen offered by Importable
+	// imports: activities for the lists of tasks, calls, meetings and
+	// notes.
+	ImportObject string
 
 	Address string // the list's address, without a cursor
 	Clear   string // the list without its filter
@@ -177,7 +181,8 @@ func (s *Server) showList(w http.ResponseWriter, r *http.Request, v *visit, st *
 		Address: st.q.address(view.plural), Clear: listQuery{Columns: st.q.Columns, Sort: st.q.Sort}.address(view.plural),
 		Filtered: st.q.filtered()}
 	data.EmptyTitle, data.EmptyText = view.empty(v.p)
-	data.Importable = s.importAllowed(r, view.plural)
+	data.ImportObject = importObjectOf(view.plural)
+	data.Importable = s.importAllowed(r, data.ImportObject)
 	data.Builder = newBuilder(v, st, paths, refusal, &data.Problems)
 	data.Picker = columnPicker(v.p, view, st.fields, st.order, st.cols)
 	data.CountHref = st.q.address(view.plural, "count", "1")

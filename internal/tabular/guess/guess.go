@@ -63,7 +63,7 @@ func Objects() []string {
 
 // Columns guesses the field of each column of header for object
 // ("contact", "company", "deal", "product", "task", "note", "call",
-// "meeting").
+// "meeting", or "activity" for a file of several kinds).
 func Columns(object string, header []string) (*Guess, error) {
 	t, ok := tables[object]
 	if !ok {
@@ -167,6 +167,7 @@ func buildTables() map[string]table {
 		objects[o.Name] = o
 	}
 	out := map[string]table{}
+	objects["activity"] = activityObject()
 	for name, fields := range known {
 		o := objects[name]
 		t := table{fields: map[string]string{}, multi: map[string]bool{}}
@@ -201,6 +202,22 @@ func labelsOf(f *records.Field) []string {
 		}
 	}
 	return labels
+}
+
+// ActivityFields are the fields of an activities file, which the
+// importer turns into the fields of each row's kind.
+var ActivityFields = []string{"kind", "title", "due_at", "due_time", "ends_at", "done", "duration", "type", "direction", "phone",
+	"call_result", "recording_url", "place", "body", "result", "owner_id", "contact", "company", "deal"}
+
+// activityObject stands for an activities file, for its labels: the
+// names of its fields that are fields of the kinds too are labelled as
+// theirs in the catalogue.
+func activityObject() *records.Object {
+	o := &records.Object{Name: "activity"}
+	for _, name := range ActivityFields {
+		o.Fields = append(o.Fields, &records.Field{Name: name})
+	}
+	return o
 }
 
 func multiValued(t records.Type) bool {
