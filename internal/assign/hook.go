@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rapport-crm/rapport/internal/outbox"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/store"
 )
@@ -39,6 +40,11 @@ func (s *Service) before(ctx context.Context, w *records.Write) error {
 		return nil
 	}
 	u.choice = nil
+	if outbox.IsSilent(ctx) {
+		// A silent import runs no automation: its records stay with the
+		// importer, as when no rule fires, and no rotation moves on.
+		return nil
+	}
 	lead, err := s.lead(ctx, w)
 	if err != nil {
 		return err

@@ -25,6 +25,28 @@ type Event struct {
 	ActorID     int64
 	Changes     any
 	At          time.Time
+	// Silent marks the change as one that should tell nobody: consumers
+	// that reach people or other systems (webhooks) pass it by, those
+	// that keep derived data (audit, search) do not. Write also sets it
+	// for a ctx marked by Silent.
+	Silent bool
+}
+
+type silentKey struct{}
+
+// Silent marks ctx as a quiet write, such as an import that asked to
+// tell nobody (decision 0063): events written in it are silent, and the
+// hooks that notify people or run automation skip their work. Derived
+// data (search, duplicate keys, totals, the audit trail) is kept as for
+// any write.
+func Silent(ctx context.Context) context.Context {
+	return context.WithValue(ctx, silentKey{}, true)
+}
+
+// IsSilent reports whether ctx was marked by Silent.
+func IsSilent(ctx context.Context) bool {
+	quiet, _ := ctx.Value(silentKey{}).(bool)
+	return quiet
 }
 
 // Write appends ev to the outbox through q, the caller's transaction.
@@ -37,8 +59,8 @@ func Write(ctx context.Context, q store.Querier, d store.Dialect, ev Event) erro
 	if ev.ActorID != 0 {
 		actor = ev.ActorID
 	}
-	_, err = q.ExecContext(ctx, `INSERT INTO outbox (workspace_id, object, record_id, action, actor_id, changes, created_at)
-		VALUES (?, ?, ?, ?, ?, `+d.JSONIn()+`, ?)`,
-		ev.WorkspaceID, ev.Object, ev.RecordID, ev.Action, actor, string(changes), d.Time(ev.At))
+	_, err = q.ExecContext(ctx, `INSERT INTO outbox (workspace_id, object, record_id, action, actor_id, changes, created_at, silent)
+		VALUES (?, ?, ?, ?, ?, `+d.JSONIn()+`, ?, ?)`,
+		ev.WorkspaceID, ev.Object, ev.RecordID, ev.Action, actor, string(changes), d.Time(ev.At), ev.Silent || IsSilent(ctx))
 	return err
 }
