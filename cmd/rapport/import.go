@@ -27,11 +27,12 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	c := newCommand("import", stderr)
 	as := c.fs.String("as", "", "e-mail of the user who imports (their permissions apply); the first administrator when empty")
 	object := c.fs.String("object", "contacts", "contacts, companies, deals, products, or activities (tasks, calls, meetings and notes, by a kind column)")
-	mapping := c.fs.String("mapping", "", `a JSON file of column header to field, {"Mobile": "phones", "Notes": ""}, over the guessed mapping; or the name of a saved mapping of the object`)
+	mapping := c.fs.String("mapping", "", `a JSON file of column header to field, {"Mobile": "phones", "Notes": "", "Points": "new:number"}, over the guessed mapping ("new", "new:TYPE" or "new:TYPE:NAME" makes a custom field of the column); or the name of a saved mapping of the object`)
 	dry := c.fs.Bool("dry-run", false, "do everything, print what each row would do, and roll it back")
 	onDup := c.fs.String("on-duplicate", importer.Skip, "what a row matching a record does: skip, update or create")
 	match := c.fs.String("match", "", "what rows match records on: email, phone, sku (products) or external_id (email when a column holds e-mails, sku when one holds SKUs)")
 	strict := c.fs.Bool("strict", false, "refuse the whole file when any row has an error")
+	silent := c.fs.Bool("silent", false, "tell nobody: no notifications, webhook deliveries or assignment rules for the imported records")
 	dates := c.fs.String("dates", "", "day or month: whether 03/04/2026 is the 3rd of April or March 4th, when the file cannot tell")
 	errorsOut := c.fs.String("errors", "", "write the error report (row, column, value, reason) to this CSV file")
 	undo := c.fs.String("undo", "", "undo the import with this id: remove what it created, restore what it updated")
@@ -65,10 +66,17 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		}
 		fmt.Fprintf(stdout, "undid import %s: removed the %d %s it created%s, restored the %d it updated\n",
 			s.ID, s.Created, s.Object, made, s.Updated)
+		for _, f := range s.NewFields {
+			if f.Removed {
+				fmt.Fprintf(stdout, "removed the field %s it made\n", f.Name)
+			} else {
+				fmt.Fprintf(stdout, "kept the field %s it made: records hold values in it\n", f.Name)
+			}
+		}
 		return nil
 	}
 	opts := importer.Options{Object: *object, FileName: filepath.Base(file), OnDuplicate: *onDup, Match: *match,
-		Strict: *strict, DryRun: *dry, Dates: *dates}
+		Strict: *strict, DryRun: *dry, Silent: *silent, Dates: *dates}
 	if *mapping != "" {
 		if opts.Mapping, opts.MappingID, err = mappingOf(ctx, im, *object, *mapping); err != nil {
 			return err
@@ -131,6 +139,9 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		if err := writeErrorReport(ctx, im, s.ID, *errorsOut); err != nil {
 			return err
 		}
+	}
+	for _, f := range s.NewFields {
+		fmt.Fprintf(stderr, "column %q: new field %s (%s)\n", f.Column, f.Name, f.Type)
 	}
 	fmt.Fprintf(stdoutOrErr(*dry, stdout, stderr), "import %s %s: %d created, %d updated, %d skipped, %d failed of %d rows\n",
 		s.ID, s.Status, s.Created, s.Updated, s.Skipped, s.Failed, s.Rows)

@@ -74,6 +74,18 @@ func TestImportCommand(t *testing.T) {
 			if _, _, err := cli("--object", "invoices", file); err == nil || !strings.Contains(err.Error(), "object") {
 				t.Errorf("invoices: %v", err)
 			}
+			// A mapping file can make a field of a column; --silent is
+			// kept in the log.
+			fresh := filepath.Join(dir, "fresh.json")
+			os.WriteFile(fresh, []byte(`{"Code": "new:text:old_code"}`), 0o600)
+			out, errOut, err = cli("--silent", "--mapping", fresh, file)
+			m = regexp.MustCompile(`import (\d+) committed: 2 created`).FindStringSubmatch(out)
+			if err != nil || m == nil || !strings.Contains(errOut, `column "Code": new field old_code (text)`) {
+				t.Fatalf("a new field: %v\n%s\n%s", err, out, errOut)
+			}
+			if out, _, err = cli("--undo", m[1]); err != nil || !strings.Contains(out, "removed the field old_code it made") {
+				t.Errorf("undo of a new field: %v %s", err, out)
+			}
 		})
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/notify"
+	"github.com/rapport-crm/rapport/internal/outbox"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/store"
 )
@@ -45,6 +46,9 @@ func (s *Service) together(ctx context.Context, w *records.Write) error {
 	}
 	if err := s.autoFollow(ctx, w); err != nil {
 		return err
+	}
+	if outbox.IsSilent(ctx) {
+		return nil // a silent import tells nobody; following is data, kept
 	}
 	if err := t.assigned(ctx); err != nil {
 		return err

@@ -26,7 +26,7 @@ const MaxImport = 512 << 20
 var rawBodies = map[string]int64{"POST /api/v1/imports": MaxImport}
 
 // importParams are the options of an import, in the query string.
-var importParams = []string{"object", "file_name", "on_duplicate", "match", "strict", "dry_run", "dates", "decimal_mark", "mapping", "mapping_id",
+var importParams = []string{"object", "file_name", "on_duplicate", "match", "strict", "dry_run", "silent", "dates", "decimal_mark", "mapping", "mapping_id",
 	"encoding", "delimiter", "sheet", "background"}
 
 // importRoutes adds the import of a file, its log, its error report and
@@ -131,17 +131,14 @@ func importOptions(r *http.Request) (importer.Options, error) {
 		opts.Object = "contacts"
 	}
 	var c fault.Collector
-	for _, name := range []string{"strict", "dry_run"} {
+	flags := map[string]*bool{"strict": &opts.Strict, "dry_run": &opts.DryRun, "silent": &opts.Silent}
+	for _, name := range []string{"strict", "dry_run", "silent"} {
 		if s := v.Get(name); s != "" {
 			b, err := strconv.ParseBool(s)
 			if err != nil {
 				c.Add(name, "type", "must be true or false")
 			}
-			if name == "strict" {
-				opts.Strict = b
-			} else {
-				opts.DryRun = b
-			}
+			*flags[name] = b
 		}
 	}
 	if m := v.Get("decimal_mark"); m != "" {
@@ -325,9 +322,14 @@ func addImportPaths(paths obj) {
 				q("match", "email when a column holds e-mails, a product's sku when a column holds SKUs, else none; sku for products only", enum(importer.Matches...)),
 				q("strict", "refuse the whole file on any row error", boolean),
 				q("dry_run", "roll back at the end", boolean),
+				q("silent", "tell nobody: no notifications, webhook deliveries or assignment rules for the imported records "+
+					"(search, duplicates and totals as ever); anyone who may import may choose it, the log keeps it", boolean),
 				q("dates", "day-first or month-first, when the file cannot tell", enum("day", "month")),
 				q("decimal_mark", "when the file cannot tell", enum(".", ",")),
-				q("mapping", `JSON: column header to field, over the guess; "" leaves a column out`, str()),
+				q("mapping", `JSON: column header to field, over the guess; "" leaves a column out; "new", "new:TYPE" or "new:TYPE:NAME" `+
+					`makes a custom field of the column in the import's transaction (TYPE text, long_text, number, integer, decimal, date, boolean, url; `+
+					`when absent number or date if every value reads so, else text; NAME from the header when absent; label the header); `+
+					`a name in use or not snake_case is a 400 naming mapping; the summary's new_fields lists them`, str()),
 				q("mapping_id", "a saved mapping of the object (GET /import-mappings), instead of mapping", str()),
 				q("encoding", "a WHATWG label; detected when absent", str()),
 				q("delimiter", "detected when absent", enum(",", ";", "|", "tab")),

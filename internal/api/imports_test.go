@@ -125,10 +125,28 @@ func TestImports(t *testing.T) {
 			t.Errorf("second undo: %d", status)
 		}
 
+		// Anyone who may import may import silently; making a field takes
+		// a role that may add fields.
+		if status, m := post(seller, "?dry_run=true&silent=true", file, "Content-Type", "text/csv"); status != 200 || m["silent"] != true {
+			t.Errorf("a seller's silent dry run: %d %v", status, m)
+		}
+		if status, m := post(seller, "?dry_run=true&mapping="+url.QueryEscape(`{"Company": "new"}`), file, "Content-Type", "text/csv"); status != 403 ||
+			!strings.Contains(fmt.Sprint(m["detail"]), "new field") {
+			t.Errorf("a seller's new field: %d %v", status, m)
+		}
+		status, made := post(admin, "?dry_run=true&mapping="+url.QueryEscape(`{"Company": "new"}`), file, "Content-Type", "text/csv")
+		if fields, _ := made["new_fields"].([]any); status != 200 || len(fields) != 1 || fields[0].(map[string]any)["name"] != "company" {
+			t.Errorf("an administrator's new field: %d %v", status, made)
+		}
+
 		for _, c := range []struct{ query, body, field string }{
 			{"?object=invoices", file, "object"},
 			{"?on_duplicate=merge", file, "on_duplicate"},
 			{"?strict=maybe", file, "strict"},
+			{"?silent=quietly", file, "silent"},
+			{"?mapping=" + url.QueryEscape(`{"Company": "new:text:Bad Name"}`), file, "mapping"},
+			{"?mapping=" + url.QueryEscape(`{"Company": "new:text:first_name"}`), file, "mapping"},
+			{"?mapping=" + url.QueryEscape(`{"Company": "new:colour"}`), file, "mapping"},
 			{"?mapping=" + url.QueryEscape("[1]"), file, "mapping"},
 			{"?mapping=" + url.QueryEscape(`{"Nope": "first_name"}`), file, "mapping"},
 			{"?match=external_id", file, "match"},

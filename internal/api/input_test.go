@@ -98,8 +98,8 @@ var validRequests = map[string]func(w *walker) []validRequest{
 		return validRequest{path: pathObject(o), query: "format=json&sort=-created_at", status: 200}
 	}),
 	"POST /api/v1/imports": func(w *walker) []validRequest {
-		return []validRequest{{query: "object=contacts&on_duplicate=update&match=email&strict=false&dry_run=true&dates=day" +
-			"&decimal_mark=%2C&file_name=people.csv&delimiter=%3B&encoding=utf-8&sheet=&mapping=" + url.QueryEscape(`{"Kod": "external_id"}`),
+		return []validRequest{{query: "object=contacts&on_duplicate=update&match=email&strict=false&dry_run=true&silent=true&dates=day" +
+			"&decimal_mark=%2C&file_name=people.csv&delimiter=%3B&encoding=utf-8&sheet=&mapping=" + url.QueryEscape(`{"Kod": "external_id", "Data urodzenia": "new:date"}`),
 			raw: "Kod;Imię;E-mail;Data urodzenia\nK1;Jan;jan@walk.example;31.01.1990\n", status: 200},
 			{query: "object=companies&dry_run=true&mapping_id=" + w.ids["mapping"], raw: "Firma\nWalk Mapped Ltd\n", status: 200}}
 	},

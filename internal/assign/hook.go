@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/rapport-crm/rapport/internal/outbox"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/store"
 )
@@ -41,6 +42,11 @@ func (s *Service) Hook(engine *records.Engine) {
 func (s *Service) before(ctx context.Context, w *records.Write) error {
 	u, _ := ctx.Value(unownedKey{}).(*unowned)
 	if u == nil || w.Action != "create" {
+		return nil
+	}
+	if outbox.IsSilent(ctx) {
+		// A silent import runs no automation: its records stay with the
+		// importer, as when no rule fires, and no rotation moves on.
 		return nil
 	}
 	lead, err := s.lead(ctx, w)

@@ -22,6 +22,7 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/outbox"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/store"
 	"github.com/rapport-crm/rapport/internal/tabular"
@@ -55,8 +56,9 @@ type Options struct {
 	Object   string // one of Objects
 	FileName string
 	// Mapping overrides the guessed field of a column, by header: a field
-	// name, a part such as "address.city", "external_id", or "" to leave
-	// the column out.
+	// name, a part such as "address.city", "external_id", "" to leave
+	// the column out, or NewField ("new", "new:TYPE", "new:TYPE:NAME") to
+	// make a custom field of it.
 	Mapping map[string]string
 	// MappingID names a saved mapping of the object to use instead of
 	// Mapping; giving both is refused.
@@ -70,6 +72,10 @@ type Options struct {
 	Strict bool
 	// DryRun does everything and then rolls it back.
 	DryRun bool
+	// Silent writes the records telling nobody: no notifications, no
+	// webhook deliveries, no assignment rules (outbox.Silent). Search,
+	// duplicate keys, totals and the audit trail are kept as ever.
+	Silent bool
 	// Dates is "day" or "month" for dates like 03/04/2026; when empty it
 	// is decided from the file, and an import whose dates could be either
 	// is refused until it is given.
@@ -125,13 +131,17 @@ type Summary struct {
 	OnDuplicate string            `json:"on_duplicate"`
 	Match       string            `json:"match"`
 	Strict      bool              `json:"strict"`
-	Rows        int               `json:"rows"`
-	Created     int               `json:"created"`
-	Updated     int               `json:"updated"`
-	Skipped     int               `json:"skipped"`
-	Failed      int               `json:"failed"`
-	CreatedAt   time.Time         `json:"created_at"`
-	UndoneAt    *time.Time        `json:"undone_at,omitempty"`
+	Silent      bool              `json:"silent"`
+	// NewFields are the custom fields the import made from columns (a dry
+	// run's and a refused import's: would have made).
+	NewFields []MadeField `json:"new_fields,omitempty"`
+	Rows      int         `json:"rows"`
+	Created   int         `json:"created"`
+	Updated   int         `json:"updated"`
+	Skipped   int         `json:"skipped"`
+	Failed    int         `json:"failed"`
+	CreatedAt time.Time   `json:"created_at"`
+	UndoneAt  *time.Time  `json:"undone_at,omitempty"`
 	// Problems are the rows' errors and warnings; the log keeps them all,
 	// an answer may hold the first ones only.
 	Problems []Problem `json:"problems,omitempty"`
@@ -371,12 +381,18 @@ func (im *Importer) prepare(ctx context.Context, src io.ReaderAt, size int64, op
 	if err != nil {
 		return nil, err
 	}
+	if err := im.mayMakeFields(ctx, a, plan); err != nil {
+		return nil, err
+	}
+	if err := plan.typeNewFields(src, size, opts); err != nil {
+		return nil, err
+	}
 	if err := plan.decideFormats(src, size, opts); err != nil {
 		return nil, err
 	}
 	sum := &Summary{Status: StatusCommitted, Object: obj.Plural, FileName: opts.FileName, UserID: fmt.Sprint(a.UserID),
 		Mapping: plan.mapping(), OnDuplicate: opts.OnDuplicate, Match: plan.match, Strict: opts.Strict,
-		CreatedAt: time.Now().UTC().Truncate(time.Second), Settings: &settings}
+		Silent: opts.Silent, NewFields: plan.madeFields(), CreatedAt: time.Now().UTC().Truncate(time.Second), Settings: &settings}
 	return &run{im: im, plan: plan, opts: opts, actor: a, sum: sum, obj: obj,
 		items: map[int64]*item{}, companyItems: map[int64]*item{}}, nil
 }
@@ -385,12 +401,23 @@ func (im *Importer) prepare(ctx context.Context, src io.ReaderAt, size int64, op
 func (run *run) execute(ctx context.Context, src io.ReaderAt, size int64) (*Summary, error) {
 	im, sum, opts, a := run.im, run.sum, run.opts, run.actor
 	run.started = time.Now()
+	if opts.Silent {
+		// In the context, so that it holds in the background as well: the
+		// engine's hooks and the outbox read it there.
+		ctx = outbox.Silent(ctx)
+	}
 	err := im.db.Tx(ctx, func(q store.Querier) error {
 		run.reset(q)
 		// Hooks that can work on many records at once (duplicate keys
 		// and pairs) do so once, before the commit.
 		run.deferred = &records.Deferred{}
 		ctx := records.WithDeferred(store.Within(ctx, q), run.deferred)
+		// The fields the mapping makes are made here, each attempt
+		// afresh, and seen by this transaction alone until it commits.
+		ctx = records.WithStaged(ctx, &records.Staged{})
+		if err := run.makeFields(ctx); err != nil {
+			return err
+		}
 		if run.logged == 0 {
 			id, err := im.insertLog(ctx, q, sum)
 			if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/analysis"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/outbox"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/store"
 )
@@ -26,12 +27,15 @@ type logOptions struct {
 	OnDuplicate string            `json:"on_duplicate"`
 	Match       string            `json:"match"`
 	Strict      bool              `json:"strict"`
+	Silent      bool              `json:"silent,omitempty"`
+	NewFields   []MadeField       `json:"new_fields,omitempty"`
 	Settings    any               `json:"settings,omitempty"`
 }
 
 func (im *Importer) insertLog(ctx context.Context, q store.Querier, s *Summary) (int64, error) {
 	a, _ := access.ActorFrom(ctx)
-	opts, _ := json.Marshal(logOptions{Mapping: s.Mapping, OnDuplicate: s.OnDuplicate, Match: s.Match, Strict: s.Strict, Settings: s.Settings})
+	opts, _ := json.Marshal(logOptions{Mapping: s.Mapping, OnDuplicate: s.OnDuplicate, Match: s.Match, Strict: s.Strict, Silent: s.Silent, NewFields: s.NewFields,
+		Settings: s.Settings})
 	d := im.db.Dialect
 	var id int64
 	err := q.QueryRowContext(ctx, `INSERT INTO imports (workspace_id, user_id, object, file_name, options, status, rows_read, created, updated, skipped, failed, created_at)
@@ -157,7 +161,8 @@ func (im *Importer) scanLog(row interface{ Scan(...any) error }) (*Summary, erro
 	s.ID, s.UserID = strconv.FormatInt(id, 10), strconv.FormatInt(user, 10)
 	var lo logOptions
 	_ = json.Unmarshal([]byte(opts), &lo)
-	s.Mapping, s.OnDuplicate, s.Match, s.Strict = lo.Mapping, lo.OnDuplicate, lo.Match, lo.Strict
+	s.Mapping, s.OnDuplicate, s.Match, s.Strict, s.Silent = lo.Mapping, lo.OnDuplicate, lo.Match, lo.Strict, lo.Silent
+	s.NewFields = lo.NewFields
 	s.CreatedAt, _ = store.ParseTime(created)
 	if t, ok := store.ParseTime(undone); ok && undone != nil {
 		s.UndoneAt = &t
@@ -305,6 +310,12 @@ func (im *Importer) Undo(ctx context.Context, id string) (*Summary, error) {
 		if s.Status != StatusCommitted {
 			return fault.Errorf(fault.ECONFLICT, "import %s is %s: there is nothing to undo", id, strings.ReplaceAll(s.Status, "_", " "))
 		}
+		if s.Silent {
+			// The records the import made told nobody; their removal
+			// tells nobody either (no deletions for records a webhook
+			// never announced).
+			ctx = outbox.Silent(ctx)
+		}
 		items, err := im.items(ctx, q, a.WorkspaceID, s.ID)
 		if err != nil {
 			return err
@@ -327,6 +338,9 @@ func (im *Importer) Undo(ctx context.Context, id string) (*Summary, error) {
 			}
 		}
 		if err := deferred.Run(ctx, q, a.WorkspaceID); err != nil {
+			return err
+		}
+		if err := im.removeFields(ctx, s); err != nil {
 			return err
 		}
 		if _, err := q.ExecContext(ctx, `DELETE FROM external_ids WHERE workspace_id = ? AND import_id = ?`, a.WorkspaceID, s.ID); err != nil {

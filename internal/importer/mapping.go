@@ -307,6 +307,10 @@ func (im *Importer) applyMapping(ctx context.Context, m *SavedMapping, obj *reco
 			continue
 		}
 		col := column{header: h, field: m.Mapping[h]}
+		if _, _, ok := parseNew(col.field); ok && byName[col.field] == nil {
+			// The field is made by the import; the next file fills it.
+			return fault.Field("mapping", "new_field", "column %q: a saved mapping names fields that exist; save it with the field once an import has made it", h)
+		}
 		if err := fitColumn(&col, byName, obj); err != nil {
 			return err
 		}

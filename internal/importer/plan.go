@@ -24,6 +24,8 @@ type column struct {
 	part   string         // "city" of "address.city"
 	order  cell.Order     // of a date column
 	mark   rune           // of a number or money column
+	fresh  bool           // base is a custom field the import makes (newfield.go)
+	guess  bool           // of a fresh field: its type is read from the values
 }
 
 // plan is how each row becomes a record.
@@ -105,7 +107,12 @@ func (im *Importer) plan(ctx context.Context, obj *records.Object, header []stri
 			continue
 		}
 		c := column{index: i, header: header[i], field: name}
-		if err := fitColumn(&c, byName, obj); err != nil {
+		if typ, fname, ok := parseNew(name); ok && byName[name] == nil {
+			if err := im.newColumn(ctx, obj, &c, typ, fname); err != nil {
+				return nil, err
+			}
+			name = c.field
+		} else if err := fitColumn(&c, byName, obj); err != nil {
 			return nil, err
 		}
 		if c.base == nil || c.part != "" || !multiValued(c.base.Type) {

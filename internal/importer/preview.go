@@ -22,6 +22,11 @@ type Preview struct {
 	// Choices are the fields a column may fill, in the object's order:
 	// its writable fields, their parts ("address.city"), ExternalID.
 	Choices []*records.Field
+	// MakesFields reports whether the actor may map a column to a
+	// NewField; NewFields are the fields the mapping would make, as far as
+	// the check got.
+	MakesFields bool
+	NewFields   []MadeField
 	// Check is why Run would refuse the file with these options before
 	// reading its rows (a mapping that does not fit, dates that could be
 	// either order), or nil.
@@ -70,7 +75,15 @@ func (im *Importer) Preview(ctx context.Context, src io.ReaderAt, size int64, op
 		p.Choices = append(p.Choices, f.Parts...)
 	}
 	p.Choices = append(p.Choices, &records.Field{Name: ExternalID, Type: records.Text})
+	p.MakesFields = im.e.Policy().Authorize(ctx, a, "field", access.Create, nil) == nil
 	plan, err := im.plan(ctx, obj, sample.Header, opts)
+	if err == nil {
+		err = im.mayMakeFields(ctx, a, plan)
+	}
+	if err == nil {
+		err = plan.typeNewFields(src, size, opts)
+		p.NewFields = plan.madeFields()
+	}
 	if err == nil {
 		err = plan.decideFormats(src, size, opts)
 	}

@@ -11,6 +11,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/rapport-crm/rapport/internal/outbox"
 	"github.com/rapport-crm/rapport/internal/store"
 )
 
@@ -36,8 +37,12 @@ type Notification struct {
 }
 
 // Add writes n for workspace ws in q, the caller's transaction, and
-// reports whether it was new.
+// reports whether it was new. A write marked silent (outbox.Silent: an
+// import that asked to tell nobody) adds nothing, whichever hook asks.
 func Add(ctx context.Context, q store.Querier, d store.Dialect, ws int64, n Notification) (bool, error) {
+	if outbox.IsSilent(ctx) {
+		return false, nil
+	}
 	var key, rt, rid, mailed any
 	if n.Key != "" {
 		key = n.Key

@@ -71,10 +71,13 @@ func (e *Engine) view(ctx context.Context, a access.Actor, obj *Object, names ..
 	if err != nil {
 		return nil, err
 	}
-	if s, err = e.freshSchema(ctx, a.WorkspaceID, s, names...); err != nil {
+	// Fields a transaction in ctx made are known before the reload check
+	// (or every write naming one would reload) and after it.
+	st := stagedFrom(ctx)
+	if s, err = e.freshSchema(ctx, a.WorkspaceID, st.over(a.WorkspaceID, s), names...); err != nil {
 		return nil, err
 	}
-	return e.viewOf(ctx, a, s)
+	return e.viewOf(ctx, a, st.over(a.WorkspaceID, s))
 }
 
 // viewOf applies the actor's field rules and link scopes to s. The view

@@ -153,6 +153,7 @@ func (e *Engine) Fields(ctx context.Context, object string) ([]*Field, error) {
 	if err != nil {
 		return nil, err
 	}
+	s = stagedFrom(ctx).over(a.WorkspaceID, s)
 	if s, err = e.viewOf(ctx, a, s); err != nil {
 		return nil, err
 	}
@@ -193,6 +194,16 @@ func (e *Engine) AddField(ctx context.Context, object string, spec FieldSpec) (*
 	})
 	if err != nil {
 		return nil, err
+	}
+	if st := stagedFrom(ctx); st != nil {
+		if _, joined := store.Joined(ctx); joined {
+			// Not committed yet: the caller's transaction sees the field
+			// through st, and the index job builds its index after the
+			// commit.
+			describe(f, obj.small)
+			st.add(a.WorkspaceID, obj, f)
+			return f, nil
+		}
 	}
 	if err := e.buildNow(ctx, a.WorkspaceID, obj); err != nil {
 		return nil, err

@@ -64,7 +64,7 @@ type importScreenPage struct {
 
 	Dates, OnDuplicate, Match   string
 	DateChoices, Policies, Keys []formOption
-	Strict                      bool
+	Strict, Silent              bool
 
 	// Saved is the saved mapping chosen, SavedMappings those of the
 	// object; SaveAs names the mapping to save when the import starts.
@@ -94,6 +94,7 @@ type mappedColumn struct {
 	Example string
 	Field   string
 	Choices []formOption
+	Makes   string // the new field the column makes, in words
 }
 
 // dryRunView is what a dry run found.
@@ -269,7 +270,7 @@ func (s *Server) newImportScreen(v *visit, q url.Values) *importScreenPage {
 	data := &importScreenPage{frame: frame{Nav: "imports"}, Object: q.Get("object"), Token: q.Get("upload"),
 		Encoding: q.Get("encoding"), Delimiter: q.Get("delimiter"), Quoting: q.Get("quoting"), Sheet: q.Get("sheet"),
 		Dates: q.Get("dates"), OnDuplicate: q.Get("on_duplicate"), Match: q.Get("match"),
-		Strict: q.Get("strict") == "on", Saved: q.Get("saved"), SaveAs: strings.TrimSpace(q.Get("save_as")), Errors: map[string]string{}}
+		Strict: q.Get("strict") == "on", Silent: q.Get("silent") == "on", Saved: q.Get("saved"), SaveAs: strings.TrimSpace(q.Get("save_as")), Errors: map[string]string{}}
 	if !slices.Contains(importer.Objects, data.Object) {
 		data.Object = "contacts"
 	}
@@ -330,7 +331,7 @@ func objectTitle(p *locale.Printer, plural string) string {
 // The mapping applies only to the header it was made for.
 func (data *importScreenPage) options(q url.Values, header []string) importer.Options {
 	opts := importer.Options{Object: data.Object, FileName: data.FileName, OnDuplicate: data.OnDuplicate, Match: data.Match,
-		Strict: data.Strict, Dates: data.Dates}
+		Strict: data.Strict, Silent: data.Silent, Dates: data.Dates}
 	opts.Read.Encoding, opts.Read.Quoting, opts.Read.Sheet = data.Encoding, tabular.Quoting(data.Quoting), data.Sheet
 	switch data.Delimiter {
 	case "tab":
@@ -417,8 +418,21 @@ func (s *Server) previewImport(r *http.Request, v *visit, data *importScreenPage
 		choices = append(choices, formOption{Value: f.Name, Label: importFieldLabel(v.p, f)})
 		known[f.Name] = true
 	}
+	if pv.MakesFields {
+		for _, o := range newFieldChoices(v.p) {
+			choices = append(choices, o)
+			known[o.Value] = true
+		}
+	}
+	made := map[string]importer.MadeField{}
+	for _, f := range pv.NewFields {
+		made[f.Column] = f
+	}
 	for i, h := range pv.Sample.Header {
 		c := mappedColumn{Index: i, Header: h, Field: pv.Fields[i], Choices: choices}
+		if f, ok := made[h]; ok {
+			c.Makes = v.p.T("web.import.new_field.makes", "name", f.Name, "type", setTypeLabel(v.p, f.Type))
+		}
 		if !known[c.Field] {
 			c.Choices = append(slices.Clip(choices), formOption{Value: c.Field, Label: c.Field})
 		}
@@ -430,6 +444,15 @@ func (s *Server) previewImport(r *http.Request, v *visit, data *importScreenPage
 		}
 		data.Columns = append(data.Columns, c)
 	}
+}
+
+// newFieldChoices are the choices that make a new custom field of a
+// column: its type read from the values, or one given (decision 0063).
+func newFieldChoices(p *locale.Printer) []formOption {
+	return []formOption{{Value: importer.NewField, Label: p.T("web.import.new_field")},
+		{Value: importer.NewField + ":text", Label: p.T("web.import.new_field.text")},
+		{Value: importer.NewField + ":number", Label: p.T("web.import.new_field.number")},
+		{Value: importer.NewField + ":date", Label: p.T("web.import.new_field.date")}}
 }
 
 // importFieldLabel names a field a column may fill, in the user's words.
@@ -667,7 +690,11 @@ func (s *Server) saveImportMapping(r *http.Request, v *visit, data *importScreen
 	}
 	mapping := map[string]string{}
 	for _, c := range data.Columns {
-		mapping[c.Header] = c.Field
+		// A saved mapping names fields that exist: a column the import
+		// makes a field of is saved once it has (decision 0063).
+		if !importer.IsNewField(c.Field) {
+			mapping[c.Header] = c.Field
+		}
 	}
 	_, err := s.imports.SaveMapping(r.Context(), importer.MappingInput{Object: &data.Object, Name: &data.SaveAs, Mapping: &mapping})
 	var fe *fault.Error
@@ -695,6 +722,8 @@ type importRow struct {
 	ID, Href, When, Who, File, Object, Status, StatusLabel string
 	Rows, Created, Updated, Skipped, Failed                int
 	Errors                                                 string // the error report's address, when it has lines
+	Silent                                                 bool   // it told nobody of its records
+	NewFields                                              string // the fields it made, by label
 }
 
 func (s *Server) importsLog(w http.ResponseWriter, r *http.Request, v *visit) {
@@ -719,7 +748,12 @@ func (s *Server) importsLog(w http.ResponseWriter, r *http.Request, v *visit) {
 func (s *Server) importRowOf(v *visit, sum *importer.Summary, names map[string]string) importRow {
 	row := importRow{ID: sum.ID, Href: "/imports/" + sum.ID, When: v.moment(sum.CreatedAt), Who: names[sum.UserID], File: sum.FileName,
 		Object: objectTitle(v.p, sum.Object), Status: sum.Status, StatusLabel: importStatus(v.p, sum.Status),
-		Rows: sum.Rows, Created: sum.Created, Updated: sum.Updated, Skipped: sum.Skipped, Failed: sum.Failed}
+		Rows: sum.Rows, Created: sum.Created, Updated: sum.Updated, Skipped: sum.Skipped, Failed: sum.Failed, Silent: sum.Silent}
+	var made []string
+	for _, f := range sum.NewFields {
+		made = append(made, f.Label)
+	}
+	row.NewFields = strings.Join(made, ", ")
 	if sum.Failed > 0 || sum.Status == importer.StatusRefused || sum.Status == importer.StatusCommitted || sum.Status == importer.StatusDryRun {
 		row.Errors = "/imports/" + sum.ID + "/errors"
 	}
@@ -902,7 +936,10 @@ func exampleImportScreen(p *locale.Printer) page {
 	choices := []formOption{{Value: "", Label: p.T("web.import.skip_column")}, {Value: "first_name", Label: fieldLabel(p, "first_name")},
 		{Value: "address.city", Label: importFieldLabel(p, &records.Field{Name: "address.city"})}}
 	data.Columns = []mappedColumn{{Index: 0, Header: "Имя <b>", Example: "Иван", Field: "first_name", Choices: choices},
-		{Index: 1, Header: "E-mail", Field: "", Choices: choices}}
+		{Index: 1, Header: "E-mail", Field: "", Choices: choices},
+		{Index: 2, Header: "Punkty <b>", Field: importer.NewField, Choices: append(choices, newFieldChoices(p)...),
+			Makes: p.T("web.import.new_field.makes", "name", "punkty", "type", setTypeLabel(p, records.Decimal))}}
+	data.Silent = true
 	data.Errors["dates"] = p.FieldError(fault.FieldError{Field: "dates", Code: "ambiguous"})
 	data.SavedMappings = []formOption{{Value: "", Label: p.T("web.import.saved.none")}, {Value: "7", Label: "Old <b> CRM"}}
 	data.Saved, data.SaveAs = "7", "Old <b> CRM 2"

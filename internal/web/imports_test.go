@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -99,5 +100,39 @@ func TestImportScreenOtherObjects(t *testing.T) {
 		if strings.Contains(screen.body, `<option value="phone">`) {
 			t.Error("products are offered to match on phones")
 		}
+	})
+}
+
+// TestImportScreenSilentNewField maps a column to a new field on the
+// screen, which says what it makes, and imports silently: the import's
+// page says both, and the field holds the column's values.
+func TestImportScreenSilentNewField(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		a.setUp()
+		token := a.csrf()
+		up := a.upload("/imports/new?object=contacts", token, "points.csv", "First name,Punkty\nAda,12\nBea,7\n")
+		screen := a.get(up.location)
+		screen.want(t, "the screen", http.StatusOK, `<option value="new:number">New field: number</option>`, `id="import-silent"`)
+		layout := regexp.MustCompile(`name="layout" value="([^"]+)"`).FindStringSubmatch(screen.body)
+		if layout == nil {
+			t.Fatal("no layout")
+		}
+		a.get(up.location+"&layout="+layout[1]+"&col.0=first_name&col.1=new").
+			want(t, "a column mapped to a new field", http.StatusOK, "Makes the field punkty (Decimal number)")
+		loc, _ := url.Parse(up.location)
+		form := url.Values{"csrf_token": {token}, "upload": {loc.Query().Get("upload")}, "object": {"contacts"}, "layout": {layout[1]},
+			"col.0": {"first_name"}, "col.1": {"new"}, "silent": {"on"}}
+		started := a.post("/imports/start", form)
+		started.want(t, "the import", http.StatusSeeOther)
+		var page answer
+		for range 200 {
+			if page = a.get(started.location); !strings.Contains(page.body, `hx-trigger="every 1s"`) {
+				break
+			}
+			time.Sleep(25 * time.Millisecond)
+		}
+		page.want(t, "the import's page", http.StatusOK, "created: 2", `id="import-silent"`, "New fields: Punkty")
+		a.get("/settings/fields?object=contacts").want(t, "the fields", http.StatusOK, "Punkty")
 	})
 }

@@ -61,6 +61,7 @@ type event struct {
 	actor    *int64
 	changes  string
 	at       time.Time
+	silent   bool // written by a silent import: no delivery
 }
 
 func (c *Consumer) step(ctx context.Context) (n int, more bool, err error) {
@@ -255,8 +256,12 @@ func payload(ev event, kind string) []byte {
 }
 
 // kinds returns the kinds of event ev is, none when webhooks do not carry
-// it.
+// it or it is silent (a silent import's: its records reach no outside
+// system).
 func (s *Service) kinds(ev event) []string {
+	if ev.silent {
+		return nil
+	}
 	switch ev.action {
 	case "create", "update", "delete", "restore":
 		if !s.o.Objects(ev.object) {
@@ -306,7 +311,7 @@ func enabledEndpoints(ctx context.Context, q store.Querier, ws int64) ([]Endpoin
 }
 
 func readEvents(ctx context.Context, q store.Querier, d store.Dialect, after int64, limit int) ([]event, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, workspace_id, object, record_id, action, actor_id, `+d.JSONOut("changes")+`, created_at
+	rows, err := q.QueryContext(ctx, `SELECT id, workspace_id, object, record_id, action, actor_id, `+d.JSONOut("changes")+`, created_at, silent
 		FROM outbox WHERE id > ? ORDER BY id LIMIT `+strconv.Itoa(limit), after)
 	if err != nil {
 		return nil, err
@@ -317,7 +322,7 @@ func readEvents(ctx context.Context, q store.Querier, d store.Dialect, after int
 		var ev event
 		var at any
 		var changes *string
-		if err := rows.Scan(&ev.id, &ev.ws, &ev.object, &ev.recordID, &ev.action, &ev.actor, &changes, &at); err != nil {
+		if err := rows.Scan(&ev.id, &ev.ws, &ev.object, &ev.recordID, &ev.action, &ev.actor, &changes, &at, &ev.silent); err != nil {
 			return nil, err
 		}
 		if changes != nil {
