@@ -6,6 +6,7 @@ import (
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
+	"github.com/rapport-crm/rapport/internal/store"
 )
 
 // ExportPage is how many records each read of an export takes: twice a
@@ -64,6 +65,12 @@ func (e *Engine) Export(ctx context.Context, object string, q Query, fields []st
 		err  error
 	}
 	pages := make(chan result, 1)
+	// In a transaction both stages would run their queries on its one
+	// connection, which takes one at a time: they take turns.
+	var turn chan struct{}
+	if _, ok := store.Joined(ctx); ok {
+		turn = make(chan struct{}, 1)
+	}
 	go func() {
 		defer close(pages)
 		for {
@@ -75,6 +82,13 @@ func (e *Engine) Export(ctx context.Context, object string, q Query, fields []st
 			}
 			if err != nil || page.NextCursor == "" {
 				return
+			}
+			if turn != nil {
+				select {
+				case <-turn:
+				case <-ctx.Done():
+					return
+				}
 			}
 			q.Cursor = page.NextCursor
 		}
@@ -98,6 +112,9 @@ func (e *Engine) Export(ctx context.Context, object string, q Query, fields []st
 				return err
 			}
 			kept = append(kept, rec)
+		}
+		if turn != nil {
+			turn <- struct{}{}
 		}
 		if len(kept) > 0 {
 			if err := fn(kept); err != nil {

@@ -84,7 +84,20 @@ func TestExportKeepsRules(t *testing.T) {
 			}
 		}
 
-		err := p.e.Export(p.actor, "contacts", records.Query{}, []string{"first_name", "birthday"}, func([]records.Record) error { return nil })
+		// Inside a transaction, whose one connection runs one query at a
+		// time, the pages and their links are read in turn.
+		var inTx int
+		err := db.Tx(p.actor, func(tx store.Querier) error {
+			return p.e.Export(store.Within(p.actor, tx), "contacts", q, []string{"first_name", "companies"}, func(page []records.Record) error {
+				inTx += len(page)
+				return nil
+			})
+		})
+		if err != nil || inTx != 3 {
+			t.Errorf("in a transaction: %d records, %v", inTx, err)
+		}
+
+		err = p.e.Export(p.actor, "contacts", records.Query{}, []string{"first_name", "birthday"}, func([]records.Record) error { return nil })
 		if !fault.Is(err, fault.EINVALID) {
 			t.Errorf("a hidden column: %v, want it unknown", err)
 		}
