@@ -48,10 +48,6 @@ type Request struct {
 	Format  string
 }
 
-// pageSize is how many records each read takes: the largest page a list
-// returns.
-const pageSize = records.MaxLimit
-
 // Check validates r for the actor in ctx without writing anything: the
 // format, the columns (a field the role hides is unknown, as in the list),
 // and the permission to export the object. It returns the fields to
@@ -131,53 +127,44 @@ func Write(ctx context.Context, db *store.DB, e *records.Engine, r Request, w io
 	if err != nil {
 		return 0, err
 	}
-	q := r.Query
-	q.Limit = pageSize
-	// A page read bare leaves out the fields linking to many records (a
-	// query each); read them only when a column asks for one.
-	// A vCard names the contact's company.
-	q.Bare = r.Format != "vcf" && !slices.ContainsFunc(fields, func(f *records.Field) bool { return f.Type == records.Relations })
 	obj, err := object(ctx, e, r.Object)
 	if err != nil {
 		return 0, err
 	}
-	pol, grant := e.Policy(), obj.Grant()
-	// The next page is read while this one is written: reading and
-	// writing each take a core's worth of time.
+	// The engine reads only the columns written (a vCard takes every
+	// field it carries) and keeps the records the role may export. The
+	// next page is read while this one is written: reading and writing
+	// each take a core's worth of time.
+	var names []string
+	if r.Format != "vcf" {
+		names = make([]string, len(fields))
+		for i, f := range fields {
+			names[i] = f.Name
+		}
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	pages := make(chan []records.Record, 1)
 	var readErr error
 	go func() {
 		defer close(pages)
-		for {
-			page, err := e.List(ctx, r.Object, q)
-			if err != nil {
-				readErr = err
-				return
-			}
+		readErr = e.Export(ctx, r.Object, r.Query, names, func(page []records.Record) error {
 			select {
-			case pages <- page.Data:
+			case pages <- page:
+				return nil
 			case <-ctx.Done():
-				return
+				return ctx.Err()
 			}
-			if page.NextCursor == "" {
-				return
-			}
-			q.Cursor = page.NextCursor
-		}
+		})
 	}()
 	n := 0
 	for data := range pages {
-		for _, rec := range data {
-			// The list keeps what the role may read; the role may export
-			// less (its own records of those it reads, say).
-			if err := pol.Authorize(ctx, a, grant, access.Export, rec); err != nil {
-				if fault.Is(err, fault.EFORBIDDEN) {
-					continue
-				}
+		if p, ok := out.(pager); ok {
+			if err := p.page(data); err != nil {
 				return n, err
 			}
+		}
+		for _, rec := range data {
 			if err := out.record(rec); err != nil {
 				return n, err
 			}
@@ -221,6 +208,12 @@ func object(ctx context.Context, e *records.Engine, name string) (*records.Objec
 type writer interface {
 	record(records.Record) error
 	close() error
+}
+
+// pager is a writer that first reads what a page of records needs all at
+// once (the names of their companies, say).
+type pager interface {
+	page([]records.Record) error
 }
 
 func newWriter(ctx context.Context, e *records.Engine, format string, w io.Writer, fields []*records.Field, object string) (writer, error) {

@@ -17,6 +17,10 @@ type vcfWriter struct {
 	orgs *vcard.Organizations
 }
 
+// page reads the names of the page's companies in a few lists, rather
+// than one read per company.
+func (v *vcfWriter) page(recs []records.Record) error { return v.orgs.Prefetch(recs) }
+
 func (v *vcfWriter) record(rec records.Record) error {
 	c, err := vcard.FromRecord(rec)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -153,19 +154,43 @@ func notFound(obj *Object, id string) error {
 // columns is the SELECT list for obj's table, in the order scanRecord
 // reads it.
 func (e *Engine) columns(obj *Object) string {
+	return e.columnsOf(everyColumn(obj))
+}
+
+// reading is what a read takes of each record besides its id, version
+// and times: the standard fields' columns, and the custom fields or not.
+type reading struct {
+	fields []*Field // with a column each, in the order they are selected
+	custom bool
+}
+
+// everyColumn reads every field of obj.
+func everyColumn(obj *Object) reading {
+	r := reading{custom: true}
+	for _, f := range obj.Fields {
+		if f.column != "" {
+			r.fields = append(r.fields, f)
+		}
+	}
+	return r
+}
+
+// columnsOf is the SELECT list of r, in the order a rowReader reads it.
+func (e *Engine) columnsOf(r reading) string {
 	d := e.db.Dialect
 	cols := []string{"id", "version"}
-	for _, f := range obj.Fields {
-		if f.column == "" {
-			continue
-		}
+	for _, f := range r.fields {
 		if jsonStored(f.Type) {
 			cols = append(cols, d.JSONOut(f.column))
 		} else {
 			cols = append(cols, f.column)
 		}
 	}
-	cols = append(cols, d.JSONOut("custom"), "created_at", "updated_at", "deleted_at")
+	custom := "NULL"
+	if r.custom {
+		custom = d.JSONOut("custom")
+	}
+	cols = append(cols, custom, "created_at", "updated_at", "deleted_at")
 	return strings.Join(cols, ", ")
 }
 
@@ -182,55 +207,65 @@ type scanner interface{ Scan(dest ...any) error }
 
 // scanRecord reads one row selected with columns(obj).
 func (e *Engine) scanRecord(s *schema, row scanner, extra ...any) (Record, error) {
-	obj := s.obj
-	var id, version int64
-	vals := make([]any, 0, len(obj.Fields))
-	dest := []any{&id, &version}
-	for _, f := range obj.Fields {
-		if f.column != "" {
-			vals = append(vals, nil)
-		}
+	return e.rowReader(s, everyColumn(s.obj), extra...).scan(row)
+}
+
+// rowReader reads the rows of one query selected with columnsOf(r), and
+// then extra columns, reusing its buffers from row to row.
+type rowReader struct {
+	s       *schema
+	r       reading
+	id, ver int64
+	vals    []any // the fields' columns, then custom, created, updated, deleted
+	dest    []any
+}
+
+func (e *Engine) rowReader(s *schema, r reading, extra ...any) *rowReader {
+	rr := &rowReader{s: s, r: r, vals: make([]any, len(r.fields)+4)}
+	rr.dest = append(rr.dest, &rr.id, &rr.ver)
+	for i := range rr.vals {
+		rr.dest = append(rr.dest, &rr.vals[i])
 	}
-	for i := range vals {
-		dest = append(dest, &vals[i])
-	}
-	var custom, created, updated, deleted any
-	dest = append(dest, &custom, &created, &updated, &deleted)
-	dest = append(dest, extra...)
-	if err := row.Scan(dest...); err != nil {
+	rr.dest = append(rr.dest, extra...)
+	return rr
+}
+
+// scan reads one row.
+func (rr *rowReader) scan(row scanner) (Record, error) {
+	s, r, obj := rr.s, rr.r, rr.s.obj
+	if err := row.Scan(rr.dest...); err != nil {
 		return nil, err
 	}
+	n := len(r.fields)
+	vals, custom, created, updated, deleted := rr.vals[:n], rr.vals[n], rr.vals[n+1], rr.vals[n+2], rr.vals[n+3]
 	// Sized for every field at once: a map grown key by key rehashes
 	// several times, for each of the thousands of records a list or a
 	// sync reads.
 	rec := make(Record, len(s.fields)+5)
-	rec["id"], rec["version"] = formatID(id), version
-	i := 0
-	for _, f := range obj.Fields {
-		if f.column == "" {
-			continue
-		}
+	rec["id"], rec["version"] = formatID(rr.id), rr.ver
+	for i, f := range r.fields {
 		v, err := decodeColumn(f, vals[i])
 		if err != nil {
 			return nil, fmt.Errorf("%s.%s: %w", obj.Plural, f.Name, err)
 		}
 		rec[f.Name] = v
-		i++
 	}
-	cm, err := decodeJSON(custom)
-	if err != nil {
-		return nil, fmt.Errorf("%s.custom: %w", obj.Plural, err)
-	}
-	m, _ := cm.(map[string]any)
-	for _, f := range s.fields {
-		if f.Custom {
-			rec[f.Name] = m[f.Name]
+	if r.custom {
+		cm, err := decodeJSON(custom)
+		if err != nil {
+			return nil, fmt.Errorf("%s.custom: %w", obj.Plural, err)
 		}
-	}
-	// A value of a field that another process added after s was loaded.
-	for k, v := range m {
-		if s.field(k) == nil && !isSystem(k) {
-			rec[k] = v
+		m, _ := cm.(map[string]any)
+		for _, f := range s.fields {
+			if f.Custom {
+				rec[f.Name] = m[f.Name]
+			}
+		}
+		// A value of a field that another process added after s was loaded.
+		for k, v := range m {
+			if s.field(k) == nil && !isSystem(k) {
+				rec[k] = v
+			}
 		}
 	}
 	rec["created_at"] = timeValue(created)
@@ -243,11 +278,32 @@ func timeValue(v any) any {
 	if v == nil {
 		return nil
 	}
+	// SQLite holds times as text in the layout a record shows them in:
+	// those need no parsing, which a long read would do millions of times.
+	if t, ok := v.(string); ok && isTimeText(t) {
+		return t
+	}
 	t, ok := store.ParseTime(v)
 	if !ok {
 		return nil
 	}
 	return formatTime(t)
+}
+
+// isTimeText reports whether t has the shape of store.TimeLayout, as
+// formatTime writes it (the engine wrote every such value, so its digits
+// make a valid time).
+func isTimeText(t string) bool {
+	const shape = "dddd-dd-ddTdd:dd:dd.ddddddZ"
+	if len(t) != len(shape) {
+		return false
+	}
+	for i := 0; i < len(shape); i++ {
+		if c := t[i]; shape[i] == 'd' && (c < '0' || c > '9') || shape[i] != 'd' && c != shape[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func decodeColumn(f *Field, v any) (any, error) {
@@ -290,21 +346,21 @@ func decodeColumn(f *Field, v any) (any, error) {
 }
 
 func decodeJSON(v any) (any, error) {
-	var text []byte
+	var text string
 	switch x := v.(type) {
 	case nil:
 		return nil, nil
 	case string:
-		text = []byte(x)
-	case []byte:
 		text = x
+	case []byte:
+		text = string(x)
 	default:
 		return nil, fmt.Errorf("unexpected JSON value %T", v)
 	}
 	// Most JSON columns of most records are empty (no tags, no custom
 	// fields): answer those without a decoder, which reading a long list
 	// or an export does a million times.
-	switch string(text) {
+	switch text {
 	case "null":
 		return nil, nil
 	case "{}":
@@ -312,6 +368,15 @@ func decodeJSON(v any) (any, error) {
 	case "[]":
 		return []any{}, nil
 	}
+	if out, ok := parseJSON(text); ok {
+		return out, nil
+	}
+	return decodeJSONText([]byte(text))
+}
+
+// decodeJSONText decodes through encoding/json what parseJSON does not
+// read itself.
+func decodeJSONText(text []byte) (any, error) {
 	// Without a number, json.Unmarshal reads the same value as a decoder
 	// that keeps numbers as json.Number, at about half the allocations:
 	// the JSON columns of most records (e-mail addresses, phones, an
@@ -399,32 +464,58 @@ func (e *Engine) load(ctx context.Context, q store.Querier, ws int64, s *schema,
 // loadLinks fills the Relations fields of recs with one query per field,
 // showing only the linked records the actor may read.
 func (e *Engine) loadLinks(ctx context.Context, q store.Querier, ws int64, s *schema, recs []Record) error {
+	return e.loadLinksOf(ctx, q, ws, s, recs, s.obj.Fields)
+}
+
+// idsOf is the condition that column is one of ids: the range from the
+// least to the greatest when ids fill most of it (the pages of a list in
+// id order, an export's), which the database walks in one pass of its
+// index rather than looking each id up.
+func idsOf(b *sqlb, column string, ids []int64) string {
+	lo, hi := slices.Min(ids), slices.Max(ids)
+	if hi-lo < int64(2*len(ids)) && len(ids) > 1 {
+		return column + " BETWEEN " + b.arg(lo) + " AND " + b.arg(hi)
+	}
+	marks := make([]string, len(ids))
+	for i, n := range ids {
+		marks[i] = b.arg(n)
+	}
+	return column + " IN (" + strings.Join(marks, ", ") + ")"
+}
+
+// linkScopeSQL is the condition, starting with " AND ", that keeps the
+// linked records of target (aliased t) within the actor's scope, or "".
+func (e *Engine) linkScopeSQL(b *sqlb, s *schema, target *Object) string {
+	if cond := e.restriction(b, target, "t", s.scopes[target.Name]); cond != "" {
+		return " AND " + cond
+	}
+	return ""
+}
+
+// loadLinksOf fills those of fields that are Relations fields the actor
+// sees.
+func (e *Engine) loadLinksOf(ctx context.Context, q store.Querier, ws int64, s *schema, recs []Record, fields []*Field) error {
 	if len(recs) == 0 {
 		return nil
 	}
-	for _, f := range s.obj.Fields {
+	for _, f := range fields {
 		if f.link == nil || s.hidden[f.Name] {
 			continue
 		}
 		target := e.objects[f.Target]
 		b := &sqlb{d: e.db.Dialect}
 		b.arg(ws)
-		byID := map[string]Record{}
-		marks := make([]string, len(recs))
+		byID := make(map[int64]Record, len(recs))
+		ids := make([]int64, len(recs))
 		for i, r := range recs {
-			n, _ := parseID(r["id"].(string))
-			marks[i] = b.arg(n)
-			byID[r["id"].(string)] = r
+			ids[i], _ = parseID(r["id"].(string))
+			byID[ids[i]] = r
 			r[f.Name] = []LinkRef{}
-		}
-		scope := ""
-		if cond := e.restriction(b, target, "t", s.scopes[f.Target]); cond != "" {
-			scope = " AND " + cond
 		}
 		rows, err := q.QueryContext(ctx, `SELECT l.`+f.link.self+`, l.`+f.link.other+`, l.`+f.link.extra+
 			` FROM `+f.link.table+` l JOIN `+target.Table()+` t ON t.workspace_id = l.workspace_id AND t.id = l.`+f.link.other+target.only("t")+
-			` WHERE l.workspace_id = ? AND t.deleted_at IS NULL AND l.`+f.link.self+` IN (`+strings.Join(marks, ", ")+
-			`)`+scope+` ORDER BY l.`+f.link.self+`, l.`+f.link.other, b.args...)
+			` WHERE l.workspace_id = ? AND t.deleted_at IS NULL AND `+idsOf(b, "l."+f.link.self, ids)+
+			e.linkScopeSQL(b, s, target)+` ORDER BY l.`+f.link.self+`, l.`+f.link.other, b.args...)
 		if err != nil {
 			return fmt.Errorf("load %s: %w", f.Name, err)
 		}
@@ -435,8 +526,9 @@ func (e *Engine) loadLinks(ctx context.Context, q store.Querier, ws int64, s *sc
 				rows.Close()
 				return err
 			}
-			r := byID[formatID(self)]
-			r[f.Name] = append(r[f.Name].([]LinkRef), LinkRef{ID: formatID(other), Role: role})
+			if r := byID[self]; r != nil { // a range holds other records too
+				r[f.Name] = append(r[f.Name].([]LinkRef), LinkRef{ID: formatID(other), Role: role})
+			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {

@@ -275,7 +275,9 @@ func walkFilter(f *Filter, fn func(*Filter)) {
 func prefixed(cols string) string {
 	parts := strings.Split(cols, ", ")
 	for i, p := range parts {
-		parts[i] = "t." + p
+		if p != "NULL" { // a column left unread
+			parts[i] = "t." + p
+		}
 	}
 	return strings.Join(parts, ", ")
 }

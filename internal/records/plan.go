@@ -165,6 +165,17 @@ type plan struct {
 	cursor *position
 	// versions reads each record's id and version alone (Query.Versions).
 	versions bool
+	// read, when set, is what each record's read takes instead of every
+	// column (an export of a few columns).
+	read *reading
+}
+
+// reading is what the page queries read of each record.
+func (p *plan) reading() reading {
+	if p.read != nil {
+		return *p.read
+	}
+	return everyColumn(p.obj)
 }
 
 // keySQL is the SQL of the sort key when the records are read from t,
@@ -247,7 +258,7 @@ func (p *plan) recordColumns() string {
 	if p.versions {
 		return "t.id, t.version"
 	}
-	return prefixed(p.e.columns(p.obj))
+	return prefixed(p.e.columnsOf(p.reading()))
 }
 
 // orderBy is the ORDER BY of a page query.
@@ -280,16 +291,17 @@ func (p *plan) rows(ctx context.Context, s *schema, c clause, max int) ([]Record
 	defer rows.Close()
 	var recs []Record
 	var pos []position
+	var key any
+	var id int64
+	rr := p.e.rowReader(s, p.reading(), &key, &id)
 	for rows.Next() {
-		var key any
-		var id int64
 		var rec Record
 		if p.versions {
 			var recID, version int64
 			err = rows.Scan(&recID, &version, &key, &id)
 			rec = Record{"id": formatID(recID), "version": version}
 		} else {
-			rec, err = p.e.scanRecord(s, rows, &key, &id)
+			rec, err = rr.scan(rows)
 		}
 		if err != nil {
 			return nil, nil, err
