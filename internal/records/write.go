@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/fault"
@@ -192,8 +193,15 @@ func customJSON(obj *Object, rec map[string]any) string {
 // trip through the database, so that before and after compare fairly and
 // the returned record matches what a later read returns.
 func canonical(v any) any {
-	if v == nil {
+	switch x := v.(type) {
+	case nil:
 		return nil
+	case bool:
+		return x
+	case string:
+		if utf8.ValidString(x) { // what a round trip leaves as it is
+			return x
+		}
 	}
 	b, _ := json.Marshal(v)
 	out, _ := decodeJSON(b)
