@@ -10,3 +10,12 @@ func SetWriteChunk(n int) int {
 	writeChunk = n
 	return old
 }
+
+// SetBulkKeys changes how many keys a rebuild writes before it builds
+// their index by record after them; it returns the function that restores
+// it.
+func SetBulkKeys(n int) func() {
+	old := bulkKeys
+	bulkKeys = n
+	return func() { bulkKeys = old }
+}

@@ -374,6 +374,10 @@ func (in *inserter) flush(ctx context.Context) error {
 // rebuildBatch is how many records Rebuild reads at a time.
 const rebuildBatch = 5000
 
+// bulkKeys is how many keys a rebuild writes from which, on SQLite, it
+// builds the keys' index by record after them rather than row by row.
+var bulkKeys = 200000
+
 // Rebuild recomputes the keys and profiles of every contact and company
 // of workspace ws, then every pair and group (Rescore), in one
 // transaction (the caller's, when ctx carries one). Bulk loaders that
@@ -416,6 +420,16 @@ func (s *Service) rebuildKind(ctx context.Context, q store.Querier, ws int64, k 
 		}
 		return all[i].id < all[j].id
 	})
+	// The keys go in in the order of the table's key, but its index by
+	// record would take them at random: on SQLite, a large rebuild
+	// builds that index after them (store.DropIndexes tells why).
+	var rebuild []string
+	if s.db.Dialect == store.SQLite && len(all) >= bulkKeys {
+		var err error
+		if rebuild, err = store.DropIndexes(ctx, q, "duplicate_keys"); err != nil {
+			return err
+		}
+	}
 	keys := &inserter{q: q, table: "duplicate_keys (workspace_id, object, key, record_id)", width: 4}
 	for _, bk := range all {
 		if err := keys.add(ctx, ws, k.object, bk.key, bk.id); err != nil {
@@ -426,6 +440,11 @@ func (s *Service) rebuildKind(ctx context.Context, q store.Querier, ws int64, k 
 		return err
 	}
 	all = nil
+	for _, create := range rebuild {
+		if _, err := q.ExecContext(ctx, create); err != nil {
+			return err
+		}
+	}
 	// The tables just changed wholesale: without fresh statistics the
 	// planners take them for empty and scan where they should seek.
 	for _, table := range []string{"duplicate_keys", "duplicate_profiles"} {
