@@ -155,7 +155,11 @@ func (p *RolePolicy) sweep() {
 func (p *RolePolicy) readUser(ctx context.Context, ws, id int64) (cachedUser, error) {
 	c := cachedUser{at: p.now()}
 	var team sql.NullInt64
-	err := p.db.Reader().QueryRowContext(ctx, `SELECT role, team_id FROM users WHERE workspace_id = ? AND id = ?`, ws, id).
+	// Inside a transaction, through it: a write waiting for a second
+	// connection of the pool while the writes that hold them all wait
+	// for its locks would never end. (Role and user changes call
+	// Invalidate, so what a transaction read is not kept past them.)
+	err := p.db.Read(ctx).QueryRowContext(ctx, `SELECT role, team_id FROM users WHERE workspace_id = ? AND id = ?`, ws, id).
 		Scan(&c.role, &team)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, nil // no such user: no role, no grants
@@ -165,7 +169,7 @@ func (p *RolePolicy) readUser(ctx context.Context, ws, id int64) (cachedUser, er
 	}
 	// The team scope reaches the actor, the actor's team, and every team
 	// the actor manages.
-	rows, err := p.db.Reader().QueryContext(ctx, `SELECT id FROM users WHERE workspace_id = ? AND (id = ? OR team_id IN (
+	rows, err := p.db.Read(ctx).QueryContext(ctx, `SELECT id FROM users WHERE workspace_id = ? AND (id = ? OR team_id IN (
 		SELECT id FROM teams WHERE workspace_id = ? AND (id = ? OR manager_id = ?)))`, ws, id, ws, team, id)
 	if err != nil {
 		return c, fmt.Errorf("read team: %w", err)
@@ -191,7 +195,8 @@ func (p *RolePolicy) role(ctx context.Context, ws int64, name string) (*Role, er
 	if ok && p.fresh(c.at) {
 		return c.role, nil
 	}
-	r, err := readRole(ctx, p.db.Reader(), p.db.Dialect, ws, name)
+	// Inside a transaction, through it (see readUser).
+	r, err := readRole(ctx, p.db.Read(ctx), p.db.Dialect, ws, name)
 	if fault.Is(err, fault.ENOTFOUND) {
 		r, err = nil, nil
 	}

@@ -23,7 +23,7 @@ const buildBatch = 1000
 // readyFields returns the field_values fields of obj whose rows are
 // complete in workspace ws.
 func (e *Engine) readyFields(ctx context.Context, ws int64, obj *Object) (map[string]bool, error) {
-	rows, err := e.db.Reader().QueryContext(ctx, `SELECT field FROM field_indexes WHERE workspace_id = ? AND object = ? AND state = 'ready'`, ws, obj.Name)
+	rows, err := e.db.Read(ctx).QueryContext(ctx, `SELECT field FROM field_indexes WHERE workspace_id = ? AND object = ? AND state = 'ready'`, ws, obj.Name)
 	if err != nil {
 		return nil, fmt.Errorf("field indexes: %w", err)
 	}
