@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -322,9 +323,10 @@ func (im *Importer) Undo(ctx context.Context, id string) (*Summary, error) {
 		}
 		// Restore first, then remove: a restored record may link to a
 		// company the import made, which its removal then unlinks.
+		schemas := map[string][]*records.Field{}
 		for _, it := range items {
 			if it.action == Updated {
-				if err := im.restore(ctx, it); err != nil {
+				if err := im.restore(ctx, it, schemas); err != nil {
 					return err
 				}
 			}
@@ -393,15 +395,28 @@ func (im *Importer) items(ctx context.Context, q store.Querier, ws int64, id str
 }
 
 // restore writes back the values an update replaced, in the form the
-// engine takes them: phones by the number as typed.
-func (im *Importer) restore(ctx context.Context, it *item) error {
+// engine takes them: phones by the number as typed. schemas keeps each
+// object's fields, custom ones included, for the next record.
+func (im *Importer) restore(ctx context.Context, it *item, schemas map[string][]*records.Field) error {
 	obj := im.e.Object(it.object)
+	fields, known := schemas[obj.Name]
+	if !known {
+		var err error
+		if fields, err = im.e.Fields(ctx, obj.Plural); err != nil {
+			return err
+		}
+		schemas[obj.Name] = fields
+	}
 	in := map[string]any{}
 	for name, v := range it.before {
-		f := obj.Field(name)
-		if f == nil {
+		i := slices.IndexFunc(fields, func(f *records.Field) bool { return f.Name == name })
+		if i < 0 {
+			// A field removed since the import has no value left to
+			// put back; one the undoer's role hides is not theirs to
+			// write, and stays as it is.
 			continue
 		}
+		f := fields[i]
 		switch f.Type {
 		case records.Email, records.Phone, records.URLs:
 			var list []any

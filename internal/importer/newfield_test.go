@@ -122,3 +122,34 @@ func maps(a, b map[string]records.Type) bool {
 	}
 	return true
 }
+
+// TestUndoRestoresCustomFields updates contacts' custom fields, one the
+// workspace had and one the import makes, and checks that the undo puts
+// every value back: the contacts' rows and field values are as before,
+// and the made field, empty again, is removed.
+func TestUndoRestoresCustomFields(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		v := newEnv(t, db)
+		if _, err := v.e.AddField(v.ctx, "contacts", records.FieldSpec{Name: "tier", Label: "Tier", Type: records.Text}); err != nil {
+			t.Fatal(err)
+		}
+		v.create("contacts", `{"first_name": "Ada", "emails": ["ada@example.com"], "tier": "gold"}`)
+		v.create("contacts", `{"first_name": "Bea", "emails": ["bea@example.com"]}`)
+		tables := []string{"contacts", "field_values", "custom_fields"}
+		before := snapshot(t, db, tables)
+		file := "E-mail,Tier,Kod\nada@example.com,silver,007\nbea@example.com,bronze,\n"
+		s := v.run(file, importer.Options{OnDuplicate: importer.Update, Mapping: map[string]string{"Tier": "tier", "Kod": "new"}})
+		if counts(s) != "rows 2, created 0, updated 2, skipped 0, failed 0" {
+			t.Fatalf("%s %+v", counts(s), s.Problems)
+		}
+		if snapshot(t, db, tables) == before {
+			t.Fatal("the import changed nothing")
+		}
+		if _, err := v.im.Undo(v.ctx, s.ID); err != nil {
+			t.Fatal(err)
+		}
+		if after := snapshot(t, db, tables); after != before {
+			t.Errorf("after the undo:\n%s\nbefore:\n%s", after, before)
+		}
+	})
+}

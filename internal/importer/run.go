@@ -6,13 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/rapport-crm/rapport/internal/assign"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
+	"github.com/rapport-crm/rapport/internal/assign"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/store"
@@ -641,14 +642,32 @@ func (r *run) apply(ctx context.Context, number int, in map[string]any, names ma
 		return res, nil, nil
 	}
 	before := map[string]any{}
-	for _, f := range obj.Fields {
-		if !f.ReadOnly && changed(old[f.Name], rec[f.Name]) {
+	for _, f := range r.restorable(obj) {
+		if changed(old[f.Name], rec[f.Name]) {
 			before[f.Name] = old[f.Name]
 		}
 	}
 	p.items = append(p.items, &item{object: obj.Name, id: matched, action: Updated, version: rec["version"].(int64), before: before})
 	res.Action, res.Reason = Updated, "matches by "+how
 	return res, r.warnings(number, in, rec), nil
+}
+
+// restorable returns the fields of obj whose replaced values an undo
+// puts back: its standard fields but the read-only ones, which the
+// engine keeps, and the custom fields the file fills.
+func (r *run) restorable(obj *records.Object) []*records.Field {
+	var out []*records.Field
+	for _, f := range obj.Fields {
+		if !f.ReadOnly {
+			out = append(out, f)
+		}
+	}
+	for _, c := range r.plan.cols {
+		if c.base != nil && c.base.Custom && !slices.Contains(out, c.base) {
+			out = append(out, c.base)
+		}
+	}
+	return out
 }
 
 // linkOrder resolves a deal's pipeline before its stage.
