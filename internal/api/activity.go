@@ -60,11 +60,7 @@ func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page, err := s.Activity.Inbox().List(r.Context(), q)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, page)
+	answer(w, r, http.StatusOK, page, err)
 }
 
 // limitParam reads a page size; 0 means the default.
@@ -82,11 +78,7 @@ func limitParam(s string, c *fault.Collector) int {
 
 func (s *Server) readNotification(w http.ResponseWriter, r *http.Request) {
 	n, err := s.Activity.Inbox().Read(r.Context(), r.PathValue("id"))
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, n)
+	answer(w, r, http.StatusOK, n, err)
 }
 
 func (s *Server) readAllNotifications(w http.ResponseWriter, r *http.Request) {
@@ -205,9 +197,5 @@ func (s *Server) timeline(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page, err := s.Activity.Timeline(r.Context(), r.PathValue("object"), r.PathValue("id"), q)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, page)
+	answer(w, r, http.StatusOK, page, err)
 }

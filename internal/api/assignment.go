@@ -22,23 +22,11 @@ type assignmentHandlers struct{ svc *assign.Service }
 
 func (h assignmentHandlers) get(w http.ResponseWriter, r *http.Request) {
 	st, err := h.svc.Get(r.Context())
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, st)
+	answer(w, r, http.StatusOK, st, err)
 }
 
 func (h assignmentHandlers) put(w http.ResponseWriter, r *http.Request) {
-	var in assign.Settings
-	if err := decodeJSON(r, &in); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	st, err := h.svc.Put(r.Context(), in)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, st)
+	answerBody(w, r, http.StatusOK, func(in assign.Settings) (any, error) {
+		return h.svc.Put(r.Context(), in)
+	})
 }

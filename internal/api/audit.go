@@ -42,11 +42,7 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page, err := audit.List(r.Context(), s.DB, f, v.Get("cursor"), limit)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, page)
+	answer(w, r, http.StatusOK, page, err)
 }
 
 // auditFilter reads the query parameters of listAudit, naming every one

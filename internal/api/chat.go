@@ -60,25 +60,13 @@ func (s *Server) createChannel(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) getChannel(w http.ResponseWriter, r *http.Request) {
 	c, err := s.Inbox.GetChannel(r.Context(), r.PathValue("id"))
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, c)
+	answer(w, r, http.StatusOK, c, err)
 }
 
 func (s *Server) updateChannel(w http.ResponseWriter, r *http.Request) {
-	var in inbox.ChannelInput
-	if err := decodeJSON(r, &in); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	c, err := s.Inbox.UpdateChannel(r.Context(), r.PathValue("id"), in)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, c)
+	answerBody(w, r, http.StatusOK, func(in inbox.ChannelInput) (any, error) {
+		return s.Inbox.UpdateChannel(r.Context(), r.PathValue("id"), in)
+	})
 }
 
 func (s *Server) deleteChannel(w http.ResponseWriter, r *http.Request) {
@@ -90,17 +78,9 @@ func (s *Server) deleteChannel(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) replyChat(w http.ResponseWriter, r *http.Request) {
-	var in inbox.Reply
-	if err := decodeJSON(r, &in); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	out, err := s.Inbox.Reply(r.Context(), r.PathValue("id"), in)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusCreated, out)
+	answerBody(w, r, http.StatusCreated, func(in inbox.Reply) (any, error) {
+		return s.Inbox.Reply(r.Context(), r.PathValue("id"), in)
+	})
 }
 
 // receiveChat takes a provider's message: the token in the Authorization

@@ -88,11 +88,7 @@ func (s *Server) listDuplicates(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page, err := s.Duplicates.Groups(r.Context(), r.PathValue("object"), r.URL.Query().Get("cursor"), limit)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, page)
+	answer(w, r, http.StatusOK, page, err)
 }
 
 func (s *Server) checkDuplicates(w http.ResponseWriter, r *http.Request) {
@@ -146,11 +142,7 @@ func (s *Server) reviewDuplicates(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page, err := s.Duplicates.Review(r.Context(), r.PathValue("object"), r.URL.Query().Get("cursor"), limit)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, page)
+	answer(w, r, http.StatusOK, page, err)
 }
 
 func (s *Server) decideDuplicates(w http.ResponseWriter, r *http.Request) {
@@ -173,11 +165,7 @@ func (s *Server) decideDuplicates(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) duplicateSettings(w http.ResponseWriter, r *http.Request) {
 	o, err := s.Duplicates.Overview(r.Context(), r.PathValue("object"))
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, o)
+	answer(w, r, http.StatusOK, o, err)
 }
 
 func (s *Server) saveDuplicateSettings(w http.ResponseWriter, r *http.Request) {

@@ -59,11 +59,7 @@ func (s *Server) erase(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	report, err := erasure.Contact(r.Context(), s.DB, s.Engine, id)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, report)
+	answer(w, r, http.StatusOK, report, err)
 }
 
 // personalData answers a person's request to see what is held about

@@ -44,11 +44,7 @@ func (s *Server) listInbox(w http.ResponseWriter, r *http.Request) {
 		f.Limit = n
 	}
 	page, err := s.Inbox.List(r.Context(), f)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, page)
+	answer(w, r, http.StatusOK, page, err)
 }
 
 func (s *Server) createInbox(w http.ResponseWriter, r *http.Request) {
@@ -68,11 +64,7 @@ func (s *Server) createInbox(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) getInbox(w http.ResponseWriter, r *http.Request) {
 	req, err := s.Inbox.Get(r.Context(), r.PathValue("id"))
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, req)
+	answer(w, r, http.StatusOK, req, err)
 }
 
 // inboxSummary counts the requests per channel; from and to are days
@@ -118,17 +110,9 @@ func queryDays(r *http.Request, from, to *time.Time) error {
 }
 
 func (s *Server) acceptInbox(w http.ResponseWriter, r *http.Request) {
-	var in inbox.Accept
-	if err := decodeOptional(r, &in); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	req, err := s.Inbox.Accept(r.Context(), r.PathValue("id"), in)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, req)
+	answerOptionalBody(w, r, http.StatusOK, func(in inbox.Accept) (any, error) {
+		return s.Inbox.Accept(r.Context(), r.PathValue("id"), in)
+	})
 }
 
 func (s *Server) linkInbox(w http.ResponseWriter, r *http.Request) {
@@ -140,11 +124,7 @@ func (s *Server) linkInbox(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req, err := s.Inbox.Link(r.Context(), r.PathValue("id"), in.DealID)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, req)
+	answer(w, r, http.StatusOK, req, err)
 }
 
 func (s *Server) declineInbox(w http.ResponseWriter, r *http.Request) {
@@ -156,11 +136,7 @@ func (s *Server) declineInbox(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req, err := s.Inbox.Decline(r.Context(), r.PathValue("id"), in.Reason)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, req)
+	answer(w, r, http.StatusOK, req, err)
 }
 
 func (s *Server) listForms(w http.ResponseWriter, r *http.Request) {
@@ -189,25 +165,13 @@ func (s *Server) createForm(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) getForm(w http.ResponseWriter, r *http.Request) {
 	f, err := s.Inbox.GetForm(r.Context(), r.PathValue("id"))
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, f)
+	answer(w, r, http.StatusOK, f, err)
 }
 
 func (s *Server) updateForm(w http.ResponseWriter, r *http.Request) {
-	var in inbox.FormInput
-	if err := decodeJSON(r, &in); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	f, err := s.Inbox.UpdateForm(r.Context(), r.PathValue("id"), in)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, f)
+	answerBody(w, r, http.StatusOK, func(in inbox.FormInput) (any, error) {
+		return s.Inbox.UpdateForm(r.Context(), r.PathValue("id"), in)
+	})
 }
 
 func (s *Server) deleteForm(w http.ResponseWriter, r *http.Request) {

@@ -38,39 +38,19 @@ func (s *Server) listTemplates(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) getTemplate(w http.ResponseWriter, r *http.Request) {
 	t, err := s.Letters.Get(r.Context(), r.PathValue("id"))
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, t)
+	answer(w, r, http.StatusOK, t, err)
 }
 
 func (s *Server) createTemplate(w http.ResponseWriter, r *http.Request) {
-	var in letter.Input
-	if err := decodeJSON(r, &in); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	t, err := s.Letters.Create(r.Context(), in)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusCreated, t)
+	answerBody(w, r, http.StatusCreated, func(in letter.Input) (any, error) {
+		return s.Letters.Create(r.Context(), in)
+	})
 }
 
 func (s *Server) updateTemplate(w http.ResponseWriter, r *http.Request) {
-	var in letter.Input
-	if err := decodeJSON(r, &in); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	t, err := s.Letters.Update(r.Context(), r.PathValue("id"), in)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, t)
+	answerBody(w, r, http.StatusOK, func(in letter.Input) (any, error) {
+		return s.Letters.Update(r.Context(), r.PathValue("id"), in)
+	})
 }
 
 func (s *Server) deleteTemplate(w http.ResponseWriter, r *http.Request) {
@@ -88,41 +68,21 @@ func (s *Server) renderLetter(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l, err := s.Letters.Render(r.Context(), r.PathValue("id"), record)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, l)
+	answer(w, r, http.StatusOK, l, err)
 }
 
 func (s *Server) sendLetters(w http.ResponseWriter, r *http.Request) {
-	var in letter.Sending
-	if err := decodeJSON(r, &in); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	sent, err := s.Letters.Send(r.Context(), r.PathValue("id"), in)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusAccepted, sent)
+	answerBody(w, r, http.StatusAccepted, func(in letter.Sending) (any, error) {
+		return s.Letters.Send(r.Context(), r.PathValue("id"), in)
+	})
 }
 
 // sendDraft queues a letter the caller wrote, often an answer to a kept
 // one (docs/decisions/0061-compose-and-reply.md).
 func (s *Server) sendDraft(w http.ResponseWriter, r *http.Request) {
-	var in letter.Draft
-	if err := decodeJSON(r, &in); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	l, err := s.Letters.SendDraft(r.Context(), in)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusAccepted, l)
+	answerBody(w, r, http.StatusAccepted, func(in letter.Draft) (any, error) {
+		return s.Letters.SendDraft(r.Context(), in)
+	})
 }
 
 // signatureBody is the body of GET and PUT /me/signature.

@@ -31,17 +31,9 @@ func (s *Server) listMailboxes(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) connectMailbox(w http.ResponseWriter, r *http.Request) {
-	var in mailbox.Input
-	if err := decodeJSON(r, &in); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	m, err := s.Mailboxes.Connect(r.Context(), in)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusCreated, m)
+	answerBody(w, r, http.StatusCreated, func(in mailbox.Input) (any, error) {
+		return s.Mailboxes.Connect(r.Context(), in)
+	})
 }
 
 func (s *Server) disconnectMailbox(w http.ResponseWriter, r *http.Request) {
@@ -53,15 +45,7 @@ func (s *Server) disconnectMailbox(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) setMailboxOutgoing(w http.ResponseWriter, r *http.Request) {
-	var out mailbox.Outgoing
-	if err := decodeJSON(r, &out); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	m, err := s.Mailboxes.SetOutgoing(r.Context(), r.PathValue("id"), out)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, m)
+	answerBody(w, r, http.StatusOK, func(out mailbox.Outgoing) (any, error) {
+		return s.Mailboxes.SetOutgoing(r.Context(), r.PathValue("id"), out)
+	})
 }

@@ -28,11 +28,7 @@ func (s *Server) listMappings(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) getMapping(w http.ResponseWriter, r *http.Request) {
 	m, err := s.imports.Mapping(r.Context(), r.PathValue("id"))
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, m)
+	answer(w, r, http.StatusOK, m, err)
 }
 
 func (s *Server) saveMapping(w http.ResponseWriter, r *http.Request) {
@@ -51,17 +47,9 @@ func (s *Server) saveMapping(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) updateMapping(w http.ResponseWriter, r *http.Request) {
-	var in importer.MappingInput
-	if err := decodeJSON(r, &in); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	m, err := s.imports.UpdateMapping(r.Context(), r.PathValue("id"), in)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, m)
+	answerBody(w, r, http.StatusOK, func(in importer.MappingInput) (any, error) {
+		return s.imports.UpdateMapping(r.Context(), r.PathValue("id"), in)
+	})
 }
 
 func (s *Server) deleteMapping(w http.ResponseWriter, r *http.Request) {

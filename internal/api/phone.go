@@ -39,11 +39,7 @@ func (s *Server) listPhoneIntegrations(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) getPhoneIntegration(w http.ResponseWriter, r *http.Request) {
 	i, err := s.Phone.Get(r.Context(), r.PathValue("id"))
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, i)
+	answer(w, r, http.StatusOK, i, err)
 }
 
 func (s *Server) createPhoneIntegration(w http.ResponseWriter, r *http.Request) {
@@ -62,17 +58,9 @@ func (s *Server) createPhoneIntegration(w http.ResponseWriter, r *http.Request) 
 }
 
 func (s *Server) updatePhoneIntegration(w http.ResponseWriter, r *http.Request) {
-	var in phone.Input
-	if err := decodeJSON(r, &in); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	i, err := s.Phone.Update(r.Context(), r.PathValue("id"), in)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, i)
+	answerBody(w, r, http.StatusOK, func(in phone.Input) (any, error) {
+		return s.Phone.Update(r.Context(), r.PathValue("id"), in)
+	})
 }
 
 func (s *Server) deletePhoneIntegration(w http.ResponseWriter, r *http.Request) {
@@ -85,11 +73,7 @@ func (s *Server) deletePhoneIntegration(w http.ResponseWriter, r *http.Request) 
 
 func (s *Server) rotatePhoneIntegration(w http.ResponseWriter, r *http.Request) {
 	i, err := s.Phone.Rotate(r.Context(), r.PathValue("id"))
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, i)
+	answer(w, r, http.StatusOK, i, err)
 }
 
 // callEvent applies one event of a call. The integration's token comes
@@ -133,15 +117,7 @@ func (s *Server) phoneReport(w http.ResponseWriter, r *http.Request) {
 // originate asks the phone system to ring the caller's extension and then
 // dial a number.
 func (s *Server) originate(w http.ResponseWriter, r *http.Request) {
-	var in phone.Originate
-	if err := decodeJSON(r, &in); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	out, err := s.Phone.Originate(r.Context(), in)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusAccepted, out)
+	answerBody(w, r, http.StatusAccepted, func(in phone.Originate) (any, error) {
+		return s.Phone.Originate(r.Context(), in)
+	})
 }

@@ -113,3 +113,42 @@ func logger(ctx context.Context) *slog.Logger {
 	}
 	return slog.Default()
 }
+
+// answer writes v with status (no body for 204), or the error as a
+// problem.
+func answer(w http.ResponseWriter, r *http.Request, status int, v any, err error) {
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if status == http.StatusNoContent {
+		w.WriteHeader(status)
+		return
+	}
+	writeJSON(w, r, status, v)
+}
+
+// answerBody decodes the request's JSON body as an In, hands it to call
+// and answers with what call returns, as answer does; a body that does
+// not decode answers as a problem.
+func answerBody[In any](w http.ResponseWriter, r *http.Request, status int, call func(In) (any, error)) {
+	var in In
+	if err := decodeJSON(r, &in); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	out, err := call(in)
+	answer(w, r, status, out, err)
+}
+
+// answerOptionalBody is answerBody for a body that may be left out: call
+// then gets In's zero value.
+func answerOptionalBody[In any](w http.ResponseWriter, r *http.Request, status int, call func(In) (any, error)) {
+	var in In
+	if err := decodeOptional(r, &in); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	out, err := call(in)
+	answer(w, r, status, out, err)
+}

@@ -3,12 +3,12 @@ package api
 import (
 	"encoding/json"
 	"errors"
-	"github.com/rapport-crm/rapport/internal/assign"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
 
+	"github.com/rapport-crm/rapport/internal/assign"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/records"
 )
@@ -245,9 +245,5 @@ func (s *Server) addField(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f, err := s.Engine.AddField(r.Context(), r.PathValue("object"), spec)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusCreated, f)
+	answer(w, r, http.StatusCreated, f, err)
 }

@@ -39,11 +39,7 @@ func (s *Server) listRoles(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) getRole(w http.ResponseWriter, r *http.Request) {
 	role, err := s.Roles.Role(r.Context(), r.PathValue("name"))
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, role)
+	answer(w, r, http.StatusOK, role, err)
 }
 
 func (s *Server) createRole(w http.ResponseWriter, r *http.Request) {

@@ -53,20 +53,12 @@ func (s *Server) forecast(w http.ResponseWriter, r *http.Request) {
 		q.Horizon = n
 	}
 	f, err := s.Sales.Forecast(r.Context(), q)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, f)
+	answer(w, r, http.StatusOK, f, err)
 }
 
 func (s *Server) board(w http.ResponseWriter, r *http.Request) {
 	b, err := s.Sales.Board(r.Context(), r.PathValue("id"), r.URL.Query().Get("owner_id"))
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, b)
+	answer(w, r, http.StatusOK, b, err)
 }
 
 func (s *Server) rottingDeals(w http.ResponseWriter, r *http.Request) {
@@ -76,11 +68,7 @@ func (s *Server) rottingDeals(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page, err := s.Sales.Rotting(r.Context(), q)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, page)
+	answer(w, r, http.StatusOK, page, err)
 }
 
 func (s *Server) dealsWithoutTask(w http.ResponseWriter, r *http.Request) {
@@ -98,20 +86,12 @@ func (s *Server) dealsWithoutTask(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	page, err := s.Sales.WithoutTask(r.Context(), v.Get("owner_id"), limit, v.Get("cursor"))
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, page)
+	answer(w, r, http.StatusOK, page, err)
 }
 
 func (s *Server) getStock(w http.ResponseWriter, r *http.Request) {
 	level, err := s.Sales.Stock(r.Context(), r.PathValue("id"))
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, level)
+	answer(w, r, http.StatusOK, level, err)
 }
 
 // stockBody is the body of PUT …/stock (quantity) and POST
@@ -159,11 +139,7 @@ func (s *Server) adjustStock(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) changeStock(w http.ResponseWriter, r *http.Request, ch sales.StockChange) {
 	level, err := s.Sales.ChangeStock(r.Context(), r.PathValue("id"), ch)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, level)
+	answer(w, r, http.StatusOK, level, err)
 }
 
 func (s *Server) listWarehouses(w http.ResponseWriter, r *http.Request) {
@@ -184,11 +160,7 @@ func (s *Server) createWarehouse(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h, err := s.Sales.CreateWarehouse(r.Context(), b.Name)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusCreated, h)
+	answer(w, r, http.StatusCreated, h, err)
 }
 
 func (s *Server) getPriceListItems(w http.ResponseWriter, r *http.Request) {
@@ -222,25 +194,13 @@ func (s *Server) setPriceListItems(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) getSalesSettings(w http.ResponseWriter, r *http.Request) {
 	st, err := s.Sales.Settings(r.Context())
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, st)
+	answer(w, r, http.StatusOK, st, err)
 }
 
 func (s *Server) updateSalesSettings(w http.ResponseWriter, r *http.Request) {
-	var ch sales.SettingsChange
-	if err := decodeJSON(r, &ch); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	st, err := s.Sales.UpdateSettings(r.Context(), ch)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, st)
+	answerBody(w, r, http.StatusOK, func(ch sales.SettingsChange) (any, error) {
+		return s.Sales.UpdateSettings(r.Context(), ch)
+	})
 }
 
 func (s *Server) listExchangeRates(w http.ResponseWriter, r *http.Request) {
@@ -263,9 +223,5 @@ func (s *Server) setExchangeRate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rate, err := s.Sales.SetExchangeRate(r.Context(), sales.ExchangeRate{Currency: b.Currency, Rate: b.Rate.String(), Date: b.Date})
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusCreated, rate)
+	answer(w, r, http.StatusCreated, rate, err)
 }

@@ -60,11 +60,7 @@ func (s *Server) addScoreRule(w http.ResponseWriter, r *http.Request) {
 	}
 	in.ID = ""
 	rule, err := s.Scores.AddRule(r.Context(), in)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusCreated, rule)
+	answer(w, r, http.StatusCreated, rule, err)
 }
 
 func (s *Server) deleteScoreRule(w http.ResponseWriter, r *http.Request) {

@@ -55,9 +55,5 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 // belongs to.
 func (s *Server) lookupPhone(w http.ResponseWriter, r *http.Request) {
 	c, err := s.Search.Lookup(r.Context(), r.URL.Query().Get("number"))
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, c)
+	answer(w, r, http.StatusOK, c, err)
 }

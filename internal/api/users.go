@@ -49,19 +49,6 @@ type list[T any] struct {
 	Data []T `json:"data"`
 }
 
-// answer writes v, or the error.
-func answer(w http.ResponseWriter, r *http.Request, status int, v any, err error) {
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	if status == http.StatusNoContent {
-		w.WriteHeader(status)
-		return
-	}
-	writeJSON(w, r, status, v)
-}
-
 // meView is the signed-in user, with the CSRF token of their session when
 // they came with one, and after a change of password what it ended.
 type meView struct {

@@ -30,11 +30,7 @@ func (s *Server) customerReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rep, err := s.Value.Report(r.Context(), object)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, rep)
+	answer(w, r, http.StatusOK, rep, err)
 }
 
 func (s *Server) refreshCustomerValue(w http.ResponseWriter, r *http.Request) {

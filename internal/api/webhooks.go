@@ -39,39 +39,19 @@ func (h webhookHandlers) list(w http.ResponseWriter, r *http.Request) {
 
 func (h webhookHandlers) get(w http.ResponseWriter, r *http.Request) {
 	e, err := h.svc.Get(r.Context(), r.PathValue("id"))
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, e)
+	answer(w, r, http.StatusOK, e, err)
 }
 
 func (h webhookHandlers) create(w http.ResponseWriter, r *http.Request) {
-	var in webhook.Input
-	if err := decodeJSON(r, &in); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	e, err := h.svc.Create(r.Context(), in)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusCreated, e)
+	answerBody(w, r, http.StatusCreated, func(in webhook.Input) (any, error) {
+		return h.svc.Create(r.Context(), in)
+	})
 }
 
 func (h webhookHandlers) update(w http.ResponseWriter, r *http.Request) {
-	var in webhook.Input
-	if err := decodeJSON(r, &in); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	e, err := h.svc.Update(r.Context(), r.PathValue("id"), in)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, e)
+	answerBody(w, r, http.StatusOK, func(in webhook.Input) (any, error) {
+		return h.svc.Update(r.Context(), r.PathValue("id"), in)
+	})
 }
 
 func (h webhookHandlers) delete(w http.ResponseWriter, r *http.Request) {
@@ -84,11 +64,7 @@ func (h webhookHandlers) delete(w http.ResponseWriter, r *http.Request) {
 
 func (h webhookHandlers) rotate(w http.ResponseWriter, r *http.Request) {
 	e, err := h.svc.Rotate(r.Context(), r.PathValue("id"))
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, e)
+	answer(w, r, http.StatusOK, e, err)
 }
 
 func (h webhookHandlers) deliveries(w http.ResponseWriter, r *http.Request) {
@@ -100,20 +76,12 @@ func (h webhookHandlers) deliveries(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page, err := h.svc.Deliveries(r.Context(), r.PathValue("id"), v.Get("status"), v.Get("cursor"), limit)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, page)
+	answer(w, r, http.StatusOK, page, err)
 }
 
 func (h webhookHandlers) replay(w http.ResponseWriter, r *http.Request) {
 	d, err := h.svc.Replay(r.Context(), r.PathValue("id"), r.PathValue("delivery"))
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, d)
+	answer(w, r, http.StatusOK, d, err)
 }
 
 // addWebhookPaths describes the webhooks' endpoints, shown to
