@@ -2,12 +2,14 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -288,6 +290,68 @@ func TestImportProductsAndActivities(t *testing.T) {
 			if status, text := p.call(admin, "GET", "/api/v1/"+plural, ""); status != 200 || !strings.Contains(text, `"data":[]`) {
 				t.Errorf("%s after the undo: %s", plural, text)
 			}
+		}
+	})
+}
+
+// TestImportFilesRemoved sends files every way an import takes them and
+// finds none left in the temporary directory afterwards: a committed
+// import, a refused file, an empty body, a form without its file, and a
+// background import. An interrupted import whose file was not kept is
+// refused a resume saying so, and a colleague's is not found; a discard
+// logs it discarded.
+func TestImportFilesRemoved(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		p := newPermAPI(t, db)
+		admin := p.tokens["admin"]
+		accesstest.SetRole(t, db, 1, p.people.Actor(), access.RoleSalesperson)
+		seller := p.tokens[accesstest.Self]
+		tmp := t.TempDir()
+		t.Setenv("TMPDIR", tmp)
+		file := "First name,Email\nAda,ada@example.com\n"
+		for _, c := range []struct {
+			query, body, contentType string
+			status                   int
+		}{
+			{"", file, "text/csv", http.StatusCreated},
+			{"", "not a spreadsheet", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", http.StatusBadRequest},
+			{"", "", "text/csv", http.StatusBadRequest},
+			{"", "--x\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nx\r\n--x--\r\n", "multipart/form-data; boundary=x", http.StatusBadRequest},
+			{"?background=true", file, "text/csv", http.StatusAccepted},
+		} {
+			if status, text := p.call(admin, "POST", "/api/v1/imports"+c.query, c.body, "Content-Type", c.contentType); status != c.status {
+				t.Fatalf("%s %q: %d %s", c.query, c.contentType, status, text)
+			}
+		}
+		var id string
+		for range 400 {
+			_, text := p.call(admin, "GET", "/api/v1/imports?limit=1", "")
+			var list struct{ Data []struct{ ID, Status string } }
+			json.Unmarshal([]byte(text), &list)
+			if id = list.Data[0].ID; list.Data[0].Status != "running" {
+				break
+			}
+			time.Sleep(25 * time.Millisecond)
+		}
+		if left, _ := os.ReadDir(tmp); len(left) != 0 {
+			t.Errorf("files left in the temporary directory: %v", left)
+		}
+
+		// As a killed server leaves it: nothing, not even its file.
+		if err := db.Tx(context.Background(), func(q store.Querier) error {
+			_, err := q.ExecContext(context.Background(), `UPDATE imports SET status = 'interrupted' WHERE id = ?`, id)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if status, text := p.call(admin, "POST", "/api/v1/imports/"+id+"/resume", ""); status != http.StatusConflict || !strings.Contains(text, "not kept") {
+			t.Errorf("resuming an import whose file was not kept: %d %s", status, text)
+		}
+		if status, _ := p.call(seller, "POST", "/api/v1/imports/"+id+"/resume", ""); status != http.StatusNotFound {
+			t.Errorf("a colleague's resume: %d", status)
+		}
+		if status, text := p.call(admin, "POST", "/api/v1/imports/"+id+"/discard", ""); status != http.StatusOK || !strings.Contains(text, `"status":"discarded"`) {
+			t.Errorf("discard: %d %s", status, text)
 		}
 	})
 }
