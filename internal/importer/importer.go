@@ -233,13 +233,13 @@ func (im *Importer) Run(ctx context.Context, src io.ReaderAt, size int64, opts O
 	return run.execute(ctx, src, size)
 }
 
-// Start checks the options and the file's header as Run does, logs
-// the import as running and runs it in the background, in ctx without
-// its cancellation, answering its id at once; Get shows its progress, Cancel stops it. From then on the
-// import owns f: it keeps it under its id until it ends, so that Resume
-// can run it again if its process dies before, and then removes it. On
-// an error the caller keeps f. done, when set, is called after the import
-// has ended and is logged.
+// Start checks the options and the file's header as Run does, logs the
+// import as running and runs it in the background, in ctx without its
+// cancellation, answering its id at once; Get shows its progress, Cancel
+// stops it. From then on the import owns f: it keeps it under its id
+// until it ends, so that Resume can run it again if its process dies
+// before, and then removes it. On an error the caller keeps f. done, when
+// set, is called after the import has ended and is logged.
 func (im *Importer) Start(ctx context.Context, f *File, opts Options, done func()) (string, error) {
 	run, err := im.prepare(ctx, f, f.size, opts)
 	if err != nil {
