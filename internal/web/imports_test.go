@@ -5,7 +5,9 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -183,5 +185,47 @@ func TestImportUploadsRemoved(t *testing.T) {
 		if left, _ := os.ReadDir(a.files); len(left) != want {
 			t.Errorf("after a restart the importer keeps %v", left)
 		}
+	})
+}
+
+// TestImportDiscard shows an interrupted import whose file is kept with
+// Resume and Discard; discarded, the page says so, the file is gone and
+// a resume is refused in words.
+func TestImportDiscard(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		a.setUp()
+		token := a.csrf()
+		file := "First name\nGrace\n"
+		up := a.upload("/imports/new?object=contacts", token, "people.csv", file)
+		u, _ := url.Parse(up.location)
+		form := url.Values{"csrf_token": {token}, "upload": {u.Query().Get("upload")}, "object": {"contacts"}}
+		a.post("/imports/dry-run", form).want(t, "a dry run", http.StatusOK, "created: 1")
+		// The dry run's log entry, as a killed server would have left it
+		// had it run in the background: interrupted, its file kept.
+		var id int64
+		if err := db.Reader().QueryRowContext(context.Background(), `SELECT id FROM imports`).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		kept := filepath.Join(a.files, "import-"+strconv.FormatInt(id, 10))
+		if err := os.WriteFile(kept, []byte(file), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Tx(context.Background(), func(q store.Querier) error {
+			_, err := q.ExecContext(context.Background(), `UPDATE imports SET status = 'interrupted', options = `+db.Dialect.JSONIn()+` WHERE id = ?`,
+				`{"again": {"file_name": "people.csv", "on_duplicate": "skip", "dry_run": true, "read": {}}}`, id)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		page := "/imports/" + strconv.FormatInt(id, 10)
+		a.get(page).want(t, "the interrupted import", http.StatusOK, `id="import-resume"`, `id="import-discard"`, "Its file was kept")
+		a.post(page+"/discard", url.Values{"csrf_token": {a.csrf()}}).want(t, "the discard", http.StatusSeeOther)
+		a.get(page).want(t, "the discarded import", http.StatusOK, "Discarded", "its file was removed")
+		if _, err := os.Stat(kept); !os.IsNotExist(err) {
+			t.Errorf("the discarded import's file: %v", err)
+		}
+		a.post(page+"/resume", url.Values{"csrf_token": {a.csrf()}}).want(t, "a resume of a discarded import", http.StatusConflict,
+			"could not be resumed")
 	})
 }
