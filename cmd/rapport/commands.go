@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -215,10 +216,16 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	// An import that a killed server was running never committed; its
 	// log must not say running forever (decision 0047).
 	imports := importer.New(db, engine, c.log)
+	// The files of imports wait beside the database, or, on PostgreSQL,
+	// in the data directory all the same (decision 0067): a background
+	// import keeps its own there until it ends, for a resume.
+	if err := imports.KeepFiles(filepath.Join(c.cfg.DataDir, "imports")); err != nil {
+		return err
+	}
 	if n, err := imports.Recover(ctx); err != nil {
 		return err
 	} else if n > 0 {
-		c.log.Warn("imports interrupted by the last stop marked as such; nothing of them was kept", "imports", n)
+		c.log.Warn("imports interrupted by the last stop marked as such; nothing of them was kept, their files were, to resume them", "imports", n)
 	}
 	timeout, expensive := c.cfg.Queries()
 	// The API and the web app count failed sign-ins together.

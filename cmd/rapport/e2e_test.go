@@ -142,7 +142,9 @@ func (s *server) call(t *testing.T, token, method, path, body string) (int, map[
 func dbArgs(t *testing.T) map[string][]string {
 	out := map[string][]string{"sqlite": {"--data-dir", storetest.SQLiteDir(t)}}
 	if os.Getenv(storetest.EnvPostgres) != "" {
-		out["postgres"] = []string{"--db", storetest.PostgresURL(t)}
+		// A data directory of its own too: the server keeps the files
+		// of imports there.
+		out["postgres"] = []string{"--db", storetest.PostgresURL(t), "--data-dir", t.TempDir()}
 	}
 	return out
 }
@@ -152,7 +154,7 @@ func dbArgs(t *testing.T) map[string][]string {
 func emptyDBArgs(t *testing.T) map[string][]string {
 	out := map[string][]string{"sqlite": {"--data-dir", t.TempDir()}}
 	if os.Getenv(storetest.EnvPostgres) != "" {
-		out["postgres"] = []string{"--db", storetest.EmptyPostgresURL(t)}
+		out["postgres"] = []string{"--db", storetest.EmptyPostgresURL(t), "--data-dir", t.TempDir()}
 	}
 	return out
 }

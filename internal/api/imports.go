@@ -6,7 +6,6 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -38,6 +37,8 @@ func (s *Server) importRoutes(route router) {
 	route("GET /api/v1/imports/{id}/errors", s.importErrors)
 	route("POST /api/v1/imports/{id}/undo", s.undoImport)
 	route("POST /api/v1/imports/{id}/cancel", s.cancelImport)
+	route("POST /api/v1/imports/{id}/resume", s.resumeImport)
+	route("POST /api/v1/imports/{id}/discard", s.discardImport)
 }
 
 // maxRowsShown bounds the rows a dry run's answer lists one by one; the
@@ -70,15 +71,8 @@ func (s *Server) importFile(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	f, size, name, err := spool(r)
-	drop := func() {
-		if f != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}
+	f, name, err := s.spool(r)
 	if err != nil {
-		drop()
 		writeError(w, r, err)
 		return
 	}
@@ -86,10 +80,11 @@ func (s *Server) importFile(w http.ResponseWriter, r *http.Request) {
 		opts.FileName = name
 	}
 	if background {
-		// The file stays until the import is done with it.
-		id, err := s.imports.Start(r.Context(), f, size, opts, drop)
+		// The import owns the file from then on, and removes it when it
+		// ends.
+		id, err := s.imports.Start(r.Context(), f, opts, nil)
 		if err != nil {
-			drop()
+			f.Remove()
 			writeError(w, r, err)
 			return
 		}
@@ -97,7 +92,7 @@ func (s *Server) importFile(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, r, http.StatusAccepted, map[string]string{"id": id, "status": importer.StatusRunning})
 		return
 	}
-	defer drop()
+	defer f.Remove()
 	var shown []importer.RowResult
 	if opts.DryRun {
 		opts.OnRow = func(res importer.RowResult) {
@@ -106,7 +101,7 @@ func (s *Server) importFile(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	sum, err := s.imports.Run(r.Context(), f, size, opts)
+	sum, err := s.imports.Run(r.Context(), f, f.Size(), opts)
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -176,10 +171,10 @@ func importOptions(r *http.Request) (importer.Options, error) {
 	return opts, c.Err()
 }
 
-// spool copies the file of the request to a temporary file, which the
-// reader needs to read at any offset (XLSX) and twice (the sample that
-// decides dates and numbers).
-func spool(r *http.Request) (*os.File, int64, string, error) {
+// spool copies the file of the request to a file of the importer's,
+// which the reader needs to read at any offset (XLSX) and twice (the
+// sample that decides dates and numbers).
+func (s *Server) spool(r *http.Request) (*importer.File, string, error) {
 	var src io.Reader = r.Body
 	name := "import.csv"
 	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -189,10 +184,10 @@ func spool(r *http.Request) (*os.File, int64, string, error) {
 		for {
 			part, err := mr.NextPart()
 			if errors.Is(err, io.EOF) {
-				return nil, 0, "", fault.Field("file", "required", `the form has no "file" part`)
+				return nil, "", fault.Field("file", "required", `the form has no "file" part`)
 			}
 			if err != nil {
-				return nil, 0, "", bodyErr(err)
+				return nil, "", bodyErr(err)
 			}
 			if part.FormName() == "file" {
 				src = part
@@ -205,18 +200,15 @@ func spool(r *http.Request) (*os.File, int64, string, error) {
 	case strings.Contains(ct, "spreadsheetml"):
 		name = "import.xlsx"
 	}
-	f, err := os.CreateTemp("", "rapport-import-*")
+	f, err := s.imports.Spool(src)
 	if err != nil {
-		return nil, 0, "", err
+		return nil, "", bodyErr(err)
 	}
-	n, err := io.Copy(f, src)
-	if err != nil {
-		return f, 0, "", bodyErr(err)
+	if f.Size() == 0 {
+		f.Remove()
+		return nil, "", fault.Field("file", "required", "send the file as the request's body, or as the \"file\" part of a multipart form")
 	}
-	if n == 0 {
-		return f, 0, "", fault.Field("file", "required", "send the file as the request's body, or as the \"file\" part of a multipart form")
-	}
-	return f, n, name, nil
+	return f, name, nil
 }
 
 // bodyErr passes a body too large on as such; anything else is the
@@ -293,6 +285,29 @@ func (s *Server) cancelImport(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, r, http.StatusOK, sum)
 }
 
+// resumeImport runs an interrupted import again in the background, from
+// the file it kept: 202 with its log, running again.
+func (s *Server) resumeImport(w http.ResponseWriter, r *http.Request) {
+	sum, err := s.imports.Resume(r.Context(), r.PathValue("id"), nil)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/imports/"+sum.ID)
+	writeJSON(w, r, http.StatusAccepted, sum)
+}
+
+// discardImport gives an interrupted import up: its kept file is
+// removed, and its log says discarded.
+func (s *Server) discardImport(w http.ResponseWriter, r *http.Request) {
+	sum, err := s.imports.Discard(r.Context(), r.PathValue("id"))
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, sum)
+}
+
 // importTimeout is how long an import request may take: a million rows
 // take minutes.
 const importTimeout = time.Hour
@@ -306,8 +321,9 @@ func addImportPaths(paths obj) {
 	}
 	enum := func(vals ...string) obj { return obj{"enum": vals} }
 	boolean := obj{"type": "boolean"}
-	summary := obj{"description": "the import's summary: status (running, committed, dry_run, refused, failed, undone, cancelled, interrupted), " +
-		"counts, mapping and the first problems; while running, its progress (rows, total, rows_per_second, seconds_left, phase)",
+	summary := obj{"description": "the import's summary: status (running, committed, dry_run, refused, failed, undone, cancelled, interrupted, discarded), " +
+		"counts, mapping and the first problems; while running, its progress (rows, total, rows_per_second, seconds_left, phase); " +
+		"resumable when an interrupted import's file is kept on this server",
 		"content": obj{"application/json": obj{}}}
 	paths["/imports"] = obj{
 		"post": obj{"tags": tags, "operationId": "import_file",
@@ -356,6 +372,15 @@ func addImportPaths(paths obj) {
 	paths["/imports/{id}/undo"] = obj{"post": obj{"tags": tags, "operationId": "undo_import", "parameters": []obj{id},
 		"description": "Removes the records the import created and restores those it updated, in one transaction; refused (409) " +
 			"when one of them changed since.",
+		"responses": obj{"200": summary, "4XX": problem}}}
+	paths["/imports/{id}/resume"] = obj{"post": obj{"tags": tags, "operationId": "resume_import", "parameters": []obj{id},
+		"description": "Runs an import in the background that the server's stop interrupted (nothing of it was kept) again, from the file " +
+			"it kept, with its options and mapping, as the caller, whose permissions are checked as they are now: the same import, running " +
+			"again. 409 naming the reason when it is not interrupted or its file is not kept on this server (upload it again).",
+		"responses": obj{"202": summary, "4XX": problem}}}
+	paths["/imports/{id}/discard"] = obj{"post": obj{"tags": tags, "operationId": "discard_import", "parameters": []obj{id},
+		"description": "Gives up an interrupted import: its kept file is removed and it is logged as discarded; nothing of it was kept. " +
+			"409 when it is not interrupted.",
 		"responses": obj{"200": summary, "4XX": problem}}}
 }
 

@@ -2,12 +2,16 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -290,4 +294,135 @@ func TestImportProductsAndActivities(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestImportFilesRemoved sends files every way an import takes them and
+// finds none left afterwards, in the importer's directory or the
+// temporary one: a committed import, a refused file, an empty body, a
+// form without its file, and a background import. An interrupted import
+// whose file was not kept is refused a resume saying so, a colleague's is
+// not found, and a discard logs it discarded.
+func TestImportFilesRemoved(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		p := newPermAPI(t, db)
+		admin := p.tokens["admin"]
+		accesstest.SetRole(t, db, 1, p.people.Actor(), access.RoleSalesperson)
+		seller := p.tokens[accesstest.Self]
+		tmp := t.TempDir()
+		t.Setenv("TMPDIR", tmp)
+		file := "First name,Email\nAda,ada@example.com\n"
+		for _, c := range []struct {
+			query, body, contentType string
+			status                   int
+		}{
+			{"", file, "text/csv", http.StatusCreated},
+			{"", "not a spreadsheet", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", http.StatusBadRequest},
+			{"", "", "text/csv", http.StatusBadRequest},
+			{"", "--x\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nx\r\n--x--\r\n", "multipart/form-data; boundary=x", http.StatusBadRequest},
+		} {
+			if status, text := p.call(admin, "POST", "/api/v1/imports"+c.query, c.body, "Content-Type", c.contentType); status != c.status {
+				t.Fatalf("%s %q: %d %s", c.query, c.contentType, status, text)
+			}
+		}
+		id := p.background(admin, "", file)
+		for _, dir := range []string{tmp, p.files} {
+			if left, _ := os.ReadDir(dir); len(left) != 0 {
+				t.Errorf("files left in %s: %v", dir, left)
+			}
+		}
+
+		// As a killed server leaves it when its file is gone too.
+		p.interrupt(id, "")
+		if status, text := p.call(admin, "POST", "/api/v1/imports/"+id+"/resume", ""); status != http.StatusConflict || !strings.Contains(text, "not kept") {
+			t.Errorf("resuming an import whose file was not kept: %d %s", status, text)
+		}
+		if status, _ := p.call(seller, "POST", "/api/v1/imports/"+id+"/resume", ""); status != http.StatusNotFound {
+			t.Errorf("a colleague's resume: %d", status)
+		}
+		if status, text := p.call(admin, "POST", "/api/v1/imports/"+id+"/discard", ""); status != http.StatusOK || !strings.Contains(text, `"status":"discarded"`) {
+			t.Errorf("discard: %d %s", status, text)
+		}
+	})
+}
+
+// TestResumeImportAsNow resumes a salesperson's interrupted import only
+// while they may still create contacts: read-only, they are refused and
+// the import stays interrupted with its file; given their role back, it
+// runs again to its end and its file is removed.
+func TestResumeImportAsNow(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		p := newPermAPI(t, db)
+		accesstest.SetRole(t, db, 1, p.people.Actor(), access.RoleSalesperson)
+		seller := p.tokens[accesstest.Self]
+		file := "First name,Email\nAda,ada@example.com\n"
+		// A dry run, so that its first run, which ended, left nothing.
+		id := p.background(seller, "&dry_run=true", file)
+		p.interrupt(id, file)
+
+		accesstest.SetRole(t, db, 1, p.people.Actor(), access.RoleReadOnly)
+		p.pol.Invalidate(1) // as the change of a role through the API does
+		if status, text := p.call(seller, "POST", "/api/v1/imports/"+id+"/resume", ""); status != http.StatusForbidden {
+			t.Errorf("a read-only user's resume: %d %s", status, text)
+		}
+		if _, text := p.call(seller, "GET", "/api/v1/imports/"+id, ""); !strings.Contains(text, `"status":"interrupted"`) || !strings.Contains(text, `"resumable":true`) {
+			t.Errorf("after a refused resume: %s", text)
+		}
+		accesstest.SetRole(t, db, 1, p.people.Actor(), access.RoleSalesperson)
+		p.pol.Invalidate(1)
+		if status, text := p.call(seller, "POST", "/api/v1/imports/"+id+"/resume", ""); status != http.StatusAccepted {
+			t.Fatalf("resume: %d %s", status, text)
+		}
+		if status := p.await(seller, id); status != "dry_run" {
+			t.Errorf("the resumed import ended %s", status)
+		}
+		if left, _ := os.ReadDir(p.files); len(left) != 0 {
+			t.Errorf("files left: %v", left)
+		}
+	})
+}
+
+// background imports file in the background as token's user and waits
+// for its end; it returns the import's id.
+func (p *permAPI) background(token, query, file string) string {
+	p.t.Helper()
+	status, text := p.call(token, "POST", "/api/v1/imports?background=true"+query, file, "Content-Type", "text/csv")
+	var started struct{ ID string }
+	if json.Unmarshal([]byte(text), &started); status != http.StatusAccepted {
+		p.t.Fatalf("background import: %d %s", status, text)
+	}
+	p.await(token, started.ID)
+	return started.ID
+}
+
+// await waits for import id to end and returns its status.
+func (p *permAPI) await(token, id string) string {
+	p.t.Helper()
+	var log struct{ Status string }
+	for range 400 {
+		_, text := p.call(token, "GET", "/api/v1/imports/"+id, "")
+		if json.Unmarshal([]byte(text), &log); log.Status != "running" {
+			return log.Status
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	p.t.Fatalf("import %s did not end", id)
+	return ""
+}
+
+// interrupt makes import id interrupted, as a killed server leaves it,
+// with file kept for it (none when empty).
+func (p *permAPI) interrupt(id, file string) {
+	p.t.Helper()
+	if file != "" {
+		if err := os.WriteFile(filepath.Join(p.files, "import-"+id), []byte(file), 0o600); err != nil {
+			p.t.Fatal(err)
+		}
+	}
+	n, _ := strconv.ParseInt(id, 10, 64)
+	if err := p.db.Tx(context.Background(), func(q store.Querier) error {
+		_, err := q.ExecContext(context.Background(), `UPDATE imports SET status = 'interrupted' WHERE id = ?`, n)
+		return err
+	}); err != nil {
+		p.t.Fatal(err)
+	}
 }

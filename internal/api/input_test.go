@@ -219,6 +219,13 @@ var validRequests = map[string]func(w *walker) []validRequest{
 	"POST /api/v1/imports/{id}/cancel": func(w *walker) []validRequest {
 		return []validRequest{{path: pathID(w.ids["import"]), status: 409}}
 	},
+	// Nor is it interrupted: resuming or discarding it is refused too.
+	"POST /api/v1/imports/{id}/resume": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["import"]), status: 409}}
+	},
+	"POST /api/v1/imports/{id}/discard": func(w *walker) []validRequest {
+		return []validRequest{{path: pathID(w.ids["import"]), status: 409}}
+	},
 	"POST /api/v1/imports/{id}/undo": func(w *walker) []validRequest {
 		return []validRequest{{path: pathID(w.ids["doomed_import"]), status: 200}}
 	},

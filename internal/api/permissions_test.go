@@ -16,6 +16,7 @@ import (
 	"github.com/rapport-crm/rapport/internal/access/accesstest"
 	"github.com/rapport-crm/rapport/internal/account"
 	"github.com/rapport-crm/rapport/internal/api"
+	"github.com/rapport-crm/rapport/internal/importer"
 	"github.com/rapport-crm/rapport/internal/records"
 	"github.com/rapport-crm/rapport/internal/store"
 	"github.com/rapport-crm/rapport/internal/store/storetest"
@@ -32,6 +33,7 @@ type permAPI struct {
 	accounts *account.Service
 	people   accesstest.People
 	tokens   map[string]string // by accesstest class, and "admin"
+	files    string            // where the importer keeps its files
 }
 
 func newPermAPI(t testing.TB, db *store.DB) *permAPI {
@@ -39,10 +41,14 @@ func newPermAPI(t testing.TB, db *store.DB) *permAPI {
 	pol := access.NewRolePolicy(db)
 	engine := records.New(db, records.Options{Policy: pol, PhoneRegion: "US", Logger: slog.New(slog.DiscardHandler)})
 	accounts := account.New(db)
-	s := &api.Server{Engine: engine, Accounts: accounts, DB: db, Version: "test", Log: slog.New(slog.DiscardHandler)}
+	imports, files := importer.New(db, engine, slog.New(slog.DiscardHandler)), t.TempDir()
+	if err := imports.KeepFiles(files); err != nil {
+		t.Fatal(err)
+	}
+	s := &api.Server{Engine: engine, Accounts: accounts, DB: db, Version: "test", Log: slog.New(slog.DiscardHandler), Imports: imports}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	p := &permAPI{t: t, db: db, srv: srv, pol: pol, engine: engine, accounts: accounts, tokens: map[string]string{}}
+	p := &permAPI{t: t, db: db, srv: srv, pol: pol, engine: engine, accounts: accounts, tokens: map[string]string{}, files: files}
 	p.people = accesstest.Setup(t, db, 1)
 	for who, email := range p.people.Email {
 		p.tokens[who] = p.token(1, email)

@@ -80,8 +80,9 @@ func nullable(s string) any {
 // they did, so their transaction never committed and nothing of them was
 // kept. The server calls it at start-up. On PostgreSQL an import that
 // another live process runs holds a lock on its log row and is passed
-// by; SQLite has one server process, which is starting. It returns how
-// many it marked.
+// by; SQLite has one server process, which is starting. An interrupted
+// import's file is kept, for Resume; the files no import needs any more
+// are removed (sweep). It returns how many it marked.
 func (im *Importer) Recover(ctx context.Context) (int64, error) {
 	query := `UPDATE imports SET status = ?, error = ? WHERE status = ?`
 	args := []any{StatusInterrupted, "the server stopped before the import ended; nothing of it was kept", StatusRunning}
@@ -104,7 +105,10 @@ func (im *Importer) Recover(ctx context.Context) (int64, error) {
 		n, err = res.RowsAffected()
 		return err
 	})
-	return n, err
+	if err != nil {
+		return 0, err
+	}
+	return n, im.sweep(ctx)
 }
 
 func fmtID(n int64) string { return strconv.FormatInt(n, 10) }

@@ -26,7 +26,7 @@ func TestCancel(t *testing.T) {
 		file := b.String()
 		started := make(chan struct{}, 1)
 		ended := make(chan struct{})
-		id, err := v.im.Start(v.ctx, strings.NewReader(file), int64(len(file)), importer.Options{Object: "contacts", FileName: "big.csv",
+		id, err := v.im.Start(v.ctx, v.spool(file), importer.Options{Object: "contacts", FileName: "big.csv",
 			Progress: func(rows int, _ time.Duration) {
 				if rows > 0 {
 					select {

@@ -152,6 +152,11 @@ type Summary struct {
 	// Progress is how far an import running in the background has come,
 	// as the process running it knows.
 	Progress *Progress `json:"progress,omitempty"`
+	// Resumable says that an interrupted import's file and options are
+	// kept, on this server, so that Resume can run it again.
+	Resumable bool `json:"resumable,omitempty"`
+
+	again *again // what Resume runs a background import again with
 }
 
 // Progress is how far a running import has come: the rows read and
@@ -181,8 +186,12 @@ const (
 	StatusCancelled = "cancelled"
 	// StatusInterrupted is an import in the background whose process
 	// ended before it did (killed, crashed): its transaction never
-	// committed, nothing was kept. Recover marks it at the next start.
+	// committed, nothing was kept. Recover marks it at the next start;
+	// Resume runs it again from its kept file, Discard gives it up.
 	StatusInterrupted = "interrupted"
+	// StatusDiscarded is an interrupted import given up by Discard: its
+	// file was removed, nothing of it was kept.
+	StatusDiscarded = "discarded"
 )
 
 // Importer runs imports on one database through one engine, whose hooks
@@ -194,6 +203,7 @@ type Importer struct {
 
 	mu      sync.Mutex
 	running map[int64]*progress // the background imports of this process
+	dir     string              // of the files of imports (KeepFiles); "" for none
 }
 
 // New returns an importer; log may be nil.
@@ -223,16 +233,20 @@ func (im *Importer) Run(ctx context.Context, src io.ReaderAt, size int64, opts O
 	return run.execute(ctx, src, size)
 }
 
-// Start checks an import as Run does, logs it as running and runs it in
-// the background, in ctx without its cancellation; Get shows its
-// progress and Cancel stops it. done, when set, is called when it ends,
-// however it ends. It returns the import's id.
-func (im *Importer) Start(ctx context.Context, src io.ReaderAt, size int64, opts Options, done func()) (string, error) {
-	run, err := im.prepare(ctx, src, size, opts)
+// Start checks the options and the file's header as Run does, logs the
+// import as running and runs it in the background, in ctx without its
+// cancellation, answering its id at once; Get shows its progress, Cancel
+// stops it. From then on the import owns f: it keeps it under its id
+// until it ends, so that Resume can run it again if its process dies
+// before, and then removes it. On an error the caller keeps f. done, when
+// set, is called after the import has ended and is logged.
+func (im *Importer) Start(ctx context.Context, f *File, opts Options, done func()) (string, error) {
+	run, err := im.prepare(ctx, f, f.size, opts)
 	if err != nil {
 		return "", err
 	}
 	run.sum.Status = StatusRunning
+	run.sum.again = againOf(run.opts)
 	err = im.db.Tx(ctx, func(q store.Querier) error {
 		run.logged, err = im.insertLog(ctx, q, run.sum)
 		return err
@@ -240,6 +254,14 @@ func (im *Importer) Start(ctx context.Context, src io.ReaderAt, size int64, opts
 	if err != nil {
 		return "", err
 	}
+	im.keep(ctx, f, run.logged)
+	im.background(ctx, run, f, done)
+	return fmtID(run.logged), nil
+}
+
+// background runs a prepared import, logged as running, in the
+// background, and removes its file when it has ended.
+func (im *Importer) background(ctx context.Context, run *run, f *File, done func()) {
 	id := run.logged
 	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	p := &progress{started: time.Now(), cancel: cancel, done: make(chan struct{})}
@@ -265,6 +287,7 @@ func (im *Importer) Start(ctx context.Context, src io.ReaderAt, size int64, opts
 		defer func() {
 			cancel()
 			counting.Wait()
+			f.Remove()
 			im.mu.Lock()
 			delete(im.running, id)
 			im.mu.Unlock()
@@ -278,9 +301,9 @@ func (im *Importer) Start(ctx context.Context, src io.ReaderAt, size int64, opts
 		counting.Add(1)
 		go func() {
 			defer counting.Done()
-			p.total.Store(CountRows(ctx, src, size, run.opts))
+			p.total.Store(CountRows(ctx, f, f.size, run.opts))
 		}()
-		_, err := run.execute(ctx, src, size)
+		_, err := run.execute(ctx, f, f.size)
 		switch {
 		case err != nil && p.cancelled.Load():
 			im.end(context.WithoutCancel(ctx), id, StatusCancelled, "", p.rows.Load())
@@ -288,7 +311,6 @@ func (im *Importer) Start(ctx context.Context, src io.ReaderAt, size int64, opts
 			im.fail(context.WithoutCancel(ctx), id, err)
 		}
 	}()
-	return fmt.Sprint(id), nil
 }
 
 // CountRows counts the data rows of a file, for the time an import has

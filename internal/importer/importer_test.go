@@ -25,7 +25,7 @@ import (
 
 // env is an importer over a fresh database, with the services whose
 // hooks write on every contact and company (duplicate keys, sales), acting
-// as an administrator of workspace 1.
+// as an administrator of workspace 1. Its files wait in dir.
 type env struct {
 	t   *testing.T
 	db  *store.DB
@@ -33,14 +33,11 @@ type env struct {
 	im  *importer.Importer
 	dup *duplicate.Service
 	ctx context.Context
+	dir string
 }
 
 func newEnv(t *testing.T, db *store.DB) *env {
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	e := records.New(db, records.Options{PhoneRegion: "PL", Logger: log})
-	sales.New(db, e, sales.Options{Logger: log})
-	dup := duplicate.New(db, e, duplicate.Options{Logger: log, PhoneRegion: "PL"})
 	var id int64
 	err := db.Tx(context.Background(), func(q store.Querier) error {
 		return q.QueryRowContext(context.Background(), `INSERT INTO users (workspace_id, email, name, password_hash, role, created_at)
@@ -49,8 +46,33 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := access.WithActor(context.Background(), access.Actor{WorkspaceID: 1, UserID: id, Role: "administrator"})
-	return &env{t: t, db: db, e: e, im: importer.New(db, e, log), dup: dup, ctx: ctx}
+	return envOf(t, db, id, t.TempDir())
+}
+
+// envOf is the env of administrator user on db, as one process has it,
+// keeping its files in dir.
+func envOf(t *testing.T, db *store.DB, user int64, dir string) *env {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	e := records.New(db, records.Options{PhoneRegion: "PL", Logger: log})
+	sales.New(db, e, sales.Options{Logger: log})
+	dup := duplicate.New(db, e, duplicate.Options{Logger: log, PhoneRegion: "PL"})
+	ctx := access.WithActor(context.Background(), access.Actor{WorkspaceID: 1, UserID: user, Role: "administrator"})
+	im := importer.New(db, e, log)
+	if err := im.KeepFiles(dir); err != nil {
+		t.Fatal(err)
+	}
+	return &env{t: t, db: db, e: e, im: im, dup: dup, ctx: ctx, dir: dir}
+}
+
+// spool makes a file of the importer's of text.
+func (v *env) spool(text string) *importer.File {
+	v.t.Helper()
+	f, err := v.im.Spool(strings.NewReader(text))
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	return f
 }
 
 func (v *env) run(file string, opts importer.Options) *importer.Summary {

@@ -31,17 +31,24 @@ type logOptions struct {
 	Silent      bool              `json:"silent,omitempty"`
 	NewFields   []MadeField       `json:"new_fields,omitempty"`
 	Settings    any               `json:"settings,omitempty"`
+	Again       *again            `json:"again,omitempty"`
+}
+
+// logOptionsOf is the log's options of s, as JSON.
+func logOptionsOf(s *Summary) string {
+	opts, _ := json.Marshal(logOptions{Mapping: s.Mapping, OnDuplicate: s.OnDuplicate, Match: s.Match, Strict: s.Strict, Silent: s.Silent, NewFields: s.NewFields,
+		Settings: s.Settings, Again: s.again})
+	return string(opts)
 }
 
 func (im *Importer) insertLog(ctx context.Context, q store.Querier, s *Summary) (int64, error) {
 	a, _ := access.ActorFrom(ctx)
-	opts, _ := json.Marshal(logOptions{Mapping: s.Mapping, OnDuplicate: s.OnDuplicate, Match: s.Match, Strict: s.Strict, Silent: s.Silent, NewFields: s.NewFields,
-		Settings: s.Settings})
+	opts := logOptionsOf(s)
 	d := im.db.Dialect
 	var id int64
 	err := q.QueryRowContext(ctx, `INSERT INTO imports (workspace_id, user_id, object, file_name, options, status, rows_read, created, updated, skipped, failed, created_at)
 		VALUES (?, ?, ?, ?, `+d.JSONIn()+`, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		a.WorkspaceID, a.UserID, s.Object, s.FileName, string(opts), s.Status, s.Rows, s.Created, s.Updated, s.Skipped, s.Failed,
+		a.WorkspaceID, a.UserID, s.Object, s.FileName, opts, s.Status, s.Rows, s.Created, s.Updated, s.Skipped, s.Failed,
 		d.Time(s.CreatedAt)).Scan(&id)
 	return id, err
 }
@@ -163,7 +170,8 @@ func (im *Importer) scanLog(row interface{ Scan(...any) error }) (*Summary, erro
 	var lo logOptions
 	_ = json.Unmarshal([]byte(opts), &lo)
 	s.Mapping, s.OnDuplicate, s.Match, s.Strict, s.Silent = lo.Mapping, lo.OnDuplicate, lo.Match, lo.Strict, lo.Silent
-	s.NewFields = lo.NewFields
+	s.NewFields, s.again = lo.NewFields, lo.Again
+	s.Resumable = s.Status == StatusInterrupted && s.again != nil && im.isKept(id)
 	s.CreatedAt, _ = store.ParseTime(created)
 	if t, ok := store.ParseTime(undone); ok && undone != nil {
 		s.UndoneAt = &t

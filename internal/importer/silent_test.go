@@ -69,7 +69,7 @@ func TestSilentImport(t *testing.T) {
 
 		done := make(chan struct{})
 		src := file("Background")
-		id, err := v.im.Start(v.ctx, strings.NewReader(src), int64(len(src)),
+		id, err := v.im.Start(v.ctx, v.spool(src),
 			importer.Options{Object: "contacts", FileName: "bg.csv", Silent: true, Mapping: mapping}, func() { close(done) })
 		if err != nil {
 			t.Fatal(err)

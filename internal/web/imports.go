@@ -4,11 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"io"
 	"math"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -38,6 +36,8 @@ func (s *Server) importRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /imports/{id}/errors", s.signedIn(s.importErrors))
 	mux.Handle("POST /imports/{id}/cancel", s.signedIn(s.importCancel))
 	mux.Handle("POST /imports/{id}/undo", s.signedIn(s.importUndo))
+	mux.Handle("POST /imports/{id}/resume", s.signedIn(s.importResume))
+	mux.Handle("POST /imports/{id}/discard", s.signedIn(s.importDiscard))
 }
 
 // previewRows is how many rows the screen shows as read; dryRunRows how
@@ -176,39 +176,30 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request, v *visit) 
 		return
 	}
 	defer part.Close()
-	a, _ := access.ActorFrom(r.Context())
-	u, err := spool(part, header.Filename, a)
+	file, err := s.imports.Spool(part)
 	if err != nil {
 		s.importRefused(w, r, v, object, v.p.T("web.import.upload_failed"))
 		return
 	}
-	if u.size == 0 {
-		os.Remove(u.path)
+	if file.Size() == 0 {
+		file.Remove()
 		s.importRefused(w, r, v, object, v.p.T("web.import.no_file"))
 		return
 	}
+	a, _ := access.ActorFrom(r.Context())
+	u := &upload{file: file, name: uploadName(header.Filename), workspace: a.WorkspaceID, user: a.UserID, at: time.Now()}
 	token := s.uploads.add(u)
 	http.Redirect(w, r, "/imports/new?"+url.Values{"object": {object}, "upload": {token}}.Encode(), http.StatusSeeOther)
 }
 
-// spool copies an uploaded file to a temporary file: the reader needs
-// to read it at any offset and more than once.
-func spool(part io.Reader, filename string, a access.Actor) (*upload, error) {
-	f, err := os.CreateTemp("", "rapport-upload-*")
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	n, err := io.Copy(f, part)
-	if err != nil {
-		os.Remove(f.Name())
-		return nil, err
-	}
+// uploadName is the name of an uploaded file, without the folders a
+// browser may send.
+func uploadName(filename string) string {
 	name := filepath.Base(filename)
 	if name == "." || name == "/" || name == "" {
-		name = "import.csv"
+		return "import.csv"
 	}
-	return &upload{path: f.Name(), name: name, size: n, workspace: a.WorkspaceID, user: a.UserID, at: time.Now()}, nil
+	return name
 }
 
 func (s *Server) importRefused(w http.ResponseWriter, r *http.Request, v *visit, object, problem string) {
@@ -371,21 +362,15 @@ func layoutOf(object string, header []string) string {
 // the first rows, the mapping.
 func (s *Server) previewImport(r *http.Request, v *visit, data *importScreenPage, u *upload, q url.Values) {
 	data.FileName = u.name
-	f, err := os.Open(u.path)
-	if err != nil {
-		data.Problems = append(data.Problems, v.p.T("web.import.upload_gone"))
-		data.Token = ""
-		return
-	}
-	defer f.Close()
+	f, size := u.file, u.file.Size()
 	// The header is read first with the read settings alone, to tell
 	// whether the mapping posted was made for it.
-	sample, err := tabular.Preview(f, u.size, u.name, data.options(q, nil).Read, 0)
+	sample, err := tabular.Preview(f, size, u.name, data.options(q, nil).Read, 0)
 	var header []string
 	if err == nil {
 		header = sample.Header
 	}
-	pv, err := s.imports.Preview(r.Context(), f, u.size, data.options(q, header), previewRows)
+	pv, err := s.imports.Preview(r.Context(), f, size, data.options(q, header), previewRows)
 	if err != nil {
 		s.importProblems(v, data, err)
 		return
@@ -589,12 +574,6 @@ func (s *Server) importDryRun(w http.ResponseWriter, r *http.Request, v *visit) 
 		s.render(w, r, v, refusedStatus(r), "import_new", data)
 		return
 	}
-	f, err := os.Open(u.path)
-	if err != nil {
-		s.fail(w, r, v, err)
-		return
-	}
-	defer f.Close()
 	opts := data.options(q, data.Header)
 	opts.DryRun = true
 	dry := &dryRunView{}
@@ -604,7 +583,7 @@ func (s *Server) importDryRun(w http.ResponseWriter, r *http.Request, v *visit) 
 				Record: res.RecordID, Reason: res.Reason})
 		}
 	}
-	sum, err := s.imports.Run(r.Context(), f, u.size, opts)
+	sum, err := s.imports.Run(r.Context(), u.file, u.file.Size(), opts)
 	if err != nil {
 		s.importProblems(v, data, err)
 		s.render(w, r, v, refusedStatus(r), "import_new", data)
@@ -654,30 +633,25 @@ func (s *Server) importStart(w http.ResponseWriter, r *http.Request, v *visit) {
 		s.render(w, r, v, http.StatusUnprocessableEntity, "import_new", data)
 		return
 	}
-	f, err := os.Open(u.path)
-	if err != nil {
-		s.fail(w, r, v, err)
-		return
-	}
-	drop := func() {
-		f.Close()
-		os.Remove(u.path)
-	}
 	if !s.saveImportMapping(r, v, data) {
-		f.Close()
 		s.render(w, r, v, http.StatusUnprocessableEntity, "import_new", data)
 		return
 	}
-	id, err := s.imports.Start(r.Context(), f, u.size, data.options(q, data.Header), drop)
+	// The upload is taken before the import starts, so that a second
+	// click cannot start it twice; it is put back if the start fails.
+	a, _ := access.ActorFrom(r.Context())
+	if s.uploads.take(data.Token, a.WorkspaceID, a.UserID) == nil {
+		data.Token, data.Problems = "", []string{v.p.T("web.import.upload_gone")}
+		s.render(w, r, v, http.StatusConflict, "import_new", data)
+		return
+	}
+	id, err := s.imports.Start(r.Context(), u.file, data.options(q, data.Header), nil)
 	if err != nil {
-		f.Close()
+		s.uploads.put(data.Token, u)
 		s.importProblems(v, data, err)
 		s.render(w, r, v, http.StatusUnprocessableEntity, "import_new", data)
 		return
 	}
-	// The import owns the file now: the screen cannot start it twice.
-	a, _ := access.ActorFrom(r.Context())
-	s.uploads.take(data.Token, a.WorkspaceID, a.UserID)
 	http.Redirect(w, r, "/imports/"+id, http.StatusSeeOther)
 }
 
@@ -788,6 +762,8 @@ func importStatus(p *locale.Printer, status string) string {
 		return p.T("web.import.status.cancelled")
 	case importer.StatusInterrupted:
 		return p.T("web.import.status.interrupted")
+	case importer.StatusDiscarded:
+		return p.T("web.import.status.discarded")
 	}
 	return status
 }
@@ -800,6 +776,7 @@ type importStatePage struct {
 	ObjectPath string // the list of the imported object
 	Running    bool
 	Cancel     bool // this process runs it, so it can be stopped
+	Resume     bool // interrupted, with its file kept here
 	Progress   *progressView
 	Error      string
 	Undoable   bool
@@ -847,6 +824,7 @@ func (s *Server) showImport(w http.ResponseWriter, r *http.Request, v *visit, st
 		data.Again = "/imports/new?object=" + sum.Object
 	case importer.StatusInterrupted, importer.StatusCancelled:
 		data.Again = "/imports/new?object=" + sum.Object
+		data.Resume = sum.Resumable
 	}
 	for _, p := range sum.Problems {
 		data.Problems = append(data.Problems, importProblem{Row: p.Row, Column: p.Column, Value: p.Value, Reason: p.Reason, Kept: p.Kept})
@@ -917,6 +895,40 @@ func (s *Server) importUndo(w http.ResponseWriter, r *http.Request, v *visit) {
 	if _, err := s.imports.Undo(r.Context(), id); err != nil {
 		if fault.Code(err) == fault.ECONFLICT {
 			s.showImport(w, r, v, http.StatusConflict, v.p.T("web.import.undo_refused"))
+			return
+		}
+		s.fail(w, r, v, err)
+		return
+	}
+	http.Redirect(w, r, "/imports/"+id, http.StatusSeeOther)
+}
+
+// importResume runs an interrupted import again from its kept file and
+// shows it running, or says why it cannot.
+func (s *Server) importResume(w http.ResponseWriter, r *http.Request, v *visit) {
+	id := r.PathValue("id")
+	_, err := s.imports.Resume(r.Context(), id, nil)
+	var fe *fault.Error
+	switch {
+	case err == nil:
+		http.Redirect(w, r, "/imports/"+id, http.StatusSeeOther)
+	case fault.Code(err) == fault.ECONFLICT:
+		s.showImport(w, r, v, http.StatusConflict, v.p.T("web.import.resume_refused"))
+	case fault.Code(err) == fault.EFORBIDDEN:
+		s.showImport(w, r, v, http.StatusForbidden, v.p.T("web.problem.forbidden.text"))
+	case errors.As(err, &fe) && fe.Code == fault.EINVALID:
+		s.showImport(w, r, v, http.StatusUnprocessableEntity, v.p.T("web.import.resume_invalid", "reason", fe.Error()))
+	default:
+		s.fail(w, r, v, err)
+	}
+}
+
+// importDiscard gives up an interrupted import, removing its kept file.
+func (s *Server) importDiscard(w http.ResponseWriter, r *http.Request, v *visit) {
+	id := r.PathValue("id")
+	if _, err := s.imports.Discard(r.Context(), id); err != nil {
+		if fault.Code(err) == fault.ECONFLICT {
+			s.showImport(w, r, v, http.StatusConflict, v.p.T("web.import.discard_late"))
 			return
 		}
 		s.fail(w, r, v, err)

@@ -1,13 +1,18 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/rapport-crm/rapport/internal/importer"
 	"github.com/rapport-crm/rapport/internal/store"
 	"github.com/rapport-crm/rapport/internal/store/storetest"
 )
@@ -134,5 +139,93 @@ func TestImportScreenSilentNewField(t *testing.T) {
 		}
 		page.want(t, "the import's page", http.StatusOK, "created: 2", `id="import-silent"`, "New fields: Punkty")
 		a.get("/settings/fields?object=contacts").want(t, "the fields", http.StatusOK, "Punkty")
+	})
+}
+
+// TestImportUploadsRemoved uploads two files to the import screen and
+// imports one: nothing is written to the temporary directory, the
+// imported file is removed when its import ends, and the one left
+// waiting goes at the next start on SQLite, whose one server process is
+// then starting (on PostgreSQL another process may be using it).
+func TestImportUploadsRemoved(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		a.setUp()
+		tmp := t.TempDir()
+		t.Setenv("TMPDIR", tmp)
+		token := a.csrf()
+		a.upload("/imports/new?object=contacts", token, "left.csv", "First name\nAda\n").want(t, "an upload left waiting", http.StatusSeeOther)
+		up := a.upload("/imports/new?object=contacts", token, "people.csv", "First name\nGrace\n")
+		u, _ := url.Parse(up.location)
+		started := a.post("/imports/start", url.Values{"csrf_token": {token}, "upload": {u.Query().Get("upload")}, "object": {"contacts"}})
+		started.want(t, "the import", http.StatusSeeOther)
+		for range 200 {
+			if !strings.Contains(a.get(started.location).body, `hx-trigger="every 1s"`) {
+				break
+			}
+			time.Sleep(25 * time.Millisecond)
+		}
+		if left, _ := os.ReadDir(tmp); len(left) != 0 {
+			t.Errorf("files in the temporary directory: %v", left)
+		}
+		if left, _ := os.ReadDir(a.files); len(left) != 1 || !strings.HasPrefix(left[0].Name(), "upload-") {
+			t.Fatalf("the importer's files: %v, want the upload left waiting", left)
+		}
+		restarted := importer.New(db, a.engine, nil)
+		if err := restarted.KeepFiles(a.files); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := restarted.Recover(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		want := 0
+		if db.Dialect == store.Postgres {
+			want = 1
+		}
+		if left, _ := os.ReadDir(a.files); len(left) != want {
+			t.Errorf("after a restart the importer keeps %v", left)
+		}
+	})
+}
+
+// TestImportDiscard shows an interrupted import whose file is kept with
+// Resume and Discard; discarded, the page says so, the file is gone and
+// a resume is refused in words.
+func TestImportDiscard(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		a.setUp()
+		token := a.csrf()
+		file := "First name\nGrace\n"
+		up := a.upload("/imports/new?object=contacts", token, "people.csv", file)
+		u, _ := url.Parse(up.location)
+		form := url.Values{"csrf_token": {token}, "upload": {u.Query().Get("upload")}, "object": {"contacts"}}
+		a.post("/imports/dry-run", form).want(t, "a dry run", http.StatusOK, "created: 1")
+		// The dry run's log entry, as a killed server would have left it
+		// had it run in the background: interrupted, its file kept.
+		var id int64
+		if err := db.Reader().QueryRowContext(context.Background(), `SELECT id FROM imports`).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		kept := filepath.Join(a.files, "import-"+strconv.FormatInt(id, 10))
+		if err := os.WriteFile(kept, []byte(file), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Tx(context.Background(), func(q store.Querier) error {
+			_, err := q.ExecContext(context.Background(), `UPDATE imports SET status = 'interrupted', options = `+db.Dialect.JSONIn()+` WHERE id = ?`,
+				`{"again": {"file_name": "people.csv", "on_duplicate": "skip", "dry_run": true, "read": {}}}`, id)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		page := "/imports/" + strconv.FormatInt(id, 10)
+		a.get(page).want(t, "the interrupted import", http.StatusOK, `id="import-resume"`, `id="import-discard"`, "Its file was kept")
+		a.post(page+"/discard", url.Values{"csrf_token": {a.csrf()}}).want(t, "the discard", http.StatusSeeOther)
+		a.get(page).want(t, "the discarded import", http.StatusOK, "Discarded", "its file was removed")
+		if _, err := os.Stat(kept); !os.IsNotExist(err) {
+			t.Errorf("the discarded import's file: %v", err)
+		}
+		a.post(page+"/resume", url.Values{"csrf_token": {a.csrf()}}).want(t, "a resume of a discarded import", http.StatusConflict,
+			"could not be resumed")
 	})
 }

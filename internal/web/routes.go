@@ -771,8 +771,10 @@ var pages = map[string]func(p *locale.Printer) page{
 				Status: "committed", StatusLabel: importStatus(v.p, "committed"), Rows: 3, Created: 2, Skipped: 1, Errors: "/imports/1/errors"}}}
 	},
 	"import": func(p *locale.Printer) page {
-		return &importStatePage{frame: frame{Nav: "imports"}, Running: true, Cancel: true, Undoable: true, ObjectPath: "/contacts",
-			Import: importRow{ID: "1", File: "people <b>.csv", Object: objectTitle(p, "contacts"), Status: "running", StatusLabel: importStatus(p, "running"),
+		// Every part at once: the progress, the cancel, the undo, and an
+		// interrupted import's resume and discard.
+		return &importStatePage{frame: frame{Nav: "imports"}, Running: true, Cancel: true, Undoable: true, Resume: true, ObjectPath: "/contacts",
+			Import: importRow{ID: "1", File: "people <b>.csv", Object: objectTitle(p, "contacts"), Status: "interrupted", StatusLabel: importStatus(p, "interrupted"),
 				Who: "Ada <b>", When: "today", Errors: "/imports/1/errors"},
 			Progress: progressOf(p, &importer.Progress{Rows: 1200, Total: 3000, RowsPerSecond: 400, SecondsLeft: 4.5, Phase: "rows"}),
 			Problems: []importProblem{{Row: 3, Column: "E-mail <b>", Value: "x@", Reason: "not an e-mail <b>"}}, Problem: p.T("web.import.undo_refused")}

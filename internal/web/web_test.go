@@ -44,6 +44,7 @@ type app struct {
 	accounts *account.Service
 	clock    *clock
 	mail     *outbox
+	files    string // where the importer keeps its files
 }
 
 // outbox keeps the mail the account service sends.
@@ -92,6 +93,11 @@ func newAppGuarded(t *testing.T, db *store.DB, guard *api.SignInLimits) *app {
 		Now: clk.now, Mail: box})
 	quiet := slog.New(slog.DiscardHandler)
 	sealer, _ := mailbox.NewSealer("the web tests' secret key")
+	// The uploads wait in the test's own directory, removed after it.
+	imports, files := importer.New(db, engine, quiet), t.TempDir()
+	if err := imports.KeepFiles(files); err != nil {
+		t.Fatal(err)
+	}
 	mailboxes := mailbox.New(db, engine, mailbox.Options{Logger: quiet, Sealer: sealer,
 		Administers: func(ctx context.Context, a access.Actor) bool {
 			ok, err := access.NewRolePolicy(db).Administers(ctx, a)
@@ -102,7 +108,7 @@ func newAppGuarded(t *testing.T, db *store.DB, guard *api.SignInLimits) *app {
 		Sales:      sales.New(db, engine, sales.Options{Logger: quiet}),
 		Activity:   activity.New(db, engine, activity.Options{Logger: quiet, PhoneRegion: "GB"}),
 		Duplicates: duplicate.New(db, engine, duplicate.Options{Logger: quiet, PhoneRegion: "GB"}),
-		Imports:    importer.New(db, engine, quiet),
+		Imports:    imports,
 		// No system mail server: letters go only through a mailbox
 		// that sends, and stay queued, since no job queue runs here.
 		Letters: letter.New(db, engine, letter.Options{Personal: mailboxes, Originals: mailboxes}),
@@ -114,7 +120,7 @@ func newAppGuarded(t *testing.T, db *store.DB, guard *api.SignInLimits) *app {
 	// cookies for https only.
 	srv := httptest.NewTLSServer(s.Handler())
 	t.Cleanup(srv.Close)
-	a := &app{t: t, srv: srv, db: db, engine: engine, accounts: accounts, clock: clk, mail: box}
+	a := &app{t: t, srv: srv, db: db, engine: engine, accounts: accounts, clock: clk, mail: box, files: files}
 	a.client = a.newClient()
 	return a
 }
