@@ -241,11 +241,7 @@ func (s *Server) listImports(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) getImport(w http.ResponseWriter, r *http.Request) {
 	sum, err := s.imports.Get(r.Context(), r.PathValue("id"))
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, sum)
+	answer(w, r, http.StatusOK, sum, err)
 }
 
 // importErrors answers the error report as CSV. The import is looked up
@@ -267,22 +263,14 @@ func (s *Server) importErrors(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) undoImport(w http.ResponseWriter, r *http.Request) {
 	sum, err := s.imports.Undo(r.Context(), r.PathValue("id"))
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, sum)
+	answer(w, r, http.StatusOK, sum, err)
 }
 
 // cancelImport stops an import running in the background: it rolls
 // back, and the answer is its log, cancelled.
 func (s *Server) cancelImport(w http.ResponseWriter, r *http.Request) {
 	sum, err := s.imports.Cancel(r.Context(), r.PathValue("id"))
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, sum)
+	answer(w, r, http.StatusOK, sum, err)
 }
 
 // resumeImport runs an interrupted import again in the background, from
@@ -301,11 +289,7 @@ func (s *Server) resumeImport(w http.ResponseWriter, r *http.Request) {
 // removed, and its log says discarded.
 func (s *Server) discardImport(w http.ResponseWriter, r *http.Request) {
 	sum, err := s.imports.Discard(r.Context(), r.PathValue("id"))
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, sum)
+	answer(w, r, http.StatusOK, sum, err)
 }
 
 // importTimeout is how long an import request may take: a million rows
