@@ -8,7 +8,6 @@ package export
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -148,7 +147,9 @@ func Write(ctx context.Context, db *store.DB, e *records.Engine, r Request, w io
 	var readErr error
 	go func() {
 		defer close(pages)
-		readErr = e.Export(ctx, r.Object, r.Query, names, func(page []records.Record) error {
+		// CSV and XLSX cells are text made from the stored JSON itself.
+		o := records.ExportOptions{Fields: names, JSONText: r.Format == "csv" || r.Format == "xlsx"}
+		readErr = e.Export(ctx, r.Object, r.Query, o, func(page []records.Record) error {
 			select {
 			case pages <- page:
 				return nil
@@ -223,8 +224,7 @@ func newWriter(ctx context.Context, e *records.Engine, format string, w io.Write
 	}
 	switch format {
 	case "csv":
-		c := &csvWriter{w: csv.NewWriter(w), fields: fields}
-		return c, c.w.Write(safeAll(head))
+		return newCSV(w, fields, head)
 	case "xlsx":
 		return newXLSX(w, fields, head, object)
 	case "vcf":
@@ -241,26 +241,6 @@ func safeAll(s []string) []string {
 		s[i] = analysis.Safe(s[i])
 	}
 	return s
-}
-
-// csvWriter writes one line per record, each field as text.
-type csvWriter struct {
-	w      *csv.Writer
-	fields []*records.Field
-	row    []string
-}
-
-func (c *csvWriter) record(rec records.Record) error {
-	c.row = append(c.row[:0], analysis.Safe(Text(rec["id"])))
-	for _, f := range c.fields {
-		c.row = append(c.row, analysis.Safe(Text(rec[f.Name])))
-	}
-	return c.w.Write(c.row)
-}
-
-func (c *csvWriter) close() error {
-	c.w.Flush()
-	return c.w.Error()
 }
 
 // xlsxWriter writes one worksheet through excelize's stream writer,
@@ -303,7 +283,11 @@ func (x *xlsxWriter) record(rec records.Record) error {
 			row = append(row, n)
 			continue
 		}
-		row = append(row, analysis.Safe(Text(v)))
+		s, err := cell(v)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f.Name, err)
+		}
+		row = append(row, analysis.Safe(s))
 	}
 	cell, err := excelize.CoordinatesToCellName(1, x.n)
 	if err != nil {
@@ -412,6 +396,14 @@ func Text(v any) string {
 		return strings.Join(parts, "; ")
 	case []string:
 		return strings.Join(x, "; ")
+	case []records.LinkRef:
+		return linksJSON(x)
+	case records.JSONText:
+		s, err := cell(x)
+		if err != nil {
+			return string(x)
+		}
+		return s
 	}
 	return asJSON(v)
 }

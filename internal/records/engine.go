@@ -162,6 +162,9 @@ func (e *Engine) columns(obj *Object) string {
 type reading struct {
 	fields []*Field // with a column each, in the order they are selected
 	custom bool
+	// text keeps the standard fields stored as JSON as their text
+	// (JSONText), for an export that turns them into cells itself.
+	text bool
 }
 
 // everyColumn reads every field of obj.
@@ -244,6 +247,10 @@ func (rr *rowReader) scan(row scanner) (Record, error) {
 	rec := make(Record, len(s.fields)+5)
 	rec["id"], rec["version"] = formatID(rr.id), rr.ver
 	for i, f := range r.fields {
+		if r.text && jsonStored(f.Type) && vals[i] != nil {
+			rec[f.Name] = jsonText(vals[i])
+			continue
+		}
 		v, err := decodeColumn(f, vals[i])
 		if err != nil {
 			return nil, fmt.Errorf("%s.%s: %w", obj.Plural, f.Name, err)
@@ -495,6 +502,21 @@ func (e *Engine) linkScopeSQL(b *sqlb, s *schema, target *Object) string {
 // loadLinksOf fills those of fields that are Relations fields the actor
 // sees.
 func (e *Engine) loadLinksOf(ctx context.Context, q store.Querier, ws int64, s *schema, recs []Record, fields []*Field) error {
+	return e.linksOf(ctx, q, ws, s, recs, fields, nil)
+}
+
+// linkRow is one row of a link table: the record, the one it links to and
+// the link's role.
+type linkRow struct {
+	self, other int64
+	role        string
+}
+
+// linksOf fills those of fields that are Relations fields the actor sees.
+// Without targets, each link is joined to the record it links to, to leave
+// out the deleted ones and those beyond the actor's scope; with targets,
+// the links are read from their table alone and targets decides.
+func (e *Engine) linksOf(ctx context.Context, q store.Querier, ws int64, s *schema, recs []Record, fields []*Field, targets *linkTargets) error {
 	if len(recs) == 0 {
 		return nil
 	}
@@ -503,8 +525,6 @@ func (e *Engine) loadLinksOf(ctx context.Context, q store.Querier, ws int64, s *
 			continue
 		}
 		target := e.objects[f.Target]
-		b := &sqlb{d: e.db.Dialect}
-		b.arg(ws)
 		byID := make(map[int64]Record, len(recs))
 		ids := make([]int64, len(recs))
 		for i, r := range recs {
@@ -512,28 +532,47 @@ func (e *Engine) loadLinksOf(ctx context.Context, q store.Querier, ws int64, s *
 			byID[ids[i]] = r
 			r[f.Name] = []LinkRef{}
 		}
-		rows, err := q.QueryContext(ctx, `SELECT l.`+f.link.self+`, l.`+f.link.other+`, l.`+f.link.extra+
-			` FROM `+f.link.table+` l JOIN `+target.Table()+` t ON t.workspace_id = l.workspace_id AND t.id = l.`+f.link.other+target.only("t")+
-			` WHERE l.workspace_id = ? AND t.deleted_at IS NULL AND `+idsOf(b, "l."+f.link.self, ids)+
-			e.linkScopeSQL(b, s, target)+` ORDER BY l.`+f.link.self+`, l.`+f.link.other, b.args...)
+		links, err := e.readLinks(ctx, q, ws, s, f, target, ids, targets == nil)
 		if err != nil {
 			return fmt.Errorf("load %s: %w", f.Name, err)
 		}
-		for rows.Next() {
-			var self, other int64
-			var role string
-			if err := rows.Scan(&self, &other, &role); err != nil {
-				rows.Close()
-				return err
-			}
-			if r := byID[self]; r != nil { // a range holds other records too
-				r[f.Name] = append(r[f.Name].([]LinkRef), LinkRef{ID: formatID(other), Role: role})
+		if targets != nil {
+			if links, err = targets.keep(ctx, q, f, target, links); err != nil {
+				return fmt.Errorf("load %s: %w", f.Name, err)
 			}
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
+		for _, l := range links {
+			if r := byID[l.self]; r != nil { // a range holds other records too
+				r[f.Name] = append(r[f.Name].([]LinkRef), LinkRef{ID: formatID(l.other), Role: l.role})
+			}
 		}
 	}
 	return nil
+}
+
+// readLinks reads the links of field f from the records ids, in order;
+// joined, only those to live records of target in the actor's scope.
+func (e *Engine) readLinks(ctx context.Context, q store.Querier, ws int64, s *schema, f *Field, target *Object, ids []int64, joined bool) ([]linkRow, error) {
+	b := &sqlb{d: e.db.Dialect}
+	b.arg(ws)
+	query := `SELECT l.` + f.link.self + `, l.` + f.link.other + `, l.` + f.link.extra + ` FROM ` + f.link.table + ` l`
+	where := ` WHERE l.workspace_id = ? AND ` + idsOf(b, "l."+f.link.self, ids)
+	if joined {
+		query += ` JOIN ` + target.Table() + ` t ON t.workspace_id = l.workspace_id AND t.id = l.` + f.link.other + target.only("t")
+		where += ` AND t.deleted_at IS NULL` + e.linkScopeSQL(b, s, target)
+	}
+	rows, err := q.QueryContext(ctx, query+where+` ORDER BY l.`+f.link.self+`, l.`+f.link.other, b.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var links []linkRow
+	for rows.Next() {
+		var l linkRow
+		if err := rows.Scan(&l.self, &l.other, &l.role); err != nil {
+			return nil, err
+		}
+		links = append(links, l)
+	}
+	return links, rows.Err()
 }

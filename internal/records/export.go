@@ -16,18 +16,47 @@ import (
 // of megabytes.
 const ExportPage = 1000
 
+// ExportOptions are what an export reads of each record.
+type ExportOptions struct {
+	// Fields names the fields the export writes, nil meaning every field
+	// the actor reads.
+	Fields []string
+	// JSONText leaves the standard fields stored as JSON (e-mail
+	// addresses, phones, an address, tags) as their stored text, of type
+	// JSONText, for a writer that turns them into cells itself rather
+	// than through a map or a slice a value.
+	JSONText bool
+}
+
+// JSONText is the stored JSON text of a value, as an export with
+// JSONText set hands it over.
+type JSONText string
+
+// Value is the value as a list reads it.
+func (t JSONText) Value() (any, error) {
+	return decodeJSON(string(t))
+}
+
+func jsonText(v any) JSONText {
+	if b, ok := v.([]byte); ok {
+		return JSONText(b)
+	}
+	s, _ := v.(string)
+	return JSONText(s)
+}
+
 // Export reads every record of object that q matches and that the actor
 // may both read and export, in q's order, a page at a time, and calls fn
 // with each page; fn may keep the page. It is List for a whole list: the
 // same filter, sort, scope and field rules (a field the role hides is
 // unknown here and never read), with larger pages and without a count.
 //
-// fields names the fields fn needs, nil meaning every field the actor
+// o.Fields names the fields fn needs, nil meaning every field the actor
 // reads: only their columns are read and decoded, and a field linking to
 // many records is read only when named. Each record also holds its id,
 // version and times, and its owner when the actor may see it, which the
 // check of the export scope reads.
-func (e *Engine) Export(ctx context.Context, object string, q Query, fields []string, fn func([]Record) error) error {
+func (e *Engine) Export(ctx context.Context, object string, q Query, o ExportOptions, fn func([]Record) error) error {
 	a, obj, err := e.begin(ctx, object)
 	if err != nil {
 		return err
@@ -51,9 +80,12 @@ func (e *Engine) Export(ctx context.Context, object string, q Query, fields []st
 	if _, err := e.cost(s, q); err != nil {
 		return err
 	}
-	read, links, err := exportReading(s, fields)
+	read, links, err := exportReading(s, o.Fields)
 	if err != nil {
 		return err
+	}
+	if read != nil {
+		read.text = o.JSONText
 	}
 	// Each page is read while the one before it has its links read, its
 	// records checked and is handed to fn: the reading takes about as
@@ -93,11 +125,12 @@ func (e *Engine) Export(ctx context.Context, object string, q Query, fields []st
 			q.Cursor = page.NextCursor
 		}
 	}()
+	targets := &linkTargets{e: e, ws: a.WorkspaceID, s: s, seen: map[string]map[int64]bool{}}
 	for r := range pages {
 		if r.err != nil {
 			return r.err
 		}
-		if err := e.loadLinksOf(ctx, e.db.Read(ctx), a.WorkspaceID, s, r.page.Data, links); err != nil {
+		if err := e.linksOf(ctx, e.db.Read(ctx), a.WorkspaceID, s, r.page.Data, links, targets); err != nil {
 			return err
 		}
 		// The list keeps what the role may read; the role may export
@@ -178,4 +211,76 @@ func exportReading(s *schema, fields []string) (*reading, []*Field, error) {
 		return nil, links, nil
 	}
 	return r, links, nil
+}
+
+// linkTargets decides, for an export's links read from their tables
+// alone, which linked records the actor sees: those not deleted and
+// within the actor's scope. Each linked record is looked up once per
+// export, when a link to it first comes up, rather than once per link: a
+// million contacts link to a hundred thousand companies, and joining each
+// of their links to its company took SQLite longer than reading them.
+// A record deleted or moved out of scope during the export may so still
+// show in the pages after, as it would in a list whose pages were read
+// before the change.
+type linkTargets struct {
+	e    *Engine
+	ws   int64
+	s    *schema
+	seen map[string]map[int64]bool // by field, whether the actor sees each record looked up
+}
+
+// lookupChunk is how many records one look-up of linked records names.
+const lookupChunk = 500
+
+// keep returns the links of f, to records of target, that the actor
+// sees, looking up the records not seen before.
+func (t *linkTargets) keep(ctx context.Context, q store.Querier, f *Field, target *Object, links []linkRow) ([]linkRow, error) {
+	seen := t.seen[f.Name]
+	if seen == nil {
+		seen = map[int64]bool{}
+		t.seen[f.Name] = seen
+	}
+	var unknown []int64
+	for _, l := range links {
+		if _, ok := seen[l.other]; !ok {
+			seen[l.other] = false
+			unknown = append(unknown, l.other)
+		}
+	}
+	for len(unknown) > 0 {
+		chunk := unknown[:min(len(unknown), lookupChunk)]
+		unknown = unknown[len(chunk):]
+		if err := t.lookUp(ctx, q, target, chunk, seen); err != nil {
+			return nil, err
+		}
+	}
+	kept := links[:0]
+	for _, l := range links {
+		if seen[l.other] {
+			kept = append(kept, l)
+		}
+	}
+	return kept, nil
+}
+
+// lookUp marks those of ids that are live records of target within the
+// actor's scope (and any other such record between them, when ids are
+// read as a range).
+func (t *linkTargets) lookUp(ctx context.Context, q store.Querier, target *Object, ids []int64, seen map[int64]bool) error {
+	b := &sqlb{d: t.e.db.Dialect}
+	b.arg(t.ws)
+	rows, err := q.QueryContext(ctx, `SELECT t.id FROM `+target.Table()+` t WHERE t.workspace_id = ?`+target.only("t")+
+		` AND t.deleted_at IS NULL AND `+idsOf(b, "t.id", ids)+t.e.linkScopeSQL(b, t.s, target), b.args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		seen[id] = true
+	}
+	return rows.Err()
 }

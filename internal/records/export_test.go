@@ -3,6 +3,7 @@ package records_test
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/rapport-crm/rapport/internal/access"
@@ -47,9 +48,11 @@ func TestExportKeepsRules(t *testing.T) {
 		p.e.Create(p.admin, "contacts", in(t, fmt.Sprintf(`{"first_name": "Untagged", "owner_id": "%d"}`, p.people.Actor())))
 
 		q := records.Query{Filter: &records.Filter{Field: "tags", Op: records.Eq, Value: "export"}, Sort: []string{"-first_name"}}
-		for _, fields := range [][]string{nil, {"first_name", "score", "companies"}, {"job_title"}} {
+		for _, o := range []records.ExportOptions{{}, {Fields: []string{"first_name", "score", "companies"}}, {Fields: []string{"job_title"}},
+			{Fields: []string{"first_name", "tags", "emails"}, JSONText: true}} {
+			fields := o.Fields
 			var got []records.Record
-			err := p.e.Export(p.actor, "contacts", q, fields, func(page []records.Record) error {
+			err := p.e.Export(p.actor, "contacts", q, o, func(page []records.Record) error {
 				got = append(got, page...)
 				return nil
 			})
@@ -73,6 +76,11 @@ func TestExportKeepsRules(t *testing.T) {
 						}
 					}
 				}
+				if o.JSONText {
+					if tags, ok := rec["tags"].(records.JSONText); !ok || !strings.Contains(string(tags), `"export"`) {
+						t.Errorf("tags as text: %#v", rec["tags"])
+					}
+				}
 				names = append(names, rec["first_name"])
 			}
 			want := []any{"Cleo", "Bea", "Abe"}
@@ -88,7 +96,7 @@ func TestExportKeepsRules(t *testing.T) {
 		// time, the pages and their links are read in turn.
 		var inTx int
 		err := db.Tx(p.actor, func(tx store.Querier) error {
-			return p.e.Export(store.Within(p.actor, tx), "contacts", q, []string{"first_name", "companies"}, func(page []records.Record) error {
+			return p.e.Export(store.Within(p.actor, tx), "contacts", q, records.ExportOptions{Fields: []string{"first_name", "companies"}}, func(page []records.Record) error {
 				inTx += len(page)
 				return nil
 			})
@@ -97,16 +105,16 @@ func TestExportKeepsRules(t *testing.T) {
 			t.Errorf("in a transaction: %d records, %v", inTx, err)
 		}
 
-		err = p.e.Export(p.actor, "contacts", records.Query{}, []string{"first_name", "birthday"}, func([]records.Record) error { return nil })
+		err = p.e.Export(p.actor, "contacts", records.Query{}, records.ExportOptions{Fields: []string{"first_name", "birthday"}}, func([]records.Record) error { return nil })
 		if !fault.Is(err, fault.EINVALID) {
 			t.Errorf("a hidden column: %v, want it unknown", err)
 		}
-		err = p.e.Export(p.actor, "contacts", records.Query{Limit: 10}, nil, func([]records.Record) error { return nil })
+		err = p.e.Export(p.actor, "contacts", records.Query{Limit: 10}, records.ExportOptions{}, func([]records.Record) error { return nil })
 		if !fault.Is(err, fault.EINVALID) {
 			t.Errorf("a limit: %v, want it refused", err)
 		}
 		p.become(access.Role{Name: "reader", Grants: access.Grants{"contact": {"read": "all"}}})
-		err = p.e.Export(p.actor, "contacts", records.Query{}, nil, func([]records.Record) error { return nil })
+		err = p.e.Export(p.actor, "contacts", records.Query{}, records.ExportOptions{}, func([]records.Record) error { return nil })
 		if !fault.Is(err, fault.EFORBIDDEN) {
 			t.Errorf("a role without export: %v, want it forbidden", err)
 		}
