@@ -52,6 +52,11 @@ func TestImportCommand(t *testing.T) {
 			if err != nil || m == nil || !strings.Contains(errOut, "rows/s") || !strings.Contains(errOut, `row 3, E-mail "not-an-address"`) {
 				t.Fatalf("import: %v\n%s\n%s", err, out, errOut)
 			}
+			// The command ends with the records searchable: a small import
+			// indexes its events.
+			if !strings.Contains(errOut, "searchable (events)") || searchDocs(t, db) < 2 {
+				t.Errorf("search after the import: %d documents\n%s", searchDocs(t, db), errOut)
+			}
 			if b, _ := os.ReadFile(report); !strings.HasPrefix(string(b), "row,column,value,reason\n3,E-mail,not-an-address,") {
 				t.Errorf("report: %s", b)
 			}
@@ -78,16 +83,42 @@ func TestImportCommand(t *testing.T) {
 			// kept in the log.
 			fresh := filepath.Join(dir, "fresh.json")
 			os.WriteFile(fresh, []byte(`{"Code": "new:text:old_code"}`), 0o600)
+			// A large import into a small workspace rebuilds the index.
+			bulk := searchBulk
+			searchBulk = 2
 			out, errOut, err = cli("--silent", "--mapping", fresh, file)
+			searchBulk = bulk
 			m = regexp.MustCompile(`import (\d+) committed: 2 created`).FindStringSubmatch(out)
 			if err != nil || m == nil || !strings.Contains(errOut, `column "Code": new field old_code (text)`) {
 				t.Fatalf("a new field: %v\n%s\n%s", err, out, errOut)
+			}
+			if !strings.Contains(errOut, "searchable (rebuilt)") || searchDocs(t, db) < 2 {
+				t.Errorf("search after a large import: %d documents\n%s", searchDocs(t, db), errOut)
 			}
 			if out, _, err = cli("--undo", m[1]); err != nil || !strings.Contains(out, "removed the field old_code it made") {
 				t.Errorf("undo of a new field: %v %s", err, out)
 			}
 		})
 	}
+}
+
+// searchDocs counts the documents of the search index.
+func searchDocs(t *testing.T, db []string) int {
+	t.Helper()
+	c := newCommand("test", io.Discard)
+	if err := c.fs.Parse(db); err != nil {
+		t.Fatal(err)
+	}
+	d, err := c.open(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var n int
+	if err := d.Reader().QueryRowContext(context.Background(), `SELECT count(*) FROM search_docs`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // saveMapping saves a mapping of contacts as the first administrator,

@@ -19,3 +19,11 @@ func SetBulkKeys(n int) func() {
 	bulkKeys = n
 	return func() { bulkKeys = old }
 }
+
+// SetCompareParts makes a rescore compare parts of about records records
+// and read keys keys a query; it returns the function that restores them.
+func SetCompareParts(records, keys int) func() {
+	oldRecords, oldKeys := compareRecords, keysPage
+	compareRecords, keysPage = records, keys
+	return func() { compareRecords, keysPage = oldRecords, oldKeys }
+}

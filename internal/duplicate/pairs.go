@@ -466,7 +466,7 @@ func (s *Service) rescore(ctx context.Context, q store.Querier, ws int64, k *kin
 	if err != nil {
 		return RescoreResult{}, err
 	}
-	r, err := s.compare(ctx, q, ws, k, model)
+	r, err := s.compare(ctx, q, ws, k, model, false)
 	if err != nil {
 		return RescoreResult{}, err
 	}
@@ -504,7 +504,7 @@ func (s *Service) rescoreAside(ctx context.Context, ws int64, k *kind, model *li
 				return err
 			}
 		}
-		r, err = s.compare(ctx, q, ws, k, model)
+		r, err = s.compare(ctx, q, ws, k, model, true)
 		return err
 	})
 	if err != nil {
@@ -569,8 +569,8 @@ type rescoring struct {
 	start   time.Time
 	set     Settings
 	found   []scoredPair
-	owners  map[int64]any
-	digests map[int64]uint64 // each profile read, to see which changed since
+	owners  map[int64]any    // of the records of the pairs found, nil for none
+	digests map[int64]uint64 // of each profile, to see which changed since (rescoreAside)
 }
 
 type scoredPair struct {
@@ -590,72 +590,198 @@ func digest(owner *int64, profile string) uint64 {
 	return h.Sum64()
 }
 
-// compare reads every profile and block of k through q and scores every
-// pair of records that share a block with model.
-func (s *Service) compare(ctx context.Context, q store.Querier, ws int64, k *kind, model *linkage.Model) (*rescoring, error) {
-	r := &rescoring{start: time.Now(), owners: map[int64]any{}, digests: map[int64]uint64{}}
+// compareRecords is about how many distinct records' profiles a rescore
+// holds prepared at once (a variable for the tests, which make it small).
+// A million prepared profiles took some 700 MB; the blocks are read in key
+// order and compared a part at a time instead, each part's profiles read
+// and prepared for it. A record in blocks of several parts is prepared in
+// each: more work than once, but memory that no longer grows with the
+// workspace.
+var compareRecords = 50000
+
+// keysPage is how many keys a rescore reads a query (a variable for the
+// tests, which make it small): the keys are read a page at a time, so
+// that no result is open while a part's profiles are read (PostgreSQL's
+// protocol serves one query of a connection at a time).
+var keysPage = 20000
+
+// compare reads every block of k through q, in key order, and scores with
+// model every pair of records that share a block, a part of the blocks at
+// a time. With digests it also keeps a digest of every profile, for
+// rescoreAside to tell which changed meanwhile.
+func (s *Service) compare(ctx context.Context, q store.Querier, ws int64, k *kind, model *linkage.Model, digests bool) (*rescoring, error) {
+	r := &rescoring{start: time.Now(), owners: map[int64]any{}}
 	res := &r.res
 	var err error
 	if r.set, err = s.settings(ctx, q, ws, k); err != nil {
 		return nil, err
 	}
-	set := r.set
-	owners := r.owners
-	start := r.start
-	// Every profile, prepared once, on every core.
-	type raw struct {
-		id   int64
-		text string
+	if digests {
+		if r.digests, err = s.digests(ctx, q, ws, k); err != nil {
+			return nil, err
+		}
+		res.Records = len(r.digests)
+	} else if err := q.QueryRowContext(ctx, `SELECT count(*) FROM duplicate_profiles WHERE workspace_id = ? AND object = ?`,
+		ws, k.object).Scan(&res.Records); err != nil {
+		return nil, err
 	}
-	var raws []raw
+	phase := r.start
+	lap := func(i int) {
+		res.Phases[i] += time.Since(phase)
+		phase = time.Now()
+	}
+	lap(0)
+	p := &comparing{s: s, q: q, ws: ws, k: k, model: model, r: r, found: map[[2]int64]bool{}, lap: lap}
+	var block []int64
+	last, lastID := "", int64(0)
+	for first := true; ; first = false {
+		keys, ids, err := s.keysAfter(ctx, q, ws, k, last, lastID, first)
+		if err != nil {
+			return nil, err
+		}
+		for i, key := range keys {
+			if key != last {
+				if err := p.add(ctx, block); err != nil {
+					return nil, err
+				}
+				block, last = block[:0], key
+			}
+			if len(block) <= MaxBlock {
+				block = append(block, ids[i])
+			}
+			lastID = ids[i]
+		}
+		if len(keys) < keysPage {
+			break
+		}
+	}
+	if err := p.add(ctx, block); err != nil {
+		return nil, err
+	}
+	if err := p.run(ctx); err != nil {
+		return nil, err
+	}
+	res.Pairs = len(r.found)
+	ids := make([]int64, 0, 2*len(r.found))
+	for _, f := range r.found {
+		ids = append(ids, f.a, f.b)
+	}
+	slices.Sort(ids)
+	if r.owners, err = s.owners(ctx, q, ws, k, slices.Compact(ids)); err != nil {
+		return nil, err
+	}
+	lap(0)
+	return r, nil
+}
+
+// keysAfter reads the next page of k's keys and their records in key
+// order: those after (key, id), or from the first when first.
+func (s *Service) keysAfter(ctx context.Context, q store.Querier, ws int64, k *kind, key string, id int64, first bool) ([]string, []int64, error) {
+	query := `SELECT key, record_id FROM duplicate_keys WHERE workspace_id = ? AND object = ?`
+	args := []any{ws, k.object}
+	if !first {
+		query += ` AND (key > ? OR key = ? AND record_id > ?)`
+		args = append(args, key, key, id)
+	}
+	rows, err := q.QueryContext(ctx, query+` ORDER BY key, record_id LIMIT `+strconv.Itoa(keysPage), args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var keys []string
+	var ids []int64
+	for rows.Next() {
+		var key string
+		var id int64
+		if err := rows.Scan(&key, &id); err != nil {
+			return nil, nil, err
+		}
+		keys, ids = append(keys, key), append(ids, id)
+	}
+	return keys, ids, rows.Err()
+}
+
+// digests reads a digest of every profile of k.
+func (s *Service) digests(ctx context.Context, q store.Querier, ws int64, k *kind) (map[int64]uint64, error) {
 	rows, err := q.QueryContext(ctx, `SELECT record_id, owner_id, profile FROM duplicate_profiles WHERE workspace_id = ? AND object = ?`, ws, k.object)
 	if err != nil {
 		return nil, err
 	}
+	defer rows.Close()
+	out := map[int64]uint64{}
 	for rows.Next() {
-		var rw raw
+		var id int64
 		var owner *int64
-		if err := rows.Scan(&rw.id, &owner, &rw.text); err != nil {
-			rows.Close()
+		var text string
+		if err := rows.Scan(&id, &owner, &text); err != nil {
 			return nil, err
 		}
-		raws = append(raws, rw)
-		r.digests[rw.id] = digest(owner, rw.text)
-		if owner != nil {
-			owners[rw.id] = *owner
-		} else {
-			owners[rw.id] = nil
-		}
+		out[id] = digest(owner, text)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
+	return out, rows.Err()
+}
+
+// comparing gathers the usable blocks of a rescore into parts of about
+// compareRecords distinct records, and compares each part's pairs.
+type comparing struct {
+	s     *Service
+	q     store.Querier
+	ws    int64
+	k     *kind
+	model *linkage.Model
+	r     *rescoring
+	lap   func(phase int)
+	// The part: its blocks, one after another in members, and the
+	// distinct records among them.
+	members []int64
+	ends    []int
+	records map[int64]struct{}
+	// found are the pairs kept so far: a pair that shares blocks of two
+	// parts is compared in both and kept once.
+	found map[[2]int64]bool
+}
+
+// add adds a block to the part, and compares the part once it is full.
+// A block of one record, or of more than MaxBlock, is passed over.
+func (p *comparing) add(ctx context.Context, block []int64) error {
+	if len(block) < 2 || len(block) > MaxBlock {
+		return nil
 	}
-	prepared := make([]*linkage.Profile, len(raws))
-	parallel(len(raws), func(i int) {
-		var rec linkage.Record
-		json.Unmarshal([]byte(raws[i].text), &rec)
-		prepared[i] = linkage.Prepare(rec)
-	})
-	profs := make(map[int64]*linkage.Profile, len(raws))
-	for i, rw := range raws {
-		profs[rw.id] = prepared[i]
+	if p.records == nil {
+		p.records = map[int64]struct{}{}
 	}
-	raws, prepared = nil, nil
-	res.Records = len(profs)
-	phase := start
-	lap := func(i int) {
-		res.Phases[i] = time.Since(phase)
-		phase = time.Now()
+	p.members = append(p.members, block...)
+	p.ends = append(p.ends, len(p.members))
+	for _, id := range block {
+		p.records[id] = struct{}{}
 	}
-	lap(0)
-	// The blocks, in key order. A pair met in several blocks is scored in
-	// the first only: each record remembers the usable blocks it was in
-	// (a few each), which costs far less than a set of every pair. Pairs
-	// are compared in batches on every core.
-	var found []scoredPair
-	seenIn := make(map[int64][]int32, len(profs))
-	var blockNo int32
+	if len(p.records) < compareRecords {
+		return nil
+	}
+	return p.run(ctx)
+}
+
+// run compares the pairs of the part's blocks and empties the part. A
+// pair met in several blocks of the part is scored in the first only:
+// each record remembers the blocks of the part it was in (a few each),
+// which costs far less than a set of every pair. Pairs are compared in
+// batches on every core.
+func (p *comparing) run(ctx context.Context) error {
+	if len(p.ends) == 0 {
+		return nil
+	}
+	ids := make([]int64, 0, len(p.records))
+	for id := range p.records {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	profs, err := p.s.prepared(ctx, p.q, p.ws, p.k, ids)
+	if err != nil {
+		return err
+	}
+	p.lap(0)
+	res, set := &p.r.res, p.r.set
+	seenIn := make(map[int64][]int32, len(ids))
 	shared := func(x, y []int32) bool {
 		for _, i := range x {
 			if slices.Contains(y, i) {
@@ -668,21 +794,21 @@ func (s *Service) compare(ctx context.Context, q store.Querier, ws int64, k *kin
 	results := make([]scoredPair, compareBatch)
 	compare := func() {
 		parallel(len(pending), func(i int) {
-			p, w := model.Score(profs[pending[i][0]], profs[pending[i][1]])
-			results[i] = scoredPair{pending[i][0], pending[i][1], p, w}
+			pr, w := p.model.Score(profs[pending[i][0]], profs[pending[i][1]])
+			results[i] = scoredPair{pending[i][0], pending[i][1], pr, w}
 		})
-		for _, r := range results[:len(pending)] {
-			if r.probability >= set.Review {
-				found = append(found, r)
+		for _, f := range results[:len(pending)] {
+			if f.probability >= set.Review && !p.found[[2]int64{f.a, f.b}] {
+				p.found[[2]int64{f.a, f.b}] = true
+				p.r.found = append(p.r.found, f)
 			}
 		}
 		pending = pending[:0]
 	}
-	flush := func(block []int64) {
-		if len(block) < 2 || len(block) > MaxBlock {
-			return
-		}
-		blockNo++
+	start := 0
+	for n, end := range p.ends {
+		block := p.members[start:end]
+		start = end
 		for i, a := range block {
 			for _, b := range block[i+1:] {
 				if shared(seenIn[a], seenIn[b]) || profs[a] == nil || profs[b] == nil {
@@ -696,40 +822,54 @@ func (s *Service) compare(ctx context.Context, q store.Querier, ws int64, k *kin
 			}
 		}
 		for _, a := range block {
-			seenIn[a] = append(seenIn[a], blockNo)
+			seenIn[a] = append(seenIn[a], int32(n))
 		}
 	}
-	rows, err = q.QueryContext(ctx, `SELECT key, record_id FROM duplicate_keys WHERE workspace_id = ? AND object = ? ORDER BY key`, ws, k.object)
-	if err != nil {
-		return nil, err
+	compare()
+	p.members, p.ends, p.records = p.members[:0], p.ends[:0], nil
+	p.lap(1)
+	return nil
+}
+
+// prepared reads the profiles of k among ids (sorted) and prepares them,
+// on every core.
+func (s *Service) prepared(ctx context.Context, q store.Querier, ws int64, k *kind, ids []int64) (map[int64]*linkage.Profile, error) {
+	type raw struct {
+		id   int64
+		text string
 	}
-	var block []int64
-	last := ""
-	for rows.Next() {
-		var key string
-		var id int64
-		if err := rows.Scan(&key, &id); err != nil {
-			rows.Close()
+	var raws []raw
+	for start := 0; start < len(ids); start += batch {
+		marks, args := store.List(ids[start:min(start+batch, len(ids))])
+		rows, err := q.QueryContext(ctx, `SELECT record_id, profile FROM duplicate_profiles WHERE workspace_id = ? AND object = ? AND record_id IN (`+marks+`)`,
+			append([]any{ws, k.object}, args...)...)
+		if err != nil {
 			return nil, err
 		}
-		if key != last {
-			flush(block)
-			block, last = block[:0], key
+		for rows.Next() {
+			var rw raw
+			if err := rows.Scan(&rw.id, &rw.text); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			raws = append(raws, rw)
 		}
-		if len(block) <= MaxBlock {
-			block = append(block, id)
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
 		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
+	list := make([]*linkage.Profile, len(raws))
+	parallel(len(raws), func(i int) {
+		var rec linkage.Record
+		json.Unmarshal([]byte(raws[i].text), &rec) // a damaged row matches nothing
+		list[i] = linkage.Prepare(rec)
+	})
+	out := make(map[int64]*linkage.Profile, len(raws))
+	for i, rw := range raws {
+		out[rw.id] = list[i]
 	}
-	flush(block)
-	compare()
-	res.Pairs = len(found)
-	lap(1)
-	r.found = found
-	return r, nil
+	return out, nil
 }
 
 // replace writes what compare found in place of k's pairs and groups,
@@ -788,9 +928,12 @@ func (s *Service) replace(ctx context.Context, read store.Querier, ws int64, k *
 		}
 		edges = append(edges, clusterEdge(f.a, f.b, f.probability, same))
 	}
+	if err := s.addOwners(ctx, read, ws, k, owners, decided); err != nil {
+		return err
+	}
 	for pair, same := range decided {
-		if _, a := r.digests[pair[0]]; same && a {
-			if _, b := r.digests[pair[1]]; !b {
+		if _, a := owners[pair[0]]; same && a {
+			if _, b := owners[pair[1]]; !b {
 				continue
 			}
 			edges = append(edges, linkage.Edge[int64]{A: pair[0], B: pair[1], Probability: 1, Same: true})
@@ -816,6 +959,26 @@ func (s *Service) replace(ctx context.Context, read store.Querier, ws int64, k *
 		return nil
 	})
 	lap(3)
+	return err
+}
+
+// addOwners adds to owners those of the records of pairs decided "same"
+// that have a profile: such a pair joins a group even when it scored
+// below review.
+func (s *Service) addOwners(ctx context.Context, q store.Querier, ws int64, k *kind, owners map[int64]any, decided map[[2]int64]bool) error {
+	var ids []int64
+	for pair, same := range decided {
+		for _, id := range pair {
+			if _, known := owners[id]; same && !known {
+				ids = append(ids, id)
+			}
+		}
+	}
+	slices.Sort(ids)
+	more, err := s.owners(ctx, q, ws, k, slices.Compact(ids))
+	for id, owner := range more {
+		owners[id] = owner
+	}
 	return err
 }
 

@@ -3,7 +3,6 @@ package duplicate
 import (
 	"context"
 	"encoding/json"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -400,46 +399,31 @@ func (s *Service) rebuildKind(ctx context.Context, q store.Querier, ws int64, k 
 			return err
 		}
 	}
-	var all []blockKey
-	for last := int64(0); ; {
-		entries, err := s.load(ctx, q, ws, k, "id > ? ORDER BY id LIMIT "+strconv.Itoa(rebuildBatch), last)
-		if err != nil {
-			return err
-		}
-		if err := insertRowsTo(ctx, q, ws, k, entries, &all); err != nil {
-			return err
-		}
-		if len(entries) < rebuildBatch {
-			break
-		}
-		last = entries[len(entries)-1].id
+	n, err := s.stageKeys(ctx, q, ws, k)
+	if err != nil {
+		return err
 	}
-	sort.Slice(all, func(i, j int) bool {
-		if all[i].key != all[j].key {
-			return all[i].key < all[j].key
-		}
-		return all[i].id < all[j].id
-	})
 	// The keys go in in the order of the table's key, but its index by
 	// record would take them at random: on SQLite, a large rebuild
 	// builds that index after them (store.DropIndexes tells why).
 	var rebuild []string
-	if s.db.Dialect == store.SQLite && len(all) >= bulkKeys {
-		var err error
+	if s.db.Dialect == store.SQLite && n >= bulkKeys {
 		if rebuild, err = store.DropIndexes(ctx, q, "duplicate_keys"); err != nil {
 			return err
 		}
 	}
-	keys := &inserter{q: q, table: "duplicate_keys (workspace_id, object, key, record_id)", width: 4}
-	for _, bk := range all {
-		if err := keys.add(ctx, ws, k.object, bk.key, bk.id); err != nil {
-			return err
-		}
-	}
-	if err := keys.flush(ctx); err != nil {
+	// Sorted, not DISTINCT: SQLite makes DISTINCT with a temporary index
+	// in a small cache, which at millions of keys went back and forth on
+	// disk for many minutes, where a sort merges runs once. (WHERE true
+	// tells SQLite's parser that ON CONFLICT belongs to the INSERT.)
+	if _, err := q.ExecContext(ctx, `INSERT INTO duplicate_keys (workspace_id, object, key, record_id)
+		SELECT CAST(? AS BIGINT), CAST(? AS TEXT), key, record_id FROM duplicate_keys_load WHERE true ORDER BY key, record_id
+		ON CONFLICT DO NOTHING`, ws, k.object); err != nil {
 		return err
 	}
-	all = nil
+	if _, err := q.ExecContext(ctx, `DROP TABLE duplicate_keys_load`); err != nil {
+		return err
+	}
 	for _, create := range rebuild {
 		if _, err := q.ExecContext(ctx, create); err != nil {
 			return err
@@ -455,8 +439,48 @@ func (s *Service) rebuildKind(ctx context.Context, q store.Querier, ws int64, k 
 	if err := s.setVersion(ctx, q, ws, k); err != nil {
 		return err
 	}
-	_, err := s.rescore(ctx, q, ws, k)
+	_, err = s.rescore(ctx, q, ws, k)
 	return err
+}
+
+// stageKeys writes the profiles of every record of k, and their keys, as
+// they come, into a temporary table without an index, for rebuildKind to
+// insert in key order: the database sorts them, on disk when they are
+// many, where a rebuild that sorted them in memory held some 300 MB at a
+// million records. It returns how many keys it staged.
+func (s *Service) stageKeys(ctx context.Context, q store.Querier, ws int64, k *kind) (int, error) {
+	if _, err := q.ExecContext(ctx, `DROP TABLE IF EXISTS duplicate_keys_load`); err != nil {
+		return 0, err
+	}
+	if _, err := q.ExecContext(ctx, `CREATE TEMPORARY TABLE duplicate_keys_load (key TEXT NOT NULL, record_id BIGINT NOT NULL)`); err != nil {
+		return 0, err
+	}
+	var all []blockKey
+	n := 0
+	for last := int64(0); ; {
+		entries, err := s.load(ctx, q, ws, k, "id > ? ORDER BY id LIMIT "+strconv.Itoa(rebuildBatch), last)
+		if err != nil {
+			return 0, err
+		}
+		if err := insertRowsTo(ctx, q, ws, k, entries, &all); err != nil {
+			return 0, err
+		}
+		staged := &inserter{q: q, table: "duplicate_keys_load (key, record_id)", width: 2}
+		for _, bk := range all {
+			if err := staged.add(ctx, bk.key, bk.id); err != nil {
+				return 0, err
+			}
+		}
+		if err := staged.flush(ctx); err != nil {
+			return 0, err
+		}
+		n += len(all)
+		all = all[:0]
+		if len(entries) < rebuildBatch {
+			return n, nil
+		}
+		last = entries[len(entries)-1].id
+	}
 }
 
 // stored is a record's profile as the store keeps it.

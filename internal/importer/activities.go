@@ -82,7 +82,7 @@ func (r *run) loadObject(ctx context.Context) error {
 	}
 	if r.plan.match == "sku" {
 		err := r.scan(ctx, `SELECT id, sku FROM products WHERE workspace_id = ? AND deleted_at IS NULL AND sku IS NOT NULL ORDER BY id DESC`,
-			func(id int64, sku string) { r.keys[r.key(sku)] = id }, ws) // the oldest product wins
+			func(id int64, sku string) { r.keys[hashKey(r.key(sku))] = id }, ws) // the oldest product wins
 		if err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"hash/maphash"
 	"strconv"
 
 	"github.com/rapport-crm/rapport/internal/assign"
@@ -173,6 +174,7 @@ func (r *run) createMany(ctx context.Context, ws []*waiting, unowned bool) error
 	if _, err := r.q.ExecContext(ctx, "RELEASE SAVEPOINT "+batchSavepoint); err != nil {
 		return err
 	}
+	created := make([][]any, 0, len(ws))
 	for i, w := range ws {
 		number := w.res.Row
 		if errs[i] != nil {
@@ -183,9 +185,32 @@ func (r *run) createMany(ctx context.Context, ws []*waiting, unowned bool) error
 		id, _ := strconv.ParseInt(recs[i]["id"].(string), 10, 64)
 		w.res = RowResult{Row: number, Action: Created, RecordID: recs[i]["id"].(string)}
 		w.probs = r.warnings(number, w.in, recs[i])
-		r.commit(&pending{items: []*item{{object: r.obj.Name, id: id, action: Created, version: recs[i]["version"].(int64)}}}, w.in, w.ext, w.res)
+		created = append(created, []any{r.actor.WorkspaceID, r.id, r.obj.Name, id, Created, recs[i]["version"].(int64), nil})
+		if err := r.commit(ctx, &pending{}, w.in, w.ext, w.res); err != nil {
+			return err
+		}
 	}
-	return nil
+	// The records a batch made are logged for the undo at once, not kept
+	// in memory to the end: a million of them held some 200 MB.
+	return bulk(ctx, r.q, importRecords, "?, ?, ?, ?, ?, ?, "+r.im.db.Dialect.JSONIn(), created)
+}
+
+// importRecords is the table the records of an import are logged in, for
+// its undo.
+const importRecords = "import_records (workspace_id, import_id, object, record_id, action, version, before)"
+
+// updateLogged brings the version logged for a record the import made
+// earlier, in a batch, up to date after the import updated it (a later
+// row of the file that matched it): the undo removes it at that version.
+// It reports whether the record was one of those.
+func (r *run) updateLogged(ctx context.Context, it *item) (bool, error) {
+	res, err := r.q.ExecContext(ctx, `UPDATE import_records SET version = ? WHERE workspace_id = ? AND import_id = ? AND object = ? AND record_id = ? AND action = ?`,
+		it.version, r.actor.WorkspaceID, r.id, it.object, it.id, Created)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
 }
 
 // oneByOne creates the rows of ws each under its own savepoint, after a
@@ -199,4 +224,17 @@ func (r *run) oneByOne(ctx context.Context, ws []*waiting) error {
 		w.res, w.probs = res, probs
 	}
 	return nil
+}
+
+// matchKey is a match key (an e-mail, a phone, an external id) as the
+// import remembers it: two 64-bit hashes of it under independent seeds.
+// A million keys as strings held some 80 MB; as hashes they hold a third
+// of that, and two keys of a file meet by chance with odds of about 1 in
+// 10^26.
+type matchKey [2]uint64
+
+var matchSeeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
+
+func hashKey(k string) matchKey {
+	return matchKey{maphash.String(matchSeeds[0], k), maphash.String(matchSeeds[1], k)}
 }

@@ -315,9 +315,12 @@ func TestUndo(t *testing.T) {
 		file := "Id,First name,Last name,Email,Phone,Company,City,Tags\n" +
 			"J,Jan,Kowalski,jan@example.com,+48 602 000 000,Beta,Gdańsk,new\n" +
 			"N,New,Person,new@example.com,,Acme,,\n" +
-			"M,Third,Person,third@example.com,,Beta,,\n"
+			"M,Third,Person,third@example.com,,Beta,,\n" +
+			// A row that updates the record a row before it made in a
+			// batch: the undo removes that record at its last version.
+			"O,New,Person,new@example.com,+48 603 000 000,Acme,Łódź,\n"
 		s := v.run(file, importer.Options{OnDuplicate: importer.Update, Mapping: map[string]string{"Id": "external_id"}})
-		if counts(s) != "rows 3, created 2, updated 1, skipped 0, failed 0" {
+		if counts(s) != "rows 4, created 2, updated 2, skipped 0, failed 0" {
 			t.Fatalf("%s %+v", counts(s), s.Problems)
 		}
 		if snapshot(t, db, tables) == before {

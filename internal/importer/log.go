@@ -75,7 +75,7 @@ func (r *run) finish(ctx context.Context) error {
 		}
 		rows = append(rows, []any{ws, r.id, it.object, it.id, it.action, it.version, before})
 	}
-	if err := bulk(ctx, r.q, "import_records (workspace_id, import_id, object, record_id, action, version, before)",
+	if err := bulk(ctx, r.q, importRecords,
 		"?, ?, ?, ?, ?, ?, "+d.JSONIn(), rows); err != nil {
 		return fmt.Errorf("import records: %w", err)
 	}

@@ -50,7 +50,7 @@ type run struct {
 	items        map[int64]*item // records of obj
 	companyItems map[int64]*item // companies made for contacts
 	order        []*item         // every item, in the order made
-	keys         map[string]int64
+	keys         map[matchKey]int64
 	externals    map[string]int64              // external id to record, known before or added
 	newExternals [][2]any                      // external id, record id
 	companies    map[string]int64              // folded name to id
@@ -72,7 +72,7 @@ type run struct {
 func (r *run) reset(q store.Querier) {
 	r.q = q
 	r.items, r.companyItems, r.order = map[int64]*item{}, map[int64]*item{}, nil
-	r.keys, r.externals, r.newExternals = map[string]int64{}, map[string]int64{}, nil
+	r.keys, r.externals, r.newExternals = map[matchKey]int64{}, map[string]int64{}, nil
 	r.companies, r.users = map[string]int64{}, map[string]int64{}
 	r.named, r.stagePipe, r.contactsBy = map[string]map[string][]int64{}, map[int64]int64{}, map[string]int64{}
 	r.queue, r.creates, r.queued, r.rebuild = nil, 0, map[string]bool{}, nil
@@ -99,7 +99,7 @@ func (r *run) load(ctx context.Context) error {
 				return
 			}
 			for _, it := range list {
-				r.keys[r.key(it.Value)] = id // the oldest record wins
+				r.keys[hashKey(r.key(it.Value))] = id // the oldest record wins
 			}
 		}, ws)
 		if err != nil {
@@ -116,7 +116,7 @@ func (r *run) load(ctx context.Context) error {
 		}
 		if r.plan.match == "external_id" {
 			for ext, id := range r.externals {
-				r.keys[ext] = id
+				r.keys[hashKey(ext)] = id
 			}
 		}
 	}
@@ -547,7 +547,7 @@ func (r *run) single(ctx context.Context, number int, in map[string]any, ext str
 	if err == nil {
 		_, err = r.q.ExecContext(ctx, "RELEASE SAVEPOINT "+savepoint)
 		if err == nil {
-			r.commit(pending, in, ext, res)
+			err = r.commit(ctx, pending, in, ext, res)
 		}
 		return res, warnings, err
 	}
@@ -582,17 +582,17 @@ func (r *run) match(in map[string]any, ext string) (int64, string) {
 	switch r.plan.match {
 	case "external_id":
 		if ext != "" {
-			return r.keys[ext], "external id " + ext
+			return r.keys[hashKey(ext)], "external id " + ext
 		}
 	case "sku":
 		if sku, _ := in["sku"].(string); sku != "" {
-			return r.keys[r.key(sku)], "SKU " + sku
+			return r.keys[hashKey(r.key(sku))], "SKU " + sku
 		}
 	case "email", "phone":
 		field := map[string]string{"email": "emails", "phone": "phones"}[r.plan.match]
 		list, _ := in[field].([]any)
 		for _, v := range list {
-			if id := r.keys[r.key(v.(string))]; id != 0 {
+			if id := r.keys[hashKey(r.key(v.(string)))]; id != 0 {
 				return id, r.plan.match + " " + v.(string)
 			}
 		}
@@ -779,7 +779,7 @@ func asList(v any) []any {
 }
 
 // commit keeps in memory what a row that succeeded did.
-func (r *run) commit(p *pending, in map[string]any, ext string, res RowResult) {
+func (r *run) commit(ctx context.Context, p *pending, in map[string]any, ext string, res RowResult) error {
 	for name, id := range p.companies {
 		r.companies[name] = id
 	}
@@ -799,11 +799,16 @@ func (r *run) commit(p *pending, in map[string]any, ext string, res RowResult) {
 			}
 			continue
 		}
+		if it.action == Updated {
+			if logged, err := r.updateLogged(ctx, it); logged || err != nil {
+				return err
+			}
+		}
 		items[it.id] = it
 		r.order = append(r.order, it)
 	}
 	if res.RecordID == "" {
-		return
+		return nil
 	}
 	id, _ := strconv.ParseInt(res.RecordID, 10, 64)
 	if ext != "" {
@@ -815,22 +820,23 @@ func (r *run) commit(p *pending, in map[string]any, ext string, res RowResult) {
 	switch r.plan.match {
 	case "external_id":
 		if ext != "" {
-			r.keys[ext] = id
+			r.keys[hashKey(ext)] = id
 		}
 	case "sku":
-		if k := r.key(stringOf(in["sku"])); k != "" && r.keys[k] == 0 {
-			r.keys[k] = id
+		if k := r.key(stringOf(in["sku"])); k != "" && r.keys[hashKey(k)] == 0 {
+			r.keys[hashKey(k)] = id
 		}
 	case "email", "phone":
 		field := map[string]string{"email": "emails", "phone": "phones"}[r.plan.match]
 		for _, v := range asList(in[field]) {
 			if k := r.key(stringOf(v)); k != "" {
-				if _, known := r.keys[k]; !known {
-					r.keys[k] = id
+				if _, known := r.keys[hashKey(k)]; !known {
+					r.keys[hashKey(k)] = id
 				}
 			}
 		}
 	}
+	return nil
 }
 
 func stringOf(v any) string {

@@ -2,6 +2,9 @@ package records
 
 import (
 	"context"
+	"encoding/binary"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/rapport-crm/rapport/internal/store"
@@ -20,10 +23,68 @@ type Deferred struct {
 	memo  map[string]any
 }
 
+// deferredWork keeps its ids one after another in one buffer, each as the
+// length it shares with the id before it and the rest: a bulk write of a
+// million records added a million ids under each of two keys ("1 contact
+// 123456"), which as strings in a set held some 100 MB each, and now take
+// a few bytes each. They are told apart, and repeats dropped, when the
+// work runs.
 type deferredWork struct {
-	ids  []string
-	seen map[string]bool
+	buf  []byte
+	last string
+	n    int
 	fn   func(ctx context.Context, q store.Querier, ws int64, ids []string) error
+}
+
+// add appends id to the buffer.
+func (w *deferredWork) add(id string) {
+	shared := 0
+	for shared < min(len(id), len(w.last), 255) && id[shared] == w.last[shared] {
+		shared++
+	}
+	w.buf = binary.AppendUvarint(append(w.buf, byte(shared)), uint64(len(id)-shared))
+	w.buf = append(w.buf, id[shared:]...)
+	w.last = id
+	w.n++
+}
+
+// ids returns the ids added, each once, in the order first added.
+func (w *deferredWork) ids() []string {
+	all := make([]string, 0, w.n)
+	prev, buf := "", w.buf
+	for len(buf) > 0 {
+		shared := int(buf[0])
+		rest, k := binary.Uvarint(buf[1:])
+		buf = buf[1+k:]
+		prev = prev[:shared] + string(buf[:rest])
+		buf = buf[rest:]
+		all = append(all, prev)
+	}
+	// Sorted by id, then by when added, repeats follow their first: those
+	// are dropped.
+	order := make([]int32, len(all))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		if c := strings.Compare(all[a], all[b]); c != 0 {
+			return c
+		}
+		return int(a - b)
+	})
+	drop := make([]bool, len(all))
+	for i := 1; i < len(order); i++ {
+		if all[order[i]] == all[order[i-1]] {
+			drop[order[i]] = true
+		}
+	}
+	out := all[:0]
+	for i, id := range all {
+		if !drop[i] {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 type deferredKey struct{}
@@ -53,14 +114,11 @@ func (d *Deferred) Add(key, id string, fn func(ctx context.Context, q store.Quer
 	}
 	w := d.work[key]
 	if w == nil {
-		w = &deferredWork{seen: map[string]bool{}, fn: fn}
+		w = &deferredWork{fn: fn}
 		d.work[key] = w
 		d.order = append(d.order, key)
 	}
-	if !w.seen[id] {
-		w.seen[id] = true
-		w.ids = append(w.ids, id)
-	}
+	w.add(id)
 }
 
 // Run does the deferred work in q, in the order the keys were first
@@ -71,7 +129,7 @@ func (d *Deferred) Run(ctx context.Context, q store.Querier, ws int64) error {
 	d.order, d.work = nil, nil
 	d.mu.Unlock()
 	for _, key := range order {
-		if err := work[key].fn(ctx, q, ws, work[key].ids); err != nil {
+		if err := work[key].fn(ctx, q, ws, work[key].ids()); err != nil {
 			return err
 		}
 	}
