@@ -35,15 +35,15 @@ func Write(ctx context.Context, db *store.DB, w io.Writer) (Summary, error) {
 // write writes a backup of db to w, compressed on every core; a SQLite
 // copy is made in tmpDir.
 func write(ctx context.Context, db *store.DB, w io.Writer, tmpDir string) (Summary, error) {
-	fw := newFrameWriter(w)
+	cw := compress(w)
 	var sum Summary
 	var err error
 	if db.Dialect == store.SQLite {
-		sum, err = writeSQLite(ctx, db, fw, tmpDir)
+		sum, err = writeSQLite(ctx, db, cw, tmpDir)
 	} else {
-		sum, err = writeRows(ctx, db, fw, Version)
+		sum, err = writeRows(ctx, db, cw, Version)
 	}
-	if err := errors.Join(err, fw.Close()); err != nil {
+	if err := errors.Join(err, cw.Close()); err != nil {
 		return Summary{}, err
 	}
 	return sum, nil

@@ -336,7 +336,7 @@ func TestRestoreRefuses(t *testing.T) {
 
 // sqliteRefusals are damaged copies of file, a backup of SQLite.
 func sqliteRefusals(t *testing.T, file []byte) []refusal {
-	content := unzstd(t, file)
+	content := uns2(t, file)
 	head, body, trailer := split(t, content)
 	schema := schemaOf(t, head)
 	// A byte changed inside the database, the file otherwise whole and
@@ -352,14 +352,14 @@ func sqliteRefusals(t *testing.T, file []byte) []refusal {
 	flipped := slices.Clone(file)
 	flipped[len(flipped)/2] ^= 0x40
 	return []refusal{
-		{"sqlite: changed byte", zstded(t, join(head, changed, trailer)), "checksum does not match"},
-		{"sqlite: damaged database", zstded(t, resum(t, head, damaged)), "damaged"},
+		{"sqlite: changed byte", s2ed(t, join(head, changed, trailer)), "checksum does not match"},
+		{"sqlite: damaged database", s2ed(t, resum(t, head, damaged)), "damaged"},
 		{"sqlite: flipped compressed byte", flipped, "corrupted"},
 		{"sqlite: truncated", file[:len(file)*2/3], "truncated"},
-		{"sqlite: no trailer", zstded(t, join(head, body)), "truncated"},
-		{"sqlite: newer format", zstded(t, join(bytes.Replace(head, []byte(`"version":2,`), []byte(`"version":3,`), 1), body, trailer)), "format version is 3"},
-		{"sqlite: newer schema", zstded(t, join(bytes.Replace(head, []byte(`"schema":`+strconv.FormatInt(schema, 10)), []byte(`"schema":`+strconv.FormatInt(schema+1, 10)), 1), body, trailer)), "newer than this rapport"},
-		{"not a backup", []byte("hello, world\n"), "neither a zstd nor a gzip stream"},
+		{"sqlite: no trailer", s2ed(t, join(head, body)), "truncated"},
+		{"sqlite: newer format", s2ed(t, join(bytes.Replace(head, []byte(`"version":2,`), []byte(`"version":3,`), 1), body, trailer)), "format version is 3"},
+		{"sqlite: newer schema", s2ed(t, join(bytes.Replace(head, []byte(`"schema":`+strconv.FormatInt(schema, 10)), []byte(`"schema":`+strconv.FormatInt(schema+1, 10)), 1), body, trailer)), "newer than this rapport"},
+		{"not a backup", []byte("hello, world\n"), "neither an S2 nor a gzip stream"},
 		{"empty file", nil, "truncated"},
 	}
 }

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/klauspost/compress/zstd"
+	"github.com/klauspost/compress/s2"
 
 	"github.com/rapport-crm/rapport/internal/store"
 )
@@ -221,23 +221,20 @@ func gzipReader(b []byte) ([]byte, error) {
 	return io.ReadAll(r)
 }
 
-func zstded(t *testing.T, b []byte) []byte {
+func s2ed(t *testing.T, b []byte) []byte {
 	t.Helper()
-	w, err := zstd.NewWriter(nil)
-	if err != nil {
+	var buf bytes.Buffer
+	w := s2.NewWriter(&buf)
+	w.Write(b)
+	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	return w.EncodeAll(b, nil)
+	return buf.Bytes()
 }
 
-func unzstd(t *testing.T, b []byte) []byte {
+func uns2(t *testing.T, b []byte) []byte {
 	t.Helper()
-	r, err := zstd.NewReader(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	out, err := io.ReadAll(r)
+	out, err := io.ReadAll(s2.NewReader(bytes.NewReader(b), s2.ReaderMaxBlockSize(4<<20)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,7 @@
 // PostgreSQL database and the other way round.
 //
 // A backup (docs/decisions/0039-backup-format.md, 0069-backup-of-the-database-file.md)
-// is a zstd stream (format 2; format 1, still read, was gzip) whose
+// is an S2 stream (format 2; format 1, still read, was gzip) whose
 // content is a header line, a body and a trailer line:
 //
 //	{"format":"rapport-backup","version":2,"schema":34,"dialect":"sqlite","content":"sqlite","size":8192,"taken_at":"…"}
