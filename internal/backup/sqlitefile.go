@@ -161,13 +161,15 @@ func unpack(ctx context.Context, b *opened, dir string) (string, error) {
 		err = b.trailer()
 	}
 	if err == nil {
-		err = tmp.Sync()
+		// Writing the file out to the disk takes about as long as
+		// SQLite's check of it, which reads it from the page cache: the
+		// two run side by side.
+		synced := make(chan error, 1)
+		go func() { synced <- tmp.Sync() }()
+		err = errors.Join(check(ctx, tmp.Name(), b.h.Schema), <-synced)
 	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
-	}
-	if err == nil {
-		err = check(ctx, tmp.Name(), b.h.Schema)
 	}
 	if err != nil {
 		removeFile(tmp.Name())
