@@ -96,22 +96,44 @@ func describe(ctx context.Context, path string) (Summary, error) {
 		return Summary{}, err
 	}
 	defer db.Close()
+	return describeWith(ctx, db)
+}
+
+// describeWith reads the schema version and the number of tables of the
+// SQLite database q reads.
+func describeWith(ctx context.Context, q store.Querier) (Summary, error) {
 	sum := Summary{Dialect: store.SQLite.Name()}
-	if sum.Schema, err = store.SchemaVersion(ctx, db); err != nil {
+	var err error
+	if sum.Schema, err = store.SchemaVersion(ctx, q); err != nil {
 		return sum, err
 	}
-	tables, err := schema(ctx, db, store.SQLite)
+	tables, err := schema(ctx, q, store.SQLite)
 	sum.Tables = len(tables)
 	return sum, err
 }
 
-// writeSQLite writes a backup of the SQLite database db to w: a copy of
-// its file, made in tmpDir, after a header that gives its size.
+// writeSQLite writes a backup of the SQLite database db to w: its file,
+// after a header that gives its size. The file is read as it is when the
+// snapshot is all in it (see pinned); otherwise a copy is made in tmpDir.
 func writeSQLite(ctx context.Context, db *store.DB, w io.Writer, tmpDir string) (Summary, error) {
 	src, err := dbPath(ctx, db.Reader())
 	if err != nil {
 		return Summary{}, err
 	}
+	p, err := pin(ctx, src)
+	if err != nil {
+		return Summary{}, err
+	}
+	defer p.close()
+	if p.size > 0 {
+		sum, err := describeWith(ctx, p.conn)
+		if err != nil {
+			return Summary{}, err
+		}
+		sum.Bytes = p.size
+		return sum, writeFile(w, src, p.size, sum)
+	}
+	p.close() // the copy takes a snapshot of its own
 	tmp, err := os.CreateTemp(tmpDir, "rapport-backup-*.db")
 	if err != nil {
 		return Summary{}, err
@@ -125,26 +147,106 @@ func writeSQLite(ctx context.Context, db *store.DB, w io.Writer, tmpDir string) 
 	if err != nil {
 		return Summary{}, err
 	}
-	f, err := os.Open(tmp.Name())
-	if err != nil {
-		return Summary{}, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
+	st, err := os.Stat(tmp.Name())
 	if err != nil {
 		return Summary{}, err
 	}
 	sum.Bytes = st.Size()
+	return sum, writeFile(w, tmp.Name(), sum.Bytes, sum)
+}
+
+// writeFile writes the header, the first size bytes of the file path and
+// the trailer.
+func writeFile(w io.Writer, path string, size int64, sum Summary) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
 	lw := newLineWriter(w)
 	h := header{Format: Format, Version: Version, Schema: sum.Schema, Dialect: sum.Dialect,
-		Content: contentSQLite, Size: sum.Bytes, TakenAt: time.Now().UTC()}
+		Content: contentSQLite, Size: size, TakenAt: time.Now().UTC()}
 	if err := lw.line(h); err != nil {
-		return Summary{}, err
+		return err
 	}
-	if err := lw.copy(f, sum.Bytes); err != nil {
-		return Summary{}, err
+	if err := lw.copy(io.LimitReader(f, size), size); err != nil {
+		return err
 	}
-	return sum, lw.close(sum.Tables, 0)
+	return lw.close(sum.Tables, 0)
+}
+
+// pinning is a read transaction held on a SQLite database while its file
+// is read. size is the bytes of the file that hold the transaction's
+// snapshot, or 0 when the file does not hold it all.
+type pinning struct {
+	db   *sql.DB
+	conn *sql.Conn
+	size int64
+}
+
+// pin begins a read transaction on the database at path, then has a
+// passive checkpoint copy the WAL into the database file. A checkpoint
+// never copies a page past the snapshot of a transaction still reading,
+// so when it has copied the whole WAL, the WAL held nothing newer than
+// the snapshot, and the file's first page_count pages are the snapshot
+// and stay so until the transaction ends: they can be read as they are,
+// without a copy. When the server wrote meanwhile, the checkpoint stops
+// short and size is 0.
+func pin(ctx context.Context, path string) (*pinning, error) {
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro&_busy_timeout=10000")
+	if err != nil {
+		return nil, err
+	}
+	p := &pinning{db: db}
+	if p.conn, err = db.Conn(ctx); err != nil {
+		p.close()
+		return nil, err
+	}
+	var pages, pageSize int64
+	if _, err = p.conn.ExecContext(ctx, "BEGIN"); err == nil {
+		err = p.conn.QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages) // the snapshot begins here
+	}
+	if err == nil {
+		err = p.conn.QueryRowContext(ctx, "PRAGMA page_size").Scan(&pageSize)
+	}
+	if err != nil {
+		p.close()
+		return nil, err
+	}
+	whole, err := checkpoint(ctx, path)
+	if err != nil {
+		p.close()
+		return nil, err
+	}
+	if whole {
+		p.size = pages * pageSize
+	}
+	return p, nil
+}
+
+// checkpoint runs a passive checkpoint of the database at path and
+// reports whether it copied the whole WAL.
+func checkpoint(ctx context.Context, path string) (bool, error) {
+	db, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=10000")
+	if err != nil {
+		return false, err
+	}
+	defer db.Close()
+	var busy, frames, copied int64
+	if err := db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied); err != nil {
+		return false, err
+	}
+	return busy == 0 && frames == copied, nil
+}
+
+// close ends the transaction.
+func (p *pinning) close() {
+	if p.conn != nil {
+		p.conn.ExecContext(context.Background(), "ROLLBACK")
+		p.conn.Close()
+		p.conn = nil
+	}
+	p.db.Close()
 }
 
 // unpack writes the SQLite file of the backup b into a new file in dir,
