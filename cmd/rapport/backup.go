@@ -48,9 +48,18 @@ func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
-	fmt.Fprintf(stdout, "backed up %d rows of %d tables (%s, schema version %d) to %s in %s\n",
-		sum.Rows, sum.Tables, sum.Dialect, sum.Schema, file, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "backed up %s (%s, schema version %d) to %s in %s\n",
+		covered(sum), sum.Dialect, sum.Schema, file, time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// covered says what a backup or a restore carried: rows, or the SQLite
+// database file whole.
+func covered(sum backup.Summary) string {
+	if sum.Bytes > 0 && sum.Rows == 0 {
+		return fmt.Sprintf("the database file of %d tables (%.1f MB)", sum.Tables, float64(sum.Bytes)/1e6)
+	}
+	return fmt.Sprintf("%d rows of %d tables", sum.Rows, sum.Tables)
 }
 
 func restoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
@@ -70,18 +79,18 @@ func restoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 		return err
 	}
 	defer f.Close()
+	start := time.Now()
+	sum, err := restoreFile(ctx, c, f)
+	if err != nil {
+		return fmt.Errorf("restore %s: %w", file, err)
+	}
+	fmt.Fprintf(stdout, "restored %s (from %s, schema version %d) in %s\n",
+		covered(sum), sum.Dialect, sum.Schema, time.Since(start).Round(time.Millisecond))
 	db, err := c.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	start := time.Now()
-	sum, err := backup.Restore(ctx, db, f)
-	if err != nil {
-		return fmt.Errorf("restore %s: %w", file, err)
-	}
-	fmt.Fprintf(stdout, "restored %d rows of %d tables (from %s, schema version %d) in %s\n",
-		sum.Rows, sum.Tables, sum.Dialect, sum.Schema, time.Since(start).Round(time.Millisecond))
 	if len(sum.Skipped) > 0 {
 		// The search index differs between the dialects and is built
 		// afresh from the restored records.
@@ -106,6 +115,20 @@ func restoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	}
 	fmt.Fprintf(stdout, "erased %d contacts again, erased since the backup was taken\n", n)
 	return nil
+}
+
+// restoreFile restores the backup f into the database of c: into SQLite
+// by putting the backup's database file in place when it holds one.
+func restoreFile(ctx context.Context, c *command, f io.Reader) (backup.Summary, error) {
+	if c.cfg.DB == "" {
+		return backup.RestoreSQLite(ctx, f, c.cfg.DataDir)
+	}
+	db, err := c.open(ctx)
+	if err != nil {
+		return backup.Summary{}, err
+	}
+	defer db.Close()
+	return backup.Restore(ctx, db, f)
 }
 
 // erasedIn reads the erased contacts of the backup file, by workspace;

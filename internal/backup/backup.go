@@ -1,7 +1,6 @@
 package backup
 
 import (
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -17,27 +16,47 @@ type Summary struct {
 	Schema  int64  // migration the data was taken at
 	Dialect string // database the backup was taken from
 	Tables  int
-	Rows    int64
+	Rows    int64 // 0 when the database file was carried whole
+	Bytes   int64 // the size of the SQLite file a backup of SQLite holds
 	// Skipped names the tables of the backup that a restore left empty:
 	// ones the target does not have, and ones whose columns differ
 	// between the dialects (the search index), which must be rebuilt.
 	Skipped []string
 }
 
-// Write writes a backup of db to w. Every table is read in one snapshot
-// (see store.DB.Snapshot), so the backup is consistent while the server
-// goes on writing; rows stream from the database to w one at a time.
+// Write writes a backup of db to w while the server goes on writing. A
+// SQLite database is copied whole by SQLite's online backup into a
+// temporary file of os.TempDir (see WriteFile), which the backup then
+// holds; PostgreSQL's tables are read row by row in one snapshot.
 func Write(ctx context.Context, db *store.DB, w io.Writer) (Summary, error) {
-	gz, err := gzip.NewWriterLevel(w, gzip.BestSpeed)
-	if err != nil {
+	return write(ctx, db, w, "")
+}
+
+// write writes a backup of db to w, compressed on every core; a SQLite
+// copy is made in tmpDir.
+func write(ctx context.Context, db *store.DB, w io.Writer, tmpDir string) (Summary, error) {
+	cw := compress(w)
+	var sum Summary
+	var err error
+	if db.Dialect == store.SQLite {
+		sum, err = writeSQLite(ctx, db, cw, tmpDir)
+	} else {
+		sum, err = writeRows(ctx, db, cw, Version)
+	}
+	if err := errors.Join(err, cw.Close()); err != nil {
 		return Summary{}, err
 	}
+	return sum, nil
+}
+
+// writeRows writes every table of db to w as JSON lines (a backup of
+// the given format version, uncompressed). Every table is read in one
+// snapshot (see store.DB.Snapshot), so the backup is consistent while the
+// server goes on writing; rows stream from the database to w.
+func writeRows(ctx context.Context, db *store.DB, w io.Writer, version int) (Summary, error) {
 	sum := Summary{Dialect: db.Dialect.Name()}
-	// Compressing takes a quarter of the time: it runs on a goroutine of
-	// its own, beside reading and encoding the rows.
-	aside := newAsideWriter(gz)
-	lw := newLineWriter(aside)
-	err = db.Snapshot(ctx, func(q store.Querier) error {
+	lw := newLineWriter(w)
+	err := db.Snapshot(ctx, func(q store.Querier) error {
 		var err error
 		if sum.Schema, err = store.SchemaVersion(ctx, q); err != nil {
 			return err
@@ -46,7 +65,10 @@ func Write(ctx context.Context, db *store.DB, w io.Writer) (Summary, error) {
 		if err != nil {
 			return err
 		}
-		h := header{Format: Format, Version: Version, Schema: sum.Schema, Dialect: sum.Dialect, TakenAt: time.Now().UTC()}
+		h := header{Format: Format, Version: version, Schema: sum.Schema, Dialect: sum.Dialect, TakenAt: time.Now().UTC()}
+		if version > 1 {
+			h.Content = contentRows
+		}
 		if err := lw.line(h); err != nil {
 			return err
 		}
@@ -60,10 +82,7 @@ func Write(ctx context.Context, db *store.DB, w io.Writer) (Summary, error) {
 		}
 		return lw.close(sum.Tables, sum.Rows)
 	})
-	if err := errors.Join(err, aside.Close()); err != nil {
-		return Summary{}, err
-	}
-	return sum, gz.Close()
+	return sum, err
 }
 
 // writeTable writes t's start line and its rows, and returns how many.

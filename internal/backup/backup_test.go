@@ -3,11 +3,14 @@ package backup_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -108,8 +111,12 @@ func fresh(t *testing.T, kind string) *store.DB {
 func take(t *testing.T, db *store.DB) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if _, err := backup.Write(context.Background(), db, &buf); err != nil {
+	sum, err := backup.Write(context.Background(), db, &buf)
+	if err != nil {
 		t.Fatalf("backup: %v", err)
+	}
+	if (sum.Bytes > 0) != (db.Dialect == store.SQLite) || sum.Tables == 0 {
+		t.Errorf("the backup of %s says it holds %d tables, %d rows, a file of %d bytes", db.Dialect.Name(), sum.Tables, sum.Rows, sum.Bytes)
 	}
 	return buf.Bytes()
 }
@@ -118,41 +125,71 @@ func take(t *testing.T, db *store.DB) []byte {
 // database, restores it into each, and compares every table row for row;
 // new records then get fresh ids, and the search index, which differs
 // between the dialects, is rebuilt to the same documents.
+//
+// Each backup is restored in the format this rapport writes and in the
+// old format 1, and into SQLite both ways: by rows (Restore) and by
+// putting the database file in place (RestoreSQLite, as rapport restore
+// does).
 func TestRestoreAcrossDatabases(t *testing.T) {
 	for _, from := range databases() {
 		src := open(t, fresh(t, from))
 		fill(t, src)
-		file := take(t, src.db)
+		files := map[string][]byte{"": take(t, src.db), "_format1": takeVersion1(t, src.db)}
 		want := dump(t, src.db)
-		for _, to := range databases() {
-			t.Run(from+"_to_"+to, func(t *testing.T) {
-				dst := open(t, fresh(t, to))
-				sum, err := backup.Restore(context.Background(), dst.db, bytes.NewReader(file))
-				if err != nil {
-					t.Fatalf("restore: %v", err)
-				}
-				for _, name := range sum.Skipped {
-					if !strings.HasPrefix(name, "search_") || from == to {
-						t.Errorf("restore left table %s out", name)
+		for format, file := range files {
+			for _, to := range append(databases(), "sqlite_file") {
+				t.Run(from+format+"_to_"+to, func(t *testing.T) {
+					dst, sum := restoreInto(t, to, file)
+					for _, name := range sum.Skipped {
+						if !strings.HasPrefix(name, "search_") || from == dst.db.Dialect.Name() {
+							t.Errorf("restore left table %s out", name)
+						}
 					}
-				}
-				searchIndex := func(name string) bool { return strings.HasPrefix(name, "search_") }
-				compare(t, want, dump(t, dst.db), func(name string) bool { return from == to || !searchIndex(name) })
-				if len(sum.Skipped) > 0 {
-					if err := dst.search.Rebuild(context.Background(), 1); err != nil {
-						t.Fatal(err)
+					same := from == dst.db.Dialect.Name()
+					searchIndex := func(name string) bool { return strings.HasPrefix(name, "search_") }
+					compare(t, want, dump(t, dst.db), func(name string) bool { return same || !searchIndex(name) })
+					if len(sum.Skipped) > 0 {
+						if err := dst.search.Rebuild(context.Background(), 1); err != nil {
+							t.Fatal(err)
+						}
+						compare(t, want, dump(t, dst.db), searchIndex)
 					}
-					compare(t, want, dump(t, dst.db), searchIndex)
-				}
 
-				dst.admin = src.admin
-				id := dst.create(t, "contact", `{"first_name": "After", "last_name": "Restore"}`)
-				if n := count(t, dst.db, `SELECT count(*) FROM contacts`); n != want.rows("contacts")+1 {
-					t.Errorf("a contact created after the restore (%s) makes %d contacts, want %d", id, n, want.rows("contacts")+1)
-				}
-			})
+					dst.admin = src.admin
+					id := dst.create(t, "contact", `{"first_name": "After", "last_name": "Restore"}`)
+					if n := count(t, dst.db, `SELECT count(*) FROM contacts`); n != want.rows("contacts")+1 {
+						t.Errorf("a contact created after the restore (%s) makes %d contacts, want %d", id, n, want.rows("contacts")+1)
+					}
+				})
+			}
 		}
 	}
+}
+
+// restoreInto restores file into a new database of kind to: "sqlite" and
+// "postgres" by Restore, "sqlite_file" by RestoreSQLite.
+func restoreInto(t *testing.T, to string, file []byte) (*workspace, backup.Summary) {
+	t.Helper()
+	ctx := context.Background()
+	if to != "sqlite_file" {
+		dst := open(t, fresh(t, to))
+		sum, err := backup.Restore(ctx, dst.db, bytes.NewReader(file))
+		if err != nil {
+			t.Fatalf("restore: %v", err)
+		}
+		return dst, sum
+	}
+	dir := t.TempDir()
+	sum, err := backup.RestoreSQLite(ctx, bytes.NewReader(file), dir)
+	if err != nil {
+		t.Fatalf("restore: %v", err)
+	}
+	db, err := store.Open(ctx, "", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return open(t, db), sum
 }
 
 // TestBackupWhileWriting takes a backup while contacts and deals are
@@ -189,36 +226,43 @@ func TestBackupWhileWriting(t *testing.T) {
 		close(stop)
 		written := <-done
 
-		dst := open(t, fresh(t, src.db.Dialect.Name()))
-		if _, err := backup.Restore(context.Background(), dst.db, bytes.NewReader(file)); err != nil {
-			t.Fatal(err)
-		}
-		busy := count(t, dst.db, `SELECT count(*) FROM contacts WHERE first_name = 'Busy'`)
-		if busy == 0 || busy >= written {
-			t.Fatalf("the backup holds %d of %d contacts written meanwhile; want it taken while they were written", busy, written)
-		}
-		for _, q := range []string{
-			// every record created has its event, and every event its record
-			`SELECT count(*) FROM contacts c WHERE c.first_name = 'Busy' AND NOT EXISTS
-				(SELECT 1 FROM outbox o WHERE o.object = 'contact' AND o.action = 'create' AND o.record_id = ` + idText(dst.db, "c.id") + `)`,
-			`SELECT count(*) FROM outbox o WHERE o.object = 'contact' AND o.action = 'create' AND NOT EXISTS
-				(SELECT 1 FROM contacts c WHERE ` + idText(dst.db, "c.id") + ` = o.record_id)`,
-			// every deal's stage belongs to its pipeline
-			`SELECT count(*) FROM deals d JOIN stages s ON s.workspace_id = d.workspace_id AND s.id = d.stage_id
-				WHERE s.pipeline_id <> d.pipeline_id`,
-			// every busy deal entered its stage in the history
-			`SELECT count(*) FROM deals d WHERE d.title LIKE 'Busy %' AND NOT EXISTS
-				(SELECT 1 FROM deal_stage_history h WHERE h.workspace_id = d.workspace_id AND h.deal_id = d.id)`,
-			// the kept totals of the busy stage count its open deals
-			`SELECT abs(coalesce((SELECT sum(deals) FROM stage_totals t JOIN stages s ON s.workspace_id = t.workspace_id AND s.id = t.stage_id
-				WHERE s.name = 'Open'), 0) - (SELECT count(*) FROM deals d JOIN stages s ON s.workspace_id = d.workspace_id AND s.id = d.stage_id
-				WHERE s.name = 'Open' AND d.status = 'open' AND d.deleted_at IS NULL))`,
-		} {
-			if n := count(t, dst.db, q); n != 0 {
-				t.Errorf("the restored database is not one moment of the source: %d rows of\n%s", n, q)
-			}
+		for _, to := range []string{src.db.Dialect.Name(), "sqlite_file"} {
+			t.Run("to_"+to, func(t *testing.T) { checkOneMoment(t, to, file, written) })
 		}
 	})
+}
+
+// checkOneMoment restores file, a backup taken while written contacts
+// were being written, into a database of kind to (as restoreInto), and
+// checks that it holds one moment of its source.
+func checkOneMoment(t *testing.T, to string, file []byte, written int) {
+	t.Helper()
+	dst, _ := restoreInto(t, to, file)
+	busy := count(t, dst.db, `SELECT count(*) FROM contacts WHERE first_name = 'Busy'`)
+	if busy == 0 || busy >= written {
+		t.Fatalf("the backup holds %d of %d contacts written meanwhile; want it taken while they were written", busy, written)
+	}
+	for _, q := range []string{
+		// every record created has its event, and every event its record
+		`SELECT count(*) FROM contacts c WHERE c.first_name = 'Busy' AND NOT EXISTS
+			(SELECT 1 FROM outbox o WHERE o.object = 'contact' AND o.action = 'create' AND o.record_id = ` + idText(dst.db, "c.id") + `)`,
+		`SELECT count(*) FROM outbox o WHERE o.object = 'contact' AND o.action = 'create' AND NOT EXISTS
+			(SELECT 1 FROM contacts c WHERE ` + idText(dst.db, "c.id") + ` = o.record_id)`,
+		// every deal's stage belongs to its pipeline
+		`SELECT count(*) FROM deals d JOIN stages s ON s.workspace_id = d.workspace_id AND s.id = d.stage_id
+			WHERE s.pipeline_id <> d.pipeline_id`,
+		// every busy deal entered its stage in the history
+		`SELECT count(*) FROM deals d WHERE d.title LIKE 'Busy %' AND NOT EXISTS
+			(SELECT 1 FROM deal_stage_history h WHERE h.workspace_id = d.workspace_id AND h.deal_id = d.id)`,
+		// the kept totals of the busy stage count its open deals
+		`SELECT abs(coalesce((SELECT sum(deals) FROM stage_totals t JOIN stages s ON s.workspace_id = t.workspace_id AND s.id = t.stage_id
+			WHERE s.name = 'Open'), 0) - (SELECT count(*) FROM deals d JOIN stages s ON s.workspace_id = d.workspace_id AND s.id = d.stage_id
+			WHERE s.name = 'Open' AND d.status = 'open' AND d.deleted_at IS NULL))`,
+	} {
+		if n := count(t, dst.db, q); n != 0 {
+			t.Errorf("the restored database is not one moment of the source: %d rows of\n%s", n, q)
+		}
+	}
 }
 
 // idText is how the outbox writes a record's id.
@@ -229,6 +273,13 @@ func idText(db *store.DB, col string) string {
 	return "CAST(" + col + " AS TEXT)"
 }
 
+// refusal is a backup file a restore must refuse, and what it must say.
+type refusal struct {
+	name string
+	file []byte
+	want string
+}
+
 // TestRestoreRefuses feeds restore files it must refuse and a target that
 // holds data; each is refused with a message naming the problem, and the
 // target is left as it was.
@@ -236,35 +287,7 @@ func TestRestoreRefuses(t *testing.T) {
 	src := open(t, storetest.SQLite(t))
 	fill(t, src)
 	file := take(t, src.db)
-	content := gunzip(t, file)
-	var schema int64
-	{
-		var h map[string]any
-		json.Unmarshal(content[:bytes.IndexByte(content, '\n')], &h)
-		schema = int64(h["schema"].(float64))
-	}
-	// A value changed in a row near the end, the file otherwise whole and
-	// well-formed: only the checksum can tell.
-	changed := bytes.Replace(content, []byte(`"Ünïcode deal"`), []byte(`"Unicode deal!"`), 1)
-	if bytes.Equal(changed, content) {
-		t.Fatal("the test deal is not in the backup")
-	}
-	flipped := slices.Clone(file)
-	flipped[len(flipped)/2] ^= 0x40
-	cases := []struct {
-		name string
-		file []byte
-		want string
-	}{
-		{"changed value", gzipped(t, changed), "checksum does not match"},
-		{"flipped byte", flipped, "corrupted"},
-		{"truncated", file[:len(file)*2/3], "truncated"},
-		{"no trailer", gzipped(t, content[:bytes.LastIndex(content[:len(content)-1], []byte("\n"))+1]), "truncated"},
-		{"not a backup", gzipped(t, []byte("{\"hello\":1}\n")), "not start with a Rapport backup header"},
-		{"newer format", gzipped(t, bytes.Replace(content, []byte(`"version":1,`), []byte(`"version":2,`), 1)), "format version is 2"},
-		{"newer schema", gzipped(t, bytes.Replace(content, []byte(`"schema":`+strconv.FormatInt(schema, 10)), []byte(`"schema":`+strconv.FormatInt(schema+1, 10)), 1)), "newer than this rapport"},
-		{"empty file", nil, "truncated"},
-	}
+	cases := append(sqliteRefusals(t, file), rowRefusals(t, takeVersion1(t, src.db))...)
 	for _, kind := range databases() {
 		t.Run(kind, func(t *testing.T) {
 			// One target for every case: each must leave it as it was.
@@ -289,6 +312,141 @@ func TestRestoreRefuses(t *testing.T) {
 			compare(t, before, dump(t, dst), all)
 		})
 	}
+	t.Run("sqlite_file", func(t *testing.T) {
+		// Restoring by putting the file in place: the database stays the
+		// empty one it was, and no unpacked file is left beside it.
+		dir := t.TempDir()
+		for _, c := range cases {
+			_, err := backup.RestoreSQLite(context.Background(), bytes.NewReader(c.file), dir)
+			if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
+				t.Errorf("%s: restore said %v, want one line with %q", c.name, err, c.want)
+			}
+			if n := tablesWithRows(t, dir); n != 0 {
+				t.Fatalf("%s: the refused restore left %d tables with rows", c.name, n)
+			}
+			if files, _ := filepath.Glob(filepath.Join(dir, "*restore*")); len(files) > 0 {
+				t.Errorf("%s: the refused restore left %v", c.name, files)
+			}
+		}
+		if _, err := backup.RestoreSQLite(context.Background(), bytes.NewReader(file), dir); err != nil {
+			t.Fatal(err)
+		}
+		_, err := backup.RestoreSQLite(context.Background(), bytes.NewReader(file), dir)
+		if err == nil || !strings.Contains(err.Error(), "already holds data") {
+			t.Errorf("a second restore into the same database said %v", err)
+		}
+	})
+}
+
+// sqliteRefusals are damaged copies of file, a backup of SQLite.
+func sqliteRefusals(t *testing.T, file []byte) []refusal {
+	content := uns2(t, file)
+	head, body, trailer := split(t, content)
+	schema := schemaOf(t, head)
+	// A byte changed inside the database, the file otherwise whole and
+	// well-formed: only the checksum can tell.
+	changed := slices.Clone(body)
+	changed[len(changed)/2] ^= 0x40
+	// The same change with the checksum made again to match: SQLite's
+	// own check of the file must tell.
+	damaged := slices.Clone(body)
+	for i := 4096; i < len(damaged); i += 4096 {
+		damaged[i] ^= 0xff // the first byte of each page: its kind
+	}
+	flipped := slices.Clone(file)
+	flipped[len(flipped)/2] ^= 0x40
+	return []refusal{
+		{"sqlite: changed byte", s2ed(t, join(head, changed, trailer)), "checksum does not match"},
+		{"sqlite: damaged database", s2ed(t, resum(t, head, damaged)), "damaged"},
+		{"sqlite: flipped compressed byte", flipped, "corrupted"},
+		{"sqlite: truncated", file[:len(file)*2/3], "truncated"},
+		{"sqlite: no trailer", s2ed(t, join(head, body)), "truncated"},
+		{"sqlite: newer format", s2ed(t, join(bytes.Replace(head, []byte(`"version":2,`), []byte(`"version":3,`), 1), body, trailer)), "format version is 3"},
+		{"sqlite: newer schema", s2ed(t, join(bytes.Replace(head, []byte(`"schema":`+strconv.FormatInt(schema, 10)), []byte(`"schema":`+strconv.FormatInt(schema+1, 10)), 1), body, trailer)), "newer than this rapport"},
+		{"not a backup", []byte("hello, world\n"), "neither an S2 nor a gzip stream"},
+		{"empty file", nil, "truncated"},
+	}
+}
+
+// rowRefusals are damaged copies of file, a backup of format 1 (gzip
+// JSON lines).
+func rowRefusals(t *testing.T, file []byte) []refusal {
+	content := gunzip(t, file)
+	schema := schemaOf(t, content[:bytes.IndexByte(content, '\n')])
+	// A value changed in a row near the end, the file otherwise whole and
+	// well-formed: only the checksum can tell.
+	changed := bytes.Replace(content, []byte(`"Ünïcode deal"`), []byte(`"Unicode deal!"`), 1)
+	if bytes.Equal(changed, content) {
+		t.Fatal("the test deal is not in the backup")
+	}
+	flipped := slices.Clone(file)
+	flipped[len(flipped)/2] ^= 0x40
+	return []refusal{
+		{"rows: changed value", gzipped(t, changed), "checksum does not match"},
+		{"rows: flipped byte", flipped, "corrupted"},
+		{"rows: truncated", file[:len(file)*2/3], "truncated"},
+		{"rows: no trailer", gzipped(t, content[:bytes.LastIndex(content[:len(content)-1], []byte("\n"))+1]), "truncated"},
+		{"rows: not a backup", gzipped(t, []byte("{\"hello\":1}\n")), "not start with a Rapport backup header"},
+		{"rows: newer format", gzipped(t, bytes.Replace(content, []byte(`"version":1,`), []byte(`"version":3,`), 1)), "format version is 3"},
+		{"rows: newer schema", gzipped(t, bytes.Replace(content, []byte(`"schema":`+strconv.FormatInt(schema, 10)), []byte(`"schema":`+strconv.FormatInt(schema+1, 10)), 1)), "newer than this rapport"},
+	}
+}
+
+func takeVersion1(t *testing.T, db *store.DB) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := backup.WriteVersion1(context.Background(), db, &buf); err != nil {
+		t.Fatalf("backup: %v", err)
+	}
+	return buf.Bytes()
+}
+
+func schemaOf(t *testing.T, head []byte) int64 {
+	t.Helper()
+	var h struct{ Schema int64 }
+	if err := json.Unmarshal(head, &h); err != nil || h.Schema == 0 {
+		t.Fatalf("the header %s: %v", head, err)
+	}
+	return h.Schema
+}
+
+// split cuts the content of a backup of SQLite into its header line, the
+// database file and its trailer line.
+func split(t *testing.T, content []byte) (head, body, trailer []byte) {
+	t.Helper()
+	end := bytes.IndexByte(content, '\n') + 1
+	var h struct{ Size int }
+	if err := json.Unmarshal(content[:end], &h); err != nil || h.Size == 0 {
+		t.Fatalf("the header %s: %v", content[:end], err)
+	}
+	return content[:end], content[end : end+h.Size], content[end+h.Size:]
+}
+
+// resum joins head and body with a trailer whose checksum matches them.
+func resum(t *testing.T, head, body []byte) []byte {
+	t.Helper()
+	sum := sha256.Sum256(join(head, body))
+	return join(head, body, []byte(`{"trailer":{"tables":1,"rows":0,"sha256":"`+hex.EncodeToString(sum[:])+`"}}`+"\n"))
+}
+
+func join(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+
+// tablesWithRows counts the tables of the SQLite database in dir that hold
+// rows, but the seeded ones.
+func tablesWithRows(t *testing.T, dir string) int {
+	t.Helper()
+	db, err := store.Open(context.Background(), "", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	n := 0
+	for name, table := range dump(t, db) {
+		if len(table.rows) > 0 && name != "roles" && name != "workspaces" {
+			n++
+		}
+	}
+	return n
 }
 
 func gunzip(t *testing.T, b []byte) []byte {

@@ -11,12 +11,31 @@ import (
 )
 
 // convert turns a value read from a backup (nil, bool, json.Number or
-// string) into what the target column of kind k takes on dialect d. A
+// string from JSON lines; int64, float64 or string from a SQLite file,
+// after encode) into what the target column of kind k takes on dialect d. A
 // backup from either database holds booleans as true/false or 0/1, and
 // times as text; the target's column says which they are.
 func convert(v any, k kind, d store.Dialect) (any, error) {
-	if v == nil {
+	switch x := v.(type) {
+	case nil:
 		return nil, nil
+	case int64:
+		switch k {
+		case kindInt:
+			return x, nil
+		case kindBool:
+			return x != 0, nil
+		}
+		v = json.Number(strconv.FormatInt(x, 10))
+	case float64:
+		if k == kindFloat {
+			return x, nil
+		}
+		b, err := json.Marshal(x) // the text a backup of JSON lines holds
+		if err != nil {
+			return nil, err
+		}
+		v = json.Number(b)
 	}
 	switch k {
 	case kindInt:

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/klauspost/compress/s2"
+
 	"github.com/rapport-crm/rapport/internal/store"
 )
 
@@ -217,4 +219,24 @@ func gzipReader(b []byte) ([]byte, error) {
 		return nil, err
 	}
 	return io.ReadAll(r)
+}
+
+func s2ed(t *testing.T, b []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := s2.NewWriter(&buf)
+	w.Write(b)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func uns2(t *testing.T, b []byte) []byte {
+	t.Helper()
+	out, err := io.ReadAll(s2.NewReader(bytes.NewReader(b), s2.ReaderMaxBlockSize(4<<20)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

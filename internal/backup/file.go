@@ -14,14 +14,14 @@ import (
 
 // WriteFile writes a backup of db to path. It writes to a temporary file
 // beside path and renames it at the end, so that path never holds a
-// backup cut short.
+// backup cut short; the copy of a SQLite database is made there too.
 func WriteFile(ctx context.Context, db *store.DB, path string) (Summary, error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.partial")
 	if err != nil {
 		return Summary{}, err
 	}
 	defer os.Remove(tmp.Name())
-	sum, err := Write(ctx, db, tmp)
+	sum, err := write(ctx, db, tmp, filepath.Dir(path))
 	if err == nil {
 		err = tmp.Sync()
 	}

@@ -3,15 +3,21 @@
 // database of either dialect, so that a backup of SQLite can become a
 // PostgreSQL database and the other way round.
 //
-// A backup is a gzip stream of JSON lines (docs/decisions/0039-backup-format.md):
+// A backup (docs/decisions/0039-backup-format.md, 0069-backup-of-the-database-file.md)
+// is an S2 stream (format 2; format 1, still read, was gzip) whose
+// content is a header line, a body and a trailer line:
 //
-//	{"format":"rapport-backup","version":1,"schema":34,"dialect":"sqlite","taken_at":"…"}
+//	{"format":"rapport-backup","version":2,"schema":34,"dialect":"sqlite","content":"sqlite","size":8192,"taken_at":"…"}
+//	… size bytes: the SQLite database file, as SQLite's online backup copied it
+//	{"trailer":{"tables":60,"rows":0,"sha256":"…"}}
+//
+// A backup of PostgreSQL has content "rows": its body is JSON lines,
+// per table a line naming its columns, then one array per row:
+//
 //	{"table":"contacts","columns":["id","workspace_id",…],"next_id":1001}
 //	[1,1,"Ada",…]                 one line per row, values in column order
-//	…
-//	{"trailer":{"tables":60,"rows":12345,"sha256":"…"}}
 //
-// The checksum is SHA-256 over every line before the trailer, as written
+// The checksum is SHA-256 over everything before the trailer, as written
 // (uncompressed), so that a restore can tell a damaged or cut file from a
 // whole one before it commits.
 package backup
@@ -26,7 +32,6 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"sync/atomic"
 	"time"
 )
 
@@ -34,7 +39,13 @@ import (
 // reads.
 const (
 	Format  = "rapport-backup"
-	Version = 1
+	Version = 2
+)
+
+// What a backup's body holds.
+const (
+	contentRows   = "rows"   // JSON lines of every table (format 1 always)
+	contentSQLite = "sqlite" // the SQLite database file
 )
 
 // header opens a backup.
@@ -43,6 +54,8 @@ type header struct {
 	Version int       `json:"version"`
 	Schema  int64     `json:"schema"`
 	Dialect string    `json:"dialect"`
+	Content string    `json:"content,omitempty"` // contentRows when empty
+	Size    int64     `json:"size,omitempty"`    // bytes of the SQLite file
 	TakenAt time.Time `json:"taken_at"`
 }
 
@@ -116,62 +129,6 @@ func (lw *lineWriter) close(tables int, rows int64) error {
 	return lw.w.Flush()
 }
 
-// asideWriter hands what is written to it to w on a goroutine of its
-// own, a copy of each write at a time, so that the writer's work (the
-// compression) overlaps the caller's.
-type asideWriter struct {
-	blocks chan []byte
-	free   chan []byte
-	done   chan error
-	failed atomic.Pointer[error] // the writer's error, seen by Write early
-	err    error
-}
-
-func newAsideWriter(w io.Writer) *asideWriter {
-	a := &asideWriter{blocks: make(chan []byte, 2), free: make(chan []byte, 3), done: make(chan error, 1)}
-	go func() {
-		var err error
-		for b := range a.blocks {
-			if err == nil {
-				if _, err = w.Write(b); err != nil {
-					a.failed.Store(&err)
-				}
-			}
-			select {
-			case a.free <- b[:0]:
-			default:
-			}
-		}
-		a.done <- err
-	}()
-	return a
-}
-
-// Write queues a copy of p. It fails once the writer has failed, so that
-// a full disk stops the backup early.
-func (a *asideWriter) Write(p []byte) (int, error) {
-	if err := a.failed.Load(); err != nil {
-		return 0, *err
-	}
-	var b []byte
-	select {
-	case b = <-a.free:
-	default:
-	}
-	a.blocks <- append(b, p...)
-	return len(p), nil
-}
-
-// Close waits for the queued writes and reports the first error.
-func (a *asideWriter) Close() error {
-	if a.blocks != nil {
-		close(a.blocks)
-		a.blocks = nil
-		a.err = <-a.done
-	}
-	return a.err
-}
-
 // lineReader reads the lines of a backup, hashing all but the trailer.
 type lineReader struct {
 	r    *bufio.Reader
@@ -216,3 +173,43 @@ func (lr *lineReader) consume(b []byte) { lr.hash.Write(b) }
 
 // checksum is the hash of the content consumed so far.
 func (lr *lineReader) checksum() string { return hex.EncodeToString(lr.hash.Sum(nil)) }
+
+// copy writes the n bytes of r as content, hashed.
+func (lw *lineWriter) copy(r io.Reader, n int64) error {
+	got, err := io.Copy(io.MultiWriter(lw.hash, lw.w), r)
+	if err == nil && got != n {
+		err = fmt.Errorf("the database file changed size while it was read: %d bytes, not %d", got, n)
+	}
+	return err
+}
+
+// copyTo copies the next n bytes of content to w, hashed.
+func (lr *lineReader) copyTo(w io.Writer, n int64) error {
+	got, err := io.Copy(io.MultiWriter(w, lr.hash), io.LimitReader(readFailure{lr.r}, n))
+	var rf readFailed
+	switch {
+	case errors.As(err, &rf):
+		return readErr(rf.err)
+	case err != nil:
+		return err
+	case got < n:
+		return ErrTruncated
+	}
+	return nil
+}
+
+// readFailure marks the errors of reading a backup, apart from those of
+// writing what it holds.
+type readFailure struct{ r io.Reader }
+
+type readFailed struct{ err error }
+
+func (e readFailed) Error() string { return e.err.Error() }
+
+func (f readFailure) Read(p []byte) (int, error) {
+	n, err := f.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = readFailed{err}
+	}
+	return n, err
+}

@@ -2,9 +2,7 @@ package backup
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 )
@@ -12,18 +10,18 @@ import (
 // Table reads the rows of one table out of the backup r, each as a map
 // from column name to value (numbers as json.Number), after checking the
 // whole file as a restore does: its format, its checksum and its trailer.
-// A table the backup does not hold has no rows.
+// A table the backup does not hold has no rows. The SQLite file of a
+// backup of SQLite is unpacked into os.TempDir to be read.
 func Table(r io.Reader, name string) ([]map[string]any, error) {
-	gz, err := gzip.NewReader(r)
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return nil, ErrTruncated
-	} else if err != nil {
-		return nil, fmt.Errorf("%w: not a gzip stream (%v)", ErrCorrupt, err)
-	}
-	lr := newLineReader(gz)
-	if _, err := readHeader(lr); err != nil {
+	b, err := open(r)
+	if err != nil {
 		return nil, err
 	}
+	defer b.close()
+	if b.h.Content == contentSQLite {
+		return fileTable(b, name)
+	}
+	lr := b.lr
 	var out []map[string]any
 	var cols []string // the columns of the table being read, nil for others
 	for {
@@ -57,10 +55,7 @@ func Table(r io.Reader, name string) ([]map[string]any, error) {
 			if m.Trailer.SHA256 != lr.checksum() {
 				return nil, fmt.Errorf("%w: its checksum does not match its content", ErrCorrupt)
 			}
-			if _, err := io.Copy(io.Discard, gz); err != nil {
-				return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
-			}
-			return out, nil
+			return out, drain(b.rest)
 		}
 		lr.consume(line)
 		cols = nil

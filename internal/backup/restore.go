@@ -2,7 +2,6 @@ package backup
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -23,44 +22,95 @@ var seeded = []string{"roles", "workspaces"}
 // migrated) and at the schema version the backup was taken at. Everything
 // happens in one transaction that commits only once the whole file has
 // been read and its checksum matches, so a damaged, cut or refused file
-// leaves db as it was.
+// leaves db as it was. A backup of SQLite is unpacked into a file of
+// os.TempDir first and its tables read from there; RestoreSQLite
+// restores one into SQLite much faster.
 func Restore(ctx context.Context, db *store.DB, r io.Reader) (Summary, error) {
-	gz, err := gzip.NewReader(r)
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return Summary{}, ErrTruncated
-	} else if err != nil {
-		return Summary{}, fmt.Errorf("%w: not a gzip stream (%v)", ErrCorrupt, err)
+	b, err := open(r)
+	if err != nil {
+		return Summary{}, err
 	}
-	lr := newLineReader(gz)
+	defer b.close()
+	return restore(ctx, db, b)
+}
+
+// opened is a backup whose header has been read.
+type opened struct {
+	h     header
+	lr    *lineReader
+	rest  io.Reader // the content, read to its end to check its compression
+	close func()
+}
+
+// open decompresses r and reads its header.
+func open(r io.Reader) (*opened, error) {
+	content, release, err := decompress(r)
+	if err != nil {
+		return nil, err
+	}
+	lr := newLineReader(content)
 	h, err := readHeader(lr)
 	if err != nil {
+		release()
+		return nil, err
+	}
+	return &opened{h: h, lr: lr, rest: content, close: release}, nil
+}
+
+// restore loads the opened backup b into db by rows.
+func restore(ctx context.Context, db *store.DB, b *opened) (Summary, error) {
+	if err := sameSchema(ctx, db, b.h); err != nil {
 		return Summary{}, err
 	}
-	schemaNow, err := store.SchemaVersion(ctx, db.Reader())
-	if err != nil {
-		return Summary{}, err
+	if b.h.Content == contentSQLite {
+		return restoreFile(ctx, db, b)
 	}
-	switch {
-	case h.Schema > schemaNow:
-		return Summary{}, fmt.Errorf("%w: it was taken at schema version %d and this database is at %d; restore it with a newer rapport", ErrNewer, h.Schema, schemaNow)
-	case h.Schema < schemaNow:
-		return Summary{}, fmt.Errorf("the backup was taken at schema version %d and this database is at %d: restore it with the rapport version that took it, then upgrade", h.Schema, schemaNow)
-	}
-	sum := Summary{Schema: h.Schema, Dialect: h.Dialect}
-	err = inTx(ctx, db, func(t target) error {
+	sum := Summary{Schema: b.h.Schema, Dialect: b.h.Dialect}
+	err := inTx(ctx, db, func(t target) error {
 		if err := t.prepare(ctx); err != nil {
 			return err
 		}
-		if err := load(ctx, t, lr, &sum); err != nil {
-			return integrity(lr, gz, err)
+		if err := load(ctx, t, b, &sum); err != nil {
+			return integrity(b, err)
 		}
-		// Reading on to the end makes gzip check its own CRC.
-		if _, err := io.Copy(io.Discard, gz); err != nil {
-			return fmt.Errorf("%w: %v", ErrCorrupt, err)
+		if err := drain(b.rest); err != nil {
+			return err
 		}
 		return t.finish(ctx)
 	})
 	return sum, err
+}
+
+// sameSchema refuses a backup taken at another schema version than db's.
+func sameSchema(ctx context.Context, db *store.DB, h header) error {
+	schemaNow, err := store.SchemaVersion(ctx, db.Reader())
+	if err != nil {
+		return err
+	}
+	switch {
+	case h.Schema > schemaNow:
+		return fmt.Errorf("%w: it was taken at schema version %d and this database is at %d; restore it with a newer rapport", ErrNewer, h.Schema, schemaNow)
+	case h.Schema < schemaNow:
+		return fmt.Errorf("the backup was taken at schema version %d and this database is at %d: restore it with the rapport version that took it, then upgrade", h.Schema, schemaNow)
+	}
+	return nil
+}
+
+// trailer reads the line that follows a SQLite file, checks the checksum
+// it gives and reads to the end of the content.
+func (b *opened) trailer() error {
+	line, err := b.lr.read()
+	if err != nil {
+		return err
+	}
+	var m marker
+	if err := json.Unmarshal(line, &m); err != nil || m.Trailer == nil {
+		return fmt.Errorf("%w: its database is not followed by its trailer", ErrCorrupt)
+	}
+	if m.Trailer.SHA256 != b.lr.checksum() {
+		return fmt.Errorf("%w: its checksum does not match its content", ErrCorrupt)
+	}
+	return drain(b.rest)
 }
 
 // readHeader reads and checks the first line.
@@ -76,13 +126,21 @@ func readHeader(lr *lineReader) (header, error) {
 	if h.Version > Version {
 		return h, fmt.Errorf("%w: its format version is %d and this rapport reads up to %d", ErrNewer, h.Version, Version)
 	}
+	switch h.Content {
+	case "":
+		h.Content = contentRows
+	case contentRows, contentSQLite:
+	default:
+		return h, fmt.Errorf("%w: its content %q is none this rapport knows", ErrCorrupt, h.Content)
+	}
 	lr.consume(line)
 	return h, nil
 }
 
 // load reads the tables of the backup into t, up to and including the
 // trailer, whose counts and checksum it checks.
-func load(ctx context.Context, t target, lr *lineReader, sum *Summary) error {
+func load(ctx context.Context, t target, b *opened, sum *Summary) error {
+	lr := b.lr
 	for {
 		line, err := lr.read()
 		if err != nil {
@@ -167,6 +225,14 @@ func matchColumns(backup []string, dst table) (pick []int, kinds []kind, fits bo
 	return pick, kinds, true
 }
 
+// source is the rows of one table, converted for the target: what
+// PostgreSQL's COPY (pgx.CopyFromSource) and SQLite's inserts read.
+type source interface {
+	Next() bool
+	Values() ([]any, error)
+	Err() error
+}
+
 // rowSource reads the row lines of one table, converted for the target,
 // until the next table's line (which it puts back). It serves both
 // PostgreSQL's COPY (pgx.CopyFromSource) and SQLite's inserts.
@@ -233,10 +299,11 @@ func (s *rowSource) Err() error { return s.err }
 // does not match its checksum, that is the cause to report (a damaged
 // value fails an insert before the checksum at the end can tell), and
 // otherwise err is.
-func integrity(lr *lineReader, gz io.Reader, err error) error {
+func integrity(b *opened, err error) error {
 	if errors.Is(err, ErrCorrupt) || errors.Is(err, ErrTruncated) {
 		return err
 	}
+	lr := b.lr
 	for {
 		line, rerr := lr.read()
 		if rerr != nil {
@@ -247,8 +314,8 @@ func integrity(lr *lineReader, gz io.Reader, err error) error {
 			if m.Trailer.SHA256 != lr.checksum() {
 				return fmt.Errorf("%w: its checksum does not match its content", ErrCorrupt)
 			}
-			if _, cerr := io.Copy(io.Discard, gz); cerr != nil {
-				return fmt.Errorf("%w: %v", ErrCorrupt, cerr)
+			if derr := drain(b.rest); derr != nil {
+				return derr
 			}
 			return err
 		}

@@ -66,17 +66,9 @@ func (t *target) prepare(ctx context.Context) error {
 	t.tables = map[string]table{}
 	for _, tb := range t.order {
 		t.tables[tb.name] = tb
-		if slices.Contains(seeded, tb.name) {
-			continue
-		}
-		var one int
-		err := t.c.QueryRowContext(ctx, "SELECT 1 FROM "+quote(tb.name)+" LIMIT 1").Scan(&one)
-		if err == nil {
-			return fmt.Errorf("%w (table %s has rows): restore into a new, empty database", ErrNotEmpty, tb.name)
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
+	}
+	if err := empty(ctx, t.q(), t.order); err != nil {
+		return err
 	}
 	if t.d == store.SQLite {
 		// Loading in dependency order needs no deferring; this covers a
@@ -95,11 +87,29 @@ func (t *target) prepare(ctx context.Context) error {
 	return nil
 }
 
+// empty refuses a database whose tables (but the seeded ones) hold rows.
+func empty(ctx context.Context, q store.Querier, tables []table) error {
+	for _, tb := range tables {
+		if slices.Contains(seeded, tb.name) {
+			continue
+		}
+		var one int
+		err := q.QueryRowContext(ctx, "SELECT 1 FROM "+quote(tb.name)+" LIMIT 1").Scan(&one)
+		if err == nil {
+			return fmt.Errorf("%w (table %s has rows): restore into a new, empty database", ErrNotEmpty, tb.name)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+	}
+	return nil
+}
+
 // load inserts the rows of src into table name's columns cols. The
 // table's secondary indexes are dropped first and built again after the
 // last row, in the same transaction: one sorted build of each is many
 // times faster than keeping every index up to date row by row.
-func (t target) load(ctx context.Context, name string, cols []string, src *rowSource) error {
+func (t target) load(ctx context.Context, name string, cols []string, src source) error {
 	indexes, err := t.indexes(ctx, name)
 	if err != nil {
 		return err
@@ -151,7 +161,7 @@ func (t target) indexes(ctx context.Context, table string) ([]index, error) {
 
 // insert writes the rows of src: by COPY on PostgreSQL, by multi-row
 // INSERT statements on SQLite.
-func (t target) insert(ctx context.Context, name string, cols []string, src *rowSource) error {
+func (t target) insert(ctx context.Context, name string, cols []string, src source) error {
 	if t.d == store.Postgres {
 		return t.c.Raw(func(dc any) error {
 			pc, ok := store.PgxConn(dc)
@@ -193,7 +203,7 @@ func (t target) insert(ctx context.Context, name string, cols []string, src *row
 // (the last one shorter). stop ends the reading early and waits for the
 // goroutine, so that src is the caller's again; after the channel closes,
 // src.Err says whether the rows ended or failed.
-func batched(src *rowSource, size int) (<-chan []any, func()) {
+func batched(src source, size int) (<-chan []any, func()) {
 	out := make(chan []any, 1)
 	done := make(chan struct{})
 	finished := make(chan struct{})
@@ -202,7 +212,8 @@ func batched(src *rowSource, size int) (<-chan []any, func()) {
 		defer close(out)
 		b := make([]any, 0, size)
 		for src.Next() {
-			b = append(b, src.out...)
+			vals, _ := src.Values()
+			b = append(b, vals...)
 			if len(b) < size {
 				continue
 			}
