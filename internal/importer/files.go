@@ -140,21 +140,13 @@ func (im *Importer) sweep(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	needed := map[int64]bool{}
-	rows, err := im.db.Reader().QueryContext(ctx, `SELECT id FROM imports WHERE status IN (?, ?)`, StatusRunning, StatusInterrupted)
+	ids, err := store.Column[int64](ctx, im.db.Reader(), `SELECT id FROM imports WHERE status IN (?, ?)`, StatusRunning, StatusInterrupted)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return err
-		}
+	needed := map[int64]bool{}
+	for _, id := range ids {
 		needed[id] = true
-	}
-	if err := rows.Err(); err != nil {
-		return err
 	}
 	var errs []error
 	for _, e := range entries {

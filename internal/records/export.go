@@ -269,18 +269,13 @@ func (t *linkTargets) keep(ctx context.Context, q store.Querier, f *Field, targe
 func (t *linkTargets) lookUp(ctx context.Context, q store.Querier, target *Object, ids []int64, seen map[int64]bool) error {
 	b := &sqlb{d: t.e.db.Dialect}
 	b.arg(t.ws)
-	rows, err := q.QueryContext(ctx, `SELECT t.id FROM `+target.Table()+` t WHERE t.workspace_id = ?`+target.only("t")+
+	live, err := store.Column[int64](ctx, q, `SELECT t.id FROM `+target.Table()+` t WHERE t.workspace_id = ?`+target.only("t")+
 		` AND t.deleted_at IS NULL AND `+idsOf(b, "t.id", ids)+t.e.linkScopeSQL(b, t.s, target), b.args...)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return err
-		}
+	for _, id := range live {
 		seen[id] = true
 	}
-	return rows.Err()
+	return nil
 }
