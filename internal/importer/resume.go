@@ -77,18 +77,26 @@ func (im *Importer) Resume(ctx context.Context, id string, done func()) (*Summar
 }
 
 // claim makes interrupted import id running again, with the options
-// and the user of its new run. Of two resuming it at once, or one
-// discarding it, the first wins; the other's is a conflict.
+// and the user of its new run.
 func (im *Importer) claim(ctx context.Context, s *Summary, id int64) error {
 	a, _ := access.ActorFrom(ctx)
+	return im.leaveInterrupted(ctx, fmtID(id), `status = ?, error = NULL, user_id = ?, options = `+im.db.Dialect.JSONIn(),
+		StatusRunning, a.UserID, logOptionsOf(s))
+}
+
+// leaveInterrupted sets, in the log row of interrupted import id, the
+// columns of set to args. Of two resuming it at once, or one discarding
+// it, the first wins; the other's is a conflict.
+func (im *Importer) leaveInterrupted(ctx context.Context, id, set string, args ...any) error {
+	a, _ := access.ActorFrom(ctx)
 	return im.db.Tx(ctx, func(q store.Querier) error {
-		res, err := q.ExecContext(ctx, `UPDATE imports SET status = ?, error = NULL, user_id = ?, options = `+im.db.Dialect.JSONIn()+`
-			WHERE workspace_id = ? AND id = ? AND status = ?`, StatusRunning, a.UserID, logOptionsOf(s), a.WorkspaceID, id, StatusInterrupted)
+		res, err := q.ExecContext(ctx, `UPDATE imports SET `+set+` WHERE workspace_id = ? AND id = ? AND status = ?`,
+			append(args, a.WorkspaceID, id, StatusInterrupted)...)
 		if err != nil {
 			return err
 		}
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return fault.Errorf(fault.ECONFLICT, "import %d was resumed or discarded just now", id)
+			return fault.Errorf(fault.ECONFLICT, "import %s was resumed or discarded just now", id)
 		}
 		return nil
 	})
@@ -98,8 +106,7 @@ func (im *Importer) claim(ctx context.Context, s *Summary, id int64) error {
 // import kept, and the log says discarded. Nothing of it was kept
 // before either; to import the file, upload it again.
 func (im *Importer) Discard(ctx context.Context, id string) (*Summary, error) {
-	a, err := access.ActorFrom(ctx)
-	if err != nil {
+	if _, err := access.ActorFrom(ctx); err != nil {
 		return nil, err
 	}
 	s, err := im.get(ctx, im.db.Read(ctx), id)
@@ -109,18 +116,8 @@ func (im *Importer) Discard(ctx context.Context, id string) (*Summary, error) {
 	if s.Status != StatusInterrupted {
 		return nil, fault.Errorf(fault.ECONFLICT, "import %s is %s: only an interrupted import can be discarded", id, words(s.Status))
 	}
-	err = im.db.Tx(ctx, func(q store.Querier) error {
-		res, err := q.ExecContext(ctx, `UPDATE imports SET status = ?, error = ? WHERE workspace_id = ? AND id = ? AND status = ?`,
-			StatusDiscarded, "the server stopped before the import ended, and it was discarded: nothing of it was kept, and its file was removed",
-			a.WorkspaceID, s.ID, StatusInterrupted)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return fault.Errorf(fault.ECONFLICT, "import %s was resumed or discarded just now", id)
-		}
-		return nil
-	})
+	err = im.leaveInterrupted(ctx, s.ID, `status = ?, error = ?`, StatusDiscarded,
+		"the server stopped before the import ended, and it was discarded: nothing of it was kept, and its file was removed")
 	if err != nil {
 		return nil, err
 	}
