@@ -680,8 +680,12 @@ func (s *Service) keysAfter(ctx context.Context, q store.Querier, ws int64, k *k
 	query := `SELECT key, record_id FROM duplicate_keys WHERE workspace_id = ? AND object = ?`
 	args := []any{ws, k.object}
 	if !first {
-		query += ` AND (key > ? OR key = ? AND record_id > ?)`
-		args = append(args, key, key, id)
+		// A row value, not "key > ? OR key = ? AND record_id > ?": with
+		// the values bound, SQLite's planner seeks only the workspace and
+		// object for the OR and walked every earlier key again, a page at
+		// a time, 0.45 s a page at a million contacts.
+		query += ` AND (key, record_id) > (?, ?)`
+		args = append(args, key, id)
 	}
 	rows, err := q.QueryContext(ctx, query+` ORDER BY key, record_id LIMIT `+strconv.Itoa(keysPage), args...)
 	if err != nil {
