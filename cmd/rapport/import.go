@@ -87,8 +87,13 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		debug.SetMemoryLimit(importMemory)
 	}
 	if db.Dialect == store.SQLite {
-		if _, err := db.Raw().ExecContext(ctx, "PRAGMA soft_heap_limit = "+strconv.Itoa(importSQLiteMemory)); err != nil {
-			return err
+		// The writer is one connection: the pragma on the pool sets its
+		// cache.
+		for _, pragma := range []string{"soft_heap_limit = " + strconv.Itoa(importSQLiteMemory),
+			"cache_size = " + strconv.Itoa(-importSQLiteCache>>10)} {
+			if _, err := db.Raw().ExecContext(ctx, "PRAGMA "+pragma); err != nil {
+				return err
+			}
 		}
 	}
 	f, err := os.Open(file)
@@ -172,14 +177,18 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 // the heap nears it, and the process stays under 300 MB.
 const importMemory = 160 << 20
 
-// importSQLiteMemory is the soft limit of SQLite's memory in an import,
-// for every connection of the process: past it SQLite reuses the pages of
-// its cache and spills its sorts to disk sooner. Without it, the page
-// cache (64 MB) and the sorter of an index build (as much again) came on
-// top of the Go heap, and a million-row import peaked at 363 MB while the
-// duplicate keys' index was built. Measured at 100,000 rows, it takes
-// some 20 MB off the peak and nothing off the speed.
-const importSQLiteMemory = 48 << 20
+// importSQLiteMemory and importSQLiteCache bound SQLite's memory in an
+// import: its soft heap limit, for every connection of the process (past
+// it SQLite reuses its cache's pages and spills its sorts to disk
+// sooner), and the writer's page cache, 64 MB in the server. With the
+// server's settings, SQLite's cache and the sorter of an index build came
+// on top of the Go heap, and a million-row import peaked at 339 MB while
+// the duplicate keys' index was built; with these, at 281 MB, in the same
+// time (docs/BENCHMARKS.md, "After the planner's fixes").
+const (
+	importSQLiteMemory = 16 << 20
+	importSQLiteCache  = 8 << 20
+)
 
 // searchBulk is how many records an import must create, and be a quarter
 // of its object's records or more, for the command to index them for
