@@ -60,6 +60,9 @@ func (r *run) finish(ctx context.Context) error {
 	if err := r.rebuildIndexes(ctx); err != nil {
 		return err
 	}
+	if err := r.analyze(ctx); err != nil {
+		return err
+	}
 	if r.opts.Phase != nil {
 		r.opts.Phase("duplicates")
 	}

@@ -141,12 +141,13 @@ func addCompanies(ctx context.Context, q store.Querier, ws int64, docs []*doc, b
 		ids[i] = x.id
 	}
 	marks, args := store.List(ids)
-	// CROSS JOIN keeps SQLite reading the links of the ids first; given
-	// a rebuild's page of ids its planner may rather walk every company.
-	rows, err := q.QueryContext(ctx, `SELECT cc.contact_id, co.name FROM contact_companies cc
-		CROSS JOIN companies co
-		WHERE co.workspace_id = cc.workspace_id AND co.id = cc.company_id AND co.deleted_at IS NULL
-		AND cc.workspace_id = ? AND cc.contact_id IN (`+marks+`) ORDER BY cc.contact_id, co.name`, append([]any{ws}, args...)...)
+	// The company's name by a subquery, not a join: given a rebuild's page
+	// of ids, both databases' planners may rather walk every company and
+	// look each of its links up in the list (decision 0071).
+	rows, err := q.QueryContext(ctx, `SELECT cc.contact_id, (SELECT co.name FROM companies co
+		WHERE co.workspace_id = cc.workspace_id AND co.id = cc.company_id AND co.deleted_at IS NULL) AS name
+		FROM contact_companies cc WHERE cc.workspace_id = ? AND cc.contact_id IN (`+marks+`) ORDER BY cc.contact_id, name`,
+		append([]any{ws}, args...)...)
 	if err != nil {
 		return err
 	}
