@@ -1,12 +1,12 @@
 package web
 
 import (
-	"github.com/rapport-crm/rapport/internal/assign"
 	"net/http"
 	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/account"
+	"github.com/rapport-crm/rapport/internal/assign"
 	"github.com/rapport-crm/rapport/internal/clv"
 	"github.com/rapport-crm/rapport/internal/fault"
 	"github.com/rapport-crm/rapport/internal/goals"
