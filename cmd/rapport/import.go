@@ -108,6 +108,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	// The rows are counted first (a quick reading of the file) so that
 	// the progress can show a bar and the time left.
 	total := importer.CountRows(ctx, f, st.Size(), opts)
+	opts.Rows = total
 	last := time.Now()
 	opts.Progress = func(rows int, elapsed time.Duration) {
 		if time.Since(last) < time.Second && elapsed > 0 {

@@ -86,6 +86,9 @@ type Options struct {
 	Read tabular.Options
 	// Progress, when set, is called every few hundred rows and at the end.
 	Progress func(rows int, elapsed time.Duration)
+	// Rows, when the caller has counted them (CountRows, for its
+	// progress bar), spares the import counting them again.
+	Rows int64
 	// Phase, when set, is told when the rows are done and the work for
 	// all of them at once (duplicate keys and pairs) begins.
 	Phase func(name string)

@@ -24,7 +24,10 @@ func (r *run) dropIndexes(ctx context.Context, src io.ReaderAt, size int64) erro
 	if r.im.db.Dialect != store.SQLite || size < bulkBytes {
 		return nil
 	}
-	rows := CountRows(ctx, src, size, r.opts)
+	rows := r.opts.Rows
+	if rows <= 0 {
+		rows = CountRows(ctx, src, size, r.opts)
+	}
 	var n int64
 	if err := r.q.QueryRowContext(ctx, `SELECT count(*) FROM `+r.obj.Table()).Scan(&n); err != nil {
 		return err
