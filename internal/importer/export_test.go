@@ -7,3 +7,11 @@ func SetBulkBytes(n int64) func() {
 	bulkBytes = n
 	return func() { bulkBytes = old }
 }
+
+// SetAnalyzeRows changes how many records an import on PostgreSQL must
+// write to gather statistics, and returns the function that restores it.
+func SetAnalyzeRows(n int) func() {
+	old := analyzeRows
+	analyzeRows = n
+	return func() { analyzeRows = old }
+}

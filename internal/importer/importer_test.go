@@ -599,3 +599,36 @@ func column(t *testing.T, db *store.DB, query string) string {
 	}
 	return out.String()
 }
+
+// TestLargeImportGathersStatistics: on PostgreSQL, an import that wrote
+// many records leaves statistics of the tables it grew (its own, the
+// companies its rows named and their links), gathered before its
+// duplicate work, which reads those tables by lists of ids and was
+// planned as if they were empty.
+func TestLargeImportGathersStatistics(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if db.Dialect != store.Postgres {
+			t.Skip("SQLite's import builds its indexes again instead")
+		}
+		defer importer.SetAnalyzeRows(20)()
+		v := newEnv(t, db)
+		var b strings.Builder
+		b.WriteString("first_name,last_name,email,company\n")
+		for i := range 40 {
+			fmt.Fprintf(&b, "Ada,Lovelace%d,ada%d@example.com,Engines %d\n", i, i, i%7)
+		}
+		if s := v.run(b.String(), importer.Options{}); s.Created != 40 {
+			t.Fatalf("the import: %s", counts(s))
+		}
+		for _, table := range []string{"contacts", "companies", "contact_companies"} {
+			var tuples float64
+			if err := db.Raw().QueryRowContext(v.ctx, `SELECT reltuples FROM pg_class
+				WHERE relname = $1 AND relnamespace = current_schema()::regnamespace`, table).Scan(&tuples); err != nil {
+				t.Fatal(err)
+			}
+			if tuples <= 0 {
+				t.Errorf("%s has no statistics after the import (reltuples %v)", table, tuples)
+			}
+		}
+	})
+}

@@ -6,12 +6,12 @@ import (
 )
 
 // DropIndexes drops the indexes of an SQLite table that a CREATE INDEX
-// made (not those behind its keys) and returns the statements that build
-// them again, leaving those named in keep. A bulk load into a table it at least doubles runs between
-// the two, in one transaction: keeping a dozen indexes up to date row by
-// row writes their pages again and again at random, while building one
-// from sorted keys writes each page once. Readers keep seeing the
-// database as it was until the commit.
+// made (not those behind its keys, nor those named in keep) and returns
+// the statements that build them again. A bulk load into a table it at
+// least doubles runs between the two, in one transaction: keeping a dozen
+// indexes up to date row by row writes their pages again and again at
+// random, while building one from sorted keys writes each page once.
+// Readers keep seeing the database as it was until the commit.
 func DropIndexes(ctx context.Context, q Querier, table string, keep ...string) ([]string, error) {
 	rows, err := q.QueryContext(ctx, `SELECT name, sql FROM sqlite_master
 		WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name`, table)
