@@ -15,12 +15,9 @@ import (
 // An import that is not running, or that finished before it could be
 // stopped, is a conflict: undo it instead.
 func (im *Importer) Cancel(ctx context.Context, id string) (*Summary, error) {
-	s, err := im.get(ctx, im.db.Read(ctx), id)
+	s, err := im.getIn(ctx, id, StatusRunning, "only a running import can be cancelled")
 	if err != nil {
 		return nil, err
-	}
-	if s.Status != StatusRunning {
-		return nil, fault.Errorf(fault.ECONFLICT, "import %s is %s: only a running import can be cancelled", id, words(s.Status))
 	}
 	n, _ := strconv.ParseInt(s.ID, 10, 64)
 	im.mu.Lock()
@@ -44,6 +41,19 @@ func (im *Importer) Cancel(ctx context.Context, id string) (*Summary, error) {
 	}
 	if s.Status != StatusCancelled {
 		return s, fault.Errorf(fault.ECONFLICT, "import %s ended as %s before it could be cancelled", id, words(s.Status))
+	}
+	return s, nil
+}
+
+// getIn reads import id's log, which must have status want: an import in
+// any other state is a conflict, said with only (what a control needs).
+func (im *Importer) getIn(ctx context.Context, id, want, only string) (*Summary, error) {
+	s, err := im.get(ctx, im.db.Read(ctx), id)
+	if err != nil {
+		return nil, err
+	}
+	if s.Status != want {
+		return nil, fault.Errorf(fault.ECONFLICT, "import %s is %s: %s", id, words(s.Status), only)
 	}
 	return s, nil
 }

@@ -46,12 +46,9 @@ func (g *again) options(object string) Options {
 // An import that is not interrupted, or whose file is not kept here, is
 // a conflict that says why. done is as Start's.
 func (im *Importer) Resume(ctx context.Context, id string, done func()) (*Summary, error) {
-	s, err := im.get(ctx, im.db.Read(ctx), id)
+	s, err := im.getIn(ctx, id, StatusInterrupted, "only an interrupted import can be resumed")
 	if err != nil {
 		return nil, err
-	}
-	if s.Status != StatusInterrupted {
-		return nil, fault.Errorf(fault.ECONFLICT, "import %s is %s: only an interrupted import can be resumed", id, words(s.Status))
 	}
 	n, _ := strconv.ParseInt(s.ID, 10, 64)
 	if s.again == nil {
@@ -109,12 +106,9 @@ func (im *Importer) Discard(ctx context.Context, id string) (*Summary, error) {
 	if _, err := access.ActorFrom(ctx); err != nil {
 		return nil, err
 	}
-	s, err := im.get(ctx, im.db.Read(ctx), id)
+	s, err := im.getIn(ctx, id, StatusInterrupted, "only an interrupted import can be discarded")
 	if err != nil {
 		return nil, err
-	}
-	if s.Status != StatusInterrupted {
-		return nil, fault.Errorf(fault.ECONFLICT, "import %s is %s: only an interrupted import can be discarded", id, words(s.Status))
 	}
 	err = im.leaveInterrupted(ctx, s.ID, `status = ?, error = ?`, StatusDiscarded,
 		"the server stopped before the import ended, and it was discarded: nothing of it was kept, and its file was removed")
