@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -877,24 +878,23 @@ func (s *Server) importErrors(w http.ResponseWriter, r *http.Request, v *visit) 
 
 // importCancel stops a running import, which rolls back whole.
 func (s *Server) importCancel(w http.ResponseWriter, r *http.Request, v *visit) {
-	id := r.PathValue("id")
-	if _, err := s.imports.Cancel(r.Context(), id); err != nil {
-		if fault.Code(err) == fault.ECONFLICT {
-			s.showImport(w, r, v, http.StatusConflict, v.p.T("web.import.cancel_late"))
-			return
-		}
-		s.fail(w, r, v, err)
-		return
-	}
-	http.Redirect(w, r, "/imports/"+id, http.StatusSeeOther)
+	s.importControl(w, r, v, s.imports.Cancel, v.p.T("web.import.cancel_late"))
 }
 
 // importUndo undoes a committed import, or says why it cannot.
 func (s *Server) importUndo(w http.ResponseWriter, r *http.Request, v *visit) {
+	s.importControl(w, r, v, s.imports.Undo, v.p.T("web.import.undo_refused"))
+}
+
+// importControl runs control on the import of the path and shows it
+// again; an import no longer in a state the control applies to is shown
+// with refused.
+func (s *Server) importControl(w http.ResponseWriter, r *http.Request, v *visit,
+	control func(ctx context.Context, id string) (*importer.Summary, error), refused string) {
 	id := r.PathValue("id")
-	if _, err := s.imports.Undo(r.Context(), id); err != nil {
+	if _, err := control(r.Context(), id); err != nil {
 		if fault.Code(err) == fault.ECONFLICT {
-			s.showImport(w, r, v, http.StatusConflict, v.p.T("web.import.undo_refused"))
+			s.showImport(w, r, v, http.StatusConflict, refused)
 			return
 		}
 		s.fail(w, r, v, err)
@@ -925,16 +925,7 @@ func (s *Server) importResume(w http.ResponseWriter, r *http.Request, v *visit) 
 
 // importDiscard gives up an interrupted import, removing its kept file.
 func (s *Server) importDiscard(w http.ResponseWriter, r *http.Request, v *visit) {
-	id := r.PathValue("id")
-	if _, err := s.imports.Discard(r.Context(), id); err != nil {
-		if fault.Code(err) == fault.ECONFLICT {
-			s.showImport(w, r, v, http.StatusConflict, v.p.T("web.import.discard_late"))
-			return
-		}
-		s.fail(w, r, v, err)
-		return
-	}
-	http.Redirect(w, r, "/imports/"+id, http.StatusSeeOther)
+	s.importControl(w, r, v, s.imports.Discard, v.p.T("web.import.discard_late"))
 }
 
 // exampleImportScreen is the screen with a file read, mapped and tried,
