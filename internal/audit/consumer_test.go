@@ -112,8 +112,8 @@ func TestConsumerWaitsForAGap(t *testing.T) {
 	}
 	rolledBack := openInsert(t, db) // id 3, never committed
 	addEvents(t, db, 1)             // id 4
-	if n, _ := c.Run(ctx); n != 0 {
-		t.Fatalf("copied %d past an open gap", n)
+	if n, err := c.Run(ctx); n != 0 || err != nil {
+		t.Fatalf("copied %d past an open gap, %v", n, err)
 	}
 	rolledBack.Rollback()
 	if n, err := c.Run(ctx); n != 1 || err != nil {
