@@ -122,6 +122,9 @@ func (f *Follower) Ready(ctx context.Context, q store.Querier, last int64, ids [
 	if f.d != store.Postgres {
 		return len(ids), nil
 	}
+	if f.gap != nil && f.gap.id <= last {
+		f.gap = nil // stepped over, and the position past it committed
+	}
 	next := last + 1
 	for i, id := range ids {
 		if id != next {
@@ -137,12 +140,14 @@ func (f *Follower) Ready(ctx context.Context, q store.Querier, last int64, ids [
 
 // settled reports whether the ids from id up to the next visible event are
 // gone for good. A gap seen for the first time never is: its writers are
-// noted, and a later batch decides.
+// noted, and a later batch decides. A closed gap is kept until a batch
+// reads a position past it (Ready): the batch that stepped over it may
+// roll back, and store.DB.Tx runs a batch that collided again, which
+// must find the gap as closed as the first attempt did, not see it anew.
 func (f *Follower) settled(ctx context.Context, q store.Querier, id int64, now time.Time) (bool, error) {
 	if g := f.gap; g != nil && g.id == id {
 		if g.closed {
 			f.log.Info("stepped over outbox ids that were never committed", "consumer", f.name, "from", id)
-			f.gap = nil
 			return true, nil
 		}
 		if !g.warned && now.Sub(g.seen) > time.Minute {
