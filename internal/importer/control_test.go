@@ -3,6 +3,7 @@ package importer_test
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -59,6 +60,36 @@ func TestCancel(t *testing.T) {
 		}
 		if _, err := v.im.Undo(v.ctx, id); !fault.Is(err, fault.ECONFLICT) {
 			t.Errorf("undoing a cancelled import: %v", err)
+		}
+	})
+}
+
+// TestBackgroundCountsOnce starts a large import in the background: its
+// progress and its decision to build the table's indexes at the end both
+// want the file's rows counted, and the file is read for that once.
+func TestBackgroundCountsOnce(t *testing.T) {
+	defer importer.SetBulkBytes(0)()
+	var counted atomic.Int32
+	defer importer.CountCounts(&counted)()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		counted.Store(0)
+		v := newEnv(t, db)
+		ended := make(chan struct{})
+		id, err := v.im.Start(v.ctx, v.spool("First name,Email\nAda,ada@example.com\nGrace,grace@example.com\n"),
+			importer.Options{Object: "contacts", FileName: "people.csv"}, func() { close(ended) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		<-ended
+		s, err := v.im.Get(v.ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Status != importer.StatusCommitted || s.Created != 2 {
+			t.Fatalf("import: %+v", s)
+		}
+		if n := counted.Load(); n != 1 {
+			t.Errorf("the file's rows were counted %d times, want once", n)
 		}
 	})
 }

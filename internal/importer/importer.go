@@ -299,12 +299,13 @@ func (im *Importer) background(ctx context.Context, run *run, f *File, done func
 				done()
 			}
 		}()
-		// The rows are counted beside the import, for the time left; a
-		// file's second reading costs little next to the writes.
+		// The rows are counted beside the import, for the time left, and
+		// once: dropIndexes, wanting the count too, waits for this one.
+		run.count = sync.OnceValue(func() int64 { return countRows(ctx, f, f.size, run.opts) })
 		counting.Add(1)
 		go func() {
 			defer counting.Done()
-			p.total.Store(CountRows(ctx, f, f.size, run.opts))
+			p.total.Store(run.count())
 		}()
 		_, err := run.execute(ctx, f, f.size)
 		switch {
@@ -315,6 +316,9 @@ func (im *Importer) background(ctx context.Context, run *run, f *File, done func
 		}
 	}()
 }
+
+// countRows is CountRows, and another counter in the tests.
+var countRows = CountRows
 
 // CountRows counts the data rows of a file, for the time an import has
 // left; 0 when it cannot tell.

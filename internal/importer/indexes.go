@@ -25,8 +25,12 @@ func (r *run) dropIndexes(ctx context.Context, src io.ReaderAt, size int64) erro
 		return nil
 	}
 	rows := r.opts.Rows
-	if rows <= 0 {
-		rows = CountRows(ctx, src, size, r.opts)
+	switch {
+	case rows > 0:
+	case r.count != nil:
+		rows = r.count()
+	default:
+		rows = countRows(ctx, src, size, r.opts)
 	}
 	var n int64
 	if err := r.q.QueryRowContext(ctx, `SELECT count(*) FROM `+r.obj.Table()).Scan(&n); err != nil {

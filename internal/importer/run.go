@@ -66,6 +66,9 @@ type run struct {
 	creates int             // how many of them wait to be created
 	queued  map[string]bool // what a later row could match them by
 	rebuild []string        // indexes dropped for the load, to build again
+	// count, when set, counts the file's rows once for all who ask: a
+	// background import's progress and dropIndexes.
+	count func() int64
 }
 
 // reset empties what a retried transaction must read again.
