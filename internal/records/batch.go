@@ -128,117 +128,26 @@ type batch struct {
 	writes []*Write // nil where the input was refused
 }
 
-// checkReferences does what Engine.checkReferences does for each write,
-// with one query per field and few hundred ids rather than one per value.
-// A write with a missing reference is refused and dropped from the batch.
+// checkReferences checks the references of the batch's writes at once
+// (Engine.references): a write with a missing reference is refused and
+// dropped from the batch.
 func (b *batch) checkReferences(ctx context.Context, errs []error) error {
-	type ref struct {
-		write int
-		field string // as reported: name, or name[i].id
-		id    string
-	}
-	byField := map[string][]ref{}
+	vals := make([]map[string]any, len(b.writes))
 	for i, w := range b.writes {
-		if w == nil {
-			continue
-		}
-		for name, v := range w.Vals {
-			if v == nil {
-				continue
-			}
-			switch f := b.s.anyField(name); f.Type {
-			case User, Relation:
-				byField[name] = append(byField[name], ref{i, name, v.(string)})
-			case Relations:
-				for j, l := range v.([]LinkRef) {
-					byField[name] = append(byField[name], ref{i, name + "[" + itoa(j) + "].id", l.ID})
-				}
-			}
+		if w != nil {
+			vals[i] = w.Vals
 		}
 	}
-	collectors := map[int]*fault.Collector{}
-	for _, name := range sortedKeys(byField) {
-		refs := byField[name]
-		f := b.s.anyField(name)
-		ids := make([]int64, 0, len(refs))
-		for _, r := range refs {
-			n, _ := parseID(r.id)
-			ids = append(ids, n)
-		}
-		found, err := b.existing(ctx, f, ids)
-		if err != nil {
-			return err
-		}
-		noun := "user"
-		if f.Type != User {
-			noun = b.e.objects[f.Target].Name
-		}
-		for k, r := range refs {
-			if found[ids[k]] {
-				continue
-			}
-			c := collectors[r.write]
-			if c == nil {
-				c = &fault.Collector{}
-				collectors[r.write] = c
-			}
-			c.Add(r.field, "reference", "no %s with id %q", noun, r.id)
-		}
+	refused, err := b.e.references(ctx, b.q, b.a.WorkspaceID, b.s, vals)
+	if err != nil {
+		return err
 	}
-	for i, c := range collectors {
-		errs[i], b.writes[i] = c.Err(), nil
+	for i, r := range refused {
+		if r != nil {
+			errs[i], b.writes[i] = r, nil
+		}
 	}
 	return nil
-}
-
-// existing returns which of ids name a record that field f may refer to:
-// a user of the workspace, or a live record of its target within the
-// actor's read scope.
-func (b *batch) existing(ctx context.Context, f *Field, ids []int64) (map[int64]bool, error) {
-	found := make(map[int64]bool, len(ids))
-	distinct := map[int64]bool{}
-	for _, id := range ids {
-		distinct[id] = true
-	}
-	list := make([]int64, 0, len(distinct))
-	for id := range distinct {
-		list = append(list, id)
-	}
-	const chunk = 500
-	for start := 0; start < len(list); start += chunk {
-		part := list[start:min(start+chunk, len(list))]
-		q := &sqlb{d: b.e.db.Dialect}
-		marks := make([]string, len(part))
-		for i, id := range part {
-			marks[i] = q.arg(id)
-		}
-		table, where := "users", ""
-		if f.Type != User {
-			target := b.e.objects[f.Target]
-			table, where = target.Table(), " AND t.deleted_at IS NULL"+target.only("t")
-			if cond := b.e.restriction(q, target, "t", b.s.scopes[target.Name]); cond != "" {
-				where += " AND " + cond
-			}
-		}
-		rows, err := b.q.QueryContext(ctx, `SELECT t.id FROM `+table+` t WHERE t.workspace_id = ? AND t.id IN (`+
-			strings.Join(marks, ", ")+`)`+where, append([]any{b.a.WorkspaceID}, q.args...)...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			found[id] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-	}
-	return found, nil
 }
 
 // insert gives each write its id and stores the batch: the rows, their

@@ -2,9 +2,7 @@ package records
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"sort"
 	"strings"
 	"time"
@@ -101,56 +99,117 @@ func sortedKeys[V any](m map[string]V) []string {
 // existing record of the same workspace, and a relation one that the actor
 // may read: a record outside the actor's scope is reported as missing.
 func (e *Engine) checkReferences(ctx context.Context, q store.Querier, ws int64, s *schema, vals map[string]any) error {
-	var c fault.Collector
-	for _, name := range sortedKeys(vals) {
-		f := s.anyField(name)
-		var table string
-		var target *Object
-		var ids []string
-		switch {
-		case vals[name] == nil:
-			continue
-		case f.Type == User:
-			table, ids = "users", []string{vals[name].(string)}
-		case f.Type == Relation:
-			target, ids = e.objects[f.Target], []string{vals[name].(string)}
-		case f.Type == Relations:
-			target = e.objects[f.Target]
-			for _, l := range vals[name].([]LinkRef) {
-				ids = append(ids, l.ID)
+	refused, err := e.references(ctx, q, ws, s, []map[string]any{vals})
+	if err != nil {
+		return err
+	}
+	return refused[0]
+}
+
+// references checks the references of several writes' values as
+// checkReferences does one's, with one query per field and few hundred
+// ids rather than one per value: refused[i] is what is wrong with vals[i]
+// (nil when nothing is, or vals[i] is nil). err is the database failing.
+func (e *Engine) references(ctx context.Context, q store.Querier, ws int64, s *schema, vals []map[string]any) (refused []error, err error) {
+	type ref struct {
+		write int
+		field string // as reported: name, or name[i].id
+		id    string
+	}
+	byField := map[string][]ref{}
+	for i, vs := range vals {
+		for name, v := range vs {
+			if v == nil {
+				continue
 			}
-		default:
-			continue
-		}
-		noun := "user"
-		if target != nil {
-			table, noun = target.Table(), target.Name
-		}
-		for i, id := range ids {
-			n, _ := parseID(id)
-			b := &sqlb{d: e.db.Dialect}
-			query := `SELECT 1 FROM ` + table + ` t WHERE t.workspace_id = ` + b.arg(ws) + ` AND t.id = ` + b.arg(n)
-			if target != nil {
-				query += " AND t.deleted_at IS NULL" + target.only("t")
-				if cond := e.restriction(b, target, "t", s.scopes[target.Name]); cond != "" {
-					query += " AND " + cond
+			switch f := s.anyField(name); f.Type {
+			case User, Relation:
+				byField[name] = append(byField[name], ref{i, name, v.(string)})
+			case Relations:
+				for j, l := range v.([]LinkRef) {
+					byField[name] = append(byField[name], ref{i, name + "[" + itoa(j) + "].id", l.ID})
 				}
-			}
-			var one int
-			err := q.QueryRowContext(ctx, query, b.args...).Scan(&one)
-			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return err // the database failed; the reference may be fine
-			}
-			if err != nil {
-				field := name
-				if f.Type == Relations {
-					field = name + "[" + itoa(i) + "].id"
-				}
-				c.Add(field, "reference", "no %s with id %q", noun, id)
 			}
 		}
 	}
-	return c.Err()
+	collectors := make([]fault.Collector, len(vals))
+	for _, name := range sortedKeys(byField) {
+		refs := byField[name]
+		f := s.anyField(name)
+		ids := make([]int64, 0, len(refs))
+		for _, r := range refs {
+			n, _ := parseID(r.id)
+			ids = append(ids, n)
+		}
+		found, err := e.existing(ctx, q, ws, s, f, ids)
+		if err != nil {
+			return nil, err
+		}
+		noun := "user"
+		if f.Type != User {
+			noun = e.objects[f.Target].Name
+		}
+		for k, r := range refs {
+			if !found[ids[k]] {
+				collectors[r.write].Add(r.field, "reference", "no %s with id %q", noun, r.id)
+			}
+		}
+	}
+	refused = make([]error, len(vals))
+	for i := range collectors {
+		refused[i] = collectors[i].Err()
+	}
+	return refused, nil
+}
+
+// existing returns which of ids name a record that field f may refer to:
+// a user of the workspace, or a live record of its target within the
+// actor's read scope.
+func (e *Engine) existing(ctx context.Context, q store.Querier, ws int64, s *schema, f *Field, ids []int64) (map[int64]bool, error) {
+	found := make(map[int64]bool, len(ids))
+	distinct := map[int64]bool{}
+	for _, id := range ids {
+		distinct[id] = true
+	}
+	list := make([]int64, 0, len(distinct))
+	for id := range distinct {
+		list = append(list, id)
+	}
+	const chunk = 500
+	for start := 0; start < len(list); start += chunk {
+		part := list[start:min(start+chunk, len(list))]
+		b := &sqlb{d: e.db.Dialect}
+		marks := make([]string, len(part))
+		for i, id := range part {
+			marks[i] = b.arg(id)
+		}
+		table, where := "users", ""
+		if f.Type != User {
+			target := e.objects[f.Target]
+			table, where = target.Table(), " AND t.deleted_at IS NULL"+target.only("t")
+			if cond := e.restriction(b, target, "t", s.scopes[target.Name]); cond != "" {
+				where += " AND " + cond
+			}
+		}
+		rows, err := q.QueryContext(ctx, `SELECT t.id FROM `+table+` t WHERE t.workspace_id = ? AND t.id IN (`+
+			strings.Join(marks, ", ")+`)`+where, append([]any{ws}, b.args...)...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			found[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return found, nil
 }
 
 func itoa(i int) string { return formatID(int64(i)) }
