@@ -46,6 +46,10 @@ require (
 	github.com/klauspost/compress v1.20.1
 )
 
+// The stored duplicate profiles' decoder (linkage.ReadRecord): v0.12.0,
+// the newest release; decision 0072.
+require github.com/goccy/go-json v0.12.0
+
 require (
 	codeberg.org/go-fonts/liberation v0.5.0 // indirect
 	codeberg.org/go-latex/latex v0.2.0 // indirect

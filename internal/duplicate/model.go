@@ -238,8 +238,7 @@ func (s *Service) Reestimate(ctx context.Context, ws int64, object string) (Resc
 			rows.Close()
 			return RescoreResult{}, err
 		}
-		var rec linkage.Record
-		json.Unmarshal([]byte(text), &rec)
+		rec, _ := linkage.ReadRecord(text)
 		profs = append(profs, linkage.Prepare(rec))
 	}
 	rows.Close()

@@ -3,7 +3,6 @@ package duplicate
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"hash/fnv"
 	"math"
 	"runtime"
@@ -865,8 +864,7 @@ func (s *Service) prepared(ctx context.Context, q store.Querier, ws int64, k *ki
 	}
 	list := make([]*linkage.Profile, len(raws))
 	parallel(len(raws), func(i int) {
-		var rec linkage.Record
-		json.Unmarshal([]byte(raws[i].text), &rec) // a damaged row matches nothing
+		rec, _ := linkage.ReadRecord(raws[i].text) // a damaged row matches nothing
 		list[i] = linkage.Prepare(rec)
 	})
 	out := make(map[int64]*linkage.Profile, len(raws))

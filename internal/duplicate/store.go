@@ -517,7 +517,7 @@ func (s *Service) loadProfiles(ctx context.Context, q store.Querier, ws int64, k
 			if owner != nil {
 				r.owner = strconv.FormatInt(*owner, 10)
 			}
-			json.Unmarshal([]byte(text), &r.rec) // a damaged row matches nothing
+			r.rec, _ = linkage.ReadRecord(text) // a damaged row matches nothing
 			r.prof = linkage.Prepare(r.rec)
 			out = append(out, r)
 		}

@@ -2,7 +2,6 @@ package inbox
 
 import (
 	"context"
-	"encoding/json"
 	"slices"
 	"strconv"
 
@@ -70,8 +69,8 @@ func (s *Service) match(ctx context.Context, ws int64, email, phone string) (mat
 		}
 		// The profile is the record as the matcher reads it; prepared, it
 		// is normalised exactly as the request's values were.
-		var rec linkage.Record
-		if json.Unmarshal([]byte(profile), &rec) != nil {
+		rec, err := linkage.ReadRecord(profile)
+		if err != nil {
 			continue
 		}
 		got := linkage.Prepare(rec)

@@ -19,6 +19,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	gojson "github.com/goccy/go-json"
 )
 
 // Record is what is known of one contact or company.
@@ -43,6 +45,16 @@ type Record struct {
 	// Identifiers are values that name one record: tax number, customer
 	// number, any custom field marked identifying, by field name.
 	Identifiers map[string]string
+}
+
+// ReadRecord reads a record as the store keeps it: its JSON. It decodes
+// with goccy/go-json, about three times faster than encoding/json, whose
+// reflection was half the work of a rescore's reading of profiles (every
+// record is read once for each blocking rule it shares a block under).
+func ReadRecord(text string) (Record, error) {
+	var r Record
+	err := gojson.Unmarshal([]byte(text), &r)
+	return r, err
 }
 
 // Kinds of records.

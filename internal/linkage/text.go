@@ -91,23 +91,29 @@ func ascii(s string) bool {
 // "obrien", "St." is "st"), any other character that is not a letter or
 // digit a separator.
 func words(s string) []string {
-	if !ascii(s) {
-		s = strings.ToLower(s)
-		var b strings.Builder
-		for _, r := range s {
-			if t, ok := cyrillic[r]; ok {
-				b.WriteString(t)
-			} else if t, ok := latin[r]; ok {
-				b.WriteString(t)
-			} else {
-				b.WriteRune(r)
-			}
-		}
-		s = b.String()
-		if !ascii(s) {
-			s = foldMarks(s)
+	if ascii(s) {
+		return asciiWords(s)
+	}
+	s = strings.ToLower(s)
+	var b strings.Builder
+	for _, r := range s {
+		if t, ok := cyrillic[r]; ok {
+			b.WriteString(t)
+		} else if t, ok := latin[r]; ok {
+			b.WriteString(t)
+		} else {
+			b.WriteRune(r)
 		}
 	}
+	s = b.String()
+	if !ascii(s) {
+		s = foldMarks(s)
+	}
+	return anyWords(s)
+}
+
+// anyWords splits s, transliterated and folded, into words.
+func anyWords(s string) []string {
 	return strings.FieldsFunc(strings.Map(func(r rune) rune {
 		switch {
 		case r == '\'' || r == '’' || r == '.' || r == '`':
@@ -121,6 +127,41 @@ func words(s string) []string {
 		}
 		return ' '
 	}, s), func(r rune) bool { return r == ' ' })
+}
+
+// asciiWords is anyWords for a string of ASCII characters, most names,
+// e-mails and addresses: the same words in one pass and two allocations,
+// as every record is prepared again at each rescore.
+func asciiWords(s string) []string {
+	buf := make([]byte, 0, len(s))
+	n := 0 // words
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\'' || c == '.' || c == '`':
+			continue
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+		default:
+			if len(buf) > 0 && buf[len(buf)-1] != ' ' {
+				buf = append(buf, ' ')
+			}
+			continue
+		}
+		if len(buf) == 0 || buf[len(buf)-1] == ' ' {
+			n++
+		}
+		buf = append(buf, c)
+	}
+	if n == 0 {
+		return nil
+	}
+	all, out := string(buf), make([]string, 0, n)
+	for w := range strings.FieldsSeq(all) {
+		out = append(out, w)
+	}
+	return out
 }
 
 // phonetic is a short sound code of a normalised word, a simplification of

@@ -420,8 +420,8 @@ func (f *filer) lookupKeys(ctx context.Context, q store.Querier, b *batch, keys 
 		if err := rows.Scan(&object, &id, &profile); err != nil {
 			return err
 		}
-		var rec linkage.Record
-		if json.Unmarshal([]byte(profile), &rec) != nil {
+		rec, err := linkage.ReadRecord(profile)
+		if err != nil {
 			continue
 		}
 		for _, e := range linkage.Prepare(rec).Emails {
