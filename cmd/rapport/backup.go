@@ -121,14 +121,14 @@ func restoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 // by putting the backup's database file in place when it holds one.
 func restoreFile(ctx context.Context, c *command, f io.Reader) (backup.Summary, error) {
 	if c.cfg.DB == "" {
-		return backup.RestoreSQLite(ctx, f, c.cfg.DataDir)
+		return backup.RestoreSQLite(ctx, f, c.cfg.DataDir, c.log)
 	}
 	db, err := c.open(ctx)
 	if err != nil {
 		return backup.Summary{}, err
 	}
 	defer db.Close()
-	return backup.Restore(ctx, db, f)
+	return backup.Restore(ctx, db, f, c.log)
 }
 
 // erasedIn reads the erased contacts of the backup file, by workspace;

@@ -167,23 +167,37 @@ func TestRestoreAcrossDatabases(t *testing.T) {
 }
 
 // restoreInto restores file into a new database of kind to: "sqlite" and
-// "postgres" by Restore, "sqlite_file" by RestoreSQLite.
+// "postgres" by Restore, "sqlite_file" by RestoreSQLite. A restore table
+// by table tells its log of every table.
 func restoreInto(t *testing.T, to string, file []byte) (*workspace, backup.Summary) {
 	t.Helper()
 	ctx := context.Background()
+	var logged bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logged, nil))
+	told := func(sum backup.Summary) {
+		t.Helper()
+		if sum.Bytes > 0 && to == "sqlite_file" {
+			return // the file put in place: no tables one by one
+		}
+		if n := strings.Count(logged.String(), `msg="restore: table loaded"`) + strings.Count(logged.String(), `msg="restore: table passed over"`); n != sum.Tables {
+			t.Errorf("the restore told of %d tables, restored %d:\n%s", n, sum.Tables, logged.String())
+		}
+	}
 	if to != "sqlite_file" {
 		dst := open(t, fresh(t, to))
-		sum, err := backup.Restore(ctx, dst.db, bytes.NewReader(file))
+		sum, err := backup.Restore(ctx, dst.db, bytes.NewReader(file), log)
 		if err != nil {
 			t.Fatalf("restore: %v", err)
 		}
+		told(sum)
 		return dst, sum
 	}
 	dir := t.TempDir()
-	sum, err := backup.RestoreSQLite(ctx, bytes.NewReader(file), dir)
+	sum, err := backup.RestoreSQLite(ctx, bytes.NewReader(file), dir, log)
 	if err != nil {
 		t.Fatalf("restore: %v", err)
 	}
+	told(sum)
 	db, err := store.Open(ctx, "", dir)
 	if err != nil {
 		t.Fatal(err)
@@ -294,18 +308,18 @@ func TestRestoreRefuses(t *testing.T) {
 			dst := fresh(t, kind)
 			before := dump(t, dst)
 			for _, c := range cases {
-				_, err := backup.Restore(context.Background(), dst, bytes.NewReader(c.file))
+				_, err := backup.Restore(context.Background(), dst, bytes.NewReader(c.file), nil)
 				if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
 					t.Errorf("%s: restore said %v, want one line with %q", c.name, err, c.want)
 				}
 				compare(t, before, dump(t, dst), all)
 			}
 
-			if _, err := backup.Restore(context.Background(), dst, bytes.NewReader(file)); err != nil {
+			if _, err := backup.Restore(context.Background(), dst, bytes.NewReader(file), nil); err != nil {
 				t.Fatal(err)
 			}
 			before = dump(t, dst)
-			_, err := backup.Restore(context.Background(), dst, bytes.NewReader(file))
+			_, err := backup.Restore(context.Background(), dst, bytes.NewReader(file), nil)
 			if err == nil || !strings.Contains(err.Error(), "already holds data") {
 				t.Errorf("a second restore into the same database said %v", err)
 			}
@@ -317,7 +331,7 @@ func TestRestoreRefuses(t *testing.T) {
 		// empty one it was, and no unpacked file is left beside it.
 		dir := t.TempDir()
 		for _, c := range cases {
-			_, err := backup.RestoreSQLite(context.Background(), bytes.NewReader(c.file), dir)
+			_, err := backup.RestoreSQLite(context.Background(), bytes.NewReader(c.file), dir, nil)
 			if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
 				t.Errorf("%s: restore said %v, want one line with %q", c.name, err, c.want)
 			}
@@ -328,10 +342,10 @@ func TestRestoreRefuses(t *testing.T) {
 				t.Errorf("%s: the refused restore left %v", c.name, files)
 			}
 		}
-		if _, err := backup.RestoreSQLite(context.Background(), bytes.NewReader(file), dir); err != nil {
+		if _, err := backup.RestoreSQLite(context.Background(), bytes.NewReader(file), dir, nil); err != nil {
 			t.Fatal(err)
 		}
-		_, err := backup.RestoreSQLite(context.Background(), bytes.NewReader(file), dir)
+		_, err := backup.RestoreSQLite(context.Background(), bytes.NewReader(file), dir, nil)
 		if err == nil || !strings.Contains(err.Error(), "already holds data") {
 			t.Errorf("a second restore into the same database said %v", err)
 		}

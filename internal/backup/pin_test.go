@@ -55,7 +55,7 @@ func TestPinnedFileIsTheSnapshot(t *testing.T) {
 	p.close()
 
 	dir := t.TempDir()
-	if _, err := RestoreSQLite(ctx, &buf, dir); err != nil {
+	if _, err := RestoreSQLite(ctx, &buf, dir, nil); err != nil {
 		t.Fatal(err)
 	}
 	restored, err := store.Open(ctx, "", dir)

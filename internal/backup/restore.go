@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"slices"
+	"time"
 
 	"github.com/rapport-crm/rapport/internal/store"
 )
@@ -24,14 +26,19 @@ var seeded = []string{"roles", "workspaces"}
 // been read and its checksum matches, so a damaged, cut or refused file
 // leaves db as it was. A backup of SQLite is unpacked into a file of
 // os.TempDir first and its tables read from there; RestoreSQLite
-// restores one into SQLite much faster.
-func Restore(ctx context.Context, db *store.DB, r io.Reader) (Summary, error) {
+// restores one into SQLite much faster. log, when not nil, hears of each
+// phase and each table: a restore of a large backup into PostgreSQL takes
+// minutes.
+func Restore(ctx context.Context, db *store.DB, r io.Reader, log *slog.Logger) (Summary, error) {
 	b, err := open(r)
 	if err != nil {
 		return Summary{}, err
 	}
 	defer b.close()
-	return restore(ctx, db, b)
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return restore(ctx, db, b, log)
 }
 
 // opened is a backup whose header has been read.
@@ -58,15 +65,15 @@ func open(r io.Reader) (*opened, error) {
 }
 
 // restore loads the opened backup b into db by rows.
-func restore(ctx context.Context, db *store.DB, b *opened) (Summary, error) {
+func restore(ctx context.Context, db *store.DB, b *opened, log *slog.Logger) (Summary, error) {
 	if err := sameSchema(ctx, db, b.h); err != nil {
 		return Summary{}, err
 	}
 	if b.h.Content == contentSQLite {
-		return restoreFile(ctx, db, b)
+		return restoreFile(ctx, db, b, log)
 	}
 	sum := Summary{Schema: b.h.Schema, Dialect: b.h.Dialect}
-	err := inTx(ctx, db, func(t target) error {
+	err := inTx(ctx, db, log, func(t target) error {
 		if err := t.prepare(ctx); err != nil {
 			return err
 		}
@@ -164,10 +171,12 @@ func load(ctx context.Context, t target, b *opened, sum *Summary) error {
 			return fmt.Errorf("%w: a line that is not a table or a trailer", ErrCorrupt)
 		}
 		lr.consume(line)
+		start := time.Now()
 		n, loaded, err := loadTable(ctx, t, lr, m.tableStart)
 		if err != nil {
 			return fmt.Errorf("restore table %s: %w", m.Table, err)
 		}
+		t.loaded(m.Table, n, loaded, start)
 		sum.Tables++
 		sum.Rows += n
 		if !loaded {

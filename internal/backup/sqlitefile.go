@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -311,8 +312,8 @@ func check(ctx context.Context, path string, schema int64) error {
 // A backup of SQLite is unpacked into a file beside the database,
 // checked, and renamed into its place: the database is either the
 // empty one it was or the whole backup. A backup of PostgreSQL is loaded
-// row by row as Restore does.
-func RestoreSQLite(ctx context.Context, r io.Reader, dataDir string) (Summary, error) {
+// row by row as Restore does, telling log (when not nil) of its tables.
+func RestoreSQLite(ctx context.Context, r io.Reader, dataDir string, log *slog.Logger) (Summary, error) {
 	b, err := open(r)
 	if err != nil {
 		return Summary{}, err
@@ -328,7 +329,10 @@ func RestoreSQLite(ctx context.Context, r io.Reader, dataDir string) (Summary, e
 	}
 	if b.h.Content != contentSQLite {
 		defer db.Close()
-		return restore(ctx, db, b)
+		if log == nil {
+			log = slog.New(slog.DiscardHandler)
+		}
+		return restore(ctx, db, b, log)
 	}
 	path, err := replaceable(ctx, db, b.h)
 	if err != nil {
@@ -391,11 +395,13 @@ func swap(file, path string) error {
 
 // restoreFile loads the tables of the SQLite backup b into db by rows:
 // the file is unpacked into os.TempDir and its tables read from there.
-func restoreFile(ctx context.Context, db *store.DB, b *opened) (Summary, error) {
+func restoreFile(ctx context.Context, db *store.DB, b *opened, log *slog.Logger) (Summary, error) {
+	start := time.Now()
 	file, err := unpack(ctx, b, "")
 	if err != nil {
 		return Summary{}, err
 	}
+	log.Info("restore: database file unpacked", "bytes", b.h.Size, "took", time.Since(start).Round(time.Millisecond))
 	defer removeFile(file)
 	src, err := openFile(file)
 	if err != nil {
@@ -407,15 +413,17 @@ func restoreFile(ctx context.Context, db *store.DB, b *opened) (Summary, error) 
 		return Summary{}, err
 	}
 	sum := Summary{Schema: b.h.Schema, Dialect: b.h.Dialect, Bytes: b.h.Size}
-	err = inTx(ctx, db, func(t target) error {
+	err = inTx(ctx, db, log, func(t target) error {
 		if err := t.prepare(ctx); err != nil {
 			return err
 		}
 		for _, tb := range tables {
+			start := time.Now()
 			n, loaded, err := loadFileTable(ctx, t, src, tb)
 			if err != nil {
 				return fmt.Errorf("restore table %s: %w", tb.name, err)
 			}
+			t.loaded(tb.name, n, loaded, start)
 			sum.Tables++
 			sum.Rows += n
 			if !loaded {

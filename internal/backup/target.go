@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -20,13 +22,14 @@ import (
 type target struct {
 	c      *sql.Conn
 	d      store.Dialect
+	log    *slog.Logger
 	tables map[string]table
 	order  []table
 }
 
 // inTx runs fn in one transaction on a connection of db's writer,
 // committing when fn returns nil.
-func inTx(ctx context.Context, db *store.DB, fn func(t target) error) error {
+func inTx(ctx context.Context, db *store.DB, log *slog.Logger, fn func(t target) error) error {
 	c, err := db.Raw().Conn(ctx)
 	if err != nil {
 		return err
@@ -39,14 +42,26 @@ func inTx(ctx context.Context, db *store.DB, fn func(t target) error) error {
 	if _, err := c.ExecContext(ctx, begin); err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(target{c: c, d: db.Dialect}); err != nil {
+	if err := fn(target{c: c, d: db.Dialect, log: log}); err != nil {
 		c.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		return err
 	}
+	start := time.Now()
 	if _, err := c.ExecContext(ctx, "COMMIT"); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	log.Info("restore: committed", "took", time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// loaded logs a table restored since start: its rows and indexes, or, for
+// a table the target has not in the backup's shape, its rows read past.
+func (t target) loaded(table string, rows int64, loaded bool, start time.Time) {
+	if !loaded {
+		t.log.Info("restore: table passed over", "table", table, "rows", rows)
+		return
+	}
+	t.log.Info("restore: table loaded", "table", table, "rows", rows, "took", time.Since(start).Round(time.Millisecond))
 }
 
 func (t target) dialect() store.Dialect { return t.d }
@@ -290,8 +305,12 @@ func (t target) finish(ctx context.Context) error {
 	for i, tb := range t.order {
 		names[i] = quote(tb.name)
 	}
-	_, err := t.c.ExecContext(ctx, "ANALYZE "+strings.Join(names, ", "))
-	return err
+	start := time.Now()
+	if _, err := t.c.ExecContext(ctx, "ANALYZE "+strings.Join(names, ", ")); err != nil {
+		return err
+	}
+	t.log.Info("restore: statistics gathered", "took", time.Since(start).Round(time.Millisecond))
+	return nil
 }
 
 // q is the session as a store.Querier, for the schema queries.
