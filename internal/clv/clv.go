@@ -12,6 +12,7 @@ package clv
 
 import (
 	"errors"
+	"maps"
 	"math"
 	"slices"
 
@@ -97,7 +98,7 @@ func (m BGNBD) LogLikelihood(s []Summary) float64 {
 // distinct x, so a million customers cost a few logarithms each.
 type bgLik struct {
 	s      []Summary
-	counts map[int]float64 // customers by x
+	counts tally // customers by x
 	n      float64
 	// log(alpha + T) and log(alpha + t_x) need alpha; they are recomputed
 	// per evaluation.
@@ -108,7 +109,25 @@ func newBGLik(s []Summary) *bgLik {
 	for i := range s {
 		c[s[i].X]++
 	}
-	return &bgLik{s: s, counts: c, n: float64(len(s))}
+	return &bgLik{s: s, counts: tallyOf(c), n: float64(len(s))}
+}
+
+// tally is how many customers have each number of repeat purchases, in
+// increasing order. A map would be summed in another order each time, and
+// floating-point sums in another order differ in their last bits: enough
+// for the optimiser to stop elsewhere, and for a recomputation on the same
+// purchases to move predicted values by a few cents.
+type tally struct {
+	x []int
+	n []float64
+}
+
+func tallyOf(counts map[int]float64) tally {
+	t := tally{x: slices.Sorted(maps.Keys(counts))}
+	for _, x := range t.x {
+		t.n = append(t.n, counts[x])
+	}
+	return t
 }
 
 // eval returns the mean negative log-likelihood at theta = log(r, alpha,
@@ -121,8 +140,8 @@ func (l *bgLik) eval(theta, g []float64) float64 {
 	lgAB, _ := math.Lgamma(a + b)
 	psiR, psiB, psiAB := mathext.Digamma(r), mathext.Digamma(b), mathext.Digamma(a+b)
 	logAl := math.Log(al)
-	for x, n := range l.counts {
-		fx := float64(x)
+	for i, x := range l.counts.x {
+		fx, n := float64(x), l.counts.n[i]
 		lg1, _ := math.Lgamma(r + fx)
 		lg2, _ := math.Lgamma(b + fx)
 		lg3, _ := math.Lgamma(a + b + fx)
@@ -257,20 +276,22 @@ func FitGammaGamma(s []Summary) (GammaGamma, error) {
 type ggLik struct {
 	x, logM, logX []float64 // per customer
 	m             []float64
-	counts        map[int]float64
+	counts        tally
 	n             float64
 }
 
 func newGGLik(s []Summary) *ggLik {
-	l := &ggLik{counts: map[int]float64{}, n: float64(len(s))}
+	l := &ggLik{n: float64(len(s))}
+	counts := map[int]float64{}
 	for _, c := range s {
 		x := float64(c.X)
 		l.x = append(l.x, x)
 		l.m = append(l.m, c.Spend)
 		l.logM = append(l.logM, math.Log(c.Spend))
 		l.logX = append(l.logX, math.Log(x))
-		l.counts[c.X]++
+		counts[c.X]++
 	}
+	l.counts = tallyOf(counts)
 	return l
 }
 
@@ -282,8 +303,8 @@ func (l *ggLik) eval(theta, g []float64) float64 {
 	psiQ := mathext.Digamma(q)
 	logG := math.Log(gm)
 	var ll, dp, dq, dg float64
-	for xi, n := range l.counts {
-		x := float64(xi)
+	for i, xi := range l.counts.x {
+		x, n := float64(xi), l.counts.n[i]
 		a, _ := math.Lgamma(p*x + q)
 		b, _ := math.Lgamma(p * x)
 		ll += n * (a - b - lgQ + q*logG)

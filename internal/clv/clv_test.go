@@ -157,3 +157,23 @@ func TestRFM(t *testing.T) {
 		}
 	}
 }
+
+// TestFitIsRepeatable fits the same purchases several times: the models
+// come out the same to the last bit, so recomputing customer value on
+// unchanged purchases changes no predicted value.
+func TestFitIsRepeatable(t *testing.T) {
+	s := Synthetic(20000, cdnowModel, 78, 3)
+	first, err := Fit(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 8 {
+		again, err := Fit(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again != first {
+			t.Fatalf("the same purchases fitted as\n%+v\nand\n%+v", first, again)
+		}
+	}
+}
