@@ -35,9 +35,6 @@ func Restore(ctx context.Context, db *store.DB, r io.Reader, log *slog.Logger) (
 		return Summary{}, err
 	}
 	defer b.close()
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
 	return restore(ctx, db, b, log)
 }
 
@@ -64,8 +61,12 @@ func open(r io.Reader) (*opened, error) {
 	return &opened{h: h, lr: lr, rest: content, close: release}, nil
 }
 
-// restore loads the opened backup b into db by rows.
+// restore loads the opened backup b into db by rows, telling log (when
+// not nil) of its phases and tables.
 func restore(ctx context.Context, db *store.DB, b *opened, log *slog.Logger) (Summary, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	if err := sameSchema(ctx, db, b.h); err != nil {
 		return Summary{}, err
 	}

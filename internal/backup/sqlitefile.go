@@ -329,9 +329,6 @@ func RestoreSQLite(ctx context.Context, r io.Reader, dataDir string, log *slog.L
 	}
 	if b.h.Content != contentSQLite {
 		defer db.Close()
-		if log == nil {
-			log = slog.New(slog.DiscardHandler)
-		}
 		return restore(ctx, db, b, log)
 	}
 	path, err := replaceable(ctx, db, b.h)
