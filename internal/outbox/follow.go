@@ -206,9 +206,13 @@ func SettledEnd(ctx context.Context, db *store.DB) (int64, error) {
 
 // writers returns the transactions of other sessions that hold or await a
 // write lock on the outbox, by virtual transaction id (which a session
-// never reuses for its next transaction).
+// never reuses for its next transaction). pg_locks lists every database's
+// locks, and databases made from one template give their outbox the same
+// object id: the database is part of the match, or a writer of another
+// database's outbox would hold a gap here open.
 func writers(ctx context.Context, q store.Querier) (map[string]bool, error) {
 	rows, err := q.QueryContext(ctx, `SELECT virtualtransaction FROM pg_locks WHERE locktype = 'relation'
+		AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
 		AND relation = 'outbox'::regclass AND mode = 'RowExclusiveLock' AND pid <> pg_backend_pid()`)
 	if err != nil {
 		return nil, err

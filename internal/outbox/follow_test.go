@@ -159,3 +159,63 @@ func TestClosedGapSurvivesARolledBackBatch(t *testing.T) {
 		t.Fatalf("the batch run again: %d ready, %v; want 1", n, err)
 	}
 }
+
+// TestGapIgnoresOtherDatabases: the writers a gap waits for are those of
+// its own database's outbox. Databases made from one template give their
+// outbox tables the same object id, and PostgreSQL lists the locks of
+// every database together: a writer of another database's outbox, still
+// open, must not keep a gap here open after its own writer rolled back.
+func TestGapIgnoresOtherDatabases(t *testing.T) {
+	t.Parallel()
+	if os.Getenv(storetest.EnvPostgres) == "" {
+		t.Skip("SQLite has no gaps to wait on; set " + storetest.EnvPostgres)
+	}
+	db, other := storetest.Postgres(t), storetest.Postgres(t)
+	ctx := context.Background()
+	f := outbox.NewFollower("test", db.Dialect, slog.New(slog.DiscardHandler))
+	const insert = `INSERT INTO outbox (workspace_id, object, record_id, action, actor_id, changes, created_at)
+		VALUES (1, 'contact', 'r', 'update', 3, '{}', now()) RETURNING id`
+	elsewhere, err := other.Raw().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer elsewhere.Rollback()
+	var id int64
+	if err := elsewhere.QueryRowContext(ctx, insert).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	slow, err := db.Raw().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Rollback()
+	var gap, next int64
+	if err := slow.QueryRowContext(ctx, insert).Scan(&gap); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Raw().QueryRowContext(ctx, insert).Scan(&next); err != nil {
+		t.Fatal(err)
+	}
+	ready := func() int {
+		t.Helper()
+		var n int
+		err := db.Tx(ctx, func(q store.Querier) (err error) {
+			if err := f.Begin(ctx, q); err != nil {
+				return err
+			}
+			n, err = f.Ready(ctx, q, gap-1, []int64{next}, time.Now())
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := ready(); n != 0 {
+		t.Fatalf("a batch stepped over an open gap: %d ready", n)
+	}
+	slow.Rollback()
+	if n := ready(); n != 1 {
+		t.Fatalf("after its writer rolled back, with another database's writer open: %d ready, want 1", n)
+	}
+}
