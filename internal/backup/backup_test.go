@@ -190,6 +190,13 @@ func restoreInto(t *testing.T, to string, file []byte) (*workspace, backup.Summa
 			t.Fatalf("restore: %v", err)
 		}
 		told(sum)
+		if to == "postgres" {
+			// The restore takes keys and foreign keys off for the load:
+			// all must be back as the migrations made them.
+			if got, want := constraints(t, dst.db), constraints(t, fresh(t, to)); !slices.Equal(got, want) {
+				t.Errorf("the restored database's constraints and indexes differ from a new one's:\n%s", diff(want, got))
+			}
+		}
 		return dst, sum
 	}
 	dir := t.TempDir()
@@ -204,6 +211,104 @@ func restoreInto(t *testing.T, to string, file []byte) (*workspace, backup.Summa
 	}
 	t.Cleanup(func() { db.Close() })
 	return open(t, db), sum
+}
+
+// constraints lists the constraints and indexes of the PostgreSQL
+// database db as their definitions.
+func constraints(t *testing.T, db *store.DB) []string {
+	t.Helper()
+	return column[string](t, db, `SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
+			|| CASE WHEN condeferrable THEN ' deferrable' ELSE '' END || CASE WHEN convalidated THEN '' ELSE ' not valid' END
+		FROM pg_constraint WHERE connamespace = current_schema()::regnamespace
+		UNION ALL SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema()
+		ORDER BY 1`)
+}
+
+// TestRestoreRefusesBrokenKeys restores backups whose checksums match
+// but whose rows break a primary key (a contact twice) or point nowhere
+// (a deal of a pipeline that does not exist): the database's own checks
+// refuse them, in one line, and leave the database as it was. On
+// PostgreSQL these checks run after the load, when the restore puts back
+// the keys it took off, and name the table.
+func TestRestoreRefusesBrokenKeys(t *testing.T) {
+	src := open(t, storetest.SQLite(t))
+	fill(t, src)
+	content := gunzip(t, takeVersion1(t, src.db))
+	twice := func(cols []string, rows [][]byte) [][]byte { return append(rows, rows[0]) }
+	nowhere := func(cols []string, rows [][]byte) [][]byte {
+		var row []any
+		if err := json.Unmarshal(rows[0], &row); err != nil {
+			t.Fatal(err)
+		}
+		row[slices.Index(cols, "pipeline_id")] = 987654321
+		b, _ := json.Marshal(row)
+		return append([][]byte{append(b, '\n')}, rows[1:]...)
+	}
+	cases := []struct {
+		name                   string
+		file                   []byte
+		wantSQLite, wantPostgr string
+	}{
+		{"a row twice", gzipped(t, edited(t, content, "contacts", twice)), "UNIQUE constraint failed: contacts", `table contacts`},
+		{"a row pointing nowhere", gzipped(t, edited(t, content, "deals", nowhere)), "FOREIGN KEY constraint failed", `table deals`},
+	}
+	for _, kind := range databases() {
+		for _, c := range cases {
+			t.Run(kind+"/"+c.name, func(t *testing.T) {
+				want := c.wantSQLite
+				if kind == "postgres" {
+					want = c.wantPostgr
+				}
+				dst := fresh(t, kind)
+				before := dump(t, dst)
+				_, err := backup.Restore(context.Background(), dst, bytes.NewReader(c.file), nil)
+				if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), want) {
+					t.Errorf("restore said %v, want one line with %q", err, want)
+				}
+				compare(t, before, dump(t, dst), all)
+			})
+		}
+	}
+}
+
+// edited changes the rows of table in content, a backup of format 1, by
+// change (given the table's columns), and writes the trailer's counts and
+// checksum again to match.
+func edited(t *testing.T, content []byte, table string, change func(cols []string, rows [][]byte) [][]byte) []byte {
+	t.Helper()
+	lines := bytes.SplitAfter(bytes.TrimSuffix(content, []byte("\n")), []byte("\n"))
+	lines, last := lines[:len(lines)-1], lines[len(lines)-1]
+	var out [][]byte
+	rows := 0
+	for i := 0; i < len(lines); i++ {
+		out = append(out, lines[i])
+		var start struct {
+			Table   string
+			Columns []string
+		}
+		if lines[i][0] == '[' {
+			rows++
+			continue
+		}
+		if json.Unmarshal(lines[i], &start) != nil || start.Table != table {
+			continue
+		}
+		end := i + 1
+		for end < len(lines) && lines[end][0] == '[' {
+			end++
+		}
+		changed := change(start.Columns, slices.Clone(lines[i+1:end]))
+		out = append(out, changed...)
+		rows += len(changed)
+		i = end - 1
+	}
+	var tr struct{ Trailer struct{ Tables int } }
+	if err := json.Unmarshal(last, &tr); err != nil || tr.Trailer.Tables == 0 {
+		t.Fatalf("the trailer %s: %v", last, err)
+	}
+	body := join(out...)
+	sum := sha256.Sum256(body)
+	return join(body, fmt.Appendf(nil, `{"trailer":{"tables":%d,"rows":%d,"sha256":"%s"}}`+"\n", tr.Trailer.Tables, rows, hex.EncodeToString(sum[:])))
 }
 
 // TestBackupWhileWriting takes a backup while contacts and deals are

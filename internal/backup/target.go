@@ -25,6 +25,9 @@ type target struct {
 	log    *slog.Logger
 	tables map[string]table
 	order  []table
+	// keys are the PostgreSQL target's keys and foreign keys, taken off
+	// for the load and put back after it (keys first).
+	keys []constraint
 }
 
 // inTx runs fn in one transaction on a connection of db's writer,
@@ -99,6 +102,66 @@ func (t *target) prepare(ctx context.Context) error {
 			}
 		}
 	}
+	if t.d == store.Postgres {
+		return t.dropKeys(ctx)
+	}
+	return nil
+}
+
+// constraint is a primary key, unique or foreign key constraint and its
+// definition.
+type constraint struct{ table, name, def string }
+
+func (c constraint) add() string {
+	return "ALTER TABLE " + quote(c.table) + " ADD CONSTRAINT " + quote(c.name) + " " + c.def
+}
+
+// dropKeys takes the keys and foreign keys off every table of the
+// PostgreSQL target until restoreKeys puts them back, as pg_restore
+// orders its work. Kept during COPY, a key's index grows row by row and
+// a foreign key runs a lookup for every row (29 s for 2.4 million
+// duplicate keys, against 1 s without and 4 s to add both afterwards);
+// added to full tables, each is one sorted build or one join.
+func (t *target) dropKeys(ctx context.Context) error {
+	rows, err := t.q().QueryContext(ctx, `SELECT r.relname, c.conname, pg_get_constraintdef(c.oid)
+		FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid
+		WHERE c.connamespace = current_schema()::regnamespace AND c.contype IN ('p', 'u', 'f')
+		ORDER BY c.contype = 'f', r.relname, c.conname`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var c constraint
+		if err := rows.Scan(&c.table, &c.name, &c.def); err != nil {
+			rows.Close()
+			return err
+		}
+		t.keys = append(t.keys, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	// Foreign keys first: a key cannot go while one points at it.
+	for _, c := range slices.Backward(t.keys) {
+		if _, err := t.c.ExecContext(ctx, "ALTER TABLE "+quote(c.table)+" DROP CONSTRAINT "+quote(c.name)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// restoreKeys puts back what dropKeys took off, keys before the foreign
+// keys that need them. Adding one checks the restored rows: a backup
+// whose rows break a key or point nowhere is refused here.
+func (t target) restoreKeys(ctx context.Context) error {
+	start := time.Now()
+	for _, c := range t.keys {
+		if _, err := t.c.ExecContext(ctx, c.add()); err != nil {
+			return fmt.Errorf("restore constraint %s of table %s: %w", c.name, c.table, err)
+		}
+	}
+	t.log.Info("restore: keys and foreign keys checked", "constraints", len(t.keys), "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -299,6 +362,9 @@ func (t target) nextID(ctx context.Context, tb table, next int64) error {
 func (t target) finish(ctx context.Context) error {
 	if t.d != store.Postgres {
 		return nil
+	}
+	if err := t.restoreKeys(ctx); err != nil {
+		return err
 	}
 	// Fresh statistics, or the planner takes the new tables for empty.
 	names := make([]string, len(t.order))
