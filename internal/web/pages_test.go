@@ -72,7 +72,8 @@ func TestPagesSayWhenAssetsAreMissing(t *testing.T) {
 }
 
 // TestPagesMustBeDeclared checks that start-up fails for a page template
-// nobody declared and for a declared page without a template.
+// nobody declared, for a declared page without a template, and for a page
+// that does not parse (though pages are kept parsed only once shown).
 func TestPagesMustBeDeclared(t *testing.T) {
 	files := fstest.MapFS{}
 	err := fs.WalkDir(templateFiles, "templates", func(path string, d fs.DirEntry, err error) error {
@@ -96,6 +97,14 @@ func TestPagesMustBeDeclared(t *testing.T) {
 	extra["templates/pages/stray.html"] = &fstest.MapFile{Data: []byte(`{{define "content"}}x{{end}}`)}
 	if _, err := parsePages(extra); err == nil || !strings.Contains(err.Error(), "stray") {
 		t.Errorf("an undeclared page: %v; want an error naming it", err)
+	}
+	broken := fstest.MapFS{}
+	for k, v := range files {
+		broken[k] = v
+	}
+	broken["templates/pages/list.html"] = &fstest.MapFile{Data: []byte(`{{define "content"}}{{if}}{{end}}`)}
+	if _, err := parsePages(broken); err == nil || !strings.Contains(err.Error(), "list") {
+		t.Errorf("a page that does not parse: %v; want an error naming it", err)
 	}
 	delete(files, "templates/pages/list.html")
 	if _, err := parsePages(files); err == nil || !strings.Contains(err.Error(), "list") {

@@ -46,19 +46,38 @@ type userView struct {
 }
 
 // embeddedPages parses the embedded templates once per process and gives
-// every Server the same parse, which they only execute (safe from many
+// every Server the same set, which they only execute (safe from many
 // goroutines at once). A process has one Server, but the tests make one
 // per test, and parsing each page once per language takes seconds with the
 // race detector on.
-var embeddedPages = sync.OnceValues(func() (map[string]map[string]*template.Template, error) {
+var embeddedPages = sync.OnceValues(func() (*pageSet, error) {
 	return parsePages(templateFiles)
 })
 
-// parsePages parses each page template of templates/pages with the layout
-// and the partials, once per language with that language's functions. A
-// page without a declaration in pages, or a declaration without a
-// template, is an error.
-func parsePages(fsys fs.FS) (map[string]map[string]*template.Template, error) {
+// pageSet is the page templates: the layout and partials parsed once per
+// language (with that language's functions), and each page parsed into a
+// copy of them the first time it is shown in that language. Every page of
+// every language parsed at start held about 200 MB of copied parse trees
+// (79 pages, 6 languages), most of them for pages in languages a server
+// never shows.
+type pageSet struct {
+	pages map[string]map[string]func() (*template.Template, error) // by language, then page
+}
+
+// page returns the template of page name in language lang.
+func (p *pageSet) page(lang, name string) (*template.Template, error) {
+	get, ok := p.pages[lang][name]
+	if !ok {
+		return nil, fmt.Errorf("web: no page %q in language %q", name, lang)
+	}
+	return get()
+}
+
+// parsePages reads the templates of fsys. A page template without a
+// declaration in pages, or a declaration without a template, is an error,
+// and so is a template that does not parse: every page is parsed once
+// here, in the first language, and the parse let go.
+func parsePages(fsys fs.FS) (*pageSet, error) {
 	files, err := fs.Glob(fsys, "templates/pages/*.html")
 	if err != nil {
 		return nil, err
@@ -76,15 +95,14 @@ func parsePages(fsys fs.FS) (map[string]map[string]*template.Template, error) {
 			return nil, fmt.Errorf("web: page %q is declared but templates/pages/%s.html is missing", name, name)
 		}
 	}
-	out := map[string]map[string]*template.Template{}
-	for _, lang := range locale.Languages {
+	set := &pageSet{pages: map[string]map[string]func() (*template.Template, error){}}
+	for i, lang := range locale.Languages {
 		shared, err := template.New("").Funcs(locale.For(lang).Funcs()).Funcs(helpers).
 			ParseFS(fsys, "templates/layout/*.html", "templates/partials/*.html")
 		if err != nil {
 			return nil, fmt.Errorf("web: %w", err)
 		}
-		out[lang] = map[string]*template.Template{}
-		for _, name := range found {
+		parse := func(name string) (*template.Template, error) {
 			t, err := shared.Clone()
 			if err == nil {
 				t, err = t.ParseFS(fsys, "templates/pages/"+name+".html")
@@ -92,10 +110,19 @@ func parsePages(fsys fs.FS) (map[string]map[string]*template.Template, error) {
 			if err != nil {
 				return nil, fmt.Errorf("web: %w", err)
 			}
-			out[lang][name] = t
+			return t, nil
+		}
+		set.pages[lang] = map[string]func() (*template.Template, error){}
+		for _, name := range found {
+			if i == 0 {
+				if _, err := parse(name); err != nil {
+					return nil, err
+				}
+			}
+			set.pages[lang][name] = sync.OnceValues(func() (*template.Template, error) { return parse(name) })
 		}
 	}
-	return out, nil
+	return set, nil
 }
 
 // render answers with the named page, drawn with data in the visit's
@@ -114,9 +141,12 @@ func (s *Server) fragment(w http.ResponseWriter, r *http.Request, v *visit, name
 }
 
 func (s *Server) write(w http.ResponseWriter, r *http.Request, v *visit, status int, name, tmpl string, data any) {
-	t := s.pages[v.lang][name]
+	t, err := s.pages.page(v.lang, name)
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, tmpl, data); err != nil {
+	if err == nil {
+		err = t.ExecuteTemplate(&buf, tmpl, data)
+	}
+	if err != nil {
 		s.logger(r).Error("render", "page", name, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return

@@ -12,7 +12,6 @@ package web
 
 import (
 	"fmt"
-	"html/template"
 	"log/slog"
 	"net/http"
 	"time"
@@ -90,7 +89,7 @@ type Server struct {
 	// phoneRegion is the country the set-up page suggests.
 	phoneRegion string
 
-	pages   map[string]map[string]*template.Template // by language, then page
+	pages   *pageSet
 	assets  *assets
 	origins *http.CrossOriginProtection
 	// Failed sign-ins lock an e-mail address or a client address out for
