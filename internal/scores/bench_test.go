@@ -24,7 +24,7 @@ func BenchmarkChurnScoreMillion(b *testing.B) {
 			c.won = append(c.won, &deal{status: "won", value: float64(rng.IntN(100000)), closed: ago(900)})
 		}
 		for k := range 4 {
-			c.acts = append(c.acts, act{kind: []string{"call", "meeting", "note", "task"}[k], at: ago(900)})
+			c.acts = append(c.acts, newAct([]string{"call", "meeting", "note", "task"}[k], ago(900)))
 		}
 		h.people = append(h.people, c)
 	}
