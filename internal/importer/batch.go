@@ -3,6 +3,8 @@ package importer
 import (
 	"context"
 	"hash/maphash"
+	"maps"
+	"slices"
 	"strconv"
 
 	"github.com/rapport-crm/rapport/internal/assign"
@@ -20,11 +22,17 @@ const batchRows = 1000
 type waiting struct {
 	res   RowResult
 	probs []Problem
-	// A row queued to be created: its input and external id, and whether
-	// it names its owner (if not, the assignment rules choose one).
+	// A row queued to be created: its object (an activity's kind), its
+	// input and external id, and whether it names its owner (if not, the
+	// assignment rules choose one). An activity's row is kept as read
+	// too, to be linked again if it has to be written alone, and the
+	// warnings its linking gave.
+	object  *records.Object
 	in      map[string]any
 	ext     string
 	unowned bool
+	read    map[string]any
+	warns   []Problem
 }
 
 // enqueue adds w to the rows waiting to be reported, and writes the
@@ -51,7 +59,9 @@ func (r *run) enqueue(ctx context.Context, w *waiting) error {
 // Deals are written one at a time: the assignment rules that weigh open
 // deals must see each deal before choosing the next one's owner.
 func (r *run) batchable(names map[string][]string) bool {
-	if r.obj.Name != "contact" && r.obj.Name != "company" {
+	switch r.obj.Name {
+	case "contact", "company", "product", activityObject.Name:
+	default:
 		return false
 	}
 	for field, list := range names {
@@ -69,6 +79,10 @@ func (r *run) batchable(names map[string][]string) bool {
 
 // queueCreate resolves a row's links and queues it to be created.
 func (r *run) queueCreate(ctx context.Context, number int, in map[string]any, ext string, names map[string][]string) (*waiting, error) {
+	var read map[string]any
+	if r.obj == activityObject {
+		read = maps.Clone(in) // linking makes it the input of its kind
+	}
 	if err := r.link(ctx, in, names, &pending{}); err != nil {
 		if !records.Refusal(err) {
 			return nil, err
@@ -83,7 +97,8 @@ func (r *run) queueCreate(ctx context.Context, number int, in map[string]any, ex
 		r.queued[k] = true
 	}
 	_, named := in["owner_id"]
-	return &waiting{res: RowResult{Row: number}, in: in, ext: ext, unowned: !named}, nil
+	return &waiting{res: RowResult{Row: number}, object: r.rowObject(), in: in, ext: ext, unowned: !named,
+		read: read, warns: r.activityWarnings(number)}, nil
 }
 
 // queueKeys are what a later row could match a queued one by: its
@@ -93,11 +108,16 @@ func (r *run) queueKeys(in map[string]any, ext string) []string {
 	if ext != "" {
 		keys = append(keys, "external "+ext)
 	}
-	if field := map[string]string{"email": "emails", "phone": "phones"}[r.plan.match]; field != "" {
-		for _, v := range asList(in[field]) {
-			if k := r.key(stringOf(v)); k != "" {
-				keys = append(keys, "key "+k)
-			}
+	var values []any
+	switch r.plan.match {
+	case "email", "phone":
+		values = asList(in[map[string]string{"email": "emails", "phone": "phones"}[r.plan.match]])
+	case "sku":
+		values = []any{in["sku"]}
+	}
+	for _, v := range values {
+		if k := r.key(stringOf(v)); k != "" {
+			keys = append(keys, "key "+k)
 		}
 	}
 	return keys
@@ -116,19 +136,28 @@ func (r *run) waitsOn(in map[string]any, ext string) bool {
 	return false
 }
 
-// flush creates the queued rows, those that name their owner and those
-// that do not in two batches, and reports every waiting row in order.
+// flush creates the queued rows, a batch for each object (an activities
+// file's rows are of four kinds) and for those that name their owner and
+// those that do not, and reports every waiting row in order.
 func (r *run) flush(ctx context.Context) error {
 	if r.creates > 0 {
-		for _, unowned := range []bool{false, true} {
-			var ws []*waiting
-			for _, w := range r.queue {
-				if w.in != nil && w.unowned == unowned {
-					ws = append(ws, w)
-				}
+		var objects []*records.Object
+		for _, w := range r.queue {
+			if w.in != nil && !slices.Contains(objects, w.object) {
+				objects = append(objects, w.object)
 			}
-			if err := r.createMany(ctx, ws, unowned); err != nil {
-				return err
+		}
+		for _, obj := range objects {
+			for _, unowned := range []bool{false, true} {
+				var ws []*waiting
+				for _, w := range r.queue {
+					if w.in != nil && w.object == obj && w.unowned == unowned {
+						ws = append(ws, w)
+					}
+				}
+				if err := r.createMany(ctx, obj, ws, unowned); err != nil {
+					return err
+				}
 			}
 		}
 	}
@@ -145,8 +174,9 @@ func (r *run) flush(ctx context.Context) error {
 // hook refuses after storing it can be written again one row at a time.
 const batchSavepoint = "import_batch"
 
-// createMany creates the rows of ws together and sets their outcomes.
-func (r *run) createMany(ctx context.Context, ws []*waiting, unowned bool) error {
+// createMany creates the rows of ws, records of obj, together and sets
+// their outcomes.
+func (r *run) createMany(ctx context.Context, obj *records.Object, ws []*waiting, unowned bool) error {
 	if len(ws) == 0 {
 		return nil
 	}
@@ -161,7 +191,7 @@ func (r *run) createMany(ctx context.Context, ws []*waiting, unowned bool) error
 	if _, err := r.q.ExecContext(ctx, "SAVEPOINT "+batchSavepoint); err != nil {
 		return err
 	}
-	recs, errs, err := r.im.e.CreateMany(cctx, r.obj.Plural, ins)
+	recs, errs, err := r.im.e.CreateMany(cctx, obj.Plural, ins)
 	if err != nil {
 		if !records.Refusal(err) {
 			return err
@@ -184,8 +214,8 @@ func (r *run) createMany(ctx context.Context, ws []*waiting, unowned bool) error
 		}
 		id, _ := strconv.ParseInt(recs[i]["id"].(string), 10, 64)
 		w.res = RowResult{Row: number, Action: Created, RecordID: recs[i]["id"].(string)}
-		w.probs = r.warnings(number, w.in, recs[i])
-		created = append(created, []any{r.actor.WorkspaceID, r.id, r.obj.Name, id, Created, recs[i]["version"].(int64), nil})
+		w.probs = append(w.warns, r.phoneWarnings(number, w.in, recs[i])...)
+		created = append(created, []any{r.actor.WorkspaceID, r.id, obj.Name, id, Created, recs[i]["version"].(int64), nil})
 		if err := r.commit(ctx, &pending{}, w.in, w.ext, w.res); err != nil {
 			return err
 		}
@@ -217,7 +247,11 @@ func (r *run) updateLogged(ctx context.Context, it *item) (bool, error) {
 // hook refused one of them in a batch: the others are kept.
 func (r *run) oneByOne(ctx context.Context, ws []*waiting) error {
 	for _, w := range ws {
-		res, probs, err := r.single(ctx, w.res.Row, w.in, w.ext, nil, 0, "")
+		in := w.in
+		if w.read != nil {
+			in = w.read
+		}
+		res, probs, err := r.single(ctx, w.res.Row, in, w.ext, nil, 0, "")
 		if err != nil {
 			return err
 		}

@@ -856,14 +856,20 @@ func stringOf(v any) string {
 	return ""
 }
 
-// warnings lists the phone numbers of the row that the engine kept as
-// typed because they are not valid numbers.
+// warnings are a row's warnings once its record is written: those of its
+// activity's linking and its phones'.
 func (r *run) warnings(number int, in map[string]any, rec records.Record) []Problem {
+	return append(r.activityWarnings(number), r.phoneWarnings(number, in, rec)...)
+}
+
+// phoneWarnings lists the phone numbers of the row that the engine kept
+// as typed because they are not valid numbers.
+func (r *run) phoneWarnings(number int, in map[string]any, rec records.Record) []Problem {
 	typed := map[string]bool{}
 	for _, v := range asList(in["phones"]) {
 		typed[strings.TrimSpace(stringOf(v))] = true
 	}
-	out := r.activityWarnings(number)
+	var out []Problem
 	for _, v := range asList(rec["phones"]) {
 		m, _ := v.(map[string]any)
 		if valid, ok := m["valid"].(bool); ok && !valid && typed[stringOf(m)] {
