@@ -132,6 +132,10 @@ func TestActivityRules(t *testing.T) {
 		accesstest.AddWorkspace(t, db, 2)
 		other := accesstest.AddUser(t, db, 2, "two@example.com", access.RoleAdministrator, 0)
 		foreign := f.create(as(2, other), "contacts", `{"first_name": "Elsewhere"}`)["id"].(string)
+		deleted := f.create(ctx, "contacts", `{"first_name": "Gone"}`)["id"].(string)
+		if err := f.engine.Delete(ctx, "contacts", deleted, 0); err != nil {
+			t.Fatal(err)
+		}
 
 		cases := []struct {
 			name, object, body string
@@ -185,6 +189,7 @@ func TestActivityRules(t *testing.T) {
 				body:  `{"title": "Demo", "starts_at": "2026-03-03T10:00:00Z", "ends_at": "2026-03-03T11:00:00Z", "place": "HQ"}`,
 				check: func(t *testing.T, r records.Record) { want(t, r, "occurred_at", "2026-03-03T10:00:00.000000Z") }},
 			{name: "about a missing record", object: "notes", body: `{"body": "x", "record_type": "contact", "record_id": "999999"}`, field: "record_id"},
+			{name: "about a deleted record", object: "notes", body: `{"body": "x", "record_type": "contact", "record_id": "` + deleted + `"}`, field: "record_id"},
 			{name: "about another workspace's record", object: "notes", body: `{"body": "x", "record_type": "contact", "record_id": "` + foreign + `"}`, field: "record_id"},
 			{name: "about a record of the wrong object", object: "notes", body: `{"body": "x", "record_type": "company", "record_id": "` + contact + `"}`, field: "record_id"},
 			{name: "about an object that has no activities", object: "notes", body: `{"body": "x", "record_type": "task", "record_id": "1"}`, field: "record_type"},

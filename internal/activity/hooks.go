@@ -87,10 +87,11 @@ func (s *Service) checkAbout(ctx context.Context, w *records.Write, c *fault.Col
 	w.Vals["record_type"] = name
 	// A record out of the actor's reach is answered as one that does not
 	// exist, as the engine does, so that ids reveal nothing.
-	if _, err := s.engine.Get(ctx, name, rid, false); err != nil {
-		if !fault.Is(err, fault.ENOTFOUND) {
-			return err
-		}
+	found, err := s.engine.Exists(ctx, name, rid)
+	if err != nil {
+		return err
+	}
+	if !found {
 		c.Add("record_id", "reference", "no such record: no %s with id %q", name, rid)
 	}
 	return nil

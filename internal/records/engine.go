@@ -453,6 +453,33 @@ func (e *Engine) Get(ctx context.Context, object, id string, withDeleted bool) (
 	return s.redact(rec), nil
 }
 
+// Exists reports whether Get would find record id of object: not deleted,
+// and one the actor may read. It reads no links and redacts nothing, for
+// a hook that only checks a reference (an activity's record, for each row
+// of an import).
+func (e *Engine) Exists(ctx context.Context, object, id string) (bool, error) {
+	a, obj, err := e.begin(ctx, object)
+	if err != nil {
+		return false, err
+	}
+	s, err := e.view(ctx, a, obj)
+	if err != nil {
+		return false, err
+	}
+	rec, err := e.load(ctx, e.db.Read(ctx), a.WorkspaceID, s, id)
+	if fault.Is(err, fault.ENOTFOUND) || err == nil && rec["deleted_at"] != nil {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	err = e.policy.Authorize(ctx, a, obj.Grant(), access.Read, rec)
+	if fault.Is(err, fault.EFORBIDDEN) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // load reads one record, deleted or not, without links.
 func (e *Engine) load(ctx context.Context, q store.Querier, ws int64, s *schema, id string) (Record, error) {
 	n, err := parseID(id)
