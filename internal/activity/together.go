@@ -215,29 +215,30 @@ func (t *telling) noted(ctx context.Context) error {
 		return nil
 	}
 	rt, rid := str(w.Rec["record_type"]), str(w.Rec["record_id"])
+	mentioned, err := t.mentioned(ctx)
+	if err != nil {
+		return err
+	}
+	var followers []int64
+	if w.Action == "create" && rt != "" && rid != "" {
+		if followers, err = t.followers(ctx, rt, rid, mentioned); err != nil {
+			return err
+		}
+	}
+	if len(mentioned) == 0 && len(followers) == 0 {
+		return nil // nobody to tell: the record need not be read
+	}
 	var about records.Record
 	if rt != "" && rid != "" {
-		var err error
 		// The writer may read it: the activity rules made sure.
 		if about, err = t.s.engine.Get(ctx, rt, rid, false); err != nil {
 			return err
 		}
 	}
-	mentioned, err := t.mentioned(ctx)
-	if err != nil {
-		return err
-	}
 	for _, u := range mentioned {
 		if err := t.tellOfNote(ctx, u, notify.KindMentioned, rt, about); err != nil {
 			return err
 		}
-	}
-	if w.Action != "create" || about == nil {
-		return nil
-	}
-	followers, err := t.followers(ctx, rt, rid, mentioned)
-	if err != nil {
-		return err
 	}
 	for _, u := range followers {
 		if err := t.tellOfNote(ctx, u, notify.KindNoteAdded, rt, about); err != nil {

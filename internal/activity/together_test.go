@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rapport-crm/rapport/internal/access"
 	"github.com/rapport-crm/rapport/internal/access/accesstest"
@@ -190,4 +191,33 @@ func exec(t *testing.T, db *store.DB, query string, args ...any) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestNotesReadOnlyTheirRecordsFollowers writes notes about a record
+// before and after its workspace gains 100,000 follows of other records
+// (an import follows every record it creates): each note reads its
+// record's followers, and must not read every follow of the workspace to
+// find them. Times are compared, never asserted alone.
+func TestNotesReadOnlyTheirRecordsFollowers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := f.admin()
+		contact := f.create(ctx, "contacts", `{"first_name": "Ada"}`)["id"].(string)
+		notes := func() time.Duration {
+			start := time.Now()
+			for range 100 {
+				f.create(ctx, "notes", `{"body": "Called", "record_type": "contact", "record_id": "`+contact+`"}`)
+			}
+			return time.Since(start)
+		}
+		notes() // warm
+		before := notes()
+		exec(t, db, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
+			INSERT INTO follows (workspace_id, user_id, record_type, record_id, created_at)
+			SELECT 1, ?, 'contact', 1000000 + i, '2026-01-01T00:00:00Z' FROM n`, f.people.ByCls[accesstest.Teammate])
+		after := notes()
+		if after > 4*before {
+			t.Errorf("100 notes took %v with 100,000 follows in the workspace, %v without", after, before)
+		}
+	})
 }
