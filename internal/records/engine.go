@@ -424,30 +424,11 @@ func hasNumber(text []byte) bool {
 // Get returns one record. A soft-deleted record is found only when
 // withDeleted is set.
 func (e *Engine) Get(ctx context.Context, object, id string, withDeleted bool) (Record, error) {
-	a, obj, err := e.begin(ctx, object)
+	ws, s, rec, err := e.readable(ctx, object, id, withDeleted)
 	if err != nil {
 		return nil, err
 	}
-	s, err := e.view(ctx, a, obj)
-	if err != nil {
-		return nil, err
-	}
-	rec, err := e.load(ctx, e.db.Read(ctx), a.WorkspaceID, s, id)
-	if err != nil {
-		return nil, err
-	}
-	if rec["deleted_at"] != nil && !withDeleted {
-		return nil, notFound(obj, id)
-	}
-	// A record the actor may not read is reported as missing, so that
-	// guessing ids reveals nothing.
-	if err := e.policy.Authorize(ctx, a, obj.Grant(), access.Read, rec); err != nil {
-		if fault.Is(err, fault.EFORBIDDEN) {
-			return nil, notFound(obj, id)
-		}
-		return nil, err
-	}
-	if err := e.loadLinks(ctx, e.db.Read(ctx), a.WorkspaceID, s, []Record{rec}); err != nil {
+	if err := e.loadLinks(ctx, e.db.Read(ctx), ws, s, []Record{rec}); err != nil {
 		return nil, err
 	}
 	return s.redact(rec), nil
@@ -458,26 +439,38 @@ func (e *Engine) Get(ctx context.Context, object, id string, withDeleted bool) (
 // a hook that only checks a reference (an activity's record, for each row
 // of an import).
 func (e *Engine) Exists(ctx context.Context, object, id string) (bool, error) {
-	a, obj, err := e.begin(ctx, object)
-	if err != nil {
-		return false, err
-	}
-	s, err := e.view(ctx, a, obj)
-	if err != nil {
-		return false, err
-	}
-	rec, err := e.load(ctx, e.db.Read(ctx), a.WorkspaceID, s, id)
-	if fault.Is(err, fault.ENOTFOUND) || err == nil && rec["deleted_at"] != nil {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	err = e.policy.Authorize(ctx, a, obj.Grant(), access.Read, rec)
-	if fault.Is(err, fault.EFORBIDDEN) {
+	_, _, _, err := e.readable(ctx, object, id, false)
+	if fault.Is(err, fault.ENOTFOUND) {
 		return false, nil
 	}
 	return err == nil, err
+}
+
+// readable reads record id of object, without links, for the actor's
+// workspace ws through their view s. A deleted record (unless
+// withDeleted) and one the actor may not read are reported as missing,
+// so that guessing ids reveals nothing.
+func (e *Engine) readable(ctx context.Context, object, id string, withDeleted bool) (ws int64, s *schema, rec Record, err error) {
+	a, obj, err := e.begin(ctx, object)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	if s, err = e.view(ctx, a, obj); err != nil {
+		return 0, nil, nil, err
+	}
+	if rec, err = e.load(ctx, e.db.Read(ctx), a.WorkspaceID, s, id); err != nil {
+		return 0, nil, nil, err
+	}
+	if rec["deleted_at"] != nil && !withDeleted {
+		return 0, nil, nil, notFound(obj, id)
+	}
+	if err := e.policy.Authorize(ctx, a, obj.Grant(), access.Read, rec); err != nil {
+		if fault.Is(err, fault.EFORBIDDEN) {
+			return 0, nil, nil, notFound(obj, id)
+		}
+		return 0, nil, nil, err
+	}
+	return a.WorkspaceID, s, rec, nil
 }
 
 // load reads one record, deleted or not, without links.
