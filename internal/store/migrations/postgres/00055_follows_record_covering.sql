@@ -1,6 +1,7 @@
 -- The followers of a record are read for every note written about it
 -- (SELECT user_id … WHERE workspace_id, record_type, record_id ORDER BY
--- user_id). With the record's index alone, SQLite's planner preferred the
+-- user_id). With the record's index alone, SQLite's planner (and
+-- PostgreSQL's, before it has the table's statistics) preferred the
 -- primary key, which is ordered by user and holds every column the query
 -- needs, and read every follow of the workspace for each note: an import
 -- follows every record it creates, so a workspace soon has a million.
