@@ -22,6 +22,14 @@ func SetAnalyzeRows(n int) func() {
 	return func() { analyzeRows = old }
 }
 
+// SetExternalsChunk changes how many new external ids an import gathers
+// before it writes them, and returns the function that restores it.
+func SetExternalsChunk(n int) func() {
+	old := externalsChunk
+	externalsChunk = n
+	return func() { externalsChunk = old }
+}
+
 // CountCounts makes the import count how many times it counts a file's
 // rows into n, and returns the function that restores the counter.
 func CountCounts(n *atomic.Int32) func() {

@@ -262,8 +262,11 @@ func TestStrict(t *testing.T) {
 	})
 }
 
-// TestDuplicates matches on each key with each policy.
+// TestDuplicates matches on each key with each policy. The external ids
+// are written one at a time as the rows go, as those of a large file are
+// in chunks, for the next import to match on.
 func TestDuplicates(t *testing.T) {
+	defer importer.SetExternalsChunk(1)()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		v := newEnv(t, db)
 		jan := v.create("contacts", `{"first_name": "Jan", "last_name": "K", "emails": ["jan@example.com"], "phones": ["+48 601 234 567"], "tags": ["vip"]}`)
@@ -302,8 +305,10 @@ func TestDuplicates(t *testing.T) {
 
 // TestUndo imports over existing records, undoes, and compares every
 // table an import writes row for row with the state before. Versions
-// and update times move on: an undo is a write like any other.
+// and update times move on: an undo is a write like any other. The
+// external ids are written as the rows go, as a large file's are.
 func TestUndo(t *testing.T) {
+	defer importer.SetExternalsChunk(1)()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		v := newEnv(t, db)
 		acme := v.create("companies", `{"name": "Acme", "website": "acme.example"}`)

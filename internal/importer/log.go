@@ -55,6 +55,32 @@ func (im *Importer) insertLog(ctx context.Context, q store.Querier, s *Summary) 
 
 // finish writes what an import that commits keeps: the records it made
 // or changed, the external ids, its problems and its counts.
+// externalsChunk is how many new external ids the import gathers before
+// it writes them: at the end of a million rows, the ids and their rows
+// held some 170 MB.
+var externalsChunk = 5000
+
+// writeExternals writes the external ids of the records the import made
+// since the last call, and lets them go.
+func (r *run) writeExternals(ctx context.Context) error {
+	if len(r.newExternals) == 0 {
+		return nil
+	}
+	rows := make([][]any, len(r.newExternals))
+	for i, x := range r.newExternals {
+		rows[i] = []any{r.actor.WorkspaceID, r.obj.Name, x[0], x[1], r.id}
+	}
+	clear(r.newExternals)
+	r.newExternals = r.newExternals[:0]
+	// An external id of a record in the trash passes to the new record:
+	// the trash is not matched on.
+	if err := bulkSuffix(ctx, r.q, "external_ids (workspace_id, object, external_id, record_id, import_id)", "?, ?, ?, ?, ?", rows,
+		` ON CONFLICT (workspace_id, object, external_id) DO UPDATE SET record_id = excluded.record_id, import_id = excluded.import_id`); err != nil {
+		return fmt.Errorf("external ids: %w", err)
+	}
+	return nil
+}
+
 func (r *run) finish(ctx context.Context) error {
 	ws, d := r.actor.WorkspaceID, r.im.db.Dialect
 	if err := r.rebuildIndexes(ctx); err != nil {
@@ -82,15 +108,8 @@ func (r *run) finish(ctx context.Context) error {
 		"?, ?, ?, ?, ?, ?, "+d.JSONIn(), rows); err != nil {
 		return fmt.Errorf("import records: %w", err)
 	}
-	rows = rows[:0]
-	for _, x := range r.newExternals {
-		rows = append(rows, []any{ws, r.obj.Name, x[0], x[1], r.id})
-	}
-	// An external id of a record in the trash passes to the new record:
-	// the trash is not matched on.
-	if err := bulkSuffix(ctx, r.q, "external_ids (workspace_id, object, external_id, record_id, import_id)", "?, ?, ?, ?, ?", rows,
-		` ON CONFLICT (workspace_id, object, external_id) DO UPDATE SET record_id = excluded.record_id, import_id = excluded.import_id`); err != nil {
-		return fmt.Errorf("external ids: %w", err)
+	if err := r.writeExternals(ctx); err != nil {
+		return err
 	}
 	if err := r.im.insertProblems(ctx, r.q, ws, r.id, r.sum.Problems); err != nil {
 		return err

@@ -52,7 +52,7 @@ type run struct {
 	order        []*item         // every item, in the order made
 	keys         map[matchKey]int64
 	externals    map[string]int64              // external id to record, known before or added
-	newExternals [][2]any                      // external id, record id
+	newExternals [][2]any                      // external id, record id: not yet written
 	companies    map[string]int64              // folded name to id
 	users        map[string]int64              // folded e-mail and name to id
 	named        map[string]map[string][]int64 // pipelines, stages and loss reasons: folded name to ids
@@ -818,6 +818,11 @@ func (r *run) commit(ctx context.Context, p *pending, in map[string]any, ext str
 		if _, known := r.externals[ext]; !known {
 			r.externals[ext] = id
 			r.newExternals = append(r.newExternals, [2]any{ext, id})
+			if len(r.newExternals) >= externalsChunk {
+				if err := r.writeExternals(ctx); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	switch r.plan.match {
