@@ -2,6 +2,7 @@ package outbox_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"log/slog"
 	"os"
@@ -120,18 +121,9 @@ func TestClosedGapSurvivesARolledBackBatch(t *testing.T) {
 	db := storetest.Postgres(t)
 	ctx := context.Background()
 	f := outbox.NewFollower("test", db.Dialect, slog.New(slog.DiscardHandler))
-	const insert = `INSERT INTO outbox (workspace_id, object, record_id, action, actor_id, changes, created_at)
-		VALUES (1, 'contact', 'r', 'update', 3, '{}', now()) RETURNING id`
-	slow, err := db.Raw().BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer slow.Rollback()
-	var gap, next int64
-	if err := slow.QueryRowContext(ctx, insert).Scan(&gap); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Raw().QueryRowContext(ctx, insert).Scan(&next); err != nil {
+	slow, gap := openEvent(t, db)
+	var next int64
+	if err := db.Raw().QueryRowContext(ctx, insertEvent).Scan(&next); err != nil {
 		t.Fatal(err)
 	}
 	ready := func(q store.Querier) (int, error) {
@@ -146,7 +138,7 @@ func TestClosedGapSurvivesARolledBackBatch(t *testing.T) {
 	}
 	slow.Rollback()
 	collided := errors.New("collided")
-	err = db.Tx(ctx, func(q store.Querier) (err error) {
+	err := db.Tx(ctx, func(q store.Querier) (err error) {
 		if n, err = ready(q); err != nil {
 			return err
 		}
@@ -173,27 +165,10 @@ func TestGapIgnoresOtherDatabases(t *testing.T) {
 	db, other := storetest.Postgres(t), storetest.Postgres(t)
 	ctx := context.Background()
 	f := outbox.NewFollower("test", db.Dialect, slog.New(slog.DiscardHandler))
-	const insert = `INSERT INTO outbox (workspace_id, object, record_id, action, actor_id, changes, created_at)
-		VALUES (1, 'contact', 'r', 'update', 3, '{}', now()) RETURNING id`
-	elsewhere, err := other.Raw().BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer elsewhere.Rollback()
-	var id int64
-	if err := elsewhere.QueryRowContext(ctx, insert).Scan(&id); err != nil {
-		t.Fatal(err)
-	}
-	slow, err := db.Raw().BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer slow.Rollback()
-	var gap, next int64
-	if err := slow.QueryRowContext(ctx, insert).Scan(&gap); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Raw().QueryRowContext(ctx, insert).Scan(&next); err != nil {
+	openEvent(t, other) // open to the end of the test
+	slow, gap := openEvent(t, db)
+	var next int64
+	if err := db.Raw().QueryRowContext(ctx, insertEvent).Scan(&next); err != nil {
 		t.Fatal(err)
 	}
 	ready := func() int {
@@ -218,4 +193,25 @@ func TestGapIgnoresOtherDatabases(t *testing.T) {
 	if n := ready(); n != 1 {
 		t.Fatalf("after its writer rolled back, with another database's writer open: %d ready, want 1", n)
 	}
+}
+
+// insertEvent writes one event of workspace 1 and returns its id.
+const insertEvent = `INSERT INTO outbox (workspace_id, object, record_id, action, actor_id, changes, created_at)
+	VALUES (1, 'contact', 'r', 'update', 3, '{}', now()) RETURNING id`
+
+// openEvent begins a transaction on db and writes one event in it, left
+// open: a writer whose id is a gap until it ends, at the latest when the
+// test does.
+func openEvent(t *testing.T, db *store.DB) (*sql.Tx, int64) {
+	t.Helper()
+	tx, err := db.Raw().BeginTx(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tx.Rollback() })
+	var id int64
+	if err := tx.QueryRow(insertEvent).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return tx, id
 }
