@@ -154,7 +154,8 @@ func (s *Service) load(ctx context.Context, ws int64) (*history, error) {
 				at, ok = t, true
 			}
 		}
-		if k := (ref{refObject(rt), id}); ok {
+		if ok {
+			k := ref{refObject(rt), id}
 			h.acts[k] = append(h.acts[k], newAct(string(kind), at))
 		}
 		return nil
